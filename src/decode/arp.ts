@@ -1,0 +1,103 @@
+/**
+ * ARP (RFC 826) for IPv4 over Ethernet-style hardware; other hardware and protocol types are
+ * named by their numbers.
+ *
+ * @example
+ * ```ts
+ * import { ArpPacket } from "./arp.ts";
+ * const bytes = new Uint8Array([
+ *   0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2,
+ * ]);
+ * const arp = new ArpPacket().bind(new DataView(bytes.buffer), 0, bytes.length);
+ * console.log(arp.operationName, arp.targetIp, arp.senderIp); // "Request" "10.0.0.2" "10.0.0.1"
+ * ```
+ * @module
+ */
+
+import { formatIpv4, formatMac } from "./address.ts";
+import { HeaderView } from "./header.ts";
+
+/** The fixed part before the addresses: 8 bytes. */
+export const ARP_FIXED_LENGTH = 8;
+/** Operation 1: request. */
+export const ARP_REQUEST = 1;
+/** Operation 2: reply. */
+export const ARP_REPLY = 2;
+
+/** A view of one ARP packet. */
+export class ArpPacket extends HeaderView {
+  /** Hardware type (1 Ethernet). */
+  get hardwareType(): number {
+    return this.view.getUint16(this.offset);
+  }
+
+  /** Protocol type (0x0800 IPv4). */
+  get protocolType(): number {
+    return this.view.getUint16(this.offset + 2);
+  }
+
+  /** Hardware address length. */
+  get hardwareLength(): number {
+    return this.view.getUint8(this.offset + 4);
+  }
+
+  /** Protocol address length. */
+  get protocolLength(): number {
+    return this.view.getUint8(this.offset + 5);
+  }
+
+  /** Operation: 1 request, 2 reply, 3/4 RARP. */
+  get operation(): number {
+    return this.view.getUint16(this.offset + 6);
+  }
+
+  /** `Request`, `Reply`, or `op N`. */
+  get operationName(): string {
+    const op = this.operation;
+    return op === ARP_REQUEST ? "Request" : op === ARP_REPLY ? "Reply" : `op ${op}`;
+  }
+
+  /** Length of the fixed part and the four addresses. */
+  get wireLength(): number {
+    return ARP_FIXED_LENGTH + 2 * (this.hardwareLength + this.protocolLength);
+  }
+
+  /** Whether the addresses are Ethernet/IPv4 and were all captured. */
+  get isEthernetIpv4(): boolean {
+    return this.hardwareLength === 6 && this.protocolLength === 4 &&
+      this.capturedLength >= this.wireLength;
+  }
+
+  /** Sender hardware address (`null` unless Ethernet/IPv4). */
+  get senderMac(): string | null {
+    return this.isEthernetIpv4 ? formatMac(this.view, this.offset + 8) : null;
+  }
+
+  /** Sender protocol address (`null` unless Ethernet/IPv4). */
+  get senderIp(): string | null {
+    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + 14) : null;
+  }
+
+  /** Target hardware address (`null` unless Ethernet/IPv4). */
+  get targetMac(): string | null {
+    return this.isEthernetIpv4 ? formatMac(this.view, this.offset + 18) : null;
+  }
+
+  /** Target protocol address (`null` unless Ethernet/IPv4). */
+  get targetIp(): string | null {
+    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + 24) : null;
+  }
+
+  /** The documented JSON form (see docs/json.md). */
+  toJSON(): Record<string, unknown> {
+    return {
+      hardwareType: this.hardwareType,
+      protocolType: this.protocolType,
+      operation: this.operation,
+      senderMac: this.senderMac,
+      senderIp: this.senderIp,
+      targetMac: this.targetMac,
+      targetIp: this.targetIp,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Ethernet II / IEEE 802.3 MAC header (IEEE 802.3 clause 3.1.1).
+ *
+ * @example
+ * ```ts
+ * import { EthernetHeader, ETHERNET_HEADER_LENGTH } from "./ethernet.ts";
+ * const frame = new Uint8Array(ETHERNET_HEADER_LENGTH);
+ * frame.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06]);
+ * const eth = new EthernetHeader().bind(new DataView(frame.buffer), 0, frame.length);
+ * console.log(eth.src, eth.etherType.toString(16)); // "02:00:00:00:00:01 806"
+ * ```
+ * @module
+ */
+
+import { formatMac } from "./address.ts";
+import { HeaderView } from "./header.ts";
+
+/** Destination, source and EtherType/length: 14 bytes. */
+export const ETHERNET_HEADER_LENGTH = 14;
+
+/** A view of one Ethernet header. */
+export class EthernetHeader extends HeaderView {
+  /** Destination MAC address. */
+  get dst(): string {
+    return formatMac(this.view, this.offset);
+  }
+
+  /** Source MAC address. */
+  get src(): string {
+    return formatMac(this.view, this.offset + 6);
+  }
+
+  /** The EtherType (above 1500) or the 802.3 payload length (1500 and below). */
+  get etherType(): number {
+    return this.view.getUint16(this.offset + 12);
+  }
+
+  /** The documented JSON form: `{ src, dst, type }`. */
+  toJSON(): { src: string; dst: string; type: number } {
+    return { src: this.src, dst: this.dst, type: this.etherType };
+  }
+}

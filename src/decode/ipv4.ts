@@ -1,0 +1,238 @@
+/**
+ * IPv4 header (RFC 791), with options and header checksum verification (RFC 1071).
+ *
+ * @example
+ * ```ts
+ * import { Ipv4Header } from "./ipv4.ts";
+ * // RFC 791 fixed header: 20 bytes, DF set, TTL 64, UDP, 192.0.2.1 -> 198.51.100.2
+ * const bytes = new Uint8Array([
+ *   0x45, 0x00, 0x00, 0x1c, 0x12, 0x34, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00,
+ *   192, 0, 2, 1, 198, 51, 100, 2,
+ * ]);
+ * const ip = new Ipv4Header().bind(new DataView(bytes.buffer), 0, bytes.length);
+ * console.log(ip.df, ip.mf, ip.ttl, ip.src, ip.dst); // true false 64 "192.0.2.1" "198.51.100.2"
+ * ```
+ * @module
+ */
+
+import { formatIpv4 } from "./address.ts";
+import { HeaderView, onesComplementSum } from "./header.ts";
+
+/** The header without options: 20 bytes. */
+export const IPV4_MIN_HEADER_LENGTH = 20;
+/** "Don't Fragment", bit 1 of the flags (0x4000 of the flags/offset word). */
+export const IPV4_FLAG_DF = 0x4000;
+/** "More Fragments", bit 2 of the flags (0x2000 of the flags/offset word). */
+export const IPV4_FLAG_MF = 0x2000;
+/** The reserved ("evil") bit, 0x8000 of the flags/offset word. */
+export const IPV4_FLAG_RESERVED = 0x8000;
+/** Fragment offset in 8-byte units: the low 13 bits. */
+export const IPV4_FRAGMENT_OFFSET_MASK = 0x1fff;
+
+/** Option type 0: end of option list. */
+export const IPV4_OPTION_EOL = 0;
+/** Option type 1: no operation (padding). */
+export const IPV4_OPTION_NOP = 1;
+
+const OPTION_NAMES: ReadonlyMap<number, string> = new Map([
+  [IPV4_OPTION_EOL, "EOL"],
+  [IPV4_OPTION_NOP, "NOP"],
+  [7, "RR"],
+  [68, "TS"],
+  [130, "SEC"],
+  [131, "LSRR"],
+  [133, "E-SEC"],
+  [136, "SID"],
+  [137, "SSRR"],
+  [148, "RA"],
+]);
+
+/** One IPv4 option as found in the header. */
+export interface Ipv4Option {
+  /** The option type octet (copy flag, class and number). */
+  type: number;
+  /** RFC 791's short name (`RR`, `TS`, `LSRR`, `RA`, …) or `unknown`. */
+  name: string;
+  /** Length including type and length octets (1 for EOL and NOP). */
+  length: number;
+  /** Set when the option runs past the header or has an impossible length. */
+  malformed?: true;
+}
+
+/** The ECN codepoints of RFC 3168, indexed by the two low bits of the TOS byte. */
+export const ECN_NAMES: readonly string[] = ["Not-ECT", "ECT(1)", "ECT(0)", "CE"];
+
+/** A view of one IPv4 header. */
+export class Ipv4Header extends HeaderView {
+  /** The version nibble; 4 for a well-formed header. */
+  get version(): number {
+    return this.view.getUint8(this.offset) >>> 4;
+  }
+
+  /** Header length in bytes (IHL × 4). */
+  get ihl(): number {
+    return (this.view.getUint8(this.offset) & 0x0f) * 4;
+  }
+
+  /** The whole TOS / traffic-class byte. */
+  get tos(): number {
+    return this.view.getUint8(this.offset + 1);
+  }
+
+  /** Differentiated services code point (RFC 2474): the high six bits of TOS. */
+  get dscp(): number {
+    return this.tos >>> 2;
+  }
+
+  /** Explicit congestion notification (RFC 3168): the low two bits of TOS. */
+  get ecn(): number {
+    return this.tos & 0x03;
+  }
+
+  /** Total length of the datagram (header and payload) in bytes. */
+  get length(): number {
+    return this.view.getUint16(this.offset + 2);
+  }
+
+  /** Identification. */
+  get id(): number {
+    return this.view.getUint16(this.offset + 4);
+  }
+
+  /** The 16-bit flags and fragment offset word. */
+  get flagsAndOffset(): number {
+    return this.view.getUint16(this.offset + 6);
+  }
+
+  /** Don't Fragment. */
+  get df(): boolean {
+    return (this.flagsAndOffset & IPV4_FLAG_DF) !== 0;
+  }
+
+  /** More Fragments. */
+  get mf(): boolean {
+    return (this.flagsAndOffset & IPV4_FLAG_MF) !== 0;
+  }
+
+  /** The reserved bit, which must be zero (RFC 3514 notwithstanding). */
+  get reservedFlag(): boolean {
+    return (this.flagsAndOffset & IPV4_FLAG_RESERVED) !== 0;
+  }
+
+  /** Fragment offset in bytes (the field is in 8-byte units), as tcpdump and Wireshark show it. */
+  get fragOffset(): number {
+    return (this.flagsAndOffset & IPV4_FRAGMENT_OFFSET_MASK) * 8;
+  }
+
+  /** Whether this datagram is one fragment of a larger one (MF set or a non-zero offset). */
+  get isFragment(): boolean {
+    return (this.flagsAndOffset & (IPV4_FLAG_MF | IPV4_FRAGMENT_OFFSET_MASK)) !== 0;
+  }
+
+  /** Time to live. */
+  get ttl(): number {
+    return this.view.getUint8(this.offset + 8);
+  }
+
+  /** The protocol of the payload (6 TCP, 17 UDP, 1 ICMP, …). */
+  get protocol(): number {
+    return this.view.getUint8(this.offset + 9);
+  }
+
+  /** The header checksum as transmitted. */
+  get checksum(): number {
+    return this.view.getUint16(this.offset + 10);
+  }
+
+  /** Source address. */
+  get src(): string {
+    return formatIpv4(this.view, this.offset + 12);
+  }
+
+  /** Destination address. */
+  get dst(): string {
+    return formatIpv4(this.view, this.offset + 16);
+  }
+
+  /** Source address as an unsigned 32-bit number. */
+  get srcNumber(): number {
+    return this.view.getUint32(this.offset + 12);
+  }
+
+  /** Destination address as an unsigned 32-bit number. */
+  get dstNumber(): number {
+    return this.view.getUint32(this.offset + 16);
+  }
+
+  /** Whether the whole header, options included, was captured. */
+  get headerCaptured(): boolean {
+    const ihl = this.ihl;
+    return ihl >= IPV4_MIN_HEADER_LENGTH && this.capturedLength >= ihl;
+  }
+
+  /**
+   * Whether the header checksum is right; `null` when it cannot be verified (the header was
+   * not captured whole, or its length field is impossible).
+   */
+  get checksumOk(): boolean | null {
+    if (!this.headerCaptured) return null;
+    return onesComplementSum(this.view, this.offset, this.ihl) === 0xffff;
+  }
+
+  /** The checksum the header should carry; `null` when it cannot be computed. */
+  get expectedChecksum(): number | null {
+    if (!this.headerCaptured) return null;
+    const sum = onesComplementSum(this.view, this.offset, this.ihl);
+    // Remove the transmitted checksum from the sum and take the complement of the rest.
+    let withoutField = sum + (~this.checksum & 0xffff);
+    while (withoutField > 0xffff) withoutField = (withoutField & 0xffff) + (withoutField >>> 16);
+    return ~withoutField & 0xffff;
+  }
+
+  /** The options in order, each with its type, name and length (allocates; not for hot paths). */
+  get options(): Ipv4Option[] {
+    const options: Ipv4Option[] = [];
+    const end = this.offset + Math.min(this.ihl, this.capturedLength);
+    let at = this.offset + IPV4_MIN_HEADER_LENGTH;
+    while (at < end) {
+      const type = this.view.getUint8(at);
+      const name = OPTION_NAMES.get(type) ?? "unknown";
+      if (type === IPV4_OPTION_EOL || type === IPV4_OPTION_NOP) {
+        options.push({ type, name, length: 1 });
+        at++;
+        if (type === IPV4_OPTION_EOL) break;
+        continue;
+      }
+      const length = at + 1 < end ? this.view.getUint8(at + 1) : 0;
+      if (length < 2 || at + length > end) {
+        options.push({ type, name, length, malformed: true });
+        break;
+      }
+      options.push({ type, name, length });
+      at += length;
+    }
+    return options;
+  }
+
+  /** The documented JSON form (see docs/json.md). */
+  toJSON(): Record<string, unknown> {
+    return {
+      version: this.version,
+      ihl: this.ihl,
+      dscp: this.dscp,
+      ecn: this.ecn,
+      length: this.length,
+      id: this.id,
+      df: this.df,
+      mf: this.mf,
+      fragOffset: this.fragOffset,
+      ttl: this.ttl,
+      protocol: this.protocol,
+      checksum: this.checksum,
+      checksumOk: this.checksumOk,
+      src: this.src,
+      dst: this.dst,
+      options: this.options,
+    };
+  }
+}

@@ -1,0 +1,351 @@
+/**
+ * The decoder: one frame in, its layers out, with no allocation per packet. A `Decoder` owns
+ * one view per header kind and re-points them at each frame, so the layers of a packet are
+ * valid until the next call to `decode` on the same decoder.
+ *
+ * @example
+ * ```ts
+ * import { Decoder } from "./packet.ts";
+ * import { LINKTYPE_RAW } from "./linktype.ts";
+ * const udp = new Uint8Array([
+ *   0x45, 0, 0, 33, 0, 1, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
+ *   0x13, 0x88, 0x13, 0x89, 0, 13, 0, 0, 104, 101, 108, 108, 111,
+ * ]);
+ * const decoder = new Decoder();
+ * const packet = decoder.decode(udp, LINKTYPE_RAW);
+ * console.log(packet.ipv4?.df, packet.udp?.dstPort, packet.error); // true 5001 undefined
+ * ```
+ * @module
+ */
+
+import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
+import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
+import {
+  ETHERNET_MAX_LENGTH_FIELD,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  isVlanEtherType,
+} from "./ethertype.ts";
+import { ICMP_HEADER_LENGTH, IcmpHeader } from "./icmp.ts";
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
+import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
+import { IPV6_HEADER_LENGTH, Ipv6Header } from "./ipv6.ts";
+import {
+  DLT_RAW,
+  DLT_RAW_OPENBSD,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
+} from "./linktype.ts";
+import { LOOPBACK_HEADER_LENGTH, LoopbackHeader } from "./loopback.ts";
+import { SLL2_HEADER_LENGTH, SLL_HEADER_LENGTH, SllHeader } from "./sll.ts";
+import { TCP_MIN_HEADER_LENGTH, TcpHeader } from "./tcp.ts";
+import { UDP_HEADER_LENGTH, UdpHeader } from "./udp.ts";
+import { VLAN_TAG_LENGTH, VlanTag } from "./vlan.ts";
+
+/** The most VLAN tags one frame may stack before the decoder calls it malformed. */
+export const MAX_VLAN_TAGS = 8;
+
+/** ARPHRD_NETLINK: cooked frames whose protocol field is a netlink family, not an EtherType. */
+const ARPHRD_NETLINK = 824;
+
+/** The layers of one decoded frame. Absent layers are `undefined`. */
+export class Packet {
+  /** The libpcap link type the frame was decoded as. */
+  linkType = 0;
+  /** The captured bytes of the frame. */
+  frame: Uint8Array = new Uint8Array(0);
+  /** Ethernet header, for `LINKTYPE_ETHERNET`. */
+  eth: EthernetHeader | undefined;
+  /** Linux cooked header, for `LINKTYPE_LINUX_SLL` and `LINKTYPE_LINUX_SLL2`. */
+  sll: SllHeader | undefined;
+  /** BSD loopback header, for `LINKTYPE_NULL` and `LINKTYPE_LOOP`. */
+  loopback: LoopbackHeader | undefined;
+  /** Preallocated tag views; the first `vlanCount` belong to this packet, outermost first. */
+  readonly vlanTags: readonly VlanTag[] = Array.from({ length: MAX_VLAN_TAGS }, () => new VlanTag());
+  /** How many VLAN tags the frame carries. */
+  vlanCount = 0;
+  /** EtherType (or equivalent) of the network layer; 0 when the link layer names none. */
+  networkType = 0;
+  /** IPv4 header. */
+  ipv4: Ipv4Header | undefined;
+  /** IPv6 fixed header. */
+  ipv6: Ipv6Header | undefined;
+  /** ARP packet. */
+  arp: ArpPacket | undefined;
+  /** TCP header. */
+  tcp: TcpHeader | undefined;
+  /** UDP header. */
+  udp: UdpHeader | undefined;
+  /** ICMP or ICMPv6 header (see `icmp.version`). */
+  icmp: IcmpHeader | undefined;
+  /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
+  networkOffset = 0;
+  /** Offset in `frame` of what the decoder did not decode (the application payload). */
+  payloadOffset = 0;
+  /** Why decoding stopped early (a truncated or malformed header), or `undefined`. */
+  error: string | undefined;
+
+  /** The VLAN tags as an array (allocates; the hot path reads `vlanTags` and `vlanCount`). */
+  get vlan(): VlanTag[] {
+    return this.vlanTags.slice(0, this.vlanCount);
+  }
+}
+
+/**
+ * Decodes frames into a `Packet` that it reuses: call `decode` per frame, read the layers,
+ * and copy what must outlive the next call.
+ */
+export class Decoder {
+  /** The packet every `decode` call fills and returns. */
+  readonly packet: Packet = new Packet();
+  readonly #eth = new EthernetHeader();
+  readonly #sll = new SllHeader();
+  readonly #loopback = new LoopbackHeader();
+  readonly #ipv4 = new Ipv4Header();
+  readonly #ipv6 = new Ipv6Header();
+  readonly #arp = new ArpPacket();
+  readonly #tcp = new TcpHeader();
+  readonly #udp = new UdpHeader();
+  readonly #icmp = new IcmpHeader();
+  #buffer: ArrayBufferLike | undefined;
+  #view: DataView = new DataView(new ArrayBuffer(0));
+  #base = 0;
+  #wireEnd = 0;
+
+  /**
+   * Decodes one frame. `wireLength` is the frame's length on the wire (pcap's `len`); when
+   * given, an IP length beyond it is reported as malformed rather than as snaplen truncation.
+   * Never throws on packet bytes: problems end up in `packet.error`.
+   */
+  decode(frame: Uint8Array, linkType: number, wireLength: number = frame.length): Packet {
+    const packet = this.packet;
+    packet.linkType = linkType;
+    packet.frame = frame;
+    packet.eth = packet.sll = packet.loopback = undefined;
+    packet.ipv4 = packet.ipv6 = packet.arp = undefined;
+    packet.tcp = packet.udp = packet.icmp = undefined;
+    packet.vlanCount = 0;
+    packet.networkType = 0;
+    packet.error = undefined;
+
+    if (frame.buffer !== this.#buffer) {
+      this.#buffer = frame.buffer;
+      this.#view = new DataView(frame.buffer);
+    }
+    const base = frame.byteOffset;
+    const end = base + frame.length;
+    this.#base = base;
+    this.#wireEnd = base + Math.max(wireLength, frame.length);
+    packet.networkOffset = packet.payloadOffset = frame.length;
+
+    switch (linkType) {
+      case LINKTYPE_ETHERNET:
+        if (!this.#fits("eth", base, end, ETHERNET_HEADER_LENGTH)) break;
+        packet.eth = this.#eth.bind(this.#view, base, end);
+        this.#decodeEtherType(this.#eth.etherType, base + ETHERNET_HEADER_LENGTH, end);
+        break;
+      case LINKTYPE_LINUX_SLL:
+      case LINKTYPE_LINUX_SLL2: {
+        const version = linkType === LINKTYPE_LINUX_SLL ? 1 : 2;
+        const length = version === 1 ? SLL_HEADER_LENGTH : SLL2_HEADER_LENGTH;
+        if (!this.#fits("sll", base, end, length)) break;
+        const sll = packet.sll = this.#sll.bindVersion(this.#view, base, end, version);
+        if (sll.hardwareType !== ARPHRD_NETLINK) {
+          this.#decodeEtherType(sll.protocol, base + length, end);
+        } else {
+          packet.payloadOffset = length;
+        }
+        break;
+      }
+      case LINKTYPE_NULL:
+      case LINKTYPE_LOOP: {
+        if (!this.#fits("loopback", base, end, LOOPBACK_HEADER_LENGTH)) break;
+        const loopback = this.#loopback.bindOrder(
+          this.#view,
+          base,
+          end,
+          linkType === LINKTYPE_LOOP,
+        );
+        packet.loopback = loopback;
+        const network = loopback.network;
+        const offset = base + LOOPBACK_HEADER_LENGTH;
+        if (network === "ipv4") this.#decodeNetwork(ETHERTYPE_IPV4, offset, end);
+        else if (network === "ipv6") this.#decodeNetwork(ETHERTYPE_IPV6, offset, end);
+        else packet.payloadOffset = LOOPBACK_HEADER_LENGTH;
+        break;
+      }
+      case LINKTYPE_RAW:
+      case DLT_RAW:
+      case DLT_RAW_OPENBSD: {
+        if (!this.#fits("ip", base, end, 1)) break;
+        const version = this.#view.getUint8(base) >>> 4;
+        if (version === 4) this.#decodeNetwork(ETHERTYPE_IPV4, base, end);
+        else if (version === 6) this.#decodeNetwork(ETHERTYPE_IPV6, base, end);
+        else {
+          packet.networkOffset = packet.payloadOffset = 0;
+          packet.error = `ip: version ${version} is neither 4 nor 6`;
+        }
+        break;
+      }
+      case LINKTYPE_IPV4:
+        this.#decodeNetwork(ETHERTYPE_IPV4, base, end);
+        break;
+      case LINKTYPE_IPV6:
+        this.#decodeNetwork(ETHERTYPE_IPV6, base, end);
+        break;
+      default:
+        packet.payloadOffset = 0;
+        packet.error = `link: link type ${linkType} is not decoded`;
+    }
+    return packet;
+  }
+
+  /** Checks that `need` bytes were captured at `offset`; records the error when not. */
+  #fits(layer: string, offset: number, end: number, need: number): boolean {
+    const have = end - offset;
+    if (have >= need) return true;
+    const packet = this.packet;
+    packet.payloadOffset = offset - this.#base;
+    packet.error = `${layer}: truncated: ${Math.max(have, 0)} of ${need} header bytes ` +
+      `captured at offset ${offset - this.#base}`;
+    return false;
+  }
+
+  #decodeEtherType(etherType: number, offset: number, end: number): void {
+    const packet = this.packet;
+    let type = etherType;
+    let at = offset;
+    while (isVlanEtherType(type)) {
+      if (packet.vlanCount === MAX_VLAN_TAGS) {
+        packet.payloadOffset = at - this.#base;
+        packet.error = `vlan: more than ${MAX_VLAN_TAGS} stacked tags`;
+        return;
+      }
+      if (!this.#fits("vlan", at, end, VLAN_TAG_LENGTH)) return;
+      const tag = packet.vlanTags[packet.vlanCount++].bindTag(this.#view, at, end, type);
+      type = tag.etherType;
+      at += VLAN_TAG_LENGTH;
+    }
+    this.#decodeNetwork(type, at, end);
+  }
+
+  #decodeNetwork(networkType: number, offset: number, end: number): void {
+    const packet = this.packet;
+    packet.networkType = networkType;
+    packet.networkOffset = packet.payloadOffset = offset - this.#base;
+    if (networkType === ETHERTYPE_IPV4) this.#decodeIpv4(offset, end);
+    else if (networkType === ETHERTYPE_IPV6) this.#decodeIpv6(offset, end);
+    else if (networkType === ETHERTYPE_ARP) this.#decodeArp(offset, end);
+    else if (networkType <= ETHERNET_MAX_LENGTH_FIELD && networkType !== 0) {
+      // An 802.3 length field: LLC follows, which is not decoded yet.
+    }
+  }
+
+  #decodeIpv4(offset: number, end: number): void {
+    const packet = this.packet;
+    if (!this.#fits("ipv4", offset, end, IPV4_MIN_HEADER_LENGTH)) return;
+    const ip = packet.ipv4 = this.#ipv4.bind(this.#view, offset, end);
+    const at = offset - this.#base;
+    if (ip.version !== 4) {
+      packet.error = `ipv4: version field is ${ip.version}, not 4, at offset ${at}`;
+      return;
+    }
+    const ihl = ip.ihl;
+    if (ihl < IPV4_MIN_HEADER_LENGTH) {
+      packet.error = `ipv4: header length ${ihl} is below ${IPV4_MIN_HEADER_LENGTH}`;
+      return;
+    }
+    if (!this.#fits("ipv4", offset, end, ihl)) return;
+    const totalLength = ip.length;
+    let layerEnd = end;
+    if (totalLength < ihl) {
+      packet.error = `ipv4: total length ${totalLength} is below the header length ${ihl}`;
+    } else {
+      if (offset + totalLength > this.#wireEnd) {
+        packet.error = `ipv4: total length ${totalLength} exceeds the ${
+          this.#wireEnd - offset
+        } bytes left in the frame`;
+      }
+      // Ethernet pads short frames to 60 bytes: the padding is not IP payload.
+      layerEnd = Math.min(end, offset + totalLength);
+      ip.end = layerEnd;
+    }
+    packet.payloadOffset = at + ihl;
+    if (ip.fragOffset !== 0) return; // only the first fragment carries the transport header
+    const payloadLength = totalLength >= ihl ? totalLength - ihl : layerEnd - offset - ihl;
+    this.#decodeTransport(ip.protocol, offset + ihl, layerEnd, payloadLength, 4);
+  }
+
+  #decodeIpv6(offset: number, end: number): void {
+    const packet = this.packet;
+    if (!this.#fits("ipv6", offset, end, IPV6_HEADER_LENGTH)) return;
+    const ip = packet.ipv6 = this.#ipv6.bind(this.#view, offset, end);
+    if (ip.version !== 6) {
+      packet.error = `ipv6: version field is ${ip.version}, not 6, at offset ${
+        offset - this.#base
+      }`;
+      return;
+    }
+    const payloadStart = offset + IPV6_HEADER_LENGTH;
+    const payloadLength = ip.payloadLength;
+    if (payloadStart + payloadLength > this.#wireEnd) {
+      packet.error = `ipv6: payload length ${payloadLength} exceeds the ${
+        this.#wireEnd - payloadStart
+      } bytes left in the frame`;
+    }
+    const layerEnd = Math.min(end, payloadStart + payloadLength);
+    ip.end = layerEnd;
+    packet.payloadOffset = payloadStart - this.#base;
+    this.#decodeTransport(ip.nextHeader, payloadStart, layerEnd, payloadLength, 6);
+  }
+
+  #decodeArp(offset: number, end: number): void {
+    const packet = this.packet;
+    if (!this.#fits("arp", offset, end, ARP_FIXED_LENGTH)) return;
+    const arp = packet.arp = this.#arp.bind(this.#view, offset, end);
+    const wireLength = arp.wireLength;
+    if (!this.#fits("arp", offset, end, wireLength)) return;
+    packet.payloadOffset = offset + wireLength - this.#base;
+  }
+
+  #decodeTransport(
+    protocol: number,
+    offset: number,
+    end: number,
+    ipPayloadLength: number,
+    ipVersion: 4 | 6,
+  ): void {
+    const packet = this.packet;
+    if (protocol === IPPROTO_TCP) {
+      if (!this.#fits("tcp", offset, end, TCP_MIN_HEADER_LENGTH)) return;
+      const tcp = packet.tcp = this.#tcp.bind(this.#view, offset, end);
+      const dataOffset = tcp.dataOffset;
+      tcp.payloadLength = Math.max(0, ipPayloadLength - dataOffset);
+      if (dataOffset < TCP_MIN_HEADER_LENGTH) {
+        packet.error = `tcp: data offset ${dataOffset} is below ${TCP_MIN_HEADER_LENGTH}`;
+        return;
+      }
+      if (!this.#fits("tcp", offset, end, dataOffset)) return;
+      packet.payloadOffset = offset + dataOffset - this.#base;
+    } else if (protocol === IPPROTO_UDP) {
+      if (!this.#fits("udp", offset, end, UDP_HEADER_LENGTH)) return;
+      packet.udp = this.#udp.bind(this.#view, offset, end);
+      packet.payloadOffset = offset + UDP_HEADER_LENGTH - this.#base;
+    } else if (
+      (protocol === IPPROTO_ICMP && ipVersion === 4) ||
+      (protocol === IPPROTO_ICMPV6 && ipVersion === 6)
+    ) {
+      if (!this.#fits("icmp", offset, end, ICMP_HEADER_LENGTH)) return;
+      const icmp = packet.icmp = this.#icmp.bindVersion(this.#view, offset, end, ipVersion);
+      icmp.messageLength = ipPayloadLength;
+      packet.payloadOffset = offset + ICMP_HEADER_LENGTH - this.#base;
+    }
+  }
+}

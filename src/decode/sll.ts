@@ -1,0 +1,99 @@
+/**
+ * Linux cooked capture headers, v1 (`LINKTYPE_LINUX_SLL`, 16 bytes) and v2
+ * (`LINKTYPE_LINUX_SLL2`, 20 bytes), as libpcap writes them for `-i any`
+ * (tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html and LINKTYPE_LINUX_SLL2.html).
+ *
+ * @example
+ * ```ts
+ * import { SllHeader, SLL_HEADER_LENGTH } from "./sll.ts";
+ * const bytes = new Uint8Array(SLL_HEADER_LENGTH);
+ * bytes.set([0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00]);
+ * const sll = new SllHeader().bindVersion(new DataView(bytes.buffer), 0, 16, 1);
+ * console.log(sll.direction, sll.address, sll.protocol); // "Out 02:00:00:00:00:01 2048"
+ * ```
+ * @module
+ */
+
+import { formatMac } from "./address.ts";
+import { HeaderView } from "./header.ts";
+
+/** Length of a v1 header. */
+export const SLL_HEADER_LENGTH = 16;
+/** Length of a v2 header. */
+export const SLL2_HEADER_LENGTH = 20;
+
+/** `sll_pkttype` values and the words tcpdump prints for them. */
+const PACKET_TYPES = ["In", "B", "M", "P", "Out"] as const;
+
+/** A view of a Linux cooked header of either version. */
+export class SllHeader extends HeaderView {
+  /** 1 or 2. */
+  version: 1 | 2 = 1;
+
+  /** Binds a header of the given version. */
+  bindVersion(view: DataView, offset: number, end: number, version: 1 | 2): this {
+    this.version = version;
+    return this.bind(view, offset, end);
+  }
+
+  /** The packet type: 0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us. */
+  get packetType(): number {
+    return this.version === 1
+      ? this.view.getUint16(this.offset)
+      : this.view.getUint8(this.offset + 10);
+  }
+
+  /** tcpdump's word for the packet type: `In`, `B`, `M`, `P` or `Out`. */
+  get direction(): string {
+    return PACKET_TYPES[this.packetType] ?? `type-${this.packetType}`;
+  }
+
+  /** The ARPHRD_ type of the interface (1 Ethernet, 772 loopback, …). */
+  get hardwareType(): number {
+    return this.view.getUint16(this.offset + (this.version === 1 ? 2 : 8));
+  }
+
+  /** Link-layer address length, as the header gives it. */
+  get addressLength(): number {
+    return this.version === 1
+      ? this.view.getUint16(this.offset + 4)
+      : this.view.getUint8(this.offset + 11);
+  }
+
+  /** The link-layer source address (at most 8 bytes are stored). */
+  get address(): string {
+    const length = Math.min(this.addressLength, 8);
+    return length === 0 ? "" : formatMac(this.view, this.offset + (this.version === 1 ? 6 : 12), length);
+  }
+
+  /** Interface index (v2 only; 0 for v1). */
+  get interfaceIndex(): number {
+    return this.version === 2 ? this.view.getUint32(this.offset + 4) : 0;
+  }
+
+  /** The protocol of the payload: an EtherType, or a small Linux `ETH_P_*` value. */
+  get protocol(): number {
+    return this.view.getUint16(this.offset + (this.version === 1 ? 14 : 0));
+  }
+
+  /** The documented JSON form. */
+  toJSON(): {
+    version: number;
+    packetType: number;
+    direction: string;
+    hardwareType: number;
+    address: string;
+    interfaceIndex?: number;
+    protocol: number;
+  } {
+    return {
+      version: this.version,
+      packetType: this.packetType,
+      direction: this.direction,
+      hardwareType: this.hardwareType,
+      address: this.address,
+      ...(this.version === 2 ? { interfaceIndex: this.interfaceIndex } : {}),
+      protocol: this.protocol,
+    };
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * UDP header (RFC 768).
+ *
+ * @example
+ * ```ts
+ * import { UdpHeader } from "./udp.ts";
+ * const bytes = new Uint8Array([0x13, 0x88, 0x00, 0x35, 0x00, 0x0d, 0, 0]);
+ * const udp = new UdpHeader().bind(new DataView(bytes.buffer), 0, bytes.length);
+ * console.log(udp.srcPort, udp.dstPort, udp.length); // 5000 53 13
+ * ```
+ * @module
+ */
+
+import { HeaderView } from "./header.ts";
+
+/** The UDP header: 8 bytes. */
+export const UDP_HEADER_LENGTH = 8;
+
+/** A view of one UDP header. */
+export class UdpHeader extends HeaderView {
+  /** Source port. */
+  get srcPort(): number {
+    return this.view.getUint16(this.offset);
+  }
+
+  /** Destination port. */
+  get dstPort(): number {
+    return this.view.getUint16(this.offset + 2);
+  }
+
+  /** Length of header and data, as the header states it. */
+  get length(): number {
+    return this.view.getUint16(this.offset + 4);
+  }
+
+  /** Checksum as transmitted (0: none, for IPv4). */
+  get checksum(): number {
+    return this.view.getUint16(this.offset + 6);
+  }
+
+  /** Bytes of data, by the header's length field (0 when that field is below 8). */
+  get payloadLength(): number {
+    return Math.max(0, this.length - UDP_HEADER_LENGTH);
+  }
+
+  /** The documented JSON form (see docs/json.md). */
+  toJSON(): Record<string, unknown> {
+    return {
+      srcPort: this.srcPort,
+      dstPort: this.dstPort,
+      length: this.length,
+      checksum: this.checksum,
+    };
+  }
+}

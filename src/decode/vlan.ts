@@ -1,0 +1,55 @@
+/**
+ * IEEE 802.1Q / 802.1ad VLAN tag: the tag control information and the EtherType after it.
+ * The tag's own TPID is the EtherType field of the header before it.
+ *
+ * @example
+ * ```ts
+ * import { VlanTag } from "./vlan.ts";
+ * const bytes = new Uint8Array([0xa0, 0x64, 0x08, 0x00]); // PCP 5, VLAN 100, then IPv4
+ * const tag = new VlanTag().bindTag(new DataView(bytes.buffer), 0, 4, 0x8100);
+ * console.log(tag.id, tag.pcp, tag.etherType); // 100 5 2048
+ * ```
+ * @module
+ */
+
+import { HeaderView } from "./header.ts";
+
+/** TCI and inner EtherType: 4 bytes. */
+export const VLAN_TAG_LENGTH = 4;
+
+/** A view of one VLAN tag. */
+export class VlanTag extends HeaderView {
+  /** The EtherType that announced this tag (0x8100, 0x88a8 or 0x9100). */
+  tpid = 0;
+
+  /** Binds the tag at `offset` (the TCI) and records the TPID that announced it. */
+  bindTag(view: DataView, offset: number, end: number, tpid: number): this {
+    this.tpid = tpid;
+    return this.bind(view, offset, end);
+  }
+
+  /** Priority code point (802.1p), 0 to 7. */
+  get pcp(): number {
+    return this.view.getUint8(this.offset) >>> 5;
+  }
+
+  /** Drop eligible indicator (formerly CFI). */
+  get dei(): boolean {
+    return (this.view.getUint8(this.offset) & 0x10) !== 0;
+  }
+
+  /** VLAN identifier, 0 to 4095. */
+  get id(): number {
+    return this.view.getUint16(this.offset) & 0x0fff;
+  }
+
+  /** The EtherType of what follows the tag. */
+  get etherType(): number {
+    return this.view.getUint16(this.offset + 2);
+  }
+
+  /** The documented JSON form: `{ tpid, pcp, dei, id, type }`. */
+  toJSON(): { tpid: number; pcp: number; dei: boolean; id: number; type: number } {
+    return { tpid: this.tpid, pcp: this.pcp, dei: this.dei, id: this.id, type: this.etherType };
+  }
+}
