@@ -24,6 +24,17 @@ export const ARP_REQUEST = 1;
 /** Operation 2: reply. */
 export const ARP_REPLY = 2;
 
+/** The JSON form of an ARP packet (docs/json.md). */
+export interface ArpJson {
+  hardwareType: number;
+  protocolType: number;
+  operation: number;
+  senderMac: string | null;
+  senderIp: string | null;
+  targetMac: string | null;
+  targetIp: string | null;
+}
+
 /** A view of one ARP packet. */
 export class ArpPacket extends HeaderView {
   /** Hardware type (1 Ethernet). */
@@ -89,7 +100,7 @@ export class ArpPacket extends HeaderView {
   }
 
   /** The documented JSON form (see docs/json.md). */
-  toJSON(): Record<string, unknown> {
+  toJSON(): ArpJson {
     return {
       hardwareType: this.hardwareType,
       protocolType: this.protocolType,

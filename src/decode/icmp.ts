@@ -79,6 +79,16 @@ const ICMPV6_TYPES: ReadonlyMap<number, string> = new Map([
   [143, "multicast listener report v2"],
 ]);
 
+/** The JSON form of an ICMP or ICMPv6 header (docs/json.md). */
+export interface IcmpJson {
+  type: number;
+  code: number;
+  typeName: string;
+  checksum: number;
+  id?: number | null;
+  sequence?: number | null;
+}
+
 /** A view of one ICMP or ICMPv6 header. */
 export class IcmpHeader extends HeaderView {
   /** 4 for ICMP, 6 for ICMPv6. */
@@ -142,7 +152,7 @@ export class IcmpHeader extends HeaderView {
   }
 
   /** The documented JSON form (see docs/json.md). */
-  toJSON(): Record<string, unknown> {
+  toJSON(): IcmpJson {
     return {
       type: this.type,
       code: this.code,

@@ -62,6 +62,26 @@ export interface Ipv4Option {
 /** The ECN codepoints of RFC 3168, indexed by the two low bits of the TOS byte. */
 export const ECN_NAMES: readonly string[] = ["Not-ECT", "ECT(1)", "ECT(0)", "CE"];
 
+/** The JSON form of an IPv4 header (docs/json.md). */
+export interface Ipv4Json {
+  version: number;
+  ihl: number;
+  dscp: number;
+  ecn: number;
+  length: number;
+  id: number;
+  df: boolean;
+  mf: boolean;
+  fragOffset: number;
+  ttl: number;
+  protocol: number;
+  checksum: number;
+  checksumOk: boolean | null;
+  src: string;
+  dst: string;
+  options: Ipv4Option[];
+}
+
 /** A view of one IPv4 header. */
 export class Ipv4Header extends HeaderView {
   /** The version nibble; 4 for a well-formed header. */
@@ -215,7 +235,7 @@ export class Ipv4Header extends HeaderView {
   }
 
   /** The documented JSON form (see docs/json.md). */
-  toJSON(): Record<string, unknown> {
+  toJSON(): Ipv4Json {
     return {
       version: this.version,
       ihl: this.ihl,

@@ -20,6 +20,18 @@ import { HeaderView } from "./header.ts";
 /** The fixed header: 40 bytes. */
 export const IPV6_HEADER_LENGTH = 40;
 
+/** The JSON form of an IPv6 fixed header (docs/json.md). */
+export interface Ipv6Json {
+  version: number;
+  trafficClass: number;
+  flowLabel: number;
+  payloadLength: number;
+  nextHeader: number;
+  hopLimit: number;
+  src: string;
+  dst: string;
+}
+
 /** A view of one IPv6 fixed header. */
 export class Ipv6Header extends HeaderView {
   /** The version nibble; 6 for a well-formed header. */
@@ -63,7 +75,7 @@ export class Ipv6Header extends HeaderView {
   }
 
   /** The documented JSON form (see docs/json.md). */
-  toJSON(): Record<string, unknown> {
+  toJSON(): Ipv6Json {
     return {
       version: this.version,
       trafficClass: this.trafficClass,

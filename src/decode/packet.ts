@@ -68,7 +68,10 @@ export class Packet {
   /** BSD loopback header, for `LINKTYPE_NULL` and `LINKTYPE_LOOP`. */
   loopback: LoopbackHeader | undefined;
   /** Preallocated tag views; the first `vlanCount` belong to this packet, outermost first. */
-  readonly vlanTags: readonly VlanTag[] = Array.from({ length: MAX_VLAN_TAGS }, () => new VlanTag());
+  readonly vlanTags: readonly VlanTag[] = Array.from(
+    { length: MAX_VLAN_TAGS },
+    () => new VlanTag(),
+  );
   /** How many VLAN tags the frame carries. */
   vlanCount = 0;
   /** EtherType (or equivalent) of the network layer; 0 when the link layer names none. */

@@ -63,7 +63,9 @@ export class SllHeader extends HeaderView {
   /** The link-layer source address (at most 8 bytes are stored). */
   get address(): string {
     const length = Math.min(this.addressLength, 8);
-    return length === 0 ? "" : formatMac(this.view, this.offset + (this.version === 1 ? 6 : 12), length);
+    return length === 0
+      ? ""
+      : formatMac(this.view, this.offset + (this.version === 1 ? 6 : 12), length);
   }
 
   /** Interface index (v2 only; 0 for v1). */

@@ -64,6 +64,20 @@ const FLAG_LETTERS: ReadonlyArray<readonly [number, string]> = [
   [TCP_NS, "N"],
 ];
 
+/** The JSON form of a TCP header (docs/json.md). */
+export interface TcpJson {
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  dataOffset: number;
+  flags: TcpFlags;
+  window: number;
+  checksum: number;
+  urgent: number;
+  payloadLength: number;
+}
+
 /** A view of one TCP header. */
 export class TcpHeader extends HeaderView {
   /** Source port. */
@@ -142,7 +156,7 @@ export class TcpHeader extends HeaderView {
   payloadLength = 0;
 
   /** The documented JSON form (see docs/json.md). */
-  toJSON(): Record<string, unknown> {
+  toJSON(): TcpJson {
     return {
       srcPort: this.srcPort,
       dstPort: this.dstPort,

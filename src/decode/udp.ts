@@ -16,6 +16,14 @@ import { HeaderView } from "./header.ts";
 /** The UDP header: 8 bytes. */
 export const UDP_HEADER_LENGTH = 8;
 
+/** The JSON form of a UDP header (docs/json.md). */
+export interface UdpJson {
+  srcPort: number;
+  dstPort: number;
+  length: number;
+  checksum: number;
+}
+
 /** A view of one UDP header. */
 export class UdpHeader extends HeaderView {
   /** Source port. */
@@ -44,7 +52,7 @@ export class UdpHeader extends HeaderView {
   }
 
   /** The documented JSON form (see docs/json.md). */
-  toJSON(): Record<string, unknown> {
+  toJSON(): UdpJson {
     return {
       srcPort: this.srcPort,
       dstPort: this.dstPort,

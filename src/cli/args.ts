@@ -1,0 +1,183 @@
+/**
+ * The command line: parsing and checking `netpeek [options] [interface]` into a plain options
+ * object, with one-line usage errors. Pure: no I/O, so it is tested directly.
+ *
+ * @example
+ * ```ts
+ * import { parseCommandLine } from "./args.ts";
+ * const options = parseCommandLine(["-c", "5", "--json", "eth0"]);
+ * console.log(options.interface, options.count, options.json); // "eth0" 5 true
+ * ```
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+/** Everything the command line can ask for. */
+export interface CommandLine {
+  interface?: string;
+  listInterfaces: boolean;
+  count?: number;
+  durationMs?: number;
+  snaplen: number;
+  promisc: boolean;
+  bufferSize?: number;
+  json: boolean;
+  verbose: boolean;
+  link: boolean;
+  hex: "none" | "hex" | "ascii";
+  nanosecond: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+/** A mistake on the command line; exit status 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** The `--help` text. */
+export const HELP = `netpeek: capture and decode network packets.
+
+Usage: netpeek [options] [interface]
+
+Capture:
+  -i, --interface NAME       interface to capture on (default: the first one that is up
+                             and not loopback, as tcpdump picks)
+  -D, --list-interfaces      list interfaces with their addresses and flags, then exit
+  -c, --count N              stop after N packets
+      --duration TIME        stop after TIME (seconds, or with a unit: 500ms, 10s, 5m, 1h)
+  -s, --snaplen N            bytes to keep of each packet (default and 0: 262144)
+  -p, --no-promisc           do not put the interface into promiscuous mode
+  -B, --buffer-size KIB      kernel capture buffer in KiB (default libpcap's, 2 MiB)
+      --time-stamp-precision micro|nano
+                             time stamp resolution (default micro)
+
+Output:
+      --json                 one JSON object per packet (fields: docs/json.md)
+  -v, --verbose              every field of the IP header
+  -e                         the link-layer header (MAC addresses, VLAN tags)
+  -x                         hex dump of each packet from the network layer on
+  -X                         hex and ASCII dump
+      --version              netpeek's and libpcap's versions
+  -h, --help                 this text
+
+Ctrl-C stops the capture; the statistics then go to standard error.
+
+Examples:
+  sudo netpeek eth0                      every packet on eth0, one line each
+  sudo netpeek -i lo -c 10 -v            ten packets on lo with full IP headers
+  sudo netpeek eth0 --json | jq .ipv4    JSON for scripts
+  sudo netpeek --duration 30s -e wlan0   thirty seconds with MAC addresses
+  netpeek -D                             the interfaces to choose from
+`;
+
+const MAX_SNAPLEN = 262144;
+
+function positiveInteger(name: string, text: string | undefined, allowZero = false) {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || (!allowZero && value === 0)) {
+    throw new UsageError(
+      `${name} wants a ${allowZero ? "" : "positive "}whole number, not "${text}"`,
+    );
+  }
+  return value;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Milliseconds in a duration: a number of seconds, or a number with `ms`, `s`, `m` or `h`.
+ *
+ * @example
+ * ```ts
+ * import { parseDuration } from "./args.ts";
+ * console.log(parseDuration("1.5"), parseDuration("2m"), parseDuration("250ms")); // 1500 120000 250
+ * ```
+ */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const value = match ? Number(match[1]) * DURATION_UNITS[match[2] ?? "s"] : NaN;
+  if (!(value > 0)) {
+    throw new UsageError(`--duration wants a time such as 10, 10s, 500ms or 5m, not "${text}"`);
+  }
+  return value;
+}
+
+/** Parses and checks the arguments; throws `UsageError` with a one-line message. */
+export function parseCommandLine(args: string[]): CommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        interface: { type: "string", short: "i" },
+        "list-interfaces": { type: "boolean", short: "D" },
+        count: { type: "string", short: "c" },
+        duration: { type: "string" },
+        snaplen: { type: "string", short: "s" },
+        "no-promisc": { type: "boolean", short: "p" },
+        "buffer-size": { type: "string", short: "B" },
+        json: { type: "boolean" },
+        verbose: { type: "boolean", short: "v" },
+        e: { type: "boolean", short: "e" },
+        x: { type: "boolean", short: "x" },
+        X: { type: "boolean", short: "X" },
+        "time-stamp-precision": { type: "string" },
+        version: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.split(/\. |\n/)[0].replace(/\.$/, ""));
+  }
+  const { values, positionals } = parsed;
+
+  let device = values.interface;
+  if (positionals.length > 0) {
+    if (device === undefined && positionals.length === 1) device = positionals[0];
+    else {
+      const extra = device === undefined ? positionals.slice(1) : positionals;
+      throw new UsageError(
+        `unexpected argument "${extra.join(" ")}" (capture filters are not supported yet)`,
+      );
+    }
+  }
+
+  const snaplen = positiveInteger("--snaplen", values.snaplen, true) ?? 0;
+  if (snaplen > MAX_SNAPLEN) {
+    throw new UsageError(`--snaplen is at most ${MAX_SNAPLEN}, not ${snaplen}`);
+  }
+  const bufferKib = positiveInteger("--buffer-size", values["buffer-size"]);
+  if (bufferKib !== undefined && bufferKib > 2 ** 21) {
+    throw new UsageError(`--buffer-size is in KiB and at most ${2 ** 21} (2 GiB)`);
+  }
+  const precision = values["time-stamp-precision"] ?? "micro";
+  if (precision !== "micro" && precision !== "nano") {
+    throw new UsageError(`--time-stamp-precision is micro or nano, not "${precision}"`);
+  }
+  if (values.json && (values.x || values.X)) {
+    throw new UsageError("--json and -x/-X do not mix: JSON has no hex dump");
+  }
+
+  return {
+    interface: device,
+    listInterfaces: values["list-interfaces"] === true,
+    count: positiveInteger("--count", values.count),
+    durationMs: values.duration === undefined ? undefined : parseDuration(values.duration),
+    snaplen: snaplen === 0 ? MAX_SNAPLEN : snaplen,
+    promisc: values["no-promisc"] !== true,
+    bufferSize: bufferKib === undefined ? undefined : bufferKib * 1024,
+    json: values.json === true,
+    verbose: values.verbose === true,
+    link: values.e === true,
+    hex: values.X ? "ascii" : values.x ? "hex" : "none",
+    nanosecond: precision === "nano",
+    help: values.help === true,
+    version: values.version === true,
+  };
+}

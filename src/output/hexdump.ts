@@ -1,0 +1,41 @@
+/**
+ * tcpdump's `-x` and `-X` dumps: offset, sixteen bytes in groups of two, and (for `-X`) the
+ * printable ASCII. Bytes outside 0x20..0x7e print as `.`, so no packet reaches the terminal raw.
+ *
+ * @example
+ * ```ts
+ * import { hexDump } from "./hexdump.ts";
+ * console.log(hexDump(new TextEncoder().encode("GET / HTTP/1.1\r\n"), true));
+ * // "\t0x0000:  4745 5420 2f20 4854 5450 2f31 2e31 0d0a  GET./.HTTP/1.1..\n"
+ * ```
+ * @module
+ */
+
+const HEX = "0123456789abcdef";
+
+/**
+ * One line per sixteen bytes, each starting with a tab and ending with a newline.
+ *
+ * @example
+ * ```ts
+ * import { hexDump } from "./hexdump.ts";
+ * console.log(hexDump(new Uint8Array([0x45, 0x00, 0x00]), false)); // "\t0x0000:  4500 00\n"
+ * ```
+ */
+export function hexDump(bytes: Uint8Array, ascii: boolean): string {
+  let out = "";
+  for (let line = 0; line < bytes.length; line += 16) {
+    const end = Math.min(line + 16, bytes.length);
+    let hex = "";
+    let text = "";
+    for (let i = line; i < end; i++) {
+      const byte = bytes[i];
+      if (i > line && (i - line) % 2 === 0) hex += " ";
+      hex += HEX[byte >> 4] + HEX[byte & 15];
+      text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : ".";
+    }
+    out += `\t0x${line.toString(16).padStart(4, "0")}:  `;
+    out += ascii ? `${hex.padEnd(39)}  ${text}\n` : `${hex}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * One JSON object per packet, with the stable field names documented in docs/json.md.
+ *
+ * @example
+ * ```ts
+ * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
+ * import { packetToJson } from "./json.ts";
+ * const bytes = new Uint8Array([
+ *   0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
+ *   8, 0, 0xf7, 0xfe, 0, 1, 0, 1,
+ * ]);
+ * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 28, len: 28 };
+ * const object = packetToJson(decode(bytes, LINKTYPE_RAW), header);
+ * console.log(object.ipv4?.df, object.icmp?.typeName); // true "echo request"
+ * ```
+ * @module
+ */
+
+import {
+  type ArpJson,
+  type IcmpJson,
+  type Ipv4Json,
+  type Ipv6Json,
+  linkTypeInfo,
+  type Packet,
+  type TcpJson,
+  type UdpJson,
+} from "../decode/mod.ts";
+import { type FrameHeader, isoTimestamp } from "./timestamp.ts";
+
+/** The JSON object of one packet; the layer objects are described in docs/json.md. */
+export interface PacketJson {
+  ts: string;
+  caplen: number;
+  len: number;
+  link: string;
+  eth?: ReturnType<NonNullable<Packet["eth"]>["toJSON"]>;
+  sll?: ReturnType<NonNullable<Packet["sll"]>["toJSON"]>;
+  loopback?: ReturnType<NonNullable<Packet["loopback"]>["toJSON"]>;
+  vlan?: ReturnType<Packet["vlanTags"][number]["toJSON"]>[];
+  ipv4?: Ipv4Json;
+  ipv6?: Ipv6Json;
+  arp?: ArpJson;
+  tcp?: TcpJson;
+  udp?: UdpJson;
+  icmp?: IcmpJson;
+  error?: string;
+}
+
+/**
+ * The packet as a plain object, with only the layers it has.
+ *
+ * @example
+ * ```ts
+ * import { decode } from "../decode/mod.ts";
+ * import { packetToJson } from "./json.ts";
+ * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 3, len: 3 };
+ * console.log(packetToJson(decode(new Uint8Array(3), 1), header).error);
+ * // "eth: truncated: 3 of 14 header bytes captured at offset 0"
+ * ```
+ */
+export function packetToJson(packet: Packet, header: FrameHeader): PacketJson {
+  const json: PacketJson = {
+    ts: isoTimestamp(header),
+    caplen: header.caplen,
+    len: header.len,
+    link: linkTypeInfo(packet.linkType).key,
+  };
+  if (packet.eth) json.eth = packet.eth.toJSON();
+  if (packet.sll) json.sll = packet.sll.toJSON();
+  if (packet.loopback) json.loopback = packet.loopback.toJSON();
+  if (packet.vlanCount > 0) json.vlan = packet.vlan.map((tag) => tag.toJSON());
+  if (packet.ipv4) json.ipv4 = packet.ipv4.toJSON();
+  if (packet.ipv6) json.ipv6 = packet.ipv6.toJSON();
+  if (packet.arp) json.arp = packet.arp.toJSON();
+  if (packet.tcp) json.tcp = packet.tcp.toJSON();
+  if (packet.udp) json.udp = packet.udp.toJSON();
+  if (packet.icmp) json.icmp = packet.icmp.toJSON();
+  if (packet.error !== undefined) json.error = packet.error;
+  return json;
+}
+
+/**
+ * The packet as one line of JSON, ending in a newline.
+ *
+ * @example
+ * ```ts
+ * import { decode } from "../decode/mod.ts";
+ * import { formatJsonLine } from "./json.ts";
+ * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 0, len: 0 };
+ * console.log(formatJsonLine(decode(new Uint8Array(0), 1), header).startsWith('{"ts":')); // true
+ * ```
+ */
+export function formatJsonLine(packet: Packet, header: FrameHeader): string {
+  return JSON.stringify(packetToJson(packet, header)) + "\n";
+}

@@ -1,0 +1,74 @@
+/**
+ * What the capture layer knows about a frame beyond its bytes, and the two ways netpeek writes
+ * its time: tcpdump's local `HH:MM:SS.ffffff` and ISO 8601 UTC for JSON.
+ *
+ * @example
+ * ```ts
+ * import { isoTimestamp } from "./timestamp.ts";
+ * const header = { seconds: 1767225600, fraction: 42, nanosecond: false, caplen: 60, len: 60 };
+ * console.log(isoTimestamp(header)); // "2026-01-01T00:00:00.000042Z"
+ * ```
+ * @module
+ */
+
+/** A pcap record header: when the frame was seen and how long it was. */
+export interface FrameHeader {
+  /** Whole seconds since the Unix epoch. */
+  seconds: number;
+  /** Microseconds, or nanoseconds when `nanosecond` is set, past `seconds`. */
+  fraction: number;
+  /** Whether `fraction` counts nanoseconds. */
+  nanosecond: boolean;
+  /** Bytes captured (at most the snapshot length). */
+  caplen: number;
+  /** Bytes the frame had on the wire. */
+  len: number;
+}
+
+function pad(value: number, width: number): string {
+  return value.toString().padStart(width, "0");
+}
+
+/**
+ * The time as ISO 8601 UTC with six or nine fractional digits.
+ *
+ * @example
+ * ```ts
+ * import { isoTimestamp } from "./timestamp.ts";
+ * const nano = { seconds: 0, fraction: 5, nanosecond: true, caplen: 0, len: 0 };
+ * console.log(isoTimestamp(nano)); // "1970-01-01T00:00:00.000000005Z"
+ * ```
+ */
+export function isoTimestamp(header: FrameHeader): string {
+  const date = new Date(header.seconds * 1000).toISOString().slice(0, 19);
+  return `${date}.${pad(header.fraction, header.nanosecond ? 9 : 6)}Z`;
+}
+
+/**
+ * Writes tcpdump's time of day in the local time zone, caching the `HH:MM:SS` part since
+ * consecutive packets mostly share their second.
+ *
+ * @example
+ * ```ts
+ * import { TimeOfDay } from "./timestamp.ts";
+ * const clock = new TimeOfDay();
+ * const text = clock.format({ seconds: 0, fraction: 7, nanosecond: false, caplen: 0, len: 0 });
+ * console.log(text.endsWith(".000007")); // true
+ * ```
+ */
+export class TimeOfDay {
+  #seconds = Number.NaN;
+  #prefix = "";
+
+  /** `HH:MM:SS.ffffff` (or nine digits for nanosecond captures). */
+  format(header: FrameHeader): string {
+    if (header.seconds !== this.#seconds) {
+      const date = new Date(header.seconds * 1000);
+      this.#seconds = header.seconds;
+      this.#prefix = `${pad(date.getHours(), 2)}:${pad(date.getMinutes(), 2)}:${
+        pad(date.getSeconds(), 2)
+      }.`;
+    }
+    return this.#prefix + pad(header.fraction, header.nanosecond ? 9 : 6);
+  }
+}
