@@ -36,7 +36,39 @@ export abstract class HeaderView {
     this.view = view;
     this.offset = offset;
     this.end = end;
+    this.truncated = false;
     return this;
+  }
+
+  /**
+   * Whether the header was cut short by the snapshot length. Fields wholly past the captured
+   * bytes then read as 0 (never as stale bytes); check this before trusting them.
+   */
+  truncated = false;
+
+  /** Points the view at a header that may be cut short; see `truncated`. */
+  bindPartial(view: DataView, offset: number, end: number, fixedLength: number): this {
+    this.bind(view, offset, end);
+    this.truncated = end - offset < fixedLength;
+    return this;
+  }
+
+  /** A 16-bit field at `at` bytes into the header, or 0 when it was not captured. */
+  protected u16(at: number): number {
+    const offset = this.offset + at;
+    return offset + 2 <= this.end ? this.view.getUint16(offset) : 0;
+  }
+
+  /** A 32-bit field at `at` bytes into the header, or 0 when it was not captured. */
+  protected u32(at: number): number {
+    const offset = this.offset + at;
+    return offset + 4 <= this.end ? this.view.getUint32(offset) : 0;
+  }
+
+  /** An 8-bit field at `at` bytes into the header, or 0 when it was not captured. */
+  protected u8(at: number): number {
+    const offset = this.offset + at;
+    return offset < this.end ? this.view.getUint8(offset) : 0;
   }
 
   /** Captured bytes from the header's start to the end of its layer. */

@@ -52,6 +52,9 @@ import { VLAN_TAG_LENGTH, VlanTag } from "./vlan.ts";
 /** The most VLAN tags one frame may stack before the decoder calls it malformed. */
 export const MAX_VLAN_TAGS = 8;
 
+/** Source and destination port: the first 4 bytes of TCP and UDP. */
+const PORTS_LENGTH = 4;
+
 /** ARPHRD_NETLINK: cooked frames whose protocol field is a netlink family, not an EtherType. */
 const ARPHRD_NETLINK = 824;
 
@@ -193,7 +196,7 @@ export class Decoder {
         else if (version === 6) this.#decodeNetwork(ETHERTYPE_IPV6, base, end);
         else {
           packet.networkOffset = packet.payloadOffset = 0;
-          packet.error = `ip: version ${version} is neither 4 nor 6`;
+          this.#note(`ip: version ${version} is neither 4 nor 6`);
         }
         break;
       }
@@ -205,9 +208,14 @@ export class Decoder {
         break;
       default:
         packet.payloadOffset = 0;
-        packet.error = `link: link type ${linkType} is not decoded`;
+        this.#note(`link: link type ${linkType} is not decoded`);
     }
     return packet;
+  }
+
+  /** Records why decoding stopped or what is wrong; the first problem found is kept. */
+  #note(message: string): void {
+    if (this.packet.error === undefined) this.packet.error = message;
   }
 
   /** Checks that `need` bytes were captured at `offset`; records the error when not. */
@@ -216,8 +224,10 @@ export class Decoder {
     if (have >= need) return true;
     const packet = this.packet;
     packet.payloadOffset = offset - this.#base;
-    packet.error = `${layer}: truncated: ${Math.max(have, 0)} of ${need} header bytes ` +
-      `captured at offset ${offset - this.#base}`;
+    this.#note(
+      `${layer}: truncated: ${Math.max(have, 0)} of ${need} header bytes ` +
+        `captured at offset ${offset - this.#base}`,
+    );
     return false;
   }
 
@@ -228,7 +238,7 @@ export class Decoder {
     while (isVlanEtherType(type)) {
       if (packet.vlanCount === MAX_VLAN_TAGS) {
         packet.payloadOffset = at - this.#base;
-        packet.error = `vlan: more than ${MAX_VLAN_TAGS} stacked tags`;
+        this.#note(`vlan: more than ${MAX_VLAN_TAGS} stacked tags`);
         return;
       }
       if (!this.#fits("vlan", at, end, VLAN_TAG_LENGTH)) return;
@@ -257,24 +267,26 @@ export class Decoder {
     const ip = packet.ipv4 = this.#ipv4.bind(this.#view, offset, end);
     const at = offset - this.#base;
     if (ip.version !== 4) {
-      packet.error = `ipv4: version field is ${ip.version}, not 4, at offset ${at}`;
+      this.#note(`ipv4: version field is ${ip.version}, not 4, at offset ${at}`);
       return;
     }
     const ihl = ip.ihl;
     if (ihl < IPV4_MIN_HEADER_LENGTH) {
-      packet.error = `ipv4: header length ${ihl} is below ${IPV4_MIN_HEADER_LENGTH}`;
+      this.#note(`ipv4: header length ${ihl} is below ${IPV4_MIN_HEADER_LENGTH}`);
       return;
     }
     if (!this.#fits("ipv4", offset, end, ihl)) return;
     const totalLength = ip.length;
     let layerEnd = end;
     if (totalLength < ihl) {
-      packet.error = `ipv4: total length ${totalLength} is below the header length ${ihl}`;
+      this.#note(`ipv4: total length ${totalLength} is below the header length ${ihl}`);
     } else {
       if (offset + totalLength > this.#wireEnd) {
-        packet.error = `ipv4: total length ${totalLength} exceeds the ${
-          this.#wireEnd - offset
-        } bytes left in the frame`;
+        this.#note(
+          `ipv4: total length ${totalLength} exceeds the ${
+            this.#wireEnd - offset
+          } bytes left in the frame`,
+        );
       }
       // Ethernet pads short frames to 60 bytes: the padding is not IP payload.
       layerEnd = Math.min(end, offset + totalLength);
@@ -291,17 +303,17 @@ export class Decoder {
     if (!this.#fits("ipv6", offset, end, IPV6_HEADER_LENGTH)) return;
     const ip = packet.ipv6 = this.#ipv6.bind(this.#view, offset, end);
     if (ip.version !== 6) {
-      packet.error = `ipv6: version field is ${ip.version}, not 6, at offset ${
-        offset - this.#base
-      }`;
+      this.#note(`ipv6: version field is ${ip.version}, not 6, at offset ${offset - this.#base}`);
       return;
     }
     const payloadStart = offset + IPV6_HEADER_LENGTH;
     const payloadLength = ip.payloadLength;
     if (payloadStart + payloadLength > this.#wireEnd) {
-      packet.error = `ipv6: payload length ${payloadLength} exceeds the ${
-        this.#wireEnd - payloadStart
-      } bytes left in the frame`;
+      this.#note(
+        `ipv6: payload length ${payloadLength} exceeds the ${
+          this.#wireEnd - payloadStart
+        } bytes left in the frame`,
+      );
     }
     const layerEnd = Math.min(end, payloadStart + payloadLength);
     ip.end = layerEnd;
@@ -327,19 +339,25 @@ export class Decoder {
   ): void {
     const packet = this.packet;
     if (protocol === IPPROTO_TCP) {
+      // Ports alone are worth showing, as tcpdump does for a header cut by the snaplen.
+      if (end - offset >= PORTS_LENGTH) {
+        packet.tcp = this.#tcp.bindPartial(this.#view, offset, end, TCP_MIN_HEADER_LENGTH);
+      }
       if (!this.#fits("tcp", offset, end, TCP_MIN_HEADER_LENGTH)) return;
-      const tcp = packet.tcp = this.#tcp.bind(this.#view, offset, end);
+      const tcp = this.#tcp;
       const dataOffset = tcp.dataOffset;
       tcp.payloadLength = Math.max(0, ipPayloadLength - dataOffset);
       if (dataOffset < TCP_MIN_HEADER_LENGTH) {
-        packet.error = `tcp: data offset ${dataOffset} is below ${TCP_MIN_HEADER_LENGTH}`;
+        this.#note(`tcp: data offset ${dataOffset} is below ${TCP_MIN_HEADER_LENGTH}`);
         return;
       }
-      if (!this.#fits("tcp", offset, end, dataOffset)) return;
+      if (!this.#fits("tcp", offset, end, dataOffset)) return; // options cut short
       packet.payloadOffset = offset + dataOffset - this.#base;
     } else if (protocol === IPPROTO_UDP) {
+      if (end - offset >= PORTS_LENGTH) {
+        packet.udp = this.#udp.bindPartial(this.#view, offset, end, UDP_HEADER_LENGTH);
+      }
       if (!this.#fits("udp", offset, end, UDP_HEADER_LENGTH)) return;
-      packet.udp = this.#udp.bind(this.#view, offset, end);
       packet.payloadOffset = offset + UDP_HEADER_LENGTH - this.#base;
     } else if (
       (protocol === IPPROTO_ICMP && ipVersion === 4) ||

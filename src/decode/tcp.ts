@@ -78,36 +78,43 @@ export interface TcpJson {
   payloadLength: number;
 }
 
+/** The JSON form of a transport header cut short: only the ports, which were captured. */
+export interface TruncatedPortsJson {
+  srcPort: number;
+  dstPort: number;
+  truncated: true;
+}
+
 /** A view of one TCP header. */
 export class TcpHeader extends HeaderView {
   /** Source port. */
   get srcPort(): number {
-    return this.view.getUint16(this.offset);
+    return this.u16(0);
   }
 
   /** Destination port. */
   get dstPort(): number {
-    return this.view.getUint16(this.offset + 2);
+    return this.u16(2);
   }
 
   /** Sequence number (absolute). */
   get seq(): number {
-    return this.view.getUint32(this.offset + 4);
+    return this.u32(4);
   }
 
   /** Acknowledgment number (absolute). */
   get ack(): number {
-    return this.view.getUint32(this.offset + 8);
+    return this.u32(8);
   }
 
   /** Header length in bytes (data offset × 4). */
   get dataOffset(): number {
-    return (this.view.getUint8(this.offset + 12) >>> 4) * 4;
+    return (this.u8(12) >>> 4) * 4;
   }
 
   /** The nine flag bits (NS is bit 8), as a number to test with `TCP_SYN` and friends. */
   get flagBits(): number {
-    return this.view.getUint16(this.offset + 12) & 0x01ff;
+    return this.u16(12) & 0x01ff;
   }
 
   /** The flags as tcpdump prints them between brackets: `S`, `S.`, `P.`, `F.`, `R`, … */
@@ -136,17 +143,17 @@ export class TcpHeader extends HeaderView {
 
   /** Receive window as sent (not scaled). */
   get window(): number {
-    return this.view.getUint16(this.offset + 14);
+    return this.u16(14);
   }
 
   /** Checksum as transmitted. */
   get checksum(): number {
-    return this.view.getUint16(this.offset + 16);
+    return this.u16(16);
   }
 
   /** Urgent pointer. */
   get urgent(): number {
-    return this.view.getUint16(this.offset + 18);
+    return this.u16(18);
   }
 
   /**
@@ -156,7 +163,8 @@ export class TcpHeader extends HeaderView {
   payloadLength = 0;
 
   /** The documented JSON form (see docs/json.md). */
-  toJSON(): TcpJson {
+  toJSON(): TcpJson | TruncatedPortsJson {
+    if (this.truncated) return { srcPort: this.srcPort, dstPort: this.dstPort, truncated: true };
     return {
       srcPort: this.srcPort,
       dstPort: this.dstPort,

@@ -12,6 +12,7 @@
  */
 
 import { HeaderView } from "./header.ts";
+import type { TruncatedPortsJson } from "./tcp.ts";
 
 /** The UDP header: 8 bytes. */
 export const UDP_HEADER_LENGTH = 8;
@@ -28,22 +29,22 @@ export interface UdpJson {
 export class UdpHeader extends HeaderView {
   /** Source port. */
   get srcPort(): number {
-    return this.view.getUint16(this.offset);
+    return this.u16(0);
   }
 
   /** Destination port. */
   get dstPort(): number {
-    return this.view.getUint16(this.offset + 2);
+    return this.u16(2);
   }
 
   /** Length of header and data, as the header states it. */
   get length(): number {
-    return this.view.getUint16(this.offset + 4);
+    return this.u16(4);
   }
 
   /** Checksum as transmitted (0: none, for IPv4). */
   get checksum(): number {
-    return this.view.getUint16(this.offset + 6);
+    return this.u16(6);
   }
 
   /** Bytes of data, by the header's length field (0 when that field is below 8). */
@@ -52,7 +53,8 @@ export class UdpHeader extends HeaderView {
   }
 
   /** The documented JSON form (see docs/json.md). */
-  toJSON(): UdpJson {
+  toJSON(): UdpJson | TruncatedPortsJson {
+    if (this.truncated) return { srcPort: this.srcPort, dstPort: this.dstPort, truncated: true };
     return {
       srcPort: this.srcPort,
       dstPort: this.dstPort,

@@ -24,6 +24,7 @@ import {
   linkTypeInfo,
   type Packet,
   type TcpJson,
+  type TruncatedPortsJson,
   type UdpJson,
 } from "../decode/mod.ts";
 import { type FrameHeader, isoTimestamp } from "./timestamp.ts";
@@ -41,8 +42,8 @@ export interface PacketJson {
   ipv4?: Ipv4Json;
   ipv6?: Ipv6Json;
   arp?: ArpJson;
-  tcp?: TcpJson;
-  udp?: UdpJson;
+  tcp?: TcpJson | TruncatedPortsJson;
+  udp?: UdpJson | TruncatedPortsJson;
   icmp?: IcmpJson;
   error?: string;
 }

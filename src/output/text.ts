@@ -233,6 +233,11 @@ export class TextFormatter {
       })`
       : "";
     const tcp = packet.tcp;
+    if (tcp?.truncated) return `${src}.${tcp.srcPort} > ${dst}.${tcp.dstPort}:${fragment}`;
+    const udpPorts = packet.udp;
+    if (udpPorts?.truncated) {
+      return `${src}.${udpPorts.srcPort} > ${dst}.${udpPorts.dstPort}:${fragment}`;
+    }
     if (tcp !== undefined) {
       return `${src}.${tcp.srcPort} > ${dst}.${tcp.dstPort}: ${
         this.#tcpText(tcp, verbose)

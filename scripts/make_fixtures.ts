@@ -1,0 +1,571 @@
+/**
+ * Makes the decoder's fixture captures in tests/fixtures, and the reference values tshark
+ * reads from them (`<name>.tshark.tsv`), which the decoder tests compare against.
+ *
+ * - Hand-built frames (deterministic): IPv4 flag and fragment cases, options, a bad checksum,
+ *   TOS/ECN values, Ethernet padding, IPv6, ARP, VLAN/QinQ, Linux cooked v1 and v2, raw IP and
+ *   BSD loopback link types.
+ * - `editcap -s` cuts a copy to a small snapshot length: snaplen-truncated frames.
+ * - tcpdump captures real loopback traffic on `lo` (Ethernet) and on `any` (Linux cooked v1
+ *   and v2), unless `--no-live` is given. Needs root, tcpdump, tshark, editcap and ping.
+ *
+ * Run: `deno task fixtures` (add `-- --no-live` to keep the committed live captures).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+const OUT = new URL("../tests/fixtures/", import.meta.url).pathname;
+
+// --- bytes ---------------------------------------------------------------------------------
+
+function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+function u16(value: number): number[] {
+  return [(value >>> 8) & 0xff, value & 0xff];
+}
+
+function u32(value: number): number[] {
+  return [(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
+}
+
+function ip4(text: string): number[] {
+  return text.split(".").map(Number);
+}
+
+function mac(text: string): number[] {
+  return text.split(":").map((part) => parseInt(part, 16));
+}
+
+function ip6(text: string): number[] {
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const headGroups = head ? head.split(":") : [];
+  const tailGroups = tail ? tail.split(":") : [];
+  const zeros = tail === undefined
+    ? []
+    : Array(8 - headGroups.length - tailGroups.length).fill("0");
+  return [...headGroups, ...zeros, ...tailGroups].flatMap((group) => u16(parseInt(group, 16)));
+}
+
+/** RFC 1071 checksum over `bytes` plus an optional pseudo-header sum. */
+function checksum(bytes: Uint8Array, initial = 0): number {
+  let sum = initial;
+  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
+  if (bytes.length & 1) sum += bytes[bytes.length - 1] << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+function pseudoSum(src: number[], dst: number[], protocol: number, length: number): number {
+  let sum = protocol + length;
+  const addresses = [...src, ...dst];
+  for (let i = 0; i < addresses.length; i += 2) sum += (addresses[i] << 8) | addresses[i + 1];
+  return sum;
+}
+
+// --- headers -------------------------------------------------------------------------------
+
+interface Ipv4Spec {
+  src: string;
+  dst: string;
+  protocol: number;
+  payload: Uint8Array;
+  tos?: number;
+  id?: number;
+  /** The whole flags/fragment-offset word. */
+  flagsOffset?: number;
+  ttl?: number;
+  options?: number[];
+  /** Override the computed header checksum. */
+  badChecksum?: number;
+}
+
+function ipv4(spec: Ipv4Spec): Uint8Array {
+  const options = spec.options ?? [];
+  const ihl = 20 + options.length;
+  const header = concat(
+    [0x40 | (ihl / 4), spec.tos ?? 0],
+    u16(ihl + spec.payload.length),
+    u16(spec.id ?? 0x1c46),
+    u16(spec.flagsOffset ?? 0x4000),
+    [spec.ttl ?? 64, spec.protocol, 0, 0],
+    ip4(spec.src),
+    ip4(spec.dst),
+    options,
+  );
+  const sum = spec.badChecksum ?? checksum(header);
+  header.set(u16(sum), 10);
+  return concat(header, spec.payload);
+}
+
+function udp(src: number[], dst: number[], sport: number, dport: number, data: Uint8Array) {
+  const length = 8 + data.length;
+  const segment = concat(u16(sport), u16(dport), u16(length), [0, 0], data);
+  const sum = checksum(segment, pseudoSum(src, dst, 17, length)) || 0xffff;
+  segment.set(u16(sum), 6);
+  return segment;
+}
+
+function tcp(
+  src: number[],
+  dst: number[],
+  spec: { sport: number; dport: number; seq: number; ack: number; flags: number; window: number },
+  data: Uint8Array = new Uint8Array(0),
+  options: number[] = [],
+) {
+  const headerLength = 20 + options.length;
+  const segment = concat(
+    u16(spec.sport),
+    u16(spec.dport),
+    u32(spec.seq),
+    u32(spec.ack),
+    [(headerLength / 4) << 4 | (spec.flags >> 8), spec.flags & 0xff],
+    u16(spec.window),
+    [0, 0, 0, 0],
+    options,
+    data,
+  );
+  segment.set(u16(checksum(segment, pseudoSum(src, dst, 6, segment.length))), 16);
+  return segment;
+}
+
+function icmpEcho(type: number, id: number, sequence: number, data: Uint8Array) {
+  const message = concat([type, 0, 0, 0], u16(id), u16(sequence), data);
+  message.set(u16(checksum(message)), 2);
+  return message;
+}
+
+function ethernet(dst: string, src: string, type: number, payload: Uint8Array): Uint8Array {
+  const frame = concat(mac(dst), mac(src), u16(type), payload);
+  // Ethernet's minimum: 60 bytes before the FCS, zero-padded.
+  return frame.length >= 60 ? frame : concat(frame, new Uint8Array(60 - frame.length));
+}
+
+const text = (value: string) => new TextEncoder().encode(value);
+const A = "192.0.2.1";
+const B = "198.51.100.2";
+const MAC_A = "02:00:5e:00:53:01";
+const MAC_B = "02:00:5e:00:53:02";
+
+// --- pcap ----------------------------------------------------------------------------------
+
+function pcap(linkType: number, frames: Uint8Array[], snaplen = 262144): Uint8Array {
+  const header = new DataView(new ArrayBuffer(24));
+  header.setUint32(0, 0xa1b2c3d4, true);
+  header.setUint16(4, 2, true);
+  header.setUint16(6, 4, true);
+  header.setUint32(16, snaplen, true);
+  header.setUint32(20, linkType, true);
+  const records = frames.map((frame, index) => {
+    const record = new DataView(new ArrayBuffer(16));
+    record.setUint32(0, 1767225600 + index, true); // 2026-01-01T00:00:00Z onwards
+    record.setUint32(4, 1000 * index, true);
+    record.setUint32(8, frame.length, true);
+    record.setUint32(12, frame.length, true);
+    return concat(new Uint8Array(record.buffer), frame);
+  });
+  return concat(new Uint8Array(header.buffer), ...records);
+}
+
+// --- the captures --------------------------------------------------------------------------
+
+function ipv4Cases(): Uint8Array[] {
+  const a = ip4(A);
+  const b = ip4(B);
+  const hello = text("hello");
+  const datagram = (spec: Partial<Ipv4Spec>, payload = udp(a, b, 40000, 5001, hello)) =>
+    ethernet(MAC_B, MAC_A, 0x0800, ipv4({ src: A, dst: B, protocol: 17, payload, ...spec }));
+  const fragmentBody = new Uint8Array(24).fill(0x61);
+  return [
+    datagram({ flagsOffset: 0x4000 }), // DF only
+    datagram({ flagsOffset: 0x2000, id: 0x0101 }), // MF, offset 0: first fragment
+    datagram({ flagsOffset: 0x2000 | 185, id: 0x0101 }, fragmentBody), // middle, offset 1480
+    datagram({ flagsOffset: 370, id: 0x0101 }, fragmentBody), // last fragment, offset 2960
+    datagram({ flagsOffset: 0x0000 }), // no flags at all
+    datagram({ flagsOffset: 0x8000 }), // the reserved bit alone
+    datagram({ options: [148, 4, 0, 0, 1, 7, 7, 4, 0, 0, 0, 0] }), // RA, NOP, RR
+    datagram({ options: [68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0] }), // timestamp
+    datagram({ badChecksum: 0xbeef }), // wrong header checksum
+    datagram({ tos: 0xbb }), // DSCP EF (46), ECN CE
+    datagram({ tos: 0x8a }), // DSCP AF41 (34), ECN ECT(0)
+    datagram({ tos: 0x01, ttl: 1 }), // ECN ECT(1), TTL 1
+    ethernet(
+      MAC_B,
+      MAC_A,
+      0x0800,
+      ipv4({
+        src: A,
+        dst: B,
+        protocol: 6,
+        payload: tcp(
+          a,
+          b,
+          {
+            sport: 51234,
+            dport: 443,
+            seq: 0xfffffff0,
+            ack: 0,
+            flags: 0x002,
+            window: 64240,
+          },
+          new Uint8Array(0),
+          [2, 4, 5, 0xb4, 1, 1, 4, 2],
+        ),
+      }),
+    ),
+    ethernet(
+      MAC_A,
+      MAC_B,
+      0x0800,
+      ipv4({
+        src: B,
+        dst: A,
+        protocol: 6,
+        payload: tcp(b, a, {
+          sport: 443,
+          dport: 51234,
+          seq: 1000,
+          ack: 0xfffffff1,
+          flags: 0x018,
+          window: 501,
+        }, text("HTTP/1.1 200 OK\r\n")),
+      }),
+    ),
+    ethernet(
+      MAC_B,
+      MAC_A,
+      0x0800,
+      ipv4({
+        src: A,
+        dst: B,
+        protocol: 6,
+        tos: 0x02,
+        payload: tcp(a, b, {
+          sport: 51234,
+          dport: 443,
+          seq: 1,
+          ack: 1018,
+          flags: 0x1c1, // NS, CWR, ECE, FIN
+          window: 0,
+        }),
+      }),
+    ),
+    ethernet(
+      MAC_B,
+      MAC_A,
+      0x0800,
+      ipv4({
+        src: A,
+        dst: B,
+        protocol: 1,
+        payload: icmpEcho(8, 0x1234, 7, text("ping-data-0123456789")),
+      }),
+    ),
+    ethernet(
+      MAC_A,
+      MAC_B,
+      0x0800,
+      ipv4({
+        src: B,
+        dst: A,
+        protocol: 1,
+        flagsOffset: 0,
+        payload: icmpEcho(0, 0x1234, 7, text("ping-data-0123456789")),
+      }),
+    ),
+  ];
+}
+
+function otherProtocols(): Uint8Array[] {
+  const v6a = ip6("2001:db8::1");
+  const v6b = ip6("2001:db8:0:1::2");
+  const udpData = text("v6 data");
+  const udp6 = (() => {
+    const length = 8 + udpData.length;
+    const segment = concat(u16(5353), u16(5353), u16(length), [0, 0], udpData);
+    let sum = 17 + length;
+    const addresses = [...v6a, ...v6b];
+    for (let i = 0; i < addresses.length; i += 2) sum += (addresses[i] << 8) | addresses[i + 1];
+    segment.set(u16(checksum(segment, sum)), 6);
+    return segment;
+  })();
+  const ipv6 = (next: number, payload: Uint8Array, src = v6a, dst = v6b) =>
+    concat([0x60, 0xb0, 0x12, 0x34], u16(payload.length), [next, 255], src, dst, payload);
+  const echo6 = icmpEcho(128, 42, 1, text("abc"));
+  const arpRequest = concat(
+    [0, 1, 8, 0, 6, 4, 0, 1],
+    mac(MAC_A),
+    ip4(A),
+    [0, 0, 0, 0, 0, 0],
+    ip4("192.0.2.254"),
+  );
+  const arpReply = concat(
+    [0, 1, 8, 0, 6, 4, 0, 2],
+    mac(MAC_B),
+    ip4("192.0.2.254"),
+    mac(MAC_A),
+    ip4(A),
+  );
+  return [
+    ethernet("33:33:00:00:00:fb", MAC_A, 0x86dd, ipv6(17, udp6)),
+    ethernet(MAC_B, MAC_A, 0x86dd, ipv6(58, echo6)),
+    ethernet("ff:ff:ff:ff:ff:ff", MAC_A, 0x0806, arpRequest),
+    ethernet(MAC_A, MAC_B, 0x0806, arpReply),
+  ];
+}
+
+function vlanFrames(): Uint8Array[] {
+  const a = ip4(A);
+  const b = ip4(B);
+  const inner = ipv4({
+    src: A,
+    dst: B,
+    protocol: 17,
+    payload: udp(a, b, 1000, 2000, text("tagged")),
+  });
+  return [
+    // 802.1Q: PCP 5, VLAN 100
+    ethernet(MAC_B, MAC_A, 0x8100, concat(u16(0xa064), u16(0x0800), inner)),
+    // 802.1ad outer S-tag VLAN 200 (PCP 3, DEI), inner C-tag VLAN 300
+    ethernet(
+      MAC_B,
+      MAC_A,
+      0x88a8,
+      concat(u16(0x70c8), u16(0x8100), u16(0x012c), u16(0x0800), inner),
+    ),
+  ];
+}
+
+function sllFrames(version: 1 | 2): Uint8Array[] {
+  const a = ip4("127.0.0.1");
+  const payload = ipv4({
+    src: "127.0.0.1",
+    dst: "127.0.0.1",
+    protocol: 17,
+    payload: udp(a, a, 33333, 53, text("cooked")),
+  });
+  const address = [...mac(MAC_A), 0, 0];
+  const header = (packetType: number, protocol: number) =>
+    version === 1
+      ? concat(u16(packetType), u16(1), u16(6), address, u16(protocol))
+      : concat(u16(protocol), [0, 0], u32(2), u16(1), [packetType, 6], address);
+  return [
+    concat(header(0, 0x0800), payload), // to us
+    concat(header(4, 0x0800), payload), // sent by us
+  ];
+}
+
+function rawFrames(): Uint8Array[] {
+  const a = ip4(A);
+  const b = ip4(B);
+  return [ipv4({ src: A, dst: B, protocol: 17, payload: udp(a, b, 7, 7, text("raw")) })];
+}
+
+function nullFrames(): Uint8Array[] {
+  const a = ip4("127.0.0.1");
+  const packet = ipv4({
+    src: "127.0.0.1",
+    dst: "127.0.0.1",
+    protocol: 17,
+    payload: udp(a, a, 1234, 4321, text("bsd")),
+  });
+  return [concat([2, 0, 0, 0], packet)]; // AF_INET in a little-endian host's order
+}
+
+// --- tools ---------------------------------------------------------------------------------
+
+async function run(command: string, args: string[], allowFailure = false): Promise<string> {
+  const output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!output.success && !allowFailure) {
+    throw new Error(`${command} ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
+/** The tshark fields the decoder tests compare, in this order. */
+export const TSHARK_FIELDS = [
+  "frame.cap_len",
+  "frame.len",
+  "eth.src",
+  "eth.dst",
+  "eth.type",
+  "ieee8021ad.id",
+  "ieee8021ad.priority",
+  "ieee8021ad.dei",
+  "vlan.id",
+  "vlan.priority",
+  "vlan.dei",
+  "vlan.etype",
+  "sll.pkttype",
+  "sll.hatype",
+  "sll.src.eth",
+  "sll.etype",
+  "sll.ifindex",
+  "null.family",
+  "ip.version",
+  "ip.hdr_len",
+  "ip.dsfield.dscp",
+  "ip.dsfield.ecn",
+  "ip.len",
+  "ip.id",
+  "ip.flags.rb",
+  "ip.flags.df",
+  "ip.flags.mf",
+  "ip.frag_offset",
+  "ip.ttl",
+  "ip.proto",
+  "ip.checksum",
+  "ip.checksum.status",
+  "ip.src",
+  "ip.dst",
+  "ip.opt.type",
+  "ipv6.tclass",
+  "ipv6.flow",
+  "ipv6.plen",
+  "ipv6.nxt",
+  "ipv6.hlim",
+  "ipv6.src",
+  "ipv6.dst",
+  "tcp.srcport",
+  "tcp.dstport",
+  "tcp.seq_raw",
+  "tcp.ack_raw",
+  "tcp.hdr_len",
+  "tcp.flags",
+  "tcp.window_size_value",
+  "tcp.urgent_pointer",
+  "tcp.len",
+  "udp.srcport",
+  "udp.dstport",
+  "udp.length",
+  "icmp.type",
+  "icmp.code",
+  "icmp.ident",
+  "icmp.seq",
+  "icmpv6.type",
+  "icmpv6.code",
+  "icmpv6.echo.identifier",
+  "icmpv6.echo.sequence_number",
+  "arp.opcode",
+  "arp.src.hw_mac",
+  "arp.src.proto_ipv4",
+  "arp.dst.hw_mac",
+  "arp.dst.proto_ipv4",
+];
+
+/** tshark's reading of a capture, one row per frame, fields as in `TSHARK_FIELDS`. */
+export async function tsharkFields(path: string): Promise<string> {
+  return await run("tshark", [
+    "-n",
+    "-r",
+    path,
+    "-o",
+    "ip.check_checksum:TRUE",
+    "-o",
+    "ip.defragment:FALSE",
+    "-o",
+    "tcp.analyze_sequence_numbers:FALSE",
+    "-T",
+    "fields",
+    "-E",
+    "header=y",
+    "-E",
+    "separator=/t",
+    "-E",
+    "occurrence=a",
+    "-E",
+    "aggregator=,",
+    ...TSHARK_FIELDS.flatMap((field) => ["-e", field]),
+  ]);
+}
+
+async function live(): Promise<void> {
+  const burst = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await run("ping", ["-c", "2", "-i", "0.2", "127.0.0.1"]);
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const connection = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+    const accepted = await listener.accept();
+    await connection.write(text("fixture"));
+    await accepted.read(new Uint8Array(16));
+    connection.close();
+    accepted.close();
+    listener.close();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  };
+  const captures: [string, string[]][] = [
+    ["lo-tcpdump.pcap", ["-i", "lo"]],
+    ["any-sll2-tcpdump.pcap", ["-i", "any", "-y", "LINUX_SLL2"]],
+    ["any-sll-tcpdump.pcap", ["-i", "any", "-y", "LINUX_SLL"]],
+  ];
+  for (const [name, args] of captures) {
+    // Only loopback traffic that this script makes: ICMP echo and one TCP connection.
+    const filter = "host 127.0.0.1 and (icmp or tcp)";
+    const child = new Deno.Command("tcpdump", {
+      args: [...args, "-c", "16", "-U", "-w", OUT + name, filter],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await burst();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    try {
+      child.kill("SIGINT");
+    } catch {
+      // already done: it saw its 16 packets
+    }
+    await child.status;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ args: Deno.args, options: { "no-live": { type: "boolean" } } });
+  await Deno.mkdir(OUT, { recursive: true });
+  const files: [string, Uint8Array][] = [
+    ["ipv4-cases.pcap", pcap(1, ipv4Cases())],
+    ["other-protocols.pcap", pcap(1, otherProtocols())],
+    ["vlan.pcap", pcap(1, vlanFrames())],
+    ["sll.pcap", pcap(113, sllFrames(1))],
+    ["sll2.pcap", pcap(276, sllFrames(2))],
+    ["raw.pcap", pcap(101, rawFrames())],
+    ["null.pcap", pcap(0, nullFrames())],
+  ];
+  for (const [name, bytes] of files) await Deno.writeFile(OUT + name, bytes);
+  // Snaplen truncation by an independent tool: cut the IPv4 cases at 40 and 54 bytes.
+  await run("editcap", [
+    "-F",
+    "pcap",
+    "-s",
+    "40",
+    OUT + "ipv4-cases.pcap",
+    OUT + "truncated-40.pcap",
+  ]);
+  await run("editcap", [
+    "-F",
+    "pcap",
+    "-s",
+    "54",
+    OUT + "ipv4-cases.pcap",
+    OUT + "truncated-54.pcap",
+  ]);
+  if (!values["no-live"]) await live();
+
+  for await (const entry of Deno.readDir(OUT)) {
+    if (!entry.name.endsWith(".pcap")) continue;
+    const tsv = await tsharkFields(OUT + entry.name);
+    await Deno.writeTextFile(OUT + entry.name.replace(/\.pcap$/, ".tshark.tsv"), tsv);
+    console.log(`${entry.name}: ${tsv.trim().split("\n").length - 1} frames`);
+  }
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,309 @@
+/**
+ * The decoder against an independent reference: for every fixture capture, each field tshark
+ * reads (tests/fixtures/*.tshark.tsv, made by scripts/make_fixtures.ts) must equal what netpeek
+ * decodes. Plus the cases a reference cannot show: no throw on any cut, error notes, RFC
+ * examples.
+ */
+
+import assert from "node:assert/strict";
+import {
+  decode,
+  Decoder,
+  formatIpv6,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_RAW,
+  onesComplementSum,
+  type Packet,
+} from "../src/decode/mod.ts";
+import type { FrameHeader } from "../src/output/timestamp.ts";
+import { parseTsv, readPcap } from "./pcap_file.ts";
+
+const FIXTURES = new URL("./fixtures/", import.meta.url);
+
+type Value = number | string | undefined | Value[];
+type Extractor = (packet: Packet, header: FrameHeader) => Value;
+
+const bit = (value: boolean | undefined) => value === undefined ? undefined : value ? 1 : 0;
+const tags = (packet: Packet, tpid: number) => packet.vlan.filter((tag) => tag.tpid === tpid);
+const list = <T>(items: T[], read: (item: T) => number): Value =>
+  items.length === 0 ? undefined : items.map(read);
+const fullTcp = (packet: Packet) => packet.tcp?.truncated === false ? packet.tcp : undefined;
+const fullUdp = (packet: Packet) => packet.udp?.truncated === false ? packet.udp : undefined;
+const icmp4 = (packet: Packet) => packet.icmp?.version === 4 ? packet.icmp : undefined;
+const icmp6 = (packet: Packet) => packet.icmp?.version === 6 ? packet.icmp : undefined;
+const nullable = (value: number | null | undefined) => value ?? undefined;
+
+/** tshark field name -> the same value read from netpeek's decoding. */
+const FIELDS: Record<string, Extractor> = {
+  "frame.cap_len": (_, header) => header.caplen,
+  "frame.len": (_, header) => header.len,
+  "eth.src": (p) => p.eth?.src,
+  "eth.dst": (p) => p.eth?.dst,
+  "eth.type": (p) => p.eth?.etherType,
+  "ieee8021ad.id": (p) => list(tags(p, 0x88a8), (tag) => tag.id),
+  "ieee8021ad.priority": (p) => list(tags(p, 0x88a8), (tag) => tag.pcp),
+  "ieee8021ad.dei": (p) => list(tags(p, 0x88a8), (tag) => Number(tag.dei)),
+  "vlan.id": (p) => list(tags(p, 0x8100), (tag) => tag.id),
+  "vlan.priority": (p) => list(tags(p, 0x8100), (tag) => tag.pcp),
+  "vlan.dei": (p) => list(tags(p, 0x8100), (tag) => Number(tag.dei)),
+  "vlan.etype": (p) => list(tags(p, 0x8100), (tag) => tag.etherType),
+  "sll.pkttype": (p) => p.sll?.packetType,
+  "sll.hatype": (p) => p.sll?.hardwareType,
+  "sll.src.eth": (p) => p.sll?.address,
+  "sll.etype": (p) => p.sll?.protocol,
+  "sll.ifindex": (p) => p.sll?.version === 2 ? p.sll.interfaceIndex : undefined,
+  "null.family": (p) => p.loopback?.family,
+  "ip.version": (p) => p.ipv4?.version ?? p.ipv6?.version,
+  "ip.hdr_len": (p) => p.ipv4?.ihl,
+  "ip.dsfield.dscp": (p) => p.ipv4?.dscp,
+  "ip.dsfield.ecn": (p) => p.ipv4?.ecn,
+  "ip.len": (p) => p.ipv4?.length,
+  "ip.id": (p) => p.ipv4?.id,
+  "ip.flags.rb": (p) => bit(p.ipv4?.reservedFlag),
+  "ip.flags.df": (p) => bit(p.ipv4?.df),
+  "ip.flags.mf": (p) => bit(p.ipv4?.mf),
+  // tshark 4.0 gives the raw field (8-byte units); netpeek gives bytes, as tcpdump prints.
+  "ip.frag_offset": (p) => p.ipv4 && p.ipv4.fragOffset / 8,
+  "ip.ttl": (p) => p.ipv4?.ttl,
+  "ip.proto": (p) => p.ipv4?.protocol,
+  "ip.checksum": (p) => p.ipv4?.checksum,
+  // tshark: 0 bad, 1 good, 2 unverified
+  "ip.checksum.status": (p) =>
+    p.ipv4 === undefined ? undefined : p.ipv4.checksumOk === null ? 2 : Number(p.ipv4.checksumOk),
+  "ip.src": (p) => p.ipv4?.src,
+  "ip.dst": (p) => p.ipv4?.dst,
+  "ip.opt.type": (p) => p.ipv4 && list(p.ipv4.options, (option) => option.type),
+  "ipv6.tclass": (p) => p.ipv6?.trafficClass,
+  "ipv6.flow": (p) => p.ipv6?.flowLabel,
+  "ipv6.plen": (p) => p.ipv6?.payloadLength,
+  "ipv6.nxt": (p) => p.ipv6?.nextHeader,
+  "ipv6.hlim": (p) => p.ipv6?.hopLimit,
+  "ipv6.src": (p) => p.ipv6?.src,
+  "ipv6.dst": (p) => p.ipv6?.dst,
+  "tcp.srcport": (p) => p.tcp?.srcPort,
+  "tcp.dstport": (p) => p.tcp?.dstPort,
+  "tcp.seq_raw": (p) => fullTcp(p)?.seq,
+  "tcp.ack_raw": (p) => fullTcp(p)?.ack,
+  "tcp.hdr_len": (p) => fullTcp(p)?.dataOffset,
+  "tcp.flags": (p) => fullTcp(p)?.flagBits,
+  "tcp.window_size_value": (p) => fullTcp(p)?.window,
+  "tcp.urgent_pointer": (p) => fullTcp(p)?.urgent,
+  "tcp.len": (p) => fullTcp(p)?.payloadLength,
+  "udp.srcport": (p) => p.udp?.srcPort,
+  "udp.dstport": (p) => p.udp?.dstPort,
+  "udp.length": (p) => fullUdp(p)?.length,
+  "icmp.type": (p) => icmp4(p)?.type,
+  "icmp.code": (p) => icmp4(p)?.code,
+  "icmp.ident": (p) => nullable(icmp4(p)?.id),
+  "icmp.seq": (p) => nullable(icmp4(p)?.sequence),
+  "icmpv6.type": (p) => icmp6(p)?.type,
+  "icmpv6.code": (p) => icmp6(p)?.code,
+  "icmpv6.echo.identifier": (p) => nullable(icmp6(p)?.id),
+  "icmpv6.echo.sequence_number": (p) => nullable(icmp6(p)?.sequence),
+  "arp.opcode": (p) => p.arp?.operation,
+  "arp.src.hw_mac": (p) => p.arp?.senderMac ?? undefined,
+  "arp.src.proto_ipv4": (p) => p.arp?.senderIp ?? undefined,
+  "arp.dst.hw_mac": (p) => p.arp?.targetMac ?? undefined,
+  "arp.dst.proto_ipv4": (p) => p.arp?.targetIp ?? undefined,
+};
+
+/** Fields tshark may repeat for headers inside others (ICMP errors): compare the first. */
+const FIRST_OCCURRENCE_ONLY = new Set(["ip.src", "ip.dst", "ip.version", "ip.proto"]);
+const LISTS = new Set(
+  Object.keys(FIELDS).filter((name) => /^(vlan|ieee8021ad)\.|opt\.type/.test(name)),
+);
+
+function normalise(text: string): Value {
+  if (/^0x[0-9a-f]+$/i.test(text) || /^\d+$/.test(text)) return Number(text);
+  if (text === "True") return 1;
+  if (text === "False") return 0;
+  return text;
+}
+
+function tsharkValue(field: string, text: string): Value {
+  if (text === "") return undefined;
+  const parts = text.split(",").map(normalise);
+  if (LISTS.has(field)) return parts;
+  if (FIRST_OCCURRENCE_ONLY.has(field)) return parts[0];
+  return parts.length === 1 ? parts[0] : parts;
+}
+
+/** The layer a tshark field belongs to, as netpeek names it in its error notes. */
+function layerOf(field: string): string {
+  const prefix = field.split(".")[0];
+  return ({ ip: "ipv4", icmpv6: "icmp", ieee8021ad: "vlan" } as Record<string, string>)[prefix] ??
+    prefix;
+}
+
+const fixtureNames: string[] = [];
+for (const entry of Deno.readDirSync(FIXTURES)) {
+  if (entry.name.endsWith(".pcap")) fixtureNames.push(entry.name);
+}
+fixtureNames.sort();
+
+Deno.test("fixture set covers every case the decoder tests promise", () => {
+  for (
+    const name of [
+      "ipv4-cases.pcap",
+      "truncated-40.pcap",
+      "vlan.pcap",
+      "sll.pcap",
+      "sll2.pcap",
+      "any-sll2-tcpdump.pcap",
+      "lo-tcpdump.pcap",
+      "raw.pcap",
+      "null.pcap",
+    ]
+  ) assert.ok(fixtureNames.includes(name), `missing fixture ${name}`);
+});
+
+for (const name of fixtureNames) {
+  Deno.test(`decoder agrees with tshark on ${name}`, async () => {
+    const file = await readPcap(new URL(name, FIXTURES));
+    const expected = parseTsv(
+      await Deno.readTextFile(new URL(name.replace(/\.pcap$/, ".tshark.tsv"), FIXTURES)),
+    );
+    assert.equal(file.records.length, expected.length, "frame count");
+    const decoder = new Decoder();
+    let compared = 0;
+    file.records.forEach(({ header, frame }, index) => {
+      const packet = decoder.decode(frame, file.linkType, header.len);
+      for (const [field, extract] of Object.entries(FIELDS)) {
+        const want = tsharkValue(field, expected[index][field] ?? "");
+        const got = extract(packet, header);
+        const where = `${name} frame ${index + 1} ${field}`;
+        if (want !== undefined && got === undefined) {
+          // Only acceptable where netpeek says the header was cut short or is malformed.
+          assert.ok(
+            packet.error?.startsWith(layerOf(field)),
+            `${where}: tshark has ${
+              JSON.stringify(want)
+            }, netpeek nothing (error: ${packet.error})`,
+          );
+          continue;
+        }
+        if (want === undefined && got !== undefined) {
+          // netpeek shows the fields it did capture of a header it marks as cut short.
+          assert.ok(
+            packet.error?.startsWith(layerOf(field)),
+            `${where}: netpeek has ${JSON.stringify(got)}, tshark nothing`,
+          );
+          continue;
+        }
+        assert.deepEqual(got, want, where);
+        if (want !== undefined) compared++;
+      }
+    });
+    assert.ok(compared > expected.length * 5, `only ${compared} values compared`);
+  });
+}
+
+Deno.test("DF and MF are bits 0x4000 and 0x2000 of the flags word, not bit 0", async () => {
+  const { records, linkType } = await readPcap(new URL("ipv4-cases.pcap", FIXTURES));
+  const flags = records.slice(0, 6).map(({ frame }) => {
+    const ip = decode(frame, linkType).ipv4!;
+    return [ip.df, ip.mf, ip.reservedFlag, ip.fragOffset];
+  });
+  assert.deepEqual(flags, [
+    [true, false, false, 0], // DF only
+    [false, true, false, 0], // MF, offset 0
+    [false, true, false, 1480], // middle fragment
+    [false, false, false, 2960], // last fragment
+    [false, false, false, 0], // none
+    [false, false, true, 0], // reserved bit only
+  ]);
+});
+
+Deno.test("IPv4 payload ends at the total length, not at the Ethernet padding", async () => {
+  const { records, linkType } = await readPcap(new URL("ipv4-cases.pcap", FIXTURES));
+  const packet = decode(records[0].frame, linkType);
+  assert.equal(records[0].frame.length, 60); // padded to Ethernet's minimum
+  assert.equal(packet.ipv4!.length, 33);
+  assert.equal(packet.ipv4!.capturedLength, 33);
+  assert.equal(packet.udp!.payloadLength, 5);
+  assert.equal(packet.udp!.capturedLength, 13);
+});
+
+Deno.test("the bad-checksum fixture is found bad and the right value computed", async () => {
+  const { records, linkType } = await readPcap(new URL("ipv4-cases.pcap", FIXTURES));
+  const good = decode(records[0].frame, linkType).ipv4!;
+  const bad = decode(records[8].frame, linkType).ipv4!;
+  assert.equal(good.checksumOk, true);
+  assert.equal(good.expectedChecksum, good.checksum);
+  assert.equal(bad.checksum, 0xbeef);
+  assert.equal(bad.checksumOk, false);
+  // Same header as the first frame, so the right checksum is the first frame's.
+  assert.equal(bad.expectedChecksum, good.checksum);
+});
+
+Deno.test("a frame cut at every length decodes as far as it goes and never throws", async () => {
+  const decoder = new Decoder();
+  for (const name of fixtureNames) {
+    const { records, linkType } = await readPcap(new URL(name, FIXTURES));
+    for (const { frame } of records) {
+      for (let cut = 0; cut <= frame.length; cut++) {
+        const packet = decoder.decode(frame.subarray(0, cut), linkType);
+        const layers = [packet.eth, packet.sll, packet.ipv4, packet.ipv6, packet.tcp, packet.udp];
+        for (const layer of layers) {
+          if (layer) assert.ok(layer.end - packet.frame.byteOffset <= cut, `${name}: past the cut`);
+        }
+        JSON.stringify([packet.ipv4, packet.ipv6, packet.tcp, packet.udp, packet.icmp, packet.arp]);
+      }
+    }
+  }
+});
+
+Deno.test("truncation notes say which layer, how much was there and where", () => {
+  const frame = new Uint8Array(14 + 12);
+  frame.set([0x08, 0x00], 12);
+  frame[14] = 0x45;
+  const packet = decode(frame, LINKTYPE_ETHERNET);
+  assert.ok(packet.eth);
+  assert.equal(packet.ipv4, undefined);
+  assert.equal(packet.error, "ipv4: truncated: 12 of 20 header bytes captured at offset 14");
+});
+
+Deno.test("malformed IPv4 headers are reported, not decoded past", () => {
+  const header = [0x45, 0, 0, 20, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+  const shortIhl = decode(new Uint8Array([0x43, ...header.slice(1)]), LINKTYPE_RAW);
+  assert.match(shortIhl.error!, /header length 12 is below 20/);
+  assert.equal(shortIhl.tcp, undefined);
+  const bogusLength = new Uint8Array(header);
+  bogusLength[3] = 200;
+  assert.match(decode(bogusLength, LINKTYPE_RAW).error!, /total length 200 exceeds the 20 bytes/);
+  const wrongVersion = new Uint8Array(header);
+  wrongVersion[0] = 0x65;
+  assert.match(decode(wrongVersion, LINKTYPE_IPV4).error!, /ipv4: version field is 6, not 4/);
+});
+
+Deno.test("RFC 5952 text for IPv6 addresses (section 4 examples)", () => {
+  const cases: [string, string][] = [
+    ["20010db8000000000000000000000001", "2001:db8::1"],
+    ["20010db8000000000001000000000001", "2001:db8::1:0:0:1"], // longest run, first when tied
+    ["20010db8000000010001000100010001", "2001:db8:0:1:1:1:1:1"], // one zero group stays
+    ["20010db8000000000001000000000000", "2001:db8:0:0:1::"],
+    ["00000000000000000000000000000000", "::"],
+    ["00000000000000000000ffffc0000201", "::ffff:192.0.2.1"],
+    ["fe800000000000000202b3fffe1e8329", "fe80::202:b3ff:fe1e:8329"],
+  ];
+  for (const [hex, text] of cases) {
+    const bytes = new Uint8Array(hex.match(/../g)!.map((pair) => parseInt(pair, 16)));
+    assert.equal(formatIpv6(new DataView(bytes.buffer), 0), text);
+  }
+});
+
+Deno.test("the Internet checksum of RFC 1071's example", () => {
+  const bytes = new Uint8Array([0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]);
+  assert.equal(onesComplementSum(new DataView(bytes.buffer), 0, 8), 0xddf2);
+});
+
+Deno.test("a reused decoder leaves nothing of the previous packet behind", async () => {
+  const { records, linkType } = await readPcap(new URL("other-protocols.pcap", FIXTURES));
+  const decoder = new Decoder();
+  decoder.decode(records[0].frame, linkType); // IPv6 UDP
+  const arp = decoder.decode(records[2].frame, linkType);
+  assert.equal(arp.ipv6, undefined);
+  assert.equal(arp.udp, undefined);
+  assert.equal(arp.arp?.operation, 1);
+});
