@@ -14,8 +14,10 @@
 
 import { HeaderView } from "./header.ts";
 
-/** Type, code and checksum: 4 bytes; every message has at least 4 more. */
-export const ICMP_HEADER_LENGTH = 4;
+/** Type, code and checksum: 4 bytes. */
+export const ICMP_TYPE_CODE_CHECKSUM_LENGTH = 4;
+/** Every ICMP and ICMPv6 message has at least 4 bytes after type, code and checksum. */
+export const ICMP_HEADER_LENGTH = 8;
 
 /** ICMPv4 echo reply. */
 export const ICMP_ECHO_REPLY = 0;
@@ -128,12 +130,12 @@ export class IcmpHeader extends HeaderView {
 
   /** Echo identifier; `null` for other messages or when not captured. */
   get id(): number | null {
-    return this.isEcho && this.capturedLength >= 6 ? this.view.getUint16(this.offset + 4) : null;
+    return this.isEcho && !this.truncated ? this.view.getUint16(this.offset + 4) : null;
   }
 
   /** Echo sequence number; `null` for other messages or when not captured. */
   get sequence(): number | null {
-    return this.isEcho && this.capturedLength >= 8 ? this.view.getUint16(this.offset + 6) : null;
+    return this.isEcho && !this.truncated ? this.view.getUint16(this.offset + 6) : null;
   }
 
   /** A name for the type, as tcpdump words it, or `type N`. */

@@ -27,7 +27,7 @@ import {
   ETHERTYPE_IPV6,
   isVlanEtherType,
 } from "./ethertype.ts";
-import { ICMP_HEADER_LENGTH, IcmpHeader } from "./icmp.ts";
+import { ICMP_HEADER_LENGTH, ICMP_TYPE_CODE_CHECKSUM_LENGTH, IcmpHeader } from "./icmp.ts";
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
 import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
 import { IPV6_HEADER_LENGTH, Ipv6Header } from "./ipv6.ts";
@@ -363,9 +363,12 @@ export class Decoder {
       (protocol === IPPROTO_ICMP && ipVersion === 4) ||
       (protocol === IPPROTO_ICMPV6 && ipVersion === 6)
     ) {
+      if (end - offset >= ICMP_TYPE_CODE_CHECKSUM_LENGTH) {
+        const icmp = packet.icmp = this.#icmp.bindVersion(this.#view, offset, end, ipVersion);
+        icmp.truncated = end - offset < ICMP_HEADER_LENGTH;
+        icmp.messageLength = ipPayloadLength;
+      }
       if (!this.#fits("icmp", offset, end, ICMP_HEADER_LENGTH)) return;
-      const icmp = packet.icmp = this.#icmp.bindVersion(this.#view, offset, end, ipVersion);
-      icmp.messageLength = ipPayloadLength;
       packet.payloadOffset = offset + ICMP_HEADER_LENGTH - this.#base;
     }
   }

@@ -1,6 +1,6 @@
 /**
  * tcpdump's `-x` and `-X` dumps: offset, sixteen bytes in groups of two, and (for `-X`) the
- * printable ASCII. Bytes outside 0x20..0x7e print as `.`, so no packet reaches the terminal raw.
+ * printable ASCII. Bytes outside 0x21..0x7e (space too, as tcpdump) print as `.`, so no packet reaches the terminal raw.
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export function hexDump(bytes: Uint8Array, ascii: boolean): string {
       const byte = bytes[i];
       if (i > line && (i - line) % 2 === 0) hex += " ";
       hex += HEX[byte >> 4] + HEX[byte & 15];
-      text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : ".";
+      text += byte > 0x20 && byte < 0x7f ? String.fromCharCode(byte) : ".";
     }
     out += `\t0x${line.toString(16).padStart(4, "0")}:  `;
     out += ascii ? `${hex.padEnd(39)}  ${text}\n` : `${hex}\n`;

@@ -163,7 +163,7 @@ export class TextFormatter {
     else if (packet.sll !== undefined) {
       const sll = packet.sll;
       const index = sll.version === 2 ? `ifindex ${sll.interfaceIndex} ` : "";
-      text = `${index}${sll.direction} ${sll.address || "-"} ${
+      text = `${index}${sll.direction.padStart(3)} ${sll.address || "-"} ${
         etherTypeText(sll.protocol)
       }, length ${header.len}: `;
     } else if (packet.loopback !== undefined) {
@@ -250,6 +250,11 @@ export class TextFormatter {
     }
     const icmp = packet.icmp;
     if (icmp !== undefined) return `${src} > ${dst}: ${this.#icmpText(icmp)}${fragment}`;
+    if (ip4 !== undefined && ip4.fragOffset !== 0) {
+      // A later fragment: its transport header is in the first one.
+      return `${src} > ${dst}: ip-proto-${ip4.protocol}${fragment}`;
+    }
+    if (packet.error !== undefined) return `${src} > ${dst}:${fragment}`;
     const protocol = ip4 !== undefined ? ip4.protocol : packet.ipv6?.nextHeader ?? 0;
     const name = ipProtocolName(protocol);
     const payload = ip4 !== undefined
@@ -277,9 +282,8 @@ export class TextFormatter {
   #icmpText(icmp: IcmpHeader): string {
     const label = icmp.version === 4 ? "ICMP " : "ICMP6, ";
     const what = icmp.codeName ?? icmp.typeName;
-    const echo = icmp.isEcho && icmp.id !== null
-      ? `, id ${icmp.id}, seq ${icmp.sequence ?? "?"}`
-      : "";
+    if (icmp.truncated) return label + what;
+    const echo = icmp.isEcho ? `, id ${icmp.id}, seq ${icmp.sequence}` : "";
     return `${label}${what}${echo}, length ${icmp.messageLength}`;
   }
 }
