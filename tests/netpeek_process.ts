@@ -1,0 +1,126 @@
+/**
+ * Runs netpeek as users do: `deno run` on main.ts with the same permissions as the `capture`
+ * task, as a child process whose output the tests read.
+ * @module
+ */
+
+export const MAIN = new URL("../main.ts", import.meta.url).pathname;
+/** The permissions of `deno task capture`: netpeek must work with exactly these. */
+export const PERMISSIONS = ["--allow-ffi", "--allow-env=NETPEEK_LIBPCAP"];
+
+/** The command line that runs netpeek with `args`, optionally through a prefix command. */
+export function netpeekCommand(args: string[], prefix: string[] = []): [string, string[]] {
+  const command = [...prefix, Deno.execPath(), "run", ...PERMISSIONS, MAIN, ...args];
+  return [command[0], command.slice(1)];
+}
+
+/** What a finished run printed. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs netpeek to completion. */
+export async function runNetpeek(
+  args: string[],
+  options: { env?: Record<string, string>; prefix?: string[] } = {},
+): Promise<RunResult> {
+  const [command, commandArgs] = netpeekCommand(args, options.prefix);
+  const output = await new Deno.Command(command, {
+    args: commandArgs,
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** A running netpeek whose output is collected while it runs. */
+export class NetpeekProcess {
+  readonly child: Deno.ChildProcess;
+  stdout = "";
+  stderr = "";
+  readonly #done: Promise<[Deno.CommandStatus, void, void]>;
+  #waiters: (() => void)[] = [];
+
+  constructor(args: string[], prefix: string[] = []) {
+    const [command, commandArgs] = netpeekCommand(args, prefix);
+    this.child = new Deno.Command(command, {
+      args: commandArgs,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#done = Promise.all([
+      this.child.status,
+      this.#collect(this.child.stdout, (text) => this.stdout += text),
+      this.#collect(this.child.stderr, (text) => this.stderr += text),
+    ]);
+  }
+
+  async #collect(stream: ReadableStream<Uint8Array>, add: (text: string) => void) {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      add(decoder.decode(chunk, { stream: true }));
+      for (const wake of this.#waiters.splice(0)) wake();
+    }
+  }
+
+  /** Resolves when `predicate` holds for the output so far; rejects after `timeoutMs`. */
+  async waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr}`);
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(resolve, Math.min(left, 100));
+      });
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for the "listening on" line: the handle is active and capturing. */
+  listening(): Promise<void> {
+    return this.waitFor(() => this.stderr.includes("listening on "), "the listening line");
+  }
+
+  /** Waits for the process to end; kills it if it outlives `timeoutMs`. */
+  async finished(timeoutMs = 20_000): Promise<RunResult> {
+    const timer = setTimeout(() => {
+      try {
+        this.child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, timeoutMs);
+    const [status] = await this.#done;
+    clearTimeout(timer);
+    return { code: status.code, stdout: this.stdout, stderr: this.stderr };
+  }
+}
+
+/** Runs a command to completion and returns its standard output; throws when it fails. */
+export async function sh(command: string, args: string[]): Promise<string> {
+  const output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!output.success) {
+    throw new Error(`${command} ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
+/** The statistics line netpeek prints when a capture ends. */
+export const STATS_LINE =
+  /^(\d+) packets captured, (\d+) received by filter, (\d+) dropped by kernel$/m;
