@@ -18,6 +18,7 @@ import {
 } from "../src/decode/mod.ts";
 import type { FrameHeader } from "../src/output/timestamp.ts";
 import { parseTsv, readPcap } from "./pcap_file.ts";
+import { tsharkFields } from "../scripts/make_fixtures.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 
@@ -306,4 +307,23 @@ Deno.test("a reused decoder leaves nothing of the previous packet behind", async
   assert.equal(arp.ipv6, undefined);
   assert.equal(arp.udp, undefined);
   assert.equal(arp.arp?.operation, 1);
+});
+
+const hasTshark = await new Deno.Command("tshark", {
+  args: ["--version"],
+  stdout: "null",
+  stderr: "null",
+}).output().then((output) => output.success, () => false);
+
+Deno.test({
+  name: "the committed tshark references are what tshark reads from the fixtures today",
+  ignore: !hasTshark,
+  fn: async () => {
+    for (const name of fixtureNames) {
+      const committed = await Deno.readTextFile(
+        new URL(name.replace(/\.pcap$/, ".tshark.tsv"), FIXTURES),
+      );
+      assert.equal(await tsharkFields(new URL(name, FIXTURES).pathname), committed, name);
+    }
+  },
 });
