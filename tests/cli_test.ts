@@ -82,6 +82,22 @@ Deno.test("an unknown interface: one line naming it and --list-interfaces, exit 
   assert.equal(result.stdout, "");
 });
 
+Deno.test("an interface that is down: says how to bring it up, exit 1", async () => {
+  const name = `npdn${Deno.pid % 100000}`;
+  await sh("ip", ["link", "add", name, "type", "veth", "peer", "name", `${name}p`]);
+  try {
+    const result = await runNetpeek(["-i", name, "-c", "1"]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      assertOneLine(result.stderr),
+      `netpeek: ${name}: interface is down; bring it up (ip link set ${name} up) ` +
+        "or pick another, see --list-interfaces",
+    );
+  } finally {
+    await sh("ip", ["link", "del", name]);
+  }
+});
+
 Deno.test("libpcap missing: one line naming what was tried and what to do, exit 1", async () => {
   const result = await runNetpeek(["-i", "lo"], {
     env: { NETPEEK_LIBPCAP: "/nonexistent/libpcap.so.1" },
