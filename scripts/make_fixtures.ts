@@ -179,13 +179,25 @@ function pcap(linkType: number, frames: Uint8Array[], snaplen = 262144): Uint8Ar
 
 // --- the captures --------------------------------------------------------------------------
 
+/** An Ethernet frame carrying IPv4 from A to B (`out`) or from B to A (`back`). */
+function framed(direction: "out" | "back", spec: Omit<Ipv4Spec, "src" | "dst">): Uint8Array {
+  const out = direction === "out";
+  return ethernet(
+    out ? MAC_B : MAC_A,
+    out ? MAC_A : MAC_B,
+    0x0800,
+    ipv4({ src: out ? A : B, dst: out ? B : A, ...spec }),
+  );
+}
+
 function ipv4Cases(): Uint8Array[] {
   const a = ip4(A);
   const b = ip4(B);
   const hello = text("hello");
   const datagram = (spec: Partial<Ipv4Spec>, payload = udp(a, b, 40000, 5001, hello)) =>
-    ethernet(MAC_B, MAC_A, 0x0800, ipv4({ src: A, dst: B, protocol: 17, payload, ...spec }));
+    framed("out", { protocol: 17, payload, ...spec });
   const fragmentBody = new Uint8Array(24).fill(0x61);
+  const ping = text("ping-data-0123456789");
   return [
     datagram({ flagsOffset: 0x4000 }), // DF only
     datagram({ flagsOffset: 0x2000, id: 0x0101 }), // MF, offset 0: first fragment
@@ -199,90 +211,48 @@ function ipv4Cases(): Uint8Array[] {
     datagram({ tos: 0xbb }), // DSCP EF (46), ECN CE
     datagram({ tos: 0x8a }), // DSCP AF41 (34), ECN ECT(0)
     datagram({ tos: 0x01, ttl: 1 }), // ECN ECT(1), TTL 1
-    ethernet(
-      MAC_B,
-      MAC_A,
-      0x0800,
-      ipv4({
-        src: A,
-        dst: B,
-        protocol: 6,
-        payload: tcp(
-          a,
-          b,
-          {
-            sport: 51234,
-            dport: 443,
-            seq: 0xfffffff0,
-            ack: 0,
-            flags: 0x002,
-            window: 64240,
-          },
-          new Uint8Array(0),
-          [2, 4, 5, 0xb4, 1, 1, 4, 2],
-        ),
-      }),
-    ),
-    ethernet(
-      MAC_A,
-      MAC_B,
-      0x0800,
-      ipv4({
-        src: B,
-        dst: A,
-        protocol: 6,
-        payload: tcp(b, a, {
-          sport: 443,
-          dport: 51234,
-          seq: 1000,
-          ack: 0xfffffff1,
-          flags: 0x018,
-          window: 501,
-        }, text("HTTP/1.1 200 OK\r\n")),
-      }),
-    ),
-    ethernet(
-      MAC_B,
-      MAC_A,
-      0x0800,
-      ipv4({
-        src: A,
-        dst: B,
-        protocol: 6,
-        tos: 0x02,
-        payload: tcp(a, b, {
+    framed("out", {
+      protocol: 6,
+      payload: tcp(
+        a,
+        b,
+        {
           sport: 51234,
           dport: 443,
-          seq: 1,
-          ack: 1018,
-          flags: 0x1c1, // NS, CWR, ECE, FIN
-          window: 0,
-        }),
+          seq: 0xfffffff0,
+          ack: 0,
+          flags: 0x002, // SYN, with MSS and SACK-permitted options
+          window: 64240,
+        },
+        new Uint8Array(0),
+        [2, 4, 5, 0xb4, 1, 1, 4, 2],
+      ),
+    }),
+    framed("back", {
+      protocol: 6,
+      payload: tcp(b, a, {
+        sport: 443,
+        dport: 51234,
+        seq: 1000,
+        ack: 0xfffffff1,
+        flags: 0x018, // PSH, ACK
+        window: 501,
+      }, text("HTTP/1.1 200 OK\r\n")),
+    }),
+    framed("out", {
+      protocol: 6,
+      tos: 0x02,
+      payload: tcp(a, b, {
+        sport: 51234,
+        dport: 443,
+        seq: 1,
+        ack: 1018,
+        flags: 0x1c1, // NS, CWR, ECE, FIN
+        window: 0,
       }),
-    ),
-    ethernet(
-      MAC_B,
-      MAC_A,
-      0x0800,
-      ipv4({
-        src: A,
-        dst: B,
-        protocol: 1,
-        payload: icmpEcho(8, 0x1234, 7, text("ping-data-0123456789")),
-      }),
-    ),
-    ethernet(
-      MAC_A,
-      MAC_B,
-      0x0800,
-      ipv4({
-        src: B,
-        dst: A,
-        protocol: 1,
-        flagsOffset: 0,
-        payload: icmpEcho(0, 0x1234, 7, text("ping-data-0123456789")),
-      }),
-    ),
+    }),
+    framed("out", { protocol: 1, payload: icmpEcho(8, 0x1234, 7, ping) }),
+    framed("back", { protocol: 1, flagsOffset: 0, payload: icmpEcho(0, 0x1234, 7, ping) }),
   ];
 }
 

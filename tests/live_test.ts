@@ -243,22 +243,9 @@ Deno.test("across a veth pair between two namespaces: real MAC addresses, ARP an
     const replies = packets.filter((p) => p.icmp?.type === 0);
     assert.equal(requests.length, 2);
     assert.equal(replies.length, 2);
-    for (const p of requests) {
-      assert.deepEqual([p.eth.src, p.eth.dst, p.ipv4.src, p.ipv4.dst], [
-        macB,
-        macA,
-        addressB,
-        addressA,
-      ]);
-    }
-    for (const p of replies) {
-      assert.deepEqual([p.eth.src, p.eth.dst, p.ipv4.src, p.ipv4.dst], [
-        macA,
-        macB,
-        addressA,
-        addressB,
-      ]);
-    }
+    const hosts = (p: Json) => [p.eth.src, p.eth.dst, p.ipv4.src, p.ipv4.dst];
+    for (const p of requests) assert.deepEqual(hosts(p), [macB, macA, addressB, addressA]);
+    for (const p of replies) assert.deepEqual(hosts(p), [macA, macB, addressA, addressB]);
     assert.deepEqual(requests.map((p) => p.icmp.sequence), [1, 2]);
     // B had to resolve A first: a broadcast who-has from B's MAC, answered from A's.
     const who = packets.find((p) => p.arp?.operation === 1 && p.arp.senderIp === addressB);

@@ -20,13 +20,7 @@
 
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
-import {
-  ETHERNET_MAX_LENGTH_FIELD,
-  ETHERTYPE_ARP,
-  ETHERTYPE_IPV4,
-  ETHERTYPE_IPV6,
-  isVlanEtherType,
-} from "./ethertype.ts";
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanEtherType } from "./ethertype.ts";
 import { ICMP_HEADER_LENGTH, ICMP_TYPE_CODE_CHECKSUM_LENGTH, IcmpHeader } from "./icmp.ts";
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
 import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
@@ -256,9 +250,7 @@ export class Decoder {
     if (networkType === ETHERTYPE_IPV4) this.#decodeIpv4(offset, end);
     else if (networkType === ETHERTYPE_IPV6) this.#decodeIpv6(offset, end);
     else if (networkType === ETHERTYPE_ARP) this.#decodeArp(offset, end);
-    else if (networkType <= ETHERNET_MAX_LENGTH_FIELD && networkType !== 0) {
-      // An 802.3 length field: LLC follows, which is not decoded yet.
-    }
+    // Anything else (802.3 with LLC, LLDP, MPLS, …) is left as payload for now.
   }
 
   #decodeIpv4(offset: number, end: number): void {
