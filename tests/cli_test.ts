@@ -98,6 +98,24 @@ Deno.test("an interface that is down: says how to bring it up, exit 1", async ()
   }
 });
 
+Deno.test("without an interface it picks an up, non-loopback one, as tcpdump does", async () => {
+  const links = JSON.parse(await sh("ip", ["-j", "link", "show", "up"])) as {
+    ifname: string;
+    flags: string[];
+  }[];
+  const candidates = links.filter((link) => link.ifname && !link.flags.includes("LOOPBACK"))
+    .map((link) => link.ifname);
+  const result = await runNetpeek(["--duration", "0.5", "-p"]);
+  if (candidates.length === 0) {
+    assert.equal(result.code, 1);
+    assert.match(assertOneLine(result.stderr), /no interface to capture on is up/);
+    return;
+  }
+  assert.equal(result.code, 0, result.stderr);
+  const chosen = result.stderr.match(/^listening on (\S+), /m)?.[1];
+  assert.ok(chosen && candidates.includes(chosen), `chose ${chosen}, not one of ${candidates}`);
+});
+
 Deno.test("libpcap missing: one line naming what was tried and what to do, exit 1", async () => {
   const result = await runNetpeek(["-i", "lo"], {
     env: { NETPEEK_LIBPCAP: "/nonexistent/libpcap.so.1" },

@@ -165,6 +165,25 @@ Deno.test("live on lo: known UDP, TCP and ICMP appear with the right fields, in 
   }
 });
 
+Deno.test("each packet reaches a pipe promptly, not when a buffer fills", async () => {
+  const capture = new NetpeekProcess(["-i", "lo", "--duration", "20"]);
+  try {
+    await capture.listening();
+    const { from, to } = await sendUdp(["prompt"]);
+    const sent = Date.now();
+    await capture.waitFor(
+      () => capture.stdout.includes(`127.0.0.1.${from} > 127.0.0.1.${to}: UDP, length 6\n`),
+      "the datagram's line",
+      5000,
+    );
+    const latency = Date.now() - sent;
+    assert.ok(latency < 1000, `the line took ${latency} ms to arrive`);
+  } finally {
+    capture.child.kill("SIGINT");
+    assert.equal((await capture.finished()).code, 0);
+  }
+});
+
 Deno.test("-c stops after exactly that many packets", async () => {
   const capture = new NetpeekProcess(["-i", "lo", "-c", "3", "--duration", "20"]);
   await capture.listening();

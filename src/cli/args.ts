@@ -27,6 +27,7 @@ export interface CommandLine {
   link: boolean;
   hex: "none" | "hex" | "ascii";
   nanosecond: boolean;
+  immediate: boolean;
   help: boolean;
   version: boolean;
 }
@@ -49,9 +50,12 @@ Capture:
       --duration TIME        stop after TIME (seconds, or with a unit: 500ms, 10s, 5m, 1h)
   -s, --snaplen N            bytes to keep of each packet (default and 0: 262144)
   -p, --no-promisc           do not put the interface into promiscuous mode
-  -B, --buffer-size KIB      kernel capture buffer in KiB (default libpcap's, 2 MiB)
+  -B, --buffer-size KIB      kernel capture buffer in KiB (default 8192)
       --time-stamp-precision micro|nano
                              time stamp resolution (default micro)
+      --immediate-mode       hand each packet over as it arrives (the default on a
+                             terminal); otherwise the kernel delivers in blocks, at most
+                             100 ms late, which drops far less under load
 
 Output:
       --json                 one JSON object per packet (fields: docs/json.md)
@@ -127,6 +131,7 @@ export function parseCommandLine(args: string[]): CommandLine {
         x: { type: "boolean", short: "x" },
         X: { type: "boolean", short: "X" },
         "time-stamp-precision": { type: "string" },
+        "immediate-mode": { type: "boolean" },
         version: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -177,6 +182,7 @@ export function parseCommandLine(args: string[]): CommandLine {
     link: values.e === true,
     hex: values.X ? "ascii" : values.x ? "hex" : "none",
     nanosecond: precision === "nano",
+    immediate: values["immediate-mode"] === true,
     help: values.help === true,
     version: values.version === true,
   };

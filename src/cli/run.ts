@@ -94,6 +94,9 @@ async function capture(lib: Libpcap, options: CommandLine): Promise<number> {
     promisc: options.promisc,
     bufferSize: options.bufferSize,
     nanosecond: options.nanosecond,
+    // As tcpdump: packets at once for a person watching; kernel blocks (and fewer drops,
+    // at most 100 ms later) for pipes and files.
+    immediate: options.immediate || Deno.stdout.isTerminal(),
   });
   for (const warning of session.warnings) printError(`warning: ${warning}`);
   const link = linkTypeInfo(session.linkType);

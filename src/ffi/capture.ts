@@ -49,6 +49,13 @@ export const PCAP_WARNING_TSTAMP_TYPE_NOTSUP = 3;
 /** `PCAP_TSTAMP_PRECISION_NANO`. */
 export const PCAP_TSTAMP_PRECISION_NANO = 1;
 
+/**
+ * Kernel buffer by default: 8 MiB, four times libpcap's 2 MiB, because a JavaScript consumer
+ * pauses now and then (JIT warm-up, garbage collection). Measured on `lo` with `ping -f`
+ * (about 600 k packets/s, text output): 2 MiB lost 5-10 % of the packets, 8 MiB none.
+ */
+export const DEFAULT_BUFFER_SIZE = 8 * 1024 * 1024;
+
 /** The largest snapshot length libpcap accepts (`MAXIMUM_SNAPLEN`). */
 export const MAX_SNAPLEN = 262144;
 
@@ -69,9 +76,13 @@ export interface CaptureOptions {
   snaplen?: number;
   /** Promiscuous mode; default on, as tcpdump (`-p` turns it off). */
   promisc?: boolean;
-  /** Kernel buffer size in bytes; default libpcap's (2 MiB on Linux). */
+  /** Kernel buffer size in bytes; default `DEFAULT_BUFFER_SIZE`. */
   bufferSize?: number;
-  /** Deliver each packet as it arrives instead of in kernel batches; default on. */
+  /**
+   * Deliver each packet as it arrives instead of in kernel blocks flushed every `timeoutMs`.
+   * Default off: on Linux immediate mode means TPACKET_V2, whose ring holds far fewer frames
+   * (each slot is MTU-sized, 64 KiB on `lo`), so bursts overflow it.
+   */
   immediate?: boolean;
   /** Ask for nanosecond timestamps. */
   nanosecond?: boolean;
@@ -197,8 +208,8 @@ export class LiveCapture {
     pcap.pcap_set_snaplen(handle, options.snaplen ?? MAX_SNAPLEN);
     pcap.pcap_set_promisc(handle, options.promisc === false ? 0 : 1);
     pcap.pcap_set_timeout(handle, options.timeoutMs ?? 100);
-    if (options.bufferSize !== undefined) pcap.pcap_set_buffer_size(handle, options.bufferSize);
-    if (options.immediate !== false) pcap.pcap_set_immediate_mode?.(handle, 1);
+    pcap.pcap_set_buffer_size(handle, options.bufferSize ?? DEFAULT_BUFFER_SIZE);
+    if (options.immediate === true) pcap.pcap_set_immediate_mode?.(handle, 1);
     if (options.nanosecond) {
       const status = pcap.pcap_set_tstamp_precision?.(handle, PCAP_TSTAMP_PRECISION_NANO) ??
         PCAP_ERROR_TSTAMP_PRECISION_NOTSUP;
