@@ -201,7 +201,7 @@ export class Decoder {
         this.#decodeNetwork(ETHERTYPE_IPV6, base, end);
         break;
       default:
-        packet.payloadOffset = 0;
+        packet.networkOffset = packet.payloadOffset = 0;
         this.#note(`link: link type ${linkType} is not decoded`);
     }
     return packet;

@@ -186,19 +186,18 @@ export class TextFormatter {
 
   #networkText(packet: Packet, header: FrameHeader): string {
     const link = this.#options.link === true;
-    const verbose = this.#options.verbose === true;
     const networkLength = Math.max(0, header.len - packet.networkOffset);
     const ip4 = packet.ipv4;
     if (ip4 !== undefined) {
-      const prefix = link ? "" : this.#bold("IP") + " ";
-      const details = verbose ? `${link ? "" : "IP "}${ipv4Details(ip4)}\n    ` : "";
-      return (verbose ? details : prefix) + this.#endpointsText(packet, ip4.src, ip4.dst, ip4);
+      return this.#ipText(
+        "IP",
+        ipv4Details(ip4),
+        this.#endpointsText(packet, ip4.src, ip4.dst, ip4),
+      );
     }
     const ip6 = packet.ipv6;
     if (ip6 !== undefined) {
-      const prefix = link ? "" : this.#bold("IP6") + " ";
-      const details = verbose ? `${link ? "" : "IP6 "}${ipv6Details(ip6)}\n    ` : "";
-      return (verbose ? details : prefix) + this.#endpointsText(packet, ip6.src, ip6.dst);
+      return this.#ipText("IP6", ipv6Details(ip6), this.#endpointsText(packet, ip6.src, ip6.dst));
     }
     const arp = packet.arp;
     if (arp !== undefined) {
@@ -223,6 +222,13 @@ export class TextFormatter {
     }
     if (type === 0) return `length ${header.len}`;
     return `${etherTypeText(type)}, length ${networkLength}`;
+  }
+
+  /** `IP …`: the name unless `-e` already said it, `-v`'s header line, then the endpoints. */
+  #ipText(name: string, details: string, endpoints: string): string {
+    const options = this.#options;
+    const prefix = options.link ? "" : this.#bold(name) + " ";
+    return options.verbose ? `${prefix}${details}\n    ${endpoints}` : prefix + endpoints;
   }
 
   #endpointsText(packet: Packet, src: string, dst: string, ip4?: Ipv4Header): string {
