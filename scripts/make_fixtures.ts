@@ -159,22 +159,80 @@ const MAC_B = "02:00:5e:00:53:02";
 
 // --- pcap ----------------------------------------------------------------------------------
 
-function pcap(linkType: number, frames: Uint8Array[], snaplen = 262144): Uint8Array {
+interface PcapLayout {
+  snaplen?: number;
+  /** Nanosecond magic, and fractions with digits below the microsecond. */
+  nanosecond?: boolean;
+  /** Big-endian, as a SPARC or PowerPC host writes it. */
+  bigEndian?: boolean;
+}
+
+/** A classic pcap file: one record a second from 2026-01-01T00:00:00Z. */
+function pcap(linkType: number, frames: Uint8Array[], layout: PcapLayout = {}): Uint8Array {
+  const little = !layout.bigEndian;
   const header = new DataView(new ArrayBuffer(24));
-  header.setUint32(0, 0xa1b2c3d4, true);
-  header.setUint16(4, 2, true);
-  header.setUint16(6, 4, true);
-  header.setUint32(16, snaplen, true);
-  header.setUint32(20, linkType, true);
+  header.setUint32(0, layout.nanosecond ? 0xa1b23c4d : 0xa1b2c3d4, little);
+  header.setUint16(4, 2, little);
+  header.setUint16(6, 4, little);
+  header.setUint32(16, layout.snaplen ?? 262144, little);
+  header.setUint32(20, linkType, little);
   const records = frames.map((frame, index) => {
     const record = new DataView(new ArrayBuffer(16));
-    record.setUint32(0, 1767225600 + index, true); // 2026-01-01T00:00:00Z onwards
-    record.setUint32(4, 1000 * index, true);
-    record.setUint32(8, frame.length, true);
-    record.setUint32(12, frame.length, true);
+    record.setUint32(0, 1767225600 + index, little);
+    record.setUint32(4, layout.nanosecond ? 1_000_000 * index + 7 * index : 1000 * index, little);
+    record.setUint32(8, frame.length, little);
+    record.setUint32(12, frame.length, little);
     return concat(new Uint8Array(record.buffer), frame);
   });
   return concat(new Uint8Array(header.buffer), ...records);
+}
+
+/**
+ * A big-endian pcapng file with what tools rarely write: a time resolution of 2^-20 s, a
+ * Simple Packet Block cut to the interface's snapshot length, and blocks to skip (name
+ * resolution, interface statistics).
+ */
+function unusualPcapng(frames: Uint8Array[]): Uint8Array {
+  const block = (type: number, body: Uint8Array) => {
+    const padded = concat(body, new Uint8Array((4 - (body.length % 4)) % 4));
+    const length = 12 + padded.length;
+    return concat(u32(type), u32(length), padded, u32(length));
+  };
+  const option = (code: number, value: number[]) =>
+    concat(u16(code), u16(value.length), value, new Array((4 - (value.length % 4)) % 4).fill(0));
+  const section = block(
+    0x0a0d0d0a,
+    concat(u32(0x1a2b3c4d), u16(1), u16(0), u32(0xffffffff), u32(0xffffffff)),
+  );
+  const snaplen = 64;
+  const iface = block(
+    1,
+    concat(u16(1), u16(0), u32(snaplen), option(2, [...text("eth-test")]), option(9, [0x80 | 20]), [
+      0,
+      0,
+      0,
+      0,
+    ]),
+  );
+  // One IPv4 name record (address, then a NUL-terminated name, padded) and the end record.
+  const names = block(4, concat(u16(1), u16(9), ip4(A), [...text("host"), 0, 0, 0, 0], u32(0)));
+  // 1767225600.5 s in 2^-20 s ticks
+  const ticksHigh = Math.floor((1767225600 * 2 ** 20 + 2 ** 19) / 2 ** 32);
+  const ticksLow = (1767225600 * 2 ** 20 + 2 ** 19) % 2 ** 32;
+  const enhanced = block(
+    6,
+    concat(
+      u32(0),
+      u32(ticksHigh),
+      u32(ticksLow),
+      u32(frames[0].length),
+      u32(frames[0].length),
+      frames[0],
+    ),
+  );
+  const simple = block(3, concat(u32(frames[1].length), frames[1].subarray(0, snaplen)));
+  const statistics = block(5, concat(u32(0), u32(ticksHigh), u32(ticksLow), u32(0)));
+  return concat(section, iface, names, enhanced, simple, statistics);
 }
 
 // --- the captures --------------------------------------------------------------------------
@@ -365,6 +423,9 @@ async function run(command: string, args: string[], allowFailure = false): Promi
 
 /** The tshark fields the decoder tests compare, in this order. */
 export const TSHARK_FIELDS = [
+  "frame.time_epoch",
+  "frame.interface_id",
+  "frame.comment",
   "frame.cap_len",
   "frame.len",
   "eth.src",
@@ -503,6 +564,9 @@ async function main(): Promise<void> {
   await Deno.mkdir(OUT, { recursive: true });
   const files: [string, Uint8Array][] = [
     ["ipv4-cases.pcap", pcap(1, ipv4Cases())],
+    ["nano.pcap", pcap(1, ipv4Cases().slice(0, 4), { nanosecond: true })],
+    ["big-endian.pcap", pcap(1, ipv4Cases().slice(12, 17), { bigEndian: true })],
+    ["unusual.pcapng", unusualPcapng([ipv4Cases()[0], ipv4Cases()[13]])],
     ["other-protocols.pcap", pcap(1, otherProtocols())],
     ["vlan.pcap", pcap(1, vlanFrames())],
     ["sll.pcap", pcap(113, sllFrames(1))],
@@ -529,11 +593,39 @@ async function main(): Promise<void> {
     OUT + "truncated-54.pcap",
   ]);
   if (!values["no-live"]) await live();
+  // pcapng as Wireshark's tools write it: several link types and resolutions, comments.
+  await run("mergecap", [
+    "-F",
+    "pcapng",
+    "-w",
+    OUT + "multi.pcapng",
+    OUT + "nano.pcap",
+    OUT + "raw.pcap",
+    OUT + "sll2.pcap",
+  ]);
+  await run("editcap", [
+    "-F",
+    "pcapng",
+    "-a",
+    "1:first frame comment",
+    "-a",
+    "2:second, with ünïcode",
+    OUT + "vlan.pcap",
+    OUT + "comments.pcapng",
+  ]);
+  // Every Ethernet fixture in one file, for comparing filters with tcpdump's.
+  await run("mergecap", [
+    "-F",
+    "pcap",
+    "-w",
+    OUT + "mixed.pcap",
+    ...["ipv4-cases", "other-protocols", "vlan", "lo-tcpdump"].map((name) => `${OUT}${name}.pcap`),
+  ]);
 
   for await (const entry of Deno.readDir(OUT)) {
-    if (!entry.name.endsWith(".pcap")) continue;
+    if (!/\.pcap(ng)?$/.test(entry.name)) continue;
     const tsv = await tsharkFields(OUT + entry.name);
-    await Deno.writeTextFile(OUT + entry.name.replace(/\.pcap$/, ".tshark.tsv"), tsv);
+    await Deno.writeTextFile(OUT + entry.name.replace(/\.pcap(ng)?$/, ".tshark.tsv"), tsv);
     console.log(`${entry.name}: ${tsv.trim().split("\n").length - 1} frames`);
   }
 }

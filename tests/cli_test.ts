@@ -23,10 +23,16 @@ Deno.test("parseCommandLine: defaults, flags and the interface", () => {
   assert.equal(defaults.hex, "none");
   const options = parseCommandLine(["-p", "-s", "96", "-B", "4096", "-v", "-e", "-X", "lo"]);
   assert.deepEqual(
-    [options.interface, options.promisc, options.snaplen, options.bufferSize, options.hex],
-    ["lo", false, 96, 4096 * 1024, "ascii"],
+    [options.words, options.promisc, options.snaplen, options.bufferSize, options.hex],
+    [["lo"], false, 96, 4096 * 1024, "ascii"],
   );
   assert.equal(parseCommandLine(["-i", "eth0", "-c", "7"]).count, 7);
+  const files = parseCommandLine(["-w", "out", "-C", "1.5", "-W", "4", "-G", "60", "-U", "tcp"]);
+  assert.deepEqual(
+    [files.write, files.sizeLimit, files.fileCount, files.interval, files.packetBuffered],
+    ["out", 1_500_000, 4, 60, true],
+  );
+  assert.deepEqual(files.words, ["tcp"]);
   assert.equal(parseCommandLine(["--time-stamp-precision", "nano"]).nanosecond, true);
   assert.equal(parseDuration("90"), 90_000);
   assert.equal(parseDuration("1h"), 3_600_000);
@@ -41,7 +47,14 @@ Deno.test("parseCommandLine: mistakes are UsageErrors with a plain message", () 
     [["--duration", "soon"], /--duration wants a time/],
     [["--time-stamp-precision", "pico"], /micro or nano/],
     [["--json", "-x"], /do not mix/],
-    [["eth0", "tcp", "port", "80"], /unexpected argument "tcp port 80"/],
+    [["-r", "a.pcap", "-i", "eth0"], /-r reads a file and -i captures live/],
+    [["-f", "tcp", "-F", "filter.txt"], /give the filter once/],
+    [["-i", "lo", "-f", "tcp", "udp"], /give the filter once/],
+    [["--pcapng"], /--pcapng goes with -w/],
+    [["-C", "10"], /-C goes with -w/],
+    [["-w", "x.pcap", "-W", "3"], /-W goes with -C or -G/],
+    [["-w", "-", "--print"], /-w - writes the capture to standard output/],
+    [["-w", "x.pcap", "-C", "big"], /-C wants a size in millions of bytes/],
   ];
   for (const [args, message] of cases) {
     assert.throws(() => parseCommandLine(args), (error: unknown) => {

@@ -6,7 +6,12 @@
 
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 /** The permissions of `deno task capture`: netpeek must work with exactly these. */
-export const PERMISSIONS = ["--allow-ffi", "--allow-env=NETPEEK_LIBPCAP"];
+export const PERMISSIONS = [
+  "--allow-ffi",
+  "--allow-env=NETPEEK_LIBPCAP",
+  "--allow-read",
+  "--allow-write",
+];
 
 /** The command line that runs netpeek with `args`, optionally through a prefix command. */
 export function netpeekCommand(args: string[], prefix: string[] = []): [string, string[]] {

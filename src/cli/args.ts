@@ -16,6 +16,30 @@ import { parseArgs } from "node:util";
 /** Everything the command line can ask for. */
 export interface CommandLine {
   interface?: string;
+  /** Words after the options: an interface (when the first names one) and a filter. */
+  words: string[];
+  /** `-f EXPR`. */
+  filter?: string;
+  /** `-F FILE`. */
+  filterFile?: string;
+  /** `-d`: print the compiled filter and exit. */
+  dumpFilter: boolean;
+  /** `-r FILE` (`-` for standard input). */
+  read?: string;
+  /** `-w FILE` (`-` for standard output). */
+  write?: string;
+  /** `--pcapng`. */
+  pcapng: boolean;
+  /** `-U`. */
+  packetBuffered: boolean;
+  /** `-C`, in bytes. */
+  sizeLimit?: number;
+  /** `-G`, in seconds. */
+  interval?: number;
+  /** `-W`. */
+  fileCount?: number;
+  /** `--print`: print packets while writing them. */
+  print: boolean;
   listInterfaces: boolean;
   count?: number;
   durationMs?: number;
@@ -40,7 +64,8 @@ export class UsageError extends Error {
 /** The `--help` text. */
 export const HELP = `netpeek: capture and decode network packets.
 
-Usage: netpeek [options] [interface]
+Usage: netpeek [options] [interface] [filter expression]
+       netpeek -r FILE [options] [filter expression]
 
 Capture:
   -i, --interface NAME       interface to capture on (default: the first one that is up
@@ -56,6 +81,25 @@ Capture:
       --immediate-mode       hand each packet over as it arrives (the default on a
                              terminal); otherwise the kernel delivers in blocks, at most
                              100 ms late, which drops far less under load
+
+Filter (tcpdump's expression language, compiled by libpcap):
+  netpeek eth0 tcp port 443 and host 10.0.0.1
+  -f, --filter EXPR          the filter, as one argument
+  -F FILE                    read the filter from FILE
+  -d                         print the compiled BPF program and exit
+
+Files:
+  -r, --read FILE            read packets from a pcap or pcapng file (- for stdin)
+  -w, --write FILE           write raw packets to FILE as pcap (- for stdout)
+      --pcapng               write pcapng instead
+      --print                print packets as well while writing them
+  -U                         write each packet out at once
+  -C MB                      start a new file once the current one passes MB
+                             (millions of bytes): FILE, FILE1, FILE2, ...
+  -G SECONDS                 start a new file every SECONDS; FILE may hold strftime
+                             fields (%Y-%m-%d_%H:%M:%S)
+  -W N                       with -C keep N files as a ring (FILE0 ... FILE<N-1>);
+                             with -G alone stop after N files
 
 Output:
       --json                 one JSON object per packet (fields: docs/json.md)
@@ -73,6 +117,10 @@ Examples:
   sudo netpeek -i lo -c 10 -v            ten packets on lo with full IP headers
   sudo netpeek eth0 --json | jq .ipv4    JSON for scripts
   sudo netpeek --duration 30s -e wlan0   thirty seconds with MAC addresses
+  sudo netpeek eth0 udp port 53          only DNS
+  sudo netpeek eth0 -w dns.pcap -C 100 -W 5 udp port 53
+                                         record into a ring of five 100 MB files
+  netpeek -r dns.pcap -v 'host 10.0.0.1' read a file back, filtered
   netpeek -D                             the interfaces to choose from
 `;
 
@@ -119,6 +167,17 @@ export function parseCommandLine(args: string[]): CommandLine {
       strict: true,
       options: {
         interface: { type: "string", short: "i" },
+        filter: { type: "string", short: "f" },
+        F: { type: "string", short: "F" },
+        d: { type: "boolean", short: "d" },
+        read: { type: "string", short: "r" },
+        write: { type: "string", short: "w" },
+        pcapng: { type: "boolean" },
+        U: { type: "boolean", short: "U" },
+        C: { type: "string", short: "C" },
+        G: { type: "string", short: "G" },
+        W: { type: "string", short: "W" },
+        print: { type: "boolean" },
         "list-interfaces": { type: "boolean", short: "D" },
         count: { type: "string", short: "c" },
         duration: { type: "string" },
@@ -142,15 +201,34 @@ export function parseCommandLine(args: string[]): CommandLine {
   }
   const { values, positionals } = parsed;
 
-  let device = values.interface;
-  if (positionals.length > 0) {
-    if (device === undefined && positionals.length === 1) device = positionals[0];
-    else {
-      const extra = device === undefined ? positionals.slice(1) : positionals;
-      throw new UsageError(
-        `unexpected argument "${extra.join(" ")}" (capture filters are not supported yet)`,
-      );
+  const words = [...positionals];
+  if (values.read !== undefined && values.interface !== undefined) {
+    throw new UsageError("-r reads a file and -i captures live: give one of them");
+  }
+  const filterSources = [values.filter, values.F].filter((value) => value !== undefined).length;
+  if (filterSources > 1 || (filterSources === 1 && words.length > 0 && values.interface)) {
+    throw new UsageError("give the filter once: with -f, -F, or as words after the options");
+  }
+  const write = values.write;
+  for (
+    const [flag, given] of [["--pcapng", values.pcapng], ["-U", values.U], ["-C", values.C], [
+      "-G",
+      values.G,
+    ], ["--print", values.print]] as const
+  ) {
+    if (given !== undefined && given !== false && write === undefined) {
+      throw new UsageError(`${flag} goes with -w (writing a file)`);
     }
+  }
+  if (values.W !== undefined && values.C === undefined && values.G === undefined) {
+    throw new UsageError("-W goes with -C or -G");
+  }
+  if (write === "-" && (values.print || values.C !== undefined || values.G !== undefined)) {
+    throw new UsageError("-w - writes the capture to standard output: no --print, -C or -G");
+  }
+  const sizeMillions = values.C === undefined ? undefined : Number(values.C);
+  if (sizeMillions !== undefined && !(sizeMillions > 0)) {
+    throw new UsageError(`-C wants a size in millions of bytes, not "${values.C}"`);
   }
 
   const snaplen = positiveInteger("--snaplen", values.snaplen, true) ?? 0;
@@ -170,7 +248,19 @@ export function parseCommandLine(args: string[]): CommandLine {
   }
 
   return {
-    interface: device,
+    interface: values.interface,
+    words,
+    filter: values.filter,
+    filterFile: values.F,
+    dumpFilter: values.d === true,
+    read: values.read,
+    write,
+    pcapng: values.pcapng === true,
+    packetBuffered: values.U === true,
+    sizeLimit: sizeMillions === undefined ? undefined : Math.round(sizeMillions * 1e6),
+    interval: positiveInteger("-G", values.G),
+    fileCount: positiveInteger("-W", values.W),
+    print: values.print === true,
     listInterfaces: values["list-interfaces"] === true,
     count: positiveInteger("--count", values.count),
     durationMs: values.duration === undefined ? undefined : parseDuration(values.duration),

@@ -230,6 +230,12 @@ export class LiveCapture {
     return new LiveCapture(lib, handle, device, warnings);
   }
 
+  /** The libpcap handle, for installing a filter (`FilterProgram.install`). */
+  get handle(): Deno.PointerObject {
+    if (this.#handle === null) throw new CaptureError(`${this.device}: capture is closed`, -1);
+    return this.#handle;
+  }
+
   /** Asks the loop to stop; it does within one wait (100 ms) and `run` then resolves. */
   stop(): void {
     this.#stopping = true;

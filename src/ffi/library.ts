@@ -41,6 +41,14 @@ export const PCAP_SYMBOLS = {
   pcap_statustostr: { parameters: ["i32"], result: "pointer" },
   pcap_lib_version: { parameters: [], result: "pointer" },
   pcap_close: { parameters: ["pointer"], result: "void" },
+  pcap_compile: { parameters: ["pointer", "buffer", "buffer", "i32", "u32"], result: "i32" },
+  pcap_setfilter: { parameters: ["pointer", "buffer"], result: "i32" },
+  pcap_freecode: { parameters: ["buffer"], result: "void" },
+  pcap_open_dead: { parameters: ["i32", "i32"], result: "pointer" },
+  // One call per packet read from a file when a filter is set.
+  pcap_offline_filter: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  pcap_lookupnet: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  bpf_image: { parameters: ["pointer", "i32"], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** libc on Unix: `memcpy` copies each frame (a BigInt source keeps it a fast call). */

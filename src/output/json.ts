@@ -46,6 +46,7 @@ export interface PacketJson {
   udp?: UdpJson | TruncatedPortsJson;
   icmp?: IcmpJson;
   error?: string;
+  comment?: string;
 }
 
 /**
@@ -78,6 +79,7 @@ export function packetToJson(packet: Packet, header: FrameHeader): PacketJson {
   if (packet.udp) json.udp = packet.udp.toJSON();
   if (packet.icmp) json.icmp = packet.icmp.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
+  if (header.comment !== undefined) json.comment = header.comment;
   return json;
 }
 

@@ -150,6 +150,10 @@ export class TextFormatter {
     line += this.#networkText(packet, header);
     if (packet.error !== undefined) line += " " + this.#red(`[|${packet.error}]`);
     line += "\n";
+    if (options.verbose && header.comment !== undefined) {
+      // The file's words, not ours: no control character reaches the terminal.
+      line += `    comment: ${header.comment.replace(/[\x00-\x1f\x7f]/g, ".")}\n`;
+    }
     if (options.hex === "hex" || options.hex === "ascii") {
       line += hexDump(packet.frame.subarray(packet.networkOffset), options.hex === "ascii");
     }

@@ -23,6 +23,8 @@ export interface FrameHeader {
   caplen: number;
   /** Bytes the frame had on the wire. */
   len: number;
+  /** A comment a capture file attached to the frame (pcapng), if any. */
+  comment?: string | undefined;
 }
 
 function pad(value: number, width: number): string {

@@ -1,0 +1,150 @@
+/**
+ * Live capture from the command line: choose the interface, open it, install the filter,
+ * deliver packets to the sink until a signal, `-c`, `--duration` or a closed pipe stops it,
+ * then print the statistics.
+ *
+ * @example
+ * ```ts ignore
+ * import { captureLive } from "./live.ts";
+ * Deno.exit(await captureLive(loadLibpcap(), parseCommandLine(["-i", "lo", "-c", "3"])));
+ * ```
+ * @module
+ */
+
+import { linkTypeInfo } from "../decode/mod.ts";
+import { CaptureError, type CaptureStats, LiveCapture } from "../ffi/capture.ts";
+import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
+import { defaultInterface, listInterfaces } from "../ffi/interfaces.ts";
+import type { Libpcap } from "../ffi/library.ts";
+import { WriteError } from "../file/writer.ts";
+import type { CommandLine } from "./args.ts";
+import { filterExpression, looksLikeInterface, splitWords } from "./filter_setup.ts";
+import { PacketSink } from "./sink.ts";
+import { printError, writeStderr, writeText } from "./stderr.ts";
+
+/** Signals that end a capture cleanly; Windows only delivers SIGINT (and SIGBREAK). */
+const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT", "SIGBREAK"]
+  : ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** The statistics line printed when a capture ends. */
+export function formatStats(captured: number, stats: CaptureStats | null): string {
+  if (stats === null) return `${captured} packets captured\n`;
+  const interfaceDrops = stats.interfaceDropped > 0
+    ? `, ${stats.interfaceDropped} dropped by interface`
+    : "";
+  return `${captured} packets captured, ${stats.received} received by filter, ` +
+    `${stats.dropped} dropped by kernel${interfaceDrops}\n`;
+}
+
+/** The interface and filter the command line asks for. */
+function selection(lib: Libpcap, options: CommandLine): { device: string; expression?: string } {
+  if (options.interface !== undefined) {
+    return {
+      device: options.interface,
+      expression: filterExpression(options, options.words.join(" ") || undefined),
+    };
+  }
+  const devices = listInterfaces(lib);
+  const split = splitWords(options.words, devices.map((device) => device.name));
+  const device = split.device ?? defaultInterface(devices)?.name;
+  if (device === undefined) {
+    throw new CaptureError(
+      "no interface to capture on is up; name one with -i, see --list-interfaces",
+      -1,
+    );
+  }
+  if (
+    split.device === undefined && options.words.length === 1 && options.filter === undefined &&
+    options.filterFile === undefined && looksLikeInterface(options.words[0])
+  ) {
+    // `netpeek eth9`: a mistyped interface, not a filter.
+    throw new CaptureError(`${options.words[0]}: no such device; see --list-interfaces`, -5);
+  }
+  if (split.device !== undefined && split.expression && (options.filter || options.filterFile)) {
+    throw new FilterError("give the filter once: with -f, -F, or as words after the options");
+  }
+  return { device, expression: filterExpression(options, split.expression) };
+}
+
+/** Captures as the command line says; returns the exit status. */
+export async function captureLive(lib: Libpcap, options: CommandLine): Promise<number> {
+  const { device, expression } = selection(lib, options);
+  const session = LiveCapture.open(lib, device, {
+    snaplen: options.snaplen,
+    promisc: options.promisc,
+    bufferSize: options.bufferSize,
+    nanosecond: options.nanosecond,
+    // As tcpdump: packets at once for a person watching; kernel blocks (and fewer drops,
+    // at most 100 ms later) for pipes and files.
+    immediate: options.immediate || (Deno.stdout.isTerminal() && options.write === undefined),
+  });
+  let sink: PacketSink | undefined;
+  try {
+    if (expression !== undefined || options.dumpFilter) {
+      const program = FilterProgram.compile(
+        lib,
+        session.handle,
+        expression ?? "",
+        lookupNetmask(lib, device),
+      );
+      try {
+        if (options.dumpFilter) {
+          writeText(Deno.stdout, program.dump().join("\n") + "\n");
+          return 0;
+        }
+        program.install(session.handle);
+      } finally {
+        program.free();
+      }
+    }
+    for (const warning of session.warnings) printError(`warning: ${warning}`);
+    sink = PacketSink.create(options, {
+      linkType: session.linkType,
+      snaplen: session.snaplen,
+      nanosecond: session.nanosecond,
+      interfaceName: device,
+    });
+    const link = linkTypeInfo(session.linkType);
+    writeStderr(
+      `listening on ${device}, link-type ${link.name} (${link.description}), ` +
+        `snapshot length ${session.snaplen} bytes\n`,
+    );
+    return await run(session, sink, options);
+  } finally {
+    session.close();
+  }
+}
+
+async function run(session: LiveCapture, sink: PacketSink, options: CommandLine): Promise<number> {
+  const linkType = session.linkType;
+  const stop = () => session.stop();
+  for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, stop);
+  const timer = options.durationMs === undefined ? undefined : setTimeout(stop, options.durationMs);
+  let status = 0;
+  try {
+    await session.run(
+      (frame, header) => sink.handle(frame, header, linkType),
+      () => {
+        sink.drained();
+        if (sink.done) session.stop();
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof CaptureError) && !(error instanceof WriteError)) throw error;
+    printError(error.message);
+    status = 1;
+  } finally {
+    for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, stop);
+    if (timer !== undefined) clearTimeout(timer);
+  }
+  try {
+    sink.finish();
+  } catch (error) {
+    if (!(error instanceof WriteError)) throw error;
+    printError(error.message);
+    status = 1;
+  }
+  writeStderr(formatStats(sink.count, session.stats()));
+  return status;
+}

@@ -1,0 +1,102 @@
+/**
+ * `netpeek -r FILE`: reading a capture file (or standard input), filtering each packet with
+ * libpcap's compiled filter when one is given, and handing the rest to the sink.
+ *
+ * @example
+ * ```ts ignore
+ * import { readCaptureFile } from "./read.ts";
+ * Deno.exit(await readCaptureFile(parseCommandLine(["-r", "capture.pcap"])));
+ * ```
+ * @module
+ */
+
+import { linkTypeInfo } from "../decode/mod.ts";
+import { FilterProgram } from "../ffi/filter.ts";
+import { type Libpcap, loadLibpcap } from "../ffi/library.ts";
+import { CaptureFileError, CaptureFileReader } from "../file/reader.ts";
+import { WriteError } from "../file/writer.ts";
+import type { CommandLine } from "./args.ts";
+import { filterExpression } from "./filter_setup.ts";
+import { PacketSink } from "./sink.ts";
+import { printError, writeStderr, writeText } from "./stderr.ts";
+
+async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin> {
+  if (path === "-") return Deno.stdin;
+  try {
+    return await Deno.open(path);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Error
+      ? error.message.replace(/ \(os error \d+\).*$/, "")
+      : String(error);
+    throw new CaptureFileError(reason);
+  }
+}
+
+/** Reads the file the command line names; returns the exit status. */
+export async function readCaptureFile(options: CommandLine): Promise<number> {
+  const path = options.read!;
+  const source = await openSource(path);
+  try {
+    const reader = await CaptureFileReader.open(source, path);
+    const expression = filterExpression(options, options.words.join(" ") || undefined);
+    // libpcap is needed only to compile a filter: without one, files read in pure TypeScript.
+    const lib: Libpcap | undefined = expression !== undefined || options.dumpFilter
+      ? loadLibpcap()
+      : undefined;
+    const programs = new Map<number, FilterProgram>();
+    const programFor = (linkType: number): FilterProgram => {
+      let program = programs.get(linkType);
+      if (program === undefined) {
+        program = FilterProgram.compileFor(lib!, linkType, reader.snaplen, expression ?? "");
+        programs.set(linkType, program);
+      }
+      return program;
+    };
+    if (expression !== undefined || options.dumpFilter) programFor(reader.linkType);
+    if (options.dumpFilter) {
+      writeText(Deno.stdout, programFor(reader.linkType).dump().join("\n") + "\n");
+      return 0;
+    }
+
+    const link = linkTypeInfo(reader.linkType);
+    writeStderr(
+      `reading from file ${path}, link-type ${link.name} (${link.description}), ` +
+        `snapshot length ${reader.snaplen}\n`,
+    );
+    const sink = PacketSink.create(options, {
+      linkType: reader.linkType,
+      snaplen: reader.snaplen,
+      nanosecond: reader.nanosecond,
+      interfaceName: reader.interfaces[0]?.name,
+    });
+    let failure: Error | undefined;
+    try {
+      await reader.run((frame, header) => {
+        const linkType = header.linkType;
+        if (expression !== undefined && !programFor(linkType).matches(frame, header.len)) {
+          return true;
+        }
+        return sink.handle(frame, header, linkType);
+      });
+    } catch (error) {
+      if (!(error instanceof CaptureFileError) && !(error instanceof WriteError)) throw error;
+      failure = error;
+    }
+    try {
+      sink.finish(); // every good packet before a failure is still printed and written
+    } catch (error) {
+      if (!(error instanceof WriteError)) throw error;
+      failure ??= error;
+    }
+    for (const program of programs.values()) program.free();
+    if (failure === undefined) return 0;
+    printError(
+      failure instanceof CaptureFileError ? `${path}: ${failure.message}` : failure.message,
+    );
+    return 1;
+  } finally {
+    if (source !== Deno.stdin) (source as Deno.FsFile).close();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Where packets go once captured or read: printed (text or JSON), written to a capture file
+ * (with rotation), or both; counted against `-c`. One path for live capture and for files.
+ *
+ * @example
+ * ```ts ignore
+ * import { PacketSink } from "./sink.ts";
+ * const sink = PacketSink.create(options, { linkType: 1, snaplen: 262144, nanosecond: false });
+ * sink.handle(frame, header, 1);
+ * sink.finish();
+ * ```
+ * @module
+ */
+
+import { Decoder } from "../decode/mod.ts";
+import { CaptureFileWriter, type FileSink, WriteError } from "../file/writer.ts";
+import { RotatingWriter } from "../file/rotation.ts";
+import { formatJsonLine } from "../output/json.ts";
+import { TextFormatter } from "../output/text.ts";
+import type { FrameHeader } from "../output/timestamp.ts";
+import { OutputBuffer } from "../output/writer.ts";
+import type { CommandLine } from "./args.ts";
+import { VERSION } from "./version.ts";
+
+/** What the source of the packets says about them. */
+export interface SourceInfo {
+  linkType: number;
+  snaplen: number;
+  nanosecond: boolean;
+  interfaceName?: string;
+}
+
+/** A file that cannot be opened for writing; one line for the user. */
+export class OutputFileError extends Error {
+  override name = "OutputFileError";
+}
+
+function openForWriting(path: string): FileSink & { close(): void } {
+  try {
+    return Deno.openSync(path, { write: true, create: true, truncate: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/ \(os error \d+\).*$/, "") : "";
+    throw new OutputFileError(`${path}: cannot create: ${reason}`);
+  }
+}
+
+/** Prints, writes and counts packets. */
+export class PacketSink {
+  /** Packets handed on (after filtering). */
+  count = 0;
+  readonly #limit: number;
+  readonly #decoder = new Decoder();
+  readonly #text: TextFormatter | undefined;
+  readonly #json: boolean;
+  readonly #out: OutputBuffer | undefined;
+  readonly #file: RotatingWriter | CaptureFileWriter | undefined;
+  #stop = false;
+
+  private constructor(options: CommandLine, source: SourceInfo) {
+    this.#limit = options.count ?? Infinity;
+    const printing = options.write === undefined || options.print;
+    this.#json = printing && options.json;
+    if (printing) {
+      this.#out = new OutputBuffer(Deno.stdout);
+      if (!options.json) {
+        this.#text = new TextFormatter({
+          verbose: options.verbose,
+          link: options.link,
+          hex: options.hex,
+          color: Deno.stdout.isTerminal() && !Deno.noColor,
+        });
+      }
+    }
+    if (options.write !== undefined) {
+      const writerOptions = {
+        format: options.pcapng ? "pcapng" as const : "pcap" as const,
+        linkType: source.linkType,
+        snaplen: source.snaplen,
+        nanosecond: source.nanosecond,
+        interfaceName: source.interfaceName,
+        packetBuffered: options.packetBuffered,
+        application: `netpeek ${VERSION}`,
+      };
+      this.#file = options.write === "-"
+        ? new CaptureFileWriter(Deno.stdout, "standard output", writerOptions)
+        : new RotatingWriter(
+          options.write,
+          {
+            sizeLimit: options.sizeLimit,
+            interval: options.interval,
+            fileCount: options.fileCount,
+          },
+          writerOptions,
+          openForWriting,
+        );
+    }
+  }
+
+  /** Opens the output (creating the first file, if writing). Throws `OutputFileError`. */
+  static create(options: CommandLine, source: SourceInfo): PacketSink {
+    return new PacketSink(options, source);
+  }
+
+  /** Takes one packet; returns `false` once no more are wanted (count reached, pipe gone). */
+  handle(frame: Uint8Array, header: FrameHeader, linkType: number): boolean {
+    if (this.#stop) return false;
+    const file = this.#file;
+    if (file !== undefined) {
+      if (file instanceof RotatingWriter) {
+        if (!file.write(frame, header, linkType)) return this.#halt();
+      } else {
+        file.write(frame, header, linkType);
+        if (file.closed) return this.#halt();
+      }
+    }
+    const out = this.#out;
+    if (out !== undefined) {
+      const packet = this.#decoder.decode(frame, linkType, header.len);
+      out.write(this.#text ? this.#text.format(packet, header) : formatJsonLine(packet, header));
+      if (out.closed) return this.#halt();
+    }
+    this.count++;
+    if (this.count >= this.#limit) return this.#halt();
+    return true;
+  }
+
+  #halt(): false {
+    this.#stop = true;
+    return false;
+  }
+
+  /** Whether the sink wants no more packets. */
+  get done(): boolean {
+    return this.#stop || (this.#out?.closed ?? false);
+  }
+
+  /** Pushes printed lines out (called whenever the source runs dry). */
+  drained(): void {
+    this.#out?.flush();
+    if (this.#out?.closed) this.#stop = true;
+  }
+
+  /** Flushes everything and closes the file; throws `WriteError` if the last write fails. */
+  finish(): void {
+    this.#out?.flush();
+    this.#file?.close();
+  }
+}

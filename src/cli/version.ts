@@ -1,0 +1,15 @@
+/**
+ * netpeek's version, from deno.json.
+ *
+ * @example
+ * ```ts
+ * import { VERSION } from "./version.ts";
+ * console.log(/^\d+\.\d+\.\d+/.test(VERSION)); // true
+ * ```
+ * @module
+ */
+
+import denoJson from "../../deno.json" with { type: "json" };
+
+/** The version in deno.json. */
+export const VERSION: string = denoJson.version;

@@ -1,0 +1,160 @@
+/**
+ * BPF filter expressions in tcpdump's language, compiled by libpcap: installed on a live
+ * handle so the kernel drops what is not wanted, or run per packet (`pcap_offline_filter`)
+ * for frames read from a file.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadLibpcap } from "./library.ts";
+ * import { FilterProgram } from "./filter.ts";
+ * const program = FilterProgram.compileFor(loadLibpcap(), 1, 262144, "tcp port 443");
+ * console.log(program.dump().join("\n")); // (000) ldh      [12] …
+ * program.free();
+ * ```
+ * @module
+ */
+
+import { CaptureError } from "./capture.ts";
+import { cString, type Libpcap, toCString } from "./library.ts";
+
+/** `PCAP_NETMASK_UNKNOWN`: `ip broadcast` cannot be used then, everything else can. */
+export const PCAP_NETMASK_UNKNOWN = 0xffffffff;
+
+const IS_WINDOWS = Deno.build.os === "windows";
+const PKTHDR_CAPLEN = IS_WINDOWS ? 8 : 16;
+const PKTHDR_LEN = IS_WINDOWS ? 12 : 20;
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The interface's IPv4 netmask for `pcap_compile` (needed only by `ip broadcast`), or
+ * `PCAP_NETMASK_UNKNOWN` when it has none.
+ */
+export function lookupNetmask(lib: Libpcap, device: string): number {
+  const network = new Uint8Array(4);
+  const mask = new Uint8Array(4);
+  const errbuf = new Uint8Array(256);
+  if (lib.pcap.pcap_lookupnet(toCString(device), network, mask, errbuf) !== 0) {
+    return PCAP_NETMASK_UNKNOWN;
+  }
+  return new DataView(mask.buffer).getUint32(0, HOST_LITTLE_ENDIAN);
+}
+
+/**
+ * The `DLT_` value libpcap's `pcap_open_dead` wants for a file's `LINKTYPE_` value: they are
+ * equal except for a few that BSDs numbered differently (libpcap's `linktype_to_dlt`).
+ */
+export function linkTypeToDlt(linkType: number): number {
+  switch (linkType) {
+    case 100: // LINKTYPE_ATM_RFC1483
+      return 11;
+    case 101: // LINKTYPE_RAW
+      return (Deno.build.os as string) === "openbsd" ? 14 : 12;
+    case 102: // LINKTYPE_SLIP_BSDOS
+      return 15;
+    case 103: // LINKTYPE_PPP_BSDOS
+      return 16;
+    default:
+      return linkType;
+  }
+}
+
+/** A filter that does not compile; its message is libpcap's, for `netpeek: filter: …`. */
+export class FilterError extends Error {
+  override name = "FilterError";
+}
+
+/** A compiled BPF program (`struct bpf_program`), owned until `free`. */
+export class FilterProgram {
+  readonly #lib: Libpcap;
+  /** `struct bpf_program`: `u_int bf_len` at 0, `struct bpf_insn *bf_insns` at 8. */
+  readonly #program = new Uint8Array(16);
+  readonly #pkthdr = new Uint8Array(24);
+  readonly #pkthdrView = new DataView(this.#pkthdr.buffer);
+  /** The expression as given. */
+  readonly expression: string;
+  #freed = false;
+
+  private constructor(lib: Libpcap, expression: string) {
+    this.#lib = lib;
+    this.expression = expression;
+  }
+
+  /**
+   * Compiles `expression` for an open handle (its link type and snapshot length).
+   * Throws `FilterError` with libpcap's message when it does not compile.
+   */
+  static compile(
+    lib: Libpcap,
+    handle: Deno.PointerObject,
+    expression: string,
+    netmask = PCAP_NETMASK_UNKNOWN,
+  ): FilterProgram {
+    const program = new FilterProgram(lib, expression);
+    const status = lib.pcap.pcap_compile(
+      handle,
+      program.#program,
+      toCString(expression),
+      1,
+      netmask,
+    );
+    if (status !== 0) {
+      throw new FilterError(cString(lib.pcap.pcap_geterr(handle)) || "cannot compile the filter");
+    }
+    return program;
+  }
+
+  /** Compiles for frames of a link type without any capture (for files). */
+  static compileFor(
+    lib: Libpcap,
+    linkType: number,
+    snaplen: number,
+    expression: string,
+  ): FilterProgram {
+    const dead = lib.pcap.pcap_open_dead(linkTypeToDlt(linkType), snaplen || 262144);
+    if (dead === null) throw new CaptureError("libpcap cannot open a dead handle", -1);
+    try {
+      return FilterProgram.compile(lib, dead, expression);
+    } finally {
+      lib.pcap.pcap_close(dead);
+    }
+  }
+
+  /** Installs the program on a live handle, so the kernel does the filtering. */
+  install(handle: Deno.PointerObject): void {
+    if (this.#lib.pcap.pcap_setfilter(handle, this.#program) !== 0) {
+      throw new CaptureError(
+        `cannot set the filter: ${cString(this.#lib.pcap.pcap_geterr(handle))}`,
+        -1,
+      );
+    }
+  }
+
+  /** Whether a frame passes the filter (libpcap's interpreter, one fast call). */
+  matches(frame: Uint8Array, wireLength: number): boolean {
+    const view = this.#pkthdrView;
+    view.setUint32(PKTHDR_CAPLEN, frame.length, HOST_LITTLE_ENDIAN);
+    view.setUint32(PKTHDR_LEN, wireLength, HOST_LITTLE_ENDIAN);
+    return this.#lib.pcap.pcap_offline_filter(this.#program, this.#pkthdr, frame) !== 0;
+  }
+
+  /** The program as `tcpdump -d` prints it, one instruction a line. */
+  dump(): string[] {
+    const view = new DataView(this.#program.buffer);
+    const count = view.getUint32(0, HOST_LITTLE_ENDIAN);
+    const instructions = Deno.UnsafePointer.create(view.getBigUint64(8, HOST_LITTLE_ENDIAN));
+    const lines: string[] = [];
+    for (let i = 0; i < count; i++) {
+      // struct bpf_insn is 8 bytes: code, jt, jf, k.
+      const instruction = Deno.UnsafePointer.offset(instructions!, i * 8);
+      lines.push(cString(this.#lib.pcap.bpf_image(instruction, i)));
+    }
+    return lines;
+  }
+
+  /** Releases libpcap's memory for the program; safe to call twice. */
+  free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
+    this.#lib.pcap.pcap_freecode(this.#program);
+  }
+}
