@@ -13,7 +13,7 @@
  */
 
 import { Decoder } from "../decode/mod.ts";
-import { CaptureFileWriter, type FileSink, WriteError } from "../file/writer.ts";
+import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
 import { formatJsonLine } from "../output/json.ts";
 import { TextFormatter } from "../output/text.ts";

@@ -152,6 +152,7 @@ export class TextFormatter {
     line += "\n";
     if (options.verbose && header.comment !== undefined) {
       // The file's words, not ours: no control character reaches the terminal.
+      // deno-lint-ignore no-control-regex -- matching control characters is the point
       line += `    comment: ${header.comment.replace(/[\x00-\x1f\x7f]/g, ".")}\n`;
     }
     if (options.hex === "hex" || options.hex === "ascii") {
