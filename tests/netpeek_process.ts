@@ -26,19 +26,31 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs netpeek to completion. */
+/** Runs netpeek to completion (killed after `timeoutMs`: a hang fails the test). */
 export async function runNetpeek(
   args: string[],
-  options: { env?: Record<string, string>; prefix?: string[] } = {},
+  options: {
+    env?: Record<string, string>;
+    prefix?: string[];
+    stdin?: Uint8Array;
+    timeoutMs?: number;
+  } = {},
 ): Promise<RunResult> {
   const [command, commandArgs] = netpeekCommand(args, options.prefix);
-  const output = await new Deno.Command(command, {
+  const child = new Deno.Command(command, {
     args: commandArgs,
     env: { NO_COLOR: "1", ...options.env },
-    stdin: "null",
+    stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
-  }).output();
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  }).spawn();
+  if (options.stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(options.stdin).catch(() => {});
+    await writer.close().catch(() => {});
+  }
+  const output = await child.output();
   const decoder = new TextDecoder();
   return {
     code: output.code,

@@ -37,6 +37,16 @@ async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin
 /** Reads the file the command line names; returns the exit status. */
 export async function readCaptureFile(options: CommandLine): Promise<number> {
   const path = options.read!;
+  try {
+    return await readFile(path, options);
+  } catch (error) {
+    if (!(error instanceof CaptureFileError)) throw error;
+    printError(`${path}: ${error.message}`);
+    return 1;
+  }
+}
+
+async function readFile(path: string, options: CommandLine): Promise<number> {
   const source = await openSource(path);
   try {
     const reader = await CaptureFileReader.open(source, path);

@@ -60,6 +60,8 @@ export const DEFAULT_BUFFER_SIZE = 8 * 1024 * 1024;
 export const MAX_SNAPLEN = 262144;
 
 const POLLIN = 0x0001;
+/** Frames taken per turn of the event loop. */
+const BATCH_SIZE = 4096;
 const IS_WINDOWS = Deno.build.os === "windows";
 /** `struct pcap_pkthdr`: a `timeval` of two longs (32-bit on Windows), caplen, len. */
 const PKTHDR_SIZE = IS_WINDOWS ? 16 : 24;
@@ -129,6 +131,9 @@ export class LiveCapture {
   /** Warnings from activation (promiscuous mode not supported, …), for the user to see. */
   readonly warnings: readonly string[];
   #stopping = false;
+  /** Set by `stop()`: deliver what the kernel still holds before returning. */
+  #drainOnStop = false;
+  readonly #timeoutMs: number;
   readonly #selectableFd: number;
   readonly #event: Deno.PointerValue;
   readonly #pollfd = new Uint8Array(8);
@@ -150,12 +155,14 @@ export class LiveCapture {
     handle: Deno.PointerObject,
     device: string,
     warnings: string[],
+    timeoutMs: number,
   ) {
     const pcap = lib.pcap;
     this.#lib = lib;
     this.#handle = handle;
     this.device = device;
     this.warnings = warnings;
+    this.#timeoutMs = timeoutMs;
     this.linkType = pcap.pcap_datalink(handle);
     this.snaplen = pcap.pcap_snapshot(handle);
     this.nanosecond = (pcap.pcap_get_tstamp_precision?.(handle) ?? 0) ===
@@ -227,7 +234,7 @@ export class LiveCapture {
     if (status < 0) fail(activationMessage(lib, device, status, detail), status);
     const warnings: string[] = [];
     if (status > 0) warnings.push(warningMessage(lib, device, status, detail));
-    return new LiveCapture(lib, handle, device, warnings);
+    return new LiveCapture(lib, handle, device, warnings, options.timeoutMs ?? 100);
   }
 
   /** The libpcap handle, for installing a filter (`FilterProgram.install`). */
@@ -236,8 +243,13 @@ export class LiveCapture {
     return this.#handle;
   }
 
-  /** Asks the loop to stop; it does within one wait (100 ms) and `run` then resolves. */
+  /**
+   * Asks the loop to stop. It does within one wait (100 ms), then collects what the kernel
+   * still holds: with TPACKET_V3 the last packets sit in a block the kernel hands over only
+   * when the read timeout retires it, and Ctrl-C must not lose them. `run` then resolves.
+   */
   stop(): void {
+    if (!this.#stopping) this.#drainOnStop = true;
     this.#stopping = true;
   }
 
@@ -252,27 +264,44 @@ export class LiveCapture {
    * `CaptureError` when libpcap reports an error (the interface went away, …).
    */
   async run(onFrame: FrameHandler, onDrained: () => void = () => {}): Promise<void> {
-    const batchSize = 4096;
     while (!this.#stopping) {
-      let delivered = 0;
-      let status = 1;
-      while (delivered < batchSize && !this.#stopping) {
-        status = this.#next(onFrame);
-        if (status !== 1) break;
-        delivered++;
-      }
+      const delivered = this.#drain(onFrame);
       onDrained();
-      if (status === PCAP_ERROR) {
-        throw new CaptureError(`${this.device}: ${this.#error()}`, status);
-      }
-      if (status === PCAP_ERROR_BREAK) break;
       if (this.#stopping) break;
-      if (delivered === batchSize) {
+      if (delivered === BATCH_SIZE) {
         await new Promise((resolve) => setTimeout(resolve, 0));
       } else {
         await this.#waitForData(100);
       }
     }
+    if (this.#drainOnStop && this.#handle !== null) {
+      // One more read timeout retires the kernel's current block; then take what it held.
+      this.#stopping = false;
+      await this.#waitForData(this.#timeoutMs + 20);
+      while (!this.#stopping && this.#drain(onFrame) === BATCH_SIZE) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      this.#stopping = true;
+      onDrained();
+    }
+  }
+
+  /** Delivers up to a batch of waiting frames; returns how many. Throws on a libpcap error. */
+  #drain(onFrame: FrameHandler): number {
+    let delivered = 0;
+    while (delivered < BATCH_SIZE && !this.#stopping) {
+      const status = this.#next(onFrame);
+      if (status === 1) {
+        delivered++;
+        continue;
+      }
+      if (status === PCAP_ERROR) {
+        throw new CaptureError(`${this.device}: ${this.#error()}`, status);
+      }
+      if (status === PCAP_ERROR_BREAK) this.#stopping = true;
+      break;
+    }
+    return delivered;
   }
 
   /** One `pcap_next_ex`: 1 delivered a frame, 0 nothing waiting, negative an error. */
@@ -304,7 +333,10 @@ export class LiveCapture {
     const length = this.#lengths[caplen] ??= BigInt(caplen);
     libc.memcpy(this.#framePointer, this.#slots[1], length);
     const keepGoing = onFrame(new Uint8Array(this.#buffer, FRAME_OFFSET, caplen), header);
-    if (keepGoing === false) this.#stopping = true;
+    if (keepGoing === false) {
+      this.#stopping = true;
+      this.#drainOnStop = false; // the consumer wants no more
+    }
     return 1;
   }
 

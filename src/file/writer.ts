@@ -75,6 +75,9 @@ export class CaptureFileWriter {
   readonly #buffer = new Uint8Array(CHUNK_LENGTH);
   readonly #view = new DataView(this.#buffer.buffer);
   #used = 0;
+  /** Where each buffered record ends, so that a failed write keeps every whole one. */
+  readonly #recordEnds = new Uint32Array(CHUNK_LENGTH / 16 + 2);
+  #records = 0;
   /** Bytes that reached the sink: always a whole number of records. */
   #written = 0;
   /** pcapng interface number of each link type written so far. */
@@ -152,37 +155,47 @@ export class CaptureFileWriter {
       view.setUint32(at + length - 4, length, true);
       this.#used = at + length;
     }
+    this.#markRecord();
     if (this.#options.packetBuffered) this.flush();
+  }
+
+  /** Notes that a whole record (or file header block) ends where the buffer now ends. */
+  #markRecord(): void {
+    this.#recordEnds[this.#records++] = this.#used;
   }
 
   /** Writes out everything buffered. Throws `WriteError` (file cut to whole records). */
   flush(): void {
     if (this.#used === 0 || this.#readerClosed) return;
     const chunk = this.#buffer.subarray(0, this.#used);
+    const records = this.#records;
+    this.#used = 0;
+    this.#records = 0;
     let offset = 0;
     try {
       while (offset < chunk.length) offset += this.#sink.writeSync(chunk.subarray(offset));
     } catch (error) {
       if (error instanceof Deno.errors.BrokenPipe) {
         this.#readerClosed = true;
-        this.#used = 0;
         return;
       }
-      const reason = error instanceof Error
-        ? error.message.replace(/ \(os error \d+\)$/, "")
-        : String(error);
-      this.#used = 0;
+      // Keep every record that reached the file whole; cut the partial one off.
+      let kept = 0;
+      for (let i = 0; i < records && this.#recordEnds[i] <= offset; i++) kept = this.#recordEnds[i];
       try {
-        this.#sink.truncateSync?.(this.#written);
+        this.#sink.truncateSync?.(this.#written + kept);
       } catch {
         // the report below still stands
       }
+      this.#written += kept;
+      const reason = error instanceof Error
+        ? error.message.replace(/ \(os error \d+\)$/, "")
+        : String(error);
       throw new WriteError(
         `${this.name}: cannot write: ${reason}; the file ends with the last whole record`,
       );
     }
     this.#written += chunk.length;
-    this.#used = 0;
   }
 
   /** Flushes; the sink itself is closed by whoever opened it. Safe to call twice. */
@@ -207,6 +220,7 @@ export class CaptureFileWriter {
     view.setUint32(16, options.snaplen, true);
     view.setUint32(20, options.linkType, true);
     this.#used = 24;
+    this.#markRecord();
   }
 
   #sectionHeader(): void {
@@ -226,6 +240,7 @@ export class CaptureFileWriter {
     view.setUint32(end, OPT_ENDOFOPT, true);
     view.setUint32(end + 4, length, true);
     this.#used = at + length;
+    this.#markRecord();
   }
 
   /** Writes an Interface Description Block and returns the interface's number. */
@@ -253,6 +268,7 @@ export class CaptureFileWriter {
     }
     view.setUint32(end, length, true);
     this.#used = at + length;
+    this.#markRecord();
     const id = this.#interfaces.size;
     this.#interfaces.set(linkType, id);
     return id;
