@@ -85,11 +85,14 @@ Deno.test("live -w on lo: the same packets, bytes and time stamps as tcpdump -w"
       stdout: "null",
       stderr: "piped",
     }).spawn();
+    // Read tcpdump's stderr to the end: a closed pipe would kill it with SIGPIPE.
     let referenceErr = "";
-    const referenceReady = (async () => {
+    let ready: () => void = () => {};
+    const referenceReady = new Promise<void>((resolve) => ready = resolve);
+    const referenceDrained = (async () => {
       for await (const chunk of reference.stderr) {
         referenceErr += new TextDecoder().decode(chunk);
-        if (referenceErr.includes("listening on")) return;
+        if (referenceErr.includes("listening on")) ready();
       }
     })();
     await Promise.all([ours.listening(), referenceReady]);
@@ -99,6 +102,7 @@ Deno.test("live -w on lo: the same packets, bytes and time stamps as tcpdump -w"
     reference.kill("SIGINT");
     const result = await ours.finished();
     await reference.status;
+    await referenceDrained;
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "", "-w without --print prints no packets");
     assert.match(result.stderr, /^5 packets captured, /m);
