@@ -95,7 +95,15 @@ Deno.test("live -w on lo: the same packets, bytes and time stamps as tcpdump -w"
         if (referenceErr.includes("listening on")) ready();
       }
     })();
-    await Promise.all([ours.listening(), referenceReady]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tooLate = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${referenceErr}`)), 15_000);
+    });
+    try {
+      await Promise.race([Promise.all([ours.listening(), referenceReady]), tooLate]);
+    } finally {
+      clearTimeout(timer);
+    }
     for (const payload of ["a", "bb", "ccc", "dddd", "eeeee"]) await udp.send(payload);
     await sleep(500);
     ours.child.kill("SIGINT");
