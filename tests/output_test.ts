@@ -107,7 +107,7 @@ Deno.test("text -v: every IPv4 header field, checksum verdicts, options, DSCP/EC
     "IP (version 4, ihl 20, tos 0x0 [dscp CS0 (0), ecn Not-ECT], ttl 64, id 7238, offset 0, " +
       "flags [DF], proto UDP (17), length 33, cksum 0x324f (correct))\n" +
       "    192.0.2.1.40000 > 198.51.100.2.5001: UDP, cksum 0x" +
-      lines[0].match(/UDP, cksum 0x([0-9a-f]{4})/)![1] + ", length 5\n",
+      lines[0].match(/UDP, cksum 0x([0-9a-f]{4})/)![1] + " (correct), length 5\n",
   );
   assert.match(lines[2], /offset 1480, flags \[MF\]/);
   assert.match(lines[5], /flags \[rsvd\]/);

@@ -1,6 +1,8 @@
 /**
- * ICMP for IPv4 (RFC 792) and IPv6 (RFC 4443): type, code, checksum, and the identifier and
- * sequence number of echo messages. Quoted headers of error messages come later.
+ * ICMP for IPv4 (RFC 792) and IPv6 (RFC 4443, neighbor discovery RFC 4861): type and code
+ * with names, checksum verification, echo identifier and sequence, the IP header and ports
+ * quoted by error messages, redirect gateways, MTUs, and neighbor-discovery targets, flags and
+ * options.
  *
  * @example
  * ```ts
@@ -12,7 +14,9 @@
  * @module
  */
 
-import { HeaderView } from "./header.ts";
+import { formatIpv4, formatIpv6, formatMac } from "./address.ts";
+import { ChecksummedView, onesComplementSum } from "./header.ts";
+import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
 
 /** Type, code and checksum: 4 bytes. */
 export const ICMP_TYPE_CODE_CHECKSUM_LENGTH = 4;
@@ -23,23 +27,49 @@ export const ICMP_HEADER_LENGTH = 8;
 export const ICMP_ECHO_REPLY = 0;
 /** ICMPv4 destination unreachable. */
 export const ICMP_UNREACHABLE = 3;
+/** ICMPv4 source quench. */
+export const ICMP_SOURCE_QUENCH = 4;
+/** ICMPv4 redirect. */
+export const ICMP_REDIRECT = 5;
 /** ICMPv4 echo request. */
 export const ICMP_ECHO_REQUEST = 8;
+/** ICMPv4 time exceeded. */
+export const ICMP_TIME_EXCEEDED = 11;
+/** ICMPv4 parameter problem. */
+export const ICMP_PARAMETER_PROBLEM = 12;
+/** ICMPv6 destination unreachable. */
+export const ICMPV6_UNREACHABLE = 1;
+/** ICMPv6 packet too big. */
+export const ICMPV6_PACKET_TOO_BIG = 2;
+/** ICMPv6 time exceeded. */
+export const ICMPV6_TIME_EXCEEDED = 3;
+/** ICMPv6 parameter problem. */
+export const ICMPV6_PARAMETER_PROBLEM = 4;
 /** ICMPv6 echo request. */
 export const ICMPV6_ECHO_REQUEST = 128;
 /** ICMPv6 echo reply. */
 export const ICMPV6_ECHO_REPLY = 129;
+/** Router solicitation. */
+export const ND_ROUTER_SOLICIT = 133;
+/** Router advertisement. */
+export const ND_ROUTER_ADVERT = 134;
+/** Neighbor solicitation. */
+export const ND_NEIGHBOR_SOLICIT = 135;
+/** Neighbor advertisement. */
+export const ND_NEIGHBOR_ADVERT = 136;
+/** Redirect. */
+export const ND_REDIRECT = 137;
 
 const ICMPV4_TYPES: ReadonlyMap<number, string> = new Map([
   [ICMP_ECHO_REPLY, "echo reply"],
   [ICMP_UNREACHABLE, "unreachable"],
-  [4, "source quench"],
-  [5, "redirect"],
+  [ICMP_SOURCE_QUENCH, "source quench"],
+  [ICMP_REDIRECT, "redirect"],
   [ICMP_ECHO_REQUEST, "echo request"],
   [9, "router advertisement"],
   [10, "router solicitation"],
-  [11, "time exceeded"],
-  [12, "parameter problem"],
+  [ICMP_TIME_EXCEEDED, "time exceeded"],
+  [ICMP_PARAMETER_PROBLEM, "parameter problem"],
   [13, "time stamp request"],
   [14, "time stamp reply"],
 ]);
@@ -63,36 +93,103 @@ const ICMPV4_UNREACHABLE_CODES: readonly string[] = [
   "precedence cutoff",
 ];
 
+const ICMPV4_TIME_EXCEEDED_CODES: readonly string[] = ["in-transit", "ip reassembly"];
+const ICMPV4_REDIRECT_CODES: readonly string[] = ["net", "host", "tos-net", "tos-host"];
+
 const ICMPV6_TYPES: ReadonlyMap<number, string> = new Map([
-  [1, "destination unreachable"],
-  [2, "packet too big"],
-  [3, "time exceeded"],
-  [4, "parameter problem"],
+  [ICMPV6_UNREACHABLE, "destination unreachable"],
+  [ICMPV6_PACKET_TOO_BIG, "packet too big"],
+  [ICMPV6_TIME_EXCEEDED, "time exceeded"],
+  [ICMPV6_PARAMETER_PROBLEM, "parameter problem"],
   [ICMPV6_ECHO_REQUEST, "echo request"],
   [ICMPV6_ECHO_REPLY, "echo reply"],
   [130, "multicast listener query"],
   [131, "multicast listener report"],
   [132, "multicast listener done"],
-  [133, "router solicitation"],
-  [134, "router advertisement"],
-  [135, "neighbor solicitation"],
-  [136, "neighbor advertisement"],
-  [137, "redirect"],
+  [ND_ROUTER_SOLICIT, "router solicitation"],
+  [ND_ROUTER_ADVERT, "router advertisement"],
+  [ND_NEIGHBOR_SOLICIT, "neighbor solicitation"],
+  [ND_NEIGHBOR_ADVERT, "neighbor advertisement"],
+  [ND_REDIRECT, "redirect"],
   [143, "multicast listener report v2"],
 ]);
+
+const ICMPV6_UNREACHABLE_CODES: readonly string[] = [
+  "no route to destination",
+  "administratively prohibited",
+  "beyond scope of source address",
+  "unreachable address",
+  "unreachable port",
+  "source address failed policy",
+  "reject route to destination",
+];
+
+const ICMPV6_TIME_EXCEEDED_CODES: readonly string[] = ["in-transit", "reassembly"];
+
+const ND_OPTION_NAMES: Record<number, string> = {
+  1: "source link-address",
+  2: "target link-address",
+  3: "prefix info",
+  4: "redirected header",
+  5: "mtu",
+  25: "rdnss",
+  31: "dnssl",
+};
+
+/** The IP header and ports an ICMP error message quotes. */
+export interface QuotedPacket {
+  /** IP version of the quoted header. */
+  version: 4 | 6;
+  /** Its source and destination. */
+  src: string;
+  dst: string;
+  /** Its protocol (next header). */
+  protocol: number;
+  /** TCP or UDP ports, when the quote reaches them. */
+  srcPort?: number;
+  dstPort?: number;
+}
+
+/** A neighbor-discovery option (RFC 4861 section 4.6). */
+export interface NdOption {
+  /** Option type. */
+  type: number;
+  /** `source link-address`, `target link-address`, `prefix info`, `mtu`, … */
+  name: string;
+  /** Length in bytes. */
+  length: number;
+  /** Link-layer address (source/target link-address options). */
+  linkAddress?: string;
+  /** Prefix and its length (prefix information). */
+  prefix?: string;
+  prefixLength?: number;
+  /** MTU (MTU option). */
+  mtu?: number;
+}
 
 /** The JSON form of an ICMP or ICMPv6 header (docs/json.md). */
 export interface IcmpJson {
   type: number;
   code: number;
   typeName: string;
+  codeName?: string;
   checksum: number;
+  checksumOk: boolean | null;
   id?: number | null;
   sequence?: number | null;
+  quoted?: QuotedPacket | null;
+  gateway?: string;
+  mtu?: number;
+  pointer?: number;
+  target?: string;
+  flags?: Record<string, boolean>;
+  options?: NdOption[];
 }
 
-/** A view of one ICMP or ICMPv6 header. */
-export class IcmpHeader extends HeaderView {
+/** A view of one ICMP or ICMPv6 message. */
+export class IcmpHeader extends ChecksummedView {
+  protected readonly protocolNumber = IPPROTO_ICMPV6;
+  protected readonly checksumOffset = 2;
   /** 4 for ICMP, 6 for ICMPv6. */
   version: 4 | 6 = 4;
 
@@ -120,12 +217,28 @@ export class IcmpHeader extends HeaderView {
     return this.view.getUint16(this.offset + 2);
   }
 
+  /** ICMPv4's checksum covers the message alone; ICMPv6's also a pseudo-header. */
+  override get checksumOk(): boolean | null {
+    if (this.version === 6) return super.checksumOk;
+    if (!this.verifiable) return null;
+    return onesComplementSum(this.view, this.offset, this.segmentLength) === 0xffff;
+  }
+
   /** Whether this is an echo request or reply, which carry an identifier and sequence. */
   get isEcho(): boolean {
     const type = this.type;
     return this.version === 4
       ? type === ICMP_ECHO_REQUEST || type === ICMP_ECHO_REPLY
       : type === ICMPV6_ECHO_REQUEST || type === ICMPV6_ECHO_REPLY;
+  }
+
+  /** Whether this is an error message, which quotes the packet that caused it. */
+  get isError(): boolean {
+    const type = this.type;
+    return this.version === 4
+      ? type === ICMP_UNREACHABLE || type === ICMP_SOURCE_QUENCH || type === ICMP_REDIRECT ||
+        type === ICMP_TIME_EXCEEDED || type === ICMP_PARAMETER_PROBLEM
+      : type >= ICMPV6_UNREACHABLE && type <= ICMPV6_PARAMETER_PROBLEM;
   }
 
   /** Echo identifier; `null` for other messages or when not captured. */
@@ -145,22 +258,196 @@ export class IcmpHeader extends HeaderView {
     return name ?? `type ${type}`;
   }
 
-  /** A name for the code when the type defines named codes (ICMPv4 unreachable), else `null`. */
+  /** A name for the code where the type defines named codes, else `null`. */
   get codeName(): string | null {
-    if (this.version === 4 && this.type === ICMP_UNREACHABLE) {
-      return ICMPV4_UNREACHABLE_CODES[this.code] ?? `code ${this.code}`;
+    const type = this.type;
+    const code = this.code;
+    let names: readonly string[] | undefined;
+    if (this.version === 4) {
+      if (type === ICMP_UNREACHABLE) names = ICMPV4_UNREACHABLE_CODES;
+      else if (type === ICMP_TIME_EXCEEDED) names = ICMPV4_TIME_EXCEEDED_CODES;
+      else if (type === ICMP_REDIRECT) names = ICMPV4_REDIRECT_CODES;
+    } else if (type === ICMPV6_UNREACHABLE) names = ICMPV6_UNREACHABLE_CODES;
+    else if (type === ICMPV6_TIME_EXCEEDED) names = ICMPV6_TIME_EXCEEDED_CODES;
+    if (names === undefined) return null;
+    return names[code] ?? `code ${code}`;
+  }
+
+  /** The redirect's gateway (ICMPv4 redirect), else `null`. */
+  get gateway(): string | null {
+    return this.version === 4 && this.type === ICMP_REDIRECT && !this.truncated
+      ? formatIpv4(this.view, this.offset + 4)
+      : null;
+  }
+
+  /** The MTU of "packet too big" (v6) or "need to frag" (v4), else `null`. */
+  get mtu(): number | null {
+    if (this.truncated) return null;
+    if (this.version === 6 && this.type === ICMPV6_PACKET_TOO_BIG) {
+      return this.view.getUint32(this.offset + 4);
+    }
+    if (this.version === 4 && this.type === ICMP_UNREACHABLE && this.code === 4) {
+      return this.view.getUint16(this.offset + 6);
     }
     return null;
   }
 
+  /** The parameter problem's pointer, else `null`. */
+  get pointer(): number | null {
+    if (this.truncated) return null;
+    if (this.version === 4 && this.type === ICMP_PARAMETER_PROBLEM) {
+      return this.view.getUint8(this.offset + 4);
+    }
+    if (this.version === 6 && this.type === ICMPV6_PARAMETER_PROBLEM) {
+      return this.view.getUint32(this.offset + 4);
+    }
+    return null;
+  }
+
+  /** The header (and ports) an error message quotes; `null` when none was captured. */
+  get quoted(): QuotedPacket | null {
+    if (!this.isError) return null;
+    const view = this.view;
+    const at = this.offset + 8;
+    const end = this.end;
+    if (at + 1 > end) return null;
+    const version = view.getUint8(at) >>> 4;
+    let quoted: QuotedPacket;
+    let transport: number;
+    if (version === 4 && at + 20 <= end) {
+      const ihl = (view.getUint8(at) & 0x0f) * 4;
+      quoted = {
+        version: 4,
+        src: formatIpv4(view, at + 12),
+        dst: formatIpv4(view, at + 16),
+        protocol: view.getUint8(at + 9),
+      };
+      transport = ihl >= 20 ? at + ihl : end;
+    } else if (version === 6 && at + 40 <= end) {
+      quoted = {
+        version: 6,
+        src: formatIpv6(view, at + 8),
+        dst: formatIpv6(view, at + 24),
+        protocol: view.getUint8(at + 6),
+      };
+      transport = at + 40;
+    } else {
+      return null;
+    }
+    if (
+      (quoted.protocol === IPPROTO_TCP || quoted.protocol === IPPROTO_UDP) && transport + 4 <= end
+    ) {
+      quoted.srcPort = view.getUint16(transport);
+      quoted.dstPort = view.getUint16(transport + 2);
+    }
+    return quoted;
+  }
+
+  /** Whether this is a neighbor-discovery message (ICMPv6 133 to 137). */
+  get isNeighborDiscovery(): boolean {
+    return this.version === 6 && this.type >= ND_ROUTER_SOLICIT && this.type <= ND_REDIRECT;
+  }
+
+  /** Target address of a neighbor solicitation, advertisement or redirect, else `null`. */
+  get target(): string | null {
+    const type = this.type;
+    if (
+      this.version !== 6 ||
+      !(type === ND_NEIGHBOR_SOLICIT || type === ND_NEIGHBOR_ADVERT || type === ND_REDIRECT) ||
+      this.offset + 24 > this.end
+    ) return null;
+    return formatIpv6(this.view, this.offset + 8);
+  }
+
+  /** Flags of a neighbor or router advertisement, else `null`. */
+  get ndFlags(): Record<string, boolean> | null {
+    if (this.version !== 6 || this.truncated) return null;
+    if (this.type === ND_NEIGHBOR_ADVERT) {
+      const bits = this.view.getUint8(this.offset + 4);
+      return {
+        router: (bits & 0x80) !== 0,
+        solicited: (bits & 0x40) !== 0,
+        override: (bits & 0x20) !== 0,
+      };
+    }
+    if (this.type === ND_ROUTER_ADVERT) {
+      const bits = this.view.getUint8(this.offset + 5);
+      return { managed: (bits & 0x80) !== 0, other: (bits & 0x40) !== 0 };
+    }
+    return null;
+  }
+
+  /** Where a neighbor-discovery message's options start, or -1. */
+  #optionsStart(): number {
+    switch (this.isNeighborDiscovery ? this.type : -1) {
+      case ND_ROUTER_SOLICIT:
+        return this.offset + 8;
+      case ND_ROUTER_ADVERT:
+        return this.offset + 16;
+      case ND_NEIGHBOR_SOLICIT:
+      case ND_NEIGHBOR_ADVERT:
+        return this.offset + 24;
+      case ND_REDIRECT:
+        return this.offset + 40;
+      default:
+        return -1;
+    }
+  }
+
+  /** Neighbor-discovery options (allocates); `null` for other messages. */
+  get ndOptions(): NdOption[] | null {
+    let at = this.#optionsStart();
+    if (at < 0) return null;
+    const view = this.view;
+    const end = this.end;
+    const options: NdOption[] = [];
+    while (at + 2 <= end) {
+      const type = view.getUint8(at);
+      const length = view.getUint8(at + 1) * 8;
+      if (length === 0 || at + length > end) break; // a zero length would loop for ever
+      const option: NdOption = { type, name: ND_OPTION_NAMES[type] ?? "unknown", length };
+      if ((type === 1 || type === 2) && length >= 8) {
+        option.linkAddress = formatMac(view, at + 2, Math.min(length - 2, 6));
+      } else if (type === 3 && length >= 32) {
+        option.prefixLength = view.getUint8(at + 2);
+        option.prefix = formatIpv6(view, at + 16);
+      } else if (type === 5 && length >= 8) {
+        option.mtu = view.getUint32(at + 4);
+      }
+      options.push(option);
+      at += length;
+    }
+    return options;
+  }
+
   /** The documented JSON form (see docs/json.md). */
   toJSON(): IcmpJson {
-    return {
+    const json: IcmpJson = {
       type: this.type,
       code: this.code,
       typeName: this.typeName,
       checksum: this.checksum,
-      ...(this.isEcho ? { id: this.id, sequence: this.sequence } : {}),
+      checksumOk: this.checksumOk,
     };
+    const codeName = this.codeName;
+    if (codeName !== null) json.codeName = codeName;
+    if (this.isEcho) {
+      json.id = this.id;
+      json.sequence = this.sequence;
+    }
+    if (this.isError) json.quoted = this.quoted;
+    const gateway = this.gateway;
+    if (gateway !== null) json.gateway = gateway;
+    const mtu = this.mtu;
+    if (mtu !== null) json.mtu = mtu;
+    const pointer = this.pointer;
+    if (pointer !== null) json.pointer = pointer;
+    const target = this.target;
+    if (target !== null) json.target = target;
+    const flags = this.ndFlags;
+    if (flags !== null) json.flags = flags;
+    const options = this.ndOptions;
+    if (options !== null) json.options = options;
+    return json;
   }
 }

@@ -30,10 +30,109 @@ export interface Ipv6Json {
   hopLimit: number;
   src: string;
   dst: string;
+  extensions: Ipv6Extension[];
+  fragment?: Ipv6Fragment | null;
+  protocol: number;
 }
 
-/** A view of one IPv6 fixed header. */
+/** Hop-by-hop options header. */
+export const IPV6_HOP_BY_HOP = 0;
+/** Routing header. */
+export const IPV6_ROUTING = 43;
+/** Fragment header. */
+export const IPV6_FRAGMENT = 44;
+/** Encapsulating security payload (encrypted: nothing after it can be read). */
+export const IPV6_ESP = 50;
+/** Authentication header. */
+export const IPV6_AH = 51;
+/** Destination options header. */
+export const IPV6_DESTINATION = 60;
+/** The most extension headers one packet may chain before netpeek calls it malformed. */
+export const MAX_IPV6_EXTENSIONS = 8;
+
+const EXTENSION_NAMES: Record<number, string> = {
+  [IPV6_HOP_BY_HOP]: "hop-by-hop",
+  [IPV6_ROUTING]: "routing",
+  [IPV6_FRAGMENT]: "fragment",
+  [IPV6_ESP]: "esp",
+  [IPV6_AH]: "ah",
+  [IPV6_DESTINATION]: "destination",
+  135: "mobility",
+  139: "hip",
+  140: "shim6",
+};
+
+/**
+ * Whether a next-header value names an extension header (RFC 8200 section 4, and the
+ * IANA list), rather than an upper-layer protocol.
+ *
+ * @example
+ * ```ts
+ * import { isIpv6Extension } from "./ipv6.ts";
+ * console.log(isIpv6Extension(44), isIpv6Extension(17)); // true false
+ * ```
+ */
+export function isIpv6Extension(nextHeader: number): boolean {
+  return nextHeader in EXTENSION_NAMES;
+}
+
+/** One extension header, as JSON shows it. */
+export interface Ipv6Extension {
+  /** The next-header value that announced it. */
+  type: number;
+  /** `hop-by-hop`, `routing`, `fragment`, `destination`, `ah`, `esp`, … */
+  name: string;
+  /** Its length in bytes. */
+  length: number;
+}
+
+/** The fragment header's fields (RFC 8200 section 4.5). */
+export interface Ipv6Fragment {
+  /** Offset of this fragment's data in the original payload, in bytes. */
+  offset: number;
+  /** More fragments follow. */
+  mf: boolean;
+  /** Identification. */
+  id: number;
+}
+
+/** A view of one IPv6 fixed header and its extension header chain. */
 export class Ipv6Header extends HeaderView {
+  /** How many extension headers the decoder walked. */
+  extensionCount = 0;
+  /** Their types, offsets and lengths (the first `extensionCount` entries). */
+  readonly extensionTypes: Uint8Array = new Uint8Array(MAX_IPV6_EXTENSIONS);
+  readonly extensionOffsets: Uint32Array = new Uint32Array(MAX_IPV6_EXTENSIONS);
+  readonly extensionLengths: Uint16Array = new Uint16Array(MAX_IPV6_EXTENSIONS);
+  /** The protocol after the extension headers (the last next-header value). */
+  protocol = 0;
+  /** Absolute offset of the fragment header, or -1 when there is none. */
+  fragmentHeaderOffset = -1;
+
+  /** Starts a new chain (called by the decoder when it binds the header). */
+  resetChain(): void {
+    this.extensionCount = 0;
+    this.fragmentHeaderOffset = -1;
+    this.protocol = this.nextHeader;
+  }
+
+  /** The extension headers in order (allocates). */
+  get extensions(): Ipv6Extension[] {
+    return Array.from({ length: this.extensionCount }, (_, i) => ({
+      type: this.extensionTypes[i],
+      name: EXTENSION_NAMES[this.extensionTypes[i]] ?? "unknown",
+      length: this.extensionLengths[i],
+    }));
+  }
+
+  /** The fragment header's fields, or `null` when the packet is not a fragment. */
+  get fragment(): Ipv6Fragment | null {
+    const at = this.fragmentHeaderOffset;
+    if (at < 0) return null;
+    const word = this.view.getUint16(at + 2);
+    return { offset: word & 0xfff8, mf: (word & 1) !== 0, id: this.view.getUint32(at + 4) };
+  }
+
   /** The version nibble; 6 for a well-formed header. */
   get version(): number {
     return this.view.getUint8(this.offset) >>> 4;
@@ -85,6 +184,9 @@ export class Ipv6Header extends HeaderView {
       hopLimit: this.hopLimit,
       src: this.src,
       dst: this.dst,
+      extensions: this.extensions,
+      ...(this.fragmentHeaderOffset >= 0 ? { fragment: this.fragment } : {}),
+      protocol: this.protocol,
     };
   }
 }

@@ -29,6 +29,7 @@ import { Decoder, type Packet } from "./packet.ts";
 
 export * from "./address.ts";
 export * from "./arp.ts";
+export * from "./dns.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./header.ts";

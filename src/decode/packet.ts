@@ -19,12 +19,21 @@
  */
 
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
+import { DNS_HEADER_LENGTH, DNS_PORT, DnsMessage, MDNS_PORT } from "./dns.ts";
 import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanEtherType } from "./ethertype.ts";
 import { ICMP_HEADER_LENGTH, ICMP_TYPE_CODE_CHECKSUM_LENGTH, IcmpHeader } from "./icmp.ts";
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
 import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
-import { IPV6_HEADER_LENGTH, Ipv6Header } from "./ipv6.ts";
+import {
+  IPV6_AH,
+  IPV6_ESP,
+  IPV6_FRAGMENT,
+  IPV6_HEADER_LENGTH,
+  Ipv6Header,
+  isIpv6Extension,
+  MAX_IPV6_EXTENSIONS,
+} from "./ipv6.ts";
 import {
   DLT_RAW,
   DLT_RAW_OPENBSD,
@@ -45,6 +54,12 @@ import { VLAN_TAG_LENGTH, VlanTag } from "./vlan.ts";
 
 /** The most VLAN tags one frame may stack before the decoder calls it malformed. */
 export const MAX_VLAN_TAGS = 8;
+
+/** Whether either port is DNS's (or multicast DNS's). */
+function isDnsPort(srcPort: number, dstPort: number): boolean {
+  return srcPort === DNS_PORT || dstPort === DNS_PORT || srcPort === MDNS_PORT ||
+    dstPort === MDNS_PORT;
+}
 
 /** Source and destination port: the first 4 bytes of TCP and UDP. */
 const PORTS_LENGTH = 4;
@@ -85,6 +100,8 @@ export class Packet {
   udp: UdpHeader | undefined;
   /** ICMP or ICMPv6 header (see `icmp.version`). */
   icmp: IcmpHeader | undefined;
+  /** DNS message summary (UDP or TCP, port 53 or 5353). */
+  dns: DnsMessage | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -114,6 +131,7 @@ export class Decoder {
   readonly #tcp = new TcpHeader();
   readonly #udp = new UdpHeader();
   readonly #icmp = new IcmpHeader();
+  readonly #dns = new DnsMessage();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -130,7 +148,11 @@ export class Decoder {
     packet.frame = frame;
     packet.eth = packet.sll = packet.loopback = undefined;
     packet.ipv4 = packet.ipv6 = packet.arp = undefined;
-    packet.tcp = packet.udp = packet.icmp = undefined;
+    packet.tcp =
+      packet.udp =
+      packet.icmp =
+      packet.dns =
+        undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
     packet.error = undefined;
@@ -287,13 +309,22 @@ export class Decoder {
     packet.payloadOffset = at + ihl;
     if (ip.fragOffset !== 0) return; // only the first fragment carries the transport header
     const payloadLength = totalLength >= ihl ? totalLength - ihl : layerEnd - offset - ihl;
-    this.#decodeTransport(ip.protocol, offset + ihl, layerEnd, payloadLength, 4);
+    this.#decodeTransport(
+      ip.protocol,
+      offset + ihl,
+      layerEnd,
+      payloadLength,
+      4,
+      offset,
+      !ip.mf,
+    );
   }
 
   #decodeIpv6(offset: number, end: number): void {
     const packet = this.packet;
     if (!this.#fits("ipv6", offset, end, IPV6_HEADER_LENGTH)) return;
     const ip = packet.ipv6 = this.#ipv6.bind(this.#view, offset, end);
+    ip.resetChain();
     if (ip.version !== 6) {
       this.#note(`ipv6: version field is ${ip.version}, not 6, at offset ${offset - this.#base}`);
       return;
@@ -309,8 +340,48 @@ export class Decoder {
     }
     const layerEnd = Math.min(end, payloadStart + payloadLength);
     ip.end = layerEnd;
-    packet.payloadOffset = payloadStart - this.#base;
-    this.#decodeTransport(ip.nextHeader, payloadStart, layerEnd, payloadLength, 6);
+
+    // Walk the extension header chain (RFC 8200 section 4).
+    const view = this.#view;
+    let next = ip.nextHeader;
+    let at = payloadStart;
+    let laterFragment = false;
+    while (isIpv6Extension(next)) {
+      if (ip.extensionCount === MAX_IPV6_EXTENSIONS) {
+        this.#note(`ipv6: more than ${MAX_IPV6_EXTENSIONS} extension headers`);
+        break;
+      }
+      if (next === IPV6_ESP) {
+        // Encrypted from here on: record it and stop.
+        ip.extensionTypes[ip.extensionCount] = next;
+        ip.extensionOffsets[ip.extensionCount] = at;
+        ip.extensionLengths[ip.extensionCount++] = layerEnd - at;
+        break;
+      }
+      if (!this.#fits("ipv6", at, layerEnd, next === IPV6_FRAGMENT ? 8 : 2)) return;
+      const length = next === IPV6_FRAGMENT
+        ? 8
+        : next === IPV6_AH
+        ? (view.getUint8(at + 1) + 2) * 4
+        : (view.getUint8(at + 1) + 1) * 8;
+      if (!this.#fits("ipv6", at, layerEnd, length)) return;
+      ip.extensionTypes[ip.extensionCount] = next;
+      ip.extensionOffsets[ip.extensionCount] = at;
+      ip.extensionLengths[ip.extensionCount++] = length;
+      if (next === IPV6_FRAGMENT) {
+        ip.fragmentHeaderOffset = at;
+        laterFragment = (view.getUint16(at + 2) & 0xfff8) !== 0;
+      }
+      next = view.getUint8(at);
+      at += length;
+      if (laterFragment) break; // the upper-layer header is in the first fragment
+    }
+    ip.protocol = next;
+    packet.payloadOffset = at - this.#base;
+    if (laterFragment || next === IPV6_ESP) return;
+    const upperLength = payloadLength - (at - payloadStart);
+    const fragment = ip.fragmentHeaderOffset >= 0;
+    this.#decodeTransport(next, at, layerEnd, upperLength, 6, offset, !fragment);
   }
 
   #decodeArp(offset: number, end: number): void {
@@ -322,18 +393,29 @@ export class Decoder {
     packet.payloadOffset = offset + wireLength - this.#base;
   }
 
+  #decodeDns(offset: number, end: number): void {
+    // Only a whole header makes a DNS summary; anything shorter stays plain payload.
+    if (end - offset < DNS_HEADER_LENGTH) return;
+    this.packet.dns = this.#dns.bind(this.#view, offset, end);
+  }
+
   #decodeTransport(
     protocol: number,
     offset: number,
     end: number,
     ipPayloadLength: number,
     ipVersion: 4 | 6,
+    ipOffset: number,
+    wholeSegment = true,
   ): void {
+    // A fragment holds part of the segment: its checksum cannot be verified from it alone.
+    const checksummed = wholeSegment ? ipPayloadLength : -1;
     const packet = this.packet;
     if (protocol === IPPROTO_TCP) {
       // Ports alone are worth showing, as tcpdump does for a header cut by the snaplen.
       if (end - offset >= PORTS_LENGTH) {
-        packet.tcp = this.#tcp.bindPartial(this.#view, offset, end, TCP_MIN_HEADER_LENGTH);
+        packet.tcp = this.#tcp.bindPartial(this.#view, offset, end, TCP_MIN_HEADER_LENGTH)
+          .setPseudoHeader(ipVersion, ipOffset, checksummed);
       }
       if (!this.#fits("tcp", offset, end, TCP_MIN_HEADER_LENGTH)) return;
       const tcp = this.#tcp;
@@ -345,12 +427,19 @@ export class Decoder {
       }
       if (!this.#fits("tcp", offset, end, dataOffset)) return; // options cut short
       packet.payloadOffset = offset + dataOffset - this.#base;
+      // DNS over TCP: a two-byte length, then the message (RFC 1035 section 4.2.2).
+      if (isDnsPort(tcp.srcPort, tcp.dstPort) && tcp.payloadLength >= 2 + DNS_HEADER_LENGTH) {
+        this.#decodeDns(offset + dataOffset + 2, end);
+      }
     } else if (protocol === IPPROTO_UDP) {
       if (end - offset >= PORTS_LENGTH) {
-        packet.udp = this.#udp.bindPartial(this.#view, offset, end, UDP_HEADER_LENGTH);
+        packet.udp = this.#udp.bindPartial(this.#view, offset, end, UDP_HEADER_LENGTH)
+          .setPseudoHeader(ipVersion, ipOffset, checksummed);
       }
       if (!this.#fits("udp", offset, end, UDP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + UDP_HEADER_LENGTH - this.#base;
+      const udp = this.#udp;
+      if (isDnsPort(udp.srcPort, udp.dstPort)) this.#decodeDns(offset + UDP_HEADER_LENGTH, end);
     } else if (
       (protocol === IPPROTO_ICMP && ipVersion === 4) ||
       (protocol === IPPROTO_ICMPV6 && ipVersion === 6)
@@ -359,6 +448,7 @@ export class Decoder {
         const icmp = packet.icmp = this.#icmp.bindVersion(this.#view, offset, end, ipVersion);
         icmp.truncated = end - offset < ICMP_HEADER_LENGTH;
         icmp.messageLength = ipPayloadLength;
+        icmp.setPseudoHeader(ipVersion, ipOffset, checksummed);
       }
       if (!this.#fits("icmp", offset, end, ICMP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + ICMP_HEADER_LENGTH - this.#base;

@@ -14,7 +14,8 @@
  * @module
  */
 
-import { HeaderView } from "./header.ts";
+import { ChecksummedView } from "./header.ts";
+import { IPPROTO_TCP } from "./ipproto.ts";
 
 /** The header without options: 20 bytes. */
 export const TCP_MIN_HEADER_LENGTH = 20;
@@ -74,8 +75,10 @@ export interface TcpJson {
   flags: TcpFlags;
   window: number;
   checksum: number;
+  checksumOk: boolean | null;
   urgent: number;
   payloadLength: number;
+  options: TcpOption[];
 }
 
 /** The JSON form of a transport header cut short: only the ports, which were captured. */
@@ -85,8 +88,57 @@ export interface TruncatedPortsJson {
   truncated: true;
 }
 
+/** TCP option kinds (IANA "TCP Option Kind Numbers"). */
+export const TCPOPT_EOL = 0;
+/** No-operation (padding). */
+export const TCPOPT_NOP = 1;
+/** Maximum segment size (RFC 9293). */
+export const TCPOPT_MSS = 2;
+/** Window scale (RFC 7323). */
+export const TCPOPT_WSCALE = 3;
+/** SACK permitted (RFC 2018). */
+export const TCPOPT_SACK_PERMITTED = 4;
+/** SACK blocks (RFC 2018). */
+export const TCPOPT_SACK = 5;
+/** Timestamps (RFC 7323). */
+export const TCPOPT_TIMESTAMP = 8;
+
+/** One TCP option, as found in the header. */
+export interface TcpOption {
+  /** The option kind. */
+  kind: number;
+  /** `eol`, `nop`, `mss`, `wscale`, `sackOK`, `sack`, `TS`, or `unknown`. */
+  name: string;
+  /** Length including kind and length octets (1 for EOL and NOP). */
+  length: number;
+  /** MSS in bytes, or the window scale shift count. */
+  value?: number;
+  /** SACK blocks: left and right edges, absolute. */
+  blocks?: [number, number][];
+  /** Timestamp value and echo reply. */
+  tsval?: number;
+  tsecr?: number;
+  /** Set when the option runs past the header or has an impossible length. */
+  malformed?: true;
+}
+
+const OPTION_NAMES: Record<number, string> = {
+  [TCPOPT_EOL]: "eol",
+  [TCPOPT_NOP]: "nop",
+  [TCPOPT_MSS]: "mss",
+  [TCPOPT_WSCALE]: "wscale",
+  [TCPOPT_SACK_PERMITTED]: "sackOK",
+  [TCPOPT_SACK]: "sack",
+  [TCPOPT_TIMESTAMP]: "TS",
+  30: "mptcp",
+  34: "tfo",
+};
+
 /** A view of one TCP header. */
-export class TcpHeader extends HeaderView {
+export class TcpHeader extends ChecksummedView {
+  protected readonly protocolNumber = IPPROTO_TCP;
+  protected readonly checksumOffset = 16;
+
   /** Source port. */
   get srcPort(): number {
     return this.u16(0);
@@ -156,6 +208,70 @@ export class TcpHeader extends HeaderView {
     return this.u16(18);
   }
 
+  /** The options in order (allocates; not for hot paths). Stops at a malformed one. */
+  get options(): TcpOption[] {
+    const options: TcpOption[] = [];
+    const view = this.view;
+    const end = Math.min(this.offset + this.dataOffset, this.end);
+    let at = this.offset + 20;
+    while (at < end) {
+      const kind = view.getUint8(at);
+      const name = OPTION_NAMES[kind] ?? "unknown";
+      if (kind === TCPOPT_EOL || kind === TCPOPT_NOP) {
+        options.push({ kind, name, length: 1 });
+        at++;
+        if (kind === TCPOPT_EOL) break;
+        continue;
+      }
+      const length = at + 1 < end ? view.getUint8(at + 1) : 0;
+      if (length < 2 || at + length > end) {
+        options.push({ kind, name, length, malformed: true });
+        break;
+      }
+      const option: TcpOption = { kind, name, length };
+      if (kind === TCPOPT_MSS && length === 4) option.value = view.getUint16(at + 2);
+      else if (kind === TCPOPT_WSCALE && length === 3) option.value = view.getUint8(at + 2);
+      else if (kind === TCPOPT_TIMESTAMP && length === 10) {
+        option.tsval = view.getUint32(at + 2);
+        option.tsecr = view.getUint32(at + 6);
+      } else if (kind === TCPOPT_SACK && (length - 2) % 8 === 0) {
+        option.blocks = [];
+        for (let edge = at + 2; edge < at + length; edge += 8) {
+          option.blocks.push([view.getUint32(edge), view.getUint32(edge + 4)]);
+        }
+      } else if (
+        (kind === TCPOPT_MSS || kind === TCPOPT_WSCALE || kind === TCPOPT_TIMESTAMP ||
+          kind === TCPOPT_SACK || kind === TCPOPT_SACK_PERMITTED) &&
+        length !== ({ 2: 4, 3: 3, 4: 2, 8: 10 } as Record<number, number>)[kind] &&
+        kind !== TCPOPT_SACK
+      ) {
+        option.malformed = true;
+      }
+      options.push(option);
+      at += length;
+    }
+    return options;
+  }
+
+  /** The window scale shift from a `wscale` option, or -1 when the header has none. */
+  get windowScale(): number {
+    const view = this.view;
+    const end = Math.min(this.offset + this.dataOffset, this.end);
+    for (let at = this.offset + 20; at < end;) {
+      const kind = view.getUint8(at);
+      if (kind === TCPOPT_EOL) break;
+      if (kind === TCPOPT_NOP) {
+        at++;
+        continue;
+      }
+      const length = at + 1 < end ? view.getUint8(at + 1) : 0;
+      if (length < 2 || at + length > end) break;
+      if (kind === TCPOPT_WSCALE && length === 3) return Math.min(view.getUint8(at + 2), 14);
+      at += length;
+    }
+    return -1;
+  }
+
   /**
    * Bytes of data after the header, by the IP lengths (not by what was captured); set by the
    * decoder, which knows the network layer's length.
@@ -174,8 +290,10 @@ export class TcpHeader extends HeaderView {
       flags: this.flags,
       window: this.window,
       checksum: this.checksum,
+      checksumOk: this.checksumOk,
       urgent: this.urgent,
       payloadLength: this.payloadLength,
+      options: this.options,
     };
   }
 }

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { HeaderView } from "./header.ts";
+import { ChecksummedView } from "./header.ts";
+import { IPPROTO_UDP } from "./ipproto.ts";
 import type { TruncatedPortsJson } from "./tcp.ts";
 
 /** The UDP header: 8 bytes. */
@@ -23,10 +24,14 @@ export interface UdpJson {
   dstPort: number;
   length: number;
   checksum: number;
+  checksumOk: boolean | null;
 }
 
 /** A view of one UDP header. */
-export class UdpHeader extends HeaderView {
+export class UdpHeader extends ChecksummedView {
+  protected readonly protocolNumber = IPPROTO_UDP;
+  protected readonly checksumOffset = 6;
+
   /** Source port. */
   get srcPort(): number {
     return this.u16(0);
@@ -47,6 +52,18 @@ export class UdpHeader extends HeaderView {
     return this.u16(6);
   }
 
+  /** Whether the checksum is right; `null` when unverifiable, or absent (0) over IPv4. */
+  override get checksumOk(): boolean | null {
+    if (this.ipVersion === 4 && this.checksum === 0) return null;
+    return super.checksumOk;
+  }
+
+  /** The checksum the datagram should carry (0 is sent as 0xffff); `null` when unknown. */
+  override get expectedChecksum(): number | null {
+    const expected = super.expectedChecksum;
+    return expected === 0 ? 0xffff : expected;
+  }
+
   /** Bytes of data, by the header's length field (0 when that field is below 8). */
   get payloadLength(): number {
     return Math.max(0, this.length - UDP_HEADER_LENGTH);
@@ -60,6 +77,7 @@ export class UdpHeader extends HeaderView {
       dstPort: this.dstPort,
       length: this.length,
       checksum: this.checksum,
+      checksumOk: this.checksumOk,
     };
   }
 }

@@ -18,6 +18,7 @@
 
 import {
   type ArpJson,
+  type DnsJson,
   type IcmpJson,
   type Ipv4Json,
   type Ipv6Json,
@@ -45,6 +46,7 @@ export interface PacketJson {
   tcp?: TcpJson | TruncatedPortsJson;
   udp?: UdpJson | TruncatedPortsJson;
   icmp?: IcmpJson;
+  dns?: DnsJson;
   error?: string;
   comment?: string;
 }
@@ -78,6 +80,7 @@ export function packetToJson(packet: Packet, header: FrameHeader): PacketJson {
   if (packet.tcp) json.tcp = packet.tcp.toJSON();
   if (packet.udp) json.udp = packet.udp.toJSON();
   if (packet.icmp) json.icmp = packet.icmp.toJSON();
+  if (packet.dns) json.dns = packet.dns.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   return json;

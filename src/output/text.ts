@@ -18,20 +18,38 @@
  */
 
 import {
+  type DnsMessage,
   ETHERNET_MAX_LENGTH_FIELD,
   type EthernetHeader,
   etherTypeName,
+  ICMP_PARAMETER_PROBLEM,
+  ICMP_REDIRECT,
+  ICMP_TIME_EXCEEDED,
+  ICMP_UNREACHABLE,
   type IcmpHeader,
+  ICMPV6_PACKET_TOO_BIG,
+  ICMPV6_PARAMETER_PROBLEM,
+  ICMPV6_TIME_EXCEEDED,
+  ICMPV6_UNREACHABLE,
   ipProtocolName,
   type Ipv4Header,
+  IPV6_FRAGMENT,
   type Ipv6Header,
+  ND_NEIGHBOR_ADVERT,
+  ND_NEIGHBOR_SOLICIT,
+  ND_REDIRECT,
   type Packet,
+  type QuotedPacket,
   TCP_ACK,
   TCP_FIN,
   TCP_RST,
   TCP_SYN,
   TCP_URG,
   type TcpHeader,
+  TCPOPT_MSS,
+  TCPOPT_SACK,
+  TCPOPT_TIMESTAMP,
+  TCPOPT_WSCALE,
 } from "../decode/mod.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
 import { hexDump } from "./hexdump.ts";
@@ -122,6 +140,108 @@ export function ipv6Details(ip: Ipv6Header): string {
     ip.flowLabel.toString(16).padStart(5, "0")
   }, hlim ${ip.hopLimit}, next-header ${ipProtocolName(ip.nextHeader)} (${ip.nextHeader}), ` +
     `payload length ${ip.payloadLength})`;
+}
+
+/** `cksum 0x1234 (correct)`, `(incorrect -> 0x5678)`, or `(unverified)`. */
+function checksumText(sent: number, ok: boolean | null, expected: number | null): string {
+  if (ok === null) return `cksum ${hex16(sent)} (unverified)`;
+  return ok
+    ? `cksum ${hex16(sent)} (correct)`
+    : `cksum ${hex16(sent)} (incorrect -> ${hex16(expected ?? 0)})`;
+}
+
+/** tcpdump's option list: `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`. */
+function tcpOptionsText(tcp: TcpHeader): string {
+  return tcp.options.map((option) => {
+    if (option.malformed) {
+      return `${
+        option.name === "unknown" ? `opt-${option.kind}` : option.name
+      } [bad length ${option.length}]`;
+    }
+    switch (option.kind) {
+      case TCPOPT_MSS:
+      case TCPOPT_WSCALE:
+        return `${option.name} ${option.value}`;
+      case TCPOPT_TIMESTAMP:
+        return `TS val ${option.tsval} ecr ${option.tsecr}`;
+      case TCPOPT_SACK:
+        return `sack ${option.blocks?.length ?? 0} ${
+          (option.blocks ?? []).map(([left, right]) => `{${left}:${right}}`).join("")
+        }`;
+      default:
+        return option.name === "unknown" ? `opt-${option.kind}:${option.length}` : option.name;
+    }
+  }).join(",");
+}
+
+/** tcpdump's words for the IPv6 extension headers in front of the payload. */
+function ipv6ChainText(ip6: Ipv6Header): string {
+  let text = "";
+  for (let i = 0; i < ip6.extensionCount; i++) {
+    const type = ip6.extensionTypes[i];
+    if (type === IPV6_FRAGMENT) {
+      const fragment = ip6.fragment!;
+      const bytes = ip6.payloadLength - (ip6.extensionOffsets[i] + 8 - ip6.offset - 40);
+      text += `frag (${fragment.offset}|${bytes}) `;
+    } else {
+      text +=
+        ({ 0: "HBH", 43: "srcrt", 60: "DSTOPT", 51: "AH", 50: "ESP" } as Record<number, string>)[
+          type
+        ] ??
+          `ext-${type}`;
+      text += " ";
+    }
+  }
+  return text;
+}
+
+/** `4660+ A? example.com. (29)` for a query; `4660 NXDomain q: A? … 0/1/0 (…)` for a reply. */
+function dnsText(dns: DnsMessage, length: number): string {
+  const name = dns.questionName;
+  const question = name === null
+    ? ""
+    : `${dns.questionTypeName}? ${name === "." ? "." : name + "."} `;
+  const flags = dns.flagsWord;
+  if (!dns.isResponse) {
+    return `${dns.id}${flags & 0x0100 ? "+" : ""} ${question}(${length})`;
+  }
+  const marks = `${flags & 0x0400 ? "*" : ""}${flags & 0x0080 ? "" : "-"}${
+    flags & 0x0200 ? "|" : ""
+  }`;
+  const rcode = dns.rcode === 0 ? "" : ` ${dns.rcodeName}`;
+  return `${dns.id}${marks}${rcode} ${
+    question ? `q: ${question}` : ""
+  }${dns.answerCount}/${dns.authorityCount}/${dns.additionalCount} (${length})`;
+}
+
+/** `, 2001:db8::2 udp port 53` for what an ICMP error quotes. */
+function quotedText(quoted: QuotedPacket | null): string {
+  if (quoted === null) return "";
+  const protocol = ipProtocolName(quoted.protocol).toLowerCase();
+  return quoted.dstPort === undefined
+    ? `, ${quoted.dst} ${protocol}`
+    : `, ${quoted.dst} ${protocol} port ${quoted.dstPort}`;
+}
+
+/** tcpdump's wording of ICMPv4 unreachable messages. */
+function unreachableText(icmp: IcmpHeader, quoted: QuotedPacket | null): string {
+  const dst = quoted?.dst ?? "?";
+  switch (icmp.code) {
+    case 0:
+      return `net ${dst} unreachable`;
+    case 1:
+      return `host ${dst} unreachable`;
+    case 2:
+      return `${dst} protocol ${quoted?.protocol ?? "?"} unreachable`;
+    case 3: {
+      const protocol = ipProtocolName(quoted?.protocol ?? 0).toLowerCase();
+      return `${dst} ${protocol} port ${quoted?.dstPort ?? "?"} unreachable`;
+    }
+    case 4:
+      return `${dst} unreachable - need to frag (mtu ${icmp.mtu})`;
+    default:
+      return `${dst} unreachable - ${icmp.codeName}`;
+  }
 }
 
 /** Turns decoded packets into tcpdump-style text; keep one per output stream. */
@@ -243,43 +363,53 @@ export class TextFormatter {
         ip4.mf ? "+" : ""
       })`
       : "";
+    const ip6 = ip4 === undefined ? packet.ipv6 : undefined;
+    const chain = ip6 !== undefined && ip6.extensionCount > 0 ? ipv6ChainText(ip6) : "";
     const tcp = packet.tcp;
-    if (tcp?.truncated) return `${src}.${tcp.srcPort} > ${dst}.${tcp.dstPort}:${fragment}`;
+    const cut = chain === "" ? "" : " " + chain.trimEnd();
+    if (tcp?.truncated) return `${src}.${tcp.srcPort} > ${dst}.${tcp.dstPort}:${cut}${fragment}`;
     const udpPorts = packet.udp;
     if (udpPorts?.truncated) {
-      return `${src}.${udpPorts.srcPort} > ${dst}.${udpPorts.dstPort}:${fragment}`;
+      return `${src}.${udpPorts.srcPort} > ${dst}.${udpPorts.dstPort}:${cut}${fragment}`;
     }
     if (tcp !== undefined) {
-      return `${src}.${tcp.srcPort} > ${dst}.${tcp.dstPort}: ${
+      const dns = packet.dns !== undefined ? " " + dnsText(packet.dns, tcp.payloadLength - 2) : "";
+      return `${src}.${tcp.srcPort} > ${dst}.${tcp.dstPort}: ${chain}${
         this.#tcpText(tcp, verbose)
-      }${fragment}`;
+      }${dns}${fragment}`;
     }
     const udp = packet.udp;
     if (udp !== undefined) {
-      const checksum = verbose ? `, cksum ${hex16(udp.checksum)}` : "";
-      return `${src}.${udp.srcPort} > ${dst}.${udp.dstPort}: UDP${checksum}, length ${udp.payloadLength}${fragment}`;
+      const ports = `${src}.${udp.srcPort} > ${dst}.${udp.dstPort}: ${chain}`;
+      const checksum = verbose
+        ? `, ${checksumText(udp.checksum, udp.checksumOk, udp.expectedChecksum)}`
+        : "";
+      if (packet.dns !== undefined) {
+        return `${ports}${verbose ? `UDP${checksum} ` : ""}${
+          dnsText(packet.dns, udp.payloadLength)
+        }${fragment}`;
+      }
+      return `${ports}UDP${checksum}, length ${udp.payloadLength}${fragment}`;
     }
     const icmp = packet.icmp;
-    if (icmp !== undefined) return `${src} > ${dst}: ${this.#icmpText(icmp)}${fragment}`;
+    if (icmp !== undefined) return `${src} > ${dst}: ${chain}${this.#icmpText(icmp)}${fragment}`;
     if (ip4 !== undefined && ip4.fragOffset !== 0) {
       // A later fragment: its transport header is in the first one.
       return `${src} > ${dst}: ip-proto-${ip4.protocol}${fragment}`;
     }
-    if (packet.error !== undefined) return `${src} > ${dst}:${fragment}`;
-    const protocol = ip4 !== undefined ? ip4.protocol : packet.ipv6?.nextHeader ?? 0;
+    if (packet.error !== undefined) return `${src} > ${dst}:${cut}${fragment}`;
+    const protocol = ip4 !== undefined ? ip4.protocol : ip6?.protocol ?? 0;
     const name = ipProtocolName(protocol);
-    const payload = ip4 !== undefined
-      ? Math.max(0, ip4.length - ip4.ihl)
-      : packet.ipv6?.payloadLength ?? 0;
+    const payload = ip4 !== undefined ? Math.max(0, ip4.length - ip4.ihl) : ip6?.payloadLength ?? 0;
     const what = name === "unknown" ? `ip-proto-${protocol}` : name;
-    return `${src} > ${dst}: ${what}, length ${payload}${fragment}`;
+    return `${src} > ${dst}: ${chain}${what}, length ${payload}${fragment}`;
   }
 
   #tcpText(tcp: TcpHeader, verbose: boolean): string {
     const bits = tcp.flagBits;
     const length = tcp.payloadLength;
     let text = `Flags [${this.#flag(tcp.flagText)}]`;
-    if (verbose) text += `, cksum ${hex16(tcp.checksum)}`;
+    if (verbose) text += `, ${checksumText(tcp.checksum, tcp.checksumOk, tcp.expectedChecksum)}`;
     if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
       const seq = tcp.seq;
       text += length > 0 ? `, seq ${seq}:${(seq + length) >>> 0}` : `, seq ${seq}`;
@@ -287,14 +417,55 @@ export class TextFormatter {
     if (bits & TCP_ACK) text += `, ack ${tcp.ack}`;
     text += `, win ${tcp.window}`;
     if (bits & TCP_URG) text += `, urg ${tcp.urgent}`;
+    if (tcp.dataOffset > 20) text += `, options [${tcpOptionsText(tcp)}]`;
     return `${text}, length ${length}`;
   }
 
   #icmpText(icmp: IcmpHeader): string {
-    const label = icmp.version === 4 ? "ICMP " : "ICMP6, ";
-    const what = icmp.codeName ?? icmp.typeName;
-    if (icmp.truncated) return label + what;
-    const echo = icmp.isEcho ? `, id ${icmp.id}, seq ${icmp.sequence}` : "";
-    return `${label}${what}${echo}, length ${icmp.messageLength}`;
+    const v4 = icmp.version === 4;
+    const label = v4 ? "ICMP " : "ICMP6, ";
+    if (icmp.truncated) return label + (icmp.codeName ?? icmp.typeName);
+    const length = `, length ${icmp.messageLength}`;
+    if (icmp.isEcho) {
+      return `${label}${icmp.typeName}, id ${icmp.id}, seq ${icmp.sequence}${length}`;
+    }
+    const quoted = icmp.quoted;
+    if (v4) {
+      switch (icmp.type) {
+        case ICMP_UNREACHABLE:
+          return `ICMP ${unreachableText(icmp, quoted)}${length}`;
+        case ICMP_TIME_EXCEEDED:
+          return `ICMP time exceeded ${icmp.code === 1 ? "ip reassembly" : "in-transit"}${length}`;
+        case ICMP_REDIRECT:
+          return `ICMP redirect ${quoted?.dst ?? "?"} to ${
+            icmp.code % 2 === 0 ? "net" : "host"
+          } ${icmp.gateway}${length}`;
+        case ICMP_PARAMETER_PROBLEM:
+          return `ICMP parameter problem - octet ${icmp.pointer}${length}`;
+      }
+      return `ICMP ${icmp.typeName}${length}`;
+    }
+    switch (icmp.type) {
+      case ICMPV6_UNREACHABLE:
+        return `ICMP6, destination unreachable, ${icmp.codeName}${quotedText(quoted)}${length}`;
+      case ICMPV6_PACKET_TOO_BIG:
+        return `ICMP6, packet too big, mtu ${icmp.mtu}${length}`;
+      case ICMPV6_TIME_EXCEEDED:
+        return `ICMP6, time exceeded ${icmp.codeName}${quotedText(quoted)}${length}`;
+      case ICMPV6_PARAMETER_PROBLEM:
+        return `ICMP6, parameter problem, octet ${icmp.pointer}${length}`;
+      case ND_NEIGHBOR_SOLICIT:
+        return `ICMP6, neighbor solicitation, who has ${icmp.target}${length}`;
+      case ND_NEIGHBOR_ADVERT: {
+        const flags = icmp.ndFlags;
+        const set = flags ? Object.entries(flags).filter(([, on]) => on).map(([name]) => name) : [];
+        return `ICMP6, neighbor advertisement, tgt is ${icmp.target}${
+          set.length ? `, Flags [${set.join(", ")}]` : ""
+        }${length}`;
+      }
+      case ND_REDIRECT:
+        return `ICMP6, redirect, ${icmp.target}${length}`;
+    }
+    return `ICMP6, ${icmp.typeName}${length}`;
   }
 }

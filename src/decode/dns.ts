@@ -1,0 +1,230 @@
+/**
+ * A DNS message summary (RFC 1035 section 4.1): identifier, query or response, opcode, flags,
+ * response code, section counts and the first question. Names follow compression pointers
+ * with a bound on jumps and length, and bytes outside printable ASCII are escaped as `\DDD`
+ * (as `dig` writes them), so a name can never carry a terminal escape sequence.
+ *
+ * @example
+ * ```ts
+ * import { DnsMessage } from "./dns.ts";
+ * const query = new Uint8Array([
+ *   0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+ *   7, ..."example".split("").map((c) => c.charCodeAt(0)), 3, 99, 111, 109, 0, 0, 1, 0, 1,
+ * ]);
+ * const dns = new DnsMessage().bind(new DataView(query.buffer), 0, query.length);
+ * console.log(dns.id, dns.isResponse, dns.questionName, dns.questionTypeName); // 4660 false "example.com" "A"
+ * ```
+ * @module
+ */
+
+import { HeaderView } from "./header.ts";
+
+/** The fixed DNS header: 12 bytes. */
+export const DNS_HEADER_LENGTH = 12;
+/** The well-known DNS port. */
+export const DNS_PORT = 53;
+/** Multicast DNS (RFC 6762). */
+export const MDNS_PORT = 5353;
+
+const TYPE_NAMES: Record<number, string> = {
+  1: "A",
+  2: "NS",
+  5: "CNAME",
+  6: "SOA",
+  12: "PTR",
+  13: "HINFO",
+  15: "MX",
+  16: "TXT",
+  28: "AAAA",
+  33: "SRV",
+  35: "NAPTR",
+  41: "OPT",
+  43: "DS",
+  46: "RRSIG",
+  47: "NSEC",
+  48: "DNSKEY",
+  64: "SVCB",
+  65: "HTTPS",
+  252: "AXFR",
+  255: "ANY",
+  257: "CAA",
+};
+
+const RCODE_NAMES: readonly string[] = [
+  "NoError",
+  "FormErr",
+  "ServFail",
+  "NXDomain",
+  "NotImp",
+  "Refused",
+  "YXDomain",
+  "YXRRSet",
+  "NXRRSet",
+  "NotAuth",
+  "NotZone",
+];
+
+/** At most this many compression jumps are followed in one name. */
+const MAX_POINTER_JUMPS = 32;
+/** A name is at most 255 bytes on the wire (RFC 1035 section 2.3.4). */
+const MAX_NAME_LENGTH = 255;
+
+/** The JSON form of a DNS summary (docs/json.md). */
+export interface DnsJson {
+  id: number;
+  response: boolean;
+  opcode: number;
+  rcode: number;
+  rcodeName: string;
+  flags: { aa: boolean; tc: boolean; rd: boolean; ra: boolean };
+  questions: number;
+  answers: number;
+  authorities: number;
+  additionals: number;
+  question?: { name: string; type: number; typeName: string; class: number } | null;
+}
+
+/** A view of one DNS message. */
+export class DnsMessage extends HeaderView {
+  /** Identifier. */
+  get id(): number {
+    return this.view.getUint16(this.offset);
+  }
+
+  /** The flags word. */
+  get flagsWord(): number {
+    return this.view.getUint16(this.offset + 2);
+  }
+
+  /** QR: a response. */
+  get isResponse(): boolean {
+    return (this.flagsWord & 0x8000) !== 0;
+  }
+
+  /** Opcode (0 query, 4 notify, 5 update). */
+  get opcode(): number {
+    return (this.flagsWord >>> 11) & 0xf;
+  }
+
+  /** Response code. */
+  get rcode(): number {
+    return this.flagsWord & 0xf;
+  }
+
+  /** `NoError`, `NXDomain`, `ServFail`, … */
+  get rcodeName(): string {
+    return RCODE_NAMES[this.rcode] ?? `rcode ${this.rcode}`;
+  }
+
+  /** Question count. */
+  get questionCount(): number {
+    return this.view.getUint16(this.offset + 4);
+  }
+
+  /** Answer count. */
+  get answerCount(): number {
+    return this.view.getUint16(this.offset + 6);
+  }
+
+  /** Authority count. */
+  get authorityCount(): number {
+    return this.view.getUint16(this.offset + 8);
+  }
+
+  /** Additional count. */
+  get additionalCount(): number {
+    return this.view.getUint16(this.offset + 10);
+  }
+
+  /**
+   * Reads the name at `at`: its text (without the final dot; `.` for the root) and where the
+   * name ends in the message; `null` when it is malformed or runs past the captured bytes.
+   */
+  readName(at: number): { name: string; next: number } | null {
+    const view = this.view;
+    const end = this.end;
+    let labels = "";
+    let next = -1;
+    let jumps = 0;
+    let length = 0;
+    for (let position = at;;) {
+      if (position >= end) return null;
+      const size = view.getUint8(position);
+      if (size === 0) {
+        if (next < 0) next = position + 1;
+        return { name: labels === "" ? "." : labels, next };
+      }
+      if ((size & 0xc0) === 0xc0) {
+        if (position + 1 >= end || ++jumps > MAX_POINTER_JUMPS) return null;
+        if (next < 0) next = position + 2;
+        position = this.offset + (((size & 0x3f) << 8) | view.getUint8(position + 1));
+        continue;
+      }
+      if ((size & 0xc0) !== 0 || position + 1 + size > end) return null;
+      length += size + 1;
+      if (length > MAX_NAME_LENGTH) return null;
+      let label = "";
+      for (let i = position + 1; i <= position + size; i++) {
+        const byte = view.getUint8(i);
+        if (byte === 0x2e || byte === 0x5c) label += "\\" + String.fromCharCode(byte);
+        else if (byte > 0x20 && byte < 0x7f) label += String.fromCharCode(byte);
+        else label += "\\" + String(byte).padStart(3, "0");
+      }
+      labels = labels === "" ? label : `${labels}.${label}`;
+      position += size + 1;
+    }
+  }
+
+  /** The first question's name, or `null` when there is none or it is malformed. */
+  get questionName(): string | null {
+    if (this.questionCount === 0) return null;
+    return this.readName(this.offset + DNS_HEADER_LENGTH)?.name ?? null;
+  }
+
+  /** The first question's type, or `null`. */
+  get questionType(): number | null {
+    if (this.questionCount === 0) return null;
+    const name = this.readName(this.offset + DNS_HEADER_LENGTH);
+    if (name === null || name.next + 4 > this.end) return null;
+    return this.view.getUint16(name.next);
+  }
+
+  /** The first question's type as text (`A`, `AAAA`, `TYPE65534`), or `null`. */
+  get questionTypeName(): string | null {
+    const type = this.questionType;
+    return type === null ? null : TYPE_NAMES[type] ?? `TYPE${type}`;
+  }
+
+  /** The documented JSON form (see docs/json.md). */
+  toJSON(): DnsJson {
+    const flags = this.flagsWord;
+    const json: DnsJson = {
+      id: this.id,
+      response: this.isResponse,
+      opcode: this.opcode,
+      rcode: this.rcode,
+      rcodeName: this.rcodeName,
+      flags: {
+        aa: (flags & 0x0400) !== 0,
+        tc: (flags & 0x0200) !== 0,
+        rd: (flags & 0x0100) !== 0,
+        ra: (flags & 0x0080) !== 0,
+      },
+      questions: this.questionCount,
+      answers: this.answerCount,
+      authorities: this.authorityCount,
+      additionals: this.additionalCount,
+    };
+    if (this.questionCount > 0) {
+      const name = this.readName(this.offset + DNS_HEADER_LENGTH);
+      json.question = name === null || name.next + 4 > this.end ? null : {
+        name: name.name,
+        type: this.view.getUint16(name.next),
+        typeName: TYPE_NAMES[this.view.getUint16(name.next)] ??
+          `TYPE${this.view.getUint16(name.next)}`,
+        class: this.view.getUint16(name.next + 2),
+      };
+    }
+    return json;
+  }
+}
