@@ -10,11 +10,12 @@
 import { Decoder } from "../src/decode/mod.ts";
 import { formatJsonLine } from "../src/output/json.ts";
 import { TextFormatter } from "../src/output/text.ts";
+import type { FrameHeader } from "../src/output/timestamp.ts";
 import { readPcap } from "../tests/pcap_file.ts";
 
 const total = Number(Deno.args[0] ?? 2_000_000);
 const files = ["ipv4-cases.pcap", "other-protocols.pcap", "vlan.pcap", "lo-tcpdump.pcap"];
-const records = [];
+const records: { frame: Uint8Array; header: FrameHeader; linkType: number }[] = [];
 for (const name of files) {
   const file = await readPcap(new URL(`../tests/fixtures/${name}`, import.meta.url));
   for (const record of file.records) records.push({ ...record, linkType: file.linkType });
