@@ -394,8 +394,8 @@ export class Decoder {
   }
 
   #decodeDns(offset: number, end: number): void {
-    // Only a whole header makes a DNS summary; anything shorter stays plain payload.
-    if (end - offset < DNS_HEADER_LENGTH) return;
+    // A DNS port with less than a DNS header is a malformed message (tcpdump: "invalid").
+    if (!this.#fits("dns", offset, end, DNS_HEADER_LENGTH)) return;
     this.packet.dns = this.#dns.bind(this.#view, offset, end);
   }
 
