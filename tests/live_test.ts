@@ -128,7 +128,8 @@ Deno.test("live on lo: known UDP, TCP and ICMP appear with the right fields, in 
       tcpText[0],
       new RegExp(
         `IP 127\\.0\\.0\\.1\\.${clientPort} > 127\\.0\\.0\\.1\\.${serverPort}: ` +
-          `Flags \\[S\\], seq ${syn.tcp.seq}, win ${syn.tcp.window}, length 0$`,
+          `Flags \\[S\\], seq ${syn.tcp.seq}, win ${syn.tcp.window}, ` +
+          "options \\[mss \\d+,sackOK,TS val \\d+ ecr 0,nop,wscale \\d+\\], length 0$",
       ),
     );
     assert.match(tcpText[1], /Flags \[S\.\], seq \d+, ack \d+, win \d+, length 0$/);

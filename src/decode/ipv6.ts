@@ -173,6 +173,19 @@ export class Ipv6Header extends HeaderView {
     return formatIpv6(this.view, this.offset + 24);
   }
 
+  /** ESP's security parameter index and sequence number, when ESP follows; else `null`. */
+  get esp(): { spi: number; sequence: number; length: number } | null {
+    const last = this.extensionCount - 1;
+    if (last < 0 || this.extensionTypes[last] !== IPV6_ESP) return null;
+    const at = this.extensionOffsets[last];
+    if (at + 8 > this.end) return null;
+    return {
+      spi: this.view.getUint32(at),
+      sequence: this.view.getUint32(at + 4),
+      length: this.extensionLengths[last],
+    };
+  }
+
   /** The documented JSON form (see docs/json.md). */
   toJSON(): Ipv6Json {
     return {

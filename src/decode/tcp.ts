@@ -118,6 +118,8 @@ export interface TcpOption {
   /** Timestamp value and echo reply. */
   tsval?: number;
   tsecr?: number;
+  /** The bytes of an option netpeek does not know, as hex. */
+  data?: string;
   /** Set when the option runs past the header or has an impossible length. */
   malformed?: true;
 }
@@ -246,6 +248,13 @@ export class TcpHeader extends ChecksummedView {
         kind !== TCPOPT_SACK
       ) {
         option.malformed = true;
+      }
+      if (name === "unknown" && length > 2) {
+        let hex = "";
+        for (let i = at + 2; i < at + length; i++) {
+          hex += view.getUint8(i).toString(16).padStart(2, "0");
+        }
+        option.data = hex;
       }
       options.push(option);
       at += length;

@@ -169,7 +169,9 @@ function tcpOptionsText(tcp: TcpHeader): string {
           (option.blocks ?? []).map(([left, right]) => `{${left}:${right}}`).join("")
         }`;
       default:
-        return option.name === "unknown" ? `opt-${option.kind}:${option.length}` : option.name;
+        return option.name === "unknown"
+          ? `unknown-${option.kind}${option.data ? " 0x" + option.data : ""}`
+          : option.name;
     }
   }).join(",");
 }
@@ -398,6 +400,13 @@ export class TextFormatter {
       return `${src} > ${dst}: ip-proto-${ip4.protocol}${fragment}`;
     }
     if (packet.error !== undefined) return `${src} > ${dst}:${cut}${fragment}`;
+    if (ip6?.fragment && ip6.fragment.offset !== 0) return `${src} > ${dst}:${cut}`;
+    const esp = ip6?.esp;
+    if (esp) {
+      return `${src} > ${dst}: ${chain.replace(/ESP $/, "")}ESP(spi=0x${
+        esp.spi.toString(16).padStart(8, "0")
+      },seq=0x${esp.sequence.toString(16)}), length ${esp.length}`;
+    }
     const protocol = ip4 !== undefined ? ip4.protocol : ip6?.protocol ?? 0;
     const name = ipProtocolName(protocol);
     const payload = ip4 !== undefined ? Math.max(0, ip4.length - ip4.ihl) : ip6?.payloadLength ?? 0;
