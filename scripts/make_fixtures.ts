@@ -36,7 +36,12 @@ import {
   u32,
   udp,
 } from "./packet_builder.ts";
-import { fragmentFrames, stackFrames } from "./stack_fixtures.ts";
+import {
+  fragmentFrames,
+  stackFrames,
+  tcpAnalysisFrames,
+  type TimedFrame,
+} from "./stack_fixtures.ts";
 
 const OUT = new URL("../tests/fixtures/", import.meta.url).pathname;
 
@@ -48,6 +53,26 @@ interface PcapLayout {
   nanosecond?: boolean;
   /** Big-endian, as a SPARC or PowerPC host writes it. */
   bigEndian?: boolean;
+}
+
+/** A classic pcap file of frames at the given times (seconds, microsecond precision). */
+function timedPcap(linkType: number, frames: TimedFrame[]): Uint8Array {
+  const header = new DataView(new ArrayBuffer(24));
+  header.setUint32(0, 0xa1b2c3d4, true);
+  header.setUint16(4, 2, true);
+  header.setUint16(6, 4, true);
+  header.setUint32(16, 262144, true);
+  header.setUint32(20, linkType, true);
+  const records = frames.map(({ time, frame }) => {
+    const record = new DataView(new ArrayBuffer(16));
+    const micros = Math.round(time * 1e6);
+    record.setUint32(0, Math.floor(micros / 1e6), true);
+    record.setUint32(4, micros % 1e6, true);
+    record.setUint32(8, frame.length, true);
+    record.setUint32(12, frame.length, true);
+    return concat(new Uint8Array(record.buffer), frame);
+  });
+  return concat(new Uint8Array(header.buffer), ...records);
 }
 
 /** A classic pcap file: one record a second from 2026-01-01T00:00:00Z. */
@@ -414,6 +439,45 @@ export const TSHARK_FIELDS = [
   "arp.dst.proto_ipv4",
 ];
 
+/** tshark's TCP analysis fields, read with sequence analysis on (relative numbers). */
+export const TSHARK_ANALYSIS_FIELDS = [
+  "tcp.stream",
+  "tcp.seq",
+  "tcp.ack",
+  "tcp.analysis.retransmission",
+  "tcp.analysis.fast_retransmission",
+  "tcp.analysis.spurious_retransmission",
+  "tcp.analysis.out_of_order",
+  "tcp.analysis.lost_segment",
+  "tcp.analysis.duplicate_ack_num",
+  "tcp.analysis.zero_window",
+  "tcp.analysis.window_full",
+  "tcp.analysis.keep_alive",
+];
+
+/** tshark's TCP analysis of a capture, one row per frame. */
+export async function tsharkAnalysis(path: string): Promise<string> {
+  return await run("tshark", [
+    "-n",
+    "-r",
+    path,
+    "-T",
+    "fields",
+    "-E",
+    "header=y",
+    "-E",
+    "separator=/t",
+    "-E",
+    "occurrence=f",
+    ...TSHARK_ANALYSIS_FIELDS.flatMap((field) => [
+      "-e",
+      field.startsWith("tcp.analysis.") && field !== "tcp.analysis.duplicate_ack_num"
+        ? field
+        : field,
+    ]),
+  ]);
+}
+
 /** tshark's reading of a capture, one row per frame, fields as in `TSHARK_FIELDS`. */
 export async function tsharkFields(path: string): Promise<string> {
   return await run("tshark", [
@@ -484,13 +548,101 @@ async function live(): Promise<void> {
   }
 }
 
+/**
+ * A real TCP transfer between two test namespaces, captured on the sender's side: for 300 ms
+ * the receiver's MTU is too small for the segments (lost after capture: retransmissions), and
+ * the receiver stops reading for a second (its buffer fills: zero window).
+ */
+async function realTcp(): Promise<void> {
+  const [nsA, nsB] = ["netpeek-fix-a", "netpeek-fix-b"];
+  const ip = (...args: string[]) => run("ip", args);
+  const peer = new URL("./tcp_peer.ts", import.meta.url).pathname;
+  await ip("netns", "del", nsA).catch(() => {});
+  await ip("netns", "del", nsB).catch(() => {});
+  try {
+    await ip("netns", "add", nsA);
+    await ip("netns", "add", nsB);
+    await ip("link", "add", "npfa", "type", "veth", "peer", "name", "npfb");
+    await ip("link", "set", "npfa", "netns", nsA);
+    await ip("link", "set", "npfb", "netns", nsB);
+    await ip("-n", nsA, "addr", "add", "10.254.9.1/24", "dev", "npfa");
+    await ip("-n", nsB, "addr", "add", "10.254.9.2/24", "dev", "npfb");
+    await ip("-n", nsA, "link", "set", "npfa", "up");
+    await ip("-n", nsB, "link", "set", "npfb", "up");
+    // Segmentation offload would hand tcpdump 64 KiB "segments" that never crossed a wire.
+    await run(
+      "ip",
+      ["netns", "exec", nsB, "ethtool", "-K", "npfb", "tso", "off", "gso", "off"],
+      true,
+    );
+    const capture = new Deno.Command("ip", {
+      args: [
+        "netns",
+        "exec",
+        nsB,
+        "tcpdump",
+        "-i",
+        "npfb",
+        "-s",
+        "96",
+        "-U",
+        "-Z",
+        "root",
+        "-w",
+        OUT + "tcp-real.pcap",
+        "tcp port 5555",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const server = new Deno.Command("ip", {
+      args: ["netns", "exec", nsA, Deno.execPath(), "run", "-A", peer, "server", "5555", "50", "1000"],
+      stdout: "null",
+    }).spawn();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const client = new Deno.Command("ip", {
+      args: [
+        "netns",
+        "exec",
+        nsB,
+        Deno.execPath(),
+        "run",
+        "-A",
+        peer,
+        "client",
+        "10.254.9.1",
+        "5555",
+        String(1 << 20),
+      ],
+    }).spawn();
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    // A receiver MTU below the segments' size: veth drops them after the sender's capture.
+    await ip("-n", nsA, "link", "set", "npfa", "mtu", "1000");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await ip("-n", nsA, "link", "set", "npfa", "mtu", "1500");
+    await client.status;
+    await server.status;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    capture.kill("SIGINT");
+    await capture.status;
+  } finally {
+    await ip("netns", "del", nsA).catch(() => {});
+    await ip("netns", "del", nsB).catch(() => {});
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: Deno.args, options: { "no-live": { type: "boolean" } } });
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { "no-live": { type: "boolean" }, "real-tcp-only": { type: "boolean" } },
+  });
   await Deno.mkdir(OUT, { recursive: true });
   const files: [string, Uint8Array][] = [
     ["ipv4-cases.pcap", pcap(1, ipv4Cases())],
     ["stack.pcap", pcap(1, stackFrames())],
     ["fragments.pcap", pcap(1, fragmentFrames())],
+    ["tcp-analysis.pcap", timedPcap(1, tcpAnalysisFrames())],
     ["nano.pcap", pcap(1, ipv4Cases().slice(0, 4), { nanosecond: true })],
     ["big-endian.pcap", pcap(1, ipv4Cases().slice(12, 17), { bigEndian: true })],
     ["unusual.pcapng", unusualPcapng([ipv4Cases()[0], ipv4Cases()[13]])],
@@ -519,7 +671,11 @@ async function main(): Promise<void> {
     OUT + "ipv4-cases.pcap",
     OUT + "truncated-54.pcap",
   ]);
-  if (!values["no-live"]) await live();
+  if (values["real-tcp-only"]) await realTcp();
+  else if (!values["no-live"]) {
+    await live();
+    await realTcp();
+  }
   // pcapng as Wireshark's tools write it: several link types and resolutions, comments.
   await run("mergecap", [
     "-F",
@@ -551,9 +707,23 @@ async function main(): Promise<void> {
 
   for await (const entry of Deno.readDir(OUT)) {
     if (!/\.pcap(ng)?$/.test(entry.name)) continue;
+    // The real transfer is for TCP analysis only; its full field dump would be large.
+    if (entry.name.startsWith("tcp-real")) {
+      await Deno.writeTextFile(
+        OUT + "tcp-real.tshark-analysis.tsv",
+        await tsharkAnalysis(OUT + entry.name),
+      );
+      continue;
+    }
     const tsv = await tsharkFields(OUT + entry.name);
     await Deno.writeTextFile(OUT + entry.name.replace(/\.pcap(ng)?$/, ".tshark.tsv"), tsv);
     console.log(`${entry.name}: ${tsv.trim().split("\n").length - 1} frames`);
+    if (entry.name.startsWith("tcp-")) {
+      await Deno.writeTextFile(
+        OUT + entry.name.replace(/\.pcap$/, ".tshark-analysis.tsv"),
+        await tsharkAnalysis(OUT + entry.name),
+      );
+    }
   }
 }
 

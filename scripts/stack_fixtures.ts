@@ -459,3 +459,87 @@ export function fragmentedDatagrams(): Map<number, Uint8Array> {
     [0x202, payload6],
   ]);
 }
+
+/** A frame and its capture time in seconds. */
+export interface TimedFrame {
+  time: number;
+  frame: Uint8Array;
+}
+
+/**
+ * A TCP connection exercising every analysis flag: handshake with window scaling, a segment
+ * not captured (lost), duplicate ACKs and a fast retransmission, an out-of-order arrival, a
+ * plain retransmission, a zero window, a keep-alive, a window filled exactly, and a reset.
+ */
+export function tcpAnalysisFrames(): TimedFrame[] {
+  const a = ip4(A);
+  const b = ip4(B);
+  const start = 1767225600;
+  const frames: TimedFrame[] = [];
+  const client = 1000;
+  const server = 5000;
+  const send = (
+    ms: number,
+    fromClient: boolean,
+    seq: number,
+    ack: number,
+    flags: number,
+    window: number,
+    length = 0,
+    options: number[] = [],
+  ) => {
+    const [src, dst] = fromClient ? [a, b] : [b, a];
+    const segment = tcp(
+      src,
+      dst,
+      {
+        sport: fromClient ? 40100 : 80,
+        dport: fromClient ? 80 : 40100,
+        seq: (fromClient ? client : server) + seq,
+        ack: ack === 0 ? 0 : (fromClient ? server : client) + ack,
+        flags,
+        window,
+      },
+      new Uint8Array(length).fill(0x61),
+      options,
+    );
+    const packet = ipv4({
+      src: fromClient ? A : B,
+      dst: fromClient ? B : A,
+      protocol: 6,
+      payload: segment,
+    });
+    frames.push({ time: start + ms / 1000, frame: eth4(packet, !fromClient) });
+  };
+  const synOptions = [2, 4, 0x05, 0xb4, 4, 2, 1, 1, 1, 3, 3, 7]; // MSS, SACK-permitted, NOPs, wscale 7
+  const SYN = 0x002, ACK = 0x010, PSH_ACK = 0x018, RST = 0x004;
+  send(0, true, 0, 0, SYN, 64240, 0, synOptions);
+  send(1, false, 0, 1, SYN | ACK, 65160, 0, synOptions);
+  send(2, true, 1, 1, ACK, 502);
+  send(3, true, 1, 1, PSH_ACK, 502, 100);
+  send(4, false, 1, 101, ACK, 510);
+  send(10, true, 101, 1, PSH_ACK, 502, 100);
+  // rel 201 is never captured: the next segment follows a gap.
+  send(11, true, 301, 1, PSH_ACK, 502, 100);
+  send(12, false, 1, 201, ACK, 510);
+  send(13, false, 1, 201, ACK, 510);
+  send(14, true, 401, 1, PSH_ACK, 502, 100);
+  send(15, false, 1, 201, ACK, 510);
+  send(16, false, 1, 201, ACK, 510);
+  send(17, true, 201, 1, PSH_ACK, 502, 100); // fast retransmission after three duplicate ACKs
+  send(20, false, 1, 501, ACK, 510);
+  send(30, true, 501, 1, PSH_ACK, 502, 100);
+  send(31, true, 601, 1, PSH_ACK, 502, 100);
+  send(32, true, 801, 1, PSH_ACK, 502, 100); // after a gap
+  send(32.5, true, 701, 1, PSH_ACK, 502, 100); // the gap, half a millisecond later: reordered
+  send(40, false, 1, 901, ACK, 510);
+  send(50, true, 901, 1, PSH_ACK, 502, 100);
+  send(350, true, 901, 1, PSH_ACK, 502, 100); // retransmitted after 300 ms without an ACK
+  send(360, false, 1, 1001, ACK, 0); // zero window
+  send(500, true, 1000, 1, ACK, 502); // keep-alive: one before the next sequence number
+  send(600, false, 1, 1001, ACK, 2); // window opens to 2 × 128 = 256 bytes
+  send(610, true, 1001, 1, PSH_ACK, 502, 256); // fills it exactly
+  send(620, false, 1, 1257, ACK, 0); // zero window again
+  send(700, true, 1257, 1, RST, 0);
+  return frames;
+}

@@ -1,0 +1,465 @@
+/**
+ * Per-connection state over a stream of decoded packets: conversations (packets and bytes each
+ * way, start, duration, TCP handshake and close), and TCP analysis as Wireshark users know it
+ * (relative sequence numbers; retransmission, out-of-order, duplicate ACK, zero window, window
+ * full, keep-alive, lost segment, reset). Pure TypeScript; memory is bounded: idle flows are
+ * retired after a timeout of capture time, and a cap on tracked flows evicts the oldest.
+ *
+ * @example
+ * ```ts
+ * import { FlowTracker } from "./flows.ts";
+ * const flows = new FlowTracker();
+ * console.log(flows.summary().conversations.length); // 0
+ * ```
+ * @module
+ */
+
+import { type Packet, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../decode/mod.ts";
+import type { FrameHeader } from "../output/timestamp.ts";
+
+/** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
+export interface TcpAnalysis {
+  /** Sequence number relative to the sender's first (the ISN for a seen handshake). */
+  relativeSeq: number;
+  /** Acknowledgment number relative to the receiver's first; `null` without ACK. */
+  relativeAck: number | null;
+  /** Whether netpeek saw this direction's SYN, so the numbers are relative to the ISN. */
+  isnSeen: boolean;
+  retransmission?: true;
+  fastRetransmission?: true;
+  spuriousRetransmission?: true;
+  outOfOrder?: true;
+  /** The segment after a gap: data before it was not captured. */
+  lostSegment?: true;
+  /** How many times this ACK has now been repeated. */
+  duplicateAck?: number;
+  zeroWindow?: true;
+  windowFull?: true;
+  keepAlive?: true;
+  reset?: true;
+}
+
+/** One endpoint of a conversation. */
+export interface Endpoint {
+  address: string;
+  port: number | null;
+}
+
+/** A conversation's figures. */
+export interface Conversation {
+  /** `tcp`, `udp`, `icmp`, `icmpv6`, or `ip-N`. */
+  protocol: string;
+  /** The endpoint that sent the first packet seen. */
+  a: Endpoint;
+  b: Endpoint;
+  framesAtoB: number;
+  bytesAtoB: number;
+  framesBtoA: number;
+  bytesBtoA: number;
+  /** Capture time of the first and last packet, in seconds. */
+  start: number;
+  end: number;
+  /** TCP only: the handshake was seen; the connection was closed by FIN or RST. */
+  tcp?: { handshake: boolean; fin: boolean; rst: boolean };
+}
+
+/** Per-layer frame and byte counts. */
+export type ProtocolHierarchy = Record<string, { frames: number; bytes: number }>;
+
+/** What `--stats` reports. */
+export interface FlowSummary {
+  frames: number;
+  bytes: number;
+  /** Capture time of the first and last frame. */
+  start: number;
+  end: number;
+  hierarchy: ProtocolHierarchy;
+  conversations: Conversation[];
+  /** Hosts by bytes sent and received, most first. */
+  talkers: { address: string; frames: number; bytes: number }[];
+  /** Flows that were not kept because the table was full, and their totals. */
+  evicted: { flows: number; frames: number; bytes: number };
+}
+
+/** Limits that keep memory flat. */
+export interface FlowLimits {
+  /** Flows idle for longer (capture time, seconds) are retired; default 300. */
+  idleTimeout?: number;
+  /** Most flows tracked at once; default 100,000. */
+  maxFlows?: number;
+  /** Most retired conversations kept for the summary; default 100,000. */
+  maxRetired?: number;
+  /** Most hosts counted for top talkers; default 100,000. */
+  maxHosts?: number;
+}
+
+/** Sequence state of one direction of a TCP connection. */
+interface Direction {
+  base: number;
+  baseSet: boolean;
+  isnSeen: boolean;
+  /** Relative sequence number just past the highest byte (and SYN/FIN) seen. */
+  nextSeq: number;
+  /** Capture time of the segment that set `nextSeq`. */
+  nextSeqTime: number;
+  lastAck: number;
+  lastAckSet: boolean;
+  /** When this side last sent a new (or duplicate) ACK. */
+  lastAckTime: number;
+  lastWindow: number;
+  duplicateAcks: number;
+  windowScale: number;
+  /** Receive window this side advertised, scaled, and where it ends (other side's space). */
+  windowEnd: number;
+  windowEndSet: boolean;
+}
+
+interface Flow {
+  conversation: Conversation;
+  /** Key of the direction A→B, to tell a packet's direction. */
+  forward: string;
+  ab?: Direction;
+  ba?: Direction;
+  synSeen: boolean;
+  synAckSeen: boolean;
+  handshakeAckSeen: boolean;
+  /** Initial round-trip time from the handshake, seconds; 0 until known. */
+  initialRtt: number;
+  synTime: number;
+}
+
+const DEFAULTS: Required<FlowLimits> = {
+  idleTimeout: 300,
+  maxFlows: 100_000,
+  maxRetired: 100_000,
+  maxHosts: 100_000,
+};
+
+/** Wireshark's default threshold for telling out-of-order from retransmission: 3 ms. */
+const OUT_OF_ORDER_THRESHOLD = 0.003;
+
+function newDirection(): Direction {
+  return {
+    base: 0,
+    baseSet: false,
+    isnSeen: false,
+    nextSeq: 0,
+    nextSeqTime: 0,
+    lastAck: 0,
+    lastAckSet: false,
+    lastAckTime: 0,
+    lastWindow: -1,
+    duplicateAcks: 0,
+    windowScale: -1,
+    windowEnd: 0,
+    windowEndSet: false,
+  };
+}
+
+function protocolName(protocol: number): string {
+  return protocol === 6
+    ? "tcp"
+    : protocol === 17
+    ? "udp"
+    : protocol === 1
+    ? "icmp"
+    : protocol === 58
+    ? "icmpv6"
+    : `ip-${protocol}`;
+}
+
+/** Tracks flows across packets; feed it every packet in capture order. */
+export class FlowTracker {
+  readonly #limits: Required<FlowLimits>;
+  readonly #flows = new Map<string, Flow>();
+  readonly #retired: Conversation[] = [];
+  readonly #hierarchy: ProtocolHierarchy = {};
+  readonly #hosts = new Map<string, { frames: number; bytes: number }>();
+  #frames = 0;
+  #bytes = 0;
+  #start = Number.NaN;
+  #end = 0;
+  #evicted = { flows: 0, frames: 0, bytes: 0 };
+  #lastSweep = 0;
+
+  constructor(limits: FlowLimits = {}) {
+    this.#limits = { ...DEFAULTS, ...limits };
+  }
+
+  /**
+   * Counts the packet and, for TCP, analyses it. Returns the TCP analysis (a fresh object),
+   * or `undefined` for anything else.
+   */
+  observe(packet: Packet, header: FrameHeader): TcpAnalysis | undefined {
+    const time = header.seconds + header.fraction / (header.nanosecond ? 1e9 : 1e6);
+    const bytes = header.len;
+    this.#frames++;
+    this.#bytes += bytes;
+    if (Number.isNaN(this.#start)) this.#start = time;
+    this.#end = time;
+    this.#countLayers(packet, bytes);
+    if (time - this.#lastSweep >= 1) this.#sweep(time);
+
+    const ip = packet.ipv4 ?? packet.ipv6;
+    if (ip === undefined) return undefined;
+    const src = ip.src;
+    const dst = ip.dst;
+    this.#countHost(src, bytes);
+    this.#countHost(dst, bytes);
+    const protocol = packet.ipv4 ? packet.ipv4.protocol : packet.ipv6!.protocol;
+    const transport = packet.tcp ?? packet.udp;
+    const laterFragment = (packet.ipv4?.fragOffset ?? 0) !== 0 ||
+      (packet.ipv6?.fragment?.offset ?? 0) !== 0;
+    const srcPort = transport && !laterFragment ? transport.srcPort : null;
+    const dstPort = transport && !laterFragment ? transport.dstPort : null;
+    const from = `${src}|${srcPort}`;
+    const to = `${dst}|${dstPort}`;
+    const name = protocolName(protocol);
+    const key = from < to ? `${name}|${from}|${to}` : `${name}|${to}|${from}`;
+    let flow = this.#flows.get(key);
+    if (flow !== undefined) {
+      // Move to the end: the map's order is then least recently used first.
+      this.#flows.delete(key);
+      this.#flows.set(key, flow);
+    } else {
+      flow = {
+        conversation: {
+          protocol: name,
+          a: { address: src, port: srcPort },
+          b: { address: dst, port: dstPort },
+          framesAtoB: 0,
+          bytesAtoB: 0,
+          framesBtoA: 0,
+          bytesBtoA: 0,
+          start: time,
+          end: time,
+        },
+        forward: from,
+        synSeen: false,
+        synAckSeen: false,
+        handshakeAckSeen: false,
+        initialRtt: 0,
+        synTime: 0,
+      };
+      if (name === "tcp") flow.conversation.tcp = { handshake: false, fin: false, rst: false };
+      if (this.#flows.size >= this.#limits.maxFlows) this.#evictOldest();
+      this.#flows.set(key, flow);
+    }
+    const conversation = flow.conversation;
+    const forward = from === flow.forward;
+    if (forward) {
+      conversation.framesAtoB++;
+      conversation.bytesAtoB += bytes;
+    } else {
+      conversation.framesBtoA++;
+      conversation.bytesBtoA += bytes;
+    }
+    conversation.end = time;
+    const tcp = packet.tcp;
+    if (tcp === undefined || tcp.truncated || laterFragment) return undefined;
+    return this.#analyse(flow, forward, packet, time);
+  }
+
+  #analyse(flow: Flow, forward: boolean, packet: Packet, time: number): TcpAnalysis {
+    const tcp = packet.tcp!;
+    const flags = tcp.flagBits;
+    const syn = (flags & TCP_SYN) !== 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    const rst = (flags & TCP_RST) !== 0;
+    const ackFlag = (flags & TCP_ACK) !== 0;
+    const state = flow.conversation.tcp!;
+    const mine = forward ? (flow.ab ??= newDirection()) : (flow.ba ??= newDirection());
+    const other = forward ? (flow.ba ??= newDirection()) : (flow.ab ??= newDirection());
+
+    // Handshake and close.
+    if (syn && !ackFlag) {
+      flow.synSeen = true;
+      flow.synTime = time;
+    } else if (syn && ackFlag && flow.synSeen) {
+      flow.synAckSeen = true;
+    } else if (ackFlag && flow.synAckSeen && !flow.handshakeAckSeen) {
+      flow.handshakeAckSeen = true;
+      state.handshake = true;
+      flow.initialRtt = time - flow.synTime;
+    }
+    if (fin) state.fin = true;
+    if (rst) state.rst = true;
+
+    const seqRaw = tcp.seq;
+    const length = tcp.payloadLength;
+    if (!mine.baseSet || (syn && !mine.isnSeen)) {
+      mine.base = seqRaw;
+      mine.baseSet = true;
+      mine.isnSeen = syn;
+      mine.nextSeq = 0;
+    }
+    if (syn) {
+      const scale = tcp.windowScale;
+      mine.windowScale = scale;
+    }
+    const relativeSeq = (seqRaw - mine.base) >>> 0;
+    const relativeAck = ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null;
+    const analysis: TcpAnalysis = {
+      relativeSeq,
+      relativeAck: ackFlag ? relativeAck ?? tcp.ack : null,
+      isnSeen: mine.isnSeen,
+    };
+    const segmentLength = length + (syn ? 1 : 0) + (fin ? 1 : 0);
+    const window = tcp.window;
+    const scaling = mine.windowScale >= 0 && other.windowScale >= 0;
+    const scaledWindow = syn ? window : window * (scaling ? 2 ** mine.windowScale : 1);
+
+    if (rst) analysis.reset = true;
+    if (window === 0 && !syn && !fin && !rst) analysis.zeroWindow = true;
+
+    // Keep-alive: one byte (or none) just before what was already sent.
+    const keepAlive = segmentLength <= 1 && !syn && !fin && !rst && mine.nextSeq > 0 &&
+      relativeSeq === ((mine.nextSeq - 1) >>> 0);
+    if (keepAlive) analysis.keepAlive = true;
+
+    // Window full: the segment fills the receiver's advertised window exactly.
+    if (
+      length > 0 && other.windowEndSet && !syn && !fin && !rst &&
+      ((relativeSeq + length) >>> 0) === other.windowEnd
+    ) analysis.windowFull = true;
+
+    // Wireshark's order of tests (packet-tcp.c): a segment that does not advance the
+    // sequence is a fast retransmission, out-of-order, spurious, or a plain retransmission.
+    if (segmentLength > 0 && mine.nextSeq > 0) {
+      const ahead = (relativeSeq - mine.nextSeq) | 0;
+      if (ahead > 0 && !rst) analysis.lostSegment = true;
+      else if (ahead < 0 && !keepAlive) {
+        const end = (relativeSeq + segmentLength) >>> 0;
+        const sinceAck = time - other.lastAckTime;
+        const sinceHighest = time - mine.nextSeqTime;
+        const threshold = flow.initialRtt > 0 ? flow.initialRtt : OUT_OF_ORDER_THRESHOLD;
+        if (other.duplicateAcks >= 2 && other.lastAck === relativeSeq && sinceAck < 0.02) {
+          analysis.retransmission = true;
+          analysis.fastRetransmission = true;
+        } else if (sinceHighest < threshold && mine.nextSeq !== end) {
+          analysis.outOfOrder = true;
+        } else if (
+          length > 0 && other.lastAckSet && other.lastAck !== 0 && ((end - other.lastAck) | 0) <= 0
+        ) {
+          analysis.spuriousRetransmission = true;
+        } else {
+          analysis.retransmission = true;
+        }
+      }
+    }
+    const mineNextBefore = mine.nextSeq;
+    const end = (relativeSeq + segmentLength) >>> 0;
+    if (segmentLength > 0 && (mine.nextSeq === 0 || ((end - mine.nextSeq) | 0) > 0)) {
+      mine.nextSeq = end;
+      mine.nextSeqTime = time;
+    }
+
+    // Duplicate ACKs (Wireshark's test): no data, a non-zero window equal to the last one,
+    // the expected sequence number, and the same acknowledgment as before.
+    if (ackFlag) {
+      const ack = (tcp.ack - (other.baseSet ? other.base : 0)) >>> 0;
+      if (
+        length === 0 && window !== 0 && window === mine.lastWindow && !syn && !fin && !rst &&
+        mine.lastAckSet && ack === mine.lastAck && relativeSeq === mineNextBefore
+      ) {
+        mine.duplicateAcks++;
+        analysis.duplicateAck = mine.duplicateAcks;
+      } else if (!mine.lastAckSet || ack !== mine.lastAck) {
+        mine.duplicateAcks = 0;
+      }
+      if (!mine.lastAckSet || ack !== mine.lastAck) mine.lastAckTime = time;
+      if (analysis.duplicateAck) mine.lastAckTime = time;
+      mine.lastAck = ack;
+      mine.lastAckSet = true;
+      mine.lastWindow = window;
+      mine.windowEnd = (ack + scaledWindow) >>> 0;
+      mine.windowEndSet = !syn;
+    }
+    return analysis;
+  }
+
+  #countLayers(packet: Packet, bytes: number): void {
+    const add = (layer: string) => {
+      const entry = this.#hierarchy[layer] ??= { frames: 0, bytes: 0 };
+      entry.frames++;
+      entry.bytes += bytes;
+    };
+    if (packet.eth) add("eth");
+    if (packet.sll) add("sll");
+    if (packet.vlanCount > 0) add("vlan");
+    if (packet.ipv4) add("ipv4");
+    if (packet.ipv6) add("ipv6");
+    if (packet.arp) add("arp");
+    if (packet.tcp) add("tcp");
+    if (packet.udp) add("udp");
+    if (packet.icmp) add(packet.icmp.version === 4 ? "icmp" : "icmpv6");
+    if (packet.dns) add("dns");
+    if (!packet.ipv4 && !packet.ipv6 && !packet.arp) add("other");
+  }
+
+  #countHost(address: string, bytes: number): void {
+    let host = this.#hosts.get(address);
+    if (host === undefined) {
+      if (this.#hosts.size >= this.#limits.maxHosts) return;
+      host = { frames: 0, bytes: 0 };
+      this.#hosts.set(address, host);
+    }
+    host.frames++;
+    host.bytes += bytes;
+  }
+
+  /** Retires flows idle for longer than the timeout (oldest first: the map is LRU-ordered). */
+  #sweep(now: number): void {
+    this.#lastSweep = now;
+    for (const [key, flow] of this.#flows) {
+      if (now - flow.conversation.end < this.#limits.idleTimeout) break;
+      this.#flows.delete(key);
+      this.#retire(flow.conversation);
+    }
+  }
+
+  #evictOldest(): void {
+    const first = this.#flows.keys().next();
+    if (first.done) return;
+    const flow = this.#flows.get(first.value)!;
+    this.#flows.delete(first.value);
+    this.#retire(flow.conversation);
+  }
+
+  #retire(conversation: Conversation): void {
+    if (this.#retired.length < this.#limits.maxRetired) {
+      this.#retired.push(conversation);
+      return;
+    }
+    this.#evicted.flows++;
+    this.#evicted.frames += conversation.framesAtoB + conversation.framesBtoA;
+    this.#evicted.bytes += conversation.bytesAtoB + conversation.bytesBtoA;
+  }
+
+  /** How many flows are being tracked now. */
+  get activeFlows(): number {
+    return this.#flows.size;
+  }
+
+  /** Everything `--stats` shows, as of now. */
+  summary(topTalkers = 10): FlowSummary {
+    const conversations = [
+      ...this.#retired,
+      ...Array.from(this.#flows.values(), (flow) => flow.conversation),
+    ].map((conversation) => structuredClone(conversation))
+      .sort((x, y) => x.start - y.start);
+    const talkers = Array.from(this.#hosts, ([address, host]) => ({ address, ...host }))
+      .sort((x, y) => y.bytes - x.bytes || x.address.localeCompare(y.address))
+      .slice(0, topTalkers);
+    return {
+      frames: this.#frames,
+      bytes: this.#bytes,
+      start: Number.isNaN(this.#start) ? 0 : this.#start,
+      end: this.#end,
+      hierarchy: structuredClone(this.#hierarchy),
+      conversations,
+      talkers,
+      evicted: { ...this.#evicted },
+    };
+  }
+}
