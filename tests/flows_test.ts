@@ -86,3 +86,150 @@ for (const name of analysisFixtures) {
     }
   });
 }
+
+const hasTshark = await new Deno.Command("tshark", {
+  args: ["--version"],
+  stdout: "null",
+  stderr: "null",
+})
+  .output().then((output) => output.success, () => false);
+
+interface TsharkConversation {
+  key: string;
+  framesAtoB: number;
+  bytesAtoB: number;
+  framesBtoA: number;
+  bytesBtoA: number;
+  start: number;
+  duration: number;
+}
+
+/** Parses `tshark -q -z conv,tcp -z conv,udp`; bytes may come in kB (rounded). */
+function parseTsharkConversations(text: string): Map<string, TsharkConversation> {
+  const conversations = new Map<string, TsharkConversation>();
+  let protocol = "";
+  const bytes = (value: string, unit: string) =>
+    Number(value) * (unit === "kB" ? 1000 : unit === "MB" ? 1e6 : 1);
+  for (const line of text.split("\n")) {
+    const heading = line.match(/^(TCP|UDP) Conversations$/);
+    if (heading) protocol = heading[1].toLowerCase();
+    const row = line.match(
+      /^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+) (\d+) (bytes|kB|MB)\s+(\d+) (\d+) (bytes|kB|MB)\s+\d+ \d+ (?:bytes|kB|MB)\s+([\d.]+)\s+([\d.]+)/,
+    );
+    if (!row) continue;
+    const [
+      ,
+      addressA,
+      portA,
+      addressB,
+      portB,
+      framesBA,
+      bytesBA,
+      unitBA,
+      framesAB,
+      bytesAB,
+      unitAB,
+      start,
+      duration,
+    ] = row;
+    conversations.set(`${protocol} ${addressA}:${portA} ${addressB}:${portB}`, {
+      key: `${protocol} ${addressA}:${portA} ${addressB}:${portB}`,
+      framesAtoB: Number(framesAB),
+      bytesAtoB: bytes(bytesAB, unitAB),
+      framesBtoA: Number(framesBA),
+      bytesBtoA: bytes(bytesBA, unitBA),
+      start: Number(start),
+      duration: Number(duration),
+    });
+  }
+  return conversations;
+}
+
+for (
+  const name of [
+    "mixed.pcap",
+    "stack.pcap",
+    "tcp-real.pcap",
+    "tcp-analysis.pcap",
+    "lo-tcpdump.pcap",
+  ]
+) {
+  Deno.test({
+    name: `conversations agree with tshark -z conv on ${name}`,
+    ignore: !hasTshark,
+    fn: async () => {
+      const output = await new Deno.Command("tshark", {
+        // Without reassembly, as netpeek counts: a first fragment is a UDP/TCP frame itself.
+        args: [
+          "-n",
+          "-o",
+          "ip.defragment:FALSE",
+          "-o",
+          "ipv6.defragment:FALSE",
+          "-r",
+          new URL(name, FIXTURES).pathname,
+          "-q",
+          "-z",
+          "conv,tcp",
+          "-z",
+          "conv,udp",
+        ],
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      const theirs = parseTsharkConversations(new TextDecoder().decode(output.stdout));
+      assert.ok(theirs.size > 0, "tshark listed no conversation");
+
+      using file = await Deno.open(new URL(name, FIXTURES));
+      const reader = await CaptureFileReader.open(file, name);
+      const decoder = new Decoder();
+      const flows = new FlowTracker();
+      await reader.run((frame, header) => {
+        flows.observe(decoder.decode(frame, header.linkType, header.len), header);
+      });
+      const summary = flows.summary();
+      const ours = summary.conversations.filter((c) =>
+        (c.protocol === "tcp" || c.protocol === "udp") && c.a.port !== null
+      );
+      assert.equal(ours.length, theirs.size, "conversation count");
+      for (const conversation of ours) {
+        const forward =
+          `${conversation.protocol} ${conversation.a.address}:${conversation.a.port} ${conversation.b.address}:${conversation.b.port}`;
+        const backward =
+          `${conversation.protocol} ${conversation.b.address}:${conversation.b.port} ${conversation.a.address}:${conversation.a.port}`;
+        const match = theirs.get(forward) ?? theirs.get(backward);
+        assert.ok(match, `tshark has no ${forward}`);
+        const flipped = !theirs.has(forward);
+        const ab = flipped
+          ? [conversation.framesBtoA, conversation.bytesBtoA]
+          : [conversation.framesAtoB, conversation.bytesAtoB];
+        const ba = flipped
+          ? [conversation.framesAtoB, conversation.bytesAtoB]
+          : [conversation.framesBtoA, conversation.bytesBtoA];
+        assert.equal(ab[0], match.framesAtoB, `${forward}: frames one way`);
+        assert.equal(ba[0], match.framesBtoA, `${forward}: frames the other way`);
+        // tshark rounds large byte counts to kB.
+        const near = (value: number, reference: number) =>
+          reference % 1000 === 0 && reference >= 1000
+            ? Math.abs(value - reference) < 1000
+            : value === reference;
+        assert.ok(
+          near(ab[1], match.bytesAtoB),
+          `${forward}: bytes one way ${ab[1]} vs ${match.bytesAtoB}`,
+        );
+        assert.ok(
+          near(ba[1], match.bytesBtoA),
+          `${forward}: bytes the other way ${ba[1]} vs ${match.bytesBtoA}`,
+        );
+        assert.ok(
+          Math.abs(conversation.start - summary.start - match.start) < 1e-5,
+          `${forward}: start`,
+        );
+        assert.ok(
+          Math.abs(conversation.end - conversation.start - match.duration) < 1e-3,
+          `${forward}: duration`,
+        );
+      }
+    },
+  });
+}

@@ -188,9 +188,13 @@ export class FlowTracker {
 
   /**
    * Counts the packet and, for TCP, analyses it. Returns the TCP analysis (a fresh object),
-   * or `undefined` for anything else.
+   * or `undefined` for anything else. `ports` are those of a datagram this fragment completed.
    */
-  observe(packet: Packet, header: FrameHeader): TcpAnalysis | undefined {
+  observe(
+    packet: Packet,
+    header: FrameHeader,
+    ports?: { srcPort: number; dstPort: number },
+  ): TcpAnalysis | undefined {
     const time = header.seconds + header.fraction / (header.nanosecond ? 1e9 : 1e6);
     const bytes = header.len;
     this.#frames++;
@@ -207,11 +211,16 @@ export class FlowTracker {
     this.#countHost(src, bytes);
     this.#countHost(dst, bytes);
     const protocol = packet.ipv4 ? packet.ipv4.protocol : packet.ipv6!.protocol;
-    const transport = packet.tcp ?? packet.udp;
+    // As tshark without reassembly: a first fragment counts with its ports, a later one
+    // (no transport header) in its hosts' conversation without ports, unless it completed a
+    // reassembled datagram (`ports`).
     const laterFragment = (packet.ipv4?.fragOffset ?? 0) !== 0 ||
       (packet.ipv6?.fragment?.offset ?? 0) !== 0;
-    const srcPort = transport && !laterFragment ? transport.srcPort : null;
-    const dstPort = transport && !laterFragment ? transport.dstPort : null;
+    const fragment = (packet.ipv4?.isFragment ?? false) ||
+      (packet.ipv6 !== undefined && packet.ipv6.fragmentHeaderOffset >= 0);
+    const transport = laterFragment ? ports : packet.tcp ?? packet.udp;
+    const srcPort = transport ? transport.srcPort : null;
+    const dstPort = transport ? transport.dstPort : null;
     const from = `${src}|${srcPort}`;
     const to = `${dst}|${dstPort}`;
     const name = protocolName(protocol);
@@ -256,7 +265,7 @@ export class FlowTracker {
     }
     conversation.end = time;
     const tcp = packet.tcp;
-    if (tcp === undefined || tcp.truncated || laterFragment) return undefined;
+    if (tcp === undefined || tcp.truncated || fragment) return undefined;
     return this.#analyse(flow, forward, packet, time);
   }
 
