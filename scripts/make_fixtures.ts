@@ -597,7 +597,19 @@ async function realTcp(): Promise<void> {
     }).spawn();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const server = new Deno.Command("ip", {
-      args: ["netns", "exec", nsA, Deno.execPath(), "run", "-A", peer, "server", "5555", "50", "1000"],
+      args: [
+        "netns",
+        "exec",
+        nsA,
+        Deno.execPath(),
+        "run",
+        "-A",
+        peer,
+        "server",
+        "5555",
+        "50",
+        "1000",
+      ],
       stdout: "null",
     }).spawn();
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -21,7 +21,10 @@ import type { FrameHeader } from "../output/timestamp.ts";
 export interface TcpAnalysis {
   /** Sequence number relative to the sender's first (the ISN for a seen handshake). */
   relativeSeq: number;
-  /** Acknowledgment number relative to the receiver's first; `null` without ACK. */
+  /**
+   * Acknowledgment number relative to the other side's first sequence number; `null` without
+   * the ACK flag, or before the other side's first segment was seen.
+   */
   relativeAck: number | null;
   /** Whether netpeek saw this direction's SYN, so the numbers are relative to the ISN. */
   isnSeen: boolean;
@@ -310,7 +313,7 @@ export class FlowTracker {
     const relativeAck = ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null;
     const analysis: TcpAnalysis = {
       relativeSeq,
-      relativeAck: ackFlag ? relativeAck ?? tcp.ack : null,
+      relativeAck,
       isnSeen: mine.isnSeen,
     };
     const segmentLength = length + (syn ? 1 : 0) + (fin ? 1 : 0);
