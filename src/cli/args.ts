@@ -38,8 +38,16 @@ export interface CommandLine {
   interval?: number;
   /** `-W`. */
   fileCount?: number;
-  /** `--print`: print packets while writing them. */
+  /** `--print`: print packets while writing them (or alongside `--stats`). */
   print: boolean;
+  /** `--reassemble`: reassemble IPv4/IPv6 fragments. */
+  reassemble: boolean;
+  /** `--stats`: conversations, protocol hierarchy and top talkers. */
+  stats: boolean;
+  /** `--stats-interval`, in seconds. */
+  statsInterval?: number;
+  /** `-S`: absolute TCP sequence numbers. */
+  absoluteSequence: boolean;
   listInterfaces: boolean;
   count?: number;
   durationMs?: number;
@@ -101,9 +109,17 @@ Files:
   -W N                       with -C keep N files as a ring (FILE0 ... FILE<N-1>);
                              with -G alone stop after N files
 
+Analysis:
+  -S                         absolute TCP sequence numbers (default: relative, as tcpdump)
+      --reassemble           reassemble IPv4 and IPv6 fragments; the datagram is shown on
+                             the fragment that completed it
+      --stats                at the end: conversations, protocol hierarchy, top talkers
+                             (packets are not printed then, unless --print)
+      --stats-interval TIME  print the statistics every TIME as well
+
 Output:
       --json                 one JSON object per packet (fields: docs/json.md)
-  -v, --verbose              every field of the IP header
+  -v, --verbose              every field of the IP header, checksums, TCP analysis
   -e                         the link-layer header (MAC addresses, VLAN tags)
   -x                         hex dump of each packet from the network layer on
   -X                         hex and ASCII dump
@@ -178,6 +194,10 @@ export function parseCommandLine(args: string[]): CommandLine {
         G: { type: "string", short: "G" },
         W: { type: "string", short: "W" },
         print: { type: "boolean" },
+        reassemble: { type: "boolean" },
+        stats: { type: "boolean" },
+        "stats-interval": { type: "string" },
+        S: { type: "boolean", short: "S" },
         "list-interfaces": { type: "boolean", short: "D" },
         count: { type: "string", short: "c" },
         duration: { type: "string" },
@@ -210,15 +230,22 @@ export function parseCommandLine(args: string[]): CommandLine {
     throw new UsageError("give the filter once: with -f, -F, or as words after the options");
   }
   const write = values.write;
-  for (
-    const [flag, given] of [["--pcapng", values.pcapng], ["-U", values.U], ["-C", values.C], [
-      "-G",
-      values.G,
-    ], ["--print", values.print]] as const
-  ) {
+  const fileOptions = [
+    ["--pcapng", values.pcapng],
+    ["-U", values.U],
+    ["-C", values.C],
+    ["-G", values.G],
+  ] as const;
+  for (const [flag, given] of fileOptions) {
     if (given !== undefined && given !== false && write === undefined) {
       throw new UsageError(`${flag} goes with -w (writing a file)`);
     }
+  }
+  if (values.print && values.write === undefined && !values.stats) {
+    throw new UsageError("--print goes with -w or --stats (packets are printed anyway)");
+  }
+  if (values["stats-interval"] !== undefined && !values.stats) {
+    throw new UsageError("--stats-interval goes with --stats");
   }
   if (values.W !== undefined && values.C === undefined && values.G === undefined) {
     throw new UsageError("-W goes with -C or -G");
@@ -261,6 +288,12 @@ export function parseCommandLine(args: string[]): CommandLine {
     interval: positiveInteger("-G", values.G),
     fileCount: positiveInteger("-W", values.W),
     print: values.print === true,
+    reassemble: values.reassemble === true,
+    stats: values.stats === true,
+    statsInterval: values["stats-interval"] === undefined
+      ? undefined
+      : parseDuration(values["stats-interval"]) / 1000,
+    absoluteSequence: values.S === true,
     listInterfaces: values["list-interfaces"] === true,
     count: positiveInteger("--count", values.count),
     durationMs: values.duration === undefined ? undefined : parseDuration(values.duration),

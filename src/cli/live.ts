@@ -139,7 +139,7 @@ async function run(session: LiveCapture, sink: PacketSink, options: CommandLine)
     if (timer !== undefined) clearTimeout(timer);
   }
   try {
-    sink.finish();
+    sink.finish(session.stats() ?? undefined);
   } catch (error) {
     if (!(error instanceof WriteError)) throw error;
     printError(error.message);

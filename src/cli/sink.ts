@@ -12,10 +12,13 @@
  * @module
  */
 
+import { FlowTracker } from "../analysis/flows.ts";
+import { Reassembler } from "../analysis/reassembly.ts";
 import { Decoder } from "../decode/mod.ts";
 import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
 import { formatJsonLine } from "../output/json.ts";
+import { type CaptureCounters, formatStatsJson, formatStatsText } from "../output/stats.ts";
 import { TextFormatter } from "../output/text.ts";
 import type { FrameHeader } from "../output/timestamp.ts";
 import { OutputBuffer } from "../output/writer.ts";
@@ -54,22 +57,35 @@ export class PacketSink {
   readonly #json: boolean;
   readonly #out: OutputBuffer | undefined;
   readonly #file: RotatingWriter | CaptureFileWriter | undefined;
+  /** Whether packet lines are printed. */
+  readonly #printing: boolean;
+  /** Whether packets are decoded at all (not when only writing a file). */
+  readonly #decoding: boolean;
+  readonly #flows = new FlowTracker();
+  readonly #reassembler: Reassembler | undefined;
+  readonly #stats: boolean;
+  readonly #statsInterval: number | undefined;
+  #nextStats = Number.NaN;
   #stop = false;
 
   private constructor(options: CommandLine, source: SourceInfo) {
     this.#limit = options.count ?? Infinity;
-    const printing = options.write === undefined || options.print;
-    this.#json = printing && options.json;
-    if (printing) {
-      this.#out = new OutputBuffer(Deno.stdout);
-      if (!options.json) {
-        this.#text = new TextFormatter({
-          verbose: options.verbose,
-          link: options.link,
-          hex: options.hex,
-          color: Deno.stdout.isTerminal() && !Deno.noColor,
-        });
-      }
+    const printing = options.print || (options.write === undefined && !options.stats);
+    this.#printing = printing;
+    this.#stats = options.stats;
+    this.#statsInterval = options.statsInterval;
+    this.#decoding = printing || options.stats;
+    this.#reassembler = options.reassemble ? new Reassembler() : undefined;
+    this.#json = options.json;
+    if (printing || options.stats) this.#out = new OutputBuffer(Deno.stdout);
+    if (printing && !options.json) {
+      this.#text = new TextFormatter({
+        verbose: options.verbose,
+        link: options.link,
+        hex: options.hex,
+        color: Deno.stdout.isTerminal() && !Deno.noColor,
+        absoluteSequence: options.absoluteSequence,
+      });
     }
     if (options.write !== undefined) {
       const writerOptions = {
@@ -114,9 +130,20 @@ export class PacketSink {
       }
     }
     const out = this.#out;
-    if (out !== undefined) {
+    if (this.#decoding && out !== undefined) {
       const packet = this.#decoder.decode(frame, linkType, header.len);
-      out.write(this.#text ? this.#text.format(packet, header) : formatJsonLine(packet, header));
+      const reassembled = this.#reassembler?.offer(packet, header);
+      const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
+      const analysis = this.#flows.observe(packet, header, inner);
+      if (this.#printing) {
+        const extras = { analysis, reassembled };
+        out.write(
+          this.#text
+            ? this.#text.format(packet, header, extras)
+            : formatJsonLine(packet, header, extras),
+        );
+      }
+      if (this.#statsInterval !== undefined) this.#periodicStats(header);
       if (out.closed) return this.#halt();
     }
     this.count++;
@@ -140,8 +167,29 @@ export class PacketSink {
     if (this.#out?.closed) this.#stop = true;
   }
 
-  /** Flushes everything and closes the file; throws `WriteError` if the last write fails. */
-  finish(): void {
+  /** Prints the statistics every `--stats-interval` of capture time. */
+  #periodicStats(header: FrameHeader): void {
+    const now = header.seconds + header.fraction / (header.nanosecond ? 1e9 : 1e6);
+    if (Number.isNaN(this.#nextStats)) this.#nextStats = now + this.#statsInterval!;
+    if (now < this.#nextStats) return;
+    this.#nextStats = now + this.#statsInterval!;
+    this.#writeStats();
+  }
+
+  #writeStats(capture?: CaptureCounters): void {
+    const extras = { reassembly: this.#reassembler?.stats(), capture };
+    const summary = this.#flows.summary();
+    this.#out?.write(
+      this.#json ? formatStatsJson(summary, extras) : formatStatsText(summary, extras),
+    );
+  }
+
+  /**
+   * Prints the final statistics (with `--stats`), flushes everything and closes the file;
+   * throws `WriteError` if the last write fails.
+   */
+  finish(capture?: CaptureCounters): void {
+    if (this.#stats) this.#writeStats(capture);
     this.#out?.flush();
     this.#file?.close();
   }

@@ -28,6 +28,8 @@ import {
   type TruncatedPortsJson,
   type UdpJson,
 } from "../decode/mod.ts";
+import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { PacketExtras } from "./text.ts";
 import { type FrameHeader, isoTimestamp } from "./timestamp.ts";
 
 /** The JSON object of one packet; the layer objects are described in docs/json.md. */
@@ -43,12 +45,22 @@ export interface PacketJson {
   ipv4?: Ipv4Json;
   ipv6?: Ipv6Json;
   arp?: ArpJson;
-  tcp?: TcpJson | TruncatedPortsJson;
+  tcp?: (TcpJson & { analysis?: TcpAnalysis }) | TruncatedPortsJson;
   udp?: UdpJson | TruncatedPortsJson;
   icmp?: IcmpJson;
   dns?: DnsJson;
   error?: string;
   comment?: string;
+  reassembled?: {
+    fragments: number;
+    length: number;
+    overlaps: number;
+    duplicates: number;
+    tcp?: TcpJson | TruncatedPortsJson;
+    udp?: UdpJson | TruncatedPortsJson;
+    icmp?: IcmpJson;
+    dns?: DnsJson;
+  };
 }
 
 /**
@@ -63,7 +75,11 @@ export interface PacketJson {
  * // "eth: truncated: 3 of 14 header bytes captured at offset 0"
  * ```
  */
-export function packetToJson(packet: Packet, header: FrameHeader): PacketJson {
+export function packetToJson(
+  packet: Packet,
+  header: FrameHeader,
+  extras: PacketExtras = {},
+): PacketJson {
   const json: PacketJson = {
     ts: isoTimestamp(header),
     caplen: header.caplen,
@@ -77,12 +93,31 @@ export function packetToJson(packet: Packet, header: FrameHeader): PacketJson {
   if (packet.ipv4) json.ipv4 = packet.ipv4.toJSON();
   if (packet.ipv6) json.ipv6 = packet.ipv6.toJSON();
   if (packet.arp) json.arp = packet.arp.toJSON();
-  if (packet.tcp) json.tcp = packet.tcp.toJSON();
+  if (packet.tcp) {
+    json.tcp = packet.tcp.toJSON();
+    if (extras.analysis !== undefined && !("truncated" in json.tcp)) {
+      json.tcp.analysis = extras.analysis;
+    }
+  }
   if (packet.udp) json.udp = packet.udp.toJSON();
   if (packet.icmp) json.icmp = packet.icmp.toJSON();
   if (packet.dns) json.dns = packet.dns.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
+  const reassembled = extras.reassembled;
+  if (reassembled !== undefined) {
+    const inner = packetToJson(reassembled.packet, header);
+    json.reassembled = {
+      fragments: reassembled.fragments,
+      length: reassembled.length,
+      overlaps: reassembled.overlaps,
+      duplicates: reassembled.duplicates,
+      ...(inner.tcp ? { tcp: inner.tcp } : {}),
+      ...(inner.udp ? { udp: inner.udp } : {}),
+      ...(inner.icmp ? { icmp: inner.icmp } : {}),
+      ...(inner.dns ? { dns: inner.dns } : {}),
+    };
+  }
   return json;
 }
 
@@ -97,6 +132,10 @@ export function packetToJson(packet: Packet, header: FrameHeader): PacketJson {
  * console.log(formatJsonLine(decode(new Uint8Array(0), 1), header).startsWith('{"ts":')); // true
  * ```
  */
-export function formatJsonLine(packet: Packet, header: FrameHeader): string {
-  return JSON.stringify(packetToJson(packet, header)) + "\n";
+export function formatJsonLine(
+  packet: Packet,
+  header: FrameHeader,
+  extras: PacketExtras = {},
+): string {
+  return JSON.stringify(packetToJson(packet, header, extras)) + "\n";
 }

@@ -51,12 +51,24 @@ import {
   TCPOPT_TIMESTAMP,
   TCPOPT_WSCALE,
 } from "../decode/mod.ts";
+import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { Reassembled } from "../analysis/reassembly.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
 import { hexDump } from "./hexdump.ts";
 import { type FrameHeader, TimeOfDay } from "./timestamp.ts";
 
+/** What the stateful analysis adds to a packet's line. */
+export interface PacketExtras {
+  /** TCP analysis (relative numbers, flags) for a TCP segment. */
+  analysis?: TcpAnalysis;
+  /** The datagram this fragment completed. */
+  reassembled?: Reassembled;
+}
+
 /** What to show besides the summary line. */
 export interface TextOptions {
+  /** `-S`: absolute TCP sequence numbers instead of relative ones. */
+  absoluteSequence?: boolean;
   /** `-v`: every field of the network header, on an indented line before the summary. */
   verbose?: boolean;
   /** `-e`: the link-layer header. */
@@ -140,6 +152,22 @@ export function ipv6Details(ip: Ipv6Header): string {
     ip.flowLabel.toString(16).padStart(5, "0")
   }, hlim ${ip.hopLimit}, next-header ${ipProtocolName(ip.nextHeader)} (${ip.nextHeader}), ` +
     `payload length ${ip.payloadLength})`;
+}
+
+/** Wireshark's words for the analysis flags, in brackets: ` [retransmission] [dup ack #2]`. */
+function analysisText(analysis: TcpAnalysis): string {
+  let text = "";
+  if (analysis.fastRetransmission) text += " [fast retransmission]";
+  else if (analysis.retransmission) text += " [retransmission]";
+  if (analysis.spuriousRetransmission) text += " [spurious retransmission]";
+  if (analysis.outOfOrder) text += " [out-of-order]";
+  if (analysis.lostSegment) text += " [previous segment not captured]";
+  if (analysis.duplicateAck) text += ` [dup ack #${analysis.duplicateAck}]`;
+  if (analysis.zeroWindow) text += " [zero window]";
+  if (analysis.windowFull) text += " [window full]";
+  if (analysis.keepAlive) text += " [keep-alive]";
+  if (analysis.reset) text += " [reset]";
+  return text;
 }
 
 /** `cksum 0x1234 (correct)`, `(incorrect -> 0x5678)`, or `(unverified)`. */
@@ -250,6 +278,7 @@ function unreachableText(icmp: IcmpHeader, quoted: QuotedPacket | null): string 
 export class TextFormatter {
   readonly #options: TextOptions;
   readonly #clock = new TimeOfDay();
+  #analysis: TcpAnalysis | undefined;
   readonly #dim: Paint;
   readonly #bold: Paint;
   readonly #red: Paint;
@@ -265,13 +294,26 @@ export class TextFormatter {
   }
 
   /** The packet's text: one line (more with `-v`, `-x`, `-X`), ending in a newline. */
-  format(packet: Packet, header: FrameHeader): string {
+  format(packet: Packet, header: FrameHeader, extras: PacketExtras = {}): string {
     const options = this.#options;
+    this.#analysis = extras.analysis;
     let line = this.#dim(this.#clock.format(header)) + " ";
     if (options.link) line += this.#linkText(packet, header);
     line += this.#networkText(packet, header);
     if (packet.error !== undefined) line += " " + this.#red(`[|${packet.error}]`);
     line += "\n";
+    const reassembled = extras.reassembled;
+    if (reassembled !== undefined) {
+      this.#analysis = undefined;
+      const inner = reassembled.packet;
+      const ip = inner.ipv4 ?? inner.ipv6;
+      const notes = (reassembled.overlaps ? `, ${reassembled.overlaps} overlapping` : "") +
+        (reassembled.duplicates ? `, ${reassembled.duplicates} duplicate` : "");
+      line +=
+        `    reassembled ${reassembled.fragments} fragments${notes} (${reassembled.length} bytes): ${
+          ip ? this.#endpointsText(inner, ip.src, ip.dst, inner.ipv4) : ""
+        }\n`;
+    }
     if (options.verbose && header.comment !== undefined) {
       // The file's words, not ours: no control character reaches the terminal.
       // deno-lint-ignore no-control-regex -- matching control characters is the point
@@ -417,17 +459,28 @@ export class TextFormatter {
   #tcpText(tcp: TcpHeader, verbose: boolean): string {
     const bits = tcp.flagBits;
     const length = tcp.payloadLength;
+    const analysis = this.#options.absoluteSequence ? undefined : this.#analysis;
+    // As tcpdump: numbers relative to the connection's first are shown on segments with ACK
+    // set (so a SYN and a bare RST show absolute ones), except the first segment of a
+    // stream joined midway.
+    const relative = analysis !== undefined && (bits & TCP_ACK) !== 0 &&
+      (analysis.isnSeen || analysis.relativeSeq !== 0);
     let text = `Flags [${this.#flag(tcp.flagText)}]`;
     if (verbose) text += `, ${checksumText(tcp.checksum, tcp.checksumOk, tcp.expectedChecksum)}`;
     if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
-      const seq = tcp.seq;
+      const seq = relative ? analysis.relativeSeq : tcp.seq;
       text += length > 0 ? `, seq ${seq}:${(seq + length) >>> 0}` : `, seq ${seq}`;
     }
-    if (bits & TCP_ACK) text += `, ack ${tcp.ack}`;
+    if (bits & TCP_ACK) {
+      const ack = relative && analysis.relativeAck !== null ? analysis.relativeAck : tcp.ack;
+      text += `, ack ${ack}`;
+    }
     text += `, win ${tcp.window}`;
     if (bits & TCP_URG) text += `, urg ${tcp.urgent}`;
     if (tcp.dataOffset > 20) text += `, options [${tcpOptionsText(tcp)}]`;
-    return `${text}, length ${length}`;
+    text += `, length ${length}`;
+    if (verbose && this.#analysis !== undefined) text += analysisText(this.#analysis);
+    return text;
   }
 
   #icmpText(icmp: IcmpHeader): string {
