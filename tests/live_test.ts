@@ -132,9 +132,19 @@ Deno.test("live on lo: known UDP, TCP and ICMP appear with the right fields, in 
           "options \\[mss \\d+,sackOK,TS val \\d+ ecr 0,nop,wscale \\d+\\], length 0$",
       ),
     );
-    assert.match(tcpText[1], /Flags \[S\.\], seq \d+, ack \d+, win \d+, length 0$/);
+    assert.match(
+      tcpText[1],
+      new RegExp(
+        `Flags \\[S\\.\\], seq ${synAck.tcp.seq}, ack ${synAck.tcp.ack}, win \\d+, options \\[.*\\], length 0$`,
+      ),
+    );
+    // After the handshake, numbers count from each side's initial sequence number.
+    assert.match(tcpText[2], /Flags \[\.\], ack 1, win \d+, options \[.*\], length 0$/);
     assert.ok(
-      tcpText.some((line) => /Flags \[P\.\], seq \d+:\d+, ack \d+, win \d+, length 5$/.test(line)),
+      tcpText.some((line) =>
+        /Flags \[P\.\], seq 1:6, ack 1, win \d+, options \[nop,nop,TS val \d+ ecr \d+\], length 5$/
+          .test(line)
+      ),
     );
 
     // ICMP: one echo request and its reply.

@@ -8,6 +8,7 @@ import { Decoder } from "../src/decode/mod.ts";
 import { formatJsonLine, packetToJson } from "../src/output/json.ts";
 import { TextFormatter, type TextOptions } from "../src/output/text.ts";
 import { OutputBuffer } from "../src/output/writer.ts";
+import { runNetpeek } from "./netpeek_process.ts";
 import { parseTsv, readPcap } from "./pcap_file.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -231,4 +232,27 @@ Deno.test("output buffer: chunked writes, oversized text, and a closed reader", 
   closed.write("y\n");
   closed.flush();
   assert.equal(calls, 1);
+});
+
+Deno.test({
+  name: "default text (relative TCP numbers, options, SACK) equals tcpdump's on real traffic",
+  ignore: !hasTcpdump,
+  fn: async () => {
+    for (const name of ["tcp-real.pcap", "tcp-analysis.pcap", "lo-tcpdump.pcap"]) {
+      const path = new URL(name, FIXTURES).pathname;
+      const ours = await runNetpeek(["-r", path], { env: { TZ: "UTC" } });
+      assert.equal(ours.code, 0, ours.stderr);
+      const theirs = await new Deno.Command("tcpdump", {
+        args: ["-n", "-r", path],
+        env: { TZ: "UTC" },
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      // tcpdump names the application after the port (": HTTP"); netpeek does not.
+      const expected = new TextDecoder().decode(theirs.stdout).replaceAll(": HTTP\n", "\n");
+      const lines = ours.stdout.split("\n");
+      assert.ok(lines.length > 10);
+      assert.equal(ours.stdout, expected, name);
+    }
+  },
 });

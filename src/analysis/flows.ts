@@ -28,6 +28,8 @@ export interface TcpAnalysis {
   relativeAck: number | null;
   /** Whether netpeek saw this direction's SYN, so the numbers are relative to the ISN. */
   isnSeen: boolean;
+  /** The other side's first sequence number (absolute), for relative SACK edges; or null. */
+  peerBase: number | null;
   retransmission?: true;
   fastRetransmission?: true;
   spuriousRetransmission?: true;
@@ -315,6 +317,7 @@ export class FlowTracker {
       relativeSeq,
       relativeAck,
       isnSeen: mine.isnSeen,
+      peerBase: other.baseSet ? other.base : null,
     };
     const segmentLength = length + (syn ? 1 : 0) + (fin ? 1 : 0);
     const window = tcp.window;

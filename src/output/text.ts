@@ -179,7 +179,7 @@ function checksumText(sent: number, ok: boolean | null, expected: number | null)
 }
 
 /** tcpdump's option list: `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`. */
-function tcpOptionsText(tcp: TcpHeader): string {
+function tcpOptionsText(tcp: TcpHeader, sackBase = 0): string {
   return tcp.options.map((option) => {
     if (option.malformed) {
       return `${
@@ -194,7 +194,9 @@ function tcpOptionsText(tcp: TcpHeader): string {
         return `TS val ${option.tsval} ecr ${option.tsecr}`;
       case TCPOPT_SACK:
         return `sack ${option.blocks?.length ?? 0} ${
-          (option.blocks ?? []).map(([left, right]) => `{${left}:${right}}`).join("")
+          (option.blocks ?? []).map(([left, right]) =>
+            `{${(left - sackBase) >>> 0}:${(right - sackBase) >>> 0}}`
+          ).join("")
         }`;
       default:
         return option.name === "unknown"
@@ -461,9 +463,9 @@ export class TextFormatter {
     const length = tcp.payloadLength;
     const analysis = this.#options.absoluteSequence ? undefined : this.#analysis;
     // As tcpdump: numbers relative to the connection's first are shown on segments with ACK
-    // set (so a SYN and a bare RST show absolute ones), except the first segment of a
+    // set and no SYN (so SYNs and a bare RST show absolute ones), except the first of a
     // stream joined midway.
-    const relative = analysis !== undefined && (bits & TCP_ACK) !== 0 &&
+    const relative = analysis !== undefined && (bits & (TCP_ACK | TCP_SYN)) === TCP_ACK &&
       (analysis.isnSeen || analysis.relativeSeq !== 0);
     let text = `Flags [${this.#flag(tcp.flagText)}]`;
     if (verbose) text += `, ${checksumText(tcp.checksum, tcp.checksumOk, tcp.expectedChecksum)}`;
@@ -477,7 +479,8 @@ export class TextFormatter {
     }
     text += `, win ${tcp.window}`;
     if (bits & TCP_URG) text += `, urg ${tcp.urgent}`;
-    if (tcp.dataOffset > 20) text += `, options [${tcpOptionsText(tcp)}]`;
+    const sackBase = relative && analysis.peerBase !== null ? analysis.peerBase : 0;
+    if (tcp.dataOffset > 20) text += `, options [${tcpOptionsText(tcp, sackBase)}]`;
     text += `, length ${length}`;
     if (verbose && this.#analysis !== undefined) text += analysisText(this.#analysis);
     return text;
