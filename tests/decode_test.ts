@@ -202,9 +202,22 @@ function layerOf(field: string): string {
     prefix;
 }
 
+function existsSync(url: URL): boolean {
+  try {
+    Deno.statSync(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const fixtureNames: string[] = [];
 for (const entry of Deno.readDirSync(FIXTURES)) {
-  if (/\.pcap(ng)?$/.test(entry.name)) fixtureNames.push(entry.name);
+  // Every capture with tshark's field dump beside it (tcp-real.pcap is for TCP analysis).
+  const reference = entry.name.replace(/\.pcap(ng)?$/, ".tshark.tsv");
+  if (/\.pcap(ng)?$/.test(entry.name) && existsSync(new URL(reference, FIXTURES))) {
+    fixtureNames.push(entry.name);
+  }
 }
 fixtureNames.sort();
 
@@ -225,6 +238,9 @@ Deno.test("fixture set covers every case the decoder tests promise", () => {
       "multi.pcapng",
       "comments.pcapng",
       "unusual.pcapng",
+      "stack.pcap",
+      "fragments.pcap",
+      "tcp-analysis.pcap",
     ]
   ) assert.ok(fixtureNames.includes(name), `missing fixture ${name}`);
 });
