@@ -239,7 +239,8 @@ export class Decoder {
     const have = end - offset;
     if (have >= need) return true;
     const packet = this.packet;
-    packet.payloadOffset = offset - this.#base;
+    // Never past the captured bytes, even when a length pointed beyond them.
+    packet.payloadOffset = Math.min(offset, end) - this.#base;
     this.#note(
       `${layer}: truncated: ${Math.max(have, 0)} of ${need} header bytes ` +
         `captured at offset ${offset - this.#base}`,

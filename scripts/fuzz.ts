@@ -1,0 +1,296 @@
+/**
+ * Property-based and mutation fuzzing of every decoder, the analysis layers, the text and
+ * JSON output and the pcap/pcapng reader (with fast-check), seeded from the fixture captures.
+ *
+ * For every input: no exception escapes (the reader may only raise `CaptureFileError`),
+ * nothing is read outside the frame, every layer lies within the frame, text and JSON can be
+ * produced, and the text carries no control character from the packet.
+ *
+ * `deno task fuzz` runs for five minutes (`-- --minutes N` for longer, `-- --seed N` to
+ * replay); a failure prints the seed and the input as hex, and is saved in
+ * tests/fixtures/fuzz/ as a regression case that `deno task test` replays.
+ *
+ * @module
+ */
+
+import fc from "fast-check";
+import { parseArgs } from "node:util";
+import { FlowTracker } from "../src/analysis/flows.ts";
+import { Reassembler } from "../src/analysis/reassembly.ts";
+import { Decoder, type HeaderView, type Packet } from "../src/decode/mod.ts";
+import { CaptureFileError, CaptureFileReader } from "../src/file/reader.ts";
+import { formatJsonLine } from "../src/output/json.ts";
+import { TextFormatter } from "../src/output/text.ts";
+import type { FrameHeader } from "../src/output/timestamp.ts";
+import { parsePcap } from "../tests/pcap_file.ts";
+
+const FIXTURES = new URL("../tests/fixtures/", import.meta.url);
+/** Link types the decoder knows, and one it does not. */
+export const LINK_TYPES = [0, 1, 12, 101, 108, 113, 228, 229, 276, 147];
+
+/** A frame and the link type to decode it as. */
+export interface FuzzFrame {
+  linkType: number;
+  bytes: Uint8Array;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** The frames of every classic-pcap fixture, as seeds for mutation. */
+export function seedFrames(): FuzzFrame[] {
+  const frames: FuzzFrame[] = [];
+  for (const entry of Deno.readDirSync(FIXTURES)) {
+    if (!entry.name.endsWith(".pcap")) continue;
+    const file = parsePcap(Deno.readFileSync(new URL(entry.name, FIXTURES)));
+    for (const record of file.records.slice(0, 200)) {
+      frames.push({ linkType: file.linkType, bytes: record.frame.slice() });
+    }
+  }
+  return frames;
+}
+
+/** The bytes of every fixture capture file, as seeds for reader mutation. */
+export function seedFiles(): Uint8Array[] {
+  return [...Deno.readDirSync(FIXTURES)]
+    .filter((entry) => /\.pcap(ng)?$/.test(entry.name) && !entry.name.startsWith("tcp-real"))
+    .map((entry) => Deno.readFileSync(new URL(entry.name, FIXTURES)));
+}
+
+/** Mutations of a byte string: flips, length-like fields set to edge values, cuts, splices. */
+function mutated(seeds: Uint8Array[]): fc.Arbitrary<Uint8Array> {
+  const edits = fc.array(
+    fc.oneof(
+      fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.nat(7) }),
+      fc.record({
+        kind: fc.constant("set" as const),
+        at: fc.nat(),
+        width: fc.constantFrom(1, 2, 4),
+        value: fc.constantFrom(0, 1, 2, 0xff, 0xffff, 0xffffffff, 0x7fffffff),
+      }),
+      fc.record({ kind: fc.constant("cut" as const), at: fc.nat() }),
+      fc.record({
+        kind: fc.constant("insert" as const),
+        at: fc.nat(),
+        bytes: fc.uint8Array({ maxLength: 16 }),
+      }),
+    ),
+    { minLength: 1, maxLength: 6 },
+  );
+  return fc.tuple(fc.constantFrom(...seeds), edits).map(([seed, list]) => {
+    let bytes = seed.slice();
+    for (const edit of list) {
+      if (bytes.length === 0) break;
+      const at = edit.at % bytes.length;
+      if (edit.kind === "flip") bytes[at] ^= 1 << edit.bit;
+      else if (edit.kind === "set") {
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        if (at + edit.width <= bytes.length) {
+          if (edit.width === 1) view.setUint8(at, edit.value & 0xff);
+          else if (edit.width === 2) view.setUint16(at, edit.value & 0xffff, at % 2 === 0);
+          else view.setUint32(at, edit.value >>> 0, at % 3 === 0);
+        }
+      } else if (edit.kind === "cut") bytes = bytes.slice(0, at);
+      else {
+        const spliced = new Uint8Array(bytes.length + edit.bytes.length);
+        spliced.set(bytes.subarray(0, at));
+        spliced.set(edit.bytes, at);
+        spliced.set(bytes.subarray(at), at + edit.bytes.length);
+        bytes = spliced;
+      }
+    }
+    return bytes;
+  });
+}
+
+/** Frames to decode: random bytes of any link type, and mutated fixture frames. */
+export function frameArbitrary(seeds: FuzzFrame[]): fc.Arbitrary<FuzzFrame> {
+  const random = fc.record({
+    linkType: fc.constantFrom(...LINK_TYPES),
+    bytes: fc.uint8Array({ maxLength: 1600 }),
+  });
+  const byLink = new Map<number, Uint8Array[]>();
+  for (const seed of seeds) {
+    byLink.set(seed.linkType, [...(byLink.get(seed.linkType) ?? []), seed.bytes]);
+  }
+  const mutations = [...byLink].map(([linkType, frames]) =>
+    mutated(frames).map((bytes) => ({ linkType, bytes }))
+  );
+  return fc.oneof(
+    { arbitrary: random, weight: 1 },
+    ...mutations.map((arbitrary) => ({ arbitrary, weight: 3 })),
+  );
+}
+
+const TEXT_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+
+function checkLayer(name: string, layer: HeaderView | undefined, start: number, end: number) {
+  if (layer === undefined) return;
+  if (layer.offset < start || layer.end > end || layer.offset > layer.end) {
+    throw new Error(
+      `${name} lies outside the frame: ${layer.offset}..${layer.end} not in ${start}..${end}`,
+    );
+  }
+}
+
+/**
+ * Decodes, analyses and prints one frame, checking every property; throws with the input
+ * as hex when one fails. The trackers carry state across frames, as in a real capture.
+ */
+export function checkFrame(
+  frame: FuzzFrame,
+  state: { flows: FlowTracker; reassembler: Reassembler; decoder: Decoder; text: TextFormatter },
+): void {
+  // Copy into a larger buffer: a read past the frame would find 0xEE bytes, not a RangeError.
+  const backing = new Uint8Array(frame.bytes.length + 64).fill(0xee);
+  backing.set(frame.bytes, 32);
+  const bytes = backing.subarray(32, 32 + frame.bytes.length);
+  const header: FrameHeader = {
+    seconds: 1767225600,
+    fraction: 0,
+    nanosecond: false,
+    caplen: bytes.length,
+    len: bytes.length + (frame.bytes.length % 3),
+  };
+  try {
+    const packet: Packet = state.decoder.decode(bytes, frame.linkType, header.len);
+    const start = bytes.byteOffset;
+    const end = start + bytes.length;
+    for (
+      const [name, layer] of Object.entries({
+        eth: packet.eth,
+        sll: packet.sll,
+        loopback: packet.loopback,
+        ipv4: packet.ipv4,
+        ipv6: packet.ipv6,
+        arp: packet.arp,
+        tcp: packet.tcp,
+        udp: packet.udp,
+        icmp: packet.icmp,
+        dns: packet.dns,
+      })
+    ) checkLayer(name, layer, start, end);
+    for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);
+    if (packet.payloadOffset < 0 || packet.payloadOffset > bytes.length) {
+      throw new Error(`payload offset ${packet.payloadOffset} outside the frame`);
+    }
+    const reassembled = state.reassembler.offer(packet, header);
+    const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
+    const analysis = state.flows.observe(packet, header, inner);
+    const extras = { analysis, reassembled };
+    const text = state.text.format(packet, header, extras);
+    if (TEXT_CONTROLS.test(text)) {
+      throw new Error(`control character in the text: ${JSON.stringify(text)}`);
+    }
+    JSON.parse(formatJsonLine(packet, header, extras));
+  } catch (error) {
+    const message = error instanceof Error ? error.stack ?? error.message : String(error);
+    throw new Error(`link type ${frame.linkType}, frame ${hex(frame.bytes)}: ${message}`);
+  }
+}
+
+/** Fresh analysis state for a fuzz run. */
+export function freshState() {
+  return {
+    flows: new FlowTracker({ maxFlows: 64, maxRetired: 64, maxHosts: 64 }),
+    reassembler: new Reassembler({ maxDatagrams: 16, maxBytes: 1 << 20 }),
+    decoder: new Decoder(),
+    text: new TextFormatter({ verbose: true, link: true, hex: "ascii" }),
+  };
+}
+
+/** Reads a (damaged) capture file from memory; only `CaptureFileError` may come out. */
+export async function checkFile(bytes: Uint8Array): Promise<void> {
+  let position = 0;
+  const source = {
+    read(buffer: Uint8Array): Promise<number | null> {
+      if (position >= bytes.length) return Promise.resolve(null);
+      // Short reads on purpose: records straddle every read boundary.
+      const count = Math.min(buffer.length, bytes.length - position, 1 + (position % 977));
+      buffer.set(bytes.subarray(position, position + count));
+      position += count;
+      return Promise.resolve(count);
+    },
+  };
+  const decoder = new Decoder();
+  try {
+    const reader = await CaptureFileReader.open(source, "fuzz");
+    let total = 0;
+    await reader.run((frame, header) => {
+      if (frame.length !== header.caplen) throw new Error("frame length differs from caplen");
+      total += frame.length;
+      if (total > bytes.length) throw new Error("more frame bytes than the file holds");
+      decoder.decode(frame, header.linkType, header.len);
+    });
+  } catch (error) {
+    if (error instanceof CaptureFileError) return;
+    const message = error instanceof Error ? error.stack ?? error.message : String(error);
+    throw new Error(`file ${hex(bytes)}: ${message}`);
+  }
+}
+
+/**
+ * Runs both properties, `numRuns` frames and a tenth as many files. On failure throws an
+ * error naming the seed and the failing input as hex (`link type N, frame …` or `file …`).
+ */
+export async function fuzz(numRuns: number, seed?: number): Promise<void> {
+  const state = freshState();
+  let failure = "";
+  try {
+    fc.assert(
+      fc.property(frameArbitrary(seedFrames()), (frame) => {
+        try {
+          checkFrame(frame, state);
+        } catch (error) {
+          failure ||= (error as Error).message;
+          throw error;
+        }
+      }),
+      { numRuns, seed, endOnFailure: true },
+    );
+    await fc.assert(
+      fc.asyncProperty(mutated(seedFiles()), async (bytes) => {
+        try {
+          await checkFile(bytes);
+        } catch (error) {
+          failure ||= (error as Error).message;
+          throw error;
+        }
+      }),
+      { numRuns: Math.max(1, Math.floor(numRuns / 10)), seed, endOnFailure: true },
+    );
+  } catch (error) {
+    throw new Error(`seed ${seed}: ${failure || (error as Error).message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { minutes: { type: "string", default: "5" }, seed: { type: "string" } },
+  });
+  const deadline = Date.now() + Number(values.minutes) * 60_000;
+  let rounds = 0;
+  while (Date.now() < deadline) {
+    const seed = values.seed !== undefined ? Number(values.seed) : Date.now() ^ (rounds * 7919);
+    try {
+      await fuzz(20_000, seed);
+    } catch (error) {
+      const report = error instanceof Error ? error.message : String(error);
+      const input = report.match(/link type (\d+), frame ([0-9a-f]*)/);
+      if (input) {
+        const path = new URL(`fuzz/frame-${seed}.hex`, FIXTURES);
+        await Deno.writeTextFile(path, `${input[1]} ${input[2]}\n`);
+        console.error(`saved ${path.pathname}`);
+      }
+      console.error(`fuzz failure with seed ${seed}:\n${report}`);
+      Deno.exit(1);
+    }
+    rounds++;
+    console.log(`round ${rounds} (seed ${seed}): 20000 frames and 2000 files fine`);
+    if (values.seed !== undefined) break;
+  }
+}
+
+if (import.meta.main) await main();
