@@ -48,6 +48,8 @@ export interface CommandLine {
   statsInterval?: number;
   /** `-S`: absolute TCP sequence numbers. */
   absoluteSequence: boolean;
+  /** `-Z USER`: become USER once the capture and output are open. */
+  user?: string;
   listInterfaces: boolean;
   count?: number;
   durationMs?: number;
@@ -86,6 +88,8 @@ Capture:
   -B, --buffer-size KIB      kernel capture buffer in KiB (default 8192)
       --time-stamp-precision micro|nano
                              time stamp resolution (default micro)
+  -Z USER                    become USER (and its groups) once the capture and the output
+                             file are open: the rest runs without root
       --immediate-mode       hand each packet over as it arrives (the default on a
                              terminal); otherwise the kernel delivers in blocks, at most
                              100 ms late, which drops far less under load
@@ -198,6 +202,7 @@ export function parseCommandLine(args: string[]): CommandLine {
         stats: { type: "boolean" },
         "stats-interval": { type: "string" },
         S: { type: "boolean", short: "S" },
+        Z: { type: "string", short: "Z" },
         "list-interfaces": { type: "boolean", short: "D" },
         count: { type: "string", short: "c" },
         duration: { type: "string" },
@@ -294,6 +299,7 @@ export function parseCommandLine(args: string[]): CommandLine {
       ? undefined
       : parseDuration(values["stats-interval"]) / 1000,
     absoluteSequence: values.S === true,
+    user: values.Z,
     listInterfaces: values["list-interfaces"] === true,
     count: positiveInteger("--count", values.count),
     durationMs: values.duration === undefined ? undefined : parseDuration(values.duration),

@@ -16,10 +16,11 @@ import { CaptureError, type CaptureStats, LiveCapture } from "../ffi/capture.ts"
 import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
 import { defaultInterface, listInterfaces } from "../ffi/interfaces.ts";
 import type { Libpcap } from "../ffi/library.ts";
+import { dropPrivileges } from "../ffi/privileges.ts";
 import { WriteError } from "../file/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { filterExpression, looksLikeInterface, splitWords } from "./filter_setup.ts";
-import { PacketSink } from "./sink.ts";
+import { OutputFileError, PacketSink } from "./sink.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
 
 /** Signals that end a capture cleanly; Windows only delivers SIGINT (and SIGBREAK). */
@@ -105,6 +106,7 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
       nanosecond: session.nanosecond,
       interfaceName: device,
     });
+    if (options.user !== undefined) dropPrivileges(lib, options.user);
     const link = linkTypeInfo(session.linkType);
     writeStderr(
       `listening on ${device}, link-type ${link.name} (${link.description}), ` +
@@ -131,7 +133,10 @@ async function run(session: LiveCapture, sink: PacketSink, options: CommandLine)
       },
     );
   } catch (error) {
-    if (!(error instanceof CaptureError) && !(error instanceof WriteError)) throw error;
+    if (
+      !(error instanceof CaptureError) && !(error instanceof WriteError) &&
+      !(error instanceof OutputFileError)
+    ) throw error;
     printError(error.message);
     status = 1;
   } finally {

@@ -13,11 +13,12 @@
 import { linkTypeInfo } from "../decode/mod.ts";
 import { FilterProgram } from "../ffi/filter.ts";
 import { type Libpcap, loadLibpcap } from "../ffi/library.ts";
+import { dropPrivileges } from "../ffi/privileges.ts";
 import { CaptureFileError, CaptureFileReader } from "../file/reader.ts";
 import { WriteError } from "../file/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { filterExpression } from "./filter_setup.ts";
-import { PacketSink } from "./sink.ts";
+import { OutputFileError, PacketSink } from "./sink.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
 
 async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin> {
@@ -81,6 +82,7 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
       nanosecond: reader.nanosecond,
       interfaceName: reader.interfaces[0]?.name,
     });
+    if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
     let failure: Error | undefined;
     try {
       await reader.run((frame, header) => {
@@ -91,7 +93,10 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
         return sink.handle(frame, header, linkType);
       });
     } catch (error) {
-      if (!(error instanceof CaptureFileError) && !(error instanceof WriteError)) throw error;
+      if (
+        !(error instanceof CaptureFileError) && !(error instanceof WriteError) &&
+        !(error instanceof OutputFileError)
+      ) throw error;
       failure = error;
     }
     try {

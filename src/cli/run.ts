@@ -15,6 +15,7 @@ import { CaptureError } from "../ffi/capture.ts";
 import { FilterError } from "../ffi/filter.ts";
 import { listInterfaces, type NetworkInterface } from "../ffi/interfaces.ts";
 import { LibraryError, loadLibpcap } from "../ffi/library.ts";
+import { PrivilegeError } from "../ffi/privileges.ts";
 import { CaptureFileError } from "../file/reader.ts";
 import { WriteError } from "../file/writer.ts";
 import { type CommandLine, HELP, parseCommandLine, UsageError } from "./args.ts";
@@ -93,7 +94,7 @@ export async function runNetpeek(args: string[]): Promise<number> {
     if (
       error instanceof LibraryError || error instanceof CaptureError ||
       error instanceof CaptureFileError || error instanceof OutputFileError ||
-      error instanceof WriteError
+      error instanceof WriteError || error instanceof PrivilegeError
     ) {
       printError(error.message);
       return 1;

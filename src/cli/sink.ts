@@ -38,12 +38,35 @@ export class OutputFileError extends Error {
   override name = "OutputFileError";
 }
 
-function openForWriting(path: string): FileSink & { close(): void } {
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message.replace(/ \(os error \d+\).*$/, "") : String(error);
+}
+
+/**
+ * Opens a file for writing. The path the user gave is opened as given (it may be a link they
+ * meant); a name netpeek made by rotation is never written through a symbolic link: an
+ * existing regular file is replaced, and the new one is created exclusively (`O_EXCL`), so
+ * a link planted in between is not followed either.
+ */
+export function openForWriting(path: string, given: string): FileSink & { close(): void } {
   try {
-    return Deno.openSync(path, { write: true, create: true, truncate: true });
+    if (path === given) return Deno.openSync(path, { write: true, create: true, truncate: true });
+    let existing: Deno.FileInfo | undefined;
+    try {
+      existing = Deno.lstatSync(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    if (existing?.isSymlink) {
+      throw new OutputFileError(
+        `${path}: is a symbolic link; rotation does not write through links`,
+      );
+    }
+    if (existing !== undefined) Deno.removeSync(path);
+    return Deno.openSync(path, { write: true, createNew: true });
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/ \(os error \d+\).*$/, "") : "";
-    throw new OutputFileError(`${path}: cannot create: ${reason}`);
+    if (error instanceof OutputFileError) throw error;
+    throw new OutputFileError(`${path}: cannot create: ${reason(error)}`);
   }
 }
 
@@ -107,7 +130,7 @@ export class PacketSink {
             fileCount: options.fileCount,
           },
           writerOptions,
-          openForWriting,
+          (path) => openForWriting(path, options.write!),
         );
     }
   }

@@ -56,6 +56,11 @@ export const LIBC_SYMBOLS = {
   memcpy: { parameters: ["pointer", "u64", "usize"], result: "void" },
   // Blocks until the capture descriptor is readable; runs off the main thread.
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  // Dropping root after the capture is open (-Z).
+  getpwnam: { parameters: ["buffer"], result: "pointer", optional: true },
+  initgroups: { parameters: ["buffer", "u32"], result: "i32", optional: true },
+  setgid: { parameters: ["u32"], result: "i32", optional: true },
+  setuid: { parameters: ["u32"], result: "i32", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** Windows: `memcpy` from the C runtime, and the wait on Npcap's event handle. */
@@ -80,7 +85,9 @@ export interface Libpcap {
   /** libpcap's functions. */
   readonly pcap: PcapSymbols;
   /** `memcpy`, and `poll` on Unix. */
-  readonly libc: Pick<LibcSymbols, "memcpy"> & Partial<Pick<LibcSymbols, "poll">>;
+  readonly libc:
+    & Pick<LibcSymbols, "memcpy">
+    & Partial<Pick<LibcSymbols, "poll" | "getpwnam" | "initgroups" | "setgid" | "setuid">>;
   /** kernel32 on Windows. */
   readonly kernel32?: Kernel32Symbols;
   /** The path or name that loaded. */
