@@ -60,6 +60,18 @@ export const DEFAULT_BUFFER_SIZE = 8 * 1024 * 1024;
 export const MAX_SNAPLEN = 262144;
 
 const POLLIN = 0x0001;
+/** poll() events that mean the socket has a problem, not data. */
+const POLLERR = 0x0008;
+const POLLHUP = 0x0010;
+const POLLNVAL = 0x0020;
+const SOL_SOCKET = 1;
+const SO_ERROR = 4;
+/** Linux errno values for an interface that went away. */
+const GONE_ERRNOS: Record<number, string> = {
+  100: "went down",
+  19: "disappeared",
+  6: "disappeared",
+};
 /** Frames taken per turn of the event loop. */
 const BATCH_SIZE = 4096;
 const IS_WINDOWS = Deno.build.os === "windows";
@@ -344,11 +356,37 @@ export class LiveCapture {
     const { libc, kernel32 } = this.#lib;
     if (this.#selectableFd >= 0 && libc.poll) {
       await libc.poll(this.#pollfd, 1n, timeoutMs);
+      const revents = new DataView(this.#pollfd.buffer).getInt16(6, HOST_LITTLE_ENDIAN);
+      if (revents & (POLLERR | POLLHUP | POLLNVAL)) this.#socketError();
     } else if (this.#event !== null && kernel32) {
       await kernel32.WaitForSingleObject(this.#event, timeoutMs);
     } else {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /**
+   * poll() flagged the socket. In non-blocking mode libpcap does not look at why, so an
+   * interface taken down would leave the capture silent for ever: ask the socket.
+   */
+  #socketError(): never {
+    const value = new Uint8Array(4);
+    const size = new Uint8Array(new Uint32Array([4]).buffer);
+    const status = this.#lib.libc.getsockopt?.(
+      this.#selectableFd,
+      SOL_SOCKET,
+      SO_ERROR,
+      value,
+      size,
+    );
+    const errno = status === 0 ? new DataView(value.buffer).getInt32(0, HOST_LITTLE_ENDIAN) : -1;
+    const gone = GONE_ERRNOS[errno];
+    throw new CaptureError(
+      gone
+        ? `${this.device}: The interface ${gone}`
+        : `${this.device}: error on the capture socket (errno ${errno})`,
+      PCAP_ERROR,
+    );
   }
 
   #error(): string {

@@ -56,6 +56,12 @@ export const LIBC_SYMBOLS = {
   memcpy: { parameters: ["pointer", "u64", "usize"], result: "void" },
   // Blocks until the capture descriptor is readable; runs off the main thread.
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  // Why poll() flagged the capture socket (an interface that went down: ENETDOWN).
+  getsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
   // Dropping root after the capture is open (-Z).
   getpwnam: { parameters: ["buffer"], result: "pointer", optional: true },
   initgroups: { parameters: ["buffer", "u32"], result: "i32", optional: true },
@@ -87,7 +93,9 @@ export interface Libpcap {
   /** `memcpy`, and `poll` on Unix. */
   readonly libc:
     & Pick<LibcSymbols, "memcpy">
-    & Partial<Pick<LibcSymbols, "poll" | "getpwnam" | "initgroups" | "setgid" | "setuid">>;
+    & Partial<
+      Pick<LibcSymbols, "poll" | "getsockopt" | "getpwnam" | "initgroups" | "setgid" | "setuid">
+    >;
   /** kernel32 on Windows. */
   readonly kernel32?: Kernel32Symbols;
   /** The path or name that loaded. */
