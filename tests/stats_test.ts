@@ -94,3 +94,29 @@ Deno.test("--reassemble shows the datagram on the fragment that completed it", a
     [5, 1, 1],
   );
 });
+
+Deno.test("--stats text copes with more conversations than a call has arguments", async () => {
+  const { formatStatsText } = await import("../src/output/stats.ts");
+  const conversations = Array.from({ length: 200_000 }, (_, i) => ({
+    protocol: "udp",
+    a: { address: `10.0.${i >> 8 & 255}.${i & 255}`, port: 1000 + (i % 1000) },
+    b: { address: "10.1.0.1", port: 53 },
+    framesAtoB: 1,
+    bytesAtoB: 60,
+    framesBtoA: 0,
+    bytesBtoA: 0,
+    start: i,
+    end: i,
+  }));
+  const text = formatStatsText({
+    frames: 200_000,
+    bytes: 12_000_000,
+    start: 0,
+    end: 200_000,
+    hierarchy: { eth: { frames: 200_000, bytes: 12_000_000 } },
+    conversations,
+    talkers: [],
+    evicted: { flows: 0, frames: 0, bytes: 0 },
+  });
+  assert.equal(text.split("\n").filter((line) => line.startsWith("udp ")).length, 200_000);
+});

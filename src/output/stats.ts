@@ -42,7 +42,13 @@ function tcpState(conversation: Conversation): string {
 }
 
 function table(rows: string[][], rightAligned: Set<number>): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  // A loop, not Math.max(...): a table can have more rows than a call has arguments.
+  const widths = rows[0].map(() => 0);
+  for (const row of rows) {
+    for (let column = 0; column < row.length; column++) {
+      if (row[column].length > widths[column]) widths[column] = row[column].length;
+    }
+  }
   return rows.map((row) =>
     row.map((cell, column) =>
       rightAligned.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column])

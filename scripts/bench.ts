@@ -1,0 +1,383 @@
+/**
+ * `deno task bench`: netpeek against tcpdump and tshark on the same capture, in one run, so
+ * that machine noise cancels out in the ratios.
+ *
+ * It makes a mixed capture deterministically (a fixed seed): TCP with options and payload,
+ * UDP and DNS, ICMP, IPv6 (with a fragment header now and then), 802.1Q, ARP, and IPv4
+ * fragments. Then it times each reader over it, output to /dev/null, and prints one table:
+ * packets/s, netpeek's ratio to each peer, and peak resident memory. tshark is slow, so it
+ * reads a prefix of the file and its rate is scaled from that.
+ *
+ * `--live` replays the capture onto `lo` with `tcpreplay --pps` at several rates and reports
+ * sent, captured and dropped for netpeek and tcpdump. `--packets N` sets the size (default
+ * 1,000,000; CI uses 20,000 and checks only that every tool saw every packet).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  concat,
+  ethernet,
+  ip4,
+  ip6,
+  ipv4,
+  mac,
+  tcp,
+  text,
+  u16,
+  u32,
+  udp,
+} from "./packet_builder.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** A small deterministic PRNG (mulberry32), so the capture is the same on every machine. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Writes the mixed capture; returns how many packets it holds. */
+export async function makeCapture(path: string, packets: number, seed = 1): Promise<number> {
+  const next = random(seed);
+  const pick = (n: number) => Math.floor(next() * n);
+  const hosts = Array.from({ length: 64 }, (_, i) => `10.${i >> 4}.${i & 15}.${1 + (i % 200)}`);
+  const v6hosts = Array.from({ length: 16 }, (_, i) => ip6(`2001:db8:${i}::${i + 1}`));
+  const macs = Array.from(
+    { length: 64 },
+    (_, i) =>
+      `02:00:00:00:${(i >> 8).toString(16).padStart(2, "0")}:${
+        (i & 255).toString(16).padStart(2, "0")
+      }`,
+  );
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const header = new DataView(new ArrayBuffer(24));
+  header.setUint32(0, 0xa1b2c3d4, true);
+  header.setUint16(4, 2, true);
+  header.setUint16(6, 4, true);
+  header.setUint32(16, 262144, true);
+  header.setUint32(20, 1, true);
+  const chunks: Uint8Array[] = [new Uint8Array(header.buffer)];
+  let pending = 24;
+  let time = 1767225600 * 1e6;
+  const seqs = new Map<string, number>();
+  const payload = new Uint8Array(1460).map((_, i) => 0x20 + (i % 90));
+  for (let n = 0; n < packets; n++) {
+    const kind = next();
+    const a = pick(hosts.length);
+    let b = pick(hosts.length);
+    if (b === a) b = (b + 1) % hosts.length;
+    const [srcMac, dstMac] = [macs[a], macs[b]];
+    let frame: Uint8Array;
+    if (kind < 0.55) {
+      // TCP: data or ACKs with timestamps, on one of a few hundred connections.
+      const sport = 40000 + pick(300);
+      const key = `${a}-${b}-${sport}`;
+      const seq = seqs.get(key) ?? pick(2 ** 31);
+      const length = next() < 0.5 ? 0 : 1 + pick(1460);
+      seqs.set(key, (seq + length) >>> 0);
+      const segment = tcp(
+        ip4(hosts[a]),
+        ip4(hosts[b]),
+        {
+          sport,
+          dport: next() < 0.7 ? 443 : 80,
+          seq,
+          ack: pick(2 ** 31),
+          flags: length > 0 ? 0x018 : 0x010,
+          window: 500 + pick(1000),
+        },
+        payload.subarray(0, length),
+        [1, 1, 8, 10, ...u32(n), ...u32(n - 1)],
+      );
+      frame = ethernet(
+        dstMac,
+        srcMac,
+        0x0800,
+        ipv4({ src: hosts[a], dst: hosts[b], protocol: 6, id: n & 0xffff, payload: segment }),
+      );
+    } else if (kind < 0.7) {
+      // UDP, a fifth of it DNS.
+      const dns = next() < 0.2;
+      const data = dns
+        ? concat(
+          u16(n & 0xffff),
+          u16(0x0100),
+          u16(1),
+          u16(0),
+          u16(0),
+          u16(0),
+          [7],
+          text("example"),
+          [3],
+          text("com"),
+          [0],
+          u16(1),
+          u16(1),
+        )
+        : payload.subarray(0, 20 + pick(400));
+      const datagram = udp(
+        ip4(hosts[a]),
+        ip4(hosts[b]),
+        30000 + pick(1000),
+        dns ? 53 : 5000 + pick(10),
+        data,
+      );
+      frame = ethernet(
+        dstMac,
+        srcMac,
+        0x0800,
+        ipv4({ src: hosts[a], dst: hosts[b], protocol: 17, id: n & 0xffff, payload: datagram }),
+      );
+    } else if (kind < 0.78) {
+      // ICMP echo.
+      const message = concat(
+        [next() < 0.5 ? 8 : 0, 0, 0, 0],
+        u16(a),
+        u16(n & 0xffff),
+        payload.subarray(0, 56),
+      );
+      frame = ethernet(
+        dstMac,
+        srcMac,
+        0x0800,
+        ipv4({ src: hosts[a], dst: hosts[b], protocol: 1, payload: message }),
+      );
+    } else if (kind < 0.88) {
+      // IPv6 UDP, now and then behind a fragment header.
+      const [s, d] = [v6hosts[a % 16], v6hosts[b % 16]];
+      const data = payload.subarray(0, 40 + pick(200));
+      const body = concat(u16(5353), u16(6000 + pick(10)), u16(8 + data.length), [0, 0], data);
+      const fragment = next() < 0.1;
+      const next6 = fragment ? 44 : 17;
+      const rest = fragment ? concat([17, 0], u16(1), u32(n), body) : body;
+      frame = ethernet(
+        dstMac,
+        srcMac,
+        0x86dd,
+        concat([0x60, 0, 0, 0], u16(rest.length), [next6, 64], s, d, rest),
+      );
+    } else if (kind < 0.94) {
+      // 802.1Q-tagged IPv4 UDP.
+      const datagram = udp(
+        ip4(hosts[a]),
+        ip4(hosts[b]),
+        1000 + pick(100),
+        2000,
+        payload.subarray(0, 100),
+      );
+      const inner = ipv4({ src: hosts[a], dst: hosts[b], protocol: 17, payload: datagram });
+      frame = ethernet(dstMac, srcMac, 0x8100, concat(u16(100 + pick(10)), u16(0x0800), inner));
+    } else if (kind < 0.97) {
+      // ARP request.
+      frame = ethernet(
+        "ff:ff:ff:ff:ff:ff",
+        srcMac,
+        0x0806,
+        concat(
+          [0, 1, 8, 0, 6, 4, 0, 1],
+          mac(srcMac),
+          ip4(hosts[a]),
+          [0, 0, 0, 0, 0, 0],
+          ip4(hosts[b]),
+        ),
+      );
+    } else {
+      // An IPv4 fragment (first or later) with an IP option.
+      const first = next() < 0.5;
+      frame = ethernet(
+        dstMac,
+        srcMac,
+        0x0800,
+        ipv4({
+          src: hosts[a],
+          dst: hosts[b],
+          protocol: 17,
+          id: n & 0xffff,
+          flagsOffset: first ? 0x2000 : 185,
+          options: [1, 1, 1, 0],
+          payload: payload.subarray(0, 480),
+        }),
+      );
+    }
+    time += 1 + pick(20);
+    const record = new DataView(new ArrayBuffer(16));
+    record.setUint32(0, Math.floor(time / 1e6), true);
+    record.setUint32(4, time % 1e6, true);
+    record.setUint32(8, frame.length, true);
+    record.setUint32(12, frame.length, true);
+    chunks.push(new Uint8Array(record.buffer), frame);
+    pending += 16 + frame.length;
+    if (pending > 4 << 20) {
+      await file.write(concat(...chunks));
+      chunks.length = 0;
+      pending = 0;
+    }
+  }
+  await file.write(concat(...chunks));
+  file.close();
+  return packets;
+}
+
+/** Runs a command with stdout to /dev/null; returns seconds and peak resident memory. */
+async function timed(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ seconds: number; peak: number; stdoutLines?: number; ok: boolean }> {
+  const started = performance.now();
+  const child = new Deno.Command(command, { args, env, stdout: "null", stderr: "piped" }).spawn();
+  let peak = 0;
+  const sampler = setInterval(() => {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+      peak = Math.max(peak, Number(status.match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0) * 1024);
+    } catch {
+      // ended
+    }
+  }, 20);
+  const output = await child.output();
+  clearInterval(sampler);
+  return { seconds: (performance.now() - started) / 1000, peak, ok: output.success };
+}
+
+/** Counts the packets a command prints, one line each. */
+async function countLines(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<number> {
+  const output = await new Deno.Command(command, { args, env, stdout: "piped", stderr: "null" })
+    .output();
+  let lines = 0;
+  for (const byte of output.stdout) if (byte === 10) lines++;
+  return lines;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+async function fileBench(packets: number, check: boolean): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "netpeek-bench-" });
+  const path = `${dir}/mixed.pcap`;
+  try {
+    await makeCapture(path, packets);
+    const size = (await Deno.stat(path)).size;
+    const tsharkPackets = Math.min(packets, 20_000);
+    const prefix = `${dir}/prefix.pcap`;
+    await new Deno.Command("editcap", {
+      args: ["-F", "pcap", "-r", path, prefix, `1-${tsharkPackets}`],
+    }).output();
+    const deno = Deno.execPath();
+    const netpeek = (...extra: string[]) => [
+      "run",
+      "--allow-ffi",
+      "--allow-env=NETPEEK_LIBPCAP",
+      "--allow-read",
+      "--allow-write",
+      `${ROOT}main.ts`,
+      "-r",
+      path,
+      ...extra,
+    ];
+    const utc = { TZ: "UTC" };
+    // Warm the disk cache and Deno's module cache once.
+    await timed(deno, netpeek("-c", "1"), utc);
+    await timed("tcpdump", ["-n", "-r", path, "-w", "/dev/null"], utc);
+
+    const runs: [string, string, string[], number, Record<string, string>?][] = [
+      ["netpeek text", deno, netpeek(), packets, utc],
+      ["netpeek --json", deno, netpeek("--json"), packets, utc],
+      ["netpeek --stats", deno, netpeek("--stats"), packets, utc],
+      ["tcpdump -n -r (TZ=UTC)", "tcpdump", ["-n", "-r", path], packets, utc],
+      ["tcpdump -nn -v -r", "tcpdump", ["-nn", "-v", "-r", path], packets, utc],
+      ["tcpdump -r -w /dev/null", "tcpdump", ["-r", path, "-w", "/dev/null"], packets, utc],
+      ["tshark -n -r", "tshark", ["-n", "-r", prefix], tsharkPackets, utc],
+      ["tshark -T ek", "tshark", ["-n", "-r", prefix, "-T", "ek"], tsharkPackets, utc],
+    ];
+    const results = new Map<string, { rate: number; peak: number }>();
+    for (const [name, command, args, count, env] of runs) {
+      const result = await timed(command, args, env);
+      if (!result.ok) throw new Error(`${name} failed`);
+      results.set(name, { rate: count / result.seconds, peak: result.peak });
+    }
+    console.log(
+      `\nmixed capture: ${packets} packets, ${
+        mib(size)
+      } (tshark reads the first ${tsharkPackets})\n`,
+    );
+    console.log("reader                      packets/s   peak RSS");
+    for (const [name, { rate, peak }] of results) {
+      console.log(
+        `${name.padEnd(26)} ${Math.round(rate).toString().padStart(10)}   ${mib(peak).padStart(8)}`,
+      );
+    }
+    const ratio = (a: string, b: string) =>
+      (results.get(a)!.rate / results.get(b)!.rate).toFixed(2);
+    console.log(
+      `\ntext vs tcpdump -n -r:        ${
+        ratio("netpeek text", "tcpdump -n -r (TZ=UTC)")
+      }x (goal 5x)`,
+    );
+    console.log(
+      `json vs tshark -T ek:         ${ratio("netpeek --json", "tshark -T ek")}x (goal 100x)`,
+    );
+    console.log(
+      `json vs tcpdump -n -r:        ${
+        ratio("netpeek --json", "tcpdump -n -r (TZ=UTC)")
+      }x (goal 1x)`,
+    );
+    console.log(
+      `--stats:                      ${
+        Math.round(results.get("netpeek --stats")!.rate)
+      } packets/s (goal: half the bare walk)`,
+    );
+
+    if (check) {
+      // In CI: every tool saw every packet; no timing is asserted.
+      const counts = {
+        netpeek: await countLines(deno, netpeek(), utc),
+        json: await countLines(deno, netpeek("--json"), utc),
+        tcpdump: await countLines("tcpdump", ["-n", "-r", path], utc),
+        tshark: await countLines("tshark", ["-n", "-r", prefix], utc),
+      };
+      console.log(JSON.stringify(counts));
+      if (
+        counts.netpeek !== packets || counts.json !== packets || counts.tcpdump !== packets ||
+        counts.tshark !== tsharkPackets
+      ) {
+        throw new Error(`a reader missed packets: ${JSON.stringify(counts)}`);
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      packets: { type: "string", default: "1000000" },
+      check: { type: "boolean" },
+      live: { type: "boolean" },
+    },
+  });
+  const packets = Number(values.packets);
+  if (values.live) {
+    const { liveBench } = await import("./bench_live.ts");
+    await liveBench(packets);
+  } else {
+    await fileBench(packets, values.check === true);
+  }
+}
+
+if (import.meta.main) await main();
