@@ -68,17 +68,24 @@ export async function makeCapture(path: string, packets: number, seed = 1): Prom
   let pending = 24;
   let time = 1767225600 * 1e6;
   const seqs = new Map<string, number>();
+  // Traffic comes in conversations: a pool of them, some far busier than others.
+  const flows = Array.from({ length: 2000 }, () => ({
+    a: pick(hosts.length),
+    b: pick(hosts.length),
+    sport: 30000 + pick(30000),
+  }));
+  const busy = () => flows[Math.floor(flows.length * next() ** 3)];
   const payload = new Uint8Array(1460).map((_, i) => 0x20 + (i % 90));
   for (let n = 0; n < packets; n++) {
     const kind = next();
-    const a = pick(hosts.length);
-    let b = pick(hosts.length);
-    if (b === a) b = (b + 1) % hosts.length;
+    const flow = busy();
+    const a = flow.a;
+    const b = flow.b === a ? (a + 1) % hosts.length : flow.b;
     const [srcMac, dstMac] = [macs[a], macs[b]];
     let frame: Uint8Array;
     if (kind < 0.55) {
       // TCP: data or ACKs with timestamps, on one of a few hundred connections.
-      const sport = 40000 + pick(300);
+      const sport = flow.sport;
       const key = `${a}-${b}-${sport}`;
       const seq = seqs.get(key) ?? pick(2 ** 31);
       const length = next() < 0.5 ? 0 : 1 + pick(1460);

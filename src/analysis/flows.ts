@@ -96,6 +96,11 @@ export interface FlowLimits {
   maxRetired?: number;
   /** Most hosts counted for top talkers; default 100,000. */
   maxHosts?: number;
+  /**
+   * Count every packet for the summary (conversations of every protocol, hierarchy, talkers).
+   * Off, only TCP connections are followed, for the analysis; default on.
+   */
+  summary?: boolean;
 }
 
 /** Sequence state of one direction of a TCP connection. */
@@ -134,6 +139,7 @@ interface Flow {
 }
 
 const DEFAULTS: Required<FlowLimits> = {
+  summary: true,
   idleTimeout: 300,
   maxFlows: 100_000,
   maxRetired: 100_000,
@@ -186,6 +192,9 @@ export class FlowTracker {
   #end = 0;
   #evicted = { flows: 0, frames: 0, bytes: 0 };
   #lastSweep = 0;
+  /** Flow keys in creation order, for eviction (a queue: `#head` is its front). */
+  #order: string[] = [];
+  #head = 0;
 
   constructor(limits: FlowLimits = {}) {
     this.#limits = { ...DEFAULTS, ...limits };
@@ -202,19 +211,26 @@ export class FlowTracker {
   ): TcpAnalysis | undefined {
     const time = header.seconds + header.fraction / (header.nanosecond ? 1e9 : 1e6);
     const bytes = header.len;
-    this.#frames++;
-    this.#bytes += bytes;
-    if (Number.isNaN(this.#start)) this.#start = time;
-    this.#end = time;
-    this.#countLayers(packet, bytes);
-    if (time - this.#lastSweep >= 1) this.#sweep(time);
+    const summary = this.#limits.summary;
+    if (time - this.#lastSweep >= this.#sweepInterval) this.#sweep(time);
+    if (summary) {
+      this.#frames++;
+      this.#bytes += bytes;
+      if (Number.isNaN(this.#start)) this.#start = time;
+      this.#end = time;
+      this.#countLayers(packet, bytes);
+    } else if (packet.tcp === undefined) {
+      return undefined; // only TCP connections are followed then
+    }
 
     const ip = packet.ipv4 ?? packet.ipv6;
     if (ip === undefined) return undefined;
     const src = ip.src;
     const dst = ip.dst;
-    this.#countHost(src, bytes);
-    this.#countHost(dst, bytes);
+    if (summary) {
+      this.#countHost(src, bytes);
+      this.#countHost(dst, bytes);
+    }
     const protocol = packet.ipv4 ? packet.ipv4.protocol : packet.ipv6!.protocol;
     // As tshark without reassembly: a first fragment counts with its ports, a later one
     // (no transport header) in its hosts' conversation without ports, unless it completed a
@@ -231,11 +247,7 @@ export class FlowTracker {
     const name = protocolName(protocol);
     const key = from < to ? `${name}|${from}|${to}` : `${name}|${to}|${from}`;
     let flow = this.#flows.get(key);
-    if (flow !== undefined) {
-      // Move to the end: the map's order is then least recently used first.
-      this.#flows.delete(key);
-      this.#flows.set(key, flow);
-    } else {
+    if (flow === undefined) {
       flow = {
         conversation: {
           protocol: name,
@@ -256,8 +268,9 @@ export class FlowTracker {
         synTime: 0,
       };
       if (name === "tcp") flow.conversation.tcp = { handshake: false, fin: false, rst: false };
-      if (this.#flows.size >= this.#limits.maxFlows) this.#evictOldest();
+      if (this.#flows.size >= this.#limits.maxFlows) this.#evictOldest(time);
       this.#flows.set(key, flow);
+      this.#order.push(key);
     }
     const conversation = flow.conversation;
     const forward = from === flow.forward;
@@ -394,22 +407,23 @@ export class FlowTracker {
   }
 
   #countLayers(packet: Packet, bytes: number): void {
-    const add = (layer: string) => {
-      const entry = this.#hierarchy[layer] ??= { frames: 0, bytes: 0 };
-      entry.frames++;
-      entry.bytes += bytes;
-    };
-    if (packet.eth) add("eth");
-    if (packet.sll) add("sll");
-    if (packet.vlanCount > 0) add("vlan");
-    if (packet.ipv4) add("ipv4");
-    if (packet.ipv6) add("ipv6");
-    if (packet.arp) add("arp");
-    if (packet.tcp) add("tcp");
-    if (packet.udp) add("udp");
-    if (packet.icmp) add(packet.icmp.version === 4 ? "icmp" : "icmpv6");
-    if (packet.dns) add("dns");
-    if (!packet.ipv4 && !packet.ipv6 && !packet.arp) add("other");
+    if (packet.eth) this.#count("eth", bytes);
+    if (packet.sll) this.#count("sll", bytes);
+    if (packet.vlanCount > 0) this.#count("vlan", bytes);
+    if (packet.ipv4) this.#count("ipv4", bytes);
+    if (packet.ipv6) this.#count("ipv6", bytes);
+    if (packet.arp) this.#count("arp", bytes);
+    if (packet.tcp) this.#count("tcp", bytes);
+    if (packet.udp) this.#count("udp", bytes);
+    if (packet.icmp) this.#count(packet.icmp.version === 4 ? "icmp" : "icmpv6", bytes);
+    if (packet.dns) this.#count("dns", bytes);
+    if (!packet.ipv4 && !packet.ipv6 && !packet.arp) this.#count("other", bytes);
+  }
+
+  #count(layer: string, bytes: number): void {
+    const entry = this.#hierarchy[layer] ??= { frames: 0, bytes: 0 };
+    entry.frames++;
+    entry.bytes += bytes;
   }
 
   #countHost(address: string, bytes: number): void {
@@ -423,22 +437,53 @@ export class FlowTracker {
     host.bytes += bytes;
   }
 
-  /** Retires flows idle for longer than the timeout (oldest first: the map is LRU-ordered). */
+  /** How often idle flows are looked for: a tenth of the timeout, at least a second. */
+  get #sweepInterval(): number {
+    return Math.max(1, this.#limits.idleTimeout / 10);
+  }
+
+  /** Retires every flow idle for longer than the timeout. */
   #sweep(now: number): void {
     this.#lastSweep = now;
     for (const [key, flow] of this.#flows) {
-      if (now - flow.conversation.end < this.#limits.idleTimeout) break;
+      if (now - flow.conversation.end < this.#limits.idleTimeout) continue;
       this.#flows.delete(key);
       this.#retire(flow.conversation);
     }
+    this.#compactOrder();
   }
 
-  #evictOldest(): void {
-    const first = this.#flows.keys().next();
-    if (first.done) return;
-    const flow = this.#flows.get(first.value)!;
-    this.#flows.delete(first.value);
-    this.#retire(flow.conversation);
+  /**
+   * Makes room for a new flow: the oldest-created one goes, unless it was active in the last
+   * second, in which case it gets a second chance at the back of the queue (a few times at
+   * most, so this stays cheap).
+   */
+  #evictOldest(now: number): void {
+    let chances = 64;
+    while (this.#head < this.#order.length) {
+      const key = this.#order[this.#head++];
+      const flow = this.#flows.get(key);
+      if (flow === undefined) continue; // already retired by a sweep
+      if (chances-- > 0 && now - flow.conversation.end < 1) {
+        this.#order.push(key);
+        continue;
+      }
+      this.#flows.delete(key);
+      this.#retire(flow.conversation);
+      break;
+    }
+    this.#compactOrder();
+  }
+
+  /** Drops the queue's consumed front and keys of retired flows, so it stays proportional. */
+  #compactOrder(): void {
+    if (this.#head > 4096 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head).filter((key) => this.#flows.has(key));
+      this.#head = 0;
+    } else if (this.#order.length - this.#head > 2 * this.#flows.size + 4096) {
+      this.#order = this.#order.slice(this.#head).filter((key) => this.#flows.has(key));
+      this.#head = 0;
+    }
   }
 
   #retire(conversation: Conversation): void {

@@ -84,7 +84,7 @@ export class PacketSink {
   readonly #printing: boolean;
   /** Whether packets are decoded at all (not when only writing a file). */
   readonly #decoding: boolean;
-  readonly #flows = new FlowTracker();
+  readonly #flows: FlowTracker;
   readonly #reassembler: Reassembler | undefined;
   readonly #stats: boolean;
   readonly #statsInterval: number | undefined;
@@ -99,6 +99,8 @@ export class PacketSink {
     this.#statsInterval = options.statsInterval;
     this.#decoding = printing || options.stats;
     this.#reassembler = options.reassemble ? new Reassembler() : undefined;
+    // Without --stats only TCP is followed (relative numbers and analysis need it).
+    this.#flows = new FlowTracker({ summary: options.stats });
     this.#json = options.json;
     if (printing || options.stats) this.#out = new OutputBuffer(Deno.stdout);
     if (printing && !options.json) {

@@ -360,15 +360,13 @@ export class TextFormatter {
     const networkLength = Math.max(0, header.len - packet.networkOffset);
     const ip4 = packet.ipv4;
     if (ip4 !== undefined) {
-      return this.#ipText(
-        "IP",
-        ipv4Details(ip4),
-        this.#endpointsText(packet, ip4.src, ip4.dst, ip4),
-      );
+      const details = this.#options.verbose ? ipv4Details(ip4) : "";
+      return this.#ipText("IP", details, this.#endpointsText(packet, ip4.src, ip4.dst, ip4));
     }
     const ip6 = packet.ipv6;
     if (ip6 !== undefined) {
-      return this.#ipText("IP6", ipv6Details(ip6), this.#endpointsText(packet, ip6.src, ip6.dst));
+      const details = this.#options.verbose ? ipv6Details(ip6) : "";
+      return this.#ipText("IP6", details, this.#endpointsText(packet, ip6.src, ip6.dst));
     }
     const arp = packet.arp;
     if (arp !== undefined) {
