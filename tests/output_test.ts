@@ -210,14 +210,18 @@ Deno.test("output buffer: chunked writes, oversized text, and a closed reader", 
   const decoder = new TextDecoder();
   const out = new OutputBuffer({
     writeSync: (bytes) => (chunks.push(decoder.decode(bytes)), bytes.length),
-  }, 64);
-  out.write("a".repeat(20)); // room is reserved at 3 bytes per UTF-16 unit: 60 of 64
-  assert.equal(chunks.length, 0);
-  out.write("b".repeat(20)); // does not fit beside the first: that one is flushed
-  assert.deepEqual(chunks, ["a".repeat(20)]);
-  out.write("c".repeat(100)); // larger than the buffer: written straight through
+  }, 1 << 16);
+  out.write("a".repeat(20));
+  out.write("b".repeat(20));
+  assert.equal(chunks.length, 0, "lines wait to be written in one chunk");
   out.flush();
-  assert.equal(chunks.join(""), "a".repeat(20) + "b".repeat(20) + "c".repeat(100));
+  assert.deepEqual(chunks, ["a".repeat(20) + "b".repeat(20)]);
+  // Far more than the buffer holds: written out along the way, nothing lost, order kept.
+  const long = Array.from({ length: 5000 }, (_, i) => `line ${i} ünïcode\n`).join("");
+  for (const line of long.split(/(?<=\n)/)) out.write(line);
+  out.flush();
+  assert.equal(chunks.slice(1).join(""), long);
+  assert.ok(chunks.length > 2, "big output goes out in several chunks");
 
   let calls = 0;
   const closed = new OutputBuffer({

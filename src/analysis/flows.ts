@@ -126,8 +126,10 @@ interface Direction {
 
 interface Flow {
   conversation: Conversation;
-  /** Key of the direction A→B, to tell a packet's direction. */
-  forward: string;
+  /** The A endpoint's key, to tell a packet's direction. */
+  forward: string | number;
+  /** Where the flow is filed in the index. */
+  key: FlowKey;
   ab?: Direction;
   ba?: Direction;
   synSeen: boolean;
@@ -136,6 +138,63 @@ interface Flow {
   /** Initial round-trip time from the handshake, seconds; 0 until known. */
   initialRtt: number;
   synTime: number;
+  /** Set once the flow left the index (retired or evicted). */
+  removed?: true;
+}
+
+/** A flow's place in the index: numbers for IPv4 (no strings per packet), text for IPv6. */
+type FlowKey = { protocol: number; low: number; high: number } | string;
+
+/**
+ * Flows by endpoints. IPv4 endpoints are numbers (address × 65536 + port, exact below 2^53)
+ * in maps nested by protocol, lower and higher endpoint: finding a flow builds no string.
+ */
+class FlowIndex {
+  readonly #v4 = new Map<number, Map<number, Map<number, Flow>>>();
+  readonly #other = new Map<string, Flow>();
+  size = 0;
+
+  get(key: FlowKey): Flow | undefined {
+    if (typeof key === "string") return this.#other.get(key);
+    return this.#v4.get(key.protocol)?.get(key.low)?.get(key.high);
+  }
+
+  getV4(protocol: number, low: number, high: number): Flow | undefined {
+    return this.#v4.get(protocol)?.get(low)?.get(high);
+  }
+
+  set(key: FlowKey, flow: Flow): void {
+    this.size++;
+    if (typeof key === "string") {
+      this.#other.set(key, flow);
+      return;
+    }
+    let byLow = this.#v4.get(key.protocol);
+    if (byLow === undefined) this.#v4.set(key.protocol, byLow = new Map());
+    let byHigh = byLow.get(key.low);
+    if (byHigh === undefined) byLow.set(key.low, byHigh = new Map());
+    byHigh.set(key.high, flow);
+  }
+
+  delete(key: FlowKey): void {
+    if (typeof key === "string") {
+      if (this.#other.delete(key)) this.size--;
+      return;
+    }
+    const byLow = this.#v4.get(key.protocol);
+    const byHigh = byLow?.get(key.low);
+    if (byHigh?.delete(key.high)) {
+      this.size--;
+      if (byHigh.size === 0) byLow!.delete(key.low);
+    }
+  }
+
+  *values(): Generator<Flow> {
+    for (const byLow of this.#v4.values()) {
+      for (const byHigh of byLow.values()) yield* byHigh.values();
+    }
+    yield* this.#other.values();
+  }
 }
 
 const DEFAULTS: Required<FlowLimits> = {
@@ -182,7 +241,7 @@ function protocolName(protocol: number): string {
 /** Tracks flows across packets; feed it every packet in capture order. */
 export class FlowTracker {
   readonly #limits: Required<FlowLimits>;
-  readonly #flows = new Map<string, Flow>();
+  readonly #flows = new FlowIndex();
   readonly #retired: Conversation[] = [];
   readonly #hierarchy: ProtocolHierarchy = {};
   readonly #hosts = new Map<string, { frames: number; bytes: number }>();
@@ -192,8 +251,8 @@ export class FlowTracker {
   #end = 0;
   #evicted = { flows: 0, frames: 0, bytes: 0 };
   #lastSweep = 0;
-  /** Flow keys in creation order, for eviction (a queue: `#head` is its front). */
-  #order: string[] = [];
+  /** Flows in creation order, for eviction (a queue: `#head` is its front). */
+  #order: Flow[] = [];
   #head = 0;
 
   constructor(limits: FlowLimits = {}) {
@@ -223,36 +282,50 @@ export class FlowTracker {
       return undefined; // only TCP connections are followed then
     }
 
-    const ip = packet.ipv4 ?? packet.ipv6;
-    if (ip === undefined) return undefined;
-    const src = ip.src;
-    const dst = ip.dst;
-    if (summary) {
-      this.#countHost(src, bytes);
-      this.#countHost(dst, bytes);
-    }
-    const protocol = packet.ipv4 ? packet.ipv4.protocol : packet.ipv6!.protocol;
+    const ip4 = packet.ipv4;
+    const ip6 = packet.ipv6;
+    if (ip4 === undefined && ip6 === undefined) return undefined;
+    const protocol = ip4 !== undefined ? ip4.protocol : ip6!.protocol;
     // As tshark without reassembly: a first fragment counts with its ports, a later one
     // (no transport header) in its hosts' conversation without ports, unless it completed a
     // reassembled datagram (`ports`).
-    const laterFragment = (packet.ipv4?.fragOffset ?? 0) !== 0 ||
-      (packet.ipv6?.fragment?.offset ?? 0) !== 0;
-    const fragment = (packet.ipv4?.isFragment ?? false) ||
-      (packet.ipv6 !== undefined && packet.ipv6.fragmentHeaderOffset >= 0);
+    const laterFragment = (ip4?.fragOffset ?? 0) !== 0 || (ip6?.fragment?.offset ?? 0) !== 0;
+    const fragment = (ip4?.isFragment ?? false) ||
+      (ip6 !== undefined && ip6.fragmentHeaderOffset >= 0);
     const transport = laterFragment ? ports : packet.tcp ?? packet.udp;
     const srcPort = transport ? transport.srcPort : null;
     const dstPort = transport ? transport.dstPort : null;
-    const from = `${src}|${srcPort}`;
-    const to = `${dst}|${dstPort}`;
-    const name = protocolName(protocol);
-    const key = from < to ? `${name}|${from}|${to}` : `${name}|${to}|${from}`;
-    let flow = this.#flows.get(key);
+    if (summary) {
+      const ip = (ip4 ?? ip6)!;
+      this.#countHost(ip.src, bytes);
+      this.#countHost(ip.dst, bytes);
+    }
+
+    let from: string | number;
+    let key: FlowKey;
+    let flow: Flow | undefined;
+    if (ip4 !== undefined) {
+      // No port: 65536, outside any real port.
+      from = ip4.srcNumber * 65536 + (srcPort ?? 65535 + 1);
+      const to = ip4.dstNumber * 65536 + (dstPort ?? 65535 + 1);
+      const low = from < to ? from : to;
+      const high = from < to ? to : from;
+      flow = this.#flows.getV4(protocol, low, high);
+      key = flow?.key ?? { protocol, low, high };
+    } else {
+      from = `${ip6!.src}|${srcPort}`;
+      const to = `${ip6!.dst}|${dstPort}`;
+      key = from < to ? `${protocol}|${from}|${to}` : `${protocol}|${to}|${from}`;
+      flow = this.#flows.get(key);
+    }
     if (flow === undefined) {
+      const ip = (ip4 ?? ip6)!;
+      const name = protocolName(protocol);
       flow = {
         conversation: {
           protocol: name,
-          a: { address: src, port: srcPort },
-          b: { address: dst, port: dstPort },
+          a: { address: ip.src, port: srcPort },
+          b: { address: ip.dst, port: dstPort },
           framesAtoB: 0,
           bytesAtoB: 0,
           framesBtoA: 0,
@@ -261,6 +334,7 @@ export class FlowTracker {
           end: time,
         },
         forward: from,
+        key,
         synSeen: false,
         synAckSeen: false,
         handshakeAckSeen: false,
@@ -270,7 +344,7 @@ export class FlowTracker {
       if (name === "tcp") flow.conversation.tcp = { handshake: false, fin: false, rst: false };
       if (this.#flows.size >= this.#limits.maxFlows) this.#evictOldest(time);
       this.#flows.set(key, flow);
-      this.#order.push(key);
+      this.#order.push(flow);
     }
     const conversation = flow.conversation;
     const forward = from === flow.forward;
@@ -445,11 +519,11 @@ export class FlowTracker {
   /** Retires every flow idle for longer than the timeout. */
   #sweep(now: number): void {
     this.#lastSweep = now;
-    for (const [key, flow] of this.#flows) {
-      if (now - flow.conversation.end < this.#limits.idleTimeout) continue;
-      this.#flows.delete(key);
-      this.#retire(flow.conversation);
+    const idle: Flow[] = [];
+    for (const flow of this.#flows.values()) {
+      if (now - flow.conversation.end >= this.#limits.idleTimeout) idle.push(flow);
     }
+    for (const flow of idle) this.#remove(flow);
     this.#compactOrder();
   }
 
@@ -461,27 +535,31 @@ export class FlowTracker {
   #evictOldest(now: number): void {
     let chances = 64;
     while (this.#head < this.#order.length) {
-      const key = this.#order[this.#head++];
-      const flow = this.#flows.get(key);
-      if (flow === undefined) continue; // already retired by a sweep
+      const flow = this.#order[this.#head++];
+      if (flow.removed) continue; // already retired by a sweep
       if (chances-- > 0 && now - flow.conversation.end < 1) {
-        this.#order.push(key);
+        this.#order.push(flow);
         continue;
       }
-      this.#flows.delete(key);
-      this.#retire(flow.conversation);
+      this.#remove(flow);
       break;
     }
     this.#compactOrder();
   }
 
+  #remove(flow: Flow): void {
+    flow.removed = true;
+    this.#flows.delete(flow.key);
+    this.#retire(flow.conversation);
+  }
+
   /** Drops the queue's consumed front and keys of retired flows, so it stays proportional. */
   #compactOrder(): void {
     if (this.#head > 4096 && this.#head * 2 > this.#order.length) {
-      this.#order = this.#order.slice(this.#head).filter((key) => this.#flows.has(key));
+      this.#order = this.#order.slice(this.#head).filter((flow) => !flow.removed);
       this.#head = 0;
     } else if (this.#order.length - this.#head > 2 * this.#flows.size + 4096) {
-      this.#order = this.#order.slice(this.#head).filter((key) => this.#flows.has(key));
+      this.#order = this.#order.slice(this.#head).filter((flow) => !flow.removed);
       this.#head = 0;
     }
   }

@@ -15,6 +15,9 @@
  * @module
  */
 
+/** Characters of text gathered before they are encoded into the byte buffer. */
+const PENDING_LIMIT = 16384;
+
 /** Anything with a synchronous `writeSync`, like `Deno.stdout` or a `Deno.FsFile`. */
 export interface SyncSink {
   writeSync(bytes: Uint8Array): number;
@@ -26,6 +29,7 @@ export class OutputBuffer {
   readonly #buffer: Uint8Array;
   readonly #encoder = new TextEncoder();
   #used = 0;
+  #pending = "";
   #closed = false;
 
   constructor(sink: SyncSink, size = 1 << 16) {
@@ -38,12 +42,22 @@ export class OutputBuffer {
     return this.#closed;
   }
 
-  /** Appends text, flushing first when it does not fit. */
+  /**
+   * Appends text. Lines are joined as a string and encoded a chunk at a time: one
+   * `encodeInto` per chunk costs far less than one per packet.
+   */
   write(text: string): void {
     if (this.#closed) return;
+    this.#pending += text;
+    if (this.#pending.length >= PENDING_LIMIT) this.#encodePending();
+  }
+
+  #encodePending(): void {
+    const text = this.#pending;
+    this.#pending = "";
     // UTF-16 code units expand to at most 3 bytes each.
     if (this.#used + text.length * 3 > this.#buffer.length) {
-      this.flush();
+      this.#flushBuffer();
       if (text.length * 3 > this.#buffer.length) {
         this.#writeAll(this.#encoder.encode(text));
         return;
@@ -54,6 +68,11 @@ export class OutputBuffer {
 
   /** Writes out everything buffered. */
   flush(): void {
+    if (this.#pending !== "") this.#encodePending();
+    this.#flushBuffer();
+  }
+
+  #flushBuffer(): void {
     if (this.#used === 0) return;
     const used = this.#used;
     this.#used = 0;
