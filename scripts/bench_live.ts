@@ -1,4 +1,0 @@
-/** Placeholder replaced below. */
-export function liveBench(_packets: number): Promise<void> {
-  return Promise.resolve();
-}
