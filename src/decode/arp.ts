@@ -26,12 +26,19 @@ export const ARP_REPLY = 2;
 
 /** The JSON form of an ARP packet (docs/json.md). */
 export interface ArpJson {
+  /** Hardware type (1 for Ethernet). */
   hardwareType: number;
+  /** Protocol type (0x0800 for IPv4). */
   protocolType: number;
+  /** Operation: 1 request, 2 reply. */
   operation: number;
+  /** Sender hardware address, or null unless Ethernet/IPv4. */
   senderMac: string | null;
+  /** Sender protocol address, or null unless Ethernet/IPv4. */
   senderIp: string | null;
+  /** Target hardware address, or null unless Ethernet/IPv4. */
   targetMac: string | null;
+  /** Target protocol address, or null unless Ethernet/IPv4. */
   targetIp: string | null;
 }
 

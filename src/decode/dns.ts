@@ -71,16 +71,27 @@ const MAX_NAME_LENGTH = 255;
 
 /** The JSON form of a DNS summary (docs/json.md). */
 export interface DnsJson {
+  /** Identification (or DNS/echo identifier). */
   id: number;
+  /** A response (QR set). */
   response: boolean;
+  /** Operation code. */
   opcode: number;
+  /** Response code. */
   rcode: number;
+  /** Response code as text (NoError, NXDomain, …). */
   rcodeName: string;
+  /** The flags, each a boolean. */
   flags: { aa: boolean; tc: boolean; rd: boolean; ra: boolean };
+  /** Question count. */
   questions: number;
+  /** Answer count. */
   answers: number;
+  /** Authority count. */
   authorities: number;
+  /** Additional count. */
   additionals: number;
+  /** The first question, or null when malformed. */
   question?: { name: string; type: number; typeName: string; class: number } | null;
 }
 

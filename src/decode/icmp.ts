@@ -142,11 +142,13 @@ export interface QuotedPacket {
   version: 4 | 6;
   /** Its source and destination. */
   src: string;
+  /** Destination address. */
   dst: string;
   /** Its protocol (next header). */
   protocol: number;
   /** TCP or UDP ports, when the quote reaches them. */
   srcPort?: number;
+  /** Destination port (TCP/UDP). */
   dstPort?: number;
 }
 
@@ -162,6 +164,7 @@ export interface NdOption {
   linkAddress?: string;
   /** Prefix and its length (prefix information). */
   prefix?: string;
+  /** Prefix length in bits. */
   prefixLength?: number;
   /** MTU (MTU option). */
   mtu?: number;
@@ -169,27 +172,44 @@ export interface NdOption {
 
 /** The JSON form of an ICMP or ICMPv6 header (docs/json.md). */
 export interface IcmpJson {
+  /** Message type. */
   type: number;
+  /** Message code. */
   code: number;
+  /** The type as text. */
   typeName: string;
+  /** The code as text, for types with named codes. */
   codeName?: string;
+  /** Checksum as transmitted. */
   checksum: number;
+  /** Whether the checksum is right; null when it cannot be verified. */
   checksumOk: boolean | null;
+  /** Identification (or DNS/echo identifier). */
   id?: number | null;
+  /** Echo sequence number (echo messages only). */
   sequence?: number | null;
+  /** The header an error message quotes. */
   quoted?: QuotedPacket | null;
+  /** ICMPv4 redirect gateway. */
   gateway?: string;
+  /** The MTU (packet too big, need to frag). */
   mtu?: number;
+  /** Parameter problem: offset of the problem. */
   pointer?: number;
+  /** Neighbor discovery target address. */
   target?: string;
+  /** The flags, each a boolean. */
   flags?: Record<string, boolean>;
+  /** Options, in order. */
   options?: NdOption[];
 }
 
 /** A view of one ICMP or ICMPv6 message. */
 export class IcmpHeader extends ChecksummedView {
-  protected readonly protocolNumber = IPPROTO_ICMPV6;
-  protected readonly checksumOffset = 2;
+  /** The IP protocol number the pseudo-header carries. */
+  protected readonly protocolNumber: number = IPPROTO_ICMPV6;
+  /** Offset of the checksum field within the header. */
+  protected readonly checksumOffset: number = 2;
   /** 4 for ICMP, 6 for ICMPv6. */
   version: 4 | 6 = 4;
 

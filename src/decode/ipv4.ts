@@ -64,21 +64,37 @@ export const ECN_NAMES: readonly string[] = ["Not-ECT", "ECT(1)", "ECT(0)", "CE"
 
 /** The JSON form of an IPv4 header (docs/json.md). */
 export interface Ipv4Json {
+  /** IP version. */
   version: number;
+  /** Header length in bytes. */
   ihl: number;
+  /** Differentiated services code point. */
   dscp: number;
+  /** ECN codepoint. */
   ecn: number;
+  /** Length in bytes. */
   length: number;
+  /** Identification (or DNS/echo identifier). */
   id: number;
+  /** Don't Fragment. */
   df: boolean;
+  /** More Fragments. */
   mf: boolean;
+  /** Fragment offset in bytes. */
   fragOffset: number;
+  /** Time to live. */
   ttl: number;
+  /** Protocol of the payload. */
   protocol: number;
+  /** Checksum as transmitted. */
   checksum: number;
+  /** Whether the checksum is right; null when it cannot be verified. */
   checksumOk: boolean | null;
+  /** Source address. */
   src: string;
+  /** Destination address. */
   dst: string;
+  /** Options, in order. */
   options: Ipv4Option[];
 }
 

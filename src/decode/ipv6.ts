@@ -22,16 +22,27 @@ export const IPV6_HEADER_LENGTH = 40;
 
 /** The JSON form of an IPv6 fixed header (docs/json.md). */
 export interface Ipv6Json {
+  /** IP version. */
   version: number;
+  /** Traffic class. */
   trafficClass: number;
+  /** Flow label. */
   flowLabel: number;
+  /** Bytes of payload. */
   payloadLength: number;
+  /** Next header of the fixed header. */
   nextHeader: number;
+  /** Hop limit. */
   hopLimit: number;
+  /** Source address. */
   src: string;
+  /** Destination address. */
   dst: string;
+  /** Extension headers in order. */
   extensions: Ipv6Extension[];
+  /** Fragment header fields, if any. */
   fragment?: Ipv6Fragment | null;
+  /** Protocol of the payload. */
   protocol: number;
 }
 
@@ -102,12 +113,14 @@ export class Ipv6Header extends HeaderView {
   extensionCount = 0;
   /** Their types, offsets and lengths (the first `extensionCount` entries). */
   readonly extensionTypes: Uint8Array = new Uint8Array(MAX_IPV6_EXTENSIONS);
+  /** Absolute offsets of the extension headers (the first extensionCount). */
   readonly extensionOffsets: Uint32Array = new Uint32Array(MAX_IPV6_EXTENSIONS);
+  /** Lengths of the extension headers (the first extensionCount). */
   readonly extensionLengths: Uint16Array = new Uint16Array(MAX_IPV6_EXTENSIONS);
   /** The protocol after the extension headers (the last next-header value). */
   protocol = 0;
   /** Absolute offset of the fragment header, or -1 when there is none. */
-  fragmentHeaderOffset = -1;
+  fragmentHeaderOffset: number = -1;
 
   /** Starts a new chain (called by the decoder when it binds the header). */
   resetChain(): void {

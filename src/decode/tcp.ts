@@ -41,14 +41,23 @@ export const TCP_NS = 0x100;
 
 /** The nine flags as booleans: the JSON `tcp.flags` object. */
 export interface TcpFlags {
+  /** NS (ECN nonce). */
   ns: boolean;
+  /** CWR: congestion window reduced. */
   cwr: boolean;
+  /** ECE: ECN echo. */
   ece: boolean;
+  /** URG: urgent pointer significant. */
   urg: boolean;
+  /** ACK flag (or acknowledgment number). */
   ack: boolean;
+  /** PSH: push. */
   psh: boolean;
+  /** RST: reset. */
   rst: boolean;
+  /** SYN: synchronise. */
   syn: boolean;
+  /** FIN: finished. */
   fin: boolean;
 }
 
@@ -67,24 +76,39 @@ const FLAG_LETTERS: ReadonlyArray<readonly [number, string]> = [
 
 /** The JSON form of a TCP header (docs/json.md). */
 export interface TcpJson {
+  /** Source port (TCP/UDP). */
   srcPort: number;
+  /** Destination port (TCP/UDP). */
   dstPort: number;
+  /** Sequence number, absolute. */
   seq: number;
+  /** ACK flag (or acknowledgment number). */
   ack: number;
+  /** Header length in bytes. */
   dataOffset: number;
+  /** The flags, each a boolean. */
   flags: TcpFlags;
+  /** Window as sent. */
   window: number;
+  /** Checksum as transmitted. */
   checksum: number;
+  /** Whether the checksum is right; null when it cannot be verified. */
   checksumOk: boolean | null;
+  /** Urgent pointer. */
   urgent: number;
+  /** Bytes of payload. */
   payloadLength: number;
+  /** Options, in order. */
   options: TcpOption[];
 }
 
 /** The JSON form of a transport header cut short: only the ports, which were captured. */
 export interface TruncatedPortsJson {
+  /** Source port (TCP/UDP). */
   srcPort: number;
+  /** Destination port (TCP/UDP). */
   dstPort: number;
+  /** The header was cut short by the snapshot length. */
   truncated: true;
 }
 
@@ -117,6 +141,7 @@ export interface TcpOption {
   blocks?: [number, number][];
   /** Timestamp value and echo reply. */
   tsval?: number;
+  /** Timestamp echo reply. */
   tsecr?: number;
   /** The bytes of an option netpeek does not know, as hex. */
   data?: string;
@@ -138,8 +163,10 @@ const OPTION_NAMES: Record<number, string> = {
 
 /** A view of one TCP header. */
 export class TcpHeader extends ChecksummedView {
-  protected readonly protocolNumber = IPPROTO_TCP;
-  protected readonly checksumOffset = 16;
+  /** The IP protocol number the pseudo-header carries. */
+  protected readonly protocolNumber: number = IPPROTO_TCP;
+  /** Offset of the checksum field within the header. */
+  protected readonly checksumOffset: number = 16;
 
   /** Source port. */
   get srcPort(): number {

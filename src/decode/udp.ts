@@ -20,17 +20,24 @@ export const UDP_HEADER_LENGTH = 8;
 
 /** The JSON form of a UDP header (docs/json.md). */
 export interface UdpJson {
+  /** Source port (TCP/UDP). */
   srcPort: number;
+  /** Destination port (TCP/UDP). */
   dstPort: number;
+  /** Length in bytes. */
   length: number;
+  /** Checksum as transmitted. */
   checksum: number;
+  /** Whether the checksum is right; null when it cannot be verified. */
   checksumOk: boolean | null;
 }
 
 /** A view of one UDP header. */
 export class UdpHeader extends ChecksummedView {
-  protected readonly protocolNumber = IPPROTO_UDP;
-  protected readonly checksumOffset = 6;
+  /** The IP protocol number the pseudo-header carries. */
+  protected readonly protocolNumber: number = IPPROTO_UDP;
+  /** Offset of the checksum field within the header. */
+  protected readonly checksumOffset: number = 6;
 
   /** Source port. */
   get srcPort(): number {
