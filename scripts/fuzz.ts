@@ -123,6 +123,7 @@ export function frameArbitrary(seeds: FuzzFrame[]): fc.Arbitrary<FuzzFrame> {
   );
 }
 
+// deno-lint-ignore no-control-regex -- control characters are what is looked for
 const TEXT_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
 function checkLayer(name: string, layer: HeaderView | undefined, start: number, end: number) {

@@ -38,6 +38,7 @@ import {
 } from "./packet_builder.ts";
 import {
   fragmentFrames,
+  scanFrames,
   stackFrames,
   tcpAnalysisFrames,
   type TimedFrame,
@@ -655,6 +656,7 @@ async function main(): Promise<void> {
     ["stack.pcap", pcap(1, stackFrames())],
     ["fragments.pcap", pcap(1, fragmentFrames())],
     ["tcp-analysis.pcap", timedPcap(1, tcpAnalysisFrames())],
+    ["scan.pcap", timedPcap(1, scanFrames())],
     ["nano.pcap", pcap(1, ipv4Cases().slice(0, 4), { nanosecond: true })],
     ["big-endian.pcap", pcap(1, ipv4Cases().slice(12, 17), { bigEndian: true })],
     ["unusual.pcapng", unusualPcapng([ipv4Cases()[0], ipv4Cases()[13]])],

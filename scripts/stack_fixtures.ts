@@ -543,3 +543,57 @@ export function tcpAnalysisFrames(): TimedFrame[] {
   send(700, true, 1257, 1, RST, 0);
   return frames;
 }
+
+/**
+ * A port scan for the example detector: 192.0.2.1 sends SYNs to 30 ports of 198.51.100.2,
+ * 10 ms apart, some answered with RST; and an ordinary connection from 192.0.2.7 alongside.
+ */
+export function scanFrames(): TimedFrame[] {
+  const scanner = ip4(A);
+  const target = ip4(B);
+  const start = 1767225600;
+  const frames: TimedFrame[] = [];
+  for (let i = 0; i < 30; i++) {
+    const port = [22, 23, 25, 53, 80, 110, 143, 443, 445, 993][i % 10] + Math.floor(i / 10) * 1000;
+    const syn = tcp(scanner, target, {
+      sport: 50000,
+      dport: port,
+      seq: 7777 + i,
+      ack: 0,
+      flags: 0x002,
+      window: 1024,
+    });
+    frames.push({
+      time: start + i * 0.01,
+      frame: eth4(ipv4({ src: A, dst: B, protocol: 6, payload: syn })),
+    });
+    if (i % 3 === 0) {
+      const rst = tcp(target, scanner, {
+        sport: port,
+        dport: 50000,
+        seq: 0,
+        ack: 7778 + i,
+        flags: 0x014,
+        window: 0,
+      });
+      frames.push({
+        time: start + i * 0.01 + 0.0001,
+        frame: eth4(ipv4({ src: B, dst: A, protocol: 6, payload: rst }), true),
+      });
+    }
+  }
+  const other = ip4("192.0.2.7");
+  const hello = tcp(other, target, {
+    sport: 41000,
+    dport: 443,
+    seq: 1,
+    ack: 0,
+    flags: 0x002,
+    window: 64240,
+  });
+  frames.push({
+    time: start + 0.5,
+    frame: eth4(ipv4({ src: "192.0.2.7", dst: B, protocol: 6, payload: hello })),
+  });
+  return frames;
+}

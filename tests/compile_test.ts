@@ -46,3 +46,20 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "deno task release builds every platform's binary and SHA256SUMS",
+  ignore: runtimeUnreachable,
+  fn: async () => {
+    const release = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "release"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(release.success, new TextDecoder().decode(release.stderr));
+    const sums = (await Deno.readTextFile(`${ROOT}dist/SHA256SUMS`)).trimEnd().split("\n");
+    assert.equal(sums.length, 5);
+    for (const line of sums) assert.match(line, /^[0-9a-f]{64} {2}netpeek-\d+\.\d+\.\d+-\S+$/);
+  },
+});

@@ -248,6 +248,7 @@ Deno.test("a DNS name full of terminal escapes prints escaped, in text and in a 
   assert.equal(packet.dns?.questionName, "a\\027[.31mX\\007\\155");
   const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: ip.length, len: ip.length };
   const line = new TextFormatter({ verbose: true, hex: "ascii" }).format(packet, header);
+  // deno-lint-ignore no-control-regex -- control characters are what is looked for
   assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(line), JSON.stringify(line));
   assert.match(line, /4660\+ A\? a\\027\[\.31mX\\007\\155\. \(/);
 
@@ -267,6 +268,7 @@ Deno.test("a DNS name full of terminal escapes prints escaped, in text and in a 
     await Deno.writeFile(path, file);
     const result = await runNetpeek(["-r", path, "-v", "-X"]);
     assert.equal(result.code, 0, result.stderr);
+    // deno-lint-ignore no-control-regex -- control characters are what is looked for
     assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(result.stdout), JSON.stringify(result.stdout));
     assert.match(result.stdout, /a\\027\[\.31mX\\007\\155\./);
   } finally {

@@ -30,17 +30,25 @@ export interface TcpAnalysis {
   isnSeen: boolean;
   /** The other side's first sequence number (absolute), for relative SACK edges; or null. */
   peerBase: number | null;
+  /** Data sent before, sent again. */
   retransmission?: true;
+  /** A retransmission after two or more duplicate ACKs. */
   fastRetransmission?: true;
+  /** Data the other side had already acknowledged. */
   spuriousRetransmission?: true;
+  /** Data before the highest seen, arriving within the initial round trip. */
   outOfOrder?: true;
   /** The segment after a gap: data before it was not captured. */
   lostSegment?: true;
   /** How many times this ACK has now been repeated. */
   duplicateAck?: number;
+  /** The sender advertises a zero window. */
   zeroWindow?: true;
+  /** The segment fills the receiver's window exactly. */
   windowFull?: true;
+  /** A keep-alive segment. */
   keepAlive?: true;
+  /** RST. */
   reset?: true;
 }
 

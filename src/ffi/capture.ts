@@ -116,9 +116,11 @@ export interface CaptureStats {
 
 /** What went wrong opening or reading a capture: `message` is one line for the user. */
 export class CaptureError extends Error {
+  /** The error's name. */
   override name = "CaptureError";
   /** The libpcap status code behind it. */
   readonly status: number;
+  /** See docs/json.md. */
   constructor(message: string, status: number) {
     super(message.replace(/\s*\n\s*/g, "; "));
     this.status = status;
@@ -318,6 +320,40 @@ export class LiveCapture {
 
   /** One `pcap_next_ex`: 1 delivered a frame, 0 nothing waiting, negative an error. */
   #next(onFrame: FrameHandler): number {
+    const status = this.#read();
+    if (status !== 1) return status;
+    const keepGoing = onFrame(this.#frame, this.#header);
+    if (keepGoing === false) {
+      this.#stopping = true;
+      this.#drainOnStop = false; // the consumer wants no more
+    }
+    return 1;
+  }
+
+  /**
+   * Takes the next waiting frame, for consumers that pull (the library's `capture()`): the
+   * frame and its header, valid until the next call, or `null` when none is waiting.
+   * Throws `CaptureError` when libpcap reports an error.
+   */
+  readFrame(): { frame: Uint8Array; header: FrameHeader } | null {
+    const status = this.#read();
+    if (status === 1) return { frame: this.#frame, header: this.#header };
+    if (status === PCAP_ERROR) throw new CaptureError(`${this.device}: ${this.#error()}`, status);
+    return null;
+  }
+
+  /**
+   * Waits (off the main thread) until frames may be waiting, at most `timeoutMs`. Throws
+   * `CaptureError` when the interface went down.
+   */
+  waitForData(timeoutMs = 100): Promise<void> {
+    return this.#waitForData(timeoutMs);
+  }
+
+  #frame: Uint8Array = new Uint8Array(0);
+
+  /** `pcap_next_ex` and the copy of the header and frame into the reused buffer. */
+  #read(): number {
     const handle = this.#handle;
     if (handle === null) return PCAP_ERROR_BREAK;
     const { pcap, libc } = this.#lib;
@@ -344,11 +380,7 @@ export class LiveCapture {
     // A BigInt per distinct length, made once: the copy then allocates nothing.
     const length = this.#lengths[caplen] ??= BigInt(caplen);
     libc.memcpy(this.#framePointer, this.#slots[1], length);
-    const keepGoing = onFrame(new Uint8Array(this.#buffer, FRAME_OFFSET, caplen), header);
-    if (keepGoing === false) {
-      this.#stopping = true;
-      this.#drainOnStop = false; // the consumer wants no more
-    }
+    this.#frame = new Uint8Array(this.#buffer, FRAME_OFFSET, caplen);
     return 1;
   }
 

@@ -60,6 +60,7 @@ export function linkTypeToDlt(linkType: number): number {
 
 /** A filter that does not compile; its message is libpcap's, for `netpeek: filter: …`. */
 export class FilterError extends Error {
+  /** The error's name. */
   override name = "FilterError";
 }
 

@@ -106,6 +106,7 @@ export interface Libpcap {
 
 /** Raised when libpcap cannot be found or loaded; its message is one line for the user. */
 export class LibraryError extends Error {
+  /** The error's name. */
   override name = "LibraryError";
 }
 

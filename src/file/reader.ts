@@ -44,9 +44,11 @@ export interface ByteSource {
 
 /** A damaged or unreadable capture file. `offset` is the byte where the problem is. */
 export class CaptureFileError extends Error {
+  /** The error's name. */
   override name = "CaptureFileError";
   /** Byte offset of the damage in the file, where known. */
   readonly offset: number | undefined;
+  /** See docs/json.md. */
   constructor(message: string, offset?: number) {
     super(message);
     this.offset = offset;
@@ -168,6 +170,25 @@ export class CaptureFileReader {
       if (need === 0) return; // stopped by the handler
       if (await this.#fill(need)) continue;
       if (this.#end === this.#start && this.#skip === SKIP_NOTHING) return; // clean end
+      throw this.#cutShort(need);
+    }
+  }
+
+  /**
+   * The next record, for consumers that pull: its frame (valid until the next call) and
+   * header, or `null` at the end of the file. Throws `CaptureFileError` at damage.
+   */
+  async next(): Promise<{ frame: Uint8Array; header: FileRecordHeader } | null> {
+    let record: { frame: Uint8Array; header: FileRecordHeader } | null = null;
+    const take: RecordHandler = (frame, header) => {
+      record = { frame, header };
+      return false;
+    };
+    for (;;) {
+      const need = this.format === "pcap" ? this.#pcapRecords(take) : this.#pcapngBlocks(take);
+      if (record !== null) return record;
+      if (await this.#fill(need)) continue;
+      if (this.#end === this.#start && this.#skip === SKIP_NOTHING) return null;
       throw this.#cutShort(need);
     }
   }

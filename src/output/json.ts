@@ -34,23 +34,41 @@ import { type FrameHeader, isoTimestamp } from "./timestamp.ts";
 
 /** The JSON object of one packet; the layer objects are described in docs/json.md. */
 export interface PacketJson {
+  /** Capture time, ISO 8601 UTC. */
   ts: string;
+  /** Bytes captured. */
   caplen: number;
+  /** Bytes on the wire. */
   len: number;
+  /** Link type name (ethernet, linux_sll2, raw, …). */
   link: string;
+  /** Ethernet header. */
   eth?: ReturnType<NonNullable<Packet["eth"]>["toJSON"]>;
+  /** Linux cooked header. */
   sll?: ReturnType<NonNullable<Packet["sll"]>["toJSON"]>;
+  /** BSD loopback header. */
   loopback?: ReturnType<NonNullable<Packet["loopback"]>["toJSON"]>;
+  /** VLAN tags, outermost first. */
   vlan?: ReturnType<Packet["vlanTags"][number]["toJSON"]>[];
+  /** IPv4 header. */
   ipv4?: Ipv4Json;
+  /** IPv6 header. */
   ipv6?: Ipv6Json;
+  /** ARP packet. */
   arp?: ArpJson;
+  /** TCP header (with `analysis` from the command line's flow tracking). */
   tcp?: (TcpJson & { analysis?: TcpAnalysis }) | TruncatedPortsJson;
+  /** UDP header. */
   udp?: UdpJson | TruncatedPortsJson;
+  /** ICMP or ICMPv6 header. */
   icmp?: IcmpJson;
+  /** DNS summary. */
   dns?: DnsJson;
+  /** Why decoding stopped early. */
   error?: string;
+  /** A comment the capture file attached. */
   comment?: string;
+  /** The datagram this fragment completed (`--reassemble`). */
   reassembled?: {
     fragments: number;
     length: number;

@@ -1,0 +1,128 @@
+/**
+ * Capture files for scripts: `readCapture` iterates the packets of a pcap or pcapng file (a
+ * path, a URL, or a stream of bytes), and `writeCapture` writes packets to one.
+ *
+ * @example
+ * ```ts
+ * import { readCapture } from "./files.ts";
+ * const url = new URL("../../tests/fixtures/vlan.pcap", import.meta.url);
+ * for await (const packet of readCapture(url)) console.log(packet.vlan.map((tag) => tag.id));
+ * // [ 100 ]
+ * // [ 200, 300 ]
+ * ```
+ * @module
+ */
+
+import { Decoder } from "../decode/mod.ts";
+import { type ByteSource, CaptureFileReader } from "../file/reader.ts";
+import { CaptureFileWriter } from "../file/writer.ts";
+import type { FrameHeader } from "../output/timestamp.ts";
+import { CapturedPacket } from "./packet.ts";
+
+/** Adapts a stream of bytes to the reader. */
+function streamSource(stream: ReadableStream<Uint8Array>): ByteSource {
+  const reader = stream.getReader();
+  let pending: Uint8Array | undefined;
+  return {
+    async read(buffer: Uint8Array): Promise<number | null> {
+      if (pending === undefined || pending.length === 0) {
+        const { value, done } = await reader.read();
+        if (done) return null;
+        pending = value;
+      }
+      const count = Math.min(buffer.length, pending.length);
+      buffer.set(pending.subarray(0, count));
+      pending = pending.subarray(count);
+      return count;
+    },
+  };
+}
+
+/**
+ * The packets of a capture file, in order, each with its own interface's link type. A packet
+ * is valid during its iteration; `copy()` keeps it. Throws `CaptureFileError` at damage
+ * (after yielding the good packets before it).
+ */
+export async function* readCapture(
+  source: string | URL | ReadableStream<Uint8Array>,
+): AsyncGenerator<CapturedPacket> {
+  const stream = source instanceof ReadableStream;
+  const file = stream ? undefined : await Deno.open(source);
+  try {
+    const reader = await CaptureFileReader.open(
+      file ?? streamSource(source as ReadableStream<Uint8Array>),
+      stream ? "stream" : String(source),
+    );
+    const decoder = new Decoder();
+    for (let record = await reader.next(); record !== null; record = await reader.next()) {
+      yield new CapturedPacket(record.frame, record.header, record.header.linkType, decoder);
+    }
+  } finally {
+    file?.close();
+  }
+}
+
+/** How a capture file is written. */
+export interface WriteOptions {
+  /** Link type of the packets (default: the first packet's). */
+  linkType?: number;
+  /** `pcap` (default) or `pcapng` (needed for packets of several link types). */
+  format?: "pcap" | "pcapng";
+  /** Snapshot length recorded in the file (default 262144). */
+  snaplen?: number;
+  /** Nanosecond time stamps (default: microseconds). */
+  nanosecond?: boolean;
+}
+
+/** A capture file being written; close it to flush the last packets. */
+export interface CaptureWriter {
+  /** Appends a packet (a captured or read one, or bytes with a header). */
+  write(
+    packet: CapturedPacket | { bytes: Uint8Array; header: FrameHeader; linkType: number },
+  ): void;
+  /** Flushes and closes the file. */
+  close(): void;
+}
+
+/**
+ * Writes packets to `path` (created or truncated), as `tcpdump -r` and tshark read them.
+ *
+ * @example
+ * ```ts
+ * import { CapturedPacket } from "./packet.ts";
+ * import { readCapture, writeCapture } from "./files.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".pcap" });
+ * const writer = writeCapture(path);
+ * writer.write(CapturedPacket.of(new Uint8Array([0x45, 0, 0, 20]), 101));
+ * writer.close();
+ * for await (const packet of readCapture(path)) console.log(packet.linkType); // 101
+ * ```
+ */
+export function writeCapture(path: string | URL, options: WriteOptions = {}): CaptureWriter {
+  const file = Deno.openSync(path, { write: true, create: true, truncate: true });
+  let writer: CaptureFileWriter | undefined;
+  return {
+    write(packet) {
+      writer ??= new CaptureFileWriter(file, String(path), {
+        format: options.format ?? "pcap",
+        linkType: options.linkType ?? packet.linkType,
+        snaplen: options.snaplen ?? 262144,
+        nanosecond: options.nanosecond ?? false,
+      });
+      writer.write(packet.bytes, packet.header, packet.linkType);
+    },
+    close() {
+      try {
+        writer ??= new CaptureFileWriter(file, String(path), {
+          format: options.format ?? "pcap",
+          linkType: options.linkType ?? 1,
+          snaplen: options.snaplen ?? 262144,
+          nanosecond: options.nanosecond ?? false,
+        });
+        writer.close();
+      } finally {
+        file.close();
+      }
+    },
+  };
+}
