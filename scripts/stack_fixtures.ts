@@ -378,11 +378,31 @@ export function stackFrames(): Uint8Array[] {
  * apart): in order, reversed, overlapping, with a duplicate, and one that never completes;
  * then the same three ways for IPv6.
  */
-export function fragmentFrames(): Uint8Array[] {
+/** The whole UDP datagrams (header and data) the fragment sets carry, by id. */
+export function fragmentedDatagrams(): Map<number, Uint8Array> {
   const a = ip4(A);
   const b = ip4(B);
   const datagram = (port: number, size: number) =>
     udp(a, b, 41000, port, Uint8Array.from({ length: size }, (_, i) => (i * 7 + port) & 0xff));
+  const payload6 = udp6(
+    V6_A,
+    V6_B,
+    41000,
+    6005,
+    Uint8Array.from({ length: 2000 }, (_, i) => i & 0xff),
+  );
+  return new Map([
+    [0x101, datagram(6001, 3000)],
+    [0x102, datagram(6002, 2000)],
+    [0x103, datagram(6003, 1200)],
+    [0x104, datagram(6004, 1600)],
+    [0x201, payload6],
+    [0x202, payload6],
+  ]);
+}
+
+export function fragmentFrames(): Uint8Array[] {
+  const datagrams = fragmentedDatagrams();
   const frames: Uint8Array[] = [];
   const piece = (id: number, payload: Uint8Array, start: number, end: number, more: boolean) =>
     eth4(ipv4({
@@ -394,21 +414,21 @@ export function fragmentFrames(): Uint8Array[] {
       payload: payload.subarray(start, end),
     }));
   // 1. In order: 0-1480, 1480-2960, 2960-end.
-  const first = datagram(6001, 3000);
+  const first = datagrams.get(0x101)!;
   frames.push(
     piece(0x101, first, 0, 1480, true),
     piece(0x101, first, 1480, 2960, true),
     piece(0x101, first, 2960, first.length, false),
   );
   // 2. Reversed.
-  const second = datagram(6002, 2000);
+  const second = datagrams.get(0x102)!;
   frames.push(
     piece(0x102, second, 1600, second.length, false),
     piece(0x102, second, 800, 1600, true),
     piece(0x102, second, 0, 800, true),
   );
   // 3. Overlapping (the middle piece overlaps both neighbours) with a duplicate of the first.
-  const third = datagram(6003, 1200);
+  const third = datagrams.get(0x103)!;
   frames.push(
     piece(0x103, third, 0, 512, true),
     piece(0x103, third, 0, 512, true),
@@ -416,7 +436,7 @@ export function fragmentFrames(): Uint8Array[] {
     piece(0x103, third, 800, third.length, false),
   );
   // 4. Incomplete: the middle never comes.
-  const fourth = datagram(6004, 1600);
+  const fourth = datagrams.get(0x104)!;
   frames.push(piece(0x104, fourth, 0, 504, true), piece(0x104, fourth, 1000, fourth.length, false));
   // 5. IPv6, in order and reversed.
   const payload6 = udp6(
@@ -436,28 +456,6 @@ export function fragmentFrames(): Uint8Array[] {
   frames.push(piece6(0x201, 0, 1232, true), piece6(0x201, 1232, payload6.length, false));
   frames.push(piece6(0x202, 1232, payload6.length, false), piece6(0x202, 0, 1232, true));
   return frames;
-}
-
-/** The whole UDP datagrams (header and data) the fragment sets carry, by id. */
-export function fragmentedDatagrams(): Map<number, Uint8Array> {
-  const a = ip4(A);
-  const b = ip4(B);
-  const datagram = (port: number, size: number) =>
-    udp(a, b, 41000, port, Uint8Array.from({ length: size }, (_, i) => (i * 7 + port) & 0xff));
-  const payload6 = udp6(
-    V6_A,
-    V6_B,
-    41000,
-    6005,
-    Uint8Array.from({ length: 2000 }, (_, i) => i & 0xff),
-  );
-  return new Map([
-    [0x101, datagram(6001, 3000)],
-    [0x102, datagram(6002, 2000)],
-    [0x103, datagram(6003, 1200)],
-    [0x201, payload6],
-    [0x202, payload6],
-  ]);
 }
 
 /** A frame and its capture time in seconds. */

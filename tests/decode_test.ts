@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { hasCommand } from "./netpeek_process.ts";
 import {
   decode,
   Decoder,
@@ -431,11 +432,7 @@ Deno.test("a reused decoder leaves nothing of the previous packet behind", async
   assert.equal(arp.arp?.operation, 1);
 });
 
-const hasTshark = await new Deno.Command("tshark", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((output) => output.success, () => false);
+const hasTshark = await hasCommand("tshark");
 
 Deno.test({
   name: "the committed tshark references are what tshark reads from the fixtures today",

@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { hasCommand } from "./netpeek_process.ts";
 import { FlowTracker, type TcpAnalysis } from "../src/analysis/flows.ts";
 import { Decoder } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
@@ -87,12 +88,7 @@ for (const name of analysisFixtures) {
   });
 }
 
-const hasTshark = await new Deno.Command("tshark", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((output) => output.success, () => false);
+const hasTshark = await hasCommand("tshark");
 
 interface TsharkConversation {
   key: string;

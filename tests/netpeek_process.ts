@@ -141,3 +141,9 @@ export async function sh(command: string, args: string[]): Promise<string> {
 /** The statistics line netpeek prints when a capture ends. */
 export const STATS_LINE =
   /^(\d+) packets captured, (\d+) received by filter, (\d+) dropped by kernel$/m;
+
+/** Whether a command is installed (the reference tools: tcpdump, tshark). */
+export async function hasCommand(name: string): Promise<boolean> {
+  return await new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
+    .output().then((output) => output.success, () => false);
+}

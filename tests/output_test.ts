@@ -8,16 +8,11 @@ import { Decoder } from "../src/decode/mod.ts";
 import { formatJsonLine, packetToJson } from "../src/output/json.ts";
 import { TextFormatter, type TextOptions } from "../src/output/text.ts";
 import { OutputBuffer } from "../src/output/writer.ts";
-import { runNetpeek } from "./netpeek_process.ts";
+import { hasCommand, runNetpeek } from "./netpeek_process.ts";
 import { parseTsv, readPcap } from "./pcap_file.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
-const hasTcpdump = await new Deno.Command("tcpdump", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((output) => output.success, () => false);
+const hasTcpdump = await hasCommand("tcpdump");
 
 async function netpeekLines(name: string, options: TextOptions = {}): Promise<string[]> {
   const { records, linkType } = await readPcap(new URL(name, FIXTURES));

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { hasCommand } from "./netpeek_process.ts";
 import { type Reassembled, Reassembler } from "../src/analysis/reassembly.ts";
 import { Decoder } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
@@ -53,11 +54,7 @@ Deno.test("reassembled datagrams equal the originals byte for byte", async () =>
   assert.equal(stats.completed, 5);
 });
 
-const hasTshark = await new Deno.Command("tshark", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((output) => output.success, () => false);
+const hasTshark = await hasCommand("tshark");
 
 Deno.test({
   name: "datagrams complete on the frames tshark's reassembly completes them",
