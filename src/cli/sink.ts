@@ -17,7 +17,7 @@ import { Reassembler } from "../analysis/reassembly.ts";
 import { Decoder } from "../decode/mod.ts";
 import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
-import { formatJsonLine } from "../output/json.ts";
+import { writeJsonLine } from "../output/json_writer.ts";
 import { type CaptureCounters, formatStatsJson, formatStatsText } from "../output/stats.ts";
 import { TextFormatter } from "../output/text.ts";
 import type { FrameHeader } from "../output/timestamp.ts";
@@ -165,7 +165,7 @@ export class PacketSink {
         out.write(
           this.#text
             ? this.#text.format(packet, header, extras)
-            : formatJsonLine(packet, header, extras),
+            : writeJsonLine(packet, header, extras),
         );
       }
       if (this.#statsInterval !== undefined) this.#periodicStats(header);

@@ -42,9 +42,16 @@ function pad(value: number, width: number): string {
  * ```
  */
 export function isoTimestamp(header: FrameHeader): string {
-  const date = new Date(header.seconds * 1000).toISOString().slice(0, 19);
-  return `${date}.${pad(header.fraction, header.nanosecond ? 9 : 6)}Z`;
+  // Consecutive packets mostly share their second: format the date part once per second.
+  if (header.seconds !== isoSeconds) {
+    isoSeconds = header.seconds;
+    isoPrefix = new Date(header.seconds * 1000).toISOString().slice(0, 19);
+  }
+  return `${isoPrefix}.${pad(header.fraction, header.nanosecond ? 9 : 6)}Z`;
 }
+
+let isoSeconds = Number.NaN;
+let isoPrefix = "";
 
 /**
  * Writes tcpdump's time of day in the local time zone, caching the `HH:MM:SS` part since

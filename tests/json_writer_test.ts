@@ -1,0 +1,50 @@
+/**
+ * The fast JSON writer makes exactly the bytes `JSON.stringify(packetToJson(…))` makes: on
+ * every packet of every fixture capture (with TCP analysis as the command line adds it), and
+ * on fuzzed frames.
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { FlowTracker } from "../src/analysis/flows.ts";
+import { Decoder } from "../src/decode/mod.ts";
+import { CaptureFileReader } from "../src/file/reader.ts";
+import { formatJsonLine } from "../src/output/json.ts";
+import { writeJsonLine } from "../src/output/json_writer.ts";
+import { frameArbitrary, seedFrames } from "../scripts/fuzz.ts";
+
+Deno.test("fast JSON equals JSON.stringify of the documented object on every fixture packet", async () => {
+  const fixtures = new URL("./fixtures/", import.meta.url);
+  let compared = 0;
+  for (const entry of Deno.readDirSync(fixtures)) {
+    if (!/\.pcap(ng)?$/.test(entry.name)) continue;
+    using file = await Deno.open(new URL(entry.name, fixtures));
+    const reader = await CaptureFileReader.open(file, entry.name);
+    const decoder = new Decoder();
+    const flows = new FlowTracker();
+    await reader.run((frame, header) => {
+      const packet = decoder.decode(frame, header.linkType, header.len);
+      const extras = { analysis: flows.observe(packet, header) };
+      assert.equal(
+        writeJsonLine(packet, header, extras),
+        formatJsonLine(packet, header, extras),
+        entry.name,
+      );
+      compared++;
+    });
+  }
+  assert.ok(compared > 1500, `only ${compared} packets`);
+});
+
+Deno.test("fast JSON equals JSON.stringify on fuzzed frames", () => {
+  const decoder = new Decoder();
+  const header = { seconds: 1767225600, fraction: 123, nanosecond: false, caplen: 0, len: 0 };
+  fc.assert(
+    fc.property(frameArbitrary(seedFrames()), ({ linkType, bytes }) => {
+      const packet = decoder.decode(bytes, linkType, bytes.length);
+      const frameHeader = { ...header, caplen: bytes.length, len: bytes.length };
+      assert.equal(writeJsonLine(packet, frameHeader), formatJsonLine(packet, frameHeader));
+    }),
+    { numRuns: 3000, seed: 7 },
+  );
+});
