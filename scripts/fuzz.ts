@@ -20,6 +20,7 @@ import { Reassembler } from "../src/analysis/reassembly.ts";
 import { Decoder, type HeaderView, type Packet } from "../src/decode/mod.ts";
 import { CaptureFileError, CaptureFileReader } from "../src/file/reader.ts";
 import { formatJsonLine } from "../src/output/json.ts";
+import { writeJsonLine } from "../src/output/json_writer.ts";
 import { TextFormatter } from "../src/output/text.ts";
 import type { FrameHeader } from "../src/output/timestamp.ts";
 import { parsePcap } from "../tests/pcap_file.ts";
@@ -184,7 +185,11 @@ export function checkFrame(
     if (TEXT_CONTROLS.test(text)) {
       throw new Error(`control character in the text: ${JSON.stringify(text)}`);
     }
-    JSON.parse(formatJsonLine(packet, header, extras));
+    const json = formatJsonLine(packet, header, extras);
+    JSON.parse(json);
+    if (writeJsonLine(packet, header, extras) !== json) {
+      throw new Error("the fast JSON writer differs from JSON.stringify");
+    }
   } catch (error) {
     const message = error instanceof Error ? error.stack ?? error.message : String(error);
     throw new Error(`link type ${frame.linkType}, frame ${hex(frame.bytes)}: ${message}`);
