@@ -272,6 +272,17 @@ for (const name of fixtureNames) {
         }
         let want = tsharkValue(field, expected[index][field] ?? "");
         let got = extract(packet, header);
+        const transport = field.startsWith("tcp.")
+          ? packet.tcp
+          : field.startsWith("udp.")
+          ? packet.udp
+          : undefined;
+        if (field.endsWith(".checksum.status") && transport?.offloaded) {
+          // Captured on the sending host before the card filled the checksum in: tshark calls
+          // it bad, netpeek unverified (the field holds exactly the pseudo-header's sum).
+          assert.deepEqual([want, got], [0, 2], `${name} frame ${index + 1} offloaded ${field}`);
+          continue;
+        }
         const quoted = packet.icmp?.isError ? packet.icmp.quoted : null;
         if (packet.icmp?.isError && /^(tcp|udp|dns)\./.test(field)) {
           // An ICMP error quotes a header: netpeek reads its ports, tshark the whole quote.

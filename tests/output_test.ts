@@ -255,3 +255,13 @@ Deno.test({
     }
   },
 });
+
+Deno.test("-v: an offloaded checksum is unverified, a wrong one incorrect", async () => {
+  const lo = (await netpeekLines("lo-tcpdump.pcap", { verbose: true })).join("");
+  assert.match(lo, /Flags \[S\], cksum 0xfe30 \(unverified, offloaded\)/);
+  const stack = (await netpeekLines("stack.pcap", { verbose: true })).join("");
+  assert.match(
+    stack,
+    /40011 > 198\.51\.100\.2\.80: Flags \[\.\], cksum 0x[0-9a-f]{4} \(incorrect -> 0x[0-9a-f]{4}\)/,
+  );
+});

@@ -167,12 +167,33 @@ export abstract class ChecksummedView extends HeaderView {
   }
 
   /**
-   * Whether the checksum is right; `null` when it cannot be verified (segment not captured
-   * whole: a short snapshot, or offloading on the sending host shows up as wrong instead).
+   * Whether the checksum is right; `null` when it cannot be verified: the segment was not
+   * captured whole, or it was captured on the sending host before the network card filled
+   * the checksum in (`offloaded`).
    */
   get checksumOk(): boolean | null {
     if (!this.verifiable) return null;
-    return this.#sum() === 0xffff;
+    if (this.#sum() === 0xffff) return true;
+    return this.offloaded ? null : false;
+  }
+
+  /**
+   * Whether the checksum field holds just the pseudo-header's sum: what Linux leaves there for
+   * the card to finish when it offloads the checksum (`CHECKSUM_PARTIAL`), as seen when
+   * capturing outgoing packets (always on `lo`). Such a checksum is unverified, not bad.
+   */
+  get offloaded(): boolean {
+    if (!this.verifiable) return false;
+    let pseudo = pseudoHeaderSum(
+      this.view,
+      this.ipVersion,
+      this.ipOffset,
+      this.protocolNumber,
+      this.segmentLength,
+    );
+    while (pseudo > 0xffff) pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
+    const sent = this.view.getUint16(this.offset + this.checksumOffset);
+    return sent === pseudo && this.#sum() !== 0xffff;
   }
 
   /** The checksum the segment should carry; `null` when it cannot be computed. */

@@ -170,8 +170,14 @@ function analysisText(analysis: TcpAnalysis): string {
   return text;
 }
 
-/** `cksum 0x1234 (correct)`, `(incorrect -> 0x5678)`, or `(unverified)`. */
-function checksumText(sent: number, ok: boolean | null, expected: number | null): string {
+/** `cksum 0x1234 (correct)`, `(incorrect -> 0x5678)`, `(unverified)` or `(offloaded)`. */
+function checksumText(
+  sent: number,
+  ok: boolean | null,
+  expected: number | null,
+  offloaded = false,
+): string {
+  if (offloaded) return `cksum ${hex16(sent)} (unverified, offloaded)`;
   if (ok === null) return `cksum ${hex16(sent)} (unverified)`;
   return ok
     ? `cksum ${hex16(sent)} (correct)`
@@ -426,7 +432,7 @@ export class TextFormatter {
     if (udp !== undefined) {
       const ports = `${src}.${udp.srcPort} > ${dst}.${udp.dstPort}: ${chain}`;
       const checksum = verbose
-        ? `, ${checksumText(udp.checksum, udp.checksumOk, udp.expectedChecksum)}`
+        ? `, ${checksumText(udp.checksum, udp.checksumOk, udp.expectedChecksum, udp.offloaded)}`
         : "";
       if (packet.dns !== undefined) {
         return `${ports}${verbose ? `UDP${checksum} ` : ""}${
@@ -466,7 +472,11 @@ export class TextFormatter {
     const relative = analysis !== undefined && (bits & (TCP_ACK | TCP_SYN)) === TCP_ACK &&
       (analysis.isnSeen || analysis.relativeSeq !== 0);
     let text = `Flags [${this.#flag(tcp.flagText)}]`;
-    if (verbose) text += `, ${checksumText(tcp.checksum, tcp.checksumOk, tcp.expectedChecksum)}`;
+    if (verbose) {
+      text += `, ${
+        checksumText(tcp.checksum, tcp.checksumOk, tcp.expectedChecksum, tcp.offloaded)
+      }`;
+    }
     if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
       const seq = relative ? analysis.relativeSeq : tcp.seq;
       text += length > 0 ? `, seq ${seq}:${(seq + length) >>> 0}` : `, seq ${seq}`;
