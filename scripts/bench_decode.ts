@@ -1,7 +1,7 @@
 /**
  * A quick throughput check of the decode path (no capture, no output): decodes the fixture
  * frames over and over with one reused `Decoder` and prints packets per second. The full
- * benchmark against tcpdump and tshark is scripts/bench.ts's job (a later issue).
+ * benchmark against tcpdump and tshark is scripts/bench.ts.
  *
  * Run: `deno run --allow-read scripts/bench_decode.ts [packets]`
  * @module

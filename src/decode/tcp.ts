@@ -1,6 +1,6 @@
 /**
  * TCP header (RFC 9293 section 3.1): ports, sequence numbers, data offset, the nine flags,
- * window, checksum and urgent pointer. Options and checksum verification come later.
+ * window, checksum (verified over the pseudo-header) and urgent pointer, and the options.
  *
  * @example
  * ```ts
