@@ -305,8 +305,10 @@ export class FlowTracker {
     const dstPort = transport ? transport.dstPort : null;
     if (summary) {
       const ip = (ip4 ?? ip6)!;
-      this.#countHost(ip.src, bytes);
-      this.#countHost(ip.dst, bytes);
+      const src = ip.src;
+      const dst = ip.dst;
+      this.#countHost(src, bytes);
+      if (dst !== src) this.#countHost(dst, bytes); // a packet to itself counts once
     }
 
     let from: string | number;
