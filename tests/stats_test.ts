@@ -120,3 +120,12 @@ Deno.test("--stats text copes with more conversations than a call has arguments"
   });
   assert.equal(text.split("\n").filter((line) => line.startsWith("udp ")).length, 200_000);
 });
+
+Deno.test("--stats: a packet from a host to itself counts once for that host", async () => {
+  const result = await runNetpeek(["-r", fixture("lo-tcpdump.pcap"), "--stats", "--json"]);
+  const stats = JSON.parse(result.stdout);
+  assert.deepEqual(
+    stats.talkers.map((t: { address: string; frames: number }) => [t.address, t.frames]),
+    [["127.0.0.1", stats.frames]],
+  );
+});
