@@ -92,7 +92,7 @@ Capture:
                              file are open: the rest runs without root
       --immediate-mode       hand each packet over as it arrives (the default on a
                              terminal); otherwise the kernel delivers in blocks, at most
-                             100 ms late, which drops far less under load
+                             50 ms late, which drops far less under load
 
 Filter (tcpdump's expression language, compiled by libpcap):
   netpeek eth0 tcp port 443 and host 10.0.0.1

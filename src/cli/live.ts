@@ -77,7 +77,7 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
     bufferSize: options.bufferSize,
     nanosecond: options.nanosecond,
     // As tcpdump: packets at once for a person watching; kernel blocks (and fewer drops,
-    // at most 100 ms later) for pipes and files.
+    // at most 50 ms later) for pipes and files.
     immediate: options.immediate || (Deno.stdout.isTerminal() && options.write === undefined),
   });
   let sink: PacketSink | undefined;

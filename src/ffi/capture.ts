@@ -72,6 +72,13 @@ const GONE_ERRNOS: Record<number, string> = {
   19: "disappeared",
   6: "disappeared",
 };
+/**
+ * How long the kernel holds a block of packets before handing it over (TPACKET_V3), and the
+ * longest wait for data between checks for a stop request: packets reach a pipe, and a signal
+ * takes effect, within about this.
+ */
+export const READ_TIMEOUT_MS = 50;
+
 /** Frames taken per turn of the event loop. */
 const BATCH_SIZE = 4096;
 const IS_WINDOWS = Deno.build.os === "windows";
@@ -100,7 +107,7 @@ export interface CaptureOptions {
   immediate?: boolean;
   /** Ask for nanosecond timestamps. */
   nanosecond?: boolean;
-  /** Read timeout in milliseconds when not in immediate mode; default 100. */
+  /** Read timeout in milliseconds when not in immediate mode; default `READ_TIMEOUT_MS`. */
   timeoutMs?: number;
 }
 
@@ -228,7 +235,7 @@ export class LiveCapture {
     };
     pcap.pcap_set_snaplen(handle, options.snaplen ?? MAX_SNAPLEN);
     pcap.pcap_set_promisc(handle, options.promisc === false ? 0 : 1);
-    pcap.pcap_set_timeout(handle, options.timeoutMs ?? 100);
+    pcap.pcap_set_timeout(handle, options.timeoutMs ?? READ_TIMEOUT_MS);
     pcap.pcap_set_buffer_size(handle, options.bufferSize ?? DEFAULT_BUFFER_SIZE);
     if (options.immediate === true) pcap.pcap_set_immediate_mode?.(handle, 1);
     if (options.nanosecond) {
@@ -248,7 +255,7 @@ export class LiveCapture {
     if (status < 0) fail(activationMessage(lib, device, status, detail), status);
     const warnings: string[] = [];
     if (status > 0) warnings.push(warningMessage(lib, device, status, detail));
-    return new LiveCapture(lib, handle, device, warnings, options.timeoutMs ?? 100);
+    return new LiveCapture(lib, handle, device, warnings, options.timeoutMs ?? READ_TIMEOUT_MS);
   }
 
   /** The libpcap handle, for installing a filter (`FilterProgram.install`). */
@@ -258,7 +265,7 @@ export class LiveCapture {
   }
 
   /**
-   * Asks the loop to stop. It does within one wait (100 ms), then collects what the kernel
+   * Asks the loop to stop. It does within one wait (50 ms), then collects what the kernel
    * still holds: with TPACKET_V3 the last packets sit in a block the kernel hands over only
    * when the read timeout retires it, and Ctrl-C must not lose them. `run` then resolves.
    */
@@ -285,7 +292,7 @@ export class LiveCapture {
       if (delivered === BATCH_SIZE) {
         await new Promise((resolve) => setTimeout(resolve, 0));
       } else {
-        await this.#waitForData(100);
+        await this.#waitForData(this.#timeoutMs);
       }
     }
     if (this.#drainOnStop && this.#handle !== null) {
