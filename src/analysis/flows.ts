@@ -158,17 +158,22 @@ type FlowKey = { protocol: number; low: number; high: number } | string;
  * in maps nested by protocol, lower and higher endpoint: finding a flow builds no string.
  */
 class FlowIndex {
-  readonly #v4 = new Map<number, Map<number, Map<number, Flow>>>();
+  /** protocol → lower endpoint → the flow, or (when that endpoint has several) higher → flow. */
+  readonly #v4 = new Map<number, Map<number, Flow | Map<number, Flow>>>();
   readonly #other = new Map<string, Flow>();
   size = 0;
 
   get(key: FlowKey): Flow | undefined {
     if (typeof key === "string") return this.#other.get(key);
-    return this.#v4.get(key.protocol)?.get(key.low)?.get(key.high);
+    return this.getV4(key.protocol, key.low, key.high);
   }
 
   getV4(protocol: number, low: number, high: number): Flow | undefined {
-    return this.#v4.get(protocol)?.get(low)?.get(high);
+    const entry = this.#v4.get(protocol)?.get(low);
+    if (entry === undefined) return undefined;
+    if (entry instanceof Map) return entry.get(high);
+    // Most endpoints have one flow: it is stored directly, without a map of its own.
+    return (entry.key as { high: number }).high === high ? entry : undefined;
   }
 
   set(key: FlowKey, flow: Flow): void {
@@ -179,9 +184,15 @@ class FlowIndex {
     }
     let byLow = this.#v4.get(key.protocol);
     if (byLow === undefined) this.#v4.set(key.protocol, byLow = new Map());
-    let byHigh = byLow.get(key.low);
-    if (byHigh === undefined) byLow.set(key.low, byHigh = new Map());
-    byHigh.set(key.high, flow);
+    const entry = byLow.get(key.low);
+    if (entry === undefined) byLow.set(key.low, flow);
+    else if (entry instanceof Map) entry.set(key.high, flow);
+    else {
+      byLow.set(
+        key.low,
+        new Map([[(entry.key as { high: number }).high, entry], [key.high, flow]]),
+      );
+    }
   }
 
   delete(key: FlowKey): void {
@@ -190,16 +201,23 @@ class FlowIndex {
       return;
     }
     const byLow = this.#v4.get(key.protocol);
-    const byHigh = byLow?.get(key.low);
-    if (byHigh?.delete(key.high)) {
+    const entry = byLow?.get(key.low);
+    if (entry === undefined) return;
+    if (entry instanceof Map) {
+      if (entry.delete(key.high)) this.size--;
+      if (entry.size === 0) byLow!.delete(key.low);
+    } else if ((entry.key as { high: number }).high === key.high) {
+      byLow!.delete(key.low);
       this.size--;
-      if (byHigh.size === 0) byLow!.delete(key.low);
     }
   }
 
   *values(): Generator<Flow> {
     for (const byLow of this.#v4.values()) {
-      for (const byHigh of byLow.values()) yield* byHigh.values();
+      for (const entry of byLow.values()) {
+        if (entry instanceof Map) yield* entry.values();
+        else yield entry;
+      }
     }
     yield* this.#other.values();
   }
@@ -252,7 +270,7 @@ export class FlowTracker {
   readonly #flows = new FlowIndex();
   readonly #retired: Conversation[] = [];
   readonly #hierarchy: ProtocolHierarchy = {};
-  readonly #hosts = new Map<string, { frames: number; bytes: number }>();
+  readonly #hosts = new Map<string | number, { frames: number; bytes: number }>();
   #frames = 0;
   #bytes = 0;
   #start = Number.NaN;
@@ -304,9 +322,9 @@ export class FlowTracker {
     const srcPort = transport ? transport.srcPort : null;
     const dstPort = transport ? transport.dstPort : null;
     if (summary) {
-      const ip = (ip4 ?? ip6)!;
-      const src = ip.src;
-      const dst = ip.dst;
+      // IPv4 hosts by number (formatted once, for the summary); IPv6 by text.
+      const src = ip4 !== undefined ? ip4.srcNumber : ip6!.src;
+      const dst = ip4 !== undefined ? ip4.dstNumber : ip6!.dst;
       this.#countHost(src, bytes);
       if (dst !== src) this.#countHost(dst, bytes); // a packet to itself counts once
     }
@@ -510,7 +528,7 @@ export class FlowTracker {
     entry.bytes += bytes;
   }
 
-  #countHost(address: string, bytes: number): void {
+  #countHost(address: string | number, bytes: number): void {
     let host = this.#hosts.get(address);
     if (host === undefined) {
       if (this.#hosts.size >= this.#limits.maxHosts) return;
@@ -596,7 +614,12 @@ export class FlowTracker {
       ...Array.from(this.#flows.values(), (flow) => flow.conversation),
     ].map((conversation) => structuredClone(conversation))
       .sort((x, y) => x.start - y.start);
-    const talkers = Array.from(this.#hosts, ([address, host]) => ({ address, ...host }))
+    const talkers = Array.from(this.#hosts, ([address, host]) => ({
+      address: typeof address === "number"
+        ? `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`
+        : address,
+      ...host,
+    }))
       .sort((x, y) => y.bytes - x.bytes || x.address.localeCompare(y.address))
       .slice(0, topTalkers);
     return {
