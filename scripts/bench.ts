@@ -137,8 +137,8 @@ export async function makeCapture(path: string, packets: number, seed = 1): Prom
       const datagram = udp(
         ip4(hosts[a]),
         ip4(hosts[b]),
-        30000 + pick(1000),
-        dns ? 53 : 5000 + pick(10),
+        flow.sport,
+        dns ? 53 : 5000 + (flow.sport % 10),
         data,
       );
       frame = ethernet(

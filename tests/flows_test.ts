@@ -229,3 +229,42 @@ for (
     },
   });
 }
+
+Deno.test("the flow index behaves as a map under any mix of inserts and deletes", async () => {
+  const fc = (await import("fast-check")).default;
+  const { FlowIndex } = await import("../src/analysis/flows.ts");
+  type Entry = { key: { protocol: number; low: number; high: number }; id: number };
+  // A small key space, so that probe runs collide, wrap around and shift back on delete.
+  const op = fc.record({
+    insert: fc.boolean(),
+    protocol: fc.constantFrom(6, 17),
+    low: fc.integer({ min: 0, max: 40 }).map((n) => n * 65536 + 1000 + n),
+    high: fc.constantFrom(0xc0000201 * 65536 + 443, 0x0a000001 * 65536 + 53),
+  });
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 3000 }), (ops) => {
+      const index = new FlowIndex<Entry>(4); // tiny: collisions, wrap-arounds and growth
+      const model = new Map<string, Entry>();
+      let id = 0;
+      for (const { insert, protocol, low, high } of ops) {
+        const name = `${protocol}|${low}|${high}`;
+        const key = { protocol, low, high };
+        if (insert && !model.has(name)) {
+          const entry = { key, id: id++ };
+          index.set(key, entry);
+          model.set(name, entry);
+        } else if (!insert) {
+          index.delete(key);
+          model.delete(name);
+        }
+        if (index.size !== model.size) return false;
+      }
+      for (const [name, entry] of model) {
+        const [protocol, low, high] = name.split("|").map(Number);
+        if (index.getV4(protocol, low, high) !== entry) return false;
+      }
+      return [...index.values()].length === model.size;
+    }),
+    { numRuns: 300, seed: 11 },
+  );
+});

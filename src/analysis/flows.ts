@@ -151,74 +151,144 @@ interface Flow {
 }
 
 /** A flow's place in the index: numbers for IPv4 (no strings per packet), text for IPv6. */
-type FlowKey = { protocol: number; low: number; high: number } | string;
+export type FlowKey = { protocol: number; low: number; high: number } | string;
 
 /**
  * Flows by endpoints. IPv4 endpoints are numbers (address × 65536 + port, exact below 2^53)
  * in maps nested by protocol, lower and higher endpoint: finding a flow builds no string.
  */
-class FlowIndex {
-  /** protocol → lower endpoint → the flow, or (when that endpoint has several) higher → flow. */
-  readonly #v4 = new Map<number, Map<number, Flow | Map<number, Flow>>>();
-  readonly #other = new Map<string, Flow>();
+/** Mixes an endpoint number (below 2^48) into 32 bits. */
+function mix(value: number): number {
+  const low = value % 4294967296 | 0;
+  const high = (value / 4294967296) | 0;
+  return Math.imul(low ^ Math.imul(high, 0x85ebca6b), 0x9e3779b1);
+}
+
+/**
+ * Flows by endpoints (exported for its tests). IPv4 flows live in an open-addressing table
+ * keyed by numbers; others in a map keyed by text.
+ */
+export class FlowIndex<T extends { key: FlowKey } = Flow> {
+  // IPv4 flows in an open-addressing table (linear probing, backward-shift deletion): the
+  // keys are plain numbers in typed arrays, so a lookup hashes and allocates nothing.
+  #lows: Float64Array;
+  #highs: Float64Array;
+  #protocols: Uint8Array;
+  #flows: (T | undefined)[];
+  #mask: number;
+  #count = 0;
+  readonly #other = new Map<string, T>();
+  /** How many flows are filed. */
   size = 0;
 
-  get(key: FlowKey): Flow | undefined {
+  /** An empty index with room for `capacity` IPv4 flows (a power of two) before it grows. */
+  constructor(capacity = 1024) {
+    this.#lows = new Float64Array(capacity);
+    this.#highs = new Float64Array(capacity);
+    this.#protocols = new Uint8Array(capacity);
+    this.#flows = new Array(capacity);
+    this.#mask = capacity - 1;
+  }
+
+  #slot(protocol: number, low: number, high: number): number {
+    return (mix(low) ^ Math.imul(mix(high), 31) ^ protocol) & this.#mask;
+  }
+
+  /** The flow filed under `key`. */
+  get(key: FlowKey): T | undefined {
     if (typeof key === "string") return this.#other.get(key);
     return this.getV4(key.protocol, key.low, key.high);
   }
 
-  getV4(protocol: number, low: number, high: number): Flow | undefined {
-    const entry = this.#v4.get(protocol)?.get(low);
-    if (entry === undefined) return undefined;
-    if (entry instanceof Map) return entry.get(high);
-    // Most endpoints have one flow: it is stored directly, without a map of its own.
-    return (entry.key as { high: number }).high === high ? entry : undefined;
+  /** The IPv4 flow of a protocol and its lower and higher endpoint numbers. */
+  getV4(protocol: number, low: number, high: number): T | undefined {
+    const flows = this.#flows;
+    for (let i = this.#slot(protocol, low, high);; i = (i + 1) & this.#mask) {
+      const flow = flows[i];
+      if (flow === undefined) return undefined;
+      if (this.#lows[i] === low && this.#highs[i] === high && this.#protocols[i] === protocol) {
+        return flow;
+      }
+    }
   }
 
-  set(key: FlowKey, flow: Flow): void {
+  /** Files a flow (its key must not be filed already). */
+  set(key: FlowKey, flow: T): void {
     this.size++;
     if (typeof key === "string") {
       this.#other.set(key, flow);
       return;
     }
-    let byLow = this.#v4.get(key.protocol);
-    if (byLow === undefined) this.#v4.set(key.protocol, byLow = new Map());
-    const entry = byLow.get(key.low);
-    if (entry === undefined) byLow.set(key.low, flow);
-    else if (entry instanceof Map) entry.set(key.high, flow);
-    else {
-      byLow.set(
-        key.low,
-        new Map([[(entry.key as { high: number }).high, entry], [key.high, flow]]),
-      );
+    if ((this.#count + 1) * 2 > this.#flows.length) this.#grow();
+    this.#insert(key.protocol, key.low, key.high, flow);
+    this.#count++;
+  }
+
+  #insert(protocol: number, low: number, high: number, flow: T): void {
+    let i = this.#slot(protocol, low, high);
+    while (this.#flows[i] !== undefined) i = (i + 1) & this.#mask;
+    this.#lows[i] = low;
+    this.#highs[i] = high;
+    this.#protocols[i] = protocol;
+    this.#flows[i] = flow;
+  }
+
+  #grow(): void {
+    const flows = this.#flows;
+    const lows = this.#lows;
+    const highs = this.#highs;
+    const protocols = this.#protocols;
+    const capacity = flows.length * 2;
+    this.#lows = new Float64Array(capacity);
+    this.#highs = new Float64Array(capacity);
+    this.#protocols = new Uint8Array(capacity);
+    this.#flows = new Array(capacity);
+    this.#mask = capacity - 1;
+    for (let i = 0; i < flows.length; i++) {
+      const flow = flows[i];
+      if (flow !== undefined) this.#insert(protocols[i], lows[i], highs[i], flow);
     }
   }
 
+  /** Removes the flow filed under `key`, if any. */
   delete(key: FlowKey): void {
     if (typeof key === "string") {
       if (this.#other.delete(key)) this.size--;
       return;
     }
-    const byLow = this.#v4.get(key.protocol);
-    const entry = byLow?.get(key.low);
-    if (entry === undefined) return;
-    if (entry instanceof Map) {
-      if (entry.delete(key.high)) this.size--;
-      if (entry.size === 0) byLow!.delete(key.low);
-    } else if ((entry.key as { high: number }).high === key.high) {
-      byLow!.delete(key.low);
-      this.size--;
+    const mask = this.#mask;
+    let i = this.#slot(key.protocol, key.low, key.high);
+    for (;; i = (i + 1) & mask) {
+      if (this.#flows[i] === undefined) return;
+      if (
+        this.#lows[i] === key.low && this.#highs[i] === key.high &&
+        this.#protocols[i] === key.protocol
+      ) break;
+    }
+    this.size--;
+    this.#count--;
+    // Backward-shift: move later entries of the probe run into the hole, so no tombstones.
+    for (let hole = i, j = (i + 1) & mask;; j = (j + 1) & mask) {
+      const flow = this.#flows[j];
+      if (flow === undefined) {
+        this.#flows[hole] = undefined;
+        return;
+      }
+      const home = this.#slot(this.#protocols[j], this.#lows[j], this.#highs[j]);
+      // Move j into the hole unless its home lies cyclically in (hole, j].
+      const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (between) continue;
+      this.#lows[hole] = this.#lows[j];
+      this.#highs[hole] = this.#highs[j];
+      this.#protocols[hole] = this.#protocols[j];
+      this.#flows[hole] = flow;
+      hole = j;
     }
   }
 
-  *values(): Generator<Flow> {
-    for (const byLow of this.#v4.values()) {
-      for (const entry of byLow.values()) {
-        if (entry instanceof Map) yield* entry.values();
-        else yield entry;
-      }
-    }
+  /** Every flow filed. */
+  *values(): Generator<T> {
+    for (const flow of this.#flows) if (flow !== undefined) yield flow;
     yield* this.#other.values();
   }
 }
@@ -267,7 +337,7 @@ function protocolName(protocol: number): string {
 /** Tracks flows across packets; feed it every packet in capture order. */
 export class FlowTracker {
   readonly #limits: Required<FlowLimits>;
-  readonly #flows = new FlowIndex();
+  readonly #flows = new FlowIndex<Flow>();
   readonly #retired: Conversation[] = [];
   readonly #hierarchy: ProtocolHierarchy = {};
   readonly #hosts = new Map<string | number, { frames: number; bytes: number }>();
