@@ -8,7 +8,7 @@
  */
 
 import { Decoder } from "../src/decode/mod.ts";
-import { formatJsonLine } from "../src/output/json.ts";
+import { writeJsonLine } from "../src/output/json_writer.ts";
 import { TextFormatter } from "../src/output/text.ts";
 import type { FrameHeader } from "../src/output/timestamp.ts";
 import { readPcap } from "../tests/pcap_file.ts";
@@ -43,5 +43,5 @@ measure("decode + text line", (i) => {
 });
 measure("decode + JSON line", (i) => {
   const { frame, linkType, header } = records[i];
-  return formatJsonLine(decoder.decode(frame, linkType, header.len), header).length & 1;
+  return writeJsonLine(decoder.decode(frame, linkType, header.len), header).length & 1;
 });
