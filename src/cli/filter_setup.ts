@@ -13,6 +13,7 @@
 
 import { FilterError } from "../ffi/filter.ts";
 import type { CommandLine } from "./args.ts";
+import { osErrorReason } from "../file/os_error.ts";
 
 /** The interface (if the words name one) and the filter expression (if any). */
 export interface Selection {
@@ -44,10 +45,7 @@ export function filterExpression(
       // tcpdump allows comments in filter files; libpcap itself does not.
       return Deno.readTextFileSync(options.filterFile).replace(/#.*$/gm, "").trim() || undefined;
     } catch (error) {
-      const reason = error instanceof Error
-        ? error.message.replace(/ \(os error \d+\).*$/, "")
-        : "";
-      throw new FilterError(`cannot read ${options.filterFile}: ${reason}`);
+      throw new FilterError(`cannot read ${options.filterFile}: ${osErrorReason(error)}`);
     }
   }
   return wordsExpression;

@@ -20,18 +20,16 @@ import type { CommandLine } from "./args.ts";
 import { filterExpression } from "./filter_setup.ts";
 import { OutputFileError, PacketSink } from "./sink.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
+import { osErrorReason } from "../file/os_error.ts";
 
 async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin> {
   if (path === "-") return Deno.stdin;
   try {
     return await Deno.open(path);
   } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Error
-      ? error.message.replace(/ \(os error \d+\).*$/, "")
-      : String(error);
-    throw new CaptureFileError(reason);
+    throw new CaptureFileError(
+      error instanceof Deno.errors.NotFound ? "no such file" : osErrorReason(error),
+    );
   }
 }
 

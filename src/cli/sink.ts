@@ -24,6 +24,7 @@ import type { FrameHeader } from "../output/timestamp.ts";
 import { OutputBuffer } from "../output/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { VERSION } from "./version.ts";
+import { osErrorReason } from "../file/os_error.ts";
 
 /** What the source of the packets says about them. */
 export interface SourceInfo {
@@ -36,10 +37,6 @@ export interface SourceInfo {
 /** A file that cannot be opened for writing; one line for the user. */
 export class OutputFileError extends Error {
   override name = "OutputFileError";
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message.replace(/ \(os error \d+\).*$/, "") : String(error);
 }
 
 /**
@@ -66,7 +63,7 @@ export function openForWriting(path: string, given: string): FileSink & { close(
     return Deno.openSync(path, { write: true, createNew: true });
   } catch (error) {
     if (error instanceof OutputFileError) throw error;
-    throw new OutputFileError(`${path}: cannot create: ${reason(error)}`);
+    throw new OutputFileError(`${path}: cannot create: ${osErrorReason(error)}`);
   }
 }
 

@@ -29,6 +29,7 @@ import {
   PCAPNG_SHB,
   SHB_USERAPPL,
 } from "./format.ts";
+import { osErrorReason } from "./os_error.ts";
 
 /** Where a file goes: a `Deno.FsFile`, or `Deno.stdout` (which cannot be truncated). */
 export interface FileSink {
@@ -188,11 +189,10 @@ export class CaptureFileWriter {
         // the report below still stands
       }
       this.#written += kept;
-      const reason = error instanceof Error
-        ? error.message.replace(/ \(os error \d+\)$/, "")
-        : String(error);
       throw new WriteError(
-        `${this.name}: cannot write: ${reason}; the file ends with the last whole record`,
+        `${this.name}: cannot write: ${
+          osErrorReason(error)
+        }; the file ends with the last whole record`,
       );
     }
     this.#written += chunk.length;
