@@ -22,7 +22,15 @@
  */
 
 import type { FrameHeader } from "../output/timestamp.ts";
-import { cString, errbufText, type Libpcap, PCAP_ERRBUF_SIZE, toCString } from "./library.ts";
+import {
+  cString,
+  errbufText,
+  HOST_LITTLE_ENDIAN,
+  type Libpcap,
+  PCAP_ERRBUF_SIZE,
+  PKTHDR,
+  toCString,
+} from "./library.ts";
 
 /** `PCAP_ERROR`: generic error, text in `pcap_geterr`. */
 export const PCAP_ERROR = -1;
@@ -82,14 +90,9 @@ export const READ_TIMEOUT_MS = 50;
 /** Frames taken per turn of the event loop. */
 const BATCH_SIZE = 4096;
 const IS_WINDOWS = Deno.build.os === "windows";
-/** `struct pcap_pkthdr`: a `timeval` of two longs (32-bit on Windows), caplen, len. */
-const PKTHDR_SIZE = IS_WINDOWS ? 16 : 24;
-const PKTHDR_USEC = IS_WINDOWS ? 4 : 8;
-const PKTHDR_CAPLEN = IS_WINDOWS ? 8 : 16;
-const PKTHDR_LEN = IS_WINDOWS ? 12 : 20;
+
 /** Frames are copied to this offset of the buffer, past the copied header, 8-byte aligned. */
 const FRAME_OFFSET = 32;
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** How a capture handle is set up. */
 export interface CaptureOptions {
@@ -168,7 +171,7 @@ export class LiveCapture {
   readonly #dataSlot: Deno.PointerObject;
   readonly #lengths: bigint[] = [];
   readonly #header: FrameHeader;
-  readonly #pkthdrSize: bigint = BigInt(PKTHDR_SIZE);
+  readonly #pkthdrSize: bigint = BigInt(PKTHDR.size);
   readonly #statsBuffer = new Uint8Array(16);
 
   private constructor(
@@ -375,15 +378,15 @@ export class LiveCapture {
       ? high * 0x100000000 + low
       : low * 0x100000000 + (high >>> 0);
     header.fraction = view.getUint32(
-      PKTHDR_USEC + (HOST_LITTLE_ENDIAN ? 0 : 4),
+      PKTHDR.usec + (HOST_LITTLE_ENDIAN ? 0 : 4),
       HOST_LITTLE_ENDIAN,
     );
     const caplen = Math.min(
-      view.getUint32(PKTHDR_CAPLEN, HOST_LITTLE_ENDIAN),
+      view.getUint32(PKTHDR.caplen, HOST_LITTLE_ENDIAN),
       this.#bytes.length - FRAME_OFFSET,
     );
     header.caplen = caplen;
-    header.len = view.getUint32(PKTHDR_LEN, HOST_LITTLE_ENDIAN);
+    header.len = view.getUint32(PKTHDR.len, HOST_LITTLE_ENDIAN);
     // A BigInt per distinct length, made once: the copy then allocates nothing.
     const length = this.#lengths[caplen] ??= BigInt(caplen);
     libc.memcpy(this.#framePointer, this.#slots[1], length);

@@ -15,15 +15,10 @@
  */
 
 import { CaptureError } from "./capture.ts";
-import { cString, type Libpcap, toCString } from "./library.ts";
+import { cString, HOST_LITTLE_ENDIAN, type Libpcap, PKTHDR, toCString } from "./library.ts";
 
 /** `PCAP_NETMASK_UNKNOWN`: `ip broadcast` cannot be used then, everything else can. */
 export const PCAP_NETMASK_UNKNOWN = 0xffffffff;
-
-const IS_WINDOWS = Deno.build.os === "windows";
-const PKTHDR_CAPLEN = IS_WINDOWS ? 8 : 16;
-const PKTHDR_LEN = IS_WINDOWS ? 12 : 20;
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * The interface's IPv4 netmask for `pcap_compile` (needed only by `ip broadcast`), or
@@ -133,8 +128,8 @@ export class FilterProgram {
   /** Whether a frame passes the filter (libpcap's interpreter, one fast call). */
   matches(frame: Uint8Array, wireLength: number): boolean {
     const view = this.#pkthdrView;
-    view.setUint32(PKTHDR_CAPLEN, frame.length, HOST_LITTLE_ENDIAN);
-    view.setUint32(PKTHDR_LEN, wireLength, HOST_LITTLE_ENDIAN);
+    view.setUint32(PKTHDR.caplen, frame.length, HOST_LITTLE_ENDIAN);
+    view.setUint32(PKTHDR.len, wireLength, HOST_LITTLE_ENDIAN);
     return this.#lib.pcap.pcap_offline_filter(this.#program, this.#pkthdr, frame) !== 0;
   }
 

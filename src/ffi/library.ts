@@ -233,6 +233,22 @@ export function toCString(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** Whether this machine stores numbers little-end first (the C structs are in host order). */
+export const HOST_LITTLE_ENDIAN: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+const IS_WINDOWS = Deno.build.os === "windows";
+
+/**
+ * `struct pcap_pkthdr`: a `timeval` of two longs (32-bit on Windows), then caplen and len.
+ * Offsets of its fields, and its size.
+ */
+export const PKTHDR = {
+  size: IS_WINDOWS ? 16 : 24,
+  usec: IS_WINDOWS ? 4 : 8,
+  caplen: IS_WINDOWS ? 8 : 16,
+  len: IS_WINDOWS ? 12 : 20,
+} as const;
+
 /** libpcap's error buffer size (`PCAP_ERRBUF_SIZE`). */
 export const PCAP_ERRBUF_SIZE = 256;
 
