@@ -15,7 +15,7 @@
  */
 
 import { type Packet, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../decode/mod.ts";
-import type { FrameHeader } from "../output/timestamp.ts";
+import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
 
 /** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
 export interface TcpAnalysis {
@@ -364,7 +364,7 @@ export class FlowTracker {
     header: FrameHeader,
     ports?: { srcPort: number; dstPort: number },
   ): TcpAnalysis | undefined {
-    const time = header.seconds + header.fraction / (header.nanosecond ? 1e9 : 1e6);
+    const time = frameSeconds(header);
     const bytes = header.len;
     const summary = this.#limits.summary;
     if (time - this.#lastSweep >= this.#sweepInterval) this.#sweep(time);

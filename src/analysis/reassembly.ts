@@ -17,7 +17,7 @@
  */
 
 import { Decoder, LINKTYPE_IPV4, LINKTYPE_IPV6, type Packet } from "../decode/mod.ts";
-import type { FrameHeader } from "../output/timestamp.ts";
+import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
 
 /** Limits: how long a datagram may wait, and how much may wait at once. */
 export interface ReassemblyLimits {
@@ -123,7 +123,7 @@ export class Reassembler {
    * until the next call); otherwise `undefined`.
    */
   offer(packet: Packet, header: FrameHeader): Reassembled | undefined {
-    const time = header.seconds + header.fraction / (header.nanosecond ? 1e9 : 1e6);
+    const time = frameSeconds(header);
     this.#expire(time);
     const ip4 = packet.ipv4;
     const ip6 = packet.ipv6;

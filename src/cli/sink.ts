@@ -20,7 +20,7 @@ import { RotatingWriter } from "../file/rotation.ts";
 import { writeJsonLine } from "../output/json_writer.ts";
 import { type CaptureCounters, formatStatsJson, formatStatsText } from "../output/stats.ts";
 import { TextFormatter } from "../output/text.ts";
-import type { FrameHeader } from "../output/timestamp.ts";
+import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
 import { OutputBuffer } from "../output/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { VERSION } from "./version.ts";
@@ -191,7 +191,7 @@ export class PacketSink {
 
   /** Prints the statistics every `--stats-interval` of capture time. */
   #periodicStats(header: FrameHeader): void {
-    const now = header.seconds + header.fraction / (header.nanosecond ? 1e9 : 1e6);
+    const now = frameSeconds(header);
     if (Number.isNaN(this.#nextStats)) this.#nextStats = now + this.#statsInterval!;
     if (now < this.#nextStats) return;
     this.#nextStats = now + this.#statsInterval!;

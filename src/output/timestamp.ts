@@ -27,6 +27,21 @@ export interface FrameHeader {
   comment?: string | undefined;
 }
 
+/**
+ * The frame's time as seconds since the epoch, fraction included (as a float: for intervals
+ * and timeouts, not for printing).
+ *
+ * @example
+ * ```ts
+ * import { frameSeconds } from "./timestamp.ts";
+ * const header = { seconds: 10, fraction: 500000, nanosecond: false, caplen: 0, len: 0 };
+ * console.log(frameSeconds(header)); // 10.5
+ * ```
+ */
+export function frameSeconds(header: FrameHeader): number {
+  return header.seconds + header.fraction / (header.nanosecond ? 1e9 : 1e6);
+}
+
 function pad(value: number, width: number): string {
   return value.toString().padStart(width, "0");
 }
