@@ -19,7 +19,6 @@ import { parseArgs } from "node:util";
 import {
   A,
   B,
-  checksum,
   concat,
   ethernet,
   icmpEcho,
@@ -35,6 +34,7 @@ import {
   u16,
   u32,
   udp,
+  udp6,
 } from "./packet_builder.ts";
 import {
   fragmentFrames,
@@ -56,28 +56,12 @@ interface PcapLayout {
   bigEndian?: boolean;
 }
 
-/** A classic pcap file of frames at the given times (seconds, microsecond precision). */
-function timedPcap(linkType: number, frames: TimedFrame[]): Uint8Array {
-  const header = new DataView(new ArrayBuffer(24));
-  header.setUint32(0, 0xa1b2c3d4, true);
-  header.setUint16(4, 2, true);
-  header.setUint16(6, 4, true);
-  header.setUint32(16, 262144, true);
-  header.setUint32(20, linkType, true);
-  const records = frames.map(({ time, frame }) => {
-    const record = new DataView(new ArrayBuffer(16));
-    const micros = Math.round(time * 1e6);
-    record.setUint32(0, Math.floor(micros / 1e6), true);
-    record.setUint32(4, micros % 1e6, true);
-    record.setUint32(8, frame.length, true);
-    record.setUint32(12, frame.length, true);
-    return concat(new Uint8Array(record.buffer), frame);
-  });
-  return concat(new Uint8Array(header.buffer), ...records);
-}
-
-/** A classic pcap file: one record a second from 2026-01-01T00:00:00Z. */
-function pcap(linkType: number, frames: Uint8Array[], layout: PcapLayout = {}): Uint8Array {
+/** A classic pcap file of records at whole-number times (seconds and a fraction). */
+function pcapRecords(
+  linkType: number,
+  records: { seconds: number; fraction: number; frame: Uint8Array }[],
+  layout: PcapLayout = {},
+): Uint8Array {
   const little = !layout.bigEndian;
   const header = new DataView(new ArrayBuffer(24));
   header.setUint32(0, layout.nanosecond ? 0xa1b23c4d : 0xa1b2c3d4, little);
@@ -85,15 +69,41 @@ function pcap(linkType: number, frames: Uint8Array[], layout: PcapLayout = {}): 
   header.setUint16(6, 4, little);
   header.setUint32(16, layout.snaplen ?? 262144, little);
   header.setUint32(20, linkType, little);
-  const records = frames.map((frame, index) => {
-    const record = new DataView(new ArrayBuffer(16));
-    record.setUint32(0, 1767225600 + index, little);
-    record.setUint32(4, layout.nanosecond ? 1_000_000 * index + 7 * index : 1000 * index, little);
-    record.setUint32(8, frame.length, little);
-    record.setUint32(12, frame.length, little);
-    return concat(new Uint8Array(record.buffer), frame);
-  });
-  return concat(new Uint8Array(header.buffer), ...records);
+  return concat(
+    new Uint8Array(header.buffer),
+    ...records.map(({ seconds, fraction, frame }) => {
+      const record = new DataView(new ArrayBuffer(16));
+      record.setUint32(0, seconds, little);
+      record.setUint32(4, fraction, little);
+      record.setUint32(8, frame.length, little);
+      record.setUint32(12, frame.length, little);
+      return concat(new Uint8Array(record.buffer), frame);
+    }),
+  );
+}
+
+/** A classic pcap file of frames at the given times (seconds, microsecond precision). */
+function timedPcap(linkType: number, frames: TimedFrame[]): Uint8Array {
+  return pcapRecords(
+    linkType,
+    frames.map(({ time, frame }) => {
+      const micros = Math.round(time * 1e6);
+      return { seconds: Math.floor(micros / 1e6), fraction: micros % 1e6, frame };
+    }),
+  );
+}
+
+/** A classic pcap file: one record a second from 2026-01-01T00:00:00Z. */
+function pcap(linkType: number, frames: Uint8Array[], layout: PcapLayout = {}): Uint8Array {
+  return pcapRecords(
+    linkType,
+    frames.map((frame, index) => ({
+      seconds: 1767225600 + index,
+      fraction: layout.nanosecond ? 1_000_000 * index + 7 * index : 1000 * index,
+      frame,
+    })),
+    layout,
+  );
 }
 
 /**
@@ -227,15 +237,7 @@ function otherProtocols(): Uint8Array[] {
   const v6a = ip6("2001:db8::1");
   const v6b = ip6("2001:db8:0:1::2");
   const udpData = text("v6 data");
-  const udp6 = (() => {
-    const length = 8 + udpData.length;
-    const segment = concat(u16(5353), u16(5353), u16(length), [0, 0], udpData);
-    let sum = 17 + length;
-    const addresses = [...v6a, ...v6b];
-    for (let i = 0; i < addresses.length; i += 2) sum += (addresses[i] << 8) | addresses[i + 1];
-    segment.set(u16(checksum(segment, sum)), 6);
-    return segment;
-  })();
+  const datagram6 = udp6("2001:db8::1", "2001:db8:0:1::2", 5353, 5353, udpData);
   const ipv6 = (next: number, payload: Uint8Array, src = v6a, dst = v6b) =>
     concat([0x60, 0xb0, 0x12, 0x34], u16(payload.length), [next, 255], src, dst, payload);
   const echo6 = icmpEcho(128, 42, 1, text("abc"));
@@ -254,7 +256,7 @@ function otherProtocols(): Uint8Array[] {
     ip4(A),
   );
   return [
-    ethernet("33:33:00:00:00:fb", MAC_A, 0x86dd, ipv6(17, udp6)),
+    ethernet("33:33:00:00:00:fb", MAC_A, 0x86dd, ipv6(17, datagram6)),
     ethernet(MAC_B, MAC_A, 0x86dd, ipv6(58, echo6)),
     ethernet("ff:ff:ff:ff:ff:ff", MAC_A, 0x0806, arpRequest),
     ethernet(MAC_A, MAC_B, 0x0806, arpReply),

@@ -144,3 +144,19 @@ export const A = "192.0.2.1";
 export const B = "198.51.100.2";
 export const MAC_A = "02:00:5e:00:53:01";
 export const MAC_B = "02:00:5e:00:53:02";
+
+/** The sum of the IPv6 pseudo-header for an upper-layer packet of `length` bytes. */
+export function pseudo6(src: string, dst: string, next: number, length: number): number {
+  let sum = next + (length >>> 16) + (length & 0xffff);
+  const bytes = [...ip6(src), ...ip6(dst)];
+  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
+  return sum;
+}
+
+/** A UDP datagram over IPv6, its checksum computed over the pseudo-header. */
+export function udp6(src: string, dst: string, sport: number, dport: number, data: Uint8Array) {
+  const length = 8 + data.length;
+  const segment = concat(u16(sport), u16(dport), u16(length), [0, 0], data);
+  segment.set(u16(checksum(segment, pseudo6(src, dst, 17, length)) || 0xffff), 6);
+  return segment;
+}

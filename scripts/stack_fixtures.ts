@@ -20,24 +20,18 @@ import {
   mac,
   MAC_A,
   MAC_B,
+  pseudo6,
   tcp,
   text,
   u16,
   u32,
   udp,
+  udp6,
 } from "./packet_builder.ts";
 
 const V6_A = "2001:db8::1";
 const V6_B = "2001:db8:0:1::2";
 const LINK_A = "fe80::200:5eff:fe00:5301";
-
-/** The sum of the IPv6 pseudo-header for an upper-layer packet of `length` bytes. */
-function pseudo6(src: string, dst: string, next: number, length: number): number {
-  let sum = next + (length >>> 16) + (length & 0xffff);
-  const bytes = [...ip6(src), ...ip6(dst)];
-  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  return sum;
-}
 
 /** An IPv6 packet: fixed header, then `payload` (which may start with extension headers). */
 function ipv6(next: number, payload: Uint8Array, src = V6_A, dst = V6_B, hopLimit = 64) {
@@ -55,13 +49,6 @@ function ipv6(next: number, payload: Uint8Array, src = V6_A, dst = V6_B, hopLimi
 function extension(next: number, body: number[]): Uint8Array {
   const total = Math.ceil((body.length + 2) / 8) * 8;
   return concat([next, total / 8 - 1], body, new Array(total - 2 - body.length).fill(0));
-}
-
-function udp6(src: string, dst: string, sport: number, dport: number, data: Uint8Array) {
-  const length = 8 + data.length;
-  const segment = concat(u16(sport), u16(dport), u16(length), [0, 0], data);
-  segment.set(u16(checksum(segment, pseudo6(src, dst, 17, length)) || 0xffff), 6);
-  return segment;
 }
 
 function icmp6(src: string, dst: string, type: number, code: number, body: Uint8Array) {
