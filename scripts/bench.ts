@@ -33,6 +33,8 @@ import {
   u32,
   udp,
 } from "./packet_builder.ts";
+import { LINKTYPE_ETHERNET } from "../src/decode/linktype.ts";
+import { CaptureFileWriter } from "../src/file/writer.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -49,7 +51,7 @@ function random(seed: number): () => number {
 }
 
 /** Writes the mixed capture; returns how many packets it holds. */
-export async function makeCapture(path: string, packets: number, seed = 1): Promise<number> {
+export function makeCapture(path: string, packets: number, seed = 1): number {
   const next = random(seed);
   const pick = (n: number) => Math.floor(next() * n);
   const hosts = Array.from({ length: 64 }, (_, i) => `10.${i >> 4}.${i & 15}.${1 + (i % 200)}`);
@@ -61,15 +63,13 @@ export async function makeCapture(path: string, packets: number, seed = 1): Prom
         (i & 255).toString(16).padStart(2, "0")
       }`,
   );
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const header = new DataView(new ArrayBuffer(24));
-  header.setUint32(0, 0xa1b2c3d4, true);
-  header.setUint16(4, 2, true);
-  header.setUint16(6, 4, true);
-  header.setUint32(16, 262144, true);
-  header.setUint32(20, 1, true);
-  const chunks: Uint8Array[] = [new Uint8Array(header.buffer)];
-  let pending = 24;
+  using file = Deno.openSync(path, { write: true, create: true, truncate: true });
+  const writer = new CaptureFileWriter(file, path, {
+    format: "pcap",
+    linkType: LINKTYPE_ETHERNET,
+    snaplen: 262144,
+    nanosecond: false,
+  });
   let time = 1767225600 * 1e6;
   const seqs = new Map<string, number>();
   // Traffic comes in conversations: a pool of them, some far busier than others.
@@ -219,21 +219,15 @@ export async function makeCapture(path: string, packets: number, seed = 1): Prom
       );
     }
     time += 1 + pick(20);
-    const record = new DataView(new ArrayBuffer(16));
-    record.setUint32(0, Math.floor(time / 1e6), true);
-    record.setUint32(4, time % 1e6, true);
-    record.setUint32(8, frame.length, true);
-    record.setUint32(12, frame.length, true);
-    chunks.push(new Uint8Array(record.buffer), frame);
-    pending += 16 + frame.length;
-    if (pending > 4 << 20) {
-      await file.write(concat(...chunks));
-      chunks.length = 0;
-      pending = 0;
-    }
+    writer.write(frame, {
+      seconds: Math.floor(time / 1e6),
+      fraction: time % 1e6,
+      nanosecond: false,
+      caplen: frame.length,
+      len: frame.length,
+    });
   }
-  await file.write(concat(...chunks));
-  file.close();
+  writer.close();
   return packets;
 }
 
@@ -286,7 +280,7 @@ async function fileBench(packets: number, check: boolean): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "netpeek-bench-" });
   const path = `${dir}/mixed.pcap`;
   try {
-    await makeCapture(path, packets);
+    makeCapture(path, packets);
     const size = (await Deno.stat(path)).size;
     const tsharkPackets = Math.min(packets, 20_000);
     const prefix = `${dir}/prefix.pcap`;
@@ -427,7 +421,7 @@ async function liveBench(packets: number): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "netpeek-live-" });
   const capture = `${dir}/mixed.pcap`;
   try {
-    await makeCapture(capture, packets);
+    makeCapture(capture, packets);
     const netpeek = [
       "run",
       "--allow-ffi",
