@@ -71,6 +71,11 @@ export abstract class HeaderView {
     return offset < this.end ? this.view.getUint8(offset) : 0;
   }
 
+  /** The bytes the header lies in, for writers that read fields without allocating. */
+  get dataView(): DataView {
+    return this.view;
+  }
+
   /** Captured bytes from the header's start to the end of its layer. */
   get capturedLength(): number {
     return this.end - this.offset;

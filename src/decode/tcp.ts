@@ -74,6 +74,26 @@ const FLAG_LETTERS: ReadonlyArray<readonly [number, string]> = [
   [TCP_NS, "N"],
 ];
 
+const FLAG_TEXTS: readonly string[] = Array.from({ length: 512 }, (_, bits) => {
+  let text = "";
+  for (const [bit, letter] of FLAG_LETTERS) if (bits & bit) text += letter;
+  return text === "" ? "none" : text;
+});
+
+/**
+ * The flags as tcpdump prints them between brackets (`S`, `S.`, `P.`, `none`), from the nine
+ * flag bits.
+ *
+ * @example
+ * ```ts
+ * import { TCP_ACK, TCP_PSH, tcpFlagText } from "./tcp.ts";
+ * console.log(tcpFlagText(TCP_PSH | TCP_ACK)); // "P."
+ * ```
+ */
+export function tcpFlagText(bits: number): string {
+  return FLAG_TEXTS[bits & 0x01ff];
+}
+
 /** The JSON form of a TCP header (docs/json.md). */
 export interface TcpJson {
   /** Source port (TCP/UDP). */
@@ -200,10 +220,7 @@ export class TcpHeader extends ChecksummedView {
 
   /** The flags as tcpdump prints them between brackets: `S`, `S.`, `P.`, `F.`, `R`, … */
   get flagText(): string {
-    const bits = this.flagBits;
-    let text = "";
-    for (const [bit, letter] of FLAG_LETTERS) if (bits & bit) text += letter;
-    return text === "" ? "none" : text;
+    return FLAG_TEXTS[this.flagBits];
   }
 
   /** The flags as named booleans. */

@@ -1,0 +1,307 @@
+/**
+ * A growable byte buffer that output is written straight into: digits without `toString`,
+ * addresses from lookup tables, text without building a string per field. The text and
+ * JSON formatters write into one of these; the capture loop writes it out in big chunks.
+ *
+ * @example
+ * ```ts
+ * import { ByteWriter } from "./bytes.ts";
+ * const out = new ByteWriter();
+ * out.ascii("port ");
+ * out.uint(5353);
+ * out.byte(0x20);
+ * out.ipv4(0xc0000201);
+ * console.log(out.toString()); // "port 5353 192.0.2.1"
+ * ```
+ * @module
+ */
+
+/** The ASCII digits of 0-255, for dotted quads. */
+const DECIMAL_BYTE: readonly Uint8Array[] = Array.from(
+  { length: 256 },
+  (_, value) => new TextEncoder().encode(String(value)),
+);
+
+/** "00" to "99" as ASCII, two bytes each: numbers are written two digits at a time. */
+const DIGIT_PAIRS = new TextEncoder().encode(
+  Array.from({ length: 100 }, (_, value) => String(value).padStart(2, "0")).join(""),
+);
+
+/** The two lower-case hexadecimal digits of each byte value, for MAC addresses. */
+export const HEX_BYTE: readonly Uint8Array[] = Array.from(
+  { length: 256 },
+  (_, value) => new TextEncoder().encode(value.toString(16).padStart(2, "0")),
+);
+
+/** ASCII code of each hexadecimal digit. */
+const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
+
+const DOT = 0x2e;
+const COLON = 0x3a;
+const ZERO = 0x30;
+
+/** The longest text a number, an IPv4 or an IPv6 address can take, with room to spare. */
+const FIELD_ROOM = 64;
+
+/**
+ * Encodes the fixed pieces of a formatter's output once, for `ByteWriter.raw`.
+ *
+ * @example
+ * ```ts
+ * import { ByteWriter, encodePieces } from "./bytes.ts";
+ * const PIECE = encodePieces({ port: " port " });
+ * const out = new ByteWriter();
+ * out.raw(PIECE.port);
+ * console.log(JSON.stringify(out.toString())); // "\" port \""
+ * ```
+ */
+export function encodePieces<Name extends string>(
+  pieces: Readonly<Record<Name, string>>,
+): Readonly<Record<Name, Uint8Array>> {
+  const encoder = new TextEncoder();
+  const encoded = {} as Record<Name, Uint8Array>;
+  for (const name in pieces) encoded[name] = encoder.encode(pieces[name]);
+  return encoded;
+}
+
+/** Output bytes, appended field by field; `length` bytes of `bytes` are in use. */
+export class ByteWriter {
+  /** The buffer; replaced by a larger one when it fills, so never keep a reference. */
+  bytes: Uint8Array;
+  /** Bytes written so far. */
+  length = 0;
+  readonly #encoder = new TextEncoder();
+  readonly #groups = new Uint16Array(8);
+
+  constructor(size = 1 << 16) {
+    this.bytes = new Uint8Array(size);
+  }
+
+  /** Makes room for `needed` more bytes. */
+  reserve(needed: number): void {
+    if (this.length + needed <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + needed) size *= 2;
+    const larger = new Uint8Array(size);
+    larger.set(this.bytes.subarray(0, this.length));
+    this.bytes = larger;
+  }
+
+  /** Appends one byte. */
+  byte(value: number): void {
+    if (this.length === this.bytes.length) this.reserve(1);
+    this.bytes[this.length++] = value;
+  }
+
+  /**
+   * Appends bytes encoded beforehand: for the fixed pieces of output (keys, words,
+   * punctuation), which copy several times faster than text does.
+   */
+  raw(piece: Uint8Array): void {
+    const count = piece.length;
+    if (this.length + count > this.bytes.length) this.reserve(count);
+    if (count > 16) {
+      this.bytes.set(piece, this.length);
+      this.length += count;
+      return;
+    }
+    const bytes = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < count; i++) bytes[at++] = piece[i];
+    this.length = at;
+  }
+
+  /**
+   * Appends text as UTF-8. Short ASCII strings (what formatters mostly write) are copied a
+   * character at a time, which is cheaper than an `encodeInto` call each.
+   */
+  ascii(text: string): void {
+    const count = text.length;
+    if (this.length + count * 3 > this.bytes.length) this.reserve(count * 3);
+    const bytes = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < count; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) {
+        this.length = at;
+        this.#encodeRest(text, i);
+        return;
+      }
+      bytes[at++] = code;
+    }
+    this.length = at;
+  }
+
+  #encodeRest(text: string, from: number): void {
+    const written = this.#encoder.encodeInto(
+      text.slice(from),
+      this.bytes.subarray(this.length),
+    ).written;
+    this.length += written;
+  }
+
+  /**
+   * Appends a number in decimal, as `String(value)` would write it. Non-negative integers
+   * below 2^31 (nearly every header field) take a fast path of small-integer arithmetic.
+   */
+  uint(value: number): void {
+    if ((value | 0) !== value || value < 0) {
+      this.#largeNumber(value);
+      return;
+    }
+    if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
+    const bytes = this.bytes;
+    if (value < 10) {
+      bytes[this.length++] = ZERO + value;
+      return;
+    }
+    const digits = value < 100
+      ? 2
+      : value < 1000
+      ? 3
+      : value < 10000
+      ? 4
+      : value < 100000
+      ? 5
+      : value < 1000000
+      ? 6
+      : value < 10000000
+      ? 7
+      : value < 100000000
+      ? 8
+      : value < 1000000000
+      ? 9
+      : 10;
+    let at = this.length + digits;
+    this.length = at;
+    let rest = value;
+    while (rest >= 100) {
+      const next = (rest / 100) | 0;
+      const pair = (rest - next * 100) * 2;
+      bytes[--at] = DIGIT_PAIRS[pair + 1];
+      bytes[--at] = DIGIT_PAIRS[pair];
+      rest = next;
+    }
+    if (rest >= 10) {
+      bytes[--at] = DIGIT_PAIRS[rest * 2 + 1];
+      bytes[--at] = DIGIT_PAIRS[rest * 2];
+    } else {
+      bytes[--at] = ZERO + rest;
+    }
+  }
+
+  /** 2^31 and above (32-bit sequence numbers), fractions, negatives, NaN. */
+  #largeNumber(value: number): void {
+    if (value >= 0 && value <= 0xffffffff && value % 1 === 0) {
+      // Split so that both halves fit the fast path: 4294967295 = 42949 * 10^5 + 67295.
+      const high = Math.floor(value / 100000);
+      this.uint(high);
+      this.padded(value - high * 100000, 5);
+      return;
+    }
+    this.ascii(String(value));
+  }
+
+  /** Appends a non-negative integer in decimal, zero-padded to `width` digits. */
+  padded(value: number, width: number): void {
+    if (this.length + FIELD_ROOM + width > this.bytes.length) this.reserve(FIELD_ROOM + width);
+    const bytes = this.bytes;
+    let digits = 1;
+    for (let rest = value; rest >= 10 && digits < width; rest = Math.floor(rest / 10)) digits++;
+    for (let i = digits; i < width; i++) bytes[this.length++] = ZERO;
+    this.uint(value);
+  }
+
+  /** Appends an integer in lower-case hexadecimal, zero-padded to `width` digits. */
+  hex(value: number, width = 1): void {
+    if (this.length + FIELD_ROOM + width > this.bytes.length) this.reserve(FIELD_ROOM + width);
+    const bytes = this.bytes;
+    let digits = 1;
+    for (let rest = value; rest >= 16; rest = Math.floor(rest / 16)) digits++;
+    if (digits < width) digits = width;
+    let at = this.length + digits;
+    this.length = at;
+    for (let rest = value; digits > 0; digits--) {
+      bytes[--at] = HEX_DIGITS[rest % 16];
+      rest = Math.floor(rest / 16);
+    }
+  }
+
+  /** Appends an IPv4 address (given as its 32-bit number) as a dotted quad. */
+  ipv4(address: number): void {
+    if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
+    this.#octet(address >>> 24);
+    this.bytes[this.length++] = DOT;
+    this.#octet((address >>> 16) & 0xff);
+    this.bytes[this.length++] = DOT;
+    this.#octet((address >>> 8) & 0xff);
+    this.bytes[this.length++] = DOT;
+    this.#octet(address & 0xff);
+  }
+
+  #octet(value: number): void {
+    const digits = DECIMAL_BYTE[value];
+    const bytes = this.bytes;
+    for (let i = 0; i < digits.length; i++) bytes[this.length++] = digits[i];
+  }
+
+  /**
+   * Appends the IPv6 address at `offset` in `view` as RFC 5952 text (the same text as
+   * `formatIpv6` in the decoder): lower case, the longest run of two or more zero groups (the
+   * first when tied) as `::`, IPv4-mapped addresses with a dotted tail.
+   */
+  ipv6(view: DataView, offset: number): void {
+    if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
+    const groups = this.#groups;
+    for (let i = 0; i < 8; i++) groups[i] = view.getUint16(offset + 2 * i);
+    if (
+      groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 &&
+      groups[4] === 0 && groups[5] === 0xffff
+    ) {
+      this.ascii("::ffff:");
+      this.ipv4(view.getUint32(offset + 12));
+      return;
+    }
+    let bestStart = -1;
+    let bestLength = 1; // RFC 5952 4.2.2: a single zero group is never shortened
+    for (let i = 0; i < 8;) {
+      if (groups[i] !== 0) {
+        i++;
+        continue;
+      }
+      let end = i;
+      while (end < 8 && groups[end] === 0) end++;
+      if (end - i > bestLength) {
+        bestStart = i;
+        bestLength = end - i;
+      }
+      i = end;
+    }
+    for (let i = 0; i < 8; i++) {
+      // `hex` may replace the buffer, so it is looked up afresh for each colon.
+      if (i === bestStart) {
+        this.bytes[this.length++] = COLON;
+        this.bytes[this.length++] = COLON;
+        i += bestLength - 1;
+        continue;
+      }
+      if (i > 0 && i !== bestStart + bestLength) this.bytes[this.length++] = COLON;
+      this.hex(groups[i]);
+    }
+  }
+
+  /** The bytes written so far (a view, valid until the next write or `clear`). */
+  written(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  /** Forgets what was written, keeping the buffer. */
+  clear(): void {
+    this.length = 0;
+  }
+
+  /** What was written, decoded as UTF-8. */
+  toString(): string {
+    return new TextDecoder().decode(this.written());
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The byte writer the formatters print through, against independent references: numbers
+ * against `String` and `toString(16)`, IPv6 text against the WHATWG URL parser (which
+ * serialises addresses the RFC 5952 way) and RFC 5952's own examples.
+ */
+
+import assert from "node:assert/strict";
+import { ByteWriter, encodePieces } from "../src/output/bytes.ts";
+
+/** A seeded generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function written(write: (out: ByteWriter) => void, size = 4): string {
+  const out = new ByteWriter(size);
+  write(out);
+  return out.toString();
+}
+
+Deno.test("uint writes what String writes, at every magnitude and at the edges", () => {
+  const next = random(7);
+  const values = [
+    0,
+    9,
+    10,
+    99,
+    100,
+    65535,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 53,
+    -1,
+    -(2 ** 31),
+    1.5,
+    Number.NaN,
+    Infinity,
+  ];
+  for (let i = 0; i < 20000; i++) values.push(Math.floor(next() * 2 ** (1 + (i % 53))));
+  for (const value of values) assert.equal(written((out) => out.uint(value)), String(value));
+});
+
+Deno.test("padded and hex write what padStart and toString(16) write", () => {
+  const next = random(11);
+  for (let i = 0; i < 20000; i++) {
+    const value = Math.floor(next() * 2 ** (1 + (i % 32)));
+    const width = i % 10;
+    assert.equal(
+      written((out) => out.padded(value, width)),
+      String(value).padStart(width, "0"),
+    );
+    assert.equal(
+      written((out) => out.hex(value, width)),
+      value.toString(16).padStart(width, "0"),
+    );
+  }
+});
+
+Deno.test("ipv4 writes the dotted quad of each octet", () => {
+  const next = random(13);
+  for (let i = 0; i < 5000; i++) {
+    const octets = [0, 0, 0, 0].map(() => Math.floor(next() * 256));
+    const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+    assert.equal(written((out) => out.ipv4(address)), octets.join("."));
+  }
+});
+
+function ipv6Text(groups: number[]): string {
+  const bytes = new Uint8Array(18);
+  const view = new DataView(bytes.buffer);
+  groups.forEach((group, i) => view.setUint16(2 + 2 * i, group));
+  return written((out) => out.ipv6(view, 2));
+}
+
+Deno.test("ipv6 writes RFC 5952 text, as the URL parser does", () => {
+  const next = random(17);
+  for (let i = 0; i < 5000; i++) {
+    // Mostly zero groups, so that runs of every length and position come up.
+    const groups = Array.from(
+      { length: 8 },
+      () => next() < 0.5 ? 0 : Math.floor(next() * (next() < 0.5 ? 16 : 65536)),
+    );
+    if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) continue;
+    const hex = groups.map((group) => group.toString(16)).join(":");
+    const reference = new URL(`http://[${hex}]/`).hostname.slice(1, -1);
+    assert.equal(ipv6Text(groups), reference, hex);
+  }
+});
+
+Deno.test("ipv6 follows RFC 5952's examples, IPv4-mapped addresses included", () => {
+  // RFC 5952 sections 4.2.1-4.2.3, 4.3 and 5.
+  assert.equal(ipv6Text([0x2001, 0xdb8, 0, 0, 0, 0, 2, 1]), "2001:db8::2:1");
+  assert.equal(ipv6Text([0x2001, 0xdb8, 0, 1, 1, 1, 1, 1]), "2001:db8:0:1:1:1:1:1");
+  assert.equal(ipv6Text([0x2001, 0, 0, 1, 0, 0, 0, 1]), "2001:0:0:1::1");
+  assert.equal(ipv6Text([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1]), "2001:db8::1:0:0:1");
+  assert.equal(
+    ipv6Text([0x2001, 0xdb8, 0xaaaa, 0xbbbb, 0xcccc, 0xdddd, 0xeeee, 0xaaaa]),
+    "2001:db8:aaaa:bbbb:cccc:dddd:eeee:aaaa",
+  );
+  assert.equal(ipv6Text([0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0280]), "::ffff:192.0.2.128");
+  assert.equal(ipv6Text([0, 0, 0, 0, 0, 0, 0, 0]), "::");
+  assert.equal(ipv6Text([0, 0, 0, 0, 0, 0, 0, 1]), "::1");
+  assert.equal(ipv6Text([1, 0, 0, 0, 0, 0, 0, 0]), "1::");
+});
+
+Deno.test("text, raw pieces and bytes grow the buffer as needed, non-ASCII as UTF-8", () => {
+  const piece = encodePieces({ long: "x".repeat(100), short: ", seq " });
+  const text = written((out) => {
+    out.ascii("héllo ✓ ");
+    out.raw(piece.short);
+    out.raw(piece.long);
+    for (let i = 0; i < 1000; i++) out.byte(0x41);
+  }, 1);
+  assert.equal(text, "héllo ✓ , seq " + "x".repeat(100) + "A".repeat(1000));
+});
