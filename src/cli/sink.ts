@@ -17,7 +17,7 @@ import { Reassembler } from "../analysis/reassembly.ts";
 import { Decoder } from "../decode/mod.ts";
 import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
-import { writeJsonLine } from "../output/json_writer.ts";
+import { writeJson } from "../output/json_writer.ts";
 import { type CaptureCounters, formatStatsJson, formatStatsText } from "../output/stats.ts";
 import { TextFormatter } from "../output/text.ts";
 import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
@@ -159,11 +159,9 @@ export class PacketSink {
       const analysis = this.#flows.observe(packet, header, inner);
       if (this.#printing) {
         const extras = { analysis, reassembled };
-        out.write(
-          this.#text
-            ? this.#text.format(packet, header, extras)
-            : writeJsonLine(packet, header, extras),
-        );
+        if (this.#text) this.#text.write(out.bytes, packet, header, extras);
+        else writeJson(out.bytes, packet, header, extras);
+        out.commit();
       }
       if (this.#statsInterval !== undefined) this.#periodicStats(header);
       if (out.closed) return this.#halt();

@@ -32,77 +32,387 @@ import {
   TCP_SYN,
   TCP_URG,
   type TcpHeader,
+  TCPOPT_EOL,
+  TCPOPT_MSS,
+  TCPOPT_NOP,
+  TCPOPT_SACK,
+  TCPOPT_SACK_PERMITTED,
+  TCPOPT_TIMESTAMP,
+  TCPOPT_WSCALE,
   type UdpHeader,
 } from "../decode/mod.ts";
+import { ByteWriter, encodePieces, HEX_BYTE } from "./bytes.ts";
 import { packetToJson } from "./json.ts";
 import type { PacketExtras } from "./text.ts";
-import { type FrameHeader, isoTimestamp } from "./timestamp.ts";
+import { type FrameHeader, writeIsoTimestamp } from "./timestamp.ts";
 
-const LINK_KEYS = new Map<number, string>();
+/** The fixed pieces of the output, encoded once. */
+const PIECE = encodePieces({
+  keyEnd: '":',
+  openVersion: '{"version":',
+  ihl: ',"ihl":',
+  dscp: ',"dscp":',
+  ecn: ',"ecn":',
+  length: ',"length":',
+  id: ',"id":',
+  df: ',"df":',
+  mf: ',"mf":',
+  fragOffset: ',"fragOffset":',
+  ttl: ',"ttl":',
+  protocol: ',"protocol":',
+  checksum: ',"checksum":',
+  checksumOk: ',"checksumOk":',
+  src: ',"src":"',
+  thenDst: '","dst":"',
+  thenOptions: '","options":',
+  nopOption: '{"kind":1,"name":"nop","length":1}',
+  eolOption: '{"kind":0,"name":"eol","length":1}',
+  mssOption: '{"kind":2,"name":"mss","length":4,"value":',
+  wscaleOption: '{"kind":3,"name":"wscale","length":3,"value":',
+  sackOkOption: '{"kind":4,"name":"sackOK","length":2',
+  timestampOption: '{"kind":8,"name":"TS","length":10,"tsval":',
+  tsecr: ',"tsecr":',
+  sackOption: '{"kind":5,"name":"sack","length":',
+  blocks: ',"blocks":[',
+  openSrcPort: '{"srcPort":',
+  dstPort: ',"dstPort":',
+  truncatedTrue: ',"truncated":true}',
+  seq: ',"seq":',
+  ack: ',"ack":',
+  dataOffset: ',"dataOffset":',
+  flags: ',"flags":',
+  window: ',"window":',
+  urgent: ',"urgent":',
+  payloadLength: ',"payloadLength":',
+  options: ',"options":',
+  emptyList: "[]",
+  analysis: ',"analysis":',
+  openType: '{"type":',
+  code: ',"code":',
+  typeName: ',"typeName":"',
+  thenChecksum: '","checksum":',
+  sequence: ',"sequence":',
+  openTs: '{"ts":"',
+  thenCaplen: '","caplen":',
+  len: ',"len":',
+  link: ',"link":',
+  ethSrc: ',"eth":{"src":"',
+  thenType: '","type":',
+  ipv4: ',"ipv4":',
+  tcp: ',"tcp":',
+  udp: ',"udp":',
+  icmp: ',"icmp":',
+  endLine: "}\n",
+  true: "true",
+  false: "false",
+  null: "null",
+});
 
-function linkKey(linkType: number): string {
+const LINK_KEYS = new Map<number, Uint8Array>();
+
+function linkKey(linkType: number): Uint8Array {
   let key = LINK_KEYS.get(linkType);
   if (key === undefined) {
-    key = JSON.stringify(linkTypeInfo(linkType).key);
+    key = new TextEncoder().encode(JSON.stringify(linkTypeInfo(linkType).key));
     LINK_KEYS.set(linkType, key);
   }
   return key;
 }
 
-function bool(value: boolean | null): string {
-  return value === null ? "null" : value ? "true" : "false";
+function bool(out: ByteWriter, value: boolean | null): void {
+  out.raw(value === null ? PIECE.null : value ? PIECE.true : PIECE.false);
 }
 
-function ipv4Json(ip: Ipv4Header): string {
-  const options = ip.ihl > 20 && ip.capturedLength > 20 ? JSON.stringify(ip.options) : "[]";
-  return `{"version":${ip.version},"ihl":${ip.ihl},"dscp":${ip.dscp},"ecn":${ip.ecn},"length":${ip.length},"id":${ip.id},"df":${
-    bool(ip.df)
-  },"mf":${
-    bool(ip.mf)
-  },"fragOffset":${ip.fragOffset},"ttl":${ip.ttl},"protocol":${ip.protocol},"checksum":${ip.checksum},"checksumOk":${
-    bool(ip.checksumOk)
-  },"src":"${ip.src}","dst":"${ip.dst}","options":${options}}`;
+/** A number as `JSON.stringify` writes it. */
+function number(out: ByteWriter, value: number): void {
+  if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && value % 1 === 0) out.uint(value);
+  else out.ascii(JSON.stringify(value));
 }
 
-function tcpFlags(bits: number): string {
-  return `{"ns":${bool((bits & TCP_NS) !== 0)},"cwr":${bool((bits & TCP_CWR) !== 0)},"ece":${
-    bool((bits & TCP_ECE) !== 0)
-  },"urg":${bool((bits & TCP_URG) !== 0)},"ack":${bool((bits & TCP_ACK) !== 0)},"psh":${
-    bool((bits & TCP_PSH) !== 0)
-  },"rst":${bool((bits & TCP_RST) !== 0)},"syn":${bool((bits & TCP_SYN) !== 0)},"fin":${
-    bool((bits & TCP_FIN) !== 0)
-  }}`;
+/**
+ * A flat object (numbers, booleans, null, strings) as `JSON.stringify` writes it, keys in
+ * their insertion order; anything nested goes through `JSON.stringify`.
+ */
+function flatObject(out: ByteWriter, object: Readonly<Record<string, unknown>>): void {
+  let first = true;
+  for (const key in object) {
+    const value = object[key];
+    if (value === undefined) continue;
+    out.ascii(first ? '{"' : ',"');
+    first = false;
+    out.ascii(key);
+    out.raw(PIECE.keyEnd);
+    if (typeof value === "number") number(out, value);
+    else if (typeof value === "boolean" || value === null) bool(out, value);
+    else out.ascii(JSON.stringify(value));
+  }
+  out.ascii(first ? "{}" : "}");
 }
 
-function tcpJson(tcp: TcpHeader, extras: PacketExtras): string {
-  if (tcp.truncated) return `{"srcPort":${tcp.srcPort},"dstPort":${tcp.dstPort},"truncated":true}`;
-  const options = tcp.dataOffset > 20 ? JSON.stringify(tcp.options) : "[]";
-  const analysis = extras.analysis !== undefined
-    ? `,"analysis":${JSON.stringify(extras.analysis)}`
-    : "";
-  return `{"srcPort":${tcp.srcPort},"dstPort":${tcp.dstPort},"seq":${tcp.seq},"ack":${tcp.ack},"dataOffset":${tcp.dataOffset},"flags":${
-    tcpFlags(tcp.flagBits)
-  },"window":${tcp.window},"checksum":${tcp.checksum},"checksumOk":${
-    bool(tcp.checksumOk)
-  },"urgent":${tcp.urgent},"payloadLength":${tcp.payloadLength},"options":${options}${analysis}}`;
+function writeMac(out: ByteWriter, view: DataView, offset: number): void {
+  for (let i = 0; i < 6; i++) {
+    if (i > 0) out.byte(0x3a);
+    out.raw(HEX_BYTE[view.getUint8(offset + i)]);
+  }
 }
 
-function udpJson(udp: UdpHeader): string {
-  if (udp.truncated) return `{"srcPort":${udp.srcPort},"dstPort":${udp.dstPort},"truncated":true}`;
-  return `{"srcPort":${udp.srcPort},"dstPort":${udp.dstPort},"length":${udp.length},"checksum":${udp.checksum},"checksumOk":${
-    bool(udp.checksumOk)
-  }}`;
+function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
+  out.raw(PIECE.openVersion);
+  out.uint(ip.version);
+  out.raw(PIECE.ihl);
+  out.uint(ip.ihl);
+  out.raw(PIECE.dscp);
+  out.uint(ip.dscp);
+  out.raw(PIECE.ecn);
+  out.uint(ip.ecn);
+  out.raw(PIECE.length);
+  out.uint(ip.length);
+  out.raw(PIECE.id);
+  out.uint(ip.id);
+  out.raw(PIECE.df);
+  bool(out, ip.df);
+  out.raw(PIECE.mf);
+  bool(out, ip.mf);
+  out.raw(PIECE.fragOffset);
+  out.uint(ip.fragOffset);
+  out.raw(PIECE.ttl);
+  out.uint(ip.ttl);
+  out.raw(PIECE.protocol);
+  out.uint(ip.protocol);
+  out.raw(PIECE.checksum);
+  out.uint(ip.checksum);
+  out.raw(PIECE.checksumOk);
+  bool(out, ip.checksumOk);
+  out.raw(PIECE.src);
+  out.ipv4(ip.srcNumber);
+  out.raw(PIECE.thenDst);
+  out.ipv4(ip.dstNumber);
+  out.raw(PIECE.thenOptions);
+  out.ascii(ip.ihl > 20 && ip.capturedLength > 20 ? JSON.stringify(ip.options) : "[]");
+  out.byte(0x7d);
 }
 
-function icmpJson(icmp: IcmpHeader): string {
+const FLAG_KEYS: ReadonlyArray<readonly [number, string]> = [
+  [TCP_NS, '{"ns":'],
+  [TCP_CWR, ',"cwr":'],
+  [TCP_ECE, ',"ece":'],
+  [TCP_URG, ',"urg":'],
+  [TCP_ACK, ',"ack":'],
+  [TCP_PSH, ',"psh":'],
+  [TCP_RST, ',"rst":'],
+  [TCP_SYN, ',"syn":'],
+  [TCP_FIN, ',"fin":'],
+];
+
+/** The `flags` object for each of the 512 combinations of the nine bits, encoded once. */
+const FLAGS_JSON: readonly Uint8Array[] = Array.from({ length: 512 }, (_, bits) => {
+  const text = FLAG_KEYS.map(([bit, key]) => key + ((bits & bit) !== 0)).join("") + "}";
+  return new TextEncoder().encode(text);
+});
+
+/**
+ * The options as `JSON.stringify(tcp.options)` writes them, read from the header's bytes; an
+ * option that is malformed or not one of the common ones sends it back to `JSON.stringify`.
+ */
+function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
+  const start = out.length;
+  const view = tcp.dataView;
+  const end = Math.min(tcp.offset + tcp.dataOffset, tcp.end);
+  let at = tcp.offset + 20;
+  out.byte(0x5b);
+  while (at < end) {
+    if (at !== tcp.offset + 20) out.byte(0x2c);
+    const kind = view.getUint8(at);
+    if (kind === TCPOPT_NOP) {
+      out.raw(PIECE.nopOption);
+      at++;
+      continue;
+    }
+    if (kind === TCPOPT_EOL) {
+      out.raw(PIECE.eolOption);
+      break;
+    }
+    const length = at + 1 < end ? view.getUint8(at + 1) : 0;
+    if (length < 2 || at + length > end) break;
+    if (kind === TCPOPT_MSS && length === 4) {
+      out.raw(PIECE.mssOption);
+      out.uint(view.getUint16(at + 2));
+    } else if (kind === TCPOPT_WSCALE && length === 3) {
+      out.raw(PIECE.wscaleOption);
+      out.uint(view.getUint8(at + 2));
+    } else if (kind === TCPOPT_SACK_PERMITTED && length === 2) {
+      out.raw(PIECE.sackOkOption);
+    } else if (kind === TCPOPT_TIMESTAMP && length === 10) {
+      out.raw(PIECE.timestampOption);
+      out.uint(view.getUint32(at + 2));
+      out.raw(PIECE.tsecr);
+      out.uint(view.getUint32(at + 6));
+    } else if (kind === TCPOPT_SACK && (length - 2) % 8 === 0) {
+      out.raw(PIECE.sackOption);
+      out.uint(length);
+      out.raw(PIECE.blocks);
+      for (let edge = at + 2; edge < at + length; edge += 8) {
+        if (edge !== at + 2) out.byte(0x2c);
+        out.byte(0x5b);
+        out.uint(view.getUint32(edge));
+        out.byte(0x2c);
+        out.uint(view.getUint32(edge + 4));
+        out.byte(0x5d);
+      }
+      out.byte(0x5d);
+    } else break;
+    out.byte(0x7d);
+    at += length;
+  }
+  if (at < end && view.getUint8(at) !== TCPOPT_EOL) {
+    out.length = start;
+    out.ascii(JSON.stringify(tcp.options));
+    return;
+  }
+  out.byte(0x5d);
+}
+
+function ports(out: ByteWriter, header: TcpHeader | UdpHeader): void {
+  out.raw(PIECE.openSrcPort);
+  out.uint(header.srcPort);
+  out.raw(PIECE.dstPort);
+  out.uint(header.dstPort);
+}
+
+function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
+  ports(out, tcp);
+  if (tcp.truncated) {
+    out.raw(PIECE.truncatedTrue);
+    return;
+  }
+  out.raw(PIECE.seq);
+  out.uint(tcp.seq);
+  out.raw(PIECE.ack);
+  out.uint(tcp.ack);
+  out.raw(PIECE.dataOffset);
+  out.uint(tcp.dataOffset);
+  out.raw(PIECE.flags);
+  out.raw(FLAGS_JSON[tcp.flagBits]);
+  out.raw(PIECE.window);
+  out.uint(tcp.window);
+  out.raw(PIECE.checksum);
+  out.uint(tcp.checksum);
+  out.raw(PIECE.checksumOk);
+  bool(out, tcp.checksumOk);
+  out.raw(PIECE.urgent);
+  out.uint(tcp.urgent);
+  out.raw(PIECE.payloadLength);
+  number(out, tcp.payloadLength);
+  out.raw(PIECE.options);
+  if (tcp.dataOffset > 20) tcpOptions(out, tcp);
+  else out.raw(PIECE.emptyList);
+  if (extras.analysis !== undefined) {
+    out.raw(PIECE.analysis);
+    flatObject(out, extras.analysis as unknown as Readonly<Record<string, unknown>>);
+  }
+  out.byte(0x7d);
+}
+
+function udpJson(out: ByteWriter, udp: UdpHeader): void {
+  ports(out, udp);
+  if (udp.truncated) {
+    out.raw(PIECE.truncatedTrue);
+    return;
+  }
+  out.raw(PIECE.length);
+  out.uint(udp.length);
+  out.raw(PIECE.checksum);
+  out.uint(udp.checksum);
+  out.raw(PIECE.checksumOk);
+  bool(out, udp.checksumOk);
+  out.byte(0x7d);
+}
+
+function icmpJson(out: ByteWriter, icmp: IcmpHeader): void {
   // Echo messages are the common case; the rest have many optional fields.
-  if (!icmp.isEcho || icmp.codeName !== null) return JSON.stringify(icmp.toJSON());
   const id = icmp.id;
   const sequence = icmp.sequence;
-  return `{"type":${icmp.type},"code":${icmp.code},"typeName":"${icmp.typeName}","checksum":${icmp.checksum},"checksumOk":${
-    bool(icmp.checksumOk)
-  },"id":${id === null ? "null" : id},"sequence":${sequence === null ? "null" : sequence}}`;
+  if (id === null || sequence === null || icmp.codeName !== null) {
+    out.ascii(JSON.stringify(icmp.toJSON()));
+    return;
+  }
+  out.raw(PIECE.openType);
+  out.uint(icmp.type);
+  out.raw(PIECE.code);
+  out.uint(icmp.code);
+  out.raw(PIECE.typeName);
+  out.ascii(icmp.typeName);
+  out.raw(PIECE.thenChecksum);
+  out.uint(icmp.checksum);
+  out.raw(PIECE.checksumOk);
+  bool(out, icmp.checksumOk);
+  out.raw(PIECE.id);
+  out.uint(id);
+  out.raw(PIECE.sequence);
+  out.uint(sequence);
+  out.byte(0x7d);
 }
+
+/**
+ * Appends the packet's JSON line (ending in a newline) to `out`: the same bytes as
+ * `JSON.stringify(packetToJson(packet, header, extras)) + "\n"`.
+ */
+export function writeJson(
+  out: ByteWriter,
+  packet: Packet,
+  header: FrameHeader,
+  extras: PacketExtras = {},
+): void {
+  if (extras.reassembled !== undefined || header.comment !== undefined) {
+    out.ascii(JSON.stringify(packetToJson(packet, header, extras)));
+    out.byte(0x0a);
+    return;
+  }
+  out.raw(PIECE.openTs);
+  writeIsoTimestamp(out, header);
+  out.raw(PIECE.thenCaplen);
+  out.uint(header.caplen);
+  out.raw(PIECE.len);
+  out.uint(header.len);
+  out.raw(PIECE.link);
+  out.raw(linkKey(packet.linkType));
+  const eth = packet.eth;
+  if (eth) {
+    out.raw(PIECE.ethSrc);
+    writeMac(out, eth.dataView, eth.offset + 6);
+    out.raw(PIECE.thenDst);
+    writeMac(out, eth.dataView, eth.offset);
+    out.raw(PIECE.thenType);
+    out.uint(eth.etherType);
+    out.byte(0x7d);
+  }
+  if (packet.sll) out.ascii(`,"sll":${JSON.stringify(packet.sll)}`);
+  if (packet.loopback) out.ascii(`,"loopback":{"family":${packet.loopback.family}}`);
+  if (packet.vlanCount > 0) out.ascii(`,"vlan":${JSON.stringify(packet.vlan)}`);
+  if (packet.ipv4) {
+    out.raw(PIECE.ipv4);
+    ipv4Json(out, packet.ipv4);
+  }
+  if (packet.ipv6) out.ascii(`,"ipv6":${JSON.stringify(packet.ipv6)}`);
+  if (packet.arp) out.ascii(`,"arp":${JSON.stringify(packet.arp)}`);
+  if (packet.tcp) {
+    out.raw(PIECE.tcp);
+    tcpJson(out, packet.tcp, extras);
+  }
+  if (packet.udp) {
+    out.raw(PIECE.udp);
+    udpJson(out, packet.udp);
+  }
+  if (packet.icmp) {
+    out.raw(PIECE.icmp);
+    icmpJson(out, packet.icmp);
+  }
+  if (packet.dns) out.ascii(`,"dns":${JSON.stringify(packet.dns)}`);
+  if (packet.error !== undefined) out.ascii(`,"error":${JSON.stringify(packet.error)}`);
+  out.raw(PIECE.endLine);
+}
+
+const scratch = new ByteWriter(1024);
 
 /**
  * One JSON line (ending in a newline) for the packet, equal to
@@ -113,24 +423,9 @@ export function writeJsonLine(
   header: FrameHeader,
   extras: PacketExtras = {},
 ): string {
-  if (extras.reassembled !== undefined || header.comment !== undefined) {
-    return JSON.stringify(packetToJson(packet, header, extras)) + "\n";
-  }
-  let json = `{"ts":"${
-    isoTimestamp(header)
-  }","caplen":${header.caplen},"len":${header.len},"link":${linkKey(packet.linkType)}`;
-  const eth = packet.eth;
-  if (eth) json += `,"eth":{"src":"${eth.src}","dst":"${eth.dst}","type":${eth.etherType}}`;
-  if (packet.sll) json += `,"sll":${JSON.stringify(packet.sll)}`;
-  if (packet.loopback) json += `,"loopback":{"family":${packet.loopback.family}}`;
-  if (packet.vlanCount > 0) json += `,"vlan":${JSON.stringify(packet.vlan)}`;
-  if (packet.ipv4) json += `,"ipv4":${ipv4Json(packet.ipv4)}`;
-  if (packet.ipv6) json += `,"ipv6":${JSON.stringify(packet.ipv6)}`;
-  if (packet.arp) json += `,"arp":${JSON.stringify(packet.arp)}`;
-  if (packet.tcp) json += `,"tcp":${tcpJson(packet.tcp, extras)}`;
-  if (packet.udp) json += `,"udp":${udpJson(packet.udp)}`;
-  if (packet.icmp) json += `,"icmp":${icmpJson(packet.icmp)}`;
-  if (packet.dns) json += `,"dns":${JSON.stringify(packet.dns)}`;
-  if (packet.error !== undefined) json += `,"error":${JSON.stringify(packet.error)}`;
-  return json + "}\n";
+  scratch.clear();
+  writeJson(scratch, packet, header, extras);
+  const line = scratch.toString();
+  scratch.clear();
+  return line;
 }

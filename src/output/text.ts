@@ -45,15 +45,20 @@ import {
   TCP_RST,
   TCP_SYN,
   TCP_URG,
+  tcpFlagText,
   type TcpHeader,
+  TCPOPT_EOL,
   TCPOPT_MSS,
+  TCPOPT_NOP,
   TCPOPT_SACK,
+  TCPOPT_SACK_PERMITTED,
   TCPOPT_TIMESTAMP,
   TCPOPT_WSCALE,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/flows.ts";
 import type { Reassembled } from "../analysis/reassembly.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
+import { ByteWriter, encodePieces } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { type FrameHeader, TimeOfDay } from "./timestamp.ts";
 
@@ -78,6 +83,39 @@ export interface TextOptions {
   /** ANSI colour: only for a terminal, and only without `NO_COLOR`. */
   color?: boolean;
 }
+
+/** The fixed pieces of the output, encoded once. */
+const PIECE = encodePieces({
+  nop: "nop",
+  eol: "eol",
+  mss: "mss ",
+  wscale: "wscale ",
+  sackOK: "sackOK",
+  timestampValue: "TS val ",
+  ecr: " ecr ",
+  sack: "sack ",
+  nextLine: "\n    ",
+  to: " > ",
+  colonSpace: ": ",
+  udp: "UDP",
+  length: ", length ",
+  flags: "Flags [",
+  commaSpace: ", ",
+  seq: ", seq ",
+  ack: ", ack ",
+  win: ", win ",
+  urg: ", urg ",
+  options: ", options [",
+  id: ", id ",
+  ip: "IP ",
+  ip6: "IP6 ",
+});
+
+/** The text of `TcpHeader.flagText` for each combination of the flag bits, encoded once. */
+const FLAG_TEXT_BYTES: readonly Uint8Array[] = Array.from(
+  { length: 512 },
+  (_, bits) => new TextEncoder().encode(tcpFlagText(bits)),
+);
 
 const DSCP_NAMES: ReadonlyMap<number, string> = new Map([
   [0, "CS0"],
@@ -104,10 +142,6 @@ const DSCP_NAMES: ReadonlyMap<number, string> = new Map([
   [48, "CS6"],
   [56, "CS7"],
 ]);
-
-type Paint = (text: string) => string;
-const plain: Paint = (text) => text;
-const ansi = (open: number, close: number): Paint => (text) => `\x1b[${open}m${text}\x1b[${close}m`;
 
 function hex16(value: number): string {
   return "0x" + value.toString(16).padStart(4, "0");
@@ -212,6 +246,62 @@ function tcpOptionsText(tcp: TcpHeader, sackBase = 0): string {
   }).join(",");
 }
 
+/**
+ * Writes the same text as `tcpOptionsText`, reading the options from the header's bytes; an
+ * option that is malformed or not one of the common ones sends it back to `tcpOptionsText`.
+ */
+function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): void {
+  const start = out.length;
+  const view = tcp.dataView;
+  const end = Math.min(tcp.offset + tcp.dataOffset, tcp.end);
+  let at = tcp.offset + 20;
+  while (at < end) {
+    if (at !== tcp.offset + 20) out.byte(0x2c);
+    const kind = view.getUint8(at);
+    if (kind === TCPOPT_NOP) {
+      out.raw(PIECE.nop);
+      at++;
+      continue;
+    }
+    if (kind === TCPOPT_EOL) {
+      out.raw(PIECE.eol);
+      break;
+    }
+    const length = at + 1 < end ? view.getUint8(at + 1) : 0;
+    if (length < 2 || at + length > end) break;
+    if (kind === TCPOPT_MSS && length === 4) {
+      out.raw(PIECE.mss);
+      out.uint(view.getUint16(at + 2));
+    } else if (kind === TCPOPT_WSCALE && length === 3) {
+      out.raw(PIECE.wscale);
+      out.uint(view.getUint8(at + 2));
+    } else if (kind === TCPOPT_SACK_PERMITTED && length === 2) {
+      out.raw(PIECE.sackOK);
+    } else if (kind === TCPOPT_TIMESTAMP && length === 10) {
+      out.raw(PIECE.timestampValue);
+      out.uint(view.getUint32(at + 2));
+      out.raw(PIECE.ecr);
+      out.uint(view.getUint32(at + 6));
+    } else if (kind === TCPOPT_SACK && (length - 2) % 8 === 0) {
+      out.raw(PIECE.sack);
+      out.uint((length - 2) / 8);
+      out.byte(0x20);
+      for (let edge = at + 2; edge < at + length; edge += 8) {
+        out.byte(0x7b);
+        out.uint((view.getUint32(edge) - sackBase) >>> 0);
+        out.byte(0x3a);
+        out.uint((view.getUint32(edge + 4) - sackBase) >>> 0);
+        out.byte(0x7d);
+      }
+    } else break;
+    at += length;
+  }
+  if (at < end && view.getUint8(at) !== TCPOPT_EOL) {
+    out.length = start;
+    out.ascii(tcpOptionsText(tcp, sackBase));
+  }
+}
+
 /** tcpdump's words for the IPv6 extension headers in front of the payload. */
 function ipv6ChainText(ip6: Ipv6Header): string {
   let text = "";
@@ -282,55 +372,105 @@ function unreachableText(icmp: IcmpHeader, quoted: QuotedPacket | null): string 
   }
 }
 
-/** Turns decoded packets into tcpdump-style text; keep one per output stream. */
+/** An ANSI style: the escape sequences that open and close it. */
+interface Style {
+  open: string;
+  close: string;
+}
+
+const ansiStyle = (open: number, close: number): Style => ({
+  open: `\x1b[${open}m`,
+  close: `\x1b[${close}m`,
+});
+
+/** The text form of an IPv4 fragment: ` (frag 1234:1480@0+)`. */
+function fragmentText(ip4: Ipv4Header): string {
+  return ` (frag ${ip4.id}:${Math.max(0, ip4.length - ip4.ihl)}@${ip4.fragOffset}${
+    ip4.mf ? "+" : ""
+  })`;
+}
+
+/**
+ * Turns decoded packets into tcpdump-style text; keep one per output stream. `write` puts the
+ * text straight into a byte buffer (the capture loop's path); `format` returns it as a string.
+ */
 export class TextFormatter {
   readonly #options: TextOptions;
   readonly #clock = new TimeOfDay();
+  readonly #scratch = new ByteWriter(1024);
   #analysis: TcpAnalysis | undefined;
-  readonly #dim: Paint;
-  readonly #bold: Paint;
-  readonly #red: Paint;
-  readonly #flag: Paint;
+  readonly #dim: Style | null;
+  readonly #bold: Style | null;
+  readonly #red: Style | null;
+  readonly #flag: Style | null;
 
   constructor(options: TextOptions = {}) {
     this.#options = options;
     const color = options.color === true;
-    this.#dim = color ? ansi(2, 22) : plain;
-    this.#bold = color ? ansi(1, 22) : plain;
-    this.#red = color ? ansi(31, 39) : plain;
-    this.#flag = color ? ansi(33, 39) : plain;
+    this.#dim = color ? ansiStyle(2, 22) : null;
+    this.#bold = color ? ansiStyle(1, 22) : null;
+    this.#red = color ? ansiStyle(31, 39) : null;
+    this.#flag = color ? ansiStyle(33, 39) : null;
   }
 
   /** The packet's text: one line (more with `-v`, `-x`, `-X`), ending in a newline. */
   format(packet: Packet, header: FrameHeader, extras: PacketExtras = {}): string {
+    const out = this.#scratch;
+    out.clear();
+    this.write(out, packet, header, extras);
+    const text = out.toString();
+    out.clear();
+    return text;
+  }
+
+  /** Appends the packet's text (the same as `format` returns) to `out`. */
+  write(out: ByteWriter, packet: Packet, header: FrameHeader, extras: PacketExtras = {}): void {
     const options = this.#options;
     this.#analysis = extras.analysis;
-    let line = this.#dim(this.#clock.format(header)) + " ";
-    if (options.link) line += this.#linkText(packet, header);
-    line += this.#networkText(packet, header);
-    if (packet.error !== undefined) line += " " + this.#red(`[|${packet.error}]`);
-    line += "\n";
+    const dim = this.#dim;
+    if (dim !== null) out.ascii(dim.open);
+    this.#clock.write(out, header);
+    if (dim !== null) out.ascii(dim.close);
+    out.byte(0x20);
+    if (options.link) out.ascii(this.#linkText(packet, header));
+    this.#writeNetwork(out, packet, header);
+    if (packet.error !== undefined) {
+      out.byte(0x20);
+      this.#paint(out, this.#red, `[|${packet.error}]`);
+    }
+    out.byte(0x0a);
     const reassembled = extras.reassembled;
     if (reassembled !== undefined) {
       this.#analysis = undefined;
       const inner = reassembled.packet;
-      const ip = inner.ipv4 ?? inner.ipv6;
       const notes = (reassembled.overlaps ? `, ${reassembled.overlaps} overlapping` : "") +
         (reassembled.duplicates ? `, ${reassembled.duplicates} duplicate` : "");
-      line +=
-        `    reassembled ${reassembled.fragments} fragments${notes} (${reassembled.length} bytes): ${
-          ip ? this.#endpointsText(inner, ip.src, ip.dst, inner.ipv4) : ""
-        }\n`;
+      out.ascii(
+        `    reassembled ${reassembled.fragments} fragments${notes} (${reassembled.length} bytes): `,
+      );
+      const ip4 = inner.ipv4;
+      const ip6 = ip4 === undefined ? inner.ipv6 : undefined;
+      if (ip4 !== undefined || ip6 !== undefined) this.#writeEndpoints(out, inner, ip4, ip6);
+      out.byte(0x0a);
     }
     if (options.verbose && header.comment !== undefined) {
       // The file's words, not ours: no control character reaches the terminal.
       // deno-lint-ignore no-control-regex -- matching control characters is the point
-      line += `    comment: ${header.comment.replace(/[\x00-\x1f\x7f]/g, ".")}\n`;
+      out.ascii(`    comment: ${header.comment.replace(/[\x00-\x1f\x7f]/g, ".")}\n`);
     }
     if (options.hex === "hex" || options.hex === "ascii") {
-      line += hexDump(packet.frame.subarray(packet.networkOffset), options.hex === "ascii");
+      out.ascii(hexDump(packet.frame.subarray(packet.networkOffset), options.hex === "ascii"));
     }
-    return line;
+  }
+
+  #paint(out: ByteWriter, style: Style | null, text: string): void {
+    if (style === null) {
+      out.ascii(text);
+      return;
+    }
+    out.ascii(style.open);
+    out.ascii(text);
+    out.ascii(style.close);
   }
 
   #linkText(packet: Packet, header: FrameHeader): string {
@@ -361,22 +501,36 @@ export class TextFormatter {
     return `${eth.src} > ${eth.dst}, ${kind}, length ${len}: `;
   }
 
-  #networkText(packet: Packet, header: FrameHeader): string {
+  #writeNetwork(out: ByteWriter, packet: Packet, header: FrameHeader): void {
+    const ip4 = packet.ipv4;
+    const ip6 = ip4 === undefined ? packet.ipv6 : undefined;
+    if (ip4 === undefined && ip6 === undefined) {
+      out.ascii(this.#otherNetworkText(packet, header));
+      return;
+    }
+    const options = this.#options;
+    if (!options.link) {
+      if (this.#bold === null) out.raw(ip4 !== undefined ? PIECE.ip : PIECE.ip6);
+      else {
+        this.#paint(out, this.#bold, ip4 !== undefined ? "IP" : "IP6");
+        out.byte(0x20);
+      }
+    }
+    if (options.verbose) {
+      out.ascii(ip4 !== undefined ? ipv4Details(ip4) : ipv6Details(ip6!));
+      out.raw(PIECE.nextLine);
+    }
+    this.#writeEndpoints(out, packet, ip4, ip6);
+  }
+
+  /** ARP and what netpeek does not decode past the link layer. */
+  #otherNetworkText(packet: Packet, header: FrameHeader): string {
     const link = this.#options.link === true;
     const networkLength = Math.max(0, header.len - packet.networkOffset);
-    const ip4 = packet.ipv4;
-    if (ip4 !== undefined) {
-      const details = this.#options.verbose ? ipv4Details(ip4) : "";
-      return this.#ipText("IP", details, this.#endpointsText(packet, ip4.src, ip4.dst, ip4));
-    }
-    const ip6 = packet.ipv6;
-    if (ip6 !== undefined) {
-      const details = this.#options.verbose ? ipv6Details(ip6) : "";
-      return this.#ipText("IP6", details, this.#endpointsText(packet, ip6.src, ip6.dst));
-    }
     const arp = packet.arp;
     if (arp !== undefined) {
-      const prefix = link ? "" : this.#bold("ARP") + ", ";
+      const bold = this.#bold;
+      const prefix = link ? "" : (bold ? bold.open + "ARP" + bold.close : "ARP") + ", ";
       const op = arp.operationName;
       if (!arp.isEthernetIpv4) {
         return `${prefix}${op}, hardware ${arp.hardwareType}, length ${networkLength}`;
@@ -399,70 +553,128 @@ export class TextFormatter {
     return `${etherTypeText(type)}, length ${networkLength}`;
   }
 
-  /** `IP …`: the name unless `-e` already said it, `-v`'s header line, then the endpoints. */
-  #ipText(name: string, details: string, endpoints: string): string {
-    const options = this.#options;
-    const prefix = options.link ? "" : this.#bold(name) + " ";
-    return options.verbose ? `${prefix}${details}\n    ${endpoints}` : prefix + endpoints;
+  /** An address of the packet's IP header: its source or its destination. */
+  #writeAddress(
+    out: ByteWriter,
+    ip4: Ipv4Header | undefined,
+    ip6: Ipv6Header | undefined,
+    source: boolean,
+  ): void {
+    if (ip4 !== undefined) out.ipv4(source ? ip4.srcNumber : ip4.dstNumber);
+    else out.ipv6(ip6!.dataView, ip6!.offset + (source ? 8 : 24));
   }
 
-  #endpointsText(packet: Packet, src: string, dst: string, ip4?: Ipv4Header): string {
+  /** `src > dst` */
+  #writeHosts(out: ByteWriter, ip4: Ipv4Header | undefined, ip6: Ipv6Header | undefined): void {
+    this.#writeAddress(out, ip4, ip6, true);
+    out.raw(PIECE.to);
+    this.#writeAddress(out, ip4, ip6, false);
+  }
+
+  /** `src.port > dst.port` */
+  #writePorts(
+    out: ByteWriter,
+    ip4: Ipv4Header | undefined,
+    ip6: Ipv6Header | undefined,
+    srcPort: number,
+    dstPort: number,
+  ): void {
+    this.#writeAddress(out, ip4, ip6, true);
+    out.byte(0x2e);
+    out.uint(srcPort);
+    out.raw(PIECE.to);
+    this.#writeAddress(out, ip4, ip6, false);
+    out.byte(0x2e);
+    out.uint(dstPort);
+  }
+
+  #writeEndpoints(
+    out: ByteWriter,
+    packet: Packet,
+    ip4: Ipv4Header | undefined,
+    ip6: Ipv6Header | undefined,
+  ): void {
     const verbose = this.#options.verbose === true;
-    const fragment = ip4 !== undefined && ip4.isFragment
-      ? ` (frag ${ip4.id}:${Math.max(0, ip4.length - ip4.ihl)}@${ip4.fragOffset}${
-        ip4.mf ? "+" : ""
-      })`
-      : "";
-    const ip6 = ip4 === undefined ? packet.ipv6 : undefined;
+    const fragment = ip4 !== undefined && ip4.isFragment ? fragmentText(ip4) : "";
     const chain = ip6 !== undefined && ip6.extensionCount > 0 ? ipv6ChainText(ip6) : "";
-    const tcp = packet.tcp;
     const cut = chain === "" ? "" : " " + chain.trimEnd();
-    if (tcp?.truncated) return `${src}.${tcp.srcPort} > ${dst}.${tcp.dstPort}:${cut}${fragment}`;
-    const udpPorts = packet.udp;
-    if (udpPorts?.truncated) {
-      return `${src}.${udpPorts.srcPort} > ${dst}.${udpPorts.dstPort}:${cut}${fragment}`;
-    }
-    if (tcp !== undefined) {
-      const dns = packet.dns !== undefined ? " " + dnsText(packet.dns, tcp.payloadLength - 2) : "";
-      return `${src}.${tcp.srcPort} > ${dst}.${tcp.dstPort}: ${chain}${
-        this.#tcpText(tcp, verbose)
-      }${dns}${fragment}`;
-    }
+    const tcp = packet.tcp;
     const udp = packet.udp;
-    if (udp !== undefined) {
-      const ports = `${src}.${udp.srcPort} > ${dst}.${udp.dstPort}: ${chain}`;
-      const checksum = verbose
-        ? `, ${checksumText(udp.checksum, udp.checksumOk, udp.expectedChecksum, udp.offloaded)}`
-        : "";
-      if (packet.dns !== undefined) {
-        return `${ports}${verbose ? `UDP${checksum} ` : ""}${
-          dnsText(packet.dns, udp.payloadLength)
-        }${fragment}`;
+    if (tcp !== undefined || udp !== undefined) {
+      const ports = (tcp ?? udp)!;
+      this.#writePorts(out, ip4, ip6, ports.srcPort, ports.dstPort);
+      if (ports.truncated) {
+        out.byte(0x3a);
+        out.ascii(cut);
+        out.ascii(fragment);
+        return;
       }
-      return `${ports}UDP${checksum}, length ${udp.payloadLength}${fragment}`;
+      out.raw(PIECE.colonSpace);
+      out.ascii(chain);
+      if (tcp !== undefined) {
+        this.#writeTcp(out, tcp, verbose);
+        if (packet.dns !== undefined) {
+          out.byte(0x20);
+          out.ascii(dnsText(packet.dns, tcp.payloadLength - 2));
+        }
+      } else {
+        const checksum = verbose
+          ? `, ${
+            checksumText(udp!.checksum, udp!.checksumOk, udp!.expectedChecksum, udp!.offloaded)
+          }`
+          : "";
+        if (packet.dns !== undefined) {
+          if (verbose) out.ascii(`UDP${checksum} `);
+          out.ascii(dnsText(packet.dns, udp!.payloadLength));
+        } else {
+          out.raw(PIECE.udp);
+          out.ascii(checksum);
+          out.raw(PIECE.length);
+          out.uint(udp!.payloadLength);
+        }
+      }
+      out.ascii(fragment);
+      return;
     }
+    this.#writeHosts(out, ip4, ip6);
     const icmp = packet.icmp;
-    if (icmp !== undefined) return `${src} > ${dst}: ${chain}${this.#icmpText(icmp)}${fragment}`;
+    if (icmp !== undefined) {
+      out.raw(PIECE.colonSpace);
+      out.ascii(chain);
+      this.#writeIcmp(out, icmp);
+      out.ascii(fragment);
+      return;
+    }
     if (ip4 !== undefined && ip4.fragOffset !== 0) {
       // A later fragment: its transport header is in the first one.
-      return `${src} > ${dst}: ip-proto-${ip4.protocol}${fragment}`;
+      out.ascii(`: ip-proto-${ip4.protocol}${fragment}`);
+      return;
     }
-    if (packet.error !== undefined) return `${src} > ${dst}:${cut}${fragment}`;
-    if (ip6?.fragment && ip6.fragment.offset !== 0) return `${src} > ${dst}:${cut}`;
+    if (packet.error !== undefined) {
+      out.ascii(`:${cut}${fragment}`);
+      return;
+    }
+    if (ip6?.fragment && ip6.fragment.offset !== 0) {
+      out.ascii(`:${cut}`);
+      return;
+    }
     const esp = ip6?.esp;
     if (esp) {
-      return `${src} > ${dst}: ${chain.replace(/ESP $/, "")}ESP(spi=0x${
-        esp.spi.toString(16).padStart(8, "0")
-      },seq=0x${esp.sequence.toString(16)}), length ${esp.length}`;
+      out.ascii(
+        `: ${chain.replace(/ESP $/, "")}ESP(spi=0x${esp.spi.toString(16).padStart(8, "0")},seq=0x${
+          esp.sequence.toString(16)
+        }), length ${esp.length}`,
+      );
+      return;
     }
     const protocol = ip4 !== undefined ? ip4.protocol : ip6?.protocol ?? 0;
     const name = ipProtocolName(protocol);
     const payload = ip4 !== undefined ? Math.max(0, ip4.length - ip4.ihl) : ip6?.payloadLength ?? 0;
     const what = name === "unknown" ? `ip-proto-${protocol}` : name;
-    return `${src} > ${dst}: ${chain}${what}, length ${payload}${fragment}`;
+    out.ascii(`: ${chain}${what}, length ${payload}${fragment}`);
   }
 
-  #tcpText(tcp: TcpHeader, verbose: boolean): string {
+  #writeTcp(out: ByteWriter, tcp: TcpHeader, verbose: boolean): void {
     const bits = tcp.flagBits;
     const length = tcp.payloadLength;
     const analysis = this.#options.absoluteSequence ? undefined : this.#analysis;
@@ -471,27 +683,61 @@ export class TextFormatter {
     // stream joined midway.
     const relative = analysis !== undefined && (bits & (TCP_ACK | TCP_SYN)) === TCP_ACK &&
       (analysis.isnSeen || analysis.relativeSeq !== 0);
-    let text = `Flags [${this.#flag(tcp.flagText)}]`;
+    out.raw(PIECE.flags);
+    if (this.#flag === null) out.raw(FLAG_TEXT_BYTES[bits]);
+    else this.#paint(out, this.#flag, tcp.flagText);
+    out.byte(0x5d);
     if (verbose) {
-      text += `, ${
-        checksumText(tcp.checksum, tcp.checksumOk, tcp.expectedChecksum, tcp.offloaded)
-      }`;
+      out.raw(PIECE.commaSpace);
+      out.ascii(checksumText(tcp.checksum, tcp.checksumOk, tcp.expectedChecksum, tcp.offloaded));
     }
     if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
       const seq = relative ? analysis.relativeSeq : tcp.seq;
-      text += length > 0 ? `, seq ${seq}:${(seq + length) >>> 0}` : `, seq ${seq}`;
+      out.raw(PIECE.seq);
+      out.uint(seq);
+      if (length > 0) {
+        out.byte(0x3a);
+        out.uint((seq + length) >>> 0);
+      }
     }
     if (bits & TCP_ACK) {
       const ack = relative && analysis.relativeAck !== null ? analysis.relativeAck : tcp.ack;
-      text += `, ack ${ack}`;
+      out.raw(PIECE.ack);
+      out.uint(ack);
     }
-    text += `, win ${tcp.window}`;
-    if (bits & TCP_URG) text += `, urg ${tcp.urgent}`;
+    out.raw(PIECE.win);
+    out.uint(tcp.window);
+    if (bits & TCP_URG) {
+      out.raw(PIECE.urg);
+      out.uint(tcp.urgent);
+    }
     const sackBase = relative && analysis.peerBase !== null ? analysis.peerBase : 0;
-    if (tcp.dataOffset > 20) text += `, options [${tcpOptionsText(tcp, sackBase)}]`;
-    text += `, length ${length}`;
-    if (verbose && this.#analysis !== undefined) text += analysisText(this.#analysis);
-    return text;
+    if (tcp.dataOffset > 20) {
+      out.raw(PIECE.options);
+      writeTcpOptions(out, tcp, sackBase);
+      out.byte(0x5d);
+    }
+    out.raw(PIECE.length);
+    out.uint(length);
+    if (verbose && this.#analysis !== undefined) out.ascii(analysisText(this.#analysis));
+  }
+
+  #writeIcmp(out: ByteWriter, icmp: IcmpHeader): void {
+    const id = icmp.id;
+    const sequence = icmp.sequence;
+    if (id === null || sequence === null) {
+      out.ascii(this.#icmpText(icmp));
+      return;
+    }
+    // An echo request or reply: most ICMP there is.
+    out.ascii(icmp.version === 4 ? "ICMP " : "ICMP6, ");
+    out.ascii(icmp.typeName);
+    out.raw(PIECE.id);
+    out.uint(id);
+    out.raw(PIECE.seq);
+    out.uint(sequence);
+    out.raw(PIECE.length);
+    out.uint(icmp.messageLength);
   }
 
   #icmpText(icmp: IcmpHeader): string {

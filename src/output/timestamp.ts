@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { ByteWriter } from "./bytes.ts";
+
 /** A pcap record header: when the frame was seen and how long it was. */
 export interface FrameHeader {
   /** Whole seconds since the Unix epoch. */
@@ -69,6 +71,26 @@ let isoSeconds = Number.NaN;
 let isoPrefix = "";
 
 /**
+ * Writes the same text as `isoTimestamp` into `out`.
+ *
+ * @example
+ * ```ts
+ * import { ByteWriter } from "./bytes.ts";
+ * import { writeIsoTimestamp } from "./timestamp.ts";
+ * const out = new ByteWriter();
+ * writeIsoTimestamp(out, { seconds: 0, fraction: 5, nanosecond: false, caplen: 0, len: 0 });
+ * console.log(out.toString()); // "1970-01-01T00:00:00.000005Z"
+ * ```
+ */
+export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader): void {
+  if (header.seconds !== isoSeconds) isoTimestamp(header);
+  out.ascii(isoPrefix);
+  out.byte(0x2e);
+  out.padded(header.fraction, header.nanosecond ? 9 : 6);
+  out.byte(0x5a);
+}
+
+/**
  * Writes tcpdump's time of day in the local time zone, caching the `HH:MM:SS` part since
  * consecutive packets mostly share their second.
  *
@@ -94,5 +116,12 @@ export class TimeOfDay {
       }.`;
     }
     return this.#prefix + pad(header.fraction, header.nanosecond ? 9 : 6);
+  }
+
+  /** Writes the same text as `format` into `out`. */
+  write(out: ByteWriter, header: FrameHeader): void {
+    if (header.seconds !== this.#seconds) this.format(header);
+    out.ascii(this.#prefix);
+    out.padded(header.fraction, header.nanosecond ? 9 : 6);
   }
 }

@@ -15,26 +15,26 @@
  * @module
  */
 
-/** Characters of text gathered before they are encoded into the byte buffer. */
-const PENDING_LIMIT = 16384;
+import { ByteWriter } from "./bytes.ts";
+
+/** Bytes gathered before they are written out: large writes, few system calls. */
+const CHUNK = 1 << 16;
 
 /** Anything with a synchronous `writeSync`, like `Deno.stdout` or a `Deno.FsFile`. */
 export interface SyncSink {
   writeSync(bytes: Uint8Array): number;
 }
 
-/** Accumulates text and writes it to a sink in chunks. */
+/** Accumulates output and writes it to a sink in chunks. */
 export class OutputBuffer {
   readonly #sink: SyncSink;
-  readonly #buffer: Uint8Array;
-  readonly #encoder = new TextEncoder();
-  #used = 0;
-  #pending = "";
+  /** Formatters write straight into this; call `commit()` after each packet. */
+  readonly bytes: ByteWriter;
   #closed = false;
 
-  constructor(sink: SyncSink, size = 1 << 16) {
+  constructor(sink: SyncSink, size = CHUNK) {
     this.#sink = sink;
-    this.#buffer = new Uint8Array(size);
+    this.bytes = new ByteWriter(size + size / 2);
   }
 
   /** True once the reader went away (`EPIPE`); later writes are dropped. */
@@ -42,41 +42,23 @@ export class OutputBuffer {
     return this.#closed;
   }
 
-  /**
-   * Appends text. Lines are joined as a string and encoded a chunk at a time: one
-   * `encodeInto` per chunk costs far less than one per packet.
-   */
+  /** Appends text. */
   write(text: string): void {
-    if (this.#closed) return;
-    this.#pending += text;
-    if (this.#pending.length >= PENDING_LIMIT) this.#encodePending();
+    this.bytes.ascii(text);
+    this.commit();
   }
 
-  #encodePending(): void {
-    const text = this.#pending;
-    this.#pending = "";
-    // UTF-16 code units expand to at most 3 bytes each.
-    if (this.#used + text.length * 3 > this.#buffer.length) {
-      this.#flushBuffer();
-      if (text.length * 3 > this.#buffer.length) {
-        this.#writeAll(this.#encoder.encode(text));
-        return;
-      }
-    }
-    this.#used += this.#encoder.encodeInto(text, this.#buffer.subarray(this.#used)).written;
+  /** Ends a piece of output written into `bytes`: writes the buffer out once it is full. */
+  commit(): void {
+    if (this.bytes.length >= CHUNK) this.flush();
   }
 
   /** Writes out everything buffered. */
   flush(): void {
-    if (this.#pending !== "") this.#encodePending();
-    this.#flushBuffer();
-  }
-
-  #flushBuffer(): void {
-    if (this.#used === 0) return;
-    const used = this.#used;
-    this.#used = 0;
-    this.#writeAll(this.#buffer.subarray(0, used));
+    const bytes = this.bytes;
+    if (bytes.length === 0) return;
+    this.#writeAll(bytes.written());
+    bytes.clear();
   }
 
   #writeAll(bytes: Uint8Array): void {
