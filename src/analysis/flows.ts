@@ -14,7 +14,7 @@
  * @module
  */
 
-import { type Packet, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../decode/mod.ts";
+import { formatIpv6, type Packet, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../decode/mod.ts";
 import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
 
 /** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
@@ -150,13 +150,20 @@ interface Flow {
   removed?: true;
 }
 
-/** A flow's place in the index: numbers for IPv4 (no strings per packet), text for IPv6. */
+/** A flow's place in the index: numbers for IPv4, a short binary string for IPv6 (no text per packet). */
 export type FlowKey = { protocol: number; low: number; high: number } | string;
 
 /**
  * Flows by endpoints. IPv4 endpoints are numbers (address × 65536 + port, exact below 2^53)
  * in maps nested by protocol, lower and higher endpoint: finding a flow builds no string.
  */
+/** The text of an IPv6 address from its map key (`Ipv6Header.srcKey`). */
+function ipv6KeyText(key: string): string {
+  const view = new DataView(new ArrayBuffer(16));
+  for (let i = 0; i < 8; i++) view.setUint16(2 * i, key.charCodeAt(i));
+  return formatIpv6(view, 0);
+}
+
 /** Mixes an endpoint number (below 2^48) into 32 bits. */
 function mix(value: number): number {
   const low = value % 4294967296 | 0;
@@ -166,7 +173,7 @@ function mix(value: number): number {
 
 /**
  * Flows by endpoints (exported for its tests). IPv4 flows live in an open-addressing table
- * keyed by numbers; others in a map keyed by text.
+ * keyed by numbers; others in a map keyed by string.
  */
 export class FlowIndex<T extends { key: FlowKey } = Flow> {
   // IPv4 flows in an open-addressing table (linear probing, backward-shift deletion): the
@@ -392,9 +399,10 @@ export class FlowTracker {
     const srcPort = transport ? transport.srcPort : null;
     const dstPort = transport ? transport.dstPort : null;
     if (summary) {
-      // IPv4 hosts by number (formatted once, for the summary); IPv6 by text.
-      const src = ip4 !== undefined ? ip4.srcNumber : ip6!.src;
-      const dst = ip4 !== undefined ? ip4.dstNumber : ip6!.dst;
+      // Hosts by number (IPv4) or by the address's groups as a short string (IPv6); both
+      // are formatted once, for the summary.
+      const src = ip4 !== undefined ? ip4.srcNumber : ip6!.srcKey;
+      const dst = ip4 !== undefined ? ip4.dstNumber : ip6!.dstKey;
       this.#countHost(src, bytes);
       if (dst !== src) this.#countHost(dst, bytes); // a packet to itself counts once
     }
@@ -411,9 +419,12 @@ export class FlowTracker {
       flow = this.#flows.getV4(protocol, low, high);
       key = flow?.key ?? { protocol, low, high };
     } else {
-      from = `${ip6!.src}|${srcPort}`;
-      const to = `${ip6!.dst}|${dstPort}`;
-      key = from < to ? `${protocol}|${from}|${to}` : `${protocol}|${to}|${from}`;
+      // Eight code units of address, then the port (or 65535 with a marker for none).
+      from = ip6!.srcKey + String.fromCharCode(srcPort ?? 65535, srcPort === null ? 1 : 0);
+      const to = ip6!.dstKey + String.fromCharCode(dstPort ?? 65535, dstPort === null ? 1 : 0);
+      key = from < to
+        ? String.fromCharCode(protocol) + from + to
+        : String.fromCharCode(protocol) + to + from;
       flow = this.#flows.get(key);
     }
     if (flow === undefined) {
@@ -687,7 +698,7 @@ export class FlowTracker {
     const talkers = Array.from(this.#hosts, ([address, host]) => ({
       address: typeof address === "number"
         ? `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`
-        : address,
+        : ipv6KeyText(address),
       ...host,
     }))
       .sort((x, y) => y.bytes - x.bytes || x.address.localeCompare(y.address))

@@ -186,6 +186,30 @@ export class Ipv6Header extends HeaderView {
     return formatIpv6(this.view, this.offset + 24);
   }
 
+  /** Source address as a map key: its eight 16-bit groups as eight UTF-16 code units. */
+  get srcKey(): string {
+    return this.#addressKey(this.offset + 8);
+  }
+
+  /** Destination address as a map key (see `srcKey`). */
+  get dstKey(): string {
+    return this.#addressKey(this.offset + 24);
+  }
+
+  #addressKey(at: number): string {
+    const view = this.view;
+    return String.fromCharCode(
+      view.getUint16(at),
+      view.getUint16(at + 2),
+      view.getUint16(at + 4),
+      view.getUint16(at + 6),
+      view.getUint16(at + 8),
+      view.getUint16(at + 10),
+      view.getUint16(at + 12),
+      view.getUint16(at + 14),
+    );
+  }
+
   /** ESP's security parameter index and sequence number, when ESP follows; else `null`. */
   get esp(): { spi: number; sequence: number; length: number } | null {
     const last = this.extensionCount - 1;
