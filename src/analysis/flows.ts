@@ -329,6 +329,41 @@ function newDirection(): Direction {
   };
 }
 
+/** The layers the hierarchy counts, by the names the summary gives them. */
+const LAYERS = [
+  "eth",
+  "sll",
+  "vlan",
+  "ipv4",
+  "ipv6",
+  "arp",
+  "tcp",
+  "udp",
+  "icmp",
+  "icmpv6",
+  "dns",
+  "other",
+] as const;
+const LAYER_ETH = 0;
+const LAYER_SLL = 1;
+const LAYER_VLAN = 2;
+const LAYER_IPV4 = 3;
+const LAYER_IPV6 = 4;
+const LAYER_ARP = 5;
+const LAYER_TCP = 6;
+const LAYER_UDP = 7;
+const LAYER_ICMP = 8;
+const LAYER_ICMPV6 = 9;
+const LAYER_DNS = 10;
+const LAYER_OTHER = 11;
+
+/** A copy of a conversation that later packets will not change (keys in the same order). */
+function copyConversation(conversation: Conversation): Conversation {
+  const copy = { ...conversation, a: { ...conversation.a }, b: { ...conversation.b } };
+  if (conversation.tcp !== undefined) copy.tcp = { ...conversation.tcp };
+  return copy;
+}
+
 function protocolName(protocol: number): string {
   return protocol === 6
     ? "tcp"
@@ -346,7 +381,10 @@ export class FlowTracker {
   readonly #limits: Required<FlowLimits>;
   readonly #flows = new FlowIndex<Flow>();
   readonly #retired: Conversation[] = [];
-  readonly #hierarchy: ProtocolHierarchy = {};
+  /** Frames and bytes per layer (indexed as `LAYERS`), and the layers in order first seen. */
+  readonly #layerFrames = new Float64Array(LAYERS.length);
+  readonly #layerBytes = new Float64Array(LAYERS.length);
+  readonly #layerOrder: number[] = [];
   readonly #hosts = new Map<string | number, { frames: number; bytes: number }>();
   #frames = 0;
   #bytes = 0;
@@ -590,23 +628,34 @@ export class FlowTracker {
   }
 
   #countLayers(packet: Packet, bytes: number): void {
-    if (packet.eth) this.#count("eth", bytes);
-    if (packet.sll) this.#count("sll", bytes);
-    if (packet.vlanCount > 0) this.#count("vlan", bytes);
-    if (packet.ipv4) this.#count("ipv4", bytes);
-    if (packet.ipv6) this.#count("ipv6", bytes);
-    if (packet.arp) this.#count("arp", bytes);
-    if (packet.tcp) this.#count("tcp", bytes);
-    if (packet.udp) this.#count("udp", bytes);
-    if (packet.icmp) this.#count(packet.icmp.version === 4 ? "icmp" : "icmpv6", bytes);
-    if (packet.dns) this.#count("dns", bytes);
-    if (!packet.ipv4 && !packet.ipv6 && !packet.arp) this.#count("other", bytes);
+    if (packet.eth) this.#count(LAYER_ETH, bytes);
+    if (packet.sll) this.#count(LAYER_SLL, bytes);
+    if (packet.vlanCount > 0) this.#count(LAYER_VLAN, bytes);
+    if (packet.ipv4) this.#count(LAYER_IPV4, bytes);
+    if (packet.ipv6) this.#count(LAYER_IPV6, bytes);
+    if (packet.arp) this.#count(LAYER_ARP, bytes);
+    if (packet.tcp) this.#count(LAYER_TCP, bytes);
+    if (packet.udp) this.#count(LAYER_UDP, bytes);
+    if (packet.icmp) this.#count(packet.icmp.version === 4 ? LAYER_ICMP : LAYER_ICMPV6, bytes);
+    if (packet.dns) this.#count(LAYER_DNS, bytes);
+    if (!packet.ipv4 && !packet.ipv6 && !packet.arp) this.#count(LAYER_OTHER, bytes);
   }
 
-  #count(layer: string, bytes: number): void {
-    const entry = this.#hierarchy[layer] ??= { frames: 0, bytes: 0 };
-    entry.frames++;
-    entry.bytes += bytes;
+  #count(layer: number, bytes: number): void {
+    if (this.#layerFrames[layer]++ === 0) this.#layerOrder.push(layer);
+    this.#layerBytes[layer] += bytes;
+  }
+
+  /** The per-layer counts, layers in the order they were first seen. */
+  #hierarchy(): ProtocolHierarchy {
+    const hierarchy: ProtocolHierarchy = {};
+    for (const layer of this.#layerOrder) {
+      hierarchy[LAYERS[layer]] = {
+        frames: this.#layerFrames[layer],
+        bytes: this.#layerBytes[layer],
+      };
+    }
+    return hierarchy;
   }
 
   #countHost(address: string | number, bytes: number): void {
@@ -693,7 +742,7 @@ export class FlowTracker {
     const conversations = [
       ...this.#retired,
       ...Array.from(this.#flows.values(), (flow) => flow.conversation),
-    ].map((conversation) => structuredClone(conversation))
+    ].map(copyConversation)
       .sort((x, y) => x.start - y.start);
     const talkers = Array.from(this.#hosts, ([address, host]) => ({
       address: typeof address === "number"
@@ -708,7 +757,7 @@ export class FlowTracker {
       bytes: this.#bytes,
       start: Number.isNaN(this.#start) ? 0 : this.#start,
       end: this.#end,
-      hierarchy: structuredClone(this.#hierarchy),
+      hierarchy: this.#hierarchy(),
       conversations,
       talkers,
       evicted: { ...this.#evicted },
