@@ -14,8 +14,17 @@
  * @module
  */
 
-import { formatIpv6, type Packet, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../decode/mod.ts";
+import {
+  formatIpv4,
+  formatIpv6,
+  type Packet,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_RST,
+  TCP_SYN,
+} from "../decode/mod.ts";
 import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
+import { WordTable } from "./word_table.ts";
 
 /** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
 export interface TcpAnalysis {
@@ -134,10 +143,13 @@ interface Direction {
 
 interface Flow {
   conversation: Conversation;
-  /** The A endpoint's key, to tell a packet's direction. */
-  forward: string | number;
-  /** Where the flow is filed in the index. */
-  key: FlowKey;
+  /** Whether A is the lower endpoint of the key: a packet from the lower one goes A to B. */
+  aIsLow: boolean;
+  /**
+   * Where the flow is filed: the protocol, then the lower and the higher endpoint, each its
+   * address words and its port (65536 for none). 5 words for IPv4, 11 for IPv6.
+   */
+  key: Uint32Array;
   ab?: Direction;
   ba?: Direction;
   synSeen: boolean;
@@ -148,156 +160,6 @@ interface Flow {
   synTime: number;
   /** Set once the flow left the index (retired or evicted). */
   removed?: true;
-}
-
-/** A flow's place in the index: numbers for IPv4, a short binary string for IPv6 (no text per packet). */
-export type FlowKey = { protocol: number; low: number; high: number } | string;
-
-/**
- * Flows by endpoints. IPv4 endpoints are numbers (address × 65536 + port, exact below 2^53)
- * in maps nested by protocol, lower and higher endpoint: finding a flow builds no string.
- */
-/** The text of an IPv6 address from its map key (`Ipv6Header.srcKey`). */
-function ipv6KeyText(key: string): string {
-  const view = new DataView(new ArrayBuffer(16));
-  for (let i = 0; i < 8; i++) view.setUint16(2 * i, key.charCodeAt(i));
-  return formatIpv6(view, 0);
-}
-
-/** Mixes an endpoint number (below 2^48) into 32 bits. */
-function mix(value: number): number {
-  const low = value % 4294967296 | 0;
-  const high = (value / 4294967296) | 0;
-  return Math.imul(low ^ Math.imul(high, 0x85ebca6b), 0x9e3779b1);
-}
-
-/**
- * Flows by endpoints (exported for its tests). IPv4 flows live in an open-addressing table
- * keyed by numbers; others in a map keyed by string.
- */
-export class FlowIndex<T extends { key: FlowKey } = Flow> {
-  // IPv4 flows in an open-addressing table (linear probing, backward-shift deletion): the
-  // keys are plain numbers in typed arrays, so a lookup hashes and allocates nothing.
-  #lows: Float64Array;
-  #highs: Float64Array;
-  #protocols: Uint8Array;
-  #flows: (T | undefined)[];
-  #mask: number;
-  #count = 0;
-  readonly #other = new Map<string, T>();
-  /** How many flows are filed. */
-  size = 0;
-
-  /** An empty index with room for `capacity` IPv4 flows (a power of two) before it grows. */
-  constructor(capacity = 1024) {
-    this.#lows = new Float64Array(capacity);
-    this.#highs = new Float64Array(capacity);
-    this.#protocols = new Uint8Array(capacity);
-    this.#flows = new Array(capacity);
-    this.#mask = capacity - 1;
-  }
-
-  #slot(protocol: number, low: number, high: number): number {
-    return (mix(low) ^ Math.imul(mix(high), 31) ^ protocol) & this.#mask;
-  }
-
-  /** The flow filed under `key`. */
-  get(key: FlowKey): T | undefined {
-    if (typeof key === "string") return this.#other.get(key);
-    return this.getV4(key.protocol, key.low, key.high);
-  }
-
-  /** The IPv4 flow of a protocol and its lower and higher endpoint numbers. */
-  getV4(protocol: number, low: number, high: number): T | undefined {
-    const flows = this.#flows;
-    for (let i = this.#slot(protocol, low, high);; i = (i + 1) & this.#mask) {
-      const flow = flows[i];
-      if (flow === undefined) return undefined;
-      if (this.#lows[i] === low && this.#highs[i] === high && this.#protocols[i] === protocol) {
-        return flow;
-      }
-    }
-  }
-
-  /** Files a flow (its key must not be filed already). */
-  set(key: FlowKey, flow: T): void {
-    this.size++;
-    if (typeof key === "string") {
-      this.#other.set(key, flow);
-      return;
-    }
-    if ((this.#count + 1) * 2 > this.#flows.length) this.#grow();
-    this.#insert(key.protocol, key.low, key.high, flow);
-    this.#count++;
-  }
-
-  #insert(protocol: number, low: number, high: number, flow: T): void {
-    let i = this.#slot(protocol, low, high);
-    while (this.#flows[i] !== undefined) i = (i + 1) & this.#mask;
-    this.#lows[i] = low;
-    this.#highs[i] = high;
-    this.#protocols[i] = protocol;
-    this.#flows[i] = flow;
-  }
-
-  #grow(): void {
-    const flows = this.#flows;
-    const lows = this.#lows;
-    const highs = this.#highs;
-    const protocols = this.#protocols;
-    const capacity = flows.length * 2;
-    this.#lows = new Float64Array(capacity);
-    this.#highs = new Float64Array(capacity);
-    this.#protocols = new Uint8Array(capacity);
-    this.#flows = new Array(capacity);
-    this.#mask = capacity - 1;
-    for (let i = 0; i < flows.length; i++) {
-      const flow = flows[i];
-      if (flow !== undefined) this.#insert(protocols[i], lows[i], highs[i], flow);
-    }
-  }
-
-  /** Removes the flow filed under `key`, if any. */
-  delete(key: FlowKey): void {
-    if (typeof key === "string") {
-      if (this.#other.delete(key)) this.size--;
-      return;
-    }
-    const mask = this.#mask;
-    let i = this.#slot(key.protocol, key.low, key.high);
-    for (;; i = (i + 1) & mask) {
-      if (this.#flows[i] === undefined) return;
-      if (
-        this.#lows[i] === key.low && this.#highs[i] === key.high &&
-        this.#protocols[i] === key.protocol
-      ) break;
-    }
-    this.size--;
-    this.#count--;
-    // Backward-shift: move later entries of the probe run into the hole, so no tombstones.
-    for (let hole = i, j = (i + 1) & mask;; j = (j + 1) & mask) {
-      const flow = this.#flows[j];
-      if (flow === undefined) {
-        this.#flows[hole] = undefined;
-        return;
-      }
-      const home = this.#slot(this.#protocols[j], this.#lows[j], this.#highs[j]);
-      // Move j into the hole unless its home lies cyclically in (hole, j].
-      const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (between) continue;
-      this.#lows[hole] = this.#lows[j];
-      this.#highs[hole] = this.#highs[j];
-      this.#protocols[hole] = this.#protocols[j];
-      this.#flows[hole] = flow;
-      hole = j;
-    }
-  }
-
-  /** Every flow filed. */
-  *values(): Generator<T> {
-    for (const flow of this.#flows) if (flow !== undefined) yield flow;
-    yield* this.#other.values();
-  }
 }
 
 const DEFAULTS: Required<FlowLimits> = {
@@ -357,6 +219,35 @@ const LAYER_ICMPV6 = 9;
 const LAYER_DNS = 10;
 const LAYER_OTHER = 11;
 
+/** Words in a flow key: protocol, then two endpoints of address words and a port. */
+const FLOW_KEY_WORDS_V4 = 5;
+const FLOW_KEY_WORDS_V6 = 11;
+/** The port word of an endpoint without one (a later fragment): outside any real port. */
+const NO_PORT = 65536;
+
+/** A host's counts, filed under its address words. */
+interface Host {
+  readonly key: Uint32Array;
+  frames: number;
+  bytes: number;
+}
+
+/** Compares `count` words at `a` and at `b` in `words`, in order: negative, 0 or positive. */
+function compareWords(words: Uint32Array, a: number, b: number, count: number): number {
+  for (let i = 0; i < count; i++) {
+    const difference = words[a + i] - words[b + i];
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** The text of an address given as one (IPv4) or four (IPv6) 32-bit words. */
+function addressText(words: Uint32Array): string {
+  const view = new DataView(new ArrayBuffer(16));
+  for (let i = 0; i < words.length; i++) view.setUint32(4 * i, words[i]);
+  return words.length === 1 ? formatIpv4(view, 0) : formatIpv6(view, 0);
+}
+
 /** A copy of a conversation that later packets will not change (keys in the same order). */
 function copyConversation(conversation: Conversation): Conversation {
   const copy = { ...conversation, a: { ...conversation.a }, b: { ...conversation.b } };
@@ -379,13 +270,19 @@ function protocolName(protocol: number): string {
 /** Tracks flows across packets; feed it every packet in capture order. */
 export class FlowTracker {
   readonly #limits: Required<FlowLimits>;
-  readonly #flows = new FlowIndex<Flow>();
+  readonly #flows4 = new WordTable<Flow>(FLOW_KEY_WORDS_V4);
+  readonly #flows6 = new WordTable<Flow>(FLOW_KEY_WORDS_V6);
+  /** The key of the packet at hand, filled in place: a lookup allocates nothing. */
+  readonly #flowKey4 = new Uint32Array(FLOW_KEY_WORDS_V4);
+  readonly #flowKey6 = new Uint32Array(FLOW_KEY_WORDS_V6);
   readonly #retired: Conversation[] = [];
   /** Frames and bytes per layer (indexed as `LAYERS`), and the layers in order first seen. */
   readonly #layerFrames = new Float64Array(LAYERS.length);
   readonly #layerBytes = new Float64Array(LAYERS.length);
   readonly #layerOrder: number[] = [];
-  readonly #hosts = new Map<string | number, { frames: number; bytes: number }>();
+  readonly #hosts4 = new WordTable<Host>(1);
+  readonly #hosts6 = new WordTable<Host>(4);
+  readonly #hostKey = new Uint32Array(4);
   #frames = 0;
   #bytes = 0;
   #start = Number.NaN;
@@ -436,35 +333,41 @@ export class FlowTracker {
     const transport = laterFragment ? ports : packet.tcp ?? packet.udp;
     const srcPort = transport ? transport.srcPort : null;
     const dstPort = transport ? transport.dstPort : null;
-    if (summary) {
-      // Hosts by number (IPv4) or by the address's groups as a short string (IPv6); both
-      // are formatted once, for the summary.
-      const src = ip4 !== undefined ? ip4.srcNumber : ip6!.srcKey;
-      const dst = ip4 !== undefined ? ip4.dstNumber : ip6!.dstKey;
-      this.#countHost(src, bytes);
-      if (dst !== src) this.#countHost(dst, bytes); // a packet to itself counts once
-    }
-
-    let from: string | number;
-    let key: FlowKey;
-    let flow: Flow | undefined;
+    const srcPortWord = srcPort ?? NO_PORT;
+    const dstPortWord = dstPort ?? NO_PORT;
+    let key: Uint32Array;
+    let srcIsLow: boolean;
     if (ip4 !== undefined) {
-      // No port: 65536, outside any real port.
-      from = ip4.srcNumber * 65536 + (srcPort ?? 65535 + 1);
-      const to = ip4.dstNumber * 65536 + (dstPort ?? 65535 + 1);
-      const low = from < to ? from : to;
-      const high = from < to ? to : from;
-      flow = this.#flows.getV4(protocol, low, high);
-      key = flow?.key ?? { protocol, low, high };
+      const srcAddress = ip4.srcNumber;
+      const dstAddress = ip4.dstNumber;
+      if (summary) this.#countHosts4(srcAddress, dstAddress, bytes);
+      srcIsLow = srcAddress < dstAddress ||
+        (srcAddress === dstAddress && srcPortWord <= dstPortWord);
+      key = this.#flowKey4;
+      key[0] = protocol;
+      key[1] = srcIsLow ? srcAddress : dstAddress;
+      key[2] = srcIsLow ? srcPortWord : dstPortWord;
+      key[3] = srcIsLow ? dstAddress : srcAddress;
+      key[4] = srcIsLow ? dstPortWord : srcPortWord;
     } else {
-      // Eight code units of address, then the port (or 65535 with a marker for none).
-      from = ip6!.srcKey + String.fromCharCode(srcPort ?? 65535, srcPort === null ? 1 : 0);
-      const to = ip6!.dstKey + String.fromCharCode(dstPort ?? 65535, dstPort === null ? 1 : 0);
-      key = from < to
-        ? String.fromCharCode(protocol) + from + to
-        : String.fromCharCode(protocol) + to + from;
-      flow = this.#flows.get(key);
+      key = this.#flowKey6;
+      key[0] = protocol;
+      ip6!.copyAddress(true, key, 1);
+      key[5] = srcPortWord;
+      ip6!.copyAddress(false, key, 6);
+      key[10] = dstPortWord;
+      if (summary) this.#countHosts6(key, bytes);
+      srcIsLow = compareWords(key, 1, 6, 5) <= 0;
+      if (!srcIsLow) {
+        for (let i = 1; i <= 5; i++) {
+          const word = key[i];
+          key[i] = key[i + 5];
+          key[i + 5] = word;
+        }
+      }
     }
+    const table = ip4 !== undefined ? this.#flows4 : this.#flows6;
+    let flow = table.get(key);
     if (flow === undefined) {
       const ip = (ip4 ?? ip6)!;
       const name = protocolName(protocol);
@@ -480,8 +383,8 @@ export class FlowTracker {
           start: time,
           end: time,
         },
-        forward: from,
-        key,
+        aIsLow: srcIsLow,
+        key: key.slice(),
         synSeen: false,
         synAckSeen: false,
         handshakeAckSeen: false,
@@ -489,12 +392,12 @@ export class FlowTracker {
         synTime: 0,
       };
       if (name === "tcp") flow.conversation.tcp = { handshake: false, fin: false, rst: false };
-      if (this.#flows.size >= this.#limits.maxFlows) this.#evictOldest(time);
-      this.#flows.set(key, flow);
+      if (this.activeFlows >= this.#limits.maxFlows) this.#evictOldest(time);
+      table.set(flow);
       this.#order.push(flow);
     }
     const conversation = flow.conversation;
-    const forward = from === flow.forward;
+    const forward = srcIsLow === flow.aIsLow;
     if (forward) {
       conversation.framesAtoB++;
       conversation.bytesAtoB += bytes;
@@ -658,12 +561,32 @@ export class FlowTracker {
     return hierarchy;
   }
 
-  #countHost(address: string | number, bytes: number): void {
-    let host = this.#hosts.get(address);
+  /** Counts an IPv4 packet for its source and destination (once when they are the same). */
+  #countHosts4(src: number, dst: number, bytes: number): void {
+    const key = this.#hostKey;
+    key[0] = src;
+    this.#countHost(this.#hosts4, key, bytes);
+    if (dst === src) return;
+    key[0] = dst;
+    this.#countHost(this.#hosts4, key, bytes);
+  }
+
+  /** Counts an IPv6 packet for the addresses in a flow key (words 1-4 and 6-9). */
+  #countHosts6(flowKey: Uint32Array, bytes: number): void {
+    const key = this.#hostKey;
+    key.set(flowKey.subarray(1, 5));
+    this.#countHost(this.#hosts6, key, bytes);
+    if (compareWords(flowKey, 1, 6, 4) === 0) return;
+    key.set(flowKey.subarray(6, 10));
+    this.#countHost(this.#hosts6, key, bytes);
+  }
+
+  #countHost(table: WordTable<Host>, key: Uint32Array, bytes: number): void {
+    let host = table.get(key);
     if (host === undefined) {
-      if (this.#hosts.size >= this.#limits.maxHosts) return;
-      host = { frames: 0, bytes: 0 };
-      this.#hosts.set(address, host);
+      if (this.#hosts4.size + this.#hosts6.size >= this.#limits.maxHosts) return;
+      host = { key: key.slice(0, table.width), frames: 0, bytes: 0 };
+      table.set(host);
     }
     host.frames++;
     host.bytes += bytes;
@@ -678,7 +601,7 @@ export class FlowTracker {
   #sweep(now: number): void {
     this.#lastSweep = now;
     const idle: Flow[] = [];
-    for (const flow of this.#flows.values()) {
+    for (const flow of this.#activeFlowList()) {
       if (now - flow.conversation.end >= this.#limits.idleTimeout) idle.push(flow);
     }
     for (const flow of idle) this.#remove(flow);
@@ -707,7 +630,7 @@ export class FlowTracker {
 
   #remove(flow: Flow): void {
     flow.removed = true;
-    this.#flows.delete(flow.key);
+    (flow.key.length === FLOW_KEY_WORDS_V4 ? this.#flows4 : this.#flows6).delete(flow.key);
     this.#retire(flow.conversation);
   }
 
@@ -716,7 +639,7 @@ export class FlowTracker {
     if (this.#head > 4096 && this.#head * 2 > this.#order.length) {
       this.#order = this.#order.slice(this.#head).filter((flow) => !flow.removed);
       this.#head = 0;
-    } else if (this.#order.length - this.#head > 2 * this.#flows.size + 4096) {
+    } else if (this.#order.length - this.#head > 2 * this.activeFlows + 4096) {
       this.#order = this.#order.slice(this.#head).filter((flow) => !flow.removed);
       this.#head = 0;
     }
@@ -734,21 +657,30 @@ export class FlowTracker {
 
   /** How many flows are being tracked now. */
   get activeFlows(): number {
-    return this.#flows.size;
+    return this.#flows4.size + this.#flows6.size;
+  }
+
+  /** The flows tracked now, in the eviction queue's order (creation order, mostly). */
+  #activeFlowList(): Flow[] {
+    const seen = new Set<Flow>();
+    for (let i = this.#head; i < this.#order.length; i++) {
+      const flow = this.#order[i];
+      if (!flow.removed) seen.add(flow);
+    }
+    return [...seen];
   }
 
   /** Everything `--stats` shows, as of now. */
   summary(topTalkers = 10): FlowSummary {
     const conversations = [
       ...this.#retired,
-      ...Array.from(this.#flows.values(), (flow) => flow.conversation),
+      ...this.#activeFlowList().map((flow) => flow.conversation),
     ].map(copyConversation)
       .sort((x, y) => x.start - y.start);
-    const talkers = Array.from(this.#hosts, ([address, host]) => ({
-      address: typeof address === "number"
-        ? `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`
-        : ipv6KeyText(address),
-      ...host,
+    const talkers = [...this.#hosts4.values(), ...this.#hosts6.values()].map((host) => ({
+      address: addressText(host.key),
+      frames: host.frames,
+      bytes: host.bytes,
     }))
       .sort((x, y) => y.bytes - x.bytes || x.address.localeCompare(y.address))
       .slice(0, topTalkers);

@@ -186,28 +186,17 @@ export class Ipv6Header extends HeaderView {
     return formatIpv6(this.view, this.offset + 24);
   }
 
-  /** Source address as a map key: its eight 16-bit groups as eight UTF-16 code units. */
-  get srcKey(): string {
-    return this.#addressKey(this.offset + 8);
-  }
-
-  /** Destination address as a map key (see `srcKey`). */
-  get dstKey(): string {
-    return this.#addressKey(this.offset + 24);
-  }
-
-  #addressKey(at: number): string {
+  /**
+   * Copies the source (or destination) address into `into` at `at` as four 32-bit words,
+   * most significant first: a key for tables, without text.
+   */
+  copyAddress(source: boolean, into: Uint32Array, at: number): void {
     const view = this.view;
-    return String.fromCharCode(
-      view.getUint16(at),
-      view.getUint16(at + 2),
-      view.getUint16(at + 4),
-      view.getUint16(at + 6),
-      view.getUint16(at + 8),
-      view.getUint16(at + 10),
-      view.getUint16(at + 12),
-      view.getUint16(at + 14),
-    );
+    const from = this.offset + (source ? 8 : 24);
+    into[at] = view.getUint32(from);
+    into[at + 1] = view.getUint32(from + 4);
+    into[at + 2] = view.getUint32(from + 8);
+    into[at + 3] = view.getUint32(from + 12);
   }
 
   /** ESP's security parameter index and sequence number, when ESP follows; else `null`. */
