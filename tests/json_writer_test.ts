@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { FlowTracker } from "../src/analysis/flows.ts";
+import { FlowTracker, type TcpAnalysis } from "../src/analysis/flows.ts";
 import { Decoder } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { formatJsonLine } from "../src/output/json.ts";
@@ -47,4 +47,44 @@ Deno.test("fast JSON equals JSON.stringify on fuzzed frames", () => {
     }),
     { numRuns: 3000, seed: 7 },
   );
+});
+
+Deno.test("fast JSON writes every combination of TCP analysis flags as JSON.stringify does", async () => {
+  using file = await Deno.open(new URL("./fixtures/tcp-analysis.pcap", import.meta.url));
+  const reader = await CaptureFileReader.open(file, "tcp-analysis.pcap");
+  const record = await reader.next();
+  assert.ok(record !== null);
+  const packet = new Decoder().decode(record.frame, record.header.linkType, record.header.len);
+  assert.ok(packet.tcp !== undefined);
+  // The flags in the order FlowTracker sets them (an object's keys keep insertion order).
+  const flags = [
+    "reset",
+    "zeroWindow",
+    "keepAlive",
+    "windowFull",
+    "lostSegment",
+    "retransmission",
+    "fastRetransmission",
+    "outOfOrder",
+    "spuriousRetransmission",
+    "duplicateAck",
+  ] as const;
+  for (let subset = 0; subset < 1 << flags.length; subset++) {
+    const analysis: TcpAnalysis = {
+      relativeSeq: subset,
+      relativeAck: subset % 3 === 0 ? null : 2 ** 32 - 1,
+      isnSeen: subset % 2 === 0,
+      peerBase: subset % 5 === 0 ? null : 12345,
+    };
+    flags.forEach((flag, bit) => {
+      if ((subset & (1 << bit)) === 0) return;
+      if (flag === "duplicateAck") analysis.duplicateAck = subset;
+      else analysis[flag] = true;
+    });
+    const extras = { analysis };
+    assert.equal(
+      writeJsonLine(packet, record.header, extras),
+      formatJsonLine(packet, record.header, extras),
+    );
+  }
 });

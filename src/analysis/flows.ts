@@ -461,6 +461,8 @@ export class FlowTracker {
     const scaling = mine.windowScale >= 0 && other.windowScale >= 0;
     const scaledWindow = syn ? window : window * (scaling ? 2 ** mine.windowScale : 1);
 
+    // The flags below are set in a fixed order, which the JSON writer (json_writer.ts)
+    // relies on for their order in the object: keep new ones in step with it.
     if (rst) analysis.reset = true;
     if (window === 0 && !syn && !fin && !rst) analysis.zeroWindow = true;
 

@@ -92,7 +92,19 @@ export interface DnsJson {
   /** Additional count. */
   additionals: number;
   /** The first question, or null when malformed. */
-  question?: { name: string; type: number; typeName: string; class: number } | null;
+  question?: DnsQuestion | null;
+}
+
+/** A DNS question: the name asked about, the record type and class. */
+export interface DnsQuestion {
+  /** The name, dot-separated, without a trailing dot (the root is `.`). */
+  name: string;
+  /** Record type. */
+  type: number;
+  /** Record type as text (`A`, `AAAA`, `TYPE65534`). */
+  typeName: string;
+  /** Class (1 for IN). */
+  class: number;
 }
 
 /** A view of one DNS message. */
@@ -206,6 +218,20 @@ export class DnsMessage extends HeaderView {
     return type === null ? null : TYPE_NAMES[type] ?? `TYPE${type}`;
   }
 
+  /** The first question, or `null` when there is none or it is cut short or malformed. */
+  get question(): DnsQuestion | null {
+    if (this.questionCount === 0) return null;
+    const name = this.readName(this.offset + DNS_HEADER_LENGTH);
+    if (name === null || name.next + 4 > this.end) return null;
+    const type = this.view.getUint16(name.next);
+    return {
+      name: name.name,
+      type,
+      typeName: TYPE_NAMES[type] ?? `TYPE${type}`,
+      class: this.view.getUint16(name.next + 2),
+    };
+  }
+
   /** The documented JSON form (see docs/json.md). */
   toJSON(): DnsJson {
     const flags = this.flagsWord;
@@ -226,16 +252,7 @@ export class DnsMessage extends HeaderView {
       authorities: this.authorityCount,
       additionals: this.additionalCount,
     };
-    if (this.questionCount > 0) {
-      const name = this.readName(this.offset + DNS_HEADER_LENGTH);
-      json.question = name === null || name.next + 4 > this.end ? null : {
-        name: name.name,
-        type: this.view.getUint16(name.next),
-        typeName: TYPE_NAMES[this.view.getUint16(name.next)] ??
-          `TYPE${this.view.getUint16(name.next)}`,
-        class: this.view.getUint16(name.next + 2),
-      };
-    }
+    if (this.questionCount > 0) json.question = this.question;
     return json;
   }
 }

@@ -17,9 +17,12 @@
  * @module
  */
 
+import type { TcpAnalysis } from "../analysis/flows.ts";
 import {
+  type DnsMessage,
   type IcmpHeader,
   type Ipv4Header,
+  type Ipv6Header,
   linkTypeInfo,
   type Packet,
   TCP_ACK,
@@ -106,6 +109,42 @@ const PIECE = encodePieces({
   true: "true",
   false: "false",
   null: "null",
+  openRelativeSeq: '{"relativeSeq":',
+  relativeAck: ',"relativeAck":',
+  isnSeen: ',"isnSeen":',
+  peerBase: ',"peerBase":',
+  resetTrue: ',"reset":true',
+  zeroWindowTrue: ',"zeroWindow":true',
+  keepAliveTrue: ',"keepAlive":true',
+  windowFullTrue: ',"windowFull":true',
+  lostSegmentTrue: ',"lostSegment":true',
+  retransmissionTrue: ',"retransmission":true',
+  fastRetransmissionTrue: ',"fastRetransmission":true',
+  outOfOrderTrue: ',"outOfOrder":true',
+  spuriousRetransmissionTrue: ',"spuriousRetransmission":true',
+  duplicateAck: ',"duplicateAck":',
+  trafficClass: ',"trafficClass":',
+  flowLabel: ',"flowLabel":',
+  nextHeader: ',"nextHeader":',
+  hopLimit: ',"hopLimit":',
+  thenExtensions: '","extensions":',
+  fragment: ',"fragment":',
+  openId: '{"id":',
+  response: ',"response":',
+  opcode: ',"opcode":',
+  rcode: ',"rcode":',
+  rcodeName: ',"rcodeName":',
+  questions: ',"questions":',
+  answers: ',"answers":',
+  authorities: ',"authorities":',
+  additionals: ',"additionals":',
+  question: ',"question":',
+  openName: '{"name":',
+  type: ',"type":',
+  typeNameValue: ',"typeName":',
+  class: ',"class":',
+  ipv6: ',"ipv6":',
+  dns: ',"dns":',
 });
 
 const LINK_KEYS = new Map<number, Uint8Array>();
@@ -129,24 +168,119 @@ function number(out: ByteWriter, value: number): void {
   else out.ascii(JSON.stringify(value));
 }
 
+/** A number, or `null`. */
+function nullable(out: ByteWriter, value: number | null): void {
+  if (value === null) out.raw(PIECE.null);
+  else number(out, value);
+}
+
 /**
- * A flat object (numbers, booleans, null, strings) as `JSON.stringify` writes it, keys in
- * their insertion order; anything nested goes through `JSON.stringify`.
+ * The TCP analysis as `JSON.stringify` writes it. Its optional flags are set in this order
+ * (FlowTracker's order of tests), which is therefore their order in the object.
  */
-function flatObject(out: ByteWriter, object: Readonly<Record<string, unknown>>): void {
-  let first = true;
-  for (const key in object) {
-    const value = object[key];
-    if (value === undefined) continue;
-    out.ascii(first ? '{"' : ',"');
-    first = false;
-    out.ascii(key);
-    out.raw(PIECE.keyEnd);
-    if (typeof value === "number") number(out, value);
-    else if (typeof value === "boolean" || value === null) bool(out, value);
-    else out.ascii(JSON.stringify(value));
+function analysisJson(out: ByteWriter, analysis: TcpAnalysis): void {
+  out.raw(PIECE.openRelativeSeq);
+  number(out, analysis.relativeSeq);
+  out.raw(PIECE.relativeAck);
+  nullable(out, analysis.relativeAck);
+  out.raw(PIECE.isnSeen);
+  bool(out, analysis.isnSeen);
+  out.raw(PIECE.peerBase);
+  nullable(out, analysis.peerBase);
+  if (analysis.reset) out.raw(PIECE.resetTrue);
+  if (analysis.zeroWindow) out.raw(PIECE.zeroWindowTrue);
+  if (analysis.keepAlive) out.raw(PIECE.keepAliveTrue);
+  if (analysis.windowFull) out.raw(PIECE.windowFullTrue);
+  if (analysis.lostSegment) out.raw(PIECE.lostSegmentTrue);
+  if (analysis.retransmission) out.raw(PIECE.retransmissionTrue);
+  if (analysis.fastRetransmission) out.raw(PIECE.fastRetransmissionTrue);
+  if (analysis.outOfOrder) out.raw(PIECE.outOfOrderTrue);
+  if (analysis.spuriousRetransmission) out.raw(PIECE.spuriousRetransmissionTrue);
+  if (analysis.duplicateAck !== undefined) {
+    out.raw(PIECE.duplicateAck);
+    number(out, analysis.duplicateAck);
   }
-  out.ascii(first ? "{}" : "}");
+  out.byte(0x7d);
+}
+
+function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
+  out.raw(PIECE.openVersion);
+  out.uint(ip.version);
+  out.raw(PIECE.trafficClass);
+  out.uint(ip.trafficClass);
+  out.raw(PIECE.flowLabel);
+  out.uint(ip.flowLabel);
+  out.raw(PIECE.payloadLength);
+  out.uint(ip.payloadLength);
+  out.raw(PIECE.nextHeader);
+  out.uint(ip.nextHeader);
+  out.raw(PIECE.hopLimit);
+  out.uint(ip.hopLimit);
+  out.raw(PIECE.src);
+  out.ipv6(ip.dataView, ip.offset + 8);
+  out.raw(PIECE.thenDst);
+  out.ipv6(ip.dataView, ip.offset + 24);
+  out.raw(PIECE.thenExtensions);
+  out.ascii(ip.extensionCount > 0 ? JSON.stringify(ip.extensions) : "[]");
+  if (ip.fragmentHeaderOffset >= 0) {
+    out.raw(PIECE.fragment);
+    out.ascii(JSON.stringify(ip.fragment));
+  }
+  out.raw(PIECE.protocol);
+  out.uint(ip.protocol);
+  out.byte(0x7d);
+}
+
+/** The `flags` object of a DNS header for each combination of AA, TC, RD and RA. */
+const DNS_FLAGS_JSON: readonly Uint8Array[] = Array.from(
+  { length: 16 },
+  (_, bits) =>
+    new TextEncoder().encode(
+      `{"aa":${(bits & 8) !== 0},"tc":${(bits & 4) !== 0},"rd":${(bits & 2) !== 0},"ra":${
+        (bits & 1) !== 0
+      }}`,
+    ),
+);
+
+function dnsJson(out: ByteWriter, dns: DnsMessage): void {
+  const flags = dns.flagsWord;
+  out.raw(PIECE.openId);
+  out.uint(dns.id);
+  out.raw(PIECE.response);
+  bool(out, dns.isResponse);
+  out.raw(PIECE.opcode);
+  out.uint(dns.opcode);
+  out.raw(PIECE.rcode);
+  out.uint(dns.rcode);
+  out.raw(PIECE.rcodeName);
+  out.ascii(JSON.stringify(dns.rcodeName));
+  out.raw(PIECE.flags);
+  out.raw(DNS_FLAGS_JSON[(flags >> 7) & 0x0f]);
+  out.raw(PIECE.questions);
+  out.uint(dns.questionCount);
+  out.raw(PIECE.answers);
+  out.uint(dns.answerCount);
+  out.raw(PIECE.authorities);
+  out.uint(dns.authorityCount);
+  out.raw(PIECE.additionals);
+  out.uint(dns.additionalCount);
+  if (dns.questionCount > 0) {
+    const question = dns.question;
+    out.raw(PIECE.question);
+    if (question === null) out.raw(PIECE.null);
+    else {
+      out.raw(PIECE.openName);
+      out.ascii(JSON.stringify(question.name));
+      out.raw(PIECE.type);
+      out.uint(question.type);
+      out.raw(PIECE.typeNameValue);
+      out.ascii(JSON.stringify(question.typeName));
+      out.raw(PIECE.class);
+      out.uint(question.class);
+      out.byte(0x7d);
+    }
+  }
+  out.byte(0x7d);
 }
 
 function writeMac(out: ByteWriter, view: DataView, offset: number): void {
@@ -308,7 +442,7 @@ function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
   else out.raw(PIECE.emptyList);
   if (extras.analysis !== undefined) {
     out.raw(PIECE.analysis);
-    flatObject(out, extras.analysis as unknown as Readonly<Record<string, unknown>>);
+    analysisJson(out, extras.analysis);
   }
   out.byte(0x7d);
 }
@@ -393,7 +527,10 @@ export function writeJson(
     out.raw(PIECE.ipv4);
     ipv4Json(out, packet.ipv4);
   }
-  if (packet.ipv6) out.ascii(`,"ipv6":${JSON.stringify(packet.ipv6)}`);
+  if (packet.ipv6) {
+    out.raw(PIECE.ipv6);
+    ipv6Json(out, packet.ipv6);
+  }
   if (packet.arp) out.ascii(`,"arp":${JSON.stringify(packet.arp)}`);
   if (packet.tcp) {
     out.raw(PIECE.tcp);
@@ -407,7 +544,10 @@ export function writeJson(
     out.raw(PIECE.icmp);
     icmpJson(out, packet.icmp);
   }
-  if (packet.dns) out.ascii(`,"dns":${JSON.stringify(packet.dns)}`);
+  if (packet.dns) {
+    out.raw(PIECE.dns);
+    dnsJson(out, packet.dns);
+  }
   if (packet.error !== undefined) out.ascii(`,"error":${JSON.stringify(packet.error)}`);
   out.raw(PIECE.endLine);
 }
