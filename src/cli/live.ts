@@ -22,6 +22,7 @@ import type { CommandLine } from "./args.ts";
 import { filterExpression, looksLikeInterface, splitWords } from "./filter_setup.ts";
 import { OutputFileError, PacketSink } from "./sink.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
+import { warmUp } from "./warm_up.ts";
 
 /** Signals that end a capture cleanly; Windows only delivers SIGINT (and SIGBREAK). */
 const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
@@ -71,6 +72,8 @@ function selection(lib: Libpcap, options: CommandLine): { device: string; expres
 /** Captures as the command line says; returns the exit status. */
 export async function captureLive(lib: Libpcap, options: CommandLine): Promise<number> {
   const { device, expression } = selection(lib, options);
+  // Before the kernel starts queueing packets: see warm_up.ts.
+  if (options.write === undefined || options.print || options.stats) warmUp(options);
   const session = LiveCapture.open(lib, device, {
     snaplen: options.snaplen,
     promisc: options.promisc,
