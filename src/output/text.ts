@@ -151,41 +151,107 @@ function etherTypeText(type: number): string {
   return `ethertype ${etherTypeName(type)} (${hex16(type)})`;
 }
 
-/** The text of `-v`'s IPv4 header: every field, in tcpdump's parenthesised style. */
-export function ipv4Details(ip: Ipv4Header): string {
+/** `-v`'s fixed words, encoded once. */
+const VERBOSE = encodePieces({
+  version: "(version ",
+  ihl: ", ihl ",
+  tos: ", tos 0x",
+  dscp: " [dscp ",
+  open: " (",
+  ecn: "), ecn ",
+  ttl: "], ttl ",
+  id: ", id ",
+  offset: ", offset ",
+  flags: ", flags [",
+  proto: "], proto ",
+  length: "), length ",
+  commaSpace: ", ",
+  close: ")",
+  cksum: "cksum 0x",
+  offloaded: " (unverified, offloaded)",
+  unverified: " (unverified)",
+  correct: " (correct)",
+  incorrect: " (incorrect -> 0x",
+  class: "(class 0x",
+  flowLabel: ", flowlabel 0x",
+  hopLimit: ", hlim ",
+  nextHeader: ", next-header ",
+  payloadLength: "), payload length ",
+});
+
+/** `-v`'s IPv4 header: every field, in tcpdump's parenthesised style. */
+function writeIpv4Details(out: ByteWriter, ip: Ipv4Header): void {
   const dscp = ip.dscp;
-  const flags = [ip.df && "DF", ip.mf && "MF", ip.reservedFlag && "rsvd"].filter(Boolean);
-  const checksumOk = ip.checksumOk;
-  const checksum = checksumOk === null
-    ? `cksum ${hex16(ip.checksum)} (unverified)`
-    : checksumOk
-    ? `cksum ${hex16(ip.checksum)} (correct)`
-    : `cksum ${hex16(ip.checksum)} (incorrect -> ${hex16(ip.expectedChecksum ?? 0)})`;
-  const options = ip.ihl > 20
-    ? `, options [${
-      ip.options.map((option) =>
-        option.length > 1
-          ? `${option.name} (${option.type}) len ${option.length}${
-            option.malformed ? " malformed" : ""
-          }`
-          : option.name
-      ).join(", ")
-    }]`
-    : "";
-  return `(version ${ip.version}, ihl ${ip.ihl}, tos 0x${ip.tos.toString(16)} [dscp ${
-    DSCP_NAMES.get(dscp) ?? dscp
-  } (${dscp}), ecn ${ECN_NAMES[ip.ecn]}], ttl ${ip.ttl}, id ${ip.id}, offset ${ip.fragOffset}, ` +
-    `flags [${flags.length ? flags.join(", ") : "none"}], proto ${
-      ipProtocolName(ip.protocol)
-    } (${ip.protocol}), length ${ip.length}, ${checksum}${options})`;
+  out.raw(VERBOSE.version);
+  out.uint(ip.version);
+  out.raw(VERBOSE.ihl);
+  out.uint(ip.ihl);
+  out.raw(VERBOSE.tos);
+  out.hex(ip.tos);
+  out.raw(VERBOSE.dscp);
+  const dscpName = DSCP_NAMES.get(dscp);
+  if (dscpName === undefined) out.uint(dscp);
+  else out.ascii(dscpName);
+  out.raw(VERBOSE.open);
+  out.uint(dscp);
+  out.raw(VERBOSE.ecn);
+  out.ascii(ECN_NAMES[ip.ecn]);
+  out.raw(VERBOSE.ttl);
+  out.uint(ip.ttl);
+  out.raw(VERBOSE.id);
+  out.uint(ip.id);
+  out.raw(VERBOSE.offset);
+  out.uint(ip.fragOffset);
+  out.raw(VERBOSE.flags);
+  const flags = (ip.df ? 1 : 0) | (ip.mf ? 2 : 0) | (ip.reservedFlag ? 4 : 0);
+  out.ascii(IPV4_FLAG_TEXT[flags]);
+  out.raw(VERBOSE.proto);
+  out.ascii(ipProtocolName(ip.protocol));
+  out.raw(VERBOSE.open);
+  out.uint(ip.protocol);
+  out.raw(VERBOSE.length);
+  out.uint(ip.length);
+  out.raw(VERBOSE.commaSpace);
+  writeChecksum(out, ip.checksum, ip.checksumOk, ip.expectedChecksum);
+  if (ip.ihl > 20) {
+    out.ascii(
+      `, options [${
+        ip.options.map((option) =>
+          option.length > 1
+            ? `${option.name} (${option.type}) len ${option.length}${
+              option.malformed ? " malformed" : ""
+            }`
+            : option.name
+        ).join(", ")
+      }]`,
+    );
+  }
+  out.raw(VERBOSE.close);
 }
 
-/** The text of `-v`'s IPv6 fixed header. */
-export function ipv6Details(ip: Ipv6Header): string {
-  return `(class 0x${ip.trafficClass.toString(16)}, flowlabel 0x${
-    ip.flowLabel.toString(16).padStart(5, "0")
-  }, hlim ${ip.hopLimit}, next-header ${ipProtocolName(ip.nextHeader)} (${ip.nextHeader}), ` +
-    `payload length ${ip.payloadLength})`;
+/** The flags list for each combination of DF (1), MF (2) and the reserved bit (4). */
+const IPV4_FLAG_TEXT: readonly string[] = Array.from(
+  { length: 8 },
+  (_, bits) =>
+    [bits & 1 && "DF", bits & 2 && "MF", bits & 4 && "rsvd"].filter(Boolean).join(", ") ||
+    "none",
+);
+
+/** `-v`'s IPv6 fixed header. */
+function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
+  out.raw(VERBOSE.class);
+  out.hex(ip.trafficClass);
+  out.raw(VERBOSE.flowLabel);
+  out.hex(ip.flowLabel, 5);
+  out.raw(VERBOSE.hopLimit);
+  out.uint(ip.hopLimit);
+  out.raw(VERBOSE.nextHeader);
+  out.ascii(ipProtocolName(ip.nextHeader));
+  out.raw(VERBOSE.open);
+  out.uint(ip.nextHeader);
+  out.raw(VERBOSE.payloadLength);
+  out.uint(ip.payloadLength);
+  out.raw(VERBOSE.close);
 }
 
 /** Wireshark's words for the analysis flags, in brackets: ` [retransmission] [dup ack #2]`. */
@@ -205,17 +271,23 @@ function analysisText(analysis: TcpAnalysis): string {
 }
 
 /** `cksum 0x1234 (correct)`, `(incorrect -> 0x5678)`, `(unverified)` or `(offloaded)`. */
-function checksumText(
+function writeChecksum(
+  out: ByteWriter,
   sent: number,
   ok: boolean | null,
   expected: number | null,
   offloaded = false,
-): string {
-  if (offloaded) return `cksum ${hex16(sent)} (unverified, offloaded)`;
-  if (ok === null) return `cksum ${hex16(sent)} (unverified)`;
-  return ok
-    ? `cksum ${hex16(sent)} (correct)`
-    : `cksum ${hex16(sent)} (incorrect -> ${hex16(expected ?? 0)})`;
+): void {
+  out.raw(VERBOSE.cksum);
+  out.hex(sent, 4);
+  if (offloaded) out.raw(VERBOSE.offloaded);
+  else if (ok === null) out.raw(VERBOSE.unverified);
+  else if (ok) out.raw(VERBOSE.correct);
+  else {
+    out.raw(VERBOSE.incorrect);
+    out.hex(expected ?? 0, 4);
+    out.raw(VERBOSE.close);
+  }
 }
 
 /** tcpdump's option list: `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`. */
@@ -517,7 +589,8 @@ export class TextFormatter {
       }
     }
     if (options.verbose) {
-      out.ascii(ip4 !== undefined ? ipv4Details(ip4) : ipv6Details(ip6!));
+      if (ip4 !== undefined) writeIpv4Details(out, ip4);
+      else writeIpv6Details(out, ip6!);
       out.raw(PIECE.nextLine);
     }
     this.#writeEndpoints(out, packet, ip4, ip6);
@@ -618,17 +691,15 @@ export class TextFormatter {
           out.ascii(dnsText(packet.dns, tcp.payloadLength - 2));
         }
       } else {
-        const checksum = verbose
-          ? `, ${
-            checksumText(udp!.checksum, udp!.checksumOk, udp!.expectedChecksum, udp!.offloaded)
-          }`
-          : "";
-        if (packet.dns !== undefined) {
-          if (verbose) out.ascii(`UDP${checksum} `);
-          out.ascii(dnsText(packet.dns, udp!.payloadLength));
-        } else {
-          out.raw(PIECE.udp);
-          out.ascii(checksum);
+        const dns = packet.dns;
+        if (dns === undefined || verbose) out.raw(PIECE.udp);
+        if (verbose) {
+          out.raw(PIECE.commaSpace);
+          writeChecksum(out, udp!.checksum, udp!.checksumOk, udp!.expectedChecksum, udp!.offloaded);
+          if (dns !== undefined) out.byte(0x20);
+        }
+        if (dns !== undefined) out.ascii(dnsText(dns, udp!.payloadLength));
+        else {
           out.raw(PIECE.length);
           out.uint(udp!.payloadLength);
         }
@@ -689,7 +760,7 @@ export class TextFormatter {
     out.byte(0x5d);
     if (verbose) {
       out.raw(PIECE.commaSpace);
-      out.ascii(checksumText(tcp.checksum, tcp.checksumOk, tcp.expectedChecksum, tcp.offloaded));
+      writeChecksum(out, tcp.checksum, tcp.checksumOk, tcp.expectedChecksum, tcp.offloaded);
     }
     if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
       const seq = relative ? analysis.relativeSeq : tcp.seq;
