@@ -457,3 +457,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test("onesComplementSum equals a plain 16-bit RFC 1071 sum for every length and offset", () => {
+  const bytes = new Uint8Array(300);
+  let state = 12345;
+  for (let i = 0; i < bytes.length; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  bytes.fill(0xff, 200, 300); // long runs of carries
+  const view = new DataView(bytes.buffer);
+  const reference = (offset: number, length: number, initial: number) => {
+    let sum = initial;
+    for (let i = 0; i < length; i += 2) {
+      sum += (bytes[offset + i] << 8) | (i + 1 < length ? bytes[offset + i + 1] : 0);
+    }
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    return sum;
+  };
+  for (const offset of [0, 1, 2, 3, 150, 199]) {
+    for (let length = 0; length <= 100; length++) {
+      for (const initial of [0, 0x1234, 0x2fffe]) {
+        const expected = reference(offset, length, initial);
+        assert.equal(
+          onesComplementSum(view, offset, length, initial),
+          expected,
+          `${offset}+${length}`,
+        );
+      }
+    }
+  }
+});
