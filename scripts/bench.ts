@@ -317,6 +317,7 @@ async function fileBench(packets: number, check: boolean): Promise<void> {
 
     const runs: [string, string, string[], number, Record<string, string>?][] = [
       ["netpeek text", deno, netpeek(), packets, utc],
+      ["netpeek -v", deno, netpeek("-v"), packets, utc],
       ["netpeek --json", deno, netpeek("--json"), packets, utc],
       ["netpeek --stats", deno, netpeek("--stats"), packets, utc],
       ["tcpdump -n -r (TZ=UTC)", "tcpdump", ["-n", "-r", path], packets, utc],
@@ -355,6 +356,9 @@ async function fileBench(packets: number, check: boolean): Promise<void> {
       `\ntext vs tcpdump -n -r:        ${
         ratio("netpeek text", "tcpdump -n -r (TZ=UTC)")
       }x (goal 5x)`,
+    );
+    console.log(
+      `text -v vs tcpdump -nn -v:    ${ratio("netpeek -v", "tcpdump -nn -v -r")}x`,
     );
     console.log(
       `json vs tshark -T ek:         ${ratio("netpeek --json", "tshark -T ek")}x (goal 100x)`,
