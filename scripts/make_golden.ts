@@ -41,8 +41,11 @@ export function fixtureNames(): string[] {
 export async function recordMode(root: string, options: readonly string[]): Promise<string> {
   let record = "";
   for (const name of fixtureNames()) {
+    // Run in the fixtures' directory, so that messages name the file as the golden files do
+    // wherever the checkout lies.
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", `${root}main.ts`, "-r", `${FIXTURES}${name}`, ...options],
+      args: ["run", "--allow-all", `${root}main.ts`, "-r", name, ...options],
+      cwd: FIXTURES,
       env: { TZ: "UTC", NO_COLOR: "1" },
       stdout: "piped",
       stderr: "piped",
