@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Decoder } from "../src/decode/mod.ts";
+import { Decoder, LINKTYPE_RAW } from "../src/decode/mod.ts";
 import { formatJsonLine, packetToJson } from "../src/output/json.ts";
 import { TextFormatter, type TextOptions } from "../src/output/text.ts";
 import { OutputBuffer } from "../src/output/writer.ts";
@@ -264,4 +264,113 @@ Deno.test("-v: an offloaded checksum is unverified, a wrong one incorrect", asyn
     stack,
     /40011 > 198\.51\.100\.2\.80: Flags \[\.\], cksum 0x[0-9a-f]{4} \(incorrect -> 0x[0-9a-f]{4}\)/,
   );
+});
+
+Deno.test("DNS summaries: root, escaped dots and backslashes, replies, unnamed types", () => {
+  const ipUdp = (dns: number[]): Uint8Array => {
+    const udp = [0x9c, 0x40, 0, 53, 0, 8 + dns.length, 0, 0, ...dns];
+    const total = 20 + udp.length;
+    return new Uint8Array([
+      0x45,
+      0,
+      total >> 8,
+      total & 0xff,
+      0,
+      1,
+      0,
+      0,
+      64,
+      17,
+      0,
+      0,
+      10,
+      0,
+      0,
+      1,
+      10,
+      0,
+      0,
+      2,
+      ...udp,
+    ]);
+  };
+  const header = (id: number, flags: number, an = 0, ns = 0) => [
+    0,
+    id,
+    flags >> 8,
+    flags & 0xff,
+    0,
+    1,
+    0,
+    an,
+    0,
+    ns,
+    0,
+    0,
+  ];
+  const name = (text: string) => [...new TextEncoder().encode(text)];
+  const example = [7, ...name("example"), 3, ...name("com"), 0];
+  const cases: [number[], string][] = [
+    [[...header(1, 0x0100), 0, 0, 2, 0, 1], "1+ NS? . (17)"],
+    [
+      [
+        ...header(2, 0x0100),
+        3,
+        ...name("a.b"),
+        4,
+        ...name("c\\de"),
+        3,
+        ...name("com"),
+        0,
+        0,
+        1,
+        0,
+        1,
+      ],
+      "2+ A? a\\.b.c\\\\de.com. (30)",
+    ],
+    [
+      [
+        ...header(3, 0x8180, 1),
+        ...example,
+        0,
+        28,
+        0,
+        1,
+        0xc0,
+        12,
+        0,
+        28,
+        0,
+        1,
+        0,
+        0,
+        0,
+        60,
+        0,
+        16,
+        ...new Array(16).fill(0),
+      ],
+      "3 q: AAAA? example.com. 1/0/0 (57)",
+    ],
+    [
+      [...header(4, 0x8583, 0, 1), 4, ...name("mail"), 0xc0, 12, 0, 15, 0, 1],
+      "4* NXDomain 0/1/0 (23)",
+    ],
+    [[...header(6, 0x0100), ...example, 0xff, 0xfe, 0, 1], "6+ TYPE65534? example.com. (29)"],
+  ];
+  const decoder = new Decoder();
+  const text = new TextFormatter();
+  for (const [dns, expected] of cases) {
+    const frame = ipUdp(dns);
+    const packet = decoder.decode(frame, LINKTYPE_RAW);
+    const line = text.format(packet, {
+      seconds: 0,
+      fraction: 0,
+      nanosecond: false,
+      caplen: frame.length,
+      len: frame.length,
+    });
+    assert.equal(line.slice(line.indexOf(": ") + 2, -1), expected);
+  }
 });

@@ -64,10 +64,28 @@ const RCODE_NAMES: readonly string[] = [
   "NotZone",
 ];
 
+/**
+ * The text of a record type: `A`, `AAAA`, `MX`, or `TYPE65534` for one without a name.
+ *
+ * @example
+ * ```ts
+ * import { dnsTypeName } from "./dns.ts";
+ * console.log(dnsTypeName(28), dnsTypeName(65534)); // "AAAA" "TYPE65534"
+ * ```
+ */
+export function dnsTypeName(type: number): string {
+  return TYPE_NAMES[type] ?? `TYPE${type}`;
+}
+
 /** At most this many compression jumps are followed in one name. */
 const MAX_POINTER_JUMPS = 32;
 /** A name is at most 255 bytes on the wire (RFC 1035 section 2.3.4). */
 const MAX_NAME_LENGTH = 255;
+/** The longest text `copyName` writes: every byte of a longest name escaped as `\DDD`. */
+export const MAX_NAME_TEXT_LENGTH = 4 * MAX_NAME_LENGTH;
+const DOT = 0x2e;
+const BACKSLASH = 0x5c;
+const ZERO = 0x30;
 
 /** The JSON form of a DNS summary (docs/json.md). */
 export interface DnsJson {
@@ -159,44 +177,72 @@ export class DnsMessage extends HeaderView {
     return this.view.getUint16(this.offset + 10);
   }
 
+  /** Where the name copied by the last `copyName` ends in the message. */
+  nameNext: number = -1;
+
+  /**
+   * Copies the text of the name at `at` into `into` at `offset` as ASCII bytes (without the
+   * final dot; `.` for the root; bytes outside printable ASCII, dots and backslashes inside
+   * labels escaped); returns how many bytes, or -1 when the name is malformed or runs past
+   * the captured bytes. `into` needs `MAX_NAME_TEXT_LENGTH` bytes of room from `offset`.
+   * Sets `nameNext`. Allocates nothing: the output writers copy names straight into their
+   * buffer.
+   */
+  copyName(at: number, into: Uint8Array, offset: number): number {
+    const view = this.view;
+    const end = this.end;
+    let written = offset;
+    let next = -1;
+    let jumps = 0;
+    let length = 0;
+    for (let position = at;;) {
+      if (position >= end) return -1;
+      const size = view.getUint8(position);
+      if (size === 0) {
+        this.nameNext = next < 0 ? position + 1 : next;
+        if (written === offset) into[written++] = DOT;
+        return written - offset;
+      }
+      if ((size & 0xc0) === 0xc0) {
+        if (position + 1 >= end || ++jumps > MAX_POINTER_JUMPS) return -1;
+        if (next < 0) next = position + 2;
+        position = this.offset + (((size & 0x3f) << 8) | view.getUint8(position + 1));
+        continue;
+      }
+      if ((size & 0xc0) !== 0 || position + 1 + size > end) return -1;
+      length += size + 1;
+      if (length > MAX_NAME_LENGTH) return -1;
+      if (written !== offset) into[written++] = DOT;
+      for (let i = position + 1; i <= position + size; i++) {
+        const byte = view.getUint8(i);
+        if (byte === DOT || byte === BACKSLASH) {
+          into[written++] = BACKSLASH;
+          into[written++] = byte;
+        } else if (byte > 0x20 && byte < 0x7f) {
+          into[written++] = byte;
+        } else {
+          into[written++] = BACKSLASH;
+          into[written++] = ZERO + Math.floor(byte / 100);
+          into[written++] = ZERO + Math.floor(byte / 10) % 10;
+          into[written++] = ZERO + byte % 10;
+        }
+      }
+      position += size + 1;
+    }
+  }
+
   /**
    * Reads the name at `at`: its text (without the final dot; `.` for the root) and where the
    * name ends in the message; `null` when it is malformed or runs past the captured bytes.
    */
   readName(at: number): { name: string; next: number } | null {
-    const view = this.view;
-    const end = this.end;
-    let labels = "";
-    let next = -1;
-    let jumps = 0;
-    let length = 0;
-    for (let position = at;;) {
-      if (position >= end) return null;
-      const size = view.getUint8(position);
-      if (size === 0) {
-        if (next < 0) next = position + 1;
-        return { name: labels === "" ? "." : labels, next };
-      }
-      if ((size & 0xc0) === 0xc0) {
-        if (position + 1 >= end || ++jumps > MAX_POINTER_JUMPS) return null;
-        if (next < 0) next = position + 2;
-        position = this.offset + (((size & 0x3f) << 8) | view.getUint8(position + 1));
-        continue;
-      }
-      if ((size & 0xc0) !== 0 || position + 1 + size > end) return null;
-      length += size + 1;
-      if (length > MAX_NAME_LENGTH) return null;
-      let label = "";
-      for (let i = position + 1; i <= position + size; i++) {
-        const byte = view.getUint8(i);
-        if (byte === 0x2e || byte === 0x5c) label += "\\" + String.fromCharCode(byte);
-        else if (byte > 0x20 && byte < 0x7f) label += String.fromCharCode(byte);
-        else label += "\\" + String(byte).padStart(3, "0");
-      }
-      labels = labels === "" ? label : `${labels}.${label}`;
-      position += size + 1;
-    }
+    const text = this.#nameText;
+    const count = this.copyName(at, text, 0);
+    if (count < 0) return null;
+    return { name: String.fromCharCode(...text.subarray(0, count)), next: this.nameNext };
   }
+
+  readonly #nameText = new Uint8Array(MAX_NAME_TEXT_LENGTH);
 
   /** The first question's name, or `null` when there is none or it is malformed. */
   get questionName(): string | null {
@@ -215,7 +261,7 @@ export class DnsMessage extends HeaderView {
   /** The first question's type as text (`A`, `AAAA`, `TYPE65534`), or `null`. */
   get questionTypeName(): string | null {
     const type = this.questionType;
-    return type === null ? null : TYPE_NAMES[type] ?? `TYPE${type}`;
+    return type === null ? null : dnsTypeName(type);
   }
 
   /** The first question, or `null` when there is none or it is cut short or malformed. */
@@ -227,7 +273,7 @@ export class DnsMessage extends HeaderView {
     return {
       name: name.name,
       type,
-      typeName: TYPE_NAMES[type] ?? `TYPE${type}`,
+      typeName: dnsTypeName(type),
       class: this.view.getUint16(name.next + 2),
     };
   }

@@ -18,7 +18,9 @@
  */
 
 import {
+  DNS_HEADER_LENGTH,
   type DnsMessage,
+  dnsTypeName,
   ETHERNET_MAX_LENGTH_FIELD,
   type EthernetHeader,
   etherTypeName,
@@ -35,6 +37,7 @@ import {
   type Ipv4Header,
   IPV6_FRAGMENT,
   type Ipv6Header,
+  MAX_NAME_TEXT_LENGTH,
   ND_NEIGHBOR_ADVERT,
   ND_NEIGHBOR_SOLICIT,
   ND_REDIRECT,
@@ -109,6 +112,8 @@ const PIECE = encodePieces({
   id: ", id ",
   ip: "IP ",
   ip6: "IP6 ",
+  question: "q: ",
+  questionMark: "? ",
 });
 
 /** The text of `TcpHeader.flagText` for each combination of the flag bits, encoded once. */
@@ -395,24 +400,59 @@ function ipv6ChainText(ip6: Ipv6Header): string {
   return text;
 }
 
-/** `4660+ A? example.com. (29)` for a query; `4660 NXDomain q: A? … 0/1/0 (…)` for a reply. */
-function dnsText(dns: DnsMessage, length: number): string {
-  const name = dns.questionName;
-  const question = name === null
-    ? ""
-    : `${dns.questionTypeName}? ${name === "." ? "." : name + "."} `;
+/**
+ * `4660+ A? example.com. (29)` for a query; `4660 NXDomain q: A? … 0/1/0 (…)` for a reply.
+ * The question's name is copied from the message straight into the output.
+ */
+function writeDns(out: ByteWriter, dns: DnsMessage, length: number): void {
   const flags = dns.flagsWord;
-  if (!dns.isResponse) {
-    return `${dns.id}${flags & 0x0100 ? "+" : ""} ${question}(${length})`;
+  const response = dns.isResponse;
+  out.uint(dns.id);
+  if (!response) {
+    if (flags & 0x0100) out.byte(0x2b);
+  } else {
+    if (flags & 0x0400) out.byte(0x2a);
+    if (!(flags & 0x0080)) out.byte(0x2d);
+    if (flags & 0x0200) out.byte(0x7c);
+    if (dns.rcode !== 0) {
+      out.byte(0x20);
+      out.ascii(dns.rcodeName);
+    }
   }
-  const marks = `${flags & 0x0400 ? "*" : ""}${flags & 0x0080 ? "" : "-"}${
-    flags & 0x0200 ? "|" : ""
-  }`;
-  const rcode = dns.rcode === 0 ? "" : ` ${dns.rcodeName}`;
-  return `${dns.id}${marks}${rcode} ${
-    question ? `q: ${question}` : ""
-  }${dns.answerCount}/${dns.authorityCount}/${dns.additionalCount} (${length})`;
+  out.byte(0x20);
+  if (dns.questionCount > 0) {
+    // The name comes first in the message but last in the text: copy it aside, then write
+    // the type from the bytes after it.
+    const name = DNS_NAME;
+    const count = dns.copyName(dns.offset + DNS_HEADER_LENGTH, name, 0);
+    if (count >= 0) {
+      if (response) out.raw(PIECE.question);
+      const next = dns.nameNext;
+      // A question cut off after its name has no type: tcpdump-style `null`, as before.
+      out.ascii(next + 4 <= dns.end ? dnsTypeName(dns.dataView.getUint16(next)) : "null");
+      out.raw(PIECE.questionMark);
+      out.reserve(count + 2);
+      out.bytes.set(name.subarray(0, count), out.length);
+      out.length += count;
+      if (count !== 1 || name[0] !== 0x2e) out.byte(0x2e);
+      out.byte(0x20);
+    }
+  }
+  if (response) {
+    out.uint(dns.answerCount);
+    out.byte(0x2f);
+    out.uint(dns.authorityCount);
+    out.byte(0x2f);
+    out.uint(dns.additionalCount);
+    out.byte(0x20);
+  }
+  out.byte(0x28);
+  out.uint(length);
+  out.byte(0x29);
 }
+
+/** Where `writeDns` copies a name before writing it. */
+const DNS_NAME = new Uint8Array(MAX_NAME_TEXT_LENGTH);
 
 /** `, 2001:db8::2 udp port 53` for what an ICMP error quotes. */
 function quotedText(quoted: QuotedPacket | null): string {
@@ -688,7 +728,7 @@ export class TextFormatter {
         this.#writeTcp(out, tcp, verbose);
         if (packet.dns !== undefined) {
           out.byte(0x20);
-          out.ascii(dnsText(packet.dns, tcp.payloadLength - 2));
+          writeDns(out, packet.dns, tcp.payloadLength - 2);
         }
       } else {
         const dns = packet.dns;
@@ -698,7 +738,7 @@ export class TextFormatter {
           writeChecksum(out, udp!.checksum, udp!.checksumOk, udp!.expectedChecksum, udp!.offloaded);
           if (dns !== undefined) out.byte(0x20);
         }
-        if (dns !== undefined) out.ascii(dnsText(dns, udp!.payloadLength));
+        if (dns !== undefined) writeDns(out, dns, udp!.payloadLength);
         else {
           out.raw(PIECE.length);
           out.uint(udp!.payloadLength);
