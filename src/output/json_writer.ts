@@ -19,11 +19,14 @@
 
 import type { TcpAnalysis } from "../analysis/flows.ts";
 import {
+  DNS_HEADER_LENGTH,
   type DnsMessage,
+  dnsTypeName,
   type IcmpHeader,
   type Ipv4Header,
   type Ipv6Header,
   linkTypeInfo,
+  MAX_NAME_TEXT_LENGTH,
   type Packet,
   TCP_ACK,
   TCP_CWR,
@@ -231,6 +234,9 @@ function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
   out.byte(0x7d);
 }
 
+/** Where `dnsJson` copies a name before escaping it for JSON. */
+const DNS_NAME = new Uint8Array(MAX_NAME_TEXT_LENGTH);
+
 /** The `flags` object of a DNS header for each combination of AA, TC, RD and RA. */
 const DNS_FLAGS_JSON: readonly Uint8Array[] = Array.from(
   { length: 16 },
@@ -265,18 +271,33 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
   out.raw(PIECE.additionals);
   out.uint(dns.additionalCount);
   if (dns.questionCount > 0) {
-    const question = dns.question;
     out.raw(PIECE.question);
-    if (question === null) out.raw(PIECE.null);
+    const name = DNS_NAME;
+    const count = dns.copyName(dns.offset + DNS_HEADER_LENGTH, name, 0);
+    const next = dns.nameNext;
+    if (count < 0 || next + 4 > dns.end) out.raw(PIECE.null);
     else {
+      const view = dns.dataView;
+      const type = view.getUint16(next);
       out.raw(PIECE.openName);
-      out.ascii(JSON.stringify(question.name));
+      // The name's text is printable ASCII; JSON needs only its quotes and backslashes escaped.
+      out.reserve(2 * count + 2);
+      const bytes = out.bytes;
+      let at = out.length;
+      bytes[at++] = 0x22;
+      for (let i = 0; i < count; i++) {
+        const byte = name[i];
+        if (byte === 0x22 || byte === 0x5c) bytes[at++] = 0x5c;
+        bytes[at++] = byte;
+      }
+      bytes[at++] = 0x22;
+      out.length = at;
       out.raw(PIECE.type);
-      out.uint(question.type);
+      out.uint(type);
       out.raw(PIECE.typeNameValue);
-      out.ascii(JSON.stringify(question.typeName));
+      out.ascii(JSON.stringify(dnsTypeName(type)));
       out.raw(PIECE.class);
-      out.uint(question.class);
+      out.uint(view.getUint16(next + 2));
       out.byte(0x7d);
     }
   }
