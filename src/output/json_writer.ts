@@ -45,6 +45,7 @@ import {
   TCPOPT_SACK_PERMITTED,
   TCPOPT_TIMESTAMP,
   TCPOPT_WSCALE,
+  TcpOptionWalk,
   type UdpHeader,
 } from "../decode/mod.ts";
 import { ByteWriter, encodePieces, HEX_BYTE } from "./bytes.ts";
@@ -109,6 +110,7 @@ const PIECE = encodePieces({
   udp: ',"udp":',
   icmp: ',"icmp":',
   endLine: "}\n",
+  closeSack: "]}",
   true: "true",
   false: "false",
   null: "null",
@@ -372,36 +374,31 @@ const FLAGS_JSON: readonly Uint8Array[] = Array.from({ length: 512 }, (_, bits) 
 function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
   const start = out.length;
   const view = tcp.dataView;
-  const end = Math.min(tcp.offset + tcp.dataOffset, tcp.end);
-  let at = tcp.offset + 20;
+  const walk = OPTION_WALK.start(tcp);
+  let common = true;
   out.byte(0x5b);
-  while (at < end) {
+  while (common && walk.next()) {
+    const { at, kind, length } = walk;
     if (at !== tcp.offset + 20) out.byte(0x2c);
-    const kind = view.getUint8(at);
-    if (kind === TCPOPT_NOP) {
-      out.raw(PIECE.nopOption);
-      at++;
-      continue;
-    }
-    if (kind === TCPOPT_EOL) {
-      out.raw(PIECE.eolOption);
-      break;
-    }
-    const length = at + 1 < end ? view.getUint8(at + 1) : 0;
-    if (length < 2 || at + length > end) break;
-    if (kind === TCPOPT_MSS && length === 4) {
+    if (kind === TCPOPT_NOP) out.raw(PIECE.nopOption);
+    else if (kind === TCPOPT_EOL) out.raw(PIECE.eolOption);
+    else if (kind === TCPOPT_MSS && length === 4) {
       out.raw(PIECE.mssOption);
       out.uint(view.getUint16(at + 2));
+      out.byte(0x7d);
     } else if (kind === TCPOPT_WSCALE && length === 3) {
       out.raw(PIECE.wscaleOption);
       out.uint(view.getUint8(at + 2));
+      out.byte(0x7d);
     } else if (kind === TCPOPT_SACK_PERMITTED && length === 2) {
       out.raw(PIECE.sackOkOption);
+      out.byte(0x7d);
     } else if (kind === TCPOPT_TIMESTAMP && length === 10) {
       out.raw(PIECE.timestampOption);
       out.uint(view.getUint32(at + 2));
       out.raw(PIECE.tsecr);
       out.uint(view.getUint32(at + 6));
+      out.byte(0x7d);
     } else if (kind === TCPOPT_SACK && (length - 2) % 8 === 0) {
       out.raw(PIECE.sackOption);
       out.uint(length);
@@ -414,18 +411,19 @@ function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
         out.uint(view.getUint32(edge + 4));
         out.byte(0x5d);
       }
-      out.byte(0x5d);
-    } else break;
-    out.byte(0x7d);
-    at += length;
+      out.raw(PIECE.closeSack);
+    } else common = false;
   }
-  if (at < end && view.getUint8(at) !== TCPOPT_EOL) {
+  if (!common || walk.malformed) {
     out.length = start;
     out.ascii(JSON.stringify(tcp.options));
     return;
   }
   out.byte(0x5d);
 }
+
+/** The walk `tcpOptions` reuses. */
+const OPTION_WALK = new TcpOptionWalk();
 
 function ports(out: ByteWriter, header: TcpHeader | UdpHeader): void {
   out.raw(PIECE.openSrcPort);

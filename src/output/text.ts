@@ -57,6 +57,7 @@ import {
   TCPOPT_SACK_PERMITTED,
   TCPOPT_TIMESTAMP,
   TCPOPT_WSCALE,
+  TcpOptionWalk,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/flows.ts";
 import type { Reassembled } from "../analysis/reassembly.ts";
@@ -330,23 +331,14 @@ function tcpOptionsText(tcp: TcpHeader, sackBase = 0): string {
 function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): void {
   const start = out.length;
   const view = tcp.dataView;
-  const end = Math.min(tcp.offset + tcp.dataOffset, tcp.end);
-  let at = tcp.offset + 20;
-  while (at < end) {
+  const walk = OPTION_WALK.start(tcp);
+  let common = true;
+  while (common && walk.next()) {
+    const { at, kind, length } = walk;
     if (at !== tcp.offset + 20) out.byte(0x2c);
-    const kind = view.getUint8(at);
-    if (kind === TCPOPT_NOP) {
-      out.raw(PIECE.nop);
-      at++;
-      continue;
-    }
-    if (kind === TCPOPT_EOL) {
-      out.raw(PIECE.eol);
-      break;
-    }
-    const length = at + 1 < end ? view.getUint8(at + 1) : 0;
-    if (length < 2 || at + length > end) break;
-    if (kind === TCPOPT_MSS && length === 4) {
+    if (kind === TCPOPT_NOP) out.raw(PIECE.nop);
+    else if (kind === TCPOPT_EOL) out.raw(PIECE.eol);
+    else if (kind === TCPOPT_MSS && length === 4) {
       out.raw(PIECE.mss);
       out.uint(view.getUint16(at + 2));
     } else if (kind === TCPOPT_WSCALE && length === 3) {
@@ -370,14 +362,16 @@ function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): voi
         out.uint((view.getUint32(edge + 4) - sackBase) >>> 0);
         out.byte(0x7d);
       }
-    } else break;
-    at += length;
+    } else common = false;
   }
-  if (at < end && view.getUint8(at) !== TCPOPT_EOL) {
+  if (!common || walk.malformed) {
     out.length = start;
     out.ascii(tcpOptionsText(tcp, sackBase));
   }
 }
+
+/** The walk `writeTcpOptions` reuses. */
+const OPTION_WALK = new TcpOptionWalk();
 
 /** tcpdump's words for the IPv6 extension headers in front of the payload. */
 function ipv6ChainText(ip6: Ipv6Header): string {
