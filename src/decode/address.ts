@@ -63,14 +63,42 @@ export function formatMac(view: DataView, offset: number, length = 6): string {
 export function formatIpv6(view: DataView, offset: number): string {
   const groups = new Array<number>(8);
   for (let i = 0; i < 8; i++) groups[i] = view.getUint16(offset + 2 * i);
+  if (isIpv4Mapped(groups)) return "::ffff:" + formatIpv4(view, offset + 12);
+  const start = zeroRunStart(groups);
+  if (start < 0) return groups.map((group) => group.toString(16)).join(":");
+  let end = start;
+  while (end < 8 && groups[end] === 0) end++;
+  const head = groups.slice(0, start).map((group) => group.toString(16)).join(":");
+  const tail = groups.slice(end).map((group) => group.toString(16)).join(":");
+  return head + "::" + tail;
+}
 
-  if (
-    groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 &&
-    groups[4] === 0 && groups[5] === 0xffff
-  ) {
-    return "::ffff:" + formatIpv4(view, offset + 12);
-  }
+/**
+ * Whether eight 16-bit groups are an IPv4-mapped address (`::ffff:0:0/96`), which RFC 5952
+ * section 5 writes with a dotted IPv4 tail.
+ *
+ * @example
+ * ```ts
+ * import { isIpv4Mapped } from "./address.ts";
+ * console.log(isIpv4Mapped([0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201])); // true
+ * ```
+ */
+export function isIpv4Mapped(groups: ArrayLike<number>): boolean {
+  return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 &&
+    groups[4] === 0 && groups[5] === 0xffff;
+}
 
+/**
+ * Where the run of zero groups that RFC 5952 writes as `::` starts: the longest run of two or
+ * more (the first when tied), or -1 when there is none.
+ *
+ * @example
+ * ```ts
+ * import { zeroRunStart } from "./address.ts";
+ * console.log(zeroRunStart([0x2001, 0xdb8, 0, 0, 1, 0, 0, 0])); // 5
+ * ```
+ */
+export function zeroRunStart(groups: ArrayLike<number>): number {
   let bestStart = -1;
   let bestLength = 1; // RFC 5952 4.2.2: a single zero group is never shortened
   for (let i = 0; i < 8;) {
@@ -86,9 +114,5 @@ export function formatIpv6(view: DataView, offset: number): string {
     }
     i = end;
   }
-
-  if (bestStart < 0) return groups.map((group) => group.toString(16)).join(":");
-  const head = groups.slice(0, bestStart).map((group) => group.toString(16)).join(":");
-  const tail = groups.slice(bestStart + bestLength).map((group) => group.toString(16)).join(":");
-  return head + "::" + tail;
+  return bestStart;
 }

@@ -16,6 +16,8 @@
  * @module
  */
 
+import { isIpv4Mapped, zeroRunStart } from "../decode/address.ts";
+
 /** The ASCII digits of 0-255, for dotted quads. */
 const DECIMAL_BYTE: readonly Uint8Array[] = Array.from(
   { length: 256 },
@@ -254,29 +256,15 @@ export class ByteWriter {
     if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
     const groups = this.#groups;
     for (let i = 0; i < 8; i++) groups[i] = view.getUint16(offset + 2 * i);
-    if (
-      groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 &&
-      groups[4] === 0 && groups[5] === 0xffff
-    ) {
+    if (isIpv4Mapped(groups)) {
       this.ascii("::ffff:");
       this.ipv4(view.getUint32(offset + 12));
       return;
     }
-    let bestStart = -1;
-    let bestLength = 1; // RFC 5952 4.2.2: a single zero group is never shortened
-    for (let i = 0; i < 8;) {
-      if (groups[i] !== 0) {
-        i++;
-        continue;
-      }
-      let end = i;
-      while (end < 8 && groups[end] === 0) end++;
-      if (end - i > bestLength) {
-        bestStart = i;
-        bestLength = end - i;
-      }
-      i = end;
-    }
+    const bestStart = zeroRunStart(groups);
+    let bestEnd = bestStart;
+    while (bestEnd >= 0 && bestEnd < 8 && groups[bestEnd] === 0) bestEnd++;
+    const bestLength = bestEnd - bestStart;
     for (let i = 0; i < 8; i++) {
       // `hex` may replace the buffer, so it is looked up afresh for each colon.
       if (i === bestStart) {
