@@ -191,8 +191,8 @@ function newDirection(): Direction {
   };
 }
 
-/** The layers the hierarchy counts, by the names the summary gives them. */
-const LAYERS = [
+/** The layers the protocol hierarchy counts, in the order the summary lists them. */
+export const LAYERS: readonly string[] = [
   "eth",
   "sll",
   "vlan",
@@ -205,7 +205,7 @@ const LAYERS = [
   "icmpv6",
   "dns",
   "other",
-] as const;
+];
 const LAYER_ETH = 0;
 const LAYER_SLL = 1;
 const LAYER_VLAN = 2;

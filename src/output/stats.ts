@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Conversation, FlowSummary } from "../analysis/flows.ts";
+import { type Conversation, type FlowSummary, LAYERS } from "../analysis/flows.ts";
 import type { ReassemblyStats } from "../analysis/reassembly.ts";
 
 /** Kernel counters, when the packets came from a live capture. */
@@ -102,21 +102,9 @@ export function formatStatsText(summary: FlowSummary, extras: StatsExtras = {}):
   }
 
   text += "\nProtocol hierarchy:\n";
-  const order = [
-    "eth",
-    "sll",
-    "vlan",
-    "ipv4",
-    "ipv6",
-    "arp",
-    "tcp",
-    "udp",
-    "icmp",
-    "icmpv6",
-    "dns",
-    "other",
-  ];
-  const layers = Object.keys(summary.hierarchy).sort((x, y) => order.indexOf(x) - order.indexOf(y));
+  const layers = Object.keys(summary.hierarchy).sort((x, y) =>
+    LAYERS.indexOf(x) - LAYERS.indexOf(y)
+  );
   text += table(
     [
       ["layer", "frames", "bytes", "% frames"],
