@@ -29,6 +29,7 @@ import {
   ip6,
   ipv4,
   mac,
+  random,
   tcp,
   text,
   u16,
@@ -39,18 +40,6 @@ import { LINKTYPE_ETHERNET } from "../src/decode/linktype.ts";
 import { CaptureFileWriter } from "../src/file/writer.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-
-/** A small deterministic PRNG (mulberry32), so the capture is the same on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes the mixed capture; returns how many packets it holds. */
 export function makeCapture(path: string, packets: number, seed = 1): number {

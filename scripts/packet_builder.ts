@@ -160,3 +160,15 @@ export function udp6(src: string, dst: string, sport: number, dport: number, dat
   segment.set(u16(checksum(segment, pseudo6(src, dst, 17, length)) || 0xffff), 6);
   return segment;
 }
+
+/** A small deterministic PRNG (mulberry32), so the capture is the same on every machine. */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -6,18 +6,7 @@
 
 import assert from "node:assert/strict";
 import { ByteWriter, encodePieces } from "../src/output/bytes.ts";
-
-/** A seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from "../scripts/packet_builder.ts";
 
 function written(write: (out: ByteWriter) => void, size = 4): string {
   const out = new ByteWriter(size);

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { Decoder, LINKTYPE_ETHERNET } from "../src/decode/mod.ts";
-import { WARM_UP_FRAMES, warmUp } from "../src/cli/warm_up.ts";
+import { WARM_UP_FRAMES } from "../src/cli/warm_up.ts";
 
 Deno.test("the warm-up frames decode whole: TCP, UDP, DNS, ICMP, IPv6, VLAN and ARP", () => {
   const decoder = new Decoder();
