@@ -371,7 +371,7 @@ export class TcpHeader extends ChecksummedView {
  */
 export class TcpOptionWalk {
   /** The option's kind (`TCPOPT_MSS`, …). */
-  kind = -1;
+  kind: number = -1;
   /** The option's length in bytes, kind and length bytes included (1 for NOP and EOL). */
   length = 0;
   /** Absolute offset of the option's kind byte. */
