@@ -104,7 +104,7 @@ Deno.test("ipv6 follows RFC 5952's examples, IPv4-mapped addresses included", ()
 Deno.test("text, raw pieces and bytes grow the buffer as needed, non-ASCII as UTF-8", () => {
   const piece = encodePieces({ long: "x".repeat(100), short: ", seq " });
   const text = written((out) => {
-    out.ascii("héllo ✓ ");
+    out.text("héllo ✓ ");
     out.raw(piece.short);
     out.raw(piece.long);
     for (let i = 0; i < 1000; i++) out.byte(0x41);

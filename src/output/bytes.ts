@@ -7,7 +7,7 @@
  * ```ts
  * import { ByteWriter } from "./bytes.ts";
  * const out = new ByteWriter();
- * out.ascii("port ");
+ * out.text("port ");
  * out.uint(5353);
  * out.byte(0x20);
  * out.ipv4(0xc0000201);
@@ -117,7 +117,7 @@ export class ByteWriter {
    * Appends text as UTF-8. Short ASCII strings (what formatters mostly write) are copied a
    * character at a time, which is cheaper than an `encodeInto` call each.
    */
-  ascii(text: string): void {
+  text(text: string): void {
     const count = text.length;
     if (this.length + count * 3 > this.bytes.length) this.reserve(count * 3);
     const bytes = this.bytes;
@@ -201,7 +201,7 @@ export class ByteWriter {
       this.padded(value - high * 100000, 5);
       return;
     }
-    this.ascii(String(value));
+    this.text(String(value));
   }
 
   /** Appends a non-negative integer in decimal, zero-padded to `width` digits. */
@@ -257,7 +257,7 @@ export class ByteWriter {
     const groups = this.#groups;
     for (let i = 0; i < 8; i++) groups[i] = view.getUint16(offset + 2 * i);
     if (isIpv4Mapped(groups)) {
-      this.ascii("::ffff:");
+      this.text("::ffff:");
       this.ipv4(view.getUint32(offset + 12));
       return;
     }

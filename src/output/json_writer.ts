@@ -170,7 +170,7 @@ function bool(out: ByteWriter, value: boolean | null): void {
 /** A number as `JSON.stringify` writes it. */
 function number(out: ByteWriter, value: number): void {
   if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && value % 1 === 0) out.uint(value);
-  else out.ascii(JSON.stringify(value));
+  else out.text(JSON.stringify(value));
 }
 
 /** A number, or `null`. */
@@ -226,10 +226,10 @@ function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
   out.raw(PIECE.thenDst);
   out.ipv6(ip.dataView, ip.offset + 24);
   out.raw(PIECE.thenExtensions);
-  out.ascii(ip.extensionCount > 0 ? JSON.stringify(ip.extensions) : "[]");
+  out.text(ip.extensionCount > 0 ? JSON.stringify(ip.extensions) : "[]");
   if (ip.fragmentHeaderOffset >= 0) {
     out.raw(PIECE.fragment);
-    out.ascii(JSON.stringify(ip.fragment));
+    out.text(JSON.stringify(ip.fragment));
   }
   out.raw(PIECE.protocol);
   out.uint(ip.protocol);
@@ -261,7 +261,7 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
   out.raw(PIECE.rcode);
   out.uint(dns.rcode);
   out.raw(PIECE.rcodeName);
-  out.ascii(JSON.stringify(dns.rcodeName));
+  out.text(JSON.stringify(dns.rcodeName));
   out.raw(PIECE.flags);
   out.raw(DNS_FLAGS_JSON[(flags >> 7) & 0x0f]);
   out.raw(PIECE.questions);
@@ -297,7 +297,7 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
       out.raw(PIECE.type);
       out.uint(type);
       out.raw(PIECE.typeNameValue);
-      out.ascii(JSON.stringify(dnsTypeName(type)));
+      out.text(JSON.stringify(dnsTypeName(type)));
       out.raw(PIECE.class);
       out.uint(view.getUint16(next + 2));
       out.byte(0x7d);
@@ -345,7 +345,7 @@ function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
   out.raw(PIECE.thenDst);
   out.ipv4(ip.dstNumber);
   out.raw(PIECE.thenOptions);
-  out.ascii(ip.ihl > 20 && ip.capturedLength > 20 ? JSON.stringify(ip.options) : "[]");
+  out.text(ip.ihl > 20 && ip.capturedLength > 20 ? JSON.stringify(ip.options) : "[]");
   out.byte(0x7d);
 }
 
@@ -416,7 +416,7 @@ function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
   }
   if (!common || walk.malformed) {
     out.length = start;
-    out.ascii(JSON.stringify(tcp.options));
+    out.text(JSON.stringify(tcp.options));
     return;
   }
   out.byte(0x5d);
@@ -486,7 +486,7 @@ function icmpJson(out: ByteWriter, icmp: IcmpHeader): void {
   const id = icmp.id;
   const sequence = icmp.sequence;
   if (id === null || sequence === null || icmp.codeName !== null) {
-    out.ascii(JSON.stringify(icmp.toJSON()));
+    out.text(JSON.stringify(icmp.toJSON()));
     return;
   }
   out.raw(PIECE.openType);
@@ -494,7 +494,7 @@ function icmpJson(out: ByteWriter, icmp: IcmpHeader): void {
   out.raw(PIECE.code);
   out.uint(icmp.code);
   out.raw(PIECE.typeName);
-  out.ascii(icmp.typeName);
+  out.text(icmp.typeName);
   out.raw(PIECE.thenChecksum);
   out.uint(icmp.checksum);
   out.raw(PIECE.checksumOk);
@@ -517,7 +517,7 @@ export function writeJson(
   extras: PacketExtras = {},
 ): void {
   if (extras.reassembled !== undefined || header.comment !== undefined) {
-    out.ascii(JSON.stringify(packetToJson(packet, header, extras)));
+    out.text(JSON.stringify(packetToJson(packet, header, extras)));
     out.byte(0x0a);
     return;
   }
@@ -539,9 +539,9 @@ export function writeJson(
     out.uint(eth.etherType);
     out.byte(0x7d);
   }
-  if (packet.sll) out.ascii(`,"sll":${JSON.stringify(packet.sll)}`);
-  if (packet.loopback) out.ascii(`,"loopback":{"family":${packet.loopback.family}}`);
-  if (packet.vlanCount > 0) out.ascii(`,"vlan":${JSON.stringify(packet.vlan)}`);
+  if (packet.sll) out.text(`,"sll":${JSON.stringify(packet.sll)}`);
+  if (packet.loopback) out.text(`,"loopback":{"family":${packet.loopback.family}}`);
+  if (packet.vlanCount > 0) out.text(`,"vlan":${JSON.stringify(packet.vlan)}`);
   if (packet.ipv4) {
     out.raw(PIECE.ipv4);
     ipv4Json(out, packet.ipv4);
@@ -550,7 +550,7 @@ export function writeJson(
     out.raw(PIECE.ipv6);
     ipv6Json(out, packet.ipv6);
   }
-  if (packet.arp) out.ascii(`,"arp":${JSON.stringify(packet.arp)}`);
+  if (packet.arp) out.text(`,"arp":${JSON.stringify(packet.arp)}`);
   if (packet.tcp) {
     out.raw(PIECE.tcp);
     tcpJson(out, packet.tcp, extras);
@@ -567,7 +567,7 @@ export function writeJson(
     out.raw(PIECE.dns);
     dnsJson(out, packet.dns);
   }
-  if (packet.error !== undefined) out.ascii(`,"error":${JSON.stringify(packet.error)}`);
+  if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
   out.raw(PIECE.endLine);
 }
 

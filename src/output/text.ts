@@ -197,11 +197,11 @@ function writeIpv4Details(out: ByteWriter, ip: Ipv4Header): void {
   out.raw(VERBOSE.dscp);
   const dscpName = DSCP_NAMES.get(dscp);
   if (dscpName === undefined) out.uint(dscp);
-  else out.ascii(dscpName);
+  else out.text(dscpName);
   out.raw(VERBOSE.open);
   out.uint(dscp);
   out.raw(VERBOSE.ecn);
-  out.ascii(ECN_NAMES[ip.ecn]);
+  out.text(ECN_NAMES[ip.ecn]);
   out.raw(VERBOSE.ttl);
   out.uint(ip.ttl);
   out.raw(VERBOSE.id);
@@ -210,9 +210,9 @@ function writeIpv4Details(out: ByteWriter, ip: Ipv4Header): void {
   out.uint(ip.fragOffset);
   out.raw(VERBOSE.flags);
   const flags = (ip.df ? 1 : 0) | (ip.mf ? 2 : 0) | (ip.reservedFlag ? 4 : 0);
-  out.ascii(IPV4_FLAG_TEXT[flags]);
+  out.text(IPV4_FLAG_TEXT[flags]);
   out.raw(VERBOSE.proto);
-  out.ascii(ipProtocolName(ip.protocol));
+  out.text(ipProtocolName(ip.protocol));
   out.raw(VERBOSE.open);
   out.uint(ip.protocol);
   out.raw(VERBOSE.length);
@@ -220,7 +220,7 @@ function writeIpv4Details(out: ByteWriter, ip: Ipv4Header): void {
   out.raw(VERBOSE.commaSpace);
   writeChecksum(out, ip.checksum, ip.checksumOk, ip.expectedChecksum);
   if (ip.ihl > 20) {
-    out.ascii(
+    out.text(
       `, options [${
         ip.options.map((option) =>
           option.length > 1
@@ -252,7 +252,7 @@ function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
   out.raw(VERBOSE.hopLimit);
   out.uint(ip.hopLimit);
   out.raw(VERBOSE.nextHeader);
-  out.ascii(ipProtocolName(ip.nextHeader));
+  out.text(ipProtocolName(ip.nextHeader));
   out.raw(VERBOSE.open);
   out.uint(ip.nextHeader);
   out.raw(VERBOSE.payloadLength);
@@ -366,7 +366,7 @@ function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): voi
   }
   if (!common || walk.malformed) {
     out.length = start;
-    out.ascii(tcpOptionsText(tcp, sackBase));
+    out.text(tcpOptionsText(tcp, sackBase));
   }
 }
 
@@ -410,7 +410,7 @@ function writeDns(out: ByteWriter, dns: DnsMessage, length: number): void {
     if (flags & 0x0200) out.byte(0x7c);
     if (dns.rcode !== 0) {
       out.byte(0x20);
-      out.ascii(dns.rcodeName);
+      out.text(dns.rcodeName);
     }
   }
   out.byte(0x20);
@@ -423,7 +423,7 @@ function writeDns(out: ByteWriter, dns: DnsMessage, length: number): void {
       if (response) out.raw(PIECE.question);
       const next = dns.nameNext;
       // A question cut off after its name has no type: tcpdump-style `null`, as before.
-      out.ascii(next + 4 <= dns.end ? dnsTypeName(dns.dataView.getUint16(next)) : "null");
+      out.text(next + 4 <= dns.end ? dnsTypeName(dns.dataView.getUint16(next)) : "null");
       out.raw(PIECE.questionMark);
       out.reserve(count + 2);
       out.bytes.set(name.subarray(0, count), out.length);
@@ -534,11 +534,11 @@ export class TextFormatter {
     const options = this.#options;
     this.#analysis = extras.analysis;
     const dim = this.#dim;
-    if (dim !== null) out.ascii(dim.open);
+    if (dim !== null) out.text(dim.open);
     this.#clock.write(out, header);
-    if (dim !== null) out.ascii(dim.close);
+    if (dim !== null) out.text(dim.close);
     out.byte(0x20);
-    if (options.link) out.ascii(this.#linkText(packet, header));
+    if (options.link) out.text(this.#linkText(packet, header));
     this.#writeNetwork(out, packet, header);
     if (packet.error !== undefined) {
       out.byte(0x20);
@@ -551,7 +551,7 @@ export class TextFormatter {
       const inner = reassembled.packet;
       const notes = (reassembled.overlaps ? `, ${reassembled.overlaps} overlapping` : "") +
         (reassembled.duplicates ? `, ${reassembled.duplicates} duplicate` : "");
-      out.ascii(
+      out.text(
         `    reassembled ${reassembled.fragments} fragments${notes} (${reassembled.length} bytes): `,
       );
       const ip4 = inner.ipv4;
@@ -562,21 +562,21 @@ export class TextFormatter {
     if (options.verbose && header.comment !== undefined) {
       // The file's words, not ours: no control character reaches the terminal.
       // deno-lint-ignore no-control-regex -- matching control characters is the point
-      out.ascii(`    comment: ${header.comment.replace(/[\x00-\x1f\x7f]/g, ".")}\n`);
+      out.text(`    comment: ${header.comment.replace(/[\x00-\x1f\x7f]/g, ".")}\n`);
     }
     if (options.hex === "hex" || options.hex === "ascii") {
-      out.ascii(hexDump(packet.frame.subarray(packet.networkOffset), options.hex === "ascii"));
+      out.text(hexDump(packet.frame.subarray(packet.networkOffset), options.hex === "ascii"));
     }
   }
 
   #paint(out: ByteWriter, style: Style | null, text: string): void {
     if (style === null) {
-      out.ascii(text);
+      out.text(text);
       return;
     }
-    out.ascii(style.open);
-    out.ascii(text);
-    out.ascii(style.close);
+    out.text(style.open);
+    out.text(text);
+    out.text(style.close);
   }
 
   #linkText(packet: Packet, header: FrameHeader): string {
@@ -611,7 +611,7 @@ export class TextFormatter {
     const ip4 = packet.ipv4;
     const ip6 = ip4 === undefined ? packet.ipv6 : undefined;
     if (ip4 === undefined && ip6 === undefined) {
-      out.ascii(this.#otherNetworkText(packet, header));
+      out.text(this.#otherNetworkText(packet, header));
       return;
     }
     const options = this.#options;
@@ -712,12 +712,12 @@ export class TextFormatter {
       this.#writePorts(out, ip4, ip6, ports.srcPort, ports.dstPort);
       if (ports.truncated) {
         out.byte(0x3a);
-        out.ascii(cut);
-        out.ascii(fragment);
+        out.text(cut);
+        out.text(fragment);
         return;
       }
       out.raw(PIECE.colonSpace);
-      out.ascii(chain);
+      out.text(chain);
       if (tcp !== undefined) {
         this.#writeTcp(out, tcp, verbose);
         if (packet.dns !== undefined) {
@@ -738,34 +738,34 @@ export class TextFormatter {
           out.uint(udp!.payloadLength);
         }
       }
-      out.ascii(fragment);
+      out.text(fragment);
       return;
     }
     this.#writeHosts(out, ip4, ip6);
     const icmp = packet.icmp;
     if (icmp !== undefined) {
       out.raw(PIECE.colonSpace);
-      out.ascii(chain);
+      out.text(chain);
       this.#writeIcmp(out, icmp);
-      out.ascii(fragment);
+      out.text(fragment);
       return;
     }
     if (ip4 !== undefined && ip4.fragOffset !== 0) {
       // A later fragment: its transport header is in the first one.
-      out.ascii(`: ip-proto-${ip4.protocol}${fragment}`);
+      out.text(`: ip-proto-${ip4.protocol}${fragment}`);
       return;
     }
     if (packet.error !== undefined) {
-      out.ascii(`:${cut}${fragment}`);
+      out.text(`:${cut}${fragment}`);
       return;
     }
     if (ip6?.fragment && ip6.fragment.offset !== 0) {
-      out.ascii(`:${cut}`);
+      out.text(`:${cut}`);
       return;
     }
     const esp = ip6?.esp;
     if (esp) {
-      out.ascii(
+      out.text(
         `: ${chain.replace(/ESP $/, "")}ESP(spi=0x${esp.spi.toString(16).padStart(8, "0")},seq=0x${
           esp.sequence.toString(16)
         }), length ${esp.length}`,
@@ -776,7 +776,7 @@ export class TextFormatter {
     const name = ipProtocolName(protocol);
     const payload = ip4 !== undefined ? Math.max(0, ip4.length - ip4.ihl) : ip6?.payloadLength ?? 0;
     const what = name === "unknown" ? `ip-proto-${protocol}` : name;
-    out.ascii(`: ${chain}${what}, length ${payload}${fragment}`);
+    out.text(`: ${chain}${what}, length ${payload}${fragment}`);
   }
 
   #writeTcp(out: ByteWriter, tcp: TcpHeader, verbose: boolean): void {
@@ -824,19 +824,19 @@ export class TextFormatter {
     }
     out.raw(PIECE.length);
     out.uint(length);
-    if (verbose && this.#analysis !== undefined) out.ascii(analysisText(this.#analysis));
+    if (verbose && this.#analysis !== undefined) out.text(analysisText(this.#analysis));
   }
 
   #writeIcmp(out: ByteWriter, icmp: IcmpHeader): void {
     const id = icmp.id;
     const sequence = icmp.sequence;
     if (id === null || sequence === null) {
-      out.ascii(this.#icmpText(icmp));
+      out.text(this.#icmpText(icmp));
       return;
     }
     // An echo request or reply: most ICMP there is.
-    out.ascii(icmp.version === 4 ? "ICMP " : "ICMP6, ");
-    out.ascii(icmp.typeName);
+    out.text(icmp.version === 4 ? "ICMP " : "ICMP6, ");
+    out.text(icmp.typeName);
     out.raw(PIECE.id);
     out.uint(id);
     out.raw(PIECE.seq);

@@ -84,7 +84,7 @@ let isoPrefix = "";
  */
 export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader): void {
   if (header.seconds !== isoSeconds) isoTimestamp(header);
-  out.ascii(isoPrefix);
+  out.text(isoPrefix);
   out.byte(0x2e);
   out.padded(header.fraction, header.nanosecond ? 9 : 6);
   out.byte(0x5a);
@@ -121,7 +121,7 @@ export class TimeOfDay {
   /** Writes the same text as `format` into `out`. */
   write(out: ByteWriter, header: FrameHeader): void {
     if (header.seconds !== this.#seconds) this.format(header);
-    out.ascii(this.#prefix);
+    out.text(this.#prefix);
     out.padded(header.fraction, header.nanosecond ? 9 : 6);
   }
 }

@@ -44,7 +44,7 @@ export class OutputBuffer {
 
   /** Appends text. */
   write(text: string): void {
-    this.bytes.ascii(text);
+    this.bytes.text(text);
     this.commit();
   }
 
