@@ -229,3 +229,25 @@ for (
     },
   });
 }
+
+Deno.test("without analysis (--stats alone) the summary is the same and nothing is analysed", async () => {
+  for (const name of ["tcp-analysis.pcap", "tcp-real.pcap", "mixed.pcap"]) {
+    const summaries = [];
+    for (const analysis of [true, false]) {
+      using file = await Deno.open(new URL(name, FIXTURES));
+      const reader = await CaptureFileReader.open(file, name);
+      const decoder = new Decoder();
+      const flows = new FlowTracker({ analysis });
+      let analysed = 0;
+      await reader.run((frame, header) => {
+        if (flows.observe(decoder.decode(frame, header.linkType, header.len), header)) analysed++;
+      });
+      assert.equal(analysed > 0, analysis, `${name}: analysis ${analysis}`);
+      summaries.push(flows.summary());
+    }
+    assert.deepEqual(summaries[1], summaries[0], name);
+    // The handshake and the close still reach the summary.
+    const states = summaries[1].conversations.map((conversation) => conversation.tcp);
+    assert.ok(states.some((state) => state?.handshake), `${name}: a handshake`);
+  }
+});

@@ -118,6 +118,11 @@ export interface FlowLimits {
    * Off, only TCP connections are followed, for the analysis; default on.
    */
   summary?: boolean;
+  /**
+   * Analyse TCP segments (relative numbers, retransmissions, …) and return the findings; off,
+   * a connection's handshake and close are still followed for the summary. Default on.
+   */
+  analysis?: boolean;
 }
 
 /** Sequence state of one direction of a TCP connection. */
@@ -164,6 +169,7 @@ interface Flow {
 
 const DEFAULTS: Required<FlowLimits> = {
   summary: true,
+  analysis: true,
   idleTimeout: 300,
   maxFlows: 100_000,
   maxRetired: 100_000,
@@ -408,21 +414,16 @@ export class FlowTracker {
     conversation.end = time;
     const tcp = packet.tcp;
     if (tcp === undefined || tcp.truncated || fragment) return undefined;
+    this.#trackConnection(flow, tcp.flagBits, time);
+    if (!this.#limits.analysis) return undefined;
     return this.#analyse(flow, forward, packet, time);
   }
 
-  #analyse(flow: Flow, forward: boolean, packet: Packet, time: number): TcpAnalysis {
-    const tcp = packet.tcp!;
-    const flags = tcp.flagBits;
+  /** Follows the handshake and the close: the conversation's state in the summary. */
+  #trackConnection(flow: Flow, flags: number, time: number): void {
     const syn = (flags & TCP_SYN) !== 0;
-    const fin = (flags & TCP_FIN) !== 0;
-    const rst = (flags & TCP_RST) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
     const state = flow.conversation.tcp!;
-    const mine = forward ? (flow.ab ??= newDirection()) : (flow.ba ??= newDirection());
-    const other = forward ? (flow.ba ??= newDirection()) : (flow.ab ??= newDirection());
-
-    // Handshake and close.
     if (syn && !ackFlag) {
       flow.synSeen = true;
       flow.synTime = time;
@@ -433,8 +434,19 @@ export class FlowTracker {
       state.handshake = true;
       flow.initialRtt = time - flow.synTime;
     }
-    if (fin) state.fin = true;
-    if (rst) state.rst = true;
+    if (flags & TCP_FIN) state.fin = true;
+    if (flags & TCP_RST) state.rst = true;
+  }
+
+  #analyse(flow: Flow, forward: boolean, packet: Packet, time: number): TcpAnalysis {
+    const tcp = packet.tcp!;
+    const flags = tcp.flagBits;
+    const syn = (flags & TCP_SYN) !== 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    const rst = (flags & TCP_RST) !== 0;
+    const ackFlag = (flags & TCP_ACK) !== 0;
+    const mine = forward ? (flow.ab ??= newDirection()) : (flow.ba ??= newDirection());
+    const other = forward ? (flow.ba ??= newDirection()) : (flow.ab ??= newDirection());
 
     const seqRaw = tcp.seq;
     const length = tcp.payloadLength;

@@ -96,8 +96,9 @@ export class PacketSink {
     this.#statsInterval = options.statsInterval;
     this.#decoding = printing || options.stats;
     this.#reassembler = options.reassemble ? new Reassembler() : undefined;
-    // Without --stats only TCP is followed (relative numbers and analysis need it).
-    this.#flows = new FlowTracker({ summary: options.stats });
+    // Without --stats only TCP is followed (relative numbers and analysis need it); without
+    // printed packets nobody reads the analysis, so only the connections' state is kept.
+    this.#flows = new FlowTracker({ summary: options.stats, analysis: printing });
     this.#json = options.json;
     if (printing || options.stats) this.#out = new OutputBuffer(Deno.stdout);
     if (printing && !options.json) {
