@@ -266,7 +266,7 @@ Deno.test("-v: an offloaded checksum is unverified, a wrong one incorrect", asyn
   );
 });
 
-Deno.test("DNS summaries: root, escaped dots and backslashes, replies, unnamed types", () => {
+Deno.test("DNS summaries: root, escaped dots and backslashes, replies, unnamed types, cut", () => {
   const ipUdp = (dns: number[]): Uint8Array => {
     const udp = [0x9c, 0x40, 0, 53, 0, 8 + dns.length, 0, 0, ...dns];
     const total = 20 + udp.length;
@@ -358,6 +358,8 @@ Deno.test("DNS summaries: root, escaped dots and backslashes, replies, unnamed t
       "4* NXDomain 0/1/0 (23)",
     ],
     [[...header(6, 0x0100), ...example, 0xff, 0xfe, 0, 1], "6+ TYPE65534? example.com. (29)"],
+    // Cut off between the type and the class: tcpdump prints just this, and so does netpeek.
+    [[...header(5, 0x0100), ...example, 0, 1], "5+ [|domain]"],
   ];
   const decoder = new Decoder();
   const text = new TextFormatter();

@@ -114,6 +114,7 @@ const PIECE = encodePieces({
   ip: "IP ",
   ip6: "IP6 ",
   question: "q: ",
+  domainCut: "[|domain]",
   questionMark: "? ",
 });
 
@@ -419,11 +420,15 @@ function writeDns(out: ByteWriter, dns: DnsMessage, length: number): void {
     // the type from the bytes after it.
     const name = DNS_NAME;
     const count = dns.copyName(dns.offset + DNS_HEADER_LENGTH, name, 0);
+    const next = dns.nameNext;
+    if (count >= 0 && next + 4 > dns.end) {
+      // Cut off between the name and its type: marked as tcpdump marks it, and no more.
+      out.raw(PIECE.domainCut);
+      return;
+    }
     if (count >= 0) {
       if (response) out.raw(PIECE.question);
-      const next = dns.nameNext;
-      // A question cut off after its name has no type: tcpdump-style `null`, as before.
-      out.text(next + 4 <= dns.end ? dnsTypeName(dns.dataView.getUint16(next)) : "null");
+      out.text(dnsTypeName(dns.dataView.getUint16(next)));
       out.raw(PIECE.questionMark);
       out.reserve(count + 2);
       out.bytes.set(name.subarray(0, count), out.length);
