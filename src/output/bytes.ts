@@ -208,6 +208,22 @@ export class ByteWriter {
   padded(value: number, width: number): void {
     if (this.length + FIELD_ROOM + width > this.bytes.length) this.reserve(FIELD_ROOM + width);
     const bytes = this.bytes;
+    if (width === 6 && value >= 0 && value < 1000000 && (value | 0) === value) {
+      // Microseconds, on every line: three digit pairs, no loop.
+      const high = (value / 10000) | 0;
+      const rest = value - high * 10000;
+      const middle = (rest / 100) | 0;
+      const low = rest - middle * 100;
+      let at = this.length;
+      bytes[at++] = DIGIT_PAIRS[high * 2];
+      bytes[at++] = DIGIT_PAIRS[high * 2 + 1];
+      bytes[at++] = DIGIT_PAIRS[middle * 2];
+      bytes[at++] = DIGIT_PAIRS[middle * 2 + 1];
+      bytes[at++] = DIGIT_PAIRS[low * 2];
+      bytes[at++] = DIGIT_PAIRS[low * 2 + 1];
+      this.length = at;
+      return;
+    }
     let digits = 1;
     for (let rest = value; rest >= 10 && digits < width; rest = Math.floor(rest / 10)) digits++;
     for (let i = digits; i < width; i++) bytes[this.length++] = ZERO;
