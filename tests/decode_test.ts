@@ -20,6 +20,7 @@ import {
 } from "../src/decode/mod.ts";
 import { CaptureFileReader, type FileRecordHeader } from "../src/file/reader.ts";
 import { parseTsv, readPcap } from "./pcap_file.ts";
+import { formatJsonLine } from "../src/output/json.ts";
 import { tsharkFields } from "../scripts/make_fixtures.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -487,4 +488,27 @@ Deno.test("onesComplementSum equals a plain 16-bit RFC 1071 sum for every length
       }
     }
   }
+});
+
+Deno.test("decodeAt decodes a frame where it lies as decode does its view, frame included", async () => {
+  const { records, linkType } = await readPcap(new URL("./fixtures/stack.pcap", import.meta.url));
+  // All frames in one buffer, at odd offsets, as a file reader's buffer holds them.
+  const total = records.reduce((sum, { frame }) => sum + frame.length + 3, 0);
+  const buffer = new Uint8Array(total);
+  const offsets: number[] = [];
+  let at = 3;
+  for (const { frame } of records) {
+    buffer.set(frame, at);
+    offsets.push(at);
+    at += frame.length + 3;
+  }
+  const viaView = new Decoder();
+  const inPlace = new Decoder();
+  records.forEach(({ frame, header }, i) => {
+    const expected = formatJsonLine(viaView.decode(frame, linkType, header.len), header);
+    const packet = inPlace.decodeAt(buffer, offsets[i], frame.length, linkType, header.len);
+    assert.equal(formatJsonLine(packet, header), expected, `frame ${i}`);
+    assert.deepEqual(packet.frame, frame, `frame ${i}: bytes`);
+    assert.equal(packet.frame.byteOffset, offsets[i], `frame ${i}: a view, not a copy`);
+  });
 });

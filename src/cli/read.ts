@@ -83,12 +83,16 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
     if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
     let failure: Error | undefined;
     try {
-      await reader.run((frame, header) => {
+      await reader.runRanges((bytes, offset, header) => {
         const linkType = header.linkType;
-        if (expression !== undefined && !programFor(linkType).matches(frame, header.len)) {
+        const length = header.caplen;
+        if (
+          expression !== undefined &&
+          !programFor(linkType).matches(bytes.subarray(offset, offset + length), header.len)
+        ) {
           return true;
         }
-        return sink.handle(frame, header, linkType);
+        return sink.handleAt(bytes, offset, length, header, linkType);
       });
     } catch (error) {
       if (

@@ -142,9 +142,24 @@ export class PacketSink {
 
   /** Takes one packet; returns `false` once no more are wanted (count reached, pipe gone). */
   handle(frame: Uint8Array, header: FrameHeader, linkType: number): boolean {
+    return this.handleAt(frame, 0, frame.length, header, linkType);
+  }
+
+  /**
+   * `handle` for the frame of `length` bytes at `offset` in `bytes`: a file's records are
+   * decoded where they lie, with no view made per packet (one is made only to write it).
+   */
+  handleAt(
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    header: FrameHeader,
+    linkType: number,
+  ): boolean {
     if (this.#stop) return false;
     const file = this.#file;
     if (file !== undefined) {
+      const frame = bytes.subarray(offset, offset + length);
       if (file instanceof RotatingWriter) {
         if (!file.write(frame, header, linkType)) return this.#halt();
       } else {
@@ -154,7 +169,7 @@ export class PacketSink {
     }
     const out = this.#out;
     if (this.#decoding && out !== undefined) {
-      const packet = this.#decoder.decode(frame, linkType, header.len);
+      const packet = this.#decoder.decodeAt(bytes, offset, length, linkType, header.len);
       const reassembled = this.#reassembler?.offer(packet, header);
       const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
       const analysis = this.#flows.observe(packet, header, inner);

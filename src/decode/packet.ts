@@ -71,8 +71,23 @@ const ARPHRD_NETLINK = 824;
 export class Packet {
   /** The libpcap link type the frame was decoded as. */
   linkType = 0;
-  /** The captured bytes of the frame. */
-  frame: Uint8Array = new Uint8Array(0);
+  #bytes: Uint8Array = new Uint8Array(0);
+  #offset = 0;
+  #length = 0;
+  #frame: Uint8Array | undefined;
+
+  /** The captured bytes of the frame (a view, made the first time it is asked for). */
+  get frame(): Uint8Array {
+    return this.#frame ??= this.#bytes.subarray(this.#offset, this.#offset + this.#length);
+  }
+
+  /** Points the packet at its frame: `length` bytes at `offset` in `bytes`. */
+  setFrame(bytes: Uint8Array, offset: number, length: number): void {
+    this.#bytes = bytes;
+    this.#offset = offset;
+    this.#length = length;
+    this.#frame = offset === 0 && length === bytes.length ? bytes : undefined;
+  }
   /** Ethernet header, for `LINKTYPE_ETHERNET`. */
   eth: EthernetHeader | undefined;
   /** Linux cooked header, for `LINKTYPE_LINUX_SLL` and `LINKTYPE_LINUX_SLL2`. */
@@ -143,9 +158,23 @@ export class Decoder {
    * Never throws on packet bytes: problems end up in `packet.error`.
    */
   decode(frame: Uint8Array, linkType: number, wireLength: number = frame.length): Packet {
+    return this.decodeAt(frame, 0, frame.length, linkType, wireLength);
+  }
+
+  /**
+   * Decodes the frame of `length` bytes at `offset` in `bytes`, as `decode` does, without a
+   * view of its own: a file reader hands over its buffer and where each record lies.
+   */
+  decodeAt(
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    linkType: number,
+    wireLength: number = length,
+  ): Packet {
     const packet = this.packet;
     packet.linkType = linkType;
-    packet.frame = frame;
+    packet.setFrame(bytes, offset, length);
     packet.eth = packet.sll = packet.loopback = undefined;
     packet.ipv4 = packet.ipv6 = packet.arp = undefined;
     packet.tcp =
@@ -157,15 +186,15 @@ export class Decoder {
     packet.networkType = 0;
     packet.error = undefined;
 
-    if (frame.buffer !== this.#buffer) {
-      this.#buffer = frame.buffer;
-      this.#view = new DataView(frame.buffer);
+    if (bytes.buffer !== this.#buffer) {
+      this.#buffer = bytes.buffer;
+      this.#view = new DataView(bytes.buffer);
     }
-    const base = frame.byteOffset;
-    const end = base + frame.length;
+    const base = bytes.byteOffset + offset;
+    const end = base + length;
     this.#base = base;
-    this.#wireEnd = base + Math.max(wireLength, frame.length);
-    packet.networkOffset = packet.payloadOffset = frame.length;
+    this.#wireEnd = base + Math.max(wireLength, length);
+    packet.networkOffset = packet.payloadOffset = length;
 
     switch (linkType) {
       case LINKTYPE_ETHERNET:

@@ -82,6 +82,17 @@ export interface FileInterface {
 /** Called per record; the frame is valid only during the call. Return `false` to stop. */
 export type RecordHandler = (frame: Uint8Array, header: FileRecordHeader) => boolean | void;
 
+/**
+ * Called per record with the reader's buffer and where the frame starts in it (it is
+ * `header.caplen` bytes long): no view is made per record. Valid only during the call.
+ * Return `false` to stop.
+ */
+export type RangeHandler = (
+  bytes: Uint8Array,
+  offset: number,
+  header: FileRecordHeader,
+) => boolean | void;
+
 /** How much is read at a time. */
 const CHUNK_LENGTH = 4 * 1024 * 1024;
 const SKIP_NOTHING = 0;
@@ -163,6 +174,13 @@ export class CaptureFileReader {
    * every good record before it.
    */
   async run(onRecord: RecordHandler): Promise<void> {
+    await this.runRanges((bytes, offset, header) =>
+      onRecord(bytes.subarray(offset, offset + header.caplen), header)
+    );
+  }
+
+  /** `run`, but each record is handed over as the buffer and its place in it (no view). */
+  async runRanges(onRecord: RangeHandler): Promise<void> {
     for (;;) {
       const need = this.format === "pcap"
         ? this.#pcapRecords(onRecord)
@@ -180,8 +198,8 @@ export class CaptureFileReader {
    */
   async next(): Promise<{ frame: Uint8Array; header: FileRecordHeader } | null> {
     let record: { frame: Uint8Array; header: FileRecordHeader } | null = null;
-    const take: RecordHandler = (frame, header) => {
-      record = { frame, header };
+    const take: RangeHandler = (bytes, offset, header) => {
+      record = { frame: bytes.subarray(offset, offset + header.caplen), header };
       return false;
     };
     for (;;) {
@@ -273,7 +291,7 @@ export class CaptureFileReader {
   }
 
   /** Delivers buffered pcap records; returns the bytes needed next, or 0 when stopped. */
-  #pcapRecords(onRecord: RecordHandler): number {
+  #pcapRecords(onRecord: RangeHandler): number {
     const view = this.#view;
     const little = this.#little;
     const headerLength = this.#recordHeaderLength;
@@ -303,7 +321,7 @@ export class CaptureFileReader {
       header.caplen = caplen;
       header.len = view.getUint32(at + 12, little);
       this.#start = at + total;
-      if (onRecord(this.#bytes.subarray(at + headerLength, at + total), header) === false) {
+      if (onRecord(this.#bytes, at + headerLength, header) === false) {
         return 0;
       }
     }
@@ -313,7 +331,7 @@ export class CaptureFileReader {
    * Processes buffered pcapng blocks, delivering packets to `onRecord` (or, with `null`,
    * stopping before the first packet); returns the bytes needed next, or 0 when stopped.
    */
-  #pcapngBlocks(onRecord: RecordHandler | null): number {
+  #pcapngBlocks(onRecord: RangeHandler | null): number {
     const view = this.#view;
     for (;;) {
       if (this.#skip !== SKIP_NOTHING) {
@@ -371,9 +389,9 @@ export class CaptureFileReader {
       else if (type === PCAPNG_IDB) this.#interfaceDescription(at, length, offset);
       else {
         if (onRecord === null) return 0;
-        const frame = this.#packet(type, at, length, offset);
+        const frameStart = this.#packet(type, at, length, offset);
         this.#start = at + length;
-        if (onRecord(frame, this.#header) === false) return 0;
+        if (onRecord(this.#bytes, frameStart, this.#header) === false) return 0;
         continue;
       }
       this.#start = at + length;
@@ -451,8 +469,8 @@ export class CaptureFileReader {
     }
   }
 
-  /** Fills the record header for a packet block and returns its frame. */
-  #packet(type: number, at: number, length: number, offset: number): Uint8Array {
+  /** Fills the record header for a packet block; returns where its frame starts. */
+  #packet(type: number, at: number, length: number, offset: number): number {
     const view = this.#view;
     const little = this.#little;
     const header = this.#header;
@@ -513,7 +531,7 @@ export class CaptureFileReader {
         });
       }
     }
-    return this.#bytes.subarray(dataStart, dataStart + caplen);
+    return dataStart;
   }
 }
 
