@@ -137,8 +137,16 @@ export class CaptureError extends Error {
   }
 }
 
-/** Called per frame; the bytes are valid only during the call. Return `false` to stop. */
-export type FrameHandler = (frame: Uint8Array, header: FrameHeader) => boolean | void;
+/**
+ * Called per frame with the capture's reused buffer and where the frame lies in it (no view
+ * is made per packet); the bytes are valid only during the call. Return `false` to stop.
+ */
+export type FrameHandler = (
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  header: FrameHeader,
+) => boolean | void;
 
 /** An activated live capture handle. */
 export class LiveCapture {
@@ -332,7 +340,7 @@ export class LiveCapture {
   #next(onFrame: FrameHandler): number {
     const status = this.#read();
     if (status !== 1) return status;
-    const keepGoing = onFrame(this.#frame, this.#header);
+    const keepGoing = onFrame(this.#bytes, FRAME_OFFSET, this.#header.caplen, this.#header);
     if (keepGoing === false) {
       this.#stopping = true;
       this.#drainOnStop = false; // the consumer wants no more
@@ -347,7 +355,10 @@ export class LiveCapture {
    */
   readFrame(): { frame: Uint8Array; header: FrameHeader } | null {
     const status = this.#read();
-    if (status === 1) return { frame: this.#frame, header: this.#header };
+    if (status === 1) {
+      const frame = this.#bytes.subarray(FRAME_OFFSET, FRAME_OFFSET + this.#header.caplen);
+      return { frame, header: this.#header };
+    }
     if (status === PCAP_ERROR) throw new CaptureError(`${this.device}: ${this.#error()}`, status);
     return null;
   }
@@ -359,8 +370,6 @@ export class LiveCapture {
   waitForData(timeoutMs = 100): Promise<void> {
     return this.#waitForData(timeoutMs);
   }
-
-  #frame: Uint8Array = new Uint8Array(0);
 
   /** `pcap_next_ex` and the copy of the header and frame into the reused buffer. */
   #read(): number {
@@ -390,7 +399,6 @@ export class LiveCapture {
     // A BigInt per distinct length, made once: the copy then allocates nothing.
     const length = this.#lengths[caplen] ??= BigInt(caplen);
     libc.memcpy(this.#framePointer, this.#slots[1], length);
-    this.#frame = new Uint8Array(this.#buffer, FRAME_OFFSET, caplen);
     return 1;
   }
 
