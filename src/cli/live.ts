@@ -73,7 +73,9 @@ function selection(lib: Libpcap, options: CommandLine): { device: string; expres
 export async function captureLive(lib: Libpcap, options: CommandLine): Promise<number> {
   const { device, expression } = selection(lib, options);
   // Before the kernel starts queueing packets: see warm_up.ts.
-  if (options.write === undefined || options.print || options.stats) warmUp(options);
+  if (!options.dumpFilter && (options.write === undefined || options.print || options.stats)) {
+    warmUp(options);
+  }
   const session = LiveCapture.open(lib, device, {
     snaplen: options.snaplen,
     promisc: options.promisc,
