@@ -38,6 +38,7 @@ export const HEX_BYTE: readonly Uint8Array[] = Array.from(
 /** ASCII code of each hexadecimal digit. */
 const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
 
+const UTF8 = new TextDecoder();
 const DOT = 0x2e;
 const COLON = 0x3a;
 const ZERO = 0x30;
@@ -306,6 +307,6 @@ export class ByteWriter {
 
   /** What was written, decoded as UTF-8. */
   toString(): string {
-    return new TextDecoder().decode(this.written());
+    return UTF8.decode(this.written());
   }
 }

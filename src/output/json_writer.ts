@@ -55,7 +55,6 @@ import { type FrameHeader, writeIsoTimestamp } from "./timestamp.ts";
 
 /** The fixed pieces of the output, encoded once. */
 const PIECE = encodePieces({
-  keyEnd: '":',
   openVersion: '{"version":',
   ihl: ',"ihl":',
   dscp: ',"dscp":',

@@ -430,9 +430,7 @@ function writeDns(out: ByteWriter, dns: DnsMessage, length: number): void {
       if (response) out.raw(PIECE.question);
       out.text(dnsTypeName(dns.dataView.getUint16(next)));
       out.raw(PIECE.questionMark);
-      out.reserve(count + 2);
-      out.bytes.set(name.subarray(0, count), out.length);
-      out.length += count;
+      out.raw(name.subarray(0, count));
       if (count !== 1 || name[0] !== 0x2e) out.byte(0x2e);
       out.byte(0x20);
     }
@@ -850,14 +848,12 @@ export class TextFormatter {
     out.uint(icmp.messageLength);
   }
 
+  /** Every ICMP message but a whole echo, which `#writeIcmp` writes itself. */
   #icmpText(icmp: IcmpHeader): string {
     const v4 = icmp.version === 4;
     const label = v4 ? "ICMP " : "ICMP6, ";
     if (icmp.truncated) return label + (icmp.codeName ?? icmp.typeName);
     const length = `, length ${icmp.messageLength}`;
-    if (icmp.isEcho) {
-      return `${label}${icmp.typeName}, id ${icmp.id}, seq ${icmp.sequence}${length}`;
-    }
     const quoted = icmp.quoted;
     if (v4) {
       switch (icmp.type) {
