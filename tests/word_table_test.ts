@@ -48,9 +48,11 @@ for (const width of [1, 5, 11]) {
   });
 }
 
-Deno.test("a lookup reads only the key's width, so a longer scratch array can be reused", () => {
+Deno.test("a lookup reads only the key's width from where it starts, so one array can hold several keys", () => {
   const table = new WordTable<Entry>(2);
   table.set({ key: Uint32Array.of(1, 2), id: 7 });
   assert.equal(table.get(Uint32Array.of(1, 2, 99))?.id, 7);
   assert.equal(table.get(Uint32Array.of(2, 1)), undefined);
+  assert.equal(table.get(Uint32Array.of(9, 1, 2), 1)?.id, 7, "a key further into the array");
+  assert.equal(table.get(Uint32Array.of(1, 2, 9), 1), undefined);
 });

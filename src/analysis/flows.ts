@@ -288,7 +288,7 @@ export class FlowTracker {
   readonly #layerOrder: number[] = [];
   readonly #hosts4 = new WordTable<Host>(1);
   readonly #hosts6 = new WordTable<Host>(4);
-  readonly #hostKey = new Uint32Array(4);
+  readonly #hostKey = new Uint32Array(1);
   #frames = 0;
   #bytes = 0;
   #start = Number.NaN;
@@ -579,27 +579,24 @@ export class FlowTracker {
   #countHosts4(src: number, dst: number, bytes: number): void {
     const key = this.#hostKey;
     key[0] = src;
-    this.#countHost(this.#hosts4, key, bytes);
+    this.#countHost(this.#hosts4, key, 0, bytes);
     if (dst === src) return;
     key[0] = dst;
-    this.#countHost(this.#hosts4, key, bytes);
+    this.#countHost(this.#hosts4, key, 0, bytes);
   }
 
   /** Counts an IPv6 packet for the addresses in a flow key (words 1-4 and 6-9). */
   #countHosts6(flowKey: Uint32Array, bytes: number): void {
-    const key = this.#hostKey;
-    key.set(flowKey.subarray(1, 5));
-    this.#countHost(this.#hosts6, key, bytes);
-    if (compareWords(flowKey, 1, 6, 4) === 0) return;
-    key.set(flowKey.subarray(6, 10));
-    this.#countHost(this.#hosts6, key, bytes);
+    this.#countHost(this.#hosts6, flowKey, 1, bytes);
+    if (compareWords(flowKey, 1, 6, 4) !== 0) this.#countHost(this.#hosts6, flowKey, 6, bytes);
   }
 
-  #countHost(table: WordTable<Host>, key: Uint32Array, bytes: number): void {
-    let host = table.get(key);
+  /** Counts a host under the address words at `at` in `key`. */
+  #countHost(table: WordTable<Host>, key: Uint32Array, at: number, bytes: number): void {
+    let host = table.get(key, at);
     if (host === undefined) {
       if (this.#hosts4.size + this.#hosts6.size >= this.#limits.maxHosts) return;
-      host = { key: key.slice(0, table.width), frames: 0, bytes: 0 };
+      host = { key: key.slice(at, at + table.width), frames: 0, bytes: 0 };
       table.set(host);
     }
     host.frames++;

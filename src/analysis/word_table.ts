@@ -47,22 +47,25 @@ export class WordTable<T extends { readonly key: Uint32Array }> {
     return (hash ^ (hash >>> 16)) & this.#mask;
   }
 
-  /** Whether slot `slot` holds `key`. */
-  #holds(slot: number, key: Uint32Array): boolean {
+  /** Whether slot `slot` holds the key of `width` words at `at` in `key`. */
+  #holds(slot: number, key: Uint32Array, at: number): boolean {
     const keys = this.#keys;
     const width = this.width;
-    const at = slot * width;
-    for (let i = 0; i < width; i++) if (keys[at + i] !== key[i]) return false;
+    const start = slot * width;
+    for (let i = 0; i < width; i++) if (keys[start + i] !== key[at + i]) return false;
     return true;
   }
 
-  /** The entry filed under `key` (its first `width` words), if any. */
-  get(key: Uint32Array): T | undefined {
+  /**
+   * The entry filed under the key of `width` words at `at` in `key` (so one array can hold
+   * several keys), if any.
+   */
+  get(key: Uint32Array, at = 0): T | undefined {
     const entries = this.#entries;
     const mask = this.#mask;
-    for (let slot = this.#home(key, 0);; slot = (slot + 1) & mask) {
+    for (let slot = this.#home(key, at);; slot = (slot + 1) & mask) {
       const entry = entries[slot];
-      if (entry === undefined || this.#holds(slot, key)) return entry;
+      if (entry === undefined || this.#holds(slot, key, at)) return entry;
     }
   }
 
@@ -99,7 +102,7 @@ export class WordTable<T extends { readonly key: Uint32Array }> {
     let slot = this.#home(key, 0);
     for (;; slot = (slot + 1) & mask) {
       if (entries[slot] === undefined) return;
-      if (this.#holds(slot, key)) break;
+      if (this.#holds(slot, key, 0)) break;
     }
     this.size--;
     // Backward shift: later entries of the probe run move into the hole; no tombstones.
