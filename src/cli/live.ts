@@ -131,7 +131,7 @@ async function run(session: LiveCapture, sink: PacketSink, options: CommandLine)
   let status = 0;
   try {
     await session.run(
-      (bytes, offset, length, header) => sink.handleAt(bytes, offset, length, header, linkType),
+      (bytes, offset, length, header) => sink.handle(bytes, offset, length, header, linkType),
       () => {
         sink.drained();
         if (sink.done) session.stop();

@@ -92,7 +92,7 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
         ) {
           return true;
         }
-        return sink.handleAt(bytes, offset, length, header, linkType);
+        return sink.handle(bytes, offset, length, header, linkType);
       });
     } catch (error) {
       if (

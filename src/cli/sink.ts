@@ -6,7 +6,7 @@
  * ```ts ignore
  * import { PacketSink } from "./sink.ts";
  * const sink = PacketSink.create(options, { linkType: 1, snaplen: 262144, nanosecond: false });
- * sink.handle(frame, header, 1);
+ * sink.handle(frame, 0, frame.length, header, 1);
  * sink.finish();
  * ```
  * @module
@@ -140,16 +140,12 @@ export class PacketSink {
     return new PacketSink(options, source);
   }
 
-  /** Takes one packet; returns `false` once no more are wanted (count reached, pipe gone). */
-  handle(frame: Uint8Array, header: FrameHeader, linkType: number): boolean {
-    return this.handleAt(frame, 0, frame.length, header, linkType);
-  }
-
   /**
-   * `handle` for the frame of `length` bytes at `offset` in `bytes`: a file's records are
-   * decoded where they lie, with no view made per packet (one is made only to write it).
+   * Takes the packet of `length` bytes at `offset` in `bytes` (a reader's or the capture's
+   * buffer: it is decoded where it lies, and a view is made only to write it to a file);
+   * returns `false` once no more are wanted (count reached, pipe gone).
    */
-  handleAt(
+  handle(
     bytes: Uint8Array,
     offset: number,
     length: number,
