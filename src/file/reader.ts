@@ -198,17 +198,13 @@ export class CaptureFileReader {
    */
   async next(): Promise<{ frame: Uint8Array; header: FileRecordHeader } | null> {
     let record: { frame: Uint8Array; header: FileRecordHeader } | null = null;
-    const take: RangeHandler = (bytes, offset, header) => {
+    // runRanges stops after the record the handler declines more after, and picks up there
+    // on the next call.
+    await this.runRanges((bytes, offset, header) => {
       record = { frame: bytes.subarray(offset, offset + header.caplen), header };
       return false;
-    };
-    for (;;) {
-      const need = this.format === "pcap" ? this.#pcapRecords(take) : this.#pcapngBlocks(take);
-      if (record !== null) return record;
-      if (await this.#fill(need)) continue;
-      if (this.#end === this.#start && this.#skip === SKIP_NOTHING) return null;
-      throw this.#cutShort(need);
-    }
+    });
+    return record;
   }
 
   #cutShort(need: number): CaptureFileError {
