@@ -488,6 +488,16 @@ Deno.test("onesComplementSum equals a plain 16-bit RFC 1071 sum for every length
       }
     }
   }
+  // Longer than one summing block (64 KiB), with every word 0xffff: the block sums carry.
+  const long = new Uint8Array(200_003).fill(0xff);
+  long.set(bytes, 70_000);
+  const longView = new DataView(long.buffer);
+  let longSum = 0x1234;
+  for (let i = 1; i < long.length; i += 2) {
+    longSum += (long[i] << 8) | (i + 1 < long.length ? long[i + 1] : 0);
+  }
+  while (longSum > 0xffff) longSum = (longSum % 65536) + Math.floor(longSum / 65536);
+  assert.equal(onesComplementSum(longView, 1, long.length - 1, 0x1234), longSum);
 });
 
 Deno.test("decodeAt decodes a frame where it lies as decode does its view, frame included", async () => {

@@ -100,17 +100,38 @@ export function onesComplementSum(
   length: number,
   initial = 0,
 ): number {
-  // 32 bits at a time (RFC 1071 2(C): the sum can be taken over wider words and folded),
-  // in a double, which holds the sum of a 64 KiB segment's words exactly.
-  let sum = initial;
-  const wordEnd = offset + (length & ~3);
-  for (let i = offset; i < wordEnd; i += 4) sum += view.getUint32(i);
-  let at = wordEnd;
-  if (length & 2) {
-    sum += view.getUint16(at);
+  // RFC 1071 2(B) and 2(C): the sum is independent of byte order and can be taken over wider
+  // words and folded. So 32-bit words are read in the machine's order (little-endian: no
+  // byte swap) and their halves summed in two small integers, which stay exact for
+  // 64 KiB per block; the result is swapped back to network order at the end.
+  let high = 0;
+  let low = 0;
+  let at = offset;
+  const end = offset + length;
+  while (end - at >= 4) {
+    const blockEnd = Math.min(at + SUM_BLOCK_BYTES, end - 3);
+    for (; at < blockEnd; at += 4) {
+      const word = view.getUint32(at, true);
+      high = (high + (word >>> 16)) | 0;
+      low = (low + (word & 0xffff)) | 0;
+    }
+    low = fold(low + fold(high));
+    high = 0;
+  }
+  if (end - at >= 2) {
+    low += view.getUint16(at, true);
     at += 2;
   }
-  if (length & 1) sum += view.getUint8(at) << 8;
+  if (at < end) low += view.getUint8(at);
+  const swapped = fold(low + high);
+  return fold(((swapped & 0xff) << 8) + (swapped >> 8) + fold(initial));
+}
+
+/** Bytes summed before the 16-bit halves are folded: 16,384 words, well within 2^31. */
+const SUM_BLOCK_BYTES = 0x10000;
+
+/** Folds carries above 16 bits back in (one's-complement addition), for sums below 2^53. */
+function fold(sum: number): number {
   while (sum > 0xffff) sum = (sum % 65536) + Math.floor(sum / 65536);
   return sum;
 }
