@@ -63,6 +63,17 @@ Deno.test("ipv4 writes the dotted quad of each octet", () => {
   }
 });
 
+Deno.test("mac writes each byte as two lower-case hex digits, colon-separated", () => {
+  const next = random(17);
+  const bytes = new Uint8Array(7);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < 2000; i++) {
+    for (let j = 0; j < bytes.length; j++) bytes[j] = i < 256 ? (i + j) & 0xff : next() * 256;
+    const expected = [...bytes.subarray(1)].map((b) => b.toString(16).padStart(2, "0")).join(":");
+    assert.equal(written((out) => out.mac(view, 1)), expected);
+  }
+});
+
 function ipv6Text(groups: number[]): string {
   const bytes = new Uint8Array(18);
   const view = new DataView(bytes.buffer);

@@ -29,12 +29,6 @@ const DIGIT_PAIRS = new TextEncoder().encode(
   Array.from({ length: 100 }, (_, value) => String(value).padStart(2, "0")).join(""),
 );
 
-/** The two lower-case hexadecimal digits of each byte value, for MAC addresses. */
-export const HEX_BYTE: readonly Uint8Array[] = Array.from(
-  { length: 256 },
-  (_, value) => new TextEncoder().encode(value.toString(16).padStart(2, "0")),
-);
-
 /** ASCII code of each hexadecimal digit. */
 const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
 
@@ -244,6 +238,20 @@ export class ByteWriter {
       bytes[--at] = HEX_DIGITS[rest % 16];
       rest = Math.floor(rest / 16);
     }
+  }
+
+  /** Appends the 6-byte MAC address at `offset` in `view` as `xx:xx:xx:xx:xx:xx`. */
+  mac(view: DataView, offset: number): void {
+    if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
+    const bytes = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < 6; i++) {
+      const value = view.getUint8(offset + i);
+      if (i > 0) bytes[at++] = COLON;
+      bytes[at++] = HEX_DIGITS[value >> 4];
+      bytes[at++] = HEX_DIGITS[value & 15];
+    }
+    this.length = at;
   }
 
   /** Appends an IPv4 address (given as its 32-bit number) as a dotted quad. */

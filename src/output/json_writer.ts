@@ -22,6 +22,8 @@ import {
   DNS_HEADER_LENGTH,
   type DnsMessage,
   dnsTypeName,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
   type IcmpHeader,
   type Ipv4Header,
   type Ipv6Header,
@@ -48,7 +50,7 @@ import {
   TcpOptionWalk,
   type UdpHeader,
 } from "../decode/mod.ts";
-import { ByteWriter, encodePieces, HEX_BYTE } from "./bytes.ts";
+import { ByteWriter, encodePieces } from "./bytes.ts";
 import { packetToJson } from "./json.ts";
 import type { PacketExtras } from "./text.ts";
 import { type FrameHeader, writeIsoTimestamp } from "./timestamp.ts";
@@ -56,21 +58,23 @@ import { type FrameHeader, writeIsoTimestamp } from "./timestamp.ts";
 /** The fixed pieces of the output, encoded once. */
 const PIECE = encodePieces({
   openVersion: '{"version":',
+  ipv4Version4: ',"ipv4":{"version":4,"ihl":',
   ihl: ',"ihl":',
   dscp: ',"dscp":',
   ecn: ',"ecn":',
   length: ',"length":',
   id: ',"id":',
-  df: ',"df":',
-  mf: ',"mf":',
-  fragOffset: ',"fragOffset":',
   ttl: ',"ttl":',
   protocol: ',"protocol":',
   checksum: ',"checksum":',
-  checksumOk: ',"checksumOk":',
   src: ',"src":"',
   thenDst: '","dst":"',
   thenOptions: '","options":',
+  thenNoOptions: '","options":[]}',
+  nopNopTimestamp:
+    ',"options":[{"kind":1,"name":"nop","length":1},{"kind":1,"name":"nop","length":1},' +
+    '{"kind":8,"name":"TS","length":10,"tsval":',
+  closeTimestampList: "}]",
   nopOption: '{"kind":1,"name":"nop","length":1}',
   eolOption: '{"kind":0,"name":"eol","length":1}',
   mssOption: '{"kind":2,"name":"mss","length":4,"value":',
@@ -80,19 +84,17 @@ const PIECE = encodePieces({
   tsecr: ',"tsecr":',
   sackOption: '{"kind":5,"name":"sack","length":',
   blocks: ',"blocks":[',
-  openSrcPort: '{"srcPort":',
+  tcpSrcPort: ',"tcp":{"srcPort":',
+  udpSrcPort: ',"udp":{"srcPort":',
   dstPort: ',"dstPort":',
   truncatedTrue: ',"truncated":true}',
   seq: ',"seq":',
   ack: ',"ack":',
   dataOffset: ',"dataOffset":',
   flags: ',"flags":',
-  window: ',"window":',
-  urgent: ',"urgent":',
   payloadLength: ',"payloadLength":',
   options: ',"options":',
   emptyList: "[]",
-  analysis: ',"analysis":',
   openType: '{"type":',
   code: ',"code":',
   typeName: ',"typeName":"',
@@ -101,22 +103,19 @@ const PIECE = encodePieces({
   openTs: '{"ts":"',
   thenCaplen: '","caplen":',
   len: ',"len":',
-  link: ',"link":',
   ethSrc: ',"eth":{"src":"',
   thenType: '","type":',
+  thenTypeIpv4: '","type":2048}',
+  thenTypeIpv6: '","type":34525}',
   ipv4: ',"ipv4":',
-  tcp: ',"tcp":',
-  udp: ',"udp":',
   icmp: ',"icmp":',
   endLine: "}\n",
   closeSack: "]}",
   true: "true",
   false: "false",
   null: "null",
-  openRelativeSeq: '{"relativeSeq":',
+  analysisRelativeSeq: ',"analysis":{"relativeSeq":',
   relativeAck: ',"relativeAck":',
-  isnSeen: ',"isnSeen":',
-  peerBase: ',"peerBase":',
   resetTrue: ',"reset":true',
   zeroWindowTrue: ',"zeroWindow":true',
   keepAliveTrue: ',"keepAlive":true',
@@ -151,20 +150,59 @@ const PIECE = encodePieces({
   dns: ',"dns":',
 });
 
-const LINK_KEYS = new Map<number, Uint8Array>();
+const LINK_FIELDS = new Map<number, Uint8Array>();
 
-function linkKey(linkType: number): Uint8Array {
-  let key = LINK_KEYS.get(linkType);
-  if (key === undefined) {
-    key = new TextEncoder().encode(JSON.stringify(linkTypeInfo(linkType).key));
-    LINK_KEYS.set(linkType, key);
+/** `,"link":"…"` for the link type, encoded the first time it is needed. */
+function linkField(linkType: number): Uint8Array {
+  let field = LINK_FIELDS.get(linkType);
+  if (field === undefined) {
+    field = new TextEncoder().encode(`,"link":${JSON.stringify(linkTypeInfo(linkType).key)}`);
+    LINK_FIELDS.set(linkType, field);
   }
-  return key;
+  return field;
 }
 
 function bool(out: ByteWriter, value: boolean | null): void {
   out.raw(value === null ? PIECE.null : value ? PIECE.true : PIECE.false);
 }
+
+/**
+ * A key whose value is `true`, `false` or `null`, with the fixed text that follows it: the
+ * three ways of writing it, encoded once, so that a line writes one piece instead of three.
+ */
+interface KeyedBool {
+  readonly true: Uint8Array;
+  readonly false: Uint8Array;
+  readonly null: Uint8Array;
+}
+
+function keyedBool(key: string, then: string): KeyedBool {
+  const encoder = new TextEncoder();
+  return {
+    true: encoder.encode(`,"${key}":true${then}`),
+    false: encoder.encode(`,"${key}":false${then}`),
+    null: encoder.encode(`,"${key}":null${then}`),
+  };
+}
+
+function keyed(out: ByteWriter, pieces: KeyedBool, value: boolean | null): void {
+  out.raw(value === null ? pieces.null : value ? pieces.true : pieces.false);
+}
+
+const IPV4_CHECKSUM_OK = keyedBool("checksumOk", ',"src":"');
+const TCP_CHECKSUM_OK = keyedBool("checksumOk", ',"urgent":');
+const UDP_CHECKSUM_OK = keyedBool("checksumOk", "}");
+const ICMP_CHECKSUM_OK = keyedBool("checksumOk", ',"id":');
+const ISN_SEEN = keyedBool("isnSeen", ',"peerBase":');
+
+/** `,"df":…,"mf":…,"fragOffset":` for each combination of DF (2) and MF (1). */
+const FRAGMENT_FLAGS: readonly Uint8Array[] = Array.from(
+  { length: 4 },
+  (_, bits) =>
+    new TextEncoder().encode(
+      `,"df":${(bits & 2) !== 0},"mf":${(bits & 1) !== 0},"fragOffset":`,
+    ),
+);
 
 /** A number as `JSON.stringify` writes it. */
 function number(out: ByteWriter, value: number): void {
@@ -183,13 +221,11 @@ function nullable(out: ByteWriter, value: number | null): void {
  * (FlowTracker's order of tests), which is therefore their order in the object.
  */
 function analysisJson(out: ByteWriter, analysis: TcpAnalysis): void {
-  out.raw(PIECE.openRelativeSeq);
+  out.raw(PIECE.analysisRelativeSeq);
   number(out, analysis.relativeSeq);
   out.raw(PIECE.relativeAck);
   nullable(out, analysis.relativeAck);
-  out.raw(PIECE.isnSeen);
-  bool(out, analysis.isnSeen);
-  out.raw(PIECE.peerBase);
+  keyed(out, ISN_SEEN, analysis.isnSeen);
   nullable(out, analysis.peerBase);
   if (analysis.reset) out.raw(PIECE.resetTrue);
   if (analysis.zeroWindow) out.raw(PIECE.zeroWindowTrue);
@@ -305,18 +341,17 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
   out.byte(0x7d);
 }
 
-function writeMac(out: ByteWriter, view: DataView, offset: number): void {
-  for (let i = 0; i < 6; i++) {
-    if (i > 0) out.byte(0x3a);
-    out.raw(HEX_BYTE[view.getUint8(offset + i)]);
-  }
-}
-
 function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
-  out.raw(PIECE.openVersion);
-  out.uint(ip.version);
-  out.raw(PIECE.ihl);
-  out.uint(ip.ihl);
+  const version = ip.version;
+  if (version === 4) out.raw(PIECE.ipv4Version4);
+  else {
+    out.raw(PIECE.ipv4);
+    out.raw(PIECE.openVersion);
+    out.uint(version);
+    out.raw(PIECE.ihl);
+  }
+  const ihl = ip.ihl;
+  out.uint(ihl);
   out.raw(PIECE.dscp);
   out.uint(ip.dscp);
   out.raw(PIECE.ecn);
@@ -325,11 +360,7 @@ function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
   out.uint(ip.length);
   out.raw(PIECE.id);
   out.uint(ip.id);
-  out.raw(PIECE.df);
-  bool(out, ip.df);
-  out.raw(PIECE.mf);
-  bool(out, ip.mf);
-  out.raw(PIECE.fragOffset);
+  out.raw(FRAGMENT_FLAGS[(ip.df ? 2 : 0) + (ip.mf ? 1 : 0)]);
   out.uint(ip.fragOffset);
   out.raw(PIECE.ttl);
   out.uint(ip.ttl);
@@ -337,15 +368,15 @@ function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
   out.uint(ip.protocol);
   out.raw(PIECE.checksum);
   out.uint(ip.checksum);
-  out.raw(PIECE.checksumOk);
-  bool(out, ip.checksumOk);
-  out.raw(PIECE.src);
+  keyed(out, IPV4_CHECKSUM_OK, ip.checksumOk);
   out.ipv4(ip.srcNumber);
   out.raw(PIECE.thenDst);
   out.ipv4(ip.dstNumber);
-  out.raw(PIECE.thenOptions);
-  out.text(ip.ihl > 20 && ip.capturedLength > 20 ? JSON.stringify(ip.options) : "[]");
-  out.byte(0x7d);
+  if (ihl > 20 && ip.capturedLength > 20) {
+    out.raw(PIECE.thenOptions);
+    out.text(JSON.stringify(ip.options));
+    out.byte(0x7d);
+  } else out.raw(PIECE.thenNoOptions);
 }
 
 const FLAG_KEYS: ReadonlyArray<readonly [number, string]> = [
@@ -360,10 +391,12 @@ const FLAG_KEYS: ReadonlyArray<readonly [number, string]> = [
   [TCP_FIN, ',"fin":'],
 ];
 
-/** The `flags` object for each of the 512 combinations of the nine bits, encoded once. */
+/**
+ * `,"flags":{…},"window":` for each of the 512 combinations of the nine bits, encoded once.
+ */
 const FLAGS_JSON: readonly Uint8Array[] = Array.from({ length: 512 }, (_, bits) => {
-  const text = FLAG_KEYS.map(([bit, key]) => key + ((bits & bit) !== 0)).join("") + "}";
-  return new TextEncoder().encode(text);
+  const flags = FLAG_KEYS.map(([bit, key]) => key + ((bits & bit) !== 0)).join("");
+  return new TextEncoder().encode(`,"flags":${flags}},"window":`);
 });
 
 /**
@@ -424,15 +457,19 @@ function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
 /** The walk `tcpOptions` reuses. */
 const OPTION_WALK = new TcpOptionWalk();
 
-function ports(out: ByteWriter, header: TcpHeader | UdpHeader): void {
-  out.raw(PIECE.openSrcPort);
+/** The layer's key and its ports: `open` is `,"tcp":{"srcPort":` or the UDP one. */
+function ports(out: ByteWriter, open: Uint8Array, header: TcpHeader | UdpHeader): void {
+  out.raw(open);
   out.uint(header.srcPort);
   out.raw(PIECE.dstPort);
   out.uint(header.dstPort);
 }
 
+/** Options NOP, NOP, timestamp (Linux's on every segment after the handshake), as bytes. */
+const NOP_NOP_TIMESTAMP = 0x0101080a;
+
 function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
-  ports(out, tcp);
+  ports(out, PIECE.tcpSrcPort, tcp);
   if (tcp.truncated) {
     out.raw(PIECE.truncatedTrue);
     return;
@@ -442,31 +479,38 @@ function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
   out.raw(PIECE.ack);
   out.uint(tcp.ack);
   out.raw(PIECE.dataOffset);
-  out.uint(tcp.dataOffset);
-  out.raw(PIECE.flags);
+  const dataOffset = tcp.dataOffset;
+  out.uint(dataOffset);
   out.raw(FLAGS_JSON[tcp.flagBits]);
-  out.raw(PIECE.window);
   out.uint(tcp.window);
   out.raw(PIECE.checksum);
   out.uint(tcp.checksum);
-  out.raw(PIECE.checksumOk);
-  bool(out, tcp.checksumOk);
-  out.raw(PIECE.urgent);
+  keyed(out, TCP_CHECKSUM_OK, tcp.checksumOk);
   out.uint(tcp.urgent);
   out.raw(PIECE.payloadLength);
   number(out, tcp.payloadLength);
-  out.raw(PIECE.options);
-  if (tcp.dataOffset > 20) tcpOptions(out, tcp);
-  else out.raw(PIECE.emptyList);
-  if (extras.analysis !== undefined) {
-    out.raw(PIECE.analysis);
-    analysisJson(out, extras.analysis);
+  const view = tcp.dataView;
+  const options = tcp.offset + 20;
+  if (
+    dataOffset === 32 && tcp.capturedLength >= 32 &&
+    view.getUint32(options) === NOP_NOP_TIMESTAMP
+  ) {
+    out.raw(PIECE.nopNopTimestamp);
+    out.uint(view.getUint32(options + 4));
+    out.raw(PIECE.tsecr);
+    out.uint(view.getUint32(options + 8));
+    out.raw(PIECE.closeTimestampList);
+  } else {
+    out.raw(PIECE.options);
+    if (dataOffset > 20) tcpOptions(out, tcp);
+    else out.raw(PIECE.emptyList);
   }
+  if (extras.analysis !== undefined) analysisJson(out, extras.analysis);
   out.byte(0x7d);
 }
 
 function udpJson(out: ByteWriter, udp: UdpHeader): void {
-  ports(out, udp);
+  ports(out, PIECE.udpSrcPort, udp);
   if (udp.truncated) {
     out.raw(PIECE.truncatedTrue);
     return;
@@ -475,9 +519,7 @@ function udpJson(out: ByteWriter, udp: UdpHeader): void {
   out.uint(udp.length);
   out.raw(PIECE.checksum);
   out.uint(udp.checksum);
-  out.raw(PIECE.checksumOk);
-  bool(out, udp.checksumOk);
-  out.byte(0x7d);
+  keyed(out, UDP_CHECKSUM_OK, udp.checksumOk);
 }
 
 function icmpJson(out: ByteWriter, icmp: IcmpHeader): void {
@@ -496,9 +538,7 @@ function icmpJson(out: ByteWriter, icmp: IcmpHeader): void {
   out.text(icmp.typeName);
   out.raw(PIECE.thenChecksum);
   out.uint(icmp.checksum);
-  out.raw(PIECE.checksumOk);
-  bool(out, icmp.checksumOk);
-  out.raw(PIECE.id);
+  keyed(out, ICMP_CHECKSUM_OK, icmp.checksumOk);
   out.uint(id);
   out.raw(PIECE.sequence);
   out.uint(sequence);
@@ -526,38 +566,33 @@ export function writeJson(
   out.uint(header.caplen);
   out.raw(PIECE.len);
   out.uint(header.len);
-  out.raw(PIECE.link);
-  out.raw(linkKey(packet.linkType));
+  out.raw(linkField(packet.linkType));
   const eth = packet.eth;
   if (eth) {
     out.raw(PIECE.ethSrc);
-    writeMac(out, eth.dataView, eth.offset + 6);
+    out.mac(eth.dataView, eth.offset + 6);
     out.raw(PIECE.thenDst);
-    writeMac(out, eth.dataView, eth.offset);
-    out.raw(PIECE.thenType);
-    out.uint(eth.etherType);
-    out.byte(0x7d);
+    out.mac(eth.dataView, eth.offset);
+    const etherType = eth.etherType;
+    if (etherType === ETHERTYPE_IPV4) out.raw(PIECE.thenTypeIpv4);
+    else if (etherType === ETHERTYPE_IPV6) out.raw(PIECE.thenTypeIpv6);
+    else {
+      out.raw(PIECE.thenType);
+      out.uint(etherType);
+      out.byte(0x7d);
+    }
   }
   if (packet.sll) out.text(`,"sll":${JSON.stringify(packet.sll)}`);
   if (packet.loopback) out.text(`,"loopback":{"family":${packet.loopback.family}}`);
   if (packet.vlanCount > 0) out.text(`,"vlan":${JSON.stringify(packet.vlan)}`);
-  if (packet.ipv4) {
-    out.raw(PIECE.ipv4);
-    ipv4Json(out, packet.ipv4);
-  }
+  if (packet.ipv4) ipv4Json(out, packet.ipv4);
   if (packet.ipv6) {
     out.raw(PIECE.ipv6);
     ipv6Json(out, packet.ipv6);
   }
   if (packet.arp) out.text(`,"arp":${JSON.stringify(packet.arp)}`);
-  if (packet.tcp) {
-    out.raw(PIECE.tcp);
-    tcpJson(out, packet.tcp, extras);
-  }
-  if (packet.udp) {
-    out.raw(PIECE.udp);
-    udpJson(out, packet.udp);
-  }
+  if (packet.tcp) tcpJson(out, packet.tcp, extras);
+  if (packet.udp) udpJson(out, packet.udp);
   if (packet.icmp) {
     out.raw(PIECE.icmp);
     icmpJson(out, packet.icmp);
