@@ -8,6 +8,8 @@ import { Decoder, LINKTYPE_RAW } from "../src/decode/mod.ts";
 import { formatJsonLine, packetToJson } from "../src/output/json.ts";
 import { TextFormatter, type TextOptions } from "../src/output/text.ts";
 import { OutputBuffer } from "../src/output/writer.ts";
+import { ByteWriter } from "../src/output/bytes.ts";
+import { isoTimestamp, writeIsoTimestamp } from "../src/output/timestamp.ts";
 import { hasCommand, runNetpeek } from "./netpeek_process.ts";
 import { parseTsv, readPcap } from "./pcap_file.ts";
 
@@ -375,4 +377,28 @@ Deno.test("DNS summaries: root, escaped dots and backslashes, replies, unnamed t
     });
     assert.equal(line.slice(line.indexOf(": ") + 2, -1), expected);
   }
+});
+
+Deno.test("ISO time stamps, as text and as bytes, match Date's however the calls interleave", () => {
+  const out = new ByteWriter();
+  const seconds = [0, 0, 1, 1, 1_700_000_000, 1, 1_700_000_000, 4_000_000_000, 4_000_000_000];
+  seconds.forEach((second, i) => {
+    const header = { seconds: second, fraction: 123 * i, nanosecond: false, caplen: 0, len: 0 };
+    const expected = new Date(second * 1000).toISOString().slice(0, 19) +
+      `.${String(123 * i).padStart(6, "0")}Z`;
+    // Each second is met first by one form, then by the other.
+    const asText = () => assert.equal(isoTimestamp(header), expected);
+    const asBytes = () => {
+      out.clear();
+      writeIsoTimestamp(out, header);
+      assert.equal(out.toString(), expected);
+    };
+    if (i % 2 === 0) {
+      asText();
+      asBytes();
+    } else {
+      asBytes();
+      asText();
+    }
+  });
 });

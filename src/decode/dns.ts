@@ -77,6 +77,19 @@ export function dnsTypeName(type: number): string {
   return TYPE_NAMES[type] ?? `TYPE${type}`;
 }
 
+/**
+ * The text of a response code: `NoError`, `NXDomain`, …, or `rcode N` for one without a name.
+ *
+ * @example
+ * ```ts
+ * import { dnsRcodeName } from "./dns.ts";
+ * console.log(dnsRcodeName(3), dnsRcodeName(15)); // "NXDomain" "rcode 15"
+ * ```
+ */
+export function dnsRcodeName(rcode: number): string {
+  return RCODE_NAMES[rcode] ?? `rcode ${rcode}`;
+}
+
 /** At most this many compression jumps are followed in one name. */
 const MAX_POINTER_JUMPS = 32;
 /** A name is at most 255 bytes on the wire (RFC 1035 section 2.3.4). */
@@ -154,7 +167,7 @@ export class DnsMessage extends HeaderView {
 
   /** `NoError`, `NXDomain`, `ServFail`, … */
   get rcodeName(): string {
-    return RCODE_NAMES[this.rcode] ?? `rcode ${this.rcode}`;
+    return dnsRcodeName(this.rcode);
   }
 
   /** Question count. */

@@ -19,8 +19,10 @@
 
 import type { TcpAnalysis } from "../analysis/flows.ts";
 import {
+  type ArpPacket,
   DNS_HEADER_LENGTH,
   type DnsMessage,
+  dnsRcodeName,
   dnsTypeName,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
@@ -148,7 +150,22 @@ const PIECE = encodePieces({
   class: ',"class":',
   ipv6: ',"ipv6":',
   dns: ',"dns":',
+  vlanTpid: ',"vlan":[{"tpid":',
+  nextTpid: ',{"tpid":',
+  pcp: ',"pcp":',
+  closeList: "]",
+  arpHardwareType: ',"arp":{"hardwareType":',
+  protocolType: ',"protocolType":',
+  operation: ',"operation":',
+  senderMac: ',"senderMac":"',
+  thenSenderIp: '","senderIp":"',
+  thenTargetMac: '","targetMac":"',
+  thenTargetIp: '","targetIp":"',
+  closeStringObject: '"}',
 });
+
+/** `,"dei":…,"id":` for each value of the DEI bit. */
+const DEI = keyedBool("dei", ',"id":');
 
 const LINK_FIELDS = new Map<number, Uint8Array>();
 
@@ -261,7 +278,8 @@ function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
   out.raw(PIECE.thenDst);
   out.ipv6(ip.dataView, ip.offset + 24);
   out.raw(PIECE.thenExtensions);
-  out.text(ip.extensionCount > 0 ? JSON.stringify(ip.extensions) : "[]");
+  if (ip.extensionCount > 0) out.text(JSON.stringify(ip.extensions));
+  else out.raw(PIECE.emptyList);
   if (ip.fragmentHeaderOffset >= 0) {
     out.raw(PIECE.fragment);
     out.text(JSON.stringify(ip.fragment));
@@ -285,6 +303,18 @@ const DNS_FLAGS_JSON: readonly Uint8Array[] = Array.from(
     ),
 );
 
+/** `rcodeName` for each of the 16 response codes, as JSON strings. */
+const RCODE_NAMES_JSON: readonly Uint8Array[] = Array.from(
+  { length: 16 },
+  (_, rcode) => new TextEncoder().encode(JSON.stringify(dnsRcodeName(rcode))),
+);
+
+/** The question's `typeName` for types below 256 (all the common ones), as JSON strings. */
+const TYPE_NAMES_JSON: readonly Uint8Array[] = Array.from(
+  { length: 256 },
+  (_, type) => new TextEncoder().encode(JSON.stringify(dnsTypeName(type))),
+);
+
 function dnsJson(out: ByteWriter, dns: DnsMessage): void {
   const flags = dns.flagsWord;
   out.raw(PIECE.openId);
@@ -296,7 +326,7 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
   out.raw(PIECE.rcode);
   out.uint(dns.rcode);
   out.raw(PIECE.rcodeName);
-  out.text(JSON.stringify(dns.rcodeName));
+  out.raw(RCODE_NAMES_JSON[dns.rcode]);
   out.raw(PIECE.flags);
   out.raw(DNS_FLAGS_JSON[(flags >> 7) & 0x0f]);
   out.raw(PIECE.questions);
@@ -332,13 +362,54 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
       out.raw(PIECE.type);
       out.uint(type);
       out.raw(PIECE.typeNameValue);
-      out.text(JSON.stringify(dnsTypeName(type)));
+      if (type < TYPE_NAMES_JSON.length) out.raw(TYPE_NAMES_JSON[type]);
+      else out.text(JSON.stringify(dnsTypeName(type)));
       out.raw(PIECE.class);
       out.uint(view.getUint16(next + 2));
       out.byte(0x7d);
     }
   }
   out.byte(0x7d);
+}
+
+function vlanJson(out: ByteWriter, packet: Packet): void {
+  for (let i = 0; i < packet.vlanCount; i++) {
+    const tag = packet.vlanTags[i];
+    out.raw(i === 0 ? PIECE.vlanTpid : PIECE.nextTpid);
+    out.uint(tag.tpid);
+    out.raw(PIECE.pcp);
+    out.uint(tag.pcp);
+    keyed(out, DEI, tag.dei);
+    out.uint(tag.id);
+    out.raw(PIECE.type);
+    out.uint(tag.etherType);
+    out.byte(0x7d);
+  }
+  out.raw(PIECE.closeList);
+}
+
+function arpJson(out: ByteWriter, arp: ArpPacket): void {
+  if (!arp.isEthernetIpv4) {
+    out.text(`,"arp":${JSON.stringify(arp)}`);
+    return;
+  }
+  const view = arp.dataView;
+  const at = arp.offset;
+  out.raw(PIECE.arpHardwareType);
+  out.uint(arp.hardwareType);
+  out.raw(PIECE.protocolType);
+  out.uint(arp.protocolType);
+  out.raw(PIECE.operation);
+  out.uint(arp.operation);
+  out.raw(PIECE.senderMac);
+  out.mac(view, at + 8);
+  out.raw(PIECE.thenSenderIp);
+  out.ipv4(view.getUint32(at + 14));
+  out.raw(PIECE.thenTargetMac);
+  out.mac(view, at + 18);
+  out.raw(PIECE.thenTargetIp);
+  out.ipv4(view.getUint32(at + 24));
+  out.raw(PIECE.closeStringObject);
 }
 
 function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
@@ -584,13 +655,13 @@ export function writeJson(
   }
   if (packet.sll) out.text(`,"sll":${JSON.stringify(packet.sll)}`);
   if (packet.loopback) out.text(`,"loopback":{"family":${packet.loopback.family}}`);
-  if (packet.vlanCount > 0) out.text(`,"vlan":${JSON.stringify(packet.vlan)}`);
+  if (packet.vlanCount > 0) vlanJson(out, packet);
   if (packet.ipv4) ipv4Json(out, packet.ipv4);
   if (packet.ipv6) {
     out.raw(PIECE.ipv6);
     ipv6Json(out, packet.ipv6);
   }
-  if (packet.arp) out.text(`,"arp":${JSON.stringify(packet.arp)}`);
+  if (packet.arp) arpJson(out, packet.arp);
   if (packet.tcp) tcpJson(out, packet.tcp, extras);
   if (packet.udp) udpJson(out, packet.udp);
   if (packet.icmp) {

@@ -69,6 +69,9 @@ export function isoTimestamp(header: FrameHeader): string {
 
 let isoSeconds = Number.NaN;
 let isoPrefix = "";
+/** `isoPrefix` and its dot, encoded, for the second `isoBytesSeconds`. */
+let isoPrefixBytes = new Uint8Array(0);
+let isoBytesSeconds = Number.NaN;
 
 /**
  * Writes the same text as `isoTimestamp` into `out`.
@@ -83,9 +86,12 @@ let isoPrefix = "";
  * ```
  */
 export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader): void {
-  if (header.seconds !== isoSeconds) isoTimestamp(header);
-  out.text(isoPrefix);
-  out.byte(0x2e);
+  if (header.seconds !== isoBytesSeconds) {
+    isoTimestamp(header); // brings isoPrefix to this second
+    isoPrefixBytes = new TextEncoder().encode(`${isoPrefix}.`);
+    isoBytesSeconds = header.seconds;
+  }
+  out.raw(isoPrefixBytes);
   out.padded(header.fraction, header.nanosecond ? 9 : 6);
   out.byte(0x5a);
 }
