@@ -61,6 +61,7 @@ import { type FrameHeader, writeIsoTimestamp } from "./timestamp.ts";
 const PIECE = encodePieces({
   openVersion: '{"version":',
   ipv4Version4: ',"ipv4":{"version":4,"ihl":',
+  ipv4Plain: ',"ipv4":{"version":4,"ihl":20,"dscp":0,"ecn":0,"length":',
   ihl: ',"ihl":',
   dscp: ',"dscp":',
   ecn: ',"ecn":',
@@ -208,16 +209,22 @@ function keyed(out: ByteWriter, pieces: KeyedBool, value: boolean | null): void 
 
 const IPV4_CHECKSUM_OK = keyedBool("checksumOk", ',"src":"');
 const TCP_CHECKSUM_OK = keyedBool("checksumOk", ',"urgent":');
+const TCP_CHECKSUM_OK_NOT_URGENT = keyedBool("checksumOk", ',"urgent":0,"payloadLength":');
 const UDP_CHECKSUM_OK = keyedBool("checksumOk", "}");
 const ICMP_CHECKSUM_OK = keyedBool("checksumOk", ',"id":');
 const ISN_SEEN = keyedBool("isnSeen", ',"peerBase":');
 
-/** `,"df":…,"mf":…,"fragOffset":` for each combination of DF (2) and MF (1). */
+/**
+ * `,"df":…,"mf":…,"fragOffset":` for each combination of DF (2) and MF (1); then the same
+ * with the offset 0 and the TTL's key (4 + bits), the common case.
+ */
 const FRAGMENT_FLAGS: readonly Uint8Array[] = Array.from(
-  { length: 4 },
+  { length: 8 },
   (_, bits) =>
     new TextEncoder().encode(
-      `,"df":${(bits & 2) !== 0},"mf":${(bits & 1) !== 0},"fragOffset":`,
+      `,"df":${(bits & 2) !== 0},"mf":${(bits & 1) !== 0},"fragOffset":${
+        bits & 4 ? '0,"ttl":' : ""
+      }`,
     ),
 );
 
@@ -414,26 +421,37 @@ function arpJson(out: ByteWriter, arp: ArpPacket): void {
 
 function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
   const version = ip.version;
-  if (version === 4) out.raw(PIECE.ipv4Version4);
-  else {
-    out.raw(PIECE.ipv4);
-    out.raw(PIECE.openVersion);
-    out.uint(version);
-    out.raw(PIECE.ihl);
-  }
   const ihl = ip.ihl;
-  out.uint(ihl);
-  out.raw(PIECE.dscp);
-  out.uint(ip.dscp);
-  out.raw(PIECE.ecn);
-  out.uint(ip.ecn);
-  out.raw(PIECE.length);
+  const dscp = ip.dscp;
+  const ecn = ip.ecn;
+  // Most packets: no options, no DSCP, no ECN, not a fragment.
+  if (version === 4 && ihl === 20 && dscp === 0 && ecn === 0) out.raw(PIECE.ipv4Plain);
+  else {
+    if (version === 4) out.raw(PIECE.ipv4Version4);
+    else {
+      out.raw(PIECE.ipv4);
+      out.raw(PIECE.openVersion);
+      out.uint(version);
+      out.raw(PIECE.ihl);
+    }
+    out.uint(ihl);
+    out.raw(PIECE.dscp);
+    out.uint(dscp);
+    out.raw(PIECE.ecn);
+    out.uint(ecn);
+    out.raw(PIECE.length);
+  }
   out.uint(ip.length);
   out.raw(PIECE.id);
   out.uint(ip.id);
-  out.raw(FRAGMENT_FLAGS[(ip.df ? 2 : 0) + (ip.mf ? 1 : 0)]);
-  out.uint(ip.fragOffset);
-  out.raw(PIECE.ttl);
+  const fragOffset = ip.fragOffset;
+  const flags = (ip.df ? 2 : 0) + (ip.mf ? 1 : 0);
+  if (fragOffset === 0) out.raw(FRAGMENT_FLAGS[4 + flags]);
+  else {
+    out.raw(FRAGMENT_FLAGS[flags]);
+    out.uint(fragOffset);
+    out.raw(PIECE.ttl);
+  }
   out.uint(ip.ttl);
   out.raw(PIECE.protocol);
   out.uint(ip.protocol);
@@ -556,9 +574,13 @@ function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
   out.uint(tcp.window);
   out.raw(PIECE.checksum);
   out.uint(tcp.checksum);
-  keyed(out, TCP_CHECKSUM_OK, tcp.checksumOk);
-  out.uint(tcp.urgent);
-  out.raw(PIECE.payloadLength);
+  const urgent = tcp.urgent;
+  if (urgent === 0) keyed(out, TCP_CHECKSUM_OK_NOT_URGENT, tcp.checksumOk);
+  else {
+    keyed(out, TCP_CHECKSUM_OK, tcp.checksumOk);
+    out.uint(urgent);
+    out.raw(PIECE.payloadLength);
+  }
   number(out, tcp.payloadLength);
   const view = tcp.dataView;
   const options = tcp.offset + 20;
