@@ -116,9 +116,10 @@ Deno.test("text, raw pieces and bytes grow the buffer as needed, non-ASCII as UT
   const piece = encodePieces({ long: "x".repeat(100), short: ", seq " });
   const text = written((out) => {
     out.text("héllo ✓ ");
-    out.raw(piece.short);
-    out.raw(piece.long);
+    out.piece(piece.short);
+    out.piece(piece.long);
+    out.raw(piece.short.bytes);
     for (let i = 0; i < 1000; i++) out.byte(0x41);
   }, 1);
-  assert.equal(text, "héllo ✓ , seq " + "x".repeat(100) + "A".repeat(1000));
+  assert.equal(text, "héllo ✓ , seq " + "x".repeat(100) + ", seq " + "A".repeat(1000));
 });

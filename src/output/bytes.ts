@@ -55,23 +55,52 @@ function writeFiveDigits(bytes: Uint8Array, at: number, value: number): number {
 }
 
 /**
- * Encodes the fixed pieces of a formatter's output once, for `ByteWriter.raw`.
+ * A fixed piece of output (a key, a word, punctuation) encoded once, as UTF-8 and as
+ * little-endian 32-bit words, zero-padded: `ByteWriter.piece` copies it four bytes at a
+ * time, which beats both a byte loop and `Uint8Array.set` for the short runs output is made
+ * of.
+ *
+ * @example
+ * ```ts
+ * import { ByteWriter, Piece } from "./bytes.ts";
+ * const out = new ByteWriter();
+ * out.piece(new Piece(" port "));
+ * console.log(JSON.stringify(out.toString())); // "\" port \""
+ * ```
+ */
+export class Piece {
+  /** The UTF-8 bytes. */
+  readonly bytes: Uint8Array;
+  /** The bytes as little-endian words; the last one padded with zeros. */
+  readonly words: Uint32Array;
+  /** How many bytes the piece writes. */
+  readonly length: number;
+
+  constructor(text: string) {
+    this.bytes = new TextEncoder().encode(text);
+    this.length = this.bytes.length;
+    this.words = new Uint32Array(Math.ceil(this.length / 4));
+    for (let i = 0; i < this.length; i++) this.words[i >> 2] |= this.bytes[i] << (8 * (i & 3));
+  }
+}
+
+/**
+ * Encodes the fixed pieces of a formatter's output once, for `ByteWriter.piece`.
  *
  * @example
  * ```ts
  * import { ByteWriter, encodePieces } from "./bytes.ts";
  * const PIECE = encodePieces({ port: " port " });
  * const out = new ByteWriter();
- * out.raw(PIECE.port);
+ * out.piece(PIECE.port);
  * console.log(JSON.stringify(out.toString())); // "\" port \""
  * ```
  */
 export function encodePieces<Name extends string>(
   pieces: Readonly<Record<Name, string>>,
-): Readonly<Record<Name, Uint8Array>> {
-  const encoder = new TextEncoder();
-  const encoded = {} as Record<Name, Uint8Array>;
-  for (const name in pieces) encoded[name] = encoder.encode(pieces[name]);
+): Readonly<Record<Name, Piece>> {
+  const encoded = {} as Record<Name, Piece>;
+  for (const name in pieces) encoded[name] = new Piece(pieces[name]);
   return encoded;
 }
 
@@ -81,11 +110,14 @@ export class ByteWriter {
   bytes: Uint8Array;
   /** Bytes written so far. */
   length = 0;
+  /** A view of `bytes`, for writing pieces a word at a time. */
+  #view: DataView;
   readonly #encoder = new TextEncoder();
   readonly #groups = new Uint16Array(8);
 
   constructor(size = 1 << 16) {
     this.bytes = new Uint8Array(size);
+    this.#view = new DataView(this.bytes.buffer);
   }
 
   /** Makes room for `needed` more bytes. */
@@ -96,6 +128,7 @@ export class ByteWriter {
     const larger = new Uint8Array(size);
     larger.set(this.bytes.subarray(0, this.length));
     this.bytes = larger;
+    this.#view = new DataView(larger.buffer);
   }
 
   /** Appends one byte. */
@@ -105,9 +138,20 @@ export class ByteWriter {
   }
 
   /**
-   * Appends bytes encoded beforehand: for the fixed pieces of output (keys, words,
-   * punctuation), which copy several times faster than text does.
+   * Appends a piece encoded beforehand, a word at a time. The last word may write up to
+   * three bytes past the piece; they lie beyond `length`, where the next write goes.
    */
+  piece(piece: Piece): void {
+    const count = piece.length;
+    if (this.length + count + 4 > this.bytes.length) this.reserve(count + 4);
+    const words = piece.words;
+    const view = this.#view;
+    const at = this.length;
+    for (let i = 0; i < words.length; i++) view.setUint32(at + 4 * i, words[i], true);
+    this.length = at + count;
+  }
+
+  /** Appends bytes (copied a byte at a time when short, else with `set`). */
   raw(piece: Uint8Array): void {
     const count = piece.length;
     if (this.length + count > this.bytes.length) this.reserve(count);

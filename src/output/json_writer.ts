@@ -52,7 +52,7 @@ import {
   TcpOptionWalk,
   type UdpHeader,
 } from "../decode/mod.ts";
-import { ByteWriter, encodePieces } from "./bytes.ts";
+import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
 import { packetToJson } from "./json.ts";
 import type { PacketExtras } from "./text.ts";
 import { type FrameHeader, writeIsoTimestamp } from "./timestamp.ts";
@@ -168,20 +168,20 @@ const PIECE = encodePieces({
 /** `,"dei":…,"id":` for each value of the DEI bit. */
 const DEI = keyedBool("dei", ',"id":');
 
-const LINK_FIELDS = new Map<number, Uint8Array>();
+const LINK_FIELDS = new Map<number, Piece>();
 
 /** `,"link":"…"` for the link type, encoded the first time it is needed. */
-function linkField(linkType: number): Uint8Array {
+function linkField(linkType: number): Piece {
   let field = LINK_FIELDS.get(linkType);
   if (field === undefined) {
-    field = new TextEncoder().encode(`,"link":${JSON.stringify(linkTypeInfo(linkType).key)}`);
+    field = new Piece(`,"link":${JSON.stringify(linkTypeInfo(linkType).key)}`);
     LINK_FIELDS.set(linkType, field);
   }
   return field;
 }
 
 function bool(out: ByteWriter, value: boolean | null): void {
-  out.raw(value === null ? PIECE.null : value ? PIECE.true : PIECE.false);
+  out.piece(value === null ? PIECE.null : value ? PIECE.true : PIECE.false);
 }
 
 /**
@@ -189,22 +189,21 @@ function bool(out: ByteWriter, value: boolean | null): void {
  * three ways of writing it, encoded once, so that a line writes one piece instead of three.
  */
 interface KeyedBool {
-  readonly true: Uint8Array;
-  readonly false: Uint8Array;
-  readonly null: Uint8Array;
+  readonly true: Piece;
+  readonly false: Piece;
+  readonly null: Piece;
 }
 
 function keyedBool(key: string, then: string): KeyedBool {
-  const encoder = new TextEncoder();
   return {
-    true: encoder.encode(`,"${key}":true${then}`),
-    false: encoder.encode(`,"${key}":false${then}`),
-    null: encoder.encode(`,"${key}":null${then}`),
+    true: new Piece(`,"${key}":true${then}`),
+    false: new Piece(`,"${key}":false${then}`),
+    null: new Piece(`,"${key}":null${then}`),
   };
 }
 
 function keyed(out: ByteWriter, pieces: KeyedBool, value: boolean | null): void {
-  out.raw(value === null ? pieces.null : value ? pieces.true : pieces.false);
+  out.piece(value === null ? pieces.null : value ? pieces.true : pieces.false);
 }
 
 const IPV4_CHECKSUM_OK = keyedBool("checksumOk", ',"src":"');
@@ -218,10 +217,10 @@ const ISN_SEEN = keyedBool("isnSeen", ',"peerBase":');
  * `,"df":…,"mf":…,"fragOffset":` for each combination of DF (2) and MF (1); then the same
  * with the offset 0 and the TTL's key (4 + bits), the common case.
  */
-const FRAGMENT_FLAGS: readonly Uint8Array[] = Array.from(
+const FRAGMENT_FLAGS: readonly Piece[] = Array.from(
   { length: 8 },
   (_, bits) =>
-    new TextEncoder().encode(
+    new Piece(
       `,"df":${(bits & 2) !== 0},"mf":${(bits & 1) !== 0},"fragOffset":${
         bits & 4 ? '0,"ttl":' : ""
       }`,
@@ -236,7 +235,7 @@ function number(out: ByteWriter, value: number): void {
 
 /** A number, or `null`. */
 function nullable(out: ByteWriter, value: number | null): void {
-  if (value === null) out.raw(PIECE.null);
+  if (value === null) out.piece(PIECE.null);
   else number(out, value);
 }
 
@@ -245,53 +244,53 @@ function nullable(out: ByteWriter, value: number | null): void {
  * (FlowTracker's order of tests), which is therefore their order in the object.
  */
 function analysisJson(out: ByteWriter, analysis: TcpAnalysis): void {
-  out.raw(PIECE.analysisRelativeSeq);
+  out.piece(PIECE.analysisRelativeSeq);
   number(out, analysis.relativeSeq);
-  out.raw(PIECE.relativeAck);
+  out.piece(PIECE.relativeAck);
   nullable(out, analysis.relativeAck);
   keyed(out, ISN_SEEN, analysis.isnSeen);
   nullable(out, analysis.peerBase);
-  if (analysis.reset) out.raw(PIECE.resetTrue);
-  if (analysis.zeroWindow) out.raw(PIECE.zeroWindowTrue);
-  if (analysis.keepAlive) out.raw(PIECE.keepAliveTrue);
-  if (analysis.windowFull) out.raw(PIECE.windowFullTrue);
-  if (analysis.lostSegment) out.raw(PIECE.lostSegmentTrue);
-  if (analysis.retransmission) out.raw(PIECE.retransmissionTrue);
-  if (analysis.fastRetransmission) out.raw(PIECE.fastRetransmissionTrue);
-  if (analysis.outOfOrder) out.raw(PIECE.outOfOrderTrue);
-  if (analysis.spuriousRetransmission) out.raw(PIECE.spuriousRetransmissionTrue);
+  if (analysis.reset) out.piece(PIECE.resetTrue);
+  if (analysis.zeroWindow) out.piece(PIECE.zeroWindowTrue);
+  if (analysis.keepAlive) out.piece(PIECE.keepAliveTrue);
+  if (analysis.windowFull) out.piece(PIECE.windowFullTrue);
+  if (analysis.lostSegment) out.piece(PIECE.lostSegmentTrue);
+  if (analysis.retransmission) out.piece(PIECE.retransmissionTrue);
+  if (analysis.fastRetransmission) out.piece(PIECE.fastRetransmissionTrue);
+  if (analysis.outOfOrder) out.piece(PIECE.outOfOrderTrue);
+  if (analysis.spuriousRetransmission) out.piece(PIECE.spuriousRetransmissionTrue);
   if (analysis.duplicateAck !== undefined) {
-    out.raw(PIECE.duplicateAck);
+    out.piece(PIECE.duplicateAck);
     number(out, analysis.duplicateAck);
   }
   out.byte(0x7d);
 }
 
 function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
-  out.raw(PIECE.openVersion);
+  out.piece(PIECE.openVersion);
   out.uint(ip.version);
-  out.raw(PIECE.trafficClass);
+  out.piece(PIECE.trafficClass);
   out.uint(ip.trafficClass);
-  out.raw(PIECE.flowLabel);
+  out.piece(PIECE.flowLabel);
   out.uint(ip.flowLabel);
-  out.raw(PIECE.payloadLength);
+  out.piece(PIECE.payloadLength);
   out.uint(ip.payloadLength);
-  out.raw(PIECE.nextHeader);
+  out.piece(PIECE.nextHeader);
   out.uint(ip.nextHeader);
-  out.raw(PIECE.hopLimit);
+  out.piece(PIECE.hopLimit);
   out.uint(ip.hopLimit);
-  out.raw(PIECE.src);
+  out.piece(PIECE.src);
   out.ipv6(ip.dataView, ip.offset + 8);
-  out.raw(PIECE.thenDst);
+  out.piece(PIECE.thenDst);
   out.ipv6(ip.dataView, ip.offset + 24);
-  out.raw(PIECE.thenExtensions);
+  out.piece(PIECE.thenExtensions);
   if (ip.extensionCount > 0) out.text(JSON.stringify(ip.extensions));
-  else out.raw(PIECE.emptyList);
+  else out.piece(PIECE.emptyList);
   if (ip.fragmentHeaderOffset >= 0) {
-    out.raw(PIECE.fragment);
+    out.piece(PIECE.fragment);
     out.text(JSON.stringify(ip.fragment));
   }
-  out.raw(PIECE.protocol);
+  out.piece(PIECE.protocol);
   out.uint(ip.protocol);
   out.byte(0x7d);
 }
@@ -300,10 +299,10 @@ function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
 const DNS_NAME = new Uint8Array(MAX_NAME_TEXT_LENGTH);
 
 /** The `flags` object of a DNS header for each combination of AA, TC, RD and RA. */
-const DNS_FLAGS_JSON: readonly Uint8Array[] = Array.from(
+const DNS_FLAGS_JSON: readonly Piece[] = Array.from(
   { length: 16 },
   (_, bits) =>
-    new TextEncoder().encode(
+    new Piece(
       `{"aa":${(bits & 8) !== 0},"tc":${(bits & 4) !== 0},"rd":${(bits & 2) !== 0},"ra":${
         (bits & 1) !== 0
       }}`,
@@ -311,49 +310,49 @@ const DNS_FLAGS_JSON: readonly Uint8Array[] = Array.from(
 );
 
 /** `rcodeName` for each of the 16 response codes, as JSON strings. */
-const RCODE_NAMES_JSON: readonly Uint8Array[] = Array.from(
+const RCODE_NAMES_JSON: readonly Piece[] = Array.from(
   { length: 16 },
-  (_, rcode) => new TextEncoder().encode(JSON.stringify(dnsRcodeName(rcode))),
+  (_, rcode) => new Piece(JSON.stringify(dnsRcodeName(rcode))),
 );
 
 /** The question's `typeName` for types below 256 (all the common ones), as JSON strings. */
-const TYPE_NAMES_JSON: readonly Uint8Array[] = Array.from(
+const TYPE_NAMES_JSON: readonly Piece[] = Array.from(
   { length: 256 },
-  (_, type) => new TextEncoder().encode(JSON.stringify(dnsTypeName(type))),
+  (_, type) => new Piece(JSON.stringify(dnsTypeName(type))),
 );
 
 function dnsJson(out: ByteWriter, dns: DnsMessage): void {
   const flags = dns.flagsWord;
-  out.raw(PIECE.openId);
+  out.piece(PIECE.openId);
   out.uint(dns.id);
-  out.raw(PIECE.response);
+  out.piece(PIECE.response);
   bool(out, dns.isResponse);
-  out.raw(PIECE.opcode);
+  out.piece(PIECE.opcode);
   out.uint(dns.opcode);
-  out.raw(PIECE.rcode);
+  out.piece(PIECE.rcode);
   out.uint(dns.rcode);
-  out.raw(PIECE.rcodeName);
-  out.raw(RCODE_NAMES_JSON[dns.rcode]);
-  out.raw(PIECE.flags);
-  out.raw(DNS_FLAGS_JSON[(flags >> 7) & 0x0f]);
-  out.raw(PIECE.questions);
+  out.piece(PIECE.rcodeName);
+  out.piece(RCODE_NAMES_JSON[dns.rcode]);
+  out.piece(PIECE.flags);
+  out.piece(DNS_FLAGS_JSON[(flags >> 7) & 0x0f]);
+  out.piece(PIECE.questions);
   out.uint(dns.questionCount);
-  out.raw(PIECE.answers);
+  out.piece(PIECE.answers);
   out.uint(dns.answerCount);
-  out.raw(PIECE.authorities);
+  out.piece(PIECE.authorities);
   out.uint(dns.authorityCount);
-  out.raw(PIECE.additionals);
+  out.piece(PIECE.additionals);
   out.uint(dns.additionalCount);
   if (dns.questionCount > 0) {
-    out.raw(PIECE.question);
+    out.piece(PIECE.question);
     const name = DNS_NAME;
     const count = dns.copyName(dns.offset + DNS_HEADER_LENGTH, name, 0);
     const next = dns.nameNext;
-    if (count < 0 || next + 4 > dns.end) out.raw(PIECE.null);
+    if (count < 0 || next + 4 > dns.end) out.piece(PIECE.null);
     else {
       const view = dns.dataView;
       const type = view.getUint16(next);
-      out.raw(PIECE.openName);
+      out.piece(PIECE.openName);
       // The name's text is printable ASCII; JSON needs only its quotes and backslashes escaped.
       out.reserve(2 * count + 2);
       const bytes = out.bytes;
@@ -366,12 +365,12 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
       }
       bytes[at++] = 0x22;
       out.length = at;
-      out.raw(PIECE.type);
+      out.piece(PIECE.type);
       out.uint(type);
-      out.raw(PIECE.typeNameValue);
-      if (type < TYPE_NAMES_JSON.length) out.raw(TYPE_NAMES_JSON[type]);
+      out.piece(PIECE.typeNameValue);
+      if (type < TYPE_NAMES_JSON.length) out.piece(TYPE_NAMES_JSON[type]);
       else out.text(JSON.stringify(dnsTypeName(type)));
-      out.raw(PIECE.class);
+      out.piece(PIECE.class);
       out.uint(view.getUint16(next + 2));
       out.byte(0x7d);
     }
@@ -382,17 +381,17 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
 function vlanJson(out: ByteWriter, packet: Packet): void {
   for (let i = 0; i < packet.vlanCount; i++) {
     const tag = packet.vlanTags[i];
-    out.raw(i === 0 ? PIECE.vlanTpid : PIECE.nextTpid);
+    out.piece(i === 0 ? PIECE.vlanTpid : PIECE.nextTpid);
     out.uint(tag.tpid);
-    out.raw(PIECE.pcp);
+    out.piece(PIECE.pcp);
     out.uint(tag.pcp);
     keyed(out, DEI, tag.dei);
     out.uint(tag.id);
-    out.raw(PIECE.type);
+    out.piece(PIECE.type);
     out.uint(tag.etherType);
     out.byte(0x7d);
   }
-  out.raw(PIECE.closeList);
+  out.piece(PIECE.closeList);
 }
 
 function arpJson(out: ByteWriter, arp: ArpPacket): void {
@@ -402,21 +401,21 @@ function arpJson(out: ByteWriter, arp: ArpPacket): void {
   }
   const view = arp.dataView;
   const at = arp.offset;
-  out.raw(PIECE.arpHardwareType);
+  out.piece(PIECE.arpHardwareType);
   out.uint(arp.hardwareType);
-  out.raw(PIECE.protocolType);
+  out.piece(PIECE.protocolType);
   out.uint(arp.protocolType);
-  out.raw(PIECE.operation);
+  out.piece(PIECE.operation);
   out.uint(arp.operation);
-  out.raw(PIECE.senderMac);
+  out.piece(PIECE.senderMac);
   out.mac(view, at + 8);
-  out.raw(PIECE.thenSenderIp);
+  out.piece(PIECE.thenSenderIp);
   out.ipv4(view.getUint32(at + 14));
-  out.raw(PIECE.thenTargetMac);
+  out.piece(PIECE.thenTargetMac);
   out.mac(view, at + 18);
-  out.raw(PIECE.thenTargetIp);
+  out.piece(PIECE.thenTargetIp);
   out.ipv4(view.getUint32(at + 24));
-  out.raw(PIECE.closeStringObject);
+  out.piece(PIECE.closeStringObject);
 }
 
 function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
@@ -425,47 +424,47 @@ function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
   const dscp = ip.dscp;
   const ecn = ip.ecn;
   // Most packets: no options, no DSCP, no ECN, not a fragment.
-  if (version === 4 && ihl === 20 && dscp === 0 && ecn === 0) out.raw(PIECE.ipv4Plain);
+  if (version === 4 && ihl === 20 && dscp === 0 && ecn === 0) out.piece(PIECE.ipv4Plain);
   else {
-    if (version === 4) out.raw(PIECE.ipv4Version4);
+    if (version === 4) out.piece(PIECE.ipv4Version4);
     else {
-      out.raw(PIECE.ipv4);
-      out.raw(PIECE.openVersion);
+      out.piece(PIECE.ipv4);
+      out.piece(PIECE.openVersion);
       out.uint(version);
-      out.raw(PIECE.ihl);
+      out.piece(PIECE.ihl);
     }
     out.uint(ihl);
-    out.raw(PIECE.dscp);
+    out.piece(PIECE.dscp);
     out.uint(dscp);
-    out.raw(PIECE.ecn);
+    out.piece(PIECE.ecn);
     out.uint(ecn);
-    out.raw(PIECE.length);
+    out.piece(PIECE.length);
   }
   out.uint(ip.length);
-  out.raw(PIECE.id);
+  out.piece(PIECE.id);
   out.uint(ip.id);
   const fragOffset = ip.fragOffset;
   const flags = (ip.df ? 2 : 0) + (ip.mf ? 1 : 0);
-  if (fragOffset === 0) out.raw(FRAGMENT_FLAGS[4 + flags]);
+  if (fragOffset === 0) out.piece(FRAGMENT_FLAGS[4 + flags]);
   else {
-    out.raw(FRAGMENT_FLAGS[flags]);
+    out.piece(FRAGMENT_FLAGS[flags]);
     out.uint(fragOffset);
-    out.raw(PIECE.ttl);
+    out.piece(PIECE.ttl);
   }
   out.uint(ip.ttl);
-  out.raw(PIECE.protocol);
+  out.piece(PIECE.protocol);
   out.uint(ip.protocol);
-  out.raw(PIECE.checksum);
+  out.piece(PIECE.checksum);
   out.uint(ip.checksum);
   keyed(out, IPV4_CHECKSUM_OK, ip.checksumOk);
   out.ipv4(ip.srcNumber);
-  out.raw(PIECE.thenDst);
+  out.piece(PIECE.thenDst);
   out.ipv4(ip.dstNumber);
   if (ihl > 20 && ip.capturedLength > 20) {
-    out.raw(PIECE.thenOptions);
+    out.piece(PIECE.thenOptions);
     out.text(JSON.stringify(ip.options));
     out.byte(0x7d);
-  } else out.raw(PIECE.thenNoOptions);
+  } else out.piece(PIECE.thenNoOptions);
 }
 
 const FLAG_KEYS: ReadonlyArray<readonly [number, string]> = [
@@ -483,9 +482,9 @@ const FLAG_KEYS: ReadonlyArray<readonly [number, string]> = [
 /**
  * `,"flags":{…},"window":` for each of the 512 combinations of the nine bits, encoded once.
  */
-const FLAGS_JSON: readonly Uint8Array[] = Array.from({ length: 512 }, (_, bits) => {
+const FLAGS_JSON: readonly Piece[] = Array.from({ length: 512 }, (_, bits) => {
   const flags = FLAG_KEYS.map(([bit, key]) => key + ((bits & bit) !== 0)).join("");
-  return new TextEncoder().encode(`,"flags":${flags}},"window":`);
+  return new Piece(`,"flags":${flags}},"window":`);
 });
 
 /**
@@ -501,29 +500,29 @@ function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
   while (common && walk.next()) {
     const { at, kind, length } = walk;
     if (at !== tcp.offset + 20) out.byte(0x2c);
-    if (kind === TCPOPT_NOP) out.raw(PIECE.nopOption);
-    else if (kind === TCPOPT_EOL) out.raw(PIECE.eolOption);
+    if (kind === TCPOPT_NOP) out.piece(PIECE.nopOption);
+    else if (kind === TCPOPT_EOL) out.piece(PIECE.eolOption);
     else if (kind === TCPOPT_MSS && length === 4) {
-      out.raw(PIECE.mssOption);
+      out.piece(PIECE.mssOption);
       out.uint(view.getUint16(at + 2));
       out.byte(0x7d);
     } else if (kind === TCPOPT_WSCALE && length === 3) {
-      out.raw(PIECE.wscaleOption);
+      out.piece(PIECE.wscaleOption);
       out.uint(view.getUint8(at + 2));
       out.byte(0x7d);
     } else if (kind === TCPOPT_SACK_PERMITTED && length === 2) {
-      out.raw(PIECE.sackOkOption);
+      out.piece(PIECE.sackOkOption);
       out.byte(0x7d);
     } else if (kind === TCPOPT_TIMESTAMP && length === 10) {
-      out.raw(PIECE.timestampOption);
+      out.piece(PIECE.timestampOption);
       out.uint(view.getUint32(at + 2));
-      out.raw(PIECE.tsecr);
+      out.piece(PIECE.tsecr);
       out.uint(view.getUint32(at + 6));
       out.byte(0x7d);
     } else if (kind === TCPOPT_SACK && (length - 2) % 8 === 0) {
-      out.raw(PIECE.sackOption);
+      out.piece(PIECE.sackOption);
       out.uint(length);
-      out.raw(PIECE.blocks);
+      out.piece(PIECE.blocks);
       for (let edge = at + 2; edge < at + length; edge += 8) {
         if (edge !== at + 2) out.byte(0x2c);
         out.byte(0x5b);
@@ -532,7 +531,7 @@ function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
         out.uint(view.getUint32(edge + 4));
         out.byte(0x5d);
       }
-      out.raw(PIECE.closeSack);
+      out.piece(PIECE.closeSack);
     } else common = false;
   }
   if (!common || walk.malformed) {
@@ -547,10 +546,10 @@ function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
 const OPTION_WALK = new TcpOptionWalk();
 
 /** The layer's key and its ports: `open` is `,"tcp":{"srcPort":` or the UDP one. */
-function ports(out: ByteWriter, open: Uint8Array, header: TcpHeader | UdpHeader): void {
-  out.raw(open);
+function ports(out: ByteWriter, open: Piece, header: TcpHeader | UdpHeader): void {
+  out.piece(open);
   out.uint(header.srcPort);
-  out.raw(PIECE.dstPort);
+  out.piece(PIECE.dstPort);
   out.uint(header.dstPort);
 }
 
@@ -560,26 +559,26 @@ const NOP_NOP_TIMESTAMP = 0x0101080a;
 function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
   ports(out, PIECE.tcpSrcPort, tcp);
   if (tcp.truncated) {
-    out.raw(PIECE.truncatedTrue);
+    out.piece(PIECE.truncatedTrue);
     return;
   }
-  out.raw(PIECE.seq);
+  out.piece(PIECE.seq);
   out.uint(tcp.seq);
-  out.raw(PIECE.ack);
+  out.piece(PIECE.ack);
   out.uint(tcp.ack);
-  out.raw(PIECE.dataOffset);
+  out.piece(PIECE.dataOffset);
   const dataOffset = tcp.dataOffset;
   out.uint(dataOffset);
-  out.raw(FLAGS_JSON[tcp.flagBits]);
+  out.piece(FLAGS_JSON[tcp.flagBits]);
   out.uint(tcp.window);
-  out.raw(PIECE.checksum);
+  out.piece(PIECE.checksum);
   out.uint(tcp.checksum);
   const urgent = tcp.urgent;
   if (urgent === 0) keyed(out, TCP_CHECKSUM_OK_NOT_URGENT, tcp.checksumOk);
   else {
     keyed(out, TCP_CHECKSUM_OK, tcp.checksumOk);
     out.uint(urgent);
-    out.raw(PIECE.payloadLength);
+    out.piece(PIECE.payloadLength);
   }
   number(out, tcp.payloadLength);
   const view = tcp.dataView;
@@ -588,15 +587,15 @@ function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
     dataOffset === 32 && tcp.capturedLength >= 32 &&
     view.getUint32(options) === NOP_NOP_TIMESTAMP
   ) {
-    out.raw(PIECE.nopNopTimestamp);
+    out.piece(PIECE.nopNopTimestamp);
     out.uint(view.getUint32(options + 4));
-    out.raw(PIECE.tsecr);
+    out.piece(PIECE.tsecr);
     out.uint(view.getUint32(options + 8));
-    out.raw(PIECE.closeTimestampList);
+    out.piece(PIECE.closeTimestampList);
   } else {
-    out.raw(PIECE.options);
+    out.piece(PIECE.options);
     if (dataOffset > 20) tcpOptions(out, tcp);
-    else out.raw(PIECE.emptyList);
+    else out.piece(PIECE.emptyList);
   }
   if (extras.analysis !== undefined) analysisJson(out, extras.analysis);
   out.byte(0x7d);
@@ -605,12 +604,12 @@ function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
 function udpJson(out: ByteWriter, udp: UdpHeader): void {
   ports(out, PIECE.udpSrcPort, udp);
   if (udp.truncated) {
-    out.raw(PIECE.truncatedTrue);
+    out.piece(PIECE.truncatedTrue);
     return;
   }
-  out.raw(PIECE.length);
+  out.piece(PIECE.length);
   out.uint(udp.length);
-  out.raw(PIECE.checksum);
+  out.piece(PIECE.checksum);
   out.uint(udp.checksum);
   keyed(out, UDP_CHECKSUM_OK, udp.checksumOk);
 }
@@ -623,17 +622,17 @@ function icmpJson(out: ByteWriter, icmp: IcmpHeader): void {
     out.text(JSON.stringify(icmp.toJSON()));
     return;
   }
-  out.raw(PIECE.openType);
+  out.piece(PIECE.openType);
   out.uint(icmp.type);
-  out.raw(PIECE.code);
+  out.piece(PIECE.code);
   out.uint(icmp.code);
-  out.raw(PIECE.typeName);
+  out.piece(PIECE.typeName);
   out.text(icmp.typeName);
-  out.raw(PIECE.thenChecksum);
+  out.piece(PIECE.thenChecksum);
   out.uint(icmp.checksum);
   keyed(out, ICMP_CHECKSUM_OK, icmp.checksumOk);
   out.uint(id);
-  out.raw(PIECE.sequence);
+  out.piece(PIECE.sequence);
   out.uint(sequence);
   out.byte(0x7d);
 }
@@ -653,24 +652,24 @@ export function writeJson(
     out.byte(0x0a);
     return;
   }
-  out.raw(PIECE.openTs);
+  out.piece(PIECE.openTs);
   writeIsoTimestamp(out, header);
-  out.raw(PIECE.thenCaplen);
+  out.piece(PIECE.thenCaplen);
   out.uint(header.caplen);
-  out.raw(PIECE.len);
+  out.piece(PIECE.len);
   out.uint(header.len);
-  out.raw(linkField(packet.linkType));
+  out.piece(linkField(packet.linkType));
   const eth = packet.eth;
   if (eth) {
-    out.raw(PIECE.ethSrc);
+    out.piece(PIECE.ethSrc);
     out.mac(eth.dataView, eth.offset + 6);
-    out.raw(PIECE.thenDst);
+    out.piece(PIECE.thenDst);
     out.mac(eth.dataView, eth.offset);
     const etherType = eth.etherType;
-    if (etherType === ETHERTYPE_IPV4) out.raw(PIECE.thenTypeIpv4);
-    else if (etherType === ETHERTYPE_IPV6) out.raw(PIECE.thenTypeIpv6);
+    if (etherType === ETHERTYPE_IPV4) out.piece(PIECE.thenTypeIpv4);
+    else if (etherType === ETHERTYPE_IPV6) out.piece(PIECE.thenTypeIpv6);
     else {
-      out.raw(PIECE.thenType);
+      out.piece(PIECE.thenType);
       out.uint(etherType);
       out.byte(0x7d);
     }
@@ -680,22 +679,22 @@ export function writeJson(
   if (packet.vlanCount > 0) vlanJson(out, packet);
   if (packet.ipv4) ipv4Json(out, packet.ipv4);
   if (packet.ipv6) {
-    out.raw(PIECE.ipv6);
+    out.piece(PIECE.ipv6);
     ipv6Json(out, packet.ipv6);
   }
   if (packet.arp) arpJson(out, packet.arp);
   if (packet.tcp) tcpJson(out, packet.tcp, extras);
   if (packet.udp) udpJson(out, packet.udp);
   if (packet.icmp) {
-    out.raw(PIECE.icmp);
+    out.piece(PIECE.icmp);
     icmpJson(out, packet.icmp);
   }
   if (packet.dns) {
-    out.raw(PIECE.dns);
+    out.piece(PIECE.dns);
     dnsJson(out, packet.dns);
   }
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
-  out.raw(PIECE.endLine);
+  out.piece(PIECE.endLine);
 }
 
 const scratch = new ByteWriter(1024);

@@ -62,7 +62,7 @@ import {
 import type { TcpAnalysis } from "../analysis/flows.ts";
 import type { Reassembled } from "../analysis/reassembly.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
-import { ByteWriter, encodePieces } from "./bytes.ts";
+import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { type FrameHeader, TimeOfDay } from "./timestamp.ts";
 
@@ -119,9 +119,9 @@ const PIECE = encodePieces({
 });
 
 /** The text of `TcpHeader.flagText` for each combination of the flag bits, encoded once. */
-const FLAG_TEXT_BYTES: readonly Uint8Array[] = Array.from(
+const FLAG_TEXT_BYTES: readonly Piece[] = Array.from(
   { length: 512 },
-  (_, bits) => new TextEncoder().encode(tcpFlagText(bits)),
+  (_, bits) => new Piece(tcpFlagText(bits)),
 );
 
 const DSCP_NAMES: ReadonlyMap<number, string> = new Map([
@@ -189,36 +189,36 @@ const VERBOSE = encodePieces({
 /** `-v`'s IPv4 header: every field, in tcpdump's parenthesised style. */
 function writeIpv4Details(out: ByteWriter, ip: Ipv4Header): void {
   const dscp = ip.dscp;
-  out.raw(VERBOSE.version);
+  out.piece(VERBOSE.version);
   out.uint(ip.version);
-  out.raw(VERBOSE.ihl);
+  out.piece(VERBOSE.ihl);
   out.uint(ip.ihl);
-  out.raw(VERBOSE.tos);
+  out.piece(VERBOSE.tos);
   out.hex(ip.tos);
-  out.raw(VERBOSE.dscp);
+  out.piece(VERBOSE.dscp);
   const dscpName = DSCP_NAMES.get(dscp);
   if (dscpName === undefined) out.uint(dscp);
   else out.text(dscpName);
-  out.raw(VERBOSE.open);
+  out.piece(VERBOSE.open);
   out.uint(dscp);
-  out.raw(VERBOSE.ecn);
+  out.piece(VERBOSE.ecn);
   out.text(ECN_NAMES[ip.ecn]);
-  out.raw(VERBOSE.ttl);
+  out.piece(VERBOSE.ttl);
   out.uint(ip.ttl);
-  out.raw(VERBOSE.id);
+  out.piece(VERBOSE.id);
   out.uint(ip.id);
-  out.raw(VERBOSE.offset);
+  out.piece(VERBOSE.offset);
   out.uint(ip.fragOffset);
-  out.raw(VERBOSE.flags);
+  out.piece(VERBOSE.flags);
   const flags = (ip.df ? 1 : 0) | (ip.mf ? 2 : 0) | (ip.reservedFlag ? 4 : 0);
   out.text(IPV4_FLAG_TEXT[flags]);
-  out.raw(VERBOSE.proto);
+  out.piece(VERBOSE.proto);
   out.text(ipProtocolName(ip.protocol));
-  out.raw(VERBOSE.open);
+  out.piece(VERBOSE.open);
   out.uint(ip.protocol);
-  out.raw(VERBOSE.length);
+  out.piece(VERBOSE.length);
   out.uint(ip.length);
-  out.raw(VERBOSE.commaSpace);
+  out.piece(VERBOSE.commaSpace);
   writeChecksum(out, ip.checksum, ip.checksumOk, ip.expectedChecksum);
   if (ip.ihl > 20) {
     out.text(
@@ -233,7 +233,7 @@ function writeIpv4Details(out: ByteWriter, ip: Ipv4Header): void {
       }]`,
     );
   }
-  out.raw(VERBOSE.close);
+  out.piece(VERBOSE.close);
 }
 
 /** The flags list for each combination of DF (1), MF (2) and the reserved bit (4). */
@@ -246,19 +246,19 @@ const IPV4_FLAG_TEXT: readonly string[] = Array.from(
 
 /** `-v`'s IPv6 fixed header. */
 function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
-  out.raw(VERBOSE.class);
+  out.piece(VERBOSE.class);
   out.hex(ip.trafficClass);
-  out.raw(VERBOSE.flowLabel);
+  out.piece(VERBOSE.flowLabel);
   out.hex(ip.flowLabel, 5);
-  out.raw(VERBOSE.hopLimit);
+  out.piece(VERBOSE.hopLimit);
   out.uint(ip.hopLimit);
-  out.raw(VERBOSE.nextHeader);
+  out.piece(VERBOSE.nextHeader);
   out.text(ipProtocolName(ip.nextHeader));
-  out.raw(VERBOSE.open);
+  out.piece(VERBOSE.open);
   out.uint(ip.nextHeader);
-  out.raw(VERBOSE.payloadLength);
+  out.piece(VERBOSE.payloadLength);
   out.uint(ip.payloadLength);
-  out.raw(VERBOSE.close);
+  out.piece(VERBOSE.close);
 }
 
 /** Wireshark's words for the analysis flags, in brackets: ` [retransmission] [dup ack #2]`. */
@@ -285,15 +285,15 @@ function writeChecksum(
   expected: number | null,
   offloaded = false,
 ): void {
-  out.raw(VERBOSE.cksum);
+  out.piece(VERBOSE.cksum);
   out.hex(sent, 4);
-  if (offloaded) out.raw(VERBOSE.offloaded);
-  else if (ok === null) out.raw(VERBOSE.unverified);
-  else if (ok) out.raw(VERBOSE.correct);
+  if (offloaded) out.piece(VERBOSE.offloaded);
+  else if (ok === null) out.piece(VERBOSE.unverified);
+  else if (ok) out.piece(VERBOSE.correct);
   else {
-    out.raw(VERBOSE.incorrect);
+    out.piece(VERBOSE.incorrect);
     out.hex(expected ?? 0, 4);
-    out.raw(VERBOSE.close);
+    out.piece(VERBOSE.close);
   }
 }
 
@@ -337,23 +337,23 @@ function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): voi
   while (common && walk.next()) {
     const { at, kind, length } = walk;
     if (at !== tcp.offset + 20) out.byte(0x2c);
-    if (kind === TCPOPT_NOP) out.raw(PIECE.nop);
-    else if (kind === TCPOPT_EOL) out.raw(PIECE.eol);
+    if (kind === TCPOPT_NOP) out.piece(PIECE.nop);
+    else if (kind === TCPOPT_EOL) out.piece(PIECE.eol);
     else if (kind === TCPOPT_MSS && length === 4) {
-      out.raw(PIECE.mss);
+      out.piece(PIECE.mss);
       out.uint(view.getUint16(at + 2));
     } else if (kind === TCPOPT_WSCALE && length === 3) {
-      out.raw(PIECE.wscale);
+      out.piece(PIECE.wscale);
       out.uint(view.getUint8(at + 2));
     } else if (kind === TCPOPT_SACK_PERMITTED && length === 2) {
-      out.raw(PIECE.sackOK);
+      out.piece(PIECE.sackOK);
     } else if (kind === TCPOPT_TIMESTAMP && length === 10) {
-      out.raw(PIECE.timestampValue);
+      out.piece(PIECE.timestampValue);
       out.uint(view.getUint32(at + 2));
-      out.raw(PIECE.ecr);
+      out.piece(PIECE.ecr);
       out.uint(view.getUint32(at + 6));
     } else if (kind === TCPOPT_SACK && (length - 2) % 8 === 0) {
-      out.raw(PIECE.sack);
+      out.piece(PIECE.sack);
       out.uint((length - 2) / 8);
       out.byte(0x20);
       for (let edge = at + 2; edge < at + length; edge += 8) {
@@ -423,13 +423,13 @@ function writeDns(out: ByteWriter, dns: DnsMessage, length: number): void {
     const next = dns.nameNext;
     if (count >= 0 && next + 4 > dns.end) {
       // Cut off between the name and its type: marked as tcpdump marks it, and no more.
-      out.raw(PIECE.domainCut);
+      out.piece(PIECE.domainCut);
       return;
     }
     if (count >= 0) {
-      if (response) out.raw(PIECE.question);
+      if (response) out.piece(PIECE.question);
       out.text(dnsTypeName(dns.dataView.getUint16(next)));
-      out.raw(PIECE.questionMark);
+      out.piece(PIECE.questionMark);
       out.raw(name.subarray(0, count));
       if (count !== 1 || name[0] !== 0x2e) out.byte(0x2e);
       out.byte(0x20);
@@ -619,7 +619,7 @@ export class TextFormatter {
     }
     const options = this.#options;
     if (!options.link) {
-      if (this.#bold === null) out.raw(ip4 !== undefined ? PIECE.ip : PIECE.ip6);
+      if (this.#bold === null) out.piece(ip4 !== undefined ? PIECE.ip : PIECE.ip6);
       else {
         this.#paint(out, this.#bold, ip4 !== undefined ? "IP" : "IP6");
         out.byte(0x20);
@@ -628,7 +628,7 @@ export class TextFormatter {
     if (options.verbose) {
       if (ip4 !== undefined) writeIpv4Details(out, ip4);
       else writeIpv6Details(out, ip6!);
-      out.raw(PIECE.nextLine);
+      out.piece(PIECE.nextLine);
     }
     this.#writeEndpoints(out, packet, ip4, ip6);
   }
@@ -677,7 +677,7 @@ export class TextFormatter {
   /** `src > dst` */
   #writeHosts(out: ByteWriter, ip4: Ipv4Header | undefined, ip6: Ipv6Header | undefined): void {
     this.#writeAddress(out, ip4, ip6, true);
-    out.raw(PIECE.to);
+    out.piece(PIECE.to);
     this.#writeAddress(out, ip4, ip6, false);
   }
 
@@ -692,7 +692,7 @@ export class TextFormatter {
     this.#writeAddress(out, ip4, ip6, true);
     out.byte(0x2e);
     out.uint(srcPort);
-    out.raw(PIECE.to);
+    out.piece(PIECE.to);
     this.#writeAddress(out, ip4, ip6, false);
     out.byte(0x2e);
     out.uint(dstPort);
@@ -719,7 +719,7 @@ export class TextFormatter {
         out.text(fragment);
         return;
       }
-      out.raw(PIECE.colonSpace);
+      out.piece(PIECE.colonSpace);
       out.text(chain);
       if (tcp !== undefined) {
         this.#writeTcp(out, tcp, verbose);
@@ -729,15 +729,15 @@ export class TextFormatter {
         }
       } else {
         const dns = packet.dns;
-        if (dns === undefined || verbose) out.raw(PIECE.udp);
+        if (dns === undefined || verbose) out.piece(PIECE.udp);
         if (verbose) {
-          out.raw(PIECE.commaSpace);
+          out.piece(PIECE.commaSpace);
           writeChecksum(out, udp!.checksum, udp!.checksumOk, udp!.expectedChecksum, udp!.offloaded);
           if (dns !== undefined) out.byte(0x20);
         }
         if (dns !== undefined) writeDns(out, dns, udp!.payloadLength);
         else {
-          out.raw(PIECE.length);
+          out.piece(PIECE.length);
           out.uint(udp!.payloadLength);
         }
       }
@@ -747,7 +747,7 @@ export class TextFormatter {
     this.#writeHosts(out, ip4, ip6);
     const icmp = packet.icmp;
     if (icmp !== undefined) {
-      out.raw(PIECE.colonSpace);
+      out.piece(PIECE.colonSpace);
       out.text(chain);
       this.#writeIcmp(out, icmp);
       out.text(fragment);
@@ -791,17 +791,17 @@ export class TextFormatter {
     // stream joined midway.
     const relative = analysis !== undefined && (bits & (TCP_ACK | TCP_SYN)) === TCP_ACK &&
       (analysis.isnSeen || analysis.relativeSeq !== 0);
-    out.raw(PIECE.flags);
-    if (this.#flag === null) out.raw(FLAG_TEXT_BYTES[bits]);
+    out.piece(PIECE.flags);
+    if (this.#flag === null) out.piece(FLAG_TEXT_BYTES[bits]);
     else this.#paint(out, this.#flag, tcp.flagText);
     out.byte(0x5d);
     if (verbose) {
-      out.raw(PIECE.commaSpace);
+      out.piece(PIECE.commaSpace);
       writeChecksum(out, tcp.checksum, tcp.checksumOk, tcp.expectedChecksum, tcp.offloaded);
     }
     if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
       const seq = relative ? analysis.relativeSeq : tcp.seq;
-      out.raw(PIECE.seq);
+      out.piece(PIECE.seq);
       out.uint(seq);
       if (length > 0) {
         out.byte(0x3a);
@@ -810,22 +810,22 @@ export class TextFormatter {
     }
     if (bits & TCP_ACK) {
       const ack = relative && analysis.relativeAck !== null ? analysis.relativeAck : tcp.ack;
-      out.raw(PIECE.ack);
+      out.piece(PIECE.ack);
       out.uint(ack);
     }
-    out.raw(PIECE.win);
+    out.piece(PIECE.win);
     out.uint(tcp.window);
     if (bits & TCP_URG) {
-      out.raw(PIECE.urg);
+      out.piece(PIECE.urg);
       out.uint(tcp.urgent);
     }
     const sackBase = relative && analysis.peerBase !== null ? analysis.peerBase : 0;
     if (tcp.dataOffset > 20) {
-      out.raw(PIECE.options);
+      out.piece(PIECE.options);
       writeTcpOptions(out, tcp, sackBase);
       out.byte(0x5d);
     }
-    out.raw(PIECE.length);
+    out.piece(PIECE.length);
     out.uint(length);
     if (verbose && this.#analysis !== undefined) out.text(analysisText(this.#analysis));
   }
@@ -840,11 +840,11 @@ export class TextFormatter {
     // An echo request or reply: most ICMP there is.
     out.text(icmp.version === 4 ? "ICMP " : "ICMP6, ");
     out.text(icmp.typeName);
-    out.raw(PIECE.id);
+    out.piece(PIECE.id);
     out.uint(id);
-    out.raw(PIECE.seq);
+    out.piece(PIECE.seq);
     out.uint(sequence);
-    out.raw(PIECE.length);
+    out.piece(PIECE.length);
     out.uint(icmp.messageLength);
   }
 

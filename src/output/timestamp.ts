@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { ByteWriter } from "./bytes.ts";
+import { type ByteWriter, Piece } from "./bytes.ts";
 
 /** A pcap record header: when the frame was seen and how long it was. */
 export interface FrameHeader {
@@ -70,7 +70,7 @@ export function isoTimestamp(header: FrameHeader): string {
 let isoSeconds = Number.NaN;
 let isoPrefix = "";
 /** `isoPrefix` and its dot, encoded, for the second `isoBytesSeconds`. */
-let isoPrefixBytes = new Uint8Array(0);
+let isoPrefixBytes = new Piece("");
 let isoBytesSeconds = Number.NaN;
 
 /**
@@ -88,10 +88,10 @@ let isoBytesSeconds = Number.NaN;
 export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader): void {
   if (header.seconds !== isoBytesSeconds) {
     isoTimestamp(header); // brings isoPrefix to this second
-    isoPrefixBytes = new TextEncoder().encode(`${isoPrefix}.`);
+    isoPrefixBytes = new Piece(`${isoPrefix}.`);
     isoBytesSeconds = header.seconds;
   }
-  out.raw(isoPrefixBytes);
+  out.piece(isoPrefixBytes);
   out.padded(header.fraction, header.nanosecond ? 9 : 6);
   out.byte(0x5a);
 }
