@@ -18,41 +18,37 @@
 
 import { isIpv4Mapped, zeroRunStart } from "../decode/address.ts";
 
-/** The ASCII digits of 0-255, for dotted quads. */
-const DECIMAL_BYTE: readonly Uint8Array[] = Array.from(
-  { length: 256 },
-  (_, value) => new TextEncoder().encode(String(value)),
-);
-
-/** "00" to "99" as ASCII, two bytes each: numbers are written two digits at a time. */
-const DIGIT_PAIRS = new TextEncoder().encode(
-  Array.from({ length: 100 }, (_, value) => String(value).padStart(2, "0")).join(""),
-);
+/**
+ * Numbers are written in groups of three digits, each group one 32-bit store of a word from
+ * these tables (4 KB each, so they stay in the cache): `DIGITS[n]` holds the digits of n
+ * below 1000 in its low bytes, little-endian, and `DIGIT_COUNT[n]` how many there are;
+ * `THREE_DIGITS[n]` holds n as exactly three digits ("007"); `OCTET_DOT[n]` holds the digits
+ * of n below 256 followed by a dot. A store may write a byte or two past the digits; those
+ * lie beyond `length`, where the next write goes.
+ */
+const DOT = 0x2e;
+const DIGITS = new Uint32Array(1000);
+const DIGIT_COUNT = new Uint8Array(1000);
+const THREE_DIGITS = new Uint32Array(1000);
+const OCTET_DOT = new Uint32Array(256);
+for (let value = 0; value < 1000; value++) {
+  const digits = String(value);
+  const three = digits.padStart(3, "0");
+  DIGIT_COUNT[value] = digits.length;
+  for (let i = 0; i < digits.length; i++) DIGITS[value] |= digits.charCodeAt(i) << (8 * i);
+  for (let i = 0; i < 3; i++) THREE_DIGITS[value] |= three.charCodeAt(i) << (8 * i);
+  if (value < 256) OCTET_DOT[value] = DIGITS[value] | (DOT << (8 * digits.length));
+}
 
 /** ASCII code of each hexadecimal digit. */
 const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
 
 const UTF8 = new TextDecoder();
-const DOT = 0x2e;
 const COLON = 0x3a;
 const ZERO = 0x30;
 
 /** The longest text a number, an IPv4 or an IPv6 address can take, with room to spare. */
 const FIELD_ROOM = 64;
-
-/** Writes `value` (below 100,000) as five digits, zero-padded, at `at`; returns the end. */
-function writeFiveDigits(bytes: Uint8Array, at: number, value: number): number {
-  const top = (value / 10000) | 0;
-  const rest = value - top * 10000;
-  const middle = (rest / 100) | 0;
-  const low = rest - middle * 100;
-  bytes[at] = ZERO + top;
-  bytes[at + 1] = DIGIT_PAIRS[middle * 2];
-  bytes[at + 2] = DIGIT_PAIRS[middle * 2 + 1];
-  bytes[at + 3] = DIGIT_PAIRS[low * 2];
-  bytes[at + 4] = DIGIT_PAIRS[low * 2 + 1];
-  return at + 5;
-}
 
 /**
  * A fixed piece of output (a key, a word, punctuation) encoded once, as UTF-8 and as
@@ -205,62 +201,57 @@ export class ByteWriter {
       return;
     }
     if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
-    const bytes = this.bytes;
-    if (value < 10) {
-      bytes[this.length++] = ZERO + value;
-      return;
-    }
-    const digits = value < 100
-      ? 2
-      : value < 1000
-      ? 3
-      : value < 10000
-      ? 4
-      : value < 100000
-      ? 5
-      : value < 1000000
-      ? 6
-      : value < 10000000
-      ? 7
-      : value < 100000000
-      ? 8
-      : value < 1000000000
-      ? 9
-      : 10;
-    let at = this.length + digits;
-    this.length = at;
+    const view = this.#view;
     // `| 0` types the value as a 32-bit integer for the optimiser, so that the divisions
     // below become integer multiplications even where larger numbers (not small integers to
     // V8) have passed through.
-    let rest = value | 0;
-    while (rest >= 100) {
-      const next = (rest / 100) | 0;
-      const pair = (rest - next * 100) * 2;
-      bytes[--at] = DIGIT_PAIRS[pair + 1];
-      bytes[--at] = DIGIT_PAIRS[pair];
-      rest = next;
+    const small = value | 0;
+    let at = this.length;
+    if (small < 1000) {
+      view.setUint32(at, DIGITS[small], true);
+      this.length = at + DIGIT_COUNT[small];
+      return;
     }
-    if (rest >= 10) {
-      bytes[--at] = DIGIT_PAIRS[rest * 2 + 1];
-      bytes[--at] = DIGIT_PAIRS[rest * 2];
+    if (small < 1000000) {
+      const high = (small / 1000) | 0;
+      view.setUint32(at, DIGITS[high], true);
+      at += DIGIT_COUNT[high];
+      view.setUint32(at, THREE_DIGITS[small - high * 1000], true);
+      this.length = at + 3;
+      return;
+    }
+    const high = (small / 1000000) | 0;
+    this.#millions(high, small - high * 1000000);
+  }
+
+  /** Writes `high` (below 10^6), then `low` (below 10^6) as exactly six digits. */
+  #millions(high: number, low: number): void {
+    const view = this.#view;
+    let at = this.length;
+    if (high < 1000) {
+      view.setUint32(at, DIGITS[high], true);
+      at += DIGIT_COUNT[high];
     } else {
-      bytes[--at] = ZERO + rest;
+      const top = (high / 1000) | 0;
+      view.setUint32(at, DIGITS[top], true);
+      at += DIGIT_COUNT[top];
+      view.setUint32(at, THREE_DIGITS[high - top * 1000], true);
+      at += 3;
     }
+    const middle = (low / 1000) | 0;
+    view.setUint32(at, THREE_DIGITS[middle], true);
+    view.setUint32(at + 3, THREE_DIGITS[low - middle * 1000], true);
+    this.length = at + 6;
   }
 
   /** 2^31 and above (32-bit sequence numbers), fractions, negatives, NaN. */
   #largeNumber(value: number): void {
     if (value >= 0x80000000 && value >>> 0 === value) {
-      // Ten digits, always: 2147483648 = 21474 * 10^5 + 83648; both halves are small
-      // integers, written a pair at a time with no loop (sequence numbers and time stamps
-      // are half of all TCP fields in JSON).
+      // Ten digits: the millions (2147 to 4294) and the six digits below them, which fit
+      // small integers.
       if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
-      const high = Math.floor(value / 100000);
-      const low = value - high * 100000;
-      const bytes = this.bytes;
-      let at = this.length;
-      at = writeFiveDigits(bytes, at, high | 0);
-      this.length = writeFiveDigits(bytes, at, low | 0);
+      const high = Math.floor(value / 1000000);
+      this.#millions(high, (value - high * 1000000) | 0);
       return;
     }
     this.text(String(value));
@@ -271,19 +262,12 @@ export class ByteWriter {
     if (this.length + FIELD_ROOM + width > this.bytes.length) this.reserve(FIELD_ROOM + width);
     const bytes = this.bytes;
     if (width === 6 && value >= 0 && value < 1000000 && (value | 0) === value) {
-      // Microseconds, on every line: three digit pairs, no loop.
-      const high = (value / 10000) | 0;
-      const rest = value - high * 10000;
-      const middle = (rest / 100) | 0;
-      const low = rest - middle * 100;
-      let at = this.length;
-      bytes[at++] = DIGIT_PAIRS[high * 2];
-      bytes[at++] = DIGIT_PAIRS[high * 2 + 1];
-      bytes[at++] = DIGIT_PAIRS[middle * 2];
-      bytes[at++] = DIGIT_PAIRS[middle * 2 + 1];
-      bytes[at++] = DIGIT_PAIRS[low * 2];
-      bytes[at++] = DIGIT_PAIRS[low * 2 + 1];
-      this.length = at;
+      // Microseconds, on every line: two groups of three digits.
+      const high = (value / 1000) | 0;
+      const view = this.#view;
+      view.setUint32(this.length, THREE_DIGITS[high], true);
+      view.setUint32(this.length + 3, THREE_DIGITS[value - high * 1000], true);
+      this.length += 6;
       return;
     }
     let digits = 1;
@@ -324,19 +308,20 @@ export class ByteWriter {
   /** Appends an IPv4 address (given as its 32-bit number) as a dotted quad. */
   ipv4(address: number): void {
     if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
-    this.#octet(address >>> 24);
-    this.bytes[this.length++] = DOT;
-    this.#octet((address >>> 16) & 0xff);
-    this.bytes[this.length++] = DOT;
-    this.#octet((address >>> 8) & 0xff);
-    this.bytes[this.length++] = DOT;
-    this.#octet(address & 0xff);
-  }
-
-  #octet(value: number): void {
-    const digits = DECIMAL_BYTE[value];
-    const bytes = this.bytes;
-    for (let i = 0; i < digits.length; i++) bytes[this.length++] = digits[i];
+    const view = this.#view;
+    let at = this.length;
+    let octet = address >>> 24;
+    view.setUint32(at, OCTET_DOT[octet], true);
+    at += DIGIT_COUNT[octet] + 1;
+    octet = (address >>> 16) & 0xff;
+    view.setUint32(at, OCTET_DOT[octet], true);
+    at += DIGIT_COUNT[octet] + 1;
+    octet = (address >>> 8) & 0xff;
+    view.setUint32(at, OCTET_DOT[octet], true);
+    at += DIGIT_COUNT[octet] + 1;
+    octet = address & 0xff;
+    view.setUint32(at, DIGITS[octet], true);
+    this.length = at + DIGIT_COUNT[octet];
   }
 
   /**
