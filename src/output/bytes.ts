@@ -27,24 +27,30 @@ import { isIpv4Mapped, zeroRunStart } from "../decode/address.ts";
  * lie beyond `length`, where the next write goes.
  */
 const DOT = 0x2e;
+const COLON = 0x3a;
 const DIGITS = new Uint32Array(1000);
 const DIGIT_COUNT = new Uint8Array(1000);
 const THREE_DIGITS = new Uint32Array(1000);
 const OCTET_DOT = new Uint32Array(256);
+/** Each byte as two lower-case hexadecimal digits and a colon, for MAC addresses. */
+const HEX_COLON = new Uint32Array(256);
 for (let value = 0; value < 1000; value++) {
   const digits = String(value);
   const three = digits.padStart(3, "0");
   DIGIT_COUNT[value] = digits.length;
   for (let i = 0; i < digits.length; i++) DIGITS[value] |= digits.charCodeAt(i) << (8 * i);
   for (let i = 0; i < 3; i++) THREE_DIGITS[value] |= three.charCodeAt(i) << (8 * i);
-  if (value < 256) OCTET_DOT[value] = DIGITS[value] | (DOT << (8 * digits.length));
+  if (value < 256) {
+    OCTET_DOT[value] = DIGITS[value] | (DOT << (8 * digits.length));
+    const hex = value.toString(16).padStart(2, "0");
+    HEX_COLON[value] = hex.charCodeAt(0) | (hex.charCodeAt(1) << 8) | (COLON << 16);
+  }
 }
 
 /** ASCII code of each hexadecimal digit. */
 const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
 
 const UTF8 = new TextDecoder();
-const COLON = 0x3a;
 const ZERO = 0x30;
 
 /** The longest text a number, an IPv4 or an IPv6 address can take, with room to spare. */
@@ -294,15 +300,12 @@ export class ByteWriter {
   /** Appends the 6-byte MAC address at `offset` in `view` as `xx:xx:xx:xx:xx:xx`. */
   mac(view: DataView, offset: number): void {
     if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
-    const bytes = this.bytes;
-    let at = this.length;
+    const out = this.#view;
+    const at = this.length;
     for (let i = 0; i < 6; i++) {
-      const value = view.getUint8(offset + i);
-      if (i > 0) bytes[at++] = COLON;
-      bytes[at++] = HEX_DIGITS[value >> 4];
-      bytes[at++] = HEX_DIGITS[value & 15];
+      out.setUint32(at + 3 * i, HEX_COLON[view.getUint8(offset + i)], true);
     }
-    this.length = at;
+    this.length = at + 17; // the last colon is past the end
   }
 
   /** Appends an IPv4 address (given as its 32-bit number) as a dotted quad. */
