@@ -52,6 +52,9 @@ Deno.test("padded and hex write what padStart and toString(16) write", () => {
       value.toString(16).padStart(width, "0"),
     );
   }
+  for (const value of [2 ** 32, 2 ** 40 + 5, Number.MAX_SAFE_INTEGER]) {
+    assert.equal(written((out) => out.hex(value, 3)), value.toString(16));
+  }
 });
 
 Deno.test("ipv4 writes the dotted quad of each octet", () => {

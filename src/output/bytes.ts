@@ -286,6 +286,14 @@ export class ByteWriter {
   hex(value: number, width = 1): void {
     if (this.length + FIELD_ROOM + width > this.bytes.length) this.reserve(FIELD_ROOM + width);
     const bytes = this.bytes;
+    if (value >>> 0 === value) {
+      // Every caller's case (address groups, checksums, flow labels): integer shifts.
+      let digits = Math.max(1, (35 - Math.clz32(value)) >> 2, width);
+      let at = this.length + digits;
+      this.length = at;
+      for (let rest = value; digits > 0; digits--, rest >>>= 4) bytes[--at] = HEX_DIGITS[rest & 15];
+      return;
+    }
     let digits = 1;
     for (let rest = value; rest >= 16; rest = Math.floor(rest / 16)) digits++;
     if (digits < width) digits = width;
