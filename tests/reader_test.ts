@@ -6,6 +6,8 @@
 
 import assert from "node:assert/strict";
 import { parsePcap } from "./pcap_file.ts";
+import { type ByteSource, CaptureFileReader } from "../src/file/reader.ts";
+import { random } from "../scripts/packet_builder.ts";
 import { MAIN, PERMISSIONS, runNetpeek } from "./netpeek_process.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -204,5 +206,150 @@ Deno.test("memory stays flat: a 256 MB file is read with a small resident set", 
     assert.ok(peak < 150 * 1024 * 1024, `peak resident memory ${(peak / 2 ** 20).toFixed(0)} MiB`);
   } finally {
     await Deno.remove(path);
+  }
+});
+
+/** Frames of `sizes` bytes, each filled with a pattern of its own. */
+function patternFrames(sizes: number[]): Uint8Array[] {
+  return sizes.map((size, index) => {
+    const frame = new Uint8Array(size);
+    for (let i = 0; i < size; i++) frame[i] = (index * 31 + i * 7) & 0xff;
+    return frame;
+  });
+}
+
+/** A little-endian microsecond pcap file of `frames`; frame i is stamped i seconds. */
+function classicPcap(frames: Uint8Array[]): { bytes: Uint8Array; offsets: number[] } {
+  const total = 24 + frames.reduce((sum, frame) => sum + 16 + frame.length, 0);
+  const bytes = new Uint8Array(total);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, 0xa1b2c3d4, true);
+  view.setUint16(4, 2, true);
+  view.setUint16(6, 4, true);
+  view.setUint32(16, 262144, true);
+  view.setUint32(20, 1, true);
+  const offsets: number[] = [];
+  let at = 24;
+  frames.forEach((frame, index) => {
+    offsets.push(at);
+    view.setUint32(at, index, true);
+    view.setUint32(at + 8, frame.length, true);
+    view.setUint32(at + 12, frame.length, true);
+    bytes.set(frame, at + 16);
+    at += 16 + frame.length;
+  });
+  return { bytes, offsets };
+}
+
+/** A pcapng file: a section, one Ethernet interface, then each frame after a filler block. */
+function pcapngWithFillers(frames: Uint8Array[], fillers: number[]): Uint8Array {
+  const blocks: Uint8Array[] = [];
+  const block = (type: number, body: Uint8Array) => {
+    const length = 12 + body.length;
+    const bytes = new Uint8Array(length);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(0, type, true);
+    view.setUint32(4, length, true);
+    bytes.set(body, 8);
+    view.setUint32(length - 4, length, true);
+    blocks.push(bytes);
+  };
+  const section = new DataView(new ArrayBuffer(16));
+  section.setUint32(0, 0x1a2b3c4d, true);
+  section.setUint16(4, 1, true);
+  section.setBigInt64(8, -1n, true);
+  block(0x0a0d0d0a, new Uint8Array(section.buffer));
+  block(1, Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0)); // Ethernet, no snapshot length
+  frames.forEach((frame, index) => {
+    // An unknown block (a custom one, which readers skip) before each packet.
+    block(0x00000bad, new Uint8Array(fillers[index % fillers.length]));
+    const body = new Uint8Array(20 + Math.ceil(frame.length / 4) * 4);
+    const view = new DataView(body.buffer);
+    view.setUint32(8, index, true); // microseconds
+    view.setUint32(12, frame.length, true);
+    view.setUint32(16, frame.length, true);
+    body.set(frame, 20);
+    block(6, body);
+  });
+  const bytes = new Uint8Array(blocks.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of blocks) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return bytes;
+}
+
+/** A source that hands out `bytes` in reads of the sizes `size()` picks. */
+function shortReads(bytes: Uint8Array, size: () => number): ByteSource {
+  let position = 0;
+  return {
+    read(buffer: Uint8Array): Promise<number | null> {
+      if (position === bytes.length) return Promise.resolve(null);
+      const count = Math.min(buffer.length, size(), bytes.length - position);
+      buffer.set(bytes.subarray(position, position + count));
+      position += count;
+      return Promise.resolve(count);
+    },
+  };
+}
+
+async function framesRead(source: ByteSource): Promise<Uint8Array[]> {
+  const reader = await CaptureFileReader.open(source, "test");
+  const frames: Uint8Array[] = [];
+  await reader.run((frame) => {
+    frames.push(frame.slice());
+  });
+  return frames;
+}
+
+Deno.test("records cut by chunk boundaries, skipped blocks and short reads are read whole", async () => {
+  const next = random(5);
+  // Mostly large records (up to libpcap's 256 KiB), so that several straddle each 4 MiB
+  // chunk boundary, and small ones between.
+  const sizes = Array.from(
+    { length: 90 },
+    (_, i) => i % 3 === 2 ? 60 + Math.floor(next() * 200) : 100_000 + Math.floor(next() * 162_144),
+  );
+  sizes[20] = 262_144;
+  const frames = patternFrames(sizes);
+  const pcap = classicPcap(frames);
+  const chunk = 4 * 1024 * 1024;
+  for (const boundary of [chunk, 2 * chunk]) {
+    assert.ok(
+      pcap.offsets.some((at, i) => at < boundary && at + 16 + sizes[i] > boundary),
+      `a record straddles byte ${boundary}`,
+    );
+  }
+  // Fillers up to 3 MiB: longer than any block is parsed, skipped across chunk boundaries.
+  const pcapng = pcapngWithFillers(frames, [0, 4, 3 * 1024 * 1024 + 8, 1_000_000, 124]);
+  const sources: [string, (bytes: Uint8Array) => Promise<ByteSource>][] = [
+    ["a file", async (bytes) => {
+      const path = await Deno.makeTempFile();
+      await Deno.writeFile(path, bytes);
+      const file = await Deno.open(path);
+      await Deno.remove(path); // still readable while open
+      return file;
+    }],
+    ["reads of up to 64 KiB", (bytes) => {
+      const pick = random(9);
+      return Promise.resolve(shortReads(bytes, () => 1 + Math.floor(pick() * 65536)));
+    }],
+    ["reads of up to 4 KiB", (bytes) => {
+      const pick = random(10);
+      return Promise.resolve(shortReads(bytes, () => 1 + Math.floor(pick() * 4096)));
+    }],
+  ];
+  for (const [format, bytes] of [["pcap", pcap.bytes], ["pcapng", pcapng]] as const) {
+    for (const [how, open] of sources) {
+      const source = await open(bytes);
+      try {
+        const read = await framesRead(source);
+        assert.equal(read.length, frames.length, `${format}, ${how}`);
+        read.forEach((frame, i) => assert.deepEqual(frame, frames[i], `${format}, ${how}: ${i}`));
+      } finally {
+        if (source instanceof Deno.FsFile) source.close();
+      }
+    }
   }
 });

@@ -95,6 +95,12 @@ export type RangeHandler = (
 
 /** How much is read at a time. */
 const CHUNK_LENGTH = 4 * 1024 * 1024;
+/**
+ * Room before a chunk for the unread end of the one before (a record or block cut by the
+ * chunk boundary), which is moved there so that it lies in one piece. Nothing asks for more
+ * than a parsed block at a time, so nothing left over is longer.
+ */
+const CARRY_ROOM = MAX_PARSED_BLOCK_LENGTH;
 const SKIP_NOTHING = 0;
 const utf8 = new TextDecoder();
 
@@ -111,8 +117,14 @@ export class CaptureFileReader {
   /** Interfaces described so far (one for classic pcap). */
   readonly interfaces: FileInterface[] = [];
   readonly #source: ByteSource;
-  readonly #bytes = new Uint8Array(CHUNK_LENGTH + MAX_PARSED_BLOCK_LENGTH);
-  readonly #view = new DataView(this.#bytes.buffer);
+  /** The chunk records are taken from. */
+  #bytes = new Uint8Array(CARRY_ROOM + CHUNK_LENGTH);
+  #view = new DataView(this.#bytes.buffer);
+  /** The buffer the next chunk is read into while this one is processed. */
+  #spare = new Uint8Array(CARRY_ROOM + CHUNK_LENGTH);
+  #spareView = new DataView(this.#spare.buffer);
+  /** The read into `#spare` under way, if any. */
+  #ahead: Promise<number | null> | null = null;
   #start = 0;
   #end = 0;
   /** File offset of `#bytes[0]`. */
@@ -217,32 +229,63 @@ export class CaptureFileReader {
     );
   }
 
-  /** Makes `need` bytes available from `#start`; false when the file ends first. */
+  /**
+   * Makes `need` bytes (at most `CARRY_ROOM`) available from `#start`; false when the file
+   * ends first. The next chunk is always being read into the spare buffer while this one is
+   * processed (on a second core, where the source's reads run), so reading rarely waits.
+   */
   async #fill(need: number): Promise<boolean> {
-    if (this.#start > 0) {
-      this.#bytes.copyWithin(0, this.#start, this.#end);
-      this.#base += this.#start;
-      this.#end -= this.#start;
-      this.#start = 0;
+    if (need > CARRY_ROOM) throw new Error(`reader asked for ${need} bytes at once`); // a bug
+    while (this.#end - this.#start < need) {
+      if (this.#ahead === null) {
+        if (this.#eof) return false;
+        this.#readAhead(); // the first read
+      }
+      await this.#takeAhead();
     }
-    while (this.#end < need && !this.#eof) {
-      const count = await this.#source.read(this.#bytes.subarray(this.#end, CHUNK_LENGTH));
-      if (count === null) this.#eof = true;
-      else this.#end += count;
-    }
-    return this.#end >= need;
+    return true;
+  }
+
+  #readAhead(): void {
+    const read = this.#source.read(this.#spare.subarray(CARRY_ROOM));
+    // A read still under way when the caller stops reading must not end unhandled.
+    read.catch(() => {});
+    this.#ahead = read;
+  }
+
+  /**
+   * Waits for the chunk being read ahead, moves what is left of this one just before it, and
+   * makes it the current chunk; then starts reading the next.
+   */
+  async #takeAhead(): Promise<void> {
+    const count = await this.#ahead;
+    this.#ahead = null;
+    const carried = this.#end - this.#start;
+    const next = this.#spare;
+    next.set(this.#bytes.subarray(this.#start, this.#end), CARRY_ROOM - carried);
+    this.#base += this.#start - (CARRY_ROOM - carried);
+    this.#spare = this.#bytes;
+    this.#bytes = next;
+    const view = this.#spareView;
+    this.#spareView = this.#view;
+    this.#view = view;
+    this.#start = CARRY_ROOM - carried;
+    this.#end = CARRY_ROOM + (count ?? 0);
+    if (count === null) this.#eof = true;
+    else this.#readAhead();
   }
 
   async #readHeader(): Promise<void> {
     await this.#fill(PCAP_FILE_HEADER_LENGTH);
-    const have = this.#end;
+    const at = this.#start;
+    const have = this.#end - at;
     if (have === 0) throw new CaptureFileError("the file is empty: not a capture", 0);
     if (have < 4) {
       throw new CaptureFileError(`only ${have} bytes: not a pcap or pcapng file`, 0);
     }
     const view = this.#view;
-    const magic = view.getUint32(0, true);
-    const swapped = view.getUint32(0, false);
+    const magic = view.getUint32(at, true);
+    const swapped = view.getUint32(at, false);
     if (magic === PCAPNG_SHB) {
       this.format = "pcapng";
       // Process the section header and the blocks up to the first interface or packet.
@@ -258,7 +301,7 @@ export class CaptureFileReader {
     const known = [PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, PCAP_MAGIC_MODIFIED];
     if (!known.includes(magic) && !known.includes(swapped)) {
       throw new CaptureFileError(
-        `not a pcap or pcapng file (it starts with ${hexPrefix(this.#bytes)})`,
+        `not a pcap or pcapng file (it starts with ${hexPrefix(this.#bytes.subarray(at))})`,
         0,
       );
     }
@@ -272,18 +315,18 @@ export class CaptureFileReader {
     const value = little ? magic : swapped;
     this.#little = little;
     this.#recordHeaderLength = value === PCAP_MAGIC_MODIFIED ? 24 : 16;
-    const major = view.getUint16(4, little);
+    const major = view.getUint16(at + 4, little);
     if (major !== 2) {
       throw new CaptureFileError(`pcap version ${major} is not supported (only 2)`, 4);
     }
     this.interfaces.push({
-      linkType: view.getUint32(20, little) & PCAP_LINKTYPE_MASK,
-      snaplen: view.getUint32(16, little),
+      linkType: view.getUint32(at + 20, little) & PCAP_LINKTYPE_MASK,
+      snaplen: view.getUint32(at + 16, little),
       name: undefined,
       ticksPerSecond: value === PCAP_MAGIC_NANO ? 1e9 : 1e6,
       offsetSeconds: 0,
     });
-    this.#start = PCAP_FILE_HEADER_LENGTH;
+    this.#start = at + PCAP_FILE_HEADER_LENGTH;
   }
 
   /** Delivers buffered pcap records; returns the bytes needed next, or 0 when stopped. */
@@ -334,7 +377,7 @@ export class CaptureFileReader {
         const skipped = Math.min(this.#skip, this.#end - this.#start);
         this.#start += skipped;
         this.#skip -= skipped;
-        if (this.#skip !== SKIP_NOTHING) return Math.min(this.#skip, CHUNK_LENGTH);
+        if (this.#skip !== SKIP_NOTHING) return Math.min(this.#skip, CARRY_ROOM);
       }
       const at = this.#start;
       const available = this.#end - at;
