@@ -87,6 +87,20 @@ export function isIpv6Extension(nextHeader: number): boolean {
   return nextHeader in EXTENSION_NAMES;
 }
 
+/**
+ * The name JSON gives an extension header: `hop-by-hop`, `routing`, `fragment`, … or
+ * `unknown`.
+ *
+ * @example
+ * ```ts
+ * import { ipv6ExtensionName } from "./ipv6.ts";
+ * console.log(ipv6ExtensionName(44), ipv6ExtensionName(17)); // "fragment" "unknown"
+ * ```
+ */
+export function ipv6ExtensionName(type: number): string {
+  return EXTENSION_NAMES[type] ?? "unknown";
+}
+
 /** One extension header, as JSON shows it. */
 export interface Ipv6Extension {
   /** The next-header value that announced it. */
@@ -133,17 +147,30 @@ export class Ipv6Header extends HeaderView {
   get extensions(): Ipv6Extension[] {
     return Array.from({ length: this.extensionCount }, (_, i) => ({
       type: this.extensionTypes[i],
-      name: EXTENSION_NAMES[this.extensionTypes[i]] ?? "unknown",
+      name: ipv6ExtensionName(this.extensionTypes[i]),
       length: this.extensionLengths[i],
     }));
   }
 
   /** The fragment header's fields, or `null` when the packet is not a fragment. */
   get fragment(): Ipv6Fragment | null {
-    const at = this.fragmentHeaderOffset;
-    if (at < 0) return null;
-    const word = this.view.getUint16(at + 2);
-    return { offset: word & 0xfff8, mf: (word & 1) !== 0, id: this.view.getUint32(at + 4) };
+    if (this.fragmentHeaderOffset < 0) return null;
+    return { offset: this.fragmentOffset, mf: this.fragmentMore, id: this.fragmentId };
+  }
+
+  /** The fragment header's offset field, in bytes; only when there is one. */
+  get fragmentOffset(): number {
+    return this.view.getUint16(this.fragmentHeaderOffset + 2) & 0xfff8;
+  }
+
+  /** The fragment header's M flag (more fragments follow); only when there is one. */
+  get fragmentMore(): boolean {
+    return (this.view.getUint16(this.fragmentHeaderOffset + 2) & 1) !== 0;
+  }
+
+  /** The fragment header's identification; only when there is one. */
+  get fragmentId(): number {
+    return this.view.getUint32(this.fragmentHeaderOffset + 4);
   }
 
   /** The version nibble; 6 for a well-formed header. */

@@ -28,6 +28,7 @@ import {
   ETHERTYPE_IPV6,
   type IcmpHeader,
   type Ipv4Header,
+  ipv6ExtensionName,
   type Ipv6Header,
   linkTypeInfo,
   MAX_NAME_TEXT_LENGTH,
@@ -134,7 +135,7 @@ const PIECE = encodePieces({
   nextHeader: ',"nextHeader":',
   hopLimit: ',"hopLimit":',
   thenExtensions: '","extensions":',
-  fragment: ',"fragment":',
+  fragmentOffset: ',"fragment":{"offset":',
   openId: '{"id":',
   response: ',"response":',
   opcode: ',"opcode":',
@@ -266,6 +267,14 @@ function analysisJson(out: ByteWriter, analysis: TcpAnalysis): void {
   out.byte(0x7d);
 }
 
+/** `{"type":N,"name":"…","length":` of each extension header type. */
+const EXTENSION_JSON: readonly Piece[] = Array.from(
+  { length: 256 },
+  (_, type) =>
+    new Piece(`{"type":${type},"name":${JSON.stringify(ipv6ExtensionName(type))},"length":`),
+);
+const FRAGMENT_MORE = keyedBool("mf", ',"id":');
+
 function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
   out.piece(PIECE.openVersion);
   out.uint(ip.version);
@@ -284,11 +293,21 @@ function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
   out.piece(PIECE.thenDst);
   out.ipv6(ip.dataView, ip.offset + 24);
   out.piece(PIECE.thenExtensions);
-  if (ip.extensionCount > 0) out.text(JSON.stringify(ip.extensions));
-  else out.piece(PIECE.emptyList);
+  const count = ip.extensionCount;
+  if (count === 0) out.piece(PIECE.emptyList);
+  for (let i = 0; i < count; i++) {
+    out.byte(i === 0 ? 0x5b : 0x2c);
+    out.piece(EXTENSION_JSON[ip.extensionTypes[i]]);
+    out.uint(ip.extensionLengths[i]);
+    out.byte(0x7d);
+    if (i === count - 1) out.byte(0x5d);
+  }
   if (ip.fragmentHeaderOffset >= 0) {
-    out.piece(PIECE.fragment);
-    out.text(JSON.stringify(ip.fragment));
+    out.piece(PIECE.fragmentOffset);
+    out.uint(ip.fragmentOffset);
+    keyed(out, FRAGMENT_MORE, ip.fragmentMore);
+    out.uint(ip.fragmentId);
+    out.byte(0x7d);
   }
   out.piece(PIECE.protocol);
   out.uint(ip.protocol);
