@@ -102,29 +102,40 @@ export function onesComplementSum(
 ): number {
   // RFC 1071 2(B) and 2(C): the sum is independent of byte order and can be taken over wider
   // words and folded. So 32-bit words are read in the machine's order (little-endian: no
-  // byte swap) and their halves summed in two small integers, which stay exact for
-  // 64 KiB per block; the result is swapped back to network order at the end.
+  // byte swap) and their halves summed in two small integers, exact up to 64 KiB; the
+  // result is swapped back to network order at the end.
+  if (length > SUM_BLOCK_BYTES) return longSum(view, offset, length, initial);
   let high = 0;
   let low = 0;
   let at = offset;
   const end = offset + length;
-  while (end - at >= 4) {
-    const blockEnd = Math.min(at + SUM_BLOCK_BYTES, end - 3);
-    for (; at < blockEnd; at += 4) {
-      const word = view.getUint32(at, true);
-      high = (high + (word >>> 16)) | 0;
-      low = (low + (word & 0xffff)) | 0;
-    }
-    low = fold(low + fold(high));
-    high = 0;
+  for (const wordsEnd = end - 3; at < wordsEnd; at += 4) {
+    const word = view.getUint32(at, true);
+    high = (high + (word >>> 16)) | 0;
+    low = (low + (word & 0xffff)) | 0;
   }
   if (end - at >= 2) {
     low += view.getUint16(at, true);
     at += 2;
   }
   if (at < end) low += view.getUint8(at);
-  const swapped = fold(low + high);
-  return fold(((swapped & 0xff) << 8) + (swapped >> 8) + fold(initial));
+  // Below 2^31: two folds bring it to 16 bits.
+  let sum = high + low;
+  sum = (sum >>> 16) + (sum & 0xffff);
+  sum = (sum >>> 16) + (sum & 0xffff);
+  sum = ((sum & 0xff) << 8) + (sum >> 8) + (initial <= 0xffff ? initial : fold(initial));
+  return (sum & 0xffff) + (sum >>> 16);
+}
+
+/** `onesComplementSum` of more than 64 KiB (jumbo frames): summed 64 KiB at a time. */
+function longSum(view: DataView, offset: number, length: number, initial: number): number {
+  let sum = fold(initial);
+  for (let at = offset; at < offset + length; at += SUM_BLOCK_BYTES) {
+    const block = Math.min(SUM_BLOCK_BYTES, offset + length - at);
+    // A block of odd length can only be the last, so every block starts on a 16-bit word.
+    sum = fold(sum + onesComplementSum(view, at, block));
+  }
+  return sum;
 }
 
 /** Bytes summed before the 16-bit halves are folded: 16,384 words, well within 2^31. */
