@@ -104,7 +104,6 @@ const PIECE = encodePieces({
   typeName: ',"typeName":"',
   thenChecksum: '","checksum":',
   sequence: ',"sequence":',
-  openTs: '{"ts":"',
   thenCaplen: '","caplen":',
   len: ',"len":',
   ethSrc: ',"eth":{"src":"',
@@ -671,8 +670,7 @@ export function writeJson(
     out.byte(0x0a);
     return;
   }
-  out.piece(PIECE.openTs);
-  writeIsoTimestamp(out, header);
+  writeIsoTimestamp(out, header, '{"ts":"');
   out.piece(PIECE.thenCaplen);
   out.uint(header.caplen);
   out.piece(PIECE.len);

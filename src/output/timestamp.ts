@@ -69,27 +69,30 @@ export function isoTimestamp(header: FrameHeader): string {
 
 let isoSeconds = Number.NaN;
 let isoPrefix = "";
-/** `isoPrefix` and its dot, encoded, for the second `isoBytesSeconds`. */
+/** `isoBefore`, `isoPrefix` and its dot, encoded, for the second `isoBytesSeconds`. */
 let isoPrefixBytes = new Piece("");
 let isoBytesSeconds = Number.NaN;
+let isoBefore = "";
 
 /**
- * Writes the same text as `isoTimestamp` into `out`.
+ * Writes `before` (JSON's opening, say: it is encoded with the date once a second), then
+ * the same text as `isoTimestamp`, into `out`.
  *
  * @example
  * ```ts
  * import { ByteWriter } from "./bytes.ts";
  * import { writeIsoTimestamp } from "./timestamp.ts";
  * const out = new ByteWriter();
- * writeIsoTimestamp(out, { seconds: 0, fraction: 5, nanosecond: false, caplen: 0, len: 0 });
- * console.log(out.toString()); // "1970-01-01T00:00:00.000005Z"
+ * writeIsoTimestamp(out, { seconds: 0, fraction: 5, nanosecond: false, caplen: 0, len: 0 }, "@");
+ * console.log(out.toString()); // "@1970-01-01T00:00:00.000005Z"
  * ```
  */
-export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader): void {
-  if (header.seconds !== isoBytesSeconds) {
+export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader, before = ""): void {
+  if (header.seconds !== isoBytesSeconds || before !== isoBefore) {
     isoTimestamp(header); // brings isoPrefix to this second
-    isoPrefixBytes = new Piece(`${isoPrefix}.`);
+    isoPrefixBytes = new Piece(`${before}${isoPrefix}.`);
     isoBytesSeconds = header.seconds;
+    isoBefore = before;
   }
   out.piece(isoPrefixBytes);
   out.padded(header.fraction, header.nanosecond ? 9 : 6);
