@@ -57,7 +57,7 @@ interface PcapLayout {
 }
 
 /** A classic pcap file of records at whole-number times (seconds and a fraction). */
-function pcapRecords(
+export function pcapRecords(
   linkType: number,
   records: { seconds: number; fraction: number; frame: Uint8Array }[],
   layout: PcapLayout = {},

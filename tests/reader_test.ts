@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { parsePcap } from "./pcap_file.ts";
 import { type ByteSource, CaptureFileReader } from "../src/file/reader.ts";
 import { random } from "../scripts/packet_builder.ts";
+import { pcapRecords } from "../scripts/make_fixtures.ts";
+import { LINKTYPE_ETHERNET } from "../src/decode/linktype.ts";
 import { MAIN, PERMISSIONS, runNetpeek } from "./netpeek_process.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -218,29 +220,6 @@ function patternFrames(sizes: number[]): Uint8Array[] {
   });
 }
 
-/** A little-endian microsecond pcap file of `frames`; frame i is stamped i seconds. */
-function classicPcap(frames: Uint8Array[]): { bytes: Uint8Array; offsets: number[] } {
-  const total = 24 + frames.reduce((sum, frame) => sum + 16 + frame.length, 0);
-  const bytes = new Uint8Array(total);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, 0xa1b2c3d4, true);
-  view.setUint16(4, 2, true);
-  view.setUint16(6, 4, true);
-  view.setUint32(16, 262144, true);
-  view.setUint32(20, 1, true);
-  const offsets: number[] = [];
-  let at = 24;
-  frames.forEach((frame, index) => {
-    offsets.push(at);
-    view.setUint32(at, index, true);
-    view.setUint32(at + 8, frame.length, true);
-    view.setUint32(at + 12, frame.length, true);
-    bytes.set(frame, at + 16);
-    at += 16 + frame.length;
-  });
-  return { bytes, offsets };
-}
-
 /** A pcapng file: a section, one Ethernet interface, then each frame after a filler block. */
 function pcapngWithFillers(frames: Uint8Array[], fillers: number[]): Uint8Array {
   const blocks: Uint8Array[] = [];
@@ -313,11 +292,15 @@ Deno.test("records cut by chunk boundaries, skipped blocks and short reads are r
   );
   sizes[20] = 262_144;
   const frames = patternFrames(sizes);
-  const pcap = classicPcap(frames);
+  const pcap = pcapRecords(
+    LINKTYPE_ETHERNET,
+    frames.map((frame, seconds) => ({ seconds, fraction: 0, frame })),
+  );
+  const offsets = recordOffsets(pcap);
   const chunk = 4 * 1024 * 1024;
   for (const boundary of [chunk, 2 * chunk]) {
     assert.ok(
-      pcap.offsets.some((at, i) => at < boundary && at + 16 + sizes[i] > boundary),
+      offsets.some((at, i) => at < boundary && at + 16 + sizes[i] > boundary),
       `a record straddles byte ${boundary}`,
     );
   }
@@ -340,7 +323,7 @@ Deno.test("records cut by chunk boundaries, skipped blocks and short reads are r
       return Promise.resolve(shortReads(bytes, () => 1 + Math.floor(pick() * 4096)));
     }],
   ];
-  for (const [format, bytes] of [["pcap", pcap.bytes], ["pcapng", pcapng]] as const) {
+  for (const [format, bytes] of [["pcap", pcap], ["pcapng", pcapng]] as const) {
     for (const [how, open] of sources) {
       const source = await open(bytes);
       try {
