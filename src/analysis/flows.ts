@@ -146,8 +146,28 @@ interface Direction {
   windowEndSet: boolean;
 }
 
+/**
+ * One tracked connection. The conversation's figures and the TCP state live in this one
+ * object, not in objects of their own, so that a packet reaches a single object once its
+ * entry is found (`conversationOf` makes the documented shape when asked).
+ */
 interface Flow {
-  conversation: Conversation;
+  protocol: string;
+  aAddress: string;
+  aPort: number | null;
+  bAddress: string;
+  bPort: number | null;
+  framesAtoB: number;
+  bytesAtoB: number;
+  framesBtoA: number;
+  bytesBtoA: number;
+  start: number;
+  end: number;
+  /** TCP only: the handshake was seen; the connection was closed by FIN or RST. */
+  isTcp: boolean;
+  handshake: boolean;
+  fin: boolean;
+  rst: boolean;
   /** Whether A is the lower endpoint of the key: a packet from the lower one goes A to B. */
   aIsLow: boolean;
   /**
@@ -155,8 +175,8 @@ interface Flow {
    * address words and its port (65536 for none). 5 words for IPv4, 11 for IPv6.
    */
   key: Uint32Array;
-  ab?: Direction;
-  ba?: Direction;
+  ab: Direction | undefined;
+  ba: Direction | undefined;
   synSeen: boolean;
   synAckSeen: boolean;
   handshakeAckSeen: boolean;
@@ -164,7 +184,7 @@ interface Flow {
   initialRtt: number;
   synTime: number;
   /** Set once the flow left the index (retired or evicted). */
-  removed?: true;
+  removed: boolean;
 }
 
 const DEFAULTS: Required<FlowLimits> = {
@@ -254,11 +274,28 @@ function addressText(words: Uint32Array): string {
   return words.length === 1 ? formatIpv4(view, 0) : formatIpv6(view, 0);
 }
 
-/** A copy of a conversation that later packets will not change (keys in the same order). */
+/** A copy of a conversation, so that what `summary` returns is the caller's to change. */
 function copyConversation(conversation: Conversation): Conversation {
   const copy = { ...conversation, a: { ...conversation.a }, b: { ...conversation.b } };
   if (conversation.tcp !== undefined) copy.tcp = { ...conversation.tcp };
   return copy;
+}
+
+/** The conversation of a flow as documented (keys in this order), a copy of its figures now. */
+function conversationOf(flow: Flow): Conversation {
+  const conversation: Conversation = {
+    protocol: flow.protocol,
+    a: { address: flow.aAddress, port: flow.aPort },
+    b: { address: flow.bAddress, port: flow.bPort },
+    framesAtoB: flow.framesAtoB,
+    bytesAtoB: flow.bytesAtoB,
+    framesBtoA: flow.framesBtoA,
+    bytesBtoA: flow.bytesBtoA,
+    start: flow.start,
+    end: flow.end,
+  };
+  if (flow.isTcp) conversation.tcp = { handshake: flow.handshake, fin: flow.fin, rst: flow.rst };
+  return conversation;
 }
 
 function protocolName(protocol: number): string {
@@ -378,40 +415,45 @@ export class FlowTracker {
       const ip = (ip4 ?? ip6)!;
       const name = protocolName(protocol);
       flow = {
-        conversation: {
-          protocol: name,
-          a: { address: ip.src, port: srcPort },
-          b: { address: ip.dst, port: dstPort },
-          framesAtoB: 0,
-          bytesAtoB: 0,
-          framesBtoA: 0,
-          bytesBtoA: 0,
-          start: time,
-          end: time,
-        },
+        protocol: name,
+        aAddress: ip.src,
+        aPort: srcPort,
+        bAddress: ip.dst,
+        bPort: dstPort,
+        framesAtoB: 0,
+        bytesAtoB: 0,
+        framesBtoA: 0,
+        bytesBtoA: 0,
+        start: time,
+        end: time,
+        isTcp: name === "tcp",
+        handshake: false,
+        fin: false,
+        rst: false,
         aIsLow: srcIsLow,
         key: key.slice(),
+        ab: undefined,
+        ba: undefined,
         synSeen: false,
         synAckSeen: false,
         handshakeAckSeen: false,
         initialRtt: 0,
         synTime: 0,
+        removed: false,
       };
-      if (name === "tcp") flow.conversation.tcp = { handshake: false, fin: false, rst: false };
       if (this.activeFlows >= this.#limits.maxFlows) this.#evictOldest(time);
       table.set(flow);
       this.#order.push(flow);
     }
-    const conversation = flow.conversation;
     const forward = srcIsLow === flow.aIsLow;
     if (forward) {
-      conversation.framesAtoB++;
-      conversation.bytesAtoB += bytes;
+      flow.framesAtoB++;
+      flow.bytesAtoB += bytes;
     } else {
-      conversation.framesBtoA++;
-      conversation.bytesBtoA += bytes;
+      flow.framesBtoA++;
+      flow.bytesBtoA += bytes;
     }
-    conversation.end = time;
+    flow.end = time;
     const tcp = packet.tcp;
     if (tcp === undefined || tcp.truncated || fragment) return undefined;
     this.#trackConnection(flow, tcp.flagBits, time);
@@ -423,7 +465,6 @@ export class FlowTracker {
   #trackConnection(flow: Flow, flags: number, time: number): void {
     const syn = (flags & TCP_SYN) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
-    const state = flow.conversation.tcp!;
     if (syn && !ackFlag) {
       flow.synSeen = true;
       flow.synTime = time;
@@ -431,11 +472,11 @@ export class FlowTracker {
       flow.synAckSeen = true;
     } else if (ackFlag && flow.synAckSeen && !flow.handshakeAckSeen) {
       flow.handshakeAckSeen = true;
-      state.handshake = true;
+      flow.handshake = true;
       flow.initialRtt = time - flow.synTime;
     }
-    if (flags & TCP_FIN) state.fin = true;
-    if (flags & TCP_RST) state.rst = true;
+    if (flags & TCP_FIN) flow.fin = true;
+    if (flags & TCP_RST) flow.rst = true;
   }
 
   #analyse(flow: Flow, forward: boolean, packet: Packet, time: number): TcpAnalysis {
@@ -613,7 +654,7 @@ export class FlowTracker {
     this.#lastSweep = now;
     const idle: Flow[] = [];
     for (const flow of this.#activeFlowList()) {
-      if (now - flow.conversation.end >= this.#limits.idleTimeout) idle.push(flow);
+      if (now - flow.end >= this.#limits.idleTimeout) idle.push(flow);
     }
     for (const flow of idle) this.#remove(flow);
     this.#compactOrder();
@@ -629,7 +670,7 @@ export class FlowTracker {
     while (this.#head < this.#order.length) {
       const flow = this.#order[this.#head++];
       if (flow.removed) continue; // already retired by a sweep
-      if (chances-- > 0 && now - flow.conversation.end < 1) {
+      if (chances-- > 0 && now - flow.end < 1) {
         this.#order.push(flow);
         continue;
       }
@@ -642,7 +683,7 @@ export class FlowTracker {
   #remove(flow: Flow): void {
     flow.removed = true;
     (flow.key.length === FLOW_KEY_WORDS_V4 ? this.#flows4 : this.#flows6).delete(flow.key);
-    this.#retire(flow.conversation);
+    this.#retire(conversationOf(flow));
   }
 
   /** Drops the queue's consumed front and keys of retired flows, so it stays proportional. */
@@ -684,9 +725,9 @@ export class FlowTracker {
   /** Everything `--stats` shows, as of now. */
   summary(topTalkers = 10): FlowSummary {
     const conversations = [
-      ...this.#retired,
-      ...this.#activeFlowList().map((flow) => flow.conversation),
-    ].map(copyConversation)
+      ...this.#retired.map(copyConversation),
+      ...this.#activeFlowList().map(conversationOf),
+    ]
       .sort((x, y) => x.start - y.start);
     const talkers = [...this.#hosts4.values(), ...this.#hosts6.values()].map((host) => ({
       address: addressText(host.key),
