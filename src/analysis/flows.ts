@@ -151,18 +151,11 @@ interface Direction {
  * object, not in objects of their own, so that a packet reaches a single object once its
  * entry is found (`conversationOf` makes the documented shape when asked).
  */
-interface Flow {
-  protocol: string;
+interface Flow extends Omit<Conversation, "a" | "b" | "tcp"> {
   aAddress: string;
   aPort: number | null;
   bAddress: string;
   bPort: number | null;
-  framesAtoB: number;
-  bytesAtoB: number;
-  framesBtoA: number;
-  bytesBtoA: number;
-  start: number;
-  end: number;
   /** TCP only: the handshake was seen; the connection was closed by FIN or RST. */
   isTcp: boolean;
   handshake: boolean;
