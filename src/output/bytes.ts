@@ -18,6 +18,9 @@
 
 import { isIpv4Mapped, zeroRunStart } from "../decode/address.ts";
 
+const DOT = 0x2e;
+const COLON = 0x3a;
+
 /**
  * Numbers are written in groups of three digits, each group one 32-bit store of a word from
  * these tables (4 KB each, so they stay in the cache): `DIGITS[n]` holds the digits of n
@@ -26,8 +29,6 @@ import { isIpv4Mapped, zeroRunStart } from "../decode/address.ts";
  * of n below 256 followed by a dot. A store may write a byte or two past the digits; those
  * lie beyond `length`, where the next write goes.
  */
-const DOT = 0x2e;
-const COLON = 0x3a;
 const DIGITS = new Uint32Array(1000);
 const DIGIT_COUNT = new Uint8Array(1000);
 const THREE_DIGITS = new Uint32Array(1000);

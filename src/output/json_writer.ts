@@ -1,9 +1,11 @@
 /**
  * The JSON line of a packet written straight as text: the same bytes `JSON.stringify` makes
  * of `packetToJson(…)` (the tests compare the two on every fixture packet and on fuzzed
- * ones), without building an object per layer first. The common layers (Ethernet, IPv4,
- * TCP with its options, UDP, ICMP echo) are written field by field; the rarer ones go
- * through their `toJSON` and `JSON.stringify`.
+ * ones), without building an object per layer first. The common layers (Ethernet, VLAN,
+ * Ethernet/IPv4 ARP, IPv4, IPv6 with its extension headers, TCP with its common options,
+ * UDP, ICMP echo, DNS) are written field by field, fixed text in pieces encoded once; the
+ * rarer ones (Linux cooked headers, IPv4 options, other ICMP messages, errors) go through
+ * their `toJSON` and `JSON.stringify`.
  *
  * @example
  * ```ts
