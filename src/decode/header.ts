@@ -143,8 +143,7 @@ const SUM_BLOCK_BYTES = 0x10000;
 
 /** Folds carries above 16 bits back in (one's-complement addition), for sums below 2^53. */
 function fold(sum: number): number {
-  // Integer operations for what fits 32 bits (every call from onesComplementSum's loop);
-  // `%` on a double is a call into C.
+  // Integer operations once the sum fits 32 bits: `%` on a double is a call into C.
   while (sum > 0xffffffff) sum = (sum % 65536) + Math.floor(sum / 65536);
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum;
