@@ -119,7 +119,7 @@ const PIECE = encodePieces({
 });
 
 /** The text of `TcpHeader.flagText` for each combination of the flag bits, encoded once. */
-const FLAG_TEXT_BYTES: readonly Piece[] = Array.from(
+const FLAG_TEXT_PIECES: readonly Piece[] = Array.from(
   { length: 512 },
   (_, bits) => new Piece(tcpFlagText(bits)),
 );
@@ -792,7 +792,7 @@ export class TextFormatter {
     const relative = analysis !== undefined && (bits & (TCP_ACK | TCP_SYN)) === TCP_ACK &&
       (analysis.isnSeen || analysis.relativeSeq !== 0);
     out.piece(PIECE.flags);
-    if (this.#flag === null) out.piece(FLAG_TEXT_BYTES[bits]);
+    if (this.#flag === null) out.piece(FLAG_TEXT_PIECES[bits]);
     else this.#paint(out, this.#flag, tcp.flagText);
     out.byte(0x5d);
     if (verbose) {
