@@ -23,6 +23,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { taskArgs } from "./task_args.ts";
 import {
   concat,
   ethernet,
@@ -477,7 +478,7 @@ async function liveBench(packets: number): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    args: Deno.args,
+    args: taskArgs(),
     options: {
       packets: { type: "string", default: "1000000" },
       runs: { type: "string", default: "1" },

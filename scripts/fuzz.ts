@@ -6,7 +6,7 @@
  * nothing is read outside the frame, every layer lies within the frame, text and JSON can be
  * produced, and the text carries no control character from the packet.
  *
- * `deno task fuzz` runs for five minutes (`-- --minutes N` for longer, `-- --seed N` to
+ * `deno task fuzz` runs for five minutes (`--minutes N` for longer, `--seed N` to
  * replay); a failure prints the seed and the input as hex, and is saved in
  * tests/fixtures/fuzz/ as a regression case that `deno task test` replays.
  *
@@ -15,6 +15,7 @@
 
 import fc from "fast-check";
 import { parseArgs } from "node:util";
+import { taskArgs } from "./task_args.ts";
 import { FlowTracker } from "../src/analysis/flows.ts";
 import { Reassembler } from "../src/analysis/reassembly.ts";
 import { Decoder, type HeaderView, type Packet } from "../src/decode/mod.ts";
@@ -273,7 +274,7 @@ export async function fuzz(numRuns: number, seed?: number): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    args: Deno.args,
+    args: taskArgs(),
     options: { minutes: { type: "string", default: "5" }, seed: { type: "string" } },
   });
   const deadline = Date.now() + Number(values.minutes) * 60_000;

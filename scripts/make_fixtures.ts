@@ -9,12 +9,13 @@
  * - tcpdump captures real loopback traffic on `lo` (Ethernet) and on `any` (Linux cooked v1
  *   and v2), unless `--no-live` is given. Needs root, tcpdump, tshark, editcap and ping.
  *
- * Run: `deno task fixtures` (add `-- --no-live` to keep the committed live captures).
+ * Run: `deno task fixtures` (add `--no-live` to keep the committed live captures).
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { taskArgs } from "./task_args.ts";
 
 import {
   A,
@@ -649,7 +650,7 @@ async function realTcp(): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    args: Deno.args,
+    args: taskArgs(),
     options: { "no-live": { type: "boolean" }, "real-tcp-only": { type: "boolean" } },
   });
   await Deno.mkdir(OUT, { recursive: true });

@@ -12,6 +12,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { taskArgs } from "./task_args.ts";
 
 const HERE = new URL("..", import.meta.url).pathname;
 const FIXTURES = `${HERE}tests/fixtures/`;
@@ -77,7 +78,7 @@ export async function gunzip(path: string): Promise<string> {
 
 if (import.meta.main) {
   const { values } = parseArgs({
-    args: Deno.args,
+    args: taskArgs(),
     options: { root: { type: "string" }, check: { type: "boolean" } },
   });
   const root = values.root === undefined ? HERE : values.root.replace(/\/?$/, "/");

@@ -3,16 +3,11 @@
  * (netpeek text and JSON, tcpdump, tshark) processed every packet, never a time.
  */
 
-Deno.test("deno task bench --packets 20000 --check runs and every tool sees every packet", async () => {
+Deno.test("deno task bench -- --packets 20000 --check runs and every tool sees every packet", async () => {
+  // Through deno task, as people run it, with the `--` npm users type (scripts/task_args.ts).
   const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      new URL("../scripts/bench.ts", import.meta.url).pathname,
-      "--packets",
-      "20000",
-      "--check",
-    ],
+    args: ["task", "bench", "--", "--packets", "20000", "--check"],
+    cwd: new URL("..", import.meta.url).pathname,
     stdout: "piped",
     stderr: "piped",
   }).output();
