@@ -21,6 +21,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type { FrameHeader } from "../output/timestamp.ts";
 import {
   cString,
@@ -86,6 +87,16 @@ const GONE_ERRNOS: Record<number, string> = {
  * takes effect, within about this.
  */
 export const READ_TIMEOUT_MS = 50;
+
+/**
+ * Lets the event loop run (signals, timers, the pipe) between two batches of frames.
+ * `setTimeout(0)` would do, but nested timers are clamped: it took 2.2 ms a turn, while a
+ * full batch takes about 3 ms at top speed, so the loop slept for two fifths of the time.
+ * `setImmediate` turns the loop in about 6 µs; timers and signals still run between turns.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /** Frames taken per turn of the event loop. */
 const BATCH_SIZE = 4096;
@@ -301,7 +312,7 @@ export class LiveCapture {
       onDrained();
       if (this.#stopping) break;
       if (delivered === BATCH_SIZE) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await yieldToEventLoop();
       } else {
         await this.#waitForData(this.#timeoutMs);
       }
@@ -311,7 +322,7 @@ export class LiveCapture {
       this.#stopping = false;
       await this.#waitForData(this.#timeoutMs + 20);
       while (!this.#stopping && this.#drain(onFrame) === BATCH_SIZE) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await yieldToEventLoop();
       }
       this.#stopping = true;
       onDrained();
