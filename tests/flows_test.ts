@@ -6,7 +6,20 @@
 import assert from "node:assert/strict";
 import { hasCommand } from "./netpeek_process.ts";
 import { FlowTracker, type TcpAnalysis } from "../src/analysis/flows.ts";
-import { Decoder } from "../src/decode/mod.ts";
+import { Decoder, formatIpv6, LINKTYPE_ETHERNET } from "../src/decode/mod.ts";
+import {
+  concat,
+  ethernet,
+  ip4,
+  ip6,
+  ipv4,
+  MAC_A,
+  MAC_B,
+  random,
+  u16,
+  udp,
+  udp6,
+} from "../scripts/packet_builder.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { parseTsv } from "./pcap_file.ts";
 
@@ -250,4 +263,60 @@ Deno.test("without analysis (--stats alone) the summary is the same and nothing 
     const states = summaries[1].conversations.map((conversation) => conversation.tcp);
     assert.ok(states.some((state) => state?.handshake), `${name}: a handshake`);
   }
+});
+
+Deno.test("top talkers count every packet, whether its flow is active, retired or evicted", () => {
+  const next = random(21);
+  const v4 = Array.from({ length: 12 }, (_, i) => `192.0.2.${10 + i}`);
+  const v6 = ["2001:db8::1", "2001:db8::2", "2001:db8:1::1", "::ffff:192.0.2.10"];
+  const decoder = new Decoder();
+  // Few flows at a time and a short idle timeout: flows are retired, and beyond the retired
+  // list's room their conversations are dropped (evicted), while their hosts must still count.
+  const flows = new FlowTracker({ maxFlows: 8, maxRetired: 5, idleTimeout: 2 });
+  const expected = new Map<string, { frames: number; bytes: number }>();
+  const count = (address: string, bytes: number) => {
+    const host = expected.get(address) ?? { frames: 0, bytes: 0 };
+    host.frames++;
+    host.bytes += bytes;
+    expected.set(address, host);
+  };
+  for (let i = 0; i < 3000; i++) {
+    const ipv6 = i % 5 === 0;
+    const hosts = ipv6 ? v6 : v4;
+    const src = hosts[Math.floor(next() * hosts.length)];
+    // Now and then a host talks to itself: it counts once.
+    const dst = next() < 0.05 ? src : hosts[Math.floor(next() * hosts.length)];
+    const data = new Uint8Array(Math.floor(next() * 200));
+    const sport = 1000 + Math.floor(next() * 4);
+    const packet = ipv6
+      ? concat(
+        [0x60, 0, 0, 0],
+        u16(8 + data.length),
+        [17, 64],
+        ip6(src),
+        ip6(dst),
+        udp6(src, dst, sport, 53, data),
+      )
+      : ipv4({ src, dst, protocol: 17, payload: udp(ip4(src), ip4(dst), sport, 53, data) });
+    const frame = ethernet(MAC_B, MAC_A, ipv6 ? 0x86dd : 0x0800, packet);
+    // A tenth of a second apart, with pauses that outlast the idle timeout.
+    const time = i / 10 + Math.floor(i / 400) * 5;
+    const header = {
+      seconds: Math.floor(time),
+      fraction: Math.round((time % 1) * 1e6),
+      nanosecond: false,
+      caplen: frame.length,
+      len: frame.length,
+    };
+    flows.observe(decoder.decode(frame, LINKTYPE_ETHERNET, frame.length), header);
+    const text = (address: string) =>
+      ipv6 ? formatIpv6(new DataView(Uint8Array.from(ip6(address)).buffer), 0) : address;
+    count(text(src), frame.length);
+    if (dst !== src) count(text(dst), frame.length);
+  }
+  const summary = flows.summary(100);
+  assert.ok(summary.evicted.flows > 0, "some conversations were evicted");
+  const talkers = [...expected].map(([address, { frames, bytes }]) => ({ address, frames, bytes }))
+    .sort((x, y) => y.bytes - x.bytes || x.address.localeCompare(y.address));
+  assert.deepEqual(summary.talkers, talkers);
 });
