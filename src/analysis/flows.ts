@@ -325,12 +325,15 @@ export class FlowTracker {
   #end = 0;
   #evicted = { flows: 0, frames: 0, bytes: 0 };
   #lastSweep = 0;
+  /** How often idle flows are looked for: a tenth of the timeout, at least a second. */
+  readonly #sweepInterval: number;
   /** Flows in creation order, for eviction (a queue: `#head` is its front). */
   #order: Flow[] = [];
   #head = 0;
 
   constructor(limits: FlowLimits = {}) {
     this.#limits = { ...DEFAULTS, ...limits };
+    this.#sweepInterval = Math.max(1, this.#limits.idleTimeout / 10);
   }
 
   /**
@@ -644,11 +647,6 @@ export class FlowTracker {
     }
     host.frames += frames;
     host.bytes += bytes;
-  }
-
-  /** How often idle flows are looked for: a tenth of the timeout, at least a second. */
-  get #sweepInterval(): number {
-    return Math.max(1, this.#limits.idleTimeout / 10);
   }
 
   /** Retires every flow idle for longer than the timeout. */
