@@ -219,6 +219,15 @@ Deno.test("output buffer: chunked writes, oversized text, and a closed reader", 
   out.flush();
   assert.equal(chunks.slice(1).join(""), long);
   assert.ok(chunks.length > 2, "big output goes out in several chunks");
+  // The chunk size given is where output is written out.
+  const small: string[] = [];
+  const smallOut = new OutputBuffer({
+    writeSync: (bytes) => (small.push(decoder.decode(bytes)), bytes.length),
+  }, 64);
+  smallOut.write("x".repeat(40));
+  assert.equal(small.length, 0);
+  smallOut.write("y".repeat(40));
+  assert.deepEqual(small, ["x".repeat(40) + "y".repeat(40)]);
 
   let calls = 0;
   const closed = new OutputBuffer({

@@ -30,10 +30,14 @@ export class OutputBuffer {
   readonly #sink: SyncSink;
   /** Formatters write straight into this; call `commit()` after each packet. */
   readonly bytes: ByteWriter;
+  /** Bytes gathered before `commit` writes them out. */
+  readonly #chunk: number;
   #closed = false;
 
+  /** `size`: bytes gathered before they are written out. */
   constructor(sink: SyncSink, size = CHUNK) {
     this.#sink = sink;
+    this.#chunk = size;
     this.bytes = new ByteWriter(size + size / 2);
   }
 
@@ -50,7 +54,7 @@ export class OutputBuffer {
 
   /** Ends a piece of output written into `bytes`: writes the buffer out once it is full. */
   commit(): void {
-    if (this.bytes.length >= CHUNK) this.flush();
+    if (this.bytes.length >= this.#chunk) this.flush();
   }
 
   /** Writes out everything buffered. */
