@@ -360,11 +360,6 @@ export function stackFrames(): Uint8Array[] {
   return frames;
 }
 
-/**
- * Fragment sets for reassembly, each a different UDP datagram (its id and port tell them
- * apart): in order, reversed, overlapping, with a duplicate, and one that never completes;
- * then the same three ways for IPv6.
- */
 /** The whole UDP datagrams (header and data) the fragment sets carry, by id. */
 export function fragmentedDatagrams(): Map<number, Uint8Array> {
   const a = ip4(A);
@@ -388,6 +383,11 @@ export function fragmentedDatagrams(): Map<number, Uint8Array> {
   ]);
 }
 
+/**
+ * Fragment sets for reassembly, each a different UDP datagram (its id and port tell them
+ * apart): in order, reversed, overlapping, with a duplicate, and one that never completes;
+ * then the same three ways for IPv6.
+ */
 export function fragmentFrames(): Uint8Array[] {
   const datagrams = fragmentedDatagrams();
   const frames: Uint8Array[] = [];
@@ -426,13 +426,7 @@ export function fragmentFrames(): Uint8Array[] {
   const fourth = datagrams.get(0x104)!;
   frames.push(piece(0x104, fourth, 0, 504, true), piece(0x104, fourth, 1000, fourth.length, false));
   // 5. IPv6, in order and reversed.
-  const payload6 = udp6(
-    V6_A,
-    V6_B,
-    41000,
-    6005,
-    Uint8Array.from({ length: 2000 }, (_, i) => i & 0xff),
-  );
+  const payload6 = datagrams.get(0x201)!;
   const piece6 = (id: number, start: number, end: number, more: boolean) =>
     eth6(
       ipv6(
