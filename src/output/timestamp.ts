@@ -59,17 +59,21 @@ function pad(value: number, width: number): string {
  * ```
  */
 export function isoTimestamp(header: FrameHeader): string {
-  // Consecutive packets mostly share their second: format the date part once per second.
-  if (header.seconds !== isoSeconds) {
-    isoSeconds = header.seconds;
-    isoPrefix = new Date(header.seconds * 1000).toISOString().slice(0, 19);
+  return `${isoSecond(header.seconds)}.${pad(header.fraction, header.nanosecond ? 9 : 6)}Z`;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` of a second: consecutive packets mostly share it, so it is kept. */
+function isoSecond(seconds: number): string {
+  if (seconds !== isoSeconds) {
+    isoSeconds = seconds;
+    isoPrefix = new Date(seconds * 1000).toISOString().slice(0, 19);
   }
-  return `${isoPrefix}.${pad(header.fraction, header.nanosecond ? 9 : 6)}Z`;
+  return isoPrefix;
 }
 
 let isoSeconds = Number.NaN;
 let isoPrefix = "";
-/** `isoBefore`, `isoPrefix` and its dot, encoded, for the second `isoBytesSeconds`. */
+/** `isoBefore`, the second's text and its dot, encoded, for the second `isoBytesSeconds`. */
 let isoPrefixBytes = new Piece("");
 let isoBytesSeconds = Number.NaN;
 let isoBefore = "";
@@ -89,8 +93,7 @@ let isoBefore = "";
  */
 export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader, before = ""): void {
   if (header.seconds !== isoBytesSeconds || before !== isoBefore) {
-    isoTimestamp(header); // brings isoPrefix to this second
-    isoPrefixBytes = new Piece(`${before}${isoPrefix}.`);
+    isoPrefixBytes = new Piece(`${before}${isoSecond(header.seconds)}.`);
     isoBytesSeconds = header.seconds;
     isoBefore = before;
   }
@@ -113,24 +116,30 @@ export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader, before =
  */
 export class TimeOfDay {
   #seconds = Number.NaN;
+  /** `HH:MM:SS.` of `#seconds`, as text and encoded. */
   #prefix = "";
+  #piece = new Piece("");
 
   /** `HH:MM:SS.ffffff` (or nine digits for nanosecond captures). */
   format(header: FrameHeader): string {
-    if (header.seconds !== this.#seconds) {
-      const date = new Date(header.seconds * 1000);
-      this.#seconds = header.seconds;
-      this.#prefix = `${pad(date.getHours(), 2)}:${pad(date.getMinutes(), 2)}:${
-        pad(date.getSeconds(), 2)
-      }.`;
-    }
+    this.#toSecond(header.seconds);
     return this.#prefix + pad(header.fraction, header.nanosecond ? 9 : 6);
   }
 
   /** Writes the same text as `format` into `out`. */
   write(out: ByteWriter, header: FrameHeader): void {
-    if (header.seconds !== this.#seconds) this.format(header);
-    out.text(this.#prefix);
+    this.#toSecond(header.seconds);
+    out.piece(this.#piece);
     out.padded(header.fraction, header.nanosecond ? 9 : 6);
+  }
+
+  #toSecond(seconds: number): void {
+    if (seconds === this.#seconds) return;
+    const date = new Date(seconds * 1000);
+    this.#seconds = seconds;
+    this.#prefix = `${pad(date.getHours(), 2)}:${pad(date.getMinutes(), 2)}:${
+      pad(date.getSeconds(), 2)
+    }.`;
+    this.#piece = new Piece(this.#prefix);
   }
 }
