@@ -157,7 +157,6 @@ interface Flow extends Omit<Conversation, "a" | "b" | "tcp"> {
   bAddress: string;
   bPort: number | null;
   /** TCP only: the handshake was seen; the connection was closed by FIN or RST. */
-  isTcp: boolean;
   handshake: boolean;
   fin: boolean;
   rst: boolean;
@@ -287,7 +286,9 @@ function conversationOf(flow: Flow): Conversation {
     start: flow.start,
     end: flow.end,
   };
-  if (flow.isTcp) conversation.tcp = { handshake: flow.handshake, fin: flow.fin, rst: flow.rst };
+  if (flow.protocol === "tcp") {
+    conversation.tcp = { handshake: flow.handshake, fin: flow.fin, rst: flow.rst };
+  }
   return conversation;
 }
 
@@ -420,7 +421,6 @@ export class FlowTracker {
         bytesBtoA: 0,
         start: time,
         end: time,
-        isTcp: name === "tcp",
         handshake: false,
         fin: false,
         rst: false,
