@@ -101,24 +101,22 @@ export interface CaptureWriter {
 export function writeCapture(path: string | URL, options: WriteOptions = {}): CaptureWriter {
   const file = Deno.openSync(path, { write: true, create: true, truncate: true });
   let writer: CaptureFileWriter | undefined;
+  // The header is written with the first packet, whose link type is the default.
+  const start = (linkType: number) =>
+    new CaptureFileWriter(file, String(path), {
+      format: options.format ?? "pcap",
+      linkType: options.linkType ?? linkType,
+      snaplen: options.snaplen ?? 262144,
+      nanosecond: options.nanosecond ?? false,
+    });
   return {
     write(packet) {
-      writer ??= new CaptureFileWriter(file, String(path), {
-        format: options.format ?? "pcap",
-        linkType: options.linkType ?? packet.linkType,
-        snaplen: options.snaplen ?? 262144,
-        nanosecond: options.nanosecond ?? false,
-      });
+      writer ??= start(packet.linkType);
       writer.write(packet.bytes, packet.header, packet.linkType);
     },
     close() {
       try {
-        writer ??= new CaptureFileWriter(file, String(path), {
-          format: options.format ?? "pcap",
-          linkType: options.linkType ?? 1,
-          snaplen: options.snaplen ?? 262144,
-          nanosecond: options.nanosecond ?? false,
-        });
+        writer ??= start(1); // no packet: an Ethernet file with nothing in it
         writer.close();
       } finally {
         file.close();
