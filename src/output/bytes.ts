@@ -88,6 +88,39 @@ export class Piece {
 }
 
 /**
+ * Pieces for the numbers 0 to `size - 1` (flag combinations, type codes), each encoded from
+ * `text(n)` the first time it is asked for. Made all at once, the formatters' tables cost
+ * every run several milliseconds of start-up, for entries most runs never use.
+ *
+ * @example
+ * ```ts
+ * import { ByteWriter, PieceTable } from "./bytes.ts";
+ * const squares = new PieceTable(10, (n) => `${n * n} `);
+ * const out = new ByteWriter();
+ * out.piece(squares.get(3));
+ * out.piece(squares.get(4));
+ * console.log(out.toString()); // "9 16 "
+ * ```
+ */
+export class PieceTable {
+  /** How many numbers the table covers. */
+  readonly size: number;
+  readonly #pieces: (Piece | undefined)[];
+  readonly #text: (value: number) => string;
+
+  constructor(size: number, text: (value: number) => string) {
+    this.size = size;
+    this.#pieces = new Array(size);
+    this.#text = text;
+  }
+
+  /** The piece for `value` (below `size`). */
+  get(value: number): Piece {
+    return this.#pieces[value] ??= new Piece(this.#text(value));
+  }
+}
+
+/**
  * Encodes the fixed pieces of a formatter's output once, for `ByteWriter.piece`.
  *
  * @example

@@ -55,7 +55,7 @@ import {
   TcpOptionWalk,
   type UdpHeader,
 } from "../decode/mod.ts";
-import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
+import { ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
 import { packetToJson } from "./json.ts";
 import type { PacketExtras } from "./text.ts";
 import { type FrameHeader, writeIsoTimestamp } from "./timestamp.ts";
@@ -269,10 +269,9 @@ function analysisJson(out: ByteWriter, analysis: TcpAnalysis): void {
 }
 
 /** `{"type":N,"name":"…","length":` of each extension header type. */
-const EXTENSION_JSON: readonly Piece[] = Array.from(
-  { length: 256 },
-  (_, type) =>
-    new Piece(`{"type":${type},"name":${JSON.stringify(ipv6ExtensionName(type))},"length":`),
+const EXTENSION_JSON = new PieceTable(
+  256,
+  (type) => `{"type":${type},"name":${JSON.stringify(ipv6ExtensionName(type))},"length":`,
 );
 const FRAGMENT_MORE = keyedBool("mf", ',"id":');
 
@@ -298,7 +297,7 @@ function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
   if (count === 0) out.piece(PIECE.emptyList);
   for (let i = 0; i < count; i++) {
     out.byte(i === 0 ? 0x5b : 0x2c);
-    out.piece(EXTENSION_JSON[ip.extensionTypes[i]]);
+    out.piece(EXTENSION_JSON.get(ip.extensionTypes[i]));
     out.uint(ip.extensionLengths[i]);
     out.byte(0x7d);
     if (i === count - 1) out.byte(0x5d);
@@ -336,10 +335,7 @@ const RCODE_NAMES_JSON: readonly Piece[] = Array.from(
 );
 
 /** The question's `typeName` for types below 256 (all the common ones), as JSON strings. */
-const TYPE_NAMES_JSON: readonly Piece[] = Array.from(
-  { length: 256 },
-  (_, type) => new Piece(JSON.stringify(dnsTypeName(type))),
-);
+const TYPE_NAMES_JSON = new PieceTable(256, (type) => JSON.stringify(dnsTypeName(type)));
 
 function dnsJson(out: ByteWriter, dns: DnsMessage): void {
   const flags = dns.flagsWord;
@@ -388,7 +384,7 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
       out.piece(PIECE.type);
       out.uint(type);
       out.piece(PIECE.typeNameValue);
-      if (type < TYPE_NAMES_JSON.length) out.piece(TYPE_NAMES_JSON[type]);
+      if (type < TYPE_NAMES_JSON.size) out.piece(TYPE_NAMES_JSON.get(type));
       else out.text(JSON.stringify(dnsTypeName(type)));
       out.piece(PIECE.class);
       out.uint(view.getUint16(next + 2));
@@ -499,12 +495,10 @@ const FLAG_KEYS: ReadonlyArray<readonly [number, string]> = [
   [TCP_FIN, ',"fin":'],
 ];
 
-/**
- * `,"flags":{…},"window":` for each of the 512 combinations of the nine bits, encoded once.
- */
-const FLAGS_JSON: readonly Piece[] = Array.from({ length: 512 }, (_, bits) => {
+/** `,"flags":{…},"window":` for each of the 512 combinations of the nine bits. */
+const FLAGS_JSON = new PieceTable(512, (bits) => {
   const flags = FLAG_KEYS.map(([bit, key]) => key + ((bits & bit) !== 0)).join("");
-  return new Piece(`,"flags":${flags}},"window":`);
+  return `,"flags":${flags}},"window":`;
 });
 
 /**
@@ -589,7 +583,7 @@ function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
   out.piece(PIECE.dataOffset);
   const dataOffset = tcp.dataOffset;
   out.uint(dataOffset);
-  out.piece(FLAGS_JSON[tcp.flagBits]);
+  out.piece(FLAGS_JSON.get(tcp.flagBits));
   out.uint(tcp.window);
   out.piece(PIECE.checksum);
   out.uint(tcp.checksum);

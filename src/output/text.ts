@@ -62,7 +62,7 @@ import {
 import type { TcpAnalysis } from "../analysis/flows.ts";
 import type { Reassembled } from "../analysis/reassembly.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
-import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
+import { ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { type FrameHeader, TimeOfDay } from "./timestamp.ts";
 
@@ -118,11 +118,8 @@ const PIECE = encodePieces({
   questionMark: "? ",
 });
 
-/** The text of `TcpHeader.flagText` for each combination of the flag bits, encoded once. */
-const FLAG_TEXT_PIECES: readonly Piece[] = Array.from(
-  { length: 512 },
-  (_, bits) => new Piece(tcpFlagText(bits)),
-);
+/** The text of `TcpHeader.flagText` for each combination of the flag bits. */
+const FLAG_TEXT_PIECES = new PieceTable(512, tcpFlagText);
 
 const DSCP_NAMES: ReadonlyMap<number, string> = new Map([
   [0, "CS0"],
@@ -792,7 +789,7 @@ export class TextFormatter {
     const relative = analysis !== undefined && (bits & (TCP_ACK | TCP_SYN)) === TCP_ACK &&
       (analysis.isnSeen || analysis.relativeSeq !== 0);
     out.piece(PIECE.flags);
-    if (this.#flag === null) out.piece(FLAG_TEXT_PIECES[bits]);
+    if (this.#flag === null) out.piece(FLAG_TEXT_PIECES.get(bits));
     else this.#paint(out, this.#flag, tcp.flagText);
     out.byte(0x5d);
     if (verbose) {
