@@ -17,6 +17,7 @@
 import {
   formatIpv4,
   formatIpv6,
+  IPPROTO_TCP,
   type Packet,
   TCP_ACK,
   TCP_FIN,
@@ -24,6 +25,15 @@ import {
   TCP_SYN,
 } from "../decode/mod.ts";
 import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
+import {
+  FLOW_BYTES_A_TO_B,
+  FLOW_BYTES_B_TO_A,
+  FLOW_END,
+  FLOW_FRAMES_A_TO_B,
+  FLOW_FRAMES_B_TO_A,
+  FlowTable,
+  MAX_FLOW_ID,
+} from "./flow_table.ts";
 import { WordTable } from "./word_table.ts";
 
 /** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
@@ -147,38 +157,26 @@ interface Direction {
 }
 
 /**
- * One tracked connection. The conversation's figures and the TCP state live in this one
- * object, not in objects of their own, so that a packet reaches a single object once its
- * entry is found (`conversationOf` makes the documented shape when asked).
+ * A flow's state bits, kept in its row's id-and-state word (see flow_table.ts) beside its
+ * counters, so that following a connection touches nothing else.
  */
-interface Flow extends Omit<Conversation, "a" | "b" | "tcp"> {
-  aAddress: string;
-  aPort: number | null;
-  bAddress: string;
-  bPort: number | null;
-  /** TCP only: the handshake was seen; the connection was closed by FIN or RST. */
-  handshake: boolean;
-  fin: boolean;
-  rst: boolean;
-  /** Whether A is the lower endpoint of the key: a packet from the lower one goes A to B. */
-  aIsLow: boolean;
-  /**
-   * Where the flow is filed: the protocol, then the lower and the higher endpoint, each its
-   * address words and its port (65536 for none). 5 words for IPv4, 11 for IPv6.
-   */
-  key: Uint32Array;
-  ab: Direction | undefined;
-  ba: Direction | undefined;
-  synSeen: boolean;
-  synAckSeen: boolean;
-  handshakeAckSeen: boolean;
-  /** Initial round-trip time from the handshake, seconds; 0 until known. */
-  initialRtt: number;
-  synTime: number;
-  /** Set once the flow left the index (retired or evicted). */
-  removed: boolean;
-}
+/** A is the lower endpoint of the key: a packet from the lower one goes A to B. */
+const STATE_A_IS_LOW = 1 << 24;
+const STATE_SYN = 1 << 25;
+const STATE_SYN_ACK = 1 << 26;
+/** The handshake's final ACK was seen. */
+const STATE_HANDSHAKE = 1 << 27;
+const STATE_FIN = 1 << 28;
+const STATE_RST = 1 << 29;
 
+/**
+ * How the tracker keeps a flow: its key, state and counters in a row of its family's
+ * `FlowTable`; what is read rarely (start, creation order, handshake times, the TCP analysis
+ * state) in arrays indexed by the flow's id. `conversationOf` makes the documented shape.
+ *
+ * A key is the protocol, then the lower and the higher endpoint, each its address words and
+ * its port (65536 for none): 5 words for IPv4, 11 for IPv6.
+ */
 const DEFAULTS: Required<FlowLimits> = {
   summary: true,
   analysis: true,
@@ -259,11 +257,19 @@ function compareWords(words: Uint32Array, a: number, b: number, count: number): 
   return 0;
 }
 
-/** The text of an address given as one (IPv4) or four (IPv6) 32-bit words. */
-function addressText(words: Uint32Array): string {
-  const view = new DataView(new ArrayBuffer(16));
-  for (let i = 0; i < words.length; i++) view.setUint32(4 * i, words[i]);
-  return words.length === 1 ? formatIpv4(view, 0) : formatIpv6(view, 0);
+/** Scratch room for `addressText`. */
+const ADDRESS_VIEW = new DataView(new ArrayBuffer(16));
+
+/** The text of an address given as one (IPv4) or four (IPv6) 32-bit words at `at`. */
+function addressText(words: Uint32Array, at = 0, width = words.length): string {
+  for (let i = 0; i < width; i++) ADDRESS_VIEW.setUint32(4 * i, words[at + i]);
+  return width === 1 ? formatIpv4(ADDRESS_VIEW, 0) : formatIpv6(ADDRESS_VIEW, 0);
+}
+
+/** The endpoint whose address words (`width` of them) and port word lie at `at` in a key. */
+function endpointAt(words: Uint32Array, at: number, width: number): Endpoint {
+  const port = words[at + width];
+  return { address: addressText(words, at, width), port: port === NO_PORT ? null : port };
 }
 
 /** A copy of a conversation, so that what `summary` returns is the caller's to change. */
@@ -271,25 +277,6 @@ function copyConversation(conversation: Conversation): Conversation {
   const copy = { ...conversation, a: { ...conversation.a }, b: { ...conversation.b } };
   if (conversation.tcp !== undefined) copy.tcp = { ...conversation.tcp };
   return copy;
-}
-
-/** The conversation of a flow as documented (keys in this order), a copy of its figures now. */
-function conversationOf(flow: Flow): Conversation {
-  const conversation: Conversation = {
-    protocol: flow.protocol,
-    a: { address: flow.aAddress, port: flow.aPort },
-    b: { address: flow.bAddress, port: flow.bPort },
-    framesAtoB: flow.framesAtoB,
-    bytesAtoB: flow.bytesAtoB,
-    framesBtoA: flow.framesBtoA,
-    bytesBtoA: flow.bytesBtoA,
-    start: flow.start,
-    end: flow.end,
-  };
-  if (flow.protocol === "tcp") {
-    conversation.tcp = { handshake: flow.handshake, fin: flow.fin, rst: flow.rst };
-  }
-  return conversation;
 }
 
 function protocolName(protocol: number): string {
@@ -304,14 +291,36 @@ function protocolName(protocol: number): string {
     : `ip-${protocol}`;
 }
 
+/** Side arrays indexed by flow id start this long and double as ids are handed out. */
+const INITIAL_IDS = 1024;
+
+/** A copy of `array` with room for `length` elements. */
+function grown<T extends Float64Array | Uint8Array>(array: T, length: number): T {
+  const larger = new (array.constructor as { new (length: number): T })(length);
+  larger.set(array);
+  return larger;
+}
+
 /** Tracks flows across packets; feed it every packet in capture order. */
 export class FlowTracker {
   readonly #limits: Required<FlowLimits>;
-  readonly #flows4 = new WordTable<Flow>(FLOW_KEY_WORDS_V4);
-  readonly #flows6 = new WordTable<Flow>(FLOW_KEY_WORDS_V6);
+  readonly #flows4 = new FlowTable(FLOW_KEY_WORDS_V4);
+  readonly #flows6 = new FlowTable(FLOW_KEY_WORDS_V6);
   /** The key of the packet at hand, filled in place: a lookup allocates nothing. */
   readonly #flowKey4 = new Uint32Array(FLOW_KEY_WORDS_V4);
   readonly #flowKey6 = new Uint32Array(FLOW_KEY_WORDS_V6);
+  /** Per flow id: whether it is IPv6, its start, and its creation number (-1 once gone). */
+  #isV6 = new Uint8Array(INITIAL_IDS);
+  #start = new Float64Array(INITIAL_IDS);
+  #serial = new Float64Array(INITIAL_IDS);
+  /** Per flow id: when its SYN was seen; the initial round-trip time (0 until known). */
+  #synTime = new Float64Array(INITIAL_IDS);
+  #initialRtt = new Float64Array(INITIAL_IDS);
+  /** Per flow id, two: the TCP analysis state of A to B, then of B to A. */
+  readonly #directions: (Direction | undefined)[] = [];
+  readonly #freeIds: number[] = [];
+  #nextId = 0;
+  #serials = 0;
   readonly #retired: Conversation[] = [];
   /** Frames and bytes per layer (indexed as `LAYERS`), and the layers in order first seen. */
   readonly #layerFrames = new Float64Array(LAYERS.length);
@@ -322,18 +331,22 @@ export class FlowTracker {
   readonly #hosts6 = new WordTable<Host>(4);
   #frames = 0;
   #bytes = 0;
-  #start = Number.NaN;
+  #start0 = Number.NaN;
   #end = 0;
   #evicted = { flows: 0, frames: 0, bytes: 0 };
   #lastSweep = 0;
   /** How often idle flows are looked for: a tenth of the timeout, at least a second. */
   readonly #sweepInterval: number;
-  /** Flows in creation order, for eviction (a queue: `#head` is its front). */
-  #order: Flow[] = [];
+  /**
+   * Flows in creation order, for eviction: pairs of id and creation number (a pair whose
+   * number is no longer its id's is a flow gone since). A queue: `#head` is its front.
+   */
+  #order: number[] = [];
   #head = 0;
 
   constructor(limits: FlowLimits = {}) {
     this.#limits = { ...DEFAULTS, ...limits };
+    this.#limits.maxFlows = Math.min(this.#limits.maxFlows, MAX_FLOW_ID + 1);
     this.#sweepInterval = Math.max(1, this.#limits.idleTimeout / 10);
   }
 
@@ -353,7 +366,7 @@ export class FlowTracker {
     if (summary) {
       this.#frames++;
       this.#bytes += bytes;
-      if (Number.isNaN(this.#start)) this.#start = time;
+      if (Number.isNaN(this.#start0)) this.#start0 = time;
       this.#end = time;
       this.#countLayers(packet, bytes);
     } else if (packet.tcp === undefined) {
@@ -371,10 +384,8 @@ export class FlowTracker {
     const fragment = (ip4?.isFragment ?? false) ||
       (ip6 !== undefined && ip6.fragmentHeaderOffset >= 0);
     const transport = laterFragment ? ports : packet.tcp ?? packet.udp;
-    const srcPort = transport ? transport.srcPort : null;
-    const dstPort = transport ? transport.dstPort : null;
-    const srcPortWord = srcPort ?? NO_PORT;
-    const dstPortWord = dstPort ?? NO_PORT;
+    const srcPortWord = transport ? transport.srcPort : NO_PORT;
+    const dstPortWord = transport ? transport.dstPort : NO_PORT;
     let key: Uint32Array;
     let srcIsLow: boolean;
     if (ip4 !== undefined) {
@@ -405,83 +416,107 @@ export class FlowTracker {
       }
     }
     const table = ip4 !== undefined ? this.#flows4 : this.#flows6;
-    let flow = table.get(key);
-    if (flow === undefined) {
-      const ip = (ip4 ?? ip6)!;
-      const name = protocolName(protocol);
-      flow = {
-        protocol: name,
-        aAddress: ip.src,
-        aPort: srcPort,
-        bAddress: ip.dst,
-        bPort: dstPort,
-        framesAtoB: 0,
-        bytesAtoB: 0,
-        framesBtoA: 0,
-        bytesBtoA: 0,
-        start: time,
-        end: time,
-        handshake: false,
-        fin: false,
-        rst: false,
-        aIsLow: srcIsLow,
-        key: key.slice(),
-        ab: undefined,
-        ba: undefined,
-        synSeen: false,
-        synAckSeen: false,
-        handshakeAckSeen: false,
-        initialRtt: 0,
-        synTime: 0,
-        removed: false,
-      };
-      if (this.activeFlows >= this.#limits.maxFlows) this.#evictOldest(time);
-      table.set(flow);
-      this.#order.push(flow);
-    }
-    const forward = srcIsLow === flow.aIsLow;
+    let row = table.find(key);
+    if (row < 0) row = this.#create(table, key, srcIsLow, time);
+    const words = table.words;
+    const numbers = table.numbers;
+    const stateAt = row + table.stateWord;
+    const forward = srcIsLow === ((words[stateAt] & STATE_A_IS_LOW) !== 0);
+    const at = table.numberIndex(row);
     if (forward) {
-      flow.framesAtoB++;
-      flow.bytesAtoB += bytes;
+      numbers[at + FLOW_FRAMES_A_TO_B]++;
+      numbers[at + FLOW_BYTES_A_TO_B] += bytes;
     } else {
-      flow.framesBtoA++;
-      flow.bytesBtoA += bytes;
+      numbers[at + FLOW_FRAMES_B_TO_A]++;
+      numbers[at + FLOW_BYTES_B_TO_A] += bytes;
     }
-    flow.end = time;
+    numbers[at + FLOW_END] = time;
     const tcp = packet.tcp;
     if (tcp === undefined || tcp.truncated || fragment) return undefined;
-    this.#trackConnection(flow, tcp.flagBits, time);
+    const id = table.idAt(row);
+    this.#trackConnection(words, stateAt, id, tcp.flagBits, time);
     if (!this.#limits.analysis) return undefined;
-    return this.#analyse(flow, forward, packet, time);
+    return this.#analyse(id, forward, packet, time);
   }
 
-  /** Follows the handshake and the close: the conversation's state in the summary. */
-  #trackConnection(flow: Flow, flags: number, time: number): void {
+  /** Files a new flow under `key` (making room first when the table is full); its row. */
+  #create(table: FlowTable, key: Uint32Array, srcIsLow: boolean, time: number): number {
+    if (this.activeFlows >= this.#limits.maxFlows) this.#evictOldest(time);
+    const id = this.#freeIds.pop() ?? this.#newId();
+    this.#isV6[id] = table === this.#flows6 ? 1 : 0;
+    this.#start[id] = time;
+    const serial = this.#serials++;
+    this.#serial[id] = serial;
+    this.#synTime[id] = 0;
+    this.#initialRtt[id] = 0;
+    this.#order.push(id, serial);
+    const row = table.insert(key, id);
+    if (srcIsLow) table.words[row + table.stateWord] |= STATE_A_IS_LOW;
+    return row;
+  }
+
+  /** A never used id, the side arrays grown to hold it. */
+  #newId(): number {
+    const id = this.#nextId++;
+    if (id >= this.#start.length) {
+      const length = this.#start.length * 2;
+      this.#isV6 = grown(this.#isV6, length);
+      this.#start = grown(this.#start, length);
+      this.#serial = grown(this.#serial, length);
+      this.#synTime = grown(this.#synTime, length);
+      this.#initialRtt = grown(this.#initialRtt, length);
+    }
+    return id;
+  }
+
+  /** The table the flow with `id` is filed in. */
+  #tableOf(id: number): FlowTable {
+    return this.#isV6[id] === 1 ? this.#flows6 : this.#flows4;
+  }
+
+  /**
+   * Follows the handshake and the close (the conversation's state in the summary) in the
+   * state word at `stateAt` in `words`.
+   */
+  #trackConnection(
+    words: Uint32Array,
+    stateAt: number,
+    id: number,
+    flags: number,
+    time: number,
+  ): void {
+    let state = words[stateAt];
     const syn = (flags & TCP_SYN) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
     if (syn && !ackFlag) {
-      flow.synSeen = true;
-      flow.synTime = time;
-    } else if (syn && ackFlag && flow.synSeen) {
-      flow.synAckSeen = true;
-    } else if (ackFlag && flow.synAckSeen && !flow.handshakeAckSeen) {
-      flow.handshakeAckSeen = true;
-      flow.handshake = true;
-      flow.initialRtt = time - flow.synTime;
+      state |= STATE_SYN;
+      this.#synTime[id] = time;
+    } else if (syn && ackFlag && (state & STATE_SYN) !== 0) {
+      state |= STATE_SYN_ACK;
+    } else if (ackFlag && (state & STATE_SYN_ACK) !== 0 && (state & STATE_HANDSHAKE) === 0) {
+      state |= STATE_HANDSHAKE;
+      this.#initialRtt[id] = time - this.#synTime[id];
     }
-    if (flags & TCP_FIN) flow.fin = true;
-    if (flags & TCP_RST) flow.rst = true;
+    if (flags & TCP_FIN) state |= STATE_FIN;
+    if (flags & TCP_RST) state |= STATE_RST;
+    words[stateAt] = state;
   }
 
-  #analyse(flow: Flow, forward: boolean, packet: Packet, time: number): TcpAnalysis {
+  #analyse(id: number, forward: boolean, packet: Packet, time: number): TcpAnalysis {
     const tcp = packet.tcp!;
     const flags = tcp.flagBits;
     const syn = (flags & TCP_SYN) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     const rst = (flags & TCP_RST) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
-    const mine = forward ? (flow.ab ??= newDirection()) : (flow.ba ??= newDirection());
-    const other = forward ? (flow.ba ??= newDirection()) : (flow.ab ??= newDirection());
+    const directions = this.#directions;
+    const ab = 2 * id;
+    const mine = forward
+      ? (directions[ab] ??= newDirection())
+      : (directions[ab + 1] ??= newDirection());
+    const other = forward
+      ? (directions[ab + 1] ??= newDirection())
+      : (directions[ab] ??= newDirection());
 
     const seqRaw = tcp.seq;
     const length = tcp.payloadLength;
@@ -533,7 +568,8 @@ export class FlowTracker {
         const end = (relativeSeq + segmentLength) >>> 0;
         const sinceAck = time - other.lastAckTime;
         const sinceHighest = time - mine.nextSeqTime;
-        const threshold = flow.initialRtt > 0 ? flow.initialRtt : OUT_OF_ORDER_THRESHOLD;
+        const initialRtt = this.#initialRtt[id];
+        const threshold = initialRtt > 0 ? initialRtt : OUT_OF_ORDER_THRESHOLD;
         if (other.duplicateAcks >= 2 && other.lastAck === relativeSeq && sinceAck < 0.02) {
           analysis.retransmission = true;
           analysis.fastRetransmission = true;
@@ -611,21 +647,26 @@ export class FlowTracker {
   }
 
   /**
-   * Adds a flow's frames and bytes to both of its hosts (once when they are the same) in
-   * `hosts4`/`hosts6`. Hosts are counted from flows, when a flow is retired or a summary is
-   * made, not per packet: every IP packet is in exactly one flow, so the sums are the same,
-   * and a packet costs two hash lookups fewer.
+   * Adds the frames and bytes of the flow with `id` to both of its hosts (once when they are
+   * the same) in `hosts4`/`hosts6`. Hosts are counted from flows, when a flow is retired or a
+   * summary is made, not per packet: every IP packet is in exactly one flow, so the sums are
+   * the same, and a packet costs two hash lookups fewer.
    */
-  #countHosts(flow: Flow, hosts4: WordTable<Host>, hosts6: WordTable<Host>): void {
-    const key = flow.key;
-    const v4 = key.length === FLOW_KEY_WORDS_V4;
+  #countHosts(id: number, hosts4: WordTable<Host>, hosts6: WordTable<Host>): void {
+    const flows = this.#tableOf(id);
+    const row = flows.rowOf(id);
+    const key = flows.words;
+    const v4 = flows === this.#flows4;
     const table = v4 ? hosts4 : hosts6;
-    const frames = flow.framesAtoB + flow.framesBtoA;
-    const bytes = flow.bytesAtoB + flow.bytesBtoA;
-    // The flow key: the protocol, then each endpoint's address words and its port.
-    const high = v4 ? 3 : 6;
-    this.#countHost(table, hosts4.size + hosts6.size, key, 1, frames, bytes);
-    if (compareWords(key, 1, high, table.width) !== 0) {
+    const at = flows.numberIndex(row);
+    const numbers = flows.numbers;
+    const frames = numbers[at + FLOW_FRAMES_A_TO_B] + numbers[at + FLOW_FRAMES_B_TO_A];
+    const bytes = numbers[at + FLOW_BYTES_A_TO_B] + numbers[at + FLOW_BYTES_B_TO_A];
+    // The key: the protocol, then each endpoint's address words and its port.
+    const low = row + 1;
+    const high = low + table.width + 1;
+    this.#countHost(table, hosts4.size + hosts6.size, key, low, frames, bytes);
+    if (compareWords(key, low, high, table.width) !== 0) {
       this.#countHost(table, hosts4.size + hosts6.size, key, high, frames, bytes);
     }
   }
@@ -649,14 +690,20 @@ export class FlowTracker {
     host.bytes += bytes;
   }
 
+  /** Capture time of the last packet of the flow with `id`. */
+  #endOf(id: number): number {
+    const table = this.#tableOf(id);
+    return table.numbers[table.numberIndex(table.rowOf(id)) + FLOW_END];
+  }
+
   /** Retires every flow idle for longer than the timeout. */
   #sweep(now: number): void {
     this.#lastSweep = now;
-    const idle: Flow[] = [];
-    for (const flow of this.#activeFlowList()) {
-      if (now - flow.end >= this.#limits.idleTimeout) idle.push(flow);
+    const idle: number[] = [];
+    for (const id of this.#activeIds()) {
+      if (now - this.#endOf(id) >= this.#limits.idleTimeout) idle.push(id);
     }
-    for (const flow of idle) this.#remove(flow);
+    for (const id of idle) this.#remove(id);
     this.#compactOrder();
   }
 
@@ -667,33 +714,45 @@ export class FlowTracker {
    */
   #evictOldest(now: number): void {
     let chances = 64;
-    while (this.#head < this.#order.length) {
-      const flow = this.#order[this.#head++];
-      if (flow.removed) continue; // already retired by a sweep
-      if (chances-- > 0 && now - flow.end < 1) {
-        this.#order.push(flow);
+    const order = this.#order;
+    while (this.#head < order.length) {
+      const id = order[this.#head];
+      const serial = order[this.#head + 1];
+      this.#head += 2;
+      if (this.#serial[id] !== serial) continue; // already retired by a sweep
+      if (chances-- > 0 && now - this.#endOf(id) < 1) {
+        order.push(id, serial);
         continue;
       }
-      this.#remove(flow);
+      this.#remove(id);
       break;
     }
     this.#compactOrder();
   }
 
-  #remove(flow: Flow): void {
-    flow.removed = true;
-    if (this.#limits.summary) this.#countHosts(flow, this.#hosts4, this.#hosts6);
-    (flow.key.length === FLOW_KEY_WORDS_V4 ? this.#flows4 : this.#flows6).delete(flow.key);
-    this.#retire(conversationOf(flow));
+  #remove(id: number): void {
+    if (this.#limits.summary) this.#countHosts(id, this.#hosts4, this.#hosts6);
+    const conversation = this.#conversationOf(id);
+    this.#tableOf(id).remove(id);
+    this.#serial[id] = -1;
+    this.#directions[2 * id] = this.#directions[2 * id + 1] = undefined;
+    this.#freeIds.push(id);
+    this.#retire(conversation);
   }
 
-  /** Drops the queue's consumed front and keys of retired flows, so it stays proportional. */
+  /** Drops the queue's consumed front and pairs of gone flows, so it stays proportional. */
   #compactOrder(): void {
-    if (this.#head > 4096 && this.#head * 2 > this.#order.length) {
-      this.#order = this.#order.slice(this.#head).filter((flow) => !flow.removed);
-      this.#head = 0;
-    } else if (this.#order.length - this.#head > 2 * this.activeFlows + 4096) {
-      this.#order = this.#order.slice(this.#head).filter((flow) => !flow.removed);
+    const pairs = (this.#order.length - this.#head) / 2;
+    if (
+      (this.#head > 8192 && this.#head > this.#order.length / 2) ||
+      pairs > 2 * this.activeFlows + 4096
+    ) {
+      const order: number[] = [];
+      for (let i = this.#head; i < this.#order.length; i += 2) {
+        const id = this.#order[i];
+        if (this.#serial[id] === this.#order[i + 1]) order.push(id, this.#order[i + 1]);
+      }
+      this.#order = order;
       this.#head = 0;
     }
   }
@@ -713,21 +772,58 @@ export class FlowTracker {
     return this.#flows4.size + this.#flows6.size;
   }
 
-  /** The flows tracked now, in the eviction queue's order (creation order, mostly). */
-  #activeFlowList(): Flow[] {
-    const seen = new Set<Flow>();
-    for (let i = this.#head; i < this.#order.length; i++) {
-      const flow = this.#order[i];
-      if (!flow.removed) seen.add(flow);
+  /**
+   * The ids of the flows tracked now, in the eviction queue's order (creation order, mostly).
+   * Each is in the queue once: a second chance takes it from the front to the back.
+   */
+  #activeIds(): number[] {
+    const ids: number[] = [];
+    for (let i = this.#head; i < this.#order.length; i += 2) {
+      const id = this.#order[i];
+      if (this.#serial[id] === this.#order[i + 1]) ids.push(id);
     }
-    return [...seen];
+    return ids;
+  }
+
+  /** The conversation of the flow with `id` as documented (keys in this order), as of now. */
+  #conversationOf(id: number): Conversation {
+    const table = this.#tableOf(id);
+    const row = table.rowOf(id);
+    const words = table.words;
+    const numbers = table.numbers;
+    const state = words[row + table.stateWord];
+    const width = table === this.#flows4 ? 1 : 4;
+    const low = row + 1;
+    const high = low + width + 1;
+    const aIsLow = (state & STATE_A_IS_LOW) !== 0;
+    const at = table.numberIndex(row);
+    const conversation: Conversation = {
+      protocol: protocolName(words[row]),
+      a: endpointAt(words, aIsLow ? low : high, width),
+      b: endpointAt(words, aIsLow ? high : low, width),
+      framesAtoB: numbers[at + FLOW_FRAMES_A_TO_B],
+      bytesAtoB: numbers[at + FLOW_BYTES_A_TO_B],
+      framesBtoA: numbers[at + FLOW_FRAMES_B_TO_A],
+      bytesBtoA: numbers[at + FLOW_BYTES_B_TO_A],
+      start: this.#start[id],
+      end: numbers[at + FLOW_END],
+    };
+    if (words[row] === IPPROTO_TCP) {
+      conversation.tcp = {
+        handshake: (state & STATE_HANDSHAKE) !== 0,
+        fin: (state & STATE_FIN) !== 0,
+        rst: (state & STATE_RST) !== 0,
+      };
+    }
+    return conversation;
   }
 
   /** Everything `--stats` shows, as of now. */
   summary(topTalkers = 10): FlowSummary {
+    const active = this.#activeIds();
     const conversations = [
       ...this.#retired.map(copyConversation),
-      ...this.#activeFlowList().map(conversationOf),
+      ...active.map((id) => this.#conversationOf(id)),
     ]
       .sort((x, y) => x.start - y.start);
     // The retired flows' hosts, and the active flows' added to a copy of them.
@@ -736,7 +832,7 @@ export class FlowTracker {
     for (const host of this.#hosts4.values()) hosts4.set({ ...host });
     for (const host of this.#hosts6.values()) hosts6.set({ ...host });
     if (this.#limits.summary) {
-      for (const flow of this.#activeFlowList()) this.#countHosts(flow, hosts4, hosts6);
+      for (const id of active) this.#countHosts(id, hosts4, hosts6);
     }
     const talkers = [...hosts4.values(), ...hosts6.values()].map((host) => ({
       address: addressText(host.key),
@@ -748,7 +844,7 @@ export class FlowTracker {
     return {
       frames: this.#frames,
       bytes: this.#bytes,
-      start: Number.isNaN(this.#start) ? 0 : this.#start,
+      start: Number.isNaN(this.#start0) ? 0 : this.#start0,
       end: this.#end,
       hierarchy: this.#hierarchy(),
       conversations,

@@ -15,6 +15,29 @@
  * @module
  */
 
+/**
+ * A 32-bit hash of `count` words at `at` in `words`: murmur3's mixing over the words, then its
+ * finaliser, so that keys differing in one bit of one word land far apart.
+ *
+ * @example
+ * ```ts
+ * import { hashWords } from "./word_table.ts";
+ * console.log(hashWords(Uint32Array.of(1, 2), 0, 2) === hashWords(Uint32Array.of(9, 1, 2), 1, 2)); // true
+ * ```
+ */
+export function hashWords(words: Uint32Array, at: number, count: number): number {
+  let hash = count;
+  for (let i = 0; i < count; i++) {
+    let word = Math.imul(words[at + i], 0xcc9e2d51);
+    word = Math.imul((word << 15) | (word >>> 17), 0x1b873593);
+    hash ^= word;
+    hash = (Math.imul((hash << 13) | (hash >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
+}
+
 /** The table; each entry carries its own key (`width` words), filed by it. */
 export class WordTable<T extends { readonly key: Uint32Array }> {
   /** Words per key. */
@@ -33,18 +56,9 @@ export class WordTable<T extends { readonly key: Uint32Array }> {
     this.#mask = capacity - 1;
   }
 
-  /** The slot a key starts probing at: murmur3's mixing over its words, then its finaliser. */
+  /** The slot a key starts probing at. */
   #home(key: Uint32Array, at: number): number {
-    let hash = this.width;
-    for (let i = 0; i < this.width; i++) {
-      let word = Math.imul(key[at + i], 0xcc9e2d51);
-      word = Math.imul((word << 15) | (word >>> 17), 0x1b873593);
-      hash ^= word;
-      hash = (Math.imul((hash << 13) | (hash >>> 19), 5) + 0xe6546b64) | 0;
-    }
-    hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
-    hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
-    return (hash ^ (hash >>> 16)) & this.#mask;
+    return hashWords(key, at, this.width) & this.#mask;
   }
 
   /** Whether slot `slot` holds the key of `width` words at `at` in `key`. */
