@@ -18,7 +18,7 @@ import { Decoder } from "../decode/mod.ts";
 import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
 import { writeJson } from "../output/json_writer.ts";
-import { type CaptureCounters, formatStatsJson, formatStatsText } from "../output/stats.ts";
+import { type CaptureCounters, formatStatsJson, writeStatsText } from "../output/stats.ts";
 import { TextFormatter } from "../output/text.ts";
 import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
 import { OutputBuffer } from "../output/writer.ts";
@@ -211,9 +211,12 @@ export class PacketSink {
   #writeStats(capture?: CaptureCounters): void {
     const extras = { reassembly: this.#reassembler?.stats(), capture };
     const summary = this.#flows.summary();
-    this.#out?.write(
-      this.#json ? formatStatsJson(summary, extras) : formatStatsText(summary, extras),
-    );
+    const out = this.#out!;
+    if (this.#json) out.write(formatStatsJson(summary, extras));
+    else {
+      writeStatsText(out.bytes, summary, extras);
+      out.commit();
+    }
   }
 
   /**
