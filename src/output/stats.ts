@@ -11,11 +11,14 @@
  * @module
  */
 
-import { type Conversation, type FlowSummary, LAYERS } from "../analysis/flows.ts";
+import { type Conversation, type Endpoint, type FlowSummary, LAYERS } from "../analysis/flows.ts";
 import type { ReassemblyStats } from "../analysis/reassembly.ts";
 import { ByteWriter } from "./bytes.ts";
 
 const SPACE = 0x20;
+const COLON = 0x3a;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 const NEWLINE = 0x0a;
 
 /** Kernel counters, when the packets came from a live capture. */
@@ -31,18 +34,111 @@ export interface StatsExtras {
   capture?: CaptureCounters;
 }
 
-function endpoint(address: string, port: number | null): string {
-  if (port === null) return address;
-  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+/** The characters of an endpoint as `writeEndpoint` writes it: `address:port`, `[v6]:port`. */
+function endpointLength(endpoint: Endpoint): number {
+  const { address, port } = endpoint;
+  if (port === null) return address.length;
+  return address.length + 1 + digitCount(port) + (address.includes(":") ? 2 : 0);
 }
+
+function writeEndpoint(out: ByteWriter, endpoint: Endpoint): void {
+  const { address, port } = endpoint;
+  if (port === null) {
+    out.text(address);
+    return;
+  }
+  const bracketed = address.includes(":");
+  if (bracketed) out.byte(OPEN_BRACKET);
+  out.text(address);
+  if (bracketed) out.byte(CLOSE_BRACKET);
+  out.byte(COLON);
+  out.uint(port);
+}
+
+/** A TCP conversation's state column, by handshake (1), FIN (2) and RST (4). */
+const TCP_STATES = Array.from({ length: 8 }, (_, bits) => {
+  const states = [bits & 1 ? "handshake" : "no handshake"];
+  if (bits & 2) states.push("FIN");
+  if (bits & 4) states.push("RST");
+  return states.join(", ");
+});
 
 function tcpState(conversation: Conversation): string {
   const tcp = conversation.tcp;
   if (tcp === undefined) return "";
-  const states = [tcp.handshake ? "handshake" : "no handshake"];
-  if (tcp.fin) states.push("FIN");
-  if (tcp.rst) states.push("RST");
-  return states.join(", ");
+  return TCP_STATES[(tcp.handshake ? 1 : 0) | (tcp.fin ? 2 : 0) | (tcp.rst ? 4 : 0)];
+}
+
+const CONVERSATION_TITLES = [
+  "proto",
+  "A",
+  "B",
+  "A>B frames",
+  "A>B bytes",
+  "B>A frames",
+  "B>A bytes",
+  "start",
+  "duration",
+  "state",
+];
+
+/**
+ * The conversations table, as `writeTable` would write it, but a row at a time from the
+ * conversations themselves: no string per endpoint, count or padded cell, for a table of a
+ * hundred thousand rows (the time columns are `toFixed` strings, which must be exact).
+ */
+function writeConversations(
+  out: ByteWriter,
+  conversations: readonly Conversation[],
+  start: number,
+): void {
+  const rows = conversations.length;
+  const starts = new Array<string>(rows);
+  const durations = new Array<string>(rows);
+  const widths = CONVERSATION_TITLES.map((title) => title.length);
+  for (let row = 0; row < rows; row++) {
+    const c = conversations[row];
+    const since = starts[row] = (c.start - start).toFixed(6);
+    const duration = durations[row] = (c.end - c.start).toFixed(6);
+    widths[0] = Math.max(widths[0], c.protocol.length);
+    widths[1] = Math.max(widths[1], endpointLength(c.a));
+    widths[2] = Math.max(widths[2], endpointLength(c.b));
+    widths[3] = Math.max(widths[3], digitCount(c.framesAtoB));
+    widths[4] = Math.max(widths[4], digitCount(c.bytesAtoB));
+    widths[5] = Math.max(widths[5], digitCount(c.framesBtoA));
+    widths[6] = Math.max(widths[6], digitCount(c.bytesBtoA));
+    widths[7] = Math.max(widths[7], since.length);
+    widths[8] = Math.max(widths[8], duration.length);
+    widths[9] = Math.max(widths[9], tcpState(c).length);
+  }
+  const right = (width: number, count: number) => {
+    writeSpaces(out, 2 + width - digitCount(count));
+    out.uint(count);
+  };
+  writeTable(out, CONVERSATION_TITLES, [], new Set([3, 4, 5, 6, 7, 8]), widths);
+  for (let row = 0; row < rows; row++) {
+    const c = conversations[row];
+    out.text(c.protocol);
+    writeSpaces(out, widths[0] - c.protocol.length + 2);
+    writeEndpoint(out, c.a);
+    writeSpaces(out, widths[1] - endpointLength(c.a) + 2);
+    writeEndpoint(out, c.b);
+    writeSpaces(out, widths[2] - endpointLength(c.b));
+    right(widths[3], c.framesAtoB);
+    right(widths[4], c.bytesAtoB);
+    right(widths[5], c.framesBtoA);
+    right(widths[6], c.bytesBtoA);
+    writeSpaces(out, 2 + widths[7] - starts[row].length);
+    out.text(starts[row]);
+    writeSpaces(out, 2 + widths[8] - durations[row].length);
+    out.text(durations[row]);
+    const state = tcpState(c);
+    if (state !== "") {
+      writeSpaces(out, 2);
+      out.text(state);
+    }
+    out.byte(NEWLINE);
+  }
 }
 
 /** One column of a table: text cells, or counts (non-negative integers, written as digits). */
@@ -70,9 +166,9 @@ function writeTable(
   titles: readonly string[],
   columns: readonly Cells[],
   rightAligned: ReadonlySet<number>,
+  widths = titles.map((title) => title.length),
 ): void {
-  const widths = titles.map((title) => title.length);
-  const rows = columns[0].length;
+  const rows = columns.length === 0 ? 0 : columns[0].length;
   columns.forEach((cells, column) => {
     let width = widths[column];
     if (cells instanceof Float64Array) {
@@ -84,7 +180,7 @@ function writeTable(
   });
   for (let row = -1; row < rows; row++) {
     const lineStart = out.length;
-    for (let column = 0; column < columns.length; column++) {
+    for (let column = 0; column < titles.length; column++) {
       if (column > 0) writeSpaces(out, 2);
       const cells = columns[column];
       const count = row < 0 ? undefined : cells instanceof Float64Array ? cells[row] : undefined;
@@ -126,50 +222,7 @@ export function writeStatsText(
   }
 
   out.text("\nConversations:\n");
-  const conversations = summary.conversations;
-  const rows = conversations.length;
-  const counts = () => new Float64Array(rows);
-  const columns = {
-    protocol: new Array<string>(rows),
-    a: new Array<string>(rows),
-    b: new Array<string>(rows),
-    framesAtoB: counts(),
-    bytesAtoB: counts(),
-    framesBtoA: counts(),
-    bytesBtoA: counts(),
-    start: new Array<string>(rows),
-    duration: new Array<string>(rows),
-    state: new Array<string>(rows),
-  };
-  conversations.forEach((c, row) => {
-    columns.protocol[row] = c.protocol;
-    columns.a[row] = endpoint(c.a.address, c.a.port);
-    columns.b[row] = endpoint(c.b.address, c.b.port);
-    columns.framesAtoB[row] = c.framesAtoB;
-    columns.bytesAtoB[row] = c.bytesAtoB;
-    columns.framesBtoA[row] = c.framesBtoA;
-    columns.bytesBtoA[row] = c.bytesBtoA;
-    columns.start[row] = (c.start - summary.start).toFixed(6);
-    columns.duration[row] = (c.end - c.start).toFixed(6);
-    columns.state[row] = tcpState(c);
-  });
-  writeTable(
-    out,
-    [
-      "proto",
-      "A",
-      "B",
-      "A>B frames",
-      "A>B bytes",
-      "B>A frames",
-      "B>A bytes",
-      "start",
-      "duration",
-      "state",
-    ],
-    Object.values(columns),
-    new Set([3, 4, 5, 6, 7, 8]),
-  );
+  writeConversations(out, summary.conversations, summary.start);
   if (summary.evicted.flows > 0) {
     out.text(
       `(${summary.evicted.flows} more conversations, ${summary.evicted.frames} frames, ` +
