@@ -18,6 +18,8 @@ import {
   formatIpv4,
   formatIpv6,
   IPPROTO_TCP,
+  IPV4_FLAG_MF,
+  IPV4_FRAGMENT_OFFSET_MASK,
   type Packet,
   TCP_ACK,
   TCP_FIN,
@@ -234,6 +236,8 @@ const LAYER_ICMP = 8;
 const LAYER_ICMPV6 = 9;
 const LAYER_DNS = 10;
 const LAYER_OTHER = 11;
+/** Every set of layers a packet can have: a bit per layer. */
+const SHAPES = 1 << LAYERS.length;
 
 /** Words in a flow key: protocol, then two endpoints of address words and a port. */
 const FLOW_KEY_WORDS_V4 = 5;
@@ -322,9 +326,9 @@ export class FlowTracker {
   #nextId = 0;
   #serials = 0;
   readonly #retired: Conversation[] = [];
-  /** Frames and bytes per layer (indexed as `LAYERS`), and the layers in order first seen. */
-  readonly #layerFrames = new Float64Array(LAYERS.length);
-  readonly #layerBytes = new Float64Array(LAYERS.length);
+  /** Frames and bytes per shape (see `#countLayers`), and the layers in order first seen. */
+  readonly #shapeFrames = new Float64Array(SHAPES);
+  readonly #shapeBytes = new Float64Array(SHAPES);
   readonly #layerOrder: number[] = [];
   /** Frames and bytes of the hosts of retired flows (active ones are added in `summary`). */
   readonly #hosts4 = new WordTable<Host>(1);
@@ -376,13 +380,22 @@ export class FlowTracker {
     const ip4 = packet.ipv4;
     const ip6 = packet.ipv6;
     if (ip4 === undefined && ip6 === undefined) return undefined;
-    const protocol = ip4 !== undefined ? ip4.protocol : ip6!.protocol;
+    let protocol: number;
     // As tshark without reassembly: a first fragment counts with its ports, a later one
     // (no transport header) in its hosts' conversation without ports, unless it completed a
     // reassembled datagram (`ports`).
-    const laterFragment = (ip4?.fragOffset ?? 0) !== 0 || (ip6?.fragment?.offset ?? 0) !== 0;
-    const fragment = (ip4?.isFragment ?? false) ||
-      (ip6 !== undefined && ip6.fragmentHeaderOffset >= 0);
+    let laterFragment: boolean;
+    let fragment: boolean;
+    if (ip4 !== undefined) {
+      protocol = ip4.protocol;
+      const flags = ip4.flagsAndOffset;
+      laterFragment = (flags & IPV4_FRAGMENT_OFFSET_MASK) !== 0;
+      fragment = (flags & (IPV4_FLAG_MF | IPV4_FRAGMENT_OFFSET_MASK)) !== 0;
+    } else {
+      protocol = ip6!.protocol;
+      fragment = ip6!.fragmentHeaderOffset >= 0;
+      laterFragment = fragment && ip6!.fragmentOffset !== 0;
+    }
     const transport = laterFragment ? ports : packet.tcp ?? packet.udp;
     const srcPortWord = transport ? transport.srcPort : NO_PORT;
     const dstPortWord = transport ? transport.dstPort : NO_PORT;
@@ -615,33 +628,54 @@ export class FlowTracker {
     return analysis;
   }
 
+  /**
+   * Counts the packet under its shape: the set of layers it has, one bit each (`LAYERS`'
+   * indexes). A packet costs two counter updates whatever its depth, and the few shapes a
+   * capture holds are summed per layer when a summary is made.
+   */
   #countLayers(packet: Packet, bytes: number): void {
-    if (packet.eth) this.#count(LAYER_ETH, bytes);
-    if (packet.sll) this.#count(LAYER_SLL, bytes);
-    if (packet.vlanCount > 0) this.#count(LAYER_VLAN, bytes);
-    if (packet.ipv4) this.#count(LAYER_IPV4, bytes);
-    if (packet.ipv6) this.#count(LAYER_IPV6, bytes);
-    if (packet.arp) this.#count(LAYER_ARP, bytes);
-    if (packet.tcp) this.#count(LAYER_TCP, bytes);
-    if (packet.udp) this.#count(LAYER_UDP, bytes);
-    if (packet.icmp) this.#count(packet.icmp.version === 4 ? LAYER_ICMP : LAYER_ICMPV6, bytes);
-    if (packet.dns) this.#count(LAYER_DNS, bytes);
-    if (!packet.ipv4 && !packet.ipv6 && !packet.arp) this.#count(LAYER_OTHER, bytes);
+    const icmp = packet.icmp;
+    const network = packet.ipv4 !== undefined || packet.ipv6 !== undefined ||
+      packet.arp !== undefined;
+    const shape = (packet.eth !== undefined ? 1 << LAYER_ETH : 0) |
+      (packet.sll !== undefined ? 1 << LAYER_SLL : 0) |
+      (packet.vlanCount > 0 ? 1 << LAYER_VLAN : 0) |
+      (packet.ipv4 !== undefined ? 1 << LAYER_IPV4 : 0) |
+      (packet.ipv6 !== undefined ? 1 << LAYER_IPV6 : 0) |
+      (packet.arp !== undefined ? 1 << LAYER_ARP : 0) |
+      (packet.tcp !== undefined ? 1 << LAYER_TCP : 0) |
+      (packet.udp !== undefined ? 1 << LAYER_UDP : 0) |
+      (icmp !== undefined ? 1 << (icmp.version === 4 ? LAYER_ICMP : LAYER_ICMPV6) : 0) |
+      (packet.dns !== undefined ? 1 << LAYER_DNS : 0) |
+      (network ? 0 : 1 << LAYER_OTHER);
+    if (this.#shapeFrames[shape]++ === 0) this.#newShape(shape);
+    this.#shapeBytes[shape] += bytes;
   }
 
-  #count(layer: number, bytes: number): void {
-    if (this.#layerFrames[layer]++ === 0) this.#layerOrder.push(layer);
-    this.#layerBytes[layer] += bytes;
+  /** Notes the layers of a shape not seen before, in the order a packet has them. */
+  #newShape(shape: number): void {
+    for (let layer = 0; layer < LAYERS.length; layer++) {
+      if ((shape & (1 << layer)) !== 0 && !this.#layerOrder.includes(layer)) {
+        this.#layerOrder.push(layer);
+      }
+    }
   }
 
   /** The per-layer counts, layers in the order they were first seen. */
   #hierarchy(): ProtocolHierarchy {
+    const frames = new Float64Array(LAYERS.length);
+    const bytes = new Float64Array(LAYERS.length);
+    for (let shape = 0; shape < SHAPES; shape++) {
+      if (this.#shapeFrames[shape] === 0) continue;
+      for (let layer = 0; layer < LAYERS.length; layer++) {
+        if ((shape & (1 << layer)) === 0) continue;
+        frames[layer] += this.#shapeFrames[shape];
+        bytes[layer] += this.#shapeBytes[shape];
+      }
+    }
     const hierarchy: ProtocolHierarchy = {};
     for (const layer of this.#layerOrder) {
-      hierarchy[LAYERS[layer]] = {
-        frames: this.#layerFrames[layer],
-        bytes: this.#layerBytes[layer],
-      };
+      hierarchy[LAYERS[layer]] = { frames: frames[layer], bytes: bytes[layer] };
     }
     return hierarchy;
   }
