@@ -1,8 +1,8 @@
 /**
  * The table flows are kept in, against a plain `Map` as the model: any mix of inserts and
  * removals on a key space small enough that probe runs collide, wrap around the end of the
- * table, grow it and shift back on removal; every flow's counters and state must travel with
- * its row, and `rowOf` must follow it.
+ * index, grow it and shift back on removal, while rows are reused and grown; every flow's
+ * counters and state must stay in its row, and `rowOf` must find it.
  */
 
 import assert from "node:assert/strict";

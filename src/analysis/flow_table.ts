@@ -1,13 +1,14 @@
 /**
- * The table flows are filed in. Like `WordTable` (open addressing, linear probing,
- * backward-shift deletion), but each slot holds the flow's row itself: its key words, one word
- * with the flow's id and state bits, then its counters as float64s, all in one `ArrayBuffer`.
- * A packet then finds and updates its flow in one place (64 bytes for an IPv4 flow: one cache
- * line, mostly), where an object per flow cost two or three cache misses a packet (the entry,
- * the object, and the boxed number of every floating-point field written).
+ * The table flows are filed in: each flow one row of a typed array (its key words, one word
+ * with its id and state bits, then its counters as float64s), found through a hash index of
+ * row numbers (open addressing, linear probing, backward-shift deletion, as in `WordTable`).
+ * A packet then finds and updates its flow in one row (64 bytes for an IPv4 flow), where an
+ * object per flow cost two or three cache misses a packet (the entry, the object, and the
+ * boxed number of every floating-point field written). The rows are dense, the index small
+ * (4 bytes a slot, half empty), so that both stay in the cache as well as they can.
  *
- * Rows move when the table grows and when a deletion shifts a probe run back, so a row offset
- * is valid only until the next `insert` or `remove`; `rowOf(id)` follows a flow across moves.
+ * A row keeps its offset until its flow is removed; `words` and `numbers` are replaced when
+ * more rows are needed, so read them again after an `insert`.
  *
  * @example
  * ```ts
@@ -51,11 +52,16 @@ export class FlowTable {
   readonly #rowWords: number;
   /** Where in a row (in words) the counters start: an even word, for float64 alignment. */
   readonly #numberStart: number;
-  /** The rows as words (key, id and state). Replaced when the table grows. */
+  /** The rows as words (key, id and state). Replaced when more rows are needed. */
   words: Uint32Array;
-  /** The same rows as float64s (the counters). Replaced when the table grows. */
+  /** The same rows as float64s (the counters). Replaced when more rows are needed. */
   numbers: Float64Array;
+  /** The hash index: each slot holds a row number plus one, or 0 when empty. */
+  #slots: Int32Array;
   #mask: number;
+  /** Rows given back by removed flows, and how many rows were ever used. */
+  readonly #freeRows: number[] = [];
+  #rowsUsed = 0;
   /** Row offset of each id's flow. */
   #rowOf = new Int32Array(1024);
   /** How many flows are filed. */
@@ -68,7 +74,8 @@ export class FlowTable {
     this.#numberStart = (keyWords + 2) & ~1;
     this.#rowWords = this.#numberStart + 2 * NUMBER_FIELDS;
     this.#mask = capacity - 1;
-    const buffer = new ArrayBuffer(capacity * this.#rowWords * 4);
+    this.#slots = new Int32Array(capacity);
+    const buffer = new ArrayBuffer((capacity / 2) * this.#rowWords * 4);
     this.words = new Uint32Array(buffer);
     this.numbers = new Float64Array(buffer);
   }
@@ -89,12 +96,14 @@ export class FlowTable {
    */
   find(key: Uint32Array, at = 0): number {
     const words = this.words;
+    const slots = this.#slots;
     const width = this.keyWords;
     const rowWords = this.#rowWords;
     const mask = this.#mask;
     for (let slot = hashWords(key, at, width) & mask;; slot = (slot + 1) & mask) {
-      const row = slot * rowWords;
-      if (words[row + width] === 0) return -1;
+      const entry = slots[slot];
+      if (entry === 0) return -1;
+      const row = (entry - 1) * rowWords;
       let same = true;
       for (let i = 0; i < width; i++) {
         if (words[row + i] !== key[at + i]) {
@@ -111,49 +120,57 @@ export class FlowTable {
    * already; its counters and state start at zero. Returns its row offset.
    */
   insert(key: Uint32Array, id: number): number {
-    if ((this.size + 1) * 2 > this.#mask + 1) this.#grow();
+    if ((this.size + 1) * 2 > this.#slots.length) this.#growSlots();
     if (id >= this.#rowOf.length) {
       const rowOf = new Int32Array(Math.max(id + 1, this.#rowOf.length * 2));
       rowOf.set(this.#rowOf);
       this.#rowOf = rowOf;
     }
-    const row = this.#freeRow(key, 0);
+    const number = this.#freeRows.pop() ?? this.#newRow();
+    const row = number * this.#rowWords;
     const words = this.words;
     for (let i = 0; i < this.keyWords; i++) words[row + i] = key[i];
     words[row + this.stateWord] = id + 1;
+    this.#slots[this.#freeSlot(words, row)] = number + 1;
     this.#rowOf[id] = row;
     this.size++;
     return row;
   }
 
-  /** The empty row a key's probe run ends at. */
-  #freeRow(key: Uint32Array, at: number): number {
-    const words = this.words;
-    const mask = this.#mask;
-    let slot = hashWords(key, at, this.keyWords) & mask;
-    while (words[slot * this.#rowWords + this.stateWord] !== 0) slot = (slot + 1) & mask;
-    return slot * this.#rowWords;
+  /** A row never used before, the rows grown to hold it. */
+  #newRow(): number {
+    const number = this.#rowsUsed++;
+    if ((number + 1) * this.#rowWords > this.words.length) {
+      const buffer = new ArrayBuffer(this.words.byteLength * 2);
+      const words = new Uint32Array(buffer);
+      words.set(this.words);
+      this.words = words;
+      this.numbers = new Float64Array(buffer);
+    }
+    return number;
   }
 
-  #grow(): void {
-    const old = this.words;
-    const rowWords = this.#rowWords;
-    const capacity = (this.#mask + 1) * 2;
-    const buffer = new ArrayBuffer(capacity * rowWords * 4);
-    this.words = new Uint32Array(buffer);
-    this.numbers = new Float64Array(buffer);
-    this.#mask = capacity - 1;
-    const words = this.words;
-    for (let from = 0; from < old.length; from += rowWords) {
-      const state = old[from + this.stateWord];
-      if (state === 0) continue;
-      const row = this.#freeRow(old, from);
-      for (let i = 0; i < rowWords; i++) words[row + i] = old[from + i]; // no view per row
-      this.#rowOf[(state & ID_MASK) - 1] = row;
+  /** The empty slot the probe run of the key at `at` in `key` ends at. */
+  #freeSlot(key: Uint32Array, at: number): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let slot = hashWords(key, at, this.keyWords) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  #growSlots(): void {
+    const old = this.#slots;
+    this.#slots = new Int32Array(old.length * 2);
+    this.#mask = old.length * 2 - 1;
+    for (const entry of old) {
+      if (entry !== 0) {
+        this.#slots[this.#freeSlot(this.words, (entry - 1) * this.#rowWords)] = entry;
+      }
     }
   }
 
-  /** The row offset of the flow with `id` (valid until the next insert or removal). */
+  /** The row offset of the flow with `id`. */
   rowOf(id: number): number {
     return this.#rowOf[id];
   }
@@ -161,23 +178,28 @@ export class FlowTable {
   /** Removes the flow with `id`. */
   remove(id: number): void {
     const words = this.words;
+    const slots = this.#slots;
     const mask = this.#mask;
     const rowWords = this.#rowWords;
     const width = this.keyWords;
-    let hole = this.#rowOf[id] / rowWords;
+    const row = this.#rowOf[id];
+    const number = row / rowWords;
+    let hole = hashWords(words, row, width) & mask;
+    while (slots[hole] !== number + 1) hole = (hole + 1) & mask;
     this.size--;
-    // Backward shift: later rows of the probe run move into the hole; no tombstones.
+    // Backward shift: later slots of the probe run move into the hole; no tombstones.
     for (let next = (hole + 1) & mask;; next = (next + 1) & mask) {
-      const state = words[next * rowWords + width];
-      if (state === 0) break;
-      const home = hashWords(words, next * rowWords, width) & mask;
+      const entry = slots[next];
+      if (entry === 0) break;
+      const home = hashWords(words, (entry - 1) * rowWords, width) & mask;
       // Move `next` into the hole unless its home lies cyclically in (hole, next].
       const between = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (between) continue;
-      words.copyWithin(hole * rowWords, next * rowWords, next * rowWords + rowWords);
-      this.#rowOf[(state & ID_MASK) - 1] = hole * rowWords;
+      slots[hole] = entry;
       hole = next;
     }
-    words.fill(0, hole * rowWords, hole * rowWords + rowWords);
+    slots[hole] = 0;
+    words.fill(0, row, row + rowWords);
+    this.#freeRows.push(number);
   }
 }
