@@ -39,8 +39,10 @@ const ID_BITS = 24;
 const ID_MASK = (1 << ID_BITS) - 1;
 /** The highest id a row can hold. */
 export const MAX_FLOW_ID = ID_MASK - 1;
-/** State bits the owner may keep in the id-and-state word, above the id. */
+/** State bits the owner may keep in the id-and-state word, above the id (eight of them). */
 export const FLOW_STATE_MASK = ~ID_MASK >>> 0;
+/** The lowest of those bits. */
+export const FLOW_STATE_SHIFT = ID_BITS;
 
 /** Flows filed by keys of a fixed number of 32-bit words. */
 export class FlowTable {

@@ -33,6 +33,7 @@ import {
   FLOW_END,
   FLOW_FRAMES_A_TO_B,
   FLOW_FRAMES_B_TO_A,
+  FLOW_STATE_SHIFT,
   FlowTable,
   MAX_FLOW_ID,
 } from "./flow_table.ts";
@@ -158,27 +159,17 @@ interface Direction {
   windowEndSet: boolean;
 }
 
-/**
- * A flow's state bits, kept in its row's id-and-state word (see flow_table.ts) beside its
- * counters, so that following a connection touches nothing else.
- */
+// A flow's state bits, kept in its row's id-and-state word (see flow_table.ts) beside its
+// counters, so that following a connection touches nothing else.
 /** A is the lower endpoint of the key: a packet from the lower one goes A to B. */
-const STATE_A_IS_LOW = 1 << 24;
-const STATE_SYN = 1 << 25;
-const STATE_SYN_ACK = 1 << 26;
+const STATE_A_IS_LOW = 1 << FLOW_STATE_SHIFT;
+const STATE_SYN = 1 << (FLOW_STATE_SHIFT + 1);
+const STATE_SYN_ACK = 1 << (FLOW_STATE_SHIFT + 2);
 /** The handshake's final ACK was seen. */
-const STATE_HANDSHAKE = 1 << 27;
-const STATE_FIN = 1 << 28;
-const STATE_RST = 1 << 29;
+const STATE_HANDSHAKE = 1 << (FLOW_STATE_SHIFT + 3);
+const STATE_FIN = 1 << (FLOW_STATE_SHIFT + 4);
+const STATE_RST = 1 << (FLOW_STATE_SHIFT + 5);
 
-/**
- * How the tracker keeps a flow: its key, state and counters in a row of its family's
- * `FlowTable`; what is read rarely (start, creation order, handshake times, the TCP analysis
- * state) in arrays indexed by the flow's id. `conversationOf` makes the documented shape.
- *
- * A key is the protocol, then the lower and the higher endpoint, each its address words and
- * its port (65536 for none): 5 words for IPv4, 11 for IPv6.
- */
 const DEFAULTS: Required<FlowLimits> = {
   summary: true,
   analysis: true,
@@ -305,7 +296,15 @@ function grown<T extends Float64Array | Uint8Array>(array: T, length: number): T
   return larger;
 }
 
-/** Tracks flows across packets; feed it every packet in capture order. */
+/**
+ * Tracks flows across packets; feed it every packet in capture order.
+ *
+ * A flow's key, state and counters are a row of its family's `FlowTable`; what is read rarely
+ * (start, creation order, handshake times, the TCP analysis state) lies in arrays indexed by
+ * the flow's id. `#conversationOf` makes the documented shape when a summary is asked for. A
+ * key is the protocol, then the lower and the higher endpoint, each its address words and its
+ * port (65536 for none): 5 words for IPv4, 11 for IPv6.
+ */
 export class FlowTracker {
   readonly #limits: Required<FlowLimits>;
   readonly #flows4 = new FlowTable(FLOW_KEY_WORDS_V4);
@@ -315,7 +314,7 @@ export class FlowTracker {
   readonly #flowKey6 = new Uint32Array(FLOW_KEY_WORDS_V6);
   /** Per flow id: whether it is IPv6, its start, and its creation number (-1 once gone). */
   #isV6 = new Uint8Array(INITIAL_IDS);
-  #start = new Float64Array(INITIAL_IDS);
+  #flowStart = new Float64Array(INITIAL_IDS);
   #serial = new Float64Array(INITIAL_IDS);
   /** Per flow id: when its SYN was seen; the initial round-trip time (0 until known). */
   #synTime = new Float64Array(INITIAL_IDS);
@@ -335,7 +334,7 @@ export class FlowTracker {
   readonly #hosts6 = new WordTable<Host>(4);
   #frames = 0;
   #bytes = 0;
-  #start0 = Number.NaN;
+  #firstTime = Number.NaN;
   #end = 0;
   #evicted = { flows: 0, frames: 0, bytes: 0 };
   #lastSweep = 0;
@@ -370,7 +369,7 @@ export class FlowTracker {
     if (summary) {
       this.#frames++;
       this.#bytes += bytes;
-      if (Number.isNaN(this.#start0)) this.#start0 = time;
+      if (Number.isNaN(this.#firstTime)) this.#firstTime = time;
       this.#end = time;
       this.#countLayers(packet, bytes);
     } else if (packet.tcp === undefined) {
@@ -457,7 +456,7 @@ export class FlowTracker {
     if (this.activeFlows >= this.#limits.maxFlows) this.#evictOldest(time);
     const id = this.#freeIds.pop() ?? this.#newId();
     this.#isV6[id] = table === this.#flows6 ? 1 : 0;
-    this.#start[id] = time;
+    this.#flowStart[id] = time;
     const serial = this.#serials++;
     this.#serial[id] = serial;
     this.#synTime[id] = 0;
@@ -471,10 +470,10 @@ export class FlowTracker {
   /** A never used id, the side arrays grown to hold it. */
   #newId(): number {
     const id = this.#nextId++;
-    if (id >= this.#start.length) {
-      const length = this.#start.length * 2;
+    if (id >= this.#flowStart.length) {
+      const length = this.#flowStart.length * 2;
       this.#isV6 = grown(this.#isV6, length);
-      this.#start = grown(this.#start, length);
+      this.#flowStart = grown(this.#flowStart, length);
       this.#serial = grown(this.#serial, length);
       this.#synTime = grown(this.#synTime, length);
       this.#initialRtt = grown(this.#initialRtt, length);
@@ -839,7 +838,7 @@ export class FlowTracker {
       bytesAtoB: numbers[at + FLOW_BYTES_A_TO_B],
       framesBtoA: numbers[at + FLOW_FRAMES_B_TO_A],
       bytesBtoA: numbers[at + FLOW_BYTES_B_TO_A],
-      start: this.#start[id],
+      start: this.#flowStart[id],
       end: numbers[at + FLOW_END],
     };
     if (words[row] === IPPROTO_TCP) {
@@ -878,7 +877,7 @@ export class FlowTracker {
     return {
       frames: this.#frames,
       bytes: this.#bytes,
-      start: Number.isNaN(this.#start0) ? 0 : this.#start0,
+      start: Number.isNaN(this.#firstTime) ? 0 : this.#firstTime,
       end: this.#end,
       hierarchy: this.#hierarchy(),
       conversations,
