@@ -129,3 +129,35 @@ Deno.test("--stats: a packet from a host to itself counts once for that host", a
     [["127.0.0.1", stats.frames]],
   );
 });
+
+Deno.test("--stats text is the same written from the conversation columns as from the objects", async () => {
+  const { formatStatsText } = await import("../src/output/stats.ts");
+  const { FlowTracker } = await import("../src/analysis/flows.ts");
+  const { Decoder } = await import("../src/decode/mod.ts");
+  const { CaptureFileReader } = await import("../src/file/reader.ts");
+  const names = [...Deno.readDirSync(new URL("./fixtures/", import.meta.url))]
+    .map((entry) => entry.name)
+    .filter((name) => /\.pcap(ng)?$/.test(name))
+    .sort();
+  let conversations = 0;
+  for (const name of names) {
+    // Default limits, and tiny ones: flows evicted and retired, the retired list full.
+    for (const limits of [{}, { maxFlows: 4, maxRetired: 6, idleTimeout: 1 }]) {
+      using file = await Deno.open(fixture(name));
+      const reader = await CaptureFileReader.open(file, name);
+      const decoder = new Decoder();
+      const flows = new FlowTracker(limits);
+      await reader.run((frame, header) => {
+        flows.observe(decoder.decode(frame, header.linkType, header.len), header);
+      }).catch(() => {}); // a damaged fixture counts as far as it goes
+      const objects = flows.summary();
+      conversations += objects.conversations.length;
+      assert.equal(
+        formatStatsText(flows.summaryColumns()),
+        formatStatsText(objects),
+        `${name} ${JSON.stringify(limits)}`,
+      );
+    }
+  }
+  assert.ok(conversations > 100, `only ${conversations} conversations`);
+});

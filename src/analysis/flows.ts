@@ -15,9 +15,6 @@
  */
 
 import {
-  formatIpv4,
-  formatIpv6,
-  IPPROTO_TCP,
   IPV4_FLAG_MF,
   IPV4_FRAGMENT_OFFSET_MASK,
   type Packet,
@@ -37,6 +34,23 @@ import {
   FlowTable,
   MAX_FLOW_ID,
 } from "./flow_table.ts";
+import {
+  addressText,
+  BYTES_A_TO_B,
+  BYTES_B_TO_A,
+  type Conversation,
+  CONVERSATION_NUMBERS,
+  ConversationList,
+  END,
+  ENDPOINT_WORDS,
+  FRAMES_A_TO_B,
+  FRAMES_B_TO_A,
+  NO_PORT,
+  START,
+  TCP_FIN as CONVERSATION_FIN,
+  TCP_HANDSHAKE as CONVERSATION_HANDSHAKE,
+  TCP_RST as CONVERSATION_RST,
+} from "./conversations.ts";
 import { WordTable } from "./word_table.ts";
 
 /** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
@@ -74,29 +88,7 @@ export interface TcpAnalysis {
   reset?: true;
 }
 
-/** One endpoint of a conversation. */
-export interface Endpoint {
-  address: string;
-  port: number | null;
-}
-
-/** A conversation's figures. */
-export interface Conversation {
-  /** `tcp`, `udp`, `icmp`, `icmpv6`, or `ip-N`. */
-  protocol: string;
-  /** The endpoint that sent the first packet seen. */
-  a: Endpoint;
-  b: Endpoint;
-  framesAtoB: number;
-  bytesAtoB: number;
-  framesBtoA: number;
-  bytesBtoA: number;
-  /** Capture time of the first and last packet, in seconds. */
-  start: number;
-  end: number;
-  /** TCP only: the handshake was seen; the connection was closed by FIN or RST. */
-  tcp?: { handshake: boolean; fin: boolean; rst: boolean };
-}
+export type { Conversation, Endpoint } from "./conversations.ts";
 
 /** Per-layer frame and byte counts. */
 export type ProtocolHierarchy = Record<string, { frames: number; bytes: number }>;
@@ -114,6 +106,11 @@ export interface FlowSummary {
   talkers: { address: string; frames: number; bytes: number }[];
   /** Flows that were not kept because the table was full, and their totals. */
   evicted: { flows: number; frames: number; bytes: number };
+}
+
+/** `FlowSummary` with the conversations as columns (`FlowTracker.summaryColumns`). */
+export interface FlowSummaryColumns extends Omit<FlowSummary, "conversations"> {
+  conversations: ConversationList;
 }
 
 /** Limits that keep memory flat. */
@@ -233,8 +230,6 @@ const SHAPES = 1 << LAYERS.length;
 /** Words in a flow key: protocol, then two endpoints of address words and a port. */
 const FLOW_KEY_WORDS_V4 = 5;
 const FLOW_KEY_WORDS_V6 = 11;
-/** The port word of an endpoint without one (a later fragment): outside any real port. */
-const NO_PORT = 65536;
 
 /** A host's counts, filed under its address words. */
 interface Host {
@@ -250,40 +245,6 @@ function compareWords(words: Uint32Array, a: number, b: number, count: number): 
     if (difference !== 0) return difference;
   }
   return 0;
-}
-
-/** Scratch room for `addressText`. */
-const ADDRESS_VIEW = new DataView(new ArrayBuffer(16));
-
-/** The text of an address given as one (IPv4) or four (IPv6) 32-bit words at `at`. */
-function addressText(words: Uint32Array, at = 0, width = words.length): string {
-  for (let i = 0; i < width; i++) ADDRESS_VIEW.setUint32(4 * i, words[at + i]);
-  return width === 1 ? formatIpv4(ADDRESS_VIEW, 0) : formatIpv6(ADDRESS_VIEW, 0);
-}
-
-/** The endpoint whose address words (`width` of them) and port word lie at `at` in a key. */
-function endpointAt(words: Uint32Array, at: number, width: number): Endpoint {
-  const port = words[at + width];
-  return { address: addressText(words, at, width), port: port === NO_PORT ? null : port };
-}
-
-/** A copy of a conversation, so that what `summary` returns is the caller's to change. */
-function copyConversation(conversation: Conversation): Conversation {
-  const copy = { ...conversation, a: { ...conversation.a }, b: { ...conversation.b } };
-  if (conversation.tcp !== undefined) copy.tcp = { ...conversation.tcp };
-  return copy;
-}
-
-function protocolName(protocol: number): string {
-  return protocol === 6
-    ? "tcp"
-    : protocol === 17
-    ? "udp"
-    : protocol === 1
-    ? "icmp"
-    : protocol === 58
-    ? "icmpv6"
-    : `ip-${protocol}`;
 }
 
 /** Side arrays indexed by flow id start this long and double as ids are handed out. */
@@ -324,7 +285,7 @@ export class FlowTracker {
   readonly #freeIds: number[] = [];
   #nextId = 0;
   #serials = 0;
-  readonly #retired: Conversation[] = [];
+  readonly #retired = new ConversationList();
   /** Frames and bytes per shape (see `#countLayers`), and the layers in order first seen. */
   readonly #shapeFrames = new Float64Array(SHAPES);
   readonly #shapeBytes = new Float64Array(SHAPES);
@@ -765,12 +726,11 @@ export class FlowTracker {
 
   #remove(id: number): void {
     if (this.#limits.summary) this.#countHosts(id, this.#hosts4, this.#hosts6);
-    const conversation = this.#conversationOf(id);
+    this.#retire(id);
     this.#tableOf(id).remove(id);
     this.#serial[id] = -1;
     this.#directions[2 * id] = this.#directions[2 * id + 1] = undefined;
     this.#freeIds.push(id);
-    this.#retire(conversation);
   }
 
   /** Drops the queue's consumed front and pairs of gone flows, so it stays proportional. */
@@ -790,14 +750,18 @@ export class FlowTracker {
     }
   }
 
-  #retire(conversation: Conversation): void {
+  /** Keeps the conversation of the flow with `id`, or counts it as evicted past the limit. */
+  #retire(id: number): void {
     if (this.#retired.length < this.#limits.maxRetired) {
-      this.#retired.push(conversation);
+      this.#appendConversation(this.#retired, id);
       return;
     }
+    const table = this.#tableOf(id);
+    const at = table.numberIndex(table.rowOf(id));
+    const numbers = table.numbers;
     this.#evicted.flows++;
-    this.#evicted.frames += conversation.framesAtoB + conversation.framesBtoA;
-    this.#evicted.bytes += conversation.bytesAtoB + conversation.bytesBtoA;
+    this.#evicted.frames += numbers[at + FLOW_FRAMES_A_TO_B] + numbers[at + FLOW_FRAMES_B_TO_A];
+    this.#evicted.bytes += numbers[at + FLOW_BYTES_A_TO_B] + numbers[at + FLOW_BYTES_B_TO_A];
   }
 
   /** How many flows are being tracked now. */
@@ -818,57 +782,82 @@ export class FlowTracker {
     return ids;
   }
 
-  /** The conversation of the flow with `id` as documented (keys in this order), as of now. */
-  #conversationOf(id: number): Conversation {
+  /** Appends the conversation of the flow with `id`, as of now, to `list`. */
+  #appendConversation(list: ConversationList, id: number): void {
     const table = this.#tableOf(id);
     const row = table.rowOf(id);
     const words = table.words;
     const numbers = table.numbers;
+    const v4 = table === this.#flows4;
+    const width = v4 ? 1 : 4;
+    const at = list.add(words[row], v4 ? 4 : 6);
     const state = words[row + table.stateWord];
-    const width = table === this.#flows4 ? 1 : 4;
+    list.states[at] = ((state & STATE_HANDSHAKE) !== 0 ? CONVERSATION_HANDSHAKE : 0) |
+      ((state & STATE_FIN) !== 0 ? CONVERSATION_FIN : 0) |
+      ((state & STATE_RST) !== 0 ? CONVERSATION_RST : 0);
+    // The key holds the lower endpoint first: address words, then port.
     const low = row + 1;
     const high = low + width + 1;
     const aIsLow = (state & STATE_A_IS_LOW) !== 0;
-    const at = table.numberIndex(row);
-    const conversation: Conversation = {
-      protocol: protocolName(words[row]),
-      a: endpointAt(words, aIsLow ? low : high, width),
-      b: endpointAt(words, aIsLow ? high : low, width),
-      framesAtoB: numbers[at + FLOW_FRAMES_A_TO_B],
-      bytesAtoB: numbers[at + FLOW_BYTES_A_TO_B],
-      framesBtoA: numbers[at + FLOW_FRAMES_B_TO_A],
-      bytesBtoA: numbers[at + FLOW_BYTES_B_TO_A],
-      start: this.#flowStart[id],
-      end: numbers[at + FLOW_END],
-    };
-    if (words[row] === IPPROTO_TCP) {
-      conversation.tcp = {
-        handshake: (state & STATE_HANDSHAKE) !== 0,
-        fin: (state & STATE_FIN) !== 0,
-        rst: (state & STATE_RST) !== 0,
-      };
+    const endpoints = list.endpoints;
+    const into = at * ENDPOINT_WORDS;
+    for (const [side, from] of [[0, aIsLow ? low : high], [5, aIsLow ? high : low]]) {
+      for (let i = 0; i < 4; i++) endpoints[into + side + i] = i < width ? words[from + i] : 0;
+      endpoints[into + side + 4] = words[from + width];
     }
-    return conversation;
+    const from = table.numberIndex(row);
+    const figures = list.numbers;
+    const to = at * CONVERSATION_NUMBERS;
+    figures[to + FRAMES_A_TO_B] = numbers[from + FLOW_FRAMES_A_TO_B];
+    figures[to + BYTES_A_TO_B] = numbers[from + FLOW_BYTES_A_TO_B];
+    figures[to + FRAMES_B_TO_A] = numbers[from + FLOW_FRAMES_B_TO_A];
+    figures[to + BYTES_B_TO_A] = numbers[from + FLOW_BYTES_B_TO_A];
+    figures[to + START] = this.#flowStart[id];
+    figures[to + END] = numbers[from + FLOW_END];
+  }
+
+  /**
+   * The conversations `summary` lists, in its order (by start; retired ones, then active ones
+   * in creation order, where they start together), as columns.
+   */
+  conversationList(): ConversationList {
+    const active = this.#activeIds();
+    const list = new ConversationList(this.#retired.length + active.length + 1);
+    list.appendAll(this.#retired);
+    for (const id of active) this.#appendConversation(list, id);
+    return list.sortedByStart();
   }
 
   /** Everything `--stats` shows, as of now. */
   summary(topTalkers = 10): FlowSummary {
-    const active = this.#activeIds();
-    const conversations = [
-      ...this.#retired.map(copyConversation),
-      ...active.map((id) => this.#conversationOf(id)),
-    ]
-      .sort((x, y) => x.start - y.start);
+    const columns = this.summaryColumns(topTalkers);
+    return {
+      frames: columns.frames,
+      bytes: columns.bytes,
+      start: columns.start,
+      end: columns.end,
+      hierarchy: columns.hierarchy,
+      conversations: columns.conversations.toArray(),
+      talkers: columns.talkers,
+      evicted: columns.evicted,
+    };
+  }
+
+  /**
+   * `summary`, with the conversations as columns rather than objects: what the statistics
+   * are written from, since a capture can hold a hundred thousand conversations.
+   */
+  summaryColumns(topTalkers = 10): FlowSummaryColumns {
     // The retired flows' hosts, and the active flows' added to a copy of them.
     const hosts4 = new WordTable<Host>(1);
     const hosts6 = new WordTable<Host>(4);
     for (const host of this.#hosts4.values()) hosts4.set({ ...host });
     for (const host of this.#hosts6.values()) hosts6.set({ ...host });
     if (this.#limits.summary) {
-      for (const id of active) this.#countHosts(id, hosts4, hosts6);
+      for (const id of this.#activeIds()) this.#countHosts(id, hosts4, hosts6);
     }
     const talkers = [...hosts4.values(), ...hosts6.values()].map((host) => ({
-      address: addressText(host.key),
+      address: addressText(host.key, 0, host.key.length),
       frames: host.frames,
       bytes: host.bytes,
     }))
@@ -880,7 +869,7 @@ export class FlowTracker {
       start: Number.isNaN(this.#firstTime) ? 0 : this.#firstTime,
       end: this.#end,
       hierarchy: this.#hierarchy(),
-      conversations,
+      conversations: this.conversationList(),
       talkers,
       evicted: { ...this.#evicted },
     };

@@ -210,11 +210,10 @@ export class PacketSink {
 
   #writeStats(capture?: CaptureCounters): void {
     const extras = { reassembly: this.#reassembler?.stats(), capture };
-    const summary = this.#flows.summary();
     const out = this.#out!;
-    if (this.#json) out.write(formatStatsJson(summary, extras));
+    if (this.#json) out.write(formatStatsJson(this.#flows.summary(), extras));
     else {
-      writeStatsText(out.bytes, summary, extras);
+      writeStatsText(out.bytes, this.#flows.summaryColumns(), extras, () => out.commit());
       out.commit();
     }
   }

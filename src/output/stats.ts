@@ -11,10 +11,23 @@
  * @module
  */
 
-import { type Conversation, type Endpoint, type FlowSummary, LAYERS } from "../analysis/flows.ts";
+import {
+  type Conversation,
+  CONVERSATION_NUMBERS,
+  ConversationList,
+  END,
+  type Endpoint,
+  ENDPOINT_B,
+  ENDPOINT_WORDS,
+  NO_PORT,
+  protocolName,
+  START,
+} from "../analysis/conversations.ts";
+import { type FlowSummary, type FlowSummaryColumns, LAYERS } from "../analysis/flows.ts";
 import type { ReassemblyStats } from "../analysis/reassembly.ts";
 import { ByteWriter } from "./bytes.ts";
 
+const IPPROTO_TCP = 6;
 const SPACE = 0x20;
 const COLON = 0x3a;
 const OPEN_BRACKET = 0x5b;
@@ -34,15 +47,30 @@ export interface StatsExtras {
   capture?: CaptureCounters;
 }
 
-/** The characters of an endpoint as `writeEndpoint` writes it: `address:port`, `[v6]:port`. */
-function endpointLength(endpoint: Endpoint): number {
-  const { address, port } = endpoint;
-  if (port === null) return address.length;
-  return address.length + 1 + digitCount(port) + (address.includes(":") ? 2 : 0);
+/** A TCP conversation's state column, by handshake (1), FIN (2) and RST (4). */
+const TCP_STATES = Array.from({ length: 8 }, (_, bits) => {
+  const states = [bits & 1 ? "handshake" : "no handshake"];
+  if (bits & 2) states.push("FIN");
+  if (bits & 4) states.push("RST");
+  return states.join(", ");
+});
+
+/** What the conversations table reads of its rows. */
+interface ConversationRows {
+  readonly length: number;
+  protocol(row: number): string;
+  /** How many characters endpoint A (`side` 0) or B (1) of `row` takes as written. */
+  endpointLength(row: number, side: 0 | 1): number;
+  writeEndpoint(out: ByteWriter, row: number, side: 0 | 1): void;
+  /** Frames A>B (0), bytes A>B (1), frames B>A (2) or bytes B>A (3) of `row`. */
+  count(row: number, which: number): number;
+  start(row: number): number;
+  end(row: number): number;
+  state(row: number): string;
 }
 
-function writeEndpoint(out: ByteWriter, endpoint: Endpoint): void {
-  const { address, port } = endpoint;
+/** An endpoint as the table shows it: `address:port`, `[v6]:port`, or the address alone. */
+function writeEndpointText(out: ByteWriter, address: string, port: number | null): void {
   if (port === null) {
     out.text(address);
     return;
@@ -55,18 +83,133 @@ function writeEndpoint(out: ByteWriter, endpoint: Endpoint): void {
   out.uint(port);
 }
 
-/** A TCP conversation's state column, by handshake (1), FIN (2) and RST (4). */
-const TCP_STATES = Array.from({ length: 8 }, (_, bits) => {
-  const states = [bits & 1 ? "handshake" : "no handshake"];
-  if (bits & 2) states.push("FIN");
-  if (bits & 4) states.push("RST");
-  return states.join(", ");
-});
+function endpointTextLength(address: string, port: number | null): number {
+  if (port === null) return address.length;
+  return address.length + 1 + digitCount(port) + (address.includes(":") ? 2 : 0);
+}
 
-function tcpState(conversation: Conversation): string {
-  const tcp = conversation.tcp;
-  if (tcp === undefined) return "";
-  return TCP_STATES[(tcp.handshake ? 1 : 0) | (tcp.fin ? 2 : 0) | (tcp.rst ? 4 : 0)];
+/** Rows from conversations in their documented shape. */
+class ObjectRows implements ConversationRows {
+  readonly #conversations: readonly Conversation[];
+  readonly length: number;
+
+  constructor(conversations: readonly Conversation[]) {
+    this.#conversations = conversations;
+    this.length = conversations.length;
+  }
+
+  protocol(row: number): string {
+    return this.#conversations[row].protocol;
+  }
+
+  #endpoint(row: number, side: 0 | 1): Endpoint {
+    const conversation = this.#conversations[row];
+    return side === 0 ? conversation.a : conversation.b;
+  }
+
+  endpointLength(row: number, side: 0 | 1): number {
+    const { address, port } = this.#endpoint(row, side);
+    return endpointTextLength(address, port);
+  }
+
+  writeEndpoint(out: ByteWriter, row: number, side: 0 | 1): void {
+    const { address, port } = this.#endpoint(row, side);
+    writeEndpointText(out, address, port);
+  }
+
+  count(row: number, which: number): number {
+    const c = this.#conversations[row];
+    return which === 0
+      ? c.framesAtoB
+      : which === 1
+      ? c.bytesAtoB
+      : which === 2
+      ? c.framesBtoA
+      : c.bytesBtoA;
+  }
+
+  start(row: number): number {
+    return this.#conversations[row].start;
+  }
+
+  end(row: number): number {
+    return this.#conversations[row].end;
+  }
+
+  state(row: number): string {
+    const tcp = this.#conversations[row].tcp;
+    if (tcp === undefined) return "";
+    return TCP_STATES[(tcp.handshake ? 1 : 0) | (tcp.fin ? 2 : 0) | (tcp.rst ? 4 : 0)];
+  }
+}
+
+/** How many characters an IPv4 address (a 32-bit number) takes in dotted-quad form. */
+function ipv4Length(address: number): number {
+  return digitCount(address >>> 24) + digitCount((address >>> 16) & 255) +
+    digitCount((address >>> 8) & 255) + digitCount(address & 255) + 3;
+}
+
+/**
+ * Rows straight from a `ConversationList`'s columns: IPv4 endpoints written from their
+ * numbers, with no object or string per conversation (an IPv6 address is made text once).
+ */
+class ColumnRows implements ConversationRows {
+  readonly #list: ConversationList;
+  readonly length: number;
+  /** IPv6 addresses as text, two per row, made when a row's width is measured. */
+  readonly #ipv6Text: (string | undefined)[] = [];
+
+  constructor(list: ConversationList) {
+    this.#list = list;
+    this.length = list.length;
+  }
+
+  protocol(row: number): string {
+    return protocolName(this.#list.protocols[row]);
+  }
+
+  endpointLength(row: number, side: 0 | 1): number {
+    const list = this.#list;
+    const at = row * ENDPOINT_WORDS + (side === 0 ? 0 : ENDPOINT_B);
+    const port = list.endpoints[at + 4];
+    const portLength = port === NO_PORT ? 0 : 1 + digitCount(port);
+    if (list.versions[row] === 4) return ipv4Length(list.endpoints[at]) + portLength;
+    const text = this.#ipv6Text[2 * row + side] ??= list.address(row, side === 0 ? 0 : ENDPOINT_B);
+    return text.length + portLength + (portLength > 0 ? 2 : 0);
+  }
+
+  writeEndpoint(out: ByteWriter, row: number, side: 0 | 1): void {
+    const list = this.#list;
+    const at = row * ENDPOINT_WORDS + (side === 0 ? 0 : ENDPOINT_B);
+    const port = list.endpoints[at + 4];
+    if (list.versions[row] !== 4) {
+      const text = this.#ipv6Text[2 * row + side] ??
+        list.address(row, side === 0 ? 0 : ENDPOINT_B);
+      writeEndpointText(out, text, port === NO_PORT ? null : port);
+      return;
+    }
+    out.ipv4(list.endpoints[at]);
+    if (port === NO_PORT) return;
+    out.byte(COLON);
+    out.uint(port);
+  }
+
+  count(row: number, which: number): number {
+    return this.#list.numbers[row * CONVERSATION_NUMBERS + which];
+  }
+
+  start(row: number): number {
+    return this.#list.numbers[row * CONVERSATION_NUMBERS + START];
+  }
+
+  end(row: number): number {
+    return this.#list.numbers[row * CONVERSATION_NUMBERS + END];
+  }
+
+  state(row: number): string {
+    const list = this.#list;
+    return list.protocols[row] === IPPROTO_TCP ? TCP_STATES[list.states[row]] : "";
+  }
 }
 
 const CONVERSATION_TITLES = [
@@ -89,55 +232,56 @@ const CONVERSATION_TITLES = [
  */
 function writeConversations(
   out: ByteWriter,
-  conversations: readonly Conversation[],
+  rows: ConversationRows,
   start: number,
+  commit: () => void,
 ): void {
-  const rows = conversations.length;
-  const starts = new Array<string>(rows);
-  const durations = new Array<string>(rows);
+  const count = rows.length;
+  const starts = new Array<string>(count);
+  const durations = new Array<string>(count);
+  /** Each row's endpoint A and B lengths, measured once. */
+  const endpointLengths = new Uint16Array(2 * count);
   const widths = CONVERSATION_TITLES.map((title) => title.length);
-  for (let row = 0; row < rows; row++) {
-    const c = conversations[row];
-    const since = starts[row] = (c.start - start).toFixed(6);
-    const duration = durations[row] = (c.end - c.start).toFixed(6);
-    widths[0] = Math.max(widths[0], c.protocol.length);
-    widths[1] = Math.max(widths[1], endpointLength(c.a));
-    widths[2] = Math.max(widths[2], endpointLength(c.b));
-    widths[3] = Math.max(widths[3], digitCount(c.framesAtoB));
-    widths[4] = Math.max(widths[4], digitCount(c.bytesAtoB));
-    widths[5] = Math.max(widths[5], digitCount(c.framesBtoA));
-    widths[6] = Math.max(widths[6], digitCount(c.bytesBtoA));
+  for (let row = 0; row < count; row++) {
+    const since = starts[row] = (rows.start(row) - start).toFixed(6);
+    const duration = durations[row] = (rows.end(row) - rows.start(row)).toFixed(6);
+    widths[0] = Math.max(widths[0], rows.protocol(row).length);
+    const a = endpointLengths[2 * row] = rows.endpointLength(row, 0);
+    const b = endpointLengths[2 * row + 1] = rows.endpointLength(row, 1);
+    widths[1] = Math.max(widths[1], a);
+    widths[2] = Math.max(widths[2], b);
+    for (let which = 0; which < 4; which++) {
+      widths[3 + which] = Math.max(widths[3 + which], digitCount(rows.count(row, which)));
+    }
     widths[7] = Math.max(widths[7], since.length);
     widths[8] = Math.max(widths[8], duration.length);
-    widths[9] = Math.max(widths[9], tcpState(c).length);
+    widths[9] = Math.max(widths[9], rows.state(row).length);
   }
-  const right = (width: number, count: number) => {
-    writeSpaces(out, 2 + width - digitCount(count));
-    out.uint(count);
-  };
   writeTable(out, CONVERSATION_TITLES, [], new Set([3, 4, 5, 6, 7, 8]), widths);
-  for (let row = 0; row < rows; row++) {
-    const c = conversations[row];
-    out.text(c.protocol);
-    writeSpaces(out, widths[0] - c.protocol.length + 2);
-    writeEndpoint(out, c.a);
-    writeSpaces(out, widths[1] - endpointLength(c.a) + 2);
-    writeEndpoint(out, c.b);
-    writeSpaces(out, widths[2] - endpointLength(c.b));
-    right(widths[3], c.framesAtoB);
-    right(widths[4], c.bytesAtoB);
-    right(widths[5], c.framesBtoA);
-    right(widths[6], c.bytesBtoA);
+  for (let row = 0; row < count; row++) {
+    const protocol = rows.protocol(row);
+    out.text(protocol);
+    writeSpaces(out, widths[0] - protocol.length + 2);
+    rows.writeEndpoint(out, row, 0);
+    writeSpaces(out, widths[1] - endpointLengths[2 * row] + 2);
+    rows.writeEndpoint(out, row, 1);
+    writeSpaces(out, widths[2] - endpointLengths[2 * row + 1]);
+    for (let which = 0; which < 4; which++) {
+      const value = rows.count(row, which);
+      writeSpaces(out, 2 + widths[3 + which] - digitCount(value));
+      out.uint(value);
+    }
     writeSpaces(out, 2 + widths[7] - starts[row].length);
     out.text(starts[row]);
     writeSpaces(out, 2 + widths[8] - durations[row].length);
     out.text(durations[row]);
-    const state = tcpState(c);
+    const state = rows.state(row);
     if (state !== "") {
       writeSpaces(out, 2);
       out.text(state);
     }
     out.byte(NEWLINE);
+    if ((row & 255) === 255) commit();
   }
 }
 
@@ -152,7 +296,12 @@ function digitCount(value: number): number {
 }
 
 function writeSpaces(out: ByteWriter, count: number): void {
-  for (let i = 0; i < count; i++) out.byte(SPACE);
+  if (count <= 0) return;
+  out.reserve(count);
+  const bytes = out.bytes;
+  const end = out.length + count;
+  for (let at = out.length; at < end; at++) bytes[at] = SPACE;
+  out.length = end;
 }
 
 /**
@@ -197,17 +346,25 @@ function writeTable(
 }
 
 /** The statistics as text for a terminal. */
-export function formatStatsText(summary: FlowSummary, extras: StatsExtras = {}): string {
+export function formatStatsText(
+  summary: FlowSummary | FlowSummaryColumns,
+  extras: StatsExtras = {},
+): string {
   const out = new ByteWriter();
   writeStatsText(out, summary, extras);
   return out.toString();
 }
 
-/** `formatStatsText`, written into `out`. */
+/**
+ * `formatStatsText`, written into `out`; from `FlowTracker.summaryColumns` it makes no object
+ * or string per conversation. `commit` is called now and then on the way, for the caller to
+ * write out what is there (a table can run to megabytes).
+ */
 export function writeStatsText(
   out: ByteWriter,
-  summary: FlowSummary,
+  summary: FlowSummary | FlowSummaryColumns,
   extras: StatsExtras = {},
+  commit: () => void = () => {},
 ): void {
   const duration = Math.max(0, summary.end - summary.start);
   out.text(
@@ -222,7 +379,15 @@ export function writeStatsText(
   }
 
   out.text("\nConversations:\n");
-  writeConversations(out, summary.conversations, summary.start);
+  const conversations = summary.conversations;
+  writeConversations(
+    out,
+    conversations instanceof ConversationList
+      ? new ColumnRows(conversations)
+      : new ObjectRows(conversations),
+    summary.start,
+    commit,
+  );
   if (summary.evicted.flows > 0) {
     out.text(
       `(${summary.evicted.flows} more conversations, ${summary.evicted.frames} frames, ` +
