@@ -126,3 +126,27 @@ Deno.test("text, raw pieces and bytes grow the buffer as needed, non-ASCII as UT
   }, 1);
   assert.equal(text, "héllo ✓ , seq " + "x".repeat(100) + ", seq " + "A".repeat(1000));
 });
+
+Deno.test("pieces of any text and length come out as written, between other writes", () => {
+  const next = random(17);
+  const alphabet = ["a", "{", '"', "é", "✓", "\u{1f600}", "\u07ff", "\u{10ffff}", "\u0000", "~"];
+  for (let round = 0; round < 300; round++) {
+    const texts = Array.from(
+      { length: 1 + Math.floor(next() * 6) },
+      () =>
+        Array.from(
+          { length: Math.floor(next() * 40) },
+          () => alphabet[Math.floor(next() * alphabet.length)],
+        ).join(""),
+    );
+    const pieces = encodePieces(Object.fromEntries(texts.map((text, i) => [`p${i}`, text])));
+    const expected = texts.map((text, i) => `${text}${i}`).join("");
+    const text = written((out) => {
+      texts.forEach((_, i) => {
+        out.piece(pieces[`p${i}` as keyof typeof pieces]);
+        out.uint(i); // lands just past the piece, over its padding
+      });
+    }, 1 + Math.floor(next() * 64));
+    assert.equal(text, expected);
+  }
+});

@@ -79,11 +79,22 @@ export class Piece {
   /** How many bytes the piece writes. */
   readonly length: number;
 
+  /**
+   * The bytes as little-endian float64s, the last one padded with zeros: eight bytes a store.
+   * Empty when one of them would be a NaN, whose bits a store need not keep (never for ASCII
+   * text, whose bytes stay below 0x80).
+   */
+  readonly doubles: Float64Array;
+
   constructor(text: string) {
     this.bytes = new TextEncoder().encode(text);
     this.length = this.bytes.length;
     this.words = new Uint32Array(Math.ceil(this.length / 4));
     for (let i = 0; i < this.length; i++) this.words[i >> 2] |= this.bytes[i] << (8 * (i & 3));
+    const padded = new Uint8Array(Math.ceil(this.length / 8) * 8);
+    padded.set(this.bytes);
+    const doubles = new Float64Array(padded.buffer);
+    this.doubles = doubles.some(Number.isNaN) ? new Float64Array(0) : doubles;
   }
 }
 
@@ -179,11 +190,16 @@ export class ByteWriter {
    */
   piece(piece: Piece): void {
     const count = piece.length;
-    if (this.length + count + 4 > this.bytes.length) this.reserve(count + 4);
-    const words = piece.words;
+    if (this.length + count + 8 > this.bytes.length) this.reserve(count + 8);
     const view = this.#view;
     const at = this.length;
-    for (let i = 0; i < words.length; i++) view.setUint32(at + 4 * i, words[i], true);
+    const doubles = piece.doubles;
+    if (doubles.length > 0 || count === 0) {
+      for (let i = 0; i < doubles.length; i++) view.setFloat64(at + 8 * i, doubles[i], true);
+    } else {
+      const words = piece.words;
+      for (let i = 0; i < words.length; i++) view.setUint32(at + 4 * i, words[i], true);
+    }
     this.length = at + count;
   }
 
