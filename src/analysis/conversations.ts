@@ -17,6 +17,7 @@
  */
 
 import { formatIpv4, formatIpv6 } from "../decode/address.ts";
+import { grown } from "./grown.ts";
 
 /** One endpoint of a conversation. */
 export interface Endpoint {
@@ -123,16 +124,11 @@ export class ConversationList {
   }
 
   #grow(capacity: number): void {
-    const grown = <T extends Uint8Array | Uint32Array | Float64Array>(array: T, per: number) => {
-      const larger = new (array.constructor as { new (length: number): T })(capacity * per);
-      larger.set(array);
-      return larger;
-    };
-    this.protocols = grown(this.protocols, 1);
-    this.versions = grown(this.versions, 1);
-    this.states = grown(this.states, 1);
-    this.endpoints = grown(this.endpoints, ENDPOINT_WORDS);
-    this.numbers = grown(this.numbers, CONVERSATION_NUMBERS);
+    this.protocols = grown(this.protocols, capacity);
+    this.versions = grown(this.versions, capacity);
+    this.states = grown(this.states, capacity);
+    this.endpoints = grown(this.endpoints, capacity * ENDPOINT_WORDS);
+    this.numbers = grown(this.numbers, capacity * CONVERSATION_NUMBERS);
   }
 
   /** Appends every conversation of `list`. */

@@ -23,6 +23,7 @@
  * @module
  */
 
+import { grown } from "./grown.ts";
 import { hashWords } from "./word_table.ts";
 
 /** The counters of a row, as indexes from its `numberIndex`. */
@@ -124,9 +125,7 @@ export class FlowTable {
   insert(key: Uint32Array, id: number): number {
     if ((this.size + 1) * 2 > this.#slots.length) this.#growSlots();
     if (id >= this.#rowOf.length) {
-      const rowOf = new Int32Array(Math.max(id + 1, this.#rowOf.length * 2));
-      rowOf.set(this.#rowOf);
-      this.#rowOf = rowOf;
+      this.#rowOf = grown(this.#rowOf, Math.max(id + 1, this.#rowOf.length * 2));
     }
     const number = this.#freeRows.pop() ?? this.#newRow();
     const row = number * this.#rowWords;
@@ -143,11 +142,8 @@ export class FlowTable {
   #newRow(): number {
     const number = this.#rowsUsed++;
     if ((number + 1) * this.#rowWords > this.words.length) {
-      const buffer = new ArrayBuffer(this.words.byteLength * 2);
-      const words = new Uint32Array(buffer);
-      words.set(this.words);
-      this.words = words;
-      this.numbers = new Float64Array(buffer);
+      this.words = grown(this.words, this.words.length * 2);
+      this.numbers = new Float64Array(this.words.buffer);
     }
     return number;
   }

@@ -51,6 +51,7 @@ import {
   TCP_HANDSHAKE as CONVERSATION_HANDSHAKE,
   TCP_RST as CONVERSATION_RST,
 } from "./conversations.ts";
+import { grown } from "./grown.ts";
 import { WordTable } from "./word_table.ts";
 
 /** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
@@ -250,20 +251,13 @@ function compareWords(words: Uint32Array, a: number, b: number, count: number): 
 /** Side arrays indexed by flow id start this long and double as ids are handed out. */
 const INITIAL_IDS = 1024;
 
-/** A copy of `array` with room for `length` elements. */
-function grown<T extends Float64Array | Uint8Array>(array: T, length: number): T {
-  const larger = new (array.constructor as { new (length: number): T })(length);
-  larger.set(array);
-  return larger;
-}
-
 /**
  * Tracks flows across packets; feed it every packet in capture order.
  *
  * A flow's key, state and counters are a row of its family's `FlowTable`; what is read rarely
  * (start, creation order, handshake times, the TCP analysis state) lies in arrays indexed by
- * the flow's id. `#conversationOf` makes the documented shape when a summary is asked for. A
- * key is the protocol, then the lower and the higher endpoint, each its address words and its
+ * the flow's id. A summary copies the rows into a `ConversationList`, which makes the
+ * documented shape when asked. A key is the protocol, then the lower and the higher endpoint, each its address words and its
  * port (65536 for none): 5 words for IPv4, 11 for IPv6.
  */
 export class FlowTracker {

@@ -172,10 +172,11 @@ class ColumnRows implements ConversationRows {
     const list = this.#list;
     const at = row * ENDPOINT_WORDS + (side === 0 ? 0 : ENDPOINT_B);
     const port = list.endpoints[at + 4];
-    const portLength = port === NO_PORT ? 0 : 1 + digitCount(port);
-    if (list.versions[row] === 4) return ipv4Length(list.endpoints[at]) + portLength;
+    if (list.versions[row] === 4) {
+      return ipv4Length(list.endpoints[at]) + (port === NO_PORT ? 0 : 1 + digitCount(port));
+    }
     const text = this.#ipv6Text[2 * row + side] ??= list.address(row, side === 0 ? 0 : ENDPOINT_B);
-    return text.length + portLength + (portLength > 0 ? 2 : 0);
+    return endpointTextLength(text, port === NO_PORT ? null : port);
   }
 
   writeEndpoint(out: ByteWriter, row: number, side: 0 | 1): void {
