@@ -309,7 +309,8 @@ function writeSpaces(out: ByteWriter, count: number): void {
  * Writes a table: `titles` over `columns` (one array of cells each, all as long), columns two
  * spaces apart, each as wide as its widest cell, those in `rightAligned` aligned right; no
  * line ends in spaces. Cells are written straight into `out`, with no string per padded cell
- * or line: a table can have a hundred thousand rows.
+ * or line: a table can have a hundred thousand rows. `widths` start at the titles' own; with
+ * no columns, only the titles are written, at the `widths` given (the rows written elsewhere).
  */
 function writeTable(
   out: ByteWriter,
