@@ -42,6 +42,7 @@ import {
   CONVERSATION_NUMBERS,
   ConversationList,
   END,
+  ENDPOINT_B,
   ENDPOINT_WORDS,
   FRAMES_A_TO_B,
   FRAMES_B_TO_A,
@@ -795,10 +796,12 @@ export class FlowTracker {
     const aIsLow = (state & STATE_A_IS_LOW) !== 0;
     const endpoints = list.endpoints;
     const into = at * ENDPOINT_WORDS;
-    for (const [side, from] of [[0, aIsLow ? low : high], [5, aIsLow ? high : low]]) {
-      for (let i = 0; i < 4; i++) endpoints[into + side + i] = i < width ? words[from + i] : 0;
-      endpoints[into + side + 4] = words[from + width];
-    }
+    const copy = (to: number, from: number) => {
+      for (let i = 0; i < 4; i++) endpoints[to + i] = i < width ? words[from + i] : 0;
+      endpoints[to + 4] = words[from + width];
+    };
+    copy(into, aIsLow ? low : high);
+    copy(into + ENDPOINT_B, aIsLow ? high : low);
     const from = table.numberIndex(row);
     const figures = list.numbers;
     const to = at * CONVERSATION_NUMBERS;
