@@ -119,7 +119,7 @@ export interface FlowSummaryColumns extends Omit<FlowSummary, "conversations"> {
 export interface FlowLimits {
   /** Flows idle for longer (capture time, seconds) are retired; default 300. */
   idleTimeout?: number;
-  /** Most flows tracked at once; default 100,000. */
+  /** Most flows tracked at once; default 100,000, and at most 16,777,215 (`MAX_FLOW_ID` + 1). */
   maxFlows?: number;
   /** Most retired conversations kept for the summary; default 100,000. */
   maxRetired?: number;
