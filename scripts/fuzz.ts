@@ -22,6 +22,7 @@ import { Decoder, type HeaderView, type Packet } from "../src/decode/mod.ts";
 import { CaptureFileError, CaptureFileReader } from "../src/file/reader.ts";
 import { formatJsonLine } from "../src/output/json.ts";
 import { writeJsonLine } from "../src/output/json_writer.ts";
+import { formatStatsJson, formatStatsText } from "../src/output/stats.ts";
 import { TextFormatter } from "../src/output/text.ts";
 import type { FrameHeader } from "../src/output/timestamp.ts";
 import { parsePcap } from "../tests/pcap_file.ts";
@@ -143,7 +144,13 @@ function checkLayer(name: string, layer: HeaderView | undefined, start: number, 
  */
 export function checkFrame(
   frame: FuzzFrame,
-  state: { flows: FlowTracker; reassembler: Reassembler; decoder: Decoder; text: TextFormatter },
+  state: {
+    flows: FlowTracker;
+    reassembler: Reassembler;
+    decoder: Decoder;
+    text: TextFormatter;
+    frames: number;
+  },
 ): void {
   // Copy into a larger buffer: a read past the frame would find 0xEE bytes, not a RangeError.
   const backing = new Uint8Array(frame.bytes.length + 64).fill(0xee);
@@ -181,6 +188,7 @@ export function checkFrame(
     const reassembled = state.reassembler.offer(packet, header);
     const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
     const analysis = state.flows.observe(packet, header, inner);
+    if (++state.frames % STATS_EVERY === 0) checkStats(state.flows);
     const extras = { analysis, reassembled };
     const text = state.text.format(packet, header, extras);
     if (TEXT_CONTROLS.test(text)) {
@@ -197,6 +205,21 @@ export function checkFrame(
   }
 }
 
+/** How often (in frames) the statistics are made and checked. */
+const STATS_EVERY = 97;
+
+/**
+ * The statistics written from the conversation columns and from the objects are the same
+ * text, and their JSON parses.
+ */
+function checkStats(flows: FlowTracker): void {
+  const objects = flows.summary();
+  if (formatStatsText(flows.summaryColumns()) !== formatStatsText(objects)) {
+    throw new Error("the --stats text from the columns differs from the text from the objects");
+  }
+  JSON.parse(formatStatsJson(objects));
+}
+
 /** Fresh analysis state for a fuzz run. */
 export function freshState() {
   return {
@@ -204,6 +227,7 @@ export function freshState() {
     reassembler: new Reassembler({ maxDatagrams: 16, maxBytes: 1 << 20 }),
     decoder: new Decoder(),
     text: new TextFormatter({ verbose: true, link: true, hex: "ascii" }),
+    frames: 0,
   };
 }
 
