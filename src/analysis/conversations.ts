@@ -1,7 +1,7 @@
 /**
  * Conversations as columns of typed arrays: the retired ones a flow tracker keeps, and the
  * list a summary is made of. A conversation costs 91 bytes here and no objects, where the
- * documented shape (`Conversation`) takes five objects and two strings: a summary of a hundred
+ * documented shape (`Conversation`) takes up to four objects and two strings: a summary of a hundred
  * thousand conversations can be written straight from the columns (see output/stats.ts), and
  * the objects are made only when asked for.
  *
@@ -17,6 +17,7 @@
  */
 
 import { formatIpv4, formatIpv6 } from "../decode/address.ts";
+import { IPPROTO_TCP } from "../decode/ipproto.ts";
 import { grown } from "./grown.ts";
 
 /** One endpoint of a conversation. */
@@ -64,8 +65,6 @@ export const END = 5;
 export const TCP_HANDSHAKE = 1;
 export const TCP_FIN = 2;
 export const TCP_RST = 4;
-
-const IPPROTO_TCP = 6;
 
 /** Scratch room for turning address words into text. */
 const ADDRESS_VIEW = new DataView(new ArrayBuffer(16));

@@ -25,9 +25,9 @@ import {
 } from "../analysis/conversations.ts";
 import { type FlowSummary, type FlowSummaryColumns, LAYERS } from "../analysis/flows.ts";
 import type { ReassemblyStats } from "../analysis/reassembly.ts";
+import { IPPROTO_TCP } from "../decode/ipproto.ts";
 import { ByteWriter } from "./bytes.ts";
 
-const IPPROTO_TCP = 6;
 const SPACE = 0x20;
 const COLON = 0x3a;
 const OPEN_BRACKET = 0x5b;
