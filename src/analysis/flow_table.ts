@@ -35,11 +35,11 @@ export const FLOW_BYTES_B_TO_A = 3;
 export const FLOW_END = 4;
 const NUMBER_FIELDS = 5;
 
-/** The id-and-state word: the id (plus one, so that 0 marks an empty slot) in the low bits. */
+/** The id-and-state word: the id in the low bits. */
 const ID_BITS = 24;
 const ID_MASK = (1 << ID_BITS) - 1;
 /** The highest id a row can hold. */
-export const MAX_FLOW_ID = ID_MASK - 1;
+export const MAX_FLOW_ID = ID_MASK;
 /** State bits the owner may keep in the id-and-state word, above the id (eight of them). */
 export const FLOW_STATE_MASK = ~ID_MASK >>> 0;
 /** The lowest of those bits. */
@@ -90,7 +90,7 @@ export class FlowTable {
 
   /** The id of the flow in the row at `row`. */
   idAt(row: number): number {
-    return (this.words[row + this.stateWord] & ID_MASK) - 1;
+    return this.words[row + this.stateWord] & ID_MASK;
   }
 
   /**
@@ -131,7 +131,7 @@ export class FlowTable {
     const row = number * this.#rowWords;
     const words = this.words;
     for (let i = 0; i < this.keyWords; i++) words[row + i] = key[i];
-    words[row + this.stateWord] = id + 1;
+    words[row + this.stateWord] = id;
     this.#slots[this.#freeSlot(words, row)] = number + 1;
     this.#rowOf[id] = row;
     this.size++;
