@@ -63,7 +63,7 @@ Deno.test("sorted by start, conversations that start together keep their order",
         list.numbers[at * CONVERSATION_NUMBERS + FRAMES_A_TO_B] = index; // its place
       });
       const both = new ConversationList(1);
-      both.appendAll(list);
+      both.append(list);
       const sorted = both.sortedByStart().toArray();
       const expected = starts.map((start, index) => ({ start, index }))
         .sort((x, y) => x.start - y.start); // Array.prototype.sort is stable

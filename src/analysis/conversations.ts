@@ -115,7 +115,7 @@ export class ConversationList {
    */
   add(protocol: number, version: 4 | 6): number {
     const at = this.length++;
-    if (at === this.protocols.length) this.#grow(2 * at);
+    if (at === this.protocols.length) this.#grow(Math.max(2 * at, 16));
     this.protocols[at] = protocol;
     this.versions[at] = version;
     this.states[at] = 0;
@@ -130,33 +130,18 @@ export class ConversationList {
     this.numbers = grown(this.numbers, capacity * CONVERSATION_NUMBERS);
   }
 
-  /** Appends every conversation of `list`. */
-  appendAll(list: ConversationList): void {
+  /** Appends `count` conversations of `list` from `from` on (all of them by default). */
+  append(list: ConversationList, from = 0, count = list.length - from): void {
     const at = this.length;
-    const count = list.length;
     if (at + count > this.protocols.length) this.#grow(Math.max(2 * at, at + count));
-    this.protocols.set(list.protocols.subarray(0, count), at);
-    this.versions.set(list.versions.subarray(0, count), at);
-    this.states.set(list.states.subarray(0, count), at);
-    this.endpoints.set(list.endpoints.subarray(0, count * ENDPOINT_WORDS), at * ENDPOINT_WORDS);
-    this.numbers.set(
-      list.numbers.subarray(0, count * CONVERSATION_NUMBERS),
-      at * CONVERSATION_NUMBERS,
-    );
+    const copy = <T extends Uint8Array | Uint32Array | Float64Array>(to: T, source: T, per = 1) =>
+      to.set(source.subarray(from * per, (from + count) * per), at * per);
+    copy(this.protocols, list.protocols);
+    copy(this.versions, list.versions);
+    copy(this.states, list.states);
+    copy(this.endpoints, list.endpoints, ENDPOINT_WORDS);
+    copy(this.numbers, list.numbers, CONVERSATION_NUMBERS);
     this.length += count;
-  }
-
-  /** Appends conversation `from` of `list`. */
-  copyFrom(list: ConversationList, from: number): void {
-    const at = this.add(list.protocols[from], list.versions[from] as 4 | 6);
-    this.states[at] = list.states[from];
-    const words = from * ENDPOINT_WORDS;
-    this.endpoints.set(list.endpoints.subarray(words, words + ENDPOINT_WORDS), at * ENDPOINT_WORDS);
-    const numbers = from * CONVERSATION_NUMBERS;
-    this.numbers.set(
-      list.numbers.subarray(numbers, numbers + CONVERSATION_NUMBERS),
-      at * CONVERSATION_NUMBERS,
-    );
   }
 
   /**
@@ -172,7 +157,7 @@ export class ConversationList {
     const order = Array.from({ length: this.length }, (_, at) => at)
       .sort((x, y) => startOf(x) - startOf(y) || x - y);
     const list = new ConversationList(Math.max(this.length, 1));
-    for (const at of order) list.copyFrom(this, at);
+    for (const at of order) list.append(this, at, 1);
     return list;
   }
 

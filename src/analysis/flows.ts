@@ -119,7 +119,7 @@ export interface FlowSummaryColumns extends Omit<FlowSummary, "conversations"> {
 export interface FlowLimits {
   /** Flows idle for longer (capture time, seconds) are retired; default 300. */
   idleTimeout?: number;
-  /** Most flows tracked at once; default 100,000, and at most 16,777,215 (`MAX_FLOW_ID` + 1). */
+  /** Most flows tracked at once; default 100,000, and at most 16,777,216 (`MAX_FLOW_ID` + 1). */
   maxFlows?: number;
   /** Most retired conversations kept for the summary; default 100,000. */
   maxRetired?: number;
@@ -258,8 +258,8 @@ const INITIAL_IDS = 1024;
  * A flow's key, state and counters are a row of its family's `FlowTable`; what is read rarely
  * (start, creation order, handshake times, the TCP analysis state) lies in arrays indexed by
  * the flow's id. A summary copies the rows into a `ConversationList`, which makes the
- * documented shape when asked. A key is the protocol, then the lower and the higher endpoint, each its address words and its
- * port (65536 for none): 5 words for IPv4, 11 for IPv6.
+ * documented shape when asked. A key is the protocol, then the lower and the higher endpoint,
+ * each its address words and its port (65536 for none): 5 words for IPv4, 11 for IPv6.
  */
 export class FlowTracker {
   readonly #limits: Required<FlowLimits>;
@@ -820,7 +820,7 @@ export class FlowTracker {
   conversationList(): ConversationList {
     const active = this.#activeIds();
     const list = new ConversationList(this.#retired.length + active.length + 1);
-    list.appendAll(this.#retired);
+    list.append(this.#retired);
     for (const id of active) this.#appendConversation(list, id);
     return list.sortedByStart();
   }
