@@ -22,6 +22,9 @@ import {
   NO_PORT,
   protocolName,
   START,
+  TCP_FIN,
+  TCP_HANDSHAKE,
+  TCP_RST,
 } from "../analysis/conversations.ts";
 import { type FlowSummary, type FlowSummaryColumns, LAYERS } from "../analysis/flows.ts";
 import type { ReassemblyStats } from "../analysis/reassembly.ts";
@@ -47,11 +50,11 @@ export interface StatsExtras {
   capture?: CaptureCounters;
 }
 
-/** A TCP conversation's state column, by handshake (1), FIN (2) and RST (4). */
+/** A TCP conversation's state column, by its state bits (`TCP_HANDSHAKE`, `TCP_FIN`, `TCP_RST`). */
 const TCP_STATES = Array.from({ length: 8 }, (_, bits) => {
-  const states = [bits & 1 ? "handshake" : "no handshake"];
-  if (bits & 2) states.push("FIN");
-  if (bits & 4) states.push("RST");
+  const states = [bits & TCP_HANDSHAKE ? "handshake" : "no handshake"];
+  if (bits & TCP_FIN) states.push("FIN");
+  if (bits & TCP_RST) states.push("RST");
   return states.join(", ");
 });
 
@@ -139,7 +142,9 @@ class ObjectRows implements ConversationRows {
   state(row: number): string {
     const tcp = this.#conversations[row].tcp;
     if (tcp === undefined) return "";
-    return TCP_STATES[(tcp.handshake ? 1 : 0) | (tcp.fin ? 2 : 0) | (tcp.rst ? 4 : 0)];
+    return TCP_STATES[
+      (tcp.handshake ? TCP_HANDSHAKE : 0) | (tcp.fin ? TCP_FIN : 0) | (tcp.rst ? TCP_RST : 0)
+    ];
   }
 }
 
