@@ -39,7 +39,11 @@ export function fixtureNames(): string[] {
 }
 
 /** What `main.ts` under `root` prints for each fixture in a mode, with its exit status. */
-export async function recordMode(root: string, options: readonly string[]): Promise<string> {
+export async function recordMode(
+  root: string,
+  options: readonly string[],
+  env: Record<string, string> = {},
+): Promise<string> {
   let record = "";
   for (const name of fixtureNames()) {
     // Run in the fixtures' directory, so that messages name the file as the golden files do
@@ -47,7 +51,7 @@ export async function recordMode(root: string, options: readonly string[]): Prom
     const output = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-all", `${root}main.ts`, "-r", name, ...options],
       cwd: FIXTURES,
-      env: { TZ: "UTC", NO_COLOR: "1" },
+      env: { TZ: "UTC", NO_COLOR: "1", ...env },
       stdout: "piped",
       stderr: "piped",
     }).output();

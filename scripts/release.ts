@@ -19,10 +19,13 @@ export const TARGETS: [target: string, suffix: string][] = [
   ["x86_64-pc-windows-msvc", "windows-x86_64.exe"],
 ];
 
-/** Exactly what netpeek needs: libpcap, its path override (and Windows' root), files. */
+/**
+ * Exactly what netpeek needs: libpcap, its path override, the printing worker's switch (and
+ * Windows' root), files.
+ */
 export const PERMISSIONS = [
   "--allow-ffi",
-  "--allow-env=NETPEEK_LIBPCAP,SystemRoot",
+  "--allow-env=NETPEEK_LIBPCAP,NETPEEK_PRINT_WORKER,SystemRoot",
   "--allow-read",
   "--allow-write",
 ];
@@ -43,6 +46,9 @@ async function main(): Promise<void> {
       args: [
         "compile",
         ...PERMISSIONS,
+        // A worker's module is not found by following imports: it is named here.
+        "--include",
+        `${ROOT}src/cli/print_worker.ts`,
         "--target",
         target,
         "--output",

@@ -5,6 +5,8 @@
  */
 
 import assert from "node:assert/strict";
+import { makeCapture } from "../scripts/bench.ts";
+import { runNetpeek } from "./netpeek_process.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const BINARY = `${ROOT}dist/netpeek`;
@@ -44,6 +46,24 @@ Deno.test({
       new TextDecoder().decode(missing.stderr),
       "netpeek: eth9: no such device; see --list-interfaces\n",
     );
+    // The printing worker's module is in the binary (--include): a large file prints as
+    // `deno run` prints it.
+    const capture = await Deno.makeTempFile({ suffix: ".pcap" });
+    try {
+      makeCapture(capture, 20_000);
+      const env = { NETPEEK_PRINT_WORKER: "1", TZ: "UTC" };
+      const compiled = await new Deno.Command(BINARY, {
+        args: ["-r", capture, "--json"],
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(compiled.code, 0, new TextDecoder().decode(compiled.stderr));
+      const script = await runNetpeek(["-r", capture, "--json"], { env });
+      assert.equal(new TextDecoder().decode(compiled.stdout), script.stdout);
+    } finally {
+      await Deno.remove(capture);
+    }
   },
 });
 

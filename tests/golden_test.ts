@@ -12,18 +12,29 @@ import { goldenPath, gunzip, MODES, recordMode } from "../scripts/make_golden.ts
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
+/** The modes run again with the printing worker forced on (every pcap fixture uses it). */
+const WORKER_MODES = ["text", "detail", "absolute", "json"];
+
 for (const [mode, options] of Object.entries(MODES)) {
   Deno.test(`output in mode ${mode} (${options.join(" ") || "text"}) equals the golden file`, async () => {
-    const expected = await gunzip(goldenPath(mode));
-    const actual = await recordMode(ROOT, options);
-    if (actual === expected) return;
-    // Point at the first differing line rather than dumping megabytes.
-    const want = expected.split("\n");
-    const got = actual.split("\n");
-    const line = want.findIndex((text, i) => text !== got[i]);
-    const fixture = want.slice(0, line + 1).findLast((text) => text.startsWith("=== "));
-    assert.fail(
-      `${fixture}, line ${line + 1}:\n  golden: ${want[line]}\n  now:    ${got[line]}`,
-    );
+    await compare(mode, await recordMode(ROOT, options));
   });
+  if (!WORKER_MODES.includes(mode)) continue;
+  Deno.test(`output in mode ${mode}, printed on the worker, equals the golden file`, async () => {
+    await compare(mode, await recordMode(ROOT, options, { NETPEEK_PRINT_WORKER: "1" }));
+  });
+}
+
+/** Fails at the first line of `actual` that differs from mode's golden file. */
+async function compare(mode: string, actual: string): Promise<void> {
+  const expected = await gunzip(goldenPath(mode));
+  if (actual === expected) return;
+  // Point at the first differing line rather than dumping megabytes.
+  const want = expected.split("\n");
+  const got = actual.split("\n");
+  const line = want.findIndex((text, i) => text !== got[i]);
+  const fixture = want.slice(0, line + 1).findLast((text) => text.startsWith("=== "));
+  assert.fail(
+    `${fixture}, line ${line + 1}:\n  golden: ${want[line]}\n  now:    ${got[line]}`,
+  );
 }

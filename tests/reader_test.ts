@@ -336,3 +336,38 @@ Deno.test("records cut by chunk boundaries, skipped blocks and short reads are r
     }
   }
 });
+
+Deno.test("runRanges: records stay where they are until onChunkEnd", async () => {
+  // A source that fills the buffer the moment it is asked to: were a buffer read into again
+  // before onChunkEnd, the records held from it would be overwritten at once.
+  const sizes = Array.from({ length: 40_000 }, (_, i) => 60 + (i * 37) % 1400);
+  const pcap = pcapRecords(
+    LINKTYPE_ETHERNET,
+    patternFrames(sizes).map((frame, seconds) => ({ seconds, fraction: 0, frame })),
+  );
+  let position = 0;
+  const source: ByteSource = {
+    read(buffer) {
+      const count = Math.min(buffer.length, pcap.length - position);
+      buffer.set(pcap.subarray(position, position + count));
+      position += count;
+      return Promise.resolve(count === 0 ? null : count);
+    },
+  };
+  const reader = await CaptureFileReader.open(source, "memory");
+  let held: [Uint8Array, number, Uint8Array][] = [];
+  let chunkEnds = 0;
+  let records = 0;
+  await reader.runRanges((bytes, offset, header) => {
+    held.push([bytes, offset, bytes.slice(offset, offset + header.caplen)]);
+    records++;
+  }, () => {
+    for (const [bytes, offset, copy] of held) {
+      assert.deepEqual(bytes.subarray(offset, offset + copy.length), copy);
+    }
+    held = [];
+    chunkEnds++;
+  });
+  assert.equal(records, sizes.length);
+  assert.ok(chunkEnds >= pcap.length / (4 << 20), `${chunkEnds} chunk ends`);
+});

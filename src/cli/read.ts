@@ -22,6 +22,22 @@ import { OutputFileError, PacketSink } from "./sink.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
 import { osErrorReason } from "../file/os_error.ts";
 
+/** Files from this size on are printed on a second thread (see `PacketSink.printOnWorker`). */
+const PRINT_WORKER_MIN_BYTES = 32 << 20;
+
+/**
+ * Whether to print this file on a worker: when it is large, or as `NETPEEK_PRINT_WORKER`
+ * says (`1` always, `0` never).
+ */
+function wantsPrintWorker(file: Deno.FsFile): boolean {
+  const variable = "NETPEEK_PRINT_WORKER";
+  // Asked first, so that a run without the permission takes the default instead of prompting.
+  const allowed = Deno.permissions.querySync({ name: "env", variable }).state === "granted";
+  const setting = allowed ? Deno.env.get(variable) : undefined;
+  if (setting === "0" || setting === "1") return setting === "1";
+  return file.statSync().size >= PRINT_WORKER_MIN_BYTES;
+}
+
 async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin> {
   if (path === "-") return Deno.stdin;
   try {
@@ -81,6 +97,9 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
       interfaceName: reader.interfaces[0]?.name,
     });
     if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
+    if (source instanceof Deno.FsFile && reader.format === "pcap" && wantsPrintWorker(source)) {
+      await sink.printOnWorker(reader.nanosecond);
+    }
     let failure: Error | undefined;
     try {
       await reader.runRanges((bytes, offset, header) => {
@@ -93,7 +112,7 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
           return true;
         }
         return sink.handle(bytes, offset, length, header, linkType);
-      });
+      }, () => sink.chunkEnd());
     } catch (error) {
       if (
         !(error instanceof CaptureFileError) && !(error instanceof WriteError) &&

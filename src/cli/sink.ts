@@ -19,10 +19,11 @@ import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
 import { writeJson } from "../output/json_writer.ts";
 import { type CaptureCounters, formatStatsJson, writeStatsText } from "../output/stats.ts";
-import { TextFormatter } from "../output/text.ts";
+import { TextFormatter, type TextOptions } from "../output/text.ts";
 import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
 import { OutputBuffer } from "../output/writer.ts";
 import type { CommandLine } from "./args.ts";
+import { PrintPipeline } from "./print_pipeline.ts";
 import { VERSION } from "./version.ts";
 import { osErrorReason } from "../file/os_error.ts";
 
@@ -85,6 +86,9 @@ export class PacketSink {
   readonly #reassembler: Reassembler | undefined;
   readonly #stats: boolean;
   readonly #statsInterval: number | undefined;
+  readonly #textOptions: TextOptions;
+  /** The worker printing the packets, when `printOnWorker` started one. */
+  #pipeline: PrintPipeline | undefined;
   #nextStats = Number.NaN;
   #stop = false;
 
@@ -101,15 +105,16 @@ export class PacketSink {
     this.#flows = new FlowTracker({ summary: options.stats, analysis: printing });
     this.#json = options.json;
     if (printing || options.stats) this.#out = new OutputBuffer(Deno.stdout);
-    if (printing && !options.json) {
-      this.#text = new TextFormatter({
-        verbose: options.verbose,
-        link: options.link,
-        hex: options.hex,
-        color: Deno.stdout.isTerminal() && !Deno.noColor,
-        absoluteSequence: options.absoluteSequence,
-      });
-    }
+    this.#textOptions = {
+      verbose: options.verbose,
+      link: options.link,
+      hex: options.hex,
+      color: Deno.stdout.isTerminal() && !Deno.noColor,
+      absoluteSequence: options.absoluteSequence,
+    };
+    if (printing && !options.json) this.#text = new TextFormatter(this.#textOptions);
+    this.#pipelineAllowed = printing && options.write === undefined && !options.reassemble &&
+      options.statsInterval === undefined && !this.#textOptions.color;
     if (options.write !== undefined) {
       const writerOptions = {
         format: options.pcapng ? "pcapng" as const : "pcap" as const,
@@ -133,6 +138,27 @@ export class PacketSink {
           (path) => openForWriting(path, options.write!),
         );
     }
+  }
+
+  /** Whether the packets could be printed on a worker (`printOnWorker`). */
+  readonly #pipelineAllowed: boolean;
+
+  /**
+   * Moves the formatting and writing of packet lines to a worker thread, when this sink's
+   * output allows it (printing only, to something other than a terminal, no reassembly or
+   * periodic statistics); returns whether it did. For large files: the worker costs some
+   * 20 ms to start.
+   */
+  async printOnWorker(nanosecond: boolean): Promise<boolean> {
+    if (!this.#pipelineAllowed || this.#pipeline !== undefined) return false;
+    const text = this.#text;
+    this.#pipeline = await PrintPipeline.start(
+      { json: this.#json, text: this.#textOptions, nanosecond },
+      text !== undefined
+        ? (out, packet, header, analysis) => text.write(out, packet, header, { analysis })
+        : (out, packet, header, analysis) => writeJson(out, packet, header, { analysis }),
+    );
+    return this.#pipeline !== undefined;
   }
 
   /** Opens the output (creating the first file, if writing). Throws `OutputFileError`. */
@@ -169,7 +195,12 @@ export class PacketSink {
       const reassembled = this.#reassembler?.offer(packet, header);
       const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
       const analysis = this.#flows.observe(packet, header, inner);
-      if (this.#printing) {
+      const pipeline = this.#pipeline;
+      if (pipeline !== undefined) {
+        if (!pipeline.add(bytes, offset, length, header, linkType, packet, analysis)) {
+          return this.#halt();
+        }
+      } else if (this.#printing) {
         const extras = { analysis, reassembled };
         if (this.#text) this.#text.write(out.bytes, packet, header, extras);
         else writeJson(out.bytes, packet, header, extras);
@@ -191,6 +222,11 @@ export class PacketSink {
   /** Whether the sink wants no more packets. */
   get done(): boolean {
     return this.#stop || (this.#out?.closed ?? false);
+  }
+
+  /** The reader is about to reuse its buffer: anything queued from it is copied now. */
+  chunkEnd(): void {
+    this.#pipeline?.chunkEnd();
   }
 
   /** Pushes printed lines out (called whenever the source runs dry). */
@@ -223,6 +259,7 @@ export class PacketSink {
    * throws `WriteError` if the last write fails.
    */
   finish(capture?: CaptureCounters): void {
+    this.#pipeline?.finish();
     if (this.#stats) this.#writeStats(capture);
     this.#out?.flush();
     this.#file?.close();

@@ -191,12 +191,18 @@ export class CaptureFileReader {
     );
   }
 
-  /** `run`, but each record is handed over as the buffer and its place in it (no view). */
-  async runRanges(onRecord: RangeHandler): Promise<void> {
+  /**
+   * `run`, but each record is handed over as the buffer and its place in it (no view).
+   * `onChunkEnd` is called after the last record of each buffer's worth: until it returns,
+   * the records handed over since the last call stay where they are (a consumer may copy
+   * them in one piece then, rather than one by one).
+   */
+  async runRanges(onRecord: RangeHandler, onChunkEnd?: () => void): Promise<void> {
     for (;;) {
       const need = this.format === "pcap"
         ? this.#pcapRecords(onRecord)
         : this.#pcapngBlocks(onRecord);
+      onChunkEnd?.();
       if (need === 0) return; // stopped by the handler
       if (await this.#fill(need)) continue;
       if (this.#end === this.#start && this.#skip === SKIP_NOTHING) return; // clean end

@@ -1,0 +1,191 @@
+/**
+ * The shared memory a file read hands packets to the printing worker through
+ * (`print_pipeline.ts`, `print_worker.ts`): a ring of `SLOT_COUNT` batches, each up to
+ * `SLOT_PACKETS` frames copied into `SLOT_BYTES` of data, with each frame's record header and
+ * TCP analysis as numbers beside it; a state word per batch to hand it over and back, and a
+ * turn word that says whose output is written next.
+ *
+ * @example
+ * ```ts
+ * import { packAnalysis, PrintBatches, unpackAnalysis } from "./print_batch.ts";
+ * const batches = PrintBatches.allocate();
+ * packAnalysis(batches.meta, 0, { relativeSeq: 1, relativeAck: null, isnSeen: true, peerBase: 7, keepAlive: true });
+ * console.log(JSON.stringify(unpackAnalysis(batches.meta, 0))); // {"relativeSeq":1,"relativeAck":null,"isnSeen":true,"peerBase":7,"keepAlive":true}
+ * ```
+ * @module
+ */
+
+import type { TcpAnalysis } from "../analysis/flows.ts";
+
+/** Batches in the ring: the reader fills one while the worker prints others. */
+export const SLOT_COUNT = 4;
+/** Frame bytes a batch holds. */
+export const SLOT_BYTES = 1 << 20;
+/** Frames a batch holds. */
+export const SLOT_PACKETS = 4096;
+
+/** A batch's state word: free for the reader, handed to the worker, or the last one. */
+export const SLOT_FREE = 0;
+export const SLOT_FULL = 1;
+export const SLOT_LAST = 2;
+
+/** Words of the control array after the slots' states. */
+/** Frames in each slot, one word per slot. */
+export const CONTROL_COUNTS = SLOT_COUNT;
+/** Each slot's batch number: batches are printed in this order, whoever formats them. */
+export const CONTROL_SEQUENCES = 2 * SLOT_COUNT;
+/** The number of the batch whose output is to be written next. */
+export const CONTROL_TURN = 3 * SLOT_COUNT;
+/** Set when standard output went away (a closed pipe). */
+export const CONTROL_CLOSED = CONTROL_TURN + 1;
+/** Set by the worker once everything is printed and flushed. */
+export const CONTROL_DONE = CONTROL_TURN + 2;
+/** Set by the worker when printing failed (see `PrintBatches.failureReason`). */
+export const CONTROL_FAILED = CONTROL_TURN + 3;
+const CONTROL_WORDS = CONTROL_TURN + 4;
+
+/** Numbers kept per frame, at `frame * META_WORDS` in `meta`. */
+export const META_WORDS = 11;
+export const META_OFFSET = 0;
+export const META_CAPLEN = 1;
+export const META_LEN = 2;
+export const META_SECONDS = 3;
+export const META_FRACTION = 4;
+export const META_LINK_TYPE = 5;
+const META_RELATIVE_SEQ = 6;
+/** NaN for `null`. */
+const META_RELATIVE_ACK = 7;
+/** NaN for `null`. */
+const META_PEER_BASE = 8;
+/** `ANALYSIS_*` bits; 0 when the frame has no TCP analysis. */
+const META_FLAGS = 9;
+/** 0 when absent. */
+const META_DUPLICATE_ACK = 10;
+
+const ANALYSIS_PRESENT = 1;
+const ANALYSIS_ISN_SEEN = 2;
+/** The optional flags, in the order `FlowTracker` sets them (their order in the object). */
+const OPTIONAL_FLAGS = [
+  "reset",
+  "zeroWindow",
+  "keepAlive",
+  "windowFull",
+  "lostSegment",
+  "retransmission",
+  "fastRetransmission",
+  "outOfOrder",
+  "spuriousRetransmission",
+] as const;
+const FIRST_OPTIONAL_BIT = 2;
+
+/** Room for the worker's reason when it fails, as UTF-8. */
+const FAILURE_BYTES = 1024;
+
+/** The shared buffers, as the reader and the worker each view them. */
+export class PrintBatches {
+  /** Slot states, flags and frame counts. */
+  readonly control: Int32Array;
+  /** Why the worker failed (UTF-8, zero-padded), once `CONTROL_FAILED` is set. */
+  readonly failure: Uint8Array;
+  /** Frame bytes: slot `s` starts at `s * SLOT_BYTES`. */
+  readonly data: Uint8Array;
+  /** Per frame numbers: slot `s`'s frame `i` at `(s * SLOT_PACKETS + i) * META_WORDS`. */
+  readonly meta: Float64Array;
+
+  constructor(buffers: SharedBuffers) {
+    this.control = new Int32Array(buffers.control);
+    this.failure = new Uint8Array(buffers.failure);
+    this.data = new Uint8Array(buffers.data);
+    this.meta = new Float64Array(buffers.meta);
+  }
+
+  /** New, empty buffers. */
+  static allocate(): PrintBatches {
+    return new PrintBatches({
+      control: new SharedArrayBuffer(CONTROL_WORDS * 4),
+      failure: new SharedArrayBuffer(FAILURE_BYTES),
+      data: new SharedArrayBuffer(SLOT_COUNT * SLOT_BYTES),
+      meta: new SharedArrayBuffer(SLOT_COUNT * SLOT_PACKETS * META_WORDS * 8),
+    });
+  }
+
+  /** The buffers, to post to the worker. */
+  get buffers(): SharedBuffers {
+    return {
+      control: this.control.buffer as SharedArrayBuffer,
+      failure: this.failure.buffer as SharedArrayBuffer,
+      data: this.data.buffer as SharedArrayBuffer,
+      meta: this.meta.buffer as SharedArrayBuffer,
+    };
+  }
+
+  /** The worker's side: records why it failed, then tells the reader. */
+  fail(reason: string): void {
+    const written = new TextEncoder().encodeInto(reason, this.failure.subarray(0, FAILURE_BYTES))
+      .written;
+    this.failure.fill(0, written);
+    Atomics.store(this.control, CONTROL_FAILED, 1);
+  }
+
+  /** The reason `fail` recorded, or undefined while the worker has not failed. */
+  get failureReason(): string | undefined {
+    if (Atomics.load(this.control, CONTROL_FAILED) !== 1) return undefined;
+    const end = this.failure.indexOf(0);
+    // A shared buffer's bytes are copied first: TextDecoder does not take shared memory.
+    return new TextDecoder().decode(this.failure.slice(0, end < 0 ? FAILURE_BYTES : end));
+  }
+}
+
+/** What `PrintBatches` is made of (what is posted to the worker). */
+export interface SharedBuffers {
+  control: SharedArrayBuffer;
+  failure: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+  meta: SharedArrayBuffer;
+}
+
+/** Stores `analysis` (or its absence) in the frame whose numbers start at `at`. */
+export function packAnalysis(meta: Float64Array, at: number, analysis?: TcpAnalysis): void {
+  if (analysis === undefined) {
+    meta[at + META_FLAGS] = 0;
+    return;
+  }
+  // Named reads, not a loop over the names: this runs for every TCP segment.
+  const flags = ANALYSIS_PRESENT | (analysis.isnSeen ? ANALYSIS_ISN_SEEN : 0) |
+    (analysis.reset ? 1 << FIRST_OPTIONAL_BIT : 0) |
+    (analysis.zeroWindow ? 1 << (FIRST_OPTIONAL_BIT + 1) : 0) |
+    (analysis.keepAlive ? 1 << (FIRST_OPTIONAL_BIT + 2) : 0) |
+    (analysis.windowFull ? 1 << (FIRST_OPTIONAL_BIT + 3) : 0) |
+    (analysis.lostSegment ? 1 << (FIRST_OPTIONAL_BIT + 4) : 0) |
+    (analysis.retransmission ? 1 << (FIRST_OPTIONAL_BIT + 5) : 0) |
+    (analysis.fastRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 6) : 0) |
+    (analysis.outOfOrder ? 1 << (FIRST_OPTIONAL_BIT + 7) : 0) |
+    (analysis.spuriousRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 8) : 0);
+  meta[at + META_RELATIVE_SEQ] = analysis.relativeSeq;
+  meta[at + META_RELATIVE_ACK] = analysis.relativeAck ?? Number.NaN;
+  meta[at + META_PEER_BASE] = analysis.peerBase ?? Number.NaN;
+  meta[at + META_FLAGS] = flags;
+  meta[at + META_DUPLICATE_ACK] = analysis.duplicateAck ?? 0;
+}
+
+/** The analysis `packAnalysis` stored at `at`, with its keys in the same order; or undefined. */
+export function unpackAnalysis(meta: Float64Array, at: number): TcpAnalysis | undefined {
+  const flags = meta[at + META_FLAGS];
+  if (flags === 0) return undefined;
+  const relativeAck = meta[at + META_RELATIVE_ACK];
+  const peerBase = meta[at + META_PEER_BASE];
+  const analysis: TcpAnalysis = {
+    relativeSeq: meta[at + META_RELATIVE_SEQ],
+    relativeAck: Number.isNaN(relativeAck) ? null : relativeAck,
+    isnSeen: (flags & ANALYSIS_ISN_SEEN) !== 0,
+    peerBase: Number.isNaN(peerBase) ? null : peerBase,
+  };
+  if (flags >= 1 << FIRST_OPTIONAL_BIT) {
+    for (let i = 0; i < OPTIONAL_FLAGS.length; i++) {
+      if (flags & (1 << (FIRST_OPTIONAL_BIT + i))) analysis[OPTIONAL_FLAGS[i]] = true;
+    }
+  }
+  const duplicateAck = meta[at + META_DUPLICATE_ACK];
+  if (duplicateAck !== 0) analysis.duplicateAck = duplicateAck;
+  return analysis;
+}

@@ -1,0 +1,354 @@
+/**
+ * Printing a large capture file on two cores. Formatting a line costs more than reading,
+ * decoding and following the packet, and the following (the TCP analysis) has to see every
+ * packet in order; so the reader's thread decodes and follows each packet, and the lines
+ * are formatted by a worker (`print_worker.ts`) as well as by the reader's thread when the
+ * worker has enough to do. The reader hands the worker batches of frames in shared memory
+ * (`print_batch.ts`), each frame copied with its record header and analysis; when the
+ * worker's ring is full, it formats the next batch itself instead of waiting. Every batch
+ * has a number, and batches are written in that order, whoever formatted them: the output
+ * is byte for byte what one thread prints.
+ *
+ * @example
+ * ```ts ignore
+ * import { PrintPipeline } from "./print_pipeline.ts";
+ * const pipeline = await PrintPipeline.start({ json: true, text: {}, nanosecond: false }, format);
+ * pipeline?.add(bytes, offset, length, header, linkType, packet, analysis);
+ * pipeline?.finish();
+ * ```
+ * @module
+ */
+
+import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { Packet } from "../decode/mod.ts";
+import type { ByteWriter } from "../output/bytes.ts";
+import type { FrameHeader } from "../output/timestamp.ts";
+import { OutputBuffer } from "../output/writer.ts";
+import {
+  CONTROL_CLOSED,
+  CONTROL_COUNTS,
+  CONTROL_DONE,
+  CONTROL_SEQUENCES,
+  CONTROL_TURN,
+  META_CAPLEN,
+  META_FRACTION,
+  META_LEN,
+  META_LINK_TYPE,
+  META_OFFSET,
+  META_SECONDS,
+  META_WORDS,
+  packAnalysis,
+  PrintBatches,
+  SLOT_BYTES,
+  SLOT_COUNT,
+  SLOT_FREE,
+  SLOT_FULL,
+  SLOT_LAST,
+  SLOT_PACKETS,
+} from "./print_batch.ts";
+import { openPrintOutput, type PrintOutput, type PrintSetup } from "./print_worker.ts";
+
+/** How long to wait for the worker to start before printing on this thread instead. */
+const START_TIMEOUT_MS = 5000;
+/** How long a wait on the worker lasts before its failure flag is looked at again. */
+const WAIT_MS = 50;
+/** How long the worker may go without printing a batch, while waited for, before it counts as stuck. */
+const STALL_MS = 30_000;
+/** The most bytes between two frames of a run (a record header, which is copied along). */
+const MAX_RECORD_GAP = 64;
+
+/** Formats one packet's line (or lines) into `out`, as the sink's formatter does. */
+export type PacketFormat = (
+  out: ByteWriter,
+  packet: Packet,
+  header: FrameHeader,
+  analysis: TcpAnalysis | undefined,
+) => void;
+
+/** The printing worker failed; the reason, for an "internal error" line. */
+export class PrintWorkerError extends Error {
+  override name = "PrintWorkerError";
+}
+
+/** A batch formatted on this thread, waiting for its turn to be written. */
+interface OwnBatch {
+  sequence: number;
+  out: OutputBuffer;
+}
+
+/** The reader's side: fills batches for the worker, or formats them itself. */
+export class PrintPipeline {
+  readonly #worker: Worker;
+  readonly #batches: PrintBatches;
+  readonly #format: PacketFormat;
+  /** The next batch's number, and the next ring slot to hand the worker. */
+  #sequence = 0;
+  #slot = 0;
+  /** The batch being filled: a slot for the worker, one of this thread's, or none yet. */
+  #filling: "slot" | "own" | undefined;
+  #own: OwnBatch | undefined;
+  /** Frames and bytes in the batch being filled. */
+  #count = 0;
+  #used = 0;
+  /**
+   * Frames queued for the slot but not copied yet: they lie one after another (record
+   * headers between) from `#runStart` to `#runEnd` in `#runBytes`, and go to the slot in one
+   * copy, to `#runSlotStart`.
+   */
+  #runBytes: Uint8Array | undefined;
+  #runStart = 0;
+  #runEnd = 0;
+  #runSlotStart = 0;
+  /** This thread's batches formatted and waiting for their turn, oldest first. */
+  readonly #pending: OwnBatch[] = [];
+  readonly #spare: OutputBuffer[] = [];
+  /** The turn last seen while waiting, and when it was first seen. */
+  #lastTurn = -1;
+  #lastTurnTime = 0;
+  /** Batches this thread formatted (see `batches`). */
+  formattedHere = 0;
+  /** Where this thread's batches are written: where the worker writes. */
+  readonly #output: PrintOutput;
+
+  private constructor(
+    worker: Worker,
+    batches: PrintBatches,
+    format: PacketFormat,
+    output: PrintOutput,
+  ) {
+    this.#worker = worker;
+    this.#batches = batches;
+    this.#format = format;
+    this.#output = output;
+  }
+
+  /**
+   * Starts the worker and waits until it runs; `undefined` when it cannot start (the caller
+   * then prints on its own thread). `format` formats the batches this thread takes.
+   */
+  static async start(
+    setup: Omit<PrintSetup, "buffers">,
+    format: PacketFormat,
+  ): Promise<PrintPipeline | undefined> {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./print_worker.ts", import.meta.url), { type: "module" });
+    } catch {
+      return undefined;
+    }
+    const batches = PrintBatches.allocate();
+    const started = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        clearTimeout(timer);
+        resolve(false);
+      };
+      // The worker says "started" once it has its setup; a module that failed to load
+      // reports an error instead.
+      worker.onmessage = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      worker.postMessage({ ...setup, buffers: batches.buffers } satisfies PrintSetup);
+    });
+    if (!started) {
+      worker.terminate();
+      return undefined;
+    }
+    return new PrintPipeline(worker, batches, format, openPrintOutput(setup));
+  }
+
+  /** How many batches were started: the worker's and this thread's. */
+  get batches(): number {
+    return this.#sequence;
+  }
+
+  /** True once standard output went away (`| head`): stop reading. */
+  get closed(): boolean {
+    return Atomics.load(this.#batches.control, CONTROL_CLOSED) === 1;
+  }
+
+  /**
+   * Queues the frame of `length` bytes at `offset` in `bytes` (decoded as `packet`) for
+   * printing, with its analysis; false once output went away.
+   */
+  add(
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    header: FrameHeader,
+    linkType: number,
+    packet: Packet,
+    analysis: TcpAnalysis | undefined,
+  ): boolean {
+    // A frame right after the run (past its record header) joins it; another starts one.
+    const joins = bytes === this.#runBytes && offset >= this.#runEnd &&
+      offset - this.#runEnd <= MAX_RECORD_GAP;
+    const needs = joins ? offset + length - this.#runEnd : length;
+    if (this.#filling === undefined) this.#begin();
+    else if (this.#count === SLOT_PACKETS || this.#used + needs > SLOT_BYTES) {
+      this.#end(SLOT_FULL);
+      if (this.closed) return false;
+      this.#begin();
+    }
+    if (this.#filling === "slot") {
+      const batches = this.#batches;
+      let start: number;
+      if (joins && this.#count > 0) {
+        start = this.#runSlotStart + (offset - this.#runStart);
+        this.#used += needs;
+      } else {
+        this.#copyRun();
+        start = this.#slot * SLOT_BYTES + this.#used;
+        this.#runBytes = bytes;
+        this.#runStart = offset;
+        this.#runSlotStart = start;
+        this.#used += length;
+      }
+      this.#runEnd = offset + length;
+      const meta = batches.meta;
+      const at = (this.#slot * SLOT_PACKETS + this.#count) * META_WORDS;
+      meta[at + META_OFFSET] = start;
+      meta[at + META_CAPLEN] = length;
+      meta[at + META_LEN] = header.len;
+      meta[at + META_SECONDS] = header.seconds;
+      meta[at + META_FRACTION] = header.fraction;
+      meta[at + META_LINK_TYPE] = linkType;
+      packAnalysis(meta, at, analysis);
+    } else {
+      this.#format(this.#own!.out.bytes, packet, header, analysis);
+      this.#used += length;
+    }
+    this.#count++;
+    // The worker may be waiting for one of this thread's batches to be written.
+    if ((this.#count & 1023) === 0) this.#writePending();
+    return true;
+  }
+
+  /** Copies the run of frames queued into the slot. */
+  #copyRun(): void {
+    const bytes = this.#runBytes;
+    if (bytes === undefined) return;
+    this.#batches.data.set(bytes.subarray(this.#runStart, this.#runEnd), this.#runSlotStart);
+    this.#runBytes = undefined;
+  }
+
+  /**
+   * The reader is done with its buffer (it may read into it next): copies what is queued.
+   * Call after the last record of each buffer's worth (`CaptureFileReader.runRanges`).
+   */
+  chunkEnd(): void {
+    this.#copyRun();
+  }
+
+  /** Starts a batch: the worker's next slot when it is free, else one for this thread. */
+  #begin(): void {
+    this.#checkWorker();
+    this.#count = 0;
+    this.#used = 0;
+    if (Atomics.load(this.#batches.control, this.#slot) === SLOT_FREE) {
+      this.#filling = "slot";
+      return;
+    }
+    this.#filling = "own";
+    this.formattedHere++;
+    this.#own = {
+      sequence: this.#sequence++,
+      out: this.#spare.pop() ?? new OutputBuffer(this.#output.sink),
+    };
+  }
+
+  /** Ends the batch being filled: hands a slot to the worker (as `state`), or queues ours. */
+  #end(state: typeof SLOT_FULL | typeof SLOT_LAST): void {
+    if (this.#filling === "slot") this.#hand(state, this.#count);
+    else if (this.#own !== undefined) {
+      this.#pending.push(this.#own);
+      this.#own = undefined;
+    }
+    this.#filling = undefined;
+    this.#writePending();
+  }
+
+  /** Hands the next slot, holding `count` frames, to the worker. */
+  #hand(state: typeof SLOT_FULL | typeof SLOT_LAST, count: number): void {
+    this.#copyRun();
+    const control = this.#batches.control;
+    control[CONTROL_COUNTS + this.#slot] = count;
+    control[CONTROL_SEQUENCES + this.#slot] = this.#sequence++;
+    Atomics.store(control, this.#slot, state);
+    Atomics.notify(control, this.#slot);
+    this.#slot = (this.#slot + 1) % SLOT_COUNT;
+  }
+
+  /** Writes this thread's batches whose turn has come, and passes the turn on. */
+  #writePending(): void {
+    const control = this.#batches.control;
+    const pending = this.#pending;
+    while (pending.length > 0 && Atomics.load(control, CONTROL_TURN) === pending[0].sequence) {
+      const batch = pending.shift()!;
+      if (Atomics.load(control, CONTROL_CLOSED) === 0) {
+        batch.out.flush();
+        if (batch.out.closed) Atomics.store(control, CONTROL_CLOSED, 1);
+      }
+      batch.out.bytes.clear();
+      this.#spare.push(batch.out);
+      Atomics.store(control, CONTROL_TURN, batch.sequence + 1);
+      Atomics.notify(control, CONTROL_TURN);
+    }
+  }
+
+  /**
+   * Waits a while for control word `word` to change from `value`; throws if the worker has
+   * failed, or has written nothing for `STALL_MS` (a bug: netpeek ends with an error, not
+   * a hang).
+   */
+  #wait(word: number, value: number): void {
+    this.#checkWorker();
+    const turn = Atomics.load(this.#batches.control, CONTROL_TURN);
+    const now = performance.now();
+    if (turn !== this.#lastTurn) {
+      this.#lastTurn = turn;
+      this.#lastTurnTime = now;
+    } else if (now - this.#lastTurnTime > STALL_MS) {
+      throw new PrintWorkerError(`no batch printed for ${STALL_MS / 1000} s (batch ${turn} due)`);
+    }
+    Atomics.wait(this.#batches.control, word, value, WAIT_MS);
+  }
+
+  #checkWorker(): void {
+    const reason = this.#batches.failureReason;
+    if (reason !== undefined) throw new PrintWorkerError(reason);
+  }
+
+  /** Ends the last batch and waits until everything is printed and flushed. */
+  finish(): void {
+    try {
+      this.#finish();
+    } finally {
+      this.#worker.terminate();
+      this.#output.close();
+    }
+  }
+
+  #finish(): void {
+    const control = this.#batches.control;
+    if (this.#filling === "slot") this.#end(SLOT_LAST);
+    else {
+      this.#end(SLOT_FULL); // queues this thread's batch, if any
+      // The worker still needs a last slot, if only an empty one.
+      while (Atomics.load(control, this.#slot) !== SLOT_FREE) {
+        this.#writePending();
+        this.#wait(this.#slot, Atomics.load(control, this.#slot));
+      }
+      this.#hand(SLOT_LAST, 0);
+    }
+    while (this.#pending.length > 0) {
+      const turn = Atomics.load(control, CONTROL_TURN);
+      this.#writePending();
+      if (this.#pending.length > 0) this.#wait(CONTROL_TURN, turn);
+    }
+    while (Atomics.load(control, CONTROL_DONE) !== 1) this.#wait(CONTROL_DONE, 0);
+    this.#checkWorker();
+  }
+}

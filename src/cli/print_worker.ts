@@ -1,0 +1,168 @@
+/**
+ * The printing half of a large file read (`print_pipeline.ts` starts it): takes the batches
+ * the reader fills, in ring order, decodes each frame again, formats its text or JSON line
+ * with the TCP analysis the reader worked out, and writes a batch's lines to standard output
+ * when its turn comes. It tells the reader through the control words when a slot is free
+ * again, when standard output went away, and when it is done.
+ *
+ * @example
+ * ```ts ignore
+ * const worker = new Worker(new URL("./print_worker.ts", import.meta.url), { type: "module" });
+ * worker.postMessage(setup); // a PrintSetup
+ * ```
+ * @module
+ */
+
+import { Decoder } from "../decode/mod.ts";
+import { writeJson } from "../output/json_writer.ts";
+import { TextFormatter, type TextOptions } from "../output/text.ts";
+import type { FrameHeader } from "../output/timestamp.ts";
+import { OutputBuffer, type SyncSink } from "../output/writer.ts";
+import {
+  CONTROL_CLOSED,
+  CONTROL_COUNTS,
+  CONTROL_DONE,
+  CONTROL_SEQUENCES,
+  CONTROL_TURN,
+  META_CAPLEN,
+  META_FRACTION,
+  META_LEN,
+  META_LINK_TYPE,
+  META_OFFSET,
+  META_SECONDS,
+  META_WORDS,
+  PrintBatches,
+  type SharedBuffers,
+  SLOT_COUNT,
+  SLOT_FREE,
+  SLOT_LAST,
+  SLOT_PACKETS,
+  unpackAnalysis,
+} from "./print_batch.ts";
+
+/** What the worker is started with. */
+export interface PrintSetup {
+  buffers: SharedBuffers;
+  /** JSON lines, or text with these options. */
+  json: boolean;
+  text: TextOptions;
+  nanosecond: boolean;
+  /** Where the lines go: standard output, or the end of this file (for tests). */
+  outputPath?: string;
+}
+
+/** Where the lines go: standard output, or `PrintSetup.outputPath` opened to append. */
+export function openPrintOutput(setup: Omit<PrintSetup, "buffers">): PrintOutput {
+  if (setup.outputPath === undefined) return { sink: Deno.stdout, close() {} };
+  const file = Deno.openSync(setup.outputPath, { append: true });
+  return { sink: file, close: () => file.close() };
+}
+
+/** An output and how to let go of it (standard output stays open). */
+export interface PrintOutput {
+  sink: SyncSink;
+  close(): void;
+}
+
+/** Prints every batch until the last; returns when all is written (or output went away). */
+export function printBatches(batches: PrintBatches, setup: PrintSetup): void {
+  const { control, data, meta } = batches;
+  const decoder = new Decoder();
+  const text = setup.json ? undefined : new TextFormatter(setup.text);
+  const output = openPrintOutput(setup);
+  const out = new OutputBuffer(output.sink);
+  const header: FrameHeader = {
+    seconds: 0,
+    fraction: 0,
+    nanosecond: setup.nanosecond,
+    caplen: 0,
+    len: 0,
+  };
+  for (let slot = 0;; slot = (slot + 1) % SLOT_COUNT) {
+    let state: number;
+    while ((state = Atomics.load(control, slot)) === SLOT_FREE) {
+      Atomics.wait(control, slot, SLOT_FREE);
+    }
+    const count = control[CONTROL_COUNTS + slot];
+    const sequence = control[CONTROL_SEQUENCES + slot];
+    const closed = Atomics.load(control, CONTROL_CLOSED) === 1;
+    // In turn already (as the worker mostly is), the lines go out as they are made, through
+    // a buffer that stays in the cache; otherwise they wait in `out` until the turn comes.
+    let inTurn = false;
+    for (let i = 0; i < count && !closed; i++) {
+      if ((i & 255) === 0 && !inTurn) inTurn = Atomics.load(control, CONTROL_TURN) === sequence;
+      const at = (slot * SLOT_PACKETS + i) * META_WORDS;
+      header.seconds = meta[at + META_SECONDS];
+      header.fraction = meta[at + META_FRACTION];
+      header.caplen = meta[at + META_CAPLEN] | 0;
+      header.len = meta[at + META_LEN] | 0;
+      const packet = decoder.decodeAt(
+        data,
+        meta[at + META_OFFSET] | 0,
+        header.caplen,
+        meta[at + META_LINK_TYPE] | 0,
+        header.len,
+      );
+      const extras = { analysis: unpackAnalysis(meta, at) };
+      if (text !== undefined) text.write(out.bytes, packet, header, extras);
+      else writeJson(out.bytes, packet, header, extras);
+      if (inTurn) out.commit();
+    }
+    // The frames are read: the reader may fill the slot again while the lines wait their turn.
+    Atomics.store(control, slot, SLOT_FREE);
+    Atomics.notify(control, slot);
+    writeInTurn(control, sequence, out);
+    if (state === SLOT_LAST) break;
+  }
+  output.close();
+}
+
+/**
+ * Waits until batch `sequence` is next to be written, writes what is left in `out` (unless
+ * output went away) and passes the turn on. (The reader's thread does the same without
+ * waiting, in `PrintPipeline`: it looks again later.)
+ */
+function writeInTurn(control: Int32Array, sequence: number, out: OutputBuffer): void {
+  for (let turn; (turn = Atomics.load(control, CONTROL_TURN)) !== sequence;) {
+    Atomics.wait(control, CONTROL_TURN, turn);
+  }
+  if (Atomics.load(control, CONTROL_CLOSED) === 0) {
+    out.flush();
+    if (out.closed) Atomics.store(control, CONTROL_CLOSED, 1);
+  }
+  out.bytes.clear();
+  Atomics.store(control, CONTROL_TURN, sequence + 1);
+  Atomics.notify(control, CONTROL_TURN);
+}
+
+/** Tells the reader that printing is over, or failed (and why). */
+function finish(batches: PrintBatches, failure?: unknown): void {
+  if (failure !== undefined) {
+    batches.fail(
+      failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure),
+    );
+  }
+  const control = batches.control;
+  Atomics.store(control, CONTROL_DONE, 1);
+  for (let word = 0; word < control.length; word++) Atomics.notify(control, word);
+}
+
+/** The worker's global scope, as far as this module uses it. */
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<PrintSetup>) => void) | null;
+  postMessage(message: unknown): void;
+}
+
+if ("WorkerGlobalScope" in globalThis) {
+  const scope = globalThis as unknown as WorkerScope;
+  scope.onmessage = (event) => {
+    const batches = new PrintBatches(event.data.buffers);
+    scope.postMessage("started");
+    try {
+      printBatches(batches, event.data);
+      finish(batches);
+    } catch (error) {
+      finish(batches, error);
+    }
+  };
+}

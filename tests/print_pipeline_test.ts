@@ -1,0 +1,183 @@
+/**
+ * Large files are printed on two threads (src/cli/print_pipeline.ts): what comes out must be
+ * byte for byte what one thread prints, in every printing mode, whichever thread formatted a
+ * batch, and a closed pipe must still end the run cleanly.
+ */
+
+import assert from "node:assert/strict";
+import { FlowTracker, type TcpAnalysis } from "../src/analysis/flows.ts";
+import { packAnalysis, PrintBatches, unpackAnalysis } from "../src/cli/print_batch.ts";
+import { type PacketFormat, PrintPipeline } from "../src/cli/print_pipeline.ts";
+import { Decoder } from "../src/decode/mod.ts";
+import { CaptureFileReader } from "../src/file/reader.ts";
+import { ByteWriter } from "../src/output/bytes.ts";
+import { writeJson } from "../src/output/json_writer.ts";
+import { TextFormatter } from "../src/output/text.ts";
+import { makeCapture } from "../scripts/bench.ts";
+import { netpeekCommand, runNetpeek } from "./netpeek_process.ts";
+
+const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
+
+/** A mixed capture of `packets` (TCP, UDP, DNS, ICMP, IPv6, VLAN, ARP, fragments). */
+function mixedCapture(packets: number): string {
+  const path = Deno.makeTempFileSync({ suffix: ".pcap" });
+  makeCapture(path, packets, 7);
+  return path;
+}
+
+const CAPTURE = mixedCapture(30_000);
+globalThis.addEventListener("unload", () => Deno.removeSync(CAPTURE));
+
+Deno.test("an analysis crosses to the worker with its values and its keys' order", async () => {
+  // Every TCP analysis FlowTracker makes on the fixtures (retransmissions, duplicate ACKs,
+  // zero windows, resets...) and on the mixed capture.
+  const batches = PrintBatches.allocate();
+  const seen = new Set<string>();
+  const paths = [
+    CAPTURE,
+    ...[...Deno.readDirSync(FIXTURES)].filter((entry) => /\.pcap(ng)?$/.test(entry.name))
+      .map((entry) => FIXTURES + entry.name),
+  ];
+  let analyses = 0;
+  for (const path of paths) {
+    using file = await Deno.open(path);
+    let reader: CaptureFileReader;
+    try {
+      reader = await CaptureFileReader.open(file, path);
+    } catch {
+      continue; // the damaged-file fixtures
+    }
+    const decoder = new Decoder();
+    const flows = new FlowTracker();
+    await reader.run((frame, header) => {
+      const packet = decoder.decode(frame, header.linkType, header.len);
+      const analysis = flows.observe(packet, header);
+      packAnalysis(batches.meta, 0, analysis);
+      const back = unpackAnalysis(batches.meta, 0);
+      assert.equal(JSON.stringify(back), JSON.stringify(analysis));
+      if (analysis !== undefined) {
+        analyses++;
+        seen.add(Object.keys(analysis).slice(4).join(","));
+      }
+    }).catch(() => {}); // the damaged-file fixtures end early
+  }
+  assert.ok(analyses > 10_000, `only ${analyses} analyses`);
+  // The flags themselves were exercised, not only the plain case.
+  assert.ok(seen.size >= 5, `flag combinations seen: ${[...seen].join(" | ")}`);
+  const flagged: TcpAnalysis = {
+    relativeSeq: 4294967295,
+    relativeAck: 0,
+    isnSeen: false,
+    peerBase: 0,
+    reset: true,
+    zeroWindow: true,
+    keepAlive: true,
+    windowFull: true,
+    lostSegment: true,
+    retransmission: true,
+    fastRetransmission: true,
+    outOfOrder: true,
+    spuriousRetransmission: true,
+    duplicateAck: 70000,
+  };
+  packAnalysis(batches.meta, 11, flagged);
+  assert.equal(JSON.stringify(unpackAnalysis(batches.meta, 11)), JSON.stringify(flagged));
+});
+
+/** Reads `path` through the pipeline (or, without one, on this thread); returns the output. */
+async function printThrough(path: string, json: boolean, pipelined: boolean) {
+  const output = Deno.makeTempFileSync();
+  const text = json ? undefined : new TextFormatter({ verbose: true });
+  const format: PacketFormat = (out, packet, header, analysis) =>
+    text
+      ? text.write(out, packet, header, { analysis })
+      : writeJson(out, packet, header, { analysis });
+  using file = await Deno.open(path);
+  const reader = await CaptureFileReader.open(file, path);
+  const pipeline = pipelined
+    ? await PrintPipeline.start(
+      { json, text: { verbose: true }, nanosecond: reader.nanosecond, outputPath: output },
+      format,
+    )
+    : undefined;
+  if (pipelined) assert.ok(pipeline, "the worker did not start");
+  const decoder = new Decoder();
+  const flows = new FlowTracker({ summary: false });
+  const alone = new ByteWriter();
+  await reader.runRanges((bytes, offset, header) => {
+    const packet = decoder.decodeAt(bytes, offset, header.caplen, header.linkType, header.len);
+    const analysis = flows.observe(packet, header);
+    if (pipeline) {
+      pipeline.add(bytes, offset, header.caplen, header, header.linkType, packet, analysis);
+    } else format(alone, packet, header, analysis);
+  }, () => pipeline?.chunkEnd());
+  pipeline?.finish();
+  if (!pipeline) Deno.writeFileSync(output, alone.written());
+  const printed = Deno.readFileSync(output);
+  Deno.removeSync(output);
+  return { printed, pipeline };
+}
+
+for (const json of [true, false]) {
+  Deno.test(`the pipeline prints ${json ? "JSON" : "-v text"} as one thread does`, async () => {
+    const { printed: expected } = await printThrough(CAPTURE, json, false);
+    const { printed, pipeline } = await printThrough(CAPTURE, json, true);
+    assert.ok(expected.length > 1_000_000);
+    assert.deepEqual(printed, expected);
+    // Both threads formatted batches: fed faster than the worker prints, the reader's thread
+    // takes batches itself.
+    assert.ok(pipeline!.batches > 5, `${pipeline!.batches} batches`);
+    if (json) {
+      assert.ok(
+        pipeline!.formattedHere > 0 && pipeline!.formattedHere < pipeline!.batches,
+        `${pipeline!.formattedHere} of ${pipeline!.batches} batches formatted here`,
+      );
+    }
+  });
+}
+
+Deno.test("netpeek -r prints the same on two threads as on one, in every printing mode", async () => {
+  const modes = [
+    [],
+    ["-v", "-e", "-X"],
+    ["-S"],
+    ["--json"],
+    ["--stats", "--print"],
+    ["-c", "7777", "--json"],
+    ["tcp", "or", "icmp"],
+  ];
+  for (const mode of modes) {
+    const args = ["-r", CAPTURE, ...mode];
+    const one = await runNetpeek(args, { env: { TZ: "UTC", NETPEEK_PRINT_WORKER: "0" } });
+    const two = await runNetpeek(args, { env: { TZ: "UTC", NETPEEK_PRINT_WORKER: "1" } });
+    assert.equal(one.code, 0, one.stderr);
+    assert.ok(one.stdout.length > 100_000, `${mode.join(" ")}: ${one.stdout.length} bytes`);
+    assert.equal(two.code, 0, two.stderr);
+    assert.equal(two.stderr, one.stderr);
+    assert.ok(two.stdout === one.stdout, `${mode.join(" ") || "text"}: the outputs differ`);
+  }
+});
+
+Deno.test("a closed pipe ends a two-thread read at once, with exit status 0", async () => {
+  const big = mixedCapture(200_000);
+  try {
+    const [command, args] = netpeekCommand(["-r", big, "--json"]);
+    const child = new Deno.Command(command, {
+      args,
+      env: { NETPEEK_PRINT_WORKER: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(30_000),
+    }).spawn();
+    const reader = child.stdout.getReader();
+    const first = await reader.read();
+    assert.ok(first.value !== undefined && first.value[0] === 0x7b); // a JSON line
+    await reader.cancel();
+    const status = await child.status;
+    const stderr = await new Response(child.stderr).text();
+    assert.equal(status.code, 0, stderr);
+    assert.doesNotMatch(stderr, /error/);
+  } finally {
+    Deno.removeSync(big);
+  }
+});
