@@ -181,3 +181,45 @@ Deno.test("a closed pipe ends a two-thread read at once, with exit status 0", as
     Deno.removeSync(big);
   }
 });
+
+Deno.test("a slow reader: the two-thread read waits for it, holding little, for as long as it takes", async () => {
+  // 200,000 packets make some 140 MB of JSON: held in memory, they would show.
+  const big = mixedCapture(200_000);
+  try {
+    const [command, args] = netpeekCommand(["-r", big, "--json"]);
+    const child = new Deno.Command(command, {
+      args,
+      env: { NETPEEK_PRINT_WORKER: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(120_000),
+    }).spawn();
+    // Nothing is read for longer than the worker may go without progress (30 s) before it
+    // counts as stuck: blocked in a write is not stuck.
+    let peak = 0;
+    for (let second = 0; second < 34; second++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      let status: string;
+      try {
+        status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+      } catch {
+        break; // it ended (the status below says how)
+      }
+      peak = Math.max(peak, Number(status.match(/^VmRSS:\s+(\d+)/m)![1]) * 1024);
+    }
+    let lines = 0;
+    for await (const chunk of child.stdout) {
+      for (const byte of chunk) if (byte === 0x0a) lines++;
+    }
+    const status = await child.status;
+    const stderr = await new Response(child.stderr).text();
+    assert.equal(status.code, 0, stderr);
+    assert.equal(lines, 200_000);
+    assert.ok(
+      peak < 170 * 2 ** 20,
+      `peak resident ${Math.round(peak / 2 ** 20)} MiB while blocked`,
+    );
+  } finally {
+    Deno.removeSync(big);
+  }
+});

@@ -42,7 +42,12 @@ export const CONTROL_CLOSED = CONTROL_TURN + 1;
 export const CONTROL_DONE = CONTROL_TURN + 2;
 /** Set by the worker when printing failed (see `PrintBatches.failureReason`). */
 export const CONTROL_FAILED = CONTROL_TURN + 3;
-const CONTROL_WORDS = CONTROL_TURN + 4;
+/**
+ * How many writes the worker is in (0 or 1): a write to a slow reader (`| less`) may take
+ * minutes, and is no sign of a stuck worker.
+ */
+export const CONTROL_WRITING = CONTROL_TURN + 4;
+const CONTROL_WORDS = CONTROL_TURN + 5;
 
 /** Numbers kept per frame, at `frame * META_WORDS` in `meta`. */
 export const META_WORDS = 11;

@@ -30,6 +30,7 @@ import {
   CONTROL_DONE,
   CONTROL_SEQUENCES,
   CONTROL_TURN,
+  CONTROL_WRITING,
   META_CAPLEN,
   META_FRACTION,
   META_LEN,
@@ -52,6 +53,8 @@ import { openPrintOutput, type PrintOutput, type PrintSetup } from "./print_work
 const START_TIMEOUT_MS = 5000;
 /** How long a wait on the worker lasts before its failure flag is looked at again. */
 const WAIT_MS = 50;
+/** This thread's formatted batches that may wait for their turn (output held in memory). */
+const MAX_PENDING = 4;
 /** How long the worker may go without printing a batch, while waited for, before it counts as stuck. */
 const STALL_MS = 30_000;
 /** The most bytes between two frames of a run (a record header, which is copied along). */
@@ -242,12 +245,22 @@ export class PrintPipeline {
     this.#copyRun();
   }
 
-  /** Starts a batch: the worker's next slot when it is free, else one for this thread. */
+  /**
+   * Starts a batch: the worker's next slot when it is free, else one for this thread, unless
+   * `MAX_PENDING` of those wait already (the worker is writing to a slow reader): then it
+   * waits for the slot.
+   */
   #begin(): void {
     this.#checkWorker();
     this.#count = 0;
     this.#used = 0;
-    if (Atomics.load(this.#batches.control, this.#slot) === SLOT_FREE) {
+    const control = this.#batches.control;
+    for (let state; (state = Atomics.load(control, this.#slot)) !== SLOT_FREE;) {
+      this.#writePending();
+      if (this.#pending.length < MAX_PENDING) break;
+      this.#wait(this.#slot, state);
+    }
+    if (Atomics.load(control, this.#slot) === SLOT_FREE) {
       this.#filling = "slot";
       return;
     }
@@ -307,7 +320,9 @@ export class PrintPipeline {
     this.#checkWorker();
     const turn = Atomics.load(this.#batches.control, CONTROL_TURN);
     const now = performance.now();
-    if (turn !== this.#lastTurn) {
+    // A write to a slow reader is progress too: only a worker that neither prints nor writes
+    // is stuck.
+    if (turn !== this.#lastTurn || Atomics.load(this.#batches.control, CONTROL_WRITING) === 1) {
       this.#lastTurn = turn;
       this.#lastTurnTime = now;
     } else if (now - this.#lastTurnTime > STALL_MS) {

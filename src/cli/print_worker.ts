@@ -24,6 +24,7 @@ import {
   CONTROL_DONE,
   CONTROL_SEQUENCES,
   CONTROL_TURN,
+  CONTROL_WRITING,
   META_CAPLEN,
   META_FRACTION,
   META_LEN,
@@ -39,6 +40,9 @@ import {
   SLOT_PACKETS,
   unpackAnalysis,
 } from "./print_batch.ts";
+
+/** Bytes of lines gathered before they are written, once it is the worker's turn. */
+const OUTPUT_CHUNK = 1 << 16;
 
 /** What the worker is started with. */
 export interface PrintSetup {
@@ -106,7 +110,7 @@ export function printBatches(batches: PrintBatches, setup: PrintSetup): void {
       const extras = { analysis: unpackAnalysis(meta, at) };
       if (text !== undefined) text.write(out.bytes, packet, header, extras);
       else writeJson(out.bytes, packet, header, extras);
-      if (inTurn) out.commit();
+      if (inTurn && out.bytes.length >= OUTPUT_CHUNK) written(control, () => out.flush());
     }
     // The frames are read: the reader may fill the slot again while the lines wait their turn.
     Atomics.store(control, slot, SLOT_FREE);
@@ -127,12 +131,22 @@ function writeInTurn(control: Int32Array, sequence: number, out: OutputBuffer): 
     Atomics.wait(control, CONTROL_TURN, turn);
   }
   if (Atomics.load(control, CONTROL_CLOSED) === 0) {
-    out.flush();
+    written(control, () => out.flush());
     if (out.closed) Atomics.store(control, CONTROL_CLOSED, 1);
   }
   out.bytes.clear();
   Atomics.store(control, CONTROL_TURN, sequence + 1);
   Atomics.notify(control, CONTROL_TURN);
+}
+
+/** Runs `write`, marked as a write for the reader (see `CONTROL_WRITING`). */
+function written(control: Int32Array, write: () => void): void {
+  Atomics.store(control, CONTROL_WRITING, 1);
+  try {
+    write();
+  } finally {
+    Atomics.store(control, CONTROL_WRITING, 0);
+  }
 }
 
 /** Tells the reader that printing is over, or failed (and why). */
