@@ -158,17 +158,22 @@ Deno.test("netpeek -r prints the same on two threads as on one, in every printin
   }
 });
 
+/** `netpeek -r path --json` with the printing worker, its output piped, killed after `timeoutMs`. */
+function twoThreadJson(path: string, timeoutMs: number): Deno.ChildProcess {
+  const [command, args] = netpeekCommand(["-r", path, "--json"]);
+  return new Deno.Command(command, {
+    args,
+    env: { NETPEEK_PRINT_WORKER: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
+  }).spawn();
+}
+
 Deno.test("a closed pipe ends a two-thread read at once, with exit status 0", async () => {
   const big = mixedCapture(200_000);
   try {
-    const [command, args] = netpeekCommand(["-r", big, "--json"]);
-    const child = new Deno.Command(command, {
-      args,
-      env: { NETPEEK_PRINT_WORKER: "1" },
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(30_000),
-    }).spawn();
+    const child = twoThreadJson(big, 30_000);
     const reader = child.stdout.getReader();
     const first = await reader.read();
     assert.ok(first.value !== undefined && first.value[0] === 0x7b); // a JSON line
@@ -186,14 +191,7 @@ Deno.test("a slow reader: the two-thread read waits for it, holding little, for 
   // 200,000 packets make some 140 MB of JSON: held in memory, they would show.
   const big = mixedCapture(200_000);
   try {
-    const [command, args] = netpeekCommand(["-r", big, "--json"]);
-    const child = new Deno.Command(command, {
-      args,
-      env: { NETPEEK_PRINT_WORKER: "1" },
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(120_000),
-    }).spawn();
+    const child = twoThreadJson(big, 120_000);
     // Nothing is read for longer than the worker may go without progress (30 s) before it
     // counts as stuck: blocked in a write is not stuck.
     let peak = 0;

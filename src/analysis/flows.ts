@@ -178,6 +178,22 @@ const DEFAULTS: Required<FlowLimits> = {
   maxHosts: 100_000,
 };
 
+/**
+ * The analysis' optional `true` flags, in the order `FlowTracker` sets them, which is their
+ * order in the object (and in its JSON); `duplicateAck`, a count, comes after them.
+ */
+export const TCP_ANALYSIS_FLAGS = [
+  "reset",
+  "zeroWindow",
+  "keepAlive",
+  "windowFull",
+  "lostSegment",
+  "retransmission",
+  "fastRetransmission",
+  "outOfOrder",
+  "spuriousRetransmission",
+] as const;
+
 /** Wireshark's default threshold for telling out-of-order from retransmission: 3 ms. */
 const OUT_OF_ORDER_THRESHOLD = 0.003;
 
@@ -511,8 +527,9 @@ export class FlowTracker {
     const scaling = mine.windowScale >= 0 && other.windowScale >= 0;
     const scaledWindow = syn ? window : window * (scaling ? 2 ** mine.windowScale : 1);
 
-    // The flags below are set in a fixed order, which the JSON writer (json_writer.ts)
-    // relies on for their order in the object: keep new ones in step with it.
+    // The flags below are set in a fixed order (TCP_ANALYSIS_FLAGS), which the JSON writer
+    // (json_writer.ts) and the printing worker's batches rely on for their order in the
+    // object: keep new ones in step with it.
     if (rst) analysis.reset = true;
     if (window === 0 && !syn && !fin && !rst) analysis.zeroWindow = true;
 

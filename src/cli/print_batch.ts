@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { TcpAnalysis } from "../analysis/flows.ts";
+import { TCP_ANALYSIS_FLAGS, type TcpAnalysis } from "../analysis/flows.ts";
 
 /** Batches in the ring: the reader fills one while the worker prints others. */
 export const SLOT_COUNT = 4;
@@ -69,18 +69,7 @@ const META_DUPLICATE_ACK = 10;
 
 const ANALYSIS_PRESENT = 1;
 const ANALYSIS_ISN_SEEN = 2;
-/** The optional flags, in the order `FlowTracker` sets them (their order in the object). */
-const OPTIONAL_FLAGS = [
-  "reset",
-  "zeroWindow",
-  "keepAlive",
-  "windowFull",
-  "lostSegment",
-  "retransmission",
-  "fastRetransmission",
-  "outOfOrder",
-  "spuriousRetransmission",
-] as const;
+/** `TCP_ANALYSIS_FLAGS[i]` is bit `FIRST_OPTIONAL_BIT + i`. */
 const FIRST_OPTIONAL_BIT = 2;
 
 /** Room for the worker's reason when it fails, as UTF-8. */
@@ -186,8 +175,8 @@ export function unpackAnalysis(meta: Float64Array, at: number): TcpAnalysis | un
     peerBase: Number.isNaN(peerBase) ? null : peerBase,
   };
   if (flags >= 1 << FIRST_OPTIONAL_BIT) {
-    for (let i = 0; i < OPTIONAL_FLAGS.length; i++) {
-      if (flags & (1 << (FIRST_OPTIONAL_BIT + i))) analysis[OPTIONAL_FLAGS[i]] = true;
+    for (let i = 0; i < TCP_ANALYSIS_FLAGS.length; i++) {
+      if (flags & (1 << (FIRST_OPTIONAL_BIT + i))) analysis[TCP_ANALYSIS_FLAGS[i]] = true;
     }
   }
   const duplicateAck = meta[at + META_DUPLICATE_ACK];
