@@ -98,13 +98,13 @@ export function printBatches(batches: PrintBatches, setup: PrintSetup): void {
       const at = (slot * SLOT_PACKETS + i) * META_WORDS;
       header.seconds = meta[at + META_SECONDS];
       header.fraction = meta[at + META_FRACTION];
-      header.caplen = meta[at + META_CAPLEN] | 0;
-      header.len = meta[at + META_LEN] | 0;
+      header.caplen = meta[at + META_CAPLEN];
+      header.len = meta[at + META_LEN];
       const packet = decoder.decodeAt(
         data,
-        meta[at + META_OFFSET] | 0,
+        meta[at + META_OFFSET],
         header.caplen,
-        meta[at + META_LINK_TYPE] | 0,
+        meta[at + META_LINK_TYPE],
         header.len,
       );
       const extras = { analysis: unpackAnalysis(meta, at) };
