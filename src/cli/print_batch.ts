@@ -29,7 +29,7 @@ export const SLOT_FREE = 0;
 export const SLOT_FULL = 1;
 export const SLOT_LAST = 2;
 
-/** Words of the control array after the slots' states. */
+// The control array: a state word per slot (indexed by slot), then these.
 /** Frames in each slot, one word per slot. */
 export const CONTROL_COUNTS = SLOT_COUNT;
 /** Each slot's batch number: batches are printed in this order, whoever formats them. */

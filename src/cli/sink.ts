@@ -87,6 +87,8 @@ export class PacketSink {
   readonly #stats: boolean;
   readonly #statsInterval: number | undefined;
   readonly #textOptions: TextOptions;
+  /** Whether the packets could be printed on a worker (`printOnWorker`). */
+  readonly #pipelineAllowed: boolean;
   /** The worker printing the packets, when `printOnWorker` started one. */
   #pipeline: PrintPipeline | undefined;
   #nextStats = Number.NaN;
@@ -139,9 +141,6 @@ export class PacketSink {
         );
     }
   }
-
-  /** Whether the packets could be printed on a worker (`printOnWorker`). */
-  readonly #pipelineAllowed: boolean;
 
   /**
    * Moves the formatting and writing of packet lines to a worker thread, when this sink's
