@@ -16,6 +16,7 @@
  */
 
 import { TCP_ANALYSIS_FLAGS, type TcpAnalysis } from "../analysis/flows.ts";
+import type { OutputBuffer } from "../output/writer.ts";
 
 /** Batches in the ring: the reader fills one while the worker prints others. */
 export const SLOT_COUNT = 4;
@@ -189,4 +190,25 @@ export function unpackAnalysis(meta: Uint32Array, at: number): TcpAnalysis | und
   const duplicateAck = meta[at + META_DUPLICATE_ACK];
   if (duplicateAck !== 0) analysis.duplicateAck = duplicateAck;
   return analysis;
+}
+
+/**
+ * Writes the lines of batch `sequence`, gathered in `out`, unless output went away (noting it
+ * when this write finds it gone), and passes the turn to the next batch. Only for the batch
+ * whose turn it is; both threads write their batches through this. `write` does the writing
+ * (the worker marks it as a write, see `CONTROL_WRITING`).
+ */
+export function writeAndPassTurn(
+  control: Int32Array,
+  sequence: number,
+  out: OutputBuffer,
+  write: () => void = () => out.flush(),
+): void {
+  if (Atomics.load(control, CONTROL_CLOSED) === 0) {
+    write();
+    if (out.closed) Atomics.store(control, CONTROL_CLOSED, 1);
+  }
+  out.bytes.clear();
+  Atomics.store(control, CONTROL_TURN, sequence + 1);
+  Atomics.notify(control, CONTROL_TURN);
 }

@@ -46,6 +46,7 @@ import {
   SLOT_FULL,
   SLOT_LAST,
   SLOT_PACKETS,
+  writeAndPassTurn,
 } from "./print_batch.ts";
 import { openPrintOutput, type PrintOutput, type PrintSetup } from "./print_worker.ts";
 
@@ -300,14 +301,8 @@ export class PrintPipeline {
     const pending = this.#pending;
     while (pending.length > 0 && Atomics.load(control, CONTROL_TURN) === pending[0].sequence) {
       const batch = pending.shift()!;
-      if (Atomics.load(control, CONTROL_CLOSED) === 0) {
-        batch.out.flush();
-        if (batch.out.closed) Atomics.store(control, CONTROL_CLOSED, 1);
-      }
-      batch.out.bytes.clear();
+      writeAndPassTurn(control, batch.sequence, batch.out);
       this.#spare.push(batch.out);
-      Atomics.store(control, CONTROL_TURN, batch.sequence + 1);
-      Atomics.notify(control, CONTROL_TURN);
     }
   }
 

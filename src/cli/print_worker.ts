@@ -39,6 +39,7 @@ import {
   SLOT_LAST,
   SLOT_PACKETS,
   unpackAnalysis,
+  writeAndPassTurn,
 } from "./print_batch.ts";
 
 /** Bytes of lines gathered before they are written, once it is the worker's turn. */
@@ -122,21 +123,14 @@ export function printBatches(batches: PrintBatches, setup: PrintSetup): void {
 }
 
 /**
- * Waits until batch `sequence` is next to be written, writes what is left in `out` (unless
- * output went away) and passes the turn on. (The reader's thread does the same without
- * waiting, in `PrintPipeline`: it looks again later.)
+ * Waits until batch `sequence` is next to be written, then writes what is left in `out` and
+ * passes the turn on. (The reader's thread does not wait: it looks again later.)
  */
 function writeInTurn(control: Int32Array, sequence: number, out: OutputBuffer): void {
   for (let turn; (turn = Atomics.load(control, CONTROL_TURN)) !== sequence;) {
     Atomics.wait(control, CONTROL_TURN, turn);
   }
-  if (Atomics.load(control, CONTROL_CLOSED) === 0) {
-    written(control, () => out.flush());
-    if (out.closed) Atomics.store(control, CONTROL_CLOSED, 1);
-  }
-  out.bytes.clear();
-  Atomics.store(control, CONTROL_TURN, sequence + 1);
-  Atomics.notify(control, CONTROL_TURN);
+  writeAndPassTurn(control, sequence, out, () => written(control, () => out.flush()));
 }
 
 /** Runs `write`, marked as a write for the reader (see `CONTROL_WRITING`). */
