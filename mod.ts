@@ -36,11 +36,11 @@ export {
   type WriteOptions,
 } from "./src/lib/files.ts";
 export { formatJson, formatText, listInterfaces } from "./src/lib/functions.ts";
-export type { FrameHeader } from "./src/output/timestamp.ts";
+export type { FrameHeader } from "./src/frame.ts";
 export type { TcpAnalysis } from "./src/analysis/flows.ts";
 export type { PacketJson } from "./src/output/json.ts";
 export type { TextOptions } from "./src/output/text.ts";
-export type { CaptureStats } from "./src/ffi/capture.ts";
+export type { CaptureStats } from "./src/frame.ts";
 export type { InterfaceAddress, NetworkInterface } from "./src/ffi/interfaces.ts";
 export { CaptureError } from "./src/ffi/capture.ts";
 export { FilterError } from "./src/ffi/filter.ts";

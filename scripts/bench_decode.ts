@@ -10,7 +10,7 @@
 import { Decoder } from "../src/decode/mod.ts";
 import { writeJsonLine } from "../src/output/json_writer.ts";
 import { TextFormatter } from "../src/output/text.ts";
-import type { FrameHeader } from "../src/output/timestamp.ts";
+import type { FrameHeader } from "../src/frame.ts";
 import { readPcap } from "../tests/pcap_file.ts";
 
 const total = Number(Deno.args[0] ?? 2_000_000);

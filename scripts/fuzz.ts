@@ -24,7 +24,7 @@ import { formatJsonLine } from "../src/output/json.ts";
 import { writeJsonLine } from "../src/output/json_writer.ts";
 import { formatStatsJson, formatStatsText } from "../src/output/stats.ts";
 import { TextFormatter } from "../src/output/text.ts";
-import type { FrameHeader } from "../src/output/timestamp.ts";
+import type { FrameHeader } from "../src/frame.ts";
 import { parsePcap } from "../tests/pcap_file.ts";
 
 const FIXTURES = new URL("../tests/fixtures/", import.meta.url);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { FrameHeader } from "../src/output/timestamp.ts";
+import type { FrameHeader } from "../src/frame.ts";
 
 /** One record of a capture file. */
 export interface PcapRecord {

@@ -7,12 +7,11 @@
 import assert from "node:assert/strict";
 import { FlowTracker, type TcpAnalysis } from "../src/analysis/flows.ts";
 import { packAnalysis, PrintBatches, unpackAnalysis } from "../src/cli/print_batch.ts";
-import { type PacketFormat, PrintPipeline } from "../src/cli/print_pipeline.ts";
+import { PrintPipeline } from "../src/cli/print_pipeline.ts";
+import { packetFormatter } from "../src/cli/print_format.ts";
 import { Decoder } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { ByteWriter } from "../src/output/bytes.ts";
-import { writeJson } from "../src/output/json_writer.ts";
-import { TextFormatter } from "../src/output/text.ts";
 import { makeCapture } from "../scripts/bench.ts";
 import { netpeekCommand, runNetpeek } from "./netpeek_process.ts";
 
@@ -87,11 +86,7 @@ Deno.test("an analysis crosses to the worker with its values and its keys' order
 /** Reads `path` through the pipeline (or, without one, on this thread); returns the output. */
 async function printThrough(path: string, json: boolean, pipelined: boolean) {
   const output = Deno.makeTempFileSync();
-  const text = json ? undefined : new TextFormatter({ verbose: true });
-  const format: PacketFormat = (out, packet, header, analysis) =>
-    text
-      ? text.write(out, packet, header, { analysis })
-      : writeJson(out, packet, header, { analysis });
+  const format = packetFormatter({ json, text: { verbose: true } });
   using file = await Deno.open(path);
   const reader = await CaptureFileReader.open(file, path);
   const pipeline = pipelined

@@ -23,7 +23,7 @@ import {
   TCP_RST,
   TCP_SYN,
 } from "../decode/mod.ts";
-import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
+import { type FrameHeader, frameSeconds } from "../frame.ts";
 import {
   FLOW_BYTES_A_TO_B,
   FLOW_BYTES_B_TO_A,

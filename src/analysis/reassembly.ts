@@ -17,7 +17,7 @@
  */
 
 import { Decoder, LINKTYPE_IPV4, LINKTYPE_IPV6, type Packet } from "../decode/mod.ts";
-import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
+import { type FrameHeader, frameSeconds } from "../frame.ts";
 
 /** Limits: how long a datagram may wait, and how much may wait at once. */
 export interface ReassemblyLimits {

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { EXIT_USAGE, UserError } from "../user_error.ts";
 import { parseArgs } from "node:util";
 
 /** Everything the command line can ask for. */
@@ -67,8 +68,14 @@ export interface CommandLine {
 }
 
 /** A mistake on the command line; exit status 2. */
-export class UsageError extends Error {
+export class UsageError extends UserError {
   override name = "UsageError";
+  override get exitStatus(): number {
+    return EXIT_USAGE;
+  }
+  override get line(): string {
+    return `${this.message}; see --help`;
+  }
 }
 
 /** The `--help` text. */

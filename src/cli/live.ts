@@ -12,17 +12,20 @@
  */
 
 import { linkTypeInfo } from "../decode/mod.ts";
-import { CaptureError, type CaptureStats, LiveCapture } from "../ffi/capture.ts";
+import { CaptureError, LiveCapture } from "../ffi/capture.ts";
+import type { CaptureStats } from "../frame.ts";
 import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
 import { defaultInterface, listInterfaces } from "../ffi/interfaces.ts";
-import type { Libpcap } from "../ffi/library.ts";
+import { type Libpcap, PCAP_ERROR, PCAP_ERROR_NO_SUCH_DEVICE } from "../ffi/library.ts";
 import { dropPrivileges } from "../ffi/privileges.ts";
 import { WriteError } from "../file/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { filterExpression, looksLikeInterface, splitWords } from "./filter_setup.ts";
-import { OutputFileError, PacketSink } from "./sink.ts";
+import { PacketSink } from "./sink.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
 import { warmUp } from "./warm_up.ts";
+import { printFormat } from "./print_format.ts";
+import { isRunFailure } from "../user_error.ts";
 
 /** Signals that end a capture cleanly; Windows only delivers SIGINT (and SIGBREAK). */
 const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
@@ -53,7 +56,7 @@ function selection(lib: Libpcap, options: CommandLine): { device: string; expres
   if (device === undefined) {
     throw new CaptureError(
       "no interface to capture on is up; name one with -i, see --list-interfaces",
-      -1,
+      PCAP_ERROR,
     );
   }
   if (
@@ -61,7 +64,10 @@ function selection(lib: Libpcap, options: CommandLine): { device: string; expres
     options.filterFile === undefined && looksLikeInterface(options.words[0])
   ) {
     // `netpeek eth9`: a mistyped interface, not a filter.
-    throw new CaptureError(`${options.words[0]}: no such device; see --list-interfaces`, -5);
+    throw new CaptureError(
+      `${options.words[0]}: no such device; see --list-interfaces`,
+      PCAP_ERROR_NO_SUCH_DEVICE,
+    );
   }
   if (split.device !== undefined && split.expression && (options.filter || options.filterFile)) {
     throw new FilterError("give the filter once: with -f, -F, or as words after the options");
@@ -74,7 +80,7 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
   const { device, expression } = selection(lib, options);
   // Before the kernel starts queueing packets: see warm_up.ts.
   if (!options.dumpFilter && (options.write === undefined || options.print || options.stats)) {
-    warmUp(options);
+    warmUp(printFormat(options, false), options.stats);
   }
   const session = LiveCapture.open(lib, device, {
     snaplen: options.snaplen,
@@ -138,12 +144,9 @@ async function run(session: LiveCapture, sink: PacketSink, options: CommandLine)
       },
     );
   } catch (error) {
-    if (
-      !(error instanceof CaptureError) && !(error instanceof WriteError) &&
-      !(error instanceof OutputFileError)
-    ) throw error;
-    printError(error.message);
-    status = 1;
+    if (!isRunFailure(error)) throw error;
+    printError(error.line);
+    status = error.exitStatus;
   } finally {
     for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, stop);
     if (timer !== undefined) clearTimeout(timer);

@@ -21,8 +21,7 @@
 
 import type { TcpAnalysis } from "../analysis/flows.ts";
 import type { Packet } from "../decode/mod.ts";
-import type { ByteWriter } from "../output/bytes.ts";
-import type { FrameHeader } from "../output/timestamp.ts";
+import type { FrameHeader } from "../frame.ts";
 import { OutputBuffer } from "../output/writer.ts";
 import {
   CONTROL_CLOSED,
@@ -48,6 +47,7 @@ import {
   SLOT_PACKETS,
   writeAndPassTurn,
 } from "./print_batch.ts";
+import type { PacketFormat } from "./print_format.ts";
 import { openPrintOutput, type PrintOutput, type PrintSetup } from "./print_worker.ts";
 
 /** How long to wait for the worker to start before printing on this thread instead. */
@@ -60,14 +60,6 @@ const MAX_PENDING = 4;
 const STALL_MS = 30_000;
 /** The most bytes between two frames of a run (a record header, which is copied along). */
 const MAX_RECORD_GAP = 64;
-
-/** Formats one packet's line (or lines) into `out`, as the sink's formatter does. */
-export type PacketFormat = (
-  out: ByteWriter,
-  packet: Packet,
-  header: FrameHeader,
-  analysis: TcpAnalysis | undefined,
-) => void;
 
 /** The printing worker failed; the reason, for an "internal error" line. */
 export class PrintWorkerError extends Error {

@@ -14,10 +14,9 @@
  */
 
 import { Decoder } from "../decode/mod.ts";
-import { writeJson } from "../output/json_writer.ts";
-import { TextFormatter, type TextOptions } from "../output/text.ts";
-import type { FrameHeader } from "../output/timestamp.ts";
+import type { FrameHeader } from "../frame.ts";
 import { OutputBuffer, type SyncSink } from "../output/writer.ts";
+import { packetFormatter, type PrintFormat } from "./print_format.ts";
 import {
   CONTROL_CLOSED,
   CONTROL_COUNTS,
@@ -45,12 +44,9 @@ import {
 /** Bytes of lines gathered before they are written, once it is the worker's turn. */
 const OUTPUT_CHUNK = 1 << 16;
 
-/** What the worker is started with. */
-export interface PrintSetup {
+/** What the worker is started with: the run's print format, and where the batches are. */
+export interface PrintSetup extends PrintFormat {
   buffers: SharedBuffers;
-  /** JSON lines, or text with these options. */
-  json: boolean;
-  text: TextOptions;
   nanosecond: boolean;
   /** Where the lines go: standard output, or the end of this file (for tests). */
   outputPath?: string;
@@ -73,7 +69,7 @@ export interface PrintOutput {
 export function printBatches(batches: PrintBatches, setup: PrintSetup): void {
   const { control, data, meta } = batches;
   const decoder = new Decoder();
-  const text = setup.json ? undefined : new TextFormatter(setup.text);
+  const format = packetFormatter(setup);
   const output = openPrintOutput(setup);
   const out = new OutputBuffer(output.sink);
   const header: FrameHeader = {
@@ -108,9 +104,7 @@ export function printBatches(batches: PrintBatches, setup: PrintSetup): void {
         meta[at + META_LINK_TYPE],
         header.len,
       );
-      const extras = { analysis: unpackAnalysis(meta, at) };
-      if (text !== undefined) text.write(out.bytes, packet, header, extras);
-      else writeJson(out.bytes, packet, header, extras);
+      format(out.bytes, packet, header, unpackAnalysis(meta, at));
       if (inTurn && out.bytes.length >= OUTPUT_CHUNK) written(control, () => out.flush());
     }
     // The frames are read: the reader may fill the slot again while the lines wait their turn.

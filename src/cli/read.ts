@@ -18,25 +18,10 @@ import { CaptureFileError, CaptureFileReader } from "../file/reader.ts";
 import { WriteError } from "../file/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { filterExpression } from "./filter_setup.ts";
-import { OutputFileError, PacketSink } from "./sink.ts";
+import { PacketSink } from "./sink.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
 import { osErrorReason } from "../file/os_error.ts";
-
-/** Files from this size on are printed on a second thread (see `PacketSink.printOnWorker`). */
-const PRINT_WORKER_MIN_BYTES = 32 << 20;
-
-/**
- * Whether to print this file on a worker: when it is large, or as `NETPEEK_PRINT_WORKER`
- * says (`1` always, `0` never).
- */
-function wantsPrintWorker(file: Deno.FsFile): boolean {
-  const variable = "NETPEEK_PRINT_WORKER";
-  // Asked first, so that a run without the permission takes the default instead of prompting.
-  const allowed = Deno.permissions.querySync({ name: "env", variable }).state === "granted";
-  const setting = allowed ? Deno.env.get(variable) : undefined;
-  if (setting === "0" || setting === "1") return setting === "1";
-  return file.statSync().size >= PRINT_WORKER_MIN_BYTES;
-}
+import { isRunFailure, type UserError } from "../user_error.ts";
 
 async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin> {
   if (path === "-") return Deno.stdin;
@@ -97,10 +82,10 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
       interfaceName: reader.interfaces[0]?.name,
     });
     if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
-    if (source instanceof Deno.FsFile && reader.format === "pcap" && wantsPrintWorker(source)) {
-      await sink.printOnWorker(reader.nanosecond);
+    if (source instanceof Deno.FsFile && reader.format === "pcap") {
+      await sink.printOnWorker(source.statSync().size, reader.nanosecond);
     }
-    let failure: Error | undefined;
+    let failure: UserError | undefined;
     try {
       await reader.runRanges((bytes, offset, header) => {
         const linkType = header.linkType;
@@ -114,10 +99,7 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
         return sink.handle(bytes, offset, length, header, linkType);
       }, () => sink.chunkEnd());
     } catch (error) {
-      if (
-        !(error instanceof CaptureFileError) && !(error instanceof WriteError) &&
-        !(error instanceof OutputFileError)
-      ) throw error;
+      if (!isRunFailure(error)) throw error;
       failure = error;
     }
     try {
@@ -128,10 +110,8 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
     }
     for (const program of programs.values()) program.free();
     if (failure === undefined) return 0;
-    printError(
-      failure instanceof CaptureFileError ? `${path}: ${failure.message}` : failure.message,
-    );
-    return 1;
+    printError(failure instanceof CaptureFileError ? `${path}: ${failure.line}` : failure.line);
+    return failure.exitStatus;
   } finally {
     if (source !== Deno.stdin) (source as Deno.FsFile).close();
   }

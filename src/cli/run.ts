@@ -11,19 +11,14 @@
  * @module
  */
 
-import { CaptureError } from "../ffi/capture.ts";
-import { FilterError } from "../ffi/filter.ts";
 import { listInterfaces, type NetworkInterface } from "../ffi/interfaces.ts";
-import { LibraryError, loadLibpcap } from "../ffi/library.ts";
-import { PrivilegeError } from "../ffi/privileges.ts";
-import { CaptureFileError } from "../file/reader.ts";
-import { WriteError } from "../file/writer.ts";
+import { loadLibpcap } from "../ffi/library.ts";
 import { type CommandLine, HELP, parseCommandLine, UsageError } from "./args.ts";
 import { captureLive } from "./live.ts";
 import { readCaptureFile } from "./read.ts";
-import { OutputFileError } from "./sink.ts";
 import { printError, writeText } from "./stderr.ts";
 import { VERSION } from "./version.ts";
+import { UserError } from "../user_error.ts";
 
 export { VERSION };
 
@@ -56,8 +51,8 @@ export async function runNetpeek(args: string[]): Promise<number> {
     options = parseCommandLine(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    printError(`${error.message}; see --help`);
-    return 2;
+    printError(error.line);
+    return error.exitStatus;
   }
   if (options.help) {
     writeText(Deno.stdout, HELP);
@@ -87,17 +82,9 @@ export async function runNetpeek(args: string[]): Promise<number> {
     }
     return await captureLive(lib, options);
   } catch (error) {
-    if (error instanceof FilterError) {
-      printError(`filter: ${error.message}`);
-      return 2;
-    }
-    if (
-      error instanceof LibraryError || error instanceof CaptureError ||
-      error instanceof CaptureFileError || error instanceof OutputFileError ||
-      error instanceof WriteError || error instanceof PrivilegeError
-    ) {
-      printError(error.message);
-      return 1;
+    if (error instanceof UserError) {
+      printError(error.line);
+      return error.exitStatus;
     }
     if (error instanceof Deno.errors.BrokenPipe) return 0;
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

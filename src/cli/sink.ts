@@ -12,18 +12,24 @@
  * @module
  */
 
+import { UserError } from "../user_error.ts";
 import { FlowTracker } from "../analysis/flows.ts";
 import { Reassembler } from "../analysis/reassembly.ts";
 import { Decoder } from "../decode/mod.ts";
 import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
-import { writeJson } from "../output/json_writer.ts";
-import { type CaptureCounters, formatStatsJson, writeStatsText } from "../output/stats.ts";
-import { TextFormatter, type TextOptions } from "../output/text.ts";
-import { type FrameHeader, frameSeconds } from "../output/timestamp.ts";
+import { formatStatsJson, writeStatsText } from "../output/stats.ts";
+import { type CaptureStats, type FrameHeader, frameSeconds } from "../frame.ts";
 import { OutputBuffer } from "../output/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { PrintPipeline } from "./print_pipeline.ts";
+import {
+  type PacketFormat,
+  packetFormatter,
+  type PrintFormat,
+  printFormat,
+  printOnWorker,
+} from "./print_format.ts";
 import { VERSION } from "./version.ts";
 import { osErrorReason } from "../file/os_error.ts";
 
@@ -36,7 +42,7 @@ export interface SourceInfo {
 }
 
 /** A file that cannot be opened for writing; one line for the user. */
-export class OutputFileError extends Error {
+export class OutputFileError extends UserError {
   override name = "OutputFileError";
 }
 
@@ -74,8 +80,8 @@ export class PacketSink {
   count = 0;
   readonly #limit: number;
   readonly #decoder = new Decoder();
-  readonly #text: TextFormatter | undefined;
-  readonly #json: boolean;
+  readonly #format: PrintFormat;
+  readonly #formatPacket: PacketFormat;
   readonly #out: OutputBuffer | undefined;
   readonly #file: RotatingWriter | CaptureFileWriter | undefined;
   /** Whether packet lines are printed. */
@@ -86,9 +92,7 @@ export class PacketSink {
   readonly #reassembler: Reassembler | undefined;
   readonly #stats: boolean;
   readonly #statsInterval: number | undefined;
-  readonly #textOptions: TextOptions;
-  /** Whether the packets could be printed on a worker (`printOnWorker`). */
-  readonly #pipelineAllowed: boolean;
+  readonly #options: CommandLine;
   /** The worker printing the packets, when `printOnWorker` started one. */
   #pipeline: PrintPipeline | undefined;
   #nextStats = Number.NaN;
@@ -105,18 +109,10 @@ export class PacketSink {
     // Without --stats only TCP is followed (relative numbers and analysis need it); without
     // printed packets nobody reads the analysis, so only the connections' state is kept.
     this.#flows = new FlowTracker({ summary: options.stats, analysis: printing });
-    this.#json = options.json;
+    this.#options = options;
     if (printing || options.stats) this.#out = new OutputBuffer(Deno.stdout);
-    this.#textOptions = {
-      verbose: options.verbose,
-      link: options.link,
-      hex: options.hex,
-      color: Deno.stdout.isTerminal() && !Deno.noColor,
-      absoluteSequence: options.absoluteSequence,
-    };
-    if (printing && !options.json) this.#text = new TextFormatter(this.#textOptions);
-    this.#pipelineAllowed = printing && options.write === undefined && !options.reassemble &&
-      options.statsInterval === undefined && !this.#textOptions.color;
+    this.#format = printFormat(options, Deno.stdout.isTerminal() && !Deno.noColor);
+    this.#formatPacket = packetFormatter(this.#format);
     if (options.write !== undefined) {
       const writerOptions = {
         format: options.pcapng ? "pcapng" as const : "pcap" as const,
@@ -143,19 +139,17 @@ export class PacketSink {
   }
 
   /**
-   * Moves the formatting and writing of packet lines to a worker thread, when this sink's
-   * output allows it (printing only, to something other than a terminal, no reassembly or
-   * periodic statistics); returns whether it did. For large files: the worker costs some
-   * 20 ms to start.
+   * Moves the formatting and writing of packet lines to a worker thread, when
+   * `printOnWorker` says so for a classic pcap file of `fileBytes`; returns whether it did.
    */
-  async printOnWorker(nanosecond: boolean): Promise<boolean> {
-    if (!this.#pipelineAllowed || this.#pipeline !== undefined) return false;
-    const text = this.#text;
+  async printOnWorker(fileBytes: number, nanosecond: boolean): Promise<boolean> {
+    if (
+      !this.#printing || this.#pipeline !== undefined ||
+      !printOnWorker(this.#options, this.#format, fileBytes)
+    ) return false;
     this.#pipeline = await PrintPipeline.start(
-      { json: this.#json, text: this.#textOptions, nanosecond },
-      text !== undefined
-        ? (out, packet, header, analysis) => text.write(out, packet, header, { analysis })
-        : (out, packet, header, analysis) => writeJson(out, packet, header, { analysis }),
+      { ...this.#format, nanosecond },
+      this.#formatPacket,
     );
     return this.#pipeline !== undefined;
   }
@@ -200,9 +194,7 @@ export class PacketSink {
           return this.#halt();
         }
       } else if (this.#printing) {
-        const extras = { analysis, reassembled };
-        if (this.#text) this.#text.write(out.bytes, packet, header, extras);
-        else writeJson(out.bytes, packet, header, extras);
+        this.#formatPacket(out.bytes, packet, header, analysis, { analysis, reassembled });
         out.commit();
       }
       if (this.#statsInterval !== undefined) this.#periodicStats(header);
@@ -243,10 +235,10 @@ export class PacketSink {
     this.#writeStats();
   }
 
-  #writeStats(capture?: CaptureCounters): void {
+  #writeStats(capture?: CaptureStats): void {
     const extras = { reassembly: this.#reassembler?.stats(), capture };
     const out = this.#out!;
-    if (this.#json) out.write(formatStatsJson(this.#flows.summary(), extras));
+    if (this.#format.json) out.write(formatStatsJson(this.#flows.summary(), extras));
     else {
       writeStatsText(out.bytes, this.#flows.summaryColumns(), extras, () => out.commit());
       out.commit();
@@ -257,7 +249,7 @@ export class PacketSink {
    * Prints the final statistics (with `--stats`), flushes everything and closes the file;
    * throws `WriteError` if the last write fails.
    */
-  finish(capture?: CaptureCounters): void {
+  finish(capture?: CaptureStats): void {
     this.#pipeline?.finish();
     if (this.#stats) this.#writeStats(capture);
     this.#out?.flush();

@@ -5,9 +5,10 @@
  * drops some. Output goes to a scratch buffer; nothing is printed or counted.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
  * import { warmUp } from "./warm_up.ts";
- * warmUp({ json: false, stats: false, verbose: false, link: false, hex: "none" });
+ * assertEquals(warmUp({ json: false, text: { verbose: true } }, false), undefined);
  * ```
  * @module
  */
@@ -15,8 +16,7 @@
 import { FlowTracker } from "../analysis/flows.ts";
 import { Decoder, LINKTYPE_ETHERNET } from "../decode/mod.ts";
 import { ByteWriter } from "../output/bytes.ts";
-import { writeJson } from "../output/json_writer.ts";
-import { TextFormatter, type TextOptions } from "../output/text.ts";
+import { packetFormatter, type PrintFormat } from "./print_format.ts";
 
 /** Ethernet frames of the common kinds: TCP (ACK, data), UDP, DNS, ICMP, IPv6, VLAN, ARP. */
 export const WARM_UP_FRAMES: readonly Uint8Array[] = [
@@ -33,17 +33,11 @@ export const WARM_UP_FRAMES: readonly Uint8Array[] = [
 /** Rounds over the frames: enough for V8's optimising compiler to take the hot functions. */
 const ROUNDS = 3000;
 
-/** What the warm-up needs to know of the command line: the same output as the capture. */
-export interface WarmUpOptions extends TextOptions {
-  json: boolean;
-  stats: boolean;
-}
-
 /** Decodes, follows and formats the typical frames `ROUNDS` times, into a scratch buffer. */
-export function warmUp(options: WarmUpOptions): void {
+export function warmUp(format: PrintFormat, stats: boolean): void {
   const decoder = new Decoder();
-  const flows = new FlowTracker({ summary: options.stats });
-  const text = options.json ? undefined : new TextFormatter({ ...options, color: false });
+  const flows = new FlowTracker({ summary: stats });
+  const formatPacket = packetFormatter({ ...format, text: { ...format.text, color: false } });
   const out = new ByteWriter();
   const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 0, len: 0 };
   for (let round = 0; round < ROUNDS; round++) {
@@ -52,8 +46,7 @@ export function warmUp(options: WarmUpOptions): void {
       header.caplen = header.len = frame.length;
       const packet = decoder.decode(frame, LINKTYPE_ETHERNET, frame.length);
       const analysis = flows.observe(packet, header);
-      if (text !== undefined) text.write(out, packet, header, { analysis });
-      else writeJson(out, packet, header, { analysis });
+      formatPacket(out, packet, header, analysis);
       out.clear();
     }
   }

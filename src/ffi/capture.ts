@@ -21,42 +21,29 @@
  * @module
  */
 
+import { UserError } from "../user_error.ts";
 import { setImmediate } from "node:timers";
-import type { FrameHeader } from "../output/timestamp.ts";
+import type { CaptureStats, FrameHeader } from "../frame.ts";
 import {
   cString,
   errbufText,
   HOST_LITTLE_ENDIAN,
   type Libpcap,
   PCAP_ERRBUF_SIZE,
+  PCAP_ERROR,
+  PCAP_ERROR_BREAK,
+  PCAP_ERROR_IFACE_NOT_UP,
+  PCAP_ERROR_NO_SUCH_DEVICE,
+  PCAP_ERROR_PERM_DENIED,
+  PCAP_ERROR_PROMISC_PERM_DENIED,
+  PCAP_ERROR_RFMON_NOTSUP,
+  PCAP_ERROR_TSTAMP_PRECISION_NOTSUP,
+  PCAP_TSTAMP_PRECISION_NANO,
+  PCAP_WARNING_PROMISC_NOTSUP,
+  PCAP_WARNING_TSTAMP_TYPE_NOTSUP,
   PKTHDR,
   toCString,
 } from "./library.ts";
-
-/** `PCAP_ERROR`: generic error, text in `pcap_geterr`. */
-export const PCAP_ERROR = -1;
-/** `PCAP_ERROR_BREAK`: the loop was broken (or a file ended). */
-export const PCAP_ERROR_BREAK = -2;
-/** `PCAP_ERROR_NO_SUCH_DEVICE`. */
-export const PCAP_ERROR_NO_SUCH_DEVICE = -5;
-/** `PCAP_ERROR_RFMON_NOTSUP`. */
-export const PCAP_ERROR_RFMON_NOTSUP = -6;
-/** `PCAP_ERROR_PERM_DENIED`. */
-export const PCAP_ERROR_PERM_DENIED = -8;
-/** `PCAP_ERROR_IFACE_NOT_UP`. */
-export const PCAP_ERROR_IFACE_NOT_UP = -9;
-/** `PCAP_ERROR_PROMISC_PERM_DENIED`. */
-export const PCAP_ERROR_PROMISC_PERM_DENIED = -11;
-/** `PCAP_ERROR_TSTAMP_PRECISION_NOTSUP`. */
-export const PCAP_ERROR_TSTAMP_PRECISION_NOTSUP = -12;
-/** `PCAP_WARNING`: generic warning, text in `pcap_geterr`. */
-export const PCAP_WARNING = 1;
-/** `PCAP_WARNING_PROMISC_NOTSUP`. */
-export const PCAP_WARNING_PROMISC_NOTSUP = 2;
-/** `PCAP_WARNING_TSTAMP_TYPE_NOTSUP`. */
-export const PCAP_WARNING_TSTAMP_TYPE_NOTSUP = 3;
-/** `PCAP_TSTAMP_PRECISION_NANO`. */
-export const PCAP_TSTAMP_PRECISION_NANO = 1;
 
 /**
  * Kernel buffer by default: 8 MiB, four times libpcap's 2 MiB, because a JavaScript consumer
@@ -125,18 +112,8 @@ export interface CaptureOptions {
   timeoutMs?: number;
 }
 
-/** Counters from `pcap_stats`. */
-export interface CaptureStats {
-  /** Packets the filter accepted (on `lo` each frame counts twice: sent and received). */
-  received: number;
-  /** Packets dropped because the buffer was full. */
-  dropped: number;
-  /** Packets the interface or its driver dropped, where known. */
-  interfaceDropped: number;
-}
-
 /** What went wrong opening or reading a capture: `message` is one line for the user. */
-export class CaptureError extends Error {
+export class CaptureError extends UserError {
   /** The error's name. */
   override name = "CaptureError";
   /** The libpcap status code behind it. */
@@ -232,7 +209,10 @@ export class LiveCapture {
     if (pcap.pcap_setnonblock(handle, 1, errbuf) !== 0) {
       const message = errbufText(errbuf);
       this.close();
-      throw new CaptureError(`${device}: cannot make the handle non-blocking: ${message}`, -1);
+      throw new CaptureError(
+        `${device}: cannot make the handle non-blocking: ${message}`,
+        PCAP_ERROR,
+      );
     }
     this.#selectableFd = pcap.pcap_get_selectable_fd?.(handle) ?? -1;
     this.#event = IS_WINDOWS ? pcap.pcap_getevent?.(handle) ?? null : null;
@@ -249,7 +229,10 @@ export class LiveCapture {
     const errbuf = new Uint8Array(PCAP_ERRBUF_SIZE);
     const handle = pcap.pcap_create(toCString(device), errbuf);
     if (handle === null) {
-      throw new CaptureError(`${device}: ${errbufText(errbuf) || "cannot create a handle"}`, -1);
+      throw new CaptureError(
+        `${device}: ${errbufText(errbuf) || "cannot create a handle"}`,
+        PCAP_ERROR,
+      );
     }
     const fail = (message: string, status: number): never => {
       pcap.pcap_close(handle);
@@ -282,7 +265,9 @@ export class LiveCapture {
 
   /** The libpcap handle, for installing a filter (`FilterProgram.install`). */
   get handle(): Deno.PointerObject {
-    if (this.#handle === null) throw new CaptureError(`${this.device}: capture is closed`, -1);
+    if (this.#handle === null) {
+      throw new CaptureError(`${this.device}: capture is closed`, PCAP_ERROR);
+    }
     return this.#handle;
   }
 

@@ -14,8 +14,16 @@
  * @module
  */
 
+import { EXIT_USAGE, UserError } from "../user_error.ts";
 import { CaptureError } from "./capture.ts";
-import { cString, HOST_LITTLE_ENDIAN, type Libpcap, PKTHDR, toCString } from "./library.ts";
+import {
+  cString,
+  HOST_LITTLE_ENDIAN,
+  type Libpcap,
+  PCAP_ERROR,
+  PKTHDR,
+  toCString,
+} from "./library.ts";
 
 /** `PCAP_NETMASK_UNKNOWN`: `ip broadcast` cannot be used then, everything else can. */
 export const PCAP_NETMASK_UNKNOWN = 0xffffffff;
@@ -54,9 +62,15 @@ export function linkTypeToDlt(linkType: number): number {
 }
 
 /** A filter that does not compile; its message is libpcap's, for `netpeek: filter: …`. */
-export class FilterError extends Error {
+export class FilterError extends UserError {
   /** The error's name. */
   override name = "FilterError";
+  override get exitStatus(): number {
+    return EXIT_USAGE;
+  }
+  override get line(): string {
+    return `filter: ${this.message}`;
+  }
 }
 
 /** A compiled BPF program (`struct bpf_program`), owned until `free`. */
@@ -107,7 +121,7 @@ export class FilterProgram {
     expression: string,
   ): FilterProgram {
     const dead = lib.pcap.pcap_open_dead(linkTypeToDlt(linkType), snaplen || 262144);
-    if (dead === null) throw new CaptureError("libpcap cannot open a dead handle", -1);
+    if (dead === null) throw new CaptureError("libpcap cannot open a dead handle", PCAP_ERROR);
     try {
       return FilterProgram.compile(lib, dead, expression);
     } finally {
@@ -120,7 +134,7 @@ export class FilterProgram {
     if (this.#lib.pcap.pcap_setfilter(handle, this.#program) !== 0) {
       throw new CaptureError(
         `cannot set the filter: ${cString(this.#lib.pcap.pcap_geterr(handle))}`,
-        -1,
+        PCAP_ERROR,
       );
     }
   }

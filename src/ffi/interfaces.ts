@@ -11,7 +11,7 @@
  */
 
 import { formatIpv4, formatIpv6, formatMac } from "../decode/address.ts";
-import { cString, errbufText, type Libpcap, PCAP_ERRBUF_SIZE } from "./library.ts";
+import { cString, errbufText, type Libpcap, PCAP_ERRBUF_SIZE, PCAP_ERROR } from "./library.ts";
 import { CaptureError } from "./capture.ts";
 
 /** `PCAP_IF_LOOPBACK`. */
@@ -92,7 +92,7 @@ export function listInterfaces(lib: Libpcap): NetworkInterface[] {
   const first = new BigUint64Array(1);
   const errbuf = new Uint8Array(PCAP_ERRBUF_SIZE);
   if (pcap.pcap_findalldevs(new Uint8Array(first.buffer), errbuf) !== 0) {
-    throw new CaptureError(`cannot list interfaces: ${errbufText(errbuf)}`, -1);
+    throw new CaptureError(`cannot list interfaces: ${errbufText(errbuf)}`, PCAP_ERROR);
   }
   const head = Deno.UnsafePointer.create(first[0]);
   const devices: NetworkInterface[] = [];

@@ -15,6 +15,34 @@
  * @module
  */
 
+import { UserError } from "../user_error.ts";
+
+// Status codes from pcap/pcap.h, beside the symbols that return them.
+/** `PCAP_ERROR`: generic error, text in `pcap_geterr`. */
+export const PCAP_ERROR = -1;
+/** `PCAP_ERROR_BREAK`: the loop was broken (or a file ended). */
+export const PCAP_ERROR_BREAK = -2;
+/** `PCAP_ERROR_NO_SUCH_DEVICE`. */
+export const PCAP_ERROR_NO_SUCH_DEVICE = -5;
+/** `PCAP_ERROR_RFMON_NOTSUP`. */
+export const PCAP_ERROR_RFMON_NOTSUP = -6;
+/** `PCAP_ERROR_PERM_DENIED`. */
+export const PCAP_ERROR_PERM_DENIED = -8;
+/** `PCAP_ERROR_IFACE_NOT_UP`. */
+export const PCAP_ERROR_IFACE_NOT_UP = -9;
+/** `PCAP_ERROR_PROMISC_PERM_DENIED`. */
+export const PCAP_ERROR_PROMISC_PERM_DENIED = -11;
+/** `PCAP_ERROR_TSTAMP_PRECISION_NOTSUP`. */
+export const PCAP_ERROR_TSTAMP_PRECISION_NOTSUP = -12;
+/** `PCAP_WARNING`: generic warning, text in `pcap_geterr`. */
+export const PCAP_WARNING = 1;
+/** `PCAP_WARNING_PROMISC_NOTSUP`. */
+export const PCAP_WARNING_PROMISC_NOTSUP = 2;
+/** `PCAP_WARNING_TSTAMP_TYPE_NOTSUP`. */
+export const PCAP_WARNING_TSTAMP_TYPE_NOTSUP = 3;
+/** `PCAP_TSTAMP_PRECISION_NANO`. */
+export const PCAP_TSTAMP_PRECISION_NANO = 1;
+
 /** Every libpcap symbol netpeek calls. Newer or platform-specific ones are `optional`. */
 export const PCAP_SYMBOLS = {
   pcap_findalldevs: { parameters: ["buffer", "buffer"], result: "i32" },
@@ -105,7 +133,7 @@ export interface Libpcap {
 }
 
 /** Raised when libpcap cannot be found or loaded; its message is one line for the user. */
-export class LibraryError extends Error {
+export class LibraryError extends UserError {
   /** The error's name. */
   override name = "LibraryError";
 }

@@ -12,10 +12,11 @@
  * @module
  */
 
+import { UserError } from "../user_error.ts";
 import { type Libpcap, toCString } from "./library.ts";
 
 /** Dropping privileges failed; the message is one line for the user. */
-export class PrivilegeError extends Error {
+export class PrivilegeError extends UserError {
   override name = "PrivilegeError";
 }
 

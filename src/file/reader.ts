@@ -15,7 +15,8 @@
  * @module
  */
 
-import type { FrameHeader } from "../output/timestamp.ts";
+import { UserError } from "../user_error.ts";
+import type { FrameHeader } from "../frame.ts";
 import {
   IF_NAME,
   IF_TSOFFSET,
@@ -43,7 +44,7 @@ export interface ByteSource {
 }
 
 /** A damaged or unreadable capture file. `offset` is the byte where the problem is. */
-export class CaptureFileError extends Error {
+export class CaptureFileError extends UserError {
   /** The error's name. */
   override name = "CaptureFileError";
   /** Byte offset of the damage in the file, where known. */

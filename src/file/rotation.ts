@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { FrameHeader } from "../output/timestamp.ts";
+import type { FrameHeader } from "../frame.ts";
 import { CaptureFileWriter, type FileSink, type WriterOptions } from "./writer.ts";
 
 /** `-C`, `-G`, `-W` as tcpdump has them. */

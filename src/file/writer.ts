@@ -16,7 +16,8 @@
  * @module
  */
 
-import type { FrameHeader } from "../output/timestamp.ts";
+import { UserError } from "../user_error.ts";
+import type { FrameHeader } from "../frame.ts";
 import {
   IF_NAME,
   IF_TSRESOL,
@@ -56,7 +57,7 @@ export interface WriterOptions {
 }
 
 /** A write that failed; the file has been cut back to its last whole record. */
-export class WriteError extends Error {
+export class WriteError extends UserError {
   override name = "WriteError";
 }
 

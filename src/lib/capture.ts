@@ -15,7 +15,8 @@
  */
 
 import { Decoder } from "../decode/mod.ts";
-import { type CaptureStats, LiveCapture } from "../ffi/capture.ts";
+import { LiveCapture } from "../ffi/capture.ts";
+import type { CaptureStats } from "../frame.ts";
 import { FilterProgram, lookupNetmask } from "../ffi/filter.ts";
 import { loadLibpcap } from "../ffi/library.ts";
 import { CapturedPacket } from "./packet.ts";

@@ -16,7 +16,7 @@
 import { Decoder } from "../decode/mod.ts";
 import { type ByteSource, CaptureFileReader } from "../file/reader.ts";
 import { CaptureFileWriter } from "../file/writer.ts";
-import type { FrameHeader } from "../output/timestamp.ts";
+import type { FrameHeader } from "../frame.ts";
 import { CapturedPacket } from "./packet.ts";
 
 /** Adapts a stream of bytes to the reader. */

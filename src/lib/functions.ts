@@ -18,7 +18,7 @@ import { listInterfaces as list, type NetworkInterface } from "../ffi/interfaces
 import { loadLibpcap } from "../ffi/library.ts";
 import { type PacketJson, packetToJson } from "../output/json.ts";
 import { TextFormatter, type TextOptions } from "../output/text.ts";
-import type { FrameHeader } from "../output/timestamp.ts";
+import type { FrameHeader } from "../frame.ts";
 
 /**
  * The packet as netpeek prints it: tcpdump's line (with `-v`, `-e`, `-x` by the options).

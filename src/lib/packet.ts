@@ -34,7 +34,7 @@ import {
 } from "../decode/mod.ts";
 import { type PacketJson, packetToJson } from "../output/json.ts";
 import { TextFormatter, type TextOptions } from "../output/text.ts";
-import type { FrameHeader } from "../output/timestamp.ts";
+import type { FrameHeader } from "../frame.ts";
 
 /** A captured or read packet: bytes, header, link type and decoded layers. */
 export class CapturedPacket {

@@ -29,8 +29,9 @@ import {
   type UdpJson,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/flows.ts";
-import type { PacketExtras } from "./text.ts";
-import { type FrameHeader, isoTimestamp } from "./timestamp.ts";
+import type { PacketExtras } from "./packet_extras.ts";
+import type { FrameHeader } from "../frame.ts";
+import { isoTimestamp } from "./timestamp.ts";
 
 /** The JSON object of one packet; the layer objects are described in docs/json.md. */
 export interface PacketJson {

@@ -57,8 +57,9 @@ import {
 } from "../decode/mod.ts";
 import { ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
 import { packetToJson } from "./json.ts";
-import type { PacketExtras } from "./text.ts";
-import { type FrameHeader, writeIsoTimestamp } from "./timestamp.ts";
+import type { PacketExtras } from "./packet_extras.ts";
+import type { FrameHeader } from "../frame.ts";
+import { writeIsoTimestamp } from "./timestamp.ts";
 
 /** The fixed pieces of the output, encoded once. */
 const PIECE = encodePieces({

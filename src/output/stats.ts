@@ -29,6 +29,7 @@ import {
 import { type FlowSummary, type FlowSummaryColumns, LAYERS } from "../analysis/flows.ts";
 import type { ReassemblyStats } from "../analysis/reassembly.ts";
 import { IPPROTO_TCP } from "../decode/ipproto.ts";
+import type { CaptureStats } from "../frame.ts";
 import { ByteWriter } from "./bytes.ts";
 
 const SPACE = 0x20;
@@ -37,17 +38,11 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const NEWLINE = 0x0a;
 
-/** Kernel counters, when the packets came from a live capture. */
-export interface CaptureCounters {
-  received: number;
-  dropped: number;
-  interfaceDropped: number;
-}
-
 /** What the statistics report covers besides the flows. */
 export interface StatsExtras {
   reassembly?: ReassemblyStats;
-  capture?: CaptureCounters;
+  /** Kernel counters, when the packets came from a live capture. */
+  capture?: CaptureStats;
 }
 
 /** A TCP conversation's state column, by its state bits (`TCP_HANDSHAKE`, `TCP_FIN`, `TCP_RST`). */

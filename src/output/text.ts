@@ -60,19 +60,12 @@ import {
   TcpOptionWalk,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/flows.ts";
-import type { Reassembled } from "../analysis/reassembly.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
 import { ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
-import { type FrameHeader, TimeOfDay } from "./timestamp.ts";
-
-/** What the stateful analysis adds to a packet's line. */
-export interface PacketExtras {
-  /** TCP analysis (relative numbers, flags) for a TCP segment. */
-  analysis?: TcpAnalysis;
-  /** The datagram this fragment completed. */
-  reassembled?: Reassembled;
-}
+import type { FrameHeader } from "../frame.ts";
+import type { PacketExtras } from "./packet_extras.ts";
+import { TimeOfDay } from "./timestamp.ts";
 
 /** What to show besides the summary line. */
 export interface TextOptions {

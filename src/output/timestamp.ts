@@ -1,6 +1,5 @@
 /**
- * What the capture layer knows about a frame beyond its bytes, and the two ways netpeek writes
- * its time: tcpdump's local `HH:MM:SS.ffffff` and ISO 8601 UTC for JSON.
+ * The two ways netpeek writes a frame's time: tcpdump's local `HH:MM:SS.ffffff` and ISO 8601 UTC for JSON.
  *
  * @example
  * ```ts
@@ -11,38 +10,8 @@
  * @module
  */
 
+import type { FrameHeader } from "../frame.ts";
 import { type ByteWriter, Piece } from "./bytes.ts";
-
-/** A pcap record header: when the frame was seen and how long it was. */
-export interface FrameHeader {
-  /** Whole seconds since the Unix epoch. */
-  seconds: number;
-  /** Microseconds, or nanoseconds when `nanosecond` is set, past `seconds`. */
-  fraction: number;
-  /** Whether `fraction` counts nanoseconds. */
-  nanosecond: boolean;
-  /** Bytes captured (at most the snapshot length). */
-  caplen: number;
-  /** Bytes the frame had on the wire. */
-  len: number;
-  /** A comment a capture file attached to the frame (pcapng), if any. */
-  comment?: string | undefined;
-}
-
-/**
- * The frame's time as seconds since the epoch, fraction included (as a float: for intervals
- * and timeouts, not for printing).
- *
- * @example
- * ```ts
- * import { frameSeconds } from "./timestamp.ts";
- * const header = { seconds: 10, fraction: 500000, nanosecond: false, caplen: 0, len: 0 };
- * console.log(frameSeconds(header)); // 10.5
- * ```
- */
-export function frameSeconds(header: FrameHeader): number {
-  return header.seconds + header.fraction / (header.nanosecond ? 1e9 : 1e6);
-}
 
 function pad(value: number, width: number): string {
   return value.toString().padStart(width, "0");

@@ -1,0 +1,104 @@
+/**
+ * How packets are printed, decided once per run from the command line: text (with its
+ * options) or JSON lines, and whether a second thread may print them. The sink, the printing
+ * worker and the warm-up all take their formatter from `packetFormatter`, so the choice
+ * between text and JSON is made here and nowhere else.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
+ * import { ByteWriter } from "../output/bytes.ts";
+ * import { packetFormatter } from "./print_format.ts";
+ * const packet = decode(new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 253, 0, 0,
+ *   10, 0, 0, 1, 10, 0, 0, 2]), LINKTYPE_RAW);
+ * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
+ * const out = new ByteWriter();
+ * packetFormatter({ json: true, text: {} })(out, packet, header, undefined);
+ * assertEquals(JSON.parse(out.toString()).ipv4.ttl, 64);
+ * ```
+ * @module
+ */
+
+import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { Packet } from "../decode/mod.ts";
+import type { FrameHeader } from "../frame.ts";
+import type { ByteWriter } from "../output/bytes.ts";
+import { writeJson } from "../output/json_writer.ts";
+import type { PacketExtras } from "../output/packet_extras.ts";
+import { TextFormatter, type TextOptions } from "../output/text.ts";
+import type { CommandLine } from "./args.ts";
+
+/** The output format of packet lines: plain data, so that it can be posted to a worker. */
+export interface PrintFormat {
+  /** JSON lines (`--json`); otherwise text with `text`'s options. */
+  json: boolean;
+  /** The text's options (ignored for JSON). */
+  text: TextOptions;
+}
+
+/** Writes one packet's line (or lines) into `out`. */
+export type PacketFormat = (
+  out: ByteWriter,
+  packet: Packet,
+  header: FrameHeader,
+  analysis: TcpAnalysis | undefined,
+  extras?: PacketExtras,
+) => void;
+
+/** The format the command line asks for; colour only where standard output is a terminal. */
+export function printFormat(options: CommandLine, color: boolean): PrintFormat {
+  return {
+    json: options.json,
+    text: {
+      verbose: options.verbose,
+      link: options.link,
+      hex: options.hex,
+      color,
+      absoluteSequence: options.absoluteSequence,
+    },
+  };
+}
+
+/**
+ * The one formatter of a format. `extras`, when given, is the whole of what the analysis
+ * adds (reassembly too); otherwise the line carries `analysis` alone.
+ */
+export function packetFormatter(format: PrintFormat): PacketFormat {
+  if (format.json) {
+    return (out, packet, header, analysis, extras) =>
+      writeJson(out, packet, header, extras ?? { analysis });
+  }
+  const text = new TextFormatter(format.text);
+  return (out, packet, header, analysis, extras) =>
+    text.write(out, packet, header, extras ?? { analysis });
+}
+
+/** Files from this size on are printed on a second thread (the worker costs some 20 ms to start). */
+export const PRINT_WORKER_MIN_BYTES = 32 << 20;
+
+/** `1` prints every classic pcap file on the worker, `0` none; otherwise by size. */
+export const PRINT_WORKER_VARIABLE = "NETPEEK_PRINT_WORKER";
+
+/**
+ * Whether a classic pcap file of `fileBytes` bytes is printed on a second thread: only when
+ * packet lines are printed, to something other than a terminal (colour), with no file
+ * written, no reassembly and no periodic statistics (those need the lines in step with the
+ * reader); then when the file is large, or as `NETPEEK_PRINT_WORKER` says.
+ */
+export function printOnWorker(
+  options: CommandLine,
+  format: PrintFormat,
+  fileBytes: number,
+): boolean {
+  if (
+    options.write !== undefined || options.reassemble || options.statsInterval !== undefined ||
+    format.text.color
+  ) return false;
+  const variable = PRINT_WORKER_VARIABLE;
+  // Asked first, so that a run without the permission takes the default instead of prompting.
+  const allowed = Deno.permissions.querySync({ name: "env", variable }).state === "granted";
+  const setting = allowed ? Deno.env.get(variable) : undefined;
+  if (setting === "0" || setting === "1") return setting === "1";
+  return fileBytes >= PRINT_WORKER_MIN_BYTES;
+}

@@ -1,0 +1,17 @@
+/**
+ * What the stateful analysis adds to one packet, beside its decoded layers: the text and both
+ * JSON writers take it, so it lives in none of them.
+ *
+ * @module
+ */
+
+import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { Reassembled } from "../analysis/reassembly.ts";
+
+/** What the stateful analysis adds to a packet's line. */
+export interface PacketExtras {
+  /** TCP analysis (relative numbers, flags) for a TCP segment. */
+  analysis?: TcpAnalysis;
+  /** The datagram this fragment completed. */
+  reassembled?: Reassembled;
+}
