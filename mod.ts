@@ -37,7 +37,7 @@ export {
 } from "./src/lib/files.ts";
 export { formatJson, formatText, listInterfaces } from "./src/lib/functions.ts";
 export type { FrameHeader } from "./src/frame.ts";
-export type { TcpAnalysis } from "./src/analysis/flows.ts";
+export type { TcpAnalysis } from "./src/analysis/tcp_analysis.ts";
 export type { PacketJson } from "./src/output/json.ts";
 export type { TextOptions } from "./src/output/text.ts";
 export type { CaptureStats } from "./src/frame.ts";

@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  CONVERSATION_FIN_SEEN,
+  CONVERSATION_HANDSHAKE_SEEN,
   CONVERSATION_NUMBERS,
   ConversationList,
   END,
@@ -15,15 +17,13 @@ import {
   FRAMES_A_TO_B,
   NO_PORT,
   START,
-  TCP_FIN,
-  TCP_HANDSHAKE,
 } from "../src/analysis/conversations.ts";
 
 Deno.test("a conversation comes back in its documented shape", () => {
   const list = new ConversationList(1); // grows as conversations are added
   const tcp = list.add(6, 4);
   list.endpoints.set([0xc0000201, 0, 0, 0, 40000, 0xc0000202, 0, 0, 0, 443], tcp * ENDPOINT_WORDS);
-  list.states[tcp] = TCP_HANDSHAKE | TCP_FIN;
+  list.states[tcp] = CONVERSATION_HANDSHAKE_SEEN | CONVERSATION_FIN_SEEN;
   list.numbers.set([3, 180, 2, 120, 10.5, 12.25], tcp * CONVERSATION_NUMBERS);
   const fragment = list.add(17, 6);
   list.endpoints.set(

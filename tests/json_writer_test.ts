@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { FlowTracker, TCP_ANALYSIS_FLAGS, type TcpAnalysis } from "../src/analysis/flows.ts";
+import { FlowTracker } from "../src/analysis/flows.ts";
+import { TCP_ANALYSIS_FLAGS, type TcpAnalysis } from "../src/analysis/tcp_analysis.ts";
 import { Decoder } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { formatJsonLine } from "../src/output/json.ts";

@@ -96,7 +96,7 @@ Deno.test("the import reader sees what a wrong import looks like", () => {
  * \`\`\`
  */
 import { Decoder } from "../decode/mod.ts";
-import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 export { writeJson } from "../output/json_writer.ts";
 import {
   a,
@@ -107,7 +107,7 @@ const worker = new URL("./print_worker.ts", import.meta.url);
 `;
   assert.deepEqual(importsOf(module), [
     "../decode/mod.ts",
-    "../analysis/flows.ts",
+    "../analysis/tcp_analysis.ts",
     "../output/json_writer.ts",
     "./near.ts",
     "./print_worker.ts",

@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { FlowTracker, type TcpAnalysis } from "../src/analysis/flows.ts";
+import { FlowTracker } from "../src/analysis/flows.ts";
+import type { TcpAnalysis } from "../src/analysis/tcp_analysis.ts";
 import { packAnalysis, PrintBatches, unpackAnalysis } from "../src/cli/print_batch.ts";
 import { PrintPipeline } from "../src/cli/print_pipeline.ts";
 import { packetFormatter } from "../src/cli/print_format.ts";

@@ -62,9 +62,9 @@ export const START = 4;
 export const END = 5;
 
 /** TCP state bits in `states`. */
-export const TCP_HANDSHAKE = 1;
-export const TCP_FIN = 2;
-export const TCP_RST = 4;
+export const CONVERSATION_HANDSHAKE_SEEN = 1;
+export const CONVERSATION_FIN_SEEN = 2;
+export const CONVERSATION_RST_SEEN = 4;
 
 /** Scratch room for turning address words into text. */
 const ADDRESS_VIEW = new DataView(new ArrayBuffer(16));
@@ -194,9 +194,9 @@ export class ConversationList {
     if (this.protocols[at] === IPPROTO_TCP) {
       const state = this.states[at];
       conversation.tcp = {
-        handshake: (state & TCP_HANDSHAKE) !== 0,
-        fin: (state & TCP_FIN) !== 0,
-        rst: (state & TCP_RST) !== 0,
+        handshake: (state & CONVERSATION_HANDSHAKE_SEEN) !== 0,
+        fin: (state & CONVERSATION_FIN_SEEN) !== 0,
+        rst: (state & CONVERSATION_RST_SEEN) !== 0,
       };
     }
     return conversation;

@@ -1,9 +1,10 @@
 /**
- * Per-connection state over a stream of decoded packets: conversations (packets and bytes each
- * way, start, duration, TCP handshake and close), and TCP analysis as Wireshark users know it
- * (relative sequence numbers; retransmission, out-of-order, duplicate ACK, zero window, window
- * full, keep-alive, lost segment, reset). Pure TypeScript; memory is bounded: idle flows are
- * retired after a timeout of capture time, and a cap on tracked flows evicts the oldest.
+ * The flow and connection bookkeeping over a stream of decoded packets: each packet is filed
+ * under its conversation (packets and bytes each way, start, duration, and for TCP the
+ * handshake and close), TCP segments are handed to the analysis (tcp_analysis.ts) with their
+ * direction, and every packet is counted in the protocol hierarchy (hierarchy.ts) and, from
+ * its flow, for the top talkers. Memory is bounded: idle flows are retired after a timeout
+ * of capture time, and a cap on tracked flows evicts the oldest.
  *
  * @example
  * ```ts
@@ -39,7 +40,10 @@ import {
   BYTES_A_TO_B,
   BYTES_B_TO_A,
   type Conversation,
+  CONVERSATION_FIN_SEEN,
+  CONVERSATION_HANDSHAKE_SEEN,
   CONVERSATION_NUMBERS,
+  CONVERSATION_RST_SEEN,
   ConversationList,
   END,
   ENDPOINT_B,
@@ -48,52 +52,13 @@ import {
   FRAMES_B_TO_A,
   NO_PORT,
   START,
-  TCP_FIN as CONVERSATION_FIN,
-  TCP_HANDSHAKE as CONVERSATION_HANDSHAKE,
-  TCP_RST as CONVERSATION_RST,
 } from "./conversations.ts";
 import { grown } from "./grown.ts";
+import { LayerCounter, type ProtocolHierarchy } from "./hierarchy.ts";
+import { TcpAnalyser, type TcpAnalysis } from "./tcp_analysis.ts";
 import { WordTable } from "./word_table.ts";
 
-/** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
-export interface TcpAnalysis {
-  /** Sequence number relative to the sender's first (the ISN for a seen handshake). */
-  relativeSeq: number;
-  /**
-   * Acknowledgment number relative to the other side's first sequence number; `null` without
-   * the ACK flag, or before the other side's first segment was seen.
-   */
-  relativeAck: number | null;
-  /** Whether netpeek saw this direction's SYN, so the numbers are relative to the ISN. */
-  isnSeen: boolean;
-  /** The other side's first sequence number (absolute), for relative SACK edges; or null. */
-  peerBase: number | null;
-  /** Data sent before, sent again. */
-  retransmission?: true;
-  /** A retransmission after two or more duplicate ACKs. */
-  fastRetransmission?: true;
-  /** Data the other side had already acknowledged. */
-  spuriousRetransmission?: true;
-  /** Data before the highest seen, arriving within the initial round trip. */
-  outOfOrder?: true;
-  /** The segment after a gap: data before it was not captured. */
-  lostSegment?: true;
-  /** How many times this ACK has now been repeated. */
-  duplicateAck?: number;
-  /** The sender advertises a zero window. */
-  zeroWindow?: true;
-  /** The segment fills the receiver's window exactly. */
-  windowFull?: true;
-  /** A keep-alive segment. */
-  keepAlive?: true;
-  /** RST. */
-  reset?: true;
-}
-
 export type { Conversation, Endpoint } from "./conversations.ts";
-
-/** Per-layer frame and byte counts. */
-export type ProtocolHierarchy = Record<string, { frames: number; bytes: number }>;
 
 /** What `--stats` reports. */
 export interface FlowSummary {
@@ -137,37 +102,16 @@ export interface FlowLimits {
   analysis?: boolean;
 }
 
-/** Sequence state of one direction of a TCP connection. */
-interface Direction {
-  base: number;
-  baseSet: boolean;
-  isnSeen: boolean;
-  /** Relative sequence number just past the highest byte (and SYN/FIN) seen. */
-  nextSeq: number;
-  /** Capture time of the segment that set `nextSeq`. */
-  nextSeqTime: number;
-  lastAck: number;
-  lastAckSet: boolean;
-  /** When this side last sent a new (or duplicate) ACK. */
-  lastAckTime: number;
-  lastWindow: number;
-  duplicateAcks: number;
-  windowScale: number;
-  /** Receive window this side advertised, scaled, and where it ends (other side's space). */
-  windowEnd: number;
-  windowEndSet: boolean;
-}
-
 // A flow's state bits, kept in its row's id-and-state word (see flow_table.ts) beside its
 // counters, so that following a connection touches nothing else.
 /** A is the lower endpoint of the key: a packet from the lower one goes A to B. */
-const STATE_A_IS_LOW = 1 << FLOW_STATE_SHIFT;
-const STATE_SYN = 1 << (FLOW_STATE_SHIFT + 1);
-const STATE_SYN_ACK = 1 << (FLOW_STATE_SHIFT + 2);
+const FLOW_A_IS_LOW = 1 << FLOW_STATE_SHIFT;
+const FLOW_SAW_SYN = 1 << (FLOW_STATE_SHIFT + 1);
+const FLOW_SAW_SYN_ACK = 1 << (FLOW_STATE_SHIFT + 2);
 /** The handshake's final ACK was seen. */
-const STATE_HANDSHAKE = 1 << (FLOW_STATE_SHIFT + 3);
-const STATE_FIN = 1 << (FLOW_STATE_SHIFT + 4);
-const STATE_RST = 1 << (FLOW_STATE_SHIFT + 5);
+const FLOW_SAW_HANDSHAKE = 1 << (FLOW_STATE_SHIFT + 3);
+const FLOW_SAW_FIN = 1 << (FLOW_STATE_SHIFT + 4);
+const FLOW_SAW_RST = 1 << (FLOW_STATE_SHIFT + 5);
 
 const DEFAULTS: Required<FlowLimits> = {
   summary: true,
@@ -177,73 +121,6 @@ const DEFAULTS: Required<FlowLimits> = {
   maxRetired: 100_000,
   maxHosts: 100_000,
 };
-
-/**
- * The analysis' optional `true` flags, in the order `FlowTracker` sets them, which is their
- * order in the object (and in its JSON); `duplicateAck`, a count, comes after them.
- */
-export const TCP_ANALYSIS_FLAGS = [
-  "reset",
-  "zeroWindow",
-  "keepAlive",
-  "windowFull",
-  "lostSegment",
-  "retransmission",
-  "fastRetransmission",
-  "outOfOrder",
-  "spuriousRetransmission",
-] as const;
-
-/** Wireshark's default threshold for telling out-of-order from retransmission: 3 ms. */
-const OUT_OF_ORDER_THRESHOLD = 0.003;
-
-function newDirection(): Direction {
-  return {
-    base: 0,
-    baseSet: false,
-    isnSeen: false,
-    nextSeq: 0,
-    nextSeqTime: 0,
-    lastAck: 0,
-    lastAckSet: false,
-    lastAckTime: 0,
-    lastWindow: -1,
-    duplicateAcks: 0,
-    windowScale: -1,
-    windowEnd: 0,
-    windowEndSet: false,
-  };
-}
-
-/** The layers the protocol hierarchy counts, in the order the summary lists them. */
-export const LAYERS: readonly string[] = [
-  "eth",
-  "sll",
-  "vlan",
-  "ipv4",
-  "ipv6",
-  "arp",
-  "tcp",
-  "udp",
-  "icmp",
-  "icmpv6",
-  "dns",
-  "other",
-];
-const LAYER_ETH = 0;
-const LAYER_SLL = 1;
-const LAYER_VLAN = 2;
-const LAYER_IPV4 = 3;
-const LAYER_IPV6 = 4;
-const LAYER_ARP = 5;
-const LAYER_TCP = 6;
-const LAYER_UDP = 7;
-const LAYER_ICMP = 8;
-const LAYER_ICMPV6 = 9;
-const LAYER_DNS = 10;
-const LAYER_OTHER = 11;
-/** Every set of layers a packet can have: a bit per layer. */
-const SHAPES = 1 << LAYERS.length;
 
 /** Words in a flow key: protocol, then two endpoints of address words and a port. */
 const FLOW_KEY_WORDS_V4 = 5;
@@ -292,15 +169,12 @@ export class FlowTracker {
   #synTime = new Float64Array(INITIAL_IDS);
   #initialRtt = new Float64Array(INITIAL_IDS);
   /** Per flow id, two: the TCP analysis state of A to B, then of B to A. */
-  readonly #directions: (Direction | undefined)[] = [];
+  readonly #analyser = new TcpAnalyser();
   readonly #freeIds: number[] = [];
   #nextId = 0;
   #serials = 0;
   readonly #retired = new ConversationList();
-  /** Frames and bytes per shape (see `#countLayers`), and the layers in order first seen. */
-  readonly #shapeFrames = new Float64Array(SHAPES);
-  readonly #shapeBytes = new Float64Array(SHAPES);
-  readonly #layerOrder: number[] = [];
+  readonly #layers = new LayerCounter();
   /** Frames and bytes of the hosts of retired flows (active ones are added in `summary`). */
   readonly #hosts4 = new WordTable<Host>(1);
   readonly #hosts6 = new WordTable<Host>(4);
@@ -343,7 +217,7 @@ export class FlowTracker {
       this.#bytes += bytes;
       if (Number.isNaN(this.#firstTime)) this.#firstTime = time;
       this.#end = time;
-      this.#countLayers(packet, bytes);
+      this.#layers.count(packet, bytes);
     } else if (packet.tcp === undefined) {
       return undefined; // only TCP connections are followed then
     }
@@ -405,7 +279,7 @@ export class FlowTracker {
     const words = table.words;
     const numbers = table.numbers;
     const stateAt = row + table.stateWord;
-    const forward = srcIsLow === ((words[stateAt] & STATE_A_IS_LOW) !== 0);
+    const forward = srcIsLow === ((words[stateAt] & FLOW_A_IS_LOW) !== 0);
     const at = table.numberIndex(row);
     if (forward) {
       numbers[at + FLOW_FRAMES_A_TO_B]++;
@@ -420,7 +294,7 @@ export class FlowTracker {
     const id = table.idAt(row);
     this.#trackConnection(words, stateAt, id, tcp.flagBits, time);
     if (!this.#limits.analysis) return undefined;
-    return this.#analyse(id, forward, packet, time);
+    return this.#analyser.analyse(id, forward, tcp, time, this.#initialRtt[id]);
   }
 
   /** Files a new flow under `key` (making room first when the table is full); its row. */
@@ -435,7 +309,7 @@ export class FlowTracker {
     this.#initialRtt[id] = 0;
     this.#order.push(id, serial);
     const row = table.insert(key, id);
-    if (srcIsLow) table.words[row + table.stateWord] |= STATE_A_IS_LOW;
+    if (srcIsLow) table.words[row + table.stateWord] |= FLOW_A_IS_LOW;
     return row;
   }
 
@@ -473,183 +347,17 @@ export class FlowTracker {
     const syn = (flags & TCP_SYN) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
     if (syn && !ackFlag) {
-      state |= STATE_SYN;
+      state |= FLOW_SAW_SYN;
       this.#synTime[id] = time;
-    } else if (syn && ackFlag && (state & STATE_SYN) !== 0) {
-      state |= STATE_SYN_ACK;
-    } else if (ackFlag && (state & STATE_SYN_ACK) !== 0 && (state & STATE_HANDSHAKE) === 0) {
-      state |= STATE_HANDSHAKE;
+    } else if (syn && ackFlag && (state & FLOW_SAW_SYN) !== 0) {
+      state |= FLOW_SAW_SYN_ACK;
+    } else if (ackFlag && (state & FLOW_SAW_SYN_ACK) !== 0 && (state & FLOW_SAW_HANDSHAKE) === 0) {
+      state |= FLOW_SAW_HANDSHAKE;
       this.#initialRtt[id] = time - this.#synTime[id];
     }
-    if (flags & TCP_FIN) state |= STATE_FIN;
-    if (flags & TCP_RST) state |= STATE_RST;
+    if (flags & TCP_FIN) state |= FLOW_SAW_FIN;
+    if (flags & TCP_RST) state |= FLOW_SAW_RST;
     words[stateAt] = state;
-  }
-
-  #analyse(id: number, forward: boolean, packet: Packet, time: number): TcpAnalysis {
-    const tcp = packet.tcp!;
-    const flags = tcp.flagBits;
-    const syn = (flags & TCP_SYN) !== 0;
-    const fin = (flags & TCP_FIN) !== 0;
-    const rst = (flags & TCP_RST) !== 0;
-    const ackFlag = (flags & TCP_ACK) !== 0;
-    const directions = this.#directions;
-    const ab = 2 * id;
-    const mine = forward
-      ? (directions[ab] ??= newDirection())
-      : (directions[ab + 1] ??= newDirection());
-    const other = forward
-      ? (directions[ab + 1] ??= newDirection())
-      : (directions[ab] ??= newDirection());
-
-    const seqRaw = tcp.seq;
-    const length = tcp.payloadLength;
-    if (!mine.baseSet || (syn && !mine.isnSeen)) {
-      mine.base = seqRaw;
-      mine.baseSet = true;
-      mine.isnSeen = syn;
-      mine.nextSeq = 0;
-    }
-    if (syn) {
-      const scale = tcp.windowScale;
-      mine.windowScale = scale;
-    }
-    const relativeSeq = (seqRaw - mine.base) >>> 0;
-    const relativeAck = ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null;
-    const analysis: TcpAnalysis = {
-      relativeSeq,
-      relativeAck,
-      isnSeen: mine.isnSeen,
-      peerBase: other.baseSet ? other.base : null,
-    };
-    const segmentLength = length + (syn ? 1 : 0) + (fin ? 1 : 0);
-    const window = tcp.window;
-    const scaling = mine.windowScale >= 0 && other.windowScale >= 0;
-    const scaledWindow = syn ? window : window * (scaling ? 2 ** mine.windowScale : 1);
-
-    // The flags below are set in a fixed order (TCP_ANALYSIS_FLAGS), which the JSON writer
-    // (json_writer.ts) and the printing worker's batches rely on for their order in the
-    // object: keep new ones in step with it.
-    if (rst) analysis.reset = true;
-    if (window === 0 && !syn && !fin && !rst) analysis.zeroWindow = true;
-
-    // Keep-alive: one byte (or none) just before what was already sent.
-    const keepAlive = segmentLength <= 1 && !syn && !fin && !rst && mine.nextSeq > 0 &&
-      relativeSeq === ((mine.nextSeq - 1) >>> 0);
-    if (keepAlive) analysis.keepAlive = true;
-
-    // Window full: the segment fills the receiver's advertised window exactly.
-    if (
-      length > 0 && other.windowEndSet && !syn && !fin && !rst &&
-      ((relativeSeq + length) >>> 0) === other.windowEnd
-    ) analysis.windowFull = true;
-
-    // Wireshark's order of tests (packet-tcp.c): a segment that does not advance the
-    // sequence is a fast retransmission, out-of-order, spurious, or a plain retransmission.
-    if (segmentLength > 0 && mine.nextSeq > 0) {
-      const ahead = (relativeSeq - mine.nextSeq) | 0;
-      if (ahead > 0 && !rst) analysis.lostSegment = true;
-      else if (ahead < 0 && !keepAlive) {
-        const end = (relativeSeq + segmentLength) >>> 0;
-        const sinceAck = time - other.lastAckTime;
-        const sinceHighest = time - mine.nextSeqTime;
-        const initialRtt = this.#initialRtt[id];
-        const threshold = initialRtt > 0 ? initialRtt : OUT_OF_ORDER_THRESHOLD;
-        if (other.duplicateAcks >= 2 && other.lastAck === relativeSeq && sinceAck < 0.02) {
-          analysis.retransmission = true;
-          analysis.fastRetransmission = true;
-        } else if (sinceHighest < threshold && mine.nextSeq !== end) {
-          analysis.outOfOrder = true;
-        } else if (
-          length > 0 && other.lastAckSet && other.lastAck !== 0 && ((end - other.lastAck) | 0) <= 0
-        ) {
-          analysis.spuriousRetransmission = true;
-        } else {
-          analysis.retransmission = true;
-        }
-      }
-    }
-    const mineNextBefore = mine.nextSeq;
-    const end = (relativeSeq + segmentLength) >>> 0;
-    if (segmentLength > 0 && (mine.nextSeq === 0 || ((end - mine.nextSeq) | 0) > 0)) {
-      mine.nextSeq = end;
-      mine.nextSeqTime = time;
-    }
-
-    // Duplicate ACKs (Wireshark's test): no data, a non-zero window equal to the last one,
-    // the expected sequence number, and the same acknowledgment as before.
-    if (ackFlag) {
-      const ack = (tcp.ack - (other.baseSet ? other.base : 0)) >>> 0;
-      if (
-        length === 0 && window !== 0 && window === mine.lastWindow && !syn && !fin && !rst &&
-        mine.lastAckSet && ack === mine.lastAck && relativeSeq === mineNextBefore
-      ) {
-        mine.duplicateAcks++;
-        analysis.duplicateAck = mine.duplicateAcks;
-      } else if (!mine.lastAckSet || ack !== mine.lastAck) {
-        mine.duplicateAcks = 0;
-      }
-      if (!mine.lastAckSet || ack !== mine.lastAck) mine.lastAckTime = time;
-      if (analysis.duplicateAck) mine.lastAckTime = time;
-      mine.lastAck = ack;
-      mine.lastAckSet = true;
-      mine.lastWindow = window;
-      mine.windowEnd = (ack + scaledWindow) >>> 0;
-      mine.windowEndSet = !syn;
-    }
-    return analysis;
-  }
-
-  /**
-   * Counts the packet under its shape: the set of layers it has, one bit each (`LAYERS`'
-   * indexes). A packet costs two counter updates whatever its depth, and the few shapes a
-   * capture holds are summed per layer when a summary is made.
-   */
-  #countLayers(packet: Packet, bytes: number): void {
-    const icmp = packet.icmp;
-    const network = packet.ipv4 !== undefined || packet.ipv6 !== undefined ||
-      packet.arp !== undefined;
-    const shape = (packet.eth !== undefined ? 1 << LAYER_ETH : 0) |
-      (packet.sll !== undefined ? 1 << LAYER_SLL : 0) |
-      (packet.vlanCount > 0 ? 1 << LAYER_VLAN : 0) |
-      (packet.ipv4 !== undefined ? 1 << LAYER_IPV4 : 0) |
-      (packet.ipv6 !== undefined ? 1 << LAYER_IPV6 : 0) |
-      (packet.arp !== undefined ? 1 << LAYER_ARP : 0) |
-      (packet.tcp !== undefined ? 1 << LAYER_TCP : 0) |
-      (packet.udp !== undefined ? 1 << LAYER_UDP : 0) |
-      (icmp !== undefined ? 1 << (icmp.version === 4 ? LAYER_ICMP : LAYER_ICMPV6) : 0) |
-      (packet.dns !== undefined ? 1 << LAYER_DNS : 0) |
-      (network ? 0 : 1 << LAYER_OTHER);
-    if (this.#shapeFrames[shape]++ === 0) this.#newShape(shape);
-    this.#shapeBytes[shape] += bytes;
-  }
-
-  /** Notes the layers of a shape not seen before, in the order a packet has them. */
-  #newShape(shape: number): void {
-    for (let layer = 0; layer < LAYERS.length; layer++) {
-      if ((shape & (1 << layer)) !== 0 && !this.#layerOrder.includes(layer)) {
-        this.#layerOrder.push(layer);
-      }
-    }
-  }
-
-  /** The per-layer counts, layers in the order they were first seen. */
-  #hierarchy(): ProtocolHierarchy {
-    const frames = new Float64Array(LAYERS.length);
-    const bytes = new Float64Array(LAYERS.length);
-    for (let shape = 0; shape < SHAPES; shape++) {
-      if (this.#shapeFrames[shape] === 0) continue;
-      for (let layer = 0; layer < LAYERS.length; layer++) {
-        if ((shape & (1 << layer)) === 0) continue;
-        frames[layer] += this.#shapeFrames[shape];
-        bytes[layer] += this.#shapeBytes[shape];
-      }
-    }
-    const hierarchy: ProtocolHierarchy = {};
-    for (const layer of this.#layerOrder) {
-      hierarchy[LAYERS[layer]] = { frames: frames[layer], bytes: bytes[layer] };
-    }
-    return hierarchy;
   }
 
   /**
@@ -741,7 +449,7 @@ export class FlowTracker {
     this.#retire(id);
     this.#tableOf(id).remove(id);
     this.#serial[id] = -1;
-    this.#directions[2 * id] = this.#directions[2 * id + 1] = undefined;
+    this.#analyser.forget(id);
     this.#freeIds.push(id);
   }
 
@@ -804,13 +512,13 @@ export class FlowTracker {
     const width = v4 ? 1 : 4;
     const at = list.add(words[row], v4 ? 4 : 6);
     const state = words[row + table.stateWord];
-    list.states[at] = ((state & STATE_HANDSHAKE) !== 0 ? CONVERSATION_HANDSHAKE : 0) |
-      ((state & STATE_FIN) !== 0 ? CONVERSATION_FIN : 0) |
-      ((state & STATE_RST) !== 0 ? CONVERSATION_RST : 0);
+    list.states[at] = ((state & FLOW_SAW_HANDSHAKE) !== 0 ? CONVERSATION_HANDSHAKE_SEEN : 0) |
+      ((state & FLOW_SAW_FIN) !== 0 ? CONVERSATION_FIN_SEEN : 0) |
+      ((state & FLOW_SAW_RST) !== 0 ? CONVERSATION_RST_SEEN : 0);
     // The key holds the lower endpoint first: address words, then port.
     const low = row + 1;
     const high = low + width + 1;
-    const aIsLow = (state & STATE_A_IS_LOW) !== 0;
+    const aIsLow = (state & FLOW_A_IS_LOW) !== 0;
     const endpoints = list.endpoints;
     const into = at * ENDPOINT_WORDS;
     const copy = (to: number, from: number) => {
@@ -882,7 +590,7 @@ export class FlowTracker {
       bytes: this.#bytes,
       start: Number.isNaN(this.#firstTime) ? 0 : this.#firstTime,
       end: this.#end,
-      hierarchy: this.#hierarchy(),
+      hierarchy: this.#layers.hierarchy(),
       conversations: this.conversationList(),
       talkers,
       evicted: { ...this.#evicted },

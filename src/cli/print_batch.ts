@@ -15,7 +15,7 @@
  * @module
  */
 
-import { TCP_ANALYSIS_FLAGS, type TcpAnalysis } from "../analysis/flows.ts";
+import { TCP_ANALYSIS_FLAGS, type TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import type { OutputBuffer } from "../output/writer.ts";
 
 /** Batches in the ring: the reader fills one while the worker prints others. */

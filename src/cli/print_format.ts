@@ -20,7 +20,7 @@
  * @module
  */
 
-import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import type { Packet } from "../decode/mod.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { ByteWriter } from "../output/bytes.ts";

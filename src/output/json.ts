@@ -28,7 +28,7 @@ import {
   type TruncatedPortsJson,
   type UdpJson,
 } from "../decode/mod.ts";
-import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import type { FrameHeader } from "../frame.ts";
 import { isoTimestamp } from "./timestamp.ts";

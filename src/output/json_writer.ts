@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import {
   type ArpPacket,
   DNS_HEADER_LENGTH,

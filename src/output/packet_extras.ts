@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import type { Reassembled } from "../analysis/reassembly.ts";
 
 /** What the stateful analysis adds to a packet's line. */

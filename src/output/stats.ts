@@ -13,7 +13,10 @@
 
 import {
   type Conversation,
+  CONVERSATION_FIN_SEEN,
+  CONVERSATION_HANDSHAKE_SEEN,
   CONVERSATION_NUMBERS,
+  CONVERSATION_RST_SEEN,
   ConversationList,
   END,
   type Endpoint,
@@ -22,11 +25,9 @@ import {
   NO_PORT,
   protocolName,
   START,
-  TCP_FIN,
-  TCP_HANDSHAKE,
-  TCP_RST,
 } from "../analysis/conversations.ts";
-import { type FlowSummary, type FlowSummaryColumns, LAYERS } from "../analysis/flows.ts";
+import type { FlowSummary, FlowSummaryColumns } from "../analysis/flows.ts";
+import { LAYERS } from "../analysis/hierarchy.ts";
 import type { ReassemblyStats } from "../analysis/reassembly.ts";
 import { IPPROTO_TCP } from "../decode/ipproto.ts";
 import type { CaptureStats } from "../frame.ts";
@@ -45,11 +46,11 @@ export interface StatsExtras {
   capture?: CaptureStats;
 }
 
-/** A TCP conversation's state column, by its state bits (`TCP_HANDSHAKE`, `TCP_FIN`, `TCP_RST`). */
+/** A TCP conversation's state column, by its state bits (`CONVERSATION_HANDSHAKE_SEEN`, `CONVERSATION_FIN_SEEN`, `CONVERSATION_RST_SEEN`). */
 const TCP_STATES = Array.from({ length: 8 }, (_, bits) => {
-  const states = [bits & TCP_HANDSHAKE ? "handshake" : "no handshake"];
-  if (bits & TCP_FIN) states.push("FIN");
-  if (bits & TCP_RST) states.push("RST");
+  const states = [bits & CONVERSATION_HANDSHAKE_SEEN ? "handshake" : "no handshake"];
+  if (bits & CONVERSATION_FIN_SEEN) states.push("FIN");
+  if (bits & CONVERSATION_RST_SEEN) states.push("RST");
   return states.join(", ");
 });
 
@@ -138,7 +139,8 @@ class ObjectRows implements ConversationRows {
     const tcp = this.#conversations[row].tcp;
     if (tcp === undefined) return "";
     return TCP_STATES[
-      (tcp.handshake ? TCP_HANDSHAKE : 0) | (tcp.fin ? TCP_FIN : 0) | (tcp.rst ? TCP_RST : 0)
+      (tcp.handshake ? CONVERSATION_HANDSHAKE_SEEN : 0) | (tcp.fin ? CONVERSATION_FIN_SEEN : 0) |
+      (tcp.rst ? CONVERSATION_RST_SEEN : 0)
     ];
   }
 }

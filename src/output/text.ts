@@ -59,7 +59,7 @@ import {
   TCPOPT_WSCALE,
   TcpOptionWalk,
 } from "../decode/mod.ts";
-import type { TcpAnalysis } from "../analysis/flows.ts";
+import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
 import { ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";

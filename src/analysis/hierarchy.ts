@@ -1,0 +1,116 @@
+/**
+ * The protocol hierarchy of `--stats`: frames and bytes per layer, layers in the order they
+ * were first seen. A packet is counted under its shape (the set of layers it has), so that
+ * it costs two counter updates whatever its depth.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
+ * import { LayerCounter } from "./hierarchy.ts";
+ * const udp = decode(new Uint8Array([0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, 17, 0, 0,
+ *   192, 0, 2, 1, 198, 51, 100, 2, 0x13, 0x88, 0x13, 0x89, 0, 8, 0, 0]), LINKTYPE_RAW);
+ * const layers = new LayerCounter();
+ * layers.count(udp, 28);
+ * assertEquals(layers.hierarchy(), {
+ *   ipv4: { frames: 1, bytes: 28 },
+ *   udp: { frames: 1, bytes: 28 },
+ * });
+ * ```
+ * @module
+ */
+
+import type { Packet } from "../decode/mod.ts";
+
+/** Per-layer frame and byte counts. */
+export type ProtocolHierarchy = Record<string, { frames: number; bytes: number }>;
+
+/** The layers the protocol hierarchy counts, in the order the summary lists them. */
+export const LAYERS: readonly string[] = [
+  "eth",
+  "sll",
+  "vlan",
+  "ipv4",
+  "ipv6",
+  "arp",
+  "tcp",
+  "udp",
+  "icmp",
+  "icmpv6",
+  "dns",
+  "other",
+];
+const LAYER_ETH = 0;
+const LAYER_SLL = 1;
+const LAYER_VLAN = 2;
+const LAYER_IPV4 = 3;
+const LAYER_IPV6 = 4;
+const LAYER_ARP = 5;
+const LAYER_TCP = 6;
+const LAYER_UDP = 7;
+const LAYER_ICMP = 8;
+const LAYER_ICMPV6 = 9;
+const LAYER_DNS = 10;
+const LAYER_OTHER = 11;
+/** Every set of layers a packet can have: a bit per layer. */
+const SHAPES = 1 << LAYERS.length;
+
+/** Frames and bytes per shape, summed per layer when a summary is made. */
+export class LayerCounter {
+  /** Frames and bytes per shape, and the layers in the order first seen. */
+  readonly #shapeFrames = new Float64Array(SHAPES);
+  readonly #shapeBytes = new Float64Array(SHAPES);
+  readonly #layerOrder: number[] = [];
+
+  /**
+   * Counts the packet under its shape: the set of layers it has, one bit each (`LAYERS`'
+   * indexes). A packet costs two counter updates whatever its depth, and the few shapes a
+   * capture holds are summed per layer when a summary is made.
+   */
+  count(packet: Packet, bytes: number): void {
+    const icmp = packet.icmp;
+    const network = packet.ipv4 !== undefined || packet.ipv6 !== undefined ||
+      packet.arp !== undefined;
+    const shape = (packet.eth !== undefined ? 1 << LAYER_ETH : 0) |
+      (packet.sll !== undefined ? 1 << LAYER_SLL : 0) |
+      (packet.vlanCount > 0 ? 1 << LAYER_VLAN : 0) |
+      (packet.ipv4 !== undefined ? 1 << LAYER_IPV4 : 0) |
+      (packet.ipv6 !== undefined ? 1 << LAYER_IPV6 : 0) |
+      (packet.arp !== undefined ? 1 << LAYER_ARP : 0) |
+      (packet.tcp !== undefined ? 1 << LAYER_TCP : 0) |
+      (packet.udp !== undefined ? 1 << LAYER_UDP : 0) |
+      (icmp !== undefined ? 1 << (icmp.version === 4 ? LAYER_ICMP : LAYER_ICMPV6) : 0) |
+      (packet.dns !== undefined ? 1 << LAYER_DNS : 0) |
+      (network ? 0 : 1 << LAYER_OTHER);
+    if (this.#shapeFrames[shape]++ === 0) this.#newShape(shape);
+    this.#shapeBytes[shape] += bytes;
+  }
+
+  /** Notes the layers of a shape not seen before, in the order a packet has them. */
+  #newShape(shape: number): void {
+    for (let layer = 0; layer < LAYERS.length; layer++) {
+      if ((shape & (1 << layer)) !== 0 && !this.#layerOrder.includes(layer)) {
+        this.#layerOrder.push(layer);
+      }
+    }
+  }
+
+  /** The per-layer counts, layers in the order they were first seen. */
+  hierarchy(): ProtocolHierarchy {
+    const frames = new Float64Array(LAYERS.length);
+    const bytes = new Float64Array(LAYERS.length);
+    for (let shape = 0; shape < SHAPES; shape++) {
+      if (this.#shapeFrames[shape] === 0) continue;
+      for (let layer = 0; layer < LAYERS.length; layer++) {
+        if ((shape & (1 << layer)) === 0) continue;
+        frames[layer] += this.#shapeFrames[shape];
+        bytes[layer] += this.#shapeBytes[shape];
+      }
+    }
+    const hierarchy: ProtocolHierarchy = {};
+    for (const layer of this.#layerOrder) {
+      hierarchy[LAYERS[layer]] = { frames: frames[layer], bytes: bytes[layer] };
+    }
+    return hierarchy;
+  }
+}

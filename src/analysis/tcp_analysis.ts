@@ -1,0 +1,254 @@
+/**
+ * TCP analysis as Wireshark users know it, per connection: relative sequence numbers, and
+ * retransmission, out-of-order, duplicate ACK, zero window, window full, keep-alive, lost
+ * segment and reset, following Wireshark's order of tests (packet-tcp.c). The flow
+ * bookkeeping (flows.ts) finds each segment's connection and direction; this module keeps
+ * the sequence state of each direction. tests/tcp_analysis_test.ts holds it against tshark's
+ * own analysis of a real capture.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
+ * import { TcpAnalyser } from "./tcp_analysis.ts";
+ * // A SYN, ISN 1000: the first segment of its direction, relative sequence 0.
+ * const syn = decode(new Uint8Array([0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0,
+ *   192, 0, 2, 1, 198, 51, 100, 2,
+ *   0xc8, 0x22, 0x01, 0xbb, 0, 0, 0x03, 0xe8, 0, 0, 0, 0, 0x50, 0x02, 0xfa, 0xf0, 0, 0, 0, 0]),
+ *   LINKTYPE_RAW);
+ * const analysis = new TcpAnalyser().analyse(0, true, syn.tcp!, 0, 0);
+ * assertEquals([analysis.relativeSeq, analysis.isnSeen, analysis.relativeAck], [0, true, null]);
+ * ```
+ * @module
+ */
+
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpHeader } from "../decode/mod.ts";
+
+/** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
+export interface TcpAnalysis {
+  /** Sequence number relative to the sender's first (the ISN for a seen handshake). */
+  relativeSeq: number;
+  /**
+   * Acknowledgment number relative to the other side's first sequence number; `null` without
+   * the ACK flag, or before the other side's first segment was seen.
+   */
+  relativeAck: number | null;
+  /** Whether netpeek saw this direction's SYN, so the numbers are relative to the ISN. */
+  isnSeen: boolean;
+  /** The other side's first sequence number (absolute), for relative SACK edges; or null. */
+  peerBase: number | null;
+  /** Data sent before, sent again. */
+  retransmission?: true;
+  /** A retransmission after two or more duplicate ACKs. */
+  fastRetransmission?: true;
+  /** Data the other side had already acknowledged. */
+  spuriousRetransmission?: true;
+  /** Data before the highest seen, arriving within the initial round trip. */
+  outOfOrder?: true;
+  /** The segment after a gap: data before it was not captured. */
+  lostSegment?: true;
+  /** How many times this ACK has now been repeated. */
+  duplicateAck?: number;
+  /** The sender advertises a zero window. */
+  zeroWindow?: true;
+  /** The segment fills the receiver's window exactly. */
+  windowFull?: true;
+  /** A keep-alive segment. */
+  keepAlive?: true;
+  /** RST. */
+  reset?: true;
+}
+
+/**
+ * The analysis' optional `true` flags, in the order `FlowTracker` sets them, which is their
+ * order in the object (and in its JSON); `duplicateAck`, a count, comes after them.
+ */
+export const TCP_ANALYSIS_FLAGS = [
+  "reset",
+  "zeroWindow",
+  "keepAlive",
+  "windowFull",
+  "lostSegment",
+  "retransmission",
+  "fastRetransmission",
+  "outOfOrder",
+  "spuriousRetransmission",
+] as const;
+
+/** Wireshark's default threshold for telling out-of-order from retransmission: 3 ms. */
+const OUT_OF_ORDER_THRESHOLD = 0.003;
+
+/** Sequence state of one direction of a TCP connection. */
+interface Direction {
+  base: number;
+  baseSet: boolean;
+  isnSeen: boolean;
+  /** Relative sequence number just past the highest byte (and SYN/FIN) seen. */
+  nextSeq: number;
+  /** Capture time of the segment that set `nextSeq`. */
+  nextSeqTime: number;
+  lastAck: number;
+  lastAckSet: boolean;
+  /** When this side last sent a new (or duplicate) ACK. */
+  lastAckTime: number;
+  lastWindow: number;
+  duplicateAcks: number;
+  windowScale: number;
+  /** Receive window this side advertised, scaled, and where it ends (other side's space). */
+  windowEnd: number;
+  windowEndSet: boolean;
+}
+
+function newDirection(): Direction {
+  return {
+    base: 0,
+    baseSet: false,
+    isnSeen: false,
+    nextSeq: 0,
+    nextSeqTime: 0,
+    lastAck: 0,
+    lastAckSet: false,
+    lastAckTime: 0,
+    lastWindow: -1,
+    duplicateAcks: 0,
+    windowScale: -1,
+    windowEnd: 0,
+    windowEndSet: false,
+  };
+}
+
+/**
+ * The sequence state of every connection's two directions, by flow id (two slots an id:
+ * A to B, then B to A). Ids are the flow table's; `forget` frees an id's state for reuse.
+ */
+export class TcpAnalyser {
+  readonly #directions: (Direction | undefined)[] = [];
+
+  /**
+   * Analyses one segment of the connection with flow id `id`, sent A to B when `forward`.
+   * `initialRtt` is the handshake's round trip (0 when not seen): Wireshark's threshold for
+   * out-of-order. Returns a fresh object.
+   */
+  analyse(
+    id: number,
+    forward: boolean,
+    tcp: TcpHeader,
+    time: number,
+    initialRtt: number,
+  ): TcpAnalysis {
+    const flags = tcp.flagBits;
+    const syn = (flags & TCP_SYN) !== 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    const rst = (flags & TCP_RST) !== 0;
+    const ackFlag = (flags & TCP_ACK) !== 0;
+    const directions = this.#directions;
+    const ab = 2 * id;
+    const mine = forward
+      ? (directions[ab] ??= newDirection())
+      : (directions[ab + 1] ??= newDirection());
+    const other = forward
+      ? (directions[ab + 1] ??= newDirection())
+      : (directions[ab] ??= newDirection());
+
+    const seqRaw = tcp.seq;
+    const length = tcp.payloadLength;
+    if (!mine.baseSet || (syn && !mine.isnSeen)) {
+      mine.base = seqRaw;
+      mine.baseSet = true;
+      mine.isnSeen = syn;
+      mine.nextSeq = 0;
+    }
+    if (syn) {
+      const scale = tcp.windowScale;
+      mine.windowScale = scale;
+    }
+    const relativeSeq = (seqRaw - mine.base) >>> 0;
+    const relativeAck = ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null;
+    const analysis: TcpAnalysis = {
+      relativeSeq,
+      relativeAck,
+      isnSeen: mine.isnSeen,
+      peerBase: other.baseSet ? other.base : null,
+    };
+    const segmentLength = length + (syn ? 1 : 0) + (fin ? 1 : 0);
+    const window = tcp.window;
+    const scaling = mine.windowScale >= 0 && other.windowScale >= 0;
+    const scaledWindow = syn ? window : window * (scaling ? 2 ** mine.windowScale : 1);
+
+    // The flags below are set in a fixed order (TCP_ANALYSIS_FLAGS), which the JSON writer
+    // (json_writer.ts) and the printing worker's batches rely on for their order in the
+    // object: keep new ones in step with it.
+    if (rst) analysis.reset = true;
+    if (window === 0 && !syn && !fin && !rst) analysis.zeroWindow = true;
+
+    // Keep-alive: one byte (or none) just before what was already sent.
+    const keepAlive = segmentLength <= 1 && !syn && !fin && !rst && mine.nextSeq > 0 &&
+      relativeSeq === ((mine.nextSeq - 1) >>> 0);
+    if (keepAlive) analysis.keepAlive = true;
+
+    // Window full: the segment fills the receiver's advertised window exactly.
+    if (
+      length > 0 && other.windowEndSet && !syn && !fin && !rst &&
+      ((relativeSeq + length) >>> 0) === other.windowEnd
+    ) analysis.windowFull = true;
+
+    // Wireshark's order of tests (packet-tcp.c): a segment that does not advance the
+    // sequence is a fast retransmission, out-of-order, spurious, or a plain retransmission.
+    if (segmentLength > 0 && mine.nextSeq > 0) {
+      const ahead = (relativeSeq - mine.nextSeq) | 0;
+      if (ahead > 0 && !rst) analysis.lostSegment = true;
+      else if (ahead < 0 && !keepAlive) {
+        const end = (relativeSeq + segmentLength) >>> 0;
+        const sinceAck = time - other.lastAckTime;
+        const sinceHighest = time - mine.nextSeqTime;
+        const threshold = initialRtt > 0 ? initialRtt : OUT_OF_ORDER_THRESHOLD;
+        if (other.duplicateAcks >= 2 && other.lastAck === relativeSeq && sinceAck < 0.02) {
+          analysis.retransmission = true;
+          analysis.fastRetransmission = true;
+        } else if (sinceHighest < threshold && mine.nextSeq !== end) {
+          analysis.outOfOrder = true;
+        } else if (
+          length > 0 && other.lastAckSet && other.lastAck !== 0 && ((end - other.lastAck) | 0) <= 0
+        ) {
+          analysis.spuriousRetransmission = true;
+        } else {
+          analysis.retransmission = true;
+        }
+      }
+    }
+    const mineNextBefore = mine.nextSeq;
+    const end = (relativeSeq + segmentLength) >>> 0;
+    if (segmentLength > 0 && (mine.nextSeq === 0 || ((end - mine.nextSeq) | 0) > 0)) {
+      mine.nextSeq = end;
+      mine.nextSeqTime = time;
+    }
+
+    // Duplicate ACKs (Wireshark's test): no data, a non-zero window equal to the last one,
+    // the expected sequence number, and the same acknowledgment as before.
+    if (ackFlag) {
+      const ack = (tcp.ack - (other.baseSet ? other.base : 0)) >>> 0;
+      if (
+        length === 0 && window !== 0 && window === mine.lastWindow && !syn && !fin && !rst &&
+        mine.lastAckSet && ack === mine.lastAck && relativeSeq === mineNextBefore
+      ) {
+        mine.duplicateAcks++;
+        analysis.duplicateAck = mine.duplicateAcks;
+      } else if (!mine.lastAckSet || ack !== mine.lastAck) {
+        mine.duplicateAcks = 0;
+      }
+      if (!mine.lastAckSet || ack !== mine.lastAck) mine.lastAckTime = time;
+      if (analysis.duplicateAck) mine.lastAckTime = time;
+      mine.lastAck = ack;
+      mine.lastAckSet = true;
+      mine.lastWindow = window;
+      mine.windowEnd = (ack + scaledWindow) >>> 0;
+      mine.windowEndSet = !syn;
+    }
+    return analysis;
+  }
+
+  /** Drops the state of the connection with flow id `id` (the id is about to be reused). */
+  forget(id: number): void {
+    this.#directions[2 * id] = this.#directions[2 * id + 1] = undefined;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * TCP analysis (src/analysis/tcp_analysis.ts) against tshark's `tcp.analysis.*` fields and
+ * relative sequence and acknowledgment numbers, frame by frame, on captures made for it
+ * (tcp-analysis.pcap, every flag by hand) and on a real one (tcp-real.pcap).
+ */
+
+import assert from "node:assert/strict";
+import { FlowTracker } from "../src/analysis/flows.ts";
+import type { TcpAnalysis } from "../src/analysis/tcp_analysis.ts";
+import { Decoder, TCP_ACK } from "../src/decode/mod.ts";
+import { CaptureFileReader } from "../src/file/reader.ts";
+import { parseTsv } from "./pcap_file.ts";
+
+const FIXTURES = new URL("./fixtures/", import.meta.url);
+
+/**
+ * netpeek's analysis of every frame of a fixture (undefined for non-TCP frames), and whether
+ * the frame's ACK flag is set.
+ */
+async function analyse(name: string): Promise<[TcpAnalysis | undefined, boolean][]> {
+  using file = await Deno.open(new URL(name, FIXTURES));
+  const reader = await CaptureFileReader.open(file, name);
+  const decoder = new Decoder();
+  const flows = new FlowTracker();
+  const results: [TcpAnalysis | undefined, boolean][] = [];
+  await reader.run((frame, header) => {
+    const packet = decoder.decode(frame, header.linkType, header.len);
+    const ackFlag = ((packet.tcp?.flagBits ?? 0) & TCP_ACK) !== 0;
+    results.push([flows.observe(packet, header), ackFlag]);
+  });
+  return results;
+}
+
+/** The flag names netpeek reports, as tshark's field names. */
+const FLAGS: [keyof TcpAnalysis, string][] = [
+  ["retransmission", "tcp.analysis.retransmission"],
+  ["fastRetransmission", "tcp.analysis.fast_retransmission"],
+  ["spuriousRetransmission", "tcp.analysis.spurious_retransmission"],
+  ["outOfOrder", "tcp.analysis.out_of_order"],
+  ["lostSegment", "tcp.analysis.lost_segment"],
+  ["zeroWindow", "tcp.analysis.zero_window"],
+  ["windowFull", "tcp.analysis.window_full"],
+  ["keepAlive", "tcp.analysis.keep_alive"],
+];
+
+const analysisFixtures = [...Deno.readDirSync(FIXTURES)]
+  .map((entry) => entry.name)
+  .filter((name) => name.startsWith("tcp-") && name.endsWith(".pcap"))
+  .sort();
+
+Deno.test("TCP analysis fixtures exist", () => {
+  assert.ok(analysisFixtures.includes("tcp-analysis.pcap"));
+});
+
+for (const name of analysisFixtures) {
+  Deno.test(`TCP analysis agrees with tshark's on ${name}`, async () => {
+    const expected = parseTsv(
+      await Deno.readTextFile(new URL(name.replace(/\.pcap$/, ".tshark-analysis.tsv"), FIXTURES)),
+    );
+    const ours = await analyse(name);
+    assert.equal(ours.length, expected.length);
+    const seen = new Set<string>();
+    let acks = 0;
+    ours.forEach(([analysis, ackFlag], index) => {
+      const row = expected[index];
+      const where = `${name} frame ${index + 1}`;
+      if (row["tcp.stream"] === "") {
+        assert.equal(analysis, undefined, where);
+        return;
+      }
+      assert.ok(analysis, `${where}: no analysis`);
+      assert.equal(analysis.relativeSeq, Number(row["tcp.seq"]), `${where} relative seq`);
+      // With the ACK flag, tshark's number; without it the field means nothing (tshark still
+      // shows it) and netpeek's is null.
+      if (ackFlag) {
+        assert.equal(analysis.relativeAck, Number(row["tcp.ack"]), `${where} relative ack`);
+        acks++;
+      } else {
+        assert.equal(analysis.relativeAck, null, `${where} relative ack without ACK`);
+      }
+      for (const [ours, theirs] of FLAGS) {
+        assert.equal(analysis[ours] === true, row[theirs] !== "", `${where} ${theirs}`);
+        if (row[theirs] !== "") seen.add(theirs);
+      }
+      assert.equal(
+        analysis.duplicateAck ?? 0,
+        Number(row["tcp.analysis.duplicate_ack_num"] || 0),
+        `${where} duplicate ACK number`,
+      );
+      if (analysis.duplicateAck) seen.add("tcp.analysis.duplicate_ack_num");
+    });
+    // A tracker that never found an acknowledgment would pass the loop above vacuously.
+    assert.ok(acks > ours.length / 2, `${name}: only ${acks} acknowledgments compared`);
+    if (name === "tcp-analysis.pcap") {
+      // The hand-made connection shows every flag at least once.
+      assert.deepEqual(
+        [...seen].sort(),
+        [...FLAGS.map(([, theirs]) => theirs), "tcp.analysis.duplicate_ack_num"]
+          .filter((field) => field !== "tcp.analysis.spurious_retransmission").sort(),
+      );
+    }
+  });
+}
