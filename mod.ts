@@ -42,6 +42,7 @@ export type { PacketJson } from "./src/output/json.ts";
 export type { TextOptions } from "./src/output/text.ts";
 export type { CaptureStats } from "./src/frame.ts";
 export type { InterfaceAddress, NetworkInterface } from "./src/ffi/interfaces.ts";
+export { EXIT_FAILURE, EXIT_USAGE, UserError } from "./src/user_error.ts";
 export { CaptureError } from "./src/ffi/capture.ts";
 export { FilterError } from "./src/ffi/filter.ts";
 export { LibraryError } from "./src/ffi/library.ts";

@@ -70,9 +70,11 @@ export interface CommandLine {
 /** A mistake on the command line; exit status 2. */
 export class UsageError extends UserError {
   override name = "UsageError";
+  /** 2: the command has to change. */
   override get exitStatus(): number {
     return EXIT_USAGE;
   }
+  /** The message and where to look. */
   override get line(): string {
     return `${this.message}; see --help`;
   }

@@ -65,9 +65,11 @@ export function linkTypeToDlt(linkType: number): number {
 export class FilterError extends UserError {
   /** The error's name. */
   override name = "FilterError";
+  /** 2: the command has to change. */
   override get exitStatus(): number {
     return EXIT_USAGE;
   }
+  /** The message after `filter:`. */
   override get line(): string {
     return `filter: ${this.message}`;
   }
