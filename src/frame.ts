@@ -5,10 +5,10 @@
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * import { type FrameHeader, frameSeconds } from "./frame.ts";
  * const header: FrameHeader = { seconds: 10, fraction: 500000, nanosecond: false, caplen: 0, len: 0 };
- * assertEquals(frameSeconds(header), 10.5);
+ * assert.deepEqual(frameSeconds(header), 10.5);
  * ```
  * @module
  */
@@ -45,10 +45,10 @@ export interface FrameHeader {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * import { frameSeconds } from "./frame.ts";
  * const nano = { seconds: 1, fraction: 250_000_000, nanosecond: true, caplen: 0, len: 0 };
- * assertEquals(frameSeconds(nano), 1.25);
+ * assert.deepEqual(frameSeconds(nano), 1.25);
  * ```
  */
 export function frameSeconds(header: FrameHeader): number {

@@ -6,13 +6,13 @@
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * import { UserError } from "./user_error.ts";
  * class DiskError extends UserError {
  *   override name = "DiskError";
  * }
  * const error = new DiskError("out.pcap: no space left on device");
- * assertEquals([error.line, error.exitStatus], ["out.pcap: no space left on device", 1]);
+ * assert.deepEqual([error.line, error.exitStatus], ["out.pcap: no space left on device", 1]);
  * ```
  * @module
  */

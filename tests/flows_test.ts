@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { hasCommand } from "./netpeek_process.ts";
 import { FlowTracker } from "../src/analysis/flows.ts";
-import type { TcpAnalysis } from "../src/analysis/tcp_analysis.ts";
 import { Decoder, formatIpv6, LINKTYPE_ETHERNET } from "../src/decode/mod.ts";
 import {
   concat,
@@ -22,7 +21,6 @@ import {
   udp6,
 } from "../scripts/packet_builder.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
-import { parseTsv } from "./pcap_file.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 

@@ -5,14 +5,14 @@
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
  * import { LayerCounter } from "./hierarchy.ts";
  * const udp = decode(new Uint8Array([0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, 17, 0, 0,
  *   192, 0, 2, 1, 198, 51, 100, 2, 0x13, 0x88, 0x13, 0x89, 0, 8, 0, 0]), LINKTYPE_RAW);
  * const layers = new LayerCounter();
  * layers.count(udp, 28);
- * assertEquals(layers.hierarchy(), {
+ * assert.deepEqual(layers.hierarchy(), {
  *   ipv4: { frames: 1, bytes: 28 },
  *   udp: { frames: 1, bytes: 28 },
  * });

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
  * import { TcpAnalyser } from "./tcp_analysis.ts";
  * // A SYN, ISN 1000: the first segment of its direction, relative sequence 0.
@@ -17,7 +17,7 @@
  *   0xc8, 0x22, 0x01, 0xbb, 0, 0, 0x03, 0xe8, 0, 0, 0, 0, 0x50, 0x02, 0xfa, 0xf0, 0, 0, 0, 0]),
  *   LINKTYPE_RAW);
  * const analysis = new TcpAnalyser().analyse(0, true, syn.tcp!, 0, 0);
- * assertEquals([analysis.relativeSeq, analysis.isnSeen, analysis.relativeAck], [0, true, null]);
+ * assert.deepEqual([analysis.relativeSeq, analysis.isnSeen, analysis.relativeAck], [0, true, null]);
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
  * import { ByteWriter } from "../output/bytes.ts";
  * import { packetFormatter } from "./print_format.ts";
@@ -15,7 +15,7 @@
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
  * const out = new ByteWriter();
  * packetFormatter({ json: true, text: {} })(out, packet, header, undefined);
- * assertEquals(JSON.parse(out.toString()).ipv4.ttl, 64);
+ * assert.deepEqual(JSON.parse(out.toString()).ipv4.ttl, 64);
  * ```
  * @module
  */

@@ -6,9 +6,9 @@
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * import { warmUp } from "./warm_up.ts";
- * assertEquals(warmUp({ json: false, text: { verbose: true } }, false), undefined);
+ * assert.deepEqual(warmUp({ json: false, text: { verbose: true } }, false), undefined);
  * ```
  * @module
  */

@@ -19,6 +19,22 @@ import { HeaderView } from "./header.ts";
 
 /** The fixed part before the addresses: 8 bytes. */
 export const ARP_FIXED_LENGTH = 8;
+
+/**
+ * Where each field lies (RFC 826), in bytes from the packet's start; the addresses' places
+ * are those of Ethernet (6-byte) and IPv4 (4-byte) addresses, the only ones netpeek reads.
+ */
+const FIELD = {
+  HARDWARE_TYPE: 0,
+  PROTOCOL_TYPE: 2,
+  HARDWARE_LENGTH: 4,
+  PROTOCOL_LENGTH: 5,
+  OPERATION: 6,
+  SENDER_MAC: 8,
+  SENDER_IP: 14,
+  TARGET_MAC: 18,
+  TARGET_IP: 24,
+} as const;
 /** Operation 1: request. */
 export const ARP_REQUEST = 1;
 /** Operation 2: reply. */
@@ -46,27 +62,27 @@ export interface ArpJson {
 export class ArpPacket extends HeaderView {
   /** Hardware type (1 Ethernet). */
   get hardwareType(): number {
-    return this.view.getUint16(this.offset);
+    return this.view.getUint16(this.offset + FIELD.HARDWARE_TYPE);
   }
 
   /** Protocol type (0x0800 IPv4). */
   get protocolType(): number {
-    return this.view.getUint16(this.offset + 2);
+    return this.view.getUint16(this.offset + FIELD.PROTOCOL_TYPE);
   }
 
   /** Hardware address length. */
   get hardwareLength(): number {
-    return this.view.getUint8(this.offset + 4);
+    return this.view.getUint8(this.offset + FIELD.HARDWARE_LENGTH);
   }
 
   /** Protocol address length. */
   get protocolLength(): number {
-    return this.view.getUint8(this.offset + 5);
+    return this.view.getUint8(this.offset + FIELD.PROTOCOL_LENGTH);
   }
 
   /** Operation: 1 request, 2 reply, 3/4 RARP. */
   get operation(): number {
-    return this.view.getUint16(this.offset + 6);
+    return this.view.getUint16(this.offset + FIELD.OPERATION);
   }
 
   /** `Request`, `Reply`, or `op N`. */
@@ -86,24 +102,44 @@ export class ArpPacket extends HeaderView {
       this.capturedLength >= this.wireLength;
   }
 
+  /** Absolute offset of the sender's 6-byte hardware address (Ethernet/IPv4 only). */
+  get senderMacAt(): number {
+    return this.offset + FIELD.SENDER_MAC;
+  }
+
+  /** Absolute offset of the target's 6-byte hardware address (Ethernet/IPv4 only). */
+  get targetMacAt(): number {
+    return this.offset + FIELD.TARGET_MAC;
+  }
+
+  /** The sender's IPv4 address as a number (Ethernet/IPv4 only). */
+  get senderIpNumber(): number {
+    return this.view.getUint32(this.offset + FIELD.SENDER_IP);
+  }
+
+  /** The target's IPv4 address as a number (Ethernet/IPv4 only). */
+  get targetIpNumber(): number {
+    return this.view.getUint32(this.offset + FIELD.TARGET_IP);
+  }
+
   /** Sender hardware address (`null` unless Ethernet/IPv4). */
   get senderMac(): string | null {
-    return this.isEthernetIpv4 ? formatMac(this.view, this.offset + 8) : null;
+    return this.isEthernetIpv4 ? formatMac(this.view, this.senderMacAt) : null;
   }
 
   /** Sender protocol address (`null` unless Ethernet/IPv4). */
   get senderIp(): string | null {
-    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + 14) : null;
+    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + FIELD.SENDER_IP) : null;
   }
 
   /** Target hardware address (`null` unless Ethernet/IPv4). */
   get targetMac(): string | null {
-    return this.isEthernetIpv4 ? formatMac(this.view, this.offset + 18) : null;
+    return this.isEthernetIpv4 ? formatMac(this.view, this.targetMacAt) : null;
   }
 
   /** Target protocol address (`null` unless Ethernet/IPv4). */
   get targetIp(): string | null {
-    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + 24) : null;
+    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + FIELD.TARGET_IP) : null;
   }
 
   /** The documented JSON form (see docs/json.md). */

@@ -21,6 +21,35 @@ import { HeaderView } from "./header.ts";
 
 /** The fixed DNS header: 12 bytes. */
 export const DNS_HEADER_LENGTH = 12;
+
+/** Where each field of the header lies (RFC 1035 section 4.1.1), in bytes from its start. */
+const FIELD = {
+  ID: 0,
+  /** QR, opcode, AA, TC, RD, RA, Z, AD, CD and rcode. */
+  FLAGS: 2,
+  QUESTION_COUNT: 4,
+  ANSWER_COUNT: 6,
+  AUTHORITY_COUNT: 8,
+  ADDITIONAL_COUNT: 10,
+  /** The question section follows the header. */
+  QUESTIONS: 12,
+} as const;
+
+/** QR: the message is a response (RFC 1035 section 4.1.1). */
+export const DNS_FLAG_QR = 0x8000;
+/** AA: authoritative answer. */
+export const DNS_FLAG_AA = 0x0400;
+/** TC: truncated. */
+export const DNS_FLAG_TC = 0x0200;
+/** RD: recursion desired. */
+export const DNS_FLAG_RD = 0x0100;
+/** RA: recursion available. */
+export const DNS_FLAG_RA = 0x0080;
+
+/** A question's type and class after its name (RFC 1035 section 4.1.2): 2 bytes each. */
+const QUESTION_TYPE = 0;
+const QUESTION_CLASS = 2;
+const QUESTION_FIXED_LENGTH = 4;
 /** The well-known DNS port. */
 export const DNS_PORT = 53;
 /** Multicast DNS (RFC 6762). */
@@ -142,22 +171,27 @@ export interface DnsQuestion {
 export class DnsMessage extends HeaderView {
   /** Identifier. */
   get id(): number {
-    return this.view.getUint16(this.offset);
+    return this.view.getUint16(this.offset + FIELD.ID);
   }
 
   /** The flags word. */
   get flagsWord(): number {
-    return this.view.getUint16(this.offset + 2);
+    return this.view.getUint16(this.offset + FIELD.FLAGS);
   }
 
   /** QR: a response. */
   get isResponse(): boolean {
-    return (this.flagsWord & 0x8000) !== 0;
+    return (this.flagsWord & DNS_FLAG_QR) !== 0;
   }
 
   /** Opcode (0 query, 4 notify, 5 update). */
   get opcode(): number {
     return (this.flagsWord >>> 11) & 0xf;
+  }
+
+  /** AA, TC, RD and RA as four bits, AA highest: an index for writers' tables. */
+  get aaTcRdRa(): number {
+    return (this.flagsWord >>> 7) & 0x0f;
   }
 
   /** Response code. */
@@ -172,22 +206,22 @@ export class DnsMessage extends HeaderView {
 
   /** Question count. */
   get questionCount(): number {
-    return this.view.getUint16(this.offset + 4);
+    return this.view.getUint16(this.offset + FIELD.QUESTION_COUNT);
   }
 
   /** Answer count. */
   get answerCount(): number {
-    return this.view.getUint16(this.offset + 6);
+    return this.view.getUint16(this.offset + FIELD.ANSWER_COUNT);
   }
 
   /** Authority count. */
   get authorityCount(): number {
-    return this.view.getUint16(this.offset + 8);
+    return this.view.getUint16(this.offset + FIELD.AUTHORITY_COUNT);
   }
 
   /** Additional count. */
   get additionalCount(): number {
-    return this.view.getUint16(this.offset + 10);
+    return this.view.getUint16(this.offset + FIELD.ADDITIONAL_COUNT);
   }
 
   /** Where the name copied by the last `copyName` ends in the message. */
@@ -257,18 +291,38 @@ export class DnsMessage extends HeaderView {
 
   readonly #nameText = new Uint8Array(MAX_NAME_TEXT_LENGTH);
 
+  /** The first question's type after `copyQuestion`, or -1 when it was not captured. */
+  copiedType: number = -1;
+  /** The first question's class after `copyQuestion`, or -1 when it was not captured. */
+  copiedClass: number = -1;
+
+  /**
+   * Copies the first question's name into `into` as `copyName` does and reads the type and
+   * class after it into `copiedType` and `copiedClass` (-1 when the capture ends before
+   * them); returns the name's length, or -1 when the name is malformed or cut short. Call it
+   * only when `questionCount` is not 0.
+   */
+  copyQuestion(into: Uint8Array): number {
+    const count = this.copyName(this.offset + FIELD.QUESTIONS, into, 0);
+    this.copiedType = this.copiedClass = -1;
+    if (count < 0) return count;
+    const next = this.nameNext;
+    if (next + QUESTION_FIXED_LENGTH <= this.end) {
+      this.copiedType = this.view.getUint16(next + QUESTION_TYPE);
+      this.copiedClass = this.view.getUint16(next + QUESTION_CLASS);
+    }
+    return count;
+  }
+
   /** The first question's name, or `null` when there is none or it is malformed. */
   get questionName(): string | null {
     if (this.questionCount === 0) return null;
-    return this.readName(this.offset + DNS_HEADER_LENGTH)?.name ?? null;
+    return this.readName(this.offset + FIELD.QUESTIONS)?.name ?? null;
   }
 
   /** The first question's type, or `null`. */
   get questionType(): number | null {
-    if (this.questionCount === 0) return null;
-    const name = this.readName(this.offset + DNS_HEADER_LENGTH);
-    if (name === null || name.next + 4 > this.end) return null;
-    return this.view.getUint16(name.next);
+    return this.question?.type ?? null;
   }
 
   /** The first question's type as text (`A`, `AAAA`, `TYPE65534`), or `null`. */
@@ -280,14 +334,15 @@ export class DnsMessage extends HeaderView {
   /** The first question, or `null` when there is none or it is cut short or malformed. */
   get question(): DnsQuestion | null {
     if (this.questionCount === 0) return null;
-    const name = this.readName(this.offset + DNS_HEADER_LENGTH);
-    if (name === null || name.next + 4 > this.end) return null;
-    const type = this.view.getUint16(name.next);
+    const text = this.#nameText;
+    const count = this.copyQuestion(text);
+    if (count < 0 || this.copiedType < 0) return null;
+    const type = this.copiedType;
     return {
-      name: name.name,
+      name: String.fromCharCode(...text.subarray(0, count)),
       type,
       typeName: dnsTypeName(type),
-      class: this.view.getUint16(name.next + 2),
+      class: this.copiedClass,
     };
   }
 
@@ -301,10 +356,10 @@ export class DnsMessage extends HeaderView {
       rcode: this.rcode,
       rcodeName: this.rcodeName,
       flags: {
-        aa: (flags & 0x0400) !== 0,
-        tc: (flags & 0x0200) !== 0,
-        rd: (flags & 0x0100) !== 0,
-        ra: (flags & 0x0080) !== 0,
+        aa: (flags & DNS_FLAG_AA) !== 0,
+        tc: (flags & DNS_FLAG_TC) !== 0,
+        rd: (flags & DNS_FLAG_RD) !== 0,
+        ra: (flags & DNS_FLAG_RA) !== 0,
       },
       questions: this.questionCount,
       answers: this.answerCount,

@@ -18,21 +18,38 @@ import { HeaderView } from "./header.ts";
 /** Destination, source and EtherType/length: 14 bytes. */
 export const ETHERNET_HEADER_LENGTH = 14;
 
+/** Where each field lies (IEEE 802.3 clause 3.2), in bytes from the header's start. */
+const FIELD = {
+  DESTINATION: 0,
+  SOURCE: 6,
+  ETHER_TYPE: 12,
+} as const;
+
 /** A view of one Ethernet header. */
 export class EthernetHeader extends HeaderView {
+  /** Absolute offset of the destination address's 6 bytes (for writers that print bytes). */
+  get dstAt(): number {
+    return this.offset + FIELD.DESTINATION;
+  }
+
+  /** Absolute offset of the source address's 6 bytes. */
+  get srcAt(): number {
+    return this.offset + FIELD.SOURCE;
+  }
+
   /** Destination MAC address. */
   get dst(): string {
-    return formatMac(this.view, this.offset);
+    return formatMac(this.view, this.dstAt);
   }
 
   /** Source MAC address. */
   get src(): string {
-    return formatMac(this.view, this.offset + 6);
+    return formatMac(this.view, this.srcAt);
   }
 
   /** The EtherType (above 1500) or the 802.3 payload length (1500 and below). */
   get etherType(): number {
-    return this.view.getUint16(this.offset + 12);
+    return this.view.getUint16(this.offset + FIELD.ETHER_TYPE);
   }
 
   /** The documented JSON form: `{ src, dst, type }`. */

@@ -20,6 +20,22 @@ import { HeaderView, onesComplementSum } from "./header.ts";
 
 /** The header without options: 20 bytes. */
 export const IPV4_MIN_HEADER_LENGTH = 20;
+
+/** Where each field lies in the header (RFC 791 section 3.1), in bytes from its start. */
+const FIELD = {
+  /** Version (high nibble) and IHL in 32-bit words (low nibble). */
+  VERSION_IHL: 0,
+  TOS: 1,
+  TOTAL_LENGTH: 2,
+  IDENTIFICATION: 4,
+  FLAGS_FRAGMENT_OFFSET: 6,
+  TTL: 8,
+  PROTOCOL: 9,
+  CHECKSUM: 10,
+  SOURCE: 12,
+  DESTINATION: 16,
+  OPTIONS: 20,
+} as const;
 /** "Don't Fragment", bit 1 of the flags (0x4000 of the flags/offset word). */
 export const IPV4_FLAG_DF = 0x4000;
 /** "More Fragments", bit 2 of the flags (0x2000 of the flags/offset word). */
@@ -102,17 +118,17 @@ export interface Ipv4Json {
 export class Ipv4Header extends HeaderView {
   /** The version nibble; 4 for a well-formed header. */
   get version(): number {
-    return this.view.getUint8(this.offset) >>> 4;
+    return this.view.getUint8(this.offset + FIELD.VERSION_IHL) >>> 4;
   }
 
   /** Header length in bytes (IHL × 4). */
   get ihl(): number {
-    return (this.view.getUint8(this.offset) & 0x0f) * 4;
+    return (this.view.getUint8(this.offset + FIELD.VERSION_IHL) & 0x0f) * 4;
   }
 
   /** The whole TOS / traffic-class byte. */
   get tos(): number {
-    return this.view.getUint8(this.offset + 1);
+    return this.view.getUint8(this.offset + FIELD.TOS);
   }
 
   /** Differentiated services code point (RFC 2474): the high six bits of TOS. */
@@ -127,17 +143,17 @@ export class Ipv4Header extends HeaderView {
 
   /** Total length of the datagram (header and payload) in bytes. */
   get length(): number {
-    return this.view.getUint16(this.offset + 2);
+    return this.view.getUint16(this.offset + FIELD.TOTAL_LENGTH);
   }
 
   /** Identification. */
   get id(): number {
-    return this.view.getUint16(this.offset + 4);
+    return this.view.getUint16(this.offset + FIELD.IDENTIFICATION);
   }
 
   /** The 16-bit flags and fragment offset word. */
   get flagsAndOffset(): number {
-    return this.view.getUint16(this.offset + 6);
+    return this.view.getUint16(this.offset + FIELD.FLAGS_FRAGMENT_OFFSET);
   }
 
   /** Don't Fragment. */
@@ -167,37 +183,77 @@ export class Ipv4Header extends HeaderView {
 
   /** Time to live. */
   get ttl(): number {
-    return this.view.getUint8(this.offset + 8);
+    return this.view.getUint8(this.offset + FIELD.TTL);
   }
 
   /** The protocol of the payload (6 TCP, 17 UDP, 1 ICMP, …). */
   get protocol(): number {
-    return this.view.getUint8(this.offset + 9);
+    return this.view.getUint8(this.offset + FIELD.PROTOCOL);
   }
 
   /** The header checksum as transmitted. */
   get checksum(): number {
-    return this.view.getUint16(this.offset + 10);
+    return this.view.getUint16(this.offset + FIELD.CHECKSUM);
   }
 
   /** Source address. */
   get src(): string {
-    return formatIpv4(this.view, this.offset + 12);
+    return formatIpv4(this.view, this.offset + FIELD.SOURCE);
   }
 
   /** Destination address. */
   get dst(): string {
-    return formatIpv4(this.view, this.offset + 16);
+    return formatIpv4(this.view, this.offset + FIELD.DESTINATION);
   }
 
   /** Source address as an unsigned 32-bit number. */
   get srcNumber(): number {
-    return this.view.getUint32(this.offset + 12);
+    return this.view.getUint32(this.offset + FIELD.SOURCE);
   }
 
   /** Destination address as an unsigned 32-bit number. */
   get dstNumber(): number {
-    return this.view.getUint32(this.offset + 16);
+    return this.view.getUint32(this.offset + FIELD.DESTINATION);
+  }
+
+  /**
+   * What makes the header unusable, or `undefined`: RFC 791 wants version 4 and a header
+   * length (IHL) of at least five words. `at` is the header's offset in its frame, for the
+   * message.
+   */
+  headerProblem(at: number): string | undefined {
+    const version = this.version;
+    if (version !== 4) return `version field is ${version}, not 4, at offset ${at}`;
+    const ihl = this.ihl;
+    if (ihl < IPV4_MIN_HEADER_LENGTH) {
+      return `header length ${ihl} is below ${IPV4_MIN_HEADER_LENGTH}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Ends the layer at the datagram's total length, since what follows it (Ethernet pads short
+   * frames to 60 bytes) is not IP payload; returns what is wrong with the total length, or
+   * `undefined`. `wireEnd` is where the frame ended on the wire (past the captured bytes when
+   * the snapshot length cut it).
+   */
+  endAtTotalLength(wireEnd: number): string | undefined {
+    const total = this.length;
+    const ihl = this.ihl;
+    if (total < ihl) return `total length ${total} is below the header length ${ihl}`;
+    this.end = Math.min(this.end, this.offset + total);
+    if (this.offset + total <= wireEnd) return undefined;
+    return `total length ${total} exceeds the ${wireEnd - this.offset} bytes left in the frame`;
+  }
+
+  /**
+   * Bytes after the header by the total length; by what was captured when the total length
+   * is below the header's.
+   */
+  get payloadLength(): number {
+    const total = this.length;
+    const ihl = this.ihl;
+    return total >= ihl ? total - ihl : this.end - this.offset - ihl;
   }
 
   /** Whether the whole header, options included, was captured. */
@@ -229,7 +285,7 @@ export class Ipv4Header extends HeaderView {
   get options(): Ipv4Option[] {
     const options: Ipv4Option[] = [];
     const end = this.offset + Math.min(this.ihl, this.capturedLength);
-    let at = this.offset + IPV4_MIN_HEADER_LENGTH;
+    let at = this.offset + FIELD.OPTIONS;
     while (at < end) {
       const type = this.view.getUint8(at);
       const name = OPTION_NAMES.get(type) ?? "unknown";

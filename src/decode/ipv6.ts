@@ -20,6 +20,45 @@ import { HeaderView } from "./header.ts";
 /** The fixed header: 40 bytes. */
 export const IPV6_HEADER_LENGTH = 40;
 
+/** Where each field of the fixed header lies (RFC 8200 section 3), in bytes from its start. */
+const FIELD = {
+  /** Version (4 bits), traffic class (8) and flow label (20). */
+  VERSION_CLASS_LABEL: 0,
+  PAYLOAD_LENGTH: 4,
+  NEXT_HEADER: 6,
+  HOP_LIMIT: 7,
+  SOURCE: 8,
+  DESTINATION: 24,
+} as const;
+
+/**
+ * Where the fields of an extension header lie (RFC 8200 section 4): every one starts with
+ * the next header and, but for the fragment header, a length; the fragment header
+ * (section 4.5) has its offset and M flag, then the identification.
+ */
+const EXTENSION = {
+  NEXT_HEADER: 0,
+  LENGTH: 1,
+  FRAGMENT_OFFSET_FLAGS: 2,
+  FRAGMENT_ID: 4,
+  /** The fragment header's fixed length. */
+  FRAGMENT_LENGTH: 8,
+  /** Enough of any other extension header to read its length. */
+  LENGTH_NEEDED: 2,
+} as const;
+
+/** The fragment offset field (in bytes: the 13-bit count of 8-byte units, shifted). */
+const FRAGMENT_OFFSET_MASK = 0xfff8;
+/** The fragment header's M flag: more fragments follow. */
+const FRAGMENT_MORE = 1;
+
+/** The chain walk reached the upper-layer header, ESP, or the data of a later fragment. */
+export const IPV6_CHAIN_COMPLETE = 0;
+/** The chain walk stopped at `MAX_IPV6_EXTENSIONS` headers: the packet is malformed. */
+export const IPV6_CHAIN_TOO_LONG = 1;
+/** An extension header was cut short: `chainStop` and `chainNeed` say where and how long. */
+export const IPV6_CHAIN_TRUNCATED = 2;
+
 /** The JSON form of an IPv6 fixed header (docs/json.md). */
 export interface Ipv6Json {
   /** IP version. */
@@ -121,6 +160,9 @@ export interface Ipv6Fragment {
   id: number;
 }
 
+/** ESP's security parameter index and sequence number (RFC 4303 section 2): 8 bytes. */
+const ESP_SPI_SEQUENCE_LENGTH = 8;
+
 /** A view of one IPv6 fixed header and its extension header chain. */
 export class Ipv6Header extends HeaderView {
   /** How many extension headers the decoder walked. */
@@ -135,12 +177,103 @@ export class Ipv6Header extends HeaderView {
   protocol = 0;
   /** Absolute offset of the fragment header, or -1 when there is none. */
   fragmentHeaderOffset: number = -1;
+  /** Absolute offset where the chain walk stopped: the upper-layer header's, when complete. */
+  chainStop = 0;
+  /** With `IPV6_CHAIN_TRUNCATED`: the bytes the cut header needed at `chainStop`. */
+  chainNeed = 0;
 
   /** Starts a new chain (called by the decoder when it binds the header). */
   resetChain(): void {
     this.extensionCount = 0;
     this.fragmentHeaderOffset = -1;
     this.protocol = this.nextHeader;
+  }
+
+  /**
+   * Ends the layer at the payload length, and returns what is wrong with that length (more
+   * than the frame had on the wire, whose end is `wireEnd`), or `undefined`.
+   */
+  endAtPayloadLength(wireEnd: number): string | undefined {
+    const payloadStart = this.offset + IPV6_HEADER_LENGTH;
+    const payloadLength = this.payloadLength;
+    this.end = Math.min(this.end, payloadStart + payloadLength);
+    if (payloadStart + payloadLength <= wireEnd) return undefined;
+    return `payload length ${payloadLength} exceeds the ${
+      wireEnd - payloadStart
+    } bytes left in the frame`;
+  }
+
+  /**
+   * Walks the extension header chain (RFC 8200 section 4) up to the upper-layer header,
+   * recording each header's type, offset and length; `protocol` and `chainStop` then name
+   * the upper layer and where it starts. The walk stops at ESP (encrypted from there on), at
+   * the fragment header of a later fragment (the upper-layer header is in the first), and
+   * after `MAX_IPV6_EXTENSIONS` headers. Returns `IPV6_CHAIN_COMPLETE`, `…_TOO_LONG` or
+   * `…_TRUNCATED`.
+   */
+  walkChain(): number {
+    const view = this.view;
+    const end = this.end;
+    let next = this.nextHeader;
+    let at = this.offset + IPV6_HEADER_LENGTH;
+    let status = IPV6_CHAIN_COMPLETE;
+    while (isIpv6Extension(next)) {
+      if (this.extensionCount === MAX_IPV6_EXTENSIONS) {
+        status = IPV6_CHAIN_TOO_LONG;
+        break;
+      }
+      if (next === IPV6_ESP) {
+        this.#record(next, at, end - at);
+        break;
+      }
+      const fixed = next === IPV6_FRAGMENT ? EXTENSION.FRAGMENT_LENGTH : EXTENSION.LENGTH_NEEDED;
+      if (end - at < fixed) return this.#cut(at, fixed);
+      // AH counts its length in 4-byte words less two (RFC 4302), the others in 8-byte words
+      // less one.
+      const length = next === IPV6_FRAGMENT
+        ? EXTENSION.FRAGMENT_LENGTH
+        : next === IPV6_AH
+        ? (view.getUint8(at + EXTENSION.LENGTH) + 2) * 4
+        : (view.getUint8(at + EXTENSION.LENGTH) + 1) * 8;
+      if (end - at < length) return this.#cut(at, length);
+      this.#record(next, at, length);
+      next = view.getUint8(at + EXTENSION.NEXT_HEADER);
+      at += length;
+      if (this.laterFragment) break;
+    }
+    this.protocol = next;
+    this.chainStop = at;
+    return status;
+  }
+
+  #record(type: number, at: number, length: number): void {
+    const index = this.extensionCount++;
+    this.extensionTypes[index] = type;
+    this.extensionOffsets[index] = at;
+    this.extensionLengths[index] = length;
+    if (type === IPV6_FRAGMENT) this.fragmentHeaderOffset = at;
+  }
+
+  #cut(at: number, need: number): number {
+    this.chainStop = at;
+    this.chainNeed = need;
+    return IPV6_CHAIN_TRUNCATED;
+  }
+
+  /** Whether the packet is a fragment other than the first (its data holds no header). */
+  get laterFragment(): boolean {
+    return this.fragmentHeaderOffset >= 0 && this.fragmentOffset !== 0;
+  }
+
+  /** Bytes after extension header `index` (of the first `extensionCount`), by the payload length. */
+  bytesAfterExtension(index: number): number {
+    const end = this.extensionOffsets[index] + this.extensionLengths[index];
+    return this.payloadLength - (end - this.offset - IPV6_HEADER_LENGTH);
+  }
+
+  /** Bytes after the extension headers, by the payload length. */
+  get upperLayerLength(): number {
+    return this.payloadLength - (this.chainStop - this.offset - IPV6_HEADER_LENGTH);
   }
 
   /** The extension headers in order (allocates). */
@@ -160,57 +293,69 @@ export class Ipv6Header extends HeaderView {
 
   /** The fragment header's offset field, in bytes; only when there is one. */
   get fragmentOffset(): number {
-    return this.view.getUint16(this.fragmentHeaderOffset + 2) & 0xfff8;
+    return this.view.getUint16(this.fragmentHeaderOffset + EXTENSION.FRAGMENT_OFFSET_FLAGS) &
+      FRAGMENT_OFFSET_MASK;
   }
 
   /** The fragment header's M flag (more fragments follow); only when there is one. */
   get fragmentMore(): boolean {
-    return (this.view.getUint16(this.fragmentHeaderOffset + 2) & 1) !== 0;
+    const flags = this.view.getUint16(this.fragmentHeaderOffset + EXTENSION.FRAGMENT_OFFSET_FLAGS);
+    return (flags & FRAGMENT_MORE) !== 0;
   }
 
   /** The fragment header's identification; only when there is one. */
   get fragmentId(): number {
-    return this.view.getUint32(this.fragmentHeaderOffset + 4);
+    return this.view.getUint32(this.fragmentHeaderOffset + EXTENSION.FRAGMENT_ID);
   }
 
   /** The version nibble; 6 for a well-formed header. */
   get version(): number {
-    return this.view.getUint8(this.offset) >>> 4;
+    return this.view.getUint8(this.offset + FIELD.VERSION_CLASS_LABEL) >>> 4;
   }
 
   /** Traffic class (DSCP and ECN, as IPv4's TOS byte). */
   get trafficClass(): number {
-    return (this.view.getUint16(this.offset) >>> 4) & 0xff;
+    return (this.view.getUint16(this.offset + FIELD.VERSION_CLASS_LABEL) >>> 4) & 0xff;
   }
 
   /** Flow label, 20 bits. */
   get flowLabel(): number {
-    return this.view.getUint32(this.offset) & 0x000fffff;
+    return this.view.getUint32(this.offset + FIELD.VERSION_CLASS_LABEL) & 0x000fffff;
   }
 
   /** Length of everything after the fixed header, extension headers included. */
   get payloadLength(): number {
-    return this.view.getUint16(this.offset + 4);
+    return this.view.getUint16(this.offset + FIELD.PAYLOAD_LENGTH);
   }
 
   /** The type of the header that follows. */
   get nextHeader(): number {
-    return this.view.getUint8(this.offset + 6);
+    return this.view.getUint8(this.offset + FIELD.NEXT_HEADER);
   }
 
   /** Hop limit. */
   get hopLimit(): number {
-    return this.view.getUint8(this.offset + 7);
+    return this.view.getUint8(this.offset + FIELD.HOP_LIMIT);
+  }
+
+  /** Absolute offset of the source address's 16 bytes (for writers that print from bytes). */
+  get srcAt(): number {
+    return this.offset + FIELD.SOURCE;
+  }
+
+  /** Absolute offset of the destination address's 16 bytes. */
+  get dstAt(): number {
+    return this.offset + FIELD.DESTINATION;
   }
 
   /** Source address, RFC 5952 text. */
   get src(): string {
-    return formatIpv6(this.view, this.offset + 8);
+    return formatIpv6(this.view, this.srcAt);
   }
 
   /** Destination address, RFC 5952 text. */
   get dst(): string {
-    return formatIpv6(this.view, this.offset + 24);
+    return formatIpv6(this.view, this.dstAt);
   }
 
   /**
@@ -219,7 +364,7 @@ export class Ipv6Header extends HeaderView {
    */
   copyAddress(source: boolean, into: Uint32Array, at: number): void {
     const view = this.view;
-    const from = this.offset + (source ? 8 : 24);
+    const from = source ? this.srcAt : this.dstAt;
     into[at] = view.getUint32(from);
     into[at + 1] = view.getUint32(from + 4);
     into[at + 2] = view.getUint32(from + 8);
@@ -231,7 +376,7 @@ export class Ipv6Header extends HeaderView {
     const last = this.extensionCount - 1;
     if (last < 0 || this.extensionTypes[last] !== IPV6_ESP) return null;
     const at = this.extensionOffsets[last];
-    if (at + 8 > this.end) return null;
+    if (at + ESP_SPI_SEQUENCE_LENGTH > this.end) return null;
     return {
       spi: this.view.getUint32(at),
       sequence: this.view.getUint32(at + 4),

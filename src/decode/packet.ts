@@ -26,12 +26,11 @@ import { ICMP_HEADER_LENGTH, ICMP_TYPE_CODE_CHECKSUM_LENGTH, IcmpHeader } from "
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
 import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
 import {
-  IPV6_AH,
+  IPV6_CHAIN_TOO_LONG,
+  IPV6_CHAIN_TRUNCATED,
   IPV6_ESP,
-  IPV6_FRAGMENT,
   IPV6_HEADER_LENGTH,
   Ipv6Header,
-  isIpv6Extension,
   MAX_IPV6_EXTENSIONS,
 } from "./ipv6.ts";
 import {
@@ -309,45 +308,18 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("ipv4", offset, end, IPV4_MIN_HEADER_LENGTH)) return;
     const ip = packet.ipv4 = this.#ipv4.bind(this.#view, offset, end);
-    const at = offset - this.#base;
-    if (ip.version !== 4) {
-      this.#note(`ipv4: version field is ${ip.version}, not 4, at offset ${at}`);
+    const problem = ip.headerProblem(offset - this.#base);
+    if (problem !== undefined) {
+      this.#note(`ipv4: ${problem}`);
       return;
     }
     const ihl = ip.ihl;
-    if (ihl < IPV4_MIN_HEADER_LENGTH) {
-      this.#note(`ipv4: header length ${ihl} is below ${IPV4_MIN_HEADER_LENGTH}`);
-      return;
-    }
     if (!this.#fits("ipv4", offset, end, ihl)) return;
-    const totalLength = ip.length;
-    let layerEnd = end;
-    if (totalLength < ihl) {
-      this.#note(`ipv4: total length ${totalLength} is below the header length ${ihl}`);
-    } else {
-      if (offset + totalLength > this.#wireEnd) {
-        this.#note(
-          `ipv4: total length ${totalLength} exceeds the ${
-            this.#wireEnd - offset
-          } bytes left in the frame`,
-        );
-      }
-      // Ethernet pads short frames to 60 bytes: the padding is not IP payload.
-      layerEnd = Math.min(end, offset + totalLength);
-      ip.end = layerEnd;
-    }
-    packet.payloadOffset = at + ihl;
+    const lengthProblem = ip.endAtTotalLength(this.#wireEnd);
+    if (lengthProblem !== undefined) this.#note(`ipv4: ${lengthProblem}`);
+    packet.payloadOffset = offset + ihl - this.#base;
     if (ip.fragOffset !== 0) return; // only the first fragment carries the transport header
-    const payloadLength = totalLength >= ihl ? totalLength - ihl : layerEnd - offset - ihl;
-    this.#decodeTransport(
-      ip.protocol,
-      offset + ihl,
-      layerEnd,
-      payloadLength,
-      4,
-      offset,
-      !ip.mf,
-    );
+    this.#decodeTransport(ip.protocol, offset + ihl, ip.end, ip.payloadLength, 4, offset, !ip.mf);
   }
 
   #decodeIpv6(offset: number, end: number): void {
@@ -359,59 +331,22 @@ export class Decoder {
       this.#note(`ipv6: version field is ${ip.version}, not 6, at offset ${offset - this.#base}`);
       return;
     }
-    const payloadStart = offset + IPV6_HEADER_LENGTH;
-    const payloadLength = ip.payloadLength;
-    if (payloadStart + payloadLength > this.#wireEnd) {
-      this.#note(
-        `ipv6: payload length ${payloadLength} exceeds the ${
-          this.#wireEnd - payloadStart
-        } bytes left in the frame`,
-      );
+    const lengthProblem = ip.endAtPayloadLength(this.#wireEnd);
+    if (lengthProblem !== undefined) this.#note(`ipv6: ${lengthProblem}`);
+    const chain = ip.walkChain();
+    if (chain === IPV6_CHAIN_TRUNCATED) {
+      this.#fits("ipv6", ip.chainStop, ip.end, ip.chainNeed);
+      return;
     }
-    const layerEnd = Math.min(end, payloadStart + payloadLength);
-    ip.end = layerEnd;
-
-    // Walk the extension header chain (RFC 8200 section 4).
-    const view = this.#view;
-    let next = ip.nextHeader;
-    let at = payloadStart;
-    let laterFragment = false;
-    while (isIpv6Extension(next)) {
-      if (ip.extensionCount === MAX_IPV6_EXTENSIONS) {
-        this.#note(`ipv6: more than ${MAX_IPV6_EXTENSIONS} extension headers`);
-        break;
-      }
-      if (next === IPV6_ESP) {
-        // Encrypted from here on: record it and stop.
-        ip.extensionTypes[ip.extensionCount] = next;
-        ip.extensionOffsets[ip.extensionCount] = at;
-        ip.extensionLengths[ip.extensionCount++] = layerEnd - at;
-        break;
-      }
-      if (!this.#fits("ipv6", at, layerEnd, next === IPV6_FRAGMENT ? 8 : 2)) return;
-      const length = next === IPV6_FRAGMENT
-        ? 8
-        : next === IPV6_AH
-        ? (view.getUint8(at + 1) + 2) * 4
-        : (view.getUint8(at + 1) + 1) * 8;
-      if (!this.#fits("ipv6", at, layerEnd, length)) return;
-      ip.extensionTypes[ip.extensionCount] = next;
-      ip.extensionOffsets[ip.extensionCount] = at;
-      ip.extensionLengths[ip.extensionCount++] = length;
-      if (next === IPV6_FRAGMENT) {
-        ip.fragmentHeaderOffset = at;
-        laterFragment = (view.getUint16(at + 2) & 0xfff8) !== 0;
-      }
-      next = view.getUint8(at);
-      at += length;
-      if (laterFragment) break; // the upper-layer header is in the first fragment
+    if (chain === IPV6_CHAIN_TOO_LONG) {
+      this.#note(`ipv6: more than ${MAX_IPV6_EXTENSIONS} extension headers`);
     }
-    ip.protocol = next;
-    packet.payloadOffset = at - this.#base;
-    if (laterFragment || next === IPV6_ESP) return;
-    const upperLength = payloadLength - (at - payloadStart);
-    const fragment = ip.fragmentHeaderOffset >= 0;
-    this.#decodeTransport(next, at, layerEnd, upperLength, 6, offset, !fragment);
+    const upper = ip.chainStop;
+    packet.payloadOffset = upper - this.#base;
+    const protocol = ip.protocol;
+    if (ip.laterFragment || protocol === IPV6_ESP) return;
+    const whole = ip.fragmentHeaderOffset < 0;
+    this.#decodeTransport(protocol, upper, ip.end, ip.upperLayerLength, 6, offset, whole);
   }
 
   #decodeArp(offset: number, end: number): void {
@@ -451,8 +386,9 @@ export class Decoder {
       const tcp = this.#tcp;
       const dataOffset = tcp.dataOffset;
       tcp.payloadLength = Math.max(0, ipPayloadLength - dataOffset);
-      if (dataOffset < TCP_MIN_HEADER_LENGTH) {
-        this.#note(`tcp: data offset ${dataOffset} is below ${TCP_MIN_HEADER_LENGTH}`);
+      const problem = tcp.headerProblem;
+      if (problem !== undefined) {
+        this.#note(`tcp: ${problem}`);
         return;
       }
       if (!this.#fits("tcp", offset, end, dataOffset)) return; // options cut short

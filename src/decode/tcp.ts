@@ -20,6 +20,37 @@ import { IPPROTO_TCP } from "./ipproto.ts";
 /** The header without options: 20 bytes. */
 export const TCP_MIN_HEADER_LENGTH = 20;
 
+/** Where each field lies in the header (RFC 9293 section 3.1), in bytes from its start. */
+const FIELD = {
+  SOURCE_PORT: 0,
+  DESTINATION_PORT: 2,
+  SEQUENCE: 4,
+  ACKNOWLEDGMENT: 8,
+  /** Data offset (high nibble, in 32-bit words); the flags are the low 9 bits of this word. */
+  OFFSET_FLAGS: 12,
+  WINDOW: 14,
+  CHECKSUM: 16,
+  URGENT: 18,
+  OPTIONS: 20,
+} as const;
+
+/** NOP, NOP, then the kind and length of a timestamp option (10), as one 32-bit word. */
+const NOP_NOP_TIMESTAMP = 0x0101080a;
+/** The header length with those options: 20 bytes and 12 of options. */
+const NOP_NOP_TIMESTAMP_HEADER = 32;
+
+/** Where an option's fields lie, from its kind byte (RFC 9293 section 3.2). */
+const OPTION = {
+  KIND: 0,
+  LENGTH: 1,
+  /** The value (MSS, window scale shift, timestamps, SACK edges) follows kind and length. */
+  VALUE: 2,
+  /** The timestamp echo reply, after the 4-byte value (RFC 7323 section 3). */
+  TSECR: 6,
+  /** A SACK block: left and right edges, 4 bytes each (RFC 2018 section 3). */
+  SACK_BLOCK: 8,
+} as const;
+
 /** FIN: no more data from sender. */
 export const TCP_FIN = 0x001;
 /** SYN: synchronise sequence numbers. */
@@ -169,6 +200,21 @@ export interface TcpOption {
   malformed?: true;
 }
 
+/**
+ * An option kind's name as JSON and text show it: `eol`, `nop`, `mss`, `wscale`, `sackOK`,
+ * `sack`, `TS`, `mptcp`, `tfo`, or `unknown`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tcpOptionName } from "./tcp.ts";
+ * assert.deepEqual([tcpOptionName(2), tcpOptionName(8), tcpOptionName(99)], ["mss", "TS", "unknown"]);
+ * ```
+ */
+export function tcpOptionName(kind: number): string {
+  return OPTION_NAMES[kind] ?? "unknown";
+}
+
 const OPTION_NAMES: Record<number, string> = {
   [TCPOPT_EOL]: "eol",
   [TCPOPT_NOP]: "nop",
@@ -186,36 +232,36 @@ export class TcpHeader extends ChecksummedView {
   /** The IP protocol number the pseudo-header carries. */
   protected readonly protocolNumber: number = IPPROTO_TCP;
   /** Offset of the checksum field within the header. */
-  protected readonly checksumOffset: number = 16;
+  protected readonly checksumOffset: number = FIELD.CHECKSUM;
 
   /** Source port. */
   get srcPort(): number {
-    return this.u16(0);
+    return this.u16(FIELD.SOURCE_PORT);
   }
 
   /** Destination port. */
   get dstPort(): number {
-    return this.u16(2);
+    return this.u16(FIELD.DESTINATION_PORT);
   }
 
   /** Sequence number (absolute). */
   get seq(): number {
-    return this.u32(4);
+    return this.u32(FIELD.SEQUENCE);
   }
 
   /** Acknowledgment number (absolute). */
   get ack(): number {
-    return this.u32(8);
+    return this.u32(FIELD.ACKNOWLEDGMENT);
   }
 
   /** Header length in bytes (data offset × 4). */
   get dataOffset(): number {
-    return (this.u8(12) >>> 4) * 4;
+    return (this.u8(FIELD.OFFSET_FLAGS) >>> 4) * 4;
   }
 
   /** The nine flag bits (NS is bit 8), as a number to test with `TCP_SYN` and friends. */
   get flagBits(): number {
-    return this.u16(12) & 0x01ff;
+    return this.u16(FIELD.OFFSET_FLAGS) & 0x01ff;
   }
 
   /** The flags as tcpdump prints them between brackets: `S`, `S.`, `P.`, `F.`, `R`, … */
@@ -241,86 +287,99 @@ export class TcpHeader extends ChecksummedView {
 
   /** Receive window as sent (not scaled). */
   get window(): number {
-    return this.u16(14);
+    return this.u16(FIELD.WINDOW);
   }
 
   /** Checksum as transmitted. */
   get checksum(): number {
-    return this.u16(16);
+    return this.u16(FIELD.CHECKSUM);
   }
 
   /** Urgent pointer. */
   get urgent(): number {
-    return this.u16(18);
+    return this.u16(FIELD.URGENT);
+  }
+
+  /** Absolute offset of the first option (in `dataView`). */
+  get optionsAt(): number {
+    return this.offset + FIELD.OPTIONS;
+  }
+
+  /**
+   * What makes the header unusable past its fixed part, or `undefined`: a data offset below
+   * the fixed header's 20 bytes.
+   */
+  get headerProblem(): string | undefined {
+    const dataOffset = this.dataOffset;
+    if (dataOffset >= TCP_MIN_HEADER_LENGTH) return undefined;
+    return `data offset ${dataOffset} is below ${TCP_MIN_HEADER_LENGTH}`;
+  }
+
+  /**
+   * Whether the options are exactly NOP, NOP, timestamps: Linux's on every segment after the
+   * handshake, which writers print without walking them (`onlyTsval`, `onlyTsecr`).
+   */
+  get optionsAreNopNopTimestamp(): boolean {
+    return this.dataOffset === NOP_NOP_TIMESTAMP_HEADER &&
+      this.capturedLength >= NOP_NOP_TIMESTAMP_HEADER &&
+      this.u32(FIELD.OPTIONS) === NOP_NOP_TIMESTAMP;
+  }
+
+  /** With `optionsAreNopNopTimestamp`: the timestamp value. */
+  get onlyTsval(): number {
+    return this.u32(FIELD.OPTIONS + 2 + OPTION.VALUE);
+  }
+
+  /** With `optionsAreNopNopTimestamp`: the timestamp echo reply. */
+  get onlyTsecr(): number {
+    return this.u32(FIELD.OPTIONS + 2 + OPTION.TSECR);
   }
 
   /** The options in order (allocates; not for hot paths). Stops at a malformed one. */
   get options(): TcpOption[] {
     const options: TcpOption[] = [];
     const view = this.view;
-    const end = Math.min(this.offset + this.dataOffset, this.end);
-    let at = this.offset + 20;
-    while (at < end) {
-      const kind = view.getUint8(at);
-      const name = OPTION_NAMES[kind] ?? "unknown";
-      if (kind === TCPOPT_EOL || kind === TCPOPT_NOP) {
-        options.push({ kind, name, length: 1 });
-        at++;
-        if (kind === TCPOPT_EOL) break;
-        continue;
-      }
-      const length = at + 1 < end ? view.getUint8(at + 1) : 0;
-      if (length < 2 || at + length > end) {
-        options.push({ kind, name, length, malformed: true });
-        break;
-      }
+    const walk = new TcpOptionWalk().start(this);
+    while (walk.next()) {
+      const { kind, length, at } = walk;
+      const name = tcpOptionName(kind);
       const option: TcpOption = { kind, name, length };
-      if (kind === TCPOPT_MSS && length === 4) option.value = view.getUint16(at + 2);
-      else if (kind === TCPOPT_WSCALE && length === 3) option.value = view.getUint8(at + 2);
-      else if (kind === TCPOPT_TIMESTAMP && length === 10) {
-        option.tsval = view.getUint32(at + 2);
-        option.tsecr = view.getUint32(at + 6);
-      } else if (kind === TCPOPT_SACK && (length - 2) % 8 === 0) {
-        option.blocks = [];
-        for (let edge = at + 2; edge < at + length; edge += 8) {
-          option.blocks.push([view.getUint32(edge), view.getUint32(edge + 4)]);
+      if (walk.hasExpectedLength) {
+        if (kind === TCPOPT_MSS) option.value = walk.u16(OPTION.VALUE);
+        else if (kind === TCPOPT_WSCALE) option.value = view.getUint8(at + OPTION.VALUE);
+        else if (kind === TCPOPT_TIMESTAMP) {
+          option.tsval = walk.u32(OPTION.VALUE);
+          option.tsecr = walk.u32(OPTION.TSECR);
+        } else if (kind === TCPOPT_SACK) {
+          option.blocks = [];
+          for (let block = 0; block < walk.sackBlocks; block++) {
+            option.blocks.push([walk.sackLeft(block), walk.sackRight(block)]);
+          }
         }
-      } else if (
-        (kind === TCPOPT_MSS || kind === TCPOPT_WSCALE || kind === TCPOPT_TIMESTAMP ||
-          kind === TCPOPT_SACK || kind === TCPOPT_SACK_PERMITTED) &&
-        length !== ({ 2: 4, 3: 3, 4: 2, 8: 10 } as Record<number, number>)[kind] &&
-        kind !== TCPOPT_SACK
-      ) {
+      } else if (kind !== TCPOPT_SACK) {
         option.malformed = true;
       }
-      if (name === "unknown" && length > 2) {
-        let hex = "";
-        for (let i = at + 2; i < at + length; i++) {
-          hex += view.getUint8(i).toString(16).padStart(2, "0");
-        }
-        option.data = hex;
-      }
+      if (name === "unknown" && length > OPTION.VALUE) option.data = walk.dataHex;
       options.push(option);
-      at += length;
+    }
+    if (walk.malformed) {
+      options.push({
+        kind: walk.kind,
+        name: tcpOptionName(walk.kind),
+        length: walk.length,
+        malformed: true,
+      });
     }
     return options;
   }
 
-  /** The window scale shift from a `wscale` option, or -1 when the header has none. */
+  /** The window scale shift from a `wscale` option (at most 14), or -1 when there is none. */
   get windowScale(): number {
-    const view = this.view;
-    const end = Math.min(this.offset + this.dataOffset, this.end);
-    for (let at = this.offset + 20; at < end;) {
-      const kind = view.getUint8(at);
-      if (kind === TCPOPT_EOL) break;
-      if (kind === TCPOPT_NOP) {
-        at++;
-        continue;
+    const walk = WINDOW_SCALE_WALK.start(this);
+    while (walk.next()) {
+      if (walk.kind === TCPOPT_WSCALE && walk.hasExpectedLength) {
+        return Math.min(this.view.getUint8(walk.at + OPTION.VALUE), 14);
       }
-      const length = at + 1 < end ? view.getUint8(at + 1) : 0;
-      if (length < 2 || at + length > end) break;
-      if (kind === TCPOPT_WSCALE && length === 3) return Math.min(view.getUint8(at + 2), 14);
-      at += length;
     }
     return -1;
   }
@@ -386,10 +445,83 @@ export class TcpOptionWalk {
   start(tcp: TcpHeader): this {
     this.#view = tcp.dataView;
     this.#end = Math.min(tcp.offset + tcp.dataOffset, tcp.end);
-    this.#next = tcp.offset + 20;
+    this.#next = tcp.optionsAt;
     this.kind = -1;
     this.malformed = false;
     return this;
+  }
+
+  /**
+   * Whether the option has the length its kind requires (MSS 4, window scale 3, SACK
+   * permitted 2, timestamps 10, SACK 2 and whole 8-byte blocks). Always true for other kinds.
+   */
+  get hasExpectedLength(): boolean {
+    const length = this.length;
+    switch (this.kind) {
+      case TCPOPT_MSS:
+        return length === 4;
+      case TCPOPT_WSCALE:
+        return length === 3;
+      case TCPOPT_SACK_PERMITTED:
+        return length === 2;
+      case TCPOPT_TIMESTAMP:
+        return length === 10;
+      case TCPOPT_SACK:
+        return (length - OPTION.VALUE) % OPTION.SACK_BLOCK === 0;
+      default:
+        return true;
+    }
+  }
+
+  /** A 16-bit field `at` bytes into the option (the MSS's value at 2). */
+  u16(at: number): number {
+    return this.#view.getUint16(this.at + at);
+  }
+
+  /** A 32-bit field `at` bytes into the option (a timestamp's value at 2, echo at 6). */
+  u32(at: number): number {
+    return this.#view.getUint32(this.at + at);
+  }
+
+  /** The option's value as a number: the MSS, or the window scale shift. */
+  get value(): number {
+    return this.kind === TCPOPT_MSS
+      ? this.u16(OPTION.VALUE)
+      : this.#view.getUint8(this.at + OPTION.VALUE);
+  }
+
+  /** The timestamp option's value. */
+  get tsval(): number {
+    return this.u32(OPTION.VALUE);
+  }
+
+  /** The timestamp option's echo reply. */
+  get tsecr(): number {
+    return this.u32(OPTION.TSECR);
+  }
+
+  /** How many blocks a SACK option of the expected length holds. */
+  get sackBlocks(): number {
+    return (this.length - OPTION.VALUE) / OPTION.SACK_BLOCK;
+  }
+
+  /** The left edge of SACK block `block`. */
+  sackLeft(block: number): number {
+    return this.u32(OPTION.VALUE + block * OPTION.SACK_BLOCK);
+  }
+
+  /** The right edge of SACK block `block`. */
+  sackRight(block: number): number {
+    return this.u32(OPTION.VALUE + block * OPTION.SACK_BLOCK + 4);
+  }
+
+  /** The bytes after kind and length, as lowercase hex (for options netpeek does not know). */
+  get dataHex(): string {
+    let hex = "";
+    for (let i = this.at + OPTION.VALUE; i < this.at + this.length; i++) {
+      hex += this.#view.getUint8(i).toString(16).padStart(2, "0");
+    }
+    return hex;
   }
 
   /** Moves to the next option; false when there is none. */
@@ -404,8 +536,9 @@ export class TcpOptionWalk {
       this.#next = at + 1;
       return true;
     }
-    const length = at + 1 < this.#end ? this.#view.getUint8(at + 1) : 0;
-    if (length < 2 || at + length > this.#end) {
+    const length = at + OPTION.LENGTH < this.#end ? this.#view.getUint8(at + OPTION.LENGTH) : 0;
+    if (length < OPTION.VALUE || at + length > this.#end) {
+      this.length = length;
       this.malformed = true;
       return false;
     }
@@ -414,3 +547,6 @@ export class TcpOptionWalk {
     return true;
   }
 }
+
+/** The walk `windowScale` reuses (it runs on every SYN the analysis sees). */
+const WINDOW_SCALE_WALK = new TcpOptionWalk();

@@ -22,7 +22,6 @@
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import {
   type ArpPacket,
-  DNS_HEADER_LENGTH,
   type DnsMessage,
   dnsRcodeName,
   dnsTypeName,
@@ -290,9 +289,9 @@ function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
   out.piece(PIECE.hopLimit);
   out.uint(ip.hopLimit);
   out.piece(PIECE.src);
-  out.ipv6(ip.dataView, ip.offset + 8);
+  out.ipv6(ip.dataView, ip.srcAt);
   out.piece(PIECE.thenDst);
-  out.ipv6(ip.dataView, ip.offset + 24);
+  out.ipv6(ip.dataView, ip.dstAt);
   out.piece(PIECE.thenExtensions);
   const count = ip.extensionCount;
   if (count === 0) out.piece(PIECE.emptyList);
@@ -339,7 +338,6 @@ const RCODE_NAMES_JSON: readonly Piece[] = Array.from(
 const TYPE_NAMES_JSON = new PieceTable(256, (type) => JSON.stringify(dnsTypeName(type)));
 
 function dnsJson(out: ByteWriter, dns: DnsMessage): void {
-  const flags = dns.flagsWord;
   out.piece(PIECE.openId);
   out.uint(dns.id);
   out.piece(PIECE.response);
@@ -351,7 +349,7 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
   out.piece(PIECE.rcodeName);
   out.piece(RCODE_NAMES_JSON[dns.rcode]);
   out.piece(PIECE.flags);
-  out.piece(DNS_FLAGS_JSON[(flags >> 7) & 0x0f]);
+  out.piece(DNS_FLAGS_JSON[dns.aaTcRdRa]);
   out.piece(PIECE.questions);
   out.uint(dns.questionCount);
   out.piece(PIECE.answers);
@@ -363,12 +361,10 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
   if (dns.questionCount > 0) {
     out.piece(PIECE.question);
     const name = DNS_NAME;
-    const count = dns.copyName(dns.offset + DNS_HEADER_LENGTH, name, 0);
-    const next = dns.nameNext;
-    if (count < 0 || next + 4 > dns.end) out.piece(PIECE.null);
+    const count = dns.copyQuestion(name);
+    const type = dns.copiedType;
+    if (count < 0 || type < 0) out.piece(PIECE.null);
     else {
-      const view = dns.dataView;
-      const type = view.getUint16(next);
       out.piece(PIECE.openName);
       // The name's text is printable ASCII; JSON needs only its quotes and backslashes escaped.
       out.reserve(2 * count + 2);
@@ -388,7 +384,7 @@ function dnsJson(out: ByteWriter, dns: DnsMessage): void {
       if (type < TYPE_NAMES_JSON.size) out.piece(TYPE_NAMES_JSON.get(type));
       else out.text(JSON.stringify(dnsTypeName(type)));
       out.piece(PIECE.class);
-      out.uint(view.getUint16(next + 2));
+      out.uint(dns.copiedClass);
       out.byte(0x7d);
     }
   }
@@ -417,7 +413,6 @@ function arpJson(out: ByteWriter, arp: ArpPacket): void {
     return;
   }
   const view = arp.dataView;
-  const at = arp.offset;
   out.piece(PIECE.arpHardwareType);
   out.uint(arp.hardwareType);
   out.piece(PIECE.protocolType);
@@ -425,13 +420,13 @@ function arpJson(out: ByteWriter, arp: ArpPacket): void {
   out.piece(PIECE.operation);
   out.uint(arp.operation);
   out.piece(PIECE.senderMac);
-  out.mac(view, at + 8);
+  out.mac(view, arp.senderMacAt);
   out.piece(PIECE.thenSenderIp);
-  out.ipv4(view.getUint32(at + 14));
+  out.ipv4(arp.senderIpNumber);
   out.piece(PIECE.thenTargetMac);
-  out.mac(view, at + 18);
+  out.mac(view, arp.targetMacAt);
   out.piece(PIECE.thenTargetIp);
-  out.ipv4(view.getUint32(at + 24));
+  out.ipv4(arp.targetIpNumber);
   out.piece(PIECE.closeStringObject);
 }
 
@@ -508,42 +503,44 @@ const FLAGS_JSON = new PieceTable(512, (bits) => {
  */
 function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
   const start = out.length;
-  const view = tcp.dataView;
   const walk = OPTION_WALK.start(tcp);
   let common = true;
+  let first = true;
   out.byte(0x5b);
   while (common && walk.next()) {
-    const { at, kind, length } = walk;
-    if (at !== tcp.offset + 20) out.byte(0x2c);
+    if (!first) out.byte(0x2c);
+    first = false;
+    const kind = walk.kind;
     if (kind === TCPOPT_NOP) out.piece(PIECE.nopOption);
     else if (kind === TCPOPT_EOL) out.piece(PIECE.eolOption);
-    else if (kind === TCPOPT_MSS && length === 4) {
+    else if (!walk.hasExpectedLength) common = false;
+    else if (kind === TCPOPT_MSS) {
       out.piece(PIECE.mssOption);
-      out.uint(view.getUint16(at + 2));
+      out.uint(walk.value);
       out.byte(0x7d);
-    } else if (kind === TCPOPT_WSCALE && length === 3) {
+    } else if (kind === TCPOPT_WSCALE) {
       out.piece(PIECE.wscaleOption);
-      out.uint(view.getUint8(at + 2));
+      out.uint(walk.value);
       out.byte(0x7d);
-    } else if (kind === TCPOPT_SACK_PERMITTED && length === 2) {
+    } else if (kind === TCPOPT_SACK_PERMITTED) {
       out.piece(PIECE.sackOkOption);
       out.byte(0x7d);
-    } else if (kind === TCPOPT_TIMESTAMP && length === 10) {
+    } else if (kind === TCPOPT_TIMESTAMP) {
       out.piece(PIECE.timestampOption);
-      out.uint(view.getUint32(at + 2));
+      out.uint(walk.tsval);
       out.piece(PIECE.tsecr);
-      out.uint(view.getUint32(at + 6));
+      out.uint(walk.tsecr);
       out.byte(0x7d);
-    } else if (kind === TCPOPT_SACK && (length - 2) % 8 === 0) {
+    } else if (kind === TCPOPT_SACK) {
       out.piece(PIECE.sackOption);
-      out.uint(length);
+      out.uint(walk.length);
       out.piece(PIECE.blocks);
-      for (let edge = at + 2; edge < at + length; edge += 8) {
-        if (edge !== at + 2) out.byte(0x2c);
+      for (let block = 0; block < walk.sackBlocks; block++) {
+        if (block !== 0) out.byte(0x2c);
         out.byte(0x5b);
-        out.uint(view.getUint32(edge));
+        out.uint(walk.sackLeft(block));
         out.byte(0x2c);
-        out.uint(view.getUint32(edge + 4));
+        out.uint(walk.sackRight(block));
         out.byte(0x5d);
       }
       out.piece(PIECE.closeSack);
@@ -567,9 +564,6 @@ function ports(out: ByteWriter, open: Piece, header: TcpHeader | UdpHeader): voi
   out.piece(PIECE.dstPort);
   out.uint(header.dstPort);
 }
-
-/** Options NOP, NOP, timestamp (Linux's on every segment after the handshake), as bytes. */
-const NOP_NOP_TIMESTAMP = 0x0101080a;
 
 function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
   ports(out, PIECE.tcpSrcPort, tcp);
@@ -596,16 +590,11 @@ function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
     out.piece(PIECE.payloadLength);
   }
   number(out, tcp.payloadLength);
-  const view = tcp.dataView;
-  const options = tcp.offset + 20;
-  if (
-    dataOffset === 32 && tcp.capturedLength >= 32 &&
-    view.getUint32(options) === NOP_NOP_TIMESTAMP
-  ) {
+  if (tcp.optionsAreNopNopTimestamp) {
     out.piece(PIECE.nopNopTimestamp);
-    out.uint(view.getUint32(options + 4));
+    out.uint(tcp.onlyTsval);
     out.piece(PIECE.tsecr);
-    out.uint(view.getUint32(options + 8));
+    out.uint(tcp.onlyTsecr);
     out.piece(PIECE.closeTimestampList);
   } else {
     out.piece(PIECE.options);
@@ -676,9 +665,9 @@ export function writeJson(
   const eth = packet.eth;
   if (eth) {
     out.piece(PIECE.ethSrc);
-    out.mac(eth.dataView, eth.offset + 6);
+    out.mac(eth.dataView, eth.srcAt);
     out.piece(PIECE.thenDst);
-    out.mac(eth.dataView, eth.offset);
+    out.mac(eth.dataView, eth.dstAt);
     const etherType = eth.etherType;
     if (etherType === ETHERTYPE_IPV4) out.piece(PIECE.thenTypeIpv4);
     else if (etherType === ETHERTYPE_IPV6) out.piece(PIECE.thenTypeIpv6);

@@ -18,7 +18,10 @@
  */
 
 import {
-  DNS_HEADER_LENGTH,
+  DNS_FLAG_AA,
+  DNS_FLAG_RA,
+  DNS_FLAG_RD,
+  DNS_FLAG_TC,
   type DnsMessage,
   dnsTypeName,
   ETHERNET_MAX_LENGTH_FIELD,
@@ -57,6 +60,7 @@ import {
   TCPOPT_SACK_PERMITTED,
   TCPOPT_TIMESTAMP,
   TCPOPT_WSCALE,
+  tcpOptionName,
   TcpOptionWalk,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
@@ -287,78 +291,67 @@ function writeChecksum(
   }
 }
 
-/** tcpdump's option list: `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`. */
-function tcpOptionsText(tcp: TcpHeader, sackBase = 0): string {
-  return tcp.options.map((option) => {
-    if (option.malformed) {
-      return `${
-        option.name === "unknown" ? `opt-${option.kind}` : option.name
-      } [bad length ${option.length}]`;
-    }
-    switch (option.kind) {
-      case TCPOPT_MSS:
-      case TCPOPT_WSCALE:
-        return `${option.name} ${option.value}`;
-      case TCPOPT_TIMESTAMP:
-        return `TS val ${option.tsval} ecr ${option.tsecr}`;
-      case TCPOPT_SACK:
-        return `sack ${option.blocks?.length ?? 0} ${
-          (option.blocks ?? []).map(([left, right]) =>
-            `{${(left - sackBase) >>> 0}:${(right - sackBase) >>> 0}}`
-          ).join("")
-        }`;
-      default:
-        return option.name === "unknown"
-          ? `unknown-${option.kind}${option.data ? " 0x" + option.data : ""}`
-          : option.name;
-    }
-  }).join(",");
-}
-
 /**
- * Writes the same text as `tcpOptionsText`, reading the options from the header's bytes; an
- * option that is malformed or not one of the common ones sends it back to `tcpOptionsText`.
+ * tcpdump's option list, `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`, read from the
+ * header's bytes: SACK edges relative to `sackBase`, an option whose length its kind forbids
+ * as `mss [bad length 5]`, one netpeek does not know as `unknown-99 0x0102`.
  */
 function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): void {
-  const start = out.length;
-  const view = tcp.dataView;
   const walk = OPTION_WALK.start(tcp);
-  let common = true;
-  while (common && walk.next()) {
-    const { at, kind, length } = walk;
-    if (at !== tcp.offset + 20) out.byte(0x2c);
+  let first = true;
+  while (walk.next()) {
+    if (!first) out.byte(0x2c);
+    first = false;
+    const kind = walk.kind;
     if (kind === TCPOPT_NOP) out.piece(PIECE.nop);
     else if (kind === TCPOPT_EOL) out.piece(PIECE.eol);
-    else if (kind === TCPOPT_MSS && length === 4) {
+    else if (!walk.hasExpectedLength && kind !== TCPOPT_SACK) {
+      writeBadLength(out, kind, walk.length);
+    } else if (kind === TCPOPT_MSS) {
       out.piece(PIECE.mss);
-      out.uint(view.getUint16(at + 2));
-    } else if (kind === TCPOPT_WSCALE && length === 3) {
+      out.uint(walk.value);
+    } else if (kind === TCPOPT_WSCALE) {
       out.piece(PIECE.wscale);
-      out.uint(view.getUint8(at + 2));
-    } else if (kind === TCPOPT_SACK_PERMITTED && length === 2) {
+      out.uint(walk.value);
+    } else if (kind === TCPOPT_SACK_PERMITTED) {
       out.piece(PIECE.sackOK);
-    } else if (kind === TCPOPT_TIMESTAMP && length === 10) {
+    } else if (kind === TCPOPT_TIMESTAMP) {
       out.piece(PIECE.timestampValue);
-      out.uint(view.getUint32(at + 2));
+      out.uint(walk.tsval);
       out.piece(PIECE.ecr);
-      out.uint(view.getUint32(at + 6));
-    } else if (kind === TCPOPT_SACK && (length - 2) % 8 === 0) {
+      out.uint(walk.tsecr);
+    } else if (kind === TCPOPT_SACK) {
+      // A SACK option of a length that holds no whole blocks shows as none, as tcpdump does.
+      const blocks = walk.hasExpectedLength ? walk.sackBlocks : 0;
       out.piece(PIECE.sack);
-      out.uint((length - 2) / 8);
+      out.uint(blocks);
       out.byte(0x20);
-      for (let edge = at + 2; edge < at + length; edge += 8) {
+      for (let block = 0; block < blocks; block++) {
         out.byte(0x7b);
-        out.uint((view.getUint32(edge) - sackBase) >>> 0);
+        out.uint((walk.sackLeft(block) - sackBase) >>> 0);
         out.byte(0x3a);
-        out.uint((view.getUint32(edge + 4) - sackBase) >>> 0);
+        out.uint((walk.sackRight(block) - sackBase) >>> 0);
         out.byte(0x7d);
       }
-    } else common = false;
+    } else {
+      const name = tcpOptionName(kind);
+      if (name !== "unknown") out.text(name);
+      else {
+        out.text(`unknown-${kind}`);
+        if (walk.length > 2) out.text(` 0x${walk.dataHex}`);
+      }
+    }
   }
-  if (!common || walk.malformed) {
-    out.length = start;
-    out.text(tcpOptionsText(tcp, sackBase));
+  if (walk.malformed) {
+    if (!first) out.byte(0x2c);
+    writeBadLength(out, walk.kind, walk.length);
   }
+}
+
+/** `mss [bad length 5]`, or `opt-99 [bad length 1]` for a kind netpeek does not know. */
+function writeBadLength(out: ByteWriter, kind: number, length: number): void {
+  const name = tcpOptionName(kind);
+  out.text(`${name === "unknown" ? `opt-${kind}` : name} [bad length ${length}]`);
 }
 
 /** The walk `writeTcpOptions` reuses. */
@@ -371,7 +364,7 @@ function ipv6ChainText(ip6: Ipv6Header): string {
     const type = ip6.extensionTypes[i];
     if (type === IPV6_FRAGMENT) {
       const fragment = ip6.fragment!;
-      const bytes = ip6.payloadLength - (ip6.extensionOffsets[i] + 8 - ip6.offset - 40);
+      const bytes = ip6.bytesAfterExtension(i);
       text += `frag (${fragment.offset}|${bytes}) `;
     } else {
       text +=
@@ -394,11 +387,11 @@ function writeDns(out: ByteWriter, dns: DnsMessage, length: number): void {
   const response = dns.isResponse;
   out.uint(dns.id);
   if (!response) {
-    if (flags & 0x0100) out.byte(0x2b);
+    if (flags & DNS_FLAG_RD) out.byte(0x2b);
   } else {
-    if (flags & 0x0400) out.byte(0x2a);
-    if (!(flags & 0x0080)) out.byte(0x2d);
-    if (flags & 0x0200) out.byte(0x7c);
+    if (flags & DNS_FLAG_AA) out.byte(0x2a);
+    if (!(flags & DNS_FLAG_RA)) out.byte(0x2d);
+    if (flags & DNS_FLAG_TC) out.byte(0x7c);
     if (dns.rcode !== 0) {
       out.byte(0x20);
       out.text(dns.rcodeName);
@@ -409,16 +402,15 @@ function writeDns(out: ByteWriter, dns: DnsMessage, length: number): void {
     // The name comes first in the message but last in the text: copy it aside, then write
     // the type from the bytes after it.
     const name = DNS_NAME;
-    const count = dns.copyName(dns.offset + DNS_HEADER_LENGTH, name, 0);
-    const next = dns.nameNext;
-    if (count >= 0 && next + 4 > dns.end) {
+    const count = dns.copyQuestion(name);
+    if (count >= 0 && dns.copiedType < 0) {
       // Cut off between the name and its type: marked as tcpdump marks it, and no more.
       out.piece(PIECE.domainCut);
       return;
     }
     if (count >= 0) {
       if (response) out.piece(PIECE.question);
-      out.text(dnsTypeName(dns.dataView.getUint16(next)));
+      out.text(dnsTypeName(dns.copiedType));
       out.piece(PIECE.questionMark);
       out.raw(name.subarray(0, count));
       if (count !== 1 || name[0] !== 0x2e) out.byte(0x2e);
@@ -661,7 +653,7 @@ export class TextFormatter {
     source: boolean,
   ): void {
     if (ip4 !== undefined) out.ipv4(source ? ip4.srcNumber : ip4.dstNumber);
-    else out.ipv6(ip6!.dataView, ip6!.offset + (source ? 8 : 24));
+    else out.ipv6(ip6!.dataView, source ? ip6!.srcAt : ip6!.dstAt);
   }
 
   /** `src > dst` */
