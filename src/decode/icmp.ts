@@ -17,11 +17,71 @@
 import { formatIpv4, formatIpv6, formatMac } from "./address.ts";
 import { ChecksummedView, onesComplementSum } from "./header.ts";
 import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
+import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
+import { IPV6_HEADER_LENGTH, Ipv6Header } from "./ipv6.ts";
+import { UDP_HEADER_LENGTH, UdpHeader } from "./udp.ts";
 
 /** Type, code and checksum: 4 bytes. */
 export const ICMP_TYPE_CODE_CHECKSUM_LENGTH = 4;
 /** Every ICMP and ICMPv6 message has at least 4 bytes after type, code and checksum. */
 export const ICMP_HEADER_LENGTH = 8;
+
+/**
+ * Where each field lies, in bytes from the message's start: type, code and checksum (RFC 792,
+ * RFC 4443 section 2.1), then the four bytes whose meaning depends on the type, then the
+ * body (the quoted packet of an error, or a neighbor-discovery message's target).
+ */
+const FIELD = {
+  TYPE: 0,
+  CODE: 1,
+  CHECKSUM: 2,
+  /** Echo (RFC 792; RFC 4443 section 4.1): identifier, then sequence number. */
+  ECHO_ID: 4,
+  ECHO_SEQUENCE: 6,
+  /** Redirect (RFC 792): the gateway's address. */
+  GATEWAY: 4,
+  /** ICMPv6 packet too big (RFC 4443 section 3.2): the MTU, 4 bytes. */
+  PACKET_TOO_BIG_MTU: 4,
+  /** ICMPv4 "fragmentation needed" (RFC 1191 section 4): the next-hop MTU, 2 bytes. */
+  NEXT_HOP_MTU: 6,
+  /** Parameter problem: a 1-byte pointer (RFC 792), a 4-byte one (RFC 4443 section 3.4). */
+  POINTER: 4,
+  /** Neighbor advertisement's R, S, O flags (RFC 4861 section 4.4). */
+  NEIGHBOR_FLAGS: 4,
+  /** Router advertisement's M and O flags (RFC 4861 section 4.2). */
+  ROUTER_FLAGS: 5,
+  /** An error's quoted packet, or a solicitation, advertisement or redirect's target. */
+  BODY: 8,
+} as const;
+
+/** Where neighbor-discovery options start in each message (RFC 4861 section 4). */
+const ND_OPTIONS_AT = {
+  ROUTER_SOLICIT: 8,
+  ROUTER_ADVERT: 16,
+  NEIGHBOR: 24,
+  REDIRECT: 40,
+} as const;
+
+/** A neighbor-discovery option (RFC 4861 section 4.6): type, length in 8-byte units. */
+const ND_OPTION = {
+  TYPE: 0,
+  LENGTH: 1,
+  LINK_ADDRESS: 2,
+  PREFIX_LENGTH: 2,
+  PREFIX: 16,
+  MTU: 4,
+} as const;
+
+/** Source and destination port: the first 4 bytes of a quoted TCP or UDP header. */
+const PORTS_LENGTH = 4;
+
+/** The 16-byte address after an IPv6 target field. */
+const IPV6_ADDRESS_LENGTH = 16;
+
+/** Views of the packet an error message quotes (allocated once, used by `quoted`). */
+const QUOTED_IPV4 = new Ipv4Header();
+const QUOTED_IPV6 = new Ipv6Header();
+const QUOTED_PORTS = new UdpHeader();
 
 /** ICMPv4 echo reply. */
 export const ICMP_ECHO_REPLY = 0;
@@ -224,17 +284,17 @@ export class IcmpHeader extends ChecksummedView {
 
   /** Message type. */
   get type(): number {
-    return this.view.getUint8(this.offset);
+    return this.view.getUint8(this.offset + FIELD.TYPE);
   }
 
   /** Message code. */
   get code(): number {
-    return this.view.getUint8(this.offset + 1);
+    return this.view.getUint8(this.offset + FIELD.CODE);
   }
 
   /** Checksum as transmitted. */
   get checksum(): number {
-    return this.view.getUint16(this.offset + 2);
+    return this.view.getUint16(this.offset + FIELD.CHECKSUM);
   }
 
   /** ICMPv4's checksum covers the message alone; ICMPv6's also a pseudo-header. */
@@ -263,12 +323,14 @@ export class IcmpHeader extends ChecksummedView {
 
   /** Echo identifier; `null` for other messages or when not captured. */
   get id(): number | null {
-    return this.isEcho && !this.truncated ? this.view.getUint16(this.offset + 4) : null;
+    return this.isEcho && !this.truncated ? this.view.getUint16(this.offset + FIELD.ECHO_ID) : null;
   }
 
   /** Echo sequence number; `null` for other messages or when not captured. */
   get sequence(): number | null {
-    return this.isEcho && !this.truncated ? this.view.getUint16(this.offset + 6) : null;
+    return this.isEcho && !this.truncated
+      ? this.view.getUint16(this.offset + FIELD.ECHO_SEQUENCE)
+      : null;
   }
 
   /** A name for the type, as tcpdump words it, or `type N`. */
@@ -296,7 +358,7 @@ export class IcmpHeader extends ChecksummedView {
   /** The redirect's gateway (ICMPv4 redirect), else `null`. */
   get gateway(): string | null {
     return this.version === 4 && this.type === ICMP_REDIRECT && !this.truncated
-      ? formatIpv4(this.view, this.offset + 4)
+      ? formatIpv4(this.view, this.offset + FIELD.GATEWAY)
       : null;
   }
 
@@ -304,10 +366,10 @@ export class IcmpHeader extends ChecksummedView {
   get mtu(): number | null {
     if (this.truncated) return null;
     if (this.version === 6 && this.type === ICMPV6_PACKET_TOO_BIG) {
-      return this.view.getUint32(this.offset + 4);
+      return this.view.getUint32(this.offset + FIELD.PACKET_TOO_BIG_MTU);
     }
     if (this.version === 4 && this.type === ICMP_UNREACHABLE && this.code === 4) {
-      return this.view.getUint16(this.offset + 6);
+      return this.view.getUint16(this.offset + FIELD.NEXT_HOP_MTU);
     }
     return null;
   }
@@ -316,10 +378,10 @@ export class IcmpHeader extends ChecksummedView {
   get pointer(): number | null {
     if (this.truncated) return null;
     if (this.version === 4 && this.type === ICMP_PARAMETER_PROBLEM) {
-      return this.view.getUint8(this.offset + 4);
+      return this.view.getUint8(this.offset + FIELD.POINTER);
     }
     if (this.version === 6 && this.type === ICMPV6_PARAMETER_PROBLEM) {
-      return this.view.getUint32(this.offset + 4);
+      return this.view.getUint32(this.offset + FIELD.POINTER);
     }
     return null;
   }
@@ -328,37 +390,31 @@ export class IcmpHeader extends ChecksummedView {
   get quoted(): QuotedPacket | null {
     if (!this.isError) return null;
     const view = this.view;
-    const at = this.offset + 8;
+    const at = this.offset + FIELD.BODY;
     const end = this.end;
     if (at + 1 > end) return null;
     const version = view.getUint8(at) >>> 4;
     let quoted: QuotedPacket;
     let transport: number;
-    if (version === 4 && at + 20 <= end) {
-      const ihl = (view.getUint8(at) & 0x0f) * 4;
-      quoted = {
-        version: 4,
-        src: formatIpv4(view, at + 12),
-        dst: formatIpv4(view, at + 16),
-        protocol: view.getUint8(at + 9),
-      };
-      transport = ihl >= 20 ? at + ihl : end;
-    } else if (version === 6 && at + 40 <= end) {
-      quoted = {
-        version: 6,
-        src: formatIpv6(view, at + 8),
-        dst: formatIpv6(view, at + 24),
-        protocol: view.getUint8(at + 6),
-      };
-      transport = at + 40;
+    if (version === 4 && at + IPV4_MIN_HEADER_LENGTH <= end) {
+      const ip = QUOTED_IPV4.bind(view, at, end);
+      quoted = { version: 4, src: ip.src, dst: ip.dst, protocol: ip.protocol };
+      const ihl = ip.ihl;
+      transport = ihl >= IPV4_MIN_HEADER_LENGTH ? at + ihl : end;
+    } else if (version === 6 && at + IPV6_HEADER_LENGTH <= end) {
+      const ip = QUOTED_IPV6.bind(view, at, end);
+      quoted = { version: 6, src: ip.src, dst: ip.dst, protocol: ip.nextHeader };
+      transport = at + IPV6_HEADER_LENGTH;
     } else {
       return null;
     }
-    if (
-      (quoted.protocol === IPPROTO_TCP || quoted.protocol === IPPROTO_UDP) && transport + 4 <= end
-    ) {
-      quoted.srcPort = view.getUint16(transport);
-      quoted.dstPort = view.getUint16(transport + 2);
+    // The ports are the first four bytes of TCP and UDP alike.
+    if ((quoted.protocol === IPPROTO_TCP || quoted.protocol === IPPROTO_UDP) && transport < end) {
+      const ports = QUOTED_PORTS.bindPartial(view, transport, end, UDP_HEADER_LENGTH);
+      if (ports.capturedLength >= PORTS_LENGTH) {
+        quoted.srcPort = ports.srcPort;
+        quoted.dstPort = ports.dstPort;
+      }
     }
     return quoted;
   }
@@ -374,16 +430,16 @@ export class IcmpHeader extends ChecksummedView {
     if (
       this.version !== 6 ||
       !(type === ND_NEIGHBOR_SOLICIT || type === ND_NEIGHBOR_ADVERT || type === ND_REDIRECT) ||
-      this.offset + 24 > this.end
+      this.offset + FIELD.BODY + IPV6_ADDRESS_LENGTH > this.end
     ) return null;
-    return formatIpv6(this.view, this.offset + 8);
+    return formatIpv6(this.view, this.offset + FIELD.BODY);
   }
 
   /** Flags of a neighbor or router advertisement, else `null`. */
   get ndFlags(): Record<string, boolean> | null {
     if (this.version !== 6 || this.truncated) return null;
     if (this.type === ND_NEIGHBOR_ADVERT) {
-      const bits = this.view.getUint8(this.offset + 4);
+      const bits = this.view.getUint8(this.offset + FIELD.NEIGHBOR_FLAGS);
       return {
         router: (bits & 0x80) !== 0,
         solicited: (bits & 0x40) !== 0,
@@ -391,7 +447,7 @@ export class IcmpHeader extends ChecksummedView {
       };
     }
     if (this.type === ND_ROUTER_ADVERT) {
-      const bits = this.view.getUint8(this.offset + 5);
+      const bits = this.view.getUint8(this.offset + FIELD.ROUTER_FLAGS);
       return { managed: (bits & 0x80) !== 0, other: (bits & 0x40) !== 0 };
     }
     return null;
@@ -401,14 +457,14 @@ export class IcmpHeader extends ChecksummedView {
   #optionsStart(): number {
     switch (this.isNeighborDiscovery ? this.type : -1) {
       case ND_ROUTER_SOLICIT:
-        return this.offset + 8;
+        return this.offset + ND_OPTIONS_AT.ROUTER_SOLICIT;
       case ND_ROUTER_ADVERT:
-        return this.offset + 16;
+        return this.offset + ND_OPTIONS_AT.ROUTER_ADVERT;
       case ND_NEIGHBOR_SOLICIT:
       case ND_NEIGHBOR_ADVERT:
-        return this.offset + 24;
+        return this.offset + ND_OPTIONS_AT.NEIGHBOR;
       case ND_REDIRECT:
-        return this.offset + 40;
+        return this.offset + ND_OPTIONS_AT.REDIRECT;
       default:
         return -1;
     }
@@ -421,18 +477,22 @@ export class IcmpHeader extends ChecksummedView {
     const view = this.view;
     const end = this.end;
     const options: NdOption[] = [];
-    while (at + 2 <= end) {
-      const type = view.getUint8(at);
-      const length = view.getUint8(at + 1) * 8;
+    while (at + ND_OPTION.LENGTH + 1 <= end) {
+      const type = view.getUint8(at + ND_OPTION.TYPE);
+      const length = view.getUint8(at + ND_OPTION.LENGTH) * 8;
       if (length === 0 || at + length > end) break; // a zero length would loop for ever
       const option: NdOption = { type, name: ND_OPTION_NAMES[type] ?? "unknown", length };
       if ((type === 1 || type === 2) && length >= 8) {
-        option.linkAddress = formatMac(view, at + 2, Math.min(length - 2, 6));
+        option.linkAddress = formatMac(
+          view,
+          at + ND_OPTION.LINK_ADDRESS,
+          Math.min(length - ND_OPTION.LINK_ADDRESS, 6),
+        );
       } else if (type === 3 && length >= 32) {
-        option.prefixLength = view.getUint8(at + 2);
-        option.prefix = formatIpv6(view, at + 16);
+        option.prefixLength = view.getUint8(at + ND_OPTION.PREFIX_LENGTH);
+        option.prefix = formatIpv6(view, at + ND_OPTION.PREFIX);
       } else if (type === 5 && length >= 8) {
-        option.mtu = view.getUint32(at + 4);
+        option.mtu = view.getUint32(at + ND_OPTION.MTU);
       }
       options.push(option);
       at += length;

@@ -63,9 +63,6 @@ function isDnsPort(srcPort: number, dstPort: number): boolean {
 /** Source and destination port: the first 4 bytes of TCP and UDP. */
 const PORTS_LENGTH = 4;
 
-/** ARPHRD_NETLINK: cooked frames whose protocol field is a netlink family, not an EtherType. */
-const ARPHRD_NETLINK = 824;
-
 /** The layers of one decoded frame. Absent layers are `undefined`. */
 export class Packet {
   /** The libpcap link type the frame was decoded as. */
@@ -207,7 +204,7 @@ export class Decoder {
         const length = version === 1 ? SLL_HEADER_LENGTH : SLL2_HEADER_LENGTH;
         if (!this.#fits("sll", base, end, length)) break;
         const sll = packet.sll = this.#sll.bindVersion(this.#view, base, end, version);
-        if (sll.hardwareType !== ARPHRD_NETLINK) {
+        if (!sll.isNetlink) {
           this.#decodeEtherType(sll.protocol, base + length, end);
         } else {
           packet.payloadOffset = length;

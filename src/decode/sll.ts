@@ -22,6 +22,31 @@ export const SLL_HEADER_LENGTH = 16;
 /** Length of a v2 header. */
 export const SLL2_HEADER_LENGTH = 20;
 
+/** Where each field of a v1 header lies (libpcap's LINKTYPE_LINUX_SLL), from its start. */
+const SLL1 = {
+  PACKET_TYPE: 0,
+  HARDWARE_TYPE: 2,
+  ADDRESS_LENGTH: 4,
+  ADDRESS: 6,
+  PROTOCOL: 14,
+} as const;
+
+/** Where each field of a v2 header lies (LINKTYPE_LINUX_SLL2): the protocol comes first. */
+const SLL2 = {
+  PROTOCOL: 0,
+  INTERFACE_INDEX: 4,
+  HARDWARE_TYPE: 8,
+  PACKET_TYPE: 10,
+  ADDRESS_LENGTH: 11,
+  ADDRESS: 12,
+} as const;
+
+/** ARPHRD_NETLINK: cooked frames whose protocol field is a netlink family, not an EtherType. */
+const ARPHRD_NETLINK = 824;
+
+/** Both versions store at most 8 bytes of the link-layer address. */
+const ADDRESS_BYTES = 8;
+
 /** `sll_pkttype` values and the words tcpdump prints for them. */
 const PACKET_TYPES = ["In", "B", "M", "P", "Out"] as const;
 
@@ -39,8 +64,8 @@ export class SllHeader extends HeaderView {
   /** The packet type: 0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us. */
   get packetType(): number {
     return this.version === 1
-      ? this.view.getUint16(this.offset)
-      : this.view.getUint8(this.offset + 10);
+      ? this.view.getUint16(this.offset + SLL1.PACKET_TYPE)
+      : this.view.getUint8(this.offset + SLL2.PACKET_TYPE);
   }
 
   /** tcpdump's word for the packet type: `In`, `B`, `M`, `P` or `Out`. */
@@ -50,32 +75,40 @@ export class SllHeader extends HeaderView {
 
   /** The ARPHRD_ type of the interface (1 Ethernet, 772 loopback, …). */
   get hardwareType(): number {
-    return this.view.getUint16(this.offset + (this.version === 1 ? 2 : 8));
+    return this.view.getUint16(
+      this.offset + (this.version === 1 ? SLL1.HARDWARE_TYPE : SLL2.HARDWARE_TYPE),
+    );
+  }
+
+  /** Whether the frame came from a netlink socket: its protocol is a netlink family. */
+  get isNetlink(): boolean {
+    return this.hardwareType === ARPHRD_NETLINK;
   }
 
   /** Link-layer address length, as the header gives it. */
   get addressLength(): number {
     return this.version === 1
-      ? this.view.getUint16(this.offset + 4)
-      : this.view.getUint8(this.offset + 11);
+      ? this.view.getUint16(this.offset + SLL1.ADDRESS_LENGTH)
+      : this.view.getUint8(this.offset + SLL2.ADDRESS_LENGTH);
   }
 
   /** The link-layer source address (at most 8 bytes are stored). */
   get address(): string {
-    const length = Math.min(this.addressLength, 8);
-    return length === 0
-      ? ""
-      : formatMac(this.view, this.offset + (this.version === 1 ? 6 : 12), length);
+    const length = Math.min(this.addressLength, ADDRESS_BYTES);
+    const at = this.offset + (this.version === 1 ? SLL1.ADDRESS : SLL2.ADDRESS);
+    return length === 0 ? "" : formatMac(this.view, at, length);
   }
 
   /** Interface index (v2 only; 0 for v1). */
   get interfaceIndex(): number {
-    return this.version === 2 ? this.view.getUint32(this.offset + 4) : 0;
+    return this.version === 2 ? this.view.getUint32(this.offset + SLL2.INTERFACE_INDEX) : 0;
   }
 
   /** The protocol of the payload: an EtherType, or a small Linux `ETH_P_*` value. */
   get protocol(): number {
-    return this.view.getUint16(this.offset + (this.version === 1 ? 14 : 0));
+    return this.view.getUint16(
+      this.offset + (this.version === 1 ? SLL1.PROTOCOL : SLL2.PROTOCOL),
+    );
   }
 
   /** The documented JSON form. */

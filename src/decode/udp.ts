@@ -18,6 +18,14 @@ import type { TruncatedPortsJson } from "./tcp.ts";
 /** The UDP header: 8 bytes. */
 export const UDP_HEADER_LENGTH = 8;
 
+/** Where each field lies (RFC 768), in bytes from the header's start. */
+const FIELD = {
+  SOURCE_PORT: 0,
+  DESTINATION_PORT: 2,
+  LENGTH: 4,
+  CHECKSUM: 6,
+} as const;
+
 /** The JSON form of a UDP header (docs/json.md). */
 export interface UdpJson {
   /** Source port (TCP/UDP). */
@@ -37,26 +45,26 @@ export class UdpHeader extends ChecksummedView {
   /** The IP protocol number the pseudo-header carries. */
   protected readonly protocolNumber: number = IPPROTO_UDP;
   /** Offset of the checksum field within the header. */
-  protected readonly checksumOffset: number = 6;
+  protected readonly checksumOffset: number = FIELD.CHECKSUM;
 
   /** Source port. */
   get srcPort(): number {
-    return this.u16(0);
+    return this.u16(FIELD.SOURCE_PORT);
   }
 
   /** Destination port. */
   get dstPort(): number {
-    return this.u16(2);
+    return this.u16(FIELD.DESTINATION_PORT);
   }
 
   /** Length of header and data, as the header states it. */
   get length(): number {
-    return this.u16(4);
+    return this.u16(FIELD.LENGTH);
   }
 
   /** Checksum as transmitted (0: none, for IPv4). */
   get checksum(): number {
-    return this.u16(6);
+    return this.u16(FIELD.CHECKSUM);
   }
 
   /** Whether the checksum is right; `null` when unverifiable, or absent (0) over IPv4. */

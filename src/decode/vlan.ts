@@ -17,6 +17,15 @@ import { HeaderView } from "./header.ts";
 /** TCI and inner EtherType: 4 bytes. */
 export const VLAN_TAG_LENGTH = 4;
 
+/**
+ * Where each field of a tag lies (IEEE 802.1Q clause 9.6), from the tag control information
+ * that follows the TPID: priority (3 bits), DEI (1) and VLAN id (12), then the EtherType.
+ */
+const FIELD = {
+  TCI: 0,
+  ETHER_TYPE: 2,
+} as const;
+
 /** A view of one VLAN tag. */
 export class VlanTag extends HeaderView {
   /** The EtherType that announced this tag (0x8100, 0x88a8 or 0x9100). */
@@ -30,22 +39,22 @@ export class VlanTag extends HeaderView {
 
   /** Priority code point (802.1p), 0 to 7. */
   get pcp(): number {
-    return this.view.getUint8(this.offset) >>> 5;
+    return this.view.getUint8(this.offset + FIELD.TCI) >>> 5;
   }
 
   /** Drop eligible indicator (formerly CFI). */
   get dei(): boolean {
-    return (this.view.getUint8(this.offset) & 0x10) !== 0;
+    return (this.view.getUint8(this.offset + FIELD.TCI) & 0x10) !== 0;
   }
 
   /** VLAN identifier, 0 to 4095. */
   get id(): number {
-    return this.view.getUint16(this.offset) & 0x0fff;
+    return this.view.getUint16(this.offset + FIELD.TCI) & 0x0fff;
   }
 
   /** The EtherType of what follows the tag. */
   get etherType(): number {
-    return this.view.getUint16(this.offset + 2);
+    return this.view.getUint16(this.offset + FIELD.ETHER_TYPE);
   }
 
   /** The documented JSON form: `{ tpid, pcp, dei, id, type }`. */
