@@ -41,14 +41,19 @@ function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
+/** Captures of one protocol each (tests/fixtures/protocols), seeds as the others are. */
+const PROTOCOL_FIXTURES = new URL("protocols/", FIXTURES);
+
 /** The frames of every classic-pcap fixture, as seeds for mutation. */
 export function seedFrames(): FuzzFrame[] {
   const frames: FuzzFrame[] = [];
-  for (const entry of Deno.readDirSync(FIXTURES)) {
-    if (!entry.name.endsWith(".pcap")) continue;
-    const file = parsePcap(Deno.readFileSync(new URL(entry.name, FIXTURES)));
-    for (const record of file.records.slice(0, 200)) {
-      frames.push({ linkType: file.linkType, bytes: record.frame.slice() });
+  for (const directory of [FIXTURES, PROTOCOL_FIXTURES]) {
+    for (const entry of Deno.readDirSync(directory)) {
+      if (!entry.name.endsWith(".pcap")) continue;
+      const file = parsePcap(Deno.readFileSync(new URL(entry.name, directory)));
+      for (const record of file.records.slice(0, 200)) {
+        frames.push({ linkType: file.linkType, bytes: record.frame.slice() });
+      }
     }
   }
   return frames;

@@ -32,6 +32,7 @@ export * from "./arp.ts";
 export * from "./dns.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
+export * from "./field.ts";
 export * from "./header.ts";
 export * from "./icmp.ts";
 export * from "./ipproto.ts";
