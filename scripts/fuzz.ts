@@ -183,6 +183,7 @@ export function checkFrame(
         tcp: packet.tcp,
         udp: packet.udp,
         icmp: packet.icmp,
+        igmp: packet.igmp,
         dns: packet.dns,
       })
     ) checkLayer(name, layer, start, end);

@@ -38,6 +38,7 @@ export const LAYERS: readonly string[] = [
   "icmp",
   "icmpv6",
   "dns",
+  "igmp",
   "other",
 ];
 const LAYER_ETH = 0;
@@ -51,7 +52,8 @@ const LAYER_UDP = 7;
 const LAYER_ICMP = 8;
 const LAYER_ICMPV6 = 9;
 const LAYER_DNS = 10;
-const LAYER_OTHER = 11;
+const LAYER_IGMP = 11;
+const LAYER_OTHER = 12;
 /** Every set of layers a packet can have: a bit per layer. */
 const SHAPES = 1 << LAYERS.length;
 
@@ -81,6 +83,7 @@ export class LayerCounter {
       (packet.udp !== undefined ? 1 << LAYER_UDP : 0) |
       (icmp !== undefined ? 1 << (icmp.version === 4 ? LAYER_ICMP : LAYER_ICMPV6) : 0) |
       (packet.dns !== undefined ? 1 << LAYER_DNS : 0) |
+      (packet.igmp !== undefined ? 1 << LAYER_IGMP : 0) |
       (network ? 0 : 1 << LAYER_OTHER);
     if (this.#shapeFrames[shape]++ === 0) this.#newShape(shape);
     this.#shapeBytes[shape] += bytes;

@@ -11,6 +11,8 @@
 
 /** Internet Control Message Protocol. */
 export const IPPROTO_ICMP = 1;
+/** Internet Group Management Protocol. */
+export const IPPROTO_IGMP = 2;
 /** Transmission Control Protocol. */
 export const IPPROTO_TCP = 6;
 /** User Datagram Protocol. */
@@ -21,7 +23,7 @@ export const IPPROTO_ICMPV6 = 58;
 const NAMES: ReadonlyMap<number, string> = new Map([
   [0, "HOPOPTS"],
   [IPPROTO_ICMP, "ICMP"],
-  [2, "IGMP"],
+  [IPPROTO_IGMP, "IGMP"],
   [4, "IPIP"],
   [IPPROTO_TCP, "TCP"],
   [IPPROTO_UDP, "UDP"],

@@ -35,6 +35,7 @@ export * from "./ethertype.ts";
 export * from "./field.ts";
 export * from "./header.ts";
 export * from "./icmp.ts";
+export * from "./igmp.ts";
 export * from "./ipproto.ts";
 export * from "./ipv4.ts";
 export * from "./ipv6.ts";

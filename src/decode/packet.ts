@@ -23,7 +23,8 @@ import { DNS_HEADER_LENGTH, DNS_PORT, DnsMessage, MDNS_PORT } from "./dns.ts";
 import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanEtherType } from "./ethertype.ts";
 import { ICMP_HEADER_LENGTH, ICMP_TYPE_CODE_CHECKSUM_LENGTH, IcmpHeader } from "./icmp.ts";
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
+import { IGMP_HEADER_LENGTH, IgmpMessage } from "./igmp.ts";
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IGMP, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
 import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
 import {
   IPV6_CHAIN_TOO_LONG,
@@ -113,6 +114,8 @@ export class Packet {
   icmp: IcmpHeader | undefined;
   /** DNS message summary (UDP or TCP, port 53 or 5353). */
   dns: DnsMessage | undefined;
+  /** IGMP message (IPv4 protocol 2). */
+  igmp: IgmpMessage | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -143,6 +146,7 @@ export class Decoder {
   readonly #udp = new UdpHeader();
   readonly #icmp = new IcmpHeader();
   readonly #dns = new DnsMessage();
+  readonly #igmp = new IgmpMessage();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -177,6 +181,7 @@ export class Decoder {
       packet.udp =
       packet.icmp =
       packet.dns =
+      packet.igmp =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -415,6 +420,14 @@ export class Decoder {
       }
       if (!this.#fits("icmp", offset, end, ICMP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + ICMP_HEADER_LENGTH - this.#base;
+    } else if (protocol === IPPROTO_IGMP && ipVersion === 4) {
+      if (ipPayloadLength < IGMP_HEADER_LENGTH) {
+        this.#note(`igmp: length ${ipPayloadLength} is below ${IGMP_HEADER_LENGTH}`);
+        return;
+      }
+      if (!this.#fits("igmp", offset, end, IGMP_HEADER_LENGTH)) return;
+      packet.igmp = this.#igmp.bindMessage(this.#view, offset, end, ipPayloadLength, wholeSegment);
+      packet.payloadOffset = offset + IGMP_HEADER_LENGTH - this.#base;
     }
   }
 }

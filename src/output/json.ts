@@ -20,6 +20,7 @@ import {
   type ArpJson,
   type DnsJson,
   type IcmpJson,
+  type IgmpJson,
   type Ipv4Json,
   type Ipv6Json,
   linkTypeInfo,
@@ -63,6 +64,8 @@ export interface PacketJson {
   udp?: UdpJson | TruncatedPortsJson;
   /** ICMP or ICMPv6 header. */
   icmp?: IcmpJson;
+  /** IGMP message. */
+  igmp?: IgmpJson;
   /** DNS summary. */
   dns?: DnsJson;
   /** Why decoding stopped early. */
@@ -120,6 +123,7 @@ export function packetToJson(
   }
   if (packet.udp) json.udp = packet.udp.toJSON();
   if (packet.icmp) json.icmp = packet.icmp.toJSON();
+  if (packet.igmp) json.igmp = packet.igmp.toJSON();
   if (packet.dns) json.dns = packet.dns.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;

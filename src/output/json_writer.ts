@@ -692,6 +692,7 @@ export function writeJson(
     out.piece(PIECE.icmp);
     icmpJson(out, packet.icmp);
   }
+  if (packet.igmp) out.text(`,"igmp":${JSON.stringify(packet.igmp)}`);
   if (packet.dns) {
     out.piece(PIECE.dns);
     dnsJson(out, packet.dns);

@@ -67,6 +67,7 @@ import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
 import { ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
+import { writeIgmp } from "./igmp.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import { TimeOfDay } from "./timestamp.ts";
@@ -732,6 +733,13 @@ export class TextFormatter {
       out.piece(PIECE.colonSpace);
       out.text(chain);
       this.#writeIcmp(out, icmp);
+      out.text(fragment);
+      return;
+    }
+    const igmp = packet.igmp;
+    if (igmp !== undefined) {
+      out.piece(PIECE.colonSpace);
+      writeIgmp(out, igmp);
       out.text(fragment);
       return;
     }
