@@ -2,11 +2,16 @@
  * netpeek as a library: capture live packets, read and write capture files, decode bytes into
  * typed layers, and print them as tcpdump-style text or documented JSON.
  *
- * ```ts ignore
- * import { capture } from "jsr:@netpeek/netpeek";
- * for await (const packet of capture("eth0", { filter: "tcp port 443", count: 100 })) {
- *   if (packet.tcp?.flags.syn) console.log(packet.ipv4?.src, "->", packet.tcp.dstPort);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { capture } from "./mod.ts";
+ * // Needs root or CAP_NET_RAW (and --allow-ffi); stops after 100 packets or a second.
+ * const packets = capture("lo", { filter: "tcp", count: 100, signal: AbortSignal.timeout(1000) });
+ * const opened = new Set<string>();
+ * for await (const packet of packets) {
+ *   if (packet.tcp?.flags.syn) opened.add(`${packet.ipv4?.src} -> ${packet.tcp.dstPort}`);
  * }
+ * assert.equal(typeof packets.stats()?.received, "number");
  * ```
  *
  * A packet from `capture` or `readCapture` is valid during its iteration (its bytes are a
@@ -16,12 +21,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_RAW } from "./mod.ts";
  * const packet = decode(new Uint8Array([
  *   0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
  *   0xc8, 0x22, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xfa, 0xf0, 0, 0, 0, 0,
  * ]), LINKTYPE_RAW);
- * console.log(packet.ipv4?.df, packet.tcp?.flags.syn); // true true
+ * assert.deepEqual([packet.ipv4?.df, packet.tcp?.flags.syn], [true, true]);
  * ```
  * @module
  */

@@ -7,11 +7,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConversationList } from "./conversations.ts";
  * const list = new ConversationList();
  * const at = list.add(17, 4);
  * list.endpoints.set([0xc0000201, 0, 0, 0, 5353, 0xc0000202, 0, 0, 0, 53], at * 10);
- * console.log(list.conversation(at).a); // { address: "192.0.2.1", port: 5353 }
+ * assert.deepEqual(list.conversation(at).a, { address: "192.0.2.1", port: 5353 });
  * ```
  * @module
  */

@@ -12,13 +12,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FLOW_BYTES_A_TO_B, FlowTable } from "./flow_table.ts";
  * const flows = new FlowTable(5);
  * const key = Uint32Array.of(6, 0x0a000001, 40000, 0x0a000002, 443);
  * const row = flows.insert(key, 7);
  * flows.numbers[flows.numberIndex(row) + FLOW_BYTES_A_TO_B] += 60;
  * const found = flows.find(key);
- * console.log(flows.idAt(found), flows.numbers[flows.numberIndex(found) + FLOW_BYTES_A_TO_B]); // 7 60
+ * assert.deepEqual([flows.idAt(found), flows.numbers[flows.numberIndex(found) + FLOW_BYTES_A_TO_B]], [7, 60]);
  * ```
  * @module
  */

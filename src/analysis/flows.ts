@@ -8,9 +8,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FlowTracker } from "./flows.ts";
  * const flows = new FlowTracker();
- * console.log(flows.summary().conversations.length); // 0
+ * assert.deepEqual(flows.summary().conversations.length, 0);
  * ```
  * @module
  */

@@ -3,9 +3,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { grown } from "./grown.ts";
  * const larger = grown(Float64Array.of(1, 2), 4);
- * console.log(larger.length, larger[1], larger[3]); // 4 2 0
+ * assert.deepEqual([larger.length, larger[1], larger[3]], [4, 2, 0]);
  * ```
  * @module
  */

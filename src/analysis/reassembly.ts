@@ -9,9 +9,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Reassembler } from "./reassembly.ts";
  * const reassembler = new Reassembler({ timeout: 30 });
- * console.log(reassembler.stats().pending); // 0
+ * assert.deepEqual(reassembler.stats().pending, 0);
  * ```
  * @module
  */

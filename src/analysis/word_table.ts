@@ -6,11 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WordTable } from "./word_table.ts";
  * const hosts = new WordTable<{ key: Uint32Array; frames: number }>(1);
  * const key = Uint32Array.of(0xc0000201);
  * hosts.set({ key: key.slice(), frames: 1 });
- * console.log(hosts.get(key)?.frames); // 1
+ * assert.deepEqual(hosts.get(key)?.frames, 1);
  * ```
  * @module
  */
@@ -21,8 +22,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hashWords } from "./word_table.ts";
- * console.log(hashWords(Uint32Array.of(1, 2), 0, 2) === hashWords(Uint32Array.of(9, 1, 2), 1, 2)); // true
+ * assert.deepEqual(hashWords(Uint32Array.of(1, 2), 0, 2) === hashWords(Uint32Array.of(9, 1, 2), 1, 2), true);
  * ```
  */
 export function hashWords(words: Uint32Array, at: number, count: number): number {

@@ -4,9 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCommandLine } from "./args.ts";
  * const options = parseCommandLine(["-c", "5", "--json", "eth0"]);
- * console.log(options.interface, options.count, options.json); // "eth0" 5 true
+ * // Words after the options name the interface or make the filter; -i names it alone.
+ * assert.deepEqual([options.words, options.count, options.json], [["eth0"], 5, true]);
  * ```
  * @module
  */
@@ -173,8 +175,9 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDuration } from "./args.ts";
- * console.log(parseDuration("1.5"), parseDuration("2m"), parseDuration("250ms")); // 1500 120000 250
+ * assert.deepEqual([parseDuration("1.5"), parseDuration("2m"), parseDuration("250ms")], [1500, 120000, 250]);
  * ```
  */
 export function parseDuration(text: string): number {

@@ -4,9 +4,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitWords } from "./filter_setup.ts";
- * console.log(splitWords(["eth0", "tcp", "port", "80"], ["lo", "eth0"]));
- * // { device: "eth0", expression: "tcp port 80" }
+ * assert.deepEqual(splitWords(["eth0", "tcp", "port", "80"], ["lo", "eth0"]), { device: "eth0", expression: "tcp port 80" });
  * ```
  * @module
  */

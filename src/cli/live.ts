@@ -4,9 +4,14 @@
  * then print the statistics.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadLibpcap } from "../ffi/library.ts";
+ * import { parseCommandLine } from "./args.ts";
  * import { captureLive } from "./live.ts";
- * Deno.exit(await captureLive(loadLibpcap(), parseCommandLine(["-i", "lo", "-c", "3"])));
+ * // Needs root or CAP_NET_RAW; stops after a second whatever arrives.
+ * const options = parseCommandLine(["-i", "lo", "-c", "3", "--duration", "1", "-w", "/dev/null"]);
+ * assert.equal(await captureLive(loadLibpcap(), options), 0);
  * ```
  * @module
  */

@@ -7,10 +7,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { packAnalysis, PrintBatches, unpackAnalysis } from "./print_batch.ts";
  * const batches = PrintBatches.allocate();
  * packAnalysis(batches.meta, 0, { relativeSeq: 1, relativeAck: null, isnSeen: true, peerBase: 7, keepAlive: true });
- * console.log(JSON.stringify(unpackAnalysis(batches.meta, 0))); // {"relativeSeq":1,"relativeAck":null,"isnSeen":true,"peerBase":7,"keepAlive":true}
+ * assert.equal(
+ *   JSON.stringify(unpackAnalysis(batches.meta, 0)), // the keys in their order, too
+ *   '{"relativeSeq":1,"relativeAck":null,"isnSeen":true,"peerBase":7,"keepAlive":true}',
+ * );
  * ```
  * @module
  */

@@ -10,11 +10,25 @@
  * is byte for byte what one thread prints.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
+ * import { packetFormatter } from "./print_format.ts";
  * import { PrintPipeline } from "./print_pipeline.ts";
- * const pipeline = await PrintPipeline.start({ json: true, text: {}, nanosecond: false }, format);
- * pipeline?.add(bytes, offset, length, header, linkType, packet, analysis);
+ * const format = { json: true, text: {} };
+ * const outputPath = await Deno.makeTempFile();
+ * const pipeline = await PrintPipeline.start(
+ *   { ...format, nanosecond: false, outputPath },
+ *   packetFormatter(format),
+ * );
+ * const frame = new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+ * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
+ * for (let i = 0; i < 3; i++) {
+ *   pipeline?.add(frame, 0, frame.length, header, LINKTYPE_RAW, decode(frame, LINKTYPE_RAW), undefined);
+ * }
  * pipeline?.finish();
+ * const lines = Deno.readTextFileSync(outputPath).trimEnd().split("\n");
+ * assert.deepEqual(lines.map((line) => JSON.parse(line).ipv4.ttl), [64, 64, 64]);
  * ```
  * @module
  */

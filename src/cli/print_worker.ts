@@ -6,9 +6,15 @@
  * again, when standard output went away, and when it is done.
  *
  * @example
- * ```ts ignore
- * const worker = new Worker(new URL("./print_worker.ts", import.meta.url), { type: "module" });
- * worker.postMessage(setup); // a PrintSetup
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openPrintOutput } from "./print_worker.ts";
+ * // The worker writes where its setup says: standard output, or (for tests) a file.
+ * const outputPath = await Deno.makeTempFile();
+ * const output = openPrintOutput({ json: false, text: {}, nanosecond: false, outputPath });
+ * output.sink.writeSync(new TextEncoder().encode("a line\n"));
+ * output.close();
+ * assert.equal(Deno.readTextFileSync(outputPath), "a line\n");
  * ```
  * @module
  */

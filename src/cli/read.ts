@@ -3,9 +3,12 @@
  * libpcap's compiled filter when one is given, and handing the rest to the sink.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCommandLine } from "./args.ts";
  * import { readCaptureFile } from "./read.ts";
- * Deno.exit(await readCaptureFile(parseCommandLine(["-r", "capture.pcap"])));
+ * const path = new URL("../../tests/fixtures/vlan.pcap", import.meta.url).pathname;
+ * assert.equal(await readCaptureFile(parseCommandLine(["-r", path, "-w", "/dev/null"])), 0);
  * ```
  * @module
  */

@@ -4,9 +4,10 @@
  * failure becomes one line on standard error.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { runNetpeek } from "./run.ts";
- * Deno.exit(await runNetpeek(["-i", "lo", "-c", "3"]));
+ * assert.equal(await runNetpeek(["--no-such-option"]), 2); // one line on standard error
  * ```
  * @module
  */

@@ -3,11 +3,17 @@
  * (with rotation), or both; counted against `-c`. One path for live capture and for files.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCommandLine } from "./args.ts";
  * import { PacketSink } from "./sink.ts";
- * const sink = PacketSink.create(options, { linkType: 1, snaplen: 262144, nanosecond: false });
- * sink.handle(frame, 0, frame.length, header, 1);
+ * const options = parseCommandLine(["-c", "1", "-w", "/dev/null"]);
+ * const sink = PacketSink.create(options, { linkType: 101, snaplen: 262144, nanosecond: false });
+ * const frame = new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+ * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
+ * assert.equal(sink.handle(frame, 0, frame.length, header, 101), false); // -c 1: no more wanted
  * sink.finish();
+ * assert.equal(sink.count, 1);
  * ```
  * @module
  */

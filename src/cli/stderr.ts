@@ -2,9 +2,10 @@
  * Messages to the user: one line each, on standard error, never a stack trace.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { printError } from "./stderr.ts";
- * printError("eth9: no such device; see --list-interfaces");
+ * assert.equal(printError("eth9: no such device; see --list-interfaces"), undefined);
  * ```
  * @module
  */

@@ -3,8 +3,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VERSION } from "./version.ts";
- * console.log(/^\d+\.\d+\.\d+/.test(VERSION)); // true
+ * assert.deepEqual(/^\d+\.\d+\.\d+/.test(VERSION), true);
  * ```
  * @module
  */

@@ -3,9 +3,10 @@
  *
  * @example
  * ```ts
- * import { formatIpv4, formatIpv6, formatMac } from "./address.ts";
+ * import assert from "node:assert/strict";
+ * import { formatIpv4, formatIpv6, formatMac } from "./mod.ts";
  * const view = new DataView(new Uint8Array([192, 0, 2, 1]).buffer);
- * console.log(formatIpv4(view, 0)); // "192.0.2.1"
+ * assert.deepEqual(formatIpv4(view, 0), "192.0.2.1");
  * ```
  * @module
  */
@@ -20,9 +21,10 @@ const HEX_BYTE: readonly string[] = Array.from(
  *
  * @example
  * ```ts
- * import { formatIpv4 } from "./address.ts";
+ * import assert from "node:assert/strict";
+ * import { formatIpv4 } from "./mod.ts";
  * const view = new DataView(new Uint8Array([10, 0, 0, 1]).buffer);
- * console.log(formatIpv4(view, 0)); // "10.0.0.1"
+ * assert.deepEqual(formatIpv4(view, 0), "10.0.0.1");
  * ```
  */
 export function formatIpv4(view: DataView, offset: number): string {
@@ -36,9 +38,10 @@ export function formatIpv4(view: DataView, offset: number): string {
  *
  * @example
  * ```ts
- * import { formatMac } from "./address.ts";
+ * import assert from "node:assert/strict";
+ * import { formatMac } from "./mod.ts";
  * const view = new DataView(new Uint8Array([0, 0x1b, 0x21, 0xaa, 0xbb, 0xcc]).buffer);
- * console.log(formatMac(view, 0)); // "00:1b:21:aa:bb:cc"
+ * assert.deepEqual(formatMac(view, 0), "00:1b:21:aa:bb:cc");
  * ```
  */
 export function formatMac(view: DataView, offset: number, length = 6): string {
@@ -54,10 +57,11 @@ export function formatMac(view: DataView, offset: number, length = 6): string {
  *
  * @example
  * ```ts
- * import { formatIpv6 } from "./address.ts";
+ * import assert from "node:assert/strict";
+ * import { formatIpv6 } from "./mod.ts";
  * const bytes = new Uint8Array(16);
  * bytes[0] = 0x20; bytes[1] = 0x01; bytes[2] = 0x0d; bytes[3] = 0xb8; bytes[15] = 1;
- * console.log(formatIpv6(new DataView(bytes.buffer), 0)); // "2001:db8::1"
+ * assert.deepEqual(formatIpv6(new DataView(bytes.buffer), 0), "2001:db8::1");
  * ```
  */
 export function formatIpv6(view: DataView, offset: number): string {
@@ -79,8 +83,9 @@ export function formatIpv6(view: DataView, offset: number): string {
  *
  * @example
  * ```ts
- * import { isIpv4Mapped } from "./address.ts";
- * console.log(isIpv4Mapped([0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201])); // true
+ * import assert from "node:assert/strict";
+ * import { isIpv4Mapped } from "./mod.ts";
+ * assert.deepEqual(isIpv4Mapped([0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201]), true);
  * ```
  */
 export function isIpv4Mapped(groups: ArrayLike<number>): boolean {
@@ -94,8 +99,9 @@ export function isIpv4Mapped(groups: ArrayLike<number>): boolean {
  *
  * @example
  * ```ts
- * import { zeroRunStart } from "./address.ts";
- * console.log(zeroRunStart([0x2001, 0xdb8, 0, 0, 1, 0, 0, 0])); // 5
+ * import assert from "node:assert/strict";
+ * import { zeroRunStart } from "./mod.ts";
+ * assert.deepEqual(zeroRunStart([0x2001, 0xdb8, 0, 0, 1, 0, 0, 0]), 5);
  * ```
  */
 export function zeroRunStart(groups: ArrayLike<number>): number {

@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
- * import { ArpPacket } from "./arp.ts";
+ * import assert from "node:assert/strict";
+ * import { ArpPacket } from "./mod.ts";
  * const bytes = new Uint8Array([
  *   0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2,
  * ]);
  * const arp = new ArpPacket().bind(new DataView(bytes.buffer), 0, bytes.length);
- * console.log(arp.operationName, arp.targetIp, arp.senderIp); // "Request" "10.0.0.2" "10.0.0.1"
+ * assert.deepEqual([arp.operationName, arp.targetIp, arp.senderIp], ["Request", "10.0.0.2", "10.0.0.1"]);
  * ```
  * @module
  */

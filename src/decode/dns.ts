@@ -6,13 +6,14 @@
  *
  * @example
  * ```ts
- * import { DnsMessage } from "./dns.ts";
+ * import assert from "node:assert/strict";
+ * import { DnsMessage } from "./mod.ts";
  * const query = new Uint8Array([
  *   0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
  *   7, ..."example".split("").map((c) => c.charCodeAt(0)), 3, 99, 111, 109, 0, 0, 1, 0, 1,
  * ]);
  * const dns = new DnsMessage().bind(new DataView(query.buffer), 0, query.length);
- * console.log(dns.id, dns.isResponse, dns.questionName, dns.questionTypeName); // 4660 false "example.com" "A"
+ * assert.deepEqual([dns.id, dns.isResponse, dns.questionName, dns.questionTypeName], [4660, false, "example.com", "A"]);
  * ```
  * @module
  */
@@ -98,8 +99,9 @@ const RCODE_NAMES: readonly string[] = [
  *
  * @example
  * ```ts
- * import { dnsTypeName } from "./dns.ts";
- * console.log(dnsTypeName(28), dnsTypeName(65534)); // "AAAA" "TYPE65534"
+ * import assert from "node:assert/strict";
+ * import { dnsTypeName } from "./mod.ts";
+ * assert.deepEqual([dnsTypeName(28), dnsTypeName(65534)], ["AAAA", "TYPE65534"]);
  * ```
  */
 export function dnsTypeName(type: number): string {
@@ -111,8 +113,9 @@ export function dnsTypeName(type: number): string {
  *
  * @example
  * ```ts
- * import { dnsRcodeName } from "./dns.ts";
- * console.log(dnsRcodeName(3), dnsRcodeName(15)); // "NXDomain" "rcode 15"
+ * import assert from "node:assert/strict";
+ * import { dnsRcodeName } from "./mod.ts";
+ * assert.deepEqual([dnsRcodeName(3), dnsRcodeName(15)], ["NXDomain", "rcode 15"]);
  * ```
  */
 export function dnsRcodeName(rcode: number): string {

@@ -3,11 +3,12 @@
  *
  * @example
  * ```ts
- * import { EthernetHeader, ETHERNET_HEADER_LENGTH } from "./ethernet.ts";
+ * import assert from "node:assert/strict";
+ * import { EthernetHeader, ETHERNET_HEADER_LENGTH } from "./mod.ts";
  * const frame = new Uint8Array(ETHERNET_HEADER_LENGTH);
  * frame.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06]);
  * const eth = new EthernetHeader().bind(new DataView(frame.buffer), 0, frame.length);
- * console.log(eth.src, eth.etherType.toString(16)); // "02:00:00:00:00:01 806"
+ * assert.deepEqual([eth.src, eth.etherType.toString(16)], ["02:00:00:00:00:01", "806"]);
  * ```
  * @module
  */

@@ -3,8 +3,9 @@
  *
  * @example
  * ```ts
- * import { ETHERTYPE_IPV4, etherTypeName } from "./ethertype.ts";
- * console.log(etherTypeName(ETHERTYPE_IPV4)); // "IPv4"
+ * import assert from "node:assert/strict";
+ * import { ETHERTYPE_IPV4, etherTypeName } from "./mod.ts";
+ * assert.deepEqual(etherTypeName(ETHERTYPE_IPV4), "IPv4");
  * ```
  * @module
  */
@@ -47,8 +48,9 @@ const NAMES: ReadonlyMap<number, string> = new Map([
  *
  * @example
  * ```ts
- * import { etherTypeName } from "./ethertype.ts";
- * console.log(etherTypeName(0x88cc), etherTypeName(0x1234)); // "LLDP Unknown"
+ * import assert from "node:assert/strict";
+ * import { etherTypeName } from "./mod.ts";
+ * assert.deepEqual([etherTypeName(0x88cc), etherTypeName(0x1234)], ["LLDP", "Unknown"]);
  * ```
  */
 export function etherTypeName(etherType: number): string {
@@ -60,8 +62,9 @@ export function etherTypeName(etherType: number): string {
  *
  * @example
  * ```ts
- * import { isVlanEtherType } from "./ethertype.ts";
- * console.log(isVlanEtherType(0x88a8)); // true
+ * import assert from "node:assert/strict";
+ * import { isVlanEtherType } from "./mod.ts";
+ * assert.deepEqual(isVlanEtherType(0x88a8), true);
  * ```
  */
 export function isVlanEtherType(etherType: number): boolean {

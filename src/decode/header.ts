@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * import { HeaderView } from "./header.ts";
+ * import assert from "node:assert/strict";
+ * import { HeaderView } from "./mod.ts";
  * class Byte extends HeaderView {
  *   get value(): number {
  *     return this.view.getUint8(this.offset);
@@ -12,7 +13,7 @@
  * }
  * const byte = new Byte();
  * byte.bind(new DataView(new Uint8Array([7]).buffer), 0, 1);
- * console.log(byte.value); // 7
+ * assert.deepEqual(byte.value, 7);
  * ```
  * @module
  */
@@ -88,10 +89,11 @@ export abstract class HeaderView {
  *
  * @example
  * ```ts
- * import { onesComplementSum } from "./header.ts";
+ * import assert from "node:assert/strict";
+ * import { onesComplementSum } from "./mod.ts";
  * const bytes = new Uint8Array([0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]);
  * // RFC 1071 section 3's example: the sum is 0xddf2.
- * console.log(onesComplementSum(new DataView(bytes.buffer), 0, 8).toString(16)); // "ddf2"
+ * assert.deepEqual(onesComplementSum(new DataView(bytes.buffer), 0, 8).toString(16), "ddf2");
  * ```
  */
 export function onesComplementSum(
@@ -155,10 +157,11 @@ function fold(sum: number): number {
  *
  * @example
  * ```ts
- * import { pseudoHeaderSum } from "./header.ts";
+ * import assert from "node:assert/strict";
+ * import { pseudoHeaderSum } from "./mod.ts";
  * const ip = new Uint8Array(20);
  * ip.set([10, 0, 0, 1, 10, 0, 0, 2], 12);
- * console.log(pseudoHeaderSum(new DataView(ip.buffer), 4, 0, 17, 8).toString(16)); // "141c"
+ * assert.deepEqual(pseudoHeaderSum(new DataView(ip.buffer), 4, 0, 17, 8).toString(16), "141c");
  * ```
  */
 export function pseudoHeaderSum(

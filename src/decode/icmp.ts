@@ -6,10 +6,11 @@
  *
  * @example
  * ```ts
- * import { IcmpHeader } from "./icmp.ts";
+ * import assert from "node:assert/strict";
+ * import { IcmpHeader } from "./mod.ts";
  * const bytes = new Uint8Array([8, 0, 0xf7, 0xfe, 0, 1, 0, 1]);
  * const icmp = new IcmpHeader().bindVersion(new DataView(bytes.buffer), 0, 8, 4);
- * console.log(icmp.typeName, icmp.id, icmp.sequence); // "echo request" 1 1
+ * assert.deepEqual([icmp.typeName, icmp.id, icmp.sequence], ["echo request", 1, 1]);
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { IgmpMessage } from "./igmp.ts";
+ * import { IgmpMessage } from "./mod.ts";
  * // RFC 2236 section 2: a version 2 report for 239.255.255.250 (checksum 0xfa04).
  * const bytes = new Uint8Array([0x16, 0, 0xfa, 0x04, 239, 255, 255, 250]);
  * const igmp = new IgmpMessage().bindMessage(new DataView(bytes.buffer), 0, 8, 8);
@@ -146,7 +146,7 @@ const RECORD_TYPE_NAMES: readonly string[] = [
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { igmpCodeValue } from "./igmp.ts";
+ * import { igmpCodeValue } from "./mod.ts";
  * assert.deepEqual([igmpCodeValue(100), igmpCodeValue(0x80), igmpCodeValue(0xff)], [100, 128, 31744]);
  * ```
  */

@@ -3,8 +3,9 @@
  *
  * @example
  * ```ts
- * import { IPPROTO_TCP, ipProtocolName } from "./ipproto.ts";
- * console.log(ipProtocolName(IPPROTO_TCP)); // "TCP"
+ * import assert from "node:assert/strict";
+ * import { IPPROTO_TCP, ipProtocolName } from "./mod.ts";
+ * assert.deepEqual(ipProtocolName(IPPROTO_TCP), "TCP");
  * ```
  * @module
  */
@@ -49,8 +50,9 @@ const NAMES: ReadonlyMap<number, string> = new Map([
  *
  * @example
  * ```ts
- * import { ipProtocolName } from "./ipproto.ts";
- * console.log(ipProtocolName(17), ipProtocolName(253)); // "UDP unknown"
+ * import assert from "node:assert/strict";
+ * import { ipProtocolName } from "./mod.ts";
+ * assert.deepEqual([ipProtocolName(17), ipProtocolName(253)], ["UDP", "unknown"]);
  * ```
  */
 export function ipProtocolName(protocol: number): string {

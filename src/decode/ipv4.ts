@@ -3,14 +3,15 @@
  *
  * @example
  * ```ts
- * import { Ipv4Header } from "./ipv4.ts";
+ * import assert from "node:assert/strict";
+ * import { Ipv4Header } from "./mod.ts";
  * // RFC 791 fixed header: 20 bytes, DF set, TTL 64, UDP, 192.0.2.1 -> 198.51.100.2
  * const bytes = new Uint8Array([
  *   0x45, 0x00, 0x00, 0x1c, 0x12, 0x34, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00,
  *   192, 0, 2, 1, 198, 51, 100, 2,
  * ]);
  * const ip = new Ipv4Header().bind(new DataView(bytes.buffer), 0, bytes.length);
- * console.log(ip.df, ip.mf, ip.ttl, ip.src, ip.dst); // true false 64 "192.0.2.1" "198.51.100.2"
+ * assert.deepEqual([ip.df, ip.mf, ip.ttl, ip.src, ip.dst], [true, false, 64, "192.0.2.1", "198.51.100.2"]);
  * ```
  * @module
  */

@@ -3,13 +3,14 @@
  *
  * @example
  * ```ts
- * import { Ipv6Header, IPV6_HEADER_LENGTH } from "./ipv6.ts";
+ * import assert from "node:assert/strict";
+ * import { Ipv6Header, IPV6_HEADER_LENGTH } from "./mod.ts";
  * const bytes = new Uint8Array(IPV6_HEADER_LENGTH);
  * bytes.set([0x60, 0, 0, 0, 0, 8, 17, 64]);
  * bytes[23] = 1; // source ::1
  * bytes[39] = 1; // destination ::1
  * const ip6 = new Ipv6Header().bind(new DataView(bytes.buffer), 0, bytes.length);
- * console.log(ip6.src, ip6.nextHeader, ip6.hopLimit); // "::1" 17 64
+ * assert.deepEqual([ip6.src, ip6.nextHeader, ip6.hopLimit], ["::1", 17, 64]);
  * ```
  * @module
  */
@@ -118,8 +119,9 @@ const EXTENSION_NAMES: Record<number, string> = {
  *
  * @example
  * ```ts
- * import { isIpv6Extension } from "./ipv6.ts";
- * console.log(isIpv6Extension(44), isIpv6Extension(17)); // true false
+ * import assert from "node:assert/strict";
+ * import { isIpv6Extension } from "./mod.ts";
+ * assert.deepEqual([isIpv6Extension(44), isIpv6Extension(17)], [true, false]);
  * ```
  */
 export function isIpv6Extension(nextHeader: number): boolean {
@@ -132,8 +134,9 @@ export function isIpv6Extension(nextHeader: number): boolean {
  *
  * @example
  * ```ts
- * import { ipv6ExtensionName } from "./ipv6.ts";
- * console.log(ipv6ExtensionName(44), ipv6ExtensionName(17)); // "fragment" "unknown"
+ * import assert from "node:assert/strict";
+ * import { ipv6ExtensionName } from "./mod.ts";
+ * assert.deepEqual([ipv6ExtensionName(44), ipv6ExtensionName(17)], ["fragment", "unknown"]);
  * ```
  */
 export function ipv6ExtensionName(type: number): string {

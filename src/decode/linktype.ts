@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
- * import { LINKTYPE_ETHERNET, linkTypeInfo } from "./linktype.ts";
- * console.log(linkTypeInfo(LINKTYPE_ETHERNET).name); // "EN10MB"
+ * import assert from "node:assert/strict";
+ * import { LINKTYPE_ETHERNET, linkTypeInfo } from "./mod.ts";
+ * assert.deepEqual(linkTypeInfo(LINKTYPE_ETHERNET).name, "EN10MB");
  * ```
  * @module
  */
@@ -67,9 +68,10 @@ const LINK_TYPES: ReadonlyMap<number, LinkTypeInfo> = new Map([
  *
  * @example
  * ```ts
- * import { linkTypeInfo } from "./linktype.ts";
- * console.log(linkTypeInfo(276).key); // "linux_sll2"
- * console.log(linkTypeInfo(9999).key); // "linktype-9999"
+ * import assert from "node:assert/strict";
+ * import { linkTypeInfo } from "./mod.ts";
+ * assert.deepEqual(linkTypeInfo(276).key, "linux_sll2");
+ * assert.deepEqual(linkTypeInfo(9999).key, "linktype-9999");
  * ```
  */
 export function linkTypeInfo(linkType: number): LinkTypeInfo {
@@ -85,8 +87,9 @@ export function linkTypeInfo(linkType: number): LinkTypeInfo {
  *
  * @example
  * ```ts
- * import { isSupportedLinkType } from "./linktype.ts";
- * console.log(isSupportedLinkType(1), isSupportedLinkType(105)); // true false
+ * import assert from "node:assert/strict";
+ * import { isSupportedLinkType } from "./mod.ts";
+ * assert.deepEqual([isSupportedLinkType(1), isSupportedLinkType(105)], [true, false]);
  * ```
  */
 export function isSupportedLinkType(linkType: number): boolean {

@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
- * import { LoopbackHeader } from "./loopback.ts";
+ * import assert from "node:assert/strict";
+ * import { LoopbackHeader } from "./mod.ts";
  * const bytes = new Uint8Array([2, 0, 0, 0]); // AF_INET written by a little-endian host
  * const header = new LoopbackHeader().bindOrder(new DataView(bytes.buffer), 0, 4, false);
- * console.log(header.family, header.network); // 2 "ipv4"
+ * assert.deepEqual([header.family, header.network], [2, "ipv4"]);
  * ```
  * @module
  */

@@ -7,6 +7,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_ETHERNET } from "./mod.ts";
  *
  * const frame = new Uint8Array([
@@ -18,9 +19,9 @@
  *   0xc8, 0x22, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xfa, 0xf0, 0, 0, 0, 0,
  * ]);
  * const packet = decode(frame, LINKTYPE_ETHERNET);
- * console.log(packet.eth?.src); // "02:00:00:00:00:01"
- * console.log(packet.ipv4?.df, packet.ipv4?.ttl); // true 64
- * console.log(packet.tcp?.dstPort, packet.tcp?.flags.syn); // 443 true
+ * assert.deepEqual(packet.eth?.src, "02:00:00:00:00:01");
+ * assert.deepEqual([packet.ipv4?.df, packet.ipv4?.ttl], [true, 64]);
+ * assert.deepEqual([packet.tcp?.dstPort, packet.tcp?.flags.syn], [443, true]);
  * ```
  * @module
  */
@@ -54,11 +55,11 @@ export * from "./vlan.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_RAW } from "./mod.ts";
  * const truncated = new Uint8Array([0x45, 0, 0, 60, 0, 0, 0x20, 0]);
  * const packet = decode(truncated, LINKTYPE_RAW);
- * console.log(packet.ipv4, packet.error);
- * // undefined "ipv4: truncated: 8 of 20 header bytes captured at offset 0"
+ * assert.deepEqual([packet.ipv4, packet.error], [undefined, "ipv4: truncated: 8 of 20 header bytes captured at offset 0"]);
  * ```
  */
 export function decode(bytes: Uint8Array, linkType: number, wireLength?: number): Packet {

@@ -5,15 +5,16 @@
  *
  * @example
  * ```ts
- * import { Decoder } from "./packet.ts";
- * import { LINKTYPE_RAW } from "./linktype.ts";
+ * import assert from "node:assert/strict";
+ * import { Decoder } from "./mod.ts";
+ * import { LINKTYPE_RAW } from "./mod.ts";
  * const udp = new Uint8Array([
  *   0x45, 0, 0, 33, 0, 1, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
  *   0x13, 0x88, 0x13, 0x89, 0, 13, 0, 0, 104, 101, 108, 108, 111,
  * ]);
  * const decoder = new Decoder();
  * const packet = decoder.decode(udp, LINKTYPE_RAW);
- * console.log(packet.ipv4?.df, packet.udp?.dstPort, packet.error); // true 5001 undefined
+ * assert.deepEqual([packet.ipv4?.df, packet.udp?.dstPort, packet.error], [true, 5001, undefined]);
  * ```
  * @module
  */

@@ -5,11 +5,12 @@
  *
  * @example
  * ```ts
- * import { SllHeader, SLL_HEADER_LENGTH } from "./sll.ts";
+ * import assert from "node:assert/strict";
+ * import { SllHeader, SLL_HEADER_LENGTH } from "./mod.ts";
  * const bytes = new Uint8Array(SLL_HEADER_LENGTH);
  * bytes.set([0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00]);
  * const sll = new SllHeader().bindVersion(new DataView(bytes.buffer), 0, 16, 1);
- * console.log(sll.direction, sll.address, sll.protocol); // "Out 02:00:00:00:00:01 2048"
+ * assert.deepEqual([sll.direction, sll.address, sll.protocol], ["Out", "02:00:00:00:00:01", 2048]);
  * ```
  * @module
  */

@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
- * import { TcpHeader } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import { TcpHeader } from "./mod.ts";
  * const bytes = new Uint8Array([
  *   0x01, 0xbb, 0xc8, 0x22, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0,
  * ]);
  * const tcp = new TcpHeader().bind(new DataView(bytes.buffer), 0, bytes.length);
- * console.log(tcp.srcPort, tcp.dstPort, tcp.flagText); // 443 51234 "S"
+ * assert.deepEqual([tcp.srcPort, tcp.dstPort, tcp.flagText], [443, 51234, "S"]);
  * ```
  * @module
  */
@@ -117,8 +118,9 @@ const FLAG_TEXTS: readonly string[] = Array.from({ length: 512 }, (_, bits) => {
  *
  * @example
  * ```ts
- * import { TCP_ACK, TCP_PSH, tcpFlagText } from "./tcp.ts";
- * console.log(tcpFlagText(TCP_PSH | TCP_ACK)); // "P."
+ * import assert from "node:assert/strict";
+ * import { TCP_ACK, TCP_PSH, tcpFlagText } from "./mod.ts";
+ * assert.deepEqual(tcpFlagText(TCP_PSH | TCP_ACK), "P.");
  * ```
  */
 export function tcpFlagText(bits: number): string {
@@ -207,7 +209,7 @@ export interface TcpOption {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { tcpOptionName } from "./tcp.ts";
+ * import { tcpOptionName } from "./mod.ts";
  * assert.deepEqual([tcpOptionName(2), tcpOptionName(8), tcpOptionName(99)], ["mss", "TS", "unknown"]);
  * ```
  */
@@ -419,13 +421,16 @@ export class TcpHeader extends ChecksummedView {
  *
  * @example
  * ```ts
- * import { TcpHeader, TcpOptionWalk } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import { TcpHeader, TcpOptionWalk } from "./mod.ts";
  * const bytes = new Uint8Array(24);
  * bytes[12] = 0x60; // data offset 24: one 4-byte option
  * bytes.set([2, 4, 0x05, 0xb4], 20); // MSS 1460
  * const tcp = new TcpHeader().bind(new DataView(bytes.buffer), 0, 24);
  * const walk = new TcpOptionWalk().start(tcp);
- * while (walk.next()) console.log(walk.kind, walk.length); // 2 4
+ * const found: [number, number][] = [];
+ * while (walk.next()) found.push([walk.kind, walk.length]);
+ * assert.deepEqual(found, [[2, 4]]);
  * ```
  */
 export class TcpOptionWalk {

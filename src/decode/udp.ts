@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
- * import { UdpHeader } from "./udp.ts";
+ * import assert from "node:assert/strict";
+ * import { UdpHeader } from "./mod.ts";
  * const bytes = new Uint8Array([0x13, 0x88, 0x00, 0x35, 0x00, 0x0d, 0, 0]);
  * const udp = new UdpHeader().bind(new DataView(bytes.buffer), 0, bytes.length);
- * console.log(udp.srcPort, udp.dstPort, udp.length); // 5000 53 13
+ * assert.deepEqual([udp.srcPort, udp.dstPort, udp.length], [5000, 53, 13]);
  * ```
  * @module
  */

@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
- * import { VlanTag } from "./vlan.ts";
+ * import assert from "node:assert/strict";
+ * import { VlanTag } from "./mod.ts";
  * const bytes = new Uint8Array([0xa0, 0x64, 0x08, 0x00]); // PCP 5, VLAN 100, then IPv4
  * const tag = new VlanTag().bindTag(new DataView(bytes.buffer), 0, 4, 0x8100);
- * console.log(tag.id, tag.pcp, tag.etherType); // 100 5 2048
+ * assert.deepEqual([tag.id, tag.pcp, tag.etherType], [100, 5, 2048]);
  * ```
  * @module
  */

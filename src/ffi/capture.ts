@@ -9,13 +9,19 @@
  * once. Between batches the loop returns to the event loop, so signals and timers run.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { loadLibpcap } from "./library.ts";
  * import { LiveCapture } from "./capture.ts";
+ * // Needs root or CAP_NET_RAW; stops after half a second whatever arrives.
  * const capture = LiveCapture.open(loadLibpcap(), "lo", { snaplen: 65535 });
- * setTimeout(() => capture.stop(), 1000);
- * await capture.run((frame, header) => console.log(header.len, frame[0]));
- * console.log(capture.stats());
+ * setTimeout(() => capture.stop(), 500);
+ * let frames = 0;
+ * await capture.run(() => {
+ *   frames++;
+ *   return true;
+ * });
+ * assert.ok(frames >= 0 && capture.stats() !== null);
  * capture.close();
  * ```
  * @module

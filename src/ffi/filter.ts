@@ -4,11 +4,12 @@
  * for frames read from a file.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { loadLibpcap } from "./library.ts";
  * import { FilterProgram } from "./filter.ts";
  * const program = FilterProgram.compileFor(loadLibpcap(), 1, 262144, "tcp port 443");
- * console.log(program.dump().join("\n")); // (000) ldh      [12] …
+ * assert.equal(program.dump()[0], "(000) ldh      [12]"); // the EtherType first, as tcpdump -d
  * program.free();
  * ```
  * @module

@@ -2,10 +2,12 @@
  * The interfaces libpcap can capture on (`pcap_findalldevs`), with their addresses and flags.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { loadLibpcap } from "./library.ts";
  * import { listInterfaces } from "./interfaces.ts";
- * for (const device of listInterfaces(loadLibpcap())) console.log(device.name, device.addresses);
+ * const lo = listInterfaces(loadLibpcap()).find((device) => device.name === "lo");
+ * assert.ok(lo?.loopback && lo.addresses.some((address) => address.address === "127.0.0.1"));
  * ```
  * @module
  */
@@ -137,11 +139,12 @@ export function listInterfaces(lib: Libpcap): NetworkInterface[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultInterface } from "./interfaces.ts";
  * const lo = { name: "lo", description: "", addresses: [], loopback: true, up: true,
  *   running: true, wireless: false, connection: "not applicable" };
  * const eth0 = { ...lo, name: "eth0", loopback: false };
- * console.log(defaultInterface([lo, eth0])?.name); // "eth0"
+ * assert.deepEqual(defaultInterface([lo, eth0])?.name, "eth0");
  * ```
  */
 export function defaultInterface(devices: NetworkInterface[]): NetworkInterface | undefined {

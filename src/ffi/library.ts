@@ -7,10 +7,10 @@
  * on Linux, `libpcap.A.dylib` on macOS, Npcap's `wpcap.dll` in `System32\Npcap` on Windows.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { loadLibpcap } from "./library.ts";
- * const pcap = loadLibpcap();
- * console.log(pcap.version); // "libpcap version 1.10.3 (with TPACKET_V3)"
+ * assert.match(loadLibpcap().version, /^libpcap version \d+\.\d+/);
  * ```
  * @module
  */
@@ -154,8 +154,9 @@ function readEnv(name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { libpcapCandidates } from "./library.ts";
- * console.log(libpcapCandidates("linux")); // ["libpcap.so.1", "libpcap.so.0.8", "libpcap.so"]
+ * assert.deepEqual(libpcapCandidates("linux"), ["libpcap.so.1", "libpcap.so.0.8", "libpcap.so"]);
  * ```
  */
 export function libpcapCandidates(os: HostOs, systemRoot = "C:\\Windows"): string[] {

@@ -4,10 +4,13 @@
  * the run, where untrusted packets are parsed, has no root.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadLibpcap } from "./library.ts";
  * import { dropPrivileges } from "./privileges.ts";
- * console.log(dropPrivileges(loadLibpcap(), "nobody")); // { uid: 65534, gid: 65534 }
+ * // Not run here: it would take root from the process that runs the examples.
+ * export function becomeNobody(): { uid: number; gid: number } {
+ *   return dropPrivileges(loadLibpcap(), "nobody"); // { uid: 65534, gid: 65534 } on Debian
+ * }
  * ```
  * @module
  */

@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PCAP_MAGIC_MICRO, PCAPNG_SHB } from "./format.ts";
- * console.log(PCAP_MAGIC_MICRO.toString(16), PCAPNG_SHB.toString(16)); // "a1b2c3d4 a0d0d0a"
+ * assert.deepEqual([PCAP_MAGIC_MICRO.toString(16), PCAPNG_SHB.toString(16)], ["a1b2c3d4", "a0d0d0a"]);
  * ```
  * @module
  */

@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { osErrorReason } from "./os_error.ts";
  * const error = new Error("No such file or directory (os error 2): open '/x'");
- * console.log(osErrorReason(error)); // "No such file or directory"
+ * assert.deepEqual(osErrorReason(error), "No such file or directory");
  * ```
  * @module
  */

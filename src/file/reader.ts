@@ -6,11 +6,18 @@
  * error names the byte offset where the damage is.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { CaptureFileReader } from "./reader.ts";
- * using file = await Deno.open("capture.pcapng");
- * const reader = await CaptureFileReader.open(file, "capture.pcapng");
- * await reader.run((frame, header) => console.log(header.linkType, header.caplen, frame[0]));
+ * const path = new URL("../../tests/fixtures/vlan.pcap", import.meta.url).pathname;
+ * using file = await Deno.open(path);
+ * const reader = await CaptureFileReader.open(file, path);
+ * const lengths: number[] = [];
+ * await reader.run((_frame, header) => {
+ *   lengths.push(header.caplen);
+ * });
+ * assert.equal(reader.format, "pcap");
+ * assert.ok(lengths.length > 0 && lengths.every((length) => length > 0));
  * ```
  * @module
  */

@@ -8,9 +8,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rotatedName, strftime } from "./rotation.ts";
- * console.log(rotatedName("dump.pcap", { sizeLimit: 1e6, fileCount: 10 }, 0, 3)); // "dump.pcap03"
- * console.log(strftime("%Y-%m-%d", new Date(2026, 10, 25))); // "2026-11-25"
+ * assert.deepEqual(rotatedName("dump.pcap", { sizeLimit: 1e6, fileCount: 10 }, 0, 3), "dump.pcap03");
+ * assert.deepEqual(strftime("%Y-%m-%d", new Date(2026, 10, 25)), "2026-11-25");
  * ```
  * @module
  */
@@ -41,8 +42,9 @@ function two(value: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { strftime } from "./rotation.ts";
- * console.log(strftime("cap-%H%M%S.pcap", new Date(2026, 0, 2, 3, 4, 5))); // "cap-030405.pcap"
+ * assert.deepEqual(strftime("cap-%H%M%S.pcap", new Date(2026, 0, 2, 3, 4, 5)), "cap-030405.pcap");
  * ```
  */
 export function strftime(pattern: string, date: Date): string {

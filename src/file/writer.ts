@@ -4,14 +4,17 @@
  * before the error is reported.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { CaptureFileWriter } from "./writer.ts";
- * using file = Deno.openSync("out.pcap", { write: true, create: true, truncate: true });
- * const writer = new CaptureFileWriter(file, "out.pcap", {
+ * const path = await Deno.makeTempFile({ suffix: ".pcap" });
+ * using file = Deno.openSync(path, { write: true, create: true, truncate: true });
+ * const writer = new CaptureFileWriter(file, path, {
  *   format: "pcap", linkType: 1, snaplen: 262144, nanosecond: false,
  * });
  * writer.write(new Uint8Array(60), { seconds: 0, fraction: 0, nanosecond: false, caplen: 60, len: 60 });
  * writer.close();
+ * assert.equal(Deno.statSync(path).size, 24 + 16 + 60); // file header, record header, frame
  * ```
  * @module
  */
@@ -290,8 +293,9 @@ export class CaptureFileWriter {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ticks } from "./writer.ts";
- * console.log(ticks(1767225600, 123456789, 1e9)); // [411464273, 4116040981]
+ * assert.deepEqual(ticks(1767225600, 123456789, 1e9), [411464273, 4116040981]);
  * ```
  */
 export function ticks(seconds: number, fraction: number, perSecond: number): [number, number] {

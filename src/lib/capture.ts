@@ -5,11 +5,12 @@
  *
  * @example
  * ```ts
- * import { capture } from "./capture.ts";
+ * import assert from "node:assert/strict";
+ * import { capture } from "../../mod.ts";
  * // Needs root or CAP_NET_RAW; stops after a second whatever arrives.
  * const packets = capture("lo", { count: 5, signal: AbortSignal.timeout(1000) });
- * for await (const packet of packets) console.log(packet.toText());
- * console.log(typeof packets.stats()?.received); // "number"
+ * for await (const packet of packets) assert.match(packet.toText(), /^\d\d:\d\d:\d\d\.\d{6} /);
+ * assert.deepEqual(typeof packets.stats()?.received, "number");
  * ```
  * @module
  */

@@ -4,11 +4,12 @@
  *
  * @example
  * ```ts
- * import { readCapture } from "./files.ts";
+ * import assert from "node:assert/strict";
+ * import { readCapture } from "../../mod.ts";
  * const url = new URL("../../tests/fixtures/vlan.pcap", import.meta.url);
- * for await (const packet of readCapture(url)) console.log(packet.vlan.map((tag) => tag.id));
- * // [ 100 ]
- * // [ 200, 300 ]
+ * const tags: number[][] = [];
+ * for await (const packet of readCapture(url)) tags.push(packet.vlan.map((tag) => tag.id));
+ * assert.deepEqual(tags.slice(0, 2), [[100], [200, 300]]);
  * ```
  * @module
  */
@@ -89,13 +90,14 @@ export interface CaptureWriter {
  *
  * @example
  * ```ts
- * import { CapturedPacket } from "./packet.ts";
- * import { readCapture, writeCapture } from "./files.ts";
+ * import assert from "node:assert/strict";
+ * import { CapturedPacket } from "../../mod.ts";
+ * import { readCapture, writeCapture } from "../../mod.ts";
  * const path = await Deno.makeTempFile({ suffix: ".pcap" });
  * const writer = writeCapture(path);
  * writer.write(CapturedPacket.of(new Uint8Array([0x45, 0, 0, 20]), 101));
  * writer.close();
- * for await (const packet of readCapture(path)) console.log(packet.linkType); // 101
+ * for await (const packet of readCapture(path)) assert.equal(packet.linkType, 101);
  * ```
  */
 export function writeCapture(path: string | URL, options: WriteOptions = {}): CaptureWriter {

@@ -3,12 +3,13 @@
  *
  * @example
  * ```ts
- * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
- * import { formatJson } from "./functions.ts";
+ * import assert from "node:assert/strict";
+ * import { decode, LINKTYPE_RAW } from "../../mod.ts";
+ * import { formatJson } from "../../mod.ts";
  * const packet = decode(new Uint8Array([0x45, 0, 0, 20, 0, 0, 0, 0, 64, 253, 0, 0,
  *   10, 0, 0, 1, 10, 0, 0, 2]), LINKTYPE_RAW);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
- * console.log(formatJson(packet, header).ipv4?.protocol); // 253
+ * assert.deepEqual(formatJson(packet, header).ipv4?.protocol, 253);
  * ```
  * @module
  */
@@ -25,12 +26,13 @@ import type { FrameHeader } from "../frame.ts";
  *
  * @example
  * ```ts
- * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
- * import { formatText } from "./functions.ts";
+ * import assert from "node:assert/strict";
+ * import { decode, LINKTYPE_RAW } from "../../mod.ts";
+ * import { formatText } from "../../mod.ts";
  * const packet = decode(new Uint8Array([0x45, 0, 0, 20, 0, 0, 0, 0, 64, 253, 0, 0,
  *   10, 0, 0, 1, 10, 0, 0, 2]), LINKTYPE_RAW);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
- * console.log(formatText(packet, header).slice(16)); // "IP 10.0.0.1 > 10.0.0.2: ip-proto-253, length 0\n"
+ * assert.deepEqual(formatText(packet, header).slice(16), "IP 10.0.0.1 > 10.0.0.2: ip-proto-253, length 0\n");
  * ```
  */
 export function formatText(packet: Packet, header: FrameHeader, options: TextOptions = {}): string {
@@ -47,8 +49,9 @@ export function formatJson(packet: Packet, header: FrameHeader): PacketJson {
  *
  * @example
  * ```ts
- * import { listInterfaces } from "./functions.ts";
- * console.log(listInterfaces().some((device) => device.loopback)); // true
+ * import assert from "node:assert/strict";
+ * import { listInterfaces } from "../../mod.ts";
+ * assert.deepEqual(listInterfaces().some((device) => device.loopback), true);
  * ```
  */
 export function listInterfaces(): NetworkInterface[] {

@@ -7,13 +7,14 @@
  *
  * @example
  * ```ts
- * import { CapturedPacket } from "./packet.ts";
+ * import assert from "node:assert/strict";
+ * import { CapturedPacket } from "../../mod.ts";
  * const bytes = new Uint8Array([
  *   0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
  *   8, 0, 0xf7, 0xfe, 0, 1, 0, 1,
  * ]);
  * const packet = CapturedPacket.of(bytes, 101);
- * console.log(packet.ipv4?.df, packet.icmp?.typeName); // true "echo request"
+ * assert.deepEqual([packet.ipv4?.df, packet.icmp?.typeName], [true, "echo request"]);
  * ```
  * @module
  */
@@ -65,8 +66,9 @@ export class CapturedPacket {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CapturedPacket } from "./packet.ts";
-   * console.log(CapturedPacket.of(new Uint8Array(14), 1).eth?.etherType); // 0
+   * assert.deepEqual(CapturedPacket.of(new Uint8Array(14), 1).eth?.etherType, 0);
    * ```
    */
   static of(bytes: Uint8Array, linkType: number): CapturedPacket {
@@ -141,9 +143,10 @@ export class CapturedPacket {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CapturedPacket } from "./packet.ts";
    * const kept = CapturedPacket.of(new Uint8Array([0x45]), 101).copy();
-   * console.log(kept.bytes.length); // 1
+   * assert.deepEqual(kept.bytes.length, 1);
    * ```
    */
   copy(): CapturedPacket {

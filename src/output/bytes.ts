@@ -5,13 +5,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ByteWriter } from "./bytes.ts";
  * const out = new ByteWriter();
  * out.text("port ");
  * out.uint(5353);
  * out.byte(0x20);
  * out.ipv4(0xc0000201);
- * console.log(out.toString()); // "port 5353 192.0.2.1"
+ * assert.deepEqual(out.toString(), "port 5353 192.0.2.1");
  * ```
  * @module
  */
@@ -65,10 +66,11 @@ const FIELD_ROOM = 64;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ByteWriter, Piece } from "./bytes.ts";
  * const out = new ByteWriter();
  * out.piece(new Piece(" port "));
- * console.log(JSON.stringify(out.toString())); // "\" port \""
+ * assert.deepEqual(JSON.stringify(out.toString()), "\" port \"");
  * ```
  */
 export class Piece {
@@ -99,12 +101,13 @@ export class Piece {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ByteWriter, PieceTable } from "./bytes.ts";
  * const squares = new PieceTable(10, (n) => `${n * n} `);
  * const out = new ByteWriter();
  * out.piece(squares.get(3));
  * out.piece(squares.get(4));
- * console.log(out.toString()); // "9 16 "
+ * assert.deepEqual(out.toString(), "9 16 ");
  * ```
  */
 export class PieceTable {
@@ -130,11 +133,12 @@ export class PieceTable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ByteWriter, encodePieces } from "./bytes.ts";
  * const PIECE = encodePieces({ port: " port " });
  * const out = new ByteWriter();
  * out.piece(PIECE.port);
- * console.log(JSON.stringify(out.toString())); // "\" port \""
+ * assert.deepEqual(JSON.stringify(out.toString()), "\" port \"");
  * ```
  */
 export function encodePieces<Name extends string>(

@@ -4,9 +4,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hexDump } from "./hexdump.ts";
- * console.log(hexDump(new TextEncoder().encode("GET / HTTP/1.1\r\n"), true));
- * // "\t0x0000:  4745 5420 2f20 4854 5450 2f31 2e31 0d0a  GET./.HTTP/1.1..\n"
+ * assert.deepEqual(hexDump(new TextEncoder().encode("GET / HTTP/1.1\r\n"), true), "\t0x0000:  4745 5420 2f20 4854 5450 2f31 2e31 0d0a  GET./.HTTP/1.1..\n");
  * ```
  * @module
  */
@@ -18,8 +18,9 @@ const HEX = "0123456789abcdef";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hexDump } from "./hexdump.ts";
- * console.log(hexDump(new Uint8Array([0x45, 0x00, 0x00]), false)); // "\t0x0000:  4500 00\n"
+ * assert.deepEqual(hexDump(new Uint8Array([0x45, 0x00, 0x00]), false), "\t0x0000:  4500 00\n");
  * ```
  */
 export function hexDump(bytes: Uint8Array, ascii: boolean): string {

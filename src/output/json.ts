@@ -3,6 +3,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
  * import { packetToJson } from "./json.ts";
  * const bytes = new Uint8Array([
@@ -11,7 +12,7 @@
  * ]);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 28, len: 28 };
  * const object = packetToJson(decode(bytes, LINKTYPE_RAW), header);
- * console.log(object.ipv4?.df, object.icmp?.typeName); // true "echo request"
+ * assert.deepEqual([object.ipv4?.df, object.icmp?.typeName], [true, "echo request"]);
  * ```
  * @module
  */
@@ -90,11 +91,11 @@ export interface PacketJson {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode } from "../decode/mod.ts";
  * import { packetToJson } from "./json.ts";
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 3, len: 3 };
- * console.log(packetToJson(decode(new Uint8Array(3), 1), header).error);
- * // "eth: truncated: 3 of 14 header bytes captured at offset 0"
+ * assert.deepEqual(packetToJson(decode(new Uint8Array(3), 1), header).error, "eth: truncated: 3 of 14 header bytes captured at offset 0");
  * ```
  */
 export function packetToJson(
@@ -149,10 +150,11 @@ export function packetToJson(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode } from "../decode/mod.ts";
  * import { formatJsonLine } from "./json.ts";
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 0, len: 0 };
- * console.log(formatJsonLine(decode(new Uint8Array(0), 1), header).startsWith('{"ts":')); // true
+ * assert.deepEqual(formatJsonLine(decode(new Uint8Array(0), 1), header).startsWith('{"ts":'), true);
  * ```
  */
 export function formatJsonLine(

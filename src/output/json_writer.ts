@@ -9,12 +9,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
  * import { writeJsonLine } from "./json_writer.ts";
  * const packet = decode(new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 253, 0, 0,
  *   10, 0, 0, 1, 10, 0, 0, 2]), LINKTYPE_RAW);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
- * console.log(JSON.parse(writeJsonLine(packet, header)).ipv4.df); // true
+ * assert.deepEqual(JSON.parse(writeJsonLine(packet, header)).ipv4.df, true);
  * ```
  * @module
  */

@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FlowTracker } from "../analysis/flows.ts";
  * import { formatStatsText } from "./stats.ts";
- * console.log(formatStatsText(new FlowTracker().summary()).split("\n")[0]); // "Statistics: 0 frames, 0 bytes, 0.000000 s"
+ * assert.deepEqual(formatStatsText(new FlowTracker().summary()).split("\n")[0], "Statistics: 0 frames, 0 bytes, 0.000000 s");
  * ```
  * @module
  */

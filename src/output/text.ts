@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
  * import { TextFormatter } from "./text.ts";
  * const bytes = new Uint8Array([
@@ -12,7 +13,7 @@
  * ]);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 33, len: 33 };
  * const line = new TextFormatter().format(decode(bytes, LINKTYPE_RAW), header);
- * console.log(line.slice(16)); // "IP 127.0.0.1.5000 > 127.0.0.1.5001: UDP, length 5\n"
+ * assert.deepEqual(line.slice(16), "IP 127.0.0.1.5000 > 127.0.0.1.5001: UDP, length 5\n");
  * ```
  * @module
  */

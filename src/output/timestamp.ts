@@ -3,9 +3,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isoTimestamp } from "./timestamp.ts";
  * const header = { seconds: 1767225600, fraction: 42, nanosecond: false, caplen: 60, len: 60 };
- * console.log(isoTimestamp(header)); // "2026-01-01T00:00:00.000042Z"
+ * assert.deepEqual(isoTimestamp(header), "2026-01-01T00:00:00.000042Z");
  * ```
  * @module
  */
@@ -22,9 +23,10 @@ function pad(value: number, width: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isoTimestamp } from "./timestamp.ts";
  * const nano = { seconds: 0, fraction: 5, nanosecond: true, caplen: 0, len: 0 };
- * console.log(isoTimestamp(nano)); // "1970-01-01T00:00:00.000000005Z"
+ * assert.deepEqual(isoTimestamp(nano), "1970-01-01T00:00:00.000000005Z");
  * ```
  */
 export function isoTimestamp(header: FrameHeader): string {
@@ -53,11 +55,12 @@ let isoBefore = "";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ByteWriter } from "./bytes.ts";
  * import { writeIsoTimestamp } from "./timestamp.ts";
  * const out = new ByteWriter();
  * writeIsoTimestamp(out, { seconds: 0, fraction: 5, nanosecond: false, caplen: 0, len: 0 }, "@");
- * console.log(out.toString()); // "@1970-01-01T00:00:00.000005Z"
+ * assert.deepEqual(out.toString(), "@1970-01-01T00:00:00.000005Z");
  * ```
  */
 export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader, before = ""): void {
@@ -77,10 +80,11 @@ export function writeIsoTimestamp(out: ByteWriter, header: FrameHeader, before =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TimeOfDay } from "./timestamp.ts";
  * const clock = new TimeOfDay();
  * const text = clock.format({ seconds: 0, fraction: 7, nanosecond: false, caplen: 0, len: 0 });
- * console.log(text.endsWith(".000007")); // true
+ * assert.deepEqual(text.endsWith(".000007"), true);
  * ```
  */
 export class TimeOfDay {

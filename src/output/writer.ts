@@ -5,12 +5,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OutputBuffer } from "./writer.ts";
  * const chunks: Uint8Array[] = [];
  * const out = new OutputBuffer({ writeSync: (bytes) => (chunks.push(bytes.slice()), bytes.length) });
  * out.write("hello\n");
  * out.flush();
- * console.log(new TextDecoder().decode(chunks[0])); // "hello\n"
+ * assert.deepEqual(new TextDecoder().decode(chunks[0]), "hello\n");
  * ```
  * @module
  */
