@@ -39,6 +39,8 @@ const FIELD = {
 const NOP_NOP_TIMESTAMP = 0x0101080a;
 /** The header length with those options: 20 bytes and 12 of options. */
 const NOP_NOP_TIMESTAMP_HEADER = 32;
+/** Where the timestamp option starts after the two NOPs. */
+const ONLY_TIMESTAMP = FIELD.OPTIONS + 2;
 
 /** Where an option's fields lie, from its kind byte (RFC 9293 section 3.2). */
 const OPTION = {
@@ -322,19 +324,22 @@ export class TcpHeader extends ChecksummedView {
    * handshake, which writers print without walking them (`onlyTsval`, `onlyTsecr`).
    */
   get optionsAreNopNopTimestamp(): boolean {
-    return this.dataOffset === NOP_NOP_TIMESTAMP_HEADER &&
-      this.capturedLength >= NOP_NOP_TIMESTAMP_HEADER &&
-      this.u32(FIELD.OPTIONS) === NOP_NOP_TIMESTAMP;
+    // Every JSON line of a TCP segment asks: read the bytes directly once the length is known.
+    const view = this.view;
+    const at = this.offset;
+    return this.end - at >= NOP_NOP_TIMESTAMP_HEADER &&
+      view.getUint8(at + FIELD.OFFSET_FLAGS) >>> 4 === NOP_NOP_TIMESTAMP_HEADER / 4 &&
+      view.getUint32(at + FIELD.OPTIONS) === NOP_NOP_TIMESTAMP;
   }
 
   /** With `optionsAreNopNopTimestamp`: the timestamp value. */
   get onlyTsval(): number {
-    return this.u32(FIELD.OPTIONS + 2 + OPTION.VALUE);
+    return this.view.getUint32(this.offset + ONLY_TIMESTAMP + OPTION.VALUE);
   }
 
   /** With `optionsAreNopNopTimestamp`: the timestamp echo reply. */
   get onlyTsecr(): number {
-    return this.u32(FIELD.OPTIONS + 2 + OPTION.TSECR);
+    return this.view.getUint32(this.offset + ONLY_TIMESTAMP + OPTION.TSECR);
   }
 
   /** The options in order (allocates; not for hot paths). Stops at a malformed one. */
