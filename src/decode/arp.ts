@@ -17,6 +17,7 @@
 
 import { formatIpv4, formatMac } from "./address.ts";
 import { HeaderView } from "./header.ts";
+import type { FieldTable } from "./field.ts";
 
 /** The fixed part before the addresses: 8 bytes. */
 export const ARP_FIXED_LENGTH = 8;
@@ -156,3 +157,14 @@ export class ArpPacket extends HeaderView {
     };
   }
 }
+
+/** ARP's fields under tshark's names (`arp.isgratuitous` only on the gratuitous ones). */
+export const ARP_FIELDS: FieldTable<ArpPacket> = {
+  "arp.isgratuitous": (arp) =>
+    arp.senderIp !== null && arp.senderIp === arp.targetIp ? 1 : undefined,
+  "arp.opcode": (arp) => arp.operation,
+  "arp.src.hw_mac": (arp) => arp.senderMac ?? undefined,
+  "arp.src.proto_ipv4": (arp) => arp.senderIp ?? undefined,
+  "arp.dst.hw_mac": (arp) => arp.targetMac ?? undefined,
+  "arp.dst.proto_ipv4": (arp) => arp.targetIp ?? undefined,
+};

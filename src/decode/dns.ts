@@ -19,6 +19,7 @@
  */
 
 import { HeaderView } from "./header.ts";
+import type { FieldTable } from "./field.ts";
 
 /** The fixed DNS header: 12 bytes. */
 export const DNS_HEADER_LENGTH = 12;
@@ -373,3 +374,14 @@ export class DnsMessage extends HeaderView {
     return json;
   }
 }
+
+/** DNS's fields under tshark's names (`dns.flags.rcode`: responses only, as tshark shows it). */
+export const DNS_FIELDS: FieldTable<DnsMessage> = {
+  "dns.id": (dns) => dns.id,
+  "dns.flags.response": (dns) => dns.isResponse ? 1 : 0,
+  "dns.flags.opcode": (dns) => dns.opcode,
+  "dns.flags.rcode": (dns) => dns.isResponse ? dns.rcode : undefined,
+  "dns.qry.name": (dns) => dns.questionName ?? undefined,
+  "dns.qry.type": (dns) => dns.questionType ?? undefined,
+  "dns.count.answers": (dns) => dns.answerCount,
+};

@@ -15,6 +15,7 @@
 
 import { formatMac } from "./address.ts";
 import { HeaderView } from "./header.ts";
+import type { FieldTable } from "./field.ts";
 
 /** Destination, source and EtherType/length: 14 bytes. */
 export const ETHERNET_HEADER_LENGTH = 14;
@@ -58,3 +59,10 @@ export class EthernetHeader extends HeaderView {
     return { src: this.src, dst: this.dst, type: this.etherType };
   }
 }
+
+/** Ethernet's fields under tshark's names. */
+export const ETHERNET_FIELDS: FieldTable<EthernetHeader> = {
+  "eth.src": (eth) => eth.src,
+  "eth.dst": (eth) => eth.dst,
+  "eth.type": (eth) => eth.etherType,
+};

@@ -21,6 +21,7 @@ import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
 import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
 import { IPV6_HEADER_LENGTH, Ipv6Header } from "./ipv6.ts";
 import { UDP_HEADER_LENGTH, UdpHeader } from "./udp.ts";
+import { checksumStatus, type FieldTable } from "./field.ts";
 
 /** Type, code and checksum: 4 bytes. */
 export const ICMP_TYPE_CODE_CHECKSUM_LENGTH = 4;
@@ -532,3 +533,46 @@ export class IcmpHeader extends ChecksummedView {
     return json;
   }
 }
+
+const v4 = <T>(icmp: IcmpHeader, read: (icmp: IcmpHeader) => T) =>
+  icmp.version === 4 ? read(icmp) : undefined;
+const v6 = <T>(icmp: IcmpHeader, read: (icmp: IcmpHeader) => T) =>
+  icmp.version === 6 ? read(icmp) : undefined;
+const advert = (icmp: IcmpHeader, flag: "router" | "solicited" | "override") =>
+  icmp.version === 6 && icmp.type === ND_NEIGHBOR_ADVERT
+    ? (icmp.ndFlags?.[flag] ? 1 : 0)
+    : undefined;
+const ndOptions = (icmp: IcmpHeader, read: (option: NdOption) => number | string | undefined) => {
+  const values = (v6(icmp, (m) => m.ndOptions) ?? []).map(read).filter((v) => v !== undefined);
+  return values.length === 0 ? undefined : values as (number | string)[];
+};
+
+/** ICMP's fields (`icmp.*`) and ICMPv6's (`icmpv6.*`) under tshark's names. */
+export const ICMP_FIELDS: FieldTable<IcmpHeader> = {
+  "icmp.type": (icmp) => v4(icmp, (m) => m.type),
+  "icmp.code": (icmp) => v4(icmp, (m) => m.code),
+  "icmp.ident": (icmp) => v4(icmp, (m) => m.id) ?? undefined,
+  "icmp.seq": (icmp) => v4(icmp, (m) => m.sequence) ?? undefined,
+  "icmp.checksum.status": (icmp) => v4(icmp, (m) => checksumStatus(m.checksumOk)),
+  "icmp.redir_gw": (icmp) => v4(icmp, (m) => m.gateway) ?? undefined,
+  "icmp.mtu": (icmp) => v4(icmp, (m) => m.mtu) ?? undefined,
+  "icmp.pointer": (icmp) => v4(icmp, (m) => m.pointer) ?? undefined,
+  "icmpv6.type": (icmp) => v6(icmp, (m) => m.type),
+  "icmpv6.code": (icmp) => v6(icmp, (m) => m.code),
+  "icmpv6.echo.identifier": (icmp) => v6(icmp, (m) => m.id) ?? undefined,
+  "icmpv6.echo.sequence_number": (icmp) => v6(icmp, (m) => m.sequence) ?? undefined,
+  "icmpv6.checksum.status": (icmp) => v6(icmp, (m) => checksumStatus(m.checksumOk)),
+  "icmpv6.mtu": (icmp) => v6(icmp, (m) => m.mtu) ?? undefined,
+  "icmpv6.pointer": (icmp) => v6(icmp, (m) => m.pointer) ?? undefined,
+  "icmpv6.nd.ns.target_address": (icmp) =>
+    v6(icmp, (m) => m.type === ND_NEIGHBOR_SOLICIT ? m.target ?? undefined : undefined),
+  "icmpv6.nd.na.target_address": (icmp) =>
+    v6(icmp, (m) => m.type === ND_NEIGHBOR_ADVERT ? m.target ?? undefined : undefined),
+  "icmpv6.nd.na.flag.r": (icmp) => advert(icmp, "router"),
+  "icmpv6.nd.na.flag.s": (icmp) => advert(icmp, "solicited"),
+  "icmpv6.nd.na.flag.o": (icmp) => advert(icmp, "override"),
+  "icmpv6.opt.type": (icmp) => ndOptions(icmp, (option) => option.type),
+  "icmpv6.opt.linkaddr": (icmp) => ndOptions(icmp, (option) => option.linkAddress),
+  "icmpv6.opt.prefix": (icmp) => ndOptions(icmp, (option) => option.prefix),
+  "icmpv6.opt.prefix.length": (icmp) => ndOptions(icmp, (option) => option.prefixLength),
+};

@@ -18,6 +18,7 @@
 
 import { formatIpv4 } from "./address.ts";
 import { HeaderView, onesComplementSum } from "./header.ts";
+import { checksumStatus, type FieldTable } from "./field.ts";
 
 /** The header without options: 20 bytes. */
 export const IPV4_MIN_HEADER_LENGTH = 20;
@@ -329,3 +330,32 @@ export class Ipv4Header extends HeaderView {
     };
   }
 }
+
+const bit = (value: boolean): number => value ? 1 : 0;
+
+/** tshark 4.0 shows the fragment offset field as sent, in 8-byte units. */
+const FRAGMENT_UNIT = 8;
+
+/** IPv4's fields under tshark's names. */
+export const IPV4_FIELDS: FieldTable<Ipv4Header> = {
+  "ip.version": (ip) => ip.version,
+  "ip.hdr_len": (ip) => ip.ihl,
+  "ip.dsfield.dscp": (ip) => ip.dscp,
+  "ip.dsfield.ecn": (ip) => ip.ecn,
+  "ip.len": (ip) => ip.length,
+  "ip.id": (ip) => ip.id,
+  "ip.flags.rb": (ip) => bit(ip.reservedFlag),
+  "ip.flags.df": (ip) => bit(ip.df),
+  "ip.flags.mf": (ip) => bit(ip.mf),
+  "ip.frag_offset": (ip) => ip.fragOffset / FRAGMENT_UNIT,
+  "ip.ttl": (ip) => ip.ttl,
+  "ip.proto": (ip) => ip.protocol,
+  "ip.checksum": (ip) => ip.checksum,
+  "ip.checksum.status": (ip) => checksumStatus(ip.checksumOk),
+  "ip.src": (ip) => ip.src,
+  "ip.dst": (ip) => ip.dst,
+  "ip.opt.type": (ip) => {
+    const types = ip.options.map((option) => option.type);
+    return types.length === 0 ? undefined : types;
+  },
+};

@@ -17,6 +17,7 @@
 
 import { formatIpv6 } from "./address.ts";
 import { HeaderView } from "./header.ts";
+import type { FieldTable } from "./field.ts";
 
 /** The fixed header: 40 bytes. */
 export const IPV6_HEADER_LENGTH = 40;
@@ -404,3 +405,22 @@ export class Ipv6Header extends HeaderView {
     };
   }
 }
+
+/** tshark 4.0 shows the fragment offset field as sent, in 8-byte units. */
+const FRAGMENT_UNIT = 8;
+
+/** IPv6's fields under tshark's names (tshark gives IPv6 packets `ip.version` too). */
+export const IPV6_FIELDS: FieldTable<Ipv6Header> = {
+  "ip.version": (ip) => ip.version,
+  "ipv6.tclass": (ip) => ip.trafficClass,
+  "ipv6.flow": (ip) => ip.flowLabel,
+  "ipv6.plen": (ip) => ip.payloadLength,
+  "ipv6.nxt": (ip) => ip.nextHeader,
+  "ipv6.hlim": (ip) => ip.hopLimit,
+  "ipv6.src": (ip) => ip.src,
+  "ipv6.dst": (ip) => ip.dst,
+  "ipv6.fraghdr.offset": (ip) =>
+    ip.fragmentHeaderOffset >= 0 ? ip.fragmentOffset / FRAGMENT_UNIT : undefined,
+  "ipv6.fraghdr.more": (ip) => ip.fragmentHeaderOffset >= 0 ? (ip.fragmentMore ? 1 : 0) : undefined,
+  "ipv6.fraghdr.ident": (ip) => ip.fragmentHeaderOffset >= 0 ? ip.fragmentId : undefined,
+};

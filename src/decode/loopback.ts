@@ -14,6 +14,7 @@
  */
 
 import { HeaderView } from "./header.ts";
+import type { FieldTable } from "./field.ts";
 
 /** The family word: 4 bytes. */
 export const LOOPBACK_HEADER_LENGTH = 4;
@@ -53,3 +54,8 @@ export class LoopbackHeader extends HeaderView {
     return { family: this.family };
   }
 }
+
+/** The loopback header's field under tshark's name. */
+export const LOOPBACK_FIELDS: FieldTable<LoopbackHeader> = {
+  "null.family": (loopback) => loopback.family,
+};

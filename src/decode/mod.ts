@@ -43,6 +43,7 @@ export * from "./ipv6.ts";
 export * from "./linktype.ts";
 export * from "./loopback.ts";
 export * from "./packet.ts";
+export * from "./packet_fields.ts";
 export * from "./sll.ts";
 export * from "./tcp.ts";
 export * from "./udp.ts";

@@ -17,6 +17,7 @@
 
 import { formatMac } from "./address.ts";
 import { HeaderView } from "./header.ts";
+import type { FieldTable } from "./field.ts";
 
 /** Length of a v1 header. */
 export const SLL_HEADER_LENGTH = 16;
@@ -133,3 +134,12 @@ export class SllHeader extends HeaderView {
     };
   }
 }
+
+/** The cooked header's fields under tshark's names (`sll.ifindex`: version 2 only). */
+export const SLL_FIELDS: FieldTable<SllHeader> = {
+  "sll.pkttype": (sll) => sll.packetType,
+  "sll.hatype": (sll) => sll.hardwareType,
+  "sll.src.eth": (sll) => sll.address,
+  "sll.etype": (sll) => sll.protocol,
+  "sll.ifindex": (sll) => sll.version === 2 ? sll.interfaceIndex : undefined,
+};

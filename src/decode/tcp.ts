@@ -17,6 +17,7 @@
 
 import { ChecksummedView } from "./header.ts";
 import { IPPROTO_TCP } from "./ipproto.ts";
+import { checksumStatus, type FieldTable } from "./field.ts";
 
 /** The header without options: 20 bytes. */
 export const TCP_MIN_HEADER_LENGTH = 20;
@@ -560,3 +561,36 @@ export class TcpOptionWalk {
 
 /** The walk `windowScale` reuses (it runs on every SYN the analysis sees). */
 const WINDOW_SCALE_WALK = new TcpOptionWalk();
+
+/** A field of a header captured past its fixed part (ports alone otherwise). */
+const whole = <T>(tcp: TcpHeader, read: (tcp: TcpHeader) => T): T | undefined =>
+  tcp.truncated ? undefined : read(tcp);
+/** The first option of `kind`, as the options getter reads it. */
+const option = (tcp: TcpHeader, kind: number) =>
+  tcp.truncated ? undefined : tcp.options.find((found) => found.kind === kind);
+const sackEdges = (tcp: TcpHeader, side: 0 | 1) =>
+  option(tcp, TCPOPT_SACK)?.blocks?.map((block) => block[side]);
+
+/** TCP's fields under tshark's names (`tcp.seq_raw`: the absolute numbers). */
+export const TCP_FIELDS: FieldTable<TcpHeader> = {
+  "tcp.srcport": (tcp) => tcp.srcPort,
+  "tcp.dstport": (tcp) => tcp.dstPort,
+  "tcp.seq_raw": (tcp) => whole(tcp, (t) => t.seq),
+  "tcp.ack_raw": (tcp) => whole(tcp, (t) => t.ack),
+  "tcp.hdr_len": (tcp) => whole(tcp, (t) => t.dataOffset),
+  "tcp.flags": (tcp) => whole(tcp, (t) => t.flagBits),
+  "tcp.window_size_value": (tcp) => whole(tcp, (t) => t.window),
+  "tcp.urgent_pointer": (tcp) => whole(tcp, (t) => t.urgent),
+  "tcp.len": (tcp) => whole(tcp, (t) => t.payloadLength),
+  "tcp.option_kind": (tcp) => {
+    const kinds = whole(tcp, (t) => t.options.map((found) => found.kind));
+    return kinds?.length ? kinds : undefined;
+  },
+  "tcp.options.mss_val": (tcp) => option(tcp, TCPOPT_MSS)?.value,
+  "tcp.options.wscale.shift": (tcp) => option(tcp, TCPOPT_WSCALE)?.value,
+  "tcp.options.sack_le": (tcp) => sackEdges(tcp, 0),
+  "tcp.options.sack_re": (tcp) => sackEdges(tcp, 1),
+  "tcp.options.timestamp.tsval": (tcp) => option(tcp, TCPOPT_TIMESTAMP)?.tsval,
+  "tcp.options.timestamp.tsecr": (tcp) => option(tcp, TCPOPT_TIMESTAMP)?.tsecr,
+  "tcp.checksum.status": (tcp) => whole(tcp, (t) => checksumStatus(t.checksumOk)),
+};

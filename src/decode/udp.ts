@@ -15,6 +15,7 @@
 import { ChecksummedView } from "./header.ts";
 import { IPPROTO_UDP } from "./ipproto.ts";
 import type { TruncatedPortsJson } from "./tcp.ts";
+import { checksumStatus, type FieldTable } from "./field.ts";
 
 /** The UDP header: 8 bytes. */
 export const UDP_HEADER_LENGTH = 8;
@@ -97,3 +98,18 @@ export class UdpHeader extends ChecksummedView {
     };
   }
 }
+
+/** tshark's checksum status for a UDP/IPv4 datagram sent without one (a zero checksum). */
+const CHECKSUM_ABSENT = 3;
+
+/** UDP's fields under tshark's names. */
+export const UDP_FIELDS: FieldTable<UdpHeader> = {
+  "udp.srcport": (udp) => udp.srcPort,
+  "udp.dstport": (udp) => udp.dstPort,
+  "udp.length": (udp) => udp.truncated ? undefined : udp.length,
+  "udp.checksum.status": (udp) => {
+    if (udp.truncated) return undefined;
+    const ok = udp.checksumOk;
+    return ok === null && udp.checksum === 0 ? CHECKSUM_ABSENT : checksumStatus(ok);
+  },
+};

@@ -14,6 +14,7 @@
  */
 
 import { HeaderView } from "./header.ts";
+import type { FieldTable } from "./field.ts";
 
 /** TCI and inner EtherType: 4 bytes. */
 export const VLAN_TAG_LENGTH = 4;
@@ -63,3 +64,24 @@ export class VlanTag extends HeaderView {
     return { tpid: this.tpid, pcp: this.pcp, dei: this.dei, id: this.id, type: this.etherType };
   }
 }
+
+/** The TPID of an 802.1ad (QinQ) service tag, which tshark names `ieee8021ad`. */
+const TPID_8021AD = 0x88a8;
+/** The TPID of an 802.1Q tag. */
+const TPID_8021Q = 0x8100;
+
+const q = (tag: VlanTag, read: (tag: VlanTag) => number) =>
+  tag.tpid === TPID_8021Q ? read(tag) : undefined;
+const ad = (tag: VlanTag, read: (tag: VlanTag) => number) =>
+  tag.tpid === TPID_8021AD ? read(tag) : undefined;
+
+/** A tag's fields under tshark's names: `vlan.*` for 802.1Q, `ieee8021ad.*` for 802.1ad. */
+export const VLAN_FIELDS: FieldTable<VlanTag> = {
+  "vlan.id": (tag) => q(tag, (t) => t.id),
+  "vlan.priority": (tag) => q(tag, (t) => t.pcp),
+  "vlan.dei": (tag) => q(tag, (t) => t.dei ? 1 : 0),
+  "vlan.etype": (tag) => q(tag, (t) => t.etherType),
+  "ieee8021ad.id": (tag) => ad(tag, (t) => t.id),
+  "ieee8021ad.priority": (tag) => ad(tag, (t) => t.pcp),
+  "ieee8021ad.dei": (tag) => ad(tag, (t) => t.dei ? 1 : 0),
+};
