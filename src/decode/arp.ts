@@ -168,3 +168,18 @@ export const ARP_FIELDS: FieldTable<ArpPacket> = {
   "arp.dst.hw_mac": (arp) => arp.targetMac ?? undefined,
   "arp.dst.proto_ipv4": (arp) => arp.targetIp ?? undefined,
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const ARP_JSON_KEYS: readonly string[] = [
+  "hardwareType",
+  "protocolType",
+  "operation",
+  "senderMac",
+  "senderIp",
+  "targetMac",
+  "targetIp",
+] as const satisfies readonly (keyof ArpJson)[];

@@ -385,3 +385,22 @@ export const DNS_FIELDS: FieldTable<DnsMessage> = {
   "dns.qry.type": (dns) => dns.questionType ?? undefined,
   "dns.count.answers": (dns) => dns.answerCount,
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const DNS_JSON_KEYS: readonly string[] = [
+  "id",
+  "response",
+  "opcode",
+  "rcode",
+  "rcodeName",
+  "flags",
+  "questions",
+  "answers",
+  "authorities",
+  "additionals",
+  "question",
+] as const satisfies readonly (keyof DnsJson)[];

@@ -66,3 +66,10 @@ export const ETHERNET_FIELDS: FieldTable<EthernetHeader> = {
   "eth.dst": (eth) => eth.dst,
   "eth.type": (eth) => eth.etherType,
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const ETHERNET_JSON_KEYS: readonly string[] = ["src", "dst", "type"] as const;

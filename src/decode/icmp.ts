@@ -576,3 +576,26 @@ export const ICMP_FIELDS: FieldTable<IcmpHeader> = {
   "icmpv6.opt.prefix": (icmp) => ndOptions(icmp, (option) => option.prefix),
   "icmpv6.opt.prefix.length": (icmp) => ndOptions(icmp, (option) => option.prefixLength),
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const ICMP_JSON_KEYS: readonly string[] = [
+  "type",
+  "code",
+  "typeName",
+  "checksum",
+  "checksumOk",
+  "codeName",
+  "id",
+  "sequence",
+  "quoted",
+  "gateway",
+  "mtu",
+  "pointer",
+  "target",
+  "flags",
+  "options",
+] as const satisfies readonly (keyof IcmpJson)[];

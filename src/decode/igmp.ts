@@ -453,3 +453,25 @@ export const IGMP_FIELDS: FieldTable<IgmpMessage> = {
   "igmp.num_grp_recs": (igmp) => isV3Report(igmp) ? igmp.recordCount : undefined,
   "igmp.record_type": (igmp) => recordList(igmp, (record) => record.type),
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const IGMP_JSON_KEYS: readonly string[] = [
+  "type",
+  "typeName",
+  "version",
+  "maxRespCode",
+  "maxRespTime",
+  "checksum",
+  "checksumOk",
+  "group",
+  "suppress",
+  "qrv",
+  "qqic",
+  "sources",
+  "records",
+  "malformed",
+] as const satisfies readonly (keyof IgmpJson)[];

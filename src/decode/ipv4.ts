@@ -359,3 +359,27 @@ export const IPV4_FIELDS: FieldTable<Ipv4Header> = {
     return types.length === 0 ? undefined : types;
   },
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const IPV4_JSON_KEYS: readonly string[] = [
+  "version",
+  "ihl",
+  "dscp",
+  "ecn",
+  "length",
+  "id",
+  "df",
+  "mf",
+  "fragOffset",
+  "ttl",
+  "protocol",
+  "checksum",
+  "checksumOk",
+  "src",
+  "dst",
+  "options",
+] as const satisfies readonly (keyof Ipv4Json)[];

@@ -424,3 +424,22 @@ export const IPV6_FIELDS: FieldTable<Ipv6Header> = {
   "ipv6.fraghdr.more": (ip) => ip.fragmentHeaderOffset >= 0 ? (ip.fragmentMore ? 1 : 0) : undefined,
   "ipv6.fraghdr.ident": (ip) => ip.fragmentHeaderOffset >= 0 ? ip.fragmentId : undefined,
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const IPV6_JSON_KEYS: readonly string[] = [
+  "version",
+  "trafficClass",
+  "flowLabel",
+  "payloadLength",
+  "nextHeader",
+  "hopLimit",
+  "src",
+  "dst",
+  "extensions",
+  "fragment",
+  "protocol",
+] as const satisfies readonly (keyof Ipv6Json)[];

@@ -59,3 +59,10 @@ export class LoopbackHeader extends HeaderView {
 export const LOOPBACK_FIELDS: FieldTable<LoopbackHeader> = {
   "null.family": (loopback) => loopback.family,
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const LOOPBACK_JSON_KEYS: readonly string[] = ["family"] as const;

@@ -143,3 +143,18 @@ export const SLL_FIELDS: FieldTable<SllHeader> = {
   "sll.etype": (sll) => sll.protocol,
   "sll.ifindex": (sll) => sll.version === 2 ? sll.interfaceIndex : undefined,
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const SLL_JSON_KEYS: readonly string[] = [
+  "version",
+  "packetType",
+  "direction",
+  "hardwareType",
+  "address",
+  "interfaceIndex",
+  "protocol",
+] as const;

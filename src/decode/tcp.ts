@@ -594,3 +594,25 @@ export const TCP_FIELDS: FieldTable<TcpHeader> = {
   "tcp.options.timestamp.tsecr": (tcp) => option(tcp, TCPOPT_TIMESTAMP)?.tsecr,
   "tcp.checksum.status": (tcp) => whole(tcp, (t) => checksumStatus(t.checksumOk)),
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const TCP_JSON_KEYS: readonly string[] = [
+  "srcPort",
+  "dstPort",
+  "seq",
+  "ack",
+  "dataOffset",
+  "flags",
+  "window",
+  "checksum",
+  "checksumOk",
+  "urgent",
+  "payloadLength",
+  "options",
+  "analysis",
+  "truncated",
+] as const;

@@ -113,3 +113,17 @@ export const UDP_FIELDS: FieldTable<UdpHeader> = {
     return ok === null && udp.checksum === 0 ? CHECKSUM_ABSENT : checksumStatus(ok);
   },
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const UDP_JSON_KEYS: readonly string[] = [
+  "srcPort",
+  "dstPort",
+  "length",
+  "checksum",
+  "checksumOk",
+  "truncated",
+] as const;

@@ -85,3 +85,10 @@ export const VLAN_FIELDS: FieldTable<VlanTag> = {
   "ieee8021ad.priority": (tag) => ad(tag, (t) => t.pcp),
   "ieee8021ad.dei": (tag) => ad(tag, (t) => t.dei ? 1 : 0),
 };
+
+/**
+ * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow
+ * this one declaration (tests/json_keys_test.ts holds all three to it). A key may be absent
+ * from an object, never out of order.
+ */
+export const VLAN_JSON_KEYS: readonly string[] = ["tpid", "pcp", "dei", "id", "type"] as const;

@@ -1,0 +1,124 @@
+/**
+ * Each layer's JSON keys are declared once, in its protocol's file (`IPV4_JSON_KEYS`, …), and
+ * three things follow that declaration: `toJSON` (on every packet of every fixture, a layer's
+ * keys come in the declared order), the fast writer (tests/json_writer_test.ts proves it
+ * byte-equal to `toJSON`), and docs/json.md (each layer's table names exactly those keys).
+ */
+
+import assert from "node:assert/strict";
+import {
+  ARP_JSON_KEYS,
+  Decoder,
+  DNS_JSON_KEYS,
+  ETHERNET_JSON_KEYS,
+  ICMP_JSON_KEYS,
+  IGMP_JSON_KEYS,
+  IPV4_JSON_KEYS,
+  IPV6_JSON_KEYS,
+  LOOPBACK_JSON_KEYS,
+  SLL_JSON_KEYS,
+  TCP_JSON_KEYS,
+  UDP_JSON_KEYS,
+  VLAN_JSON_KEYS,
+} from "../src/decode/mod.ts";
+import { CaptureFileReader } from "../src/file/reader.ts";
+import { FlowTracker } from "../src/analysis/flows.ts";
+import { packetToJson } from "../src/output/json.ts";
+
+/** docs/json.md's section name of each layer, and its declared keys. */
+const LAYERS: Record<string, readonly string[]> = {
+  eth: ETHERNET_JSON_KEYS,
+  "vlan[]": VLAN_JSON_KEYS,
+  sll: SLL_JSON_KEYS,
+  loopback: LOOPBACK_JSON_KEYS,
+  ipv4: IPV4_JSON_KEYS,
+  ipv6: IPV6_JSON_KEYS,
+  arp: ARP_JSON_KEYS,
+  tcp: TCP_JSON_KEYS,
+  udp: UDP_JSON_KEYS,
+  icmp: ICMP_JSON_KEYS,
+  igmp: IGMP_JSON_KEYS,
+  dns: DNS_JSON_KEYS,
+};
+
+/** Keys a section documents in prose rather than in its table. */
+const IN_PROSE: Record<string, readonly string[]> = {
+  // "A TCP or UDP header cut short … is { srcPort, dstPort, truncated: true }".
+  tcp: ["truncated"],
+  udp: ["truncated"],
+};
+
+/** Whether `keys` appear in `declared` in the same order (some may be missing). */
+function inOrder(keys: string[], declared: readonly string[]): boolean {
+  let at = 0;
+  for (const key of keys) {
+    at = declared.indexOf(key, at);
+    if (at < 0) return false;
+    at++;
+  }
+  return true;
+}
+
+const FIXTURES = new URL("./fixtures/", import.meta.url);
+
+async function* fixturePackets() {
+  for (const folder of [FIXTURES, new URL("protocols/", FIXTURES)]) {
+    for (const entry of [...Deno.readDirSync(folder)].sort((a, b) => a.name < b.name ? -1 : 1)) {
+      if (!/\.pcap(ng)?$/.test(entry.name)) continue;
+      using file = await Deno.open(new URL(entry.name, folder));
+      const reader = await CaptureFileReader.open(file, entry.name);
+      const decoder = new Decoder();
+      const flows = new FlowTracker();
+      const objects: Record<string, unknown>[] = [];
+      await reader.run((frame, header) => {
+        const packet = decoder.decode(frame, header.linkType, header.len);
+        const analysis = flows.observe(packet, header);
+        objects.push(
+          packetToJson(packet, header, { analysis }) as unknown as Record<string, unknown>,
+        );
+      });
+      yield* objects.map((json, index) => ({ where: `${entry.name} frame ${index + 1}`, json }));
+    }
+  }
+}
+
+Deno.test("every layer's JSON keys come in the declared order, on every fixture packet", async () => {
+  const seen = new Map<string, Set<string>>();
+  let packets = 0;
+  for await (const { where, json } of fixturePackets()) {
+    packets++;
+    for (const [section, declared] of Object.entries(LAYERS)) {
+      const key = section.replace("[]", "");
+      const value = json[key];
+      if (value === undefined) continue;
+      const objects = (Array.isArray(value) ? value : [value]) as Record<string, unknown>[];
+      for (const object of objects) {
+        const keys = Object.keys(object);
+        assert.ok(inOrder(keys, declared), `${where} ${key}: ${keys.join(",")}`);
+        for (const name of keys) {
+          (seen.get(section) ?? seen.set(section, new Set()).get(section)!).add(name);
+        }
+      }
+    }
+  }
+  assert.ok(packets > 1000, `only ${packets} packets read`);
+  // Every layer was met, so the order was checked for each.
+  assert.deepEqual([...seen.keys()].sort(), Object.keys(LAYERS).sort());
+});
+
+Deno.test("docs/json.md documents exactly the declared keys of each layer", () => {
+  const docs = Deno.readTextFileSync(new URL("../docs/json.md", import.meta.url));
+  for (const [section, declared] of Object.entries(LAYERS)) {
+    const start = docs.indexOf(`\n## \`${section}\`\n`);
+    assert.ok(start >= 0, `docs/json.md has no section for ${section}`);
+    const end = docs.indexOf("\n#", start + 1); // the next section or subsection
+    const body = docs.slice(start, end < 0 ? undefined : end);
+    const documented = new Set<string>(IN_PROSE[section] ?? []);
+    for (const line of body.split("\n")) {
+      // A table row's first cell: `a`, `b`; the header and rule rows name no key.
+      const cell = line.match(/^\| ([^|]+) \|/)?.[1] ?? "";
+      for (const match of cell.matchAll(/`([A-Za-z]+)`/g)) documented.add(match[1]);
+    }
+    assert.deepEqual([...documented].sort(), [...declared].sort(), `docs/json.md ${section}`);
+  }
+});
