@@ -188,6 +188,18 @@ export function checkFrame(
       })
     ) checkLayer(name, layer, start, end);
     for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);
+    const stop = packet.stop;
+    if ((packet.error === undefined) !== (stop === undefined)) {
+      throw new Error(`error ${packet.error} without its stop, or the other way round`);
+    }
+    if (
+      stop !== undefined &&
+      (!packet.error!.startsWith(`${stop.layer}: `) || stop.offset < 0 ||
+        stop.offset > bytes.length ||
+        (stop.kind === "truncated") !== packet.error!.startsWith(`${stop.layer}: truncated:`))
+    ) {
+      throw new Error(`stop ${JSON.stringify(stop)} does not match the error ${packet.error}`);
+    }
     if (packet.payloadOffset < 0 || packet.payloadOffset > bytes.length) {
       throw new Error(`payload offset ${packet.payloadOffset} outside the frame`);
     }

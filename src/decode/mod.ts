@@ -61,6 +61,7 @@ export * from "./vlan.ts";
  * const truncated = new Uint8Array([0x45, 0, 0, 60, 0, 0, 0x20, 0]);
  * const packet = decode(truncated, LINKTYPE_RAW);
  * assert.deepEqual([packet.ipv4, packet.error], [undefined, "ipv4: truncated: 8 of 20 header bytes captured at offset 0"]);
+ * assert.deepEqual(packet.stop, { layer: "ipv4", kind: "truncated", offset: 0 });
  * ```
  */
 export function decode(bytes: Uint8Array, linkType: number, wireLength?: number): Packet {

@@ -65,6 +65,19 @@ function isDnsPort(srcPort: number, dstPort: number): boolean {
 /** Source and destination port: the first 4 bytes of TCP and UDP. */
 const PORTS_LENGTH = 4;
 
+/**
+ * Where and why decoding stopped (etherparse's "slice error"): the layers before it are
+ * decoded; `packet.error` says the same in words.
+ */
+export interface DecodeStop {
+  /** The layer whose header could not be read whole (`ipv4`, `tcp`, …; `link`, `ip`). */
+  layer: string;
+  /** `truncated`: the capture ends inside the header; `malformed`: a field is impossible. */
+  kind: "truncated" | "malformed";
+  /** Where the layer (or the bad part of it) starts, in bytes from the frame's start. */
+  offset: number;
+}
+
 /** The layers of one decoded frame. Absent layers are `undefined`. */
 export class Packet {
   /** The libpcap link type the frame was decoded as. */
@@ -123,6 +136,8 @@ export class Packet {
   payloadOffset = 0;
   /** Why decoding stopped early (a truncated or malformed header), or `undefined`. */
   error: string | undefined;
+  /** The same as `error`, structured for scripts: which layer, what, and where. */
+  stop: DecodeStop | undefined;
 
   /** The VLAN tags as an array (allocates; the hot path reads `vlanTags` and `vlanCount`). */
   get vlan(): VlanTag[] {
@@ -151,6 +166,7 @@ export class Decoder {
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
+  #end = 0;
   #wireEnd = 0;
 
   /**
@@ -187,6 +203,7 @@ export class Decoder {
     packet.vlanCount = 0;
     packet.networkType = 0;
     packet.error = undefined;
+    packet.stop = undefined;
 
     if (bytes.buffer !== this.#buffer) {
       this.#buffer = bytes.buffer;
@@ -195,6 +212,7 @@ export class Decoder {
     const base = bytes.byteOffset + offset;
     const end = base + length;
     this.#base = base;
+    this.#end = end;
     this.#wireEnd = base + Math.max(wireLength, length);
     packet.networkOffset = packet.payloadOffset = length;
 
@@ -243,7 +261,7 @@ export class Decoder {
         else if (version === 6) this.#decodeNetwork(ETHERTYPE_IPV6, base, end);
         else {
           packet.networkOffset = packet.payloadOffset = 0;
-          this.#note(`ip: version ${version} is neither 4 nor 6`);
+          this.#note("ip", base, `version ${version} is neither 4 nor 6`);
         }
         break;
       }
@@ -255,14 +273,24 @@ export class Decoder {
         break;
       default:
         packet.networkOffset = packet.payloadOffset = 0;
-        this.#note(`link: link type ${linkType} is not decoded`);
+        this.#note("link", base, `link type ${linkType} is not decoded`);
     }
     return packet;
   }
 
-  /** Records why decoding stopped or what is wrong; the first problem found is kept. */
-  #note(message: string): void {
-    if (this.packet.error === undefined) this.packet.error = message;
+  /**
+   * Records what is wrong with `layer`'s header at absolute offset `at` (malformed); the
+   * first problem found is kept.
+   */
+  #note(layer: string, at: number, message: string): void {
+    this.#stop(layer, "malformed", at, message);
+  }
+
+  #stop(layer: string, kind: DecodeStop["kind"], at: number, message: string): void {
+    const packet = this.packet;
+    if (packet.error !== undefined) return;
+    packet.error = `${layer}: ${message}`;
+    packet.stop = { layer, kind, offset: Math.max(0, Math.min(at, this.#end) - this.#base) };
   }
 
   /** Checks that `need` bytes were captured at `offset`; records the error when not. */
@@ -272,9 +300,13 @@ export class Decoder {
     const packet = this.packet;
     // Never past the captured bytes, even when a length pointed beyond them.
     packet.payloadOffset = Math.min(offset, end) - this.#base;
-    this.#note(
-      `${layer}: truncated: ${Math.max(have, 0)} of ${need} header bytes ` +
-        `captured at offset ${offset - this.#base}`,
+    this.#stop(
+      layer,
+      "truncated",
+      offset,
+      `truncated: ${Math.max(have, 0)} of ${need} header bytes captured at offset ${
+        offset - this.#base
+      }`,
     );
     return false;
   }
@@ -286,7 +318,7 @@ export class Decoder {
     while (isVlanEtherType(type)) {
       if (packet.vlanCount === MAX_VLAN_TAGS) {
         packet.payloadOffset = at - this.#base;
-        this.#note(`vlan: more than ${MAX_VLAN_TAGS} stacked tags`);
+        this.#note("vlan", at, `more than ${MAX_VLAN_TAGS} stacked tags`);
         return;
       }
       if (!this.#fits("vlan", at, end, VLAN_TAG_LENGTH)) return;
@@ -313,13 +345,13 @@ export class Decoder {
     const ip = packet.ipv4 = this.#ipv4.bind(this.#view, offset, end);
     const problem = ip.headerProblem(offset - this.#base);
     if (problem !== undefined) {
-      this.#note(`ipv4: ${problem}`);
+      this.#note("ipv4", offset, problem);
       return;
     }
     const ihl = ip.ihl;
     if (!this.#fits("ipv4", offset, end, ihl)) return;
     const lengthProblem = ip.endAtTotalLength(this.#wireEnd);
-    if (lengthProblem !== undefined) this.#note(`ipv4: ${lengthProblem}`);
+    if (lengthProblem !== undefined) this.#note("ipv4", offset, lengthProblem);
     packet.payloadOffset = offset + ihl - this.#base;
     if (ip.fragOffset !== 0) return; // only the first fragment carries the transport header
     this.#decodeTransport(ip.protocol, offset + ihl, ip.end, ip.payloadLength, 4, offset, !ip.mf);
@@ -331,18 +363,22 @@ export class Decoder {
     const ip = packet.ipv6 = this.#ipv6.bind(this.#view, offset, end);
     ip.resetChain();
     if (ip.version !== 6) {
-      this.#note(`ipv6: version field is ${ip.version}, not 6, at offset ${offset - this.#base}`);
+      this.#note(
+        "ipv6",
+        offset,
+        `version field is ${ip.version}, not 6, at offset ${offset - this.#base}`,
+      );
       return;
     }
     const lengthProblem = ip.endAtPayloadLength(this.#wireEnd);
-    if (lengthProblem !== undefined) this.#note(`ipv6: ${lengthProblem}`);
+    if (lengthProblem !== undefined) this.#note("ipv6", offset, lengthProblem);
     const chain = ip.walkChain();
     if (chain === IPV6_CHAIN_TRUNCATED) {
       this.#fits("ipv6", ip.chainStop, ip.end, ip.chainNeed);
       return;
     }
     if (chain === IPV6_CHAIN_TOO_LONG) {
-      this.#note(`ipv6: more than ${MAX_IPV6_EXTENSIONS} extension headers`);
+      this.#note("ipv6", ip.chainStop, `more than ${MAX_IPV6_EXTENSIONS} extension headers`);
     }
     const upper = ip.chainStop;
     packet.payloadOffset = upper - this.#base;
@@ -391,7 +427,7 @@ export class Decoder {
       tcp.payloadLength = Math.max(0, ipPayloadLength - dataOffset);
       const problem = tcp.headerProblem;
       if (problem !== undefined) {
-        this.#note(`tcp: ${problem}`);
+        this.#note("tcp", offset, problem);
         return;
       }
       if (!this.#fits("tcp", offset, end, dataOffset)) return; // options cut short
@@ -423,7 +459,7 @@ export class Decoder {
       packet.payloadOffset = offset + ICMP_HEADER_LENGTH - this.#base;
     } else if (protocol === IPPROTO_IGMP && ipVersion === 4) {
       if (ipPayloadLength < IGMP_HEADER_LENGTH) {
-        this.#note(`igmp: length ${ipPayloadLength} is below ${IGMP_HEADER_LENGTH}`);
+        this.#note("igmp", offset, `length ${ipPayloadLength} is below ${IGMP_HEADER_LENGTH}`);
         return;
       }
       if (!this.#fits("igmp", offset, end, IGMP_HEADER_LENGTH)) return;

@@ -22,9 +22,11 @@
 import {
   type ArpPacket,
   Decoder,
+  type DecodeStop,
   type DnsMessage,
   type EthernetHeader,
   type IcmpHeader,
+  type IgmpMessage,
   type Ipv4Header,
   type Ipv6Header,
   type Packet,
@@ -133,9 +135,17 @@ export class CapturedPacket {
   get dns(): DnsMessage | undefined {
     return this.layers.dns;
   }
+  /** IGMP message. */
+  get igmp(): IgmpMessage | undefined {
+    return this.layers.igmp;
+  }
   /** Why decoding stopped early, if it did. */
   get error(): string | undefined {
     return this.layers.error;
+  }
+  /** The same, structured: the layer, `truncated` or `malformed`, and its offset. */
+  get stop(): DecodeStop | undefined {
+    return this.layers.stop;
   }
 
   /**
