@@ -23,9 +23,6 @@
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import {
   type ArpPacket,
-  type DnsMessage,
-  dnsRcodeName,
-  dnsTypeName,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
   type IcmpHeader,
@@ -33,7 +30,6 @@ import {
   ipv6ExtensionName,
   type Ipv6Header,
   linkTypeInfo,
-  MAX_NAME_TEXT_LENGTH,
   type Packet,
   TCP_ACK,
   TCP_CWR,
@@ -56,6 +52,7 @@ import {
   type UdpHeader,
 } from "../decode/mod.ts";
 import { ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
+import { writeDnsJson } from "./dns.ts";
 import { packetToJson } from "./json.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import type { FrameHeader } from "../frame.ts";
@@ -117,8 +114,6 @@ const PIECE = encodePieces({
   icmp: ',"icmp":',
   endLine: "}\n",
   closeSack: "]}",
-  true: "true",
-  false: "false",
   null: "null",
   analysisRelativeSeq: ',"analysis":{"relativeSeq":',
   relativeAck: ',"relativeAck":',
@@ -138,20 +133,7 @@ const PIECE = encodePieces({
   hopLimit: ',"hopLimit":',
   thenExtensions: '","extensions":',
   fragmentOffset: ',"fragment":{"offset":',
-  openId: '{"id":',
-  response: ',"response":',
-  opcode: ',"opcode":',
-  rcode: ',"rcode":',
-  rcodeName: ',"rcodeName":',
-  questions: ',"questions":',
-  answers: ',"answers":',
-  authorities: ',"authorities":',
-  additionals: ',"additionals":',
-  question: ',"question":',
-  openName: '{"name":',
   type: ',"type":',
-  typeNameValue: ',"typeName":',
-  class: ',"class":',
   ipv6: ',"ipv6":',
   dns: ',"dns":',
   vlanTpid: ',"vlan":[{"tpid":',
@@ -181,10 +163,6 @@ function linkField(linkType: number): Piece {
     LINK_FIELDS.set(linkType, field);
   }
   return field;
-}
-
-function bool(out: ByteWriter, value: boolean | null): void {
-  out.piece(value === null ? PIECE.null : value ? PIECE.true : PIECE.false);
 }
 
 /**
@@ -312,83 +290,6 @@ function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
   }
   out.piece(PIECE.protocol);
   out.uint(ip.protocol);
-  out.byte(0x7d);
-}
-
-/** Where `dnsJson` copies a name before escaping it for JSON. */
-const DNS_NAME = new Uint8Array(MAX_NAME_TEXT_LENGTH);
-
-/** The `flags` object of a DNS header for each combination of AA, TC, RD and RA. */
-const DNS_FLAGS_JSON: readonly Piece[] = Array.from(
-  { length: 16 },
-  (_, bits) =>
-    new Piece(
-      `{"aa":${(bits & 8) !== 0},"tc":${(bits & 4) !== 0},"rd":${(bits & 2) !== 0},"ra":${
-        (bits & 1) !== 0
-      }}`,
-    ),
-);
-
-/** `rcodeName` for each of the 16 response codes, as JSON strings. */
-const RCODE_NAMES_JSON: readonly Piece[] = Array.from(
-  { length: 16 },
-  (_, rcode) => new Piece(JSON.stringify(dnsRcodeName(rcode))),
-);
-
-/** The question's `typeName` for types below 256 (all the common ones), as JSON strings. */
-const TYPE_NAMES_JSON = new PieceTable(256, (type) => JSON.stringify(dnsTypeName(type)));
-
-function dnsJson(out: ByteWriter, dns: DnsMessage): void {
-  out.piece(PIECE.openId);
-  out.uint(dns.id);
-  out.piece(PIECE.response);
-  bool(out, dns.isResponse);
-  out.piece(PIECE.opcode);
-  out.uint(dns.opcode);
-  out.piece(PIECE.rcode);
-  out.uint(dns.rcode);
-  out.piece(PIECE.rcodeName);
-  out.piece(RCODE_NAMES_JSON[dns.rcode]);
-  out.piece(PIECE.flags);
-  out.piece(DNS_FLAGS_JSON[dns.aaTcRdRa]);
-  out.piece(PIECE.questions);
-  out.uint(dns.questionCount);
-  out.piece(PIECE.answers);
-  out.uint(dns.answerCount);
-  out.piece(PIECE.authorities);
-  out.uint(dns.authorityCount);
-  out.piece(PIECE.additionals);
-  out.uint(dns.additionalCount);
-  if (dns.questionCount > 0) {
-    out.piece(PIECE.question);
-    const name = DNS_NAME;
-    const count = dns.copyQuestion(name);
-    const type = dns.copiedType;
-    if (count < 0 || type < 0) out.piece(PIECE.null);
-    else {
-      out.piece(PIECE.openName);
-      // The name's text is printable ASCII; JSON needs only its quotes and backslashes escaped.
-      out.reserve(2 * count + 2);
-      const bytes = out.bytes;
-      let at = out.length;
-      bytes[at++] = 0x22;
-      for (let i = 0; i < count; i++) {
-        const byte = name[i];
-        if (byte === 0x22 || byte === 0x5c) bytes[at++] = 0x5c;
-        bytes[at++] = byte;
-      }
-      bytes[at++] = 0x22;
-      out.length = at;
-      out.piece(PIECE.type);
-      out.uint(type);
-      out.piece(PIECE.typeNameValue);
-      if (type < TYPE_NAMES_JSON.size) out.piece(TYPE_NAMES_JSON.get(type));
-      else out.text(JSON.stringify(dnsTypeName(type)));
-      out.piece(PIECE.class);
-      out.uint(dns.copiedClass);
-      out.byte(0x7d);
-    }
-  }
   out.byte(0x7d);
 }
 
@@ -696,7 +597,7 @@ export function writeJson(
   if (packet.igmp) out.text(`,"igmp":${JSON.stringify(packet.igmp)}`);
   if (packet.dns) {
     out.piece(PIECE.dns);
-    dnsJson(out, packet.dns);
+    writeDnsJson(out, packet.dns);
   }
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
   out.piece(PIECE.endLine);

@@ -19,12 +19,6 @@
  */
 
 import {
-  DNS_FLAG_AA,
-  DNS_FLAG_RA,
-  DNS_FLAG_RD,
-  DNS_FLAG_TC,
-  type DnsMessage,
-  dnsTypeName,
   ETHERNET_MAX_LENGTH_FIELD,
   type EthernetHeader,
   etherTypeName,
@@ -41,7 +35,6 @@ import {
   type Ipv4Header,
   IPV6_FRAGMENT,
   type Ipv6Header,
-  MAX_NAME_TEXT_LENGTH,
   ND_NEIGHBOR_ADVERT,
   ND_NEIGHBOR_SOLICIT,
   ND_REDIRECT,
@@ -68,6 +61,7 @@ import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
 import { ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
+import { writeDns } from "./dns.ts";
 import { writeIgmp } from "./igmp.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { PacketExtras } from "./packet_extras.ts";
@@ -112,9 +106,6 @@ const PIECE = encodePieces({
   id: ", id ",
   ip: "IP ",
   ip6: "IP6 ",
-  question: "q: ",
-  domainCut: "[|domain]",
-  questionMark: "? ",
 });
 
 /** The text of `TcpHeader.flagText` for each combination of the flag bits. */
@@ -379,61 +370,6 @@ function ipv6ChainText(ip6: Ipv6Header): string {
   }
   return text;
 }
-
-/**
- * `4660+ A? example.com. (29)` for a query; `4660 NXDomain q: A? … 0/1/0 (…)` for a reply.
- * The question's name is copied from the message straight into the output.
- */
-function writeDns(out: ByteWriter, dns: DnsMessage, length: number): void {
-  const flags = dns.flagsWord;
-  const response = dns.isResponse;
-  out.uint(dns.id);
-  if (!response) {
-    if (flags & DNS_FLAG_RD) out.byte(0x2b);
-  } else {
-    if (flags & DNS_FLAG_AA) out.byte(0x2a);
-    if (!(flags & DNS_FLAG_RA)) out.byte(0x2d);
-    if (flags & DNS_FLAG_TC) out.byte(0x7c);
-    if (dns.rcode !== 0) {
-      out.byte(0x20);
-      out.text(dns.rcodeName);
-    }
-  }
-  out.byte(0x20);
-  if (dns.questionCount > 0) {
-    // The name comes first in the message but last in the text: copy it aside, then write
-    // the type from the bytes after it.
-    const name = DNS_NAME;
-    const count = dns.copyQuestion(name);
-    if (count >= 0 && dns.copiedType < 0) {
-      // Cut off between the name and its type: marked as tcpdump marks it, and no more.
-      out.piece(PIECE.domainCut);
-      return;
-    }
-    if (count >= 0) {
-      if (response) out.piece(PIECE.question);
-      out.text(dnsTypeName(dns.copiedType));
-      out.piece(PIECE.questionMark);
-      out.raw(name.subarray(0, count));
-      if (count !== 1 || name[0] !== 0x2e) out.byte(0x2e);
-      out.byte(0x20);
-    }
-  }
-  if (response) {
-    out.uint(dns.answerCount);
-    out.byte(0x2f);
-    out.uint(dns.authorityCount);
-    out.byte(0x2f);
-    out.uint(dns.additionalCount);
-    out.byte(0x20);
-  }
-  out.byte(0x28);
-  out.uint(length);
-  out.byte(0x29);
-}
-
-/** Where `writeDns` copies a name before writing it. */
-const DNS_NAME = new Uint8Array(MAX_NAME_TEXT_LENGTH);
 
 /** `, 2001:db8::2 udp port 53` for what an ICMP error quotes. */
 function quotedText(quoted: QuotedPacket | null): string {
