@@ -25,7 +25,6 @@ import {
   type ArpPacket,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
-  type IcmpHeader,
   type Ipv4Header,
   ipv6ExtensionName,
   type Ipv6Header,
@@ -53,6 +52,8 @@ import {
 } from "../decode/mod.ts";
 import { ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
 import { writeDnsJson } from "./dns.ts";
+import { writeIcmpJson } from "./icmp.ts";
+import { keyed, keyedBool, nullable, number } from "./json_pieces.ts";
 import { packetToJson } from "./json.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import type { FrameHeader } from "../frame.ts";
@@ -165,33 +166,10 @@ function linkField(linkType: number): Piece {
   return field;
 }
 
-/**
- * A key whose value is `true`, `false` or `null`, with the fixed text that follows it: the
- * three ways of writing it, encoded once, so that a line writes one piece instead of three.
- */
-interface KeyedBool {
-  readonly true: Piece;
-  readonly false: Piece;
-  readonly null: Piece;
-}
-
-function keyedBool(key: string, then: string): KeyedBool {
-  return {
-    true: new Piece(`,"${key}":true${then}`),
-    false: new Piece(`,"${key}":false${then}`),
-    null: new Piece(`,"${key}":null${then}`),
-  };
-}
-
-function keyed(out: ByteWriter, pieces: KeyedBool, value: boolean | null): void {
-  out.piece(value === null ? pieces.null : value ? pieces.true : pieces.false);
-}
-
 const IPV4_CHECKSUM_OK = keyedBool("checksumOk", ',"src":"');
 const TCP_CHECKSUM_OK = keyedBool("checksumOk", ',"urgent":');
 const TCP_CHECKSUM_OK_NOT_URGENT = keyedBool("checksumOk", ',"urgent":0,"payloadLength":');
 const UDP_CHECKSUM_OK = keyedBool("checksumOk", "}");
-const ICMP_CHECKSUM_OK = keyedBool("checksumOk", ',"id":');
 const ISN_SEEN = keyedBool("isnSeen", ',"peerBase":');
 
 /**
@@ -207,18 +185,6 @@ const FRAGMENT_FLAGS: readonly Piece[] = Array.from(
       }`,
     ),
 );
-
-/** A number as `JSON.stringify` writes it. */
-function number(out: ByteWriter, value: number): void {
-  if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && value % 1 === 0) out.uint(value);
-  else out.text(JSON.stringify(value));
-}
-
-/** A number, or `null`. */
-function nullable(out: ByteWriter, value: number | null): void {
-  if (value === null) out.piece(PIECE.null);
-  else number(out, value);
-}
 
 /**
  * The TCP analysis as `JSON.stringify` writes it. Its optional flags are set in this order
@@ -520,29 +486,6 @@ function udpJson(out: ByteWriter, udp: UdpHeader): void {
   keyed(out, UDP_CHECKSUM_OK, udp.checksumOk);
 }
 
-function icmpJson(out: ByteWriter, icmp: IcmpHeader): void {
-  // Echo messages are the common case; the rest have many optional fields.
-  const id = icmp.id;
-  const sequence = icmp.sequence;
-  if (id === null || sequence === null || icmp.codeName !== null) {
-    out.text(JSON.stringify(icmp.toJSON()));
-    return;
-  }
-  out.piece(PIECE.openType);
-  out.uint(icmp.type);
-  out.piece(PIECE.code);
-  out.uint(icmp.code);
-  out.piece(PIECE.typeName);
-  out.text(icmp.typeName);
-  out.piece(PIECE.thenChecksum);
-  out.uint(icmp.checksum);
-  keyed(out, ICMP_CHECKSUM_OK, icmp.checksumOk);
-  out.uint(id);
-  out.piece(PIECE.sequence);
-  out.uint(sequence);
-  out.byte(0x7d);
-}
-
 /**
  * Appends the packet's JSON line (ending in a newline) to `out`: the same bytes as
  * `JSON.stringify(packetToJson(packet, header, extras)) + "\n"`.
@@ -592,7 +535,7 @@ export function writeJson(
   if (packet.udp) udpJson(out, packet.udp);
   if (packet.icmp) {
     out.piece(PIECE.icmp);
-    icmpJson(out, packet.icmp);
+    writeIcmpJson(out, packet.icmp);
   }
   if (packet.igmp) out.text(`,"igmp":${JSON.stringify(packet.igmp)}`);
   if (packet.dns) {

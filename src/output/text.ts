@@ -22,24 +22,11 @@ import {
   ETHERNET_MAX_LENGTH_FIELD,
   type EthernetHeader,
   etherTypeName,
-  ICMP_PARAMETER_PROBLEM,
-  ICMP_REDIRECT,
-  ICMP_TIME_EXCEEDED,
-  ICMP_UNREACHABLE,
-  type IcmpHeader,
-  ICMPV6_PACKET_TOO_BIG,
-  ICMPV6_PARAMETER_PROBLEM,
-  ICMPV6_TIME_EXCEEDED,
-  ICMPV6_UNREACHABLE,
   ipProtocolName,
   type Ipv4Header,
   IPV6_FRAGMENT,
   type Ipv6Header,
-  ND_NEIGHBOR_ADVERT,
-  ND_NEIGHBOR_SOLICIT,
-  ND_REDIRECT,
   type Packet,
-  type QuotedPacket,
   TCP_ACK,
   TCP_FIN,
   TCP_RST,
@@ -62,6 +49,7 @@ import { ECN_NAMES } from "../decode/ipv4.ts";
 import { ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { writeDns } from "./dns.ts";
+import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { PacketExtras } from "./packet_extras.ts";
@@ -371,36 +359,6 @@ function ipv6ChainText(ip6: Ipv6Header): string {
   return text;
 }
 
-/** `, 2001:db8::2 udp port 53` for what an ICMP error quotes. */
-function quotedText(quoted: QuotedPacket | null): string {
-  if (quoted === null) return "";
-  const protocol = ipProtocolName(quoted.protocol).toLowerCase();
-  return quoted.dstPort === undefined
-    ? `, ${quoted.dst} ${protocol}`
-    : `, ${quoted.dst} ${protocol} port ${quoted.dstPort}`;
-}
-
-/** tcpdump's wording of ICMPv4 unreachable messages. */
-function unreachableText(icmp: IcmpHeader, quoted: QuotedPacket | null): string {
-  const dst = quoted?.dst ?? "?";
-  switch (icmp.code) {
-    case 0:
-      return `net ${dst} unreachable`;
-    case 1:
-      return `host ${dst} unreachable`;
-    case 2:
-      return `${dst} protocol ${quoted?.protocol ?? "?"} unreachable`;
-    case 3: {
-      const protocol = ipProtocolName(quoted?.protocol ?? 0).toLowerCase();
-      return `${dst} ${protocol} port ${quoted?.dstPort ?? "?"} unreachable`;
-    }
-    case 4:
-      return `${dst} unreachable - need to frag (mtu ${icmp.mtu})`;
-    default:
-      return `${dst} unreachable - ${icmp.codeName}`;
-  }
-}
-
 /** An ANSI style: the escape sequences that open and close it. */
 interface Style {
   open: string;
@@ -669,7 +627,7 @@ export class TextFormatter {
     if (icmp !== undefined) {
       out.piece(PIECE.colonSpace);
       out.text(chain);
-      this.#writeIcmp(out, icmp);
+      writeIcmp(out, icmp);
       out.text(fragment);
       return;
     }
@@ -755,69 +713,5 @@ export class TextFormatter {
     out.piece(PIECE.length);
     out.uint(length);
     if (verbose && this.#analysis !== undefined) out.text(analysisText(this.#analysis));
-  }
-
-  #writeIcmp(out: ByteWriter, icmp: IcmpHeader): void {
-    const id = icmp.id;
-    const sequence = icmp.sequence;
-    if (id === null || sequence === null) {
-      out.text(this.#icmpText(icmp));
-      return;
-    }
-    // An echo request or reply: most ICMP there is.
-    out.text(icmp.version === 4 ? "ICMP " : "ICMP6, ");
-    out.text(icmp.typeName);
-    out.piece(PIECE.id);
-    out.uint(id);
-    out.piece(PIECE.seq);
-    out.uint(sequence);
-    out.piece(PIECE.length);
-    out.uint(icmp.messageLength);
-  }
-
-  /** Every ICMP message but a whole echo, which `#writeIcmp` writes itself. */
-  #icmpText(icmp: IcmpHeader): string {
-    const v4 = icmp.version === 4;
-    const label = v4 ? "ICMP " : "ICMP6, ";
-    if (icmp.truncated) return label + (icmp.codeName ?? icmp.typeName);
-    const length = `, length ${icmp.messageLength}`;
-    const quoted = icmp.quoted;
-    if (v4) {
-      switch (icmp.type) {
-        case ICMP_UNREACHABLE:
-          return `ICMP ${unreachableText(icmp, quoted)}${length}`;
-        case ICMP_TIME_EXCEEDED:
-          return `ICMP time exceeded ${icmp.code === 1 ? "ip reassembly" : "in-transit"}${length}`;
-        case ICMP_REDIRECT:
-          return `ICMP redirect ${quoted?.dst ?? "?"} to ${
-            icmp.code % 2 === 0 ? "net" : "host"
-          } ${icmp.gateway}${length}`;
-        case ICMP_PARAMETER_PROBLEM:
-          return `ICMP parameter problem - octet ${icmp.pointer}${length}`;
-      }
-      return `ICMP ${icmp.typeName}${length}`;
-    }
-    switch (icmp.type) {
-      case ICMPV6_UNREACHABLE:
-        return `ICMP6, destination unreachable, ${icmp.codeName}${quotedText(quoted)}${length}`;
-      case ICMPV6_PACKET_TOO_BIG:
-        return `ICMP6, packet too big, mtu ${icmp.mtu}${length}`;
-      case ICMPV6_TIME_EXCEEDED:
-        return `ICMP6, time exceeded ${icmp.codeName}${quotedText(quoted)}${length}`;
-      case ICMPV6_PARAMETER_PROBLEM:
-        return `ICMP6, parameter problem, octet ${icmp.pointer}${length}`;
-      case ND_NEIGHBOR_SOLICIT:
-        return `ICMP6, neighbor solicitation, who has ${icmp.target}${length}`;
-      case ND_NEIGHBOR_ADVERT: {
-        const flags = icmp.ndFlags;
-        const set = flags ? Object.entries(flags).filter(([, on]) => on).map(([name]) => name) : [];
-        return `ICMP6, neighbor advertisement, tgt is ${icmp.target}${
-          set.length ? `, Flags [${set.join(", ")}]` : ""
-        }${length}`;
-      }
-      case ND_REDIRECT:
-        return `ICMP6, redirect, ${icmp.target}${length}`;
-    }
-    return `ICMP6, ${icmp.typeName}${length}`;
   }
 }

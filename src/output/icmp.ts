@@ -1,0 +1,181 @@
+/**
+ * ICMP's and ICMPv6's output: the text tcpdump prints (`ICMP echo request, id 1, seq 2,
+ * length 64`, unreachable, time exceeded, redirect, neighbor discovery, …) and the JSON object,
+ * an echo written field by field (the same bytes as `JSON.stringify` of its `toJSON`, which
+ * tests/json_writer_test.ts holds it to), the rarer messages through `toJSON`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
+ * import { ByteWriter } from "./bytes.ts";
+ * import { writeIcmp, writeIcmpJson } from "./icmp.ts";
+ * const packet = decode(new Uint8Array([0x45, 0, 0, 28, 0, 0, 0, 0, 64, 1, 0, 0,
+ *   192, 0, 2, 1, 198, 51, 100, 2, 8, 0, 0xf7, 0xfd, 0, 1, 0, 1]), LINKTYPE_RAW);
+ * const text = new ByteWriter();
+ * writeIcmp(text, packet.icmp!);
+ * assert.equal(text.toString(), "ICMP echo request, id 1, seq 1, length 8");
+ * const json = new ByteWriter();
+ * writeIcmpJson(json, packet.icmp!);
+ * assert.equal(json.toString(), JSON.stringify(packet.icmp));
+ * ```
+ * @module
+ */
+
+import {
+  ICMP_PARAMETER_PROBLEM,
+  ICMP_REDIRECT,
+  ICMP_TIME_EXCEEDED,
+  ICMP_UNREACHABLE,
+  type IcmpHeader,
+  ICMPV6_PACKET_TOO_BIG,
+  ICMPV6_PARAMETER_PROBLEM,
+  ICMPV6_TIME_EXCEEDED,
+  ICMPV6_UNREACHABLE,
+  ipProtocolName,
+  ND_NEIGHBOR_ADVERT,
+  ND_NEIGHBOR_SOLICIT,
+  ND_REDIRECT,
+  type QuotedPacket,
+} from "../decode/mod.ts";
+import { type ByteWriter, encodePieces } from "./bytes.ts";
+import { keyed, keyedBool } from "./json_pieces.ts";
+
+/** The fixed pieces of the text, encoded once. */
+const TEXT = encodePieces({
+  id: ", id ",
+  seq: ", seq ",
+  length: ", length ",
+});
+
+/** The fixed pieces of the JSON object, encoded once. */
+const JSON_PIECE = encodePieces({
+  openType: '{"type":',
+  code: ',"code":',
+  typeName: ',"typeName":"',
+  thenChecksum: '","checksum":',
+  sequence: ',"sequence":',
+});
+
+const CHECKSUM_OK = keyedBool("checksumOk", ',"id":');
+
+/** `, 2001:db8::2 udp port 53` for what an ICMP error quotes. */
+function quotedText(quoted: QuotedPacket | null): string {
+  if (quoted === null) return "";
+  const protocol = ipProtocolName(quoted.protocol).toLowerCase();
+  return quoted.dstPort === undefined
+    ? `, ${quoted.dst} ${protocol}`
+    : `, ${quoted.dst} ${protocol} port ${quoted.dstPort}`;
+}
+
+/** tcpdump's wording of ICMPv4 unreachable messages. */
+function unreachableText(icmp: IcmpHeader, quoted: QuotedPacket | null): string {
+  const dst = quoted?.dst ?? "?";
+  switch (icmp.code) {
+    case 0:
+      return `net ${dst} unreachable`;
+    case 1:
+      return `host ${dst} unreachable`;
+    case 2:
+      return `${dst} protocol ${quoted?.protocol ?? "?"} unreachable`;
+    case 3: {
+      const protocol = ipProtocolName(quoted?.protocol ?? 0).toLowerCase();
+      return `${dst} ${protocol} port ${quoted?.dstPort ?? "?"} unreachable`;
+    }
+    case 4:
+      return `${dst} unreachable - need to frag (mtu ${icmp.mtu})`;
+    default:
+      return `${dst} unreachable - ${icmp.codeName}`;
+  }
+}
+
+/** tcpdump's line for the message: `ICMP echo request, id 1, seq 2, length 64`, … */
+export function writeIcmp(out: ByteWriter, icmp: IcmpHeader): void {
+  const id = icmp.id;
+  const sequence = icmp.sequence;
+  if (id === null || sequence === null) {
+    out.text(icmpText(icmp));
+    return;
+  }
+  // An echo request or reply: most ICMP there is.
+  out.text(icmp.version === 4 ? "ICMP " : "ICMP6, ");
+  out.text(icmp.typeName);
+  out.piece(TEXT.id);
+  out.uint(id);
+  out.piece(TEXT.seq);
+  out.uint(sequence);
+  out.piece(TEXT.length);
+  out.uint(icmp.messageLength);
+}
+
+/** Every ICMP message but a whole echo, which `writeIcmp` writes itself. */
+function icmpText(icmp: IcmpHeader): string {
+  const v4 = icmp.version === 4;
+  const label = v4 ? "ICMP " : "ICMP6, ";
+  if (icmp.truncated) return label + (icmp.codeName ?? icmp.typeName);
+  const length = `, length ${icmp.messageLength}`;
+  const quoted = icmp.quoted;
+  if (v4) {
+    switch (icmp.type) {
+      case ICMP_UNREACHABLE:
+        return `ICMP ${unreachableText(icmp, quoted)}${length}`;
+      case ICMP_TIME_EXCEEDED:
+        return `ICMP time exceeded ${icmp.code === 1 ? "ip reassembly" : "in-transit"}${length}`;
+      case ICMP_REDIRECT:
+        return `ICMP redirect ${quoted?.dst ?? "?"} to ${
+          icmp.code % 2 === 0 ? "net" : "host"
+        } ${icmp.gateway}${length}`;
+      case ICMP_PARAMETER_PROBLEM:
+        return `ICMP parameter problem - octet ${icmp.pointer}${length}`;
+    }
+    return `ICMP ${icmp.typeName}${length}`;
+  }
+  switch (icmp.type) {
+    case ICMPV6_UNREACHABLE:
+      return `ICMP6, destination unreachable, ${icmp.codeName}${quotedText(quoted)}${length}`;
+    case ICMPV6_PACKET_TOO_BIG:
+      return `ICMP6, packet too big, mtu ${icmp.mtu}${length}`;
+    case ICMPV6_TIME_EXCEEDED:
+      return `ICMP6, time exceeded ${icmp.codeName}${quotedText(quoted)}${length}`;
+    case ICMPV6_PARAMETER_PROBLEM:
+      return `ICMP6, parameter problem, octet ${icmp.pointer}${length}`;
+    case ND_NEIGHBOR_SOLICIT:
+      return `ICMP6, neighbor solicitation, who has ${icmp.target}${length}`;
+    case ND_NEIGHBOR_ADVERT: {
+      const flags = icmp.ndFlags;
+      const set = flags ? Object.entries(flags).filter(([, on]) => on).map(([name]) => name) : [];
+      return `ICMP6, neighbor advertisement, tgt is ${icmp.target}${
+        set.length ? `, Flags [${set.join(", ")}]` : ""
+      }${length}`;
+    }
+    case ND_REDIRECT:
+      return `ICMP6, redirect, ${icmp.target}${length}`;
+  }
+  return `ICMP6, ${icmp.typeName}${length}`;
+}
+/**
+ * The message's JSON object as `JSON.stringify(icmp)` writes it: an echo field by field, the
+ * rarer messages through `toJSON`.
+ */
+export function writeIcmpJson(out: ByteWriter, icmp: IcmpHeader): void {
+  // Echo messages are the common case; the rest have many optional fields.
+  const id = icmp.id;
+  const sequence = icmp.sequence;
+  if (id === null || sequence === null || icmp.codeName !== null) {
+    out.text(JSON.stringify(icmp.toJSON()));
+    return;
+  }
+  out.piece(JSON_PIECE.openType);
+  out.uint(icmp.type);
+  out.piece(JSON_PIECE.code);
+  out.uint(icmp.code);
+  out.piece(JSON_PIECE.typeName);
+  out.text(icmp.typeName);
+  out.piece(JSON_PIECE.thenChecksum);
+  out.uint(icmp.checksum);
+  keyed(out, CHECKSUM_OK, icmp.checksumOk);
+  out.uint(id);
+  out.piece(JSON_PIECE.sequence);
+  out.uint(sequence);
+  out.byte(0x7d);
+}
