@@ -22,7 +22,6 @@
 
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import {
-  type ArpPacket,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
   type Ipv4Header,
@@ -51,6 +50,7 @@ import {
   type UdpHeader,
 } from "../decode/mod.ts";
 import { ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
+import { writeArpJson } from "./arp.ts";
 import { writeDnsJson } from "./dns.ts";
 import { writeIcmpJson } from "./icmp.ts";
 import { keyed, keyedBool, nullable, number } from "./json_pieces.ts";
@@ -141,14 +141,6 @@ const PIECE = encodePieces({
   nextTpid: ',{"tpid":',
   pcp: ',"pcp":',
   closeList: "]",
-  arpHardwareType: ',"arp":{"hardwareType":',
-  protocolType: ',"protocolType":',
-  operation: ',"operation":',
-  senderMac: ',"senderMac":"',
-  thenSenderIp: '","senderIp":"',
-  thenTargetMac: '","targetMac":"',
-  thenTargetIp: '","targetIp":"',
-  closeStringObject: '"}',
 });
 
 /** `,"dei":…,"id":` for each value of the DEI bit. */
@@ -273,29 +265,6 @@ function vlanJson(out: ByteWriter, packet: Packet): void {
     out.byte(0x7d);
   }
   out.piece(PIECE.closeList);
-}
-
-function arpJson(out: ByteWriter, arp: ArpPacket): void {
-  if (!arp.isEthernetIpv4) {
-    out.text(`,"arp":${JSON.stringify(arp)}`);
-    return;
-  }
-  const view = arp.dataView;
-  out.piece(PIECE.arpHardwareType);
-  out.uint(arp.hardwareType);
-  out.piece(PIECE.protocolType);
-  out.uint(arp.protocolType);
-  out.piece(PIECE.operation);
-  out.uint(arp.operation);
-  out.piece(PIECE.senderMac);
-  out.mac(view, arp.senderMacAt);
-  out.piece(PIECE.thenSenderIp);
-  out.ipv4(arp.senderIpNumber);
-  out.piece(PIECE.thenTargetMac);
-  out.mac(view, arp.targetMacAt);
-  out.piece(PIECE.thenTargetIp);
-  out.ipv4(arp.targetIpNumber);
-  out.piece(PIECE.closeStringObject);
 }
 
 function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
@@ -530,7 +499,7 @@ export function writeJson(
     out.piece(PIECE.ipv6);
     ipv6Json(out, packet.ipv6);
   }
-  if (packet.arp) arpJson(out, packet.arp);
+  if (packet.arp) writeArpJson(out, packet.arp);
   if (packet.tcp) tcpJson(out, packet.tcp, extras);
   if (packet.udp) udpJson(out, packet.udp);
   if (packet.icmp) {

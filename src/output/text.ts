@@ -48,6 +48,7 @@ import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
 import { ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
+import { arpText } from "./arp.ts";
 import { writeDns } from "./dns.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
@@ -519,18 +520,7 @@ export class TextFormatter {
     if (arp !== undefined) {
       const bold = this.#bold;
       const prefix = link ? "" : (bold ? bold.open + "ARP" + bold.close : "ARP") + ", ";
-      const op = arp.operationName;
-      if (!arp.isEthernetIpv4) {
-        return `${prefix}${op}, hardware ${arp.hardwareType}, length ${networkLength}`;
-      }
-      if (arp.operation === 1) {
-        const what = arp.senderIp === arp.targetIp ? " (gratuitous)" : "";
-        return `${prefix}${op} who-has ${arp.targetIp} tell ${arp.senderIp}${what}, length ${networkLength}`;
-      }
-      if (arp.operation === 2) {
-        return `${prefix}${op} ${arp.senderIp} is-at ${arp.senderMac}, length ${networkLength}`;
-      }
-      return `${prefix}${op} ${arp.senderIp} > ${arp.targetIp}, length ${networkLength}`;
+      return prefix + arpText(arp, networkLength);
     }
     if (link) return `length ${networkLength}`;
     const type = packet.networkType;

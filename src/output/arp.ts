@@ -1,0 +1,76 @@
+/**
+ * ARP's output: tcpdump's words after `ARP, ` (`Request who-has 192.0.2.1 tell 192.0.2.2`,
+ * `Reply 192.0.2.1 is-at 02:00:00:00:00:01`) and the JSON object, Ethernet/IPv4 field by field
+ * (the same bytes as `JSON.stringify` of its `toJSON`, which tests/json_writer_test.ts holds it
+ * to).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decode, LINKTYPE_ETHERNET } from "../decode/mod.ts";
+ * import { arpText } from "./arp.ts";
+ * const frame = new Uint8Array([
+ *   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06,
+ *   0, 1, 0x08, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 192, 0, 2, 2, 0, 0, 0, 0, 0, 0, 192, 0, 2, 1,
+ * ]);
+ * const packet = decode(frame, LINKTYPE_ETHERNET);
+ * assert.equal(arpText(packet.arp!, 28), "Request who-has 192.0.2.1 tell 192.0.2.2, length 28");
+ * ```
+ * @module
+ */
+
+import { ARP_REPLY, ARP_REQUEST, type ArpPacket } from "../decode/mod.ts";
+import { type ByteWriter, encodePieces } from "./bytes.ts";
+
+/** The fixed pieces of the JSON object, encoded once. */
+const JSON_PIECE = encodePieces({
+  arpHardwareType: ',"arp":{"hardwareType":',
+  protocolType: ',"protocolType":',
+  operation: ',"operation":',
+  senderMac: ',"senderMac":"',
+  thenSenderIp: '","senderIp":"',
+  thenTargetMac: '","targetMac":"',
+  thenTargetIp: '","targetIp":"',
+  closeStringObject: '"}',
+});
+
+/** tcpdump's words for the packet, after `ARP, `: the operation and the addresses. */
+export function arpText(arp: ArpPacket, networkLength: number): string {
+  const op = arp.operationName;
+  if (!arp.isEthernetIpv4) return `${op}, hardware ${arp.hardwareType}, length ${networkLength}`;
+  if (arp.operation === ARP_REQUEST) {
+    const what = arp.senderIp === arp.targetIp ? " (gratuitous)" : "";
+    return `${op} who-has ${arp.targetIp} tell ${arp.senderIp}${what}, length ${networkLength}`;
+  }
+  if (arp.operation === ARP_REPLY) {
+    return `${op} ${arp.senderIp} is-at ${arp.senderMac}, length ${networkLength}`;
+  }
+  return `${op} ${arp.senderIp} > ${arp.targetIp}, length ${networkLength}`;
+}
+
+/**
+ * The packet's JSON as `JSON.stringify` writes it, preceded by its key: Ethernet/IPv4 field by
+ * field, other address kinds through `toJSON`.
+ */
+export function writeArpJson(out: ByteWriter, arp: ArpPacket): void {
+  if (!arp.isEthernetIpv4) {
+    out.text(`,"arp":${JSON.stringify(arp)}`);
+    return;
+  }
+  const view = arp.dataView;
+  out.piece(JSON_PIECE.arpHardwareType);
+  out.uint(arp.hardwareType);
+  out.piece(JSON_PIECE.protocolType);
+  out.uint(arp.protocolType);
+  out.piece(JSON_PIECE.operation);
+  out.uint(arp.operation);
+  out.piece(JSON_PIECE.senderMac);
+  out.mac(view, arp.senderMacAt);
+  out.piece(JSON_PIECE.thenSenderIp);
+  out.ipv4(arp.senderIpNumber);
+  out.piece(JSON_PIECE.thenTargetMac);
+  out.mac(view, arp.targetMacAt);
+  out.piece(JSON_PIECE.thenTargetIp);
+  out.ipv4(arp.targetIpNumber);
+  out.piece(JSON_PIECE.closeStringObject);
+}
