@@ -27,31 +27,17 @@ import {
   IPV6_FRAGMENT,
   type Ipv6Header,
   type Packet,
-  TCP_ACK,
-  TCP_FIN,
-  TCP_RST,
-  TCP_SYN,
-  TCP_URG,
-  tcpFlagText,
-  type TcpHeader,
-  TCPOPT_EOL,
-  TCPOPT_MSS,
-  TCPOPT_NOP,
-  TCPOPT_SACK,
-  TCPOPT_SACK_PERMITTED,
-  TCPOPT_TIMESTAMP,
-  TCPOPT_WSCALE,
-  tcpOptionName,
-  TcpOptionWalk,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ECN_NAMES } from "../decode/ipv4.ts";
-import { ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
+import { ByteWriter, encodePieces } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { arpText } from "./arp.ts";
 import { writeDns } from "./dns.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
+import { writeChecksum } from "./checksum_text.ts";
+import { writeTcp } from "./tcp.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import { TimeOfDay } from "./timestamp.ts";
@@ -72,33 +58,16 @@ export interface TextOptions {
 
 /** The fixed pieces of the output, encoded once. */
 const PIECE = encodePieces({
-  nop: "nop",
-  eol: "eol",
-  mss: "mss ",
-  wscale: "wscale ",
-  sackOK: "sackOK",
-  timestampValue: "TS val ",
-  ecr: " ecr ",
-  sack: "sack ",
   nextLine: "\n    ",
   to: " > ",
   colonSpace: ": ",
   udp: "UDP",
   length: ", length ",
-  flags: "Flags [",
   commaSpace: ", ",
-  seq: ", seq ",
-  ack: ", ack ",
-  win: ", win ",
-  urg: ", urg ",
-  options: ", options [",
   id: ", id ",
   ip: "IP ",
   ip6: "IP6 ",
 });
-
-/** The text of `TcpHeader.flagText` for each combination of the flag bits. */
-const FLAG_TEXT_PIECES = new PieceTable(512, tcpFlagText);
 
 const DSCP_NAMES: ReadonlyMap<number, string> = new Map([
   [0, "CS0"],
@@ -150,11 +119,6 @@ const VERBOSE = encodePieces({
   length: "), length ",
   commaSpace: ", ",
   close: ")",
-  cksum: "cksum 0x",
-  offloaded: " (unverified, offloaded)",
-  unverified: " (unverified)",
-  correct: " (correct)",
-  incorrect: " (incorrect -> 0x",
   class: "(class 0x",
   flowLabel: ", flowlabel 0x",
   hopLimit: ", hlim ",
@@ -237,108 +201,6 @@ function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
   out.piece(VERBOSE.close);
 }
 
-/** Wireshark's words for the analysis flags, in brackets: ` [retransmission] [dup ack #2]`. */
-function analysisText(analysis: TcpAnalysis): string {
-  let text = "";
-  if (analysis.fastRetransmission) text += " [fast retransmission]";
-  else if (analysis.retransmission) text += " [retransmission]";
-  if (analysis.spuriousRetransmission) text += " [spurious retransmission]";
-  if (analysis.outOfOrder) text += " [out-of-order]";
-  if (analysis.lostSegment) text += " [previous segment not captured]";
-  if (analysis.duplicateAck) text += ` [dup ack #${analysis.duplicateAck}]`;
-  if (analysis.zeroWindow) text += " [zero window]";
-  if (analysis.windowFull) text += " [window full]";
-  if (analysis.keepAlive) text += " [keep-alive]";
-  if (analysis.reset) text += " [reset]";
-  return text;
-}
-
-/** `cksum 0x1234 (correct)`, `(incorrect -> 0x5678)`, `(unverified)` or `(offloaded)`. */
-function writeChecksum(
-  out: ByteWriter,
-  sent: number,
-  ok: boolean | null,
-  expected: number | null,
-  offloaded = false,
-): void {
-  out.piece(VERBOSE.cksum);
-  out.hex(sent, 4);
-  if (offloaded) out.piece(VERBOSE.offloaded);
-  else if (ok === null) out.piece(VERBOSE.unverified);
-  else if (ok) out.piece(VERBOSE.correct);
-  else {
-    out.piece(VERBOSE.incorrect);
-    out.hex(expected ?? 0, 4);
-    out.piece(VERBOSE.close);
-  }
-}
-
-/**
- * tcpdump's option list, `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`, read from the
- * header's bytes: SACK edges relative to `sackBase`, an option whose length its kind forbids
- * as `mss [bad length 5]`, one netpeek does not know as `unknown-99 0x0102`.
- */
-function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): void {
-  const walk = OPTION_WALK.start(tcp);
-  let first = true;
-  while (walk.next()) {
-    if (!first) out.byte(0x2c);
-    first = false;
-    const kind = walk.kind;
-    if (kind === TCPOPT_NOP) out.piece(PIECE.nop);
-    else if (kind === TCPOPT_EOL) out.piece(PIECE.eol);
-    else if (!walk.hasExpectedLength && kind !== TCPOPT_SACK) {
-      writeBadLength(out, kind, walk.length);
-    } else if (kind === TCPOPT_MSS) {
-      out.piece(PIECE.mss);
-      out.uint(walk.value);
-    } else if (kind === TCPOPT_WSCALE) {
-      out.piece(PIECE.wscale);
-      out.uint(walk.value);
-    } else if (kind === TCPOPT_SACK_PERMITTED) {
-      out.piece(PIECE.sackOK);
-    } else if (kind === TCPOPT_TIMESTAMP) {
-      out.piece(PIECE.timestampValue);
-      out.uint(walk.tsval);
-      out.piece(PIECE.ecr);
-      out.uint(walk.tsecr);
-    } else if (kind === TCPOPT_SACK) {
-      // A SACK option of a length that holds no whole blocks shows as none, as tcpdump does.
-      const blocks = walk.hasExpectedLength ? walk.sackBlocks : 0;
-      out.piece(PIECE.sack);
-      out.uint(blocks);
-      out.byte(0x20);
-      for (let block = 0; block < blocks; block++) {
-        out.byte(0x7b);
-        out.uint((walk.sackLeft(block) - sackBase) >>> 0);
-        out.byte(0x3a);
-        out.uint((walk.sackRight(block) - sackBase) >>> 0);
-        out.byte(0x7d);
-      }
-    } else {
-      const name = tcpOptionName(kind);
-      if (name !== "unknown") out.text(name);
-      else {
-        out.text(`unknown-${kind}`);
-        if (walk.length > 2) out.text(` 0x${walk.dataHex}`);
-      }
-    }
-  }
-  if (walk.malformed) {
-    if (!first) out.byte(0x2c);
-    writeBadLength(out, walk.kind, walk.length);
-  }
-}
-
-/** `mss [bad length 5]`, or `opt-99 [bad length 1]` for a kind netpeek does not know. */
-function writeBadLength(out: ByteWriter, kind: number, length: number): void {
-  const name = tcpOptionName(kind);
-  out.text(`${name === "unknown" ? `opt-${kind}` : name} [bad length ${length}]`);
-}
-
-/** The walk `writeTcpOptions` reuses. */
-const OPTION_WALK = new TcpOptionWalk();
-
 /** tcpdump's words for the IPv6 extension headers in front of the payload. */
 function ipv6ChainText(ip6: Ipv6Header): string {
   let text = "";
@@ -361,8 +223,10 @@ function ipv6ChainText(ip6: Ipv6Header): string {
 }
 
 /** An ANSI style: the escape sequences that open and close it. */
-interface Style {
+export interface Style {
+  /** What turns it on. */
   open: string;
+  /** What turns it off. */
   close: string;
 }
 
@@ -590,7 +454,14 @@ export class TextFormatter {
       out.piece(PIECE.colonSpace);
       out.text(chain);
       if (tcp !== undefined) {
-        this.#writeTcp(out, tcp, verbose);
+        writeTcp(
+          out,
+          tcp,
+          this.#analysis,
+          this.#options.absoluteSequence === true,
+          verbose,
+          this.#flag,
+        );
         if (packet.dns !== undefined) {
           out.byte(0x20);
           writeDns(out, packet.dns, tcp.payloadLength - 2);
@@ -655,53 +526,5 @@ export class TextFormatter {
     const payload = ip4 !== undefined ? Math.max(0, ip4.length - ip4.ihl) : ip6?.payloadLength ?? 0;
     const what = name === "unknown" ? `ip-proto-${protocol}` : name;
     out.text(`: ${chain}${what}, length ${payload}${fragment}`);
-  }
-
-  #writeTcp(out: ByteWriter, tcp: TcpHeader, verbose: boolean): void {
-    const bits = tcp.flagBits;
-    const length = tcp.payloadLength;
-    const analysis = this.#options.absoluteSequence ? undefined : this.#analysis;
-    // As tcpdump: numbers relative to the connection's first are shown on segments with ACK
-    // set and no SYN (so SYNs and a bare RST show absolute ones), except the first of a
-    // stream joined midway.
-    const relative = analysis !== undefined && (bits & (TCP_ACK | TCP_SYN)) === TCP_ACK &&
-      (analysis.isnSeen || analysis.relativeSeq !== 0);
-    out.piece(PIECE.flags);
-    if (this.#flag === null) out.piece(FLAG_TEXT_PIECES.get(bits));
-    else this.#paint(out, this.#flag, tcp.flagText);
-    out.byte(0x5d);
-    if (verbose) {
-      out.piece(PIECE.commaSpace);
-      writeChecksum(out, tcp.checksum, tcp.checksumOk, tcp.expectedChecksum, tcp.offloaded);
-    }
-    if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
-      const seq = relative ? analysis.relativeSeq : tcp.seq;
-      out.piece(PIECE.seq);
-      out.uint(seq);
-      if (length > 0) {
-        out.byte(0x3a);
-        out.uint((seq + length) >>> 0);
-      }
-    }
-    if (bits & TCP_ACK) {
-      const ack = relative && analysis.relativeAck !== null ? analysis.relativeAck : tcp.ack;
-      out.piece(PIECE.ack);
-      out.uint(ack);
-    }
-    out.piece(PIECE.win);
-    out.uint(tcp.window);
-    if (bits & TCP_URG) {
-      out.piece(PIECE.urg);
-      out.uint(tcp.urgent);
-    }
-    const sackBase = relative && analysis.peerBase !== null ? analysis.peerBase : 0;
-    if (tcp.dataOffset > 20) {
-      out.piece(PIECE.options);
-      writeTcpOptions(out, tcp, sackBase);
-      out.byte(0x5d);
-    }
-    out.piece(PIECE.length);
-    out.uint(length);
-    if (verbose && this.#analysis !== undefined) out.text(analysisText(this.#analysis));
   }
 }
