@@ -4,8 +4,10 @@
  * ones), without building an object per layer first. The common layers (Ethernet, VLAN,
  * Ethernet/IPv4 ARP, IPv4, IPv6 with its extension headers, TCP with its common options,
  * UDP, ICMP echo, DNS) are written field by field, fixed text in pieces encoded once; the
- * rarer ones (Linux cooked headers, IPv4 options, other ICMP messages, errors) go through
- * their `toJSON` and `JSON.stringify`.
+ * rarer ones (Linux cooked headers, IPv4 options, other ICMP messages, IGMP, errors) go
+ * through their `toJSON` and `JSON.stringify`. This module writes the frame, the link layers
+ * and IP; each transport and application protocol's writer is in its own output file
+ * (`tcp.ts`, `udp.ts`, `icmp.ts`, `arp.ts`, `dns.ts`).
  *
  * @example
  * ```ts
@@ -20,7 +22,6 @@
  * @module
  */
 
-import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import {
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
@@ -29,31 +30,14 @@ import {
   type Ipv6Header,
   linkTypeInfo,
   type Packet,
-  TCP_ACK,
-  TCP_CWR,
-  TCP_ECE,
-  TCP_FIN,
-  TCP_NS,
-  TCP_PSH,
-  TCP_RST,
-  TCP_SYN,
-  TCP_URG,
-  type TcpHeader,
-  TCPOPT_EOL,
-  TCPOPT_MSS,
-  TCPOPT_NOP,
-  TCPOPT_SACK,
-  TCPOPT_SACK_PERMITTED,
-  TCPOPT_TIMESTAMP,
-  TCPOPT_WSCALE,
-  TcpOptionWalk,
-  type UdpHeader,
 } from "../decode/mod.ts";
 import { ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
 import { writeArpJson } from "./arp.ts";
 import { writeDnsJson } from "./dns.ts";
+import { writeTcpJson } from "./tcp.ts";
+import { writeUdpJson } from "./udp.ts";
 import { writeIcmpJson } from "./icmp.ts";
-import { keyed, keyedBool, nullable, number } from "./json_pieces.ts";
+import { keyed, keyedBool } from "./json_pieces.ts";
 import { packetToJson } from "./json.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import type { FrameHeader } from "../frame.ts";
@@ -76,29 +60,8 @@ const PIECE = encodePieces({
   thenDst: '","dst":"',
   thenOptions: '","options":',
   thenNoOptions: '","options":[]}',
-  nopNopTimestamp:
-    ',"options":[{"kind":1,"name":"nop","length":1},{"kind":1,"name":"nop","length":1},' +
-    '{"kind":8,"name":"TS","length":10,"tsval":',
-  closeTimestampList: "}]",
-  nopOption: '{"kind":1,"name":"nop","length":1}',
-  eolOption: '{"kind":0,"name":"eol","length":1}',
-  mssOption: '{"kind":2,"name":"mss","length":4,"value":',
-  wscaleOption: '{"kind":3,"name":"wscale","length":3,"value":',
-  sackOkOption: '{"kind":4,"name":"sackOK","length":2',
-  timestampOption: '{"kind":8,"name":"TS","length":10,"tsval":',
-  tsecr: ',"tsecr":',
-  sackOption: '{"kind":5,"name":"sack","length":',
-  blocks: ',"blocks":[',
-  tcpSrcPort: ',"tcp":{"srcPort":',
-  udpSrcPort: ',"udp":{"srcPort":',
-  dstPort: ',"dstPort":',
-  truncatedTrue: ',"truncated":true}',
-  seq: ',"seq":',
-  ack: ',"ack":',
-  dataOffset: ',"dataOffset":',
   flags: ',"flags":',
   payloadLength: ',"payloadLength":',
-  options: ',"options":',
   emptyList: "[]",
   openType: '{"type":',
   code: ',"code":',
@@ -114,20 +77,7 @@ const PIECE = encodePieces({
   ipv4: ',"ipv4":',
   icmp: ',"icmp":',
   endLine: "}\n",
-  closeSack: "]}",
   null: "null",
-  analysisRelativeSeq: ',"analysis":{"relativeSeq":',
-  relativeAck: ',"relativeAck":',
-  resetTrue: ',"reset":true',
-  zeroWindowTrue: ',"zeroWindow":true',
-  keepAliveTrue: ',"keepAlive":true',
-  windowFullTrue: ',"windowFull":true',
-  lostSegmentTrue: ',"lostSegment":true',
-  retransmissionTrue: ',"retransmission":true',
-  fastRetransmissionTrue: ',"fastRetransmission":true',
-  outOfOrderTrue: ',"outOfOrder":true',
-  spuriousRetransmissionTrue: ',"spuriousRetransmission":true',
-  duplicateAck: ',"duplicateAck":',
   trafficClass: ',"trafficClass":',
   flowLabel: ',"flowLabel":',
   nextHeader: ',"nextHeader":',
@@ -159,10 +109,6 @@ function linkField(linkType: number): Piece {
 }
 
 const IPV4_CHECKSUM_OK = keyedBool("checksumOk", ',"src":"');
-const TCP_CHECKSUM_OK = keyedBool("checksumOk", ',"urgent":');
-const TCP_CHECKSUM_OK_NOT_URGENT = keyedBool("checksumOk", ',"urgent":0,"payloadLength":');
-const UDP_CHECKSUM_OK = keyedBool("checksumOk", "}");
-const ISN_SEEN = keyedBool("isnSeen", ',"peerBase":');
 
 /**
  * `,"df":…,"mf":…,"fragOffset":` for each combination of DF (2) and MF (1); then the same
@@ -177,33 +123,6 @@ const FRAGMENT_FLAGS: readonly Piece[] = Array.from(
       }`,
     ),
 );
-
-/**
- * The TCP analysis as `JSON.stringify` writes it. Its optional flags are set in this order
- * (FlowTracker's order of tests), which is therefore their order in the object.
- */
-function analysisJson(out: ByteWriter, analysis: TcpAnalysis): void {
-  out.piece(PIECE.analysisRelativeSeq);
-  number(out, analysis.relativeSeq);
-  out.piece(PIECE.relativeAck);
-  nullable(out, analysis.relativeAck);
-  keyed(out, ISN_SEEN, analysis.isnSeen);
-  nullable(out, analysis.peerBase);
-  if (analysis.reset) out.piece(PIECE.resetTrue);
-  if (analysis.zeroWindow) out.piece(PIECE.zeroWindowTrue);
-  if (analysis.keepAlive) out.piece(PIECE.keepAliveTrue);
-  if (analysis.windowFull) out.piece(PIECE.windowFullTrue);
-  if (analysis.lostSegment) out.piece(PIECE.lostSegmentTrue);
-  if (analysis.retransmission) out.piece(PIECE.retransmissionTrue);
-  if (analysis.fastRetransmission) out.piece(PIECE.fastRetransmissionTrue);
-  if (analysis.outOfOrder) out.piece(PIECE.outOfOrderTrue);
-  if (analysis.spuriousRetransmission) out.piece(PIECE.spuriousRetransmissionTrue);
-  if (analysis.duplicateAck !== undefined) {
-    out.piece(PIECE.duplicateAck);
-    number(out, analysis.duplicateAck);
-  }
-  out.byte(0x7d);
-}
 
 /** `{"type":N,"name":"…","length":` of each extension header type. */
 const EXTENSION_JSON = new PieceTable(
@@ -316,145 +235,6 @@ function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
   } else out.piece(PIECE.thenNoOptions);
 }
 
-const FLAG_KEYS: ReadonlyArray<readonly [number, string]> = [
-  [TCP_NS, '{"ns":'],
-  [TCP_CWR, ',"cwr":'],
-  [TCP_ECE, ',"ece":'],
-  [TCP_URG, ',"urg":'],
-  [TCP_ACK, ',"ack":'],
-  [TCP_PSH, ',"psh":'],
-  [TCP_RST, ',"rst":'],
-  [TCP_SYN, ',"syn":'],
-  [TCP_FIN, ',"fin":'],
-];
-
-/** `,"flags":{…},"window":` for each of the 512 combinations of the nine bits. */
-const FLAGS_JSON = new PieceTable(512, (bits) => {
-  const flags = FLAG_KEYS.map(([bit, key]) => key + ((bits & bit) !== 0)).join("");
-  return `,"flags":${flags}},"window":`;
-});
-
-/**
- * The options as `JSON.stringify(tcp.options)` writes them, read from the header's bytes; an
- * option that is malformed or not one of the common ones sends it back to `JSON.stringify`.
- */
-function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
-  const start = out.length;
-  const walk = OPTION_WALK.start(tcp);
-  let common = true;
-  let first = true;
-  out.byte(0x5b);
-  while (common && walk.next()) {
-    if (!first) out.byte(0x2c);
-    first = false;
-    const kind = walk.kind;
-    if (kind === TCPOPT_NOP) out.piece(PIECE.nopOption);
-    else if (kind === TCPOPT_EOL) out.piece(PIECE.eolOption);
-    else if (!walk.hasExpectedLength) common = false;
-    else if (kind === TCPOPT_MSS) {
-      out.piece(PIECE.mssOption);
-      out.uint(walk.value);
-      out.byte(0x7d);
-    } else if (kind === TCPOPT_WSCALE) {
-      out.piece(PIECE.wscaleOption);
-      out.uint(walk.value);
-      out.byte(0x7d);
-    } else if (kind === TCPOPT_SACK_PERMITTED) {
-      out.piece(PIECE.sackOkOption);
-      out.byte(0x7d);
-    } else if (kind === TCPOPT_TIMESTAMP) {
-      out.piece(PIECE.timestampOption);
-      out.uint(walk.tsval);
-      out.piece(PIECE.tsecr);
-      out.uint(walk.tsecr);
-      out.byte(0x7d);
-    } else if (kind === TCPOPT_SACK) {
-      out.piece(PIECE.sackOption);
-      out.uint(walk.length);
-      out.piece(PIECE.blocks);
-      for (let block = 0; block < walk.sackBlocks; block++) {
-        if (block !== 0) out.byte(0x2c);
-        out.byte(0x5b);
-        out.uint(walk.sackLeft(block));
-        out.byte(0x2c);
-        out.uint(walk.sackRight(block));
-        out.byte(0x5d);
-      }
-      out.piece(PIECE.closeSack);
-    } else common = false;
-  }
-  if (!common || walk.malformed) {
-    out.length = start;
-    out.text(JSON.stringify(tcp.options));
-    return;
-  }
-  out.byte(0x5d);
-}
-
-/** The walk `tcpOptions` reuses. */
-const OPTION_WALK = new TcpOptionWalk();
-
-/** The layer's key and its ports: `open` is `,"tcp":{"srcPort":` or the UDP one. */
-function ports(out: ByteWriter, open: Piece, header: TcpHeader | UdpHeader): void {
-  out.piece(open);
-  out.uint(header.srcPort);
-  out.piece(PIECE.dstPort);
-  out.uint(header.dstPort);
-}
-
-function tcpJson(out: ByteWriter, tcp: TcpHeader, extras: PacketExtras): void {
-  ports(out, PIECE.tcpSrcPort, tcp);
-  if (tcp.truncated) {
-    out.piece(PIECE.truncatedTrue);
-    return;
-  }
-  out.piece(PIECE.seq);
-  out.uint(tcp.seq);
-  out.piece(PIECE.ack);
-  out.uint(tcp.ack);
-  out.piece(PIECE.dataOffset);
-  const dataOffset = tcp.dataOffset;
-  out.uint(dataOffset);
-  out.piece(FLAGS_JSON.get(tcp.flagBits));
-  out.uint(tcp.window);
-  out.piece(PIECE.checksum);
-  out.uint(tcp.checksum);
-  const urgent = tcp.urgent;
-  if (urgent === 0) keyed(out, TCP_CHECKSUM_OK_NOT_URGENT, tcp.checksumOk);
-  else {
-    keyed(out, TCP_CHECKSUM_OK, tcp.checksumOk);
-    out.uint(urgent);
-    out.piece(PIECE.payloadLength);
-  }
-  number(out, tcp.payloadLength);
-  if (tcp.optionsAreNopNopTimestamp) {
-    out.piece(PIECE.nopNopTimestamp);
-    out.uint(tcp.onlyTsval);
-    out.piece(PIECE.tsecr);
-    out.uint(tcp.onlyTsecr);
-    out.piece(PIECE.closeTimestampList);
-  } else {
-    out.piece(PIECE.options);
-    if (dataOffset > 20) tcpOptions(out, tcp);
-    else out.piece(PIECE.emptyList);
-  }
-  if (extras.analysis !== undefined) analysisJson(out, extras.analysis);
-  out.byte(0x7d);
-}
-
-function udpJson(out: ByteWriter, udp: UdpHeader): void {
-  ports(out, PIECE.udpSrcPort, udp);
-  if (udp.truncated) {
-    out.piece(PIECE.truncatedTrue);
-    return;
-  }
-  out.piece(PIECE.length);
-  out.uint(udp.length);
-  out.piece(PIECE.checksum);
-  out.uint(udp.checksum);
-  keyed(out, UDP_CHECKSUM_OK, udp.checksumOk);
-}
-
 /**
  * Appends the packet's JSON line (ending in a newline) to `out`: the same bytes as
  * `JSON.stringify(packetToJson(packet, header, extras)) + "\n"`.
@@ -500,8 +280,8 @@ export function writeJson(
     ipv6Json(out, packet.ipv6);
   }
   if (packet.arp) writeArpJson(out, packet.arp);
-  if (packet.tcp) tcpJson(out, packet.tcp, extras);
-  if (packet.udp) udpJson(out, packet.udp);
+  if (packet.tcp) writeTcpJson(out, packet.tcp, extras.analysis);
+  if (packet.udp) writeUdpJson(out, packet.udp);
   if (packet.icmp) {
     out.piece(PIECE.icmp);
     writeIcmpJson(out, packet.icmp);

@@ -1,7 +1,9 @@
 /**
- * TCP's text, as `tcpdump -n` prints a segment after `src.port > dst.port: `: flags, sequence
+ * TCP's output. Its text, as `tcpdump -n` prints a segment after `src.port > dst.port: `: flags, sequence
  * and acknowledgment numbers (relative to each side's first, as tcpdump counts them), window,
- * options (SACK edges relative too), length; with `-v` the checksum and the analysis.
+ * options (SACK edges relative too), length; with `-v` the checksum and the analysis. Its JSON
+ * object field by field (the same bytes as `JSON.stringify` of its `toJSON` with the analysis,
+ * which tests/json_writer_test.ts holds it to).
  *
  * @example
  * ```ts
@@ -22,7 +24,11 @@
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import {
   TCP_ACK,
+  TCP_CWR,
+  TCP_ECE,
   TCP_FIN,
+  TCP_NS,
+  TCP_PSH,
   TCP_RST,
   TCP_SYN,
   TCP_URG,
@@ -40,7 +46,48 @@ import {
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { writeChecksum } from "./checksum_text.ts";
+import { keyed, keyedBool, nullable, number } from "./json_pieces.ts";
 import type { Style } from "./text.ts";
+
+/** The fixed pieces of the JSON object, encoded once. */
+const JSON_PIECE = encodePieces({
+  ack: ',"ack":',
+  analysisRelativeSeq: ',"analysis":{"relativeSeq":',
+  blocks: ',"blocks":[',
+  checksum: ',"checksum":',
+  closeSack: "]}",
+  closeTimestampList: "}]",
+  dataOffset: ',"dataOffset":',
+  dstPort: ',"dstPort":',
+  duplicateAck: ',"duplicateAck":',
+  emptyList: "[]",
+  eolOption: '{"kind":0,"name":"eol","length":1}',
+  fastRetransmissionTrue: ',"fastRetransmission":true',
+  keepAliveTrue: ',"keepAlive":true',
+  lostSegmentTrue: ',"lostSegment":true',
+  mssOption: '{"kind":2,"name":"mss","length":4,"value":',
+  nopNopTimestamp:
+    ',"options":[{"kind":1,"name":"nop","length":1},{"kind":1,"name":"nop","length":1},' +
+    '{"kind":8,"name":"TS","length":10,"tsval":',
+  nopOption: '{"kind":1,"name":"nop","length":1}',
+  options: ',"options":',
+  outOfOrderTrue: ',"outOfOrder":true',
+  payloadLength: ',"payloadLength":',
+  relativeAck: ',"relativeAck":',
+  resetTrue: ',"reset":true',
+  retransmissionTrue: ',"retransmission":true',
+  sackOkOption: '{"kind":4,"name":"sackOK","length":2',
+  sackOption: '{"kind":5,"name":"sack","length":',
+  seq: ',"seq":',
+  spuriousRetransmissionTrue: ',"spuriousRetransmission":true',
+  tcpSrcPort: ',"tcp":{"srcPort":',
+  timestampOption: '{"kind":8,"name":"TS","length":10,"tsval":',
+  truncatedTrue: ',"truncated":true}',
+  tsecr: ',"tsecr":',
+  windowFullTrue: ',"windowFull":true',
+  wscaleOption: '{"kind":3,"name":"wscale","length":3,"value":',
+  zeroWindowTrue: ',"zeroWindow":true',
+});
 
 /** The fixed pieces of the text, encoded once. */
 const TEXT = encodePieces({
@@ -209,3 +256,165 @@ function writeBadLength(out: ByteWriter, kind: number, length: number): void {
 
 /** The walk `writeTcpOptions` reuses. */
 const OPTION_WALK = new TcpOptionWalk();
+
+const TCP_CHECKSUM_OK = keyedBool("checksumOk", ',"urgent":');
+
+const TCP_CHECKSUM_OK_NOT_URGENT = keyedBool("checksumOk", ',"urgent":0,"payloadLength":');
+
+const ISN_SEEN = keyedBool("isnSeen", ',"peerBase":');
+
+/**
+ * The TCP analysis as `JSON.stringify` writes it. Its optional flags are set in this order
+ * (FlowTracker's order of tests), which is therefore their order in the object.
+ */
+function analysisJson(out: ByteWriter, analysis: TcpAnalysis): void {
+  out.piece(JSON_PIECE.analysisRelativeSeq);
+  number(out, analysis.relativeSeq);
+  out.piece(JSON_PIECE.relativeAck);
+  nullable(out, analysis.relativeAck);
+  keyed(out, ISN_SEEN, analysis.isnSeen);
+  nullable(out, analysis.peerBase);
+  if (analysis.reset) out.piece(JSON_PIECE.resetTrue);
+  if (analysis.zeroWindow) out.piece(JSON_PIECE.zeroWindowTrue);
+  if (analysis.keepAlive) out.piece(JSON_PIECE.keepAliveTrue);
+  if (analysis.windowFull) out.piece(JSON_PIECE.windowFullTrue);
+  if (analysis.lostSegment) out.piece(JSON_PIECE.lostSegmentTrue);
+  if (analysis.retransmission) out.piece(JSON_PIECE.retransmissionTrue);
+  if (analysis.fastRetransmission) out.piece(JSON_PIECE.fastRetransmissionTrue);
+  if (analysis.outOfOrder) out.piece(JSON_PIECE.outOfOrderTrue);
+  if (analysis.spuriousRetransmission) out.piece(JSON_PIECE.spuriousRetransmissionTrue);
+  if (analysis.duplicateAck !== undefined) {
+    out.piece(JSON_PIECE.duplicateAck);
+    number(out, analysis.duplicateAck);
+  }
+  out.byte(0x7d);
+}
+
+const FLAG_KEYS: ReadonlyArray<readonly [number, string]> = [
+  [TCP_NS, '{"ns":'],
+  [TCP_CWR, ',"cwr":'],
+  [TCP_ECE, ',"ece":'],
+  [TCP_URG, ',"urg":'],
+  [TCP_ACK, ',"ack":'],
+  [TCP_PSH, ',"psh":'],
+  [TCP_RST, ',"rst":'],
+  [TCP_SYN, ',"syn":'],
+  [TCP_FIN, ',"fin":'],
+];
+
+/** `,"flags":{…},"window":` for each of the 512 combinations of the nine bits. */
+const FLAGS_JSON = new PieceTable(512, (bits) => {
+  const flags = FLAG_KEYS.map(([bit, key]) => key + ((bits & bit) !== 0)).join("");
+  return `,"flags":${flags}},"window":`;
+});
+
+/**
+ * The options as `JSON.stringify(tcp.options)` writes them, read from the header's bytes; an
+ * option that is malformed or not one of the common ones sends it back to `JSON.stringify`.
+ */
+function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
+  const start = out.length;
+  const walk = JSON_OPTION_WALK.start(tcp);
+  let common = true;
+  let first = true;
+  out.byte(0x5b);
+  while (common && walk.next()) {
+    if (!first) out.byte(0x2c);
+    first = false;
+    const kind = walk.kind;
+    if (kind === TCPOPT_NOP) out.piece(JSON_PIECE.nopOption);
+    else if (kind === TCPOPT_EOL) out.piece(JSON_PIECE.eolOption);
+    else if (!walk.hasExpectedLength) common = false;
+    else if (kind === TCPOPT_MSS) {
+      out.piece(JSON_PIECE.mssOption);
+      out.uint(walk.value);
+      out.byte(0x7d);
+    } else if (kind === TCPOPT_WSCALE) {
+      out.piece(JSON_PIECE.wscaleOption);
+      out.uint(walk.value);
+      out.byte(0x7d);
+    } else if (kind === TCPOPT_SACK_PERMITTED) {
+      out.piece(JSON_PIECE.sackOkOption);
+      out.byte(0x7d);
+    } else if (kind === TCPOPT_TIMESTAMP) {
+      out.piece(JSON_PIECE.timestampOption);
+      out.uint(walk.tsval);
+      out.piece(JSON_PIECE.tsecr);
+      out.uint(walk.tsecr);
+      out.byte(0x7d);
+    } else if (kind === TCPOPT_SACK) {
+      out.piece(JSON_PIECE.sackOption);
+      out.uint(walk.length);
+      out.piece(JSON_PIECE.blocks);
+      for (let block = 0; block < walk.sackBlocks; block++) {
+        if (block !== 0) out.byte(0x2c);
+        out.byte(0x5b);
+        out.uint(walk.sackLeft(block));
+        out.byte(0x2c);
+        out.uint(walk.sackRight(block));
+        out.byte(0x5d);
+      }
+      out.piece(JSON_PIECE.closeSack);
+    } else common = false;
+  }
+  if (!common || walk.malformed) {
+    out.length = start;
+    out.text(JSON.stringify(tcp.options));
+    return;
+  }
+  out.byte(0x5d);
+}
+
+/** The walk `tcpOptions` reuses. */
+const JSON_OPTION_WALK = new TcpOptionWalk();
+
+/**
+ * The segment's JSON as `JSON.stringify` writes its `toJSON` (with `analysis`), preceded by its
+ * key: field by field, Linux's NOP-NOP-timestamp options in one piece, other options walked.
+ */
+export function writeTcpJson(
+  out: ByteWriter,
+  tcp: TcpHeader,
+  analysis: TcpAnalysis | undefined,
+): void {
+  out.piece(JSON_PIECE.tcpSrcPort);
+  out.uint(tcp.srcPort);
+  out.piece(JSON_PIECE.dstPort);
+  out.uint(tcp.dstPort);
+  if (tcp.truncated) {
+    out.piece(JSON_PIECE.truncatedTrue);
+    return;
+  }
+  out.piece(JSON_PIECE.seq);
+  out.uint(tcp.seq);
+  out.piece(JSON_PIECE.ack);
+  out.uint(tcp.ack);
+  out.piece(JSON_PIECE.dataOffset);
+  const dataOffset = tcp.dataOffset;
+  out.uint(dataOffset);
+  out.piece(FLAGS_JSON.get(tcp.flagBits));
+  out.uint(tcp.window);
+  out.piece(JSON_PIECE.checksum);
+  out.uint(tcp.checksum);
+  const urgent = tcp.urgent;
+  if (urgent === 0) keyed(out, TCP_CHECKSUM_OK_NOT_URGENT, tcp.checksumOk);
+  else {
+    keyed(out, TCP_CHECKSUM_OK, tcp.checksumOk);
+    out.uint(urgent);
+    out.piece(JSON_PIECE.payloadLength);
+  }
+  number(out, tcp.payloadLength);
+  if (tcp.optionsAreNopNopTimestamp) {
+    out.piece(JSON_PIECE.nopNopTimestamp);
+    out.uint(tcp.onlyTsval);
+    out.piece(JSON_PIECE.tsecr);
+    out.uint(tcp.onlyTsecr);
+    out.piece(JSON_PIECE.closeTimestampList);
+  } else {
+    out.piece(JSON_PIECE.options);
+    if (dataOffset > 20) tcpOptions(out, tcp);
+    else out.piece(JSON_PIECE.emptyList);
+  }
+  if (analysis !== undefined) analysisJson(out, analysis);
+  out.byte(0x7d);
+}
