@@ -5,9 +5,9 @@
  * Ethernet/IPv4 ARP, IPv4, IPv6 with its extension headers, TCP with its common options,
  * UDP, ICMP echo, DNS) are written field by field, fixed text in pieces encoded once; the
  * rarer ones (Linux cooked headers, IPv4 options, other ICMP messages, IGMP, errors) go
- * through their `toJSON` and `JSON.stringify`. This module writes the frame, the link layers
- * and IP; each transport and application protocol's writer is in its own output file
- * (`tcp.ts`, `udp.ts`, `icmp.ts`, `arp.ts`, `dns.ts`).
+ * through their `toJSON` and `JSON.stringify`. This module writes the frame and the link layers
+ * and puts the line together; each network, transport and application protocol's writer is in
+ * its own output file (`ipv4.ts`, `ipv6.ts`, `tcp.ts`, `udp.ts`, `icmp.ts`, `arp.ts`, `dns.ts`).
  *
  * @example
  * ```ts
@@ -22,19 +22,13 @@
  * @module
  */
 
-import {
-  ETHERTYPE_IPV4,
-  ETHERTYPE_IPV6,
-  type Ipv4Header,
-  ipv6ExtensionName,
-  type Ipv6Header,
-  linkTypeInfo,
-  type Packet,
-} from "../decode/mod.ts";
-import { ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, linkTypeInfo, type Packet } from "../decode/mod.ts";
+import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
 import { writeArpJson } from "./arp.ts";
 import { writeDnsJson } from "./dns.ts";
 import { writeTcpJson } from "./tcp.ts";
+import { writeIpv4Json } from "./ipv4.ts";
+import { writeIpv6Json } from "./ipv6.ts";
 import { writeUdpJson } from "./udp.ts";
 import { writeIcmpJson } from "./icmp.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
@@ -45,24 +39,8 @@ import { writeIsoTimestamp } from "./timestamp.ts";
 
 /** The fixed pieces of the output, encoded once. */
 const PIECE = encodePieces({
-  openVersion: '{"version":',
-  ipv4Version4: ',"ipv4":{"version":4,"ihl":',
-  ipv4Plain: ',"ipv4":{"version":4,"ihl":20,"dscp":0,"ecn":0,"length":',
-  ihl: ',"ihl":',
-  dscp: ',"dscp":',
-  ecn: ',"ecn":',
-  length: ',"length":',
-  id: ',"id":',
-  ttl: ',"ttl":',
-  protocol: ',"protocol":',
-  checksum: ',"checksum":',
-  src: ',"src":"',
   thenDst: '","dst":"',
-  thenOptions: '","options":',
-  thenNoOptions: '","options":[]}',
   flags: ',"flags":',
-  payloadLength: ',"payloadLength":',
-  emptyList: "[]",
   openType: '{"type":',
   code: ',"code":',
   typeName: ',"typeName":"',
@@ -74,16 +52,9 @@ const PIECE = encodePieces({
   thenType: '","type":',
   thenTypeIpv4: '","type":2048}',
   thenTypeIpv6: '","type":34525}',
-  ipv4: ',"ipv4":',
   icmp: ',"icmp":',
   endLine: "}\n",
   null: "null",
-  trafficClass: ',"trafficClass":',
-  flowLabel: ',"flowLabel":',
-  nextHeader: ',"nextHeader":',
-  hopLimit: ',"hopLimit":',
-  thenExtensions: '","extensions":',
-  fragmentOffset: ',"fragment":{"offset":',
   type: ',"type":',
   ipv6: ',"ipv6":',
   dns: ',"dns":',
@@ -108,68 +79,6 @@ function linkField(linkType: number): Piece {
   return field;
 }
 
-const IPV4_CHECKSUM_OK = keyedBool("checksumOk", ',"src":"');
-
-/**
- * `,"df":…,"mf":…,"fragOffset":` for each combination of DF (2) and MF (1); then the same
- * with the offset 0 and the TTL's key (4 + bits), the common case.
- */
-const FRAGMENT_FLAGS: readonly Piece[] = Array.from(
-  { length: 8 },
-  (_, bits) =>
-    new Piece(
-      `,"df":${(bits & 2) !== 0},"mf":${(bits & 1) !== 0},"fragOffset":${
-        bits & 4 ? '0,"ttl":' : ""
-      }`,
-    ),
-);
-
-/** `{"type":N,"name":"…","length":` of each extension header type. */
-const EXTENSION_JSON = new PieceTable(
-  256,
-  (type) => `{"type":${type},"name":${JSON.stringify(ipv6ExtensionName(type))},"length":`,
-);
-const FRAGMENT_MORE = keyedBool("mf", ',"id":');
-
-function ipv6Json(out: ByteWriter, ip: Ipv6Header): void {
-  out.piece(PIECE.openVersion);
-  out.uint(ip.version);
-  out.piece(PIECE.trafficClass);
-  out.uint(ip.trafficClass);
-  out.piece(PIECE.flowLabel);
-  out.uint(ip.flowLabel);
-  out.piece(PIECE.payloadLength);
-  out.uint(ip.payloadLength);
-  out.piece(PIECE.nextHeader);
-  out.uint(ip.nextHeader);
-  out.piece(PIECE.hopLimit);
-  out.uint(ip.hopLimit);
-  out.piece(PIECE.src);
-  out.ipv6(ip.dataView, ip.srcAt);
-  out.piece(PIECE.thenDst);
-  out.ipv6(ip.dataView, ip.dstAt);
-  out.piece(PIECE.thenExtensions);
-  const count = ip.extensionCount;
-  if (count === 0) out.piece(PIECE.emptyList);
-  for (let i = 0; i < count; i++) {
-    out.byte(i === 0 ? 0x5b : 0x2c);
-    out.piece(EXTENSION_JSON.get(ip.extensionTypes[i]));
-    out.uint(ip.extensionLengths[i]);
-    out.byte(0x7d);
-    if (i === count - 1) out.byte(0x5d);
-  }
-  if (ip.fragmentHeaderOffset >= 0) {
-    out.piece(PIECE.fragmentOffset);
-    out.uint(ip.fragmentOffset);
-    keyed(out, FRAGMENT_MORE, ip.fragmentMore);
-    out.uint(ip.fragmentId);
-    out.byte(0x7d);
-  }
-  out.piece(PIECE.protocol);
-  out.uint(ip.protocol);
-  out.byte(0x7d);
-}
-
 function vlanJson(out: ByteWriter, packet: Packet): void {
   for (let i = 0; i < packet.vlanCount; i++) {
     const tag = packet.vlanTags[i];
@@ -184,55 +93,6 @@ function vlanJson(out: ByteWriter, packet: Packet): void {
     out.byte(0x7d);
   }
   out.piece(PIECE.closeList);
-}
-
-function ipv4Json(out: ByteWriter, ip: Ipv4Header): void {
-  const version = ip.version;
-  const ihl = ip.ihl;
-  const dscp = ip.dscp;
-  const ecn = ip.ecn;
-  // Most packets: no options, no DSCP, no ECN, not a fragment.
-  if (version === 4 && ihl === 20 && dscp === 0 && ecn === 0) out.piece(PIECE.ipv4Plain);
-  else {
-    if (version === 4) out.piece(PIECE.ipv4Version4);
-    else {
-      out.piece(PIECE.ipv4);
-      out.piece(PIECE.openVersion);
-      out.uint(version);
-      out.piece(PIECE.ihl);
-    }
-    out.uint(ihl);
-    out.piece(PIECE.dscp);
-    out.uint(dscp);
-    out.piece(PIECE.ecn);
-    out.uint(ecn);
-    out.piece(PIECE.length);
-  }
-  out.uint(ip.length);
-  out.piece(PIECE.id);
-  out.uint(ip.id);
-  const fragOffset = ip.fragOffset;
-  const flags = (ip.df ? 2 : 0) + (ip.mf ? 1 : 0);
-  if (fragOffset === 0) out.piece(FRAGMENT_FLAGS[4 + flags]);
-  else {
-    out.piece(FRAGMENT_FLAGS[flags]);
-    out.uint(fragOffset);
-    out.piece(PIECE.ttl);
-  }
-  out.uint(ip.ttl);
-  out.piece(PIECE.protocol);
-  out.uint(ip.protocol);
-  out.piece(PIECE.checksum);
-  out.uint(ip.checksum);
-  keyed(out, IPV4_CHECKSUM_OK, ip.checksumOk);
-  out.ipv4(ip.srcNumber);
-  out.piece(PIECE.thenDst);
-  out.ipv4(ip.dstNumber);
-  if (ihl > 20 && ip.capturedLength > 20) {
-    out.piece(PIECE.thenOptions);
-    out.text(JSON.stringify(ip.options));
-    out.byte(0x7d);
-  } else out.piece(PIECE.thenNoOptions);
 }
 
 /**
@@ -274,10 +134,10 @@ export function writeJson(
   if (packet.sll) out.text(`,"sll":${JSON.stringify(packet.sll)}`);
   if (packet.loopback) out.text(`,"loopback":{"family":${packet.loopback.family}}`);
   if (packet.vlanCount > 0) vlanJson(out, packet);
-  if (packet.ipv4) ipv4Json(out, packet.ipv4);
+  if (packet.ipv4) writeIpv4Json(out, packet.ipv4);
   if (packet.ipv6) {
     out.piece(PIECE.ipv6);
-    ipv6Json(out, packet.ipv6);
+    writeIpv6Json(out, packet.ipv6);
   }
   if (packet.arp) writeArpJson(out, packet.arp);
   if (packet.tcp) writeTcpJson(out, packet.tcp, extras.analysis);

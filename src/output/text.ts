@@ -24,12 +24,10 @@ import {
   etherTypeName,
   ipProtocolName,
   type Ipv4Header,
-  IPV6_FRAGMENT,
   type Ipv6Header,
   type Packet,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
-import { ECN_NAMES } from "../decode/ipv4.ts";
 import { ByteWriter, encodePieces } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { arpText } from "./arp.ts";
@@ -38,6 +36,8 @@ import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp } from "./tcp.ts";
+import { ipv4FragmentText, writeIpv4Details } from "./ipv4.ts";
+import { ipv6ChainText, writeIpv6Details } from "./ipv6.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import { TimeOfDay } from "./timestamp.ts";
@@ -69,157 +69,12 @@ const PIECE = encodePieces({
   ip6: "IP6 ",
 });
 
-const DSCP_NAMES: ReadonlyMap<number, string> = new Map([
-  [0, "CS0"],
-  [1, "LE"],
-  [8, "CS1"],
-  [10, "AF11"],
-  [12, "AF12"],
-  [14, "AF13"],
-  [16, "CS2"],
-  [18, "AF21"],
-  [20, "AF22"],
-  [22, "AF23"],
-  [24, "CS3"],
-  [26, "AF31"],
-  [28, "AF32"],
-  [30, "AF33"],
-  [32, "CS4"],
-  [34, "AF41"],
-  [36, "AF42"],
-  [38, "AF43"],
-  [40, "CS5"],
-  [44, "VA"],
-  [46, "EF"],
-  [48, "CS6"],
-  [56, "CS7"],
-]);
-
 function hex16(value: number): string {
   return "0x" + value.toString(16).padStart(4, "0");
 }
 
 function etherTypeText(type: number): string {
   return `ethertype ${etherTypeName(type)} (${hex16(type)})`;
-}
-
-/** `-v`'s fixed words, encoded once. */
-const VERBOSE = encodePieces({
-  version: "(version ",
-  ihl: ", ihl ",
-  tos: ", tos 0x",
-  dscp: " [dscp ",
-  open: " (",
-  ecn: "), ecn ",
-  ttl: "], ttl ",
-  id: ", id ",
-  offset: ", offset ",
-  flags: ", flags [",
-  proto: "], proto ",
-  length: "), length ",
-  commaSpace: ", ",
-  close: ")",
-  class: "(class 0x",
-  flowLabel: ", flowlabel 0x",
-  hopLimit: ", hlim ",
-  nextHeader: ", next-header ",
-  payloadLength: "), payload length ",
-});
-
-/** `-v`'s IPv4 header: every field, in tcpdump's parenthesised style. */
-function writeIpv4Details(out: ByteWriter, ip: Ipv4Header): void {
-  const dscp = ip.dscp;
-  out.piece(VERBOSE.version);
-  out.uint(ip.version);
-  out.piece(VERBOSE.ihl);
-  out.uint(ip.ihl);
-  out.piece(VERBOSE.tos);
-  out.hex(ip.tos);
-  out.piece(VERBOSE.dscp);
-  const dscpName = DSCP_NAMES.get(dscp);
-  if (dscpName === undefined) out.uint(dscp);
-  else out.text(dscpName);
-  out.piece(VERBOSE.open);
-  out.uint(dscp);
-  out.piece(VERBOSE.ecn);
-  out.text(ECN_NAMES[ip.ecn]);
-  out.piece(VERBOSE.ttl);
-  out.uint(ip.ttl);
-  out.piece(VERBOSE.id);
-  out.uint(ip.id);
-  out.piece(VERBOSE.offset);
-  out.uint(ip.fragOffset);
-  out.piece(VERBOSE.flags);
-  const flags = (ip.df ? 1 : 0) | (ip.mf ? 2 : 0) | (ip.reservedFlag ? 4 : 0);
-  out.text(IPV4_FLAG_TEXT[flags]);
-  out.piece(VERBOSE.proto);
-  out.text(ipProtocolName(ip.protocol));
-  out.piece(VERBOSE.open);
-  out.uint(ip.protocol);
-  out.piece(VERBOSE.length);
-  out.uint(ip.length);
-  out.piece(VERBOSE.commaSpace);
-  writeChecksum(out, ip.checksum, ip.checksumOk, ip.expectedChecksum);
-  if (ip.ihl > 20) {
-    out.text(
-      `, options [${
-        ip.options.map((option) =>
-          option.length > 1
-            ? `${option.name} (${option.type}) len ${option.length}${
-              option.malformed ? " malformed" : ""
-            }`
-            : option.name
-        ).join(", ")
-      }]`,
-    );
-  }
-  out.piece(VERBOSE.close);
-}
-
-/** The flags list for each combination of DF (1), MF (2) and the reserved bit (4). */
-const IPV4_FLAG_TEXT: readonly string[] = Array.from(
-  { length: 8 },
-  (_, bits) =>
-    [bits & 1 && "DF", bits & 2 && "MF", bits & 4 && "rsvd"].filter(Boolean).join(", ") ||
-    "none",
-);
-
-/** `-v`'s IPv6 fixed header. */
-function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
-  out.piece(VERBOSE.class);
-  out.hex(ip.trafficClass);
-  out.piece(VERBOSE.flowLabel);
-  out.hex(ip.flowLabel, 5);
-  out.piece(VERBOSE.hopLimit);
-  out.uint(ip.hopLimit);
-  out.piece(VERBOSE.nextHeader);
-  out.text(ipProtocolName(ip.nextHeader));
-  out.piece(VERBOSE.open);
-  out.uint(ip.nextHeader);
-  out.piece(VERBOSE.payloadLength);
-  out.uint(ip.payloadLength);
-  out.piece(VERBOSE.close);
-}
-
-/** tcpdump's words for the IPv6 extension headers in front of the payload. */
-function ipv6ChainText(ip6: Ipv6Header): string {
-  let text = "";
-  for (let i = 0; i < ip6.extensionCount; i++) {
-    const type = ip6.extensionTypes[i];
-    if (type === IPV6_FRAGMENT) {
-      const fragment = ip6.fragment!;
-      const bytes = ip6.bytesAfterExtension(i);
-      text += `frag (${fragment.offset}|${bytes}) `;
-    } else {
-      text +=
-        ({ 0: "HBH", 43: "srcrt", 60: "DSTOPT", 51: "AH", 50: "ESP" } as Record<number, string>)[
-          type
-        ] ??
-          `ext-${type}`;
-      text += " ";
-    }
-  }
-  return text;
 }
 
 /** An ANSI style: the escape sequences that open and close it. */
@@ -234,13 +89,6 @@ const ansiStyle = (open: number, close: number): Style => ({
   open: `\x1b[${open}m`,
   close: `\x1b[${close}m`,
 });
-
-/** The text form of an IPv4 fragment: ` (frag 1234:1480@0+)`. */
-function fragmentText(ip4: Ipv4Header): string {
-  return ` (frag ${ip4.id}:${Math.max(0, ip4.length - ip4.ihl)}@${ip4.fragOffset}${
-    ip4.mf ? "+" : ""
-  })`;
-}
 
 /**
  * Turns decoded packets into tcpdump-style text; keep one per output stream. `write` puts the
@@ -437,7 +285,7 @@ export class TextFormatter {
     ip6: Ipv6Header | undefined,
   ): void {
     const verbose = this.#options.verbose === true;
-    const fragment = ip4 !== undefined && ip4.isFragment ? fragmentText(ip4) : "";
+    const fragment = ip4 !== undefined && ip4.isFragment ? ipv4FragmentText(ip4) : "";
     const chain = ip6 !== undefined && ip6.extensionCount > 0 ? ipv6ChainText(ip6) : "";
     const cut = chain === "" ? "" : " " + chain.trimEnd();
     const tcp = packet.tcp;

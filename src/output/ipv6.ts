@@ -1,0 +1,146 @@
+/**
+ * IPv6's output: `-v`'s details of the fixed header (`(class 0x00, flowlabel 0x00000, hlim 64,
+ * next-header UDP (17), payload length 8)`), tcpdump's words for the extension headers in
+ * front of the payload (`HBH frag (0|1232) `), and the header's JSON object written field by
+ * field (the same bytes as `JSON.stringify` of its `toJSON`, which tests/json_writer_test.ts
+ * holds it to).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
+ * import { ByteWriter } from "./bytes.ts";
+ * import { writeIpv6Json } from "./ipv6.ts";
+ * const bytes = new Uint8Array(40);
+ * bytes.set([0x60, 0, 0, 0, 0, 0, 59, 64]);
+ * bytes[23] = 1;
+ * bytes[39] = 2;
+ * const packet = decode(bytes, LINKTYPE_RAW);
+ * const out = new ByteWriter();
+ * writeIpv6Json(out, packet.ipv6!);
+ * assert.equal(out.toString(), JSON.stringify(packet.ipv6));
+ * ```
+ * @module
+ */
+
+import {
+  ipProtocolName,
+  IPV6_FRAGMENT,
+  ipv6ExtensionName,
+  type Ipv6Header,
+} from "../decode/mod.ts";
+import { type ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
+import { keyed, keyedBool } from "./json_pieces.ts";
+
+/** The fixed pieces of the JSON object, encoded once. */
+const JSON_PIECE = encodePieces({
+  emptyList: "[]",
+  flowLabel: ',"flowLabel":',
+  fragmentOffset: ',"fragment":{"offset":',
+  hopLimit: ',"hopLimit":',
+  nextHeader: ',"nextHeader":',
+  openVersion: '{"version":',
+  payloadLength: ',"payloadLength":',
+  protocol: ',"protocol":',
+  src: ',"src":"',
+  thenDst: '","dst":"',
+  thenExtensions: '","extensions":',
+  trafficClass: ',"trafficClass":',
+});
+
+/** `-v`'s fixed words, encoded once. */
+const VERBOSE = encodePieces({
+  class: "(class 0x",
+  flowLabel: ", flowlabel 0x",
+  hopLimit: ", hlim ",
+  nextHeader: ", next-header ",
+  open: " (",
+  payloadLength: "), payload length ",
+  close: ")",
+});
+
+/** `-v`'s IPv6 fixed header. */
+export function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
+  out.piece(VERBOSE.class);
+  out.hex(ip.trafficClass);
+  out.piece(VERBOSE.flowLabel);
+  out.hex(ip.flowLabel, 5);
+  out.piece(VERBOSE.hopLimit);
+  out.uint(ip.hopLimit);
+  out.piece(VERBOSE.nextHeader);
+  out.text(ipProtocolName(ip.nextHeader));
+  out.piece(VERBOSE.open);
+  out.uint(ip.nextHeader);
+  out.piece(VERBOSE.payloadLength);
+  out.uint(ip.payloadLength);
+  out.piece(VERBOSE.close);
+}
+
+/** tcpdump's words for the IPv6 extension headers in front of the payload. */
+export function ipv6ChainText(ip6: Ipv6Header): string {
+  let text = "";
+  for (let i = 0; i < ip6.extensionCount; i++) {
+    const type = ip6.extensionTypes[i];
+    if (type === IPV6_FRAGMENT) {
+      const fragment = ip6.fragment!;
+      const bytes = ip6.bytesAfterExtension(i);
+      text += `frag (${fragment.offset}|${bytes}) `;
+    } else {
+      text +=
+        ({ 0: "HBH", 43: "srcrt", 60: "DSTOPT", 51: "AH", 50: "ESP" } as Record<number, string>)[
+          type
+        ] ??
+          `ext-${type}`;
+      text += " ";
+    }
+  }
+  return text;
+}
+
+/** `{"type":N,"name":"…","length":` of each extension header type. */
+const EXTENSION_JSON = new PieceTable(
+  256,
+  (type) => `{"type":${type},"name":${JSON.stringify(ipv6ExtensionName(type))},"length":`,
+);
+
+const FRAGMENT_MORE = keyedBool("mf", ',"id":');
+
+/** The header's JSON object as `JSON.stringify` writes its `toJSON` (its key written before). */
+export function writeIpv6Json(out: ByteWriter, ip: Ipv6Header): void {
+  out.piece(JSON_PIECE.openVersion);
+  out.uint(ip.version);
+  out.piece(JSON_PIECE.trafficClass);
+  out.uint(ip.trafficClass);
+  out.piece(JSON_PIECE.flowLabel);
+  out.uint(ip.flowLabel);
+  out.piece(JSON_PIECE.payloadLength);
+  out.uint(ip.payloadLength);
+  out.piece(JSON_PIECE.nextHeader);
+  out.uint(ip.nextHeader);
+  out.piece(JSON_PIECE.hopLimit);
+  out.uint(ip.hopLimit);
+  out.piece(JSON_PIECE.src);
+  out.ipv6(ip.dataView, ip.srcAt);
+  out.piece(JSON_PIECE.thenDst);
+  out.ipv6(ip.dataView, ip.dstAt);
+  out.piece(JSON_PIECE.thenExtensions);
+  const count = ip.extensionCount;
+  if (count === 0) out.piece(JSON_PIECE.emptyList);
+  for (let i = 0; i < count; i++) {
+    out.byte(i === 0 ? 0x5b : 0x2c);
+    out.piece(EXTENSION_JSON.get(ip.extensionTypes[i]));
+    out.uint(ip.extensionLengths[i]);
+    out.byte(0x7d);
+    if (i === count - 1) out.byte(0x5d);
+  }
+  if (ip.fragmentHeaderOffset >= 0) {
+    out.piece(JSON_PIECE.fragmentOffset);
+    out.uint(ip.fragmentOffset);
+    keyed(out, FRAGMENT_MORE, ip.fragmentMore);
+    out.uint(ip.fragmentId);
+    out.byte(0x7d);
+  }
+  out.piece(JSON_PIECE.protocol);
+  out.uint(ip.protocol);
+  out.byte(0x7d);
+}
