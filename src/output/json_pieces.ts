@@ -55,3 +55,13 @@ export function nullable(out: ByteWriter, value: number | null): void {
   if (value === null) out.piece(NULL);
   else number(out, value);
 }
+
+const DST_PORT = new Piece(',"dstPort":');
+
+/** A transport layer's key and its ports: `open` is `,"tcp":{"srcPort":` or UDP's. */
+export function writePorts(out: ByteWriter, open: Piece, srcPort: number, dstPort: number): void {
+  out.piece(open);
+  out.uint(srcPort);
+  out.piece(DST_PORT);
+  out.uint(dstPort);
+}

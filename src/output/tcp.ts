@@ -46,7 +46,7 @@ import {
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { writeChecksum } from "./checksum_text.ts";
-import { keyed, keyedBool, nullable, number } from "./json_pieces.ts";
+import { keyed, keyedBool, nullable, number, writePorts } from "./json_pieces.ts";
 import type { Style } from "./text.ts";
 
 /** The fixed pieces of the JSON object, encoded once. */
@@ -58,7 +58,6 @@ const JSON_PIECE = encodePieces({
   closeSack: "]}",
   closeTimestampList: "}]",
   dataOffset: ',"dataOffset":',
-  dstPort: ',"dstPort":',
   duplicateAck: ',"duplicateAck":',
   emptyList: "[]",
   eolOption: '{"kind":0,"name":"eol","length":1}',
@@ -377,10 +376,7 @@ export function writeTcpJson(
   tcp: TcpHeader,
   analysis: TcpAnalysis | undefined,
 ): void {
-  out.piece(JSON_PIECE.tcpSrcPort);
-  out.uint(tcp.srcPort);
-  out.piece(JSON_PIECE.dstPort);
-  out.uint(tcp.dstPort);
+  writePorts(out, JSON_PIECE.tcpSrcPort, tcp.srcPort, tcp.dstPort);
   if (tcp.truncated) {
     out.piece(JSON_PIECE.truncatedTrue);
     return;

@@ -20,12 +20,11 @@
 
 import type { UdpHeader } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces } from "./bytes.ts";
-import { keyed, keyedBool } from "./json_pieces.ts";
+import { keyed, keyedBool, writePorts } from "./json_pieces.ts";
 
 /** The fixed pieces of the JSON object, encoded once. */
 const JSON_PIECE = encodePieces({
   checksum: ',"checksum":',
-  dstPort: ',"dstPort":',
   length: ',"length":',
   truncatedTrue: ',"truncated":true}',
   udpSrcPort: ',"udp":{"srcPort":',
@@ -35,10 +34,7 @@ const UDP_CHECKSUM_OK = keyedBool("checksumOk", "}");
 
 /** The datagram's JSON as `JSON.stringify` writes its `toJSON`, preceded by its key. */
 export function writeUdpJson(out: ByteWriter, udp: UdpHeader): void {
-  out.piece(JSON_PIECE.udpSrcPort);
-  out.uint(udp.srcPort);
-  out.piece(JSON_PIECE.dstPort);
-  out.uint(udp.dstPort);
+  writePorts(out, JSON_PIECE.udpSrcPort, udp.srcPort, udp.dstPort);
   if (udp.truncated) {
     out.piece(JSON_PIECE.truncatedTrue);
     return;
