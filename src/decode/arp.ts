@@ -22,21 +22,17 @@ import type { FieldTable } from "./field.ts";
 /** The fixed part before the addresses: 8 bytes. */
 export const ARP_FIXED_LENGTH = 8;
 
-/**
- * Where each field lies (RFC 826), in bytes from the packet's start; the addresses' places
- * are those of Ethernet (6-byte) and IPv4 (4-byte) addresses, the only ones netpeek reads.
- */
-const FIELD = {
-  HARDWARE_TYPE: 0,
-  PROTOCOL_TYPE: 2,
-  HARDWARE_LENGTH: 4,
-  PROTOCOL_LENGTH: 5,
-  OPERATION: 6,
-  SENDER_MAC: 8,
-  SENDER_IP: 14,
-  TARGET_MAC: 18,
-  TARGET_IP: 24,
-} as const;
+// Where each field lies (RFC 826), in bytes from the packet's start; the addresses' places are
+// those of Ethernet (6-byte) and IPv4 (4-byte) addresses, the only ones netpeek reads.
+const FIELD_HARDWARE_TYPE = 0;
+const FIELD_PROTOCOL_TYPE = 2;
+const FIELD_HARDWARE_LENGTH = 4;
+const FIELD_PROTOCOL_LENGTH = 5;
+const FIELD_OPERATION = 6;
+const FIELD_SENDER_MAC = 8;
+const FIELD_SENDER_IP = 14;
+const FIELD_TARGET_MAC = 18;
+const FIELD_TARGET_IP = 24;
 /** Operation 1: request. */
 export const ARP_REQUEST = 1;
 /** Operation 2: reply. */
@@ -64,27 +60,27 @@ export interface ArpJson {
 export class ArpPacket extends HeaderView {
   /** Hardware type (1 Ethernet). */
   get hardwareType(): number {
-    return this.view.getUint16(this.offset + FIELD.HARDWARE_TYPE);
+    return this.view.getUint16(this.offset + FIELD_HARDWARE_TYPE);
   }
 
   /** Protocol type (0x0800 IPv4). */
   get protocolType(): number {
-    return this.view.getUint16(this.offset + FIELD.PROTOCOL_TYPE);
+    return this.view.getUint16(this.offset + FIELD_PROTOCOL_TYPE);
   }
 
   /** Hardware address length. */
   get hardwareLength(): number {
-    return this.view.getUint8(this.offset + FIELD.HARDWARE_LENGTH);
+    return this.view.getUint8(this.offset + FIELD_HARDWARE_LENGTH);
   }
 
   /** Protocol address length. */
   get protocolLength(): number {
-    return this.view.getUint8(this.offset + FIELD.PROTOCOL_LENGTH);
+    return this.view.getUint8(this.offset + FIELD_PROTOCOL_LENGTH);
   }
 
   /** Operation: 1 request, 2 reply, 3/4 RARP. */
   get operation(): number {
-    return this.view.getUint16(this.offset + FIELD.OPERATION);
+    return this.view.getUint16(this.offset + FIELD_OPERATION);
   }
 
   /** `Request`, `Reply`, or `op N`. */
@@ -106,22 +102,22 @@ export class ArpPacket extends HeaderView {
 
   /** Absolute offset of the sender's 6-byte hardware address (Ethernet/IPv4 only). */
   get senderMacAt(): number {
-    return this.offset + FIELD.SENDER_MAC;
+    return this.offset + FIELD_SENDER_MAC;
   }
 
   /** Absolute offset of the target's 6-byte hardware address (Ethernet/IPv4 only). */
   get targetMacAt(): number {
-    return this.offset + FIELD.TARGET_MAC;
+    return this.offset + FIELD_TARGET_MAC;
   }
 
   /** The sender's IPv4 address as a number (Ethernet/IPv4 only). */
   get senderIpNumber(): number {
-    return this.view.getUint32(this.offset + FIELD.SENDER_IP);
+    return this.view.getUint32(this.offset + FIELD_SENDER_IP);
   }
 
   /** The target's IPv4 address as a number (Ethernet/IPv4 only). */
   get targetIpNumber(): number {
-    return this.view.getUint32(this.offset + FIELD.TARGET_IP);
+    return this.view.getUint32(this.offset + FIELD_TARGET_IP);
   }
 
   /** Sender hardware address (`null` unless Ethernet/IPv4). */
@@ -131,7 +127,7 @@ export class ArpPacket extends HeaderView {
 
   /** Sender protocol address (`null` unless Ethernet/IPv4). */
   get senderIp(): string | null {
-    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + FIELD.SENDER_IP) : null;
+    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + FIELD_SENDER_IP) : null;
   }
 
   /** Target hardware address (`null` unless Ethernet/IPv4). */
@@ -141,7 +137,7 @@ export class ArpPacket extends HeaderView {
 
   /** Target protocol address (`null` unless Ethernet/IPv4). */
   get targetIp(): string | null {
-    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + FIELD.TARGET_IP) : null;
+    return this.isEthernetIpv4 ? formatIpv4(this.view, this.offset + FIELD_TARGET_IP) : null;
   }
 
   /** The documented JSON form (see docs/json.md). */

@@ -24,18 +24,16 @@ import type { FieldTable } from "./field.ts";
 /** The fixed DNS header: 12 bytes. */
 export const DNS_HEADER_LENGTH = 12;
 
-/** Where each field of the header lies (RFC 1035 section 4.1.1), in bytes from its start. */
-const FIELD = {
-  ID: 0,
-  /** QR, opcode, AA, TC, RD, RA, Z, AD, CD and rcode. */
-  FLAGS: 2,
-  QUESTION_COUNT: 4,
-  ANSWER_COUNT: 6,
-  AUTHORITY_COUNT: 8,
-  ADDITIONAL_COUNT: 10,
-  /** The question section follows the header. */
-  QUESTIONS: 12,
-} as const;
+// Where each field of the header lies (RFC 1035 section 4.1.1), in bytes from its start.
+const FIELD_ID = 0;
+/** QR, opcode, AA, TC, RD, RA, Z, AD, CD and rcode. */
+const FIELD_FLAGS = 2;
+const FIELD_QUESTION_COUNT = 4;
+const FIELD_ANSWER_COUNT = 6;
+const FIELD_AUTHORITY_COUNT = 8;
+const FIELD_ADDITIONAL_COUNT = 10;
+/** The question section follows the header. */
+const FIELD_QUESTIONS = 12;
 
 /** QR: the message is a response (RFC 1035 section 4.1.1). */
 export const DNS_FLAG_QR = 0x8000;
@@ -175,12 +173,12 @@ export interface DnsQuestion {
 export class DnsMessage extends HeaderView {
   /** Identifier. */
   get id(): number {
-    return this.view.getUint16(this.offset + FIELD.ID);
+    return this.view.getUint16(this.offset + FIELD_ID);
   }
 
   /** The flags word. */
   get flagsWord(): number {
-    return this.view.getUint16(this.offset + FIELD.FLAGS);
+    return this.view.getUint16(this.offset + FIELD_FLAGS);
   }
 
   /** QR: a response. */
@@ -210,22 +208,22 @@ export class DnsMessage extends HeaderView {
 
   /** Question count. */
   get questionCount(): number {
-    return this.view.getUint16(this.offset + FIELD.QUESTION_COUNT);
+    return this.view.getUint16(this.offset + FIELD_QUESTION_COUNT);
   }
 
   /** Answer count. */
   get answerCount(): number {
-    return this.view.getUint16(this.offset + FIELD.ANSWER_COUNT);
+    return this.view.getUint16(this.offset + FIELD_ANSWER_COUNT);
   }
 
   /** Authority count. */
   get authorityCount(): number {
-    return this.view.getUint16(this.offset + FIELD.AUTHORITY_COUNT);
+    return this.view.getUint16(this.offset + FIELD_AUTHORITY_COUNT);
   }
 
   /** Additional count. */
   get additionalCount(): number {
-    return this.view.getUint16(this.offset + FIELD.ADDITIONAL_COUNT);
+    return this.view.getUint16(this.offset + FIELD_ADDITIONAL_COUNT);
   }
 
   /** Where the name copied by the last `copyName` ends in the message. */
@@ -307,7 +305,7 @@ export class DnsMessage extends HeaderView {
    * only when `questionCount` is not 0.
    */
   copyQuestion(into: Uint8Array): number {
-    const count = this.copyName(this.offset + FIELD.QUESTIONS, into, 0);
+    const count = this.copyName(this.offset + FIELD_QUESTIONS, into, 0);
     this.copiedType = this.copiedClass = -1;
     if (count < 0) return count;
     const next = this.nameNext;
@@ -321,7 +319,7 @@ export class DnsMessage extends HeaderView {
   /** The first question's name, or `null` when there is none or it is malformed. */
   get questionName(): string | null {
     if (this.questionCount === 0) return null;
-    return this.readName(this.offset + FIELD.QUESTIONS)?.name ?? null;
+    return this.readName(this.offset + FIELD_QUESTIONS)?.name ?? null;
   }
 
   /** The first question's type, or `null`. */

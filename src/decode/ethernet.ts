@@ -20,23 +20,21 @@ import type { FieldTable } from "./field.ts";
 /** Destination, source and EtherType/length: 14 bytes. */
 export const ETHERNET_HEADER_LENGTH = 14;
 
-/** Where each field lies (IEEE 802.3 clause 3.2), in bytes from the header's start. */
-const FIELD = {
-  DESTINATION: 0,
-  SOURCE: 6,
-  ETHER_TYPE: 12,
-} as const;
+// Where each field lies (IEEE 802.3 clause 3.2), in bytes from the header's start.
+const FIELD_DESTINATION = 0;
+const FIELD_SOURCE = 6;
+const FIELD_ETHER_TYPE = 12;
 
 /** A view of one Ethernet header. */
 export class EthernetHeader extends HeaderView {
   /** Absolute offset of the destination address's 6 bytes (for writers that print bytes). */
   get dstAt(): number {
-    return this.offset + FIELD.DESTINATION;
+    return this.offset + FIELD_DESTINATION;
   }
 
   /** Absolute offset of the source address's 6 bytes. */
   get srcAt(): number {
-    return this.offset + FIELD.SOURCE;
+    return this.offset + FIELD_SOURCE;
   }
 
   /** Destination MAC address. */
@@ -51,7 +49,7 @@ export class EthernetHeader extends HeaderView {
 
   /** The EtherType (above 1500) or the 802.3 payload length (1500 and below). */
   get etherType(): number {
-    return this.view.getUint16(this.offset + FIELD.ETHER_TYPE);
+    return this.view.getUint16(this.offset + FIELD_ETHER_TYPE);
   }
 
   /** The documented JSON form: `{ src, dst, type }`. */

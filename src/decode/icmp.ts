@@ -28,51 +28,43 @@ export const ICMP_TYPE_CODE_CHECKSUM_LENGTH = 4;
 /** Every ICMP and ICMPv6 message has at least 4 bytes after type, code and checksum. */
 export const ICMP_HEADER_LENGTH = 8;
 
-/**
- * Where each field lies, in bytes from the message's start: type, code and checksum (RFC 792,
- * RFC 4443 section 2.1), then the four bytes whose meaning depends on the type, then the
- * body (the quoted packet of an error, or a neighbor-discovery message's target).
- */
-const FIELD = {
-  TYPE: 0,
-  CODE: 1,
-  CHECKSUM: 2,
-  /** Echo (RFC 792; RFC 4443 section 4.1): identifier, then sequence number. */
-  ECHO_ID: 4,
-  ECHO_SEQUENCE: 6,
-  /** Redirect (RFC 792): the gateway's address. */
-  GATEWAY: 4,
-  /** ICMPv6 packet too big (RFC 4443 section 3.2): the MTU, 4 bytes. */
-  PACKET_TOO_BIG_MTU: 4,
-  /** ICMPv4 "fragmentation needed" (RFC 1191 section 4): the next-hop MTU, 2 bytes. */
-  NEXT_HOP_MTU: 6,
-  /** Parameter problem: a 1-byte pointer (RFC 792), a 4-byte one (RFC 4443 section 3.4). */
-  POINTER: 4,
-  /** Neighbor advertisement's R, S, O flags (RFC 4861 section 4.4). */
-  NEIGHBOR_FLAGS: 4,
-  /** Router advertisement's M and O flags (RFC 4861 section 4.2). */
-  ROUTER_FLAGS: 5,
-  /** An error's quoted packet, or a solicitation, advertisement or redirect's target. */
-  BODY: 8,
-} as const;
+// Where each field lies, in bytes from the message's start: type, code and checksum (RFC 792, RFC
+// 4443 section 2.1), then the four bytes whose meaning depends on the type, then the body (the
+// quoted packet of an error, or a neighbor-discovery message's target).
+const FIELD_TYPE = 0;
+const FIELD_CODE = 1;
+const FIELD_CHECKSUM = 2;
+/** Echo (RFC 792; RFC 4443 section 4.1): identifier, then sequence number. */
+const FIELD_ECHO_ID = 4;
+const FIELD_ECHO_SEQUENCE = 6;
+/** Redirect (RFC 792): the gateway's address. */
+const FIELD_GATEWAY = 4;
+/** ICMPv6 packet too big (RFC 4443 section 3.2): the MTU, 4 bytes. */
+const FIELD_PACKET_TOO_BIG_MTU = 4;
+/** ICMPv4 "fragmentation needed" (RFC 1191 section 4): the next-hop MTU, 2 bytes. */
+const FIELD_NEXT_HOP_MTU = 6;
+/** Parameter problem: a 1-byte pointer (RFC 792), a 4-byte one (RFC 4443 section 3.4). */
+const FIELD_POINTER = 4;
+/** Neighbor advertisement's R, S, O flags (RFC 4861 section 4.4). */
+const FIELD_NEIGHBOR_FLAGS = 4;
+/** Router advertisement's M and O flags (RFC 4861 section 4.2). */
+const FIELD_ROUTER_FLAGS = 5;
+/** An error's quoted packet, or a solicitation, advertisement or redirect's target. */
+const FIELD_BODY = 8;
 
 /** Where neighbor-discovery options start in each message (RFC 4861 section 4). */
-const ND_OPTIONS_AT = {
-  ROUTER_SOLICIT: 8,
-  ROUTER_ADVERT: 16,
-  NEIGHBOR: 24,
-  REDIRECT: 40,
-} as const;
+const ND_OPTIONS_AT_ROUTER_SOLICIT = 8;
+const ND_OPTIONS_AT_ROUTER_ADVERT = 16;
+const ND_OPTIONS_AT_NEIGHBOR = 24;
+const ND_OPTIONS_AT_REDIRECT = 40;
 
 /** A neighbor-discovery option (RFC 4861 section 4.6): type, length in 8-byte units. */
-const ND_OPTION = {
-  TYPE: 0,
-  LENGTH: 1,
-  LINK_ADDRESS: 2,
-  PREFIX_LENGTH: 2,
-  PREFIX: 16,
-  MTU: 4,
-} as const;
+const ND_OPTION_TYPE = 0;
+const ND_OPTION_LENGTH = 1;
+const ND_OPTION_LINK_ADDRESS = 2;
+const ND_OPTION_PREFIX_LENGTH = 2;
+const ND_OPTION_PREFIX = 16;
+const ND_OPTION_MTU = 4;
 
 /** Source and destination port: the first 4 bytes of a quoted TCP or UDP header. */
 const PORTS_LENGTH = 4;
@@ -286,17 +278,17 @@ export class IcmpHeader extends ChecksummedView {
 
   /** Message type. */
   get type(): number {
-    return this.view.getUint8(this.offset + FIELD.TYPE);
+    return this.view.getUint8(this.offset + FIELD_TYPE);
   }
 
   /** Message code. */
   get code(): number {
-    return this.view.getUint8(this.offset + FIELD.CODE);
+    return this.view.getUint8(this.offset + FIELD_CODE);
   }
 
   /** Checksum as transmitted. */
   get checksum(): number {
-    return this.view.getUint16(this.offset + FIELD.CHECKSUM);
+    return this.view.getUint16(this.offset + FIELD_CHECKSUM);
   }
 
   /** ICMPv4's checksum covers the message alone; ICMPv6's also a pseudo-header. */
@@ -325,13 +317,13 @@ export class IcmpHeader extends ChecksummedView {
 
   /** Echo identifier; `null` for other messages or when not captured. */
   get id(): number | null {
-    return this.isEcho && !this.truncated ? this.view.getUint16(this.offset + FIELD.ECHO_ID) : null;
+    return this.isEcho && !this.truncated ? this.view.getUint16(this.offset + FIELD_ECHO_ID) : null;
   }
 
   /** Echo sequence number; `null` for other messages or when not captured. */
   get sequence(): number | null {
     return this.isEcho && !this.truncated
-      ? this.view.getUint16(this.offset + FIELD.ECHO_SEQUENCE)
+      ? this.view.getUint16(this.offset + FIELD_ECHO_SEQUENCE)
       : null;
   }
 
@@ -360,7 +352,7 @@ export class IcmpHeader extends ChecksummedView {
   /** The redirect's gateway (ICMPv4 redirect), else `null`. */
   get gateway(): string | null {
     return this.version === 4 && this.type === ICMP_REDIRECT && !this.truncated
-      ? formatIpv4(this.view, this.offset + FIELD.GATEWAY)
+      ? formatIpv4(this.view, this.offset + FIELD_GATEWAY)
       : null;
   }
 
@@ -368,10 +360,10 @@ export class IcmpHeader extends ChecksummedView {
   get mtu(): number | null {
     if (this.truncated) return null;
     if (this.version === 6 && this.type === ICMPV6_PACKET_TOO_BIG) {
-      return this.view.getUint32(this.offset + FIELD.PACKET_TOO_BIG_MTU);
+      return this.view.getUint32(this.offset + FIELD_PACKET_TOO_BIG_MTU);
     }
     if (this.version === 4 && this.type === ICMP_UNREACHABLE && this.code === 4) {
-      return this.view.getUint16(this.offset + FIELD.NEXT_HOP_MTU);
+      return this.view.getUint16(this.offset + FIELD_NEXT_HOP_MTU);
     }
     return null;
   }
@@ -380,10 +372,10 @@ export class IcmpHeader extends ChecksummedView {
   get pointer(): number | null {
     if (this.truncated) return null;
     if (this.version === 4 && this.type === ICMP_PARAMETER_PROBLEM) {
-      return this.view.getUint8(this.offset + FIELD.POINTER);
+      return this.view.getUint8(this.offset + FIELD_POINTER);
     }
     if (this.version === 6 && this.type === ICMPV6_PARAMETER_PROBLEM) {
-      return this.view.getUint32(this.offset + FIELD.POINTER);
+      return this.view.getUint32(this.offset + FIELD_POINTER);
     }
     return null;
   }
@@ -392,7 +384,7 @@ export class IcmpHeader extends ChecksummedView {
   get quoted(): QuotedPacket | null {
     if (!this.isError) return null;
     const view = this.view;
-    const at = this.offset + FIELD.BODY;
+    const at = this.offset + FIELD_BODY;
     const end = this.end;
     if (at + 1 > end) return null;
     const version = view.getUint8(at) >>> 4;
@@ -432,16 +424,16 @@ export class IcmpHeader extends ChecksummedView {
     if (
       this.version !== 6 ||
       !(type === ND_NEIGHBOR_SOLICIT || type === ND_NEIGHBOR_ADVERT || type === ND_REDIRECT) ||
-      this.offset + FIELD.BODY + IPV6_ADDRESS_LENGTH > this.end
+      this.offset + FIELD_BODY + IPV6_ADDRESS_LENGTH > this.end
     ) return null;
-    return formatIpv6(this.view, this.offset + FIELD.BODY);
+    return formatIpv6(this.view, this.offset + FIELD_BODY);
   }
 
   /** Flags of a neighbor or router advertisement, else `null`. */
   get ndFlags(): Record<string, boolean> | null {
     if (this.version !== 6 || this.truncated) return null;
     if (this.type === ND_NEIGHBOR_ADVERT) {
-      const bits = this.view.getUint8(this.offset + FIELD.NEIGHBOR_FLAGS);
+      const bits = this.view.getUint8(this.offset + FIELD_NEIGHBOR_FLAGS);
       return {
         router: (bits & 0x80) !== 0,
         solicited: (bits & 0x40) !== 0,
@@ -449,7 +441,7 @@ export class IcmpHeader extends ChecksummedView {
       };
     }
     if (this.type === ND_ROUTER_ADVERT) {
-      const bits = this.view.getUint8(this.offset + FIELD.ROUTER_FLAGS);
+      const bits = this.view.getUint8(this.offset + FIELD_ROUTER_FLAGS);
       return { managed: (bits & 0x80) !== 0, other: (bits & 0x40) !== 0 };
     }
     return null;
@@ -459,14 +451,14 @@ export class IcmpHeader extends ChecksummedView {
   #optionsStart(): number {
     switch (this.isNeighborDiscovery ? this.type : -1) {
       case ND_ROUTER_SOLICIT:
-        return this.offset + ND_OPTIONS_AT.ROUTER_SOLICIT;
+        return this.offset + ND_OPTIONS_AT_ROUTER_SOLICIT;
       case ND_ROUTER_ADVERT:
-        return this.offset + ND_OPTIONS_AT.ROUTER_ADVERT;
+        return this.offset + ND_OPTIONS_AT_ROUTER_ADVERT;
       case ND_NEIGHBOR_SOLICIT:
       case ND_NEIGHBOR_ADVERT:
-        return this.offset + ND_OPTIONS_AT.NEIGHBOR;
+        return this.offset + ND_OPTIONS_AT_NEIGHBOR;
       case ND_REDIRECT:
-        return this.offset + ND_OPTIONS_AT.REDIRECT;
+        return this.offset + ND_OPTIONS_AT_REDIRECT;
       default:
         return -1;
     }
@@ -479,22 +471,22 @@ export class IcmpHeader extends ChecksummedView {
     const view = this.view;
     const end = this.end;
     const options: NdOption[] = [];
-    while (at + ND_OPTION.LENGTH + 1 <= end) {
-      const type = view.getUint8(at + ND_OPTION.TYPE);
-      const length = view.getUint8(at + ND_OPTION.LENGTH) * 8;
+    while (at + ND_OPTION_LENGTH + 1 <= end) {
+      const type = view.getUint8(at + ND_OPTION_TYPE);
+      const length = view.getUint8(at + ND_OPTION_LENGTH) * 8;
       if (length === 0 || at + length > end) break; // a zero length would loop for ever
       const option: NdOption = { type, name: ND_OPTION_NAMES[type] ?? "unknown", length };
       if ((type === 1 || type === 2) && length >= 8) {
         option.linkAddress = formatMac(
           view,
-          at + ND_OPTION.LINK_ADDRESS,
-          Math.min(length - ND_OPTION.LINK_ADDRESS, 6),
+          at + ND_OPTION_LINK_ADDRESS,
+          Math.min(length - ND_OPTION_LINK_ADDRESS, 6),
         );
       } else if (type === 3 && length >= 32) {
-        option.prefixLength = view.getUint8(at + ND_OPTION.PREFIX_LENGTH);
-        option.prefix = formatIpv6(view, at + ND_OPTION.PREFIX);
+        option.prefixLength = view.getUint8(at + ND_OPTION_PREFIX_LENGTH);
+        option.prefix = formatIpv6(view, at + ND_OPTION_PREFIX);
       } else if (type === 5 && length >= 8) {
-        option.mtu = view.getUint32(at + ND_OPTION.MTU);
+        option.mtu = view.getUint32(at + ND_OPTION_MTU);
       }
       options.push(option);
       at += length;

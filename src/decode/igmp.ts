@@ -46,41 +46,35 @@ export const IGMP_MTRACE = 0x1f;
 /** Version 3 membership report. */
 export const IGMP_V3_REPORT = 0x22;
 
-/** Where each field lies, in bytes from the message's start (RFC 2236 2, RFC 3376 4). */
-const FIELD = {
-  TYPE: 0,
-  MAX_RESP_CODE: 1,
-  CHECKSUM: 2,
-  GROUP: 4,
-  /** Version 3 query: reserved (4 bits), S (1), QRV (3). */
-  QUERY_FLAGS: 8,
-  QQIC: 9,
-  SOURCE_COUNT: 10,
-  QUERY_SOURCES: 12,
-  /** Version 3 report: the number of group records, after 2 reserved bytes. */
-  RECORD_COUNT: 6,
-  RECORDS: 8,
-} as const;
+// Where each field lies, in bytes from the message's start (RFC 2236 2, RFC 3376 4).
+const FIELD_TYPE = 0;
+const FIELD_MAX_RESP_CODE = 1;
+const FIELD_CHECKSUM = 2;
+const FIELD_GROUP = 4;
+/** Version 3 query: reserved (4 bits), S (1), QRV (3). */
+const FIELD_QUERY_FLAGS = 8;
+const FIELD_QQIC = 9;
+const FIELD_SOURCE_COUNT = 10;
+const FIELD_QUERY_SOURCES = 12;
+/** Version 3 report: the number of group records, after 2 reserved bytes. */
+const FIELD_RECORD_COUNT = 6;
+const FIELD_RECORDS = 8;
 
-/** Where each field of a version 3 group record lies (RFC 3376 4.2.4), from its start. */
-const RECORD = {
-  TYPE: 0,
-  /** Auxiliary data length, in 32-bit words. */
-  AUX_LENGTH: 1,
-  SOURCE_COUNT: 2,
-  GROUP: 4,
-  SOURCES: 8,
-} as const;
+// Where each field of a version 3 group record lies (RFC 3376 4.2.4), from its start.
+const RECORD_TYPE = 0;
+/** Auxiliary data length, in 32-bit words. */
+const RECORD_AUX_LENGTH = 1;
+const RECORD_SOURCE_COUNT = 2;
+const RECORD_GROUP = 4;
+const RECORD_SOURCES = 8;
 
 /** A multicast traceroute query after the 8 bytes (draft-ietf-idmr-traceroute-ipm 3.1). */
-const MTRACE = {
-  SOURCE: 8,
-  DESTINATION: 12,
-  REPLY_TO: 16,
-  /** The response TTL (high byte) and the query id (low 24 bits). */
-  TTL_ID: 20,
-  END: 24,
-} as const;
+const MTRACE_SOURCE = 8;
+const MTRACE_DESTINATION = 12;
+const MTRACE_REPLY_TO = 16;
+/** The response TTL (high byte) and the query id (low 24 bits). */
+const MTRACE_TTL_ID = 20;
+const MTRACE_END = 24;
 
 /** A multicast traceroute query's fields. */
 export interface MtraceQuery {
@@ -227,7 +221,7 @@ export class IgmpMessage extends HeaderView {
 
   /** Message type. */
   get type(): number {
-    return this.view.getUint8(this.offset + FIELD.TYPE);
+    return this.view.getUint8(this.offset + FIELD_TYPE);
   }
 
   /** `membership query`, `v2 report`, …, or `unknown`. */
@@ -237,12 +231,12 @@ export class IgmpMessage extends HeaderView {
 
   /** Max response code (a query's; 0 in a version 1 query, unused in reports). */
   get maxRespCode(): number {
-    return this.view.getUint8(this.offset + FIELD.MAX_RESP_CODE);
+    return this.view.getUint8(this.offset + FIELD_MAX_RESP_CODE);
   }
 
   /** Checksum as transmitted. */
   get checksum(): number {
-    return this.view.getUint16(this.offset + FIELD.CHECKSUM);
+    return this.view.getUint16(this.offset + FIELD_CHECKSUM);
   }
 
   /** Whether this is a version 3 query (RFC 3376 7.1: a query of 12 bytes or more). */
@@ -274,12 +268,12 @@ export class IgmpMessage extends HeaderView {
 
   /** The group address as a number (0 in a general query). */
   get groupNumber(): number {
-    return this.view.getUint32(this.offset + FIELD.GROUP);
+    return this.view.getUint32(this.offset + FIELD_GROUP);
   }
 
   /** The group address. */
   get group(): string {
-    return formatIpv4(this.view, this.offset + FIELD.GROUP);
+    return formatIpv4(this.view, this.offset + FIELD_GROUP);
   }
 
   /** A query's max response time in tenths of a second (version 3's code decoded). */
@@ -289,27 +283,27 @@ export class IgmpMessage extends HeaderView {
 
   /** A version 3 query's S flag; only with `isV3Query`. */
   get suppress(): boolean {
-    return (this.view.getUint8(this.offset + FIELD.QUERY_FLAGS) & SUPPRESS_FLAG) !== 0;
+    return (this.view.getUint8(this.offset + FIELD_QUERY_FLAGS) & SUPPRESS_FLAG) !== 0;
   }
 
   /** A version 3 query's robustness variable; only with `isV3Query`. */
   get qrv(): number {
-    return this.view.getUint8(this.offset + FIELD.QUERY_FLAGS) & QRV_MASK;
+    return this.view.getUint8(this.offset + FIELD_QUERY_FLAGS) & QRV_MASK;
   }
 
   /** A version 3 query's interval code as sent; only with `isV3Query`. */
   get qqic(): number {
-    return this.view.getUint8(this.offset + FIELD.QQIC);
+    return this.view.getUint8(this.offset + FIELD_QQIC);
   }
 
   /** A version 3 query's source count as sent; only with `isV3Query`. */
   get sourceCount(): number {
-    return this.view.getUint16(this.offset + FIELD.SOURCE_COUNT);
+    return this.view.getUint16(this.offset + FIELD_SOURCE_COUNT);
   }
 
   /** A version 3 report's group record count as sent; only for `IGMP_V3_REPORT`. */
   get recordCount(): number {
-    return this.view.getUint16(this.offset + FIELD.RECORD_COUNT);
+    return this.view.getUint16(this.offset + FIELD_RECORD_COUNT);
   }
 
   /** Whether the whole message was captured, so its checksum and lists can be read. */
@@ -331,7 +325,7 @@ export class IgmpMessage extends HeaderView {
    * when the count runs past them.
    */
   get sources(): string[] | null {
-    return this.#addresses(this.offset + FIELD.QUERY_SOURCES, this.sourceCount);
+    return this.#addresses(this.offset + FIELD_QUERY_SOURCES, this.sourceCount);
   }
 
   /**
@@ -342,38 +336,38 @@ export class IgmpMessage extends HeaderView {
     const records: IgmpGroupRecord[] = [];
     const view = this.view;
     const end = this.end;
-    let at = this.offset + FIELD.RECORDS;
+    let at = this.offset + FIELD_RECORDS;
     for (let i = 0, count = this.recordCount; i < count; i++) {
-      if (at + RECORD.SOURCES > end) return { records, complete: false };
-      const sourceCount = view.getUint16(at + RECORD.SOURCE_COUNT);
-      const auxLength = view.getUint8(at + RECORD.AUX_LENGTH);
-      const sources = this.#addresses(at + RECORD.SOURCES, sourceCount);
+      if (at + RECORD_SOURCES > end) return { records, complete: false };
+      const sourceCount = view.getUint16(at + RECORD_SOURCE_COUNT);
+      const auxLength = view.getUint8(at + RECORD_AUX_LENGTH);
+      const sources = this.#addresses(at + RECORD_SOURCES, sourceCount);
       if (sources === null) return { records, complete: false };
-      const type = view.getUint8(at + RECORD.TYPE);
+      const type = view.getUint8(at + RECORD_TYPE);
       records.push({
         type,
         typeName: RECORD_TYPE_NAMES[type] || "unknown",
         auxLength,
-        group: formatIpv4(view, at + RECORD.GROUP),
+        group: formatIpv4(view, at + RECORD_GROUP),
         sources,
       });
-      at += RECORD.SOURCES + sourceCount * ADDRESS_LENGTH + auxLength * ADDRESS_LENGTH;
+      at += RECORD_SOURCES + sourceCount * ADDRESS_LENGTH + auxLength * ADDRESS_LENGTH;
     }
     return { records, complete: true };
   }
 
   /** A multicast traceroute's query, or `null` when it was not captured whole. */
   get mtraceQuery(): MtraceQuery | null {
-    if (this.capturedLength < MTRACE.END) return null;
+    if (this.capturedLength < MTRACE_END) return null;
     const view = this.view;
     const at = this.offset;
-    const ttlId = view.getUint32(at + MTRACE.TTL_ID);
+    const ttlId = view.getUint32(at + MTRACE_TTL_ID);
     return {
       id: ttlId & 0x00ffffff,
-      source: formatIpv4(view, at + MTRACE.SOURCE),
-      destination: formatIpv4(view, at + MTRACE.DESTINATION),
-      replyTo: formatIpv4(view, at + MTRACE.REPLY_TO),
-      replyToMulticast: view.getUint8(at + MTRACE.REPLY_TO) >>> 4 === 0xe,
+      source: formatIpv4(view, at + MTRACE_SOURCE),
+      destination: formatIpv4(view, at + MTRACE_DESTINATION),
+      replyTo: formatIpv4(view, at + MTRACE_REPLY_TO),
+      replyToMulticast: view.getUint8(at + MTRACE_REPLY_TO) >>> 4 === 0xe,
       responseTtl: ttlId >>> 24,
     };
   }
@@ -409,7 +403,7 @@ export class IgmpMessage extends HeaderView {
       const sources = this.sources;
       if (sources === null) json.malformed = true;
       else json.sources = sources;
-    } else if (type === IGMP_V3_REPORT && this.capturedLength >= FIELD.RECORDS) {
+    } else if (type === IGMP_V3_REPORT && this.capturedLength >= FIELD_RECORDS) {
       const { records, complete } = this.records;
       json.records = records;
       if (!complete) json.malformed = true;

@@ -23,21 +23,19 @@ import { checksumStatus, type FieldTable } from "./field.ts";
 /** The header without options: 20 bytes. */
 export const IPV4_MIN_HEADER_LENGTH = 20;
 
-/** Where each field lies in the header (RFC 791 section 3.1), in bytes from its start. */
-const FIELD = {
-  /** Version (high nibble) and IHL in 32-bit words (low nibble). */
-  VERSION_IHL: 0,
-  TOS: 1,
-  TOTAL_LENGTH: 2,
-  IDENTIFICATION: 4,
-  FLAGS_FRAGMENT_OFFSET: 6,
-  TTL: 8,
-  PROTOCOL: 9,
-  CHECKSUM: 10,
-  SOURCE: 12,
-  DESTINATION: 16,
-  OPTIONS: 20,
-} as const;
+// Where each field lies in the header (RFC 791 section 3.1), in bytes from its start.
+/** Version (high nibble) and IHL in 32-bit words (low nibble). */
+const FIELD_VERSION_IHL = 0;
+const FIELD_TOS = 1;
+const FIELD_TOTAL_LENGTH = 2;
+const FIELD_IDENTIFICATION = 4;
+const FIELD_FLAGS_FRAGMENT_OFFSET = 6;
+const FIELD_TTL = 8;
+const FIELD_PROTOCOL = 9;
+const FIELD_CHECKSUM = 10;
+const FIELD_SOURCE = 12;
+const FIELD_DESTINATION = 16;
+const FIELD_OPTIONS = 20;
 /** "Don't Fragment", bit 1 of the flags (0x4000 of the flags/offset word). */
 export const IPV4_FLAG_DF = 0x4000;
 /** "More Fragments", bit 2 of the flags (0x2000 of the flags/offset word). */
@@ -120,17 +118,17 @@ export interface Ipv4Json {
 export class Ipv4Header extends HeaderView {
   /** The version nibble; 4 for a well-formed header. */
   get version(): number {
-    return this.view.getUint8(this.offset + FIELD.VERSION_IHL) >>> 4;
+    return this.view.getUint8(this.offset + FIELD_VERSION_IHL) >>> 4;
   }
 
   /** Header length in bytes (IHL × 4). */
   get ihl(): number {
-    return (this.view.getUint8(this.offset + FIELD.VERSION_IHL) & 0x0f) * 4;
+    return (this.view.getUint8(this.offset + FIELD_VERSION_IHL) & 0x0f) * 4;
   }
 
   /** The whole TOS / traffic-class byte. */
   get tos(): number {
-    return this.view.getUint8(this.offset + FIELD.TOS);
+    return this.view.getUint8(this.offset + FIELD_TOS);
   }
 
   /** Differentiated services code point (RFC 2474): the high six bits of TOS. */
@@ -145,17 +143,17 @@ export class Ipv4Header extends HeaderView {
 
   /** Total length of the datagram (header and payload) in bytes. */
   get length(): number {
-    return this.view.getUint16(this.offset + FIELD.TOTAL_LENGTH);
+    return this.view.getUint16(this.offset + FIELD_TOTAL_LENGTH);
   }
 
   /** Identification. */
   get id(): number {
-    return this.view.getUint16(this.offset + FIELD.IDENTIFICATION);
+    return this.view.getUint16(this.offset + FIELD_IDENTIFICATION);
   }
 
   /** The 16-bit flags and fragment offset word. */
   get flagsAndOffset(): number {
-    return this.view.getUint16(this.offset + FIELD.FLAGS_FRAGMENT_OFFSET);
+    return this.view.getUint16(this.offset + FIELD_FLAGS_FRAGMENT_OFFSET);
   }
 
   /** Don't Fragment. */
@@ -185,37 +183,37 @@ export class Ipv4Header extends HeaderView {
 
   /** Time to live. */
   get ttl(): number {
-    return this.view.getUint8(this.offset + FIELD.TTL);
+    return this.view.getUint8(this.offset + FIELD_TTL);
   }
 
   /** The protocol of the payload (6 TCP, 17 UDP, 1 ICMP, …). */
   get protocol(): number {
-    return this.view.getUint8(this.offset + FIELD.PROTOCOL);
+    return this.view.getUint8(this.offset + FIELD_PROTOCOL);
   }
 
   /** The header checksum as transmitted. */
   get checksum(): number {
-    return this.view.getUint16(this.offset + FIELD.CHECKSUM);
+    return this.view.getUint16(this.offset + FIELD_CHECKSUM);
   }
 
   /** Source address. */
   get src(): string {
-    return formatIpv4(this.view, this.offset + FIELD.SOURCE);
+    return formatIpv4(this.view, this.offset + FIELD_SOURCE);
   }
 
   /** Destination address. */
   get dst(): string {
-    return formatIpv4(this.view, this.offset + FIELD.DESTINATION);
+    return formatIpv4(this.view, this.offset + FIELD_DESTINATION);
   }
 
   /** Source address as an unsigned 32-bit number. */
   get srcNumber(): number {
-    return this.view.getUint32(this.offset + FIELD.SOURCE);
+    return this.view.getUint32(this.offset + FIELD_SOURCE);
   }
 
   /** Destination address as an unsigned 32-bit number. */
   get dstNumber(): number {
-    return this.view.getUint32(this.offset + FIELD.DESTINATION);
+    return this.view.getUint32(this.offset + FIELD_DESTINATION);
   }
 
   /**
@@ -287,7 +285,7 @@ export class Ipv4Header extends HeaderView {
   get options(): Ipv4Option[] {
     const options: Ipv4Option[] = [];
     const end = this.offset + Math.min(this.ihl, this.capturedLength);
-    let at = this.offset + FIELD.OPTIONS;
+    let at = this.offset + FIELD_OPTIONS;
     while (at < end) {
       const type = this.view.getUint8(at);
       const name = OPTION_NAMES.get(type) ?? "unknown";

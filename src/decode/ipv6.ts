@@ -22,32 +22,26 @@ import type { FieldTable } from "./field.ts";
 /** The fixed header: 40 bytes. */
 export const IPV6_HEADER_LENGTH = 40;
 
-/** Where each field of the fixed header lies (RFC 8200 section 3), in bytes from its start. */
-const FIELD = {
-  /** Version (4 bits), traffic class (8) and flow label (20). */
-  VERSION_CLASS_LABEL: 0,
-  PAYLOAD_LENGTH: 4,
-  NEXT_HEADER: 6,
-  HOP_LIMIT: 7,
-  SOURCE: 8,
-  DESTINATION: 24,
-} as const;
+// Where each field of the fixed header lies (RFC 8200 section 3), in bytes from its start.
+/** Version (4 bits), traffic class (8) and flow label (20). */
+const FIELD_VERSION_CLASS_LABEL = 0;
+const FIELD_PAYLOAD_LENGTH = 4;
+const FIELD_NEXT_HEADER = 6;
+const FIELD_HOP_LIMIT = 7;
+const FIELD_SOURCE = 8;
+const FIELD_DESTINATION = 24;
 
-/**
- * Where the fields of an extension header lie (RFC 8200 section 4): every one starts with
- * the next header and, but for the fragment header, a length; the fragment header
- * (section 4.5) has its offset and M flag, then the identification.
- */
-const EXTENSION = {
-  NEXT_HEADER: 0,
-  LENGTH: 1,
-  FRAGMENT_OFFSET_FLAGS: 2,
-  FRAGMENT_ID: 4,
-  /** The fragment header's fixed length. */
-  FRAGMENT_LENGTH: 8,
-  /** Enough of any other extension header to read its length. */
-  LENGTH_NEEDED: 2,
-} as const;
+// Where the fields of an extension header lie (RFC 8200 section 4): every one starts with the
+// next header and, but for the fragment header, a length; the fragment header (section 4.5) has
+// its offset and M flag, then the identification.
+const EXTENSION_NEXT_HEADER = 0;
+const EXTENSION_LENGTH = 1;
+const EXTENSION_FRAGMENT_OFFSET_FLAGS = 2;
+const EXTENSION_FRAGMENT_ID = 4;
+/** The fragment header's fixed length. */
+const EXTENSION_FRAGMENT_LENGTH = 8;
+/** Enough of any other extension header to read its length. */
+const EXTENSION_LENGTH_NEEDED = 2;
 
 /** The fragment offset field (in bytes: the 13-bit count of 8-byte units, shifted). */
 const FRAGMENT_OFFSET_MASK = 0xfff8;
@@ -230,18 +224,18 @@ export class Ipv6Header extends HeaderView {
         this.#record(next, at, end - at);
         break;
       }
-      const fixed = next === IPV6_FRAGMENT ? EXTENSION.FRAGMENT_LENGTH : EXTENSION.LENGTH_NEEDED;
+      const fixed = next === IPV6_FRAGMENT ? EXTENSION_FRAGMENT_LENGTH : EXTENSION_LENGTH_NEEDED;
       if (end - at < fixed) return this.#cut(at, fixed);
       // AH counts its length in 4-byte words less two (RFC 4302), the others in 8-byte words
       // less one.
       const length = next === IPV6_FRAGMENT
-        ? EXTENSION.FRAGMENT_LENGTH
+        ? EXTENSION_FRAGMENT_LENGTH
         : next === IPV6_AH
-        ? (view.getUint8(at + EXTENSION.LENGTH) + 2) * 4
-        : (view.getUint8(at + EXTENSION.LENGTH) + 1) * 8;
+        ? (view.getUint8(at + EXTENSION_LENGTH) + 2) * 4
+        : (view.getUint8(at + EXTENSION_LENGTH) + 1) * 8;
       if (end - at < length) return this.#cut(at, length);
       this.#record(next, at, length);
-      next = view.getUint8(at + EXTENSION.NEXT_HEADER);
+      next = view.getUint8(at + EXTENSION_NEXT_HEADER);
       at += length;
       if (this.laterFragment) break;
     }
@@ -297,59 +291,59 @@ export class Ipv6Header extends HeaderView {
 
   /** The fragment header's offset field, in bytes; only when there is one. */
   get fragmentOffset(): number {
-    return this.view.getUint16(this.fragmentHeaderOffset + EXTENSION.FRAGMENT_OFFSET_FLAGS) &
+    return this.view.getUint16(this.fragmentHeaderOffset + EXTENSION_FRAGMENT_OFFSET_FLAGS) &
       FRAGMENT_OFFSET_MASK;
   }
 
   /** The fragment header's M flag (more fragments follow); only when there is one. */
   get fragmentMore(): boolean {
-    const flags = this.view.getUint16(this.fragmentHeaderOffset + EXTENSION.FRAGMENT_OFFSET_FLAGS);
+    const flags = this.view.getUint16(this.fragmentHeaderOffset + EXTENSION_FRAGMENT_OFFSET_FLAGS);
     return (flags & FRAGMENT_MORE) !== 0;
   }
 
   /** The fragment header's identification; only when there is one. */
   get fragmentId(): number {
-    return this.view.getUint32(this.fragmentHeaderOffset + EXTENSION.FRAGMENT_ID);
+    return this.view.getUint32(this.fragmentHeaderOffset + EXTENSION_FRAGMENT_ID);
   }
 
   /** The version nibble; 6 for a well-formed header. */
   get version(): number {
-    return this.view.getUint8(this.offset + FIELD.VERSION_CLASS_LABEL) >>> 4;
+    return this.view.getUint8(this.offset + FIELD_VERSION_CLASS_LABEL) >>> 4;
   }
 
   /** Traffic class (DSCP and ECN, as IPv4's TOS byte). */
   get trafficClass(): number {
-    return (this.view.getUint16(this.offset + FIELD.VERSION_CLASS_LABEL) >>> 4) & 0xff;
+    return (this.view.getUint16(this.offset + FIELD_VERSION_CLASS_LABEL) >>> 4) & 0xff;
   }
 
   /** Flow label, 20 bits. */
   get flowLabel(): number {
-    return this.view.getUint32(this.offset + FIELD.VERSION_CLASS_LABEL) & 0x000fffff;
+    return this.view.getUint32(this.offset + FIELD_VERSION_CLASS_LABEL) & 0x000fffff;
   }
 
   /** Length of everything after the fixed header, extension headers included. */
   get payloadLength(): number {
-    return this.view.getUint16(this.offset + FIELD.PAYLOAD_LENGTH);
+    return this.view.getUint16(this.offset + FIELD_PAYLOAD_LENGTH);
   }
 
   /** The type of the header that follows. */
   get nextHeader(): number {
-    return this.view.getUint8(this.offset + FIELD.NEXT_HEADER);
+    return this.view.getUint8(this.offset + FIELD_NEXT_HEADER);
   }
 
   /** Hop limit. */
   get hopLimit(): number {
-    return this.view.getUint8(this.offset + FIELD.HOP_LIMIT);
+    return this.view.getUint8(this.offset + FIELD_HOP_LIMIT);
   }
 
   /** Absolute offset of the source address's 16 bytes (for writers that print from bytes). */
   get srcAt(): number {
-    return this.offset + FIELD.SOURCE;
+    return this.offset + FIELD_SOURCE;
   }
 
   /** Absolute offset of the destination address's 16 bytes. */
   get dstAt(): number {
-    return this.offset + FIELD.DESTINATION;
+    return this.offset + FIELD_DESTINATION;
   }
 
   /** Source address, RFC 5952 text. */

@@ -24,24 +24,20 @@ export const SLL_HEADER_LENGTH = 16;
 /** Length of a v2 header. */
 export const SLL2_HEADER_LENGTH = 20;
 
-/** Where each field of a v1 header lies (libpcap's LINKTYPE_LINUX_SLL), from its start. */
-const SLL1 = {
-  PACKET_TYPE: 0,
-  HARDWARE_TYPE: 2,
-  ADDRESS_LENGTH: 4,
-  ADDRESS: 6,
-  PROTOCOL: 14,
-} as const;
+// Where each field of a v1 header lies (libpcap's LINKTYPE_LINUX_SLL), from its start.
+const SLL1_PACKET_TYPE = 0;
+const SLL1_HARDWARE_TYPE = 2;
+const SLL1_ADDRESS_LENGTH = 4;
+const SLL1_ADDRESS = 6;
+const SLL1_PROTOCOL = 14;
 
-/** Where each field of a v2 header lies (LINKTYPE_LINUX_SLL2): the protocol comes first. */
-const SLL2 = {
-  PROTOCOL: 0,
-  INTERFACE_INDEX: 4,
-  HARDWARE_TYPE: 8,
-  PACKET_TYPE: 10,
-  ADDRESS_LENGTH: 11,
-  ADDRESS: 12,
-} as const;
+// Where each field of a v2 header lies (LINKTYPE_LINUX_SLL2): the protocol comes first.
+const SLL2_PROTOCOL = 0;
+const SLL2_INTERFACE_INDEX = 4;
+const SLL2_HARDWARE_TYPE = 8;
+const SLL2_PACKET_TYPE = 10;
+const SLL2_ADDRESS_LENGTH = 11;
+const SLL2_ADDRESS = 12;
 
 /** ARPHRD_NETLINK: cooked frames whose protocol field is a netlink family, not an EtherType. */
 const ARPHRD_NETLINK = 824;
@@ -66,8 +62,8 @@ export class SllHeader extends HeaderView {
   /** The packet type: 0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us. */
   get packetType(): number {
     return this.version === 1
-      ? this.view.getUint16(this.offset + SLL1.PACKET_TYPE)
-      : this.view.getUint8(this.offset + SLL2.PACKET_TYPE);
+      ? this.view.getUint16(this.offset + SLL1_PACKET_TYPE)
+      : this.view.getUint8(this.offset + SLL2_PACKET_TYPE);
   }
 
   /** tcpdump's word for the packet type: `In`, `B`, `M`, `P` or `Out`. */
@@ -78,7 +74,7 @@ export class SllHeader extends HeaderView {
   /** The ARPHRD_ type of the interface (1 Ethernet, 772 loopback, …). */
   get hardwareType(): number {
     return this.view.getUint16(
-      this.offset + (this.version === 1 ? SLL1.HARDWARE_TYPE : SLL2.HARDWARE_TYPE),
+      this.offset + (this.version === 1 ? SLL1_HARDWARE_TYPE : SLL2_HARDWARE_TYPE),
     );
   }
 
@@ -90,26 +86,26 @@ export class SllHeader extends HeaderView {
   /** Link-layer address length, as the header gives it. */
   get addressLength(): number {
     return this.version === 1
-      ? this.view.getUint16(this.offset + SLL1.ADDRESS_LENGTH)
-      : this.view.getUint8(this.offset + SLL2.ADDRESS_LENGTH);
+      ? this.view.getUint16(this.offset + SLL1_ADDRESS_LENGTH)
+      : this.view.getUint8(this.offset + SLL2_ADDRESS_LENGTH);
   }
 
   /** The link-layer source address (at most 8 bytes are stored). */
   get address(): string {
     const length = Math.min(this.addressLength, ADDRESS_BYTES);
-    const at = this.offset + (this.version === 1 ? SLL1.ADDRESS : SLL2.ADDRESS);
+    const at = this.offset + (this.version === 1 ? SLL1_ADDRESS : SLL2_ADDRESS);
     return length === 0 ? "" : formatMac(this.view, at, length);
   }
 
   /** Interface index (v2 only; 0 for v1). */
   get interfaceIndex(): number {
-    return this.version === 2 ? this.view.getUint32(this.offset + SLL2.INTERFACE_INDEX) : 0;
+    return this.version === 2 ? this.view.getUint32(this.offset + SLL2_INTERFACE_INDEX) : 0;
   }
 
   /** The protocol of the payload: an EtherType, or a small Linux `ETH_P_*` value. */
   get protocol(): number {
     return this.view.getUint16(
-      this.offset + (this.version === 1 ? SLL1.PROTOCOL : SLL2.PROTOCOL),
+      this.offset + (this.version === 1 ? SLL1_PROTOCOL : SLL2_PROTOCOL),
     );
   }
 

@@ -22,38 +22,34 @@ import { checksumStatus, type FieldTable } from "./field.ts";
 /** The header without options: 20 bytes. */
 export const TCP_MIN_HEADER_LENGTH = 20;
 
-/** Where each field lies in the header (RFC 9293 section 3.1), in bytes from its start. */
-const FIELD = {
-  SOURCE_PORT: 0,
-  DESTINATION_PORT: 2,
-  SEQUENCE: 4,
-  ACKNOWLEDGMENT: 8,
-  /** Data offset (high nibble, in 32-bit words); the flags are the low 9 bits of this word. */
-  OFFSET_FLAGS: 12,
-  WINDOW: 14,
-  CHECKSUM: 16,
-  URGENT: 18,
-  OPTIONS: 20,
-} as const;
+// Where each field lies in the header (RFC 9293 section 3.1), in bytes from its start.
+const FIELD_SOURCE_PORT = 0;
+const FIELD_DESTINATION_PORT = 2;
+const FIELD_SEQUENCE = 4;
+const FIELD_ACKNOWLEDGMENT = 8;
+/** Data offset (high nibble, in 32-bit words); the flags are the low 9 bits of this word. */
+const FIELD_OFFSET_FLAGS = 12;
+const FIELD_WINDOW = 14;
+const FIELD_CHECKSUM = 16;
+const FIELD_URGENT = 18;
+const FIELD_OPTIONS = 20;
 
 /** NOP, NOP, then the kind and length of a timestamp option (10), as one 32-bit word. */
 const NOP_NOP_TIMESTAMP = 0x0101080a;
 /** The header length with those options: 20 bytes and 12 of options. */
 const NOP_NOP_TIMESTAMP_HEADER = 32;
 /** Where the timestamp option starts after the two NOPs. */
-const ONLY_TIMESTAMP = FIELD.OPTIONS + 2;
+const ONLY_TIMESTAMP = FIELD_OPTIONS + 2;
 
-/** Where an option's fields lie, from its kind byte (RFC 9293 section 3.2). */
-const OPTION = {
-  KIND: 0,
-  LENGTH: 1,
-  /** The value (MSS, window scale shift, timestamps, SACK edges) follows kind and length. */
-  VALUE: 2,
-  /** The timestamp echo reply, after the 4-byte value (RFC 7323 section 3). */
-  TSECR: 6,
-  /** A SACK block: left and right edges, 4 bytes each (RFC 2018 section 3). */
-  SACK_BLOCK: 8,
-} as const;
+// Where an option's fields lie, from its kind byte (RFC 9293 section 3.2).
+const OPTION_KIND = 0;
+const OPTION_LENGTH = 1;
+/** The value (MSS, window scale shift, timestamps, SACK edges) follows kind and length. */
+const OPTION_VALUE = 2;
+/** The timestamp echo reply, after the 4-byte value (RFC 7323 section 3). */
+const OPTION_TSECR = 6;
+/** A SACK block: left and right edges, 4 bytes each (RFC 2018 section 3). */
+const OPTION_SACK_BLOCK = 8;
 
 /** FIN: no more data from sender. */
 export const TCP_FIN = 0x001;
@@ -237,36 +233,36 @@ export class TcpHeader extends ChecksummedView {
   /** The IP protocol number the pseudo-header carries. */
   protected readonly protocolNumber: number = IPPROTO_TCP;
   /** Offset of the checksum field within the header. */
-  protected readonly checksumOffset: number = FIELD.CHECKSUM;
+  protected readonly checksumOffset: number = FIELD_CHECKSUM;
 
   /** Source port. */
   get srcPort(): number {
-    return this.u16(FIELD.SOURCE_PORT);
+    return this.u16(FIELD_SOURCE_PORT);
   }
 
   /** Destination port. */
   get dstPort(): number {
-    return this.u16(FIELD.DESTINATION_PORT);
+    return this.u16(FIELD_DESTINATION_PORT);
   }
 
   /** Sequence number (absolute). */
   get seq(): number {
-    return this.u32(FIELD.SEQUENCE);
+    return this.u32(FIELD_SEQUENCE);
   }
 
   /** Acknowledgment number (absolute). */
   get ack(): number {
-    return this.u32(FIELD.ACKNOWLEDGMENT);
+    return this.u32(FIELD_ACKNOWLEDGMENT);
   }
 
   /** Header length in bytes (data offset × 4). */
   get dataOffset(): number {
-    return (this.u8(FIELD.OFFSET_FLAGS) >>> 4) * 4;
+    return (this.u8(FIELD_OFFSET_FLAGS) >>> 4) * 4;
   }
 
   /** The nine flag bits (NS is bit 8), as a number to test with `TCP_SYN` and friends. */
   get flagBits(): number {
-    return this.u16(FIELD.OFFSET_FLAGS) & 0x01ff;
+    return this.u16(FIELD_OFFSET_FLAGS) & 0x01ff;
   }
 
   /** The flags as tcpdump prints them between brackets: `S`, `S.`, `P.`, `F.`, `R`, … */
@@ -292,22 +288,22 @@ export class TcpHeader extends ChecksummedView {
 
   /** Receive window as sent (not scaled). */
   get window(): number {
-    return this.u16(FIELD.WINDOW);
+    return this.u16(FIELD_WINDOW);
   }
 
   /** Checksum as transmitted. */
   get checksum(): number {
-    return this.u16(FIELD.CHECKSUM);
+    return this.u16(FIELD_CHECKSUM);
   }
 
   /** Urgent pointer. */
   get urgent(): number {
-    return this.u16(FIELD.URGENT);
+    return this.u16(FIELD_URGENT);
   }
 
   /** Absolute offset of the first option (in `dataView`). */
   get optionsAt(): number {
-    return this.offset + FIELD.OPTIONS;
+    return this.offset + FIELD_OPTIONS;
   }
 
   /**
@@ -329,18 +325,18 @@ export class TcpHeader extends ChecksummedView {
     const view = this.view;
     const at = this.offset;
     return this.end - at >= NOP_NOP_TIMESTAMP_HEADER &&
-      view.getUint8(at + FIELD.OFFSET_FLAGS) >>> 4 === NOP_NOP_TIMESTAMP_HEADER / 4 &&
-      view.getUint32(at + FIELD.OPTIONS) === NOP_NOP_TIMESTAMP;
+      view.getUint8(at + FIELD_OFFSET_FLAGS) >>> 4 === NOP_NOP_TIMESTAMP_HEADER / 4 &&
+      view.getUint32(at + FIELD_OPTIONS) === NOP_NOP_TIMESTAMP;
   }
 
   /** With `optionsAreNopNopTimestamp`: the timestamp value. */
   get onlyTsval(): number {
-    return this.view.getUint32(this.offset + ONLY_TIMESTAMP + OPTION.VALUE);
+    return this.view.getUint32(this.offset + ONLY_TIMESTAMP + OPTION_VALUE);
   }
 
   /** With `optionsAreNopNopTimestamp`: the timestamp echo reply. */
   get onlyTsecr(): number {
-    return this.view.getUint32(this.offset + ONLY_TIMESTAMP + OPTION.TSECR);
+    return this.view.getUint32(this.offset + ONLY_TIMESTAMP + OPTION_TSECR);
   }
 
   /** The options in order (allocates; not for hot paths). Stops at a malformed one. */
@@ -353,11 +349,11 @@ export class TcpHeader extends ChecksummedView {
       const name = tcpOptionName(kind);
       const option: TcpOption = { kind, name, length };
       if (walk.hasExpectedLength) {
-        if (kind === TCPOPT_MSS) option.value = walk.u16(OPTION.VALUE);
-        else if (kind === TCPOPT_WSCALE) option.value = view.getUint8(at + OPTION.VALUE);
+        if (kind === TCPOPT_MSS) option.value = walk.u16(OPTION_VALUE);
+        else if (kind === TCPOPT_WSCALE) option.value = view.getUint8(at + OPTION_VALUE);
         else if (kind === TCPOPT_TIMESTAMP) {
-          option.tsval = walk.u32(OPTION.VALUE);
-          option.tsecr = walk.u32(OPTION.TSECR);
+          option.tsval = walk.u32(OPTION_VALUE);
+          option.tsecr = walk.u32(OPTION_TSECR);
         } else if (kind === TCPOPT_SACK) {
           option.blocks = [];
           for (let block = 0; block < walk.sackBlocks; block++) {
@@ -367,7 +363,7 @@ export class TcpHeader extends ChecksummedView {
       } else if (kind !== TCPOPT_SACK) {
         option.malformed = true;
       }
-      if (name === "unknown" && length > OPTION.VALUE) option.data = walk.dataHex;
+      if (name === "unknown" && length > OPTION_VALUE) option.data = walk.dataHex;
       options.push(option);
     }
     if (walk.malformed) {
@@ -386,7 +382,7 @@ export class TcpHeader extends ChecksummedView {
     const walk = WINDOW_SCALE_WALK.start(this);
     while (walk.next()) {
       if (walk.kind === TCPOPT_WSCALE && walk.hasExpectedLength) {
-        return Math.min(this.view.getUint8(walk.at + OPTION.VALUE), 14);
+        return Math.min(this.view.getUint8(walk.at + OPTION_VALUE), 14);
       }
     }
     return -1;
@@ -478,7 +474,7 @@ export class TcpOptionWalk {
       case TCPOPT_TIMESTAMP:
         return length === 10;
       case TCPOPT_SACK:
-        return (length - OPTION.VALUE) % OPTION.SACK_BLOCK === 0;
+        return (length - OPTION_VALUE) % OPTION_SACK_BLOCK === 0;
       default:
         return true;
     }
@@ -497,39 +493,39 @@ export class TcpOptionWalk {
   /** The option's value as a number: the MSS, or the window scale shift. */
   get value(): number {
     return this.kind === TCPOPT_MSS
-      ? this.u16(OPTION.VALUE)
-      : this.#view.getUint8(this.at + OPTION.VALUE);
+      ? this.u16(OPTION_VALUE)
+      : this.#view.getUint8(this.at + OPTION_VALUE);
   }
 
   /** The timestamp option's value. */
   get tsval(): number {
-    return this.u32(OPTION.VALUE);
+    return this.u32(OPTION_VALUE);
   }
 
   /** The timestamp option's echo reply. */
   get tsecr(): number {
-    return this.u32(OPTION.TSECR);
+    return this.u32(OPTION_TSECR);
   }
 
   /** How many blocks a SACK option of the expected length holds. */
   get sackBlocks(): number {
-    return (this.length - OPTION.VALUE) / OPTION.SACK_BLOCK;
+    return (this.length - OPTION_VALUE) / OPTION_SACK_BLOCK;
   }
 
   /** The left edge of SACK block `block`. */
   sackLeft(block: number): number {
-    return this.u32(OPTION.VALUE + block * OPTION.SACK_BLOCK);
+    return this.u32(OPTION_VALUE + block * OPTION_SACK_BLOCK);
   }
 
   /** The right edge of SACK block `block`. */
   sackRight(block: number): number {
-    return this.u32(OPTION.VALUE + block * OPTION.SACK_BLOCK + 4);
+    return this.u32(OPTION_VALUE + block * OPTION_SACK_BLOCK + 4);
   }
 
   /** The bytes after kind and length, as lowercase hex (for options netpeek does not know). */
   get dataHex(): string {
     let hex = "";
-    for (let i = this.at + OPTION.VALUE; i < this.at + this.length; i++) {
+    for (let i = this.at + OPTION_VALUE; i < this.at + this.length; i++) {
       hex += this.#view.getUint8(i).toString(16).padStart(2, "0");
     }
     return hex;
@@ -547,8 +543,8 @@ export class TcpOptionWalk {
       this.#next = at + 1;
       return true;
     }
-    const length = at + OPTION.LENGTH < this.#end ? this.#view.getUint8(at + OPTION.LENGTH) : 0;
-    if (length < OPTION.VALUE || at + length > this.#end) {
+    const length = at + OPTION_LENGTH < this.#end ? this.#view.getUint8(at + OPTION_LENGTH) : 0;
+    if (length < OPTION_VALUE || at + length > this.#end) {
       this.length = length;
       this.malformed = true;
       return false;

@@ -20,13 +20,11 @@ import { checksumStatus, type FieldTable } from "./field.ts";
 /** The UDP header: 8 bytes. */
 export const UDP_HEADER_LENGTH = 8;
 
-/** Where each field lies (RFC 768), in bytes from the header's start. */
-const FIELD = {
-  SOURCE_PORT: 0,
-  DESTINATION_PORT: 2,
-  LENGTH: 4,
-  CHECKSUM: 6,
-} as const;
+// Where each field lies (RFC 768), in bytes from the header's start.
+const FIELD_SOURCE_PORT = 0;
+const FIELD_DESTINATION_PORT = 2;
+const FIELD_LENGTH = 4;
+const FIELD_CHECKSUM = 6;
 
 /** The JSON form of a UDP header (docs/json.md). */
 export interface UdpJson {
@@ -47,26 +45,26 @@ export class UdpHeader extends ChecksummedView {
   /** The IP protocol number the pseudo-header carries. */
   protected readonly protocolNumber: number = IPPROTO_UDP;
   /** Offset of the checksum field within the header. */
-  protected readonly checksumOffset: number = FIELD.CHECKSUM;
+  protected readonly checksumOffset: number = FIELD_CHECKSUM;
 
   /** Source port. */
   get srcPort(): number {
-    return this.u16(FIELD.SOURCE_PORT);
+    return this.u16(FIELD_SOURCE_PORT);
   }
 
   /** Destination port. */
   get dstPort(): number {
-    return this.u16(FIELD.DESTINATION_PORT);
+    return this.u16(FIELD_DESTINATION_PORT);
   }
 
   /** Length of header and data, as the header states it. */
   get length(): number {
-    return this.u16(FIELD.LENGTH);
+    return this.u16(FIELD_LENGTH);
   }
 
   /** Checksum as transmitted (0: none, for IPv4). */
   get checksum(): number {
-    return this.u16(FIELD.CHECKSUM);
+    return this.u16(FIELD_CHECKSUM);
   }
 
   /** Whether the checksum is right; `null` when unverifiable, or absent (0) over IPv4. */

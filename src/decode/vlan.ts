@@ -19,14 +19,10 @@ import type { FieldTable } from "./field.ts";
 /** TCI and inner EtherType: 4 bytes. */
 export const VLAN_TAG_LENGTH = 4;
 
-/**
- * Where each field of a tag lies (IEEE 802.1Q clause 9.6), from the tag control information
- * that follows the TPID: priority (3 bits), DEI (1) and VLAN id (12), then the EtherType.
- */
-const FIELD = {
-  TCI: 0,
-  ETHER_TYPE: 2,
-} as const;
+// Where each field of a tag lies (IEEE 802.1Q clause 9.6), from the tag control information that
+// follows the TPID: priority (3 bits), DEI (1) and VLAN id (12), then the EtherType.
+const FIELD_TCI = 0;
+const FIELD_ETHER_TYPE = 2;
 
 /** A view of one VLAN tag. */
 export class VlanTag extends HeaderView {
@@ -41,22 +37,22 @@ export class VlanTag extends HeaderView {
 
   /** Priority code point (802.1p), 0 to 7. */
   get pcp(): number {
-    return this.view.getUint8(this.offset + FIELD.TCI) >>> 5;
+    return this.view.getUint8(this.offset + FIELD_TCI) >>> 5;
   }
 
   /** Drop eligible indicator (formerly CFI). */
   get dei(): boolean {
-    return (this.view.getUint8(this.offset + FIELD.TCI) & 0x10) !== 0;
+    return (this.view.getUint8(this.offset + FIELD_TCI) & 0x10) !== 0;
   }
 
   /** VLAN identifier, 0 to 4095. */
   get id(): number {
-    return this.view.getUint16(this.offset + FIELD.TCI) & 0x0fff;
+    return this.view.getUint16(this.offset + FIELD_TCI) & 0x0fff;
   }
 
   /** The EtherType of what follows the tag. */
   get etherType(): number {
-    return this.view.getUint16(this.offset + FIELD.ETHER_TYPE);
+    return this.view.getUint16(this.offset + FIELD_ETHER_TYPE);
   }
 
   /** The documented JSON form: `{ tpid, pcp, dei, id, type }`. */
