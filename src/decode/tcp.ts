@@ -41,8 +41,7 @@ const NOP_NOP_TIMESTAMP_HEADER = 32;
 /** Where the timestamp option starts after the two NOPs. */
 const ONLY_TIMESTAMP = FIELD_OPTIONS + 2;
 
-// Where an option's fields lie, from its kind byte (RFC 9293 section 3.2).
-const OPTION_KIND = 0;
+// Where an option's fields lie, from its kind byte at 0 (RFC 9293 section 3.2).
 const OPTION_LENGTH = 1;
 /** The value (MSS, window scale shift, timestamps, SACK edges) follows kind and length. */
 const OPTION_VALUE = 2;

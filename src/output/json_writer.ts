@@ -5,9 +5,9 @@
  * Ethernet/IPv4 ARP, IPv4, IPv6 with its extension headers, TCP with its common options,
  * UDP, ICMP echo, DNS) are written field by field, fixed text in pieces encoded once; the
  * rarer ones (Linux cooked headers, IPv4 options, other ICMP messages, IGMP, errors) go
- * through their `toJSON` and `JSON.stringify`. This module writes the frame and the link layers
- * and puts the line together; each network, transport and application protocol's writer is in
- * its own output file (`ipv4.ts`, `ipv6.ts`, `tcp.ts`, `udp.ts`, `icmp.ts`, `arp.ts`, `dns.ts`).
+ * through their `toJSON` and `JSON.stringify`. This module writes the frame's own fields and puts
+ * the line together; each protocol's writer is in its own output file (`link.ts`, `ipv4.ts`,
+ * `ipv6.ts`, `tcp.ts`, `udp.ts`, `icmp.ts`, `arp.ts`, `dns.ts`).
  *
  * @example
  * ```ts
@@ -22,16 +22,16 @@
  * @module
  */
 
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, linkTypeInfo, type Packet } from "../decode/mod.ts";
+import { linkTypeInfo, type Packet } from "../decode/mod.ts";
 import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
 import { writeArpJson } from "./arp.ts";
 import { writeDnsJson } from "./dns.ts";
+import { writeLinkJson } from "./link.ts";
 import { writeTcpJson } from "./tcp.ts";
 import { writeIpv4Json } from "./ipv4.ts";
 import { writeIpv6Json } from "./ipv6.ts";
 import { writeUdpJson } from "./udp.ts";
 import { writeIcmpJson } from "./icmp.ts";
-import { keyed, keyedBool } from "./json_pieces.ts";
 import { packetToJson } from "./json.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import type { FrameHeader } from "../frame.ts";
@@ -39,7 +39,6 @@ import { writeIsoTimestamp } from "./timestamp.ts";
 
 /** The fixed pieces of the output, encoded once. */
 const PIECE = encodePieces({
-  thenDst: '","dst":"',
   flags: ',"flags":',
   openType: '{"type":',
   code: ',"code":',
@@ -48,24 +47,12 @@ const PIECE = encodePieces({
   sequence: ',"sequence":',
   thenCaplen: '","caplen":',
   len: ',"len":',
-  ethSrc: ',"eth":{"src":"',
-  thenType: '","type":',
-  thenTypeIpv4: '","type":2048}',
-  thenTypeIpv6: '","type":34525}',
   icmp: ',"icmp":',
   endLine: "}\n",
   null: "null",
-  type: ',"type":',
   ipv6: ',"ipv6":',
   dns: ',"dns":',
-  vlanTpid: ',"vlan":[{"tpid":',
-  nextTpid: ',{"tpid":',
-  pcp: ',"pcp":',
-  closeList: "]",
 });
-
-/** `,"dei":…,"id":` for each value of the DEI bit. */
-const DEI = keyedBool("dei", ',"id":');
 
 const LINK_FIELDS = new Map<number, Piece>();
 
@@ -77,22 +64,6 @@ function linkField(linkType: number): Piece {
     LINK_FIELDS.set(linkType, field);
   }
   return field;
-}
-
-function vlanJson(out: ByteWriter, packet: Packet): void {
-  for (let i = 0; i < packet.vlanCount; i++) {
-    const tag = packet.vlanTags[i];
-    out.piece(i === 0 ? PIECE.vlanTpid : PIECE.nextTpid);
-    out.uint(tag.tpid);
-    out.piece(PIECE.pcp);
-    out.uint(tag.pcp);
-    keyed(out, DEI, tag.dei);
-    out.uint(tag.id);
-    out.piece(PIECE.type);
-    out.uint(tag.etherType);
-    out.byte(0x7d);
-  }
-  out.piece(PIECE.closeList);
 }
 
 /**
@@ -116,24 +87,7 @@ export function writeJson(
   out.piece(PIECE.len);
   out.uint(header.len);
   out.piece(linkField(packet.linkType));
-  const eth = packet.eth;
-  if (eth) {
-    out.piece(PIECE.ethSrc);
-    out.mac(eth.dataView, eth.srcAt);
-    out.piece(PIECE.thenDst);
-    out.mac(eth.dataView, eth.dstAt);
-    const etherType = eth.etherType;
-    if (etherType === ETHERTYPE_IPV4) out.piece(PIECE.thenTypeIpv4);
-    else if (etherType === ETHERTYPE_IPV6) out.piece(PIECE.thenTypeIpv6);
-    else {
-      out.piece(PIECE.thenType);
-      out.uint(etherType);
-      out.byte(0x7d);
-    }
-  }
-  if (packet.sll) out.text(`,"sll":${JSON.stringify(packet.sll)}`);
-  if (packet.loopback) out.text(`,"loopback":{"family":${packet.loopback.family}}`);
-  if (packet.vlanCount > 0) vlanJson(out, packet);
+  writeLinkJson(out, packet);
   if (packet.ipv4) writeIpv4Json(out, packet.ipv4);
   if (packet.ipv6) {
     out.piece(PIECE.ipv6);

@@ -20,8 +20,6 @@
 
 import {
   ETHERNET_MAX_LENGTH_FIELD,
-  type EthernetHeader,
-  etherTypeName,
   ipProtocolName,
   type Ipv4Header,
   type Ipv6Header,
@@ -31,6 +29,7 @@ import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { arpText } from "./arp.ts";
+import { etherTypeText, linkText } from "./link.ts";
 import { writeDns } from "./dns.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
@@ -68,14 +67,6 @@ const PIECE = encodePieces({
   ip: "IP ",
   ip6: "IP6 ",
 });
-
-function hex16(value: number): string {
-  return "0x" + value.toString(16).padStart(4, "0");
-}
-
-function etherTypeText(type: number): string {
-  return `ethertype ${etherTypeName(type)} (${hex16(type)})`;
-}
 
 /** An ANSI style: the escape sequences that open and close it. */
 export interface Style {
@@ -132,7 +123,7 @@ export class TextFormatter {
     this.#clock.write(out, header);
     if (dim !== null) out.text(dim.close);
     out.byte(0x20);
-    if (options.link) out.text(this.#linkText(packet, header));
+    if (options.link) out.text(linkText(packet, header.len));
     this.#writeNetwork(out, packet, header);
     if (packet.error !== undefined) {
       out.byte(0x20);
@@ -171,34 +162,6 @@ export class TextFormatter {
     out.text(style.open);
     out.text(text);
     out.text(style.close);
-  }
-
-  #linkText(packet: Packet, header: FrameHeader): string {
-    const eth = packet.eth;
-    let text = "";
-    if (eth !== undefined) text = this.#ethernetText(eth, header.len);
-    else if (packet.sll !== undefined) {
-      const sll = packet.sll;
-      const index = sll.version === 2 ? `ifindex ${sll.interfaceIndex} ` : "";
-      text = `${index}${sll.direction.padStart(3)} ${sll.address || "-"} ${
-        etherTypeText(sll.protocol)
-      }, length ${header.len}: `;
-    } else if (packet.loopback !== undefined) {
-      text = `AF ${packet.loopback.family}, length ${header.len}: `;
-    }
-    for (let i = 0; i < packet.vlanCount; i++) {
-      const tag = packet.vlanTags[i];
-      text += `vlan ${tag.id}, p ${tag.pcp}${tag.dei ? ", DEI" : ""}, ${
-        etherTypeText(tag.etherType)
-      }, `;
-    }
-    return text;
-  }
-
-  #ethernetText(eth: EthernetHeader, len: number): string {
-    const type = eth.etherType;
-    const kind = type <= ETHERNET_MAX_LENGTH_FIELD ? `802.3 length ${type}` : etherTypeText(type);
-    return `${eth.src} > ${eth.dst}, ${kind}, length ${len}: `;
   }
 
   #writeNetwork(out: ByteWriter, packet: Packet, header: FrameHeader): void {

@@ -1,0 +1,131 @@
+/**
+ * The link layers' output: `-e`'s words (Ethernet addresses and EtherType, the Linux cooked
+ * header's direction and address, the loopback family, each VLAN tag) as tcpdump prints them,
+ * and their JSON objects (`eth` and `vlan` field by field, `sll` and `loopback` through their
+ * `toJSON`; the same bytes as `JSON.stringify`, which tests/json_writer_test.ts holds them to).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decode, LINKTYPE_ETHERNET } from "../decode/mod.ts";
+ * import { ByteWriter } from "./bytes.ts";
+ * import { linkText, writeLinkJson } from "./link.ts";
+ * const frame = new Uint8Array(60);
+ * frame.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06]);
+ * const packet = decode(frame, LINKTYPE_ETHERNET);
+ * assert.equal(
+ *   linkText(packet, 60),
+ *   "02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 60: ",
+ * );
+ * const out = new ByteWriter();
+ * writeLinkJson(out, packet);
+ * assert.equal(out.toString(), `,"eth":${JSON.stringify(packet.eth)}`);
+ * ```
+ * @module
+ */
+
+import {
+  ETHERNET_MAX_LENGTH_FIELD,
+  type EthernetHeader,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  etherTypeName,
+  type Packet,
+} from "../decode/mod.ts";
+import { type ByteWriter, encodePieces } from "./bytes.ts";
+import { keyed, keyedBool } from "./json_pieces.ts";
+
+/** The fixed pieces of the JSON objects, encoded once. */
+const JSON_PIECE = encodePieces({
+  ethSrc: ',"eth":{"src":"',
+  thenDst: '","dst":"',
+  thenTypeIpv4: '","type":2048}',
+  thenTypeIpv6: '","type":34525}',
+  thenType: '","type":',
+  vlanTpid: ',"vlan":[{"tpid":',
+  nextTpid: ',{"tpid":',
+  pcp: ',"pcp":',
+  type: ',"type":',
+  closeList: "]",
+});
+
+/** `,"dei":…,"id":` for each value of the DEI bit. */
+const DEI = keyedBool("dei", ',"id":');
+
+function hex16(value: number): string {
+  return "0x" + value.toString(16).padStart(4, "0");
+}
+
+/** `ethertype IPv4 (0x0800)`, as tcpdump names an EtherType. */
+export function etherTypeText(type: number): string {
+  return `ethertype ${etherTypeName(type)} (${hex16(type)})`;
+}
+
+/**
+ * `-e`'s link-layer words before the network layer's: `02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff,
+ * ethertype IPv4 (0x0800), length 74: `, the cooked header's direction and address, the loopback
+ * family, and each VLAN tag. `len` is the frame's length on the wire.
+ */
+export function linkText(packet: Packet, len: number): string {
+  const eth = packet.eth;
+  let text = "";
+  if (eth !== undefined) text = ethernetText(eth, len);
+  else if (packet.sll !== undefined) {
+    const sll = packet.sll;
+    const index = sll.version === 2 ? `ifindex ${sll.interfaceIndex} ` : "";
+    text = `${index}${sll.direction.padStart(3)} ${sll.address || "-"} ${
+      etherTypeText(sll.protocol)
+    }, length ${len}: `;
+  } else if (packet.loopback !== undefined) {
+    text = `AF ${packet.loopback.family}, length ${len}: `;
+  }
+  for (let i = 0; i < packet.vlanCount; i++) {
+    const tag = packet.vlanTags[i];
+    text += `vlan ${tag.id}, p ${tag.pcp}${tag.dei ? ", DEI" : ""}, ${
+      etherTypeText(tag.etherType)
+    }, `;
+  }
+  return text;
+}
+function ethernetText(eth: EthernetHeader, len: number): string {
+  const type = eth.etherType;
+  const kind = type <= ETHERNET_MAX_LENGTH_FIELD ? `802.3 length ${type}` : etherTypeText(type);
+  return `${eth.src} > ${eth.dst}, ${kind}, length ${len}: `;
+}
+/** The link layers' JSON, each preceded by its key: `eth`, `sll`, `loopback`, then `vlan`. */
+export function writeLinkJson(out: ByteWriter, packet: Packet): void {
+  const eth = packet.eth;
+  if (eth) {
+    out.piece(JSON_PIECE.ethSrc);
+    out.mac(eth.dataView, eth.srcAt);
+    out.piece(JSON_PIECE.thenDst);
+    out.mac(eth.dataView, eth.dstAt);
+    const etherType = eth.etherType;
+    if (etherType === ETHERTYPE_IPV4) out.piece(JSON_PIECE.thenTypeIpv4);
+    else if (etherType === ETHERTYPE_IPV6) out.piece(JSON_PIECE.thenTypeIpv6);
+    else {
+      out.piece(JSON_PIECE.thenType);
+      out.uint(etherType);
+      out.byte(0x7d);
+    }
+  }
+  if (packet.sll) out.text(`,"sll":${JSON.stringify(packet.sll)}`);
+  if (packet.loopback) out.text(`,"loopback":{"family":${packet.loopback.family}}`);
+  if (packet.vlanCount > 0) vlanJson(out, packet);
+}
+
+function vlanJson(out: ByteWriter, packet: Packet): void {
+  for (let i = 0; i < packet.vlanCount; i++) {
+    const tag = packet.vlanTags[i];
+    out.piece(i === 0 ? JSON_PIECE.vlanTpid : JSON_PIECE.nextTpid);
+    out.uint(tag.tpid);
+    out.piece(JSON_PIECE.pcp);
+    out.uint(tag.pcp);
+    keyed(out, DEI, tag.dei);
+    out.uint(tag.id);
+    out.piece(JSON_PIECE.type);
+    out.uint(tag.etherType);
+    out.byte(0x7d);
+  }
+  out.piece(JSON_PIECE.closeList);
+}
