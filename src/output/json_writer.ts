@@ -39,17 +39,10 @@ import { writeIsoTimestamp } from "./timestamp.ts";
 
 /** The fixed pieces of the output, encoded once. */
 const PIECE = encodePieces({
-  flags: ',"flags":',
-  openType: '{"type":',
-  code: ',"code":',
-  typeName: ',"typeName":"',
-  thenChecksum: '","checksum":',
-  sequence: ',"sequence":',
   thenCaplen: '","caplen":',
   len: ',"len":',
   icmp: ',"icmp":',
   endLine: "}\n",
-  null: "null",
   ipv6: ',"ipv6":',
   dns: ',"dns":',
 });

@@ -63,7 +63,6 @@ const PIECE = encodePieces({
   udp: "UDP",
   length: ", length ",
   commaSpace: ", ",
-  id: ", id ",
   ip: "IP ",
   ip6: "IP6 ",
 });
