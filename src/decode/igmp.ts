@@ -149,6 +149,16 @@ export function igmpCodeValue(code: number): number {
   return ((code & 0x0f) | 0x10) << (((code & 0x70) >> 4) + 3);
 }
 
+/**
+ * What is wrong with an IGMP message of `length` bytes (the IP payload's), or `undefined`:
+ * every version has at least the 8 bytes of type, code, checksum and group.
+ */
+export function igmpLengthProblem(length: number): string | undefined {
+  return length < IGMP_HEADER_LENGTH
+    ? `length ${length} is below ${IGMP_HEADER_LENGTH}`
+    : undefined;
+}
+
 /** One group record of a version 3 report, as JSON shows it. */
 export interface IgmpGroupRecord {
   /** Record type: 1 is_in, 2 is_ex, 3 to_in, 4 to_ex, 5 allow, 6 block. */

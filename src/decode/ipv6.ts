@@ -188,6 +188,15 @@ export class Ipv6Header extends HeaderView {
   }
 
   /**
+   * What makes the header unusable, or `undefined`: RFC 8200 wants version 6. `at` is the
+   * header's offset in its frame, for the message.
+   */
+  headerProblem(at: number): string | undefined {
+    const version = this.version;
+    return version === 6 ? undefined : `version field is ${version}, not 6, at offset ${at}`;
+  }
+
+  /**
    * Ends the layer at the payload length, and returns what is wrong with that length (more
    * than the frame had on the wire, whose end is `wireEnd`), or `undefined`.
    */

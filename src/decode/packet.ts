@@ -24,7 +24,7 @@ import { DNS_HEADER_LENGTH, DNS_PORT, DnsMessage, MDNS_PORT } from "./dns.ts";
 import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanEtherType } from "./ethertype.ts";
 import { ICMP_HEADER_LENGTH, ICMP_TYPE_CODE_CHECKSUM_LENGTH, IcmpHeader } from "./icmp.ts";
-import { IGMP_HEADER_LENGTH, IgmpMessage } from "./igmp.ts";
+import { IGMP_HEADER_LENGTH, igmpLengthProblem, IgmpMessage } from "./igmp.ts";
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IGMP, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
 import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
 import {
@@ -362,12 +362,9 @@ export class Decoder {
     if (!this.#fits("ipv6", offset, end, IPV6_HEADER_LENGTH)) return;
     const ip = packet.ipv6 = this.#ipv6.bind(this.#view, offset, end);
     ip.resetChain();
-    if (ip.version !== 6) {
-      this.#note(
-        "ipv6",
-        offset,
-        `version field is ${ip.version}, not 6, at offset ${offset - this.#base}`,
-      );
+    const problem = ip.headerProblem(offset - this.#base);
+    if (problem !== undefined) {
+      this.#note("ipv6", offset, problem);
       return;
     }
     const lengthProblem = ip.endAtPayloadLength(this.#wireEnd);
@@ -458,8 +455,9 @@ export class Decoder {
       if (!this.#fits("icmp", offset, end, ICMP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + ICMP_HEADER_LENGTH - this.#base;
     } else if (protocol === IPPROTO_IGMP && ipVersion === 4) {
-      if (ipPayloadLength < IGMP_HEADER_LENGTH) {
-        this.#note("igmp", offset, `length ${ipPayloadLength} is below ${IGMP_HEADER_LENGTH}`);
+      const problem = igmpLengthProblem(ipPayloadLength);
+      if (problem !== undefined) {
+        this.#note("igmp", offset, problem);
         return;
       }
       if (!this.#fits("igmp", offset, end, IGMP_HEADER_LENGTH)) return;
