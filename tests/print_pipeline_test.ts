@@ -105,7 +105,7 @@ async function printThrough(path: string, json: boolean, pipelined: boolean) {
     const analysis = flows.observe(packet, header);
     if (pipeline) {
       pipeline.add(bytes, offset, header.caplen, header, header.linkType, packet, analysis);
-    } else format(alone, packet, header, analysis);
+    } else format(alone, packet, header, { analysis });
   }, () => pipeline?.chunkEnd());
   pipeline?.finish();
   if (!pipeline) Deno.writeFileSync(output, alone.written());

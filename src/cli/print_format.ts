@@ -14,13 +14,12 @@
  *   10, 0, 0, 1, 10, 0, 0, 2]), LINKTYPE_RAW);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
  * const out = new ByteWriter();
- * packetFormatter({ json: true, text: {} })(out, packet, header, undefined);
+ * packetFormatter({ json: true, text: {} })(out, packet, header, {});
  * assert.deepEqual(JSON.parse(out.toString()).ipv4.ttl, 64);
  * ```
  * @module
  */
 
-import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import type { Packet } from "../decode/mod.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { ByteWriter } from "../output/bytes.ts";
@@ -42,8 +41,7 @@ export type PacketFormat = (
   out: ByteWriter,
   packet: Packet,
   header: FrameHeader,
-  analysis: TcpAnalysis | undefined,
-  extras?: PacketExtras,
+  extras: PacketExtras,
 ) => void;
 
 /** The format the command line asks for; colour only where standard output is a terminal. */
@@ -61,17 +59,13 @@ export function printFormat(options: CommandLine, color: boolean): PrintFormat {
 }
 
 /**
- * The one formatter of a format. `extras`, when given, is the whole of what the analysis
- * adds (reassembly too); otherwise the line carries `analysis` alone.
+ * The one formatter of a format: `writeJson`, or a `TextFormatter`'s `write` with the
+ * format's options.
  */
 export function packetFormatter(format: PrintFormat): PacketFormat {
-  if (format.json) {
-    return (out, packet, header, analysis, extras) =>
-      writeJson(out, packet, header, extras ?? { analysis });
-  }
+  if (format.json) return writeJson;
   const text = new TextFormatter(format.text);
-  return (out, packet, header, analysis, extras) =>
-    text.write(out, packet, header, extras ?? { analysis });
+  return (out, packet, header, extras) => text.write(out, packet, header, extras);
 }
 
 /** Files from this size on are printed on a second thread (the worker costs some 20 ms to start). */

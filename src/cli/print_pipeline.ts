@@ -227,7 +227,7 @@ export class PrintPipeline {
       meta[at + META_LINK_TYPE] = linkType;
       packAnalysis(meta, at, analysis);
     } else {
-      this.#format(this.#own!.out.bytes, packet, header, analysis);
+      this.#format(this.#own!.out.bytes, packet, header, { analysis });
       this.#used += length;
     }
     this.#count++;

@@ -110,7 +110,7 @@ export function printBatches(batches: PrintBatches, setup: PrintSetup): void {
         meta[at + META_LINK_TYPE],
         header.len,
       );
-      format(out.bytes, packet, header, unpackAnalysis(meta, at));
+      format(out.bytes, packet, header, { analysis: unpackAnalysis(meta, at) });
       if (inTurn && out.bytes.length >= OUTPUT_CHUNK) written(control, () => out.flush());
     }
     // The frames are read: the reader may fill the slot again while the lines wait their turn.

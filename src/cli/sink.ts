@@ -200,7 +200,7 @@ export class PacketSink {
           return this.#halt();
         }
       } else if (this.#printing) {
-        this.#formatPacket(out.bytes, packet, header, analysis, { analysis, reassembled });
+        this.#formatPacket(out.bytes, packet, header, { analysis, reassembled });
         out.commit();
       }
       if (this.#statsInterval !== undefined) this.#periodicStats(header);

@@ -46,7 +46,7 @@ export function warmUp(format: PrintFormat, stats: boolean): void {
       header.caplen = header.len = frame.length;
       const packet = decoder.decode(frame, LINKTYPE_ETHERNET, frame.length);
       const analysis = flows.observe(packet, header);
-      formatPacket(out, packet, header, analysis);
+      formatPacket(out, packet, header, { analysis });
       out.clear();
     }
   }
