@@ -24,6 +24,7 @@ import { formatJsonLine } from "../src/output/json.ts";
 import { writeJsonLine } from "../src/output/json_writer.ts";
 import { formatStatsJson, formatStatsText } from "../src/output/stats.ts";
 import { TextFormatter } from "../src/output/text.ts";
+import { PACKET_FIELDS } from "../src/decode/packet_fields.ts";
 import type { FrameHeader } from "../src/frame.ts";
 import { parsePcap } from "../tests/pcap_file.ts";
 
@@ -212,6 +213,8 @@ export function checkFrame(
     if (TEXT_CONTROLS.test(text)) {
       throw new Error(`control character in the text: ${JSON.stringify(text)}`);
     }
+    // Every display-filter field reads what the layers give, without throwing.
+    for (const read of Object.values(PACKET_FIELDS)) read(packet);
     const json = formatJsonLine(packet, header, extras);
     JSON.parse(json);
     if (writeJsonLine(packet, header, extras) !== json) {
@@ -244,7 +247,8 @@ export function freshState() {
     flows: new FlowTracker({ maxFlows: 64, maxRetired: 64, maxHosts: 64 }),
     reassembler: new Reassembler({ maxDatagrams: 16, maxBytes: 1 << 20 }),
     decoder: new Decoder(),
-    text: new TextFormatter({ verbose: true, link: true, hex: "ascii" }),
+    // -vvv: every record of every DNS section, with its TTL.
+    text: new TextFormatter({ verbose: true, verbosity: 3, link: true, hex: "ascii" }),
     frames: 0,
   };
 }

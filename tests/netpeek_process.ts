@@ -143,7 +143,7 @@ export const STATS_LINE =
   /^(\d+) packets captured, (\d+) received by filter, (\d+) dropped by kernel$/m;
 
 /** Whether a command is installed (the reference tools: tcpdump, tshark). */
-export async function hasCommand(name: string): Promise<boolean> {
-  return await new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
+export async function hasCommand(name: string, args = ["--version"]): Promise<boolean> {
+  return await new Deno.Command(name, { args, stdout: "null", stderr: "null" })
     .output().then((output) => output.success, () => false);
 }

@@ -61,6 +61,8 @@ export interface CommandLine {
   bufferSize?: number;
   json: boolean;
   verbose: boolean;
+  /** How many times `-v` was given: `-vv` shows more of some protocols, as in tcpdump. */
+  verbosity: number;
   link: boolean;
   hex: "none" | "hex" | "ascii";
   nanosecond: boolean;
@@ -134,7 +136,8 @@ Analysis:
 
 Output:
       --json                 one JSON object per packet (fields: docs/json.md)
-  -v, --verbose              every field of the IP header, checksums, TCP analysis
+  -v, --verbose              every field of the IP header, checksums, TCP analysis;
+                             -vv and -vvv show more of DNS, as tcpdump's do
   -e                         the link-layer header (MAC addresses, VLAN tags)
   -x                         hex dump of each packet from the network layer on
   -X                         hex and ASCII dump
@@ -222,7 +225,7 @@ export function parseCommandLine(args: string[]): CommandLine {
         "no-promisc": { type: "boolean", short: "p" },
         "buffer-size": { type: "string", short: "B" },
         json: { type: "boolean" },
-        verbose: { type: "boolean", short: "v" },
+        verbose: { type: "boolean", short: "v", multiple: true },
         e: { type: "boolean", short: "e" },
         x: { type: "boolean", short: "x" },
         X: { type: "boolean", short: "X" },
@@ -319,7 +322,8 @@ export function parseCommandLine(args: string[]): CommandLine {
     promisc: values["no-promisc"] !== true,
     bufferSize: bufferKib === undefined ? undefined : bufferKib * 1024,
     json: values.json === true,
-    verbose: values.verbose === true,
+    verbose: (values.verbose?.length ?? 0) > 0,
+    verbosity: values.verbose?.length ?? 0,
     link: values.e === true,
     hex: values.X ? "ascii" : values.x ? "hex" : "none",
     nanosecond: precision === "nano",

@@ -50,6 +50,7 @@ export function printFormat(options: CommandLine, color: boolean): PrintFormat {
     json: options.json,
     text: {
       verbose: options.verbose,
+      verbosity: options.verbosity,
       link: options.link,
       hex: options.hex,
       color,

@@ -31,6 +31,7 @@ import { Decoder, type Packet } from "./packet.ts";
 export * from "./address.ts";
 export * from "./arp.ts";
 export * from "./dns.ts";
+export * from "./dns_rdata.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

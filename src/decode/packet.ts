@@ -20,7 +20,7 @@
  */
 
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
-import { DNS_HEADER_LENGTH, DNS_PORT, DnsMessage, MDNS_PORT } from "./dns.ts";
+import { DNS_HEADER_LENGTH, DNS_PORT, DnsMessage, LLMNR_PORT, MDNS_PORT } from "./dns.ts";
 import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanEtherType } from "./ethertype.ts";
 import { ICMP_HEADER_LENGTH, ICMP_TYPE_CODE_CHECKSUM_LENGTH, IcmpHeader } from "./icmp.ts";
@@ -59,7 +59,7 @@ export const MAX_VLAN_TAGS = 8;
 /** Whether either port is DNS's (or multicast DNS's). */
 function isDnsPort(srcPort: number, dstPort: number): boolean {
   return srcPort === DNS_PORT || dstPort === DNS_PORT || srcPort === MDNS_PORT ||
-    dstPort === MDNS_PORT;
+    dstPort === MDNS_PORT || srcPort === LLMNR_PORT || dstPort === LLMNR_PORT;
 }
 
 /** Source and destination port: the first 4 bytes of TCP and UDP. */
@@ -394,10 +394,19 @@ export class Decoder {
     packet.payloadOffset = offset + wireLength - this.#base;
   }
 
-  #decodeDns(offset: number, end: number): void {
+  #decodeDns(offset: number, end: number, wireLength: number): void {
     // A DNS port with less than a DNS header is a malformed message (tcpdump: "invalid").
+    if (wireLength < DNS_HEADER_LENGTH) {
+      this.#note("dns", offset, `length ${wireLength} < ${DNS_HEADER_LENGTH}`);
+      return;
+    }
     if (!this.#fits("dns", offset, end, DNS_HEADER_LENGTH)) return;
-    this.packet.dns = this.#dns.bind(this.#view, offset, end);
+    const dns = this.packet.dns = this.#dns.bind(
+      this.#view,
+      offset,
+      Math.min(end, offset + wireLength),
+    );
+    dns.wireEnd = offset + wireLength;
   }
 
   #decodeTransport(
@@ -431,7 +440,7 @@ export class Decoder {
       packet.payloadOffset = offset + dataOffset - this.#base;
       // DNS over TCP: a two-byte length, then the message (RFC 1035 section 4.2.2).
       if (isDnsPort(tcp.srcPort, tcp.dstPort) && tcp.payloadLength >= 2 + DNS_HEADER_LENGTH) {
-        this.#decodeDns(offset + dataOffset + 2, end);
+        this.#decodeDns(offset + dataOffset + 2, end, tcp.payloadLength - 2);
       }
     } else if (protocol === IPPROTO_UDP) {
       if (end - offset >= PORTS_LENGTH) {
@@ -441,7 +450,9 @@ export class Decoder {
       if (!this.#fits("udp", offset, end, UDP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + UDP_HEADER_LENGTH - this.#base;
       const udp = this.#udp;
-      if (isDnsPort(udp.srcPort, udp.dstPort)) this.#decodeDns(offset + UDP_HEADER_LENGTH, end);
+      if (isDnsPort(udp.srcPort, udp.dstPort)) {
+        this.#decodeDns(offset + UDP_HEADER_LENGTH, end, udp.payloadLength);
+      }
     } else if (
       (protocol === IPPROTO_ICMP && ipVersion === 4) ||
       (protocol === IPPROTO_ICMPV6 && ipVersion === 6)

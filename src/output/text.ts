@@ -30,7 +30,7 @@ import { ByteWriter, encodePieces } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { arpText } from "./arp.ts";
 import { etherTypeText, linkText } from "./link.ts";
-import { writeDns } from "./dns.ts";
+import { isMdns, writeDns } from "./dns.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
@@ -47,6 +47,8 @@ export interface TextOptions {
   absoluteSequence?: boolean;
   /** `-v`: every field of the network header, on an indented line before the summary. */
   verbose?: boolean;
+  /** How many `-v`: from 2 (`-vv`) some protocols show more, as tcpdump's do. */
+  verbosity?: number;
   /** `-e`: the link-layer header. */
   link?: boolean;
   /** `-x` (hex) or `-X` (hex and ASCII) dump of the packet from the network layer on. */
@@ -86,6 +88,7 @@ const ansiStyle = (open: number, close: number): Style => ({
  */
 export class TextFormatter {
   readonly #options: TextOptions;
+  readonly #verbosity: number;
   readonly #clock = new TimeOfDay();
   readonly #scratch = new ByteWriter(1024);
   #analysis: TcpAnalysis | undefined;
@@ -96,6 +99,7 @@ export class TextFormatter {
 
   constructor(options: TextOptions = {}) {
     this.#options = options;
+    this.#verbosity = options.verbosity ?? (options.verbose ? 1 : 0);
     const color = options.color === true;
     this.#dim = color ? ansiStyle(2, 22) : null;
     this.#bold = color ? ansiStyle(1, 22) : null;
@@ -274,18 +278,26 @@ export class TextFormatter {
         );
         if (packet.dns !== undefined) {
           out.byte(0x20);
-          writeDns(out, packet.dns, tcp.payloadLength - 2);
+          writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);
         }
       } else {
         const dns = packet.dns;
+        const stop = packet.stop;
+        if (stop?.layer === "dns" && stop.kind === "malformed") {
+          // Shorter than a DNS header on the wire: tcpdump's words for it.
+          out.text(`domain [length ${udp!.payloadLength} < 12] (invalid)`);
+          out.text(fragment);
+          return;
+        }
         if (dns === undefined || verbose) out.piece(PIECE.udp);
         if (verbose) {
           out.piece(PIECE.commaSpace);
           writeChecksum(out, udp!.checksum, udp!.checksumOk, udp!.expectedChecksum, udp!.offloaded);
           if (dns !== undefined) out.byte(0x20);
         }
-        if (dns !== undefined) writeDns(out, dns, udp!.payloadLength);
-        else {
+        if (dns !== undefined) {
+          writeDns(out, dns, udp!.payloadLength, this.#verbosity, isMdns(udp!));
+        } else {
           out.piece(PIECE.length);
           out.uint(udp!.payloadLength);
         }
