@@ -183,7 +183,7 @@ const MAX_POINTER_JUMPS = 32;
 /** A name is at most 255 bytes on the wire (RFC 1035 section 2.3.4). */
 const MAX_NAME_LENGTH = 255;
 /** The longest text `copyName` writes: every byte of a longest name escaped as `\DDD`. */
-export const MAX_NAME_TEXT_LENGTH = 4 * MAX_NAME_LENGTH + 32;
+export const MAX_NAME_TEXT_LENGTH: number = 4 * MAX_NAME_LENGTH + 32;
 const DOT = 0x2e;
 const BACKSLASH = 0x5c;
 const ZERO = 0x30;
@@ -287,7 +287,7 @@ export interface DnsQuestion {
 /** One resource record of a message, as `DnsMessage.readRecord` found it. */
 export class DnsRecord {
   /** Which section: `DNS_SECTION_ANSWER`, `_AUTHORITY` or `_ADDITIONAL`. */
-  section = DNS_SECTION_ANSWER;
+  section: number = DNS_SECTION_ANSWER;
   /** Where the owner name begins (absolute). */
   nameAt = 0;
   /** Record type. */
