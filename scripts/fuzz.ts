@@ -186,6 +186,7 @@ export function checkFrame(
         icmp: packet.icmp,
         igmp: packet.igmp,
         dns: packet.dns,
+        http: packet.http,
       })
     ) checkLayer(name, layer, start, end);
     for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

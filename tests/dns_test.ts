@@ -12,7 +12,7 @@
 
 import assert from "node:assert/strict";
 import { DNS_FIELDS, type DnsMessage } from "../src/decode/mod.ts";
-import { compareFields, compareText, type FieldCheck } from "./protocol_check.ts";
+import { compareFields, compareText, type FieldCheck, keepCapture } from "./protocol_check.ts";
 import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -178,6 +178,7 @@ Deno.test({
       capture.child.kill("SIGINT");
       const result = await capture.finished();
       assert.equal(result.code, 0, result.stderr);
+      await keepCapture(path, "dns.pcap");
       const checked: Checked = { lines: 0, fields: 0 };
       await checkFile(path, checked);
       // A question and an answer for each query (the TCP one in a segment each way).

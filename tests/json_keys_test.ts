@@ -11,6 +11,7 @@ import {
   Decoder,
   DNS_JSON_KEYS,
   ETHERNET_JSON_KEYS,
+  HTTP_JSON_KEYS,
   ICMP_JSON_KEYS,
   IGMP_JSON_KEYS,
   IPV4_JSON_KEYS,
@@ -39,6 +40,7 @@ const LAYERS: Record<string, readonly string[]> = {
   icmp: ICMP_JSON_KEYS,
   igmp: IGMP_JSON_KEYS,
   dns: DNS_JSON_KEYS,
+  http: HTTP_JSON_KEYS,
 };
 
 /** Keys a section documents in prose rather than in its table. */

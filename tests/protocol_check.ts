@@ -47,7 +47,7 @@ export async function compareText(
 ): Promise<number> {
   const verbose = flags.some((flag) => flag.startsWith("-v"));
   const lines = (text: string) =>
-    text.trimEnd().split("\n").filter((line) => !verbose || line.startsWith(" "));
+    text.trimEnd().split("\n").filter((line) => !verbose || /^\s/.test(line));
   const theirs = lines(await output("tcpdump", ["-n", ...flags, "-r", path]));
   const run = await runNetpeek([...flags, "-r", path], { env: { TZ: "UTC" } });
   const ours = lines(run.stdout);
@@ -88,6 +88,8 @@ export interface FieldCheck<Layer> {
   lists?: readonly string[];
   /** Fields to leave out on this capture, with the reason in the caller's comment. */
   leaveOut?: readonly string[];
+  /** tshark options (`-o name:value`) the comparison needs. */
+  tsharkArgs?: readonly string[];
 }
 
 /**
@@ -100,7 +102,18 @@ export async function compareFields<Layer>(
   check: FieldCheck<Layer>,
 ): Promise<number> {
   const names = Object.keys(check.fields).filter((name) => !check.leaveOut?.includes(name));
-  const args = ["-n", "-r", path, "-T", "fields", "-E", "occurrence=a", "-e", "frame.number"];
+  const args = [
+    "-n",
+    ...check.tsharkArgs ?? [],
+    "-r",
+    path,
+    "-T",
+    "fields",
+    "-E",
+    "occurrence=a",
+    "-e",
+    "frame.number",
+  ];
   for (const name of names) args.push("-e", name);
   // Split before trimming: the last row's empty fields are tabs at its end.
   const rows = (await output("tshark", args)).replace(/\n$/, "").split("\n").map((line) =>
@@ -136,4 +149,13 @@ export async function compareFields<Layer>(
   });
   assert.equal(frame, rows.length, `${path}: frame count`);
   return compared;
+}
+
+/**
+ * Copies a live test's capture to `$NETPEEK_KEEP_CAPTURES/<name>` when that is set: how the
+ * protocol fixtures in tests/fixtures/protocols are made (README there).
+ */
+export async function keepCapture(path: string, name: string): Promise<void> {
+  const folder = Deno.env.get("NETPEEK_KEEP_CAPTURES");
+  if (folder !== undefined) await Deno.copyFile(path, `${folder}/${name}`);
 }

@@ -25,8 +25,8 @@ import type { Packet } from "../decode/mod.ts";
 /** Per-layer frame and byte counts. */
 export type ProtocolHierarchy = Record<string, { frames: number; bytes: number }>;
 
-/** The layers the protocol hierarchy counts, in the order the summary lists them. */
-export const LAYERS: readonly string[] = [
+/** Layers a packet may have several of: a bit each in a shape. */
+const STACK_LAYERS: readonly string[] = [
   "eth",
   "sll",
   "vlan",
@@ -37,7 +37,6 @@ export const LAYERS: readonly string[] = [
   "udp",
   "icmp",
   "icmpv6",
-  "dns",
   "igmp",
   "other",
 ];
@@ -51,11 +50,35 @@ const LAYER_TCP = 6;
 const LAYER_UDP = 7;
 const LAYER_ICMP = 8;
 const LAYER_ICMPV6 = 9;
-const LAYER_DNS = 10;
-const LAYER_IGMP = 11;
-const LAYER_OTHER = 12;
-/** Every set of layers a packet can have: a bit per layer. */
-const SHAPES = 1 << LAYERS.length;
+const LAYER_IGMP = 10;
+const LAYER_OTHER = 11;
+
+/**
+ * Application layers: a packet has at most one, kept as its index plus one in the bits above
+ * the stack's (0 for none), so that each new protocol adds shapes, not a bit that doubles them.
+ */
+const APPLICATION_LAYERS: readonly string[] = ["dns", "http"];
+const APPLICATION_DNS = 1;
+const APPLICATION_HTTP = 2;
+
+/** The layers the protocol hierarchy counts. */
+export const LAYERS: readonly string[] = [...STACK_LAYERS, ...APPLICATION_LAYERS];
+const STACK_BITS = STACK_LAYERS.length;
+/** Every set of layers a packet can have. */
+const SHAPES = (1 << STACK_BITS) * (APPLICATION_LAYERS.length + 1);
+
+/** The index plus one of the packet's application layer in `APPLICATION_LAYERS`, or 0. */
+function applicationOf(packet: Packet): number {
+  if (packet.dns !== undefined) return APPLICATION_DNS;
+  if (packet.http !== undefined) return APPLICATION_HTTP;
+  return 0;
+}
+
+/** Whether a shape has the layer at `layer` (an index in `LAYERS`). */
+function shapeHas(shape: number, layer: number): boolean {
+  if (layer < STACK_BITS) return (shape & (1 << layer)) !== 0;
+  return shape >>> STACK_BITS === layer - STACK_BITS + 1;
+}
 
 /** Frames and bytes per shape, summed per layer when a summary is made. */
 export class LayerCounter {
@@ -82,9 +105,9 @@ export class LayerCounter {
       (packet.tcp !== undefined ? 1 << LAYER_TCP : 0) |
       (packet.udp !== undefined ? 1 << LAYER_UDP : 0) |
       (icmp !== undefined ? 1 << (icmp.version === 4 ? LAYER_ICMP : LAYER_ICMPV6) : 0) |
-      (packet.dns !== undefined ? 1 << LAYER_DNS : 0) |
       (packet.igmp !== undefined ? 1 << LAYER_IGMP : 0) |
-      (network ? 0 : 1 << LAYER_OTHER);
+      (network ? 0 : 1 << LAYER_OTHER) |
+      (applicationOf(packet) << STACK_BITS);
     if (this.#shapeFrames[shape]++ === 0) this.#newShape(shape);
     this.#shapeBytes[shape] += bytes;
   }
@@ -92,7 +115,7 @@ export class LayerCounter {
   /** Notes the layers of a shape not seen before, in the order a packet has them. */
   #newShape(shape: number): void {
     for (let layer = 0; layer < LAYERS.length; layer++) {
-      if ((shape & (1 << layer)) !== 0 && !this.#layerOrder.includes(layer)) {
+      if (shapeHas(shape, layer) && !this.#layerOrder.includes(layer)) {
         this.#layerOrder.push(layer);
       }
     }
@@ -105,7 +128,7 @@ export class LayerCounter {
     for (let shape = 0; shape < SHAPES; shape++) {
       if (this.#shapeFrames[shape] === 0) continue;
       for (let layer = 0; layer < LAYERS.length; layer++) {
-        if ((shape & (1 << layer)) === 0) continue;
+        if (!shapeHas(shape, layer)) continue;
         frames[layer] += this.#shapeFrames[shape];
         bytes[layer] += this.#shapeBytes[shape];
       }

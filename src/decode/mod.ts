@@ -32,6 +32,7 @@ export * from "./address.ts";
 export * from "./arp.ts";
 export * from "./dns.ts";
 export * from "./dns_rdata.ts";
+export * from "./http.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

@@ -20,6 +20,7 @@
  */
 
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
+import { HttpMessage, httpStart } from "./http.ts";
 import { DNS_HEADER_LENGTH, DNS_PORT, DnsMessage, LLMNR_PORT, MDNS_PORT } from "./dns.ts";
 import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanEtherType } from "./ethertype.ts";
@@ -130,6 +131,8 @@ export class Packet {
   dns: DnsMessage | undefined;
   /** IGMP message (IPv4 protocol 2). */
   igmp: IgmpMessage | undefined;
+  /** The start of an HTTP/1.x request or response (a TCP segment that begins one). */
+  http: HttpMessage | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -163,6 +166,7 @@ export class Decoder {
   readonly #icmp = new IcmpHeader();
   readonly #dns = new DnsMessage();
   readonly #igmp = new IgmpMessage();
+  readonly #http = new HttpMessage();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -199,6 +203,7 @@ export class Decoder {
       packet.icmp =
       packet.dns =
       packet.igmp =
+      packet.http =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -441,6 +446,11 @@ export class Decoder {
       // DNS over TCP: a two-byte length, then the message (RFC 1035 section 4.2.2).
       if (isDnsPort(tcp.srcPort, tcp.dstPort) && tcp.payloadLength >= 2 + DNS_HEADER_LENGTH) {
         this.#decodeDns(offset + dataOffset + 2, end, tcp.payloadLength - 2);
+      } else if (tcp.payloadLength > 0) {
+        const payload = offset + dataOffset;
+        if (httpStart(this.#view, payload, end) !== "") {
+          packet.http = this.#http.bind(this.#view, payload, end);
+        }
       }
     } else if (protocol === IPPROTO_UDP) {
       if (end - offset >= PORTS_LENGTH) {

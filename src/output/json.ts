@@ -20,6 +20,7 @@
 import {
   type ArpJson,
   type DnsJson,
+  type HttpJson,
   type IcmpJson,
   type IgmpJson,
   type Ipv4Json,
@@ -69,6 +70,8 @@ export interface PacketJson {
   igmp?: IgmpJson;
   /** DNS summary. */
   dns?: DnsJson;
+  /** The start of an HTTP/1.x message. */
+  http?: HttpJson;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -126,6 +129,7 @@ export function packetToJson(
   if (packet.icmp) json.icmp = packet.icmp.toJSON();
   if (packet.igmp) json.igmp = packet.igmp.toJSON();
   if (packet.dns) json.dns = packet.dns.toJSON();
+  if (packet.http) json.http = packet.http.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   const reassembled = extras.reassembled;

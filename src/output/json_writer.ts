@@ -98,6 +98,9 @@ export function writeJson(
     out.piece(PIECE.dns);
     writeDnsJson(out, packet.dns);
   }
+  // Application layers other than DNS are in few packets and have a shape each: the
+  // reference writes them.
+  if (packet.http) out.text(`,"http":${JSON.stringify(packet.http)}`);
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
   out.piece(PIECE.endLine);
 }

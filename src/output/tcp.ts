@@ -130,7 +130,7 @@ function analysisText(analysis: TcpAnalysis): string {
 /**
  * tcpdump's words for a segment after `src.port > dst.port: `: flags, numbers (relative to each
  * side's first once `analysis` has them, unless `absoluteSequence`), window, options, length;
- * with `verbose` the checksum and the analysis' findings.
+ * with `verbose` the checksum (the analysis' findings are `writeTcpAnalysis`'s).
  */
 export function writeTcp(
   out: ByteWriter,
@@ -188,7 +188,11 @@ export function writeTcp(
   }
   out.piece(TEXT.length);
   out.uint(length);
-  if (verbose && analysis !== undefined) out.text(analysisText(analysis));
+}
+
+/** With `-v`, the analysis' findings, written after the segment's line and its payload's. */
+export function writeTcpAnalysis(out: ByteWriter, analysis: TcpAnalysis | undefined): void {
+  if (analysis !== undefined) out.text(analysisText(analysis));
 }
 /**
  * tcpdump's option list, `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`, read from the

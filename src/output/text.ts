@@ -31,10 +31,12 @@ import { hexDump } from "./hexdump.ts";
 import { arpText } from "./arp.ts";
 import { etherTypeText, linkText } from "./link.ts";
 import { isMdns, writeDns } from "./dns.ts";
+import { writeHttpHint, writeHttpText } from "./http.ts";
+import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
-import { writeTcp } from "./tcp.ts";
+import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
 import { ipv4FragmentText, writeIpv4Details } from "./ipv4.ts";
 import { ipv6ChainText, writeIpv6Details } from "./ipv6.ts";
 import type { FrameHeader } from "../frame.ts";
@@ -279,7 +281,15 @@ export class TextFormatter {
         if (packet.dns !== undefined) {
           out.byte(0x20);
           writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);
+        } else if (tcp.payloadLength > 0) {
+          const start = tcp.offset + tcp.dataOffset;
+          if (isHttpPort(tcp)) {
+            writeHttpText(out, tcp.dataView, start, tcp.end, tcp.payloadLength, this.#verbosity);
+          } else if (packet.http !== undefined) {
+            writeHttpHint(out, tcp.dataView, start, tcp.end);
+          }
         }
+        if (verbose) writeTcpAnalysis(out, this.#analysis);
       } else {
         const dns = packet.dns;
         const stop = packet.stop;
@@ -349,4 +359,11 @@ export class TextFormatter {
     const what = name === "unknown" ? `ip-proto-${protocol}` : name;
     out.text(`: ${chain}${what}, length ${payload}${fragment}`);
   }
+}
+
+/** The ports tcpdump prints HTTP text on. */
+function isHttpPort(tcp: TcpHeader): boolean {
+  const { srcPort, dstPort } = tcp;
+  return srcPort === HTTP_PORT || dstPort === HTTP_PORT || srcPort === HTTP_ALT_PORT ||
+    dstPort === HTTP_ALT_PORT;
 }

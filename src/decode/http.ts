@@ -1,0 +1,319 @@
+/**
+ * The start of an HTTP/1.x message in a TCP segment (RFC 9112): a request line
+ * (`GET /index.html HTTP/1.1`) or a status line (`HTTP/1.1 404 Not Found`), and the header
+ * fields that follow it in the same segment. A segment is taken for HTTP on any port when it
+ * begins so; bodies and later segments are not. Every read stays inside the captured bytes,
+ * lines and header counts are bounded.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HttpMessage } from "./mod.ts";
+ * const text = "GET /app.js HTTP/1.1\r\nHost: www.example.test\r\nUser-Agent: curl/8.5\r\n\r\n";
+ * const bytes = new TextEncoder().encode(text);
+ * const http = new HttpMessage().bind(new DataView(bytes.buffer), 0, bytes.length);
+ * assert.equal(http.isRequest, true);
+ * assert.deepEqual([http.method, http.uri, http.version, http.host], ["GET", "/app.js", "HTTP/1.1", "www.example.test"]);
+ * ```
+ * @module
+ */
+
+import { HeaderView } from "./header.ts";
+import type { FieldTable } from "./field.ts";
+
+/**
+ * The request methods tcpdump recognises (`httpcmds`: RFC 9110's and WebDAV's), which netpeek
+ * takes for the start of a request.
+ */
+export const HTTP_METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "PUT",
+  "COPY",
+  "HEAD",
+  "LOCK",
+  "MOVE",
+  "POLL",
+  "POST",
+  "BCOPY",
+  "BMOVE",
+  "MKCOL",
+  "TRACE",
+  "LABEL",
+  "MERGE",
+  "DELETE",
+  "SEARCH",
+  "UNLOCK",
+  "REPORT",
+  "UPDATE",
+  "NOTIFY",
+  "BDELETE",
+  "CONNECT",
+  "OPTIONS",
+  "CHECKIN",
+  "PROPFIND",
+  "CHECKOUT",
+  "CCM_POST",
+  "SUBSCRIBE",
+  "PROPPATCH",
+  "BPROPFIND",
+  "BPROPPATCH",
+  "UNCHECKOUT",
+  "MKACTIVITY",
+  "MKWORKSPACE",
+  "UNSUBSCRIBE",
+  "RPC_CONNECT",
+  "VERSION-CONTROL",
+  "BASELINE-CONTROL",
+]);
+
+/** The longest method name above. */
+const MAX_METHOD_LENGTH = 16;
+/** At most this many header lines are read. */
+const MAX_HEADER_LINES = 100;
+const SPACE = 0x20;
+const CR = 0x0d;
+const LF = 0x0a;
+const COLON = 0x3a;
+/** `HTTP/` */
+const HTTP_PREFIX = [0x48, 0x54, 0x54, 0x50, 0x2f];
+/** `HTTP/1.1 200 `: the shortest status line before its reason. */
+const STATUS_LINE_MIN = 13;
+
+/** Ports on which tcpdump prints TCP payload as HTTP text (`http_print`). */
+export const HTTP_PORT = 80;
+/** The alternative HTTP port tcpdump also prints as HTTP. */
+export const HTTP_ALT_PORT = 8080;
+
+/** What a segment begins with. */
+export type HttpStart = "request" | "response" | "";
+
+/**
+ * Whether the bytes at `at` (up to `end`) begin an HTTP/1.x request or response. Reads at
+ * most a method's length and a space, or `HTTP/1.x ddd `.
+ */
+export function httpStart(view: DataView, at: number, end: number): HttpStart {
+  if (end - at < 4) return "";
+  const first = view.getUint8(at);
+  if (first < 0x41 || first > 0x5a) return ""; // methods and "HTTP" begin with A-Z
+  if (first === 0x48 && end - at >= STATUS_LINE_MIN) {
+    let prefix = true;
+    for (let i = 0; i < HTTP_PREFIX.length; i++) {
+      if (view.getUint8(at + i) !== HTTP_PREFIX[i]) prefix = false;
+    }
+    if (
+      prefix && view.getUint8(at + 5) === 0x31 && view.getUint8(at + 6) === 0x2e &&
+      isDigit(view.getUint8(at + 7)) && view.getUint8(at + 8) === SPACE &&
+      isDigit(view.getUint8(at + 9)) && isDigit(view.getUint8(at + 10)) &&
+      isDigit(view.getUint8(at + 11)) && view.getUint8(at + 12) === SPACE
+    ) return "response";
+  }
+  let method = "";
+  for (let i = at; i < end && i - at <= MAX_METHOD_LENGTH; i++) {
+    const byte = view.getUint8(i);
+    if (byte === SPACE) return HTTP_METHODS.has(method) ? "request" : "";
+    if (!((byte >= 0x41 && byte <= 0x5a) || byte === 0x2d || byte === 0x5f)) return "";
+    method += String.fromCharCode(byte);
+  }
+  return "";
+}
+
+function isDigit(byte: number): boolean {
+  return byte >= 0x30 && byte <= 0x39;
+}
+
+/** The JSON form of an HTTP message start (docs/json.md). */
+export interface HttpJson {
+  /** Request method (requests). */
+  method?: string;
+  /** Request target (requests). */
+  uri?: string;
+  /** `HTTP/1.1`, `HTTP/1.0`. */
+  version: string;
+  /** Status code (responses). */
+  status?: number;
+  /** Reason phrase (responses). */
+  reason?: string;
+  /** The Host header. */
+  host?: string;
+  /** The User-Agent header. */
+  userAgent?: string;
+  /** The Content-Type header. */
+  contentType?: string;
+  /** The Content-Length header. */
+  contentLength?: number;
+  /** The headers run past the captured segment (the message goes on in the next). */
+  headersCut?: boolean;
+}
+
+/** A view of the start of an HTTP/1.x message in a TCP segment. */
+export class HttpMessage extends HeaderView {
+  /** What the segment begins with; set by `bind`. */
+  start: HttpStart = "";
+  #parsed = false;
+  #line: string[] = [];
+  #headers = new Map<string, string>();
+  #headersCut = false;
+
+  override bind(view: DataView, offset: number, end: number): this {
+    super.bind(view, offset, end);
+    this.start = httpStart(view, offset, end);
+    this.#parsed = false;
+    return this;
+  }
+
+  /** A request. */
+  get isRequest(): boolean {
+    return this.start === "request";
+  }
+
+  /** Reads the first line and the header fields (once per bind). */
+  #parse(): void {
+    if (this.#parsed) return;
+    this.#parsed = true;
+    this.#headers = new Map();
+    this.#headersCut = true;
+    let at = this.offset;
+    const first = this.#readLine(at);
+    this.#line = first === null ? [] : splitFirstLine(first.text, this.start);
+    if (first === null) return;
+    at = first.next;
+    for (let lines = 0; lines < MAX_HEADER_LINES; lines++) {
+      const line = this.#readLine(at);
+      if (line === null) return;
+      at = line.next;
+      if (line.text === "") {
+        this.#headersCut = false;
+        return;
+      }
+      const colon = line.text.indexOf(String.fromCharCode(COLON));
+      if (colon <= 0) continue;
+      const name = line.text.slice(0, colon).trim().toLowerCase();
+      if (!this.#headers.has(name)) this.#headers.set(name, line.text.slice(colon + 1).trim());
+    }
+  }
+
+  /** The line at `at` without its CRLF (or LF), or null when the segment ends first. */
+  #readLine(at: number): { text: string; next: number } | null {
+    const view = this.view;
+    let text = "";
+    for (let i = at; i < this.end; i++) {
+      const byte = view.getUint8(i);
+      if (byte === LF) return { text: text.endsWith("\r") ? text.slice(0, -1) : text, next: i + 1 };
+      if (byte !== CR && (byte < 0x20 || byte > 0x7e) && byte !== 0x09) {
+        text += `\\x${byte.toString(16).padStart(2, "0")}`;
+      } else text += String.fromCharCode(byte);
+    }
+    return null;
+  }
+
+  /** The request's method, or undefined for a response. */
+  get method(): string | undefined {
+    this.#parse();
+    return this.isRequest ? this.#line[0] : undefined;
+  }
+
+  /** The request's target, or undefined. */
+  get uri(): string | undefined {
+    this.#parse();
+    return this.isRequest ? this.#line[1] : undefined;
+  }
+
+  /** The protocol version (`HTTP/1.1`). */
+  get version(): string | undefined {
+    this.#parse();
+    return this.isRequest ? this.#line[2] : this.#line[0];
+  }
+
+  /** The response's status code, or undefined. */
+  get status(): number | undefined {
+    this.#parse();
+    return this.isRequest || this.#line[1] === undefined ? undefined : Number(this.#line[1]);
+  }
+
+  /** The response's reason phrase, or undefined. */
+  get reason(): string | undefined {
+    this.#parse();
+    return this.isRequest ? undefined : this.#line[2];
+  }
+
+  /** A header's value (the first of that name), or undefined. */
+  header(name: string): string | undefined {
+    this.#parse();
+    return this.#headers.get(name.toLowerCase());
+  }
+
+  /** The Host header. */
+  get host(): string | undefined {
+    return this.header("host");
+  }
+
+  /** The Content-Length header as a number, or undefined when absent or not a number. */
+  get contentLength(): number | undefined {
+    const value = this.header("content-length");
+    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+  }
+
+  /** The documented JSON form (see docs/json.md). */
+  toJSON(): HttpJson {
+    this.#parse();
+    const json: HttpJson = this.isRequest
+      ? { method: this.method, uri: this.uri, version: this.version ?? "" }
+      : { version: this.version ?? "", status: this.status, reason: this.reason };
+    const host = this.host;
+    if (host !== undefined) json.host = host;
+    const agent = this.header("user-agent");
+    if (agent !== undefined) json.userAgent = agent;
+    const type = this.header("content-type");
+    if (type !== undefined) json.contentType = type;
+    const length = this.contentLength;
+    if (length !== undefined) json.contentLength = length;
+    if (this.#headersCut) json.headersCut = true;
+    return json;
+  }
+}
+
+/** A request line's method, target and version, or a status line's version, code, reason. */
+function splitFirstLine(line: string, start: HttpStart): string[] {
+  const first = line.indexOf(" ");
+  const second = line.indexOf(" ", first + 1);
+  if (start === "response") {
+    return second < 0
+      ? [line.slice(0, first), line.slice(first + 1), ""]
+      : [line.slice(0, first), line.slice(first + 1, second), line.slice(second + 1)];
+  }
+  const last = line.lastIndexOf(" ");
+  return last <= first
+    ? [line.slice(0, first), line.slice(first + 1), ""]
+    : [line.slice(0, first), line.slice(first + 1, last), line.slice(last + 1)];
+}
+
+/** HTTP's fields under tshark's names. */
+export const HTTP_FIELDS: FieldTable<HttpMessage> = {
+  "http.request.method": (http) => http.method,
+  "http.request.uri": (http) => http.uri,
+  "http.request.version": (http) => http.isRequest ? http.version : undefined,
+  "http.response.version": (http) => http.isRequest ? undefined : http.version,
+  "http.response.code": (http) => http.status,
+  "http.response.phrase": (http) => http.reason,
+  "http.host": (http) => http.host,
+  "http.user_agent": (http) => http.header("user-agent"),
+  "http.content_type": (http) => http.header("content-type"),
+  "http.content_length": (http) => http.contentLength,
+};
+
+/**
+ * The JSON object's keys in their order (tests/json_keys_test.ts holds `toJSON` and
+ * docs/json.md to it).
+ */
+export const HTTP_JSON_KEYS: readonly string[] = [
+  "method",
+  "uri",
+  "version",
+  "status",
+  "reason",
+  "host",
+  "userAgent",
+  "contentType",
+  "contentLength",
+  "headersCut",
+] as const satisfies readonly (keyof HttpJson)[];
