@@ -154,6 +154,7 @@ export class HttpMessage extends HeaderView {
   #headers = new Map<string, string>();
   #headersCut = false;
 
+  /** Points the view at a segment's payload and finds what it begins with. */
   override bind(view: DataView, offset: number, end: number): this {
     super.bind(view, offset, end);
     this.start = httpStart(view, offset, end);
