@@ -187,6 +187,8 @@ export function checkFrame(
         igmp: packet.igmp,
         dns: packet.dns,
         http: packet.http,
+        ntp: packet.ntp,
+        syslog: packet.syslog,
       })
     ) checkLayer(name, layer, start, end);
     for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

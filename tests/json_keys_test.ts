@@ -17,7 +17,9 @@ import {
   IPV4_JSON_KEYS,
   IPV6_JSON_KEYS,
   LOOPBACK_JSON_KEYS,
+  NTP_JSON_KEYS,
   SLL_JSON_KEYS,
+  SYSLOG_JSON_KEYS,
   TCP_JSON_KEYS,
   UDP_JSON_KEYS,
   VLAN_JSON_KEYS,
@@ -41,6 +43,8 @@ const LAYERS: Record<string, readonly string[]> = {
   igmp: IGMP_JSON_KEYS,
   dns: DNS_JSON_KEYS,
   http: HTTP_JSON_KEYS,
+  ntp: NTP_JSON_KEYS,
+  syslog: SYSLOG_JSON_KEYS,
 };
 
 /** Keys a section documents in prose rather than in its table. */

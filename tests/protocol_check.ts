@@ -48,7 +48,10 @@ export async function compareText(
   const verbose = flags.some((flag) => flag.startsWith("-v"));
   const lines = (text: string) =>
     text.trimEnd().split("\n").filter((line) => !verbose || /^\s/.test(line));
-  const theirs = lines(await output("tcpdump", ["-n", ...flags, "-r", path]));
+  // With -v tcpdump writes an IPv6 header and the ports on one line, netpeek on two.
+  const tcpdumpText = (await output("tcpdump", ["-n", ...flags, "-r", path]))
+    .replace(/^(\S+ IP6 \(.*?payload length: \d+\)) /gm, "$1\n    ");
+  const theirs = lines(tcpdumpText);
   const run = await runNetpeek([...flags, "-r", path], { env: { TZ: "UTC" } });
   const ours = lines(run.stdout);
   assert.equal(ours.length, theirs.length, `${path} ${flags.join(" ")}: packet count`);

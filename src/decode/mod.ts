@@ -33,6 +33,8 @@ export * from "./arp.ts";
 export * from "./dns.ts";
 export * from "./dns_rdata.ts";
 export * from "./http.ts";
+export * from "./ntp.ts";
+export * from "./syslog.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

@@ -21,6 +21,8 @@
 
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { HttpMessage, httpStart } from "./http.ts";
+import { NTP_PORT, NtpMessage } from "./ntp.ts";
+import { SYSLOG_PORT, SyslogMessage } from "./syslog.ts";
 import { DNS_HEADER_LENGTH, DNS_PORT, DnsMessage, LLMNR_PORT, MDNS_PORT } from "./dns.ts";
 import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanEtherType } from "./ethertype.ts";
@@ -133,6 +135,10 @@ export class Packet {
   igmp: IgmpMessage | undefined;
   /** The start of an HTTP/1.x request or response (a TCP segment that begins one). */
   http: HttpMessage | undefined;
+  /** NTP message (UDP port 123). */
+  ntp: NtpMessage | undefined;
+  /** Syslog message (UDP port 514). */
+  syslog: SyslogMessage | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -167,6 +173,8 @@ export class Decoder {
   readonly #dns = new DnsMessage();
   readonly #igmp = new IgmpMessage();
   readonly #http = new HttpMessage();
+  readonly #ntp = new NtpMessage();
+  readonly #syslog = new SyslogMessage();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -204,6 +212,8 @@ export class Decoder {
       packet.dns =
       packet.igmp =
       packet.http =
+      packet.ntp =
+      packet.syslog =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -414,6 +424,22 @@ export class Decoder {
     dns.wireEnd = offset + wireLength;
   }
 
+  /** The application layer of a datagram by its ports (DNS is `#decodeDns`'s). */
+  #decodeUdpApplication(udp: UdpHeader, payload: number, end: number): void {
+    const packet = this.packet;
+    const src = udp.srcPort;
+    const dst = udp.dstPort;
+    const messageEnd = Math.min(end, payload + udp.payloadLength);
+    if (src === NTP_PORT || dst === NTP_PORT) {
+      // Control and private messages are shorter than the time header: tcpdump names them.
+      if (payload < messageEnd) {
+        packet.ntp = this.#ntp.bindPartial(this.#view, payload, messageEnd, 1);
+      }
+    } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
+      if (payload < messageEnd) packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd);
+    }
+  }
+
   #decodeTransport(
     protocol: number,
     offset: number,
@@ -462,6 +488,8 @@ export class Decoder {
       const udp = this.#udp;
       if (isDnsPort(udp.srcPort, udp.dstPort)) {
         this.#decodeDns(offset + UDP_HEADER_LENGTH, end, udp.payloadLength);
+      } else if (udp.payloadLength > 0) {
+        this.#decodeUdpApplication(udp, offset + UDP_HEADER_LENGTH, end);
       }
     } else if (
       (protocol === IPPROTO_ICMP && ipVersion === 4) ||

@@ -39,6 +39,7 @@ import {
   type UdpHeader,
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
+import { writePrintableByte } from "./printable.ts";
 
 /** The fixed pieces of the text, encoded once. */
 const TEXT = encodePieces({
@@ -321,18 +322,7 @@ function writePrintable(out: ByteWriter, dns: DnsMessage, at: number, length: nu
   const end = dns.end;
   const stop = Math.min(at + length, end);
   out.reserve(4 * (stop - at));
-  for (let i = at; i < stop; i++) {
-    const byte = dns.byteAt(i);
-    if (byte >= 0x20 && byte < 0x7f) out.byte(byte);
-    else {
-      if (byte > 0x7f) out.text("M-");
-      const low = byte & 0x7f;
-      if (low < 0x20 || low === 0x7f) {
-        out.byte(0x5e);
-        out.byte(low ^ 0x40);
-      } else out.byte(low);
-    }
-  }
+  for (let i = at; i < stop; i++) writePrintableByte(out, dns.byteAt(i));
   return at + length <= end;
 }
 

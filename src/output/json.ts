@@ -26,7 +26,9 @@ import {
   type Ipv4Json,
   type Ipv6Json,
   linkTypeInfo,
+  type NtpJson,
   type Packet,
+  type SyslogJson,
   type TcpJson,
   type TruncatedPortsJson,
   type UdpJson,
@@ -72,6 +74,10 @@ export interface PacketJson {
   dns?: DnsJson;
   /** The start of an HTTP/1.x message. */
   http?: HttpJson;
+  /** NTP message. */
+  ntp?: NtpJson;
+  /** Syslog message. */
+  syslog?: SyslogJson;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -130,6 +136,8 @@ export function packetToJson(
   if (packet.igmp) json.igmp = packet.igmp.toJSON();
   if (packet.dns) json.dns = packet.dns.toJSON();
   if (packet.http) json.http = packet.http.toJSON();
+  if (packet.ntp) json.ntp = packet.ntp.toJSON();
+  if (packet.syslog) json.syslog = packet.syslog.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   const reassembled = extras.reassembled;

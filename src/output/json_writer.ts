@@ -101,6 +101,8 @@ export function writeJson(
   // Application layers other than DNS are in few packets and have a shape each: the
   // reference writes them.
   if (packet.http) out.text(`,"http":${JSON.stringify(packet.http)}`);
+  if (packet.ntp) out.text(`,"ntp":${JSON.stringify(packet.ntp)}`);
+  if (packet.syslog) out.text(`,"syslog":${JSON.stringify(packet.syslog)}`);
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
   out.piece(PIECE.endLine);
 }

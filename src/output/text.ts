@@ -32,6 +32,8 @@ import { arpText } from "./arp.ts";
 import { etherTypeText, linkText } from "./link.ts";
 import { isMdns, writeDns } from "./dns.ts";
 import { writeHttpHint, writeHttpText } from "./http.ts";
+import { writeNtp } from "./ntp.ts";
+import { writeSyslog } from "./syslog.ts";
 import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
@@ -299,17 +301,22 @@ export class TextFormatter {
           out.text(fragment);
           return;
         }
-        if (dns === undefined || verbose) out.piece(PIECE.udp);
+        const ntp = packet.ntp;
+        const syslog = packet.syslog;
+        const application = dns !== undefined || ntp !== undefined || syslog !== undefined;
+        if (!application || verbose) out.piece(PIECE.udp);
         if (verbose) {
           out.piece(PIECE.commaSpace);
           writeChecksum(out, udp!.checksum, udp!.checksumOk, udp!.expectedChecksum, udp!.offloaded);
-          if (dns !== undefined) out.byte(0x20);
+          if (application) out.byte(0x20);
         }
-        if (dns !== undefined) {
-          writeDns(out, dns, udp!.payloadLength, this.#verbosity, isMdns(udp!));
-        } else {
+        const length = udp!.payloadLength;
+        if (dns !== undefined) writeDns(out, dns, length, this.#verbosity, isMdns(udp!));
+        else if (ntp !== undefined) writeNtp(out, ntp, length, this.#verbosity);
+        else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
+        else {
           out.piece(PIECE.length);
-          out.uint(udp!.payloadLength);
+          out.uint(length);
         }
       }
       out.text(fragment);

@@ -1,0 +1,160 @@
+/**
+ * NTP and syslog against tcpdump and tshark: chronyd as a server and as a client asking it the
+ * time, and logger sending RFC 5424 and RFC 3164 messages (all started here, in a namespace of
+ * their own); then tcpdump's own captures of NTP time, control and private messages and of
+ * syslog. Each message's text must begin with tcpdump's line, at the default level and at
+ * `-v`, `-vv` and `-vvv`; each declared field (NTP_FIELDS, SYSLOG_FIELDS) must equal tshark's;
+ * JSON's two writers must agree.
+ *
+ * tests/fixtures/protocols/ntp-syslog.pcap was made by the live test's procedure (netpeek
+ * writing).
+ */
+
+import assert from "node:assert/strict";
+import {
+  NTP_FIELDS,
+  type NtpMessage,
+  SYSLOG_FIELDS,
+  type SyslogMessage,
+} from "../src/decode/mod.ts";
+import { compareFields, compareText, type FieldCheck, keepCapture } from "./protocol_check.ts";
+import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
+
+const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
+const FIXTURE = new URL("./fixtures/protocols/ntp-syslog.pcap", import.meta.url).pathname;
+const CORPUS_FILES = [
+  "ntp.pcap",
+  "ntp-time.pcap",
+  "ntp-time-ef.pcap",
+  "ntp-control.pcap",
+  "ntp-mode7.pcap",
+  "syslog_udp.pcap",
+];
+
+const NTP_CHECK: FieldCheck<NtpMessage> = {
+  fields: NTP_FIELDS,
+  layer: (packet) => packet.ntp,
+  // tshark reads private messages (mode 7) with fields of their own (ntp.priv.*).
+  skip: (packet) => packet.ntp?.mode === 7,
+};
+const SYSLOG_CHECK: FieldCheck<SyslogMessage> = {
+  fields: SYSLOG_FIELDS,
+  layer: (packet) => packet.syslog,
+};
+
+interface Checked {
+  lines: number;
+  ntp: number;
+  syslog: number;
+}
+
+/** A tcpdump line of NTP or syslog, or one of the lines `-v` adds after it (a tab first). */
+const isNtpOrSyslog = (line: string) => / NTPv\d|SYSLOG/.test(line) || line.startsWith("\t");
+
+async function checkFile(path: string, checked: Checked): Promise<void> {
+  for (const flags of [[], ["-v"], ["-vv"], ["-vvv"]]) {
+    checked.lines += await compareText(path, isNtpOrSyslog, flags);
+  }
+  checked.ntp += await compareFields(path, NTP_CHECK);
+  checked.syslog += await compareFields(path, SYSLOG_CHECK);
+}
+
+Deno.test("NTP and syslog in tcpdump's captures: text as tcpdump's (to -vvv), fields as tshark's", async () => {
+  const checked: Checked = { lines: 0, ntp: 0, syslog: 0 };
+  for (const name of CORPUS_FILES) await checkFile(new URL(name, CORPUS).pathname, checked);
+  assert.ok(checked.lines >= 300, `only ${checked.lines} lines compared`);
+  assert.ok(checked.ntp >= 30, `only ${checked.ntp} NTP packets' fields compared`);
+  assert.ok(checked.syslog >= 4, `only ${checked.syslog} syslog packets' fields compared`);
+});
+
+Deno.test({
+  name: "NTP from chronyd and syslog from logger, live",
+  ignore: !(await hasCommand("chronyd", ["-v"])) || !(await hasCommand("logger", ["-V"])),
+  fn: async () => {
+    const ns = `netpeek-n-${Deno.pid % 100000}${Math.floor(Math.random() * 100)}`;
+    const dir = await Deno.makeTempDir();
+    const inNamespace = ["ip", "netns", "exec", ns];
+    const run = (command: string, ...args: string[]) =>
+      sh("ip", ["netns", "exec", ns, command, ...args]);
+    await sh("ip", ["netns", "add", ns]);
+    try {
+      await sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
+      await sh("ip", ["-n", ns, "addr", "add", "192.0.2.123/32", "dev", "lo"]);
+      await Deno.writeTextFile(
+        `${dir}/server.conf`,
+        [
+          "local stratum 3",
+          "allow 192.0.2.0/24",
+          "bindaddress 192.0.2.123",
+          `pidfile ${dir}/server.pid`,
+          `driftfile ${dir}/drift`,
+          "cmdport 0",
+          "",
+        ].join("\n"),
+      );
+      await Deno.writeTextFile(
+        `${dir}/client.conf`,
+        [
+          "server 192.0.2.123 iburst minpoll -2 maxpoll -2",
+          `pidfile ${dir}/client.pid`,
+          "cmdport 0",
+          "",
+        ]
+          .join("\n"),
+      );
+      const path = `${dir}/capture.pcap`;
+      const capture = new NetpeekProcess(
+        ["-i", "lo", "-w", path, "--duration", "60", "udp"],
+        inNamespace,
+      );
+      await capture.listening();
+      // -x: serve time without touching the clock.
+      await run("chronyd", "-f", `${dir}/server.conf`, "-x");
+      // -Q: ask for the time, print the offset and exit, without setting the clock.
+      await run("timeout", "20", "chronyd", "-f", `${dir}/client.conf`, "-Q", "-t", "10");
+      for (
+        const args of [
+          ["-p", "local3.warning", "netpeek syslog test"],
+          ["-p", "daemon.debug", "a debug line"],
+          ["--rfc3164", "-p", "auth.crit", "old format"],
+        ]
+      ) await run("logger", "--udp", "--server", "192.0.2.123", "--port", "514", ...args);
+      capture.child.kill("SIGINT");
+      const result = await capture.finished();
+      assert.equal(result.code, 0, result.stderr);
+      await keepCapture(path, "ntp-syslog.pcap");
+      const checked: Checked = { lines: 0, ntp: 0, syslog: 0 };
+      await checkFile(path, checked);
+      assert.ok(checked.ntp >= 2, `only ${checked.ntp} NTP packets`);
+      assert.equal(checked.syslog, 3);
+      const text = (await runNetpeek(["-r", path])).stdout;
+      for (
+        const shown of [
+          "NTPv4, Client, length 48",
+          "NTPv4, Server, length 48",
+          "SYSLOG local3.warning, length: ",
+          "SYSLOG daemon.debug, length: ",
+          "SYSLOG auth.critical, length: ",
+        ]
+      ) assert.ok(text.includes(shown), `no "${shown}" in:\n${text}`);
+      const json = (await runNetpeek(["-r", path, "--json"])).stdout;
+      for (
+        const shown of [
+          '"ntp":{"leap":0,"version":4,"mode":4,"modeName":"Server","stratum":3,',
+          '"syslog":{"facility":19,"facilityName":"local3","severity":4,"severityName":"warning","message":"1 ',
+        ]
+      ) assert.ok(json.includes(shown), `no ${shown} in the JSON`);
+    } finally {
+      const pid = await Deno.readTextFile(`${dir}/server.pid`).catch(() => "");
+      if (pid.trim() !== "") Deno.kill(Number(pid.trim()), "SIGTERM");
+      await sh("ip", ["netns", "del", ns]).catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("NTP and syslog fixture: chronyd's and logger's messages as tcpdump and tshark read them", async () => {
+  const checked: Checked = { lines: 0, ntp: 0, syslog: 0 };
+  await checkFile(FIXTURE, checked);
+  assert.ok(checked.ntp >= 2 && checked.syslog === 3, JSON.stringify(checked));
+});
