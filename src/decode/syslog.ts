@@ -80,9 +80,9 @@ export interface SyslogJson {
 /** A view of a syslog message. */
 export class SyslogMessage extends HeaderView {
   /** The priority, or -1 when the message does not begin with `<digits>`. */
-  priority = -1;
+  priority: number = -1;
   /** Where the text after the priority begins (absolute). */
-  messageAt = 0;
+  messageAt: number = 0;
 
   /** Points the view at a datagram's payload and reads its priority. */
   override bind(view: DataView, offset: number, end: number): this {
