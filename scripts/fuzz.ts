@@ -189,6 +189,7 @@ export function checkFrame(
         http: packet.http,
         ntp: packet.ntp,
         syslog: packet.syslog,
+        dhcp: packet.dhcp,
       })
     ) checkLayer(name, layer, start, end);
     for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

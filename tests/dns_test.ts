@@ -37,8 +37,11 @@ const CORPUS_FILES = [
 /** Captures whose names a loop or bad label makes unreadable. */
 const HOSTILE_NAMES = ["dns-badlabel.pcap", "dns_fwdptr.pcap"];
 
-/** A tcpdump line of a DNS message: to or from port 53, not a bare TCP segment. */
-const isDnsLine = (line: string) => /\.53(: | > )/.test(line) && !line.endsWith(", length 0");
+/** A packet tcpdump shows as DNS: to or from port 53, not a bare TCP segment. */
+const isDnsLine = (packet: string) => {
+  const line = packet.split("\n").find((line) => /\.53(: | > )/.test(line));
+  return line !== undefined && !line.endsWith(", length 0");
+};
 
 const DNS_CHECK: FieldCheck<DnsMessage> = {
   fields: DNS_FIELDS,

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import {
   ARP_JSON_KEYS,
   Decoder,
+  DHCP_JSON_KEYS,
   DNS_JSON_KEYS,
   ETHERNET_JSON_KEYS,
   HTTP_JSON_KEYS,
@@ -45,6 +46,7 @@ const LAYERS: Record<string, readonly string[]> = {
   http: HTTP_JSON_KEYS,
   ntp: NTP_JSON_KEYS,
   syslog: SYSLOG_JSON_KEYS,
+  dhcp: DHCP_JSON_KEYS,
 };
 
 /** Keys a section documents in prose rather than in its table. */

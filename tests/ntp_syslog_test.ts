@@ -48,8 +48,8 @@ interface Checked {
   syslog: number;
 }
 
-/** A tcpdump line of NTP or syslog, or one of the lines `-v` adds after it (a tab first). */
-const isNtpOrSyslog = (line: string) => / NTPv\d|SYSLOG/.test(line) || line.startsWith("\t");
+/** A packet tcpdump shows as NTP or syslog. */
+const isNtpOrSyslog = (packet: string) => / NTPv\d|SYSLOG/.test(packet);
 
 async function checkFile(path: string, checked: Checked): Promise<void> {
   for (const flags of [[], ["-v"], ["-vv"], ["-vvv"]]) {

@@ -35,6 +35,7 @@ export * from "./dns_rdata.ts";
 export * from "./http.ts";
 export * from "./ntp.ts";
 export * from "./syslog.ts";
+export * from "./dhcp.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

@@ -23,6 +23,7 @@ import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { HttpMessage, httpStart } from "./http.ts";
 import { NTP_PORT, NtpMessage } from "./ntp.ts";
 import { SYSLOG_PORT, SyslogMessage } from "./syslog.ts";
+import { BOOTP_CLIENT_PORT, BOOTP_FIXED_LENGTH, BOOTP_SERVER_PORT, DhcpMessage } from "./dhcp.ts";
 import { DNS_HEADER_LENGTH, DNS_PORT, DnsMessage, LLMNR_PORT, MDNS_PORT } from "./dns.ts";
 import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanEtherType } from "./ethertype.ts";
@@ -139,6 +140,8 @@ export class Packet {
   ntp: NtpMessage | undefined;
   /** Syslog message (UDP port 514). */
   syslog: SyslogMessage | undefined;
+  /** BOOTP/DHCP message (UDP ports 67 and 68). */
+  dhcp: DhcpMessage | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -175,6 +178,7 @@ export class Decoder {
   readonly #http = new HttpMessage();
   readonly #ntp = new NtpMessage();
   readonly #syslog = new SyslogMessage();
+  readonly #dhcp = new DhcpMessage();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -214,6 +218,7 @@ export class Decoder {
       packet.http =
       packet.ntp =
       packet.syslog =
+      packet.dhcp =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -434,6 +439,14 @@ export class Decoder {
       // Control and private messages are shorter than the time header: tcpdump names them.
       if (payload < messageEnd) {
         packet.ntp = this.#ntp.bindPartial(this.#view, payload, messageEnd, 1);
+      }
+    } else if (
+      src === BOOTP_SERVER_PORT || dst === BOOTP_SERVER_PORT || src === BOOTP_CLIENT_PORT ||
+      dst === BOOTP_CLIENT_PORT
+    ) {
+      // A message cut short still shows what tcpdump shows of it (see DhcpMessage.truncated).
+      if (payload < messageEnd) {
+        packet.dhcp = this.#dhcp.bindPartial(this.#view, payload, messageEnd, BOOTP_FIXED_LENGTH);
       }
     } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
       if (payload < messageEnd) packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd);

@@ -19,6 +19,7 @@
 
 import {
   type ArpJson,
+  type DhcpJson,
   type DnsJson,
   type HttpJson,
   type IcmpJson,
@@ -78,6 +79,8 @@ export interface PacketJson {
   ntp?: NtpJson;
   /** Syslog message. */
   syslog?: SyslogJson;
+  /** BOOTP/DHCP message. */
+  dhcp?: DhcpJson;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -138,6 +141,7 @@ export function packetToJson(
   if (packet.http) json.http = packet.http.toJSON();
   if (packet.ntp) json.ntp = packet.ntp.toJSON();
   if (packet.syslog) json.syslog = packet.syslog.toJSON();
+  if (packet.dhcp) json.dhcp = packet.dhcp.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   const reassembled = extras.reassembled;

@@ -103,6 +103,7 @@ export function writeJson(
   if (packet.http) out.text(`,"http":${JSON.stringify(packet.http)}`);
   if (packet.ntp) out.text(`,"ntp":${JSON.stringify(packet.ntp)}`);
   if (packet.syslog) out.text(`,"syslog":${JSON.stringify(packet.syslog)}`);
+  if (packet.dhcp) out.text(`,"dhcp":${JSON.stringify(packet.dhcp)}`);
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
   out.piece(PIECE.endLine);
 }

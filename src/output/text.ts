@@ -34,6 +34,7 @@ import { isMdns, writeDns } from "./dns.ts";
 import { writeHttpHint, writeHttpText } from "./http.ts";
 import { writeNtp } from "./ntp.ts";
 import { writeSyslog } from "./syslog.ts";
+import { writeDhcp } from "./dhcp.ts";
 import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
@@ -303,7 +304,9 @@ export class TextFormatter {
         }
         const ntp = packet.ntp;
         const syslog = packet.syslog;
-        const application = dns !== undefined || ntp !== undefined || syslog !== undefined;
+        const dhcp = packet.dhcp;
+        const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
+          dhcp !== undefined;
         if (!application || verbose) out.piece(PIECE.udp);
         if (verbose) {
           out.piece(PIECE.commaSpace);
@@ -314,6 +317,7 @@ export class TextFormatter {
         if (dns !== undefined) writeDns(out, dns, length, this.#verbosity, isMdns(udp!));
         else if (ntp !== undefined) writeNtp(out, ntp, length, this.#verbosity);
         else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
+        else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
         else {
           out.piece(PIECE.length);
           out.uint(length);
