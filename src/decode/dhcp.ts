@@ -47,7 +47,7 @@ const FIELD_FILE = 108;
 const FIELD_VENDOR = 236;
 const FIELD_OPTIONS = 240;
 /** The fixed part before the vendor area. */
-export const BOOTP_FIXED_LENGTH = FIELD_VENDOR;
+export const BOOTP_FIXED_LENGTH: number = FIELD_VENDOR;
 const SNAME_LENGTH = 64;
 const FILE_LENGTH = 128;
 
