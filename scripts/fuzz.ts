@@ -190,6 +190,7 @@ export function checkFrame(
         ntp: packet.ntp,
         syslog: packet.syslog,
         dhcp: packet.dhcp,
+        tls: packet.tls,
       })
     ) checkLayer(name, layer, start, end);
     for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

@@ -22,6 +22,7 @@ import {
   SLL_JSON_KEYS,
   SYSLOG_JSON_KEYS,
   TCP_JSON_KEYS,
+  TLS_JSON_KEYS,
   UDP_JSON_KEYS,
   VLAN_JSON_KEYS,
 } from "../src/decode/mod.ts";
@@ -47,6 +48,7 @@ const LAYERS: Record<string, readonly string[]> = {
   ntp: NTP_JSON_KEYS,
   syslog: SYSLOG_JSON_KEYS,
   dhcp: DHCP_JSON_KEYS,
+  tls: TLS_JSON_KEYS,
 };
 
 /** Keys a section documents in prose rather than in its table. */

@@ -36,6 +36,7 @@ export * from "./http.ts";
 export * from "./ntp.ts";
 export * from "./syslog.ts";
 export * from "./dhcp.ts";
+export * from "./tls.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

@@ -21,6 +21,7 @@
 
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { HttpMessage, httpStart } from "./http.ts";
+import { isTlsRecordStart, TlsRecords } from "./tls.ts";
 import { NTP_PORT, NtpMessage } from "./ntp.ts";
 import { SYSLOG_PORT, SyslogMessage } from "./syslog.ts";
 import { BOOTP_CLIENT_PORT, BOOTP_FIXED_LENGTH, BOOTP_SERVER_PORT, DhcpMessage } from "./dhcp.ts";
@@ -142,6 +143,8 @@ export class Packet {
   syslog: SyslogMessage | undefined;
   /** BOOTP/DHCP message (UDP ports 67 and 68). */
   dhcp: DhcpMessage | undefined;
+  /** TLS records (a TCP segment that begins with one). */
+  tls: TlsRecords | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -179,6 +182,7 @@ export class Decoder {
   readonly #ntp = new NtpMessage();
   readonly #syslog = new SyslogMessage();
   readonly #dhcp = new DhcpMessage();
+  readonly #tls = new TlsRecords();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -219,6 +223,7 @@ export class Decoder {
       packet.ntp =
       packet.syslog =
       packet.dhcp =
+      packet.tls =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -489,6 +494,8 @@ export class Decoder {
         const payload = offset + dataOffset;
         if (httpStart(this.#view, payload, end) !== "") {
           packet.http = this.#http.bind(this.#view, payload, end);
+        } else if (isTlsRecordStart(this.#view, payload, end)) {
+          packet.tls = this.#tls.bind(this.#view, payload, end);
         }
       }
     } else if (protocol === IPPROTO_UDP) {

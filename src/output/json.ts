@@ -31,6 +31,7 @@ import {
   type Packet,
   type SyslogJson,
   type TcpJson,
+  type TlsJson,
   type TruncatedPortsJson,
   type UdpJson,
 } from "../decode/mod.ts";
@@ -81,6 +82,8 @@ export interface PacketJson {
   syslog?: SyslogJson;
   /** BOOTP/DHCP message. */
   dhcp?: DhcpJson;
+  /** TLS records. */
+  tls?: TlsJson;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -142,6 +145,7 @@ export function packetToJson(
   if (packet.ntp) json.ntp = packet.ntp.toJSON();
   if (packet.syslog) json.syslog = packet.syslog.toJSON();
   if (packet.dhcp) json.dhcp = packet.dhcp.toJSON();
+  if (packet.tls) json.tls = packet.tls.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   const reassembled = extras.reassembled;

@@ -104,6 +104,7 @@ export function writeJson(
   if (packet.ntp) out.text(`,"ntp":${JSON.stringify(packet.ntp)}`);
   if (packet.syslog) out.text(`,"syslog":${JSON.stringify(packet.syslog)}`);
   if (packet.dhcp) out.text(`,"dhcp":${JSON.stringify(packet.dhcp)}`);
+  if (packet.tls) out.text(`,"tls":${JSON.stringify(packet.tls)}`);
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
   out.piece(PIECE.endLine);
 }

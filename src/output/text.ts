@@ -35,6 +35,7 @@ import { writeHttpHint, writeHttpText } from "./http.ts";
 import { writeNtp } from "./ntp.ts";
 import { writeSyslog } from "./syslog.ts";
 import { writeDhcp } from "./dhcp.ts";
+import { writeTlsHint } from "./tls.ts";
 import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
@@ -290,6 +291,8 @@ export class TextFormatter {
             writeHttpText(out, tcp.dataView, start, tcp.end, tcp.payloadLength, this.#verbosity);
           } else if (packet.http !== undefined) {
             writeHttpHint(out, tcp.dataView, start, tcp.end);
+          } else if (packet.tls !== undefined) {
+            writeTlsHint(out, packet.tls);
           }
         }
         if (verbose) writeTcpAnalysis(out, this.#analysis);
