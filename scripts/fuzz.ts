@@ -191,6 +191,7 @@ export function checkFrame(
         syslog: packet.syslog,
         dhcp: packet.dhcp,
         tls: packet.tls,
+        quic: packet.quic,
       })
     ) checkLayer(name, layer, start, end);
     for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

@@ -19,6 +19,7 @@ import {
   IPV6_JSON_KEYS,
   LOOPBACK_JSON_KEYS,
   NTP_JSON_KEYS,
+  QUIC_JSON_KEYS,
   SLL_JSON_KEYS,
   SYSLOG_JSON_KEYS,
   TCP_JSON_KEYS,
@@ -49,6 +50,7 @@ const LAYERS: Record<string, readonly string[]> = {
   syslog: SYSLOG_JSON_KEYS,
   dhcp: DHCP_JSON_KEYS,
   tls: TLS_JSON_KEYS,
+  quic: QUIC_JSON_KEYS,
 };
 
 /** Keys a section documents in prose rather than in its table. */

@@ -57,13 +57,22 @@ const LAYER_OTHER = 11;
  * Application layers: a packet has at most one, kept as its index plus one in the bits above
  * the stack's (0 for none), so that each new protocol adds shapes, not a bit that doubles them.
  */
-const APPLICATION_LAYERS: readonly string[] = ["dns", "http", "ntp", "syslog", "dhcp", "tls"];
+const APPLICATION_LAYERS: readonly string[] = [
+  "dns",
+  "http",
+  "ntp",
+  "syslog",
+  "dhcp",
+  "tls",
+  "quic",
+];
 const APPLICATION_DNS = 1;
 const APPLICATION_HTTP = 2;
 const APPLICATION_NTP = 3;
 const APPLICATION_SYSLOG = 4;
 const APPLICATION_DHCP = 5;
 const APPLICATION_TLS = 6;
+const APPLICATION_QUIC = 7;
 
 /** The layers the protocol hierarchy counts. */
 export const LAYERS: readonly string[] = [...STACK_LAYERS, ...APPLICATION_LAYERS];
@@ -79,6 +88,7 @@ function applicationOf(packet: Packet): number {
   if (packet.syslog !== undefined) return APPLICATION_SYSLOG;
   if (packet.dhcp !== undefined) return APPLICATION_DHCP;
   if (packet.tls !== undefined) return APPLICATION_TLS;
+  if (packet.quic !== undefined) return APPLICATION_QUIC;
   return 0;
 }
 

@@ -37,6 +37,7 @@ export * from "./ntp.ts";
 export * from "./syslog.ts";
 export * from "./dhcp.ts";
 export * from "./tls.ts";
+export * from "./quic.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

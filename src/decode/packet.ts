@@ -22,6 +22,7 @@
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { HttpMessage, httpStart } from "./http.ts";
 import { isTlsRecordStart, TlsRecords } from "./tls.ts";
+import { QUIC_PORT, QuicDatagram } from "./quic.ts";
 import { NTP_PORT, NtpMessage } from "./ntp.ts";
 import { SYSLOG_PORT, SyslogMessage } from "./syslog.ts";
 import { BOOTP_CLIENT_PORT, BOOTP_FIXED_LENGTH, BOOTP_SERVER_PORT, DhcpMessage } from "./dhcp.ts";
@@ -145,6 +146,8 @@ export class Packet {
   dhcp: DhcpMessage | undefined;
   /** TLS records (a TCP segment that begins with one). */
   tls: TlsRecords | undefined;
+  /** QUIC packets (UDP port 443). */
+  quic: QuicDatagram | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -183,6 +186,7 @@ export class Decoder {
   readonly #syslog = new SyslogMessage();
   readonly #dhcp = new DhcpMessage();
   readonly #tls = new TlsRecords();
+  readonly #quic = new QuicDatagram();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -224,6 +228,7 @@ export class Decoder {
       packet.syslog =
       packet.dhcp =
       packet.tls =
+      packet.quic =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -453,6 +458,11 @@ export class Decoder {
       if (payload < messageEnd) {
         packet.dhcp = this.#dhcp.bindPartial(this.#view, payload, messageEnd, BOOTP_FIXED_LENGTH);
       }
+    } else if (
+      (src === QUIC_PORT || dst === QUIC_PORT) &&
+      QuicDatagram.looksLikeQuic(this.#view, payload, messageEnd)
+    ) {
+      packet.quic = this.#quic.bind(this.#view, payload, messageEnd);
     } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
       if (payload < messageEnd) packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd);
     }

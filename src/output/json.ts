@@ -29,6 +29,7 @@ import {
   linkTypeInfo,
   type NtpJson,
   type Packet,
+  type QuicJson,
   type SyslogJson,
   type TcpJson,
   type TlsJson,
@@ -84,6 +85,8 @@ export interface PacketJson {
   dhcp?: DhcpJson;
   /** TLS records. */
   tls?: TlsJson;
+  /** QUIC packets. */
+  quic?: QuicJson;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -146,6 +149,7 @@ export function packetToJson(
   if (packet.syslog) json.syslog = packet.syslog.toJSON();
   if (packet.dhcp) json.dhcp = packet.dhcp.toJSON();
   if (packet.tls) json.tls = packet.tls.toJSON();
+  if (packet.quic) json.quic = packet.quic.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   const reassembled = extras.reassembled;

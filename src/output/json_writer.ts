@@ -105,6 +105,7 @@ export function writeJson(
   if (packet.syslog) out.text(`,"syslog":${JSON.stringify(packet.syslog)}`);
   if (packet.dhcp) out.text(`,"dhcp":${JSON.stringify(packet.dhcp)}`);
   if (packet.tls) out.text(`,"tls":${JSON.stringify(packet.tls)}`);
+  if (packet.quic) out.text(`,"quic":${JSON.stringify(packet.quic)}`);
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
   out.piece(PIECE.endLine);
 }

@@ -36,6 +36,7 @@ import { writeNtp } from "./ntp.ts";
 import { writeSyslog } from "./syslog.ts";
 import { writeDhcp } from "./dhcp.ts";
 import { writeTlsHint } from "./tls.ts";
+import { writeQuicHint } from "./quic.ts";
 import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
@@ -324,6 +325,7 @@ export class TextFormatter {
         else {
           out.piece(PIECE.length);
           out.uint(length);
+          if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
         }
       }
       out.text(fragment);

@@ -1,0 +1,140 @@
+/**
+ * QUIC against tshark (tcpdump 4.99 prints a QUIC datagram as plain UDP): the handshake and a
+ * request of ngtcp2's gtlsclient to gtlsserver (both started here, in a namespace of their
+ * own). The client's first Initial is decrypted from its own connection ID (RFC 9001
+ * section 5), as tshark decrypts it; each packet's text must begin with tcpdump's line; each
+ * declared field (QUIC_FIELDS) must equal tshark's; JSON's two writers must agree.
+ *
+ * tests/fixtures/protocols/quic.pcap was made by the live test's procedure (netpeek writing).
+ */
+
+import assert from "node:assert/strict";
+import { QUIC_FIELDS, type QuicDatagram } from "../src/decode/mod.ts";
+import { compareFields, compareText, type FieldCheck, keepCapture } from "./protocol_check.ts";
+import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
+
+const FIXTURE = new URL("./fixtures/protocols/quic.pcap", import.meta.url).pathname;
+
+const QUIC_CHECK: FieldCheck<QuicDatagram> = {
+  fields: QUIC_FIELDS,
+  layer: (packet) => packet.quic,
+};
+
+interface Checked {
+  lines: number;
+  fields: number;
+}
+
+async function checkFile(path: string, checked: Checked): Promise<void> {
+  checked.lines += await compareText(path, (packet) => packet.includes(".443"));
+  checked.fields += await compareFields(path, QUIC_CHECK);
+}
+
+Deno.test({
+  name: "QUIC from gtlsclient and gtlsserver, live: the client's Initial decrypted, SNI and ALPN",
+  ignore: !(await hasCommand("gtlsserver", ["--help"])),
+  fn: async () => {
+    const ns = `netpeek-q-${Deno.pid % 100000}${Math.floor(Math.random() * 100)}`;
+    const dir = await Deno.makeTempDir();
+    const inNamespace = ["ip", "netns", "exec", ns];
+    await sh("ip", ["netns", "add", ns]);
+    let server: Deno.ChildProcess | undefined;
+    try {
+      await sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
+      await sh("ip", ["-n", ns, "addr", "add", "192.0.2.43/32", "dev", "lo"]);
+      await sh("openssl", [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        "/CN=www.example.test",
+        "-days",
+        "1",
+        "-keyout",
+        `${dir}/key.pem`,
+        "-out",
+        `${dir}/cert.pem`,
+      ]);
+      await Deno.mkdir(`${dir}/htdocs`);
+      await Deno.writeTextFile(`${dir}/htdocs/index.html`, "netpeek quic test\n");
+      const path = `${dir}/quic.pcap`;
+      const capture = new NetpeekProcess(
+        ["-i", "lo", "-w", path, "--duration", "60", "udp", "port", "443"],
+        inNamespace,
+      );
+      await capture.listening();
+      server = new Deno.Command("ip", {
+        args: [
+          ...inNamespace.slice(1),
+          "gtlsserver",
+          "-q",
+          "-d",
+          `${dir}/htdocs`,
+          "192.0.2.43",
+          "443",
+          `${dir}/key.pem`,
+          `${dir}/cert.pem`,
+        ],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      // The server is up once a client gets through (at most ten tries).
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const client = await new Deno.Command("ip", {
+          args: [
+            ...inNamespace.slice(1),
+            "timeout",
+            "5",
+            "gtlsclient",
+            "-q",
+            "--exit-on-all-streams-close",
+            "192.0.2.43",
+            "443",
+            "https://www.example.test/index.html",
+          ],
+          stdin: "null",
+          stdout: "null",
+          stderr: "null",
+        }).output();
+        if (client.success) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      capture.child.kill("SIGINT");
+      const result = await capture.finished();
+      assert.equal(result.code, 0, result.stderr);
+      await keepCapture(path, "quic.pcap");
+      const checked: Checked = { lines: 0, fields: 0 };
+      await checkFile(path, checked);
+      assert.ok(checked.fields >= 6, `only ${checked.fields} QUIC datagrams`);
+      const text = (await runNetpeek(["-r", path])).stdout;
+      assert.match(
+        text,
+        // gtlsclient names the host it was given as "localhost" in its SNI.
+        /UDP, length \d+: QUIC Initial v1 dcid [0-9a-f]+ scid [0-9a-f]+ ClientHello sni localhost alpn h3\n/,
+      );
+      assert.match(text, /: QUIC Handshake v1 dcid /);
+      assert.match(text, /: QUIC 1-RTT\n/);
+      const json = (await runNetpeek(["-r", path, "--json"])).stdout;
+      assert.ok(
+        json.includes('"decrypted":true,"clientHello":{"sni":"localhost","alpn":["h3"]}'),
+        json.slice(0, 2000),
+      );
+    } finally {
+      server?.kill("SIGTERM");
+      await server?.status;
+      await sh("ip", ["netns", "del", ns]).catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("QUIC fixture: gtlsclient's handshake as tcpdump and tshark read it", async () => {
+  const checked: Checked = { lines: 0, fields: 0 };
+  await checkFile(FIXTURE, checked);
+  assert.ok(checked.fields >= 6, `only ${checked.fields} QUIC datagrams`);
+});
