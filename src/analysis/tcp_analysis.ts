@@ -57,6 +57,12 @@ export interface TcpAnalysis {
   keepAlive?: true;
   /** RST. */
   reset?: true;
+  /**
+   * tcpdump's bases for this segment's relative numbers, when tcpdump prints them relative:
+   * what it subtracts from the sequence number, and from the acknowledgment number and SACK
+   * edges (see `TcpAnalyser.observe`). For the text only: JSON leaves it out.
+   */
+  tcpdumpBases?: [number, number];
 }
 
 /**
@@ -97,6 +103,10 @@ interface Direction {
   /** Receive window this side advertised, scaled, and where it ends (other side's space). */
   windowEnd: number;
   windowEndSet: boolean;
+  /** tcpdump's base for this direction's numbers (print-tcp.c's `tcp_seq_hash`). */
+  tcpdumpBase: number;
+  /** Whether the conversation has tcpdump's entry (kept on the A-to-B direction). */
+  tcpdumpSet: boolean;
 }
 
 function newDirection(): Direction {
@@ -114,6 +124,8 @@ function newDirection(): Direction {
     windowScale: -1,
     windowEnd: 0,
     windowEndSet: false,
+    tcpdumpBase: 0,
+    tcpdumpSet: false,
   };
 }
 
@@ -170,6 +182,18 @@ export class TcpAnalyser {
       isnSeen: mine.isnSeen,
       peerBase: other.baseSet ? other.base : null,
     };
+    // tcpdump numbers a conversation from its first segment with ACK set, or its SYN-ACK:
+    // that one prints absolute and gives both sides' bases (the other side's is its ACK less
+    // one); later segments with ACK print relative to them.
+    let tcpdumpBases: [number, number] | undefined;
+    if (ackFlag) {
+      const pair = directions[ab]!;
+      if (!pair.tcpdumpSet || syn) {
+        pair.tcpdumpSet = true;
+        mine.tcpdumpBase = seqRaw;
+        other.tcpdumpBase = (tcp.ack - 1) >>> 0;
+      } else tcpdumpBases = [mine.tcpdumpBase, other.tcpdumpBase];
+    }
     const segmentLength = length + (syn ? 1 : 0) + (fin ? 1 : 0);
     const window = tcp.window;
     const scaling = mine.windowScale >= 0 && other.windowScale >= 0;
@@ -244,6 +268,8 @@ export class TcpAnalyser {
       mine.windowEnd = (ack + scaledWindow) >>> 0;
       mine.windowEndSet = !syn;
     }
+    // Last, as the printing worker's batches carry it (print_batch.ts).
+    if (tcpdumpBases !== undefined) analysis.tcpdumpBases = tcpdumpBases;
     return analysis;
   }
 

@@ -58,7 +58,7 @@ const CONTROL_WORDS = CONTROL_TURN + 5;
  * Numbers kept per frame, at `frame * META_WORDS` in `meta`: 32-bit words, every one of them
  * an unsigned 32-bit field (44 bytes a frame, less of the other core's cache to fetch).
  */
-export const META_WORDS = 11;
+export const META_WORDS = 13;
 export const META_OFFSET = 0;
 export const META_CAPLEN = 1;
 export const META_LEN = 2;
@@ -74,11 +74,16 @@ const META_PEER_BASE = 8;
 const META_FLAGS = 9;
 /** 0 when absent. */
 const META_DUPLICATE_ACK = 10;
+/** tcpdump's bases, when `ANALYSIS_TCPDUMP_BASES` is set. */
+const META_TCPDUMP_SEQ_BASE = 11;
+const META_TCPDUMP_ACK_BASE = 12;
 
 const ANALYSIS_PRESENT = 1;
 const ANALYSIS_ISN_SEEN = 2;
 const ANALYSIS_NO_RELATIVE_ACK = 4;
 const ANALYSIS_NO_PEER_BASE = 8;
+/** The analysis carries tcpdump's bases (above the optional flags' bits). */
+const ANALYSIS_TCPDUMP_BASES = 1 << 30;
 /** `TCP_ANALYSIS_FLAGS[i]` is bit `FIRST_OPTIONAL_BIT + i`. */
 const FIRST_OPTIONAL_BIT = 4;
 
@@ -157,6 +162,7 @@ export function packAnalysis(meta: Uint32Array, at: number, analysis?: TcpAnalys
   // Named reads, not a loop over the names: this runs for every TCP segment.
   const relativeAck = analysis.relativeAck;
   const peerBase = analysis.peerBase;
+  const bases = analysis.tcpdumpBases;
   const flags = ANALYSIS_PRESENT | (analysis.isnSeen ? ANALYSIS_ISN_SEEN : 0) |
     (relativeAck === null ? ANALYSIS_NO_RELATIVE_ACK : 0) |
     (peerBase === null ? ANALYSIS_NO_PEER_BASE : 0) |
@@ -168,7 +174,12 @@ export function packAnalysis(meta: Uint32Array, at: number, analysis?: TcpAnalys
     (analysis.retransmission ? 1 << (FIRST_OPTIONAL_BIT + 5) : 0) |
     (analysis.fastRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 6) : 0) |
     (analysis.outOfOrder ? 1 << (FIRST_OPTIONAL_BIT + 7) : 0) |
-    (analysis.spuriousRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 8) : 0);
+    (analysis.spuriousRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 8) : 0) |
+    (bases !== undefined ? ANALYSIS_TCPDUMP_BASES : 0);
+  if (bases !== undefined) {
+    meta[at + META_TCPDUMP_SEQ_BASE] = bases[0];
+    meta[at + META_TCPDUMP_ACK_BASE] = bases[1];
+  }
   meta[at + META_RELATIVE_SEQ] = analysis.relativeSeq;
   meta[at + META_RELATIVE_ACK] = relativeAck ?? 0;
   meta[at + META_PEER_BASE] = peerBase ?? 0;
@@ -193,6 +204,9 @@ export function unpackAnalysis(meta: Uint32Array, at: number): TcpAnalysis | und
   }
   const duplicateAck = meta[at + META_DUPLICATE_ACK];
   if (duplicateAck !== 0) analysis.duplicateAck = duplicateAck;
+  if (flags & ANALYSIS_TCPDUMP_BASES) {
+    analysis.tcpdumpBases = [meta[at + META_TCPDUMP_SEQ_BASE], meta[at + META_TCPDUMP_ACK_BASE]];
+  }
   return analysis;
 }
 

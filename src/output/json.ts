@@ -137,7 +137,9 @@ export function packetToJson(
   if (packet.tcp) {
     json.tcp = packet.tcp.toJSON();
     if (extras.analysis !== undefined && !("truncated" in json.tcp)) {
-      json.tcp.analysis = extras.analysis;
+      // tcpdump's bases are for the text: the JSON keeps Wireshark's numbers.
+      const { tcpdumpBases: _, ...analysis } = extras.analysis;
+      json.tcp.analysis = analysis;
     }
   }
   if (packet.udp) json.udp = packet.udp.toJSON();

@@ -15,7 +15,7 @@
  *   192, 0, 2, 1, 198, 51, 100, 2,
  *   0xc8, 0x22, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xfa, 0xf0, 0, 0, 0, 0]), LINKTYPE_RAW);
  * const out = new ByteWriter();
- * writeTcp(out, packet.tcp!, undefined, false, false, null);
+ * writeTcp(out, packet.tcp!, undefined, false, null);
  * assert.equal(out.toString(), "Flags [S], seq 1, win 64240, length 0");
  * ```
  * @module
@@ -128,26 +128,21 @@ function analysisText(analysis: TcpAnalysis): string {
 }
 
 /**
- * tcpdump's words for a segment after `src.port > dst.port: `: flags, numbers (relative to each
- * side's first once `analysis` has them, unless `absoluteSequence`), window, options, length;
- * with `verbose` the checksum (the analysis' findings are `writeTcpAnalysis`'s).
+ * tcpdump's words for a segment after `src.port > dst.port: `: flags, numbers (less `bases`,
+ * tcpdump's for the conversation as the analysis found them, or absolute without), window,
+ * options, length; with `verbose` the checksum (the findings are `writeTcpAnalysis`'s).
  */
 export function writeTcp(
   out: ByteWriter,
   tcp: TcpHeader,
-  analysis: TcpAnalysis | undefined,
-  absoluteSequence: boolean,
+  bases: readonly [number, number] | undefined,
   verbose: boolean,
   flagStyle: Style | null,
 ): void {
   const bits = tcp.flagBits;
   const length = tcp.payloadLength;
-  const shown = absoluteSequence ? undefined : analysis;
-  // As tcpdump: numbers relative to the connection's first are shown on segments with ACK
-  // set and no SYN (so SYNs and a bare RST show absolute ones), except the first of a
-  // stream joined midway.
-  const relative = shown !== undefined && (bits & (TCP_ACK | TCP_SYN)) === TCP_ACK &&
-    (shown.isnSeen || shown.relativeSeq !== 0);
+  const seqBase = bases === undefined ? 0 : bases[0];
+  const ackBase = bases === undefined ? 0 : bases[1];
   out.piece(TEXT.flags);
   if (flagStyle === null) out.piece(FLAG_TEXT_PIECES.get(bits));
   else {
@@ -161,7 +156,7 @@ export function writeTcp(
     writeChecksum(out, tcp.checksum, tcp.checksumOk, tcp.expectedChecksum, tcp.offloaded);
   }
   if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
-    const seq = relative ? shown.relativeSeq : tcp.seq;
+    const seq = (tcp.seq - seqBase) >>> 0;
     out.piece(TEXT.seq);
     out.uint(seq);
     if (length > 0) {
@@ -170,9 +165,8 @@ export function writeTcp(
     }
   }
   if (bits & TCP_ACK) {
-    const ack = relative && shown.relativeAck !== null ? shown.relativeAck : tcp.ack;
     out.piece(TEXT.ack);
-    out.uint(ack);
+    out.uint((tcp.ack - ackBase) >>> 0);
   }
   out.piece(TEXT.win);
   out.uint(tcp.window);
@@ -180,10 +174,10 @@ export function writeTcp(
     out.piece(TEXT.urg);
     out.uint(tcp.urgent);
   }
-  const sackBase = relative && shown.peerBase !== null ? shown.peerBase : 0;
   if (tcp.dataOffset > 20) {
     out.piece(TEXT.options);
-    writeTcpOptions(out, tcp, sackBase);
+    // SACK edges count in the other side's numbers.
+    writeTcpOptions(out, tcp, ackBase);
     out.byte(0x5d);
   }
   out.piece(TEXT.length);

@@ -265,24 +265,30 @@ export class TextFormatter {
     const udp = packet.udp;
     if (tcp !== undefined || udp !== undefined) {
       const ports = (tcp ?? udp)!;
-      this.#writePorts(out, ip4, ip6, ports.srcPort, ports.dstPort);
-      if (ports.truncated) {
-        out.byte(0x3a);
-        out.text(cut);
-        out.text(fragment);
-        return;
+      if (chain !== "" && !ports.truncated) {
+        // After IPv6 extension headers tcpdump writes the hosts, the headers, then the ports.
+        this.#writeHosts(out, ip4, ip6);
+        out.piece(PIECE.colonSpace);
+        out.text(chain);
+        out.uint(ports.srcPort);
+        out.piece(PIECE.to);
+        out.uint(ports.dstPort);
+        out.piece(PIECE.colonSpace);
+      } else {
+        this.#writePorts(out, ip4, ip6, ports.srcPort, ports.dstPort);
+        if (ports.truncated) {
+          out.byte(0x3a);
+          out.text(cut);
+          out.text(fragment);
+          return;
+        }
+        out.piece(PIECE.colonSpace);
       }
-      out.piece(PIECE.colonSpace);
-      out.text(chain);
       if (tcp !== undefined) {
-        writeTcp(
-          out,
-          tcp,
-          this.#analysis,
-          this.#options.absoluteSequence === true,
-          verbose,
-          this.#flag,
-        );
+        const bases = this.#options.absoluteSequence === true
+          ? undefined
+          : this.#analysis?.tcpdumpBases;
+        writeTcp(out, tcp, bases, verbose, this.#flag);
         if (packet.dns !== undefined) {
           out.byte(0x20);
           writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);
