@@ -19,6 +19,8 @@ export interface AppTemplates {
   httpResponses: Uint8Array[];
   tlsHellos: Uint8Array[];
   quicInitials: Uint8Array[];
+  /** A server's first flight (from port 443): its Initial and Handshake packets. */
+  quicServer: Uint8Array[];
   quicHandshakes: Uint8Array[];
   ntp: Uint8Array[];
   syslog: Uint8Array[];
@@ -39,6 +41,7 @@ export function loadAppTemplates(): AppTemplates {
     httpResponses: [],
     tlsHellos: [],
     quicInitials: [],
+    quicServer: [],
     quicHandshakes: [],
     ntp: [],
     syslog: [],
@@ -60,7 +63,9 @@ export function loadAppTemplates(): AppTemplates {
         templates.tlsHellos.push(payload);
       } else if (packet.quic !== undefined) {
         const first = packet.quic.packets[0];
-        if (first?.type === "Initial") templates.quicInitials.push(payload);
+        if (packet.udp?.srcPort === 443 && first?.type === "Initial") {
+          templates.quicServer.push(payload);
+        } else if (first?.type === "Initial") templates.quicInitials.push(payload);
         else if (first?.header === "long") templates.quicHandshakes.push(payload);
       } else if (packet.ntp !== undefined) templates.ntp.push(payload);
       else if (packet.syslog !== undefined) templates.syslog.push(payload);

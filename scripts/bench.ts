@@ -162,7 +162,8 @@ export function makeCapture(
       else if (what < 0.55) {
         dport = 443;
         const kind = next();
-        if (kind < 0.02) data = any(apps.quicInitials);
+        if (kind < 0.01) data = any(apps.quicInitials);
+        else if (kind < 0.02) [data, sport, dport] = [any(apps.quicServer), 443, flow.sport];
         else if (kind < 0.05) data = any(apps.quicHandshakes);
         else data = concat([0x40 | pick(64)], noise.subarray(0, 20 + pick(1200)));
       } else if (what < 0.58) [data, sport, dport] = [any(apps.ntp), 123, 123];
@@ -324,7 +325,8 @@ async function fidelity(
   netpeekArgs: string[],
   path: string,
 ): Promise<{ same: number; total: number; kinds: [string, number][] }> {
-  const run = async (command: string, args: string[]) =>
+  // A packet's first line, whatever lines tcpdump or netpeek print after it.
+  const firstLines = async (command: string, args: string[]) =>
     new TextDecoder().decode(
       (await new Deno.Command(command, {
         args,
@@ -332,16 +334,17 @@ async function fidelity(
         stdout: "piped",
         stderr: "null",
       }).output()).stdout,
-    ).split("\n");
-  const theirs = await run("tcpdump", ["-n", "-r", path]);
-  const ours = await run(deno, [...netpeekArgs, "-r", path]);
+    ).split("\n").filter((line) => line !== "" && !/^\s/.test(line));
+  const theirs = await firstLines("tcpdump", ["-n", "-r", path]);
+  const ours = await firstLines(deno, [...netpeekArgs, "-r", path]);
+  if (ours.length !== theirs.length) {
+    throw new Error(`tcpdump printed ${theirs.length} packets, netpeek ${ours.length}`);
+  }
   let same = 0;
-  let total = 0;
+  const total = theirs.length;
   const kinds = new Map<string, number>();
   theirs.forEach((line, index) => {
-    if (line === "" || /^\s/.test(line)) return;
-    total++;
-    if (ours[index]?.startsWith(line)) same++;
+    if (ours[index].startsWith(line)) same++;
     else {
       const kind = line.replace(/^\S+ /, "").replace(/[0-9a-f]{2,}|\d+/g, "#").slice(0, 90);
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);

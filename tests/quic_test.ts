@@ -61,12 +61,6 @@ Deno.test({
       ]);
       await Deno.mkdir(`${dir}/htdocs`);
       await Deno.writeTextFile(`${dir}/htdocs/index.html`, "netpeek quic test\n");
-      const path = `${dir}/quic.pcap`;
-      const capture = new NetpeekProcess(
-        ["-i", "lo", "-w", path, "--duration", "60", "udp", "port", "443"],
-        inNamespace,
-      );
-      await capture.listening();
       server = new Deno.Command("ip", {
         args: [
           ...inNamespace.slice(1),
@@ -83,6 +77,20 @@ Deno.test({
         stdout: "null",
         stderr: "null",
       }).spawn();
+      // The server listens before the capture starts: a client that came too early would
+      // send its Initial again, which tshark reads as a retransmission (no second ClientHello).
+      for (let waited = 0; waited < 50; waited++) {
+        const listening = await sh("ip", ["netns", "exec", ns, "ss", "-Hlun", "sport", "=", ":443"])
+          .catch(() => "");
+        if (listening.trim() !== "") break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const path = `${dir}/quic.pcap`;
+      const capture = new NetpeekProcess(
+        ["-i", "lo", "-w", path, "--duration", "60", "udp", "port", "443"],
+        inNamespace,
+      );
+      await capture.listening();
       // The server is up once a client gets through (at most ten tries).
       for (let attempt = 0; attempt < 10; attempt++) {
         const client = await new Deno.Command("ip", {

@@ -59,10 +59,13 @@ export interface TcpAnalysis {
   reset?: true;
   /**
    * tcpdump's bases for this segment's relative numbers, when tcpdump prints them relative:
-   * what it subtracts from the sequence number, and from the acknowledgment number and SACK
-   * edges (see `TcpAnalyser.observe`). For the text only: JSON leaves it out.
+   * what it subtracts from the sequence number (this one), and from the acknowledgment number
+   * and SACK edges (`tcpdumpAckBase`); see `TcpAnalyser.observe`. For the text: JSON leaves
+   * both out.
    */
-  tcpdumpBases?: [number, number];
+  tcpdumpSeqBase?: number;
+  /** See `tcpdumpSeqBase`. */
+  tcpdumpAckBase?: number;
 }
 
 /**
@@ -185,14 +188,14 @@ export class TcpAnalyser {
     // tcpdump numbers a conversation from its first segment with ACK set, or its SYN-ACK:
     // that one prints absolute and gives both sides' bases (the other side's is its ACK less
     // one); later segments with ACK print relative to them.
-    let tcpdumpBases: [number, number] | undefined;
+    let tcpdumpRelative = false;
     if (ackFlag) {
       const pair = directions[ab]!;
       if (!pair.tcpdumpSet || syn) {
         pair.tcpdumpSet = true;
         mine.tcpdumpBase = seqRaw;
         other.tcpdumpBase = (tcp.ack - 1) >>> 0;
-      } else tcpdumpBases = [mine.tcpdumpBase, other.tcpdumpBase];
+      } else tcpdumpRelative = true;
     }
     const segmentLength = length + (syn ? 1 : 0) + (fin ? 1 : 0);
     const window = tcp.window;
@@ -268,8 +271,11 @@ export class TcpAnalyser {
       mine.windowEnd = (ack + scaledWindow) >>> 0;
       mine.windowEndSet = !syn;
     }
-    // Last, as the printing worker's batches carry it (print_batch.ts).
-    if (tcpdumpBases !== undefined) analysis.tcpdumpBases = tcpdumpBases;
+    // Last, as the printing worker's batches carry them (print_batch.ts).
+    if (tcpdumpRelative) {
+      analysis.tcpdumpSeqBase = mine.tcpdumpBase;
+      analysis.tcpdumpAckBase = other.tcpdumpBase;
+    }
     return analysis;
   }
 

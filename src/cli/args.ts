@@ -64,7 +64,9 @@ export interface CommandLine {
   /** How many times `-v` was given: `-vv` shows more of some protocols, as in tcpdump. */
   verbosity: number;
   link: boolean;
-  hex: "none" | "hex" | "ascii";
+  hex: "none" | "hex" | "ascii" | "text";
+  /** `--payload` (with `--json`): each packet's payload as hex. */
+  payload: boolean;
   nanosecond: boolean;
   immediate: boolean;
   help: boolean;
@@ -136,11 +138,14 @@ Analysis:
 
 Output:
       --json                 one JSON object per packet (fields: docs/json.md)
+      --payload              with --json: each packet's payload (after the last decoded
+                             header) as hex
   -v, --verbose              every field of the IP header, checksums, TCP analysis;
                              -vv and -vvv show more of DNS, as tcpdump's do
   -e                         the link-layer header (MAC addresses, VLAN tags)
   -x                         hex dump of each packet from the network layer on
   -X                         hex and ASCII dump
+  -A                         the packet from the network layer on as ASCII, as tcpdump -A
       --version              netpeek's and libpcap's versions
   -h, --help                 this text
 
@@ -228,6 +233,8 @@ export function parseCommandLine(args: string[]): CommandLine {
         verbose: { type: "boolean", short: "v", multiple: true },
         e: { type: "boolean", short: "e" },
         x: { type: "boolean", short: "x" },
+        A: { type: "boolean", short: "A" },
+        payload: { type: "boolean" },
         X: { type: "boolean", short: "X" },
         "time-stamp-precision": { type: "string" },
         "immediate-mode": { type: "boolean" },
@@ -325,7 +332,8 @@ export function parseCommandLine(args: string[]): CommandLine {
     verbose: (values.verbose?.length ?? 0) > 0,
     verbosity: values.verbose?.length ?? 0,
     link: values.e === true,
-    hex: values.X ? "ascii" : values.x ? "hex" : "none",
+    hex: values.X ? "ascii" : values.x ? "hex" : values.A ? "text" : "none",
+    payload: values.payload === true,
     nanosecond: precision === "nano",
     immediate: values["immediate-mode"] === true,
     help: values.help === true,

@@ -162,7 +162,7 @@ export function packAnalysis(meta: Uint32Array, at: number, analysis?: TcpAnalys
   // Named reads, not a loop over the names: this runs for every TCP segment.
   const relativeAck = analysis.relativeAck;
   const peerBase = analysis.peerBase;
-  const bases = analysis.tcpdumpBases;
+  const seqBase = analysis.tcpdumpSeqBase;
   const flags = ANALYSIS_PRESENT | (analysis.isnSeen ? ANALYSIS_ISN_SEEN : 0) |
     (relativeAck === null ? ANALYSIS_NO_RELATIVE_ACK : 0) |
     (peerBase === null ? ANALYSIS_NO_PEER_BASE : 0) |
@@ -175,10 +175,10 @@ export function packAnalysis(meta: Uint32Array, at: number, analysis?: TcpAnalys
     (analysis.fastRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 6) : 0) |
     (analysis.outOfOrder ? 1 << (FIRST_OPTIONAL_BIT + 7) : 0) |
     (analysis.spuriousRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 8) : 0) |
-    (bases !== undefined ? ANALYSIS_TCPDUMP_BASES : 0);
-  if (bases !== undefined) {
-    meta[at + META_TCPDUMP_SEQ_BASE] = bases[0];
-    meta[at + META_TCPDUMP_ACK_BASE] = bases[1];
+    (seqBase !== undefined ? ANALYSIS_TCPDUMP_BASES : 0);
+  if (seqBase !== undefined) {
+    meta[at + META_TCPDUMP_SEQ_BASE] = seqBase;
+    meta[at + META_TCPDUMP_ACK_BASE] = analysis.tcpdumpAckBase!;
   }
   meta[at + META_RELATIVE_SEQ] = analysis.relativeSeq;
   meta[at + META_RELATIVE_ACK] = relativeAck ?? 0;
@@ -205,7 +205,8 @@ export function unpackAnalysis(meta: Uint32Array, at: number): TcpAnalysis | und
   const duplicateAck = meta[at + META_DUPLICATE_ACK];
   if (duplicateAck !== 0) analysis.duplicateAck = duplicateAck;
   if (flags & ANALYSIS_TCPDUMP_BASES) {
-    analysis.tcpdumpBases = [meta[at + META_TCPDUMP_SEQ_BASE], meta[at + META_TCPDUMP_ACK_BASE]];
+    analysis.tcpdumpSeqBase = meta[at + META_TCPDUMP_SEQ_BASE];
+    analysis.tcpdumpAckBase = meta[at + META_TCPDUMP_ACK_BASE];
   }
   return analysis;
 }

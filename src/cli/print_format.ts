@@ -34,6 +34,8 @@ export interface PrintFormat {
   json: boolean;
   /** The text's options (ignored for JSON). */
   text: TextOptions;
+  /** `--json --payload`: each packet's payload as hex. */
+  payload?: boolean;
 }
 
 /** Writes one packet's line (or lines) into `out`. */
@@ -48,6 +50,7 @@ export type PacketFormat = (
 export function printFormat(options: CommandLine, color: boolean): PrintFormat {
   return {
     json: options.json,
+    payload: options.payload,
     text: {
       verbose: options.verbose,
       verbosity: options.verbosity,
@@ -64,7 +67,10 @@ export function printFormat(options: CommandLine, color: boolean): PrintFormat {
  * format's options.
  */
 export function packetFormatter(format: PrintFormat): PacketFormat {
-  if (format.json) return writeJson;
+  if (format.json) {
+    if (!format.payload) return writeJson;
+    return (out, packet, header, extras) => writeJson(out, packet, header, extras, true);
+  }
   const text = new TextFormatter(format.text);
   return (out, packet, header, extras) => text.write(out, packet, header, extras);
 }

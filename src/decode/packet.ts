@@ -462,7 +462,8 @@ export class Decoder {
       (src === QUIC_PORT || dst === QUIC_PORT) &&
       QuicDatagram.looksLikeQuic(this.#view, payload, messageEnd)
     ) {
-      packet.quic = this.#quic.bind(this.#view, payload, messageEnd);
+      const quic = packet.quic = this.#quic.bind(this.#view, payload, messageEnd);
+      quic.fromServer = src === QUIC_PORT && dst !== QUIC_PORT;
     } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
       if (payload < messageEnd) packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd);
     }

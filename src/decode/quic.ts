@@ -116,6 +116,21 @@ export function quicInitialKeys(dcid: Uint8Array, version: number): QuicKeys | n
   };
 }
 
+/** Keys by version and DCID: a connection's client Initials share them. */
+const KEY_CACHE = new Map<string, QuicKeys | null>();
+const KEY_CACHE_SIZE = 256;
+
+function cachedInitialKeys(dcid: string, version: number): QuicKeys | null {
+  const key = `${version}:${dcid}`;
+  let keys = KEY_CACHE.get(key);
+  if (keys === undefined) {
+    if (KEY_CACHE.size >= KEY_CACHE_SIZE) KEY_CACHE.clear();
+    keys = quicInitialKeys(hexBytes(dcid), version);
+    KEY_CACHE.set(key, keys);
+  }
+  return keys;
+}
+
 /** A variable-length integer (RFC 9000 section 16) at `at`: value and size; null past `end`. */
 function varint(view: DataView, at: number, end: number): [number, number] | null {
   if (at >= end) return null;
@@ -175,8 +190,15 @@ export class QuicDatagram extends HeaderView {
   override bind(view: DataView, offset: number, end: number): this {
     super.bind(view, offset, end);
     this.#packets = null;
+    this.fromServer = false;
     return this;
   }
+
+  /**
+   * Whether the datagram comes from the server's port: its Initials are keyed by the
+   * client's first Connection ID, not their own, so none is tried.
+   */
+  fromServer = false;
 
   /**
    * Whether a datagram on QUIC's port begins a QUIC packet: a long header of a version
@@ -190,6 +212,11 @@ export class QuicDatagram extends HeaderView {
     const version = view.getUint32(at + 1);
     return version === 0 || version === QUIC_V1 || version === QUIC_V2 ||
       (version >>> 8) === DRAFT_VERSION_PREFIX || (version & GREASE_MASK) === GREASE_PATTERN;
+  }
+
+  /** Whether the datagram begins with a short header: then it holds that one packet alone. */
+  get isShortHeaderOnly(): boolean {
+    return (this.view.getUint8(this.offset) & LONG_HEADER) === 0;
   }
 
   /** The packets, read (and a client Initial decrypted) once per bind. */
@@ -211,7 +238,9 @@ export class QuicDatagram extends HeaderView {
     }
     this.#packets = places;
     for (const place of places) {
-      if (place.json.type === "Initial") this.#decryptInitial(place);
+      if (place.json.type !== "Initial") continue;
+      if (this.fromServer) place.json.decrypted = false;
+      else this.#decryptInitial(place);
     }
     return places;
   }
@@ -284,7 +313,7 @@ export class QuicDatagram extends HeaderView {
     const length = json.length ?? 0;
     if (numberAt < 0 || numberAt + length > this.end) return;
     if (numberAt + SAMPLE_OFFSET + SAMPLE_LENGTH > this.end) return;
-    const keys = quicInitialKeys(hexBytes(json.dcid ?? ""), json.version ?? 0);
+    const keys = cachedInitialKeys(json.dcid ?? "", json.version ?? 0);
     if (keys === null) return;
     try {
       const sample = this.#bytes(numberAt + SAMPLE_OFFSET, SAMPLE_LENGTH);

@@ -488,6 +488,22 @@ export class TlsRecords extends HeaderView {
   }
 
   /**
+   * Whether any record in the segment is a handshake or an alert (what a hint shows); most
+   * segments hold application data alone. Reads the headers only, without allocating.
+   */
+  get hasHandshakeOrAlert(): boolean {
+    const view = this.view;
+    let at = this.offset;
+    for (let count = 0; count < MAX_RECORDS && at + TLS_RECORD_HEADER_LENGTH <= this.end; count++) {
+      const type = view.getUint8(at + RECORD_TYPE);
+      if (type === TLS_HANDSHAKE || type === TLS_ALERT) return true;
+      if (count > 0 && !isTlsRecordStart(view, at, this.end)) return false;
+      at += TLS_RECORD_HEADER_LENGTH + view.getUint16(at + RECORD_LENGTH);
+    }
+    return false;
+  }
+
+  /**
    * The first handshake message of a handshake record at `at`: type, body start and length;
    * null when it was not captured or is encrypted (TLS 1.2's Finished after
    * ChangeCipherSpec): an unknown type, or a length past the record for a message that is

@@ -326,12 +326,17 @@ function writePrintable(out: ByteWriter, dns: DnsMessage, at: number, length: nu
   return at + length <= end;
 }
 
+/** tcpdump's type names for the types below 256, encoded once. */
+const TYPE_NAME_PIECES = new PieceTable(
+  256,
+  (type) => TCPDUMP_TYPE_NAMES[type] ?? `Type${type}`,
+);
+
 function writeTypeName(out: ByteWriter, type: number): void {
-  const name = TCPDUMP_TYPE_NAMES[type];
-  if (name !== undefined) out.text(name);
+  if (type < TYPE_NAME_PIECES.size) out.piece(TYPE_NAME_PIECES.get(type));
   else {
-    out.text("Type");
-    out.uint(type);
+    const name = TCPDUMP_TYPE_NAMES[type];
+    out.text(name ?? `Type${type}`);
   }
 }
 
@@ -687,10 +692,10 @@ export function writeDns(
   const additionals = dns.additionalCount;
   let at = dns.questionsAt;
   out.uint(dns.id);
-  out.text(OPCODE_TEXT[dns.opcode]);
+  if (dns.opcode !== 0) out.text(OPCODE_TEXT[dns.opcode]);
   if (dns.isResponse) {
     const rcode = extendedRcode(dns);
-    out.text(RCODE_TEXT[rcode] ?? ` Resp${rcode & 0xfff}`);
+    if (rcode !== 0) out.text(RCODE_TEXT[rcode] ?? ` Resp${rcode & 0xfff}`);
     if (flags & DNS_FLAG_AA) out.byte(0x2a);
     if (!(flags & DNS_FLAG_RA)) out.byte(0x2d);
     if (flags & DNS_FLAG_TC) out.byte(0x7c);
@@ -759,7 +764,8 @@ export function writeDns(
       } else if (count > 0) return cut(out);
     }
   }
-  out.text(" (");
+  out.byte(0x20);
+  out.byte(0x28);
   out.uint(length);
   out.byte(0x29);
 }

@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { ByteWriter } from "./bytes.ts";
+
 const HEX = "0123456789abcdef";
 
 /**
@@ -40,3 +42,36 @@ export function hexDump(bytes: Uint8Array, ascii: boolean): string {
   }
   return out;
 }
+
+/**
+ * tcpdump's `-A` (`ascii_print`): the bytes as text, a line of their own after the packet's,
+ * printable ASCII, tabs, spaces and newlines as they are, other bytes as `.`; a CR before a
+ * newline, or among the last two bytes, left out.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ByteWriter } from "./bytes.ts";
+ * import { writeAscii } from "./hexdump.ts";
+ * const out = new ByteWriter();
+ * writeAscii(out, new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n\x00"));
+ * assert.equal(out.toString(), "GET / HTTP/1.1\nHost: a\n\n.\n");
+ * ```
+ */
+export function writeAscii(out: ByteWriter, bytes: Uint8Array): void {
+  out.reserve(bytes.length + 1);
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    const left = bytes.length - i - 1;
+    if (byte === CR) {
+      if (left > 1 && bytes[i + 1] !== NEWLINE) out.byte(DOT);
+    } else if ((byte > 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x20 || byte === NEWLINE) {
+      out.byte(byte);
+    } else out.byte(DOT);
+  }
+  out.byte(NEWLINE);
+}
+
+const CR = 0x0d;
+const NEWLINE = 0x0a;
+const DOT = 0x2e;

@@ -22,7 +22,7 @@
  */
 
 import { HTTP_METHODS } from "../decode/mod.ts";
-import type { ByteWriter } from "./bytes.ts";
+import { type ByteWriter, Piece } from "./bytes.ts";
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -31,6 +31,7 @@ const LF = 0x0a;
 /** tcpdump's longest token (`MAX_TOKEN`). */
 const MAX_TOKEN = 128;
 const PROTOCOL = ": HTTP";
+const PROTOCOL_PIECE = new Piece(PROTOCOL);
 const LINE_PREFIX = "\n\t";
 const CUT = " [|http]";
 
@@ -130,7 +131,7 @@ export function writeHttpText(
     const second = fetchToken(view, first.next, stop);
     if (second !== null && /^\d{3}$/.test(second.token)) isMessage = true;
   }
-  out.text(PROTOCOL);
+  out.piece(PROTOCOL_PIECE);
   if (!isMessage) return;
   if (verbosity > 0) {
     out.text(`, length: ${length}`);

@@ -91,6 +91,8 @@ export interface PacketJson {
   error?: string;
   /** A comment the capture file attached. */
   comment?: string;
+  /** With `--payload`: the bytes after the last decoded header, as hex. */
+  payload?: string;
   /** The datagram this fragment completed (`--reassemble`). */
   reassembled?: {
     fragments: number;
@@ -120,6 +122,7 @@ export function packetToJson(
   packet: Packet,
   header: FrameHeader,
   extras: PacketExtras = {},
+  payload = false,
 ): PacketJson {
   const json: PacketJson = {
     ts: isoTimestamp(header),
@@ -138,7 +141,7 @@ export function packetToJson(
     json.tcp = packet.tcp.toJSON();
     if (extras.analysis !== undefined && !("truncated" in json.tcp)) {
       // tcpdump's bases are for the text: the JSON keeps Wireshark's numbers.
-      const { tcpdumpBases: _, ...analysis } = extras.analysis;
+      const { tcpdumpSeqBase: _, tcpdumpAckBase: __, ...analysis } = extras.analysis;
       json.tcp.analysis = analysis;
     }
   }
@@ -154,6 +157,7 @@ export function packetToJson(
   if (packet.quic) json.quic = packet.quic.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
+  if (payload) json.payload = payloadHex(packet);
   const reassembled = extras.reassembled;
   if (reassembled !== undefined) {
     const inner = packetToJson(reassembled.packet, header);
@@ -190,3 +194,13 @@ export function formatJsonLine(
 ): string {
   return JSON.stringify(packetToJson(packet, header, extras)) + "\n";
 }
+
+/** The captured bytes after the last header the decoder read (`Packet.payloadOffset`), as hex. */
+export function payloadHex(packet: Packet): string {
+  const bytes = packet.frame.subarray(packet.payloadOffset);
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += HEX_DIGITS[bytes[i]];
+  return text;
+}
+
+const HEX_DIGITS = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));

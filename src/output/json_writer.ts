@@ -32,7 +32,7 @@ import { writeIpv4Json } from "./ipv4.ts";
 import { writeIpv6Json } from "./ipv6.ts";
 import { writeUdpJson } from "./udp.ts";
 import { writeIcmpJson } from "./icmp.ts";
-import { packetToJson } from "./json.ts";
+import { packetToJson, payloadHex } from "./json.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import type { FrameHeader } from "../frame.ts";
 import { writeIsoTimestamp } from "./timestamp.ts";
@@ -68,9 +68,10 @@ export function writeJson(
   packet: Packet,
   header: FrameHeader,
   extras: PacketExtras = {},
+  payload = false,
 ): void {
   if (extras.reassembled !== undefined || header.comment !== undefined) {
-    out.text(JSON.stringify(packetToJson(packet, header, extras)));
+    out.text(JSON.stringify(packetToJson(packet, header, extras, payload)));
     out.byte(0x0a);
     return;
   }
@@ -107,6 +108,11 @@ export function writeJson(
   if (packet.tls) out.text(`,"tls":${JSON.stringify(packet.tls)}`);
   if (packet.quic) out.text(`,"quic":${JSON.stringify(packet.quic)}`);
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
+  if (payload) {
+    out.text(',"payload":"');
+    out.text(payloadHex(packet));
+    out.byte(0x22);
+  }
   out.piece(PIECE.endLine);
 }
 
@@ -120,9 +126,10 @@ export function writeJsonLine(
   packet: Packet,
   header: FrameHeader,
   extras: PacketExtras = {},
+  payload = false,
 ): string {
   scratch.clear();
-  writeJson(scratch, packet, header, extras);
+  writeJson(scratch, packet, header, extras, payload);
   const line = scratch.toString();
   scratch.clear();
   return line;

@@ -19,7 +19,9 @@
  */
 
 import { QUIC_V1, QUIC_V2, type QuicDatagram, type QuicPacketJson } from "../decode/mod.ts";
-import type { ByteWriter } from "./bytes.ts";
+import { type ByteWriter, Piece } from "./bytes.ts";
+
+const SHORT_ONLY = new Piece(": QUIC 1-RTT");
 
 function versionText(version: number | undefined): string {
   if (version === QUIC_V1) return "v1";
@@ -48,6 +50,11 @@ function packetText(packet: QuicPacketJson): string {
 
 /** Writes `: QUIC …` for the datagram's packets. */
 export function writeQuicHint(out: ByteWriter, quic: QuicDatagram): void {
+  if (quic.isShortHeaderOnly) {
+    // Most of a connection's datagrams: one 1-RTT packet, named without reading further.
+    out.piece(SHORT_ONLY);
+    return;
+  }
   const packets = quic.packets;
   if (packets.length === 0) return;
   out.text(": QUIC ");

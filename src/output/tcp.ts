@@ -128,21 +128,21 @@ function analysisText(analysis: TcpAnalysis): string {
 }
 
 /**
- * tcpdump's words for a segment after `src.port > dst.port: `: flags, numbers (less `bases`,
- * tcpdump's for the conversation as the analysis found them, or absolute without), window,
- * options, length; with `verbose` the checksum (the findings are `writeTcpAnalysis`'s).
+ * tcpdump's words for a segment after `src.port > dst.port: `: flags, numbers (less tcpdump's
+ * bases for the conversation, as `analysis` found them; absolute without), window, options,
+ * length; with `verbose` the checksum (the findings are `writeTcpAnalysis`'s).
  */
 export function writeTcp(
   out: ByteWriter,
   tcp: TcpHeader,
-  bases: readonly [number, number] | undefined,
+  analysis: TcpAnalysis | undefined,
   verbose: boolean,
   flagStyle: Style | null,
 ): void {
   const bits = tcp.flagBits;
   const length = tcp.payloadLength;
-  const seqBase = bases === undefined ? 0 : bases[0];
-  const ackBase = bases === undefined ? 0 : bases[1];
+  const seqBase = analysis?.tcpdumpSeqBase ?? 0;
+  const ackBase = analysis?.tcpdumpAckBase ?? 0;
   out.piece(TEXT.flags);
   if (flagStyle === null) out.piece(FLAG_TEXT_PIECES.get(bits));
   else {

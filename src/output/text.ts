@@ -27,7 +27,7 @@ import {
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces } from "./bytes.ts";
-import { hexDump } from "./hexdump.ts";
+import { hexDump, writeAscii } from "./hexdump.ts";
 import { arpText } from "./arp.ts";
 import { etherTypeText, linkText } from "./link.ts";
 import { isMdns, writeDns } from "./dns.ts";
@@ -58,8 +58,11 @@ export interface TextOptions {
   verbosity?: number;
   /** `-e`: the link-layer header. */
   link?: boolean;
-  /** `-x` (hex) or `-X` (hex and ASCII) dump of the packet from the network layer on. */
-  hex?: "none" | "hex" | "ascii";
+  /**
+   * `-x` (hex), `-X` (hex and ASCII) or `-A` (ASCII alone, as tcpdump -A) dump of the packet
+   * from the network layer on.
+   */
+  hex?: "none" | "hex" | "ascii" | "text";
   /** ANSI colour: only for a terminal, and only without `NO_COLOR`. */
   color?: boolean;
 }
@@ -161,6 +164,8 @@ export class TextFormatter {
     }
     if (options.hex === "hex" || options.hex === "ascii") {
       out.text(hexDump(packet.frame.subarray(packet.networkOffset), options.hex === "ascii"));
+    } else if (options.hex === "text") {
+      writeAscii(out, packet.frame.subarray(packet.networkOffset));
     }
   }
 
@@ -285,10 +290,8 @@ export class TextFormatter {
         out.piece(PIECE.colonSpace);
       }
       if (tcp !== undefined) {
-        const bases = this.#options.absoluteSequence === true
-          ? undefined
-          : this.#analysis?.tcpdumpBases;
-        writeTcp(out, tcp, bases, verbose, this.#flag);
+        const analysis = this.#options.absoluteSequence === true ? undefined : this.#analysis;
+        writeTcp(out, tcp, analysis, verbose, this.#flag);
         if (packet.dns !== undefined) {
           out.byte(0x20);
           writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);

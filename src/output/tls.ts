@@ -42,6 +42,7 @@ function clientHelloText(hello: TlsClientHello): string {
 
 /** Writes the hint for a segment's TLS records, when there is one worth writing. */
 export function writeTlsHint(out: ByteWriter, tls: TlsRecords): void {
+  if (!tls.hasHandshakeOrAlert) return;
   const words: string[] = [];
   const client = tls.clientHello;
   const server = tls.serverHello;
