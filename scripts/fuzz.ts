@@ -192,6 +192,7 @@ export function checkFrame(
         dhcp: packet.dhcp,
         tls: packet.tls,
         quic: packet.quic,
+        esp: packet.esp,
       })
     ) checkLayer(name, layer, start, end);
     for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

@@ -11,6 +11,7 @@ import {
   Decoder,
   DHCP_JSON_KEYS,
   DNS_JSON_KEYS,
+  ESP_JSON_KEYS,
   ETHERNET_JSON_KEYS,
   HTTP_JSON_KEYS,
   ICMP_JSON_KEYS,
@@ -51,6 +52,7 @@ const LAYERS: Record<string, readonly string[]> = {
   dhcp: DHCP_JSON_KEYS,
   tls: TLS_JSON_KEYS,
   quic: QUIC_JSON_KEYS,
+  esp: ESP_JSON_KEYS,
 };
 
 /** Keys a section documents in prose rather than in its table. */

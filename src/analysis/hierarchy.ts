@@ -65,6 +65,7 @@ const APPLICATION_LAYERS: readonly string[] = [
   "dhcp",
   "tls",
   "quic",
+  "esp",
 ];
 const APPLICATION_DNS = 1;
 const APPLICATION_HTTP = 2;
@@ -73,6 +74,7 @@ const APPLICATION_SYSLOG = 4;
 const APPLICATION_DHCP = 5;
 const APPLICATION_TLS = 6;
 const APPLICATION_QUIC = 7;
+const APPLICATION_ESP = 8;
 
 /** The layers the protocol hierarchy counts. */
 export const LAYERS: readonly string[] = [...STACK_LAYERS, ...APPLICATION_LAYERS];
@@ -89,6 +91,7 @@ function applicationOf(packet: Packet): number {
   if (packet.dhcp !== undefined) return APPLICATION_DHCP;
   if (packet.tls !== undefined) return APPLICATION_TLS;
   if (packet.quic !== undefined) return APPLICATION_QUIC;
+  if (packet.esp !== undefined) return APPLICATION_ESP;
   return 0;
 }
 

@@ -51,6 +51,19 @@ const FIELD_NEIGHBOR_FLAGS = 4;
 const FIELD_ROUTER_FLAGS = 5;
 /** An error's quoted packet, or a solicitation, advertisement or redirect's target. */
 const FIELD_BODY = 8;
+// Multicast Listener Discovery (RFC 2710 section 3, RFC 3810 sections 5.1 and 5.2).
+/** Maximum Response Delay (v1) or Code (v2 query). */
+const FIELD_MLD_DELAY = 4;
+/** MLDv2 report: the number of multicast address records. */
+const FIELD_MLD_RECORDS = 6;
+/** The multicast address (v1, v2 query). */
+const FIELD_MLD_ADDRESS = 8;
+/** MLDv2 query: the number of sources. */
+const FIELD_MLD_SOURCES = 26;
+/** An MLDv1 message: 24 bytes; an MLDv2 query: 28 or more. */
+export const MLD_V1_LENGTH = 24;
+/** The shortest MLDv2 query. */
+export const MLD_V2_QUERY_LENGTH = 28;
 
 /** Where neighbor-discovery options start in each message (RFC 4861 section 4). */
 const ND_OPTIONS_AT_ROUTER_SOLICIT = 8;
@@ -354,6 +367,27 @@ export class IcmpHeader extends ChecksummedView {
     return this.version === 4 && this.type === ICMP_REDIRECT && !this.truncated
       ? formatIpv4(this.view, this.offset + FIELD_GATEWAY)
       : null;
+  }
+
+  /** An MLD message's Maximum Response Delay (v1) or Code (v2 query). */
+  get mldDelay(): number {
+    return this.u16(FIELD_MLD_DELAY);
+  }
+
+  /** An MLD message's multicast address (v1, v2 query), or null when not captured. */
+  get mldAddress(): string | null {
+    const at = this.offset + FIELD_MLD_ADDRESS;
+    return at + 16 <= this.end ? formatIpv6(this.view, at) : null;
+  }
+
+  /** An MLDv2 report's number of records. */
+  get mldRecordCount(): number {
+    return this.u16(FIELD_MLD_RECORDS);
+  }
+
+  /** An MLDv2 query's number of sources. */
+  get mldSourceCount(): number {
+    return this.u16(FIELD_MLD_SOURCES);
   }
 
   /** The MTU of "packet too big" (v6) or "need to frag" (v4), else `null`. */

@@ -38,6 +38,7 @@ export * from "./syslog.ts";
 export * from "./dhcp.ts";
 export * from "./tls.ts";
 export * from "./quic.ts";
+export * from "./esp.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

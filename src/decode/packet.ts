@@ -23,6 +23,7 @@ import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { HttpMessage, httpStart } from "./http.ts";
 import { isTlsRecordStart, TlsRecords } from "./tls.ts";
 import { QUIC_PORT, QuicDatagram } from "./quic.ts";
+import { ESP_HEADER_LENGTH, EspHeader, IPPROTO_ESP, IPSEC_NAT_T_PORT } from "./esp.ts";
 import { NTP_PORT, NtpMessage } from "./ntp.ts";
 import { SYSLOG_PORT, SyslogMessage } from "./syslog.ts";
 import { BOOTP_CLIENT_PORT, BOOTP_FIXED_LENGTH, BOOTP_SERVER_PORT, DhcpMessage } from "./dhcp.ts";
@@ -148,6 +149,8 @@ export class Packet {
   tls: TlsRecords | undefined;
   /** QUIC packets (UDP port 443). */
   quic: QuicDatagram | undefined;
+  /** IPsec ESP over IPv4 or in UDP (IPv6's is in its extension chain). */
+  esp: EspHeader | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -187,6 +190,7 @@ export class Decoder {
   readonly #dhcp = new DhcpMessage();
   readonly #tls = new TlsRecords();
   readonly #quic = new QuicDatagram();
+  readonly #esp = new EspHeader();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -229,6 +233,7 @@ export class Decoder {
       packet.dhcp =
       packet.tls =
       packet.quic =
+      packet.esp =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -458,6 +463,12 @@ export class Decoder {
       if (payload < messageEnd) {
         packet.dhcp = this.#dhcp.bindPartial(this.#view, payload, messageEnd, BOOTP_FIXED_LENGTH);
       }
+    } else if (src === IPSEC_NAT_T_PORT || dst === IPSEC_NAT_T_PORT) {
+      // RFC 3948 section 2.2: a first word of 0 is IKE's marker, anything else an SPI.
+      if (messageEnd - payload >= ESP_HEADER_LENGTH && this.#view.getUint32(payload) !== 0) {
+        const esp = packet.esp = this.#esp.bind(this.#view, payload, messageEnd);
+        esp.udpEncapsulated = true;
+      }
     } else if (
       (src === QUIC_PORT || dst === QUIC_PORT) &&
       QuicDatagram.looksLikeQuic(this.#view, payload, messageEnd)
@@ -534,6 +545,10 @@ export class Decoder {
       }
       if (!this.#fits("icmp", offset, end, ICMP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + ICMP_HEADER_LENGTH - this.#base;
+    } else if (protocol === IPPROTO_ESP && ipVersion === 4) {
+      if (!this.#fits("esp", offset, end, ESP_HEADER_LENGTH)) return;
+      packet.esp = this.#esp.bind(this.#view, offset, end);
+      packet.esp.udpEncapsulated = false;
     } else if (protocol === IPPROTO_IGMP && ipVersion === 4) {
       const problem = igmpLengthProblem(ipPayloadLength);
       if (problem !== undefined) {

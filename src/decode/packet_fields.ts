@@ -21,6 +21,13 @@
 
 import { ARP_FIELDS } from "./arp.ts";
 import { DNS_FIELDS } from "./dns.ts";
+import { ESP_FIELDS } from "./esp.ts";
+import { HTTP_FIELDS } from "./http.ts";
+import { NTP_FIELDS } from "./ntp.ts";
+import { SYSLOG_FIELDS } from "./syslog.ts";
+import { DHCP_FIELDS } from "./dhcp.ts";
+import { TLS_FIELDS } from "./tls.ts";
+import { QUIC_FIELDS } from "./quic.ts";
 import { ETHERNET_FIELDS } from "./ethernet.ts";
 import type { FieldTable, FieldValue } from "./field.ts";
 import { ICMP_FIELDS } from "./icmp.ts";
@@ -72,6 +79,13 @@ add(UDP_FIELDS, (packet) => packet.udp);
 add(ICMP_FIELDS, (packet) => packet.icmp);
 add(IGMP_FIELDS, (packet) => packet.igmp);
 add(DNS_FIELDS, (packet) => packet.dns);
+add(HTTP_FIELDS, (packet) => packet.http);
+add(NTP_FIELDS, (packet) => packet.ntp);
+add(SYSLOG_FIELDS, (packet) => packet.syslog);
+add(DHCP_FIELDS, (packet) => packet.dhcp);
+add(TLS_FIELDS, (packet) => packet.tls);
+add(QUIC_FIELDS, (packet) => packet.quic);
+add(ESP_FIELDS, (packet) => packet.esp);
 
 /** Every declared field, by tshark's name. */
 export const PACKET_FIELDS: Readonly<Record<string, PacketField>> = fields;

@@ -33,6 +33,8 @@ import {
   ICMPV6_TIME_EXCEEDED,
   ICMPV6_UNREACHABLE,
   ipProtocolName,
+  MLD_V1_LENGTH,
+  MLD_V2_QUERY_LENGTH,
   ND_NEIGHBOR_ADVERT,
   ND_NEIGHBOR_SOLICIT,
   ND_REDIRECT,
@@ -150,6 +152,11 @@ function icmpText(icmp: IcmpHeader): string {
     }
     case ND_REDIRECT:
       return `ICMP6, redirect, ${icmp.target}${length}`;
+    case MLD_QUERY:
+    case MLD_REPORT:
+    case MLD_DONE:
+    case MLD_V2_REPORT:
+      return `ICMP6, ${icmp.typeName}${mldText(icmp)}${length}`;
   }
   return `ICMP6, ${icmp.typeName}${length}`;
 }
@@ -178,4 +185,34 @@ export function writeIcmpJson(out: ByteWriter, icmp: IcmpHeader): void {
   out.piece(JSON_PIECE.sequence);
   out.uint(sequence);
   out.byte(0x7d);
+}
+
+// MLD's types (RFC 2710, RFC 3810).
+const MLD_QUERY = 130;
+const MLD_REPORT = 131;
+const MLD_DONE = 132;
+const MLD_V2_REPORT = 143;
+
+/**
+ * What tcpdump writes after an MLD message's name: v1's delay and address (run on, without a
+ * space, as tcpdump does), a v2 query's group and sources, a v2 report's record count.
+ */
+function mldText(icmp: IcmpHeader): string {
+  const length = icmp.messageLength;
+  if (icmp.type === MLD_V2_REPORT) return `, ${icmp.mldRecordCount} group record(s)`;
+  const v1 = () => {
+    const address = icmp.mldAddress;
+    return address === null ? "" : `max resp delay: ${icmp.mldDelay} addr: ${address}`;
+  };
+  if (icmp.type !== MLD_QUERY) return v1();
+  if (length === MLD_V1_LENGTH) return v1();
+  if (length < MLD_V2_QUERY_LENGTH) return ` unknown-version (len ${length}) `;
+  const sources = icmp.mldSourceCount;
+  let text = ` v2 [gaddr ${icmp.mldAddress ?? "?"}`;
+  if (sources > 0) {
+    text += length < MLD_V2_QUERY_LENGTH + 16 * sources
+      ? " [invalid number of sources]"
+      : `, ${sources} source(s)`;
+  }
+  return text + "]";
 }

@@ -21,6 +21,7 @@ import {
   type ArpJson,
   type DhcpJson,
   type DnsJson,
+  type EspJson,
   type HttpJson,
   type IcmpJson,
   type IgmpJson,
@@ -87,6 +88,8 @@ export interface PacketJson {
   tls?: TlsJson;
   /** QUIC packets. */
   quic?: QuicJson;
+  /** IPsec ESP's clear header. */
+  esp?: EspJson;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -155,6 +158,7 @@ export function packetToJson(
   if (packet.dhcp) json.dhcp = packet.dhcp.toJSON();
   if (packet.tls) json.tls = packet.tls.toJSON();
   if (packet.quic) json.quic = packet.quic.toJSON();
+  if (packet.esp) json.esp = packet.esp.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   if (payload) json.payload = payloadHex(packet);

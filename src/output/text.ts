@@ -318,8 +318,9 @@ export class TextFormatter {
         const ntp = packet.ntp;
         const syslog = packet.syslog;
         const dhcp = packet.dhcp;
+        const esp = packet.esp;
         const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
-          dhcp !== undefined;
+          dhcp !== undefined || esp !== undefined;
         if (!application || verbose) out.piece(PIECE.udp);
         if (verbose) {
           out.piece(PIECE.commaSpace);
@@ -331,7 +332,9 @@ export class TextFormatter {
         else if (ntp !== undefined) writeNtp(out, ntp, length, this.#verbosity);
         else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
         else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
-        else {
+        else if (esp !== undefined) {
+          out.text(`UDP-encap: ${espText(esp.spi, esp.sequence)}, length ${length}`);
+        } else {
           out.piece(PIECE.length);
           out.uint(length);
           if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
@@ -369,6 +372,14 @@ export class TextFormatter {
       out.text(`:${cut}`);
       return;
     }
+    const ipv4Esp = packet.esp;
+    if (ipv4Esp !== undefined && ip4 !== undefined) {
+      out.text(
+        `: ${espText(ipv4Esp.spi, ipv4Esp.sequence)}, length ${Math.max(0, ip4.length - ip4.ihl)}`,
+      );
+      out.text(fragment);
+      return;
+    }
     const esp = ip6?.esp;
     if (esp) {
       out.text(
@@ -391,4 +402,9 @@ function isHttpPort(tcp: TcpHeader): boolean {
   const { srcPort, dstPort } = tcp;
   return srcPort === HTTP_PORT || dstPort === HTTP_PORT || srcPort === HTTP_ALT_PORT ||
     dstPort === HTTP_ALT_PORT;
+}
+
+/** tcpdump's words for ESP's clear header: `ESP(spi=0x12345678,seq=0x1)`. */
+function espText(spi: number, sequence: number): string {
+  return `ESP(spi=0x${spi.toString(16).padStart(8, "0")},seq=0x${sequence.toString(16)})`;
 }
