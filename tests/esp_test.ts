@@ -1,9 +1,12 @@
 /**
  * IPsec ESP against tcpdump and tshark, on tcpdump's captures of ESP over IPv4 and of ESP in
  * UDP (NAT traversal): the text begins with tcpdump's (`ESP(spi=0x12345678,seq=0x1)`,
- * `UDP-encap: ESP(…)`), the SPI and sequence number equal tshark's. No test makes IPsec
- * traffic live: that needs the kernel's xfrm state and keys set up, which the capture files
- * already show.
+ * `UDP-encap: ESP(…)`), the SPI and sequence number equal tshark's. No test makes ESP live:
+ * this kernel has no ESP transform (`ip xfrm state add … proto esp` answers "Requested type
+ * not found"), so tcpdump's captures of it are used instead.
+ *
+ * tests/fixtures/protocols/esp.pcap holds frames of two of those captures (ESP over IPv4 and
+ * in UDP), for the tests that read every fixture.
  */
 
 import assert from "node:assert/strict";
