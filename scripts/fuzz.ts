@@ -193,6 +193,7 @@ export function checkFrame(
         tls: packet.tls,
         quic: packet.quic,
         esp: packet.esp,
+        wireguard: packet.wireguard,
       })
     ) checkLayer(name, layer, start, end);
     for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

@@ -27,6 +27,7 @@ import {
   TLS_JSON_KEYS,
   UDP_JSON_KEYS,
   VLAN_JSON_KEYS,
+  WIREGUARD_JSON_KEYS,
 } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { FlowTracker } from "../src/analysis/flows.ts";
@@ -53,6 +54,7 @@ const LAYERS: Record<string, readonly string[]> = {
   tls: TLS_JSON_KEYS,
   quic: QUIC_JSON_KEYS,
   esp: ESP_JSON_KEYS,
+  wireguard: WIREGUARD_JSON_KEYS,
 };
 
 /** Keys a section documents in prose rather than in its table. */

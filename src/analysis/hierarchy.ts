@@ -66,6 +66,7 @@ const APPLICATION_LAYERS: readonly string[] = [
   "tls",
   "quic",
   "esp",
+  "wireguard",
 ];
 const APPLICATION_DNS = 1;
 const APPLICATION_HTTP = 2;
@@ -75,6 +76,7 @@ const APPLICATION_DHCP = 5;
 const APPLICATION_TLS = 6;
 const APPLICATION_QUIC = 7;
 const APPLICATION_ESP = 8;
+const APPLICATION_WIREGUARD = 9;
 
 /** The layers the protocol hierarchy counts. */
 export const LAYERS: readonly string[] = [...STACK_LAYERS, ...APPLICATION_LAYERS];
@@ -92,6 +94,7 @@ function applicationOf(packet: Packet): number {
   if (packet.tls !== undefined) return APPLICATION_TLS;
   if (packet.quic !== undefined) return APPLICATION_QUIC;
   if (packet.esp !== undefined) return APPLICATION_ESP;
+  if (packet.wireguard !== undefined) return APPLICATION_WIREGUARD;
   return 0;
 }
 

@@ -83,6 +83,10 @@ const STATUS_LINE_MIN = 13;
 export const HTTP_PORT = 80;
 /** The alternative HTTP port tcpdump also prints as HTTP. */
 export const HTTP_ALT_PORT = 8080;
+/** SSDP: HTTP over UDP, for UPnP's discovery. */
+export const SSDP_PORT = 1900;
+/** SSDP's search request (UPnP Device Architecture 2.0 section 1.3.2). */
+const SSDP_SEARCH = "M-SEARCH";
 
 /** What a segment begins with. */
 export type HttpStart = "request" | "response" | "";
@@ -110,7 +114,9 @@ export function httpStart(view: DataView, at: number, end: number): HttpStart {
   let method = "";
   for (let i = at; i < end && i - at <= MAX_METHOD_LENGTH; i++) {
     const byte = view.getUint8(i);
-    if (byte === SPACE) return HTTP_METHODS.has(method) ? "request" : "";
+    if (byte === SPACE) {
+      return HTTP_METHODS.has(method) || method === SSDP_SEARCH ? "request" : "";
+    }
     if (!((byte >= 0x41 && byte <= 0x5a) || byte === 0x2d || byte === 0x5f)) return "";
     method += String.fromCharCode(byte);
   }

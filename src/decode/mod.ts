@@ -39,6 +39,7 @@ export * from "./dhcp.ts";
 export * from "./tls.ts";
 export * from "./quic.ts";
 export * from "./esp.ts";
+export * from "./wireguard.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

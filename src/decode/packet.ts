@@ -20,7 +20,8 @@
  */
 
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
-import { HttpMessage, httpStart } from "./http.ts";
+import { HttpMessage, httpStart, SSDP_PORT } from "./http.ts";
+import { isWireGuard, WIREGUARD_PORT, WireGuardMessage } from "./wireguard.ts";
 import { isTlsRecordStart, TlsRecords } from "./tls.ts";
 import { QUIC_PORT, QuicDatagram } from "./quic.ts";
 import { ESP_HEADER_LENGTH, EspHeader, IPPROTO_ESP, IPSEC_NAT_T_PORT } from "./esp.ts";
@@ -151,6 +152,8 @@ export class Packet {
   quic: QuicDatagram | undefined;
   /** IPsec ESP over IPv4 or in UDP (IPv6's is in its extension chain). */
   esp: EspHeader | undefined;
+  /** WireGuard message (UDP port 51820). */
+  wireguard: WireGuardMessage | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -191,6 +194,7 @@ export class Decoder {
   readonly #tls = new TlsRecords();
   readonly #quic = new QuicDatagram();
   readonly #esp = new EspHeader();
+  readonly #wireguard = new WireGuardMessage();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -234,6 +238,7 @@ export class Decoder {
       packet.tls =
       packet.quic =
       packet.esp =
+      packet.wireguard =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -462,6 +467,16 @@ export class Decoder {
       // A message cut short still shows what tcpdump shows of it (see DhcpMessage.truncated).
       if (payload < messageEnd) {
         packet.dhcp = this.#dhcp.bindPartial(this.#view, payload, messageEnd, BOOTP_FIXED_LENGTH);
+      }
+    } else if (
+      (src === WIREGUARD_PORT || dst === WIREGUARD_PORT) &&
+      isWireGuard(this.#view, payload, messageEnd, udp.payloadLength)
+    ) {
+      packet.wireguard = this.#wireguard.bind(this.#view, payload, messageEnd);
+    } else if (src === SSDP_PORT || dst === SSDP_PORT) {
+      // SSDP: HTTP over UDP (UPnP Device Architecture 2.0 section 1).
+      if (httpStart(this.#view, payload, messageEnd) !== "") {
+        packet.http = this.#http.bind(this.#view, payload, messageEnd);
       }
     } else if (src === IPSEC_NAT_T_PORT || dst === IPSEC_NAT_T_PORT) {
       // RFC 3948 section 2.2: a first word of 0 is IKE's marker, anything else an SPI.

@@ -22,6 +22,7 @@
 import { ARP_FIELDS } from "./arp.ts";
 import { DNS_FIELDS } from "./dns.ts";
 import { ESP_FIELDS } from "./esp.ts";
+import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { HTTP_FIELDS } from "./http.ts";
 import { NTP_FIELDS } from "./ntp.ts";
 import { SYSLOG_FIELDS } from "./syslog.ts";
@@ -86,6 +87,7 @@ add(DHCP_FIELDS, (packet) => packet.dhcp);
 add(TLS_FIELDS, (packet) => packet.tls);
 add(QUIC_FIELDS, (packet) => packet.quic);
 add(ESP_FIELDS, (packet) => packet.esp);
+add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 
 /** Every declared field, by tshark's name. */
 export const PACKET_FIELDS: Readonly<Record<string, PacketField>> = fields;

@@ -143,8 +143,17 @@ export function writeHttpText(
   } else writeLine(out, ": ", view, start, stop);
 }
 
-/** netpeek's hint on a port where tcpdump prints no HTTP: `: HTTP: <first line>`. */
-export function writeHttpHint(out: ByteWriter, view: DataView, start: number, end: number): void {
-  out.text(PROTOCOL);
+/**
+ * netpeek's hint on a port where tcpdump prints no HTTP: `: HTTP: <first line>` (without the
+ * protocol's name when `named` is false: SSDP names itself).
+ */
+export function writeHttpHint(
+  out: ByteWriter,
+  view: DataView,
+  start: number,
+  end: number,
+  named = true,
+): void {
+  if (named) out.text(PROTOCOL);
   writeLine(out, ": ", view, start, end);
 }

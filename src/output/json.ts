@@ -36,6 +36,7 @@ import {
   type TlsJson,
   type TruncatedPortsJson,
   type UdpJson,
+  type WireGuardJson,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import type { PacketExtras } from "./packet_extras.ts";
@@ -90,6 +91,8 @@ export interface PacketJson {
   quic?: QuicJson;
   /** IPsec ESP's clear header. */
   esp?: EspJson;
+  /** WireGuard message. */
+  wireguard?: WireGuardJson;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -159,6 +162,7 @@ export function packetToJson(
   if (packet.tls) json.tls = packet.tls.toJSON();
   if (packet.quic) json.quic = packet.quic.toJSON();
   if (packet.esp) json.esp = packet.esp.toJSON();
+  if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   if (payload) json.payload = payloadHex(packet);

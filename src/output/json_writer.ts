@@ -108,6 +108,7 @@ export function writeJson(
   if (packet.tls) out.text(`,"tls":${JSON.stringify(packet.tls)}`);
   if (packet.quic) out.text(`,"quic":${JSON.stringify(packet.quic)}`);
   if (packet.esp) out.text(`,"esp":${JSON.stringify(packet.esp)}`);
+  if (packet.wireguard) out.text(`,"wireguard":${JSON.stringify(packet.wireguard)}`);
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
   if (payload) {
     out.text(',"payload":"');

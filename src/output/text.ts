@@ -37,6 +37,7 @@ import { writeSyslog } from "./syslog.ts";
 import { writeDhcp } from "./dhcp.ts";
 import { writeTlsHint } from "./tls.ts";
 import { writeQuicHint } from "./quic.ts";
+import { writeWireGuardHint } from "./wireguard.ts";
 import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
@@ -338,6 +339,12 @@ export class TextFormatter {
           out.piece(PIECE.length);
           out.uint(length);
           if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
+          else if (packet.wireguard !== undefined) writeWireGuardHint(out, packet.wireguard);
+          else if (packet.http !== undefined) {
+            // SSDP: tcpdump prints a plain UDP line; netpeek adds the first line.
+            out.text(": SSDP");
+            writeHttpHint(out, packet.http.dataView, packet.http.offset, packet.http.end, false);
+          }
         }
       }
       out.text(fragment);
