@@ -194,6 +194,7 @@ export function checkFrame(
         quic: packet.quic,
         esp: packet.esp,
         wireguard: packet.wireguard,
+        dhcpv6: packet.dhcpv6,
       })
     ) checkLayer(name, layer, start, end);
     for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

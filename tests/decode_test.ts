@@ -48,7 +48,7 @@ const FIELDS: Record<string, Extractor> = {
  * tests/dns_test.ts, tests/http_test.ts, …, tests/esp_test.ts): every field their protocol
  * declares, on real traffic of it.
  */
-const OWN_TEST = /^(igmp|dns|http|ntp|syslog|dhcp|tls|quic|esp|wg)\./;
+const OWN_TEST = /^(igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|wg)\./;
 
 /** Fields tshark may repeat for headers inside others (ICMP errors): compare the first. */
 const FIRST_OCCURRENCE_ONLY = new Set(["ip.src", "ip.dst", "ip.version", "ip.proto"]);

@@ -10,6 +10,7 @@ import {
   ARP_JSON_KEYS,
   Decoder,
   DHCP_JSON_KEYS,
+  DHCPV6_JSON_KEYS,
   DNS_JSON_KEYS,
   ESP_JSON_KEYS,
   ETHERNET_JSON_KEYS,
@@ -55,6 +56,7 @@ const LAYERS: Record<string, readonly string[]> = {
   quic: QUIC_JSON_KEYS,
   esp: ESP_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
+  dhcpv6: DHCPV6_JSON_KEYS,
 };
 
 /** Keys a section documents in prose rather than in its table. */

@@ -67,6 +67,7 @@ const APPLICATION_LAYERS: readonly string[] = [
   "quic",
   "esp",
   "wireguard",
+  "dhcpv6",
 ];
 const APPLICATION_DNS = 1;
 const APPLICATION_HTTP = 2;
@@ -77,6 +78,7 @@ const APPLICATION_TLS = 6;
 const APPLICATION_QUIC = 7;
 const APPLICATION_ESP = 8;
 const APPLICATION_WIREGUARD = 9;
+const APPLICATION_DHCPV6 = 10;
 
 /** The layers the protocol hierarchy counts. */
 export const LAYERS: readonly string[] = [...STACK_LAYERS, ...APPLICATION_LAYERS];
@@ -95,6 +97,7 @@ function applicationOf(packet: Packet): number {
   if (packet.quic !== undefined) return APPLICATION_QUIC;
   if (packet.esp !== undefined) return APPLICATION_ESP;
   if (packet.wireguard !== undefined) return APPLICATION_WIREGUARD;
+  if (packet.dhcpv6 !== undefined) return APPLICATION_DHCPV6;
   return 0;
 }
 

@@ -40,6 +40,7 @@ export * from "./tls.ts";
 export * from "./quic.ts";
 export * from "./esp.ts";
 export * from "./wireguard.ts";
+export * from "./dhcpv6.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

@@ -22,6 +22,7 @@
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { HttpMessage, httpStart, SSDP_PORT } from "./http.ts";
 import { isWireGuard, WIREGUARD_PORT, WireGuardMessage } from "./wireguard.ts";
+import { DHCPV6_CLIENT_PORT, DHCPV6_SERVER_PORT, Dhcpv6Message } from "./dhcpv6.ts";
 import { isTlsRecordStart, TlsRecords } from "./tls.ts";
 import { QUIC_PORT, QuicDatagram } from "./quic.ts";
 import { ESP_HEADER_LENGTH, EspHeader, IPPROTO_ESP, IPSEC_NAT_T_PORT } from "./esp.ts";
@@ -154,6 +155,8 @@ export class Packet {
   esp: EspHeader | undefined;
   /** WireGuard message (UDP port 51820). */
   wireguard: WireGuardMessage | undefined;
+  /** DHCPv6 message (UDP ports 546 and 547). */
+  dhcpv6: Dhcpv6Message | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -195,6 +198,7 @@ export class Decoder {
   readonly #quic = new QuicDatagram();
   readonly #esp = new EspHeader();
   readonly #wireguard = new WireGuardMessage();
+  readonly #dhcpv6 = new Dhcpv6Message();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
   #base = 0;
@@ -239,6 +243,7 @@ export class Decoder {
       packet.quic =
       packet.esp =
       packet.wireguard =
+      packet.dhcpv6 =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -490,6 +495,11 @@ export class Decoder {
     ) {
       const quic = packet.quic = this.#quic.bind(this.#view, payload, messageEnd);
       quic.fromServer = src === QUIC_PORT && dst !== QUIC_PORT;
+    } else if (
+      src === DHCPV6_CLIENT_PORT || dst === DHCPV6_CLIENT_PORT || src === DHCPV6_SERVER_PORT ||
+      dst === DHCPV6_SERVER_PORT
+    ) {
+      if (payload < messageEnd) packet.dhcpv6 = this.#dhcpv6.bind(this.#view, payload, messageEnd);
     } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
       if (payload < messageEnd) packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd);
     }

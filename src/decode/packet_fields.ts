@@ -23,6 +23,7 @@ import { ARP_FIELDS } from "./arp.ts";
 import { DNS_FIELDS } from "./dns.ts";
 import { ESP_FIELDS } from "./esp.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
+import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { HTTP_FIELDS } from "./http.ts";
 import { NTP_FIELDS } from "./ntp.ts";
 import { SYSLOG_FIELDS } from "./syslog.ts";
@@ -88,6 +89,7 @@ add(TLS_FIELDS, (packet) => packet.tls);
 add(QUIC_FIELDS, (packet) => packet.quic);
 add(ESP_FIELDS, (packet) => packet.esp);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
+add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 
 /** Every declared field, by tshark's name. */
 export const PACKET_FIELDS: Readonly<Record<string, PacketField>> = fields;

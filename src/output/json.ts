@@ -20,6 +20,7 @@
 import {
   type ArpJson,
   type DhcpJson,
+  type Dhcpv6Json,
   type DnsJson,
   type EspJson,
   type HttpJson,
@@ -93,6 +94,8 @@ export interface PacketJson {
   esp?: EspJson;
   /** WireGuard message. */
   wireguard?: WireGuardJson;
+  /** DHCPv6 message. */
+  dhcpv6?: Dhcpv6Json;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -163,6 +166,7 @@ export function packetToJson(
   if (packet.quic) json.quic = packet.quic.toJSON();
   if (packet.esp) json.esp = packet.esp.toJSON();
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
+  if (packet.dhcpv6) json.dhcpv6 = packet.dhcpv6.toJSON();
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   if (payload) json.payload = payloadHex(packet);

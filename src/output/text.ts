@@ -320,8 +320,9 @@ export class TextFormatter {
         const syslog = packet.syslog;
         const dhcp = packet.dhcp;
         const esp = packet.esp;
+        const dhcpv6 = packet.dhcpv6;
         const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
-          dhcp !== undefined || esp !== undefined;
+          dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined;
         if (!application || verbose) out.piece(PIECE.udp);
         if (verbose) {
           out.piece(PIECE.commaSpace);
@@ -333,6 +334,7 @@ export class TextFormatter {
         else if (ntp !== undefined) writeNtp(out, ntp, length, this.#verbosity);
         else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
         else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
+        else if (dhcpv6 !== undefined) out.text(`dhcp6 ${dhcpv6.typeName}`);
         else if (esp !== undefined) {
           out.text(`UDP-encap: ${espText(esp.spi, esp.sequence)}, length ${length}`);
         } else {
