@@ -11,7 +11,14 @@
 
 import assert from "node:assert/strict";
 import { HTTP_FIELDS, type HttpMessage } from "../src/decode/mod.ts";
-import { compareFields, compareText, type FieldCheck, keepCapture } from "./protocol_check.ts";
+import {
+  assertShows,
+  compareFields,
+  compareText,
+  type FieldCheck,
+  keepCapture,
+  stopServers,
+} from "./protocol_check.ts";
 import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
 
 const FIXTURE = new URL("./fixtures/protocols/http.pcap", import.meta.url).pathname;
@@ -159,30 +166,23 @@ Deno.test({
       // A request and a response for each of seven requests on port 80, two readiness checks.
       assert.ok(checked.fields >= 2 * 8, `only ${checked.fields} HTTP packets`);
       const text = (await runNetpeek(["-r", path])).stdout;
-      for (
-        const shown of [
-          ": HTTP: GET / HTTP/1.1",
-          ": HTTP: HTTP/1.1 404 Not Found",
-          ": HTTP: POST /submit HTTP/1.1",
-          ": HTTP: HEAD / HTTP/1.1",
-          ": HTTP: GET /second HTTP/1.1",
-          // Port 8000: tcpdump's line, and netpeek's hint after it.
-          ": HTTP: GET /other-port HTTP/1.1",
-        ]
-      ) assert.ok(text.includes(shown), `no "${shown}" in:\n${text}`);
+      assertShows(text, [
+        ": HTTP: GET / HTTP/1.1",
+        ": HTTP: HTTP/1.1 404 Not Found",
+        ": HTTP: POST /submit HTTP/1.1",
+        ": HTTP: HEAD / HTTP/1.1",
+        ": HTTP: GET /second HTTP/1.1",
+        // Port 8000: tcpdump's line, and netpeek's hint after it.
+        ": HTTP: GET /other-port HTTP/1.1",
+      ]);
       const json = (await runNetpeek(["-r", path, "--json"])).stdout;
-      for (
-        const shown of [
-          '"http":{"method":"GET","uri":"/other-port","version":"HTTP/1.1","host":"192.0.2.80:8000","userAgent":"netpeek-test/1.0"}',
-          '"http":{"version":"HTTP/1.1","status":404,"reason":"Not Found"',
-          '"contentType":"text/html; charset=utf-8"',
-        ]
-      ) assert.ok(json.includes(shown), `no ${shown} in the JSON`);
+      assertShows(json, [
+        '"http":{"method":"GET","uri":"/other-port","version":"HTTP/1.1","host":"192.0.2.80:8000","userAgent":"netpeek-test/1.0"}',
+        '"http":{"version":"HTTP/1.1","status":404,"reason":"Not Found"',
+        '"contentType":"text/html; charset=utf-8"',
+      ]);
     } finally {
-      for (const server of servers) {
-        server.kill("SIGTERM");
-        await server.status;
-      }
+      await stopServers(servers);
       await sh("ip", ["netns", "del", ns]).catch(() => {});
       await Deno.remove(dir, { recursive: true });
     }

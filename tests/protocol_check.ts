@@ -183,3 +183,43 @@ export async function keepCapture(path: string, name: string): Promise<void> {
   const folder = Deno.env.get("NETPEEK_KEEP_CAPTURES");
   if (folder !== undefined) await Deno.copyFile(path, `${folder}/${name}`);
 }
+
+/** Fails unless `text` holds every one of `shown` (what a capture's text or JSON must say). */
+export function assertShows(text: string, shown: readonly string[]): void {
+  for (const words of shown) assert.ok(text.includes(words), `no ${words} in:\n${text}`);
+}
+
+/** Stops the servers a live test started, and waits for them to go. */
+export async function stopServers(servers: (Deno.ChildProcess | undefined)[]): Promise<void> {
+  for (const server of servers) {
+    if (server === undefined) continue;
+    server.kill("SIGTERM");
+    await server.status;
+  }
+}
+
+/** A self-signed certificate for www.example.test (P-256): `dir`/cert.pem and `dir`/key.pem. */
+export async function selfSignedCertificate(dir: string): Promise<void> {
+  const made = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-subj",
+      "/CN=www.example.test",
+      "-days",
+      "1",
+      "-keyout",
+      `${dir}/key.pem`,
+      "-out",
+      `${dir}/cert.pem`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  assert.ok(made.success, "openssl could not make a certificate");
+}

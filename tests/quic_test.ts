@@ -10,7 +10,14 @@
 
 import assert from "node:assert/strict";
 import { QUIC_FIELDS, type QuicDatagram } from "../src/decode/mod.ts";
-import { compareFields, compareText, type FieldCheck, keepCapture } from "./protocol_check.ts";
+import {
+  compareFields,
+  compareText,
+  type FieldCheck,
+  keepCapture,
+  selfSignedCertificate,
+  stopServers,
+} from "./protocol_check.ts";
 import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
 
 const FIXTURE = new URL("./fixtures/protocols/quic.pcap", import.meta.url).pathname;
@@ -42,23 +49,7 @@ Deno.test({
     try {
       await sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
       await sh("ip", ["-n", ns, "addr", "add", "192.0.2.43/32", "dev", "lo"]);
-      await sh("openssl", [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-subj",
-        "/CN=www.example.test",
-        "-days",
-        "1",
-        "-keyout",
-        `${dir}/key.pem`,
-        "-out",
-        `${dir}/cert.pem`,
-      ]);
+      await selfSignedCertificate(dir);
       await Deno.mkdir(`${dir}/htdocs`);
       await Deno.writeTextFile(`${dir}/htdocs/index.html`, "netpeek quic test\n");
       server = new Deno.Command("ip", {
@@ -133,8 +124,7 @@ Deno.test({
         json.slice(0, 2000),
       );
     } finally {
-      server?.kill("SIGTERM");
-      await server?.status;
+      await stopServers([server]);
       await sh("ip", ["netns", "del", ns]).catch(() => {});
       await Deno.remove(dir, { recursive: true });
     }

@@ -10,7 +10,15 @@
 
 import assert from "node:assert/strict";
 import { TLS_FIELDS, type TlsRecords } from "../src/decode/mod.ts";
-import { compareFields, compareText, type FieldCheck, keepCapture } from "./protocol_check.ts";
+import {
+  assertShows,
+  compareFields,
+  compareText,
+  type FieldCheck,
+  keepCapture,
+  selfSignedCertificate,
+  stopServers,
+} from "./protocol_check.ts";
 import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
 
 const FIXTURE = new URL("./fixtures/protocols/tls.pcap", import.meta.url).pathname;
@@ -86,23 +94,7 @@ Deno.test({
     try {
       await sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
       await sh("ip", ["-n", ns, "addr", "add", "192.0.2.44/32", "dev", "lo"]);
-      await sh("openssl", [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-subj",
-        "/CN=www.example.test",
-        "-days",
-        "1",
-        "-keyout",
-        `${dir}/key.pem`,
-        "-out",
-        `${dir}/cert.pem`,
-      ]);
+      await selfSignedCertificate(dir);
       for (const [port, version] of [["443", []], ["8443", ["-tls1_3"]]] as const) {
         servers.push(
           new Deno.Command("ip", {
@@ -178,18 +170,13 @@ Deno.test({
         );
       }
       const json = (await runNetpeek(["-r", path, "--json"])).stdout;
-      for (
-        const shown of [
-          '"sni":"www.example.test","alpn":["h2","http/1.1"],"supportedVersions":["TLS1.3"]',
-          '"serverHello":{"version":"TLS1.3","cipherSuite":4866,"cipherSuiteName":"TLS_AES_256_GCM_SHA384"}',
-          '"alert":{"level":2,"description":70,"descriptionName":"protocol_version"}',
-        ]
-      ) assert.ok(json.includes(shown), `no ${shown} in the JSON`);
+      assertShows(json, [
+        '"sni":"www.example.test","alpn":["h2","http/1.1"],"supportedVersions":["TLS1.3"]',
+        '"serverHello":{"version":"TLS1.3","cipherSuite":4866,"cipherSuiteName":"TLS_AES_256_GCM_SHA384"}',
+        '"alert":{"level":2,"description":70,"descriptionName":"protocol_version"}',
+      ]);
     } finally {
-      for (const server of servers) {
-        server.kill("SIGTERM");
-        await server.status;
-      }
+      await stopServers(servers);
       await sh("ip", ["netns", "del", ns]).catch(() => {});
       await Deno.remove(dir, { recursive: true });
     }

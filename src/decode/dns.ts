@@ -18,6 +18,17 @@
  * @module
  */
 
+import {
+  DNS_TYPE_A,
+  DNS_TYPE_AAAA,
+  DNS_TYPE_CNAME,
+  DNS_TYPE_MX,
+  DNS_TYPE_NS,
+  DNS_TYPE_PTR,
+  DNS_TYPE_SOA,
+  DNS_TYPE_SRV,
+  DNS_TYPE_TXT,
+} from "./dns_types.ts";
 import { HeaderView } from "./header.ts";
 import type { FieldTable } from "./field.ts";
 import { dnsRecordData } from "./dns_rdata.ts";
@@ -806,16 +817,6 @@ function ofType(
     recordValues(dns, (dns, record) => record.type === type ? read(dns, record) : undefined);
 }
 
-const TYPE_A = 1;
-const TYPE_NS = 2;
-const TYPE_CNAME = 5;
-const TYPE_SOA = 6;
-const TYPE_PTR = 12;
-const TYPE_MX = 15;
-const TYPE_TXT = 16;
-const TYPE_AAAA = 28;
-const TYPE_SRV = 33;
-
 /** A flag as tshark shows it; `responseOnly` flags are absent from queries. */
 function flag(bit: number, responseOnly = false): (dns: DnsMessage) => number | undefined {
   return (dns) => responseOnly && !dns.isResponse ? undefined : (dns.flagsWord & bit) !== 0 ? 1 : 0;
@@ -843,22 +844,22 @@ export const DNS_FIELDS: FieldTable<DnsMessage> = {
   "dns.resp.type": (dns) => recordValues(dns, (_, record) => record.type),
   "dns.resp.ttl": (dns) =>
     recordValues(dns, (_, record) => record.type === DNS_TYPE_OPT ? undefined : record.ttl),
-  "dns.a": ofType(TYPE_A, (dns, record) => dnsRecordData(dns, record)),
-  "dns.aaaa": ofType(TYPE_AAAA, (dns, record) => dnsRecordData(dns, record)),
-  "dns.cname": ofType(TYPE_CNAME, (dns, record) => tsharkName(dns, record.dataAt)),
-  "dns.ns": ofType(TYPE_NS, (dns, record) => tsharkName(dns, record.dataAt)),
-  "dns.ptr.domain_name": ofType(TYPE_PTR, (dns, record) => tsharkName(dns, record.dataAt)),
-  "dns.mx.preference": ofType(TYPE_MX, (dns, record) => dns.uint16At(record.dataAt)),
-  "dns.mx.mail_exchange": ofType(TYPE_MX, (dns, record) => tsharkName(dns, record.dataAt + 2)),
-  "dns.srv.priority": ofType(TYPE_SRV, (dns, record) => dns.uint16At(record.dataAt)),
-  "dns.srv.weight": ofType(TYPE_SRV, (dns, record) => dns.uint16At(record.dataAt + 2)),
-  "dns.srv.port": ofType(TYPE_SRV, (dns, record) => dns.uint16At(record.dataAt + 4)),
-  "dns.srv.target": ofType(TYPE_SRV, (dns, record) => tsharkName(dns, record.dataAt + 6)),
-  "dns.soa.mname": ofType(TYPE_SOA, (dns, record) => tsharkName(dns, record.dataAt)),
+  "dns.a": ofType(DNS_TYPE_A, (dns, record) => dnsRecordData(dns, record)),
+  "dns.aaaa": ofType(DNS_TYPE_AAAA, (dns, record) => dnsRecordData(dns, record)),
+  "dns.cname": ofType(DNS_TYPE_CNAME, (dns, record) => tsharkName(dns, record.dataAt)),
+  "dns.ns": ofType(DNS_TYPE_NS, (dns, record) => tsharkName(dns, record.dataAt)),
+  "dns.ptr.domain_name": ofType(DNS_TYPE_PTR, (dns, record) => tsharkName(dns, record.dataAt)),
+  "dns.mx.preference": ofType(DNS_TYPE_MX, (dns, record) => dns.uint16At(record.dataAt)),
+  "dns.mx.mail_exchange": ofType(DNS_TYPE_MX, (dns, record) => tsharkName(dns, record.dataAt + 2)),
+  "dns.srv.priority": ofType(DNS_TYPE_SRV, (dns, record) => dns.uint16At(record.dataAt)),
+  "dns.srv.weight": ofType(DNS_TYPE_SRV, (dns, record) => dns.uint16At(record.dataAt + 2)),
+  "dns.srv.port": ofType(DNS_TYPE_SRV, (dns, record) => dns.uint16At(record.dataAt + 4)),
+  "dns.srv.target": ofType(DNS_TYPE_SRV, (dns, record) => tsharkName(dns, record.dataAt + 6)),
+  "dns.soa.mname": ofType(DNS_TYPE_SOA, (dns, record) => tsharkName(dns, record.dataAt)),
   "dns.txt": (dns) => {
     const strings: string[] = [];
     dns.forEachRecord((record) => {
-      if (record.type !== TYPE_TXT || record.dataCut) return;
+      if (record.type !== DNS_TYPE_TXT || record.dataCut) return;
       const end = record.dataAt + record.dataLength;
       for (let at = record.dataAt; at < end;) {
         const length = dns.byteAt(at);

@@ -21,26 +21,26 @@
  * @module
  */
 
+import {
+  DNS_TYPE_A,
+  DNS_TYPE_AAAA,
+  DNS_TYPE_CAA,
+  DNS_TYPE_CNAME,
+  DNS_TYPE_DNAME,
+  DNS_TYPE_DNSKEY,
+  DNS_TYPE_DS,
+  DNS_TYPE_HTTPS,
+  DNS_TYPE_MX,
+  DNS_TYPE_NS,
+  DNS_TYPE_PTR,
+  DNS_TYPE_SOA,
+  DNS_TYPE_SRV,
+  DNS_TYPE_SSHFP,
+  DNS_TYPE_SVCB,
+  DNS_TYPE_TXT,
+} from "./dns_types.ts";
 import { formatIpv4, formatIpv6 } from "./address.ts";
 import type { DnsMessage, DnsRecord } from "./dns.ts";
-
-// Record types with a presentation format here (IANA "Resource Record (RR) TYPEs").
-const TYPE_A = 1;
-const TYPE_NS = 2;
-const TYPE_CNAME = 5;
-const TYPE_SOA = 6;
-const TYPE_PTR = 12;
-const TYPE_MX = 15;
-const TYPE_TXT = 16;
-const TYPE_AAAA = 28;
-const TYPE_SRV = 33;
-const TYPE_DNAME = 39;
-const TYPE_DS = 43;
-const TYPE_SSHFP = 44;
-const TYPE_DNSKEY = 48;
-const TYPE_SVCB = 64;
-const TYPE_HTTPS = 65;
-const TYPE_CAA = 257;
 
 const IPV4_LENGTH = 4;
 const IPV6_LENGTH = 16;
@@ -196,43 +196,43 @@ export function dnsRecordData(dns: DnsMessage, record: DnsRecord): string {
   try {
     let text: string;
     switch (record.type) {
-      case TYPE_A:
+      case DNS_TYPE_A:
         if (record.dataLength !== IPV4_LENGTH) throw new Unfit();
         return formatIpv4(view, record.dataAt);
-      case TYPE_AAAA:
+      case DNS_TYPE_AAAA:
         if (record.dataLength !== IPV6_LENGTH) throw new Unfit();
         return formatIpv6(view, record.dataAt);
-      case TYPE_NS:
-      case TYPE_CNAME:
-      case TYPE_PTR:
-      case TYPE_DNAME:
+      case DNS_TYPE_NS:
+      case DNS_TYPE_CNAME:
+      case DNS_TYPE_PTR:
+      case DNS_TYPE_DNAME:
         text = reader.name();
         break;
-      case TYPE_MX: {
+      case DNS_TYPE_MX: {
         const preference = reader.u16();
         text = `${preference} ${reader.name()}`;
         break;
       }
-      case TYPE_SRV: {
+      case DNS_TYPE_SRV: {
         const priority = reader.u16();
         const weight = reader.u16();
         const port = reader.u16();
         text = `${priority} ${weight} ${port} ${reader.name()}`;
         break;
       }
-      case TYPE_SOA: {
+      case DNS_TYPE_SOA: {
         const parts = [reader.name(), reader.name()];
         for (let i = 0; i < SOA_NUMBERS; i++) parts.push(String(reader.u32()));
         text = parts.join(" ");
         break;
       }
-      case TYPE_TXT: {
+      case DNS_TYPE_TXT: {
         const strings: string[] = [];
         do strings.push(reader.characterString()); while (!reader.done);
         text = strings.join(" ");
         break;
       }
-      case TYPE_CAA: {
+      case DNS_TYPE_CAA: {
         const flags = reader.u8();
         const tagLength = reader.u8();
         const tagAt = reader.need(tagLength);
@@ -243,26 +243,26 @@ export function dnsRecordData(dns: DnsMessage, record: DnsRecord): string {
         for (let at = valueAt; at < reader.end; at++) value += escapeText(dns.byteAt(at));
         return `${flags} ${tag} "${value}"`;
       }
-      case TYPE_SSHFP: {
+      case DNS_TYPE_SSHFP: {
         const algorithm = reader.u8();
         const fingerprintType = reader.u8();
         return `${algorithm} ${fingerprintType} ${reader.hex(reader.end - reader.at)}`;
       }
-      case TYPE_DS: {
+      case DNS_TYPE_DS: {
         const keyTag = reader.u16();
         const algorithm = reader.u8();
         const digestType = reader.u8();
         return `${keyTag} ${algorithm} ${digestType} ${reader.hex(reader.end - reader.at)}`;
       }
-      case TYPE_DNSKEY: {
+      case DNS_TYPE_DNSKEY: {
         const flags = reader.u16();
         const protocol = reader.u8();
         const algorithm = reader.u8();
         const key = base64(dns, reader.at, reader.end - reader.at);
         return `${flags} ${protocol} ${algorithm} ${key}`;
       }
-      case TYPE_SVCB:
-      case TYPE_HTTPS: {
+      case DNS_TYPE_SVCB:
+      case DNS_TYPE_HTTPS: {
         const priority = reader.u16();
         const target = reader.name();
         text = `${priority} ${target}${svcParams(reader)}`;

@@ -32,6 +32,7 @@ export * from "./address.ts";
 export * from "./arp.ts";
 export * from "./dns.ts";
 export * from "./dns_rdata.ts";
+export * from "./dns_types.ts";
 export * from "./http.ts";
 export * from "./ntp.ts";
 export * from "./syslog.ts";

@@ -31,6 +31,20 @@ import {
   DNS_FLAG_RA,
   DNS_FLAG_RD,
   DNS_FLAG_TC,
+  DNS_TYPE_A,
+  DNS_TYPE_AAAA,
+  DNS_TYPE_CNAME,
+  DNS_TYPE_DNAME,
+  DNS_TYPE_MX,
+  DNS_TYPE_NS,
+  DNS_TYPE_OPT,
+  DNS_TYPE_PTR,
+  DNS_TYPE_SOA,
+  DNS_TYPE_SRV,
+  DNS_TYPE_TSIG,
+  DNS_TYPE_TXT,
+  DNS_TYPE_UNSPECA,
+  DNS_TYPE_URI,
   type DnsMessage,
   dnsRcodeName,
   dnsTypeName,
@@ -201,22 +215,6 @@ const CLASS_NAMES: Readonly<Record<number, string>> = { 1: "IN", 3: "CHAOS", 4: 
 const CLASS_IN = 1;
 /** mDNS's top class bit: a question wants a unicast reply; a record flushes caches. */
 const MDNS_CLASS_BIT = 0x8000;
-
-// Record types whose data tcpdump prints.
-const TYPE_A = 1;
-const TYPE_NS = 2;
-const TYPE_CNAME = 5;
-const TYPE_SOA = 6;
-const TYPE_PTR = 12;
-const TYPE_MX = 15;
-const TYPE_TXT = 16;
-const TYPE_AAAA = 28;
-const TYPE_SRV = 33;
-const TYPE_DNAME = 39;
-const TYPE_OPT = 41;
-const TYPE_UNSPECA = 104;
-const TYPE_TSIG = 250;
-const TYPE_URI = 256;
 
 /** tcpdump's EDNS option names (`edns_opt2str`); others print as `Opt<n>`. */
 const EDNS_OPTION_NAMES: Readonly<Record<number, string>> = {
@@ -491,10 +489,10 @@ function writeRecord(
   const type = dns.uint16At(fixed);
   const wireClass = dns.uint16At(fixed + 2);
   const recordClass = mdns ? wireClass & ~MDNS_CLASS_BIT : wireClass;
-  if (recordClass !== CLASS_IN && type !== TYPE_OPT) writeClass(out, recordClass);
+  if (recordClass !== CLASS_IN && type !== DNS_TYPE_OPT) writeClass(out, recordClass);
   if (mdns && (wireClass & MDNS_CLASS_BIT) !== 0) out.piece(TEXT.cacheFlush);
-  const optFlags = type === TYPE_OPT ? dns.uint16At(fixed + 6) : 0;
-  if (type !== TYPE_OPT && verbosity > 2) {
+  const optFlags = type === DNS_TYPE_OPT ? dns.uint16At(fixed + 6) : 0;
+  if (type !== DNS_TYPE_OPT && verbosity > 2) {
     out.text(" [");
     writeTtl(out, dns.uint32At(fixed + 4));
     out.byte(0x5d);
@@ -506,19 +504,19 @@ function writeRecord(
   writeTypeName(out, type);
   if (next > end) return CUT;
   switch (type) {
-    case TYPE_A:
+    case DNS_TYPE_A:
       if (data + 4 > end) return CUT;
       out.byte(0x20);
       out.ipv4(dns.uint32At(data));
       break;
-    case TYPE_NS:
-    case TYPE_CNAME:
-    case TYPE_PTR:
-    case TYPE_DNAME:
+    case DNS_TYPE_NS:
+    case DNS_TYPE_CNAME:
+    case DNS_TYPE_PTR:
+    case DNS_TYPE_DNAME:
       out.byte(0x20);
       if (writeName(out, dns, data) === CUT) return CUT;
       break;
-    case TYPE_SOA: {
+    case DNS_TYPE_SOA: {
       if (verbosity === 0) break;
       out.byte(0x20);
       const second = writeName(out, dns, data);
@@ -532,13 +530,13 @@ function writeRecord(
       }
       break;
     }
-    case TYPE_MX:
+    case DNS_TYPE_MX:
       out.byte(0x20);
       if (data + 2 > end || writeName(out, dns, data + 2) === CUT) return CUT;
       out.byte(0x20);
       out.uint(dns.uint16At(data));
       break;
-    case TYPE_TXT:
+    case DNS_TYPE_TXT:
       for (let at = data; at < next;) {
         out.text(' "');
         if (at >= end) return CUT;
@@ -548,7 +546,7 @@ function writeRecord(
         at += 1 + size;
       }
       break;
-    case TYPE_SRV:
+    case DNS_TYPE_SRV:
       out.byte(0x20);
       if (data + 6 > end || writeName(out, dns, data + 6) === CUT) return CUT;
       out.byte(0x3a);
@@ -558,12 +556,12 @@ function writeRecord(
       out.byte(0x20);
       out.uint(dns.uint16At(data + 2));
       break;
-    case TYPE_AAAA:
+    case DNS_TYPE_AAAA:
       if (data + 16 > end) return CUT;
       out.byte(0x20);
       out.ipv6(dns.dataView, data);
       break;
-    case TYPE_URI:
+    case DNS_TYPE_URI:
       if (length < 4) return CUT;
       out.byte(0x20);
       out.uint(dns.uint16At(data));
@@ -572,7 +570,7 @@ function writeRecord(
       out.byte(0x20);
       if (!writePrintable(out, dns, data + 4, length - 4)) return CUT;
       break;
-    case TYPE_OPT:
+    case DNS_TYPE_OPT:
       out.piece(TEXT.udpSize);
       out.uint(recordClass);
       if (optFlags & 0x8000) out.piece(TEXT.dnssecOk);
@@ -586,10 +584,10 @@ function writeRecord(
         out.byte(0x5d);
       }
       break;
-    case TYPE_UNSPECA:
+    case DNS_TYPE_UNSPECA:
       if (!writePrintable(out, dns, data, length)) return CUT;
       break;
-    case TYPE_TSIG: {
+    case DNS_TYPE_TSIG: {
       if (verbosity === 0) break;
       out.byte(0x20);
       let at = writeName(out, dns, data);
@@ -637,7 +635,7 @@ function extendedRcode(dns: DnsMessage): number {
   for (let i = dns.additionalCount; i > 0; i--) {
     at = dns.skipName(at);
     if (at < 0 || at + 5 > end) return rcode;
-    if (dns.uint16At(at) === TYPE_OPT) return rcode | (dns.byteAt(at + 4) << 4);
+    if (dns.uint16At(at) === DNS_TYPE_OPT) return rcode | (dns.byteAt(at + 4) << 4);
     if (at + RECORD_FIXED_LENGTH > end) return rcode;
     at += RECORD_FIXED_LENGTH + dns.uint16At(at + 8);
     if (at >= end) return rcode;
