@@ -52,6 +52,11 @@ const CONTENT_TYPE_NAMES: Readonly<Record<number, string>> = {
   24: "Heartbeat",
 };
 
+/** A record content type's name (`ApplicationData`), or its number as text. */
+export function tlsRecordTypeName(type: number): string {
+  return CONTENT_TYPE_NAMES[type] ?? `${type}`;
+}
+
 /** Handshake message types (RFC 8446 section 4). */
 export const TLS_CLIENT_HELLO = 1;
 /** A ServerHello. */
@@ -527,6 +532,11 @@ export class TlsRecords extends HeaderView {
     return this.#handshake(at)?.[0];
   }
 
+  /** The version field of the record at `at`. */
+  recordVersionAt(at: number): number {
+    return this.view.getUint16(at + RECORD_VERSION);
+  }
+
   /** The ClientHello in the segment, or null. */
   get clientHello(): TlsClientHello | null {
     let hello: TlsClientHello | null = null;
@@ -579,7 +589,7 @@ export class TlsRecords extends HeaderView {
     this.forEachRecord((at, type, length) =>
       records.push({
         type,
-        typeName: CONTENT_TYPE_NAMES[type] ?? `${type}`,
+        typeName: tlsRecordTypeName(type),
         version: this.view.getUint16(at + RECORD_VERSION),
         length,
       })

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { linkTypeInfo, type Packet } from "../decode/mod.ts";
+import { linkTypeInfo, type Packet, type TlsRecords, tlsRecordTypeName } from "../decode/mod.ts";
 import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
 import { writeArpJson } from "./arp.ts";
 import { writeDnsJson } from "./dns.ts";
@@ -45,6 +45,12 @@ const PIECE = encodePieces({
   endLine: "}\n",
   ipv6: ',"ipv6":',
   dns: ',"dns":',
+  quicShort: ',"quic":{"packets":[{"header":"short"}]}',
+  tlsRecords: ',"tls":{"records":[',
+  tlsRecordType: '{"type":',
+  tlsTypeName: ',"typeName":',
+  tlsVersion: ',"version":',
+  tlsLength: ',"length":',
 });
 
 const LINK_FIELDS = new Map<number, Piece>();
@@ -105,8 +111,12 @@ export function writeJson(
   if (packet.ntp) out.text(`,"ntp":${JSON.stringify(packet.ntp)}`);
   if (packet.syslog) out.text(`,"syslog":${JSON.stringify(packet.syslog)}`);
   if (packet.dhcp) out.text(`,"dhcp":${JSON.stringify(packet.dhcp)}`);
-  if (packet.tls) out.text(`,"tls":${JSON.stringify(packet.tls)}`);
-  if (packet.quic) out.text(`,"quic":${JSON.stringify(packet.quic)}`);
+  if (packet.tls) writeTlsJson(out, packet.tls);
+  if (packet.quic) {
+    // Most of QUIC is 1-RTT datagrams: one short-header packet, whose object never changes.
+    if (packet.quic.isShortHeaderOnly) out.piece(PIECE.quicShort);
+    else out.text(`,"quic":${JSON.stringify(packet.quic)}`);
+  }
   if (packet.esp) out.text(`,"esp":${JSON.stringify(packet.esp)}`);
   if (packet.wireguard) out.text(`,"wireguard":${JSON.stringify(packet.wireguard)}`);
   if (packet.dhcpv6) out.text(`,"dhcpv6":${JSON.stringify(packet.dhcpv6)}`);
@@ -136,4 +146,32 @@ export function writeJsonLine(
   const line = scratch.toString();
   scratch.clear();
   return line;
+}
+
+/**
+ * The TLS records' JSON as `JSON.stringify(tls)` writes it: application data alone (most
+ * segments) field by field, a segment with a handshake or an alert through `toJSON`.
+ */
+function writeTlsJson(out: ByteWriter, tls: TlsRecords): void {
+  if (tls.hasHandshakeOrAlert) {
+    out.text(`,"tls":${JSON.stringify(tls)}`);
+    return;
+  }
+  out.piece(PIECE.tlsRecords);
+  let first = true;
+  tls.forEachRecord((at, type, length) => {
+    if (!first) out.byte(0x2c);
+    first = false;
+    out.piece(PIECE.tlsRecordType);
+    out.uint(type);
+    out.piece(PIECE.tlsTypeName);
+    out.text(JSON.stringify(tlsRecordTypeName(type)));
+    out.piece(PIECE.tlsVersion);
+    out.uint(tls.recordVersionAt(at));
+    out.piece(PIECE.tlsLength);
+    out.uint(length);
+    out.byte(0x7d);
+  });
+  out.byte(0x5d);
+  out.byte(0x7d);
 }
