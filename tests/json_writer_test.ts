@@ -65,6 +65,8 @@ Deno.test("fast JSON writes every combination of TCP analysis flags as JSON.stri
       relativeAck: subset % 3 === 0 ? null : 2 ** 32 - 1,
       isnSeen: subset % 2 === 0,
       peerBase: subset % 5 === 0 ? null : 12345,
+      tcpdumpSeqBase: 0,
+      tcpdumpAckBase: 0,
     };
     flags.forEach((flag, bit) => {
       if ((subset & (1 << bit)) === 0) return;

@@ -69,6 +69,8 @@ Deno.test("an analysis crosses to the worker with its values and its keys' order
     relativeAck: 0,
     isnSeen: false,
     peerBase: 0,
+    tcpdumpSeqBase: 4294967295,
+    tcpdumpAckBase: 12345,
     reset: true,
     zeroWindow: true,
     keepAlive: true,

@@ -60,12 +60,12 @@ export interface TcpAnalysis {
   /**
    * tcpdump's bases for this segment's relative numbers, when tcpdump prints them relative:
    * what it subtracts from the sequence number (this one), and from the acknowledgment number
-   * and SACK edges (`tcpdumpAckBase`); see `TcpAnalyser.observe`. For the text: JSON leaves
-   * both out.
+   * and SACK edges (`tcpdumpAckBase`); both 0 where tcpdump prints absolute numbers. See
+   * `TcpAnalyser.observe`. For the text: JSON leaves both out.
    */
-  tcpdumpSeqBase?: number;
+  tcpdumpSeqBase: number;
   /** See `tcpdumpSeqBase`. */
-  tcpdumpAckBase?: number;
+  tcpdumpAckBase: number;
 }
 
 /**
@@ -184,6 +184,9 @@ export class TcpAnalyser {
       relativeAck,
       isnSeen: mine.isnSeen,
       peerBase: other.baseSet ? other.base : null,
+      // Always present (0 for absolute numbers), so that every analysis has one shape.
+      tcpdumpSeqBase: 0,
+      tcpdumpAckBase: 0,
     };
     // tcpdump numbers a conversation from its first segment with ACK set, or its SYN-ACK:
     // that one prints absolute and gives both sides' bases (the other side's is its ACK less
@@ -271,7 +274,6 @@ export class TcpAnalyser {
       mine.windowEnd = (ack + scaledWindow) >>> 0;
       mine.windowEndSet = !syn;
     }
-    // Last, as the printing worker's batches carry them (print_batch.ts).
     if (tcpdumpRelative) {
       analysis.tcpdumpSeqBase = mine.tcpdumpBase;
       analysis.tcpdumpAckBase = other.tcpdumpBase;

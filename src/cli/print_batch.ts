@@ -74,7 +74,7 @@ const META_PEER_BASE = 8;
 const META_FLAGS = 9;
 /** 0 when absent. */
 const META_DUPLICATE_ACK = 10;
-/** tcpdump's bases, when `ANALYSIS_TCPDUMP_BASES` is set. */
+/** tcpdump's bases (0 for absolute numbers). */
 const META_TCPDUMP_SEQ_BASE = 11;
 const META_TCPDUMP_ACK_BASE = 12;
 
@@ -82,8 +82,6 @@ const ANALYSIS_PRESENT = 1;
 const ANALYSIS_ISN_SEEN = 2;
 const ANALYSIS_NO_RELATIVE_ACK = 4;
 const ANALYSIS_NO_PEER_BASE = 8;
-/** The analysis carries tcpdump's bases (above the optional flags' bits). */
-const ANALYSIS_TCPDUMP_BASES = 1 << 30;
 /** `TCP_ANALYSIS_FLAGS[i]` is bit `FIRST_OPTIONAL_BIT + i`. */
 const FIRST_OPTIONAL_BIT = 4;
 
@@ -162,7 +160,7 @@ export function packAnalysis(meta: Uint32Array, at: number, analysis?: TcpAnalys
   // Named reads, not a loop over the names: this runs for every TCP segment.
   const relativeAck = analysis.relativeAck;
   const peerBase = analysis.peerBase;
-  const seqBase = analysis.tcpdumpSeqBase;
+
   const flags = ANALYSIS_PRESENT | (analysis.isnSeen ? ANALYSIS_ISN_SEEN : 0) |
     (relativeAck === null ? ANALYSIS_NO_RELATIVE_ACK : 0) |
     (peerBase === null ? ANALYSIS_NO_PEER_BASE : 0) |
@@ -174,12 +172,9 @@ export function packAnalysis(meta: Uint32Array, at: number, analysis?: TcpAnalys
     (analysis.retransmission ? 1 << (FIRST_OPTIONAL_BIT + 5) : 0) |
     (analysis.fastRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 6) : 0) |
     (analysis.outOfOrder ? 1 << (FIRST_OPTIONAL_BIT + 7) : 0) |
-    (analysis.spuriousRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 8) : 0) |
-    (seqBase !== undefined ? ANALYSIS_TCPDUMP_BASES : 0);
-  if (seqBase !== undefined) {
-    meta[at + META_TCPDUMP_SEQ_BASE] = seqBase;
-    meta[at + META_TCPDUMP_ACK_BASE] = analysis.tcpdumpAckBase!;
-  }
+    (analysis.spuriousRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 8) : 0);
+  meta[at + META_TCPDUMP_SEQ_BASE] = analysis.tcpdumpSeqBase;
+  meta[at + META_TCPDUMP_ACK_BASE] = analysis.tcpdumpAckBase;
   meta[at + META_RELATIVE_SEQ] = analysis.relativeSeq;
   meta[at + META_RELATIVE_ACK] = relativeAck ?? 0;
   meta[at + META_PEER_BASE] = peerBase ?? 0;
@@ -196,6 +191,8 @@ export function unpackAnalysis(meta: Uint32Array, at: number): TcpAnalysis | und
     relativeAck: flags & ANALYSIS_NO_RELATIVE_ACK ? null : meta[at + META_RELATIVE_ACK],
     isnSeen: (flags & ANALYSIS_ISN_SEEN) !== 0,
     peerBase: flags & ANALYSIS_NO_PEER_BASE ? null : meta[at + META_PEER_BASE],
+    tcpdumpSeqBase: meta[at + META_TCPDUMP_SEQ_BASE],
+    tcpdumpAckBase: meta[at + META_TCPDUMP_ACK_BASE],
   };
   if (flags >= 1 << FIRST_OPTIONAL_BIT) {
     for (let i = 0; i < TCP_ANALYSIS_FLAGS.length; i++) {
@@ -204,10 +201,6 @@ export function unpackAnalysis(meta: Uint32Array, at: number): TcpAnalysis | und
   }
   const duplicateAck = meta[at + META_DUPLICATE_ACK];
   if (duplicateAck !== 0) analysis.duplicateAck = duplicateAck;
-  if (flags & ANALYSIS_TCPDUMP_BASES) {
-    analysis.tcpdumpSeqBase = meta[at + META_TCPDUMP_SEQ_BASE];
-    analysis.tcpdumpAckBase = meta[at + META_TCPDUMP_ACK_BASE];
-  }
   return analysis;
 }
 

@@ -31,6 +31,7 @@ import {
   DNS_FLAG_RA,
   DNS_FLAG_RD,
   DNS_FLAG_TC,
+  DNS_SECTION_ADDITIONAL,
   DNS_TYPE_A,
   DNS_TYPE_AAAA,
   DNS_TYPE_CNAME,
@@ -47,6 +48,7 @@ import {
   DNS_TYPE_URI,
   type DnsMessage,
   dnsRcodeName,
+  dnsRecordData,
   dnsTypeName,
   MAX_NAME_TEXT_LENGTH,
   MDNS_PORT,
@@ -827,18 +829,7 @@ export function writeDnsJson(out: ByteWriter, dns: DnsMessage): void {
     if (count < 0 || type < 0) out.piece(JSON_PIECE.null);
     else {
       out.piece(JSON_PIECE.openName);
-      // The name's text is printable ASCII; JSON needs only its quotes and backslashes escaped.
-      out.reserve(2 * count + 2);
-      const bytes = out.bytes;
-      let at = out.length;
-      bytes[at++] = 0x22;
-      for (let i = 0; i < count; i++) {
-        const byte = name[i];
-        if (byte === 0x22 || byte === 0x5c) bytes[at++] = 0x5c;
-        bytes[at++] = byte;
-      }
-      bytes[at++] = 0x22;
-      out.length = at;
+      writeJsonName(out, name, count);
       out.piece(JSON_PIECE.type);
       out.uint(type);
       out.piece(JSON_PIECE.typeNameValue);
@@ -849,13 +840,99 @@ export function writeDnsJson(out: ByteWriter, dns: DnsMessage): void {
       out.byte(0x7d);
     }
   }
-  if (dns.answerCount + dns.authorityCount + dns.additionalCount > 0) {
-    // Records are in responses only, and each has its own shape: written by the reference.
-    const records = JSON.stringify(dns.recordsJson());
-    if (records.length > 2) {
-      out.byte(0x2c);
-      out.text(records.slice(1, -1));
+  if (dns.answerCount + dns.authorityCount + dns.additionalCount > 0) writeRecordsJson(out, dns);
+  out.byte(0x7d);
+}
+
+/** A name's text (printable ASCII) as a JSON string: only quotes and backslashes escaped. */
+function writeJsonName(out: ByteWriter, name: Uint8Array, count: number): void {
+  out.reserve(2 * count + 2);
+  const bytes = out.bytes;
+  let at = out.length;
+  bytes[at++] = 0x22;
+  for (let i = 0; i < count; i++) {
+    const byte = name[i];
+    if (byte === 0x22 || byte === 0x5c) bytes[at++] = 0x5c;
+    bytes[at++] = byte;
+  }
+  bytes[at++] = 0x22;
+  out.length = at;
+}
+
+/** Each section's key, opening its array. */
+const SECTION_PIECES = [
+  new Piece(',"answer":['),
+  new Piece(',"authority":['),
+  new Piece(',"additional":['),
+];
+const RECORD_PIECE = encodePieces({
+  open: '{"name":',
+  type: ',"type":',
+  typeName: ',"typeName":',
+  class: ',"class":',
+  ttl: ',"ttl":',
+  data: ',"data":',
+  edns: ',"edns":',
+  recordsError: ',"recordsError":',
+});
+const IPV4_LENGTH = 4;
+const IPV6_LENGTH = 16;
+
+/**
+ * The records' keys (`answer`, `authority`, `additional`, `edns`, `recordsError`) as
+ * `JSON.stringify(dns.recordsJson())` writes them: each record streamed, addresses and names
+ * straight from the message, other data through `dnsRecordData`.
+ */
+function writeRecordsJson(out: ByteWriter, dns: DnsMessage): void {
+  let open = -1;
+  let opt = false;
+  const problem = dns.forEachRecord((record) => {
+    if (record.type === DNS_TYPE_OPT && record.section === DNS_SECTION_ADDITIONAL) {
+      opt = true;
+      return;
+    }
+    if (record.section !== open) {
+      if (open >= 0) out.byte(0x5d);
+      out.piece(SECTION_PIECES[record.section]);
+      open = record.section;
+    } else out.byte(0x2c);
+    out.piece(RECORD_PIECE.open);
+    const count = dns.copyName(record.nameAt, DNS_NAME, 0);
+    if (count < 0) out.piece(JSON_PIECE.null);
+    else writeJsonName(out, DNS_NAME, count);
+    const type = record.type;
+    out.piece(RECORD_PIECE.type);
+    out.uint(type);
+    out.piece(RECORD_PIECE.typeName);
+    if (type < TYPE_NAMES_JSON.size) out.piece(TYPE_NAMES_JSON.get(type));
+    else out.text(JSON.stringify(dnsTypeName(type)));
+    out.piece(RECORD_PIECE.class);
+    out.uint(record.class);
+    out.piece(RECORD_PIECE.ttl);
+    out.uint(record.ttl);
+    out.piece(RECORD_PIECE.data);
+    if (record.dataCut) out.piece(JSON_PIECE.null);
+    else if (type === DNS_TYPE_A && record.dataLength === IPV4_LENGTH) {
+      out.byte(0x22);
+      out.ipv4(dns.uint32At(record.dataAt));
+      out.byte(0x22);
+    } else if (type === DNS_TYPE_AAAA && record.dataLength === IPV6_LENGTH) {
+      out.byte(0x22);
+      out.ipv6(dns.dataView, record.dataAt);
+      out.byte(0x22);
+    } else out.text(JSON.stringify(dnsRecordData(dns, record)));
+    out.byte(0x7d);
+  });
+  if (open >= 0) out.byte(0x5d);
+  if (opt) {
+    const edns = dns.edns;
+    if (edns !== null) {
+      out.piece(RECORD_PIECE.edns);
+      out.text(JSON.stringify(edns));
     }
   }
-  out.byte(0x7d);
+  if (problem !== "") {
+    out.piece(RECORD_PIECE.recordsError);
+    out.text(JSON.stringify(problem));
+  }
 }

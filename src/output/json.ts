@@ -69,7 +69,7 @@ export interface PacketJson {
   /** ARP packet. */
   arp?: ArpJson;
   /** TCP header (with `analysis` from the command line's flow tracking). */
-  tcp?: (TcpJson & { analysis?: TcpAnalysis }) | TruncatedPortsJson;
+  tcp?: (TcpJson & { analysis?: TcpAnalysisJson }) | TruncatedPortsJson;
   /** UDP header. */
   udp?: UdpJson | TruncatedPortsJson;
   /** ICMP or ICMPv6 header. */
@@ -114,6 +114,9 @@ export interface PacketJson {
     dns?: DnsJson;
   };
 }
+
+/** A TCP analysis in JSON: all but tcpdump's bases, which are for the text. */
+export type TcpAnalysisJson = Omit<TcpAnalysis, "tcpdumpSeqBase" | "tcpdumpAckBase">;
 
 /**
  * The packet as a plain object, with only the layers it has.

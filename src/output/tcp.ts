@@ -141,8 +141,8 @@ export function writeTcp(
 ): void {
   const bits = tcp.flagBits;
   const length = tcp.payloadLength;
-  const seqBase = analysis?.tcpdumpSeqBase ?? 0;
-  const ackBase = analysis?.tcpdumpAckBase ?? 0;
+  const seqBase = analysis === undefined ? 0 : analysis.tcpdumpSeqBase;
+  const ackBase = analysis === undefined ? 0 : analysis.tcpdumpAckBase;
   out.piece(TEXT.flags);
   if (flagStyle === null) out.piece(FLAG_TEXT_PIECES.get(bits));
   else {
