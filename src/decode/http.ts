@@ -66,8 +66,6 @@ export const HTTP_METHODS: ReadonlySet<string> = new Set([
   "BASELINE-CONTROL",
 ]);
 
-/** The longest method name above. */
-const MAX_METHOD_LENGTH = 16;
 /** At most this many header lines are read. */
 const MAX_HEADER_LINES = 100;
 const SPACE = 0x20;
@@ -111,16 +109,31 @@ export function httpStart(view: DataView, at: number, end: number): HttpStart {
       isDigit(view.getUint8(at + 11)) && view.getUint8(at + 12) === SPACE
     ) return "response";
   }
-  let method = "";
-  for (let i = at; i < end && i - at <= MAX_METHOD_LENGTH; i++) {
-    const byte = view.getUint8(i);
-    if (byte === SPACE) {
-      return HTTP_METHODS.has(method) || method === SSDP_SEARCH ? "request" : "";
-    }
-    if (!((byte >= 0x41 && byte <= 0x5a) || byte === 0x2d || byte === 0x5f)) return "";
-    method += String.fromCharCode(byte);
+  return isMethodAt(view, at, end) ? "request" : "";
+}
+
+/** The methods (and SSDP's search) as bytes, by first letter: matched without a string. */
+const METHODS_BY_FIRST_LETTER: readonly (readonly Uint8Array[])[] = (() => {
+  const table: Uint8Array[][] = Array.from({ length: 26 }, () => []);
+  for (const method of [...HTTP_METHODS, SSDP_SEARCH]) {
+    table[method.charCodeAt(0) - 0x41].push(new TextEncoder().encode(method));
   }
-  return "";
+  return table;
+})();
+
+/** Whether a known method and a space begin the bytes at `at` (its first byte is A-Z). */
+function isMethodAt(view: DataView, at: number, end: number): boolean {
+  const candidates = METHODS_BY_FIRST_LETTER[view.getUint8(at) - 0x41];
+  next: for (let m = 0; m < candidates.length; m++) {
+    const method = candidates[m];
+    const space = at + method.length;
+    if (space >= end || view.getUint8(space) !== SPACE) continue;
+    for (let i = 1; i < method.length; i++) {
+      if (view.getUint8(at + i) !== method[i]) continue next;
+    }
+    return true;
+  }
+  return false;
 }
 
 function isDigit(byte: number): boolean {

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
+import type * as NodeCrypto from "node:crypto";
 import { HeaderView } from "./header.ts";
 import type { FieldTable } from "./field.ts";
 import { readClientHello, type TlsClientHello } from "./tls.ts";
@@ -72,8 +72,18 @@ function hexBytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g)!, (pair) => parseInt(pair, 16));
 }
 
+/**
+ * `node:crypto`, loaded on the first Initial to decrypt: importing it up front costs every run
+ * some 50 ms of startup, and most captures hold no QUIC.
+ */
+let nodeCrypto: typeof NodeCrypto | undefined;
+
+function crypto(): typeof NodeCrypto {
+  return nodeCrypto ??= process.getBuiltinModule("node:crypto");
+}
+
 function hmac(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHmac("sha256", key).update(data).digest());
+  return new Uint8Array(crypto().createHmac("sha256", key).update(data).digest());
 }
 
 /** HKDF-Expand-Label (RFC 8446 section 7.1) for outputs of one SHA-256 block or less. */
@@ -317,7 +327,7 @@ export class QuicDatagram extends HeaderView {
     if (keys === null) return;
     try {
       const sample = this.#bytes(numberAt + SAMPLE_OFFSET, SAMPLE_LENGTH);
-      const ecb = createCipheriv("aes-128-ecb", keys.hp, null);
+      const ecb = crypto().createCipheriv("aes-128-ecb", keys.hp, null);
       ecb.setAutoPadding(false);
       const mask = new Uint8Array(ecb.update(sample));
       const header = this.#bytes(place.at, numberAt - place.at + 4);
@@ -335,7 +345,7 @@ export class QuicDatagram extends HeaderView {
       if (payloadLength <= 0) return;
       const nonce = keys.iv.slice();
       for (let i = 0; i < 8; i++) nonce[11 - i] ^= Math.floor(packetNumber / 2 ** (8 * i)) & 0xff;
-      const gcm = createDecipheriv("aes-128-gcm", keys.key, nonce);
+      const gcm = crypto().createDecipheriv("aes-128-gcm", keys.key, nonce);
       gcm.setAAD(aad);
       gcm.setAuthTag(this.#bytes(payloadAt + payloadLength, TAG_LENGTH));
       const opened = gcm.update(this.#bytes(payloadAt, payloadLength));

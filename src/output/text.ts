@@ -38,7 +38,7 @@ import { writeDhcp } from "./dhcp.ts";
 import { writeTlsHint } from "./tls.ts";
 import { writeQuicHint } from "./quic.ts";
 import { writeWireGuardHint } from "./wireguard.ts";
-import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader } from "../decode/mod.ts";
+import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader, type UdpHeader } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
@@ -263,10 +263,8 @@ export class TextFormatter {
     ip4: Ipv4Header | undefined,
     ip6: Ipv6Header | undefined,
   ): void {
-    const verbose = this.#options.verbose === true;
     const fragment = ip4 !== undefined && ip4.isFragment ? ipv4FragmentText(ip4) : "";
     const chain = ip6 !== undefined && ip6.extensionCount > 0 ? ipv6ChainText(ip6) : "";
-    const cut = chain === "" ? "" : " " + chain.trimEnd();
     const tcp = packet.tcp;
     const udp = packet.udp;
     if (tcp !== undefined || udp !== undefined) {
@@ -284,74 +282,101 @@ export class TextFormatter {
         this.#writePorts(out, ip4, ip6, ports.srcPort, ports.dstPort);
         if (ports.truncated) {
           out.byte(0x3a);
-          out.text(cut);
+          if (chain !== "") out.text(" " + chain.trimEnd());
           out.text(fragment);
           return;
         }
         out.piece(PIECE.colonSpace);
       }
-      if (tcp !== undefined) {
-        const analysis = this.#options.absoluteSequence === true ? undefined : this.#analysis;
-        writeTcp(out, tcp, analysis, verbose, this.#flag);
-        if (packet.dns !== undefined) {
-          out.byte(0x20);
-          writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);
-        } else if (tcp.payloadLength > 0) {
-          const start = tcp.offset + tcp.dataOffset;
-          if (isHttpPort(tcp)) {
-            writeHttpText(out, tcp.dataView, start, tcp.end, tcp.payloadLength, this.#verbosity);
-          } else if (packet.http !== undefined) {
-            writeHttpHint(out, tcp.dataView, start, tcp.end);
-          } else if (packet.tls !== undefined) {
-            writeTlsHint(out, packet.tls);
-          }
-        }
-        if (verbose) writeTcpAnalysis(out, this.#analysis);
-      } else {
-        const dns = packet.dns;
-        const stop = packet.stop;
-        if (stop?.layer === "dns" && stop.kind === "malformed") {
-          // Shorter than a DNS header on the wire: tcpdump's words for it.
-          out.text(`domain [length ${udp!.payloadLength} < 12] (invalid)`);
-          out.text(fragment);
-          return;
-        }
-        const ntp = packet.ntp;
-        const syslog = packet.syslog;
-        const dhcp = packet.dhcp;
-        const esp = packet.esp;
-        const dhcpv6 = packet.dhcpv6;
-        const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
-          dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined;
-        if (!application || verbose) out.piece(PIECE.udp);
-        if (verbose) {
-          out.piece(PIECE.commaSpace);
-          writeChecksum(out, udp!.checksum, udp!.checksumOk, udp!.expectedChecksum, udp!.offloaded);
-          if (application) out.byte(0x20);
-        }
-        const length = udp!.payloadLength;
-        if (dns !== undefined) writeDns(out, dns, length, this.#verbosity, isMdns(udp!));
-        else if (ntp !== undefined) writeNtp(out, ntp, length, this.#verbosity);
-        else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
-        else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
-        else if (dhcpv6 !== undefined) out.text(`dhcp6 ${dhcpv6.typeName}`);
-        else if (esp !== undefined) {
-          out.text(`UDP-encap: ${espText(esp.spi, esp.sequence)}, length ${length}`);
-        } else {
-          out.piece(PIECE.length);
-          out.uint(length);
-          if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
-          else if (packet.wireguard !== undefined) writeWireGuardHint(out, packet.wireguard);
-          else if (packet.http !== undefined) {
-            // SSDP: tcpdump prints a plain UDP line; netpeek adds the first line.
-            out.text(": SSDP");
-            writeHttpHint(out, packet.http.dataView, packet.http.offset, packet.http.end, false);
-          }
-        }
-      }
+      if (tcp !== undefined) this.#writeSegment(out, packet, tcp);
+      else if (!this.#writeDatagram(out, packet, udp!)) return;
       out.text(fragment);
       return;
     }
+    this.#writeOtherIp(out, packet, ip4, ip6, chain, fragment);
+  }
+
+  /** A TCP segment after its ports: tcpdump's words, then its payload's. */
+  #writeSegment(out: ByteWriter, packet: Packet, tcp: TcpHeader): void {
+    const verbose = this.#options.verbose === true;
+    const analysis = this.#options.absoluteSequence === true ? undefined : this.#analysis;
+    writeTcp(out, tcp, analysis, verbose, this.#flag);
+    if (packet.dns !== undefined) {
+      out.byte(0x20);
+      writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);
+    } else if (tcp.payloadLength > 0) {
+      if (isHttpPort(tcp)) {
+        const start = tcp.offset + tcp.dataOffset;
+        writeHttpText(out, tcp.dataView, start, tcp.end, tcp.payloadLength, this.#verbosity);
+      } else if (packet.http !== undefined) {
+        writeHttpHint(out, tcp.dataView, tcp.offset + tcp.dataOffset, tcp.end);
+      } else if (packet.tls !== undefined) {
+        writeTlsHint(out, packet.tls);
+      }
+    }
+    if (verbose) writeTcpAnalysis(out, this.#analysis);
+  }
+
+  /**
+   * A UDP datagram after its ports: `UDP, length N` or its application's words. False when
+   * the line is complete already (a DNS port's message shorter than DNS's header).
+   */
+  #writeDatagram(out: ByteWriter, packet: Packet, udp: UdpHeader): boolean {
+    const verbose = this.#options.verbose === true;
+    const dns = packet.dns;
+    const stop = packet.stop;
+    if (stop !== undefined && stop.layer === "dns" && stop.kind === "malformed") {
+      // Shorter than a DNS header on the wire: tcpdump's words for it.
+      out.text(`domain [length ${udp.payloadLength} < 12] (invalid)`);
+      const ip4 = packet.ipv4;
+      if (ip4 !== undefined && ip4.isFragment) out.text(ipv4FragmentText(ip4));
+      return false;
+    }
+    const ntp = packet.ntp;
+    const syslog = packet.syslog;
+    const dhcp = packet.dhcp;
+    const esp = packet.esp;
+    const dhcpv6 = packet.dhcpv6;
+    const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
+      dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined;
+    if (!application || verbose) out.piece(PIECE.udp);
+    if (verbose) {
+      out.piece(PIECE.commaSpace);
+      writeChecksum(out, udp.checksum, udp.checksumOk, udp.expectedChecksum, udp.offloaded);
+      if (application) out.byte(0x20);
+    }
+    const length = udp.payloadLength;
+    if (!application) {
+      out.piece(PIECE.length);
+      out.uint(length);
+      if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
+      else if (packet.wireguard !== undefined) writeWireGuardHint(out, packet.wireguard);
+      else if (packet.http !== undefined) {
+        // SSDP: tcpdump prints a plain UDP line; netpeek adds the first line.
+        out.text(": SSDP");
+        writeHttpHint(out, packet.http.dataView, packet.http.offset, packet.http.end, false);
+      }
+    } else if (dns !== undefined) writeDns(out, dns, length, this.#verbosity, isMdns(udp));
+    else if (ntp !== undefined) writeNtp(out, ntp, length, this.#verbosity);
+    else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
+    else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
+    else if (dhcpv6 !== undefined) out.text(`dhcp6 ${dhcpv6.typeName}`);
+    else if (esp !== undefined) {
+      out.text(`UDP-encap: ${espText(esp.spi, esp.sequence)}, length ${length}`);
+    }
+    return true;
+  }
+
+  /** IP without TCP or UDP: ICMP, IGMP, ESP, a later fragment, another protocol. */
+  #writeOtherIp(
+    out: ByteWriter,
+    packet: Packet,
+    ip4: Ipv4Header | undefined,
+    ip6: Ipv6Header | undefined,
+    chain: string,
+    fragment: string,
+  ): void {
+    const cut = chain === "" ? "" : " " + chain.trimEnd();
     this.#writeHosts(out, ip4, ip6);
     const icmp = packet.icmp;
     if (icmp !== undefined) {
