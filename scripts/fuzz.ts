@@ -193,6 +193,7 @@ export function checkFrame(
         tls: packet.tls,
         quic: packet.quic,
         esp: packet.esp,
+        ah: packet.ah,
         wireguard: packet.wireguard,
         dhcpv6: packet.dhcpv6,
       })

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import {
+  AH_JSON_KEYS,
   ARP_JSON_KEYS,
   Decoder,
   DHCP_JSON_KEYS,
@@ -55,6 +56,7 @@ const LAYERS: Record<string, readonly string[]> = {
   tls: TLS_JSON_KEYS,
   quic: QUIC_JSON_KEYS,
   esp: ESP_JSON_KEYS,
+  ah: AH_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
 };

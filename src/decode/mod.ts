@@ -40,6 +40,7 @@ export * from "./dhcp.ts";
 export * from "./tls.ts";
 export * from "./quic.ts";
 export * from "./esp.ts";
+export * from "./ah.ts";
 export * from "./wireguard.ts";
 export * from "./dhcpv6.ts";
 export * from "./ethernet.ts";

@@ -20,6 +20,7 @@
  */
 
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
+import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { HttpMessage, httpStart, SSDP_PORT } from "./http.ts";
 import { isWireGuard, WIREGUARD_PORT, WireGuardMessage } from "./wireguard.ts";
 import { DHCPV6_CLIENT_PORT, DHCPV6_SERVER_PORT, Dhcpv6Message } from "./dhcpv6.ts";
@@ -153,6 +154,8 @@ export class Packet {
   quic: QuicDatagram | undefined;
   /** IPsec ESP over IPv4 or in UDP (IPv6's is in its extension chain). */
   esp: EspHeader | undefined;
+  /** IPsec AH: IPv4's, or the first in IPv6's extension chain. */
+  ah: AhHeader | undefined;
   /** WireGuard message (UDP port 51820). */
   wireguard: WireGuardMessage | undefined;
   /** DHCPv6 message (UDP ports 546 and 547). */
@@ -197,6 +200,7 @@ export class Decoder {
   readonly #tls = new TlsRecords();
   readonly #quic = new QuicDatagram();
   readonly #esp = new EspHeader();
+  readonly #ah = new AhHeader();
   readonly #wireguard = new WireGuardMessage();
   readonly #dhcpv6 = new Dhcpv6Message();
   #buffer: ArrayBufferLike | undefined;
@@ -242,6 +246,7 @@ export class Decoder {
       packet.tls =
       packet.quic =
       packet.esp =
+      packet.ah =
       packet.wireguard =
       packet.dhcpv6 =
         undefined;
@@ -399,7 +404,49 @@ export class Decoder {
     if (lengthProblem !== undefined) this.#note("ipv4", offset, lengthProblem);
     packet.payloadOffset = offset + ihl - this.#base;
     if (ip.fragOffset !== 0) return; // only the first fragment carries the transport header
+    if (ip.protocol === IPPROTO_AH) {
+      this.#decodeAh(offset + ihl, ip.end, ip.payloadLength, offset, !ip.mf);
+      return;
+    }
     this.#decodeTransport(ip.protocol, offset + ihl, ip.end, ip.payloadLength, 4, offset, !ip.mf);
+  }
+
+  /**
+   * IPv4's AH, then the protocol it protects (one AH deep: a second is not followed). A
+   * header cut short is kept for what it shows, as tcpdump prints it.
+   */
+  #decodeAh(
+    offset: number,
+    end: number,
+    ipPayloadLength: number,
+    ipOffset: number,
+    wholeSegment: boolean,
+  ): void {
+    const packet = this.packet;
+    if (offset >= end) {
+      this.#fits("ah", offset, end, AH_FIXED_LENGTH);
+      return;
+    }
+    const ah = packet.ah = this.#ah.bindPartial(this.#view, offset, end, AH_FIXED_LENGTH);
+    if (!this.#fits("ah", offset, end, AH_FIXED_LENGTH)) return;
+    const length = ah.length;
+    if (length < AH_FIXED_LENGTH) {
+      this.#note("ah", offset, `length ${length} < ${AH_FIXED_LENGTH}`);
+      return;
+    }
+    if (!this.#fits("ah", offset, end, length)) return;
+    packet.payloadOffset = offset + length - this.#base;
+    const next = ah.nextHeader;
+    if (next === IPPROTO_AH) return;
+    this.#decodeTransport(
+      next,
+      offset + length,
+      end,
+      ipPayloadLength - length,
+      4,
+      ipOffset,
+      wholeSegment,
+    );
   }
 
   #decodeIpv6(offset: number, end: number): void {
@@ -421,6 +468,12 @@ export class Decoder {
     }
     if (chain === IPV6_CHAIN_TOO_LONG) {
       this.#note("ipv6", ip.chainStop, `more than ${MAX_IPV6_EXTENSIONS} extension headers`);
+    }
+    for (let i = 0; i < ip.extensionCount; i++) {
+      if (ip.extensionTypes[i] === IPPROTO_AH) {
+        packet.ah = this.#ah.bind(this.#view, ip.extensionOffsets[i], ip.end);
+        break;
+      }
     }
     const upper = ip.chainStop;
     packet.payloadOffset = upper - this.#base;

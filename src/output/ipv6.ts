@@ -24,11 +24,14 @@
  */
 
 import {
+  AhHeader,
   ipProtocolName,
+  IPV6_AH,
   IPV6_FRAGMENT,
   ipv6ExtensionName,
   type Ipv6Header,
 } from "../decode/mod.ts";
+import { ahText } from "./ah.ts";
 import { type ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 
@@ -76,12 +79,18 @@ export function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
   out.piece(VERBOSE.close);
 }
 
+/** A view for the AH headers of a chain. */
+const CHAIN_AH = new AhHeader();
+
 /** tcpdump's words for the IPv6 extension headers in front of the payload. */
-export function ipv6ChainText(ip6: Ipv6Header): string {
+export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
   let text = "";
   for (let i = 0; i < ip6.extensionCount; i++) {
     const type = ip6.extensionTypes[i];
-    if (type === IPV6_FRAGMENT) {
+    if (type === IPV6_AH) {
+      const offset = ip6.extensionOffsets[i];
+      text += ahText(CHAIN_AH.bind(ip6.dataView, offset, ip6.end), verbosity);
+    } else if (type === IPV6_FRAGMENT) {
       const fragment = ip6.fragment!;
       const bytes = ip6.bytesAfterExtension(i);
       text += `frag (${fragment.offset}|${bytes}) `;

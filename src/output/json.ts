@@ -18,6 +18,7 @@
  */
 
 import {
+  type AhJson,
   type ArpJson,
   type DhcpJson,
   type Dhcpv6Json,
@@ -92,6 +93,8 @@ export interface PacketJson {
   quic?: QuicJson;
   /** IPsec ESP's clear header. */
   esp?: EspJson;
+  /** IPsec AH (IPv4's, or the first of IPv6's chain). */
+  ah?: AhJson;
   /** WireGuard message. */
   wireguard?: WireGuardJson;
   /** DHCPv6 message. */
@@ -168,6 +171,7 @@ export function packetToJson(
   if (packet.tls) json.tls = packet.tls.toJSON();
   if (packet.quic) json.quic = packet.quic.toJSON();
   if (packet.esp) json.esp = packet.esp.toJSON();
+  if (packet.ah) json.ah = packet.ah.toJSON();
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
   if (packet.dhcpv6) json.dhcpv6 = packet.dhcpv6.toJSON();
   if (packet.error !== undefined) json.error = packet.error;

@@ -118,6 +118,7 @@ export function writeJson(
     else out.text(`,"quic":${JSON.stringify(packet.quic)}`);
   }
   if (packet.esp) out.text(`,"esp":${JSON.stringify(packet.esp)}`);
+  if (packet.ah) out.text(`,"ah":${JSON.stringify(packet.ah)}`);
   if (packet.wireguard) out.text(`,"wireguard":${JSON.stringify(packet.wireguard)}`);
   if (packet.dhcpv6) out.text(`,"dhcpv6":${JSON.stringify(packet.dhcpv6)}`);
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);

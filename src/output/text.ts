@@ -40,6 +40,7 @@ import { writeQuicHint } from "./quic.ts";
 import { writeWireGuardHint } from "./wireguard.ts";
 import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader, type UdpHeader } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
+import { ahText } from "./ah.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -264,7 +265,12 @@ export class TextFormatter {
     ip6: Ipv6Header | undefined,
   ): void {
     const fragment = ip4 !== undefined && ip4.isFragment ? ipv4FragmentText(ip4) : "";
-    const chain = ip6 !== undefined && ip6.extensionCount > 0 ? ipv6ChainText(ip6) : "";
+    const ah = ip4 !== undefined ? packet.ah : undefined;
+    const chain = ip6 !== undefined && ip6.extensionCount > 0
+      ? ipv6ChainText(ip6, this.#verbosity)
+      : ah !== undefined
+      ? ahText(ah, this.#verbosity)
+      : "";
     const tcp = packet.tcp;
     const udp = packet.udp;
     if (tcp !== undefined || udp !== undefined) {
@@ -389,6 +395,7 @@ export class TextFormatter {
     const igmp = packet.igmp;
     if (igmp !== undefined) {
       out.piece(PIECE.colonSpace);
+      out.text(chain);
       writeIgmp(out, igmp);
       out.text(fragment);
       return;
@@ -406,11 +413,13 @@ export class TextFormatter {
       out.text(`:${cut}`);
       return;
     }
+    // What follows IPv4's header and its AH, if any.
+    const ah = ip4 !== undefined ? packet.ah : undefined;
+    const ahLength = ah !== undefined ? ah.length : 0;
+    const ipv4Payload = ip4 !== undefined ? Math.max(0, ip4.length - ip4.ihl - ahLength) : 0;
     const ipv4Esp = packet.esp;
     if (ipv4Esp !== undefined && ip4 !== undefined) {
-      out.text(
-        `: ${espText(ipv4Esp.spi, ipv4Esp.sequence)}, length ${Math.max(0, ip4.length - ip4.ihl)}`,
-      );
+      out.text(`: ${chain}${espText(ipv4Esp.spi, ipv4Esp.sequence)}, length ${ipv4Payload}`);
       out.text(fragment);
       return;
     }
@@ -423,13 +432,25 @@ export class TextFormatter {
       );
       return;
     }
-    const protocol = ip4 !== undefined ? ip4.protocol : ip6?.protocol ?? 0;
+    const protocol = ah !== undefined
+      ? ah.nextHeader
+      : ip4 !== undefined
+      ? ip4.protocol
+      : ip6?.protocol ?? 0;
     const name = ipProtocolName(protocol);
-    const payload = ip4 !== undefined ? Math.max(0, ip4.length - ip4.ihl) : ip6?.payloadLength ?? 0;
+    const payload = ip4 !== undefined ? ipv4Payload : ip6?.upperLayerLength ?? 0;
+    if (protocol === IPPROTO_NONE) {
+      // tcpdump's ip_demux_print says so, and nothing more.
+      out.text(`: ${chain}no next header${fragment}`);
+      return;
+    }
     const what = name === "unknown" ? `ip-proto-${protocol}` : name;
     out.text(`: ${chain}${what}, length ${payload}${fragment}`);
   }
 }
+
+/** "No next header" (RFC 8200 section 4.7), in IPv4 and IPv6 alike. */
+const IPPROTO_NONE = 59;
 
 /** The ports tcpdump prints HTTP text on. */
 function isHttpPort(tcp: TcpHeader): boolean {
