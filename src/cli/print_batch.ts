@@ -10,10 +10,14 @@
  * import assert from "node:assert/strict";
  * import { packAnalysis, PrintBatches, unpackAnalysis } from "./print_batch.ts";
  * const batches = PrintBatches.allocate();
- * packAnalysis(batches.meta, 0, { relativeSeq: 1, relativeAck: null, isnSeen: true, peerBase: 7, keepAlive: true });
+ * packAnalysis(batches.meta, 0, {
+ *   relativeSeq: 1, relativeAck: null, isnSeen: true, peerBase: 7,
+ *   tcpdumpSeqBase: 1000, tcpdumpAckBase: 0, keepAlive: true,
+ * });
  * assert.equal(
  *   JSON.stringify(unpackAnalysis(batches.meta, 0)), // the keys in their order, too
- *   '{"relativeSeq":1,"relativeAck":null,"isnSeen":true,"peerBase":7,"keepAlive":true}',
+ *   '{"relativeSeq":1,"relativeAck":null,"isnSeen":true,"peerBase":7,' +
+ *     '"tcpdumpSeqBase":1000,"tcpdumpAckBase":0,"keepAlive":true}',
  * );
  * ```
  * @module
