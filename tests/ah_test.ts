@@ -108,6 +108,25 @@ Deno.test("AH over IPv4, built: lines begin with tcpdump's (default and -v), fie
     // tshark shows an ICV of no bytes as "<MISSING>": that packet is passed over.
     const fields = await compareFields(path, { ...AH_CHECK, skip: (p) => p.ah?.icvLength === 0 });
     assert.equal(fields, 7);
+    // --stats counts a segment under AH in its TCP or UDP conversation, as tshark's conv does.
+    const stats = (await runNetpeek(["--stats", "-r", path])).stdout;
+    const conversations = await output("tshark", [
+      "-n",
+      "-q",
+      "-r",
+      path,
+      "-z",
+      "conv,tcp",
+      "-z",
+      "conv,udp",
+    ]);
+    for (const [protocol, port] of [["tcp", 80], ["udp", 514]]) {
+      assert.ok(conversations.includes(`198.51.100.2:${port}`), conversations);
+      assert.match(
+        stats,
+        new RegExp(`^${protocol} +192\\.0\\.2\\.1:40000 +198\\.51\\.100\\.2:${port} `, "m"),
+      );
+    }
   } finally {
     await Deno.remove(path);
   }

@@ -233,7 +233,9 @@ export class FlowTracker {
     let laterFragment: boolean;
     let fragment: boolean;
     if (ip4 !== undefined) {
-      protocol = ip4.protocol;
+      // Under AH the conversation is the protocol AH protects, as IPv6's chain gives it.
+      const ah = packet.ah;
+      protocol = ah !== undefined && ah.complete ? ah.nextHeader : ip4.protocol;
       const flags = ip4.flagsAndOffset;
       laterFragment = (flags & IPV4_FRAGMENT_OFFSET_MASK) !== 0;
       fragment = (flags & (IPV4_FLAG_MF | IPV4_FRAGMENT_OFFSET_MASK)) !== 0;
