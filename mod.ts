@@ -44,7 +44,7 @@ export {
 export { formatJson, formatText, listInterfaces } from "./src/lib/functions.ts";
 export type { FrameHeader } from "./src/frame.ts";
 export type { TcpAnalysis } from "./src/analysis/tcp_analysis.ts";
-export type { PacketJson, TcpAnalysisJson } from "./src/output/json.ts";
+export type { InnerPacketJson, PacketJson, TcpAnalysisJson } from "./src/output/json.ts";
 export type { TextOptions } from "./src/output/text.ts";
 export type { CaptureStats } from "./src/frame.ts";
 export type { InterfaceAddress, NetworkInterface } from "./src/ffi/interfaces.ts";

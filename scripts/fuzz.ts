@@ -171,49 +171,7 @@ export function checkFrame(
   };
   try {
     const packet: Packet = state.decoder.decode(bytes, frame.linkType, header.len);
-    const start = bytes.byteOffset;
-    const end = start + bytes.length;
-    for (
-      const [name, layer] of Object.entries({
-        eth: packet.eth,
-        sll: packet.sll,
-        loopback: packet.loopback,
-        ipv4: packet.ipv4,
-        ipv6: packet.ipv6,
-        arp: packet.arp,
-        tcp: packet.tcp,
-        udp: packet.udp,
-        icmp: packet.icmp,
-        igmp: packet.igmp,
-        dns: packet.dns,
-        http: packet.http,
-        ntp: packet.ntp,
-        syslog: packet.syslog,
-        dhcp: packet.dhcp,
-        tls: packet.tls,
-        quic: packet.quic,
-        esp: packet.esp,
-        ah: packet.ah,
-        wireguard: packet.wireguard,
-        dhcpv6: packet.dhcpv6,
-      })
-    ) checkLayer(name, layer, start, end);
-    for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);
-    const stop = packet.stop;
-    if ((packet.error === undefined) !== (stop === undefined)) {
-      throw new Error(`error ${packet.error} without its stop, or the other way round`);
-    }
-    if (
-      stop !== undefined &&
-      (!packet.error!.startsWith(`${stop.layer}: `) || stop.offset < 0 ||
-        stop.offset > bytes.length ||
-        (stop.kind === "truncated") !== packet.error!.startsWith(`${stop.layer}: truncated:`))
-    ) {
-      throw new Error(`stop ${JSON.stringify(stop)} does not match the error ${packet.error}`);
-    }
-    if (packet.payloadOffset < 0 || packet.payloadOffset > bytes.length) {
-      throw new Error(`payload offset ${packet.payloadOffset} outside the frame`);
-    }
+    checkPacket(packet, bytes.byteOffset, bytes.length);
     const reassembled = state.reassembler.offer(packet, header);
     const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
     const analysis = state.flows.observe(packet, header, inner);
@@ -233,6 +191,64 @@ export function checkFrame(
   } catch (error) {
     const message = error instanceof Error ? error.stack ?? error.message : String(error);
     throw new Error(`link type ${frame.linkType}, frame ${hex(frame.bytes)}: ${message}`);
+  }
+}
+
+/**
+ * Every layer of `packet` (a frame of `length` bytes at `start` in its buffer) lies inside it,
+ * its stop agrees with its error, and so on for the packet a tunnel carries, down to the last.
+ */
+function checkPacket(packet: Packet, start: number, length: number): void {
+  const end = start + length;
+  for (
+    const [name, layer] of Object.entries({
+      eth: packet.eth,
+      sll: packet.sll,
+      loopback: packet.loopback,
+      ipv4: packet.ipv4,
+      ipv6: packet.ipv6,
+      arp: packet.arp,
+      tcp: packet.tcp,
+      udp: packet.udp,
+      icmp: packet.icmp,
+      igmp: packet.igmp,
+      dns: packet.dns,
+      http: packet.http,
+      ntp: packet.ntp,
+      syslog: packet.syslog,
+      dhcp: packet.dhcp,
+      tls: packet.tls,
+      quic: packet.quic,
+      esp: packet.esp,
+      ah: packet.ah,
+      vxlan: packet.vxlan,
+      wireguard: packet.wireguard,
+      dhcpv6: packet.dhcpv6,
+    })
+  ) checkLayer(name, layer, start, end);
+  for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);
+  const stop = packet.stop;
+  if ((packet.error === undefined) !== (stop === undefined)) {
+    throw new Error(`error ${packet.error} without its stop, or the other way round`);
+  }
+  if (
+    stop !== undefined &&
+    (!packet.error!.startsWith(`${stop.layer}: `) || stop.offset < 0 ||
+      stop.offset > length ||
+      (stop.kind === "truncated") !== packet.error!.startsWith(`${stop.layer}: truncated:`))
+  ) {
+    throw new Error(`stop ${JSON.stringify(stop)} does not match the error ${packet.error}`);
+  }
+  if (packet.payloadOffset < 0 || packet.payloadOffset > length) {
+    throw new Error(`payload offset ${packet.payloadOffset} outside the frame`);
+  }
+  const inner = packet.inner;
+  if (inner !== undefined) {
+    const frame = inner.frame;
+    if (frame.byteOffset < start || frame.byteOffset + frame.length > end) {
+      throw new Error("a tunnel's packet outside its frame");
+    }
+    checkPacket(inner, frame.byteOffset, frame.length);
   }
 }
 

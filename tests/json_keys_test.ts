@@ -29,6 +29,7 @@ import {
   TLS_JSON_KEYS,
   UDP_JSON_KEYS,
   VLAN_JSON_KEYS,
+  VXLAN_JSON_KEYS,
   WIREGUARD_JSON_KEYS,
 } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
@@ -57,6 +58,7 @@ const LAYERS: Record<string, readonly string[]> = {
   quic: QUIC_JSON_KEYS,
   esp: ESP_JSON_KEYS,
   ah: AH_JSON_KEYS,
+  vxlan: VXLAN_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
 };

@@ -219,10 +219,28 @@ export class FlowTracker {
       if (Number.isNaN(this.#firstTime)) this.#firstTime = time;
       this.#end = time;
       this.#layers.count(packet, bytes);
-    } else if (packet.tcp === undefined) {
-      return undefined; // only TCP connections are followed then
     }
+    const analysis = this.#observeIp(packet, time, bytes, summary, ports);
+    if (packet.inner === undefined) return analysis;
+    // A tunnel's packet counts in its own conversations too, as each IP header does in
+    // tshark's conversation tables; the TCP analysis is the innermost segment's.
+    let innermost = analysis;
+    for (let inner: Packet | undefined = packet.inner; inner !== undefined; inner = inner.inner) {
+      innermost = this.#observeIp(inner, time, bytes, summary, undefined) ?? innermost;
+    }
+    return innermost;
+  }
 
+  /** Counts one IP header's conversation and, for TCP, analyses the segment. */
+  #observeIp(
+    packet: Packet,
+    time: number,
+    bytes: number,
+    summary: boolean,
+    ports: { srcPort: number; dstPort: number } | undefined,
+  ): TcpAnalysis | undefined {
+    // Without a summary only TCP connections are followed.
+    if (!summary && packet.tcp === undefined) return undefined;
     const ip4 = packet.ipv4;
     const ip6 = packet.ipv6;
     if (ip4 === undefined && ip6 === undefined) return undefined;

@@ -79,3 +79,4 @@ export * from "./vlan.ts";
 export function decode(bytes: Uint8Array, linkType: number, wireLength?: number): Packet {
   return new Decoder().decode(bytes, linkType, wireLength);
 }
+export * from "./vxlan.ts";

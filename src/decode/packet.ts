@@ -21,6 +21,7 @@
 
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
+import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
 import { HttpMessage, httpStart, SSDP_PORT } from "./http.ts";
 import { isWireGuard, WIREGUARD_PORT, WireGuardMessage } from "./wireguard.ts";
 import { DHCPV6_CLIENT_PORT, DHCPV6_SERVER_PORT, Dhcpv6Message } from "./dhcpv6.ts";
@@ -65,6 +66,9 @@ import { VLAN_TAG_LENGTH, VlanTag } from "./vlan.ts";
 
 /** The most VLAN tags one frame may stack before the decoder calls it malformed. */
 export const MAX_VLAN_TAGS = 8;
+
+/** How many packets deep tunnels may nest (the outermost counts as one). */
+export const MAX_ENCAPSULATION_DEPTH = 8;
 
 /** Whether either port is DNS's (or multicast DNS's). */
 function isDnsPort(srcPort: number, dstPort: number): boolean {
@@ -156,6 +160,12 @@ export class Packet {
   esp: EspHeader | undefined;
   /** IPsec AH: IPv4's, or the first in IPv6's extension chain. */
   ah: AhHeader | undefined;
+  /** VXLAN header (UDP port 4789); the frame it carries is `inner`. */
+  vxlan: VxlanHeader | undefined;
+  /** The packet a tunnel carries, decoded as one of its own (its `inner` may nest further). */
+  inner: Packet | undefined;
+  /** The carried packet's length on the wire (what its tunnel header says it holds). */
+  innerLength = 0;
   /** WireGuard message (UDP port 51820). */
   wireguard: WireGuardMessage | undefined;
   /** DHCPv6 message (UDP ports 546 and 547). */
@@ -201,10 +211,22 @@ export class Decoder {
   readonly #quic = new QuicDatagram();
   readonly #esp = new EspHeader();
   readonly #ah = new AhHeader();
+  readonly #vxlan = new VxlanHeader();
+  /** How many tunnels this decoder's packets are inside (0 for the outermost). */
+  readonly #depth: number;
+  /** Decodes what a tunnel carries; made on the first tunnel. */
+  #innerDecoder: Decoder | undefined;
+  #bytes: Uint8Array = new Uint8Array(0);
   readonly #wireguard = new WireGuardMessage();
   readonly #dhcpv6 = new Dhcpv6Message();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
+
+  /** `depth`: how many tunnels its packets are inside (0, the default, for a frame's own). */
+  constructor(depth = 0) {
+    this.#depth = depth;
+  }
+
   #base = 0;
   #end = 0;
   #wireEnd = 0;
@@ -247,6 +269,8 @@ export class Decoder {
       packet.quic =
       packet.esp =
       packet.ah =
+      packet.vxlan =
+      packet.inner =
       packet.wireguard =
       packet.dhcpv6 =
         undefined;
@@ -255,6 +279,7 @@ export class Decoder {
     packet.error = undefined;
     packet.stop = undefined;
 
+    this.#bytes = bytes;
     if (bytes.buffer !== this.#buffer) {
       this.#buffer = bytes.buffer;
       this.#view = new DataView(bytes.buffer);
@@ -526,6 +551,8 @@ export class Decoder {
       if (payload < messageEnd) {
         packet.dhcp = this.#dhcp.bindPartial(this.#view, payload, messageEnd, BOOTP_FIXED_LENGTH);
       }
+    } else if (src === VXLAN_PORT || dst === VXLAN_PORT) {
+      this.#decodeVxlan(payload, messageEnd, udp.payloadLength);
     } else if (
       (src === WIREGUARD_PORT || dst === WIREGUARD_PORT) &&
       isWireGuard(this.#view, payload, messageEnd, udp.payloadLength)
@@ -556,6 +583,44 @@ export class Decoder {
     } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
       if (payload < messageEnd) packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd);
     }
+  }
+
+  /** VXLAN's header, then the Ethernet frame it carries as `packet.inner`. */
+  #decodeVxlan(offset: number, end: number, length: number): void {
+    const packet = this.packet;
+    if (!this.#fits("vxlan", offset, end, VXLAN_HEADER_LENGTH)) return;
+    packet.vxlan = this.#vxlan.bind(this.#view, offset, end);
+    this.#decodeInner(
+      offset + VXLAN_HEADER_LENGTH,
+      end,
+      length - VXLAN_HEADER_LENGTH,
+      LINKTYPE_ETHERNET,
+      "vxlan",
+    );
+  }
+
+  /**
+   * Decodes the frame a tunnel carries, `end - offset` bytes captured of `length`, as a packet
+   * of its own; past `MAX_ENCAPSULATION_DEPTH` tunnels it stops with a note instead.
+   */
+  #decodeInner(offset: number, end: number, length: number, linkType: number, layer: string): void {
+    const packet = this.packet;
+    packet.payloadOffset = offset - this.#base;
+    if (this.#depth + 1 >= MAX_ENCAPSULATION_DEPTH) {
+      this.#note(layer, offset, `more than ${MAX_ENCAPSULATION_DEPTH} tunnels deep`);
+      return;
+    }
+    const inner = this.#innerDecoder ??= new Decoder(this.#depth + 1);
+    const bytes = this.#bytes;
+    const captured = Math.max(0, end - offset);
+    packet.inner = inner.decodeAt(
+      bytes,
+      offset - bytes.byteOffset,
+      captured,
+      linkType,
+      Math.max(length, captured),
+    );
+    packet.innerLength = length;
   }
 
   #decodeTransport(

@@ -23,6 +23,7 @@ import { ARP_FIELDS } from "./arp.ts";
 import { DNS_FIELDS } from "./dns.ts";
 import { ESP_FIELDS } from "./esp.ts";
 import { AH_FIELDS } from "./ah.ts";
+import { VXLAN_FIELDS } from "./vxlan.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { HTTP_FIELDS } from "./http.ts";
@@ -90,6 +91,7 @@ add(TLS_FIELDS, (packet) => packet.tls);
 add(QUIC_FIELDS, (packet) => packet.quic);
 add(ESP_FIELDS, (packet) => packet.esp);
 add(AH_FIELDS, (packet) => packet.ah);
+add(VXLAN_FIELDS, (packet) => packet.vxlan);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 

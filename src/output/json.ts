@@ -38,6 +38,7 @@ import {
   type TlsJson,
   type TruncatedPortsJson,
   type UdpJson,
+  type VxlanJson,
   type WireGuardJson,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
@@ -95,6 +96,10 @@ export interface PacketJson {
   esp?: EspJson;
   /** IPsec AH (IPv4's, or the first of IPv6's chain). */
   ah?: AhJson;
+  /** VXLAN header. */
+  vxlan?: VxlanJson;
+  /** The packet a tunnel carries: its length on the wire, link type and layers. */
+  inner?: InnerPacketJson;
   /** WireGuard message. */
   wireguard?: WireGuardJson;
   /** DHCPv6 message. */
@@ -117,6 +122,9 @@ export interface PacketJson {
     dns?: DnsJson;
   };
 }
+
+/** A tunnel's packet in JSON: a packet's object without the capture's timestamp and caplen. */
+export type InnerPacketJson = Omit<PacketJson, "ts" | "caplen" | "comment">;
 
 /** A TCP analysis in JSON: all but tcpdump's bases, which are for the text. */
 export type TcpAnalysisJson = Omit<TcpAnalysis, "tcpdumpSeqBase" | "tcpdumpAckBase">;
@@ -154,9 +162,11 @@ export function packetToJson(
   if (packet.arp) json.arp = packet.arp.toJSON();
   if (packet.tcp) {
     json.tcp = packet.tcp.toJSON();
-    if (extras.analysis !== undefined && !("truncated" in json.tcp)) {
+    // A tunnelled packet's analysis is its innermost segment's.
+    const analysed = extras.analysis !== undefined && packet.inner === undefined;
+    if (analysed && !("truncated" in json.tcp)) {
       // tcpdump's bases are for the text: the JSON keeps Wireshark's numbers.
-      const { tcpdumpSeqBase: _, tcpdumpAckBase: __, ...analysis } = extras.analysis;
+      const { tcpdumpSeqBase: _, tcpdumpAckBase: __, ...analysis } = extras.analysis!;
       json.tcp.analysis = analysis;
     }
   }
@@ -172,8 +182,10 @@ export function packetToJson(
   if (packet.quic) json.quic = packet.quic.toJSON();
   if (packet.esp) json.esp = packet.esp.toJSON();
   if (packet.ah) json.ah = packet.ah.toJSON();
+  if (packet.vxlan) json.vxlan = packet.vxlan.toJSON();
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
   if (packet.dhcpv6) json.dhcpv6 = packet.dhcpv6.toJSON();
+  if (packet.inner) json.inner = innerPacketJson(packet.inner, packet.innerLength, extras);
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;
   if (payload) json.payload = payloadHex(packet);
@@ -192,6 +204,19 @@ export function packetToJson(
     };
   }
   return json;
+}
+
+/** A tunnel's packet, `length` bytes on the wire, with the analysis of its TCP (if innermost). */
+function innerPacketJson(
+  inner: Packet,
+  length: number,
+  extras: PacketExtras,
+): InnerPacketJson {
+  const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 0, len: length };
+  const { ts: _, caplen: __, ...layers } = packetToJson(inner, header, {
+    analysis: extras.analysis,
+  });
+  return layers;
 }
 
 /**

@@ -76,7 +76,9 @@ export function writeJson(
   extras: PacketExtras = {},
   payload = false,
 ): void {
-  if (extras.reassembled !== undefined || header.comment !== undefined) {
+  if (
+    extras.reassembled !== undefined || header.comment !== undefined || packet.inner !== undefined
+  ) {
     out.text(JSON.stringify(packetToJson(packet, header, extras, payload)));
     out.byte(0x0a);
     return;

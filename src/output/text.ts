@@ -41,6 +41,7 @@ import { writeWireGuardHint } from "./wireguard.ts";
 import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader, type UdpHeader } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { ahText } from "./ah.ts";
+import { vxlanText } from "./vxlan.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -103,6 +104,14 @@ export class TextFormatter {
   readonly #verbosity: number;
   readonly #clock = new TimeOfDay();
   readonly #scratch = new ByteWriter(1024);
+  /** The frame header a tunnel's packet is written with: its own length. */
+  readonly #innerHeader: FrameHeader = {
+    seconds: 0,
+    fraction: 0,
+    nanosecond: false,
+    caplen: 0,
+    len: 0,
+  };
   #analysis: TcpAnalysis | undefined;
   readonly #dim: Style | null;
   readonly #bold: Style | null;
@@ -343,8 +352,9 @@ export class TextFormatter {
     const dhcp = packet.dhcp;
     const esp = packet.esp;
     const dhcpv6 = packet.dhcpv6;
+    const vxlan = packet.vxlan;
     const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
-      dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined;
+      dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined || vxlan !== undefined;
     if (!application || verbose) out.piece(PIECE.udp);
     if (verbose) {
       out.piece(PIECE.commaSpace);
@@ -362,6 +372,9 @@ export class TextFormatter {
         out.text(": SSDP");
         writeHttpHint(out, packet.http.dataView, packet.http.offset, packet.http.end, false);
       }
+    } else if (vxlan !== undefined) {
+      out.text(vxlanText(vxlan));
+      this.#writeInner(out, packet);
     } else if (dns !== undefined) writeDns(out, dns, length, this.#verbosity, isMdns(udp));
     else if (ntp !== undefined) writeNtp(out, ntp, length, this.#verbosity);
     else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
@@ -371,6 +384,24 @@ export class TextFormatter {
       out.text(`UDP-encap: ${espText(esp.spi, esp.sequence)}, length ${length}`);
     }
     return true;
+  }
+
+  /**
+   * What a tunnel carries, on a line of its own as tcpdump prints it: its link header with
+   * `-e`, then its network layer on, and its own note if it was cut short.
+   */
+  #writeInner(out: ByteWriter, packet: Packet): void {
+    const inner = packet.inner;
+    if (inner === undefined) return;
+    out.byte(0x0a);
+    const header = this.#innerHeader;
+    header.len = packet.innerLength;
+    if (this.#options.link) out.text(linkText(inner, header.len));
+    this.#writeNetwork(out, inner, header);
+    if (inner.error !== undefined) {
+      out.byte(0x20);
+      this.#paint(out, this.#red, `[|${inner.error}]`);
+    }
   }
 
   /** IP without TCP or UDP: ICMP, IGMP, ESP, a later fragment, another protocol. */
