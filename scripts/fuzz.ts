@@ -222,6 +222,7 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       esp: packet.esp,
       ah: packet.ah,
       vxlan: packet.vxlan,
+      gre: packet.gre,
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,
     })

@@ -226,3 +226,42 @@ export async function selfSignedCertificate(dir: string): Promise<void> {
   }).output();
   assert.ok(made.success, "openssl could not make a certificate");
 }
+
+/**
+ * The inner packet's addresses and ports against tshark's last occurrence of each field (the
+ * innermost header's); returns how many packets had an inner IP header.
+ */
+export async function compareInner(path: string): Promise<number> {
+  const fields = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport"];
+  const rows = (await output("tshark", [
+    "-n",
+    "-r",
+    path,
+    "-T",
+    "fields",
+    "-E",
+    "occurrence=a",
+    ...fields.flatMap((field) => ["-e", field]),
+  ])).replace(/\n$/, "").split("\n").map((line) => line.split("\t"));
+  using file = await Deno.open(path);
+  const reader = await CaptureFileReader.open(file, path);
+  const decoder = new Decoder();
+  let frame = 0;
+  let compared = 0;
+  await reader.run((bytes, header) => {
+    const row = rows[frame++];
+    const inner = decoder.decode(bytes, header.linkType, header.len).inner;
+    if (inner === undefined || (inner.ipv4 === undefined && inner.ipv6 === undefined)) return;
+    const last = (cell: string) => cell.split(",").at(-1) ?? "";
+    const ip = inner.ipv4 ?? inner.ipv6!;
+    const [src, dst] = inner.ipv4 ? [row[0], row[1]] : [row[2], row[3]];
+    assert.equal(ip.src, last(src), `${path} frame ${frame}: inner source`);
+    assert.equal(ip.dst, last(dst), `${path} frame ${frame}: inner destination`);
+    if (inner.tcp !== undefined) {
+      assert.equal(String(inner.tcp.srcPort), last(row[4]), `${path} frame ${frame}: port`);
+      assert.equal(String(inner.tcp.dstPort), last(row[5]), `${path} frame ${frame}: port`);
+    }
+    compared++;
+  });
+  return compared;
+}

@@ -10,10 +10,10 @@
  */
 
 import assert from "node:assert/strict";
-import { Decoder, VXLAN_FIELDS, type VxlanHeader } from "../src/decode/mod.ts";
-import { CaptureFileReader } from "../src/file/reader.ts";
+import { VXLAN_FIELDS, type VxlanHeader } from "../src/decode/mod.ts";
 import {
   compareFields,
+  compareInner,
   compareText,
   type FieldCheck,
   keepCapture,
@@ -28,45 +28,6 @@ const VXLAN_CHECK: FieldCheck<VxlanHeader> = {
   fields: VXLAN_FIELDS,
   layer: (packet) => packet.vxlan,
 };
-
-/**
- * The inner packet's addresses and ports against tshark's last occurrence of each field (the
- * innermost header's); returns how many packets had an inner IP header.
- */
-async function compareInner(path: string): Promise<number> {
-  const fields = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport"];
-  const rows = (await output("tshark", [
-    "-n",
-    "-r",
-    path,
-    "-T",
-    "fields",
-    "-E",
-    "occurrence=a",
-    ...fields.flatMap((field) => ["-e", field]),
-  ])).replace(/\n$/, "").split("\n").map((line) => line.split("\t"));
-  using file = await Deno.open(path);
-  const reader = await CaptureFileReader.open(file, path);
-  const decoder = new Decoder();
-  let frame = 0;
-  let compared = 0;
-  await reader.run((bytes, header) => {
-    const row = rows[frame++];
-    const inner = decoder.decode(bytes, header.linkType, header.len).inner;
-    if (inner === undefined || (inner.ipv4 === undefined && inner.ipv6 === undefined)) return;
-    const last = (cell: string) => cell.split(",").at(-1) ?? "";
-    const ip = inner.ipv4 ?? inner.ipv6!;
-    const [src, dst] = inner.ipv4 ? [row[0], row[1]] : [row[2], row[3]];
-    assert.equal(ip.src, last(src), `${path} frame ${frame}: inner source`);
-    assert.equal(ip.dst, last(dst), `${path} frame ${frame}: inner destination`);
-    if (inner.tcp !== undefined) {
-      assert.equal(String(inner.tcp.srcPort), last(row[4]), `${path} frame ${frame}: port`);
-      assert.equal(String(inner.tcp.dstPort), last(row[5]), `${path} frame ${frame}: port`);
-    }
-    compared++;
-  });
-  return compared;
-}
 
 /** Compares a capture's text at three levels, its VXLAN fields and its inner packets. */
 async function checkFile(path: string): Promise<{ lines: number; fields: number; inner: number }> {

@@ -80,3 +80,4 @@ export function decode(bytes: Uint8Array, linkType: number, wireLength?: number)
   return new Decoder().decode(bytes, linkType, wireLength);
 }
 export * from "./vxlan.ts";
+export * from "./gre.ts";

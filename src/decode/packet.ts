@@ -22,6 +22,7 @@
 import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
+import { GRE_MIN_LENGTH, GRE_PROTOCOL_ETHERNET, GreHeader, IPPROTO_GRE } from "./gre.ts";
 import { HttpMessage, httpStart, SSDP_PORT } from "./http.ts";
 import { isWireGuard, WIREGUARD_PORT, WireGuardMessage } from "./wireguard.ts";
 import { DHCPV6_CLIENT_PORT, DHCPV6_SERVER_PORT, Dhcpv6Message } from "./dhcpv6.ts";
@@ -66,6 +67,18 @@ import { VLAN_TAG_LENGTH, VlanTag } from "./vlan.ts";
 
 /** The most VLAN tags one frame may stack before the decoder calls it malformed. */
 export const MAX_VLAN_TAGS = 8;
+
+/** IP protocol numbers of IPv4 in IP (RFC 2003) and IPv6 in IP (RFC 4213, 6in4). */
+const IPPROTO_IPIP = 4;
+const IPPROTO_IPV6_IN_IP = 41;
+/** GRE's routing bit (RFC 1701): source routes are not followed. */
+const GRE_ROUTING = 0x4000;
+/** What GRE may carry that is decoded, by its EtherType, as a link type. */
+const GRE_LINK_TYPES: ReadonlyMap<number, number> = new Map([
+  [ETHERTYPE_IPV4, LINKTYPE_IPV4],
+  [ETHERTYPE_IPV6, LINKTYPE_IPV6],
+  [GRE_PROTOCOL_ETHERNET, LINKTYPE_ETHERNET],
+]);
 
 /** How many packets deep tunnels may nest (the outermost counts as one). */
 export const MAX_ENCAPSULATION_DEPTH = 8;
@@ -162,6 +175,8 @@ export class Packet {
   ah: AhHeader | undefined;
   /** VXLAN header (UDP port 4789); the frame it carries is `inner`. */
   vxlan: VxlanHeader | undefined;
+  /** GRE header (IP protocol 47); the packet it carries is `inner`. */
+  gre: GreHeader | undefined;
   /** The packet a tunnel carries, decoded as one of its own (its `inner` may nest further). */
   inner: Packet | undefined;
   /** The carried packet's length on the wire (what its tunnel header says it holds). */
@@ -212,6 +227,7 @@ export class Decoder {
   readonly #esp = new EspHeader();
   readonly #ah = new AhHeader();
   readonly #vxlan = new VxlanHeader();
+  readonly #gre = new GreHeader();
   /** How many tunnels this decoder's packets are inside (0 for the outermost). */
   readonly #depth: number;
   /** Decodes what a tunnel carries; made on the first tunnel. */
@@ -270,6 +286,7 @@ export class Decoder {
       packet.esp =
       packet.ah =
       packet.vxlan =
+      packet.gre =
       packet.inner =
       packet.wireguard =
       packet.dhcpv6 =
@@ -599,6 +616,20 @@ export class Decoder {
     );
   }
 
+  /** GRE's header, then the IPv4, IPv6 or Ethernet frame it carries as `packet.inner`. */
+  #decodeGre(offset: number, end: number, length: number): void {
+    const packet = this.packet;
+    if (!this.#fits("gre", offset, end, GRE_MIN_LENGTH)) return;
+    const gre = packet.gre = this.#gre.bind(this.#view, offset, end);
+    const headerLength = gre.headerLength;
+    if (!this.#fits("gre", offset, end, headerLength)) return;
+    packet.payloadOffset = offset + headerLength - this.#base;
+    if (gre.version !== 0 || (gre.flagsAndVersion & GRE_ROUTING) !== 0) return;
+    const linkType = GRE_LINK_TYPES.get(gre.protocol);
+    if (linkType === undefined) return;
+    this.#decodeInner(offset + headerLength, end, length - headerLength, linkType, "gre");
+  }
+
   /**
    * Decodes the frame a tunnel carries, `end - offset` bytes captured of `length`, as a packet
    * of its own; past `MAX_ENCAPSULATION_DEPTH` tunnels it stops with a note instead.
@@ -688,6 +719,12 @@ export class Decoder {
       }
       if (!this.#fits("icmp", offset, end, ICMP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + ICMP_HEADER_LENGTH - this.#base;
+    } else if (protocol === IPPROTO_GRE) {
+      this.#decodeGre(offset, end, ipPayloadLength);
+    } else if (protocol === IPPROTO_IPIP) {
+      this.#decodeInner(offset, end, ipPayloadLength, LINKTYPE_IPV4, "ipip");
+    } else if (protocol === IPPROTO_IPV6_IN_IP) {
+      this.#decodeInner(offset, end, ipPayloadLength, LINKTYPE_IPV6, "ip6");
     } else if (protocol === IPPROTO_ESP && ipVersion === 4) {
       if (!this.#fits("esp", offset, end, ESP_HEADER_LENGTH)) return;
       packet.esp = this.#esp.bind(this.#view, offset, end);

@@ -24,6 +24,7 @@ import { DNS_FIELDS } from "./dns.ts";
 import { ESP_FIELDS } from "./esp.ts";
 import { AH_FIELDS } from "./ah.ts";
 import { VXLAN_FIELDS } from "./vxlan.ts";
+import { GRE_FIELDS } from "./gre.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { HTTP_FIELDS } from "./http.ts";
@@ -92,6 +93,7 @@ add(QUIC_FIELDS, (packet) => packet.quic);
 add(ESP_FIELDS, (packet) => packet.esp);
 add(AH_FIELDS, (packet) => packet.ah);
 add(VXLAN_FIELDS, (packet) => packet.vxlan);
+add(GRE_FIELDS, (packet) => packet.gre);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 

@@ -24,6 +24,7 @@ import {
   type Dhcpv6Json,
   type DnsJson,
   type EspJson,
+  type GreJson,
   type HttpJson,
   type IcmpJson,
   type IgmpJson,
@@ -98,6 +99,8 @@ export interface PacketJson {
   ah?: AhJson;
   /** VXLAN header. */
   vxlan?: VxlanJson;
+  /** GRE header. */
+  gre?: GreJson;
   /** The packet a tunnel carries: its length on the wire, link type and layers. */
   inner?: InnerPacketJson;
   /** WireGuard message. */
@@ -183,6 +186,7 @@ export function packetToJson(
   if (packet.esp) json.esp = packet.esp.toJSON();
   if (packet.ah) json.ah = packet.ah.toJSON();
   if (packet.vxlan) json.vxlan = packet.vxlan.toJSON();
+  if (packet.gre) json.gre = packet.gre.toJSON();
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
   if (packet.dhcpv6) json.dhcpv6 = packet.dhcpv6.toJSON();
   if (packet.inner) json.inner = innerPacketJson(packet.inner, packet.innerLength, extras);

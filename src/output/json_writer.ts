@@ -77,7 +77,8 @@ export function writeJson(
   payload = false,
 ): void {
   if (
-    extras.reassembled !== undefined || header.comment !== undefined || packet.inner !== undefined
+    extras.reassembled !== undefined || header.comment !== undefined ||
+    packet.inner !== undefined || packet.gre !== undefined
   ) {
     out.text(JSON.stringify(packetToJson(packet, header, extras, payload)));
     out.byte(0x0a);

@@ -38,10 +38,19 @@ import { writeDhcp } from "./dhcp.ts";
 import { writeTlsHint } from "./tls.ts";
 import { writeQuicHint } from "./quic.ts";
 import { writeWireGuardHint } from "./wireguard.ts";
-import { HTTP_ALT_PORT, HTTP_PORT, type TcpHeader, type UdpHeader } from "../decode/mod.ts";
+import {
+  HTTP_ALT_PORT,
+  HTTP_PORT,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  type TcpHeader,
+  type UdpHeader,
+} from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { ahText } from "./ah.ts";
 import { vxlanText } from "./vxlan.ts";
+import { greText } from "./gre.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -391,13 +400,26 @@ export class TextFormatter {
    * `-e`, then its network layer on, and its own note if it was cut short.
    */
   #writeInner(out: ByteWriter, packet: Packet): void {
-    const inner = packet.inner;
-    if (inner === undefined) return;
+    if (packet.inner === undefined) return;
     out.byte(0x0a);
+    this.#writeInnerInline(out, packet);
+  }
+
+  /** What a tunnel carries, where the line is: GRE's and IP in IP's follow on the same line. */
+  #writeInnerInline(out: ByteWriter, packet: Packet): void {
+    const inner = packet.inner!;
     const header = this.#innerHeader;
     header.len = packet.innerLength;
-    if (this.#options.link) out.text(linkText(inner, header.len));
-    this.#writeNetwork(out, inner, header);
+    if (this.#options.link && inner.linkType === LINKTYPE_ETHERNET) {
+      out.text(linkText(inner, header.len));
+    }
+    if (inner.ipv4 === undefined && inner.ipv6 === undefined && inner.error !== undefined) {
+      // An IP header cut short: tcpdump names the protocol before its note.
+      if (this.#options.link) {
+        // -e: no name before it.
+      } else if (inner.linkType === LINKTYPE_IPV4) out.text("IP ");
+      else if (inner.linkType === LINKTYPE_IPV6) out.text("IP6 ");
+    } else this.#writeNetwork(out, inner, header);
     if (inner.error !== undefined) {
       out.byte(0x20);
       this.#paint(out, this.#red, `[|${inner.error}]`);
@@ -415,6 +437,27 @@ export class TextFormatter {
   ): void {
     const cut = chain === "" ? "" : " " + chain.trimEnd();
     this.#writeHosts(out, ip4, ip6);
+    const gre = packet.gre;
+    if (gre !== undefined && gre.capturedLength >= gre.headerLength) {
+      out.piece(PIECE.colonSpace);
+      out.text(chain);
+      const length = ip4 !== undefined ? Math.max(0, ip4.length - ip4.ihl) : ip6!.upperLayerLength;
+      out.text(greText(gre, length, this.#verbosity, this.#options.link === true));
+      // With -v tcpdump starts the carried packet on a line of its own, after a tab.
+      out.text(this.#options.verbose ? "\n\t" : ": ");
+      if (packet.inner === undefined) out.text(`gre-proto-0x${gre.protocol.toString(16)}`);
+      else this.#writeInnerInline(out, packet);
+      out.text(fragment);
+      return;
+    }
+    if (packet.inner !== undefined) {
+      // IPv4 or IPv6 in IP: the carried packet follows the outer hosts.
+      out.piece(PIECE.colonSpace);
+      out.text(chain);
+      this.#writeInnerInline(out, packet);
+      out.text(fragment);
+      return;
+    }
     const icmp = packet.icmp;
     if (icmp !== undefined) {
       out.piece(PIECE.colonSpace);
