@@ -223,6 +223,7 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       ah: packet.ah,
       vxlan: packet.vxlan,
       gre: packet.gre,
+      geneve: packet.geneve,
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,
     })

@@ -15,6 +15,7 @@ import {
   DNS_JSON_KEYS,
   ESP_JSON_KEYS,
   ETHERNET_JSON_KEYS,
+  GENEVE_JSON_KEYS,
   GRE_JSON_KEYS,
   HTTP_JSON_KEYS,
   ICMP_JSON_KEYS,
@@ -61,6 +62,7 @@ const LAYERS: Record<string, readonly string[]> = {
   ah: AH_JSON_KEYS,
   vxlan: VXLAN_JSON_KEYS,
   gre: GRE_JSON_KEYS,
+  geneve: GENEVE_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
 };

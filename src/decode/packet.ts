@@ -23,6 +23,7 @@ import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
 import { GRE_MIN_LENGTH, GRE_PROTOCOL_ETHERNET, GreHeader, IPPROTO_GRE } from "./gre.ts";
+import { GENEVE_FIXED_LENGTH, GENEVE_PORT, GeneveHeader } from "./geneve.ts";
 import { HttpMessage, httpStart, SSDP_PORT } from "./http.ts";
 import { isWireGuard, WIREGUARD_PORT, WireGuardMessage } from "./wireguard.ts";
 import { DHCPV6_CLIENT_PORT, DHCPV6_SERVER_PORT, Dhcpv6Message } from "./dhcpv6.ts";
@@ -73,8 +74,8 @@ const IPPROTO_IPIP = 4;
 const IPPROTO_IPV6_IN_IP = 41;
 /** GRE's routing bit (RFC 1701): source routes are not followed. */
 const GRE_ROUTING = 0x4000;
-/** What GRE may carry that is decoded, by its EtherType, as a link type. */
-const GRE_LINK_TYPES: ReadonlyMap<number, number> = new Map([
+/** What GRE and Geneve may carry that is decoded, by its EtherType, as a link type. */
+const TUNNEL_LINK_TYPES: ReadonlyMap<number, number> = new Map([
   [ETHERTYPE_IPV4, LINKTYPE_IPV4],
   [ETHERTYPE_IPV6, LINKTYPE_IPV6],
   [GRE_PROTOCOL_ETHERNET, LINKTYPE_ETHERNET],
@@ -177,6 +178,8 @@ export class Packet {
   vxlan: VxlanHeader | undefined;
   /** GRE header (IP protocol 47); the packet it carries is `inner`. */
   gre: GreHeader | undefined;
+  /** Geneve header (UDP port 6081); the packet it carries is `inner`. */
+  geneve: GeneveHeader | undefined;
   /** The packet a tunnel carries, decoded as one of its own (its `inner` may nest further). */
   inner: Packet | undefined;
   /** The carried packet's length on the wire (what its tunnel header says it holds). */
@@ -228,6 +231,7 @@ export class Decoder {
   readonly #ah = new AhHeader();
   readonly #vxlan = new VxlanHeader();
   readonly #gre = new GreHeader();
+  readonly #geneve = new GeneveHeader();
   /** How many tunnels this decoder's packets are inside (0 for the outermost). */
   readonly #depth: number;
   /** Decodes what a tunnel carries; made on the first tunnel. */
@@ -287,6 +291,7 @@ export class Decoder {
       packet.ah =
       packet.vxlan =
       packet.gre =
+      packet.geneve =
       packet.inner =
       packet.wireguard =
       packet.dhcpv6 =
@@ -570,6 +575,8 @@ export class Decoder {
       }
     } else if (src === VXLAN_PORT || dst === VXLAN_PORT) {
       this.#decodeVxlan(payload, messageEnd, udp.payloadLength);
+    } else if (src === GENEVE_PORT || dst === GENEVE_PORT) {
+      this.#decodeGeneve(payload, messageEnd, udp.payloadLength);
     } else if (
       (src === WIREGUARD_PORT || dst === WIREGUARD_PORT) &&
       isWireGuard(this.#view, payload, messageEnd, udp.payloadLength)
@@ -616,6 +623,20 @@ export class Decoder {
     );
   }
 
+  /** Geneve's header and options, then what it carries as `packet.inner`. */
+  #decodeGeneve(offset: number, end: number, length: number): void {
+    const packet = this.packet;
+    if (!this.#fits("geneve", offset, end, GENEVE_FIXED_LENGTH)) return;
+    const geneve = packet.geneve = this.#geneve.bind(this.#view, offset, end);
+    const headerLength = geneve.headerLength;
+    if (!this.#fits("geneve", offset, end, headerLength)) return;
+    packet.payloadOffset = offset + headerLength - this.#base;
+    if (geneve.version !== 0) return;
+    const linkType = TUNNEL_LINK_TYPES.get(geneve.protocol);
+    if (linkType === undefined) return;
+    this.#decodeInner(offset + headerLength, end, length - headerLength, linkType, "geneve");
+  }
+
   /** GRE's header, then the IPv4, IPv6 or Ethernet frame it carries as `packet.inner`. */
   #decodeGre(offset: number, end: number, length: number): void {
     const packet = this.packet;
@@ -625,7 +646,7 @@ export class Decoder {
     if (!this.#fits("gre", offset, end, headerLength)) return;
     packet.payloadOffset = offset + headerLength - this.#base;
     if (gre.version !== 0 || (gre.flagsAndVersion & GRE_ROUTING) !== 0) return;
-    const linkType = GRE_LINK_TYPES.get(gre.protocol);
+    const linkType = TUNNEL_LINK_TYPES.get(gre.protocol);
     if (linkType === undefined) return;
     this.#decodeInner(offset + headerLength, end, length - headerLength, linkType, "gre");
   }

@@ -25,6 +25,7 @@ import { ESP_FIELDS } from "./esp.ts";
 import { AH_FIELDS } from "./ah.ts";
 import { VXLAN_FIELDS } from "./vxlan.ts";
 import { GRE_FIELDS } from "./gre.ts";
+import { GENEVE_FIELDS } from "./geneve.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { HTTP_FIELDS } from "./http.ts";
@@ -94,6 +95,7 @@ add(ESP_FIELDS, (packet) => packet.esp);
 add(AH_FIELDS, (packet) => packet.ah);
 add(VXLAN_FIELDS, (packet) => packet.vxlan);
 add(GRE_FIELDS, (packet) => packet.gre);
+add(GENEVE_FIELDS, (packet) => packet.geneve);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 

@@ -24,6 +24,7 @@ import {
   type Dhcpv6Json,
   type DnsJson,
   type EspJson,
+  type GeneveJson,
   type GreJson,
   type HttpJson,
   type IcmpJson,
@@ -101,6 +102,8 @@ export interface PacketJson {
   vxlan?: VxlanJson;
   /** GRE header. */
   gre?: GreJson;
+  /** Geneve header. */
+  geneve?: GeneveJson;
   /** The packet a tunnel carries: its length on the wire, link type and layers. */
   inner?: InnerPacketJson;
   /** WireGuard message. */
@@ -187,6 +190,7 @@ export function packetToJson(
   if (packet.ah) json.ah = packet.ah.toJSON();
   if (packet.vxlan) json.vxlan = packet.vxlan.toJSON();
   if (packet.gre) json.gre = packet.gre.toJSON();
+  if (packet.geneve) json.geneve = packet.geneve.toJSON();
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
   if (packet.dhcpv6) json.dhcpv6 = packet.dhcpv6.toJSON();
   if (packet.inner) json.inner = innerPacketJson(packet.inner, packet.innerLength, extras);

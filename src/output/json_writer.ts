@@ -76,9 +76,11 @@ export function writeJson(
   extras: PacketExtras = {},
   payload = false,
 ): void {
+  // Rarer packets (reassembled, commented, tunnels) are written through the objects.
   if (
     extras.reassembled !== undefined || header.comment !== undefined ||
-    packet.inner !== undefined || packet.gre !== undefined
+    packet.inner !== undefined || packet.vxlan !== undefined || packet.gre !== undefined ||
+    packet.geneve !== undefined
   ) {
     out.text(JSON.stringify(packetToJson(packet, header, extras, payload)));
     out.byte(0x0a);

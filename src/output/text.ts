@@ -51,6 +51,7 @@ import { writeIcmp } from "./icmp.ts";
 import { ahText } from "./ah.ts";
 import { vxlanText } from "./vxlan.ts";
 import { greText } from "./gre.ts";
+import { geneveText } from "./geneve.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -362,8 +363,10 @@ export class TextFormatter {
     const esp = packet.esp;
     const dhcpv6 = packet.dhcpv6;
     const vxlan = packet.vxlan;
+    const geneve = packet.geneve;
     const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
-      dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined || vxlan !== undefined;
+      dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
+      geneve !== undefined;
     if (!application || verbose) out.piece(PIECE.udp);
     if (verbose) {
       out.piece(PIECE.commaSpace);
@@ -384,6 +387,14 @@ export class TextFormatter {
     } else if (vxlan !== undefined) {
       out.text(vxlanText(vxlan));
       this.#writeInner(out, packet);
+    } else if (geneve !== undefined) {
+      out.text(geneveText(geneve, this.#verbosity, this.#options.link === true));
+      if (geneve.version === 0 && geneve.capturedLength >= geneve.headerLength) {
+        // With -v tcpdump starts the carried packet on a line of its own, after a tab.
+        out.text(this.#options.verbose ? "\n\t" : ": ");
+        if (packet.inner === undefined) out.text(`geneve-proto-0x${geneve.protocol.toString(16)}`);
+        else this.#writeInnerInline(out, packet);
+      }
     } else if (dns !== undefined) writeDns(out, dns, length, this.#verbosity, isMdns(udp));
     else if (ntp !== undefined) writeNtp(out, ntp, length, this.#verbosity);
     else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
