@@ -224,6 +224,7 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       vxlan: packet.vxlan,
       gre: packet.gre,
       geneve: packet.geneve,
+      mpls: packet.mpls,
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,
     })

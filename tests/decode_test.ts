@@ -46,10 +46,11 @@ const FIELDS: Record<string, Extractor> = {
 /**
  * Fields other tests hold against tshark on captures of their own (tests/igmp_test.ts,
  * tests/dns_test.ts, tests/http_test.ts, …, tests/esp_test.ts, tests/ah_test.ts, tests/vxlan_test.ts,
- * tests/gre_test.ts, tests/geneve_test.ts): every field their protocol
+ * tests/gre_test.ts, tests/geneve_test.ts, tests/mpls_test.ts): every field their protocol
  * declares, on real traffic of it.
  */
-const OWN_TEST = /^(igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|wg)\./;
+const OWN_TEST =
+  /^(igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|mpls|wg)\./;
 
 /** Fields tshark may repeat for headers inside others (ICMP errors): compare the first. */
 const FIRST_OCCURRENCE_ONLY = new Set(["ip.src", "ip.dst", "ip.version", "ip.proto"]);

@@ -23,6 +23,7 @@ import {
   IPV4_JSON_KEYS,
   IPV6_JSON_KEYS,
   LOOPBACK_JSON_KEYS,
+  MPLS_JSON_KEYS,
   NTP_JSON_KEYS,
   QUIC_JSON_KEYS,
   SLL_JSON_KEYS,
@@ -63,6 +64,7 @@ const LAYERS: Record<string, readonly string[]> = {
   vxlan: VXLAN_JSON_KEYS,
   gre: GRE_JSON_KEYS,
   geneve: GENEVE_JSON_KEYS,
+  "mpls[]": MPLS_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
 };

@@ -82,3 +82,4 @@ export function decode(bytes: Uint8Array, linkType: number, wireLength?: number)
 export * from "./vxlan.ts";
 export * from "./gre.ts";
 export * from "./geneve.ts";
+export * from "./mpls.ts";

@@ -24,6 +24,14 @@ import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
 import { GRE_MIN_LENGTH, GRE_PROTOCOL_ETHERNET, GreHeader, IPPROTO_GRE } from "./gre.ts";
 import { GENEVE_FIXED_LENGTH, GENEVE_PORT, GeneveHeader } from "./geneve.ts";
+import {
+  ETHERTYPE_MPLS_MULTICAST,
+  ETHERTYPE_MPLS_UNICAST,
+  MAX_MPLS_LABELS,
+  MPLS_ENTRY_LENGTH,
+  MPLS_UDP_PORT,
+  MplsStack,
+} from "./mpls.ts";
 import { HttpMessage, httpStart, SSDP_PORT } from "./http.ts";
 import { isWireGuard, WIREGUARD_PORT, WireGuardMessage } from "./wireguard.ts";
 import { DHCPV6_CLIENT_PORT, DHCPV6_SERVER_PORT, Dhcpv6Message } from "./dhcpv6.ts";
@@ -180,6 +188,8 @@ export class Packet {
   gre: GreHeader | undefined;
   /** Geneve header (UDP port 6081); the packet it carries is `inner`. */
   geneve: GeneveHeader | undefined;
+  /** MPLS label stack (EtherType 0x8847 or 0x8848, UDP port 6635); its payload is `inner`. */
+  mpls: MplsStack | undefined;
   /** The packet a tunnel carries, decoded as one of its own (its `inner` may nest further). */
   inner: Packet | undefined;
   /** The carried packet's length on the wire (what its tunnel header says it holds). */
@@ -232,6 +242,7 @@ export class Decoder {
   readonly #vxlan = new VxlanHeader();
   readonly #gre = new GreHeader();
   readonly #geneve = new GeneveHeader();
+  readonly #mpls = new MplsStack();
   /** How many tunnels this decoder's packets are inside (0 for the outermost). */
   readonly #depth: number;
   /** Decodes what a tunnel carries; made on the first tunnel. */
@@ -292,6 +303,7 @@ export class Decoder {
       packet.vxlan =
       packet.gre =
       packet.geneve =
+      packet.mpls =
       packet.inner =
       packet.wireguard =
       packet.dhcpv6 =
@@ -433,7 +445,10 @@ export class Decoder {
     if (networkType === ETHERTYPE_IPV4) this.#decodeIpv4(offset, end);
     else if (networkType === ETHERTYPE_IPV6) this.#decodeIpv6(offset, end);
     else if (networkType === ETHERTYPE_ARP) this.#decodeArp(offset, end);
-    // Anything else (802.3 with LLC, LLDP, MPLS, …) is left as payload for now.
+    else if (networkType === ETHERTYPE_MPLS_UNICAST || networkType === ETHERTYPE_MPLS_MULTICAST) {
+      this.#decodeMpls(offset, end, this.#wireEnd - offset);
+    }
+    // Anything else (802.3 with LLC, LLDP, …) is left as payload for now.
   }
 
   #decodeIpv4(offset: number, end: number): void {
@@ -577,6 +592,8 @@ export class Decoder {
       this.#decodeVxlan(payload, messageEnd, udp.payloadLength);
     } else if (src === GENEVE_PORT || dst === GENEVE_PORT) {
       this.#decodeGeneve(payload, messageEnd, udp.payloadLength);
+    } else if (src === MPLS_UDP_PORT || dst === MPLS_UDP_PORT) {
+      this.#decodeMpls(payload, messageEnd, udp.payloadLength);
     } else if (
       (src === WIREGUARD_PORT || dst === WIREGUARD_PORT) &&
       isWireGuard(this.#view, payload, messageEnd, udp.payloadLength)
@@ -621,6 +638,28 @@ export class Decoder {
       LINKTYPE_ETHERNET,
       "vxlan",
     );
+  }
+
+  /**
+   * An MPLS label stack, then (when the bottom label or the first nibble says IPv4 or IPv6)
+   * its payload as `packet.inner`.
+   */
+  #decodeMpls(offset: number, end: number, length: number): void {
+    const packet = this.packet;
+    if (!this.#fits("mpls", offset, end, MPLS_ENTRY_LENGTH)) return;
+    const mpls = packet.mpls = this.#mpls.bind(this.#view, offset, end);
+    const stack = mpls.length;
+    if (!mpls.complete) {
+      if (mpls.count === MAX_MPLS_LABELS) {
+        this.#note("mpls", offset, `more than ${MAX_MPLS_LABELS} labels`);
+      } else this.#fits("mpls", offset, end, stack + MPLS_ENTRY_LENGTH);
+      return;
+    }
+    packet.payloadOffset = offset + stack - this.#base;
+    const version = mpls.payloadVersion();
+    if (version === 0) return;
+    const linkType = version === 4 ? LINKTYPE_IPV4 : LINKTYPE_IPV6;
+    this.#decodeInner(offset + stack, end, length - stack, linkType, "mpls");
   }
 
   /** Geneve's header and options, then what it carries as `packet.inner`. */

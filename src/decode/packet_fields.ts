@@ -26,6 +26,7 @@ import { AH_FIELDS } from "./ah.ts";
 import { VXLAN_FIELDS } from "./vxlan.ts";
 import { GRE_FIELDS } from "./gre.ts";
 import { GENEVE_FIELDS } from "./geneve.ts";
+import { MPLS_FIELDS } from "./mpls.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { HTTP_FIELDS } from "./http.ts";
@@ -96,6 +97,7 @@ add(AH_FIELDS, (packet) => packet.ah);
 add(VXLAN_FIELDS, (packet) => packet.vxlan);
 add(GRE_FIELDS, (packet) => packet.gre);
 add(GENEVE_FIELDS, (packet) => packet.geneve);
+add(MPLS_FIELDS, (packet) => packet.mpls);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 

@@ -32,6 +32,7 @@ import {
   type Ipv4Json,
   type Ipv6Json,
   linkTypeInfo,
+  type MplsEntry,
   type NtpJson,
   type Packet,
   type QuicJson,
@@ -104,6 +105,8 @@ export interface PacketJson {
   gre?: GreJson;
   /** Geneve header. */
   geneve?: GeneveJson;
+  /** MPLS label stack, outermost first. */
+  mpls?: MplsEntry[];
   /** The packet a tunnel carries: its length on the wire, link type and layers. */
   inner?: InnerPacketJson;
   /** WireGuard message. */
@@ -191,6 +194,7 @@ export function packetToJson(
   if (packet.vxlan) json.vxlan = packet.vxlan.toJSON();
   if (packet.gre) json.gre = packet.gre.toJSON();
   if (packet.geneve) json.geneve = packet.geneve.toJSON();
+  if (packet.mpls) json.mpls = packet.mpls.toJSON();
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
   if (packet.dhcpv6) json.dhcpv6 = packet.dhcpv6.toJSON();
   if (packet.inner) json.inner = innerPacketJson(packet.inner, packet.innerLength, extras);

@@ -44,6 +44,7 @@ import {
   LINKTYPE_ETHERNET,
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
+  type MplsStack,
   type TcpHeader,
   type UdpHeader,
 } from "../decode/mod.ts";
@@ -52,6 +53,7 @@ import { ahText } from "./ah.ts";
 import { vxlanText } from "./vxlan.ts";
 import { greText } from "./gre.ts";
 import { geneveText } from "./geneve.ts";
+import { mplsText } from "./mpls.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -204,7 +206,8 @@ export class TextFormatter {
     const ip4 = packet.ipv4;
     const ip6 = ip4 === undefined ? packet.ipv6 : undefined;
     if (ip4 === undefined && ip6 === undefined) {
-      out.text(this.#otherNetworkText(packet, header));
+      if (packet.mpls !== undefined) this.#writeMpls(out, packet, packet.mpls);
+      else out.text(this.#otherNetworkText(packet, header));
       return;
     }
     const options = this.#options;
@@ -364,9 +367,10 @@ export class TextFormatter {
     const dhcpv6 = packet.dhcpv6;
     const vxlan = packet.vxlan;
     const geneve = packet.geneve;
+    const mpls = packet.mpls;
     const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
       dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
-      geneve !== undefined;
+      geneve !== undefined || mpls !== undefined;
     if (!application || verbose) out.piece(PIECE.udp);
     if (verbose) {
       out.piece(PIECE.commaSpace);
@@ -387,7 +391,8 @@ export class TextFormatter {
     } else if (vxlan !== undefined) {
       out.text(vxlanText(vxlan));
       this.#writeInner(out, packet);
-    } else if (geneve !== undefined) {
+    } else if (mpls !== undefined) this.#writeMpls(out, packet, mpls);
+    else if (geneve !== undefined) {
       out.text(geneveText(geneve, this.#verbosity, this.#options.link === true));
       if (geneve.version === 0 && geneve.capturedLength >= geneve.headerLength) {
         // With -v tcpdump starts the carried packet on a line of its own, after a tab.
@@ -435,6 +440,23 @@ export class TextFormatter {
       out.byte(0x20);
       this.#paint(out, this.#red, `[|${inner.error}]`);
     }
+  }
+
+  /** An MPLS label stack, then its payload: after a space, or with -v on a line of its own. */
+  #writeMpls(out: ByteWriter, packet: Packet, mpls: MplsStack): void {
+    out.text(mplsText(mpls, this.#verbosity));
+    if (packet.inner === undefined) {
+      // Neither IPv4 nor IPv6 after the bottom label: tcpdump dumps the payload's bytes.
+      const start = mpls.offset + mpls.length;
+      if (mpls.complete && start < mpls.end && packet.error === undefined) {
+        const payload = new Uint8Array(mpls.dataView.buffer, start, mpls.end - start);
+        out.byte(0x0a);
+        out.text(hexDump(payload, true).trimEnd());
+      }
+      return;
+    }
+    out.text(this.#options.verbose ? "\n\t" : " ");
+    this.#writeInnerInline(out, packet);
   }
 
   /** IP without TCP or UDP: ICMP, IGMP, ESP, a later fragment, another protocol. */
