@@ -286,6 +286,9 @@ function vlanFrames(): Uint8Array[] {
   ];
 }
 
+/** An interface index no machine is likely to have: `-i any` lines print `?` for its name. */
+const UNNAMED_INTERFACE_INDEX = 4242;
+
 function sllFrames(version: 1 | 2): Uint8Array[] {
   const a = ip4("127.0.0.1");
   const payload = ipv4({
@@ -296,9 +299,14 @@ function sllFrames(version: 1 | 2): Uint8Array[] {
   });
   const address = [...mac(MAC_A), 0, 0];
   const header = (packetType: number, protocol: number) =>
-    version === 1
-      ? concat(u16(packetType), u16(1), u16(6), address, u16(protocol))
-      : concat(u16(protocol), [0, 0], u32(2), u16(1), [packetType, 6], address);
+    version === 1 ? concat(u16(packetType), u16(1), u16(6), address, u16(protocol)) : concat(
+      u16(protocol),
+      [0, 0],
+      u32(UNNAMED_INTERFACE_INDEX),
+      u16(1),
+      [packetType, 6],
+      address,
+    );
   return [
     concat(header(0, 0x0800), payload), // to us
     concat(header(4, 0x0800), payload), // sent by us

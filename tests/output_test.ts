@@ -13,17 +13,25 @@ import { ByteWriter } from "../src/output/bytes.ts";
 import { isoTimestamp, writeIsoTimestamp } from "../src/output/timestamp.ts";
 import { hasCommand, runNetpeek } from "./netpeek_process.ts";
 import { parseTsv, readPcap } from "./pcap_file.ts";
+import { interfaceNamer } from "../src/ffi/interfaces.ts";
+import { loadLibpcap } from "../src/ffi/library.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const hasTcpdump = await hasCommand("tcpdump");
+
+const nameInterface = interfaceNamer(loadLibpcap());
 
 async function netpeekLines(name: string, options: TextOptions = {}): Promise<string[]> {
   const { records, linkType } = await readPcap(new URL(name, FIXTURES));
   const decoder = new Decoder();
   const text = new TextFormatter(options);
-  return records.map(({ frame, header }) =>
-    text.format(decoder.decode(frame, linkType, header.len), header)
-  );
+  return records.map(({ frame, header }) => {
+    const packet = decoder.decode(frame, linkType, header.len);
+    const sll = packet.sll;
+    // As the command line does: this machine's name for a cooked v2 header's interface.
+    const interfaceName = sll?.version === 2 ? nameInterface(sll.interfaceIndex) : undefined;
+    return text.format(packet, header, { interfaceName });
+  });
 }
 
 /** tcpdump's lines for a fixture, without their time stamps (`-S`: absolute sequence numbers). */
@@ -56,6 +64,14 @@ const SAME_AS_TCPDUMP: [string, string[], number[] | "all"][] = [
   ["lo-tcpdump.pcap", ["-x"], [1, 2, 3, 4]],
   ["lo-tcpdump.pcap", ["-X"], [1, 2, 3, 4]],
   ["ipv4-cases.pcap", ["-X"], [1, 14, 16]],
+  // -i any's cooked headers: tcpdump names the interface by this machine's index, as netpeek.
+  ["sll.pcap", [], "all"],
+  ["sll.pcap", ["-e"], "all"],
+  ["sll2.pcap", [], "all"],
+  ["sll2.pcap", ["-e"], "all"],
+  ["any-sll-tcpdump.pcap", ["-e"], "all"],
+  ["any-sll2-tcpdump.pcap", [], "all"],
+  ["any-sll2-tcpdump.pcap", ["-e"], "all"],
 ];
 
 for (const [name, flags, frames] of SAME_AS_TCPDUMP) {
@@ -102,7 +118,9 @@ Deno.test("text: fragments, truncation and Linux cooked lines", async () => {
   const cooked = (await netpeekLines("sll2.pcap", { link: true })).map(withoutTime);
   assert.match(
     cooked[1],
-    /^ifindex 2 Out 02:00:5e:00:53:01 ethertype IPv4 \(0x0800\), length 54: /,
+    // tcpdump 4.99's order: the interface's name (none here has index 4242), the direction,
+    // then -e's header.
+    /^\? {5}Out ifindex 4242 02:00:5e:00:53:01 ethertype IPv4 \(0x0800\), length 54: /,
   );
 });
 

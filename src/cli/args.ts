@@ -54,6 +54,12 @@ export interface CommandLine {
   /** `-Z USER`: become USER once the capture and output are open. */
   user?: string;
   listInterfaces: boolean;
+  /** `-L`: list the interface's data link types, then exit. */
+  listDataLinks: boolean;
+  /** `-y TYPE`: the data link type to capture with, by libpcap's name (`EN10MB`). */
+  dataLink?: string;
+  /** `-Q in|out|inout`: only received, only sent, or both. */
+  direction?: "in" | "out" | "inout";
   count?: number;
   durationMs?: number;
   snaplen: number;
@@ -95,7 +101,13 @@ Usage: netpeek [options] [interface] [filter expression]
 Capture:
   -i, --interface NAME       interface to capture on (default: the first one that is up
                              and not loopback, as tcpdump picks)
+                             or its number in -D's list; "any" captures on all of them,
+                             each line naming its interface and direction
   -D, --list-interfaces      list interfaces with their addresses and flags, then exit
+  -L, --list-data-link-types list the interface's data link types, then exit
+  -y, --linktype TYPE        capture with data link type TYPE (a name -L prints)
+  -Q, --direction in|out|inout
+                             only packets received, only those sent, or both (default)
   -c, --count N              stop after N packets
       --duration TIME        stop after TIME (seconds, or with a unit: 500ms, 10s, 5m, 1h)
   -s, --snaplen N            bytes to keep of each packet (default and 0: 262144)
@@ -224,6 +236,9 @@ export function parseCommandLine(args: string[]): CommandLine {
         S: { type: "boolean", short: "S" },
         Z: { type: "string", short: "Z" },
         "list-interfaces": { type: "boolean", short: "D" },
+        "list-data-link-types": { type: "boolean", short: "L" },
+        linktype: { type: "string", short: "y" },
+        direction: { type: "string", short: "Q" },
         count: { type: "string", short: "c" },
         duration: { type: "string" },
         snaplen: { type: "string", short: "s" },
@@ -297,6 +312,24 @@ export function parseCommandLine(args: string[]): CommandLine {
   if (precision !== "micro" && precision !== "nano") {
     throw new UsageError(`--time-stamp-precision is micro or nano, not "${precision}"`);
   }
+  const direction = values.direction;
+  if (
+    direction !== undefined && direction !== "in" && direction !== "out" && direction !== "inout"
+  ) {
+    throw new UsageError(`-Q is in, out or inout, not "${direction}"`);
+  }
+  const liveOnly = [
+    ["-L", values["list-data-link-types"]],
+    ["-y", values.linktype],
+    ["-Q", direction],
+  ] as const;
+  for (const [flag, given] of liveOnly) {
+    if (given !== undefined && given !== false && values.read !== undefined) {
+      throw new UsageError(
+        `${flag} is for live capture: a file's link type and direction are given`,
+      );
+    }
+  }
   if (values.json && (values.x || values.X)) {
     throw new UsageError("--json and -x/-X do not mix: JSON has no hex dump");
   }
@@ -323,6 +356,9 @@ export function parseCommandLine(args: string[]): CommandLine {
     absoluteSequence: values.S === true,
     user: values.Z,
     listInterfaces: values["list-interfaces"] === true,
+    listDataLinks: values["list-data-link-types"] === true,
+    dataLink: values.linktype,
+    direction,
     count: positiveInteger("--count", values.count),
     durationMs: values.duration === undefined ? undefined : parseDuration(values.duration),
     snaplen: snaplen === 0 ? MAX_SNAPLEN : snaplen,

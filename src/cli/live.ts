@@ -16,11 +16,12 @@
  * @module
  */
 
-import { linkTypeInfo } from "../decode/mod.ts";
+import { isSupportedLinkType, linkTypeInfo } from "../decode/mod.ts";
+import { type DataLink, dataLinkByName, DLT_LINUX_SLL2, listDataLinks } from "../ffi/datalink.ts";
 import { CaptureError, LiveCapture } from "../ffi/capture.ts";
 import type { CaptureStats } from "../frame.ts";
 import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
-import { defaultInterface, listInterfaces } from "../ffi/interfaces.ts";
+import { defaultInterface, interfaceNamer, listInterfaces } from "../ffi/interfaces.ts";
 import { type Libpcap, PCAP_ERROR, PCAP_ERROR_NO_SUCH_DEVICE } from "../ffi/library.ts";
 import { dropPrivileges } from "../ffi/privileges.ts";
 import { WriteError } from "../file/writer.ts";
@@ -47,11 +48,42 @@ export function formatStats(captured: number, stats: CaptureStats | null): strin
     `${stats.dropped} dropped by kernel${interfaceDrops}\n`;
 }
 
+/**
+ * The interface `-i` names: a name, or (as tcpdump takes it) a number from `-D`'s list when no
+ * interface has that name.
+ */
+function namedInterface(lib: Libpcap, given: string): string {
+  if (!/^\d+$/.test(given)) return given;
+  const devices = listInterfaces(lib);
+  if (devices.some((device) => device.name === given)) return given;
+  const device = devices[Number(given) - 1];
+  if (device === undefined) {
+    throw new CaptureError(
+      `-i ${given}: no interface has that number (-D lists ${devices.length})`,
+      PCAP_ERROR_NO_SUCH_DEVICE,
+    );
+  }
+  return device.name;
+}
+
+/** The pseudo-device that captures on every interface. */
+const ANY_DEVICE = "any";
+
+/** `-L`'s list, as tcpdump prints it; types netpeek does not decode are marked. */
+export function formatDataLinks(device: string, links: DataLink[]): string {
+  const lines = links.map((link) =>
+    `  ${link.name} (${link.description})${
+      isSupportedLinkType(link.value) ? "" : " (printing not supported)"
+    }\n`
+  );
+  return `Data link types for ${device} (use option -y to set):\n${lines.join("")}`;
+}
+
 /** The interface and filter the command line asks for. */
 function selection(lib: Libpcap, options: CommandLine): { device: string; expression?: string } {
   if (options.interface !== undefined) {
     return {
-      device: options.interface,
+      device: namedInterface(lib, options.interface),
       expression: filterExpression(options, options.words.join(" ") || undefined),
     };
   }
@@ -83,6 +115,16 @@ function selection(lib: Libpcap, options: CommandLine): { device: string; expres
 /** Captures as the command line says; returns the exit status. */
 export async function captureLive(lib: Libpcap, options: CommandLine): Promise<number> {
   const { device, expression } = selection(lib, options);
+  if (options.listDataLinks) {
+    writeText(Deno.stdout, formatDataLinks(device, listDataLinks(lib, device)));
+    return 0;
+  }
+  // As tcpdump 4.99: "any" with LINUX_SLL2, whose header names each packet's interface.
+  const dataLink = options.dataLink !== undefined
+    ? dataLinkByName(lib, options.dataLink)
+    : device === ANY_DEVICE
+    ? DLT_LINUX_SLL2
+    : undefined;
   // Before the kernel starts queueing packets: see warm_up.ts.
   if (!options.dumpFilter && (options.write === undefined || options.print || options.stats)) {
     warmUp(printFormat(options, false), options.stats);
@@ -92,6 +134,8 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
     promisc: options.promisc,
     bufferSize: options.bufferSize,
     nanosecond: options.nanosecond,
+    dataLink,
+    direction: options.direction,
     // As tcpdump: packets at once for a person watching; kernel blocks (and fewer drops,
     // at most 50 ms later) for pipes and files.
     immediate: options.immediate || (Deno.stdout.isTerminal() && options.write === undefined),
@@ -121,6 +165,7 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
       snaplen: session.snaplen,
       nanosecond: session.nanosecond,
       interfaceName: device,
+      nameInterface: interfaceNamer(lib),
     });
     if (options.user !== undefined) dropPrivileges(lib, options.user);
     const link = linkTypeInfo(session.linkType);

@@ -17,6 +17,7 @@ import { linkTypeInfo } from "../decode/mod.ts";
 import { FilterProgram } from "../ffi/filter.ts";
 import { type Libpcap, loadLibpcap } from "../ffi/library.ts";
 import { dropPrivileges } from "../ffi/privileges.ts";
+import { interfaceNamer } from "../ffi/interfaces.ts";
 import { CaptureFileError, CaptureFileReader } from "../file/reader.ts";
 import { WriteError } from "../file/writer.ts";
 import type { CommandLine } from "./args.ts";
@@ -35,6 +36,25 @@ async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin
       error instanceof Deno.errors.NotFound ? "no such file" : osErrorReason(error),
     );
   }
+}
+
+/**
+ * Names for a `LINUX_SLL2` file's interface indexes, as tcpdump gives them: this machine's.
+ * libpcap (with libc) is loaded at the first such packet; where it cannot be, every index
+ * prints `?`.
+ */
+function lazyInterfaceNamer(lib: Libpcap | undefined): (index: number) => string {
+  let nameOf: ((index: number) => string) | undefined;
+  return (index) => {
+    if (nameOf === undefined) {
+      try {
+        nameOf = interfaceNamer(lib ?? loadLibpcap());
+      } catch {
+        nameOf = () => "?";
+      }
+    }
+    return nameOf(index);
+  };
 }
 
 /** Reads the file the command line names; returns the exit status. */
@@ -83,6 +103,7 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
       snaplen: reader.snaplen,
       nanosecond: reader.nanosecond,
       interfaceName: reader.interfaces[0]?.name,
+      nameInterface: lazyInterfaceNamer(lib),
     });
     if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
     if (source instanceof Deno.FsFile && reader.format === "pcap") {

@@ -21,7 +21,7 @@
 import { UserError } from "../user_error.ts";
 import { FlowTracker } from "../analysis/flows.ts";
 import { Reassembler } from "../analysis/reassembly.ts";
-import { Decoder } from "../decode/mod.ts";
+import { Decoder, LINKTYPE_LINUX_SLL2 } from "../decode/mod.ts";
 import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
 import { formatStatsJson, writeStatsText } from "../output/stats.ts";
@@ -45,6 +45,8 @@ export interface SourceInfo {
   snaplen: number;
   nanosecond: boolean;
   interfaceName?: string;
+  /** Names an interface index for `LINUX_SLL2` lines; without it they print `?`. */
+  nameInterface?: (index: number) => string;
 }
 
 /** A file that cannot be opened for writing; one line for the user. */
@@ -103,9 +105,13 @@ export class PacketSink {
   #pipeline: PrintPipeline | undefined;
   #nextStats = Number.NaN;
   #stop = false;
+  readonly #linkType: number;
+  readonly #nameInterface: (index: number) => string;
 
   private constructor(options: CommandLine, source: SourceInfo) {
     this.#limit = options.count ?? Infinity;
+    this.#linkType = source.linkType;
+    this.#nameInterface = source.nameInterface ?? (() => "?");
     const printing = options.print || (options.write === undefined && !options.stats);
     this.#printing = printing;
     this.#stats = options.stats;
@@ -150,7 +156,8 @@ export class PacketSink {
    */
   async printOnWorker(fileBytes: number, nanosecond: boolean): Promise<boolean> {
     if (
-      !this.#printing || this.#pipeline !== undefined ||
+      // The worker has no interface names: -i any's files print here.
+      !this.#printing || this.#pipeline !== undefined || this.#linkType === LINKTYPE_LINUX_SLL2 ||
       !printOnWorker(this.#options, this.#format, fileBytes)
     ) return false;
     this.#pipeline = await PrintPipeline.start(
@@ -200,7 +207,11 @@ export class PacketSink {
           return this.#halt();
         }
       } else if (this.#printing) {
-        this.#formatPacket(out.bytes, packet, header, { analysis, reassembled });
+        const sll = packet.sll;
+        const interfaceName = sll !== undefined && sll.version === 2
+          ? this.#nameInterface(sll.interfaceIndex)
+          : undefined;
+        this.#formatPacket(out.bytes, packet, header, { analysis, reassembled, interfaceName });
         out.commit();
       }
       if (this.#statsInterval !== undefined) this.#periodicStats(header);

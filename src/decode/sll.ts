@@ -42,6 +42,9 @@ const SLL2_ADDRESS = 12;
 /** ARPHRD_NETLINK: cooked frames whose protocol field is a netlink family, not an EtherType. */
 const ARPHRD_NETLINK = 824;
 
+/** A 6-byte link-layer address: Ethernet's. */
+const ETHERNET_ADDRESS_LENGTH = 6;
+
 /** Both versions store at most 8 bytes of the link-layer address. */
 const ADDRESS_BYTES = 8;
 
@@ -66,9 +69,19 @@ export class SllHeader extends HeaderView {
       : this.view.getUint8(this.offset + SLL2_PACKET_TYPE);
   }
 
-  /** tcpdump's word for the packet type: `In`, `B`, `M`, `P` or `Out`. */
+  /** tcpdump's word for the packet type: `In`, `B`, `M`, `P` or `Out` (`type-N` beyond). */
   get direction(): string {
     return PACKET_TYPES[this.packetType] ?? `type-${this.packetType}`;
+  }
+
+  /** The word tcpdump prints for the packet type: `direction`, or `?` for one it has none for. */
+  get directionWord(): string {
+    return PACKET_TYPES[this.packetType] ?? "?";
+  }
+
+  /** The length of an Ethernet address, the only kind tcpdump prints in `-e`'s cooked header. */
+  get hasEthernetAddress(): boolean {
+    return this.addressLength === ETHERNET_ADDRESS_LENGTH;
   }
 
   /** The ARPHRD_ type of the interface (1 Ethernet, 772 loopback, …). */
@@ -153,4 +166,6 @@ export const SLL_JSON_KEYS: readonly string[] = [
   "address",
   "interfaceIndex",
   "protocol",
+  // Not the header's: the output adds the name this machine gives `interfaceIndex`.
+  "interfaceName",
 ] as const;

@@ -30,6 +30,7 @@
 import { UserError } from "../user_error.ts";
 import { setImmediate } from "node:timers";
 import type { CaptureStats, FrameHeader } from "../frame.ts";
+import { type CaptureDirection, setDataLink, setDirection } from "./datalink.ts";
 import {
   cString,
   errbufText,
@@ -116,6 +117,10 @@ export interface CaptureOptions {
   nanosecond?: boolean;
   /** Read timeout in milliseconds when not in immediate mode; default `READ_TIMEOUT_MS`. */
   timeoutMs?: number;
+  /** A DLT to switch to once active (`-y`); default the device's own. */
+  dataLink?: number;
+  /** Only packets received, or only those sent (`-Q`); default both. */
+  direction?: CaptureDirection;
 }
 
 /** What went wrong opening or reading a capture: `message` is one line for the user. */
@@ -266,6 +271,13 @@ export class LiveCapture {
     if (status < 0) fail(activationMessage(lib, device, status, detail), status);
     const warnings: string[] = [];
     if (status > 0) warnings.push(warningMessage(lib, device, status, detail));
+    try {
+      if (options.dataLink !== undefined) setDataLink(lib, handle, device, options.dataLink);
+      if (options.direction !== undefined) setDirection(lib, handle, device, options.direction);
+    } catch (error) {
+      pcap.pcap_close(handle);
+      throw error;
+    }
     return new LiveCapture(lib, handle, device, warnings, options.timeoutMs ?? READ_TIMEOUT_MS);
   }
 

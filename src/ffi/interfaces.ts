@@ -155,3 +155,49 @@ export function defaultInterface(devices: NetworkInterface[]): NetworkInterface 
   );
   return candidates.find((device) => device.running) ?? candidates[0];
 }
+
+/** `IF_NAMESIZE` on Linux and the BSDs: the longest name and its NUL. */
+const IF_NAMESIZE = 16;
+/** How long an index with no name stays unknown before it is asked again (a new veth). */
+const UNKNOWN_INDEX_RETRY_MS = 1000;
+
+/**
+ * `-i any`'s interface names: a function from an interface index to its name, as
+ * `if_indextoname` gives it on this machine, or `?` as tcpdump prints an index it cannot name
+ * (a file from elsewhere, an interface gone). Names are remembered; an unknown index is asked
+ * again at most once a second, so an interface made during a capture gets its name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadLibpcap } from "./library.ts";
+ * import { interfaceNamer } from "./interfaces.ts";
+ * const nameOf = interfaceNamer(loadLibpcap());
+ * const loIndex = Number(Deno.readTextFileSync("/sys/class/net/lo/ifindex"));
+ * assert.equal(nameOf(loIndex), "lo");
+ * assert.equal(nameOf(0), "?");
+ * ```
+ */
+export function interfaceNamer(lib: Libpcap): (index: number) => string {
+  const lookup = lib.libc.if_indextoname;
+  const names = new Map<number, string>();
+  const unknownSince = new Map<number, number>();
+  const buffer = new Uint8Array(IF_NAMESIZE);
+  return (index: number): string => {
+    const known = names.get(index);
+    if (known !== undefined) return known;
+    const asked = unknownSince.get(index);
+    const now = Date.now();
+    if (!lookup || (asked !== undefined && now - asked < UNKNOWN_INDEX_RETRY_MS)) {
+      return "?";
+    }
+    if (index > 0 && lookup(index, buffer) !== null) {
+      const name = errbufText(buffer);
+      names.set(index, name);
+      unknownSince.delete(index);
+      return name;
+    }
+    unknownSince.set(index, now);
+    return "?";
+  };
+}

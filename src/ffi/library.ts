@@ -61,6 +61,19 @@ export const PCAP_SYMBOLS = {
   pcap_get_selectable_fd: { parameters: ["pointer"], result: "i32", optional: true },
   pcap_getevent: { parameters: ["pointer"], result: "pointer", optional: true },
   pcap_datalink: { parameters: ["pointer"], result: "i32" },
+  // int pcap_set_datalink(pcap_t *, int dlt): -y, and LINUX_SLL2 on "any".
+  pcap_set_datalink: { parameters: ["pointer", "i32"], result: "i32" },
+  // int pcap_list_datalinks(pcap_t *, int **dlt_buf): -L.
+  pcap_list_datalinks: { parameters: ["pointer", "buffer"], result: "i32" },
+  // void pcap_free_datalinks(int *dlt_list).
+  pcap_free_datalinks: { parameters: ["pointer"], result: "void" },
+  // int pcap_datalink_name_to_val(const char *name): -y's argument, without the DLT_ prefix.
+  pcap_datalink_name_to_val: { parameters: ["buffer"], result: "i32" },
+  // const char *pcap_datalink_val_to_name(int dlt), and its description: -L's lines.
+  pcap_datalink_val_to_name: { parameters: ["i32"], result: "pointer" },
+  pcap_datalink_val_to_description: { parameters: ["i32"], result: "pointer" },
+  // int pcap_setdirection(pcap_t *, pcap_direction_t d): -Q.
+  pcap_setdirection: { parameters: ["pointer", "i32"], result: "i32" },
   pcap_snapshot: { parameters: ["pointer"], result: "i32" },
   // Pointer parameters keep this on V8's fast-call path: about 15 ns a call.
   pcap_next_ex: { parameters: ["pointer", "pointer", "pointer"], result: "i32" },
@@ -95,6 +108,8 @@ export const LIBC_SYMBOLS = {
   initgroups: { parameters: ["buffer", "u32"], result: "i32", optional: true },
   setgid: { parameters: ["u32"], result: "i32", optional: true },
   setuid: { parameters: ["u32"], result: "i32", optional: true },
+  // char *if_indextoname(unsigned int ifindex, char *ifname): the names -i any prints.
+  if_indextoname: { parameters: ["u32", "buffer"], result: "pointer", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** Windows: `memcpy` from the C runtime, and the wait on Npcap's event handle. */
@@ -122,7 +137,10 @@ export interface Libpcap {
   readonly libc:
     & Pick<LibcSymbols, "memcpy">
     & Partial<
-      Pick<LibcSymbols, "poll" | "getsockopt" | "getpwnam" | "initgroups" | "setgid" | "setuid">
+      Pick<
+        LibcSymbols,
+        "poll" | "getsockopt" | "getpwnam" | "initgroups" | "setgid" | "setuid" | "if_indextoname"
+      >
     >;
   /** kernel32 on Windows. */
   readonly kernel32?: Kernel32Symbols;

@@ -48,6 +48,7 @@ import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import type { FrameHeader } from "../frame.ts";
 import { isoTimestamp } from "./timestamp.ts";
+import { sllJson } from "./link.ts";
 
 /** The JSON object of one packet; the layer objects are described in docs/json.md. */
 export interface PacketJson {
@@ -61,8 +62,8 @@ export interface PacketJson {
   link: string;
   /** Ethernet header. */
   eth?: ReturnType<NonNullable<Packet["eth"]>["toJSON"]>;
-  /** Linux cooked header. */
-  sll?: ReturnType<NonNullable<Packet["sll"]>["toJSON"]>;
+  /** Linux cooked header, with the interface's name when the run knows it. */
+  sll?: ReturnType<NonNullable<Packet["sll"]>["toJSON"]> & { interfaceName?: string };
   /** BSD loopback header. */
   loopback?: ReturnType<NonNullable<Packet["loopback"]>["toJSON"]>;
   /** VLAN tags, outermost first. */
@@ -163,7 +164,7 @@ export function packetToJson(
     link: linkTypeInfo(packet.linkType).key,
   };
   if (packet.eth) json.eth = packet.eth.toJSON();
-  if (packet.sll) json.sll = packet.sll.toJSON();
+  if (packet.sll) json.sll = sllJson(packet.sll, extras.interfaceName);
   if (packet.loopback) json.loopback = packet.loopback.toJSON();
   if (packet.vlanCount > 0) json.vlan = packet.vlan.map((tag) => tag.toJSON());
   if (packet.ipv4) json.ipv4 = packet.ipv4.toJSON();

@@ -92,7 +92,7 @@ export function writeJson(
   out.piece(PIECE.len);
   out.uint(header.len);
   out.piece(linkField(packet.linkType));
-  writeLinkJson(out, packet);
+  writeLinkJson(out, packet, extras.interfaceName);
   if (packet.ipv4) writeIpv4Json(out, packet.ipv4);
   if (packet.ipv6) {
     out.piece(PIECE.ipv6);

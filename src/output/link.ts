@@ -31,9 +31,35 @@ import {
   ETHERTYPE_IPV6,
   etherTypeName,
   type Packet,
+  type SllHeader,
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces } from "./bytes.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
+
+/** print-sll.c's widths: `%-5s ` for the interface name, `%-3s ` for the direction. */
+const COOKED_NAME_WIDTH = 5;
+const COOKED_DIRECTION_WIDTH = 3;
+/** Linux's `ETH_P_802_3` and `ETH_P_802_2`, which a cooked header gives instead of an EtherType. */
+const LINUX_SLL_P_802_3 = 0x0001;
+const LINUX_SLL_P_802_2 = 0x0004;
+
+/**
+ * What tcpdump 4.99 starts a `LINUX_SLL2` line with (`-i any`): the interface's name and the
+ * direction, `lo    In  `, whether or not `-e` is given.
+ */
+export function cookedPrefix(sll: SllHeader, interfaceName = "?"): string {
+  return `${interfaceName.padEnd(COOKED_NAME_WIDTH)} ${
+    sll.directionWord.padEnd(COOKED_DIRECTION_WIDTH)
+  } `;
+}
+
+/** A cooked header's protocol as `-e` names it: an EtherType, or Linux's 802.3 and 802.2. */
+function cookedProtocolText(protocol: number): string {
+  if (protocol > ETHERNET_MAX_LENGTH_FIELD) return etherTypeText(protocol);
+  if (protocol === LINUX_SLL_P_802_3) return "802.3";
+  if (protocol === LINUX_SLL_P_802_2) return "802.2";
+  return `ethertype Unknown (${hex16(protocol)})`;
+}
 
 /** The fixed pieces of the JSON objects, encoded once. */
 const JSON_PIECE = encodePieces({
@@ -71,11 +97,13 @@ export function linkText(packet: Packet, len: number): string {
   let text = "";
   if (eth !== undefined) text = ethernetText(eth, len);
   else if (packet.sll !== undefined) {
+    // print-sll.c: v2's direction is already at the start of the line (cookedPrefix).
     const sll = packet.sll;
-    const index = sll.version === 2 ? `ifindex ${sll.interfaceIndex} ` : "";
-    text = `${index}${sll.direction.padStart(3)} ${sll.address || "-"} ${
-      etherTypeText(sll.protocol)
-    }, length ${len}: `;
+    text = sll.version === 2
+      ? `ifindex ${sll.interfaceIndex} `
+      : `${sll.directionWord.padStart(COOKED_DIRECTION_WIDTH)} `;
+    if (sll.hasEthernetAddress) text += `${sll.address} `;
+    text += `${cookedProtocolText(sll.protocol)}, length ${len}: `;
   } else if (packet.loopback !== undefined) {
     text = `AF ${packet.loopback.family}, length ${len}: `;
   }
@@ -92,8 +120,17 @@ function ethernetText(eth: EthernetHeader, len: number): string {
   const kind = type <= ETHERNET_MAX_LENGTH_FIELD ? `802.3 length ${type}` : etherTypeText(type);
   return `${eth.src} > ${eth.dst}, ${kind}, length ${len}: `;
 }
+/** The cooked header's JSON object, with the interface's name (version 2) when it is known. */
+export function sllJson(
+  sll: SllHeader,
+  interfaceName: string | undefined,
+): ReturnType<SllHeader["toJSON"]> & { interfaceName?: string } {
+  const json = sll.toJSON();
+  return sll.version === 2 && interfaceName !== undefined ? { ...json, interfaceName } : json;
+}
+
 /** The link layers' JSON, each preceded by its key: `eth`, `sll`, `loopback`, then `vlan`. */
-export function writeLinkJson(out: ByteWriter, packet: Packet): void {
+export function writeLinkJson(out: ByteWriter, packet: Packet, interfaceName?: string): void {
   const eth = packet.eth;
   if (eth) {
     out.piece(JSON_PIECE.ethSrc);
@@ -109,7 +146,7 @@ export function writeLinkJson(out: ByteWriter, packet: Packet): void {
       out.byte(0x7d);
     }
   }
-  if (packet.sll) out.text(`,"sll":${JSON.stringify(packet.sll)}`);
+  if (packet.sll) out.text(`,"sll":${JSON.stringify(sllJson(packet.sll, interfaceName))}`);
   if (packet.loopback) out.text(`,"loopback":{"family":${packet.loopback.family}}`);
   if (packet.vlanCount > 0) vlanJson(out, packet);
 }

@@ -14,4 +14,9 @@ export interface PacketExtras {
   analysis?: TcpAnalysis;
   /** The datagram this fragment completed. */
   reassembled?: Reassembled;
+  /**
+   * For a `LINUX_SLL2` frame (`-i any`): the name this machine gives its interface index, or
+   * `?` when it has none, as tcpdump prints it.
+   */
+  interfaceName?: string;
 }

@@ -29,7 +29,7 @@ import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces } from "./bytes.ts";
 import { hexDump, writeAscii } from "./hexdump.ts";
 import { arpText } from "./arp.ts";
-import { etherTypeText, linkText } from "./link.ts";
+import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isMdns, writeDns } from "./dns.ts";
 import { writeHttpHint, writeHttpText } from "./http.ts";
 import { writeNtp } from "./ntp.ts";
@@ -159,6 +159,8 @@ export class TextFormatter {
     this.#clock.write(out, header);
     if (dim !== null) out.text(dim.close);
     out.byte(0x20);
+    const sll = packet.sll;
+    if (sll !== undefined && sll.version === 2) out.text(cookedPrefix(sll, extras.interfaceName));
     if (options.link) out.text(linkText(packet, header.len));
     this.#writeNetwork(out, packet, header);
     if (packet.error !== undefined) {
