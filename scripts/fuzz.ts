@@ -225,6 +225,7 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       gre: packet.gre,
       geneve: packet.geneve,
       mpls: packet.mpls,
+      macsec: packet.macsec,
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,
     })

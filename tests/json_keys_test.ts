@@ -23,6 +23,7 @@ import {
   IPV4_JSON_KEYS,
   IPV6_JSON_KEYS,
   LOOPBACK_JSON_KEYS,
+  MACSEC_JSON_KEYS,
   MPLS_JSON_KEYS,
   NTP_JSON_KEYS,
   QUIC_JSON_KEYS,
@@ -65,6 +66,7 @@ const LAYERS: Record<string, readonly string[]> = {
   gre: GRE_JSON_KEYS,
   geneve: GENEVE_JSON_KEYS,
   "mpls[]": MPLS_JSON_KEYS,
+  macsec: MACSEC_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
 };

@@ -33,6 +33,7 @@ function afterChecksum(line: string): string {
   return line.replace(/^\s+\S+ > \S+: /, "")
     .replace(/(^|: )(\[udp sum ok\]|\[no cksum\]|\[bad udp cksum [^\]]*\]) /, "$1")
     .replace(/(^|: )UDP, cksum 0x[0-9a-f]+ \([^)]*\) /, "$1")
+    .replace(/\bUDP, cksum 0x[0-9a-f]+ \([^)]*\), /, "UDP, ")
     .replace(/cksum 0x[0-9a-f]+ \([^)]*\)/, "cksum");
 }
 

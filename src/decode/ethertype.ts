@@ -39,8 +39,11 @@ const NAMES: ReadonlyMap<number, string> = new Map([
   [0x8864, "PPPoE S"],
   [0x888e, "EAPOL"],
   [0x88cc, "LLDP"],
+  [0x88e5, "802.1AE MACsec"],
   [0x88f7, "PTP"],
   [0x8906, "FCoE"],
+  [0x894f, "NSH"],
+  [0xd28b, "Arista Vendor Specific Protocol"],
 ]);
 
 /**

@@ -83,3 +83,4 @@ export * from "./vxlan.ts";
 export * from "./gre.ts";
 export * from "./geneve.ts";
 export * from "./mpls.ts";
+export * from "./macsec.ts";

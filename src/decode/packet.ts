@@ -23,6 +23,12 @@ import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
 import { GRE_MIN_LENGTH, GRE_PROTOCOL_ETHERNET, GreHeader, IPPROTO_GRE } from "./gre.ts";
+import {
+  ETHERTYPE_MACSEC,
+  MACSEC_HEADER_LENGTH,
+  MACSEC_ICV_LENGTH,
+  MacsecHeader,
+} from "./macsec.ts";
 import { GENEVE_FIXED_LENGTH, GENEVE_PORT, GeneveHeader } from "./geneve.ts";
 import {
   ETHERTYPE_MPLS_MULTICAST,
@@ -88,6 +94,9 @@ const TUNNEL_LINK_TYPES: ReadonlyMap<number, number> = new Map([
   [ETHERTYPE_IPV6, LINKTYPE_IPV6],
   [GRE_PROTOCOL_ETHERNET, LINKTYPE_ETHERNET],
 ]);
+
+/** An EtherType field inside a payload (MACsec's secure data, SNAP). */
+const ETHERTYPE_LENGTH = 2;
 
 /** How many packets deep tunnels may nest (the outermost counts as one). */
 export const MAX_ENCAPSULATION_DEPTH = 8;
@@ -190,6 +199,8 @@ export class Packet {
   geneve: GeneveHeader | undefined;
   /** MPLS label stack (EtherType 0x8847 or 0x8848, UDP port 6635); its payload is `inner`. */
   mpls: MplsStack | undefined;
+  /** MACsec SecTAG (EtherType 0x88e5); an integrity-only frame's own layers follow it. */
+  macsec: MacsecHeader | undefined;
   /** The packet a tunnel carries, decoded as one of its own (its `inner` may nest further). */
   inner: Packet | undefined;
   /** The carried packet's length on the wire (what its tunnel header says it holds). */
@@ -243,6 +254,7 @@ export class Decoder {
   readonly #gre = new GreHeader();
   readonly #geneve = new GeneveHeader();
   readonly #mpls = new MplsStack();
+  readonly #macsec = new MacsecHeader();
   /** How many tunnels this decoder's packets are inside (0 for the outermost). */
   readonly #depth: number;
   /** Decodes what a tunnel carries; made on the first tunnel. */
@@ -304,6 +316,7 @@ export class Decoder {
       packet.gre =
       packet.geneve =
       packet.mpls =
+      packet.macsec =
       packet.inner =
       packet.wireguard =
       packet.dhcpv6 =
@@ -447,8 +460,51 @@ export class Decoder {
     else if (networkType === ETHERTYPE_ARP) this.#decodeArp(offset, end);
     else if (networkType === ETHERTYPE_MPLS_UNICAST || networkType === ETHERTYPE_MPLS_MULTICAST) {
       this.#decodeMpls(offset, end, this.#wireEnd - offset);
+    } else if (networkType === ETHERTYPE_MACSEC && packet.macsec === undefined) {
+      this.#decodeMacsec(offset, end);
     }
     // Anything else (802.3 with LLC, LLDP, …) is left as payload for now.
+  }
+
+  /**
+   * A SecTAG, and for an integrity-only frame what it protects: the EtherType and payload in
+   * the clear, up to the ICV at the frame's end (or the short length's end). Encrypted or
+   * changed text stays payload.
+   */
+  #decodeMacsec(offset: number, end: number): void {
+    const packet = this.packet;
+    if (!this.#fits("macsec", offset, end, MACSEC_HEADER_LENGTH)) return;
+    const macsec = this.#macsec.bind(this.#view, offset, end);
+    if (!this.#fits("macsec", offset, end, macsec.headerLength)) return;
+    packet.macsec = macsec;
+    const data = offset + macsec.headerLength;
+    packet.payloadOffset = data - this.#base;
+    const problem = macsec.problem;
+    if (problem !== undefined) {
+      this.#note("macsec", offset, problem);
+      return;
+    }
+    if (!macsec.integrityOnly) return;
+    // The ICV ends the frame on the wire; what the capture kept of the data ends before it.
+    let dataEnd = this.#wireEnd - MACSEC_ICV_LENGTH;
+    const shortLength = macsec.shortLength;
+    if (shortLength !== 0) {
+      if (data + shortLength > dataEnd) {
+        this.#note("macsec", offset, `short length ${shortLength} is beyond the frame`);
+        return;
+      }
+      dataEnd = data + shortLength;
+    } else if (dataEnd < data) {
+      this.#note("macsec", offset, "no room for the integrity check value");
+      return;
+    }
+    if (!this.#fits("macsec", data, Math.min(end, dataEnd), ETHERTYPE_LENGTH)) return;
+    this.#wireEnd = dataEnd;
+    this.#decodeEtherType(
+      this.#view.getUint16(data),
+      data + ETHERTYPE_LENGTH,
+      Math.min(end, dataEnd),
+    );
   }
 
   #decodeIpv4(offset: number, end: number): void {

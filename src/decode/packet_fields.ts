@@ -27,6 +27,7 @@ import { VXLAN_FIELDS } from "./vxlan.ts";
 import { GRE_FIELDS } from "./gre.ts";
 import { GENEVE_FIELDS } from "./geneve.ts";
 import { MPLS_FIELDS } from "./mpls.ts";
+import { MACSEC_FIELDS } from "./macsec.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { HTTP_FIELDS } from "./http.ts";
@@ -98,6 +99,7 @@ add(VXLAN_FIELDS, (packet) => packet.vxlan);
 add(GRE_FIELDS, (packet) => packet.gre);
 add(GENEVE_FIELDS, (packet) => packet.geneve);
 add(MPLS_FIELDS, (packet) => packet.mpls);
+add(MACSEC_FIELDS, (packet) => packet.macsec);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 

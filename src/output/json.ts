@@ -4,7 +4,8 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
+ * import { decode, LINKTYPE_RAW   type MacsecJson,
+} from "../decode/mod.ts";
  * import { packetToJson } from "./json.ts";
  * const bytes = new Uint8Array([
  *   0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
@@ -32,6 +33,7 @@ import {
   type Ipv4Json,
   type Ipv6Json,
   linkTypeInfo,
+  type MacsecJson,
   type MplsEntry,
   type NtpJson,
   type Packet,
@@ -68,6 +70,8 @@ export interface PacketJson {
   loopback?: ReturnType<NonNullable<Packet["loopback"]>["toJSON"]>;
   /** VLAN tags, outermost first. */
   vlan?: ReturnType<Packet["vlanTags"][number]["toJSON"]>[];
+  /** MACsec SecTAG (EtherType 0x88e5). */
+  macsec?: MacsecJson;
   /** IPv4 header. */
   ipv4?: Ipv4Json;
   /** IPv6 header. */
@@ -167,6 +171,7 @@ export function packetToJson(
   if (packet.sll) json.sll = sllJson(packet.sll, extras.interfaceName);
   if (packet.loopback) json.loopback = packet.loopback.toJSON();
   if (packet.vlanCount > 0) json.vlan = packet.vlan.map((tag) => tag.toJSON());
+  if (packet.macsec) json.macsec = packet.macsec.toJSON();
   if (packet.ipv4) json.ipv4 = packet.ipv4.toJSON();
   if (packet.ipv6) json.ipv6 = packet.ipv6.toJSON();
   if (packet.arp) json.arp = packet.arp.toJSON();

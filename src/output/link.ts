@@ -35,6 +35,7 @@ import {
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces } from "./bytes.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
+import { macsecText } from "./macsec.ts";
 
 /** print-sll.c's widths: `%-5s ` for the interface name, `%-3s ` for the direction. */
 const COOKED_NAME_WIDTH = 5;
@@ -112,6 +113,14 @@ export function linkText(packet: Packet, len: number): string {
     text += `vlan ${tag.id}, p ${tag.pcp}${tag.dei ? ", DEI" : ""}, ${
       etherTypeText(tag.etherType)
     }, `;
+  }
+  const macsec = packet.macsec;
+  if (macsec !== undefined && macsec.problem === undefined) {
+    text += macsecText(macsec);
+    const etherType = macsec.etherType;
+    if (etherType !== undefined && packet.stop?.layer !== "macsec") {
+      text += `${etherTypeText(etherType)}, `;
+    }
   }
   return text;
 }

@@ -20,9 +20,11 @@
 
 import {
   ETHERNET_MAX_LENGTH_FIELD,
+  ETHERTYPE_MACSEC,
   ipProtocolName,
   type Ipv4Header,
   type Ipv6Header,
+  type MacsecHeader,
   type Packet,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
@@ -54,6 +56,7 @@ import { vxlanText } from "./vxlan.ts";
 import { greText } from "./gre.ts";
 import { geneveText } from "./geneve.ts";
 import { mplsText } from "./mpls.ts";
+import { macsecText } from "./macsec.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -232,6 +235,11 @@ export class TextFormatter {
   #otherNetworkText(packet: Packet, header: FrameHeader): string {
     const link = this.#options.link === true;
     const networkLength = Math.max(0, header.len - packet.networkOffset);
+    if (packet.networkType === ETHERTYPE_MACSEC) {
+      const macsec = packet.macsec;
+      // A SecTAG cut short: tcpdump prints its note alone.
+      return macsec === undefined ? "" : this.#macsecText(packet, macsec);
+    }
     const arp = packet.arp;
     if (arp !== undefined) {
       const bold = this.#bold;
@@ -245,6 +253,23 @@ export class TextFormatter {
     }
     if (type === 0) return `length ${header.len}`;
     return `${etherTypeText(type)}, length ${networkLength}`;
+  }
+
+  /**
+   * A MACsec frame whose data is not decoded: as tcpdump, nothing before a note (a SecTAG
+   * cut short or invalid), else the SecTAG (after the addresses without -e, which printed
+   * them) and a dump of the data it cannot read.
+   */
+  #macsecText(packet: Packet, macsec: MacsecHeader): string {
+    if (packet.stop?.layer === "macsec") return "";
+    const eth = packet.eth;
+    const words = this.#options.link === true || eth === undefined
+      ? ""
+      : `${eth.src} > ${eth.dst} 802.1AE MACsec, ${macsecText(macsec)}`;
+    const start = macsec.offset + macsec.headerLength;
+    if (start >= macsec.end) return words;
+    const data = new Uint8Array(macsec.dataView.buffer, start, macsec.end - start);
+    return `${words}\n${hexDump(data, true).trimEnd()}`;
   }
 
   /** An address of the packet's IP header: its source or its destination. */
