@@ -4,8 +4,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { decode, LINKTYPE_RAW   type MacsecJson,
-} from "../decode/mod.ts";
+ * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
  * import { packetToJson } from "./json.ts";
  * const bytes = new Uint8Array([
  *   0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
