@@ -226,6 +226,7 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       geneve: packet.geneve,
       mpls: packet.mpls,
       macsec: packet.macsec,
+      arista: packet.arista,
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,
     })

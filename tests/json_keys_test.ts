@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   AH_JSON_KEYS,
+  ARISTA_JSON_KEYS,
   ARP_JSON_KEYS,
   Decoder,
   DHCP_JSON_KEYS,
@@ -67,6 +68,7 @@ const LAYERS: Record<string, readonly string[]> = {
   geneve: GENEVE_JSON_KEYS,
   "mpls[]": MPLS_JSON_KEYS,
   macsec: MACSEC_JSON_KEYS,
+  arista: ARISTA_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
 };

@@ -84,3 +84,4 @@ export * from "./gre.ts";
 export * from "./geneve.ts";
 export * from "./mpls.ts";
 export * from "./macsec.ts";
+export * from "./arista.ts";

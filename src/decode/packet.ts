@@ -23,6 +23,7 @@ import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
 import { GRE_MIN_LENGTH, GRE_PROTOCOL_ETHERNET, GreHeader, IPPROTO_GRE } from "./gre.ts";
+import { ARISTA_FIXED_LENGTH, AristaHeader, ETHERTYPE_ARISTA } from "./arista.ts";
 import {
   ETHERTYPE_MACSEC,
   MACSEC_HEADER_LENGTH,
@@ -199,6 +200,8 @@ export class Packet {
   geneve: GeneveHeader | undefined;
   /** MPLS label stack (EtherType 0x8847 or 0x8848, UDP port 6635); its payload is `inner`. */
   mpls: MplsStack | undefined;
+  /** Arista timestamp header (EtherType 0xd28b); the frame's own layers follow it. */
+  arista: AristaHeader | undefined;
   /** MACsec SecTAG (EtherType 0x88e5); an integrity-only frame's own layers follow it. */
   macsec: MacsecHeader | undefined;
   /** The packet a tunnel carries, decoded as one of its own (its `inner` may nest further). */
@@ -255,6 +258,7 @@ export class Decoder {
   readonly #geneve = new GeneveHeader();
   readonly #mpls = new MplsStack();
   readonly #macsec = new MacsecHeader();
+  readonly #arista = new AristaHeader();
   /** How many tunnels this decoder's packets are inside (0 for the outermost). */
   readonly #depth: number;
   /** Decodes what a tunnel carries; made on the first tunnel. */
@@ -317,6 +321,7 @@ export class Decoder {
       packet.geneve =
       packet.mpls =
       packet.macsec =
+      packet.arista =
       packet.inner =
       packet.wireguard =
       packet.dhcpv6 =
@@ -462,6 +467,8 @@ export class Decoder {
       this.#decodeMpls(offset, end, this.#wireEnd - offset);
     } else if (networkType === ETHERTYPE_MACSEC && packet.macsec === undefined) {
       this.#decodeMacsec(offset, end);
+    } else if (networkType === ETHERTYPE_ARISTA && packet.arista === undefined) {
+      this.#decodeArista(offset, end);
     }
     // Anything else (802.3 with LLC, LLDP, …) is left as payload for now.
   }
@@ -505,6 +512,25 @@ export class Decoder {
       data + ETHERTYPE_LENGTH,
       Math.min(end, dataEnd),
     );
+  }
+
+  /** An Arista timestamp, then the frame's own EtherType and what it announces. */
+  #decodeArista(offset: number, end: number): void {
+    const packet = this.packet;
+    if (!this.#fits("arista", offset, end, ARISTA_FIXED_LENGTH)) return;
+    const arista = packet.arista = this.#arista.bind(this.#view, offset, end);
+    const length = arista.headerLength;
+    if (length === 0) {
+      packet.payloadOffset = offset + ARISTA_FIXED_LENGTH - this.#base;
+      this.#note(
+        "arista",
+        offset,
+        `subtype ${arista.subtype} format ${arista.format} is not decoded`,
+      );
+      return;
+    }
+    if (!this.#fits("arista", offset, end, length)) return;
+    this.#decodeEtherType(arista.etherType, offset + length, end);
   }
 
   #decodeIpv4(offset: number, end: number): void {

@@ -32,7 +32,7 @@ import type { FrameHeader } from "../frame.ts";
  * const packet = decode(new Uint8Array([0x45, 0, 0, 20, 0, 0, 0, 0, 64, 253, 0, 0,
  *   10, 0, 0, 1, 10, 0, 0, 2]), LINKTYPE_RAW);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
- * assert.deepEqual(formatText(packet, header).slice(16), "IP 10.0.0.1 > 10.0.0.2: ip-proto-253, length 0\n");
+ * assert.deepEqual(formatText(packet, header).slice(16), "IP 10.0.0.1 > 10.0.0.2:  ip-proto-253 0\n");
  * ```
  */
 export function formatText(packet: Packet, header: FrameHeader, options: TextOptions = {}): string {

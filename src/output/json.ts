@@ -19,6 +19,7 @@
 
 import {
   type AhJson,
+  type AristaJson,
   type ArpJson,
   type DhcpJson,
   type Dhcpv6Json,
@@ -69,6 +70,8 @@ export interface PacketJson {
   loopback?: ReturnType<NonNullable<Packet["loopback"]>["toJSON"]>;
   /** VLAN tags, outermost first. */
   vlan?: ReturnType<Packet["vlanTags"][number]["toJSON"]>[];
+  /** Arista timestamp header (EtherType 0xd28b). */
+  arista?: AristaJson;
   /** MACsec SecTAG (EtherType 0x88e5). */
   macsec?: MacsecJson;
   /** IPv4 header. */
@@ -170,6 +173,7 @@ export function packetToJson(
   if (packet.sll) json.sll = sllJson(packet.sll, extras.interfaceName);
   if (packet.loopback) json.loopback = packet.loopback.toJSON();
   if (packet.vlanCount > 0) json.vlan = packet.vlan.map((tag) => tag.toJSON());
+  if (packet.arista) json.arista = packet.arista.toJSON();
   if (packet.macsec) json.macsec = packet.macsec.toJSON();
   if (packet.ipv4) json.ipv4 = packet.ipv4.toJSON();
   if (packet.ipv6) json.ipv6 = packet.ipv6.toJSON();

@@ -80,7 +80,8 @@ export function writeJson(
   if (
     extras.reassembled !== undefined || header.comment !== undefined ||
     packet.inner !== undefined || packet.vxlan !== undefined || packet.gre !== undefined ||
-    packet.geneve !== undefined || packet.mpls !== undefined || packet.macsec !== undefined
+    packet.geneve !== undefined || packet.mpls !== undefined || packet.macsec !== undefined ||
+    packet.arista !== undefined
   ) {
     out.text(JSON.stringify(packetToJson(packet, header, extras, payload)));
     out.byte(0x0a);

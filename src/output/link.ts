@@ -36,6 +36,7 @@ import {
 import { type ByteWriter, encodePieces } from "./bytes.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 import { macsecText } from "./macsec.ts";
+import { aristaText } from "./arista.ts";
 
 /** print-sll.c's widths: `%-5s ` for the interface name, `%-3s ` for the direction. */
 const COOKED_NAME_WIDTH = 5;
@@ -97,7 +98,12 @@ export function linkText(packet: Packet, len: number): string {
   const eth = packet.eth;
   let text = "";
   if (eth !== undefined) text = ethernetText(eth, len);
-  else if (packet.sll !== undefined) {
+  const arista = packet.arista;
+  if (arista !== undefined) {
+    text += aristaText(arista);
+    // print-ether.c starts over on the frame's own EtherType, with the frame's length.
+    if (arista.headerLength !== 0) text += `${etherTypeText(arista.etherType)}, length ${len}: `;
+  } else if (packet.sll !== undefined) {
     // print-sll.c: v2's direction is already at the start of the line (cookedPrefix).
     const sll = packet.sll;
     text = sll.version === 2

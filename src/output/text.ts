@@ -20,6 +20,7 @@
 
 import {
   ETHERNET_MAX_LENGTH_FIELD,
+  ETHERTYPE_ARISTA,
   ETHERTYPE_MACSEC,
   ipProtocolName,
   type Ipv4Header,
@@ -57,6 +58,7 @@ import { greText } from "./gre.ts";
 import { geneveText } from "./geneve.ts";
 import { mplsText } from "./mpls.ts";
 import { macsecText } from "./macsec.ts";
+import { aristaText } from "./arista.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -165,6 +167,11 @@ export class TextFormatter {
     const sll = packet.sll;
     if (sll !== undefined && sll.version === 2) out.text(cookedPrefix(sll, extras.interfaceName));
     if (options.link) out.text(linkText(packet, header.len));
+    else if (packet.arista !== undefined) {
+      // tcpdump names this EtherType even without -e, then the frame's own layers.
+      out.text(`${etherTypeText(ETHERTYPE_ARISTA)}, length ${header.len}: `);
+      out.text(aristaText(packet.arista));
+    }
     this.#writeNetwork(out, packet, header);
     if (packet.error !== undefined) {
       out.byte(0x20);
@@ -235,6 +242,8 @@ export class TextFormatter {
   #otherNetworkText(packet: Packet, header: FrameHeader): string {
     const link = this.#options.link === true;
     const networkLength = Math.max(0, header.len - packet.networkOffset);
+    // An Arista header whose subtype is not known: its words are printed, then the note.
+    if (packet.networkType === ETHERTYPE_ARISTA && packet.arista !== undefined) return "";
     if (packet.networkType === ETHERTYPE_MACSEC) {
       const macsec = packet.macsec;
       // A SecTAG cut short: tcpdump prints its note alone.
@@ -578,8 +587,12 @@ export class TextFormatter {
       out.text(`: ${chain}no next header${fragment}`);
       return;
     }
-    const what = name === "unknown" ? `ip-proto-${protocol}` : name;
-    out.text(`: ${chain}${what}, length ${payload}${fragment}`);
+    if (name === "unknown") {
+      // ip_demux_print's default, as -n has it: the number and the length, after a space.
+      out.text(`: ${chain} ip-proto-${protocol} ${payload}${fragment}`);
+      return;
+    }
+    out.text(`: ${chain}${name}, length ${payload}${fragment}`);
   }
 }
 
