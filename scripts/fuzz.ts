@@ -227,6 +227,7 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       mpls: packet.mpls,
       macsec: packet.macsec,
       arista: packet.arista,
+      nsh: packet.nsh,
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,
     })

@@ -26,6 +26,7 @@ import {
   LOOPBACK_JSON_KEYS,
   MACSEC_JSON_KEYS,
   MPLS_JSON_KEYS,
+  NSH_JSON_KEYS,
   NTP_JSON_KEYS,
   QUIC_JSON_KEYS,
   SLL_JSON_KEYS,
@@ -69,6 +70,7 @@ const LAYERS: Record<string, readonly string[]> = {
   "mpls[]": MPLS_JSON_KEYS,
   macsec: MACSEC_JSON_KEYS,
   arista: ARISTA_JSON_KEYS,
+  nsh: NSH_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
 };

@@ -85,3 +85,4 @@ export * from "./geneve.ts";
 export * from "./mpls.ts";
 export * from "./macsec.ts";
 export * from "./arista.ts";
+export * from "./nsh.ts";

@@ -23,6 +23,14 @@ import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
 import { GRE_MIN_LENGTH, GRE_PROTOCOL_ETHERNET, GreHeader, IPPROTO_GRE } from "./gre.ts";
+import {
+  ETHERTYPE_NSH,
+  NSH_FIXED_LENGTH,
+  NSH_NEXT_ETHERNET,
+  NSH_NEXT_IPV4,
+  NSH_NEXT_IPV6,
+  NshHeader,
+} from "./nsh.ts";
 import { ARISTA_FIXED_LENGTH, AristaHeader, ETHERTYPE_ARISTA } from "./arista.ts";
 import {
   ETHERTYPE_MACSEC,
@@ -95,6 +103,13 @@ const TUNNEL_LINK_TYPES: ReadonlyMap<number, number> = new Map([
   [ETHERTYPE_IPV6, LINKTYPE_IPV6],
   [GRE_PROTOCOL_ETHERNET, LINKTYPE_ETHERNET],
 ]);
+
+/** What NSH may carry that is decoded, by its next protocol (RFC 8300 section 11.2.5). */
+const NSH_LINK_TYPES: Readonly<Record<number, number>> = {
+  [NSH_NEXT_IPV4]: LINKTYPE_IPV4,
+  [NSH_NEXT_IPV6]: LINKTYPE_IPV6,
+  [NSH_NEXT_ETHERNET]: LINKTYPE_ETHERNET,
+};
 
 /** An EtherType field inside a payload (MACsec's secure data, SNAP). */
 const ETHERTYPE_LENGTH = 2;
@@ -200,6 +215,8 @@ export class Packet {
   geneve: GeneveHeader | undefined;
   /** MPLS label stack (EtherType 0x8847 or 0x8848, UDP port 6635); its payload is `inner`. */
   mpls: MplsStack | undefined;
+  /** Network Service Header (EtherType 0x894f); what it carries is `inner`. */
+  nsh: NshHeader | undefined;
   /** Arista timestamp header (EtherType 0xd28b); the frame's own layers follow it. */
   arista: AristaHeader | undefined;
   /** MACsec SecTAG (EtherType 0x88e5); an integrity-only frame's own layers follow it. */
@@ -259,6 +276,7 @@ export class Decoder {
   readonly #mpls = new MplsStack();
   readonly #macsec = new MacsecHeader();
   readonly #arista = new AristaHeader();
+  readonly #nsh = new NshHeader();
   /** How many tunnels this decoder's packets are inside (0 for the outermost). */
   readonly #depth: number;
   /** Decodes what a tunnel carries; made on the first tunnel. */
@@ -322,6 +340,7 @@ export class Decoder {
       packet.mpls =
       packet.macsec =
       packet.arista =
+      packet.nsh =
       packet.inner =
       packet.wireguard =
       packet.dhcpv6 =
@@ -469,6 +488,8 @@ export class Decoder {
       this.#decodeMacsec(offset, end);
     } else if (networkType === ETHERTYPE_ARISTA && packet.arista === undefined) {
       this.#decodeArista(offset, end);
+    } else if (networkType === ETHERTYPE_NSH) {
+      this.#decodeNsh(offset, end, this.#wireEnd - offset);
     }
     // Anything else (802.3 with LLC, LLDP, …) is left as payload for now.
   }
@@ -512,6 +533,34 @@ export class Decoder {
       data + ETHERTYPE_LENGTH,
       Math.min(end, dataEnd),
     );
+  }
+
+  /** A Network Service Header, then the IPv4, IPv6 or Ethernet frame it carries as `inner`. */
+  #decodeNsh(offset: number, end: number, length: number): void {
+    const packet = this.packet;
+    if (!this.#fits("nsh", offset, end, NSH_FIXED_LENGTH)) return;
+    const nsh = packet.nsh = this.#nsh.bind(this.#view, offset, end);
+    packet.payloadOffset = offset + NSH_FIXED_LENGTH - this.#base;
+    if (nsh.version !== 0) return;
+    const problem = nsh.problem;
+    if (problem !== undefined) {
+      this.#note("nsh", offset, problem);
+      return;
+    }
+    const headerLength = nsh.headerLength;
+    if (headerLength > length) {
+      this.#note(
+        "nsh",
+        offset,
+        `length ${headerLength} is beyond the ${length} bytes of the packet`,
+      );
+      return;
+    }
+    if (!this.#fits("nsh", offset, end, headerLength)) return;
+    packet.payloadOffset = offset + headerLength - this.#base;
+    const linkType = NSH_LINK_TYPES[nsh.nextProtocol];
+    if (linkType === undefined) return;
+    this.#decodeInner(offset + headerLength, end, length - headerLength, linkType, "nsh");
   }
 
   /** An Arista timestamp, then the frame's own EtherType and what it announces. */

@@ -28,6 +28,7 @@ import { GRE_FIELDS } from "./gre.ts";
 import { GENEVE_FIELDS } from "./geneve.ts";
 import { MPLS_FIELDS } from "./mpls.ts";
 import { MACSEC_FIELDS } from "./macsec.ts";
+import { NSH_FIELDS } from "./nsh.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { HTTP_FIELDS } from "./http.ts";
@@ -100,6 +101,7 @@ add(GRE_FIELDS, (packet) => packet.gre);
 add(GENEVE_FIELDS, (packet) => packet.geneve);
 add(MPLS_FIELDS, (packet) => packet.mpls);
 add(MACSEC_FIELDS, (packet) => packet.macsec);
+add(NSH_FIELDS, (packet) => packet.nsh);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 

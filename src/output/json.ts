@@ -35,6 +35,7 @@ import {
   linkTypeInfo,
   type MacsecJson,
   type MplsEntry,
+  type NshJson,
   type NtpJson,
   type Packet,
   type QuicJson,
@@ -114,6 +115,8 @@ export interface PacketJson {
   geneve?: GeneveJson;
   /** MPLS label stack, outermost first. */
   mpls?: MplsEntry[];
+  /** Network Service Header. */
+  nsh?: NshJson;
   /** The packet a tunnel carries: its length on the wire, link type and layers. */
   inner?: InnerPacketJson;
   /** WireGuard message. */
@@ -204,6 +207,7 @@ export function packetToJson(
   if (packet.gre) json.gre = packet.gre.toJSON();
   if (packet.geneve) json.geneve = packet.geneve.toJSON();
   if (packet.mpls) json.mpls = packet.mpls.toJSON();
+  if (packet.nsh) json.nsh = packet.nsh.toJSON();
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
   if (packet.dhcpv6) json.dhcpv6 = packet.dhcpv6.toJSON();
   if (packet.inner) json.inner = innerPacketJson(packet.inner, packet.innerLength, extras);

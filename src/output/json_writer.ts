@@ -81,7 +81,7 @@ export function writeJson(
     extras.reassembled !== undefined || header.comment !== undefined ||
     packet.inner !== undefined || packet.vxlan !== undefined || packet.gre !== undefined ||
     packet.geneve !== undefined || packet.mpls !== undefined || packet.macsec !== undefined ||
-    packet.arista !== undefined
+    packet.arista !== undefined || packet.nsh !== undefined
   ) {
     out.text(JSON.stringify(packetToJson(packet, header, extras, payload)));
     out.byte(0x0a);

@@ -26,6 +26,7 @@ import {
   type Ipv4Header,
   type Ipv6Header,
   type MacsecHeader,
+  type NshHeader,
   type Packet,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
@@ -59,6 +60,7 @@ import { geneveText } from "./geneve.ts";
 import { mplsText } from "./mpls.ts";
 import { macsecText } from "./macsec.ts";
 import { aristaText } from "./arista.ts";
+import { nshText } from "./nsh.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -219,6 +221,7 @@ export class TextFormatter {
     const ip6 = ip4 === undefined ? packet.ipv6 : undefined;
     if (ip4 === undefined && ip6 === undefined) {
       if (packet.mpls !== undefined) this.#writeMpls(out, packet, packet.mpls);
+      else if (packet.nsh !== undefined) this.#writeNsh(out, packet, packet.nsh);
       else out.text(this.#otherNetworkText(packet, header));
       return;
     }
@@ -476,6 +479,15 @@ export class TextFormatter {
       out.byte(0x20);
       this.#paint(out, this.#red, `[|${inner.error}]`);
     }
+  }
+
+  /** A Network Service Header, then what it carries: after `: `, or with -v on a new line. */
+  #writeNsh(out: ByteWriter, packet: Packet, nsh: NshHeader): void {
+    out.text(nshText(nsh, this.#verbosity));
+    if (nsh.version !== 0 || packet.stop?.layer === "nsh") return;
+    out.text(this.#options.verbose ? "\n    " : ": ");
+    if (packet.inner === undefined) out.text("ERROR: unknown-next-protocol");
+    else this.#writeInnerInline(out, packet);
   }
 
   /** An MPLS label stack, then its payload: after a space, or with -v on a line of its own. */
