@@ -228,6 +228,8 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       macsec: packet.macsec,
       arista: packet.arista,
       nsh: packet.nsh,
+      pppoe: packet.pppoe,
+      ppp: packet.ppp,
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,
     })

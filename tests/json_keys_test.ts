@@ -28,6 +28,8 @@ import {
   MPLS_JSON_KEYS,
   NSH_JSON_KEYS,
   NTP_JSON_KEYS,
+  PPP_JSON_KEYS,
+  PPPOE_JSON_KEYS,
   QUIC_JSON_KEYS,
   SLL_JSON_KEYS,
   SYSLOG_JSON_KEYS,
@@ -71,6 +73,8 @@ const LAYERS: Record<string, readonly string[]> = {
   macsec: MACSEC_JSON_KEYS,
   arista: ARISTA_JSON_KEYS,
   nsh: NSH_JSON_KEYS,
+  pppoe: PPPOE_JSON_KEYS,
+  ppp: PPP_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
 };

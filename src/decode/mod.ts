@@ -86,3 +86,5 @@ export * from "./mpls.ts";
 export * from "./macsec.ts";
 export * from "./arista.ts";
 export * from "./nsh.ts";
+export * from "./pppoe.ts";
+export * from "./ppp.ts";

@@ -24,6 +24,20 @@ import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
 import { GRE_MIN_LENGTH, GRE_PROTOCOL_ETHERNET, GreHeader, IPPROTO_GRE } from "./gre.ts";
 import {
+  ETHERTYPE_PPPOE_DISCOVERY,
+  ETHERTYPE_PPPOE_SESSION,
+  PPPOE_HEADER_LENGTH,
+  PppoeHeader,
+} from "./pppoe.ts";
+import {
+  PPP_IPV4,
+  PPP_IPV6,
+  PPP_MESSAGE_HEADER_LENGTH,
+  PPP_MPLS_MULTICAST,
+  PPP_MPLS_UNICAST,
+  PppFrame,
+} from "./ppp.ts";
+import {
   ETHERTYPE_NSH,
   NSH_FIXED_LENGTH,
   NSH_NEXT_ETHERNET,
@@ -110,6 +124,16 @@ const NSH_LINK_TYPES: Readonly<Record<number, number>> = {
   [NSH_NEXT_IPV6]: LINKTYPE_IPV6,
   [NSH_NEXT_ETHERNET]: LINKTYPE_ETHERNET,
 };
+
+/** PPP's network protocols, as the EtherTypes the decoder goes on with. */
+const PPP_NETWORK_TYPES: ReadonlyMap<number, number> = new Map([
+  [PPP_IPV4, ETHERTYPE_IPV4],
+  [PPP_IPV6, ETHERTYPE_IPV6],
+  [PPP_MPLS_UNICAST, ETHERTYPE_MPLS_UNICAST],
+  [PPP_MPLS_MULTICAST, ETHERTYPE_MPLS_MULTICAST],
+]);
+/** A PPP frame's least: a protocol of one byte and one of data, or two of protocol. */
+const PPP_MIN_LENGTH = 2;
 
 /** An EtherType field inside a payload (MACsec's secure data, SNAP). */
 const ETHERTYPE_LENGTH = 2;
@@ -215,6 +239,10 @@ export class Packet {
   geneve: GeneveHeader | undefined;
   /** MPLS label stack (EtherType 0x8847 or 0x8848, UDP port 6635); its payload is `inner`. */
   mpls: MplsStack | undefined;
+  /** PPPoE header (EtherType 0x8863 discovery, 0x8864 session). */
+  pppoe: PppoeHeader | undefined;
+  /** The PPP frame a PPPoE session carries; an IPv4 or IPv6 packet in it is the frame's own. */
+  ppp: PppFrame | undefined;
   /** Network Service Header (EtherType 0x894f); what it carries is `inner`. */
   nsh: NshHeader | undefined;
   /** Arista timestamp header (EtherType 0xd28b); the frame's own layers follow it. */
@@ -277,6 +305,8 @@ export class Decoder {
   readonly #macsec = new MacsecHeader();
   readonly #arista = new AristaHeader();
   readonly #nsh = new NshHeader();
+  readonly #pppoe = new PppoeHeader();
+  readonly #ppp = new PppFrame();
   /** How many tunnels this decoder's packets are inside (0 for the outermost). */
   readonly #depth: number;
   /** Decodes what a tunnel carries; made on the first tunnel. */
@@ -341,6 +371,8 @@ export class Decoder {
       packet.macsec =
       packet.arista =
       packet.nsh =
+      packet.pppoe =
+      packet.ppp =
       packet.inner =
       packet.wireguard =
       packet.dhcpv6 =
@@ -488,6 +520,11 @@ export class Decoder {
       this.#decodeMacsec(offset, end);
     } else if (networkType === ETHERTYPE_ARISTA && packet.arista === undefined) {
       this.#decodeArista(offset, end);
+    } else if (
+      (networkType === ETHERTYPE_PPPOE_SESSION || networkType === ETHERTYPE_PPPOE_DISCOVERY) &&
+      packet.pppoe === undefined
+    ) {
+      this.#decodePppoe(offset, end, networkType);
     } else if (networkType === ETHERTYPE_NSH) {
       this.#decodeNsh(offset, end, this.#wireEnd - offset);
     }
@@ -533,6 +570,35 @@ export class Decoder {
       data + ETHERTYPE_LENGTH,
       Math.min(end, dataEnd),
     );
+  }
+
+  /**
+   * A PPPoE header; in a session, the PPP frame, and the network packet in it as the frame's
+   * own (tshark's view: the IPv4 header inside is the packet's `ipv4`). Discovery tags are
+   * read by whoever shows them.
+   */
+  #decodePppoe(offset: number, end: number, etherType: number): void {
+    const packet = this.packet;
+    if (!this.#fits("pppoe", offset, end, PPPOE_HEADER_LENGTH)) return;
+    const pppoe = packet.pppoe = this.#pppoe.bind(this.#view, offset, end);
+    const payload = offset + PPPOE_HEADER_LENGTH;
+    packet.payloadOffset = payload - this.#base;
+    if (etherType !== ETHERTYPE_PPPOE_SESSION || pppoe.code !== 0) return;
+    // tcpdump keeps to the payload length, or to the frame when that claims more.
+    const pppEnd = Math.min(end, payload + pppoe.length);
+    if (!this.#fits("ppp", payload, pppEnd, PPP_MIN_LENGTH)) return;
+    const ppp = this.#ppp.bind(this.#view, payload, pppEnd);
+    if (!this.#fits("ppp", payload, pppEnd, ppp.headerLength)) return;
+    packet.ppp = ppp;
+    const data = payload + ppp.headerLength;
+    packet.payloadOffset = data - this.#base;
+    const networkType = PPP_NETWORK_TYPES.get(ppp.protocol);
+    if (networkType !== undefined) {
+      this.#wireEnd = Math.min(this.#wireEnd, payload + pppoe.length);
+      this.#decodeNetwork(networkType, data, pppEnd);
+    } else if (ppp.hasMessage) {
+      this.#fits("ppp", data, pppEnd, PPP_MESSAGE_HEADER_LENGTH);
+    }
   }
 
   /** A Network Service Header, then the IPv4, IPv6 or Ethernet frame it carries as `inner`. */

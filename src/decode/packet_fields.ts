@@ -29,6 +29,8 @@ import { GENEVE_FIELDS } from "./geneve.ts";
 import { MPLS_FIELDS } from "./mpls.ts";
 import { MACSEC_FIELDS } from "./macsec.ts";
 import { NSH_FIELDS } from "./nsh.ts";
+import { PPPOE_FIELDS } from "./pppoe.ts";
+import { PPP_FIELDS } from "./ppp.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { HTTP_FIELDS } from "./http.ts";
@@ -102,6 +104,8 @@ add(GENEVE_FIELDS, (packet) => packet.geneve);
 add(MPLS_FIELDS, (packet) => packet.mpls);
 add(MACSEC_FIELDS, (packet) => packet.macsec);
 add(NSH_FIELDS, (packet) => packet.nsh);
+add(PPPOE_FIELDS, (packet) => packet.pppoe);
+add(PPP_FIELDS, (packet) => packet.ppp);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 

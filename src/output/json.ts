@@ -38,6 +38,8 @@ import {
   type NshJson,
   type NtpJson,
   type Packet,
+  type PppJson,
+  type PppoeJson,
   type QuicJson,
   type SyslogJson,
   type TcpJson,
@@ -73,6 +75,10 @@ export interface PacketJson {
   vlan?: ReturnType<Packet["vlanTags"][number]["toJSON"]>[];
   /** Arista timestamp header (EtherType 0xd28b). */
   arista?: AristaJson;
+  /** PPPoE header. */
+  pppoe?: PppoeJson;
+  /** The PPP frame a PPPoE session carries. */
+  ppp?: PppJson;
   /** MACsec SecTAG (EtherType 0x88e5). */
   macsec?: MacsecJson;
   /** IPv4 header. */
@@ -178,6 +184,8 @@ export function packetToJson(
   if (packet.vlanCount > 0) json.vlan = packet.vlan.map((tag) => tag.toJSON());
   if (packet.arista) json.arista = packet.arista.toJSON();
   if (packet.macsec) json.macsec = packet.macsec.toJSON();
+  if (packet.pppoe) json.pppoe = packet.pppoe.toJSON();
+  if (packet.ppp) json.ppp = packet.ppp.toJSON();
   if (packet.ipv4) json.ipv4 = packet.ipv4.toJSON();
   if (packet.ipv6) json.ipv6 = packet.ipv6.toJSON();
   if (packet.arp) json.arp = packet.arp.toJSON();

@@ -81,7 +81,8 @@ export function writeJson(
     extras.reassembled !== undefined || header.comment !== undefined ||
     packet.inner !== undefined || packet.vxlan !== undefined || packet.gre !== undefined ||
     packet.geneve !== undefined || packet.mpls !== undefined || packet.macsec !== undefined ||
-    packet.arista !== undefined || packet.nsh !== undefined
+    packet.arista !== undefined || packet.nsh !== undefined ||
+    packet.pppoe !== undefined
   ) {
     out.text(JSON.stringify(packetToJson(packet, header, extras, payload)));
     out.byte(0x0a);

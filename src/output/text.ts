@@ -21,13 +21,19 @@
 import {
   ETHERNET_MAX_LENGTH_FIELD,
   ETHERTYPE_ARISTA,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
   ETHERTYPE_MACSEC,
+  ETHERTYPE_PPPOE_DISCOVERY,
+  ETHERTYPE_PPPOE_SESSION,
   ipProtocolName,
   type Ipv4Header,
   type Ipv6Header,
   type MacsecHeader,
   type NshHeader,
   type Packet,
+  PPPOE_HEADER_LENGTH,
+  type PppoeHeader,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces } from "./bytes.ts";
@@ -61,6 +67,7 @@ import { mplsText } from "./mpls.ts";
 import { macsecText } from "./macsec.ts";
 import { aristaText } from "./arista.ts";
 import { nshText } from "./nsh.ts";
+import { pppoeText, pppText } from "./ppp.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -174,6 +181,7 @@ export class TextFormatter {
       out.text(`${etherTypeText(ETHERTYPE_ARISTA)}, length ${header.len}: `);
       out.text(aristaText(packet.arista));
     }
+    if (packet.pppoe !== undefined) this.#writePppoe(out, packet, packet.pppoe, header);
     this.#writeNetwork(out, packet, header);
     if (packet.error !== undefined) {
       out.byte(0x20);
@@ -245,6 +253,12 @@ export class TextFormatter {
   #otherNetworkText(packet: Packet, header: FrameHeader): string {
     const link = this.#options.link === true;
     const networkLength = Math.max(0, header.len - packet.networkOffset);
+    // PPPoE's words, and a PPP frame's that carries no network packet, are printed already.
+    if (
+      packet.pppoe !== undefined &&
+      (packet.networkType === ETHERTYPE_PPPOE_SESSION ||
+        packet.networkType === ETHERTYPE_PPPOE_DISCOVERY)
+    ) return "";
     // An Arista header whose subtype is not known: its words are printed, then the note.
     if (packet.networkType === ETHERTYPE_ARISTA && packet.arista !== undefined) return "";
     if (packet.networkType === ETHERTYPE_MACSEC) {
@@ -260,11 +274,28 @@ export class TextFormatter {
     }
     if (link) return `length ${networkLength}`;
     const type = packet.networkType;
+    // An IP header cut short: tcpdump names the protocol, then its note.
+    if (type === ETHERTYPE_IPV4 && packet.stop?.layer === "ipv4") return "IP ";
+    if (type === ETHERTYPE_IPV6 && packet.stop?.layer === "ipv6") return "IP6 ";
     if (packet.eth !== undefined && type <= ETHERNET_MAX_LENGTH_FIELD) {
       return `802.3, length ${networkLength}`;
     }
     if (type === 0) return `length ${header.len}`;
     return `${etherTypeText(type)}, length ${networkLength}`;
+  }
+
+  /** PPPoE's words and the PPP frame's, before the network packet a session carries. */
+  #writePppoe(out: ByteWriter, packet: Packet, pppoe: PppoeHeader, header: FrameHeader): void {
+    const frameStart = packet.frame.byteOffset;
+    const available = Math.max(
+      0,
+      header.len - (pppoe.offset - frameStart) - PPPOE_HEADER_LENGTH,
+    );
+    out.text(pppoeText(pppoe, available));
+    const ppp = packet.ppp;
+    if (ppp !== undefined) {
+      out.text(pppText(ppp, Math.min(pppoe.length, available), this.#options.link === true));
+    }
   }
 
   /**
