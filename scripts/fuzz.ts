@@ -229,6 +229,8 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       arista: packet.arista,
       nsh: packet.nsh,
       pppoe: packet.pppoe,
+      llc: packet.llc,
+      stp: packet.stp,
       ppp: packet.ppp,
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,

@@ -50,7 +50,7 @@ const FIELDS: Record<string, Extractor> = {
  * declares, on real traffic of it.
  */
 const OWN_TEST =
-  /^(igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|mpls|macsec|nsh|pppoe|pppoed|ppp|wg)\./;
+  /^(igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|mpls|macsec|nsh|pppoe|pppoed|ppp|llc|stp|mstp|wg)\./;
 
 /** Fields tshark may repeat for headers inside others (ICMP errors): compare the first. */
 const FIRST_OCCURRENCE_ONLY = new Set(["ip.src", "ip.dst", "ip.version", "ip.proto"]);

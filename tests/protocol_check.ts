@@ -93,7 +93,7 @@ export async function compareText(
 function tsharkValue(text: string, list: boolean): FieldValue {
   if (text === "") return undefined;
   const values = text.split(",").map((value) =>
-    /^(0x[0-9a-f]+|\d+)$/.test(value) ? Number(value) : value
+    /^(0x[0-9a-f]+|\d+(\.\d+)?)$/.test(value) ? Number(value) : value
   );
   return list || values.length > 1 ? values : values[0];
 }

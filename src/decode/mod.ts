@@ -88,3 +88,5 @@ export * from "./arista.ts";
 export * from "./nsh.ts";
 export * from "./pppoe.ts";
 export * from "./ppp.ts";
+export * from "./llc.ts";
+export * from "./stp.ts";

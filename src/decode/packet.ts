@@ -23,6 +23,8 @@ import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
 import { GRE_MIN_LENGTH, GRE_PROTOCOL_ETHERNET, GreHeader, IPPROTO_GRE } from "./gre.ts";
+import { LLC_MIN_LENGTH, LLC_SAP_IP, LLC_UI, LlcHeader } from "./llc.ts";
+import { STP_MIN_LENGTH, StpBpdu } from "./stp.ts";
 import {
   ETHERTYPE_PPPOE_DISCOVERY,
   ETHERTYPE_PPPOE_SESSION,
@@ -72,7 +74,13 @@ import { SYSLOG_PORT, SyslogMessage } from "./syslog.ts";
 import { BOOTP_CLIENT_PORT, BOOTP_FIXED_LENGTH, BOOTP_SERVER_PORT, DhcpMessage } from "./dhcp.ts";
 import { DNS_HEADER_LENGTH, DNS_PORT, DnsMessage, LLMNR_PORT, MDNS_PORT } from "./dns.ts";
 import { ETHERNET_HEADER_LENGTH, EthernetHeader } from "./ethernet.ts";
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanEtherType } from "./ethertype.ts";
+import {
+  ETHERNET_MAX_LENGTH_FIELD,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  isVlanEtherType,
+} from "./ethertype.ts";
 import { ICMP_HEADER_LENGTH, ICMP_TYPE_CODE_CHECKSUM_LENGTH, IcmpHeader } from "./icmp.ts";
 import { IGMP_HEADER_LENGTH, igmpLengthProblem, IgmpMessage } from "./igmp.ts";
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IGMP, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
@@ -239,6 +247,12 @@ export class Packet {
   geneve: GeneveHeader | undefined;
   /** MPLS label stack (EtherType 0x8847 or 0x8848, UDP port 6635); its payload is `inner`. */
   mpls: MplsStack | undefined;
+  /** IEEE 802.2 LLC (and SNAP) after an 802.3 length field. */
+  llc: LlcHeader | undefined;
+  /** A spanning tree BPDU (LLC SAP 0x42, or Cisco's PVST over SNAP). */
+  stp: StpBpdu | undefined;
+  /** The 802.3 length field's value when the frame has one (LLC's length), else 0. */
+  llcLength = 0;
   /** PPPoE header (EtherType 0x8863 discovery, 0x8864 session). */
   pppoe: PppoeHeader | undefined;
   /** The PPP frame a PPPoE session carries; an IPv4 or IPv6 packet in it is the frame's own. */
@@ -306,6 +320,8 @@ export class Decoder {
   readonly #arista = new AristaHeader();
   readonly #nsh = new NshHeader();
   readonly #pppoe = new PppoeHeader();
+  readonly #llc = new LlcHeader();
+  readonly #stp = new StpBpdu();
   readonly #ppp = new PppFrame();
   /** How many tunnels this decoder's packets are inside (0 for the outermost). */
   readonly #depth: number;
@@ -372,6 +388,8 @@ export class Decoder {
       packet.arista =
       packet.nsh =
       packet.pppoe =
+      packet.llc =
+      packet.stp =
       packet.ppp =
       packet.inner =
       packet.wireguard =
@@ -379,6 +397,7 @@ export class Decoder {
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
+    packet.llcLength = 0;
     packet.error = undefined;
     packet.stop = undefined;
 
@@ -525,6 +544,11 @@ export class Decoder {
       packet.pppoe === undefined
     ) {
       this.#decodePppoe(offset, end, networkType);
+    } else if (
+      networkType <= ETHERNET_MAX_LENGTH_FIELD && packet.eth !== undefined &&
+      packet.llc === undefined
+    ) {
+      this.#decodeLlc(offset, end, networkType);
     } else if (networkType === ETHERTYPE_NSH) {
       this.#decodeNsh(offset, end, this.#wireEnd - offset);
     }
@@ -599,6 +623,45 @@ export class Decoder {
     } else if (ppp.hasMessage) {
       this.#fits("ppp", data, pppEnd, PPP_MESSAGE_HEADER_LENGTH);
     }
+  }
+
+  /**
+   * LLC after an 802.3 length field (`length` bytes of it, the rest being padding), and what it
+   * carries: a spanning tree BPDU, an EtherType's packet under SNAP, IPv4 under SAP 6.
+   */
+  #decodeLlc(offset: number, end: number, length: number): void {
+    const packet = this.packet;
+    packet.llcLength = length;
+    const llcEnd = Math.min(end, offset + length);
+    if (!this.#fits("llc", offset, llcEnd, LLC_MIN_LENGTH)) return;
+    const llc = this.#llc.bind(this.#view, offset, llcEnd);
+    if (!this.#fits("llc", offset, llcEnd, llc.llcLength)) return;
+    packet.llc = llc;
+    if (!this.#fits("llc", offset, llcEnd, llc.headerLength)) return;
+    const data = offset + llc.headerLength;
+    packet.payloadOffset = data - this.#base;
+    const payloadLength = length - llc.headerLength;
+    if (llc.snapIsEtherType && llc.snapPid > ETHERNET_MAX_LENGTH_FIELD) {
+      this.#wireEnd = Math.min(this.#wireEnd, offset + length);
+      this.#decodeNetwork(llc.snapPid, data, llcEnd);
+    } else if (llc.carriesStp) {
+      this.#decodeStp(data, llcEnd, payloadLength);
+    } else if (
+      llc.dsap === LLC_SAP_IP && llc.ssap === LLC_SAP_IP && llc.control === LLC_UI
+    ) {
+      this.#wireEnd = Math.min(this.#wireEnd, offset + length);
+      this.#decodeNetwork(ETHERTYPE_IPV4, data, llcEnd);
+    }
+  }
+
+  /** A spanning tree BPDU of `length` bytes: its checks are tcpdump's. */
+  #decodeStp(offset: number, end: number, length: number): void {
+    const packet = this.packet;
+    if (!this.#fits("stp", offset, end, STP_MIN_LENGTH)) return;
+    const stp = packet.stp = this.#stp.bind(this.#view, offset, end);
+    const problem = stp.problem(length);
+    if (problem !== undefined) this.#note("stp", offset, problem);
+    else this.#fits("stp", offset, end, stp.wholeLength);
   }
 
   /** A Network Service Header, then the IPv4, IPv6 or Ethernet frame it carries as `inner`. */

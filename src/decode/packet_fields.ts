@@ -31,6 +31,8 @@ import { MACSEC_FIELDS } from "./macsec.ts";
 import { NSH_FIELDS } from "./nsh.ts";
 import { PPPOE_FIELDS } from "./pppoe.ts";
 import { PPP_FIELDS } from "./ppp.ts";
+import { LLC_FIELDS } from "./llc.ts";
+import { STP_FIELDS } from "./stp.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { HTTP_FIELDS } from "./http.ts";
@@ -106,6 +108,8 @@ add(MACSEC_FIELDS, (packet) => packet.macsec);
 add(NSH_FIELDS, (packet) => packet.nsh);
 add(PPPOE_FIELDS, (packet) => packet.pppoe);
 add(PPP_FIELDS, (packet) => packet.ppp);
+add(LLC_FIELDS, (packet) => packet.llc);
+add(STP_FIELDS, (packet) => packet.stp);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 

@@ -33,6 +33,7 @@ import {
   type Ipv4Json,
   type Ipv6Json,
   linkTypeInfo,
+  type LlcJson,
   type MacsecJson,
   type MplsEntry,
   type NshJson,
@@ -41,6 +42,7 @@ import {
   type PppJson,
   type PppoeJson,
   type QuicJson,
+  type StpJson,
   type SyslogJson,
   type TcpJson,
   type TlsJson,
@@ -75,6 +77,10 @@ export interface PacketJson {
   vlan?: ReturnType<Packet["vlanTags"][number]["toJSON"]>[];
   /** Arista timestamp header (EtherType 0xd28b). */
   arista?: AristaJson;
+  /** IEEE 802.2 LLC (and SNAP). */
+  llc?: LlcJson;
+  /** Spanning tree BPDU. */
+  stp?: StpJson;
   /** PPPoE header. */
   pppoe?: PppoeJson;
   /** The PPP frame a PPPoE session carries. */
@@ -184,6 +190,8 @@ export function packetToJson(
   if (packet.vlanCount > 0) json.vlan = packet.vlan.map((tag) => tag.toJSON());
   if (packet.arista) json.arista = packet.arista.toJSON();
   if (packet.macsec) json.macsec = packet.macsec.toJSON();
+  if (packet.llc) json.llc = packet.llc.toJSON();
+  if (packet.stp) json.stp = packet.stp.toJSON();
   if (packet.pppoe) json.pppoe = packet.pppoe.toJSON();
   if (packet.ppp) json.ppp = packet.ppp.toJSON();
   if (packet.ipv4) json.ipv4 = packet.ipv4.toJSON();

@@ -82,7 +82,7 @@ export function writeJson(
     packet.inner !== undefined || packet.vxlan !== undefined || packet.gre !== undefined ||
     packet.geneve !== undefined || packet.mpls !== undefined || packet.macsec !== undefined ||
     packet.arista !== undefined || packet.nsh !== undefined ||
-    packet.pppoe !== undefined
+    packet.pppoe !== undefined || packet.llc !== undefined
   ) {
     out.text(JSON.stringify(packetToJson(packet, header, extras, payload)));
     out.byte(0x0a);

@@ -37,6 +37,7 @@ import { type ByteWriter, encodePieces } from "./bytes.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 import { macsecText } from "./macsec.ts";
 import { aristaText } from "./arista.ts";
+import { llcLinkText } from "./llc.ts";
 
 /** print-sll.c's widths: `%-5s ` for the interface name, `%-3s ` for the direction. */
 const COOKED_NAME_WIDTH = 5;
@@ -116,10 +117,12 @@ export function linkText(packet: Packet, len: number): string {
   }
   for (let i = 0; i < packet.vlanCount; i++) {
     const tag = packet.vlanTags[i];
+    // A length after the tag: print-ether.c says "802.3" and goes straight on to LLC's words.
     text += `vlan ${tag.id}, p ${tag.pcp}${tag.dei ? ", DEI" : ""}, ${
-      etherTypeText(tag.etherType)
-    }, `;
+      tag.etherType <= ETHERNET_MAX_LENGTH_FIELD ? "802.3" : `${etherTypeText(tag.etherType)}, `
+    }`;
   }
+  if (packet.llc !== undefined) text += llcLinkText(packet.llc, packet.llcLength);
   const macsec = packet.macsec;
   if (macsec !== undefined && macsec.problem === undefined) {
     text += macsecText(macsec);
@@ -132,8 +135,9 @@ export function linkText(packet: Packet, len: number): string {
 }
 function ethernetText(eth: EthernetHeader, len: number): string {
   const type = eth.etherType;
-  const kind = type <= ETHERNET_MAX_LENGTH_FIELD ? `802.3 length ${type}` : etherTypeText(type);
-  return `${eth.src} > ${eth.dst}, ${kind}, length ${len}: `;
+  // An 802.3 length field: tcpdump gives it as the length.
+  if (type <= ETHERNET_MAX_LENGTH_FIELD) return `${eth.src} > ${eth.dst}, 802.3, length ${type}: `;
+  return `${eth.src} > ${eth.dst}, ${etherTypeText(type)}, length ${len}: `;
 }
 /** The cooked header's JSON object, with the interface's name (version 2) when it is known. */
 export function sllJson(

@@ -29,6 +29,7 @@ import {
   ipProtocolName,
   type Ipv4Header,
   type Ipv6Header,
+  type LlcHeader,
   type MacsecHeader,
   type NshHeader,
   type Packet,
@@ -68,6 +69,7 @@ import { macsecText } from "./macsec.ts";
 import { aristaText } from "./arista.ts";
 import { nshText } from "./nsh.ts";
 import { pppoeText, pppText } from "./ppp.ts";
+import { llcFrameText, snapText, stpText } from "./llc.ts";
 import { writeIgmp } from "./igmp.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
@@ -253,6 +255,8 @@ export class TextFormatter {
   #otherNetworkText(packet: Packet, header: FrameHeader): string {
     const link = this.#options.link === true;
     const networkLength = Math.max(0, header.len - packet.networkOffset);
+    const llc = packet.llc;
+    if (llc !== undefined) return this.#llcText(packet, llc);
     // PPPoE's words, and a PPP frame's that carries no network packet, are printed already.
     if (
       packet.pppoe !== undefined &&
@@ -282,6 +286,36 @@ export class TextFormatter {
     }
     if (type === 0) return `length ${header.len}`;
     return `${etherTypeText(type)}, length ${networkLength}`;
+  }
+
+  /**
+   * What LLC carries when it is not a network packet: a spanning tree BPDU; SNAP's words
+   * (netpeek's: tcpdump goes on to CDP, DTP and others); or the LLC frame itself, with the
+   * dump of its bytes that tcpdump prints after it.
+   */
+  #llcText(packet: Packet, llc: LlcHeader): string {
+    const link = this.#options.link === true;
+    const stp = packet.stp;
+    if (stp !== undefined) {
+      const invalid = packet.stop?.layer === "stp" && packet.stop.kind === "malformed";
+      return stpText(
+        stp,
+        packet.llcLength - llc.headerLength,
+        this.#options.verbose === true,
+        invalid,
+      );
+    }
+    if (packet.stop?.layer === "llc") return "";
+    if (llc.isSnap) return link ? "" : snapText(llc, packet.llcLength - llc.llcLength);
+    const eth = packet.eth;
+    const text = llcFrameText(
+      llc,
+      packet.llcLength,
+      link || eth === undefined ? undefined : { src: eth.src, dst: eth.dst },
+    );
+    const end = Math.min(llc.end, llc.offset + packet.llcLength);
+    const bytes = new Uint8Array(llc.dataView.buffer, llc.offset, Math.max(0, end - llc.offset));
+    return `${text}\n${hexDump(bytes, true).trimEnd()}`;
   }
 
   /** PPPoE's words and the PPP frame's, before the network packet a session carries. */
