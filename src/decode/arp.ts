@@ -37,6 +37,24 @@ const FIELD_TARGET_IP = 24;
 export const ARP_REQUEST = 1;
 /** Operation 2: reply. */
 export const ARP_REPLY = 2;
+/** RARP's request (RFC 903), whose answer names the target's IPv4 address. */
+export const ARP_REVERSE_REQUEST = 3;
+/** RARP's reply. */
+export const ARP_REVERSE_REPLY = 4;
+/** Inverse ARP's request (RFC 2390). */
+export const ARP_INVERSE_REQUEST = 8;
+/** Inverse ARP's reply. */
+export const ARP_INVERSE_REPLY = 9;
+/** The operations and tcpdump's names for them (print-arp.c's arpop_values). */
+const ARP_OPERATION_NAMES: ReadonlyMap<number, string> = new Map([
+  [ARP_REQUEST, "Request"],
+  [ARP_REPLY, "Reply"],
+  [ARP_REVERSE_REQUEST, "Reverse Request"],
+  [ARP_REVERSE_REPLY, "Reverse Reply"],
+  [ARP_INVERSE_REQUEST, "Inverse Request"],
+  [ARP_INVERSE_REPLY, "Inverse Reply"],
+  [10, "NACK Reply"],
+]);
 
 /** The JSON form of an ARP packet (docs/json.md). */
 export interface ArpJson {
@@ -86,7 +104,7 @@ export class ArpPacket extends HeaderView {
   /** `Request`, `Reply`, or `op N`. */
   get operationName(): string {
     const op = this.operation;
-    return op === ARP_REQUEST ? "Request" : op === ARP_REPLY ? "Reply" : `op ${op}`;
+    return ARP_OPERATION_NAMES.get(op) ?? `Unknown (${op})`;
   }
 
   /** Length of the fixed part and the four addresses. */
@@ -156,8 +174,12 @@ export class ArpPacket extends HeaderView {
 
 /** ARP's fields under tshark's names (`arp.isgratuitous` only on the gratuitous ones). */
 export const ARP_FIELDS: FieldTable<ArpPacket> = {
+  // tshark judges requests and replies only.
   "arp.isgratuitous": (arp) =>
-    arp.senderIp !== null && arp.senderIp === arp.targetIp ? 1 : undefined,
+    arp.senderIp !== null && arp.senderIp === arp.targetIp &&
+      (arp.operation === ARP_REQUEST || arp.operation === ARP_REPLY)
+      ? 1
+      : undefined,
   "arp.opcode": (arp) => arp.operation,
   "arp.src.hw_mac": (arp) => arp.senderMac ?? undefined,
   "arp.src.proto_ipv4": (arp) => arp.senderIp ?? undefined,

@@ -143,6 +143,9 @@ const PPP_NETWORK_TYPES: ReadonlyMap<number, number> = new Map([
 /** A PPP frame's least: a protocol of one byte and one of data, or two of protocol. */
 const PPP_MIN_LENGTH = 2;
 
+/** RARP (RFC 903): ARP's format under an EtherType of its own. */
+const ETHERTYPE_RARP = 0x8035;
+
 /** An EtherType field inside a payload (MACsec's secure data, SNAP). */
 const ETHERTYPE_LENGTH = 2;
 
@@ -532,8 +535,9 @@ export class Decoder {
     packet.networkOffset = packet.payloadOffset = offset - this.#base;
     if (networkType === ETHERTYPE_IPV4) this.#decodeIpv4(offset, end);
     else if (networkType === ETHERTYPE_IPV6) this.#decodeIpv6(offset, end);
-    else if (networkType === ETHERTYPE_ARP) this.#decodeArp(offset, end);
-    else if (networkType === ETHERTYPE_MPLS_UNICAST || networkType === ETHERTYPE_MPLS_MULTICAST) {
+    else if (networkType === ETHERTYPE_ARP || networkType === ETHERTYPE_RARP) {
+      this.#decodeArp(offset, end);
+    } else if (networkType === ETHERTYPE_MPLS_UNICAST || networkType === ETHERTYPE_MPLS_MULTICAST) {
       this.#decodeMpls(offset, end, this.#wireEnd - offset);
     } else if (networkType === ETHERTYPE_MACSEC && packet.macsec === undefined) {
       this.#decodeMacsec(offset, end);

@@ -19,7 +19,16 @@
  * @module
  */
 
-import { ARP_REPLY, ARP_REQUEST, type ArpPacket } from "../decode/mod.ts";
+import {
+  ARP_INVERSE_REPLY,
+  ARP_INVERSE_REQUEST,
+  ARP_REPLY,
+  ARP_REQUEST,
+  ARP_REVERSE_REPLY,
+  ARP_REVERSE_REQUEST,
+  type ArpPacket,
+} from "../decode/mod.ts";
+import { hexDump } from "./hexdump.ts";
 import { type ByteWriter, encodePieces } from "./bytes.ts";
 
 /** The fixed pieces of the JSON object, encoded once. */
@@ -34,19 +43,43 @@ const JSON_PIECE = encodePieces({
   closeStringObject: '"}',
 });
 
-/** tcpdump's words for the packet, after `ARP, `: the operation and the addresses. */
-export function arpText(arp: ArpPacket, networkLength: number): string {
+/**
+ * tcpdump's words for the packet, after `ARP, `: with -v the address types, then the
+ * operation and the addresses (RARP's and Inverse ARP's too); an operation it has no words for
+ * is named and its bytes dumped, as tcpdump does.
+ */
+export function arpText(arp: ArpPacket, networkLength: number, verbose = false): string {
   const op = arp.operationName;
   if (!arp.isEthernetIpv4) return `${op}, hardware ${arp.hardwareType}, length ${networkLength}`;
-  if (arp.operation === ARP_REQUEST) {
-    const what = arp.senderIp === arp.targetIp ? " (gratuitous)" : "";
-    return `${op} who-has ${arp.targetIp} tell ${arp.senderIp}${what}, length ${networkLength}`;
+  const types = verbose ? "Ethernet (len 6), IPv4 (len 4), " : "";
+  const length = `, length ${networkLength}`;
+  switch (arp.operation) {
+    case ARP_REQUEST: {
+      const targetMac = arp.targetMac!;
+      const asked = targetMac === UNSET_MAC ? "" : ` (${targetMac})`;
+      const what = arp.senderIp === arp.targetIp ? " (gratuitous)" : "";
+      return `${types}${op} who-has ${arp.targetIp}${asked} tell ${arp.senderIp}${what}${length}`;
+    }
+    case ARP_REPLY:
+      return `${types}${op} ${arp.senderIp} is-at ${arp.senderMac}${length}`;
+    case ARP_REVERSE_REQUEST:
+    case ARP_INVERSE_REQUEST:
+      return `${types}${op} who-is ${arp.targetMac} tell ${arp.senderMac}${length}`;
+    case ARP_REVERSE_REPLY:
+      return `${types}${op} ${arp.targetMac} at ${arp.targetIp}${length}`;
+    case ARP_INVERSE_REPLY:
+      return `${types}${op} ${arp.senderMac} at ${arp.senderIp}${length}`;
   }
-  if (arp.operation === ARP_REPLY) {
-    return `${op} ${arp.senderIp} is-at ${arp.senderMac}, length ${networkLength}`;
-  }
-  return `${op} ${arp.senderIp} > ${arp.targetIp}, length ${networkLength}`;
+  const bytes = new Uint8Array(
+    arp.dataView.buffer,
+    arp.offset,
+    Math.max(0, Math.min(arp.end - arp.offset, networkLength)),
+  );
+  return `${types}${op} \n${hexDump(bytes, true).trimEnd()}`;
 }
+
+/** A target address not filled in yet. */
+const UNSET_MAC = "00:00:00:00:00:00";
 
 /**
  * The packet's JSON as `JSON.stringify` writes it, preceded by its key: Ethernet/IPv4 field by

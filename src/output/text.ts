@@ -274,7 +274,7 @@ export class TextFormatter {
     if (arp !== undefined) {
       const bold = this.#bold;
       const prefix = link ? "" : (bold ? bold.open + "ARP" + bold.close : "ARP") + ", ";
-      return prefix + arpText(arp, networkLength);
+      return prefix + arpText(arp, networkLength, this.#options.verbose === true);
     }
     if (link) return `length ${networkLength}`;
     const type = packet.networkType;
