@@ -240,6 +240,13 @@ export class Ipv4Header extends HeaderView {
   endAtTotalLength(wireEnd: number): string | undefined {
     const total = this.length;
     const ihl = this.ihl;
+    this.lengthFromFrame = 0;
+    if (total === 0 && wireEnd - this.offset > ihl) {
+      // GSO and BIG TCP hand over a segment larger than 64 KiB with a total length of 0: its
+      // length is the frame's, as tshark takes it.
+      this.lengthFromFrame = wireEnd - this.offset;
+      return undefined;
+    }
     if (total < ihl) return `total length ${total} is below the header length ${ihl}`;
     this.end = Math.min(this.end, this.offset + total);
     if (this.offset + total <= wireEnd) return undefined;
@@ -253,8 +260,15 @@ export class Ipv4Header extends HeaderView {
   get payloadLength(): number {
     const total = this.length;
     const ihl = this.ihl;
+    if (this.lengthFromFrame !== 0) return this.lengthFromFrame - ihl;
     return total >= ihl ? total - ihl : this.end - this.offset - ihl;
   }
+
+  /**
+   * For a packet whose total length is 0 (GSO, BIG TCP), the length the frame gives it; 0 for
+   * any other. Set by `endAtTotalLength`.
+   */
+  lengthFromFrame = 0;
 
   /** Whether the whole header, options included, was captured. */
   get headerCaptured(): boolean {
@@ -340,7 +354,7 @@ export const IPV4_FIELDS: FieldTable<Ipv4Header> = {
   "ip.hdr_len": (ip) => ip.ihl,
   "ip.dsfield.dscp": (ip) => ip.dscp,
   "ip.dsfield.ecn": (ip) => ip.ecn,
-  "ip.len": (ip) => ip.length,
+  "ip.len": (ip) => ip.lengthFromFrame !== 0 ? ip.lengthFromFrame : ip.length,
   "ip.id": (ip) => ip.id,
   "ip.flags.rb": (ip) => bit(ip.reservedFlag),
   "ip.flags.df": (ip) => bit(ip.df),

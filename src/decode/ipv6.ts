@@ -185,6 +185,33 @@ export class Ipv6Header extends HeaderView {
     this.extensionCount = 0;
     this.fragmentHeaderOffset = -1;
     this.protocol = this.nextHeader;
+    this.jumboLength = this.#findJumbo();
+  }
+
+  /**
+   * The Jumbo Payload option's length (RFC 2675), or 0: only in a hop-by-hop header right after
+   * a header whose payload length is 0, and only from 65536 on (a smaller one is invalid), as
+   * tcpdump and tshark take it. BIG TCP sends such packets.
+   */
+  jumboLength = 0;
+
+  #findJumbo(): number {
+    if (this.payloadLength !== 0 || this.nextHeader !== IPV6_HOP_BY_HOP) return 0;
+    const start = this.offset + IPV6_HEADER_LENGTH;
+    if (start + EXTENSION_LENGTH_NEEDED > this.end) return 0;
+    const end = Math.min(this.end, start + (this.view.getUint8(start + EXTENSION_LENGTH) + 1) * 8);
+    for (const option of ipv6Options(this.view, start + EXTENSION_LENGTH_NEEDED, end)) {
+      if (option.type === IPV6_OPTION_JUMBO && option.length === JUMBO_DATA_LENGTH) {
+        const length = this.view.getUint32(option.offset);
+        return length >= JUMBO_MIN_LENGTH ? length : 0;
+      }
+    }
+    return 0;
+  }
+
+  /** The length of everything after the fixed header: the payload length, or the jumbo one. */
+  get dataLength(): number {
+    return this.jumboLength !== 0 ? this.jumboLength : this.payloadLength;
   }
 
   /**
@@ -202,7 +229,7 @@ export class Ipv6Header extends HeaderView {
    */
   endAtPayloadLength(wireEnd: number): string | undefined {
     const payloadStart = this.offset + IPV6_HEADER_LENGTH;
-    const payloadLength = this.payloadLength;
+    const payloadLength = this.dataLength;
     this.end = Math.min(this.end, payloadStart + payloadLength);
     if (payloadStart + payloadLength <= wireEnd) return undefined;
     return `payload length ${payloadLength} exceeds the ${
@@ -275,12 +302,12 @@ export class Ipv6Header extends HeaderView {
   /** Bytes after extension header `index` (of the first `extensionCount`), by the payload length. */
   bytesAfterExtension(index: number): number {
     const end = this.extensionOffsets[index] + this.extensionLengths[index];
-    return this.payloadLength - (end - this.offset - IPV6_HEADER_LENGTH);
+    return this.dataLength - (end - this.offset - IPV6_HEADER_LENGTH);
   }
 
   /** Bytes after the extension headers, by the payload length. */
   get upperLayerLength(): number {
-    return this.payloadLength - (this.chainStop - this.offset - IPV6_HEADER_LENGTH);
+    return this.dataLength - (this.chainStop - this.offset - IPV6_HEADER_LENGTH);
   }
 
   /** The extension headers in order (allocates). */
@@ -418,6 +445,7 @@ export const IPV6_FIELDS: FieldTable<Ipv6Header> = {
   "ipv6.tclass": (ip) => ip.trafficClass,
   "ipv6.flow": (ip) => ip.flowLabel,
   "ipv6.plen": (ip) => ip.payloadLength,
+  "ipv6.opt.jumbo": (ip) => ip.jumboLength !== 0 ? ip.jumboLength : undefined,
   "ipv6.nxt": (ip) => ip.nextHeader,
   "ipv6.hlim": (ip) => ip.hopLimit,
   "ipv6.src": (ip) => ip.src,
@@ -446,3 +474,48 @@ export const IPV6_JSON_KEYS: readonly string[] = [
   "fragment",
   "protocol",
 ] as const satisfies readonly (keyof Ipv6Json)[];
+
+/** The Jumbo Payload option's type (RFC 2675). */
+export const IPV6_OPTION_JUMBO = 0xc2;
+/** Its data: a 32-bit length. */
+const JUMBO_DATA_LENGTH = 4;
+/** A jumbo length below this is invalid (RFC 2675 section 2). */
+const JUMBO_MIN_LENGTH = 65536;
+/** Options read from one extension header at most (a 2048-byte header holds 2046 Pad1s). */
+export const MAX_IPV6_OPTIONS = 64;
+
+/** One option of a hop-by-hop or destination options header (RFC 8200 section 4.2). */
+export interface Ipv6Option {
+  /** The option's type (0 Pad1, 1 PadN, 5 Router Alert, 0xc2 Jumbo Payload, …). */
+  type: number;
+  /** Its data's length (0 for Pad1). */
+  length: number;
+  /** Where its data starts. */
+  offset: number;
+}
+
+/**
+ * The options between `start` and `end` (an extension header's after its first two bytes), as
+ * far as they fit, at most `MAX_IPV6_OPTIONS`. The last may claim more than is left: its
+ * `offset + length` then passes `end`.
+ */
+export function ipv6Options(view: DataView, start: number, end: number): Ipv6Option[] {
+  const options: Ipv6Option[] = [];
+  let at = start;
+  while (at < end && options.length < MAX_IPV6_OPTIONS) {
+    const type = view.getUint8(at);
+    if (type === 0) {
+      options.push({ type, length: 0, offset: at + 1 });
+      at += 1;
+      continue;
+    }
+    if (at + 2 > end) {
+      options.push({ type, length: -1, offset: at + 1 });
+      break;
+    }
+    const length = view.getUint8(at + 1);
+    options.push({ type, length, offset: at + 2 });
+    at += 2 + length;
+  }
+  return options;
+}

@@ -28,8 +28,11 @@ import {
   ipProtocolName,
   IPV6_AH,
   IPV6_FRAGMENT,
+  IPV6_HOP_BY_HOP,
+  IPV6_OPTION_JUMBO,
   ipv6ExtensionName,
   type Ipv6Header,
+  ipv6Options,
 } from "../decode/mod.ts";
 import { ahText } from "./ah.ts";
 import { type ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
@@ -101,9 +104,66 @@ export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
         ] ??
           `ext-${type}`;
       text += " ";
+      if (verbosity > 0 && (type === IPV6_HOP_BY_HOP || type === IPV6_DESTINATION)) {
+        text += optionsText(ip6, i);
+      }
     }
   }
   return text;
+}
+
+const IPV6_DESTINATION = 60;
+const OPTION_PAD1 = 0;
+const OPTION_PADN = 1;
+const OPTION_ROUTER_ALERT = 5;
+const JUMBO_MIN = 65536;
+
+/**
+ * `-v`'s words for the options of extension header `index` (hop-by-hop or destination), as
+ * print-ip6opts.c writes them: `(pad1)`, `(padn)`, `(rtalert: 0x0000) `, `(jumbo: 80040) `,
+ * `(opt_type 0x1e: len=2)`, then a space.
+ */
+function optionsText(ip6: Ipv6Header, index: number): string {
+  const view = ip6.dataView;
+  const start = ip6.extensionOffsets[index];
+  const end = Math.min(ip6.end, start + ip6.extensionLengths[index]);
+  const hopByHop = ip6.extensionTypes[index] === IPV6_HOP_BY_HOP;
+  let jumboSeen = false;
+  let text = "";
+  for (const option of ipv6Options(view, start + 2, end)) {
+    if (option.offset + Math.max(option.length, 0) > end) break;
+    switch (option.type) {
+      case OPTION_PAD1:
+        text += "(pad1)";
+        break;
+      case OPTION_PADN:
+        text += "(padn)";
+        break;
+      case OPTION_ROUTER_ALERT:
+        if (option.length !== 2) return `${text}(rtalert: invalid len ${option.length})`;
+        text += `(rtalert: 0x${view.getUint16(option.offset).toString(16).padStart(4, "0")}) `;
+        break;
+      case IPV6_OPTION_JUMBO: {
+        if (option.length !== 4) return `${text}(jumbo: invalid len ${option.length})`;
+        const length = view.getUint32(option.offset);
+        const why = jumboSeen
+          ? " - already seen"
+          : !hopByHop
+          ? " - not a hop-by-hop option"
+          : ip6.payloadLength !== 0
+          ? " - payload len != 0"
+          : length < JUMBO_MIN
+          ? " - < 65536"
+          : "";
+        jumboSeen = true;
+        text += `(jumbo: ${length}${why}) `;
+        break;
+      }
+      default:
+        text += `(opt_type 0x${option.type.toString(16).padStart(2, "0")}: len=${option.length})`;
+    }
+  }
+  return text + " ";
 }
 
 /** `{"type":N,"name":"…","length":` of each extension header type. */

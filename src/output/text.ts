@@ -243,6 +243,10 @@ export class TextFormatter {
         out.byte(0x20);
       }
     }
+    if (ip4 !== undefined && ip4.lengthFromFrame !== 0) {
+      // tcpdump stops at a total length of 0; netpeek goes on with the frame's length.
+      out.text("bad-len 0 ");
+    }
     if (options.verbose) {
       if (ip4 !== undefined) writeIpv4Details(out, ip4);
       else writeIpv6Details(out, ip6!);

@@ -1,0 +1,56 @@
+/**
+ * Packets larger than 64 KiB, on tcpdump's captures of them: IPv6 jumbograms (RFC 2675, a hop-
+ * by-hop Jumbo Payload option after a payload length of 0, as BIG TCP sends them) and IPv4
+ * GSO/BIG TCP segments with a total length of 0. The IPv6 lines equal tcpdump's (with `-v`, the
+ * options `HBH (jumbo: 80040) `); the IPv4 line begins with tcpdump's `IP bad-len 0`, where
+ * tcpdump 4.99 stops and netpeek goes on with the frame's length. Lengths equal tshark's.
+ */
+
+import assert from "node:assert/strict";
+import {
+  IPV4_FIELDS,
+  type Ipv4Header,
+  IPV6_FIELDS,
+  type Ipv6Header,
+  TCP_FIELDS,
+  type TcpHeader,
+} from "../src/decode/mod.ts";
+import { compareFields, compareText, type FieldCheck, output } from "./protocol_check.ts";
+import { runNetpeek } from "./netpeek_process.ts";
+
+const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
+const IPV6_CHECK: FieldCheck<Ipv6Header> = { fields: IPV6_FIELDS, layer: (packet) => packet.ipv6 };
+const IPV4_CHECK: FieldCheck<Ipv4Header> = {
+  fields: IPV4_FIELDS,
+  layer: (packet) => packet.ipv4,
+  tsharkArgs: ["-o", "ip.check_checksum:TRUE"],
+};
+const TCP_CHECK: FieldCheck<TcpHeader> = { fields: TCP_FIELDS, layer: (packet) => packet.tcp };
+
+Deno.test("IPv6 jumbograms: lines as tcpdump's, HBH (jumbo: N) with -v, lengths as tshark's", async () => {
+  for (const name of ["bigtcp-ipv6-hbh.pcap", "ipv6_jumbogram_1.pcap"]) {
+    const path = new URL(name, CORPUS).pathname;
+    assert.equal(await compareText(path, () => true), 1);
+    const theirs = await output("tcpdump", ["-n", "-v", "-r", path]);
+    const jumbo = /HBH \(jumbo: \d+\) {2}/.exec(theirs)?.[0];
+    assert.ok(jumbo !== undefined, theirs);
+    const ours = (await runNetpeek(["-v", "-r", path])).stdout;
+    assert.ok(ours.includes(jumbo), `${ours}\nwants ${jumbo}`);
+    assert.equal(await compareFields(path, IPV6_CHECK), 1);
+  }
+  const path = new URL("bigtcp-ipv6-hbh.pcap", CORPUS).pathname;
+  assert.equal(await compareFields(path, TCP_CHECK), 1);
+  const json = JSON.parse((await runNetpeek(["--json", "-r", path])).stdout);
+  assert.deepEqual([json.ipv6.payloadLength, json.tcp.payloadLength], [0, 80000]);
+});
+
+Deno.test("IPv4 with a total length of 0 (GSO, BIG TCP): tcpdump's words, then the segment", async () => {
+  const path = new URL("bigtcp-ipv4.pcap", CORPUS).pathname;
+  const theirs = (await output("tcpdump", ["-n", "-r", path])).trimEnd();
+  assert.match(theirs, / IP bad-len 0$/);
+  const ours = (await runNetpeek(["-r", path], { env: { TZ: "UTC" } })).stdout.trimEnd();
+  assert.ok(ours.startsWith(theirs + " "), ours);
+  assert.match(ours, /Flags \[P\.\], seq 4155358606:4155438606, .* length 80000$/);
+  assert.equal(await compareFields(path, IPV4_CHECK), 1);
+  assert.equal(await compareFields(path, TCP_CHECK), 1);
+});
