@@ -80,9 +80,50 @@ const APPLICATION_ESP = 8;
 const APPLICATION_WIREGUARD = 9;
 const APPLICATION_DHCPV6 = 10;
 
+/**
+ * Tunnels and link-layer shims: few packets have one, so they are counted apart from the
+ * shapes, by a check that costs the others one comparison. A tunnelled packet's own layers
+ * (the inner IPv4, TCP, DNS) count in its shape too: a frame has a layer if any of its packets
+ * has it, as tshark's hierarchy nests them.
+ */
+const TUNNEL_LAYERS: readonly string[] = [
+  "macsec",
+  "arista",
+  "pppoe",
+  "llc",
+  "stp",
+  "mpls",
+  "gre",
+  "vxlan",
+  "geneve",
+  "nsh",
+];
+
 /** The layers the protocol hierarchy counts. */
-export const LAYERS: readonly string[] = [...STACK_LAYERS, ...APPLICATION_LAYERS];
+export const LAYERS: readonly string[] = [
+  ...STACK_LAYERS,
+  ...APPLICATION_LAYERS,
+  ...TUNNEL_LAYERS,
+];
+const FIRST_TUNNEL_LAYER = STACK_LAYERS.length + APPLICATION_LAYERS.length;
+
+/** The tunnel layers a packet (not its inner ones) has, as bits in `TUNNEL_LAYERS`' order. */
+function tunnelsOf(packet: Packet): number {
+  return (packet.macsec !== undefined ? 1 : 0) |
+    (packet.arista !== undefined ? 2 : 0) |
+    (packet.pppoe !== undefined ? 4 : 0) |
+    (packet.llc !== undefined ? 8 : 0) |
+    (packet.stp !== undefined ? 16 : 0) |
+    (packet.mpls !== undefined ? 32 : 0) |
+    (packet.gre !== undefined ? 64 : 0) |
+    (packet.vxlan !== undefined ? 128 : 0) |
+    (packet.geneve !== undefined ? 256 : 0) |
+    (packet.nsh !== undefined ? 512 : 0);
+}
+
 const STACK_BITS = STACK_LAYERS.length;
+/** The network layers' bits: a frame with one of them has a network layer. */
+const NETWORK_BITS = (1 << LAYER_IPV4) | (1 << LAYER_IPV6) | (1 << LAYER_ARP);
 /** Every set of layers a packet can have. */
 const SHAPES = (1 << STACK_BITS) * (APPLICATION_LAYERS.length + 1);
 
@@ -113,6 +154,8 @@ export class LayerCounter {
   readonly #shapeFrames = new Float64Array(SHAPES);
   readonly #shapeBytes = new Float64Array(SHAPES);
   readonly #layerOrder: number[] = [];
+  readonly #tunnelFrames = new Float64Array(TUNNEL_LAYERS.length);
+  readonly #tunnelBytes = new Float64Array(TUNNEL_LAYERS.length);
 
   /**
    * Counts the packet under its shape: the set of layers it has, one bit each (`LAYERS`'
@@ -120,6 +163,37 @@ export class LayerCounter {
    * capture holds are summed per layer when a summary is made.
    */
   count(packet: Packet, bytes: number): void {
+    if (!packet.encapsulated) {
+      this.#countShape(this.#shapeOf(packet), bytes);
+      return;
+    }
+    let shape = 0;
+    let tunnels = 0;
+    let application = 0;
+    // The packets inside nest at most MAX_ENCAPSULATION_DEPTH deep.
+    for (let layer: Packet | undefined = packet; layer !== undefined; layer = layer.inner) {
+      const own = this.#shapeOf(layer);
+      shape |= own & ((1 << STACK_BITS) - 1);
+      if (own >>> STACK_BITS !== 0) application = own >>> STACK_BITS;
+      tunnels |= tunnelsOf(layer);
+    }
+    // "other" means no network layer in the frame: not so when a packet inside has one.
+    if ((shape & ~(1 << LAYER_OTHER) & NETWORK_BITS) !== 0) shape &= ~(1 << LAYER_OTHER);
+    this.#countShape(shape | (application << STACK_BITS), bytes);
+    for (let i = 0; i < TUNNEL_LAYERS.length; i++) {
+      if ((tunnels & (1 << i)) === 0) continue;
+      if (this.#tunnelFrames[i]++ === 0) this.#layerOrder.push(FIRST_TUNNEL_LAYER + i);
+      this.#tunnelBytes[i] += bytes;
+    }
+  }
+
+  #countShape(shape: number, bytes: number): void {
+    if (this.#shapeFrames[shape]++ === 0) this.#newShape(shape);
+    this.#shapeBytes[shape] += bytes;
+  }
+
+  /** The set of a packet's own layers (`LAYERS`' indexes as bits, the application above). */
+  #shapeOf(packet: Packet): number {
     const icmp = packet.icmp;
     const network = packet.ipv4 !== undefined || packet.ipv6 !== undefined ||
       packet.arp !== undefined;
@@ -135,8 +209,7 @@ export class LayerCounter {
       (packet.igmp !== undefined ? 1 << LAYER_IGMP : 0) |
       (network ? 0 : 1 << LAYER_OTHER) |
       (applicationOf(packet) << STACK_BITS);
-    if (this.#shapeFrames[shape]++ === 0) this.#newShape(shape);
-    this.#shapeBytes[shape] += bytes;
+    return shape;
   }
 
   /** Notes the layers of a shape not seen before, in the order a packet has them. */
@@ -159,6 +232,10 @@ export class LayerCounter {
         frames[layer] += this.#shapeFrames[shape];
         bytes[layer] += this.#shapeBytes[shape];
       }
+    }
+    for (let i = 0; i < TUNNEL_LAYERS.length; i++) {
+      frames[FIRST_TUNNEL_LAYER + i] = this.#tunnelFrames[i];
+      bytes[FIRST_TUNNEL_LAYER + i] = this.#tunnelBytes[i];
     }
     const hierarchy: ProtocolHierarchy = {};
     for (const layer of this.#layerOrder) {

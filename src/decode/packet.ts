@@ -254,6 +254,11 @@ export class Packet {
   llc: LlcHeader | undefined;
   /** A spanning tree BPDU (LLC SAP 0x42, or Cisco's PVST over SNAP). */
   stp: StpBpdu | undefined;
+  /**
+   * Whether the frame has a tunnel or link-layer shim (MACsec, Arista, PPPoE, LLC, MPLS, GRE,
+   * VXLAN, Geneve, NSH): one check tells a plain packet from one to look into.
+   */
+  encapsulated = false;
   /** The 802.3 length field's value when the frame has one (LLC's length), else 0. */
   llcLength = 0;
   /** PPPoE header (EtherType 0x8863 discovery, 0x8864 session). */
@@ -401,6 +406,7 @@ export class Decoder {
     packet.vlanCount = 0;
     packet.networkType = 0;
     packet.llcLength = 0;
+    packet.encapsulated = false;
     packet.error = undefined;
     packet.stop = undefined;
 
@@ -570,6 +576,7 @@ export class Decoder {
     const macsec = this.#macsec.bind(this.#view, offset, end);
     if (!this.#fits("macsec", offset, end, macsec.headerLength)) return;
     packet.macsec = macsec;
+    packet.encapsulated = true;
     const data = offset + macsec.headerLength;
     packet.payloadOffset = data - this.#base;
     const problem = macsec.problem;
@@ -609,6 +616,7 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("pppoe", offset, end, PPPOE_HEADER_LENGTH)) return;
     const pppoe = packet.pppoe = this.#pppoe.bind(this.#view, offset, end);
+    packet.encapsulated = true;
     const payload = offset + PPPOE_HEADER_LENGTH;
     packet.payloadOffset = payload - this.#base;
     if (etherType !== ETHERTYPE_PPPOE_SESSION || pppoe.code !== 0) return;
@@ -641,6 +649,7 @@ export class Decoder {
     const llc = this.#llc.bind(this.#view, offset, llcEnd);
     if (!this.#fits("llc", offset, llcEnd, llc.llcLength)) return;
     packet.llc = llc;
+    packet.encapsulated = true;
     if (!this.#fits("llc", offset, llcEnd, llc.headerLength)) return;
     const data = offset + llc.headerLength;
     packet.payloadOffset = data - this.#base;
@@ -673,6 +682,7 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("nsh", offset, end, NSH_FIXED_LENGTH)) return;
     const nsh = packet.nsh = this.#nsh.bind(this.#view, offset, end);
+    packet.encapsulated = true;
     packet.payloadOffset = offset + NSH_FIXED_LENGTH - this.#base;
     if (nsh.version !== 0) return;
     const problem = nsh.problem;
@@ -701,6 +711,7 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("arista", offset, end, ARISTA_FIXED_LENGTH)) return;
     const arista = packet.arista = this.#arista.bind(this.#view, offset, end);
+    packet.encapsulated = true;
     const length = arista.headerLength;
     if (length === 0) {
       packet.payloadOffset = offset + ARISTA_FIXED_LENGTH - this.#base;
@@ -895,6 +906,7 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("vxlan", offset, end, VXLAN_HEADER_LENGTH)) return;
     packet.vxlan = this.#vxlan.bind(this.#view, offset, end);
+    packet.encapsulated = true;
     this.#decodeInner(
       offset + VXLAN_HEADER_LENGTH,
       end,
@@ -912,6 +924,7 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("mpls", offset, end, MPLS_ENTRY_LENGTH)) return;
     const mpls = packet.mpls = this.#mpls.bind(this.#view, offset, end);
+    packet.encapsulated = true;
     const stack = mpls.length;
     if (!mpls.complete) {
       if (mpls.count === MAX_MPLS_LABELS) {
@@ -931,6 +944,7 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("geneve", offset, end, GENEVE_FIXED_LENGTH)) return;
     const geneve = packet.geneve = this.#geneve.bind(this.#view, offset, end);
+    packet.encapsulated = true;
     const headerLength = geneve.headerLength;
     if (!this.#fits("geneve", offset, end, headerLength)) return;
     packet.payloadOffset = offset + headerLength - this.#base;
@@ -945,6 +959,7 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("gre", offset, end, GRE_MIN_LENGTH)) return;
     const gre = packet.gre = this.#gre.bind(this.#view, offset, end);
+    packet.encapsulated = true;
     const headerLength = gre.headerLength;
     if (!this.#fits("gre", offset, end, headerLength)) return;
     packet.payloadOffset = offset + headerLength - this.#base;
@@ -960,6 +975,7 @@ export class Decoder {
    */
   #decodeInner(offset: number, end: number, length: number, linkType: number, layer: string): void {
     const packet = this.packet;
+    packet.encapsulated = true;
     packet.payloadOffset = offset - this.#base;
     if (this.#depth + 1 >= MAX_ENCAPSULATION_DEPTH) {
       this.#note(layer, offset, `more than ${MAX_ENCAPSULATION_DEPTH} tunnels deep`);
