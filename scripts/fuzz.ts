@@ -228,6 +228,7 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       macsec: packet.macsec,
       arista: packet.arista,
       nsh: packet.nsh,
+      erspan: packet.erspan,
       pppoe: packet.pppoe,
       llc: packet.llc,
       stp: packet.stp,

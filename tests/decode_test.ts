@@ -50,7 +50,7 @@ const FIELDS: Record<string, Extractor> = {
  * field their protocol declares, on real traffic of it; and the jumbo length (tests/jumbo_test.ts).
  */
 const OWN_TEST =
-  /^((igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|mpls|macsec|nsh|pppoe|pppoed|ppp|llc|stp|mstp|wg)\.|ipv6\.opt\.jumbo$)/;
+  /^((igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|mpls|macsec|nsh|pppoe|pppoed|ppp|llc|stp|mstp|erspan|wg)\.|ipv6\.opt\.jumbo$)/;
 
 /** Fields tshark may repeat for headers inside others (ICMP errors): compare the first. */
 const FIRST_OCCURRENCE_ONLY = new Set(["ip.src", "ip.dst", "ip.version", "ip.proto"]);

@@ -58,6 +58,7 @@ const SAME_AS_TCPDUMP: [string, string[], number[] | "all"][] = [
   ["other-protocols.pcap", [], [2, 3, 4]],
   ["vlan.pcap", [], "all"],
   ["raw.pcap", [], "all"],
+  ["raw.pcap", ["-e"], "all"],
   ["null.pcap", [], "all"],
   ["vlan.pcap", ["-e"], "all"],
   ["other-protocols.pcap", ["-e"], [2, 3, 4]],

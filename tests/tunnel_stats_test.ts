@@ -29,12 +29,15 @@ const TSHARK_NAMES: Record<string, string[]> = {
   stp: ["stp"],
   macsec: ["macsec"],
   pppoe: ["pppoed", "pppoes"],
+  erspan: ["erspan"],
 };
 
 Deno.test("--stats counts each tunnel, and what it carries, in the hierarchy as tshark does", async () => {
   let compared = 0;
   const dir = await Deno.makeTempDir();
-  for (const name of ["vxlan", "gre", "geneve", "mpls", "nsh", "macsec", "pppoe", "llc"]) {
+  for (
+    const name of ["vxlan", "gre", "geneve", "mpls", "nsh", "macsec", "pppoe", "llc", "erspan"]
+  ) {
     // Frames netpeek finds impossible it stops at, where tshark may read on: left out.
     const fixture = new URL(`${name}.pcap`, FIXTURES).pathname;
     const impossible = (await runNetpeek(["--json", "-r", fixture])).stdout.trimEnd().split("\n")

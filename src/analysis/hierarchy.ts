@@ -97,6 +97,7 @@ const TUNNEL_LAYERS: readonly string[] = [
   "vxlan",
   "geneve",
   "nsh",
+  "erspan",
 ];
 
 /** The layers the protocol hierarchy counts. */
@@ -118,7 +119,8 @@ function tunnelsOf(packet: Packet): number {
     (packet.gre !== undefined ? 64 : 0) |
     (packet.vxlan !== undefined ? 128 : 0) |
     (packet.geneve !== undefined ? 256 : 0) |
-    (packet.nsh !== undefined ? 512 : 0);
+    (packet.nsh !== undefined ? 512 : 0) |
+    (packet.erspan !== undefined ? 1024 : 0);
 }
 
 const STACK_BITS = STACK_LAYERS.length;

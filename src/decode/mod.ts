@@ -90,3 +90,4 @@ export * from "./pppoe.ts";
 export * from "./ppp.ts";
 export * from "./llc.ts";
 export * from "./stp.ts";
+export * from "./erspan.ts";

@@ -23,6 +23,13 @@ import { ARP_FIXED_LENGTH, ArpPacket } from "./arp.ts";
 import { AH_FIXED_LENGTH, AhHeader, IPPROTO_AH } from "./ah.ts";
 import { VXLAN_HEADER_LENGTH, VXLAN_PORT, VxlanHeader } from "./vxlan.ts";
 import { GRE_MIN_LENGTH, GRE_PROTOCOL_ETHERNET, GreHeader, IPPROTO_GRE } from "./gre.ts";
+import {
+  ERSPAN2_LENGTH,
+  ERSPAN3_LENGTH,
+  ErspanHeader,
+  GRE_PROTOCOL_ERSPAN,
+  GRE_PROTOCOL_ERSPAN3,
+} from "./erspan.ts";
 import { LLC_MIN_LENGTH, LLC_SAP_IP, LLC_UI, LlcHeader } from "./llc.ts";
 import { STP_MIN_LENGTH, StpBpdu } from "./stp.ts";
 import {
@@ -261,6 +268,8 @@ export class Packet {
   encapsulated = false;
   /** The 802.3 length field's value when the frame has one (LLC's length), else 0. */
   llcLength = 0;
+  /** ERSPAN header (GRE protocol 0x88be or 0x22eb); the mirrored frame is `inner`. */
+  erspan: ErspanHeader | undefined;
   /** PPPoE header (EtherType 0x8863 discovery, 0x8864 session). */
   pppoe: PppoeHeader | undefined;
   /** The PPP frame a PPPoE session carries; an IPv4 or IPv6 packet in it is the frame's own. */
@@ -328,6 +337,7 @@ export class Decoder {
   readonly #arista = new AristaHeader();
   readonly #nsh = new NshHeader();
   readonly #pppoe = new PppoeHeader();
+  readonly #erspan = new ErspanHeader();
   readonly #llc = new LlcHeader();
   readonly #stp = new StpBpdu();
   readonly #ppp = new PppFrame();
@@ -396,6 +406,7 @@ export class Decoder {
       packet.arista =
       packet.nsh =
       packet.pppoe =
+      packet.erspan =
       packet.llc =
       packet.stp =
       packet.ppp =
@@ -964,9 +975,40 @@ export class Decoder {
     if (!this.#fits("gre", offset, end, headerLength)) return;
     packet.payloadOffset = offset + headerLength - this.#base;
     if (gre.version !== 0 || (gre.flagsAndVersion & GRE_ROUTING) !== 0) return;
-    const linkType = TUNNEL_LINK_TYPES.get(gre.protocol);
+    const protocol = gre.protocol;
+    if (protocol === GRE_PROTOCOL_ERSPAN || protocol === GRE_PROTOCOL_ERSPAN3) {
+      this.#decodeErspan(gre, offset + headerLength, end, length - headerLength);
+      return;
+    }
+    const linkType = TUNNEL_LINK_TYPES.get(protocol);
     if (linkType === undefined) return;
     this.#decodeInner(offset + headerLength, end, length - headerLength, linkType, "gre");
+  }
+
+  /**
+   * ERSPAN's header (none for type I: GRE without a sequence number), then the mirrored
+   * Ethernet frame as `packet.inner`.
+   */
+  #decodeErspan(gre: GreHeader, offset: number, end: number, length: number): void {
+    const packet = this.packet;
+    const type = gre.protocol === GRE_PROTOCOL_ERSPAN3 ? 3 : gre.sequencePresent ? 2 : 1;
+    const fixed = type === 1 ? 0 : type === 2 ? ERSPAN2_LENGTH : ERSPAN3_LENGTH;
+    if (!this.#fits("erspan", offset, end, fixed)) return;
+    const erspan = packet.erspan = this.#erspan.bindType(this.#view, offset, end, type);
+    const headerLength = erspan.headerLength;
+    if (!this.#fits("erspan", offset, end, headerLength)) return;
+    // Type III may carry IP rather than Ethernet (frame type 2): left as payload.
+    if (type === 3 && erspan.frameType !== 0) {
+      packet.payloadOffset = offset + headerLength - this.#base;
+      return;
+    }
+    this.#decodeInner(
+      offset + headerLength,
+      end,
+      length - headerLength,
+      LINKTYPE_ETHERNET,
+      "erspan",
+    );
   }
 
   /**

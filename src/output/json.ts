@@ -24,6 +24,7 @@ import {
   type DhcpJson,
   type Dhcpv6Json,
   type DnsJson,
+  type ErspanJson,
   type EspJson,
   type GeneveJson,
   type GreJson,
@@ -125,6 +126,8 @@ export interface PacketJson {
   gre?: GreJson;
   /** Geneve header. */
   geneve?: GeneveJson;
+  /** ERSPAN header (in GRE). */
+  erspan?: ErspanJson;
   /** MPLS label stack, outermost first. */
   mpls?: MplsEntry[];
   /** Network Service Header. */
@@ -222,6 +225,7 @@ export function packetToJson(
   if (packet.vxlan) json.vxlan = packet.vxlan.toJSON();
   if (packet.gre) json.gre = packet.gre.toJSON();
   if (packet.geneve) json.geneve = packet.geneve.toJSON();
+  if (packet.erspan) json.erspan = packet.erspan.toJSON();
   if (packet.mpls) json.mpls = packet.mpls.toJSON();
   if (packet.nsh) json.nsh = packet.nsh.toJSON();
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();

@@ -25,11 +25,16 @@
  */
 
 import {
+  DLT_RAW,
+  DLT_RAW_OPENBSD,
   ETHERNET_MAX_LENGTH_FIELD,
   type EthernetHeader,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
   etherTypeName,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_RAW,
   type Packet,
   type SllHeader,
 } from "../decode/mod.ts";
@@ -38,6 +43,15 @@ import { keyed, keyedBool } from "./json_pieces.ts";
 import { macsecText } from "./macsec.ts";
 import { aristaText } from "./arista.ts";
 import { llcLinkText } from "./llc.ts";
+
+/** Link types whose frames are bare IP packets. */
+const RAW_LINK_TYPES: ReadonlySet<number> = new Set([
+  LINKTYPE_RAW,
+  DLT_RAW,
+  DLT_RAW_OPENBSD,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+]);
 
 /** print-sll.c's widths: `%-5s ` for the interface name, `%-3s ` for the direction. */
 const COOKED_NAME_WIDTH = 5;
@@ -114,6 +128,9 @@ export function linkText(packet: Packet, len: number): string {
     text += `${cookedProtocolText(sll.protocol)}, length ${len}: `;
   } else if (packet.loopback !== undefined) {
     text = `AF ${packet.loopback.family}, length ${len}: `;
+  } else if (RAW_LINK_TYPES.has(packet.linkType)) {
+    // print-raw.c: a raw IP link has no header, and -e says so.
+    text = "ip: ";
   }
   for (let i = 0; i < packet.vlanCount; i++) {
     const tag = packet.vlanTags[i];

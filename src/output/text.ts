@@ -68,6 +68,7 @@ import { mplsText } from "./mpls.ts";
 import { macsecText } from "./macsec.ts";
 import { aristaText } from "./arista.ts";
 import { nshText } from "./nsh.ts";
+import { erspanText } from "./erspan.ts";
 import { pppoeText, pppText } from "./ppp.ts";
 import { llcFrameText, snapText, stpText } from "./llc.ts";
 import { writeIgmp } from "./igmp.ts";
@@ -595,7 +596,15 @@ export class TextFormatter {
       out.text(greText(gre, length, this.#verbosity, this.#options.link === true));
       // With -v tcpdump starts the carried packet on a line of its own, after a tab.
       out.text(this.#options.verbose ? "\n\t" : ": ");
-      if (packet.inner === undefined) out.text(`gre-proto-0x${gre.protocol.toString(16)}`);
+      const erspan = packet.erspan;
+      if (erspan !== undefined) {
+        // tcpdump 4.99 names the protocol and stops; netpeek goes on after its words.
+        out.text(`gre-proto-0x${gre.protocol.toString(16)}: ${erspanText(erspan)}`);
+        if (packet.inner !== undefined) {
+          out.piece(PIECE.colonSpace);
+          this.#writeInnerInline(out, packet);
+        }
+      } else if (packet.inner === undefined) out.text(`gre-proto-0x${gre.protocol.toString(16)}`);
       else this.#writeInnerInline(out, packet);
       out.text(fragment);
       return;
