@@ -12,7 +12,6 @@
 
 import assert from "node:assert/strict";
 import { GRE_FIELDS, type GreHeader } from "../src/decode/mod.ts";
-import { pcapRecords } from "../scripts/make_fixtures.ts";
 import {
   checksum,
   concat,
@@ -31,8 +30,8 @@ import {
   compareInner,
   compareText,
   type FieldCheck,
-  keepCapture,
   output,
+  withBuiltCapture,
 } from "./protocol_check.ts";
 import { runNetpeek } from "./netpeek_process.ts";
 
@@ -121,13 +120,7 @@ function frames(): Uint8Array[] {
 }
 
 Deno.test("GRE and IP in IP, built: one line as tcpdump's (default and -e), fields as tshark's", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  try {
-    await Deno.writeFile(
-      path,
-      pcapRecords(1, frames().map((frame, i) => ({ seconds: 1767225600 + i, fraction: 0, frame }))),
-    );
-    await keepCapture(path, "gre.pcap");
+  await withBuiltCapture(frames(), "gre.pcap", async (path) => {
     const whole = (text: string) => !text.includes("[|");
     const lines = await compareText(path, whole) + await compareText(path, whole, ["-e"]);
     assert.equal(lines, 24, "twelve whole packets, twice");
@@ -139,9 +132,7 @@ Deno.test("GRE and IP in IP, built: one line as tcpdump's (default and -e), fiel
     assert.ok(netpeek[cut].startsWith(tcpdump[cut].slice(0, -"[|ip]".length) + "[|ipv4: "));
     assert.equal(await compareFields(path, GRE_CHECK), 9);
     assert.equal(await compareInner(path), 11);
-  } finally {
-    await Deno.remove(path);
-  }
+  });
 });
 
 Deno.test("GRE in tcpdump's capture: lines as tcpdump's, fields as tshark's", async () => {

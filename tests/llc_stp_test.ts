@@ -11,9 +11,8 @@
 
 import assert from "node:assert/strict";
 import { LLC_FIELDS, type LlcHeader, STP_FIELDS, type StpBpdu } from "../src/decode/mod.ts";
-import { pcapRecords } from "../scripts/make_fixtures.ts";
 import { icmpEcho, ipv4, mac, u16, u32 } from "../scripts/packet_builder.ts";
-import { compareFields, compareText, type FieldCheck, keepCapture } from "./protocol_check.ts";
+import { compareFields, compareText, type FieldCheck, withBuiltCapture } from "./protocol_check.ts";
 import { runNetpeek } from "./netpeek_process.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -90,14 +89,8 @@ Deno.test("spanning tree in tcpdump's captures: lines as tcpdump's (default, -e,
 });
 
 Deno.test("LLC and STP, built: BPDUs, IPv4 under SNAP and SAP 6, U, S and I frames", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  try {
-    const built = frames();
-    await Deno.writeFile(
-      path,
-      pcapRecords(1, built.map((frame, i) => ({ seconds: 1767225600 + i, fraction: 0, frame }))),
-    );
-    await keepCapture(path, "llc.pcap");
+  const built = frames();
+  await withBuiltCapture(built, "llc.pcap", async (path) => {
     for (const flags of [[], ["-e"], ["-v"]]) {
       assert.equal(
         await compareText(path, () => true, flags),
@@ -117,7 +110,5 @@ Deno.test("LLC and STP, built: BPDUs, IPv4 under SNAP and SAP 6, U, S and I fram
     assert.deepEqual(json[1].stp, { version: 0, type: 0x80 });
     assert.deepEqual(json[3].llc, { dsap: 0xaa, ssap: 0xaa, control: 3, oui: 0, pid: 0x0800 });
     assert.equal(json[3].ipv4.dst, "198.51.100.2");
-  } finally {
-    await Deno.remove(path);
-  }
+  });
 });

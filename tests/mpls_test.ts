@@ -12,15 +12,14 @@
 
 import assert from "node:assert/strict";
 import { MPLS_FIELDS, type MplsStack } from "../src/decode/mod.ts";
-import { pcapRecords } from "../scripts/make_fixtures.ts";
 import { concat, ethernet, icmpEcho, ip6, ipv4, u16, u32 } from "../scripts/packet_builder.ts";
 import {
   compareFields,
   compareInner,
   compareText,
   type FieldCheck,
-  keepCapture,
   output,
+  withBuiltCapture,
 } from "./protocol_check.ts";
 import { runNetpeek } from "./netpeek_process.ts";
 
@@ -59,13 +58,7 @@ function frames(): Uint8Array[] {
 }
 
 Deno.test("MPLS on Ethernet, built: lines as tcpdump's (default, -e, -v), fields as tshark's", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  try {
-    await Deno.writeFile(
-      path,
-      pcapRecords(1, frames().map((frame, i) => ({ seconds: 1767225600 + i, fraction: 0, frame }))),
-    );
-    await keepCapture(path, "mpls.pcap");
+  await withBuiltCapture(frames(), "mpls.pcap", async (path) => {
     // tcpdump says "(invalid)" where the stack runs past the frame; netpeek says where.
     const whole = (text: string) => !text.includes("(invalid)");
     const lines = await compareText(path, whole) + await compareText(path, whole, ["-e"]);
@@ -89,9 +82,7 @@ Deno.test("MPLS on Ethernet, built: lines as tcpdump's (default, -e, -v), fields
     });
     assert.equal(await compareFields(path, MPLS_CHECK), 6);
     assert.equal(await compareInner(path), 4);
-  } finally {
-    await Deno.remove(path);
-  }
+  });
 });
 
 Deno.test("MPLS in UDP (tcpdump's capture): lines as tcpdump's, fields as tshark's", async () => {

@@ -10,7 +10,6 @@
 
 import assert from "node:assert/strict";
 import { NSH_FIELDS, type NshHeader } from "../src/decode/mod.ts";
-import { pcapRecords } from "../scripts/make_fixtures.ts";
 import {
   concat,
   ethernet,
@@ -26,8 +25,8 @@ import {
   compareInner,
   compareText,
   type FieldCheck,
-  keepCapture,
   output,
+  withBuiltCapture,
 } from "./protocol_check.ts";
 import { runNetpeek } from "./netpeek_process.ts";
 
@@ -100,13 +99,7 @@ Deno.test("NSH in tcpdump's capture: lines as tcpdump's (default, -e, -vv, -vvv)
 });
 
 Deno.test("NSH, built: IPv6 and Ethernet inside, MD type 2, what it cannot follow", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  try {
-    await Deno.writeFile(
-      path,
-      pcapRecords(1, frames().map((frame, i) => ({ seconds: 1767225600 + i, fraction: 0, frame }))),
-    );
-    await keepCapture(path, "nsh.pcap");
+  await withBuiltCapture(frames(), "nsh.pcap", async (path) => {
     // tcpdump says " (invalid)" where the header is impossible; netpeek says why.
     const whole = (text: string) => !text.includes("invalid");
     assert.equal(await compareText(path, whole), 4);
@@ -121,7 +114,5 @@ Deno.test("NSH, built: IPv6 and Ethernet inside, MD type 2, what it cannot follo
     assert.match(lines[3], /service-index 0x1: ERROR: unknown-next-protocol$/);
     assert.match(lines[4], /\[\|nsh: length 1 is under the 2 words every header has\]$/);
     assert.match(lines[5], /\[\|nsh: length 160 is beyond the 46 bytes of the packet\]$/);
-  } finally {
-    await Deno.remove(path);
-  }
+  });
 });

@@ -31,7 +31,7 @@ import {
   u32,
   udp6,
 } from "../scripts/packet_builder.ts";
-import { compareFields, compareText, type FieldCheck, keepCapture } from "./protocol_check.ts";
+import { compareFields, compareText, type FieldCheck, withBuiltCapture } from "./protocol_check.ts";
 import { runNetpeek } from "./netpeek_process.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -140,14 +140,8 @@ Deno.test("PPPoE in tcpdump's captures: lines as tcpdump's (default, -e), fields
 });
 
 Deno.test("PPPoE, built: discovery, IP inside, LCP, IPCP, CHAP and PAP as tcpdump and tshark read them", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  try {
-    const built = frames();
-    await Deno.writeFile(
-      path,
-      pcapRecords(1, built.map((frame, i) => ({ seconds: 1767225600 + i, fraction: 0, frame }))),
-    );
-    await keepCapture(path, "pppoe.pcap");
+  const built = frames();
+  await withBuiltCapture(built, "pppoe.pcap", async (path) => {
     assert.equal(await compareText(path, () => true), built.length);
     assert.equal(await compareText(path, () => true, ["-e"]), built.length);
     assert.equal(await compareFields(path, PPPOE_CHECK), built.length);
@@ -165,9 +159,7 @@ Deno.test("PPPoE, built: discovery, IP inside, LCP, IPCP, CHAP and PAP as tcpdum
     assert.deepEqual(json[5].ppp, { protocol: 0x21 });
     assert.equal(json[5].ipv4.dst, "198.51.100.2");
     assert.deepEqual(json[9].ppp, { protocol: 0xc021, code: 1, identifier: 0, length: 8 });
-  } finally {
-    await Deno.remove(path);
-  }
+  });
 });
 
 Deno.test("PPPoE cut short: decoded as far as it goes, marked", async () => {

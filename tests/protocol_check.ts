@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { pcapRecords } from "../scripts/make_fixtures.ts";
 import { Decoder, type FieldTable, type FieldValue, type Packet } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { formatJsonLine } from "../src/output/json.ts";
@@ -186,6 +187,29 @@ export async function compareFields<Layer>(
 export async function keepCapture(path: string, name: string): Promise<void> {
   const folder = Deno.env.get("NETPEEK_KEEP_CAPTURES");
   if (folder !== undefined) await Deno.copyFile(path, `${folder}/${name}`);
+}
+
+/** Where built captures start: 2026-01-01, one frame a second from it. */
+const BUILT_EPOCH = 1767225600;
+
+/**
+ * Writes built Ethernet frames to a temporary pcap, keeps it as `name` (see `keepCapture`), runs
+ * `check` on its path, and removes it.
+ */
+export async function withBuiltCapture(
+  frames: Uint8Array[],
+  name: string,
+  check: (path: string) => Promise<void>,
+): Promise<void> {
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    const records = frames.map((frame, i) => ({ seconds: BUILT_EPOCH + i, fraction: 0, frame }));
+    await Deno.writeFile(path, pcapRecords(1, records));
+    await keepCapture(path, name);
+    await check(path);
+  } finally {
+    await Deno.remove(path);
+  }
 }
 
 /** Fails unless `text` holds every one of `shown` (what a capture's text or JSON must say). */
