@@ -76,3 +76,24 @@ Deno.test("RARP and Inverse ARP: the whole text as tcpdump's, fields as tshark's
     await Deno.remove(path);
   }
 });
+
+Deno.test("a gratuitous ARP request: tcpdump's line, then netpeek's word for it", async () => {
+  const announcer: [string, string] = ["02:00:00:00:00:01", "192.0.2.5"];
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    await Deno.writeFile(
+      path,
+      pcapRecords(1, [{
+        seconds: 1767225600,
+        fraction: 0,
+        frame: arp(ETHERTYPE_ARP, 1, announcer, ["00:00:00:00:00:00", announcer[1]]),
+      }]),
+    );
+    const theirs = (await output("tcpdump", ["-n", "-r", path])).trimEnd();
+    assert.match(theirs, /who-has 192\.0\.2\.5 tell 192\.0\.2\.5, length 46$/);
+    const ours = (await runNetpeek(["-r", path], { env: { TZ: "UTC" } })).stdout.trimEnd();
+    assert.equal(ours, `${theirs} (gratuitous)`);
+  } finally {
+    await Deno.remove(path);
+  }
+});

@@ -57,8 +57,9 @@ export function arpText(arp: ArpPacket, networkLength: number, verbose = false):
     case ARP_REQUEST: {
       const targetMac = arp.targetMac!;
       const asked = targetMac === UNSET_MAC ? "" : ` (${targetMac})`;
+      // netpeek's word, after tcpdump's line.
       const what = arp.senderIp === arp.targetIp ? " (gratuitous)" : "";
-      return `${types}${op} who-has ${arp.targetIp}${asked} tell ${arp.senderIp}${what}${length}`;
+      return `${types}${op} who-has ${arp.targetIp}${asked} tell ${arp.senderIp}${length}${what}`;
     }
     case ARP_REPLY:
       return `${types}${op} ${arp.senderIp} is-at ${arp.senderMac}${length}`;
