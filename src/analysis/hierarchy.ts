@@ -86,7 +86,7 @@ const APPLICATION_DHCPV6 = 10;
  * (the inner IPv4, TCP, DNS) count in its shape too: a frame has a layer if any of its packets
  * has it, as tshark's hierarchy nests them.
  */
-const TUNNEL_LAYERS: readonly string[] = [
+const TUNNEL_LAYERS = [
   "macsec",
   "arista",
   "pppoe",
@@ -98,7 +98,7 @@ const TUNNEL_LAYERS: readonly string[] = [
   "geneve",
   "nsh",
   "erspan",
-];
+] as const satisfies readonly (keyof Packet)[];
 
 /** The layers the protocol hierarchy counts. */
 export const LAYERS: readonly string[] = [
@@ -110,17 +110,11 @@ const FIRST_TUNNEL_LAYER = STACK_LAYERS.length + APPLICATION_LAYERS.length;
 
 /** The tunnel layers a packet (not its inner ones) has, as bits in `TUNNEL_LAYERS`' order. */
 function tunnelsOf(packet: Packet): number {
-  return (packet.macsec !== undefined ? 1 : 0) |
-    (packet.arista !== undefined ? 2 : 0) |
-    (packet.pppoe !== undefined ? 4 : 0) |
-    (packet.llc !== undefined ? 8 : 0) |
-    (packet.stp !== undefined ? 16 : 0) |
-    (packet.mpls !== undefined ? 32 : 0) |
-    (packet.gre !== undefined ? 64 : 0) |
-    (packet.vxlan !== undefined ? 128 : 0) |
-    (packet.geneve !== undefined ? 256 : 0) |
-    (packet.nsh !== undefined ? 512 : 0) |
-    (packet.erspan !== undefined ? 1024 : 0);
+  let bits = 0;
+  for (let i = 0; i < TUNNEL_LAYERS.length; i++) {
+    if (packet[TUNNEL_LAYERS[i]] !== undefined) bits |= 1 << i;
+  }
+  return bits;
 }
 
 const STACK_BITS = STACK_LAYERS.length;
@@ -180,7 +174,7 @@ export class LayerCounter {
       tunnels |= tunnelsOf(layer);
     }
     // "other" means no network layer in the frame: not so when a packet inside has one.
-    if ((shape & ~(1 << LAYER_OTHER) & NETWORK_BITS) !== 0) shape &= ~(1 << LAYER_OTHER);
+    if ((shape & NETWORK_BITS) !== 0) shape &= ~(1 << LAYER_OTHER);
     this.#countShape(shape | (application << STACK_BITS), bytes);
     for (let i = 0; i < TUNNEL_LAYERS.length; i++) {
       if ((tunnels & (1 << i)) === 0) continue;

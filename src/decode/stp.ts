@@ -74,7 +74,11 @@ export const MSTI_LENGTH = 16;
 /** The part of the version 3 length before the MSTIs. */
 const MSTP_CONFIG_INFO_LENGTH = 64;
 /** SPB's version 4 data, at least (802.1aq section 14.4). */
-const SPB_MIN_LENGTH = 87;
+export const SPB_MIN_LENGTH = 87;
+/** The auxiliary configuration name, in SPB's version 4 data. */
+const SPB_AUX_NAME = 3;
+/** The regional root identifier, in an MSTI message. */
+const MSTI_REGIONAL_ROOT = 1;
 /** Timers count 1/256 s. */
 const TIME_UNIT = 256;
 /** At most this many MSTIs are read (802.1Q allows 64). */
@@ -222,13 +226,28 @@ export class StpBpdu extends HeaderView {
 
   /** MSTP's configuration name: up to 32 bytes, to the first NUL. */
   get mcidName(): string {
+    return this.#name(FIELD_MCID_NAME);
+  }
+
+  /** A configuration name at `at` (from the BPDU's start): up to 32 bytes, to the first NUL. */
+  #name(at: number): string {
     let text = "";
     for (let i = 0; i < MCID_NAME_LENGTH; i++) {
-      const byte = this.u8(FIELD_MCID_NAME + i);
+      const byte = this.u8(at + i);
       if (byte === 0) break;
       text += String.fromCharCode(byte);
     }
     return text;
+  }
+
+  /** Where SPB's version 4 data starts (its length), from the BPDU's start. */
+  get spbOffset(): number {
+    return RST_LENGTH + this.v3Length + 2;
+  }
+
+  /** SPB's auxiliary configuration name (read only when the version 4 data was captured). */
+  get auxMcidName(): string {
+    return this.#name(this.spbOffset + SPB_AUX_NAME);
   }
 
   /** MSTP's configuration revision. */
@@ -280,6 +299,11 @@ export class StpBpdu extends HeaderView {
   /** Where MSTI `index`'s message starts, in the view's buffer. */
   mstiAt(index: number): number {
     return this.offset + MSTP_MSTI_OFFSET + index * MSTI_LENGTH;
+  }
+
+  /** MSTI `index`'s regional root identifier, as `rootId` is written. */
+  mstiRegionalRoot(index: number): string {
+    return bridgeIdText(this.view, this.mstiAt(index) + MSTI_REGIONAL_ROOT);
   }
 
   /**

@@ -28,7 +28,7 @@ import {
   ARP_REVERSE_REQUEST,
   type ArpPacket,
 } from "../decode/mod.ts";
-import { hexDump } from "./hexdump.ts";
+import { dumpLines } from "./hexdump.ts";
 import { type ByteWriter, encodePieces } from "./bytes.ts";
 
 /** The fixed pieces of the JSON object, encoded once. */
@@ -71,12 +71,8 @@ export function arpText(arp: ArpPacket, networkLength: number, verbose = false):
     case ARP_INVERSE_REPLY:
       return `${types}${op} ${arp.senderMac} at ${arp.senderIp}${length}`;
   }
-  const bytes = new Uint8Array(
-    arp.dataView.buffer,
-    arp.offset,
-    Math.max(0, Math.min(arp.end - arp.offset, networkLength)),
-  );
-  return `${types}${op} \n${hexDump(bytes, true).trimEnd()}`;
+  const end = Math.min(arp.end, arp.offset + networkLength);
+  return `${types}${op} \n${dumpLines(arp.dataView, arp.offset, end, true)}`;
 }
 
 /** A target address not filled in yet. */

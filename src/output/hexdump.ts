@@ -44,6 +44,28 @@ export function hexDump(bytes: Uint8Array, ascii: boolean): string {
 }
 
 /**
+ * The dump tcpdump prints of bytes it does not decode (`ND_DEFAULTPRINT`): the bytes from
+ * `start` to `end` of `view`, as `hexDump` lays them out, without the last newline.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dumpLines } from "./hexdump.ts";
+ * const view = new DataView(new Uint8Array([0x45, 0x00, 0x00, 0x54]).buffer);
+ * assert.equal(dumpLines(view, 1, 3, false), "\t0x0000:  0000");
+ * ```
+ */
+export function dumpLines(view: DataView, start: number, end: number, ascii: boolean): string {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset + start, Math.max(0, end - start));
+  return hexDump(bytes, ascii).trimEnd();
+}
+
+/** `value` in hex, at least `digits` digits: `hexDigits(0x2a, 4)` is `002a`. */
+export function hexDigits(value: number, digits: number): string {
+  return value.toString(16).padStart(digits, "0");
+}
+
+/**
  * tcpdump's `-A` (`ascii_print`): the bytes as text, a line of their own after the packet's,
  * printable ASCII, tabs, spaces and newlines as they are, other bytes as `.`; a CR before a
  * newline, or among the last two bytes, left out.

@@ -26,10 +26,10 @@ import {
   type LlcHeader,
   SNAP_OUI_CISCO,
   SNAP_OUI_ETHERNET,
+  SPB_MIN_LENGTH,
   type StpBpdu,
 } from "../decode/mod.ts";
-
-const hex = (value: number, digits: number) => value.toString(16).padStart(digits, "0");
+import { hexDigits as hex } from "./hexdump.ts";
 
 /** SAP names (tcpdump's llc_values), by the SAP without its low bit. */
 const SAP_NAMES: ReadonlyMap<number, string> = new Map([
@@ -239,12 +239,10 @@ export function stpText(stp: StpBpdu, length: number, verbose: boolean, invalid:
     const at = stp.mstiAt(i);
     if (at + 16 > stp.end) break;
     const flags = view.getUint8(at);
-    const rootPriority = view.getUint16(at + 1);
-    const regionalRoot = `${hex(rootPriority, 4)}.${macAt(view, at + 3)}`;
     text +=
-      `\n\tMSTI ${rootPriority & 0x0fff}, Flags [${flagsText(flags)}], port-role ${
+      `\n\tMSTI ${view.getUint16(at + 1) & 0x0fff}, Flags [${flagsText(flags)}], port-role ${
         PORT_ROLES[(flags >>> 2) & 3]
-      }\n\t\tMSTI regional-root-id ${regionalRoot}, pathcost ${view.getUint32(at + 9)}` +
+      }\n\t\tMSTI regional-root-id ${stp.mstiRegionalRoot(i)}, pathcost ${view.getUint32(at + 9)}` +
       `\n\t\tMSTI bridge-prio ${view.getUint8(at + 13) >>> 4}, port-prio ${
         view.getUint8(at + 14) >>> 4
       }, hops ${view.getUint8(at + 15)}`;
@@ -256,20 +254,18 @@ export function stpText(stp: StpBpdu, length: number, verbose: boolean, invalid:
 /** SPB's version 4 data with -v (print-stp.c's stp_print_spb_bpdu, its `cap` as it prints it). */
 function spbText(stp: StpBpdu): string {
   const view = stp.dataView;
-  const at = stp.offset + 36 + stp.v3Length + 2;
-  if (at + 87 > stp.end) return "";
+  const at = stp.offset + stp.spbOffset;
+  if (at + SPB_MIN_LENGTH > stp.end) return "";
   const byte = (offset: number) => view.getUint8(at + offset);
   const words = (offset: number, count: number) => {
     let text = "";
     for (let i = 0; i < count; i++) text += hex(view.getUint32(at + offset + 4 * i), 8);
     return text;
   };
-  let name = "";
-  for (let i = 0; i < 32 && byte(3 + i) !== 0; i++) name += String.fromCharCode(byte(3 + i));
   const agreement = byte(53);
   const format = byte(55);
   const convention = byte(56);
-  return `\n\tv4len ${view.getUint16(at)}, AUXMCID Name ${name}, Rev ${
+  return `\n\tv4len ${view.getUint16(at)}, AUXMCID Name ${stp.auxMcidName}, Rev ${
     view.getUint16(at + 35)
   },\n\t\tdigest ${words(37, 4)}` +
     `\n\tAgreement num ${agreement >>> 6}, Discarded Agreement num ${
@@ -280,10 +276,4 @@ function spbText(stp: StpBpdu): string {
       convention >>> 4
     } cap ${convention},` +
     `\n\tEdge count ${view.getUint16(at + 57)}, Agreement digest ${words(67, 5)}`;
-}
-
-function macAt(view: DataView, at: number): string {
-  let text = "";
-  for (let i = 0; i < 6; i++) text += (i ? ":" : "") + hex(view.getUint8(at + i), 2);
-  return text;
 }

@@ -23,7 +23,8 @@
  */
 
 import { PPP_CHAP, PPP_PAP, type PppFrame, type PppoeHeader } from "../decode/mod.ts";
-import { hexDump } from "./hexdump.ts";
+import { dumpLines, hexDigits as hex } from "./hexdump.ts";
+import { printableText } from "./printable.ts";
 
 /** tcpdump's names of PPP protocols (ppptype2str). */
 const PPP_NAMES: ReadonlyMap<number, string> = new Map([
@@ -121,8 +122,6 @@ const TAG_NAMES: ReadonlyMap<number, string> = new Map([
 /** tcpdump shows at most this many characters of a tag's text. */
 const MAX_TAG_TEXT = 79;
 
-const hex = (value: number, digits: number) => value.toString(16).padStart(digits, "0");
-
 /**
  * The PPPoE header's words, and a discovery packet's tags; a session's end in a space, before
  * the PPP frame. `available` is what the frame holds after the header, on the wire.
@@ -190,33 +189,14 @@ export function pppText(ppp: PppFrame, length: number, link: boolean): string {
   if (protocol === PPP_PAP) return text + papText(ppp, payloadLength);
   if (protocol === PPP_COMPRESSED) return `${text}compressed PPP data`;
   const start = ppp.offset + ppp.headerLength;
-  const data = new Uint8Array(ppp.dataView.buffer, start, Math.max(0, ppp.end - start));
   return `${text}${name ?? `unknown PPP protocol (0x${hex(protocol, 4)})`} \n${
-    hexDump(data, false).trimEnd()
+    dumpLines(ppp.dataView, start, ppp.end, false)
   }`;
 }
 
-/** A byte as tcpdump's fn_print_char shows it: `M-` for the high half, `^` for control. */
-function printChar(byte: number): string {
-  let text = "";
-  let c = byte;
-  if (c >= 0x80) {
-    text = "M-";
-    c &= 0x7f;
-  }
-  if (c < 0x20 || c === 0x7f) {
-    text += "^";
-    c ^= 0x40;
-  }
-  return text + String.fromCharCode(c);
-}
-
-/** Up to `count` bytes from `at` as printed characters (as many as were captured). */
+/** Up to `count` bytes from `at`, as many as were captured, as tcpdump's fn_print_char shows them. */
 function chars(ppp: PppFrame, at: number, count: number): string {
-  let text = "";
-  const end = Math.min(at + count, ppp.end);
-  for (let i = at; i < end; i++) text += printChar(ppp.dataView.getUint8(i));
-  return text;
+  return printableText(ppp.dataView, at, Math.min(at + count, ppp.end));
 }
 
 /** CHAP (RFC 1994) as print-ppp.c's handle_chap. */

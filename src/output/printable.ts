@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { ByteWriter } from "./bytes.ts";
+import { ByteWriter } from "./bytes.ts";
 
 /** Writes one byte as tcpdump prints it in text it does not trust. */
 export function writePrintableByte(out: ByteWriter, byte: number): void {
@@ -28,4 +28,11 @@ export function writePrintableByte(out: ByteWriter, byte: number): void {
     out.byte(0x5e); // ^
     out.byte(low ^ 0x40);
   } else out.byte(low);
+}
+
+/** The bytes from `start` to `end` of `view`, each as `writePrintableByte` writes it. */
+export function printableText(view: DataView, start: number, end: number): string {
+  const out = new ByteWriter(Math.max(16, 4 * (end - start)));
+  for (let at = start; at < end; at++) writePrintableByte(out, view.getUint8(at));
+  return out.toString();
 }

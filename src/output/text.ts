@@ -38,7 +38,7 @@ import {
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces } from "./bytes.ts";
-import { hexDump, writeAscii } from "./hexdump.ts";
+import { dumpLines, hexDump, writeAscii } from "./hexdump.ts";
 import { arpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isMdns, writeDns } from "./dns.ts";
@@ -319,8 +319,7 @@ export class TextFormatter {
       link || eth === undefined ? undefined : { src: eth.src, dst: eth.dst },
     );
     const end = Math.min(llc.end, llc.offset + packet.llcLength);
-    const bytes = new Uint8Array(llc.dataView.buffer, llc.offset, Math.max(0, end - llc.offset));
-    return `${text}\n${hexDump(bytes, true).trimEnd()}`;
+    return `${text}\n${dumpLines(llc.dataView, llc.offset, end, true)}`;
   }
 
   /** PPPoE's words and the PPP frame's, before the network packet a session carries. */
@@ -350,8 +349,7 @@ export class TextFormatter {
       : `${eth.src} > ${eth.dst} 802.1AE MACsec, ${macsecText(macsec)}`;
     const start = macsec.offset + macsec.headerLength;
     if (start >= macsec.end) return words;
-    const data = new Uint8Array(macsec.dataView.buffer, start, macsec.end - start);
-    return `${words}\n${hexDump(data, true).trimEnd()}`;
+    return `${words}\n${dumpLines(macsec.dataView, start, macsec.end, true)}`;
   }
 
   /** An address of the packet's IP header: its source or its destination. */
@@ -567,9 +565,8 @@ export class TextFormatter {
       // Neither IPv4 nor IPv6 after the bottom label: tcpdump dumps the payload's bytes.
       const start = mpls.offset + mpls.length;
       if (mpls.complete && start < mpls.end && packet.error === undefined) {
-        const payload = new Uint8Array(mpls.dataView.buffer, start, mpls.end - start);
         out.byte(0x0a);
-        out.text(hexDump(payload, true).trimEnd());
+        out.text(dumpLines(mpls.dataView, start, mpls.end, true));
       }
       return;
     }
