@@ -12,7 +12,14 @@
 import assert from "node:assert/strict";
 import { LLC_FIELDS, type LlcHeader, STP_FIELDS, type StpBpdu } from "../src/decode/mod.ts";
 import { icmpEcho, ipv4, mac, u16, u32 } from "../scripts/packet_builder.ts";
-import { compareFields, compareText, type FieldCheck, withBuiltCapture } from "./protocol_check.ts";
+import {
+  compareFields,
+  compareText,
+  type FieldCheck,
+  output,
+  withBuiltCapture,
+} from "./protocol_check.ts";
+import { pcapRecords } from "../scripts/make_fixtures.ts";
 import { runNetpeek } from "./netpeek_process.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -111,4 +118,28 @@ Deno.test("LLC and STP, built: BPDUs, IPv4 under SNAP and SAP 6, U, S and I fram
     assert.deepEqual(json[3].llc, { dsap: 0xaa, ssap: 0xaa, control: 3, oui: 0, pid: 0x0800 });
     assert.equal(json[3].ipv4.dst, "198.51.100.2");
   });
+});
+
+Deno.test("an MSTP configuration name holding control and high bytes: printed escaped, as tcpdump -v", async () => {
+  const capture = await Deno.readFile(new URL("MSTP_Intra-Region_BPDUs.pcap", CORPUS));
+  const record = capture.subarray(24);
+  const length = new DataView(record.buffer, record.byteOffset).getUint32(8, true);
+  const frame = record.slice(16, 16 + length);
+  // "Brewery" as the name: a bell and an é where "ew" was.
+  const at = frame.findIndex((_, i) =>
+    new TextDecoder().decode(frame.subarray(i, i + 7)) === "Brewery"
+  );
+  assert.ok(at > 0);
+  frame.set([0x07, 0xe9], at + 2);
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    await Deno.writeFile(path, pcapRecords(1, [{ seconds: 1767225600, fraction: 0, frame }]));
+    const theirs = await output("tcpdump", ["-n", "-v", "-r", path]);
+    assert.match(theirs, /MCID Name Br\^GM-iery, rev/);
+    const ours = (await runNetpeek(["-v", "-r", path], { env: { TZ: "UTC" } })).stdout;
+    const name = (text: string) => /MCID Name [^\n]*/.exec(text)?.[0];
+    assert.equal(name(ours), name(theirs));
+  } finally {
+    await Deno.remove(path);
+  }
 });

@@ -30,6 +30,7 @@ import {
   type StpBpdu,
 } from "../decode/mod.ts";
 import { hexDigits as hex } from "./hexdump.ts";
+import { printableBytes } from "./printable.ts";
 
 /** SAP names (tcpdump's llc_values), by the SAP without its low bit. */
 const SAP_NAMES: ReadonlyMap<number, string> = new Map([
@@ -232,7 +233,9 @@ export function stpText(stp: StpBpdu, length: number, verbose: boolean, invalid:
     `\n\tCIST regional-root-id ${stp.bridgeId}, CIST port-id ${hex(stp.portId, 4)},` +
     `\n\tmessage-age ${seconds(stp.messageAge)}s, max-age ${seconds(stp.maxAge)}s, ` +
     `hello-time ${seconds(stp.helloTime)}s, forwarding-delay ${seconds(stp.forwardDelay)}s` +
-    `\n\tv3len ${stp.v3Length}, MCID Name ${stp.mcidName}, rev ${stp.mcidRevision},` +
+    `\n\tv3len ${stp.v3Length}, MCID Name ${
+      printableBytes(stp.mcidName)
+    }, rev ${stp.mcidRevision},` +
     `\n\t\tdigest ${stp.mcidDigest}, CIST int-root-pathcost ${stp.cistInternalCost},` +
     `\n\tCIST bridge-id ${stp.cistBridgeId}, CIST remaining-hops ${stp.cistHops}`;
   for (let i = 0; i < stp.mstiCount; i++) {
@@ -265,7 +268,7 @@ function spbText(stp: StpBpdu): string {
   const agreement = byte(53);
   const format = byte(55);
   const convention = byte(56);
-  return `\n\tv4len ${view.getUint16(at)}, AUXMCID Name ${stp.auxMcidName}, Rev ${
+  return `\n\tv4len ${view.getUint16(at)}, AUXMCID Name ${printableBytes(stp.auxMcidName)}, Rev ${
     view.getUint16(at + 35)
   },\n\t\tdigest ${words(37, 4)}` +
     `\n\tAgreement num ${agreement >>> 6}, Discarded Agreement num ${

@@ -36,3 +36,10 @@ export function printableText(view: DataView, start: number, end: number): strin
   for (let at = start; at < end; at++) writePrintableByte(out, view.getUint8(at));
   return out.toString();
 }
+
+/** A string of bytes (each character one byte, as a decoder read it), made printable the same way. */
+export function printableBytes(text: string): string {
+  const out = new ByteWriter(Math.max(16, 4 * text.length));
+  for (let i = 0; i < text.length; i++) writePrintableByte(out, text.charCodeAt(i) & 0xff);
+  return out.toString();
+}
