@@ -299,7 +299,7 @@ Deno.test("live filter: the first word names the interface, the rest is the filt
     const lines = result.stdout.trimEnd().split("\n");
     assert.equal(lines.length, 1, result.stdout);
     assert.match(lines[0], new RegExp(`> 127\\.0\\.0\\.1\\.${wanted.port}: UDP, length 6$`));
-    assert.match(result.stderr, /^1 packets captured, /m);
+    assert.match(result.stderr, /^1 packet captured, /m);
   } finally {
     wanted.close();
     other.close();

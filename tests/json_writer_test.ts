@@ -67,6 +67,7 @@ Deno.test("fast JSON writes every combination of TCP analysis flags as JSON.stri
       peerBase: subset % 5 === 0 ? null : 12345,
       tcpdumpSeqBase: 0,
       tcpdumpAckBase: 0,
+      tcpdumpSackBase: 0,
     };
     flags.forEach((flag, bit) => {
       if ((subset & (1 << bit)) === 0) return;

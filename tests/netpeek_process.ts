@@ -140,7 +140,7 @@ export async function sh(command: string, args: string[]): Promise<string> {
 
 /** The statistics line netpeek prints when a capture ends. */
 export const STATS_LINE =
-  /^(\d+) packets captured, (\d+) received by filter, (\d+) dropped by kernel$/m;
+  /^(\d+) packets? captured, (\d+) received by filter, (\d+) dropped by kernel$/m;
 
 /** Whether a command is installed (the reference tools: tcpdump, tshark). */
 export async function hasCommand(name: string, args = ["--version"]): Promise<boolean> {

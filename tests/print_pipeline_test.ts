@@ -71,6 +71,7 @@ Deno.test("an analysis crosses to the worker with its values and its keys' order
     peerBase: 0,
     tcpdumpSeqBase: 4294967295,
     tcpdumpAckBase: 12345,
+    tcpdumpSackBase: 777,
     reset: true,
     zeroWindow: true,
     keepAlive: true,

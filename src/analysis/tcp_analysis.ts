@@ -66,6 +66,11 @@ export interface TcpAnalysis {
   tcpdumpSeqBase: number;
   /** See `tcpdumpSeqBase`. */
   tcpdumpAckBase: number;
+  /**
+   * What tcpdump subtracts from SACK edges: the other side's base, even on the segment that
+   * sets it (whose own numbers print absolute); 0 while there is none.
+   */
+  tcpdumpSackBase: number;
 }
 
 /**
@@ -187,6 +192,7 @@ export class TcpAnalyser {
       // Always present (0 for absolute numbers), so that every analysis has one shape.
       tcpdumpSeqBase: 0,
       tcpdumpAckBase: 0,
+      tcpdumpSackBase: 0,
     };
     // tcpdump numbers a conversation from its first segment with ACK set, or its SYN-ACK:
     // that one prints absolute and gives both sides' bases (the other side's is its ACK less
@@ -278,6 +284,7 @@ export class TcpAnalyser {
       analysis.tcpdumpSeqBase = mine.tcpdumpBase;
       analysis.tcpdumpAckBase = other.tcpdumpBase;
     }
+    if (ackFlag) analysis.tcpdumpSackBase = other.tcpdumpBase;
     return analysis;
   }
 

@@ -15,6 +15,7 @@
 
 import { EXIT_USAGE, UserError } from "../user_error.ts";
 import { parseArgs } from "node:util";
+import type { TimeFormat } from "../output/timestamp.ts";
 
 /** Everything the command line can ask for. */
 export interface CommandLine {
@@ -66,6 +67,7 @@ export interface CommandLine {
   promisc: boolean;
   bufferSize?: number;
   json: boolean;
+  /** `-v`, `-vv`, `-vvv`: tcpdump's verbose lines. */
   verbose: boolean;
   /** How many times `-v` was given: `-vv` shows more of some protocols, as in tcpdump. */
   verbosity: number;
@@ -73,6 +75,22 @@ export interface CommandLine {
   hex: "none" | "hex" | "ascii" | "text";
   /** `--payload` (with `--json`): each packet's payload as hex. */
   payload: boolean;
+  /** `-V`: each layer's fields as an indented tree after the line, as tshark's `-V`. */
+  tree: boolean;
+  /** `-q`: tcpdump's quiet lines (less protocol information). */
+  quiet: boolean;
+  /** `-l`: write each packet's line out at once. */
+  lineBuffered: boolean;
+  /** `-t` … `-ttttt`: how many `-t` were given (tcpdump's time stamp formats). */
+  timeFormat: TimeFormat;
+  /** `-#`: each line begins with the packet's number. */
+  numbered: boolean;
+  /** `-K`: do not verify checksums. */
+  noChecksums: boolean;
+  /** `-j TYPE`: the time stamp type (libpcap's name: `host`, `adapter`, ...). */
+  timeStampType?: string;
+  /** `--list-time-stamp-types` (`-J`): list the interface's time stamp types, then exit. */
+  listTimeStampTypes: boolean;
   nanosecond: boolean;
   immediate: boolean;
   help: boolean;
@@ -115,6 +133,9 @@ Capture:
   -B, --buffer-size KIB      kernel capture buffer in KiB (default 8192)
       --time-stamp-precision micro|nano
                              time stamp resolution (default micro)
+  -j, --time-stamp-type TYPE time stamp source, as libpcap names it (host, adapter, ...)
+  -J, --list-time-stamp-types
+                             list the interface's time stamp types, then exit
   -Z USER                    become USER (and its groups) once the capture and the output
                              file are open: the rest runs without root
       --immediate-mode       hand each packet over as it arrives (the default on a
@@ -149,11 +170,24 @@ Analysis:
       --stats-interval TIME  print the statistics every TIME as well
 
 Output:
+  -n, -nn                    accepted as tcpdump's: netpeek never resolves addresses,
+                             ports or protocols to names, so it always prints numbers
+  -q                         quiet lines, as tcpdump -q: "tcp 0", "UDP, length 6"
+  -t                         no time stamp; -tt seconds since 1970; -ttt time since the
+                             previous packet; -tttt date and time; -ttttt time since the
+                             first packet (tcpdump's formats)
+  -#, --number               begin each line with the packet's number
+  -l                         write each line out at once (for | grep, | tee)
+  -K, --dont-verify-checksums
+                             do not check or show checksums with -v
       --json                 one JSON object per packet (fields: docs/json.md)
       --payload              with --json: each packet's payload (after the last decoded
                              header) as hex
-  -v, --verbose              every field of the IP header, checksums, TCP analysis;
-                             -vv and -vvv show more of DNS, as tcpdump's do
+  -v, --verbose              tcpdump -v's lines: the IP header's fields, checksum verdicts,
+                             ICMP errors' quoted packets; netpeek's TCP analysis after them;
+                             -vv and -vvv show more (DNS, DHCP, NTP, ...), as tcpdump's do
+  -V                         every field of every layer as an indented tree under the line,
+                             with names and meanings (as tshark -V)
   -e                         the link-layer header (MAC addresses, VLAN tags)
   -x                         hex dump of each packet from the network layer on
   -X                         hex and ASCII dump
@@ -165,7 +199,8 @@ Ctrl-C stops the capture; the statistics then go to standard error.
 
 Examples:
   sudo netpeek eth0                      every packet on eth0, one line each
-  sudo netpeek -i lo -c 10 -v            ten packets on lo with full IP headers
+  sudo netpeek -i lo -c 10 -v            ten packets on lo with their IP headers
+  netpeek -r dns.pcap -V -c 1            the first packet's every field
   sudo netpeek eth0 --json | jq .ipv4    JSON for scripts
   sudo netpeek --duration 30s -e wlan0   thirty seconds with MAC addresses
   sudo netpeek eth0 udp port 53          only DNS
@@ -209,57 +244,101 @@ export function parseDuration(text: string): number {
   return value;
 }
 
+/** The options `parseArgs` knows, short and long. */
+const OPTIONS = {
+  interface: { type: "string", short: "i" },
+  filter: { type: "string", short: "f" },
+  F: { type: "string", short: "F" },
+  d: { type: "boolean", short: "d" },
+  read: { type: "string", short: "r" },
+  write: { type: "string", short: "w" },
+  pcapng: { type: "boolean" },
+  U: { type: "boolean", short: "U" },
+  C: { type: "string", short: "C" },
+  G: { type: "string", short: "G" },
+  W: { type: "string", short: "W" },
+  print: { type: "boolean" },
+  reassemble: { type: "boolean" },
+  stats: { type: "boolean" },
+  "stats-interval": { type: "string" },
+  S: { type: "boolean", short: "S" },
+  Z: { type: "string", short: "Z" },
+  "list-interfaces": { type: "boolean", short: "D" },
+  "list-data-link-types": { type: "boolean", short: "L" },
+  linktype: { type: "string", short: "y" },
+  direction: { type: "string", short: "Q" },
+  count: { type: "string", short: "c" },
+  duration: { type: "string" },
+  snaplen: { type: "string", short: "s" },
+  "no-promisc": { type: "boolean", short: "p" },
+  "buffer-size": { type: "string", short: "B" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean", short: "v", multiple: true },
+  V: { type: "boolean", short: "V" },
+  n: { type: "boolean", short: "n", multiple: true },
+  quiet: { type: "boolean", short: "q" },
+  l: { type: "boolean", short: "l" },
+  t: { type: "boolean", short: "t", multiple: true },
+  number: { type: "boolean", short: "#" },
+  "dont-verify-checksums": { type: "boolean", short: "K" },
+  "time-stamp-type": { type: "string", short: "j" },
+  "list-time-stamp-types": { type: "boolean", short: "J" },
+  e: { type: "boolean", short: "e" },
+  x: { type: "boolean", short: "x" },
+  A: { type: "boolean", short: "A" },
+  payload: { type: "boolean" },
+  X: { type: "boolean", short: "X" },
+  "time-stamp-precision": { type: "string" },
+  "immediate-mode": { type: "boolean" },
+  version: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The long options' names, for "did you mean". */
+const LONG_NAMES = Object.keys(OPTIONS).filter((name) => name.length > 1);
+
+/** How many single-letter edits turn `a` into `b` (Levenshtein). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j] + 1,
+        row[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+/**
+ * `parseArgs`'s message, with "did you mean --json?" after an unknown long option that is a
+ * couple of letters away from a real one (or the start of one).
+ */
+function withSuggestion(message: string): string {
+  const unknown = /^Unknown option '--([^'=]+)/.exec(message);
+  if (unknown === null) return message;
+  const given = unknown[1];
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(given.length / 3)) + 1;
+  for (const name of LONG_NAMES) {
+    const distance = name.startsWith(given) ? 1 : editDistance(given, name);
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  return best === undefined ? message : `${message} (did you mean --${best}?)`;
+}
+
 /** Parses and checks the arguments; throws `UsageError` with a one-line message. */
 export function parseCommandLine(args: string[]): CommandLine {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        interface: { type: "string", short: "i" },
-        filter: { type: "string", short: "f" },
-        F: { type: "string", short: "F" },
-        d: { type: "boolean", short: "d" },
-        read: { type: "string", short: "r" },
-        write: { type: "string", short: "w" },
-        pcapng: { type: "boolean" },
-        U: { type: "boolean", short: "U" },
-        C: { type: "string", short: "C" },
-        G: { type: "string", short: "G" },
-        W: { type: "string", short: "W" },
-        print: { type: "boolean" },
-        reassemble: { type: "boolean" },
-        stats: { type: "boolean" },
-        "stats-interval": { type: "string" },
-        S: { type: "boolean", short: "S" },
-        Z: { type: "string", short: "Z" },
-        "list-interfaces": { type: "boolean", short: "D" },
-        "list-data-link-types": { type: "boolean", short: "L" },
-        linktype: { type: "string", short: "y" },
-        direction: { type: "string", short: "Q" },
-        count: { type: "string", short: "c" },
-        duration: { type: "string" },
-        snaplen: { type: "string", short: "s" },
-        "no-promisc": { type: "boolean", short: "p" },
-        "buffer-size": { type: "string", short: "B" },
-        json: { type: "boolean" },
-        verbose: { type: "boolean", short: "v", multiple: true },
-        e: { type: "boolean", short: "e" },
-        x: { type: "boolean", short: "x" },
-        A: { type: "boolean", short: "A" },
-        payload: { type: "boolean" },
-        X: { type: "boolean", short: "X" },
-        "time-stamp-precision": { type: "string" },
-        "immediate-mode": { type: "boolean" },
-        version: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.split(/\. |\n/)[0].replace(/\.$/, ""));
+    throw new UsageError(withSuggestion(message.split(/\. |\n/)[0].replace(/\.$/, "")));
   }
   const { values, positionals } = parsed;
 
@@ -320,6 +399,8 @@ export function parseCommandLine(args: string[]): CommandLine {
   }
   const liveOnly = [
     ["-L", values["list-data-link-types"]],
+    ["-J", values["list-time-stamp-types"]],
+    ["-j", values["time-stamp-type"]],
     ["-y", values.linktype],
     ["-Q", direction],
   ] as const;
@@ -330,6 +411,9 @@ export function parseCommandLine(args: string[]): CommandLine {
       );
     }
   }
+  const timeCount = values.t?.length ?? 0;
+  if (timeCount > 5) throw new UsageError("-t is given at most five times (-ttttt)");
+  const timeFormat = timeCount as TimeFormat;
   if (values.json && (values.x || values.X)) {
     throw new UsageError("--json and -x/-X do not mix: JSON has no hex dump");
   }
@@ -372,6 +456,14 @@ export function parseCommandLine(args: string[]): CommandLine {
     payload: values.payload === true,
     nanosecond: precision === "nano",
     immediate: values["immediate-mode"] === true,
+    tree: values.V === true,
+    quiet: values.quiet === true,
+    lineBuffered: values.l === true,
+    timeFormat,
+    numbered: values.number === true,
+    noChecksums: values["dont-verify-checksums"] === true,
+    timeStampType: values["time-stamp-type"],
+    listTimeStampTypes: values["list-time-stamp-types"] === true,
     help: values.help === true,
     version: values.version === true,
   };

@@ -18,6 +18,7 @@
 
 import { isSupportedLinkType, linkTypeInfo } from "../decode/mod.ts";
 import { type DataLink, dataLinkByName, DLT_LINUX_SLL2, listDataLinks } from "../ffi/datalink.ts";
+import { formatTimeStampTypes, listTimeStampTypes, timeStampTypeByName } from "../ffi/tstamp.ts";
 import { CaptureError, LiveCapture } from "../ffi/capture.ts";
 import type { CaptureStats } from "../frame.ts";
 import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
@@ -40,11 +41,12 @@ const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
 
 /** The statistics line printed when a capture ends. */
 export function formatStats(captured: number, stats: CaptureStats | null): string {
-  if (stats === null) return `${captured} packets captured\n`;
+  const packets = `${captured} ${captured === 1 ? "packet" : "packets"} captured`;
+  if (stats === null) return `${packets}\n`;
   const interfaceDrops = stats.interfaceDropped > 0
     ? `, ${stats.interfaceDropped} dropped by interface`
     : "";
-  return `${captured} packets captured, ${stats.received} received by filter, ` +
+  return `${packets}, ${stats.received} received by filter, ` +
     `${stats.dropped} dropped by kernel${interfaceDrops}\n`;
 }
 
@@ -119,6 +121,13 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
     writeText(Deno.stdout, formatDataLinks(device, listDataLinks(lib, device)));
     return 0;
   }
+  if (options.listTimeStampTypes) {
+    writeText(Deno.stdout, formatTimeStampTypes(device, listTimeStampTypes(lib, device)));
+    return 0;
+  }
+  const timeStampType = options.timeStampType === undefined
+    ? undefined
+    : timeStampTypeByName(lib, options.timeStampType);
   // As tcpdump 4.99: "any" with LINUX_SLL2, whose header names each packet's interface.
   const dataLink = options.dataLink !== undefined
     ? dataLinkByName(lib, options.dataLink)
@@ -135,6 +144,7 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
     bufferSize: options.bufferSize,
     nanosecond: options.nanosecond,
     dataLink,
+    timeStampType,
     direction: options.direction,
     // As tcpdump: packets at once for a person watching; kernel blocks (and fewer drops,
     // at most 50 ms later) for pipes and files.

@@ -12,12 +12,12 @@
  * const batches = PrintBatches.allocate();
  * packAnalysis(batches.meta, 0, {
  *   relativeSeq: 1, relativeAck: null, isnSeen: true, peerBase: 7,
- *   tcpdumpSeqBase: 1000, tcpdumpAckBase: 0, keepAlive: true,
+ *   tcpdumpSeqBase: 1000, tcpdumpAckBase: 0, tcpdumpSackBase: 0, keepAlive: true,
  * });
  * assert.equal(
  *   JSON.stringify(unpackAnalysis(batches.meta, 0)), // the keys in their order, too
  *   '{"relativeSeq":1,"relativeAck":null,"isnSeen":true,"peerBase":7,' +
- *     '"tcpdumpSeqBase":1000,"tcpdumpAckBase":0,"keepAlive":true}',
+ *     '"tcpdumpSeqBase":1000,"tcpdumpAckBase":0,"tcpdumpSackBase":0,"keepAlive":true}',
  * );
  * ```
  * @module
@@ -60,9 +60,9 @@ const CONTROL_WORDS = CONTROL_TURN + 5;
 
 /**
  * Numbers kept per frame, at `frame * META_WORDS` in `meta`: 32-bit words, every one of them
- * an unsigned 32-bit field (44 bytes a frame, less of the other core's cache to fetch).
+ * an unsigned 32-bit field (14 words, 56 bytes a frame, less of the other core's cache to fetch).
  */
-export const META_WORDS = 13;
+export const META_WORDS = 14;
 export const META_OFFSET = 0;
 export const META_CAPLEN = 1;
 export const META_LEN = 2;
@@ -81,6 +81,7 @@ const META_DUPLICATE_ACK = 10;
 /** tcpdump's bases (0 for absolute numbers). */
 const META_TCPDUMP_SEQ_BASE = 11;
 const META_TCPDUMP_ACK_BASE = 12;
+const META_TCPDUMP_SACK_BASE = 13;
 
 const ANALYSIS_PRESENT = 1;
 const ANALYSIS_ISN_SEEN = 2;
@@ -179,6 +180,7 @@ export function packAnalysis(meta: Uint32Array, at: number, analysis?: TcpAnalys
     (analysis.spuriousRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 8) : 0);
   meta[at + META_TCPDUMP_SEQ_BASE] = analysis.tcpdumpSeqBase;
   meta[at + META_TCPDUMP_ACK_BASE] = analysis.tcpdumpAckBase;
+  meta[at + META_TCPDUMP_SACK_BASE] = analysis.tcpdumpSackBase;
   meta[at + META_RELATIVE_SEQ] = analysis.relativeSeq;
   meta[at + META_RELATIVE_ACK] = relativeAck ?? 0;
   meta[at + META_PEER_BASE] = peerBase ?? 0;
@@ -197,6 +199,7 @@ export function unpackAnalysis(meta: Uint32Array, at: number): TcpAnalysis | und
     peerBase: flags & ANALYSIS_NO_PEER_BASE ? null : meta[at + META_PEER_BASE],
     tcpdumpSeqBase: meta[at + META_TCPDUMP_SEQ_BASE],
     tcpdumpAckBase: meta[at + META_TCPDUMP_ACK_BASE],
+    tcpdumpSackBase: meta[at + META_TCPDUMP_SACK_BASE],
   };
   if (flags >= 1 << FIRST_OPTIONAL_BIT) {
     for (let i = 0; i < TCP_ANALYSIS_FLAGS.length; i++) {

@@ -58,6 +58,11 @@ export function printFormat(options: CommandLine, color: boolean): PrintFormat {
       hex: options.hex,
       color,
       absoluteSequence: options.absoluteSequence,
+      timeFormat: options.timeFormat,
+      quiet: options.quiet,
+      numbered: options.numbered,
+      checkChecksums: !options.noChecksums,
+      tree: options.tree,
     },
   };
 }
@@ -73,6 +78,16 @@ export function packetFormatter(format: PrintFormat): PacketFormat {
   }
   const text = new TextFormatter(format.text);
   return (out, packet, header, extras) => text.write(out, packet, header, extras);
+}
+
+/**
+ * Whether each packet's text depends on that packet alone, so that two threads may format
+ * alternate batches: not with `-#`'s numbers, nor with `-ttt`'s and `-ttttt`'s times, which
+ * count from the packets before.
+ */
+function independentLines(format: PrintFormat): boolean {
+  const time = format.text.timeFormat ?? 0;
+  return format.json || (!format.text.numbered && time !== 3 && time !== 5);
 }
 
 /** Files from this size on are printed on a second thread (the worker costs some 20 ms to start). */
@@ -94,7 +109,7 @@ export function printOnWorker(
 ): boolean {
   if (
     options.write !== undefined || options.reassemble || options.statsInterval !== undefined ||
-    format.text.color
+    format.text.color || options.lineBuffered || !independentLines(format)
   ) return false;
   const variable = PRINT_WORKER_VARIABLE;
   // Asked first, so that a run without the permission takes the default instead of prompting.

@@ -106,11 +106,14 @@ export class PacketSink {
   #nextStats = Number.NaN;
   #stop = false;
   readonly #linkType: number;
+  /** `-l`: each packet's lines go out at once. */
+  readonly #lineBuffered: boolean;
   readonly #nameInterface: (index: number) => string;
 
   private constructor(options: CommandLine, source: SourceInfo) {
     this.#limit = options.count ?? Infinity;
     this.#linkType = source.linkType;
+    this.#lineBuffered = options.lineBuffered;
     this.#nameInterface = source.nameInterface ?? (() => "?");
     const printing = options.print || (options.write === undefined && !options.stats);
     this.#printing = printing;
@@ -213,6 +216,7 @@ export class PacketSink {
           : undefined;
         this.#formatPacket(out.bytes, packet, header, { analysis, reassembled, interfaceName });
         out.commit();
+        if (this.#lineBuffered) out.flush();
       }
       if (this.#statsInterval !== undefined) this.#periodicStats(header);
       if (out.closed) return this.#halt();

@@ -311,6 +311,17 @@ export class IcmpHeader extends ChecksummedView {
     return onesComplementSum(this.view, this.offset, this.segmentLength) === 0xffff;
   }
 
+  /** The checksum the message should carry; `null` when it cannot be computed. */
+  override get expectedChecksum(): number | null {
+    if (this.version === 6) return super.expectedChecksum;
+    if (!this.verifiable) return null;
+    // The sum less the checksum field, complemented: RFC 1624's recomputation.
+    let sum = onesComplementSum(this.view, this.offset, this.segmentLength) +
+      (~this.checksum & 0xffff);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    return ~sum & 0xffff;
+  }
+
   /** Whether this is an echo request or reply, which carry an identifier and sequence. */
   get isEcho(): boolean {
     const type = this.type;

@@ -119,6 +119,8 @@ export interface CaptureOptions {
   timeoutMs?: number;
   /** A DLT to switch to once active (`-y`); default the device's own. */
   dataLink?: number;
+  /** A time stamp type (`-j`, libpcap's value); default the device's. */
+  timeStampType?: number;
   /** Only packets received, or only those sent (`-Q`); default both. */
   direction?: CaptureDirection;
 }
@@ -266,10 +268,17 @@ export class LiveCapture {
       }
     }
 
+    const warnings: string[] = [];
+    if (options.timeStampType !== undefined) {
+      // A type the device lacks is a warning, and the capture goes on, as in tcpdump.
+      const status = pcap.pcap_set_tstamp_type?.(handle, options.timeStampType) ?? 0;
+      if (status > 0) warnings.push(warningMessage(lib, device, status, ""));
+      else if (status < 0) fail(`${device}: ${statusText(lib, status)}`, status);
+    }
+
     const status = pcap.pcap_activate(handle);
     const detail = cString(pcap.pcap_geterr(handle));
     if (status < 0) fail(activationMessage(lib, device, status, detail), status);
-    const warnings: string[] = [];
     if (status > 0) warnings.push(warningMessage(lib, device, status, detail));
     try {
       if (options.dataLink !== undefined) setDataLink(lib, handle, device, options.dataLink);

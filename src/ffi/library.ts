@@ -72,6 +72,21 @@ export const PCAP_SYMBOLS = {
   // const char *pcap_datalink_val_to_name(int dlt), and its description: -L's lines.
   pcap_datalink_val_to_name: { parameters: ["i32"], result: "pointer" },
   pcap_datalink_val_to_description: { parameters: ["i32"], result: "pointer" },
+  // int pcap_list_tstamp_types(pcap_t *, int **types): -J, on a handle not yet activated.
+  pcap_list_tstamp_types: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  // void pcap_free_tstamp_types(int *types).
+  pcap_free_tstamp_types: { parameters: ["pointer"], result: "void", optional: true },
+  // int pcap_tstamp_type_name_to_val(const char *name): -j's argument.
+  pcap_tstamp_type_name_to_val: { parameters: ["buffer"], result: "i32", optional: true },
+  // const char *pcap_tstamp_type_val_to_name(int), and its description: -J's lines.
+  pcap_tstamp_type_val_to_name: { parameters: ["i32"], result: "pointer", optional: true },
+  pcap_tstamp_type_val_to_description: {
+    parameters: ["i32"],
+    result: "pointer",
+    optional: true,
+  },
+  // int pcap_set_tstamp_type(pcap_t *, int type): -j, before activation.
+  pcap_set_tstamp_type: { parameters: ["pointer", "i32"], result: "i32", optional: true },
   // int pcap_setdirection(pcap_t *, pcap_direction_t d): -Q.
   pcap_setdirection: { parameters: ["pointer", "i32"], result: "i32" },
   pcap_snapshot: { parameters: ["pointer"], result: "i32" },

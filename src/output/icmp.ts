@@ -41,6 +41,7 @@ import {
   type QuotedPacket,
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces } from "./bytes.ts";
+import { checksumVerdict } from "./checksum_text.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 
 /** The fixed pieces of the text, encoded once. */
@@ -91,8 +92,22 @@ function unreachableText(icmp: IcmpHeader, quoted: QuotedPacket | null): string 
   }
 }
 
-/** tcpdump's line for the message: `ICMP echo request, id 1, seq 2, length 64`, … */
-export function writeIcmp(out: ByteWriter, icmp: IcmpHeader): void {
+/**
+ * tcpdump's line for the message: `ICMP echo request, id 1, seq 2, length 64`, … With
+ * `verbose` (`-v`) as tcpdump's `-v`: ICMPv6's length only for neighbor discovery, after its
+ * name; with `checkChecksum` too, ICMPv6's checksum verdict before it and a wrong ICMPv4
+ * checksum after it.
+ */
+export function writeIcmp(
+  out: ByteWriter,
+  icmp: IcmpHeader,
+  verbose = false,
+  checkChecksum = false,
+): void {
+  if (verbose) {
+    writeVerboseIcmp(out, icmp, checkChecksum);
+    return;
+  }
   const id = icmp.id;
   const sequence = icmp.sequence;
   if (id === null || sequence === null) {
@@ -108,6 +123,40 @@ export function writeIcmp(out: ByteWriter, icmp: IcmpHeader): void {
   out.uint(sequence);
   out.piece(TEXT.length);
   out.uint(icmp.messageLength);
+}
+
+/** `writeIcmp`'s `-v` line. */
+function writeVerboseIcmp(out: ByteWriter, icmp: IcmpHeader, checkChecksum: boolean): void {
+  if (icmp.version === 4) {
+    writeIcmp(out, icmp);
+    if (checkChecksum && icmp.verifiable && icmp.checksumOk === false) {
+      out.text(
+        ` (wrong icmp cksum ${icmp.checksum.toString(16)} (->${
+          (icmp.expectedChecksum ?? 0).toString(16)
+        })!)`,
+      );
+    }
+    return;
+  }
+  if (checkChecksum) out.text(checksumVerdict("icmp6", icmp));
+  const id = icmp.id;
+  const sequence = icmp.sequence;
+  const text = id === null || sequence === null
+    ? icmpText(icmp)
+    : `ICMP6, ${icmp.typeName}, id ${id}, seq ${sequence}, length ${icmp.messageLength}`;
+  const length = `, length ${icmp.messageLength}`;
+  if (icmp.truncated || !text.endsWith(length)) {
+    out.text(text);
+    return;
+  }
+  const withoutLength = text.slice(0, -length.length);
+  if (!icmp.isNeighborDiscovery) {
+    out.text(withoutLength);
+    return;
+  }
+  // Neighbor discovery: the length right after the message's name, then its details.
+  const name = `ICMP6, ${icmp.typeName}`;
+  out.text(name + length + withoutLength.slice(name.length));
 }
 
 /** Every ICMP message but a whole echo, which `writeIcmp` writes itself. */
@@ -137,8 +186,15 @@ function icmpText(icmp: IcmpHeader): string {
       return `ICMP6, destination unreachable, ${icmp.codeName}${quotedText(quoted)}${length}`;
     case ICMPV6_PACKET_TOO_BIG:
       return `ICMP6, packet too big, mtu ${icmp.mtu}${length}`;
-    case ICMPV6_TIME_EXCEEDED:
-      return `ICMP6, time exceeded ${icmp.codeName}${quotedText(quoted)}${length}`;
+    case ICMPV6_TIME_EXCEEDED: {
+      // tcpdump names the type "time exceeded in-transit", then says which code it was.
+      const code = icmp.code === 0
+        ? ` for ${quoted?.dst ?? "?"}`
+        : icmp.code === 1
+        ? " (reassembly)"
+        : `, unknown code (${icmp.code})`;
+      return `ICMP6, time exceeded in-transit${code}${length}`;
+    }
     case ICMPV6_PARAMETER_PROBLEM:
       return `ICMP6, parameter problem, octet ${icmp.pointer}${length}`;
     case ND_NEIGHBOR_SOLICIT:

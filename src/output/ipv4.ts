@@ -20,9 +20,8 @@
  * @module
  */
 
-import { ECN_NAMES, ipProtocolName, type Ipv4Header } from "../decode/mod.ts";
+import type { Ipv4Header } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces, Piece } from "./bytes.ts";
-import { writeChecksum } from "./checksum_text.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 
 /** The fixed pieces of the JSON object, encoded once. */
@@ -44,69 +43,74 @@ const JSON_PIECE = encodePieces({
   ttl: ',"ttl":',
 });
 
+/** tcpdump's names of the IP protocols, as its `-v` writes them (`proto UDP (17)`). */
+const TCPDUMP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, "Options"],
+  [1, "ICMP"],
+  [2, "IGMP"],
+  [4, "IPIP"],
+  [6, "TCP"],
+  [8, "EGP"],
+  [9, "IGRP"],
+  [17, "UDP"],
+  [33, "DCCP"],
+  [41, "IPv6"],
+  [43, "Routing"],
+  [44, "Fragment"],
+  [46, "RSVP"],
+  [47, "GRE"],
+  [50, "ESP"],
+  [51, "AH"],
+  [55, "Mobile IP"],
+  [58, "ICMPv6"],
+  [59, "NONE"],
+  [60, "Destination Options"],
+  [62, "Mobility (old)"],
+  [88, "EIGRP"],
+  [89, "OSPF"],
+  [103, "PIM"],
+  [108, "Compressed IP"],
+  [112, "VRRP"],
+  [113, "PGM"],
+  [132, "SCTP"],
+  [135, "Mobility"],
+]);
+
+/** tcpdump's name of an IP protocol (`unknown` past its list), for IPv4's and IPv6's `-v`. */
+export function tcpdumpProtocolName(protocol: number): string {
+  return TCPDUMP_PROTOCOL_NAMES.get(protocol) ?? "unknown";
+}
+
 /** `-v`'s fixed words, encoded once. */
 const VERBOSE = encodePieces({
-  version: "(version ",
-  ihl: ", ihl ",
-  tos: ", tos 0x",
-  dscp: " [dscp ",
-  open: " (",
-  ecn: "), ecn ",
-  ttl: "], ttl ",
+  tos: "(tos 0x",
+  ttl: ", ttl ",
   id: ", id ",
   offset: ", offset ",
   flags: ", flags [",
   proto: "], proto ",
+  open: " (",
   length: "), length ",
-  commaSpace: ", ",
   close: ")",
 });
 
-const DSCP_NAMES: ReadonlyMap<number, string> = new Map([
-  [0, "CS0"],
-  [1, "LE"],
-  [8, "CS1"],
-  [10, "AF11"],
-  [12, "AF12"],
-  [14, "AF13"],
-  [16, "CS2"],
-  [18, "AF21"],
-  [20, "AF22"],
-  [22, "AF23"],
-  [24, "CS3"],
-  [26, "AF31"],
-  [28, "AF32"],
-  [30, "AF33"],
-  [32, "CS4"],
-  [34, "AF41"],
-  [36, "AF42"],
-  [38, "AF43"],
-  [40, "CS5"],
-  [44, "VA"],
-  [46, "EF"],
-  [48, "CS6"],
-  [56, "CS7"],
-]);
+/** tcpdump's words for the ECN bits after the TOS (none for Not-ECT). */
+const ECN_TEXT: readonly string[] = ["", ",ECT(1)", ",ECT(0)", ",CE"];
 
-/** `-v`'s IPv4 header: every field, in tcpdump's parenthesised style. */
-export function writeIpv4Details(out: ByteWriter, ip: Ipv4Header): void {
-  const dscp = ip.dscp;
-  out.piece(VERBOSE.version);
-  out.uint(ip.version);
-  out.piece(VERBOSE.ihl);
-  out.uint(ip.ihl);
+/**
+ * tcpdump's `-v` IPv4 header: `(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6),
+ * length 60)`, with the options and a bad checksum when there are (`checkChecksum` false is
+ * `-K`).
+ */
+export function writeIpv4Details(out: ByteWriter, ip: Ipv4Header, checkChecksum = true): void {
   out.piece(VERBOSE.tos);
   out.hex(ip.tos);
-  out.piece(VERBOSE.dscp);
-  const dscpName = DSCP_NAMES.get(dscp);
-  if (dscpName === undefined) out.uint(dscp);
-  else out.text(dscpName);
-  out.piece(VERBOSE.open);
-  out.uint(dscp);
-  out.piece(VERBOSE.ecn);
-  out.text(ECN_NAMES[ip.ecn]);
-  out.piece(VERBOSE.ttl);
-  out.uint(ip.ttl);
+  out.text(ECN_TEXT[ip.ecn]);
+  const ttl = ip.ttl;
+  if (ttl >= 1) {
+    out.piece(VERBOSE.ttl);
+    out.uint(ttl);
+  }
   out.piece(VERBOSE.id);
   out.uint(ip.id);
   out.piece(VERBOSE.offset);
@@ -115,34 +119,95 @@ export function writeIpv4Details(out: ByteWriter, ip: Ipv4Header): void {
   const flags = (ip.df ? 1 : 0) | (ip.mf ? 2 : 0) | (ip.reservedFlag ? 4 : 0);
   out.text(IPV4_FLAG_TEXT[flags]);
   out.piece(VERBOSE.proto);
-  out.text(ipProtocolName(ip.protocol));
+  out.text(tcpdumpProtocolName(ip.protocol));
   out.piece(VERBOSE.open);
   out.uint(ip.protocol);
   out.piece(VERBOSE.length);
   out.uint(ip.length);
-  out.piece(VERBOSE.commaSpace);
-  writeChecksum(out, ip.checksum, ip.checksumOk, ip.expectedChecksum);
-  if (ip.ihl > 20) {
-    out.text(
-      `, options [${
-        ip.options.map((option) =>
-          option.length > 1
-            ? `${option.name} (${option.type}) len ${option.length}${
-              option.malformed ? " malformed" : ""
-            }`
-            : option.name
-        ).join(", ")
-      }]`,
-    );
+  if (ip.ihl > IPV4_MIN_HEADER) out.text(`, options (${ipv4OptionsText(ip)})`);
+  if (checkChecksum && ip.checksumOk === false) {
+    out.text(`, bad cksum ${ip.checksum.toString(16)} (->${ip.expectedChecksum!.toString(16)})!`);
   }
   out.piece(VERBOSE.close);
 }
 
-/** The flags list for each combination of DF (1), MF (2) and the reserved bit (4). */
+const IPV4_MIN_HEADER = 20;
+
+const OPTION_EOL = 0;
+const OPTION_NOP = 1;
+const OPTION_RR = 7;
+const OPTION_LSRR = 131;
+const OPTION_SSRR = 137;
+const OPTION_RA = 148;
+
+/** tcpdump's names of the IPv4 options. */
+const OPTION_TEXT: ReadonlyMap<number, string> = new Map([
+  [OPTION_EOL, "EOL"],
+  [OPTION_NOP, "NOP"],
+  [68, "TS"],
+  [130, "security"],
+  [OPTION_RR, "RR"],
+  [OPTION_SSRR, "SSRR"],
+  [OPTION_LSRR, "LSRR"],
+  [OPTION_RA, "RA"],
+  [82, "traceroute"],
+]);
+
+/** RFC 791 3.1: a route's pointer counts from 1, so the first address is at pointer 4. */
+const ROUTE_FIRST_POINTER = 4;
+
+/** tcpdump's words for the options in an IPv4 header (`NOP,NOP,RR 192.0.2.1`). */
+export function ipv4OptionsText(ip: Ipv4Header): string {
+  const view = ip.dataView;
+  const start = ip.offset + IPV4_MIN_HEADER;
+  const end = Math.min(ip.offset + ip.ihl, ip.end);
+  let text = "";
+  for (let at = start; at < end;) {
+    if (at > start) text += ",";
+    const type = view.getUint8(at);
+    text += OPTION_TEXT.get(type) ?? `unknown ${type}`;
+    if (type === OPTION_EOL) break;
+    if (type === OPTION_NOP) {
+      at++;
+      continue;
+    }
+    if (at + 1 >= end) return text + " [|ip]";
+    const length = view.getUint8(at + 1);
+    if (length < 2 || length > end - at) return text + ` [bad length ${length}]`;
+    if (type === OPTION_RR || type === OPTION_LSRR || type === OPTION_SSRR) {
+      text += routeText(view, at, length);
+    } else if (type === OPTION_RA) {
+      if (length < 4) text += ` [bad length ${length}]`;
+      else if (view.getUint16(at + 2) !== 0) text += ` value ${view.getUint16(at + 2)}`;
+    }
+    at += length;
+  }
+  return text;
+}
+
+/** A route option's addresses, with a `,` after the one its pointer marks. */
+function routeText(view: DataView, at: number, length: number): string {
+  if (length < 3) return ` [bad length ${length}]`;
+  let text = "";
+  if ((length + 1) & 3) text += ` [bad length ${length}]`;
+  const pointer = view.getUint8(at + 2);
+  if (pointer < ROUTE_FIRST_POINTER) text += ` [bad ptr ${pointer}]`;
+  for (let hop = 3; hop + 4 <= length; hop += 4) {
+    const address = [0, 1, 2, 3].map((index) => view.getUint8(at + hop + index));
+    text += ` ${address.join(".")}`;
+    if (pointer === hop + 1) text += ",";
+  }
+  return text;
+}
+
+/**
+ * The flags list for each combination of DF (1), MF (2) and the reserved bit (4), in
+ * tcpdump's order: `+` for more fragments, then `DF`, then `rsvd`.
+ */
 const IPV4_FLAG_TEXT: readonly string[] = Array.from(
   { length: 8 },
   (_, bits) =>
-    [bits & 1 && "DF", bits & 2 && "MF", bits & 4 && "rsvd"].filter(Boolean).join(", ") ||
+    [bits & 2 && "+", bits & 1 && "DF", bits & 4 && "rsvd"].filter(Boolean).join(", ") ||
     "none",
 );
 

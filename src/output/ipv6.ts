@@ -25,7 +25,6 @@
 
 import {
   AhHeader,
-  ipProtocolName,
   IPV6_AH,
   IPV6_FRAGMENT,
   IPV6_HOP_BY_HOP,
@@ -35,6 +34,7 @@ import {
   ipv6Options,
 } from "../decode/mod.ts";
 import { ahText } from "./ah.ts";
+import { tcpdumpProtocolName } from "./ipv4.ts";
 import { type ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 
@@ -56,26 +56,39 @@ const JSON_PIECE = encodePieces({
 
 /** `-v`'s fixed words, encoded once. */
 const VERBOSE = encodePieces({
-  class: "(class 0x",
-  flowLabel: ", flowlabel 0x",
-  hopLimit: ", hlim ",
+  open: "(",
+  class: "class 0x",
+  flowLabel: "flowlabel 0x",
+  commaSpace: ", ",
+  hopLimit: "hlim ",
   nextHeader: ", next-header ",
-  open: " (",
-  payloadLength: "), payload length ",
-  close: ")",
+  number: " (",
+  payloadLength: ") payload length: ",
+  close: ") ",
 });
 
-/** `-v`'s IPv6 fixed header. */
+/**
+ * tcpdump's `-v` IPv6 header, and the space before the addresses that follow on the same
+ * line: `(class 0x0b, flowlabel 0x01234, hlim 64, next-header UDP (17) payload length: 8) `.
+ * The class and the flow label appear only when they are not zero.
+ */
 export function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
-  out.piece(VERBOSE.class);
-  out.hex(ip.trafficClass);
-  out.piece(VERBOSE.flowLabel);
-  out.hex(ip.flowLabel, 5);
+  out.piece(VERBOSE.open);
+  if (ip.trafficClass !== 0) {
+    out.piece(VERBOSE.class);
+    out.hex(ip.trafficClass, 2);
+    out.piece(VERBOSE.commaSpace);
+  }
+  if (ip.flowLabel !== 0) {
+    out.piece(VERBOSE.flowLabel);
+    out.hex(ip.flowLabel, 5);
+    out.piece(VERBOSE.commaSpace);
+  }
   out.piece(VERBOSE.hopLimit);
   out.uint(ip.hopLimit);
   out.piece(VERBOSE.nextHeader);
-  out.text(ipProtocolName(ip.nextHeader));
-  out.piece(VERBOSE.open);
+  out.text(tcpdumpProtocolName(ip.nextHeader));
+  out.piece(VERBOSE.number);
   out.uint(ip.nextHeader);
   out.piece(VERBOSE.payloadLength);
   out.uint(ip.payloadLength);
@@ -96,7 +109,9 @@ export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
     } else if (type === IPV6_FRAGMENT) {
       const fragment = ip6.fragment!;
       const bytes = ip6.bytesAfterExtension(i);
-      text += `frag (${fragment.offset}|${bytes}) `;
+      // -v adds the identification, as eight hex digits.
+      const id = verbosity > 0 ? `0x${ip6.fragmentId.toString(16).padStart(8, "0")}:` : "";
+      text += `frag (${id}${fragment.offset}|${bytes}) `;
     } else {
       text +=
         ({ 0: "HBH", 43: "srcrt", 60: "DSTOPT", 51: "AH", 50: "ESP" } as Record<number, string>)[

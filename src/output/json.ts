@@ -161,7 +161,10 @@ export interface PacketJson {
 export type InnerPacketJson = Omit<PacketJson, "ts" | "caplen" | "comment">;
 
 /** A TCP analysis in JSON: all but tcpdump's bases, which are for the text. */
-export type TcpAnalysisJson = Omit<TcpAnalysis, "tcpdumpSeqBase" | "tcpdumpAckBase">;
+export type TcpAnalysisJson = Omit<
+  TcpAnalysis,
+  "tcpdumpSeqBase" | "tcpdumpAckBase" | "tcpdumpSackBase"
+>;
 
 /**
  * The packet as a plain object, with only the layers it has.
@@ -206,7 +209,8 @@ export function packetToJson(
     const analysed = extras.analysis !== undefined && packet.inner === undefined;
     if (analysed && !("truncated" in json.tcp)) {
       // tcpdump's bases are for the text: the JSON keeps Wireshark's numbers.
-      const { tcpdumpSeqBase: _, tcpdumpAckBase: __, ...analysis } = extras.analysis!;
+      const { tcpdumpSeqBase: _, tcpdumpAckBase: __, tcpdumpSackBase: ___, ...analysis } = extras
+        .analysis!;
       json.tcp.analysis = analysis;
     }
   }

@@ -293,6 +293,11 @@ function writeConversations(
 type Cells = string[] | Float64Array;
 
 /** How many characters `value`, a non-negative integer, takes in decimal. */
+/** `1 frame`, `2 frames`: a count with its noun, singular for one. */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 function digitCount(value: number): number {
   let digits = 1;
   for (let power = 10; value >= power; power *= 10) digits++;
@@ -373,12 +378,16 @@ export function writeStatsText(
 ): void {
   const duration = Math.max(0, summary.end - summary.start);
   out.text(
-    `Statistics: ${summary.frames} frames, ${summary.bytes} bytes, ${duration.toFixed(6)} s\n`,
+    `Statistics: ${counted(summary.frames, "frame")}, ${counted(summary.bytes, "byte")}, ${
+      duration.toFixed(6)
+    } s\n`,
   );
   const capture = extras.capture;
   if (capture !== undefined && (capture.dropped > 0 || capture.interfaceDropped > 0)) {
     out.text(
-      `WARNING: the capture could not keep up: ${capture.dropped} packets dropped by the ` +
+      `WARNING: the capture could not keep up: ${
+        counted(capture.dropped, "packet")
+      } dropped by the ` +
         `kernel, ${capture.interfaceDropped} by the interface\n`,
     );
   }
@@ -395,8 +404,10 @@ export function writeStatsText(
   );
   if (summary.evicted.flows > 0) {
     out.text(
-      `(${summary.evicted.flows} more conversations, ${summary.evicted.frames} frames, ` +
-        `${summary.evicted.bytes} bytes: not listed, the flow table was full)\n`,
+      `(${summary.evicted.flows} more ${
+        summary.evicted.flows === 1 ? "conversation" : "conversations"
+      }, ${counted(summary.evicted.frames, "frame")}, ${counted(summary.evicted.bytes, "byte")}` +
+        `: not listed, the flow table was full)\n`,
     );
   }
 

@@ -130,19 +130,21 @@ function analysisText(analysis: TcpAnalysis): string {
 /**
  * tcpdump's words for a segment after `src.port > dst.port: `: flags, numbers (less tcpdump's
  * bases for the conversation, as `analysis` found them; absolute without), window, options,
- * length; with `verbose` the checksum (the findings are `writeTcpAnalysis`'s).
+ * length; with `checkChecksum` (`-v` without `-K`) the checksum, as tcpdump's `-v` (the
+ * findings are `writeTcpAnalysis`'s).
  */
 export function writeTcp(
   out: ByteWriter,
   tcp: TcpHeader,
   analysis: TcpAnalysis | undefined,
-  verbose: boolean,
+  checkChecksum: boolean,
   flagStyle: Style | null,
 ): void {
   const bits = tcp.flagBits;
   const length = tcp.payloadLength;
   const seqBase = analysis === undefined ? 0 : analysis.tcpdumpSeqBase;
   const ackBase = analysis === undefined ? 0 : analysis.tcpdumpAckBase;
+  const sackBase = analysis === undefined ? 0 : analysis.tcpdumpSackBase;
   out.piece(TEXT.flags);
   if (flagStyle === null) out.piece(FLAG_TEXT_PIECES.get(bits));
   else {
@@ -151,10 +153,7 @@ export function writeTcp(
     out.text(flagStyle.close);
   }
   out.byte(0x5d);
-  if (verbose) {
-    out.piece(TEXT.commaSpace);
-    writeChecksum(out, tcp.checksum, tcp.checksumOk, tcp.expectedChecksum, tcp.offloaded);
-  }
+  if (checkChecksum) writeChecksum(out, tcp);
   if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
     const seq = (tcp.seq - seqBase) >>> 0;
     out.piece(TEXT.seq);
@@ -177,7 +176,7 @@ export function writeTcp(
   if (tcp.dataOffset > 20) {
     out.piece(TEXT.options);
     // SACK edges count in the other side's numbers.
-    writeTcpOptions(out, tcp, ackBase);
+    writeTcpOptions(out, tcp, sackBase);
     out.byte(0x5d);
   }
   out.piece(TEXT.length);

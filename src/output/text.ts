@@ -19,6 +19,7 @@
  */
 
 import {
+  Decoder,
   ETHERNET_MAX_LENGTH_FIELD,
   ETHERTYPE_ARISTA,
   ETHERTYPE_IPV4,
@@ -26,6 +27,7 @@ import {
   ETHERTYPE_MACSEC,
   ETHERTYPE_PPPOE_DISCOVERY,
   ETHERTYPE_PPPOE_SESSION,
+  ICMP_HEADER_LENGTH,
   ipProtocolName,
   type Ipv4Header,
   type Ipv6Header,
@@ -72,13 +74,15 @@ import { erspanText } from "./erspan.ts";
 import { pppoeText, pppText } from "./ppp.ts";
 import { llcFrameText, snapText, stpText } from "./llc.ts";
 import { writeIgmp } from "./igmp.ts";
-import { writeChecksum } from "./checksum_text.ts";
+import { checksumVerdict } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
 import { ipv4FragmentText, writeIpv4Details } from "./ipv4.ts";
 import { ipv6ChainText, writeIpv6Details } from "./ipv6.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { PacketExtras } from "./packet_extras.ts";
-import { TimeOfDay } from "./timestamp.ts";
+import { writeJson } from "./json_writer.ts";
+import { fieldTree } from "./tree.ts";
+import { PacketClock, TIME_NONE, type TimeFormat } from "./timestamp.ts";
 
 /** What to show besides the summary line. */
 export interface TextOptions {
@@ -97,6 +101,16 @@ export interface TextOptions {
   hex?: "none" | "hex" | "ascii" | "text";
   /** ANSI colour: only for a terminal, and only without `NO_COLOR`. */
   color?: boolean;
+  /** tcpdump's `-t` formats: how many `-t` were given (default 0, the time of day). */
+  timeFormat?: TimeFormat;
+  /** `-q`: tcpdump's quiet lines (`tcp 0`, `UDP, length 6`: no flags, no application). */
+  quiet?: boolean;
+  /** `-#`: each line begins with the packet's number, counted from 1. */
+  numbered?: boolean;
+  /** `-K` is false: no checksum is checked or shown. Default true. */
+  checkChecksums?: boolean;
+  /** `-V`: every field of every layer as an indented tree after the line. */
+  tree?: boolean;
 }
 
 /** The fixed pieces of the output, encoded once. */
@@ -131,8 +145,15 @@ const ansiStyle = (open: number, close: number): Style => ({
 export class TextFormatter {
   readonly #options: TextOptions;
   readonly #verbosity: number;
-  readonly #clock = new TimeOfDay();
+  readonly #clock: PacketClock;
+  readonly #timeFormat: TimeFormat;
+  readonly #checkChecksums: boolean;
+  readonly #quiet: boolean;
+  /** The number of the packet `-#` writes next. */
+  #number = 1;
   readonly #scratch = new ByteWriter(1024);
+  /** `-V`'s packet JSON, which its tree is made from. */
+  readonly #treeScratch = new ByteWriter(1024);
   /** The frame header a tunnel's packet is written with: its own length. */
   readonly #innerHeader: FrameHeader = {
     seconds: 0,
@@ -142,6 +163,10 @@ export class TextFormatter {
     len: 0,
   };
   #analysis: TcpAnalysis | undefined;
+  /** Decodes the packets ICMP errors quote (made when first needed). */
+  #quotedDecoder: Decoder | undefined;
+  /** Writing a quoted packet: its transport header is cut short on purpose. */
+  #quoting = false;
   readonly #dim: Style | null;
   readonly #bold: Style | null;
   readonly #red: Style | null;
@@ -150,6 +175,10 @@ export class TextFormatter {
   constructor(options: TextOptions = {}) {
     this.#options = options;
     this.#verbosity = options.verbosity ?? (options.verbose ? 1 : 0);
+    this.#timeFormat = options.timeFormat ?? 0;
+    this.#clock = new PacketClock(this.#timeFormat);
+    this.#checkChecksums = options.checkChecksums !== false;
+    this.#quiet = options.quiet === true;
     const color = options.color === true;
     this.#dim = color ? ansiStyle(2, 22) : null;
     this.#bold = color ? ansiStyle(1, 22) : null;
@@ -171,11 +200,14 @@ export class TextFormatter {
   write(out: ByteWriter, packet: Packet, header: FrameHeader, extras: PacketExtras = {}): void {
     const options = this.#options;
     this.#analysis = extras.analysis;
-    const dim = this.#dim;
+    if (options.numbered) {
+      // tcpdump's "%5u  ".
+      out.text(`${this.#number++}`.padStart(5) + "  ");
+    }
+    const dim = this.#timeFormat === TIME_NONE ? null : this.#dim;
     if (dim !== null) out.text(dim.open);
     this.#clock.write(out, header);
     if (dim !== null) out.text(dim.close);
-    out.byte(0x20);
     const sll = packet.sll;
     if (sll !== undefined && sll.version === 2) out.text(cookedPrefix(sll, extras.interfaceName));
     if (options.link) out.text(linkText(packet, header.len));
@@ -210,11 +242,28 @@ export class TextFormatter {
       // deno-lint-ignore no-control-regex -- matching control characters is the point
       out.text(`    comment: ${header.comment.replace(/[\x00-\x1f\x7f]/g, ".")}\n`);
     }
+    if (options.tree) {
+      const json = this.#treeScratch;
+      json.clear();
+      writeJson(json, packet, header, extras);
+      out.text(fieldTree(JSON.parse(json.toString())));
+    }
     if (options.hex === "hex" || options.hex === "ascii") {
       out.text(hexDump(packet.frame.subarray(packet.networkOffset), options.hex === "ascii"));
     } else if (options.hex === "text") {
       writeAscii(out, packet.frame.subarray(packet.networkOffset));
     }
+  }
+
+  /**
+   * Whether tcpdump's `-v` shows the transport checksum of this packet: not with `-K`, and
+   * not in a fragment, whose segment is not all there.
+   */
+  #checksumShown(packet: Packet): boolean {
+    if (!this.#options.verbose || !this.#checkChecksums) return false;
+    const ip4 = packet.ipv4;
+    if (ip4 !== undefined) return !ip4.isFragment;
+    return (packet.ipv6?.fragmentHeaderOffset ?? -1) < 0;
   }
 
   #paint(out: ByteWriter, style: Style | null, text: string): void {
@@ -249,9 +298,10 @@ export class TextFormatter {
       out.text("bad-len 0 ");
     }
     if (options.verbose) {
-      if (ip4 !== undefined) writeIpv4Details(out, ip4);
-      else writeIpv6Details(out, ip6!);
-      out.piece(PIECE.nextLine);
+      if (ip4 !== undefined) {
+        writeIpv4Details(out, ip4, this.#checkChecksums);
+        out.piece(PIECE.nextLine);
+      } else writeIpv6Details(out, ip6!);
     }
     this.#writeEndpoints(out, packet, ip4, ip6);
   }
@@ -393,7 +443,10 @@ export class TextFormatter {
     ip4: Ipv4Header | undefined,
     ip6: Ipv6Header | undefined,
   ): void {
-    const fragment = ip4 !== undefined && ip4.isFragment ? ipv4FragmentText(ip4) : "";
+    // -v shows the fragment in the IP header's words instead.
+    const fragment = ip4 !== undefined && ip4.isFragment && !this.#options.verbose
+      ? ipv4FragmentText(ip4)
+      : "";
     const ah = ip4 !== undefined ? packet.ah : undefined;
     const chain = ip6 !== undefined && ip6.extensionCount > 0
       ? ipv6ChainText(ip6, this.#verbosity)
@@ -417,13 +470,26 @@ export class TextFormatter {
         this.#writePorts(out, ip4, ip6, ports.srcPort, ports.dstPort);
         if (ports.truncated) {
           out.byte(0x3a);
+          if (this.#quoting) {
+            // tcpdump's note for a quoted header cut short, after a colon and a space.
+            out.text(tcp !== undefined ? "  [|tcp]" : "  [|udp]");
+            return;
+          }
           if (chain !== "") out.text(" " + chain.trimEnd());
           out.text(fragment);
           return;
         }
         out.piece(PIECE.colonSpace);
       }
-      if (tcp !== undefined) this.#writeSegment(out, packet, tcp);
+      if (this.#quiet) {
+        // -q: the transport's name and its payload's length, nothing of the application.
+        if (tcp !== undefined) out.text(`tcp ${tcp.payloadLength}`);
+        else {
+          out.piece(PIECE.udp);
+          out.piece(PIECE.length);
+          out.uint(udp!.payloadLength);
+        }
+      } else if (tcp !== undefined) this.#writeSegment(out, packet, tcp);
       else if (!this.#writeDatagram(out, packet, udp!)) return;
       out.text(fragment);
       return;
@@ -435,7 +501,7 @@ export class TextFormatter {
   #writeSegment(out: ByteWriter, packet: Packet, tcp: TcpHeader): void {
     const verbose = this.#options.verbose === true;
     const analysis = this.#options.absoluteSequence === true ? undefined : this.#analysis;
-    writeTcp(out, tcp, analysis, verbose, this.#flag);
+    writeTcp(out, tcp, analysis, this.#checksumShown(packet), this.#flag);
     if (packet.dns !== undefined) {
       out.byte(0x20);
       writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);
@@ -457,7 +523,21 @@ export class TextFormatter {
    * the line is complete already (a DNS port's message shorter than DNS's header).
    */
   #writeDatagram(out: ByteWriter, packet: Packet, udp: UdpHeader): boolean {
-    const verbose = this.#options.verbose === true;
+    if (this.#checksumShown(packet)) {
+      // tcpdump checks UDP over IPv4 from -vv on, over IPv6 (where it is mandatory) from -v.
+      if (packet.ipv4 === undefined) out.text(checksumVerdict("udp", udp));
+      else if (this.#verbosity > 1) {
+        out.text(udp.checksum === 0 ? "[no cksum] " : checksumVerdict("udp", udp));
+      }
+    }
+    if (this.#quoting && (udp.srcPort === DNS_PORT || udp.dstPort === DNS_PORT)) {
+      const payloadStart = udp.offset + 8;
+      if (udp.end - payloadStart < udp.payloadLength) {
+        // A quoted DNS datagram whose message was not quoted: tcpdump's note for it.
+        out.text(" [|domain]");
+        return false;
+      }
+    }
     const dns = packet.dns;
     const stop = packet.stop;
     if (stop !== undefined && stop.layer === "dns" && stop.kind === "malformed") {
@@ -478,12 +558,7 @@ export class TextFormatter {
     const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
       dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
       geneve !== undefined || mpls !== undefined;
-    if (!application || verbose) out.piece(PIECE.udp);
-    if (verbose) {
-      out.piece(PIECE.commaSpace);
-      writeChecksum(out, udp.checksum, udp.checksumOk, udp.expectedChecksum, udp.offloaded);
-      if (application) out.byte(0x20);
-    }
+    if (!application) out.piece(PIECE.udp);
     const length = udp.payloadLength;
     if (!application) {
       out.piece(PIECE.length);
@@ -546,6 +621,28 @@ export class TextFormatter {
     if (inner.error !== undefined) {
       out.byte(0x20);
       this.#paint(out, this.#red, `[|${inner.error}]`);
+    }
+  }
+
+  /**
+   * `-v`: the IPv4 packet an ICMP error quotes, on a line of its own after a tab, as tcpdump
+   * prints it: its header in `-v`'s words, then what of its transport was quoted.
+   */
+  #writeQuoted(out: ByteWriter, view: DataView, start: number, end: number): void {
+    if (start >= end || this.#quoting) return;
+    const bytes = new Uint8Array(view.buffer, view.byteOffset + start, end - start);
+    // Its IP length is the original's: the quote is cut short, not malformed.
+    const quoted = (this.#quotedDecoder ??= new Decoder()).decode(bytes, LINKTYPE_IPV4, 0xffff);
+    if (quoted.ipv4 === undefined) return;
+    out.text("\n\t");
+    this.#quoting = true;
+    const analysis = this.#analysis;
+    this.#analysis = undefined;
+    try {
+      this.#writeNetwork(out, quoted, this.#innerHeader);
+    } finally {
+      this.#quoting = false;
+      this.#analysis = analysis;
     }
   }
 
@@ -618,7 +715,10 @@ export class TextFormatter {
     if (icmp !== undefined) {
       out.piece(PIECE.colonSpace);
       out.text(chain);
-      writeIcmp(out, icmp);
+      writeIcmp(out, icmp, this.#options.verbose === true, this.#checksumShown(packet));
+      if (this.#options.verbose && icmp.version === 4 && icmp.isError && !icmp.truncated) {
+        this.#writeQuoted(out, icmp.dataView, icmp.offset + ICMP_HEADER_LENGTH, icmp.end);
+      }
       out.text(fragment);
       return;
     }
@@ -682,6 +782,9 @@ export class TextFormatter {
     out.text(`: ${chain}${name}, length ${payload}${fragment}`);
   }
 }
+
+/** DNS's port, whose datagrams tcpdump hands to its DNS printer. */
+const DNS_PORT = 53;
 
 /** "No next header" (RFC 8200 section 4.7), in IPv4 and IPv6 alike. */
 const IPPROTO_NONE = 59;

@@ -116,3 +116,102 @@ export class TimeOfDay {
     this.#piece = new Piece(this.#prefix);
   }
 }
+
+/**
+ * tcpdump's time stamp formats, by how many `-t` were given: 0 the time of day; 1 none; 2
+ * seconds since 1970 (`-tt`); 3 the time since the previous packet (`-ttt`); 4 the date and
+ * time of day (`-tttt`); 5 the time since the first packet (`-ttttt`).
+ */
+export type TimeFormat = 0 | 1 | 2 | 3 | 4 | 5;
+
+/** `-t`: no time stamp. */
+export const TIME_NONE = 1;
+/** `-ttt`: the time since the previous packet. */
+const TIME_SINCE_PREVIOUS = 3;
+/** `-tttt`: the date, then the time of day. */
+const TIME_DATE = 4;
+/** `-ttttt`: the time since the first packet. */
+const TIME_SINCE_FIRST = 5;
+
+/**
+ * Writes a frame's time stamp in one of tcpdump's formats (`TimeFormat`), followed by the
+ * space before the rest of the line (none for `-t`). Keeps the previous and first packet's
+ * times that `-ttt` and `-ttttt` subtract.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ByteWriter } from "./bytes.ts";
+ * import { PacketClock } from "./timestamp.ts";
+ * const clock = new PacketClock(3);
+ * const out = new ByteWriter();
+ * clock.write(out, { seconds: 100, fraction: 900_000, nanosecond: false, caplen: 0, len: 0 });
+ * clock.write(out, { seconds: 3701, fraction: 950_000, nanosecond: false, caplen: 0, len: 0 });
+ * // tcpdump -ttt: a space, then hours, minutes and seconds since the packet before.
+ * assert.deepEqual(out.toString(), " 00:00:00.000000  01:00:01.050000 ");
+ * ```
+ */
+export class PacketClock {
+  readonly #format: TimeFormat;
+  readonly #timeOfDay = new TimeOfDay();
+  /** The first and the previous packet's time, in units of the fraction (µs or ns). */
+  #first: bigint | undefined;
+  #previous: bigint | undefined;
+  #dateSeconds = Number.NaN;
+  #datePrefix = "";
+
+  constructor(format: TimeFormat = 0) {
+    this.#format = format;
+  }
+
+  /** The time stamp and its trailing space, into `out`. */
+  write(out: ByteWriter, header: FrameHeader): void {
+    switch (this.#format) {
+      case 0:
+        this.#timeOfDay.write(out, header);
+        break;
+      case TIME_NONE:
+        return;
+      case 2:
+        out.uint(header.seconds);
+        out.byte(0x2e);
+        out.padded(header.fraction, header.nanosecond ? 9 : 6);
+        break;
+      case TIME_DATE:
+        if (header.seconds !== this.#dateSeconds) {
+          const date = new Date(header.seconds * 1000);
+          this.#dateSeconds = header.seconds;
+          this.#datePrefix = `${date.getFullYear()}-${pad(date.getMonth() + 1, 2)}-${
+            pad(date.getDate(), 2)
+          } `;
+        }
+        out.text(this.#datePrefix);
+        this.#timeOfDay.write(out, header);
+        break;
+      case TIME_SINCE_PREVIOUS:
+      case TIME_SINCE_FIRST:
+        this.#writeDelta(out, header);
+        break;
+    }
+    out.byte(0x20);
+  }
+
+  #writeDelta(out: ByteWriter, header: FrameHeader): void {
+    const unit = header.nanosecond ? 1_000_000_000n : 1_000_000n;
+    const now = BigInt(header.seconds) * unit + BigInt(header.fraction);
+    this.#first ??= now;
+    const since = this.#format === TIME_SINCE_FIRST ? this.#first : this.#previous ?? now;
+    this.#previous = now;
+    let delta = now - since;
+    // tcpdump writes a space before the delta, or a minus for a packet earlier than the last.
+    out.byte(delta < 0n ? 0x2d : 0x20);
+    if (delta < 0n) delta = -delta;
+    const seconds = Number(delta / unit);
+    out.text(
+      `${pad(Math.floor(seconds / 3600), 2)}:${pad(Math.floor(seconds / 60) % 60, 2)}:${
+        pad(seconds % 60, 2)
+      }.`,
+    );
+    out.padded(Number(delta % unit), header.nanosecond ? 9 : 6);
+  }
+}
