@@ -294,6 +294,28 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** Each option that takes a value, by its short letter: `c` → `count`. */
+const VALUE_OPTIONS: ReadonlyMap<string, string> = new Map(
+  Object.entries(OPTIONS).flatMap(([name, option]) =>
+    option.type === "string" && "short" in option ? [[option.short, name]] : []
+  ),
+);
+
+/**
+ * `-c -5` as `--count=-5`: `parseArgs` takes a value that starts with `-` for an option, so
+ * a negative number would otherwise be "ambiguous" instead of explained.
+ */
+function negativeValuesInline(args: string[]): string[] {
+  const result: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const long = /^-[a-zA-Z]$/.test(args[i]) ? VALUE_OPTIONS.get(args[i][1]) : undefined;
+    if (long !== undefined && /^-\d/.test(args[i + 1] ?? "")) {
+      result.push(`--${long}=${args[++i]}`);
+    } else result.push(args[i]);
+  }
+  return result;
+}
+
 /** The long options' names, for "did you mean". */
 const LONG_NAMES = Object.keys(OPTIONS).filter((name) => name.length > 1);
 
@@ -335,7 +357,12 @@ function withSuggestion(message: string): string {
 export function parseCommandLine(args: string[]): CommandLine {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
+    parsed = parseArgs({
+      args: negativeValuesInline(args),
+      allowPositionals: true,
+      strict: true,
+      options: OPTIONS,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(withSuggestion(message.split(/\. |\n/)[0].replace(/\.$/, "")));

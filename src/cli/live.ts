@@ -82,7 +82,10 @@ export function formatDataLinks(device: string, links: DataLink[]): string {
 }
 
 /** The interface and filter the command line asks for. */
-function selection(lib: Libpcap, options: CommandLine): { device: string; expression?: string } {
+function selection(
+  lib: Libpcap,
+  options: CommandLine,
+): { device: string; expression?: string; firstWordMayBeDevice?: boolean } {
   if (options.interface !== undefined) {
     return {
       device: namedInterface(lib, options.interface),
@@ -111,12 +114,41 @@ function selection(lib: Libpcap, options: CommandLine): { device: string; expres
   if (split.device !== undefined && split.expression && (options.filter || options.filterFile)) {
     throw new FilterError("give the filter once: with -f, -F, or as words after the options");
   }
-  return { device, expression: filterExpression(options, split.expression) };
+  return {
+    device,
+    expression: filterExpression(options, split.expression),
+    firstWordMayBeDevice: split.device === undefined && options.words.length > 1 &&
+      options.filter === undefined && options.filterFile === undefined,
+  };
+}
+
+/**
+ * `netpeek eth9 tcp port 80` where eth9 is no interface: when the words do not compile as a
+ * filter but the words after the first do, the first was meant as an interface. Throws that,
+ * or returns and lets the filter's own error stand.
+ */
+function blameMissingDevice(lib: Libpcap, options: CommandLine, linkType: number): void {
+  let rest: FilterProgram;
+  try {
+    rest = FilterProgram.compileFor(
+      lib,
+      linkType,
+      options.snaplen,
+      options.words.slice(1).join(" "),
+    );
+  } catch {
+    return;
+  }
+  rest.free();
+  throw new CaptureError(
+    `${options.words[0]}: no such device; see --list-interfaces`,
+    PCAP_ERROR_NO_SUCH_DEVICE,
+  );
 }
 
 /** Captures as the command line says; returns the exit status. */
 export async function captureLive(lib: Libpcap, options: CommandLine): Promise<number> {
-  const { device, expression } = selection(lib, options);
+  const { device, expression, firstWordMayBeDevice } = selection(lib, options);
   if (options.listDataLinks) {
     writeText(Deno.stdout, formatDataLinks(device, listDataLinks(lib, device)));
     return 0;
@@ -153,12 +185,20 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
   let sink: PacketSink | undefined;
   try {
     if (expression !== undefined || options.dumpFilter) {
-      const program = FilterProgram.compile(
-        lib,
-        session.handle,
-        expression ?? "",
-        lookupNetmask(lib, device),
-      );
+      let program: FilterProgram;
+      try {
+        program = FilterProgram.compile(
+          lib,
+          session.handle,
+          expression ?? "",
+          lookupNetmask(lib, device),
+        );
+      } catch (error) {
+        if (error instanceof FilterError && firstWordMayBeDevice) {
+          blameMissingDevice(lib, options, session.linkType);
+        }
+        throw error;
+      }
       try {
         if (options.dumpFilter) {
           writeText(Deno.stdout, program.dump().join("\n") + "\n");

@@ -19,6 +19,7 @@ import { type Libpcap, loadLibpcap } from "../ffi/library.ts";
 import { dropPrivileges } from "../ffi/privileges.ts";
 import { interfaceNamer } from "../ffi/interfaces.ts";
 import { CaptureFileError, CaptureFileReader } from "../file/reader.ts";
+import { decompressedSource } from "../file/compressed.ts";
 import { WriteError } from "../file/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { filterExpression } from "./filter_setup.ts";
@@ -29,12 +30,34 @@ import { isRunFailure, type UserError } from "../user_error.ts";
 
 async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin> {
   if (path === "-") return Deno.stdin;
+  let file: Deno.FsFile;
   try {
-    return await Deno.open(path);
+    file = await Deno.open(path);
   } catch (error) {
     throw new CaptureFileError(
       error instanceof Deno.errors.NotFound ? "no such file" : osErrorReason(error),
     );
+  }
+  if (file.statSync().isDirectory) {
+    file.close();
+    throw new CaptureFileError("is a directory: give -r a capture file in it");
+  }
+  return file;
+}
+
+/**
+ * Whether `source` is a regular file: read in large blocks as fast as it goes. Anything else
+ * (standard input, a pipe, a FIFO) streams: each packet is printed as soon as it has arrived,
+ * as `tcpdump -U -w - | netpeek -r -` needs.
+ */
+function isRegularFile(source: Deno.FsFile | typeof Deno.stdin): boolean {
+  try {
+    // Standard input redirected from a file (`< capture.pcap`) is a file too.
+    return source instanceof Deno.FsFile
+      ? source.statSync().isFile
+      : Deno.statSync("/dev/stdin").isFile;
+  } catch {
+    return false;
   }
 }
 
@@ -57,9 +80,24 @@ function lazyInterfaceNamer(lib: Libpcap | undefined): (index: number) => string
   };
 }
 
+/** The same file, by its real path; false when either does not exist. */
+function sameFile(a: string, b: string): boolean {
+  try {
+    return Deno.realPathSync(a) === Deno.realPathSync(b);
+  } catch {
+    return false;
+  }
+}
+
 /** Reads the file the command line names; returns the exit status. */
 export async function readCaptureFile(options: CommandLine): Promise<number> {
   const path = options.read!;
+  const write = options.write;
+  if (write !== undefined && write !== "-" && path !== "-" && sameFile(path, write)) {
+    // Opening it to write would empty it before it was read.
+    printError(`-w ${write} is the file -r reads: write to another file`);
+    return 2;
+  }
   try {
     return await readFile(path, options);
   } catch (error) {
@@ -72,7 +110,8 @@ export async function readCaptureFile(options: CommandLine): Promise<number> {
 async function readFile(path: string, options: CommandLine): Promise<number> {
   const source = await openSource(path);
   try {
-    const reader = await CaptureFileReader.open(source, path);
+    const reader = await CaptureFileReader.open(await decompressedSource(source), path);
+    const streaming = !isRegularFile(source);
     const expression = filterExpression(options, options.words.join(" ") || undefined);
     // libpcap is needed only to compile a filter: without one, files read in pure TypeScript.
     const lib: Libpcap | undefined = expression !== undefined || options.dumpFilter
@@ -121,7 +160,11 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
           return true;
         }
         return sink.handle(bytes, offset, length, header, linkType);
-      }, () => sink.chunkEnd());
+      }, () => {
+        sink.chunkEnd();
+        // What arrived is printed before waiting for more.
+        if (streaming) sink.drained();
+      });
     } catch (error) {
       if (!isRunFailure(error)) throw error;
       failure = error;

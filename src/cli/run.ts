@@ -16,6 +16,7 @@ import { listInterfaces, type NetworkInterface } from "../ffi/interfaces.ts";
 import { loadLibpcap } from "../ffi/library.ts";
 import { type CommandLine, HELP, parseCommandLine, UsageError } from "./args.ts";
 import { captureLive } from "./live.ts";
+import { isDirectory } from "./sink.ts";
 import { readCaptureFile } from "./read.ts";
 import { printError, writeText } from "./stderr.ts";
 import { VERSION } from "./version.ts";
@@ -45,6 +46,21 @@ export function formatInterfaceList(devices: NetworkInterface[]): string {
   }).join("");
 }
 
+/** Options that only change how packets print, given with `-w` and nothing printed. */
+function printOnlyOptions(options: CommandLine): string[] {
+  if (options.write === undefined || options.print || options.stats) return [];
+  const given: [string, boolean][] = [
+    ["--json", options.json],
+    ["-v", options.verbose],
+    ["-V", options.tree],
+    ["-e", options.link],
+    ["-x/-X/-A", options.hex !== "none"],
+    ["-q", options.quiet],
+    ["-#", options.numbered],
+  ];
+  return given.filter(([, on]) => on).map(([name]) => name);
+}
+
 /** Runs netpeek with these arguments and returns the exit status (0, 1 runtime, 2 usage). */
 export async function runNetpeek(args: string[]): Promise<number> {
   let options: CommandLine;
@@ -54,6 +70,17 @@ export async function runNetpeek(args: string[]): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     printError(error.line);
     return error.exitStatus;
+  }
+  const unseen = printOnlyOptions(options);
+  if (unseen.length > 0) {
+    printError(
+      `warning: with -w packets are written, not printed, so ${unseen.join(", ")} ` +
+        `${unseen.length === 1 ? "shows" : "show"} nothing; add --print to print them too`,
+    );
+  }
+  if (options.write !== undefined && options.write !== "-" && isDirectory(options.write)) {
+    printError(`${options.write}: is a directory: give -w a file name (in it, say)`);
+    return 1;
   }
   if (options.help) {
     writeText(Deno.stdout, HELP);

@@ -62,6 +62,9 @@ export class OutputFileError extends UserError {
  */
 export function openForWriting(path: string, given: string): FileSink & { close(): void } {
   try {
+    if (isDirectory(path)) {
+      throw new OutputFileError(`${path}: is a directory: give -w a file name (in it, say)`);
+    }
     if (path === given) return Deno.openSync(path, { write: true, create: true, truncate: true });
     let existing: Deno.FileInfo | undefined;
     try {
@@ -79,6 +82,15 @@ export function openForWriting(path: string, given: string): FileSink & { close(
   } catch (error) {
     if (error instanceof OutputFileError) throw error;
     throw new OutputFileError(`${path}: cannot create: ${osErrorReason(error)}`);
+  }
+}
+
+/** Whether `path` is a directory (`-w DIR` is a mistake said before anything starts). */
+export function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
   }
 }
 
