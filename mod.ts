@@ -46,6 +46,7 @@ export type { FrameHeader } from "./src/frame.ts";
 export type { TcpAnalysis } from "./src/analysis/tcp_analysis.ts";
 export type { InnerPacketJson, PacketJson, TcpAnalysisJson } from "./src/output/json.ts";
 export type { TextOptions } from "./src/output/text.ts";
+export type { TimeFormat } from "./src/output/timestamp.ts";
 export type { CaptureStats } from "./src/frame.ts";
 export type { InterfaceAddress, NetworkInterface } from "./src/ffi/interfaces.ts";
 export { EXIT_FAILURE, EXIT_USAGE, UserError } from "./src/user_error.ts";
