@@ -166,3 +166,86 @@ Deno.test("docs/json.md documents exactly the declared keys of each layer", () =
     assert.deepEqual([...documented].sort(), [...declared].sort(), `docs/json.md ${section}`);
   }
 });
+
+/** Each `## ` section of docs/json.md, by its name (`ipv4`, `vlan[]`, `Top level`). */
+function docSections(): Map<string, string> {
+  const docs = Deno.readTextFileSync(new URL("../docs/json.md", import.meta.url));
+  const sections = new Map<string, string>();
+  for (const part of docs.split(/\n(?=## )/)) {
+    const title = /^## `?([^`\n]+)`?/.exec(part)?.[1];
+    if (title !== undefined) sections.set(title, part);
+  }
+  return sections;
+}
+
+/** Every key in `value`, each with the layer it lies under (`dns` for `dns.flags.aa`). */
+function* keysUnder(value: unknown, layer: string): Generator<[string, string]> {
+  if (Array.isArray(value)) {
+    for (const item of value) yield* keysUnder(item, layer);
+  } else if (typeof value === "object" && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      yield [layer, key];
+      yield* keysUnder(inner, layer);
+    }
+  }
+}
+
+/** Every key of a packet object, with its section: its layer's, or `Top level`. */
+function* packetKeys(json: Record<string, unknown>): Generator<[string, string]> {
+  for (const [key, value] of Object.entries(json)) {
+    yield ["Top level", key];
+    if (key === "inner") {
+      yield* packetKeys(value as Record<string, unknown>);
+      continue;
+    }
+    if (key === "reassembled") {
+      // The datagram's own keys, then its layers, each documented in its section.
+      for (const [name, inner] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof inner === "object" && inner !== null) yield* packetKeys({ [name]: inner });
+        else yield ["reassembled", name];
+      }
+      continue;
+    }
+    const section = key === "vlan" || key === "mpls" ? `${key}[]` : key;
+    yield* keysUnder(value, section);
+  }
+}
+
+Deno.test("every key netpeek writes, nested ones too, is named in its docs/json.md section", async () => {
+  const sections = docSections();
+  const undocumented = new Set<string>();
+  let keys = 0;
+  const check = (json: Record<string, unknown>) => {
+    for (const [section, key] of packetKeys(json)) {
+      keys++;
+      const text = sections.get(section);
+      if (text === undefined) {
+        undocumented.add(`${section} (no section)`);
+        continue;
+      }
+      if (!text.includes(`\`${key}\``) && !text.includes(`"${key}"`)) {
+        undocumented.add(`${section}: ${key}`);
+      }
+    }
+  };
+  for await (const { json } of fixturePackets()) check(json);
+  // What --reassemble adds: the datagram a fragment completed.
+  const reassembled = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../main.ts", import.meta.url).pathname,
+      "--json",
+      "--reassemble",
+      "-r",
+      new URL("fragments.pcap", FIXTURES).pathname,
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const lines = new TextDecoder().decode(reassembled.stdout).trimEnd().split("\n");
+  assert.ok(lines.some((line) => line.includes('"reassembled"')), "no datagram was reassembled");
+  for (const line of lines) check(JSON.parse(line));
+  assert.ok(keys > 10_000, `only ${keys} keys seen`);
+  assert.deepEqual([...undocumented].sort(), []);
+});
