@@ -16,9 +16,10 @@ const packets: AsyncIterable<CapturedPacket> = Deno.args[0] === "-r"
 for await (const packet of packets) {
   const dns = packet.dns;
   const ip = packet.ipv4 ?? packet.ipv6;
-  if (!dns || !ip || dns.questionName === null) continue;
+  const asked = dns?.question;
+  if (!asked || !ip) continue;
   const time = packet.time.toISOString();
-  const question = `${dns.questionTypeName} ${dns.questionName}`;
+  const question = `${asked.typeName} ${asked.name}`;
   if (dns.isResponse) {
     console.log(
       `${time} ${ip.src} answered ${question}: ${dns.rcodeName}, ${dns.answerCount} answers`,

@@ -245,7 +245,7 @@ Deno.test("a DNS name full of terminal escapes prints escaped, in text and in a 
     ...udp,
   ];
   const packet = new Decoder().decode(new Uint8Array(ip), LINKTYPE_RAW);
-  assert.equal(packet.dns?.questionName, "a\\027[.31mX\\007\\155");
+  assert.equal(packet.dns?.question?.name, "a\\027[.31mX\\007\\155");
   const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: ip.length, len: ip.length };
   const line = new TextFormatter({ verbose: true, hex: "ascii" }).format(packet, header);
   // deno-lint-ignore no-control-regex -- control characters are what is looked for

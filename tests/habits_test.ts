@@ -171,3 +171,24 @@ Deno.test("mistakes get one line that says what to do, and their exit status", a
     assert.equal(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
   }
 });
+
+/** Splits a shell-quoted command line into its words (single quotes only, as the README uses). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2]);
+}
+
+Deno.test("the README's examples on the fixtures print what the README shows", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const examples = [
+    ...readme.matchAll(/```\n\$ netpeek (-r tests\/fixtures\/[^\n]+)\n([^`]*)```/g),
+  ];
+  assert.ok(examples.length >= 2, "the README's -v and -V examples");
+  for (const [, command, shown] of examples) {
+    const result = await runNetpeek(shellWords(command), {
+      env: { TZ: "UTC" },
+      cwd: new URL("..", import.meta.url).pathname,
+    });
+    assert.equal(result.code, 0, `${command}: ${result.stderr}`);
+    assert.equal(result.stdout, shown, command);
+  }
+});

@@ -172,3 +172,60 @@ Deno.test("listInterfaces() lists lo with its address", () => {
   assert.ok(lo?.loopback);
   assert.ok(lo.addresses.some((address) => address.address === "127.0.0.1"));
 });
+
+Deno.test("readCapture() with a filter yields what tcpdump's filter passes", async () => {
+  const filter = "tcp[tcpflags] & tcp-syn != 0 or udp port 53";
+  const times: string[] = [];
+  for await (const packet of readCapture(fixture("stack.pcap"), { filter })) {
+    times.push(packet.toText().slice(0, 15));
+  }
+  // tcpdump with the same expression on the same file: the same packets.
+  const output = await new Deno.Command("tcpdump", {
+    args: ["-n", "-r", fixture("stack.pcap").pathname, filter],
+    env: { TZ: "UTC" },
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const expected = new TextDecoder().decode(output.stdout).trimEnd().split("\n")
+    .map((line) => line.slice(0, 15));
+  assert.ok(expected.length >= 3, "the filter passes several packets");
+  assert.deepEqual(times, expected);
+  await assert.rejects(
+    async () => {
+      for await (const _ of readCapture(fixture("stack.pcap"), { filter: "tcp portt 80" })) {
+        // never reached
+      }
+    },
+    (error: Error) => error.name === "FilterError",
+  );
+});
+
+Deno.test("packet.payload is the data after the last decoded header", async () => {
+  const payloads: string[] = [];
+  for await (const packet of readCapture(fixture("tcp-analysis.pcap"))) {
+    const tcp = packet.tcp;
+    if (tcp === undefined || tcp.payloadLength === 0) continue;
+    assert.equal(packet.payload.length, tcp.payloadLength);
+    payloads.push(new TextDecoder().decode(packet.payload.subarray(0, 4)));
+  }
+  assert.ok(payloads.length >= 3, `only ${payloads.length} segments with data`);
+});
+
+Deno.test("toText() numbers TCP as the command line does, relative to each side's first", async () => {
+  const lines: string[] = [];
+  for await (const packet of readCapture(fixture("tcp-real.pcap"))) lines.push(packet.toText());
+  const command = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../main.ts", import.meta.url).pathname,
+      "-r",
+      fixture("tcp-real.pcap").pathname,
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const printed = new TextDecoder().decode(command.stdout);
+  assert.match(printed, /seq 1:/, "the command line prints relative numbers");
+  assert.equal(lines.join(""), printed);
+});

@@ -34,12 +34,14 @@ export async function runNetpeek(
     prefix?: string[];
     stdin?: Uint8Array;
     timeoutMs?: number;
+    cwd?: string;
   } = {},
 ): Promise<RunResult> {
   const [command, commandArgs] = netpeekCommand(args, options.prefix);
   const child = new Deno.Command(command, {
     args: commandArgs,
     env: { NO_COLOR: "1", ...options.env },
+    cwd: options.cwd,
     stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",

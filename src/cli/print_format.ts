@@ -63,6 +63,7 @@ export function printFormat(options: CommandLine, color: boolean): PrintFormat {
       numbered: options.numbered,
       checkChecksums: !options.noChecksums,
       tree: options.tree,
+      nanosecondTime: options.nanosecond,
     },
   };
 }

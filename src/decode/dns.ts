@@ -562,23 +562,6 @@ export class DnsMessage extends HeaderView {
     return count;
   }
 
-  /** The first question's name, or `null` when there is none or it is malformed. */
-  get questionName(): string | null {
-    if (this.questionCount === 0) return null;
-    return this.readName(this.offset + FIELD_QUESTIONS)?.name ?? null;
-  }
-
-  /** The first question's type, or `null`. */
-  get questionType(): number | null {
-    return this.question?.type ?? null;
-  }
-
-  /** The first question's type as text (`A`, `AAAA`, `TYPE65534`), or `null`. */
-  get questionTypeName(): string | null {
-    const type = this.questionType;
-    return type === null ? null : dnsTypeName(type);
-  }
-
   /** The first question, or `null` when there is none or it is cut short or malformed. */
   get question(): DnsQuestion | null {
     if (this.questionCount === 0) return null;
@@ -836,7 +819,7 @@ export const DNS_FIELDS: FieldTable<DnsMessage> = {
   "dns.flags.checkdisable": flag(DNS_FLAG_CD),
   "dns.flags.rcode": (dns) => dns.isResponse ? dns.rcode : undefined,
   "dns.qry.name": (dns) => dns.questionCount === 0 ? undefined : tsharkName(dns, dns.questionsAt),
-  "dns.qry.type": (dns) => dns.questionType ?? undefined,
+  "dns.qry.type": (dns) => dns.question?.type,
   "dns.count.queries": (dns) => dns.questionCount,
   "dns.count.answers": (dns) => dns.answerCount,
   "dns.count.auth_rr": (dns) => dns.authorityCount,

@@ -21,6 +21,7 @@ import type { CaptureStats } from "../frame.ts";
 import { FilterProgram, lookupNetmask } from "../ffi/filter.ts";
 import { loadLibpcap } from "../ffi/library.ts";
 import { CapturedPacket } from "./packet.ts";
+import { FlowTracker } from "../analysis/flows.ts";
 
 /** How to capture. */
 export interface CaptureOptions {
@@ -80,6 +81,7 @@ export function capture(device: string, options: CaptureOptions = {}): PacketStr
         }
       }
       const decoder = new Decoder();
+      const flows = new FlowTracker({ summary: false, analysis: true });
       const limit = options.count ?? Infinity;
       let delivered = 0;
       while (delivered < limit && !options.signal?.aborted) {
@@ -89,7 +91,7 @@ export function capture(device: string, options: CaptureOptions = {}): PacketStr
           continue;
         }
         delivered++;
-        yield new CapturedPacket(next.frame, next.header, session.linkType, decoder);
+        yield new CapturedPacket(next.frame, next.header, session.linkType, decoder, flows);
       }
     } finally {
       lastStats = session.stats();

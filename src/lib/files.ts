@@ -14,8 +14,12 @@
  * @module
  */
 
-import { Decoder } from "../decode/mod.ts";
-import { type ByteSource, CaptureFileReader } from "../file/reader.ts";
+import { Decoder, LINKTYPE_ETHERNET } from "../decode/mod.ts";
+import { type ByteSource, CaptureFileReader, type FileRecordHeader } from "../file/reader.ts";
+import { decompressedSource } from "../file/compressed.ts";
+import { FilterProgram } from "../ffi/filter.ts";
+import { type Libpcap, LibraryError, loadLibpcap } from "../ffi/library.ts";
+import { FlowTracker } from "../analysis/flows.ts";
 import { CaptureFileWriter } from "../file/writer.ts";
 import type { FrameHeader } from "../frame.ts";
 import { CapturedPacket } from "./packet.ts";
@@ -46,21 +50,69 @@ function streamSource(stream: ReadableStream<Uint8Array>): ByteSource {
  */
 export async function* readCapture(
   source: string | URL | ReadableStream<Uint8Array>,
+  options: ReadOptions = {},
 ): AsyncGenerator<CapturedPacket> {
+  // The filter is compiled first: a bad one fails before the file is opened.
+  const filter = options.filter === undefined ? undefined : offlineFilter(options.filter);
   const stream = source instanceof ReadableStream;
   const file = stream ? undefined : await Deno.open(source);
   try {
     const reader = await CaptureFileReader.open(
-      file ?? streamSource(source as ReadableStream<Uint8Array>),
+      await decompressedSource(file ?? streamSource(source as ReadableStream<Uint8Array>)),
       stream ? "stream" : String(source),
     );
     const decoder = new Decoder();
+    const flows = new FlowTracker({ summary: false, analysis: true });
     for (let record = await reader.next(); record !== null; record = await reader.next()) {
-      yield new CapturedPacket(record.frame, record.header, record.header.linkType, decoder);
+      if (filter !== undefined && !filter.matches(record, reader.snaplen)) continue;
+      yield new CapturedPacket(record.frame, record.header, record.header.linkType, decoder, flows);
     }
   } finally {
+    filter?.free();
     file?.close();
   }
+}
+
+/** How `readCapture` reads. */
+export interface ReadOptions {
+  /**
+   * Only the packets that match this filter (tcpdump's language, compiled by libpcap, as
+   * `netpeek -r FILE EXPR`). Needs libpcap: without it `readCapture` throws `LibraryError`
+   * saying so; a filter that does not compile throws `FilterError`.
+   */
+  filter?: string;
+}
+
+/** A filter for file records: one compiled program per link type met. */
+function offlineFilter(expression: string) {
+  let lib: Libpcap;
+  try {
+    lib = loadLibpcap();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new LibraryError(
+      `readCapture's filter is compiled by libpcap, which is missing: ${reason}`,
+    );
+  }
+  const programs = new Map<number, FilterProgram>();
+  const programFor = (linkType: number, snaplen: number) => {
+    let program = programs.get(linkType);
+    if (program === undefined) {
+      program = FilterProgram.compileFor(lib, linkType, snaplen, expression);
+      programs.set(linkType, program);
+    }
+    return program;
+  };
+  // Compiled once up front for Ethernet, so that a bad expression fails at once.
+  programFor(LINKTYPE_ETHERNET, 262144);
+  return {
+    matches(record: { frame: Uint8Array; header: FileRecordHeader }, snaplen: number): boolean {
+      return programFor(record.header.linkType, snaplen).matches(record.frame, record.header.len);
+    },
+    free(): void {
+      for (const program of programs.values()) program.free();
+    },
+  };
 }
 
 /** How a capture file is written. */

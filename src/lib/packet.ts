@@ -38,6 +38,8 @@ import {
 import { type PacketJson, packetToJson } from "../output/json.ts";
 import { TextFormatter, type TextOptions } from "../output/text.ts";
 import type { FrameHeader } from "../frame.ts";
+import type { FlowTracker } from "../analysis/flows.ts";
+import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 
 /** A captured or read packet: bytes, header, link type and decoded layers. */
 export class CapturedPacket {
@@ -49,18 +51,26 @@ export class CapturedPacket {
   readonly linkType: number;
   readonly #decoder: Decoder;
   #layers: Packet | undefined;
+  /** TCP's analysis, when the packets came through a `FlowTracker` (capture and files). */
+  #analysis: TcpAnalysis | undefined;
 
-  /** Wraps bytes and a header; `decoder` is reused across packets by capture and files. */
+  /**
+   * Wraps bytes and a header; `decoder` is reused across packets by capture and files, which
+   * also pass the `flows` every packet of the stream goes through in order: TCP's relative
+   * numbers and analysis (`toText`) come from there.
+   */
   constructor(
     bytes: Uint8Array,
     header: FrameHeader,
     linkType: number,
     decoder: Decoder = new Decoder(),
+    flows?: FlowTracker,
   ) {
     this.bytes = bytes;
     this.header = header;
     this.linkType = linkType;
     this.#decoder = decoder;
+    if (flows !== undefined) this.#analysis = flows.observe(this.layers, header);
   }
 
   /**
@@ -139,6 +149,31 @@ export class CapturedPacket {
   get igmp(): IgmpMessage | undefined {
     return this.layers.igmp;
   }
+  /**
+   * The captured bytes after the last header netpeek decoded: a TCP segment's or UDP
+   * datagram's data, an ICMP message's body, what an unknown protocol carries (a view, as
+   * `bytes` is).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { CapturedPacket } from "./packet.ts";
+   * const udp = [0x45, 0, 0, 31, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+   *   0x9c, 0x40, 0x13, 0x89, 0, 11, 0, 0, 0x68, 0x69, 0x21];
+   * const packet = CapturedPacket.of(new Uint8Array(udp), 101);
+   * assert.equal(new TextDecoder().decode(packet.payload), "hi!");
+   * ```
+   */
+  get payload(): Uint8Array {
+    return this.bytes.subarray(this.layers.payloadOffset);
+  }
+
+  /** TCP's analysis (relative numbers, retransmissions, …) when the packet came from
+   * `readCapture` or `capture`, which follow each connection. */
+  get tcpAnalysis(): TcpAnalysis | undefined {
+    return this.#analysis;
+  }
+
   /** Why decoding stopped early, if it did. */
   get error(): string | undefined {
     return this.layers.error;
@@ -160,16 +195,23 @@ export class CapturedPacket {
    * ```
    */
   copy(): CapturedPacket {
-    return new CapturedPacket(this.bytes.slice(), { ...this.header }, this.linkType);
+    const copy = new CapturedPacket(this.bytes.slice(), { ...this.header }, this.linkType);
+    copy.#analysis = this.#analysis;
+    return copy;
   }
 
-  /** The documented JSON object (docs/json.md). */
+  /** The documented JSON object (docs/json.md), with `tcp.analysis` as the command line's. */
   toJSON(): PacketJson {
-    return packetToJson(this.layers, this.header);
+    return packetToJson(this.layers, this.header, { analysis: this.#analysis });
   }
 
-  /** The tcpdump-style line (with `options`: `-v`, `-e`, hex dumps). */
+  /**
+   * The tcpdump-style line (with `options`: `-v`, `-e`, hex dumps), TCP's numbers relative
+   * as the command line prints them (for packets from `readCapture` and `capture`).
+   */
   toText(options: TextOptions = {}): string {
-    return new TextFormatter(options).format(this.layers, this.header);
+    return new TextFormatter(options).format(this.layers, this.header, {
+      analysis: this.#analysis,
+    });
   }
 }

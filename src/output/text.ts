@@ -111,6 +111,11 @@ export interface TextOptions {
   checkChecksums?: boolean;
   /** `-V`: every field of every layer as an indented tree after the line. */
   tree?: boolean;
+  /**
+   * Whether a nanosecond capture's time stamps show nine digits (`--time-stamp-precision
+   * nano`); otherwise six, as tcpdump prints them. Default true.
+   */
+  nanosecondTime?: boolean;
 }
 
 /** The fixed pieces of the output, encoded once. */
@@ -176,7 +181,7 @@ export class TextFormatter {
     this.#options = options;
     this.#verbosity = options.verbosity ?? (options.verbose ? 1 : 0);
     this.#timeFormat = options.timeFormat ?? 0;
-    this.#clock = new PacketClock(this.#timeFormat);
+    this.#clock = new PacketClock(this.#timeFormat, options.nanosecondTime !== false);
     this.#checkChecksums = options.checkChecksums !== false;
     this.#quiet = options.quiet === true;
     const color = options.color === true;

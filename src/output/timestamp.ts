@@ -159,13 +159,28 @@ export class PacketClock {
   #previous: bigint | undefined;
   #dateSeconds = Number.NaN;
   #datePrefix = "";
+  readonly #nanosecond: boolean;
+  /** A nanosecond time stamp cut to microseconds. */
+  readonly #micro: FrameHeader = { seconds: 0, fraction: 0, nanosecond: false, caplen: 0, len: 0 };
 
-  constructor(format: TimeFormat = 0) {
+  /**
+   * `nanosecond`: nanosecond time stamps keep their nine digits (tcpdump's
+   * `--time-stamp-precision nano`); otherwise they are cut to microseconds, as tcpdump prints
+   * them by default.
+   */
+  constructor(format: TimeFormat = 0, nanosecond = true) {
     this.#format = format;
+    this.#nanosecond = nanosecond;
   }
 
   /** The time stamp and its trailing space, into `out`. */
-  write(out: ByteWriter, header: FrameHeader): void {
+  write(out: ByteWriter, frame: FrameHeader): void {
+    let header = frame;
+    if (frame.nanosecond && !this.#nanosecond) {
+      header = this.#micro;
+      header.seconds = frame.seconds;
+      header.fraction = Math.floor(frame.fraction / 1000);
+    }
     switch (this.#format) {
       case 0:
         this.#timeOfDay.write(out, header);
