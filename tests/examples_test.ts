@@ -59,7 +59,7 @@ Deno.test({
       assert.equal(lines.length, tshark.size, name);
       for (const line of lines) {
         const match =
-          /^(\S+) +(\d+) packets +(\d+) bytes  sent (\d+)\/(\d+)  received (\d+)\/(\d+)$/
+          /^(\S+) +(\d+) packets +(\d+) bytes {2}sent (\d+)\/(\d+) {2}received (\d+)\/(\d+)$/
             .exec(line);
         assert.ok(match, line);
         assert.deepEqual(match.slice(2).map(Number), tshark.get(match[1]), `${name} ${match[1]}`);
