@@ -1084,6 +1084,12 @@ export class Decoder {
       if (!this.#fits("udp", offset, end, UDP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + UDP_HEADER_LENGTH - this.#base;
       const udp = this.#udp;
+      // The checksum covers the datagram's own length (RFC 768), not bytes the IP packet has
+      // after it: tcpdump and tshark sum `udp.length` bytes.
+      const udpLength = udp.length;
+      if (checksummed > 0 && udpLength >= UDP_HEADER_LENGTH && udpLength < checksummed) {
+        udp.segmentLength = udpLength;
+      }
       if (isDnsPort(udp.srcPort, udp.dstPort)) {
         this.#decodeDns(offset + UDP_HEADER_LENGTH, end, udp.payloadLength);
       } else if (udp.payloadLength > 0) {

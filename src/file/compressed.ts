@@ -10,13 +10,14 @@
  * const gzip = new Blob([new Uint8Array([1, 2, 3])]).stream()
  *   .pipeThrough(new CompressionStream("gzip"));
  * const bytes = new Uint8Array(await new Response(gzip).arrayBuffer());
- * let given = false;
+ * let at = 0; // a file of those bytes, read as far as each buffer holds
  * const file = {
  *   read: (buffer: Uint8Array) => {
- *     if (given) return Promise.resolve(null);
- *     given = true;
- *     buffer.set(bytes);
- *     return Promise.resolve(bytes.length);
+ *     if (at === bytes.length) return Promise.resolve(null);
+ *     const count = Math.min(buffer.length, bytes.length - at);
+ *     buffer.set(bytes.subarray(at, at + count));
+ *     at += count;
+ *     return Promise.resolve(count);
  *   },
  * };
  * const source = await decompressedSource(file);
