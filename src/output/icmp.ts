@@ -142,7 +142,7 @@ function writeVerboseIcmp(out: ByteWriter, icmp: IcmpHeader, checkChecksum: bool
   const id = icmp.id;
   const sequence = icmp.sequence;
   const text = id === null || sequence === null
-    ? icmpText(icmp)
+    ? icmpText(icmp, true)
     : `ICMP6, ${icmp.typeName}, id ${id}, seq ${sequence}, length ${icmp.messageLength}`;
   const length = `, length ${icmp.messageLength}`;
   if (icmp.truncated || !text.endsWith(length)) {
@@ -160,7 +160,7 @@ function writeVerboseIcmp(out: ByteWriter, icmp: IcmpHeader, checkChecksum: bool
 }
 
 /** Every ICMP message but a whole echo, which `writeIcmp` writes itself. */
-function icmpText(icmp: IcmpHeader): string {
+function icmpText(icmp: IcmpHeader, verbose = false): string {
   const v4 = icmp.version === 4;
   const label = v4 ? "ICMP " : "ICMP6, ";
   if (icmp.truncated) return label + (icmp.codeName ?? icmp.typeName);
@@ -202,8 +202,9 @@ function icmpText(icmp: IcmpHeader): string {
     case ND_NEIGHBOR_ADVERT: {
       const flags = icmp.ndFlags;
       const set = flags ? Object.entries(flags).filter(([, on]) => on).map(([name]) => name) : [];
+      // tcpdump shows the flags with -v only.
       return `ICMP6, neighbor advertisement, tgt is ${icmp.target}${
-        set.length ? `, Flags [${set.join(", ")}]` : ""
+        verbose && set.length ? `, Flags [${set.join(", ")}]` : ""
       }${length}`;
     }
     case ND_REDIRECT:

@@ -63,7 +63,6 @@ const TCPDUMP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
   [51, "AH"],
   [55, "Mobile IP"],
   [58, "ICMPv6"],
-  [59, "NONE"],
   [60, "Destination Options"],
   [62, "Mobility (old)"],
   [88, "EIGRP"],
@@ -139,12 +138,13 @@ const OPTION_RR = 7;
 const OPTION_LSRR = 131;
 const OPTION_SSRR = 137;
 const OPTION_RA = 148;
+const OPTION_TIMESTAMP = 68;
 
 /** tcpdump's names of the IPv4 options. */
 const OPTION_TEXT: ReadonlyMap<number, string> = new Map([
   [OPTION_EOL, "EOL"],
   [OPTION_NOP, "NOP"],
-  [68, "TS"],
+  [OPTION_TIMESTAMP, "timestamp"],
   [130, "security"],
   [OPTION_RR, "RR"],
   [OPTION_SSRR, "SSRR"],
@@ -152,9 +152,6 @@ const OPTION_TEXT: ReadonlyMap<number, string> = new Map([
   [OPTION_RA, "RA"],
   [82, "traceroute"],
 ]);
-
-/** RFC 791 3.1: a route's pointer counts from 1, so the first address is at pointer 4. */
-const ROUTE_FIRST_POINTER = 4;
 
 /** tcpdump's words for the options in an IPv4 header (`NOP,NOP,RR 192.0.2.1`). */
 export function ipv4OptionsText(ip: Ipv4Header): string {
@@ -176,6 +173,8 @@ export function ipv4OptionsText(ip: Ipv4Header): string {
     if (length < 2 || length > end - at) return text + ` [bad length ${length}]`;
     if (type === OPTION_RR || type === OPTION_LSRR || type === OPTION_SSRR) {
       text += routeText(view, at, length);
+    } else if (type === OPTION_TIMESTAMP) {
+      text += timestampText(view, at, length);
     } else if (type === OPTION_RA) {
       if (length < 4) text += ` [bad length ${length}]`;
       else if (view.getUint16(at + 2) !== 0) text += ` value ${view.getUint16(at + 2)}`;
@@ -185,19 +184,61 @@ export function ipv4OptionsText(ip: Ipv4Header): string {
   return text;
 }
 
-/** A route option's addresses, with a `,` after the one its pointer marks. */
+/** A route option's addresses, each followed by `,` once the route has passed it. */
 function routeText(view: DataView, at: number, length: number): string {
   if (length < 3) return ` [bad length ${length}]`;
   let text = "";
   if ((length + 1) & 3) text += ` [bad length ${length}]`;
-  const pointer = view.getUint8(at + 2);
-  if (pointer < ROUTE_FIRST_POINTER) text += ` [bad ptr ${pointer}]`;
+  // RFC 791: the pointer counts from 1; tcpdump compares it from 0.
+  const pointer = view.getUint8(at + 2) - 1;
+  if (pointer < 3 || ((pointer + 1) & 3) || pointer > length + 1) {
+    text += ` [bad ptr ${pointer + 1}]`;
+  }
   for (let hop = 3; hop + 4 <= length; hop += 4) {
-    const address = [0, 1, 2, 3].map((index) => view.getUint8(at + hop + index));
-    text += ` ${address.join(".")}`;
-    if (pointer === hop + 1) text += ",";
+    text += ` ${ipv4Text(view, at + hop)}`;
+    if (pointer > hop) text += ",";
   }
   return text;
+}
+
+/** RFC 791's timestamp flags: timestamps only, each with its address, or prespecified. */
+const TIMESTAMP_FLAGS = ["TSONLY", "TS+ADDR", "", "PRESPEC"];
+
+/**
+ * The timestamp option as tcpdump words it: ` TS{TSONLY ^ 0@ 0@}`, the `^` where the pointer
+ * is, each entry's time and (but for TSONLY) address.
+ */
+function timestampText(view: DataView, at: number, length: number): string {
+  if (length < 4) return `[bad length ${length}]`;
+  const flags = view.getUint8(at + 3);
+  const kind = flags & 0xf;
+  const entry = kind === 0 ? 4 : 8;
+  let text = " TS{";
+  if ((length - 4) & (entry - 1)) text += `[bad length ${length}]`;
+  const pointer = view.getUint8(at + 2) - 1;
+  if (pointer < 4 || ((pointer - 4) & (entry - 1)) || pointer > length + 1) {
+    text += `[bad ptr ${pointer + 1}]`;
+  }
+  let position = 4;
+  if (TIMESTAMP_FLAGS[kind] === undefined || TIMESTAMP_FLAGS[kind] === "") {
+    text += `[bad ts type ${kind}]`;
+  } else {
+    text += TIMESTAMP_FLAGS[kind];
+    for (; position + entry <= length; position += entry) {
+      const time = view.getUint32(at + position + entry - 4);
+      const address = entry === 8 ? ipv4Text(view, at + position) : "";
+      text += `${pointer === position ? " ^ " : " "}${time}@${address}`;
+    }
+  }
+  if (pointer === position) text += " ^ ";
+  const unrecorded = flags >> 4;
+  return text + (unrecorded ? ` [${unrecorded} hops not recorded]} ` : "}");
+}
+
+function ipv4Text(view: DataView, at: number): string {
+  return `${view.getUint8(at)}.${view.getUint8(at + 1)}.${view.getUint8(at + 2)}.${
+    view.getUint8(at + 3)
+  }`;
 }
 
 /**

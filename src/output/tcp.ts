@@ -131,7 +131,8 @@ function analysisText(analysis: TcpAnalysis): string {
  * tcpdump's words for a segment after `src.port > dst.port: `: flags, numbers (less tcpdump's
  * bases for the conversation, as `analysis` found them; absolute without), window, options,
  * length; with `checkChecksum` (`-v` without `-K`) the checksum, as tcpdump's `-v` (the
- * findings are `writeTcpAnalysis`'s).
+ * findings are `writeTcpAnalysis`'s); with `alwaysSeq` (`-vv`) the sequence number of a
+ * segment that takes none.
  */
 export function writeTcp(
   out: ByteWriter,
@@ -139,6 +140,7 @@ export function writeTcp(
   analysis: TcpAnalysis | undefined,
   checkChecksum: boolean,
   flagStyle: Style | null,
+  alwaysSeq = false,
 ): void {
   const bits = tcp.flagBits;
   const length = tcp.payloadLength;
@@ -154,7 +156,8 @@ export function writeTcp(
   }
   out.byte(0x5d);
   if (checkChecksum) writeChecksum(out, tcp);
-  if (length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
+  // tcpdump names the sequence number of a segment that takes some, and with -vv of every one.
+  if (alwaysSeq || length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
     const seq = (tcp.seq - seqBase) >>> 0;
     out.piece(TEXT.seq);
     out.uint(seq);

@@ -217,8 +217,11 @@ export class TextFormatter {
     if (sll !== undefined && sll.version === 2) out.text(cookedPrefix(sll, extras.interfaceName));
     if (options.link) out.text(linkText(packet, header.len));
     else if (packet.arista !== undefined) {
-      // tcpdump names this EtherType even without -e, then the frame's own layers.
-      out.text(`${etherTypeText(ETHERTYPE_ARISTA)}, length ${header.len}: `);
+      // tcpdump names this EtherType even without -e (-q: by name alone), then the frame's
+      // own layers.
+      out.text(
+        `${this.#quiet ? ARISTA_NAME : etherTypeText(ETHERTYPE_ARISTA)}, length ${header.len}: `,
+      );
       out.text(aristaText(packet.arista));
     }
     if (packet.pppoe !== undefined) this.#writePppoe(out, packet, packet.pppoe, header);
@@ -264,8 +267,8 @@ export class TextFormatter {
    * Whether tcpdump's `-v` shows the transport checksum of this packet: not with `-K`, and
    * not in a fragment, whose segment is not all there.
    */
-  #checksumShown(packet: Packet): boolean {
-    if (!this.#options.verbose || !this.#checkChecksums) return false;
+  #checksumShown(packet: Packet, despiteK = false): boolean {
+    if (!this.#options.verbose || (!this.#checkChecksums && !despiteK)) return false;
     const ip4 = packet.ipv4;
     if (ip4 !== undefined) return !ip4.isFragment;
     return (packet.ipv6?.fragmentHeaderOffset ?? -1) < 0;
@@ -506,7 +509,7 @@ export class TextFormatter {
   #writeSegment(out: ByteWriter, packet: Packet, tcp: TcpHeader): void {
     const verbose = this.#options.verbose === true;
     const analysis = this.#options.absoluteSequence === true ? undefined : this.#analysis;
-    writeTcp(out, tcp, analysis, this.#checksumShown(packet), this.#flag);
+    writeTcp(out, tcp, analysis, this.#checksumShown(packet), this.#flag, this.#verbosity > 1);
     if (packet.dns !== undefined) {
       out.byte(0x20);
       writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);
@@ -514,6 +517,8 @@ export class TextFormatter {
       if (isHttpPort(tcp)) {
         const start = tcp.offset + tcp.dataOffset;
         writeHttpText(out, tcp.dataView, start, tcp.end, tcp.payloadLength, this.#verbosity);
+      } else if (isSshPort(tcp)) {
+        writeSshBanner(out, tcp.dataView, tcp.offset + tcp.dataOffset, tcp.end);
       } else if (packet.http !== undefined) {
         writeHttpHint(out, tcp.dataView, tcp.offset + tcp.dataOffset, tcp.end);
       } else if (packet.tls !== undefined) {
@@ -720,7 +725,8 @@ export class TextFormatter {
     if (icmp !== undefined) {
       out.piece(PIECE.colonSpace);
       out.text(chain);
-      writeIcmp(out, icmp, this.#options.verbose === true, this.#checksumShown(packet));
+      // tcpdump checks ICMP's checksum with -v even under -K, which spares IP, TCP and UDP.
+      writeIcmp(out, icmp, this.#options.verbose === true, this.#checksumShown(packet, true));
       if (this.#options.verbose && icmp.version === 4 && icmp.isError && !icmp.truncated) {
         this.#writeQuoted(out, icmp.dataView, icmp.offset + ICMP_HEADER_LENGTH, icmp.end);
       }
@@ -799,6 +805,39 @@ function isHttpPort(tcp: TcpHeader): boolean {
   const { srcPort, dstPort } = tcp;
   return srcPort === HTTP_PORT || dstPort === HTTP_PORT || srcPort === HTTP_ALT_PORT ||
     dstPort === HTTP_ALT_PORT;
+}
+
+/** The Arista EtherType's name, as tcpdump -q writes it. */
+const ARISTA_NAME = "Arista Vendor Specific Protocol";
+
+/** SSH's port, where tcpdump prints a connection's version banner. */
+const SSH_PORT = 22;
+
+function isSshPort(tcp: TcpHeader): boolean {
+  return tcp.srcPort === SSH_PORT || tcp.dstPort === SSH_PORT;
+}
+
+/** RFC 4253 section 4.2: the banner's line is at most 255 bytes, CR LF included. */
+const SSH_BANNER_MAX = 255;
+
+/**
+ * tcpdump's `: SSH: SSH-2.0-OpenSSH_9.2` for a segment on port 22 that begins with the
+ * version banner (RFC 4253 section 4.2), up to its line end; nothing for any other.
+ */
+function writeSshBanner(out: ByteWriter, view: DataView, start: number, end: number): void {
+  const limit = Math.min(end, start + SSH_BANNER_MAX);
+  if (limit - start < 4) return;
+  const magic = [0x53, 0x53, 0x48, 0x2d]; // "SSH-"
+  for (let i = 0; i < 4; i++) if (view.getUint8(start + i) !== magic[i]) return;
+  let text = "";
+  for (let at = start; at < limit; at++) {
+    const byte = view.getUint8(at);
+    if (byte === 0x0d || byte === 0x0a) break;
+    // Only what prints: the banner is the peer's bytes, not ours to send to a terminal.
+    if (byte < 0x20 || byte > 0x7e) return;
+    text += String.fromCharCode(byte);
+  }
+  out.text(`: SSH: ${text}`);
 }
 
 /** tcpdump's words for ESP's clear header: `ESP(spi=0x12345678,seq=0x1)`. */
