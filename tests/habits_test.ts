@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { hasCommand, netpeekCommand, runNetpeek } from "./netpeek_process.ts";
+import { readCapture, writeCapture } from "../mod.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const fixture = (name: string) => new URL(name, FIXTURES).pathname;
@@ -191,4 +192,81 @@ Deno.test("the README's examples on the fixtures print what the README shows", a
     assert.equal(result.code, 0, `${command}: ${result.stderr}`);
     assert.equal(result.stdout, shown, command);
   }
+});
+
+/** tcpdump's lines for `path` with `filter` (TZ=UTC). */
+async function tcpdumpText(path: string, filter: string[] = []): Promise<string> {
+  const output = await new Deno.Command("tcpdump", {
+    args: ["-n", "-r", path, ...filter],
+    env: { TZ: "UTC" },
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(output.stdout);
+}
+
+Deno.test({
+  name: "relative TCP numbers where the SYN was not seen: as tcpdump's, cut or filtered",
+  ignore: !hasTcpdump,
+  fn: async () => {
+    // A capture started mid-connection: the records from the 40th on.
+    const path = await Deno.makeTempFile({ suffix: ".pcap" });
+    try {
+      const writer = writeCapture(path, { linkType: 1 });
+      let index = 0;
+      for await (const packet of readCapture(fixture("tcp-real.pcap"))) {
+        if (index++ >= 40) writer.write(packet);
+      }
+      writer.close();
+      for (
+        const [file, filter] of [
+          [path, []],
+          // A filter that drops every SYN.
+          [fixture("tcp-real.pcap"), ["tcp[tcpflags] & tcp-syn == 0"]],
+        ] as [string, string[]][]
+      ) {
+        const theirs = await tcpdumpText(file, filter);
+        const ours = await runNetpeek(["-r", file, ...filter], { env: { TZ: "UTC" } });
+        assert.ok(theirs.split("\n").length > 20, `tcpdump printed too little for ${file}`);
+        // Relative numbers are in play: neither the SYN's nor absolute ones.
+        assert.match(theirs, /seq \d{1,6}:\d{1,6}, ack \d{1,6},/);
+        assert.equal(ours.stdout, theirs, `${file} ${filter.join(" ")}`);
+      }
+      // SACK edges on the first segment seen with ACK, which prints its own numbers absolute:
+      // already relative to the other side's base, as tcpdump's.
+      const sack = ["ip", "and", "tcp"];
+      const theirs = await tcpdumpText(fixture("stack.pcap"), sack);
+      assert.match(theirs, /sack 2 \{1000:2000\}/);
+      const ours = await runNetpeek(["-r", fixture("stack.pcap"), ...sack], { env: { TZ: "UTC" } });
+      assert.equal(ours.stdout, theirs);
+    } finally {
+      await Deno.remove(path);
+    }
+  },
+});
+
+Deno.test({
+  name: "--list-time-stamp-types and -j go through libpcap, as tcpdump's -J and -j",
+  ignore: !hasTcpdump || !isRoot,
+  fn: async () => {
+    const ours = await runNetpeek(["--list-time-stamp-types", "-i", "lo"]);
+    const theirs = await new Deno.Command("tcpdump", {
+      args: ["-J", "-i", "lo"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(ours.code, 0, ours.stderr);
+    const decoder = new TextDecoder();
+    // tcpdump prints the list on standard output, or "cannot be set" on standard error.
+    assert.equal(
+      ours.stdout,
+      decoder.decode(theirs.stdout) || decoder.decode(theirs.stderr).replace(/^tcpdump: /, ""),
+    );
+    const wrong = await runNetpeek(["-j", "no-such-type", "-i", "lo", "-c", "1"]);
+    assert.equal(wrong.code, 1);
+    assert.match(
+      wrong.stderr,
+      /^netpeek: invalid time stamp type no-such-type; see --list-time-stamp-types/,
+    );
+  },
 });

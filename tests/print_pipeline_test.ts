@@ -144,6 +144,11 @@ Deno.test("netpeek -r prints the same on two threads as on one, in every printin
     ["--stats", "--print"],
     ["-c", "7777", "--json"],
     ["tcp", "or", "icmp"],
+    // tcpdump's habits: the tree, quiet lines, and the formats that count from packets before
+    // (which keep to one thread).
+    ["-V"],
+    ["-q", "-tt"],
+    ["-#", "-ttt"],
   ];
   for (const mode of modes) {
     const args = ["-r", CAPTURE, ...mode];
