@@ -16,7 +16,7 @@
  * @module
  */
 
-import { isSupportedLinkType, linkTypeInfo } from "../decode/mod.ts";
+import { isSupportedLinkType, LINKTYPE_ETHERNET, linkTypeInfo } from "../decode/mod.ts";
 import { type DataLink, dataLinkByName, DLT_LINUX_SLL2, listDataLinks } from "../ffi/datalink.ts";
 import { formatTimeStampTypes, listTimeStampTypes, timeStampTypeByName } from "../ffi/tstamp.ts";
 import { CaptureError, LiveCapture } from "../ffi/capture.ts";
@@ -82,10 +82,7 @@ export function formatDataLinks(device: string, links: DataLink[]): string {
 }
 
 /** The interface and filter the command line asks for. */
-function selection(
-  lib: Libpcap,
-  options: CommandLine,
-): { device: string; expression?: string; firstWordMayBeDevice?: boolean } {
+function selection(lib: Libpcap, options: CommandLine): { device: string; expression?: string } {
   if (options.interface !== undefined) {
     return {
       device: namedInterface(lib, options.interface),
@@ -94,6 +91,13 @@ function selection(
   }
   const devices = listInterfaces(lib);
   const split = splitWords(options.words, devices.map((device) => device.name));
+  if (
+    split.device === undefined && options.words.length > 1 && options.filter === undefined &&
+    options.filterFile === undefined && !compiles(lib, options.words.join(" "))
+  ) {
+    // `netpeek eth9 tcp port 80`: the words make no filter, the words after the first do.
+    blameMissingDevice(lib, options, LINKTYPE_ETHERNET);
+  }
   const device = split.device ?? defaultInterface(devices)?.name;
   if (device === undefined) {
     throw new CaptureError(
@@ -114,13 +118,21 @@ function selection(
   if (split.device !== undefined && split.expression && (options.filter || options.filterFile)) {
     throw new FilterError("give the filter once: with -f, -F, or as words after the options");
   }
-  return {
-    device,
-    expression: filterExpression(options, split.expression),
-    firstWordMayBeDevice: split.device === undefined && options.words.length > 1 &&
-      options.filter === undefined && options.filterFile === undefined,
-  };
+  return { device, expression: filterExpression(options, split.expression) };
 }
+
+/** Whether `expression` compiles as a filter for Ethernet. */
+function compiles(lib: Libpcap, expression: string): boolean {
+  try {
+    FilterProgram.compileFor(lib, LINKTYPE_ETHERNET, MAX_SNAPLEN_FOR_CHECK, expression).free();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The snapshot length filters are checked with (any works: it only bounds offsets). */
+const MAX_SNAPLEN_FOR_CHECK = 262144;
 
 /**
  * `netpeek eth9 tcp port 80` where eth9 is no interface: when the words do not compile as a
@@ -148,7 +160,7 @@ function blameMissingDevice(lib: Libpcap, options: CommandLine, linkType: number
 
 /** Captures as the command line says; returns the exit status. */
 export async function captureLive(lib: Libpcap, options: CommandLine): Promise<number> {
-  const { device, expression, firstWordMayBeDevice } = selection(lib, options);
+  const { device, expression } = selection(lib, options);
   if (options.listDataLinks) {
     writeText(Deno.stdout, formatDataLinks(device, listDataLinks(lib, device)));
     return 0;
@@ -185,20 +197,12 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
   let sink: PacketSink | undefined;
   try {
     if (expression !== undefined || options.dumpFilter) {
-      let program: FilterProgram;
-      try {
-        program = FilterProgram.compile(
-          lib,
-          session.handle,
-          expression ?? "",
-          lookupNetmask(lib, device),
-        );
-      } catch (error) {
-        if (error instanceof FilterError && firstWordMayBeDevice) {
-          blameMissingDevice(lib, options, session.linkType);
-        }
-        throw error;
-      }
+      const program = FilterProgram.compile(
+        lib,
+        session.handle,
+        expression ?? "",
+        lookupNetmask(lib, device),
+      );
       try {
         if (options.dumpFilter) {
           writeText(Deno.stdout, program.dump().join("\n") + "\n");
