@@ -38,6 +38,7 @@ export { capture, type CaptureOptions, type PacketStream } from "./src/lib/captu
 export {
   type CaptureWriter,
   readCapture,
+  type ReadOptions,
   writeCapture,
   type WriteOptions,
 } from "./src/lib/files.ts";

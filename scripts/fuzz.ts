@@ -285,7 +285,15 @@ export function freshState() {
     reassembler: new Reassembler({ maxDatagrams: 16, maxBytes: 1 << 20 }),
     decoder: new Decoder(),
     // -vvv: every record of every DNS section, with its TTL.
-    text: new TextFormatter({ verbose: true, verbosity: 3, link: true, hex: "ascii" }),
+    text: new TextFormatter({
+      verbose: true,
+      verbosity: 3,
+      link: true,
+      hex: "ascii",
+      tree: true,
+      timeFormat: 3,
+      numbered: true,
+    }),
     frames: 0,
   };
 }
