@@ -13,7 +13,7 @@
  *   7, ..."example".split("").map((c) => c.charCodeAt(0)), 3, 99, 111, 109, 0, 0, 1, 0, 1,
  * ]);
  * const dns = new DnsMessage().bind(new DataView(query.buffer), 0, query.length);
- * assert.deepEqual([dns.id, dns.isResponse, dns.questionName, dns.questionTypeName], [4660, false, "example.com", "A"]);
+ * assert.deepEqual([dns.id, dns.isResponse, dns.question?.name, dns.question?.typeName], [4660, false, "example.com", "A"]);
  * ```
  * @module
  */
