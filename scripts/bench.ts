@@ -324,29 +324,41 @@ async function fidelity(
   deno: string,
   netpeekArgs: string[],
   path: string,
+  flags: string[] = [],
 ): Promise<{ same: number; total: number; kinds: [string, number][] }> {
-  // A packet's first line, whatever lines tcpdump or netpeek print after it.
-  const firstLines = async (command: string, args: string[]) =>
-    new TextDecoder().decode(
+  // Each packet's lines: without flags its first line alone, whatever lines follow it; with
+  // flags (-v) every line tcpdump prints for it.
+  const packetLines = async (command: string, args: string[]) => {
+    const packets: string[][] = [];
+    const text = new TextDecoder().decode(
       (await new Deno.Command(command, {
         args,
         env: { TZ: "UTC" },
         stdout: "piped",
         stderr: "null",
       }).output()).stdout,
-    ).split("\n").filter((line) => line !== "" && !/^\s/.test(line));
-  const theirs = await firstLines("tcpdump", ["-n", "-r", path]);
-  const ours = await firstLines(deno, [...netpeekArgs, "-r", path]);
+    );
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      if (!/^\s/.test(line)) packets.push([line]);
+      else if (flags.length > 0 && packets.length > 0) packets[packets.length - 1].push(line);
+    }
+    return packets;
+  };
+  const theirs = await packetLines("tcpdump", ["-n", ...flags, "-r", path]);
+  const ours = await packetLines(deno, [...netpeekArgs, ...flags, "-r", path]);
   if (ours.length !== theirs.length) {
     throw new Error(`tcpdump printed ${theirs.length} packets, netpeek ${ours.length}`);
   }
   let same = 0;
   const total = theirs.length;
   const kinds = new Map<string, number>();
-  theirs.forEach((line, index) => {
-    if (ours[index].startsWith(line)) same++;
+  theirs.forEach((lines, index) => {
+    const mismatch = lines.findIndex((line, at) => !ours[index][at]?.startsWith(line));
+    if (mismatch < 0) same++;
     else {
-      const kind = line.replace(/^\S+ /, "").replace(/[0-9a-f]{2,}|\d+/g, "#").slice(0, 90);
+      const kind = lines[mismatch].replace(/^\S+ /, "").replace(/[0-9a-f]{2,}|\d+/g, "#")
+        .slice(0, 90);
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
   });
@@ -493,6 +505,15 @@ async function fileBench(
       }`,
     );
     for (const [kind, count] of faithful.kinds) {
+      console.log(`  ${String(count).padStart(7)}  ${kind}`);
+    }
+    // -v: every line of tcpdump -v's, header and ports included (reported, not a goal).
+    const verbose = await fidelity(deno, netpeekAt(ROOT).slice(0, -2), sample, ["-v"]);
+    console.log(
+      `-v fidelity: ${verbose.same} of ${verbose.total} packets begin line by line with ` +
+        `tcpdump -n -v's (${(100 * verbose.same / verbose.total).toFixed(2)} %)`,
+    );
+    for (const [kind, count] of verbose.kinds) {
       console.log(`  ${String(count).padStart(7)}  ${kind}`);
     }
 
