@@ -53,6 +53,7 @@ const EVERY_FLAG_FILES = [
   "protocols/http.pcap",
   "protocols/vxlan.pcap",
   "protocols/arista.pcap",
+  "protocols/erspan.pcap",
   "ssh.pcap",
   "e1000g.pcap",
 ];

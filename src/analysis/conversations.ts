@@ -132,7 +132,7 @@ export class ConversationList {
   }
 
   /** Appends `count` conversations of `list` from `from` on (all of them by default). */
-  append(list: ConversationList, from = 0, count = list.length - from): void {
+  append(list: ConversationList, from: number = 0, count: number = list.length - from): void {
     const at = this.length;
     if (at + count > this.protocols.length) this.#grow(Math.max(2 * at, at + count));
     const copy = <T extends Uint8Array | Uint32Array | Float64Array>(to: T, source: T, per = 1) =>
