@@ -20,7 +20,7 @@
  * @module
  */
 
-import type { Ipv4Header } from "../decode/mod.ts";
+import { ipProtocolName, type Ipv4Header } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces, Piece } from "./bytes.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 
@@ -43,41 +43,29 @@ const JSON_PIECE = encodePieces({
   ttl: ',"ttl":',
 });
 
-/** tcpdump's names of the IP protocols, as its `-v` writes them (`proto UDP (17)`). */
+/**
+ * Where tcpdump's names of the IP protocols (`proto UDP (17)` in its `-v`) are not netpeek's
+ * own (`ipProtocolName`): the ones it adds, and its words for the extension headers.
+ */
 const TCPDUMP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
   [0, "Options"],
-  [1, "ICMP"],
-  [2, "IGMP"],
-  [4, "IPIP"],
-  [6, "TCP"],
   [8, "EGP"],
   [9, "IGRP"],
-  [17, "UDP"],
   [33, "DCCP"],
-  [41, "IPv6"],
-  [43, "Routing"],
-  [44, "Fragment"],
-  [46, "RSVP"],
-  [47, "GRE"],
-  [50, "ESP"],
-  [51, "AH"],
   [55, "Mobile IP"],
-  [58, "ICMPv6"],
-  [60, "Destination Options"],
-  [62, "Mobility (old)"],
-  [88, "EIGRP"],
-  [89, "OSPF"],
-  [103, "PIM"],
+  [62, "Mobile IP (old)"],
   [108, "Compressed IP"],
-  [112, "VRRP"],
   [113, "PGM"],
-  [132, "SCTP"],
   [135, "Mobility"],
 ]);
 
+/** Protocols netpeek names that tcpdump's table leaves `unknown`. */
+const UNNAMED_BY_TCPDUMP: ReadonlySet<number> = new Set([59, 60]);
+
 /** tcpdump's name of an IP protocol (`unknown` past its list), for IPv4's and IPv6's `-v`. */
 export function tcpdumpProtocolName(protocol: number): string {
-  return TCPDUMP_PROTOCOL_NAMES.get(protocol) ?? "unknown";
+  if (UNNAMED_BY_TCPDUMP.has(protocol)) return "unknown";
+  return TCPDUMP_PROTOCOL_NAMES.get(protocol) ?? ipProtocolName(protocol);
 }
 
 /** `-v`'s fixed words, encoded once. */
