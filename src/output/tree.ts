@@ -15,6 +15,8 @@
  *   ipv4: { version: 4, ihl: 20, ttl: 64, protocol: 17, checksum: 0x324f, checksumOk: true,
  *     src: "192.0.2.1", dst: "198.51.100.2" },
  * });
+ * // Text from the wire is made safe for a terminal.
+ * assert.equal(fieldTree({ http: { uri: "/a\rb" } }).includes("Uri: /a\\x0db"), true);
  * assert.equal(tree, [
  *   "    Frame: 34 bytes on wire, 34 bytes captured, link raw",
  *   "    Internet Protocol Version 4, Src: 192.0.2.1, Dst: 198.51.100.2",
@@ -355,15 +357,28 @@ function checksumStatus(ok: JsonValue): string {
 function fieldName(key: string): string {
   const known = FIELD_NAMES[key];
   if (known !== undefined) return known;
-  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+  // A key may come from the wire too (a header's name): made printable as values are.
+  const words = printable(key).replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * A string from the packet, safe for a terminal: a control character is written `\x0d`, as
+ * the decoders write bytes that are not text.
+ */
+function printable(text: string): string {
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
+  return text.replace(
+    /[\x00-\x1f\x7f]/g,
+    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
 
 /** A field's value, with its meaning where it is a code. */
 function scalarText(key: string, value: JsonValue, layer: string): string {
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (value === null) return "none";
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return printable(value);
   if (typeof value !== "number") return String(value);
   if (key === "checksum") return `0x${value.toString(16).padStart(4, "0")}`;
   if (key === "dscp" && layer === "ipv4") {
