@@ -23,6 +23,8 @@
  */
 
 import {
+  formatIpv6,
+  formatMac,
   ICMP_PARAMETER_PROBLEM,
   ICMP_REDIRECT,
   ICMP_TIME_EXCEEDED,
@@ -38,9 +40,12 @@ import {
   ND_NEIGHBOR_ADVERT,
   ND_NEIGHBOR_SOLICIT,
   ND_REDIRECT,
+  ND_ROUTER_ADVERT,
   type QuotedPacket,
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces } from "./bytes.ts";
+import { dumpLines } from "./hexdump.ts";
+import { printableText } from "./printable.ts";
 import { checksumVerdict } from "./checksum_text.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 
@@ -103,9 +108,13 @@ export function writeIcmp(
   icmp: IcmpHeader,
   verbose = false,
   checkChecksum = false,
+  verbosity = verbose ? 1 : 0,
 ): void {
   if (verbose) {
     writeVerboseIcmp(out, icmp, checkChecksum);
+    if (icmp.isNeighborDiscovery && !icmp.truncated) {
+      out.text(neighborDiscoveryText(icmp, verbosity));
+    }
     return;
   }
   const id = icmp.id;
@@ -157,6 +166,163 @@ function writeVerboseIcmp(out: ByteWriter, icmp: IcmpHeader, checkChecksum: bool
   // Neighbor discovery: the length right after the message's name, then its details.
   const name = `ICMP6, ${icmp.typeName}`;
   out.text(name + length + withoutLength.slice(name.length));
+}
+
+/** RFC 4861 section 4.2: a router advertisement's fields after its type, code and checksum. */
+const RA_HOP_LIMIT = 4;
+const RA_FLAGS = 5;
+const RA_LIFETIME = 6;
+const RA_REACHABLE = 8;
+const RA_RETRANS = 12;
+/** RFC 4191 section 2.2: the default router preference, by its two bits. */
+const ROUTER_PREFERENCE = ["medium", "high", "rsv", "low"];
+/** The RA flags tcpdump names, in its order. */
+const RA_FLAG_NAMES: readonly [number, string][] = [
+  [0x80, "managed"],
+  [0x40, "other stateful"],
+  [0x20, "home agent"],
+  [0x02, "ipv6 only"],
+];
+/** RFC 4861 section 4.6.2: the prefix information option's flags. */
+const PREFIX_FLAG_NAMES: readonly [number, string][] = [
+  [0x80, "onlink"],
+  [0x40, "auto"],
+  [0x20, "router"],
+];
+/** tcpdump's names of the neighbor discovery options. */
+const ND_OPTION_TEXT: ReadonlyMap<number, string> = new Map([
+  [1, "source link-address"],
+  [2, "destination link-address"],
+  [3, "prefix info"],
+  [4, "redirected header"],
+  [5, "mtu"],
+  [7, "advertisement interval"],
+  [8, "homeagent information"],
+  [24, "route info"],
+  [25, "rdnss"],
+  [31, "dnssl"],
+]);
+/** Where a message's options begin, by its type (RFC 4861 section 4). */
+const ND_OPTIONS_START: ReadonlyMap<number, number> = new Map([
+  [133, 8],
+  [134, 16],
+  [135, 24],
+  [136, 24],
+  [137, 40],
+]);
+/** At most this many options are written: a message cannot hold more than its length allows. */
+const MAX_ND_OPTIONS = 64;
+
+const flagNames = (bits: number, names: readonly [number, string][]) =>
+  names.filter(([bit]) => bits & bit).map(([, name]) => name).join(", ") || "none";
+
+/** A lifetime as tcpdump writes it: seconds, or `infinity` for all ones. */
+const lifetime = (seconds: number) => seconds === 0xffffffff ? "infinity" : `${seconds}s`;
+
+/**
+ * What tcpdump's `-v` adds to a neighbor discovery message: a router advertisement's fields,
+ * then each option on a line of its own (`source link-address option (1), length 8 (1):
+ * 02:00:5e:00:53:01`); `-vv` dumps each option's bytes after it.
+ */
+function neighborDiscoveryText(icmp: IcmpHeader, verbosity: number): string {
+  const view = icmp.dataView;
+  const start = icmp.offset;
+  const end = icmp.end;
+  let text = "";
+  if (icmp.type === ND_ROUTER_ADVERT && start + RA_RETRANS + 4 <= end) {
+    const flags = view.getUint8(start + RA_FLAGS);
+    text += `\n\thop limit ${view.getUint8(start + RA_HOP_LIMIT)}, Flags [${
+      flagNames(flags, RA_FLAG_NAMES)
+    }], pref ${ROUTER_PREFERENCE[(flags >> 3) & 3]}, router lifetime ${
+      view.getUint16(start + RA_LIFETIME)
+    }s, reachable time ${view.getUint32(start + RA_REACHABLE)}ms, retrans timer ${
+      view.getUint32(start + RA_RETRANS)
+    }ms`;
+  }
+  let at = start + (ND_OPTIONS_START.get(icmp.type) ?? end);
+  for (let count = 0; at + 2 <= end && count < MAX_ND_OPTIONS; count++) {
+    const type = view.getUint8(at);
+    const units = view.getUint8(at + 1);
+    const length = units * 8;
+    // A zero length would never end; one past the capture is tcpdump's cut-short note.
+    if (units === 0 || at + length > end) {
+      text += `\n\t  ${
+        ND_OPTION_TEXT.get(type) ?? "unknown"
+      } option (${type}), length ${length} (${units}): [|icmp6]`;
+      break;
+    }
+    const name = ND_OPTION_TEXT.get(type);
+    text += `\n\t  ${name ?? "unknown"} option (${type}), length ${length} (${units}): `;
+    text += optionValue(view, at, length, type);
+    if (name === undefined) text += `\n${indented(view, at + 2, at + length, "\t  ")}`;
+    if (verbosity > 1) text += `\n${indented(view, at + 2, at + length, "\t    ")}`;
+    at += length;
+  }
+  return text;
+}
+
+/** The dump of `start`..`end` with tcpdump's indent before each line. */
+function indented(view: DataView, start: number, end: number, indent: string): string {
+  return dumpLines(view, start, end, false).replace(/^\t/gm, indent);
+}
+
+/** What tcpdump writes after an option's header, by its type. */
+function optionValue(view: DataView, at: number, length: number, type: number): string {
+  switch (type) {
+    case 1:
+    case 2:
+      return formatMac(view, at + 2, length - 2);
+    case 3: {
+      if (length < 32) return "";
+      const flags = view.getUint8(at + 3);
+      return `${formatIpv6(view, at + 16)}/${view.getUint8(at + 2)}, Flags [${
+        flagNames(flags, PREFIX_FLAG_NAMES)
+      }], valid time ${lifetime(view.getUint32(at + 4))}, pref. time ${
+        lifetime(view.getUint32(at + 8))
+      }`;
+    }
+    case 5:
+      return length >= 8 ? ` ${view.getUint32(at + 4)}` : "";
+    case 7:
+      return length >= 8 ? ` ${view.getUint32(at + 4)}ms` : "";
+    case 8:
+      return length >= 8
+        ? ` preference ${view.getUint16(at + 4)}, lifetime ${view.getUint16(at + 6)}`
+        : "";
+    case 25: {
+      if (length < 8) return "";
+      let text = ` lifetime ${lifetime(view.getUint32(at + 4))},`;
+      for (let address = at + 8; address + 16 <= at + length; address += 16) {
+        text += ` addr: ${formatIpv6(view, address)}`;
+      }
+      return text;
+    }
+    case 31:
+      return length >= 8 ? dnsslText(view, at, length) : "";
+    default:
+      return "";
+  }
+}
+
+/**
+ * RFC 8106 section 5.2: the search list's lifetime and its names, each label followed by a
+ * dot, as tcpdump writes them (`lifetime 5s, domain(s): example.com. example.org.`).
+ */
+function dnsslText(view: DataView, at: number, length: number): string {
+  let text = ` lifetime ${lifetime(view.getUint32(at + 4))}, domain(s):`;
+  const end = at + length;
+  let position = at + 8;
+  // Names until the zero padding; each label bounded by the option's end.
+  while (position < end && view.getUint8(position) !== 0) {
+    text += " ";
+    while (position < end) {
+      const size = view.getUint8(position++);
+      if (size === 0) break;
+      text += `${printableText(view, position, Math.min(end, position + size))}.`;
+      position += size;
+    }
+  }
+  return text;
 }
 
 /** Every ICMP message but a whole echo, which `writeIcmp` writes itself. */

@@ -726,7 +726,13 @@ export class TextFormatter {
       out.piece(PIECE.colonSpace);
       out.text(chain);
       // tcpdump checks ICMP's checksum with -v even under -K, which spares IP, TCP and UDP.
-      writeIcmp(out, icmp, this.#options.verbose === true, this.#checksumShown(packet, true));
+      writeIcmp(
+        out,
+        icmp,
+        this.#options.verbose === true,
+        this.#checksumShown(packet, true),
+        this.#verbosity,
+      );
       if (this.#options.verbose && icmp.version === 4 && icmp.isError && !icmp.truncated) {
         this.#writeQuoted(out, icmp.dataView, icmp.offset + ICMP_HEADER_LENGTH, icmp.end);
       }
