@@ -367,12 +367,14 @@ function fieldName(key: string): string {
  * the decoders write bytes that are not text.
  */
 function printable(text: string): string {
-  // deno-lint-ignore no-control-regex -- matching control characters is the point
   return text.replace(
-    /[\x00-\x1f\x7f]/g,
+    CONTROL_CHARACTERS,
     (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
 }
+
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/g;
 
 /** A field's value, with its meaning where it is a code. */
 function scalarText(key: string, value: JsonValue, layer: string): string {
