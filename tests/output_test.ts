@@ -136,8 +136,8 @@ Deno.test({
       assert.equal(ours.length, theirs.length, name);
       let same = 0;
       ours.forEach((line, index) => {
-        // Netpeek's truncation notes say more than tcpdump's `[|udp]`; MLDv2's records and
-        // IPv6 routing headers are not printed yet (README: differences).
+        // Netpeek's truncation notes say more than tcpdump's `[|udp]`; IPv6 routing headers
+        // are named only (README: differences).
         if (line.startsWith(theirs[index].trimEnd())) same++;
       });
       assert.ok(same >= ours.length * 0.85, `${name}: ${same} of ${ours.length} as tcpdump -v`);

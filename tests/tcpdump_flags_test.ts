@@ -131,8 +131,8 @@ const DIFFERENCES: { name: string; applies: (ours: string, theirs: string) => bo
     applies: (ours, theirs) => /\[\|[a-z0-9-]+: /.test(ours) || /\[\|[a-z0-9-]+\]/.test(theirs),
   },
   {
-    name: "-v: MLDv2 records, IPv6 routing header",
-    applies: (ours, theirs) => /\[gaddr |RT6 \(/.test(theirs) || ours.includes("srcrt"),
+    name: "IPv6 routing headers named srcrt, where tcpdump decodes them (RT6)",
+    applies: (ours, theirs) => /RT6 \(/.test(theirs) || ours.includes("srcrt"),
   },
   {
     name: "MPTCP options named, not decoded",

@@ -111,7 +111,7 @@ export function writeIcmp(
   verbosity = verbose ? 1 : 0,
 ): void {
   if (verbose) {
-    writeVerboseIcmp(out, icmp, checkChecksum);
+    writeVerboseIcmp(out, icmp, checkChecksum, verbosity);
     if (icmp.isNeighborDiscovery && !icmp.truncated) {
       out.text(neighborDiscoveryText(icmp, verbosity));
     }
@@ -135,7 +135,12 @@ export function writeIcmp(
 }
 
 /** `writeIcmp`'s `-v` line. */
-function writeVerboseIcmp(out: ByteWriter, icmp: IcmpHeader, checkChecksum: boolean): void {
+function writeVerboseIcmp(
+  out: ByteWriter,
+  icmp: IcmpHeader,
+  checkChecksum: boolean,
+  verbosity: number,
+): void {
   if (icmp.version === 4) {
     writeIcmp(out, icmp);
     if (checkChecksum && icmp.verifiable && icmp.checksumOk === false) {
@@ -151,7 +156,7 @@ function writeVerboseIcmp(out: ByteWriter, icmp: IcmpHeader, checkChecksum: bool
   const id = icmp.id;
   const sequence = icmp.sequence;
   const text = id === null || sequence === null
-    ? icmpText(icmp, true)
+    ? icmpText(icmp, verbosity)
     : `ICMP6, ${icmp.typeName}, id ${id}, seq ${sequence}, length ${icmp.messageLength}`;
   const length = `, length ${icmp.messageLength}`;
   if (icmp.truncated || !text.endsWith(length)) {
@@ -326,7 +331,8 @@ function dnsslText(view: DataView, at: number, length: number): string {
 }
 
 /** Every ICMP message but a whole echo, which `writeIcmp` writes itself. */
-function icmpText(icmp: IcmpHeader, verbose = false): string {
+function icmpText(icmp: IcmpHeader, verbosity = 0): string {
+  const verbose = verbosity > 0;
   const v4 = icmp.version === 4;
   const label = v4 ? "ICMP " : "ICMP6, ";
   if (icmp.truncated) return label + (icmp.codeName ?? icmp.typeName);
@@ -379,7 +385,7 @@ function icmpText(icmp: IcmpHeader, verbose = false): string {
     case MLD_REPORT:
     case MLD_DONE:
     case MLD_V2_REPORT:
-      return `ICMP6, ${icmp.typeName}${mldText(icmp)}${length}`;
+      return `ICMP6, ${icmp.typeName}${mldText(icmp, verbosity)}${length}`;
   }
   return `ICMP6, ${icmp.typeName}${length}`;
 }
@@ -420,9 +426,12 @@ const MLD_V2_REPORT = 143;
  * What tcpdump writes after an MLD message's name: v1's delay and address (run on, without a
  * space, as tcpdump does), a v2 query's group and sources, a v2 report's record count.
  */
-function mldText(icmp: IcmpHeader): string {
+function mldText(icmp: IcmpHeader, verbosity: number): string {
   const length = icmp.messageLength;
-  if (icmp.type === MLD_V2_REPORT) return `, ${icmp.mldRecordCount} group record(s)`;
+  if (icmp.type === MLD_V2_REPORT) {
+    const count = icmp.mldRecordCount;
+    return `, ${count} group record(s)${verbosity > 0 ? mldRecordsText(icmp, verbosity) : ""}`;
+  }
   const v1 = () => {
     const address = icmp.mldAddress;
     return address === null ? "" : `max resp delay: ${icmp.mldDelay} addr: ${address}`;
@@ -430,12 +439,79 @@ function mldText(icmp: IcmpHeader): string {
   if (icmp.type !== MLD_QUERY) return v1();
   if (length === MLD_V1_LENGTH) return v1();
   if (length < MLD_V2_QUERY_LENGTH) return ` unknown-version (len ${length}) `;
+  const view = icmp.dataView;
+  const at = icmp.offset;
   const sources = icmp.mldSourceCount;
-  let text = ` v2 [gaddr ${icmp.mldAddress ?? "?"}`;
+  let text = " v2";
+  if (verbosity > 0) text += ` [max resp delay=${mldFloat(view.getUint16(at + 4), 0x8000, 12)}]`;
+  text += ` [gaddr ${icmp.mldAddress ?? "?"}`;
+  if (verbosity > 0 && at + MLD_V2_QUERY_LENGTH <= icmp.end) {
+    // RFC 3810 section 5.1: S flag, QRV, and the querier's query interval code.
+    const flags = view.getUint8(at + 24);
+    if (flags & 0x08) text += " sflag";
+    if (flags & 0x07) text += ` robustness=${flags & 0x07}`;
+    text += ` qqi=${mldFloat(view.getUint8(at + 25), 0x80, 4)}`;
+  }
   if (sources > 0) {
-    text += length < MLD_V2_QUERY_LENGTH + 16 * sources
-      ? " [invalid number of sources]"
-      : `, ${sources} source(s)`;
+    if (length < MLD_V2_QUERY_LENGTH + 16 * sources) text += " [invalid number of sources]";
+    else if (verbosity > 1) {
+      text += ` {${addressList(icmp, at + MLD_V2_QUERY_LENGTH, sources)} }`;
+    } else text += `, ${sources} source(s)`;
   }
   return text + "]";
+}
+
+/**
+ * RFC 3810 sections 5.1.3 and 5.1.9: a code below `floating` is the value itself; above, a
+ * mantissa and exponent (`exponentShift` bits up), as tcpdump decodes them.
+ */
+function mldFloat(code: number, floating: number, exponentShift: number): number {
+  if (code < floating) return code;
+  const mantissaBits = exponentShift;
+  const mantissa = code & ((1 << mantissaBits) - 1);
+  const exponent = (code >> mantissaBits) & 0x7;
+  return (mantissa | (1 << mantissaBits)) << (exponent + 3);
+}
+
+/** `count` IPv6 addresses from `at`, each after a space; cut at the capture's end. */
+function addressList(icmp: IcmpHeader, at: number, count: number): string {
+  let text = "";
+  for (let i = 0; i < count && at + 16 * (i + 1) <= icmp.end; i++) {
+    text += ` ${formatIpv6(icmp.dataView, at + 16 * i)}`;
+  }
+  return text;
+}
+
+/** RFC 3810 section 5.2.12: the record types' names, as tcpdump writes them. */
+const MLD_RECORD_TYPES = ["", "is_in", "is_ex", "to_in", "to_ex", "allow", "block"];
+/** A multicast address record: type, aux data length, source count, then the address. */
+const MLD_RECORD_HEADER = 20;
+/** Records are bounded by the message's length; this bounds a claim of more. */
+const MAX_MLD_RECORDS = 256;
+
+/** `-v`'s records of an MLDv2 report: ` [gaddr ff02::fb to_ex, 0 source(s)]`; `-vv` lists them. */
+function mldRecordsText(icmp: IcmpHeader, verbosity: number): string {
+  const view = icmp.dataView;
+  const length = icmp.messageLength;
+  const count = Math.min(icmp.mldRecordCount, MAX_MLD_RECORDS);
+  let text = "";
+  // tcpdump steps over each record's sources, not its auxiliary data.
+  for (let i = 0, group = 8; i < count; i++) {
+    const at = icmp.offset + group;
+    if (at + MLD_RECORD_HEADER > icmp.end) return `${text} [|icmp6]`;
+    const type = view.getUint8(at);
+    const sources = view.getUint16(at + 2);
+    text += ` [gaddr ${formatIpv6(view, at + 4)} ${
+      MLD_RECORD_TYPES[type] || ` [v2-report-#${type}]`
+    }`;
+    if (length < group + MLD_RECORD_HEADER + 16 * sources) {
+      return `${text} [invalid number of sources ${sources}]`;
+    }
+    text += verbosity === 1
+      ? `, ${sources} source(s)`
+      : ` {${addressList(icmp, at + MLD_RECORD_HEADER, sources)} }`;
+    group += MLD_RECORD_HEADER + 16 * sources;
+    text += "]";
+  }
+  return text;
 }

@@ -743,7 +743,7 @@ export class TextFormatter {
     if (igmp !== undefined) {
       out.piece(PIECE.colonSpace);
       out.text(chain);
-      writeIgmp(out, igmp);
+      writeIgmp(out, igmp, this.#verbosity);
       out.text(fragment);
       return;
     }
