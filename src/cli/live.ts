@@ -93,10 +93,14 @@ function selection(lib: Libpcap, options: CommandLine): { device: string; expres
   const split = splitWords(options.words, devices.map((device) => device.name));
   if (
     split.device === undefined && options.words.length > 1 && options.filter === undefined &&
-    options.filterFile === undefined && !compiles(lib, options.words.join(" "))
+    options.filterFile === undefined && !compiles(lib, options.words.join(" ")) &&
+    compiles(lib, options.words.slice(1).join(" "))
   ) {
     // `netpeek eth9 tcp port 80`: the words make no filter, the words after the first do.
-    blameMissingDevice(lib, options, LINKTYPE_ETHERNET);
+    throw new CaptureError(
+      `${options.words[0]}: no such device; see --list-interfaces`,
+      PCAP_ERROR_NO_SUCH_DEVICE,
+    );
   }
   const device = split.device ?? defaultInterface(devices)?.name;
   if (device === undefined) {
@@ -124,38 +128,12 @@ function selection(lib: Libpcap, options: CommandLine): { device: string; expres
 /** Whether `expression` compiles as a filter for Ethernet. */
 function compiles(lib: Libpcap, expression: string): boolean {
   try {
-    FilterProgram.compileFor(lib, LINKTYPE_ETHERNET, MAX_SNAPLEN_FOR_CHECK, expression).free();
+    // A snapshot length of 0 takes compileFor's default; it does not change what compiles.
+    FilterProgram.compileFor(lib, LINKTYPE_ETHERNET, 0, expression).free();
     return true;
   } catch {
     return false;
   }
-}
-
-/** The snapshot length filters are checked with (any works: it only bounds offsets). */
-const MAX_SNAPLEN_FOR_CHECK = 262144;
-
-/**
- * `netpeek eth9 tcp port 80` where eth9 is no interface: when the words do not compile as a
- * filter but the words after the first do, the first was meant as an interface. Throws that,
- * or returns and lets the filter's own error stand.
- */
-function blameMissingDevice(lib: Libpcap, options: CommandLine, linkType: number): void {
-  let rest: FilterProgram;
-  try {
-    rest = FilterProgram.compileFor(
-      lib,
-      linkType,
-      options.snaplen,
-      options.words.slice(1).join(" "),
-    );
-  } catch {
-    return;
-  }
-  rest.free();
-  throw new CaptureError(
-    `${options.words[0]}: no such device; see --list-interfaces`,
-    PCAP_ERROR_NO_SUCH_DEVICE,
-  );
 }
 
 /** Captures as the command line says; returns the exit status. */

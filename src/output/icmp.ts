@@ -98,19 +98,18 @@ function unreachableText(icmp: IcmpHeader, quoted: QuotedPacket | null): string 
 }
 
 /**
- * tcpdump's line for the message: `ICMP echo request, id 1, seq 2, length 64`, … With
- * `verbose` (`-v`) as tcpdump's `-v`: ICMPv6's length only for neighbor discovery, after its
- * name; with `checkChecksum` too, ICMPv6's checksum verdict before it and a wrong ICMPv4
- * checksum after it.
+ * tcpdump's line for the message: `ICMP echo request, id 1, seq 2, length 64`, … At
+ * `verbosity` 1 and up (`-v`) as tcpdump's `-v`: ICMPv6's length only for neighbor discovery,
+ * after its name, and its details after it; with `checkChecksum` too, ICMPv6's checksum
+ * verdict before it and a wrong ICMPv4 checksum after it.
  */
 export function writeIcmp(
   out: ByteWriter,
   icmp: IcmpHeader,
-  verbose = false,
+  verbosity = 0,
   checkChecksum = false,
-  verbosity = verbose ? 1 : 0,
 ): void {
-  if (verbose) {
+  if (verbosity > 0) {
     writeVerboseIcmp(out, icmp, checkChecksum, verbosity);
     if (icmp.isNeighborDiscovery && !icmp.truncated) {
       out.text(neighborDiscoveryText(icmp, verbosity));
@@ -467,10 +466,9 @@ function mldText(icmp: IcmpHeader, verbosity: number): string {
  */
 function mldFloat(code: number, floating: number, exponentShift: number): number {
   if (code < floating) return code;
-  const mantissaBits = exponentShift;
-  const mantissa = code & ((1 << mantissaBits) - 1);
-  const exponent = (code >> mantissaBits) & 0x7;
-  return (mantissa | (1 << mantissaBits)) << (exponent + 3);
+  const mantissa = code & ((1 << exponentShift) - 1);
+  const exponent = (code >> exponentShift) & 0x7;
+  return (mantissa | (1 << exponentShift)) << (exponent + 3);
 }
 
 /** `count` IPv6 addresses from `at`, each after a space; cut at the capture's end. */

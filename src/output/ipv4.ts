@@ -20,7 +20,7 @@
  * @module
  */
 
-import { ipProtocolName, type Ipv4Header } from "../decode/mod.ts";
+import { formatIpv4, ipProtocolName, type Ipv4Header } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces, Piece } from "./bytes.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 
@@ -183,7 +183,7 @@ function routeText(view: DataView, at: number, length: number): string {
     text += ` [bad ptr ${pointer + 1}]`;
   }
   for (let hop = 3; hop + 4 <= length; hop += 4) {
-    text += ` ${ipv4Text(view, at + hop)}`;
+    text += ` ${formatIpv4(view, at + hop)}`;
     if (pointer > hop) text += ",";
   }
   return text;
@@ -214,19 +214,13 @@ function timestampText(view: DataView, at: number, length: number): string {
     text += TIMESTAMP_FLAGS[kind];
     for (; position + entry <= length; position += entry) {
       const time = view.getUint32(at + position + entry - 4);
-      const address = entry === 8 ? ipv4Text(view, at + position) : "";
+      const address = entry === 8 ? formatIpv4(view, at + position) : "";
       text += `${pointer === position ? " ^ " : " "}${time}@${address}`;
     }
   }
   if (pointer === position) text += " ^ ";
   const unrecorded = flags >> 4;
   return text + (unrecorded ? ` [${unrecorded} hops not recorded]} ` : "}");
-}
-
-function ipv4Text(view: DataView, at: number): string {
-  return `${view.getUint8(at)}.${view.getUint8(at + 1)}.${view.getUint8(at + 2)}.${
-    view.getUint8(at + 3)
-  }`;
 }
 
 /**

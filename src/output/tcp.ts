@@ -91,7 +91,6 @@ const JSON_PIECE = encodePieces({
 /** The fixed pieces of the text, encoded once. */
 const TEXT = encodePieces({
   flags: "Flags [",
-  commaSpace: ", ",
   seq: ", seq ",
   ack: ", ack ",
   win: ", win ",

@@ -20,6 +20,7 @@
 
 import {
   Decoder,
+  DNS_PORT,
   ETHERNET_MAX_LENGTH_FIELD,
   ETHERTYPE_ARISTA,
   ETHERTYPE_IPV4,
@@ -27,6 +28,7 @@ import {
   ETHERTYPE_MACSEC,
   ETHERTYPE_PPPOE_DISCOVERY,
   ETHERTYPE_PPPOE_SESSION,
+  etherTypeName,
   ICMP_HEADER_LENGTH,
   ipProtocolName,
   type Ipv4Header,
@@ -37,6 +39,7 @@ import {
   type Packet,
   PPPOE_HEADER_LENGTH,
   type PppoeHeader,
+  UDP_HEADER_LENGTH,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces } from "./bytes.ts";
@@ -125,7 +128,6 @@ const PIECE = encodePieces({
   colonSpace: ": ",
   udp: "UDP",
   length: ", length ",
-  commaSpace: ", ",
   ip: "IP ",
   ip6: "IP6 ",
 });
@@ -220,7 +222,9 @@ export class TextFormatter {
       // tcpdump names this EtherType even without -e (-q: by name alone), then the frame's
       // own layers.
       out.text(
-        `${this.#quiet ? ARISTA_NAME : etherTypeText(ETHERTYPE_ARISTA)}, length ${header.len}: `,
+        `${
+          this.#quiet ? etherTypeName(ETHERTYPE_ARISTA) : etherTypeText(ETHERTYPE_ARISTA)
+        }, length ${header.len}: `,
       );
       out.text(aristaText(packet.arista));
     }
@@ -541,7 +545,7 @@ export class TextFormatter {
       }
     }
     if (this.#quoting && (udp.srcPort === DNS_PORT || udp.dstPort === DNS_PORT)) {
-      const payloadStart = udp.offset + 8;
+      const payloadStart = udp.offset + UDP_HEADER_LENGTH;
       if (udp.end - payloadStart < udp.payloadLength) {
         // A quoted DNS datagram whose message was not quoted: tcpdump's note for it.
         out.text(" [|domain]");
@@ -726,13 +730,7 @@ export class TextFormatter {
       out.piece(PIECE.colonSpace);
       out.text(chain);
       // tcpdump checks ICMP's checksum with -v even under -K, which spares IP, TCP and UDP.
-      writeIcmp(
-        out,
-        icmp,
-        this.#options.verbose === true,
-        this.#checksumShown(packet, true),
-        this.#verbosity,
-      );
+      writeIcmp(out, icmp, this.#verbosity, this.#checksumShown(packet, true));
       if (this.#options.verbose && icmp.version === 4 && icmp.isError && !icmp.truncated) {
         this.#writeQuoted(out, icmp.dataView, icmp.offset + ICMP_HEADER_LENGTH, icmp.end);
       }
@@ -800,9 +798,6 @@ export class TextFormatter {
   }
 }
 
-/** DNS's port, whose datagrams tcpdump hands to its DNS printer. */
-const DNS_PORT = 53;
-
 /** "No next header" (RFC 8200 section 4.7), in IPv4 and IPv6 alike. */
 const IPPROTO_NONE = 59;
 
@@ -812,9 +807,6 @@ function isHttpPort(tcp: TcpHeader): boolean {
   return srcPort === HTTP_PORT || dstPort === HTTP_PORT || srcPort === HTTP_ALT_PORT ||
     dstPort === HTTP_ALT_PORT;
 }
-
-/** The Arista EtherType's name, as tcpdump -q writes it. */
-const ARISTA_NAME = "Arista Vendor Specific Protocol";
 
 /** SSH's port, where tcpdump prints a connection's version banner. */
 const SSH_PORT = 22;

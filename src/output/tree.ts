@@ -32,7 +32,7 @@
  * @module
  */
 
-import { ipProtocolName } from "../decode/mod.ts";
+import { ECN_NAMES, ipProtocolName } from "../decode/mod.ts";
 
 /** A value of the packet's JSON object. */
 type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -191,9 +191,6 @@ const DSCP_NAMES: ReadonlyMap<number, string> = new Map([
   [48, "CS6"],
   [56, "CS7"],
 ]);
-
-/** RFC 3168's names of the ECN codepoints. */
-const ECN_NAMES: readonly string[] = ["Not-ECT", "ECT(1)", "ECT(0)", "CE"];
 
 /** Common EtherTypes' names. */
 const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
