@@ -47,6 +47,7 @@ import { type ByteWriter, encodePieces } from "./bytes.ts";
 import { dumpLines } from "./hexdump.ts";
 import { printableText } from "./printable.ts";
 import { checksumVerdict } from "./checksum_text.ts";
+import { addressList, groupRecordsText, MLDV2_RECORDS } from "./group_records.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
 
 /** The fixed pieces of the text, encoded once. */
@@ -429,7 +430,18 @@ function mldText(icmp: IcmpHeader, verbosity: number): string {
   const length = icmp.messageLength;
   if (icmp.type === MLD_V2_REPORT) {
     const count = icmp.mldRecordCount;
-    return `, ${count} group record(s)${verbosity > 0 ? mldRecordsText(icmp, verbosity) : ""}`;
+    const records = verbosity > 0
+      ? groupRecordsText(
+        icmp.dataView,
+        icmp.offset,
+        icmp.end,
+        length,
+        count,
+        verbosity,
+        MLDV2_RECORDS,
+      )
+      : "";
+    return `, ${count} group record(s)${records}`;
   }
   const v1 = () => {
     const address = icmp.mldAddress;
@@ -454,7 +466,9 @@ function mldText(icmp: IcmpHeader, verbosity: number): string {
   if (sources > 0) {
     if (length < MLD_V2_QUERY_LENGTH + 16 * sources) text += " [invalid number of sources]";
     else if (verbosity > 1) {
-      text += ` {${addressList(icmp, at + MLD_V2_QUERY_LENGTH, sources)} }`;
+      text += ` {${
+        addressList(view, at + MLD_V2_QUERY_LENGTH, icmp.end, sources, MLDV2_RECORDS)
+      } }`;
     } else text += `, ${sources} source(s)`;
   }
   return text + "]";
@@ -469,47 +483,4 @@ function mldFloat(code: number, floating: number, exponentShift: number): number
   const mantissa = code & ((1 << exponentShift) - 1);
   const exponent = (code >> exponentShift) & 0x7;
   return (mantissa | (1 << exponentShift)) << (exponent + 3);
-}
-
-/** `count` IPv6 addresses from `at`, each after a space; cut at the capture's end. */
-function addressList(icmp: IcmpHeader, at: number, count: number): string {
-  let text = "";
-  for (let i = 0; i < count && at + 16 * (i + 1) <= icmp.end; i++) {
-    text += ` ${formatIpv6(icmp.dataView, at + 16 * i)}`;
-  }
-  return text;
-}
-
-/** RFC 3810 section 5.2.12: the record types' names, as tcpdump writes them. */
-const MLD_RECORD_TYPES = ["", "is_in", "is_ex", "to_in", "to_ex", "allow", "block"];
-/** A multicast address record: type, aux data length, source count, then the address. */
-const MLD_RECORD_HEADER = 20;
-/** Records are bounded by the message's length; this bounds a claim of more. */
-const MAX_MLD_RECORDS = 256;
-
-/** `-v`'s records of an MLDv2 report: ` [gaddr ff02::fb to_ex, 0 source(s)]`; `-vv` lists them. */
-function mldRecordsText(icmp: IcmpHeader, verbosity: number): string {
-  const view = icmp.dataView;
-  const length = icmp.messageLength;
-  const count = Math.min(icmp.mldRecordCount, MAX_MLD_RECORDS);
-  let text = "";
-  // tcpdump steps over each record's sources, not its auxiliary data.
-  for (let i = 0, group = 8; i < count; i++) {
-    const at = icmp.offset + group;
-    if (at + MLD_RECORD_HEADER > icmp.end) return `${text} [|icmp6]`;
-    const type = view.getUint8(at);
-    const sources = view.getUint16(at + 2);
-    text += ` [gaddr ${formatIpv6(view, at + 4)} ${
-      MLD_RECORD_TYPES[type] || ` [v2-report-#${type}]`
-    }`;
-    if (length < group + MLD_RECORD_HEADER + 16 * sources) {
-      return `${text} [invalid number of sources ${sources}]`;
-    }
-    text += verbosity === 1
-      ? `, ${sources} source(s)`
-      : ` {${addressList(icmp, at + MLD_RECORD_HEADER, sources)} }`;
-    group += MLD_RECORD_HEADER + 16 * sources;
-    text += "]";
-  }
-  return text;
 }

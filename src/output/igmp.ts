@@ -21,7 +21,6 @@
  */
 
 import {
-  formatIpv4,
   IGMP_DVMRP,
   IGMP_LEAVE,
   IGMP_MEMBERSHIP_QUERY,
@@ -35,6 +34,7 @@ import {
   IGMPV3_QUERY_MIN_LENGTH,
 } from "../decode/mod.ts";
 import type { ByteWriter } from "./bytes.ts";
+import { addressList, groupRecordsText, IGMPV3_RECORDS } from "./group_records.ts";
 
 /** The max response code tcpdump leaves unsaid: 100 tenths, the default (RFC 2236 2.2). */
 const DEFAULT_MAX_RESP = 100;
@@ -130,7 +130,15 @@ function v3Query(igmp: IgmpMessage, verbosity: number): string {
     text += length < IGMPV3_QUERY_MIN_LENGTH + 4 * sources
       ? " [invalid number of sources]"
       : verbosity > 1
-      ? ` {${sourceList(igmp, igmp.offset + IGMPV3_QUERY_MIN_LENGTH, sources)} }`
+      ? ` {${
+        addressList(
+          igmp.dataView,
+          igmp.offset + IGMPV3_QUERY_MIN_LENGTH,
+          igmp.end,
+          sources,
+          IGMPV3_RECORDS,
+        )
+      } }`
       : `, ${sources} source(s)`;
   }
   return `${text}]`;
@@ -140,49 +148,16 @@ function v3Report(igmp: IgmpMessage, verbosity: number): string {
   const length = igmp.messageLength;
   if (length < IGMPV3_REPORT_MIN_LENGTH || length % 4 !== 0) return ` [invalid len ${length}]`;
   const text = `, ${igmp.recordCount} group record(s)`;
-  return verbosity > 0 ? text + v3Records(igmp, verbosity) : text;
-}
-
-/** RFC 3376 section 4.2.12: the record types' names, as tcpdump writes them. */
-const RECORD_TYPES = ["", "is_in", "is_ex", "to_in", "to_ex", "allow", "block"];
-/** A group record: type, aux data length, source count, then the group. */
-const RECORD_HEADER = 8;
-/** Records are bounded by the message's length; this bounds a claim of more. */
-const MAX_RECORDS = 256;
-
-/** `count` IPv4 addresses from `at`, each after a space; cut at the capture's end. */
-function sourceList(igmp: IgmpMessage, at: number, count: number): string {
-  let text = "";
-  for (let i = 0; i < count && at + 4 * (i + 1) <= igmp.end; i++) {
-    text += ` ${formatIpv4(igmp.dataView, at + 4 * i)}`;
-  }
-  return text;
-}
-
-/** `-v`'s records: ` [gaddr 239.1.2.3 to_ex, 0 source(s)]`; `-vv` lists the sources. */
-function v3Records(igmp: IgmpMessage, verbosity: number): string {
-  const view = igmp.dataView;
-  const length = igmp.messageLength;
-  const count = Math.min(igmp.recordCount, MAX_RECORDS);
-  let text = "";
-  // tcpdump steps over each record's sources, not its auxiliary data.
-  for (let i = 0, group = 8; i < count; i++) {
-    if (length < group + RECORD_HEADER) return `${text} [invalid number of groups]`;
-    const at = igmp.offset + group;
-    if (at + RECORD_HEADER > igmp.end) return `${text}${CUT}`;
-    const type = view.getUint8(at);
-    const sources = view.getUint16(at + 2);
-    text += ` [gaddr ${formatIpv4(view, at + 4)} ${RECORD_TYPES[type] || ` [v3-report-#${type}]`}`;
-    if (length < group + RECORD_HEADER + 4 * sources) {
-      return `${text} [invalid number of sources ${sources}]`;
-    }
-    text += verbosity === 1
-      ? `, ${sources} source(s)`
-      : ` {${sourceList(igmp, at + RECORD_HEADER, sources)} }`;
-    group += RECORD_HEADER + 4 * sources;
-    text += "]";
-  }
-  return text;
+  if (verbosity === 0) return text;
+  return text + groupRecordsText(
+    igmp.dataView,
+    igmp.offset,
+    igmp.end,
+    length,
+    igmp.recordCount,
+    verbosity,
+    IGMPV3_RECORDS,
+  );
 }
 
 /** `mtrace 7: 192.0.2.1 to 198.51.100.1 reply-to 192.0.2.1`, from the query after 8 bytes. */
