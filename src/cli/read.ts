@@ -14,7 +14,7 @@
  */
 
 import { linkTypeInfo } from "../decode/mod.ts";
-import { FilterProgram } from "../ffi/filter.ts";
+import { FileFilter } from "../ffi/filter.ts";
 import { type Libpcap, loadLibpcap } from "../ffi/library.ts";
 import { dropPrivileges } from "../ffi/privileges.ts";
 import { interfaceNamer } from "../ffi/interfaces.ts";
@@ -117,18 +117,13 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
     const lib: Libpcap | undefined = expression !== undefined || options.dumpFilter
       ? loadLibpcap()
       : undefined;
-    const programs = new Map<number, FilterProgram>();
-    const programFor = (linkType: number): FilterProgram => {
-      let program = programs.get(linkType);
-      if (program === undefined) {
-        program = FilterProgram.compileFor(lib!, linkType, reader.snaplen, expression ?? "");
-        programs.set(linkType, program);
-      }
-      return program;
-    };
-    if (expression !== undefined || options.dumpFilter) programFor(reader.linkType);
+    const filter = lib === undefined
+      ? undefined
+      : new FileFilter(lib, expression ?? "", reader.snaplen);
+    // Compiled before the first packet: a bad expression fails before anything is printed.
+    const program = filter?.programFor(reader.linkType);
     if (options.dumpFilter) {
-      writeText(Deno.stdout, programFor(reader.linkType).dump().join("\n") + "\n");
+      writeText(Deno.stdout, program!.dump().join("\n") + "\n");
       return 0;
     }
 
@@ -155,7 +150,7 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
         const length = header.caplen;
         if (
           expression !== undefined &&
-          !programFor(linkType).matches(bytes.subarray(offset, offset + length), header.len)
+          !filter!.matches(bytes.subarray(offset, offset + length), linkType, header.len)
         ) {
           return true;
         }
@@ -175,7 +170,7 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
       if (!(error instanceof WriteError)) throw error;
       failure ??= error;
     }
-    for (const program of programs.values()) program.free();
+    filter?.free();
     if (failure === undefined) return 0;
     printError(failure instanceof CaptureFileError ? `${path}: ${failure.line}` : failure.line);
     return failure.exitStatus;

@@ -171,3 +171,53 @@ export class FilterProgram {
     this.#lib.pcap.pcap_freecode(this.#program);
   }
 }
+
+/**
+ * One filter for the records of a capture file, whose interfaces may have different link
+ * types: a program compiled for each link type met, the first time it is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadLibpcap } from "./library.ts";
+ * import { FileFilter } from "./filter.ts";
+ * const filter = new FileFilter(loadLibpcap(), "ip", 262144);
+ * const ipv4 = new Uint8Array(20);
+ * ipv4[0] = 0x45;
+ * assert.equal(filter.matches(ipv4, 101, 20), true); // LINKTYPE_RAW: an IP packet alone
+ * filter.free();
+ * ```
+ */
+export class FileFilter {
+  readonly #lib: Libpcap;
+  readonly #expression: string;
+  readonly #snaplen: number;
+  readonly #programs = new Map<number, FilterProgram>();
+
+  /** Throws nothing yet: a program is compiled (and fails) at `programFor`. */
+  constructor(lib: Libpcap, expression: string, snaplen: number) {
+    this.#lib = lib;
+    this.#expression = expression;
+    this.#snaplen = snaplen;
+  }
+
+  /** The program for frames of `linkType`; throws `FilterError` when it does not compile. */
+  programFor(linkType: number): FilterProgram {
+    let program = this.#programs.get(linkType);
+    if (program === undefined) {
+      program = FilterProgram.compileFor(this.#lib, linkType, this.#snaplen, this.#expression);
+      this.#programs.set(linkType, program);
+    }
+    return program;
+  }
+
+  /** Whether a frame of `linkType` passes. */
+  matches(frame: Uint8Array, linkType: number, wireLength: number): boolean {
+    return this.programFor(linkType).matches(frame, wireLength);
+  }
+
+  /** Frees every program compiled. */
+  free(): void {
+    for (const program of this.#programs.values()) program.free();
+  }
+}

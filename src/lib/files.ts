@@ -15,9 +15,9 @@
  */
 
 import { Decoder, LINKTYPE_ETHERNET } from "../decode/mod.ts";
-import { type ByteSource, CaptureFileReader, type FileRecordHeader } from "../file/reader.ts";
+import { type ByteSource, CaptureFileReader } from "../file/reader.ts";
 import { decompressedSource } from "../file/compressed.ts";
-import { FilterProgram } from "../ffi/filter.ts";
+import { FileFilter } from "../ffi/filter.ts";
 import { type Libpcap, LibraryError, loadLibpcap } from "../ffi/library.ts";
 import { FlowTracker } from "../analysis/flows.ts";
 import { CaptureFileWriter } from "../file/writer.ts";
@@ -64,7 +64,10 @@ export async function* readCapture(
     const decoder = new Decoder();
     const flows = new FlowTracker({ summary: false, analysis: true });
     for (let record = await reader.next(); record !== null; record = await reader.next()) {
-      if (filter !== undefined && !filter.matches(record, reader.snaplen)) continue;
+      const header = record.header;
+      if (filter !== undefined && !filter.matches(record.frame, header.linkType, header.len)) {
+        continue;
+      }
       yield new CapturedPacket(record.frame, record.header, record.header.linkType, decoder, flows);
     }
   } finally {
@@ -83,8 +86,11 @@ export interface ReadOptions {
   filter?: string;
 }
 
-/** A filter for file records: one compiled program per link type met. */
-function offlineFilter(expression: string) {
+/**
+ * `readCapture`'s filter, compiled for Ethernet at once so that a bad expression fails before
+ * the file is opened; other link types are compiled as the file holds them.
+ */
+function offlineFilter(expression: string): FileFilter {
   let lib: Libpcap;
   try {
     lib = loadLibpcap();
@@ -94,25 +100,10 @@ function offlineFilter(expression: string) {
       `readCapture's filter is compiled by libpcap, which is missing: ${reason}`,
     );
   }
-  const programs = new Map<number, FilterProgram>();
-  const programFor = (linkType: number, snaplen: number) => {
-    let program = programs.get(linkType);
-    if (program === undefined) {
-      program = FilterProgram.compileFor(lib, linkType, snaplen, expression);
-      programs.set(linkType, program);
-    }
-    return program;
-  };
-  // Compiled once up front for Ethernet, so that a bad expression fails at once.
-  programFor(LINKTYPE_ETHERNET, 262144);
-  return {
-    matches(record: { frame: Uint8Array; header: FileRecordHeader }, snaplen: number): boolean {
-      return programFor(record.header.linkType, snaplen).matches(record.frame, record.header.len);
-    },
-    free(): void {
-      for (const program of programs.values()) program.free();
-    },
-  };
+  // The snapshot length only bounds what a program returns, not what it matches.
+  const filter = new FileFilter(lib, expression, 0);
+  filter.programFor(LINKTYPE_ETHERNET);
+  return filter;
 }
 
 /** How a capture file is written. */
