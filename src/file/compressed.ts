@@ -64,13 +64,18 @@ class PrefixedSource implements ByteSource {
   }
 }
 
-/** A source over a stream's chunks, each handed out as the reader's buffers allow. */
-class StreamSource implements ByteSource {
+/**
+ * A source over a stream's chunks, each handed out as the reader's buffers allow (a script's
+ * stream, or what a decompressor gives). `failed` turns the stream's error into the reader's.
+ */
+export class StreamSource implements ByteSource {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #failed: (error: unknown) => unknown;
   #pending: Uint8Array = new Uint8Array(0);
 
-  constructor(stream: ReadableStream<Uint8Array>) {
+  constructor(stream: ReadableStream<Uint8Array>, failed = (error: unknown) => error) {
     this.#reader = stream.getReader();
+    this.#failed = failed;
   }
 
   async read(buffer: Uint8Array): Promise<number | null> {
@@ -79,10 +84,7 @@ class StreamSource implements ByteSource {
       try {
         result = await this.#reader.read();
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new CaptureFileError(
-          `the gzip data is damaged (${reason}): the file is cut short or corrupt`,
-        );
+        throw this.#failed(error);
       }
       if (result.done) return null;
       this.#pending = result.value;
@@ -126,6 +128,12 @@ export async function decompressedSource(source: ByteSource): Promise<ByteSource
   if (startsWith(head, GZIP_MAGIC)) {
     return new StreamSource(
       sourceStream(whole).pipeThrough(new DecompressionStream("gzip")),
+      (error) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        return new CaptureFileError(
+          `the gzip data is damaged (${reason}): the file is cut short or corrupt`,
+        );
+      },
     );
   }
   for (const { magic, name, command } of OTHER_COMPRESSORS) {

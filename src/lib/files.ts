@@ -15,33 +15,14 @@
  */
 
 import { Decoder, LINKTYPE_ETHERNET } from "../decode/mod.ts";
-import { type ByteSource, CaptureFileReader } from "../file/reader.ts";
-import { decompressedSource } from "../file/compressed.ts";
+import { CaptureFileReader } from "../file/reader.ts";
+import { decompressedSource, StreamSource } from "../file/compressed.ts";
 import { FileFilter } from "../ffi/filter.ts";
 import { type Libpcap, LibraryError, loadLibpcap } from "../ffi/library.ts";
 import { FlowTracker } from "../analysis/flows.ts";
 import { CaptureFileWriter } from "../file/writer.ts";
 import type { FrameHeader } from "../frame.ts";
 import { CapturedPacket } from "./packet.ts";
-
-/** Adapts a stream of bytes to the reader. */
-function streamSource(stream: ReadableStream<Uint8Array>): ByteSource {
-  const reader = stream.getReader();
-  let pending: Uint8Array | undefined;
-  return {
-    async read(buffer: Uint8Array): Promise<number | null> {
-      if (pending === undefined || pending.length === 0) {
-        const { value, done } = await reader.read();
-        if (done) return null;
-        pending = value;
-      }
-      const count = Math.min(buffer.length, pending.length);
-      buffer.set(pending.subarray(0, count));
-      pending = pending.subarray(count);
-      return count;
-    },
-  };
-}
 
 /**
  * The packets of a capture file, in order, each with its own interface's link type. A packet
@@ -58,7 +39,7 @@ export async function* readCapture(
   const file = stream ? undefined : await Deno.open(source);
   try {
     const reader = await CaptureFileReader.open(
-      await decompressedSource(file ?? streamSource(source as ReadableStream<Uint8Array>)),
+      await decompressedSource(file ?? new StreamSource(source as ReadableStream<Uint8Array>)),
       stream ? "stream" : String(source),
     );
     const decoder = new Decoder();
