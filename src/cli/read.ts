@@ -28,8 +28,20 @@ import { printError, writeStderr, writeText } from "./stderr.ts";
 import { osErrorReason } from "../file/os_error.ts";
 import { isRunFailure, type UserError } from "../user_error.ts";
 
-async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin> {
-  if (path === "-") return Deno.stdin;
+/** The file `-r` names (or standard input), with what the system says of it. */
+async function openSource(
+  path: string,
+): Promise<{ source: Deno.FsFile | typeof Deno.stdin; info: Deno.FileInfo | undefined }> {
+  if (path === "-") {
+    let info: Deno.FileInfo | undefined;
+    try {
+      // Standard input redirected from a file (`< capture.pcap`) is a file too.
+      info = Deno.statSync("/dev/stdin");
+    } catch {
+      // No such path here (Windows): standard input streams.
+    }
+    return { source: Deno.stdin, info };
+  }
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path);
@@ -38,27 +50,12 @@ async function openSource(path: string): Promise<Deno.FsFile | typeof Deno.stdin
       error instanceof Deno.errors.NotFound ? "no such file" : osErrorReason(error),
     );
   }
-  if (file.statSync().isDirectory) {
+  const info = file.statSync();
+  if (info.isDirectory) {
     file.close();
     throw new CaptureFileError("is a directory: give -r a capture file in it");
   }
-  return file;
-}
-
-/**
- * Whether `source` is a regular file: read in large blocks as fast as it goes. Anything else
- * (standard input, a pipe, a FIFO) streams: each packet is printed as soon as it has arrived,
- * as `tcpdump -U -w - | netpeek -r -` needs.
- */
-function isRegularFile(source: Deno.FsFile | typeof Deno.stdin): boolean {
-  try {
-    // Standard input redirected from a file (`< capture.pcap`) is a file too.
-    return source instanceof Deno.FsFile
-      ? source.statSync().isFile
-      : Deno.statSync("/dev/stdin").isFile;
-  } catch {
-    return false;
-  }
+  return { source: file, info };
 }
 
 /**
@@ -108,10 +105,13 @@ export async function readCaptureFile(options: CommandLine): Promise<number> {
 }
 
 async function readFile(path: string, options: CommandLine): Promise<number> {
-  const source = await openSource(path);
+  const { source, info } = await openSource(path);
   try {
     const reader = await CaptureFileReader.open(await decompressedSource(source), path);
-    const streaming = !isRegularFile(source);
+    // A regular file is read in large blocks; anything else (standard input, a pipe, a FIFO)
+    // streams: each packet is printed as soon as it has arrived, as
+    // `tcpdump -U -w - | netpeek -r -` needs.
+    const streaming = info?.isFile !== true;
     const expression = filterExpression(options, options.words.join(" ") || undefined);
     // libpcap is needed only to compile a filter: without one, files read in pure TypeScript.
     const lib: Libpcap | undefined = expression !== undefined || options.dumpFilter
@@ -141,7 +141,7 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
     });
     if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
     if (source instanceof Deno.FsFile && reader.format === "pcap") {
-      await sink.printOnWorker(source.statSync().size, reader.nanosecond);
+      await sink.printOnWorker(info!.size, reader.nanosecond);
     }
     let failure: UserError | undefined;
     try {

@@ -16,7 +16,7 @@ import { listInterfaces, type NetworkInterface } from "../ffi/interfaces.ts";
 import { loadLibpcap } from "../ffi/library.ts";
 import { type CommandLine, HELP, parseCommandLine, UsageError } from "./args.ts";
 import { captureLive } from "./live.ts";
-import { isDirectory } from "./sink.ts";
+import { refuseDirectory } from "./sink.ts";
 import { readCaptureFile } from "./read.ts";
 import { printError, writeText } from "./stderr.ts";
 import { VERSION } from "./version.ts";
@@ -78,9 +78,14 @@ export async function runNetpeek(args: string[]): Promise<number> {
         `${unseen.length === 1 ? "shows" : "show"} nothing; add --print to print them too`,
     );
   }
-  if (options.write !== undefined && options.write !== "-" && isDirectory(options.write)) {
-    printError(`${options.write}: is a directory: give -w a file name (in it, say)`);
-    return 1;
+  if (options.write !== undefined && options.write !== "-") {
+    try {
+      refuseDirectory(options.write);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      printError(error.line);
+      return error.exitStatus;
+    }
   }
   if (options.help) {
     writeText(Deno.stdout, HELP);

@@ -62,9 +62,7 @@ export class OutputFileError extends UserError {
  */
 export function openForWriting(path: string, given: string): FileSink & { close(): void } {
   try {
-    if (isDirectory(path)) {
-      throw new OutputFileError(`${path}: is a directory: give -w a file name (in it, say)`);
-    }
+    refuseDirectory(path);
     if (path === given) return Deno.openSync(path, { write: true, create: true, truncate: true });
     let existing: Deno.FileInfo | undefined;
     try {
@@ -85,12 +83,19 @@ export function openForWriting(path: string, given: string): FileSink & { close(
   }
 }
 
-/** Whether `path` is a directory (`-w DIR` is a mistake said before anything starts). */
-export function isDirectory(path: string): boolean {
+/**
+ * Throws `OutputFileError` when `path` is a directory: `-w DIR` is a mistake, said before
+ * anything starts, and for a name rotation makes.
+ */
+export function refuseDirectory(path: string): void {
+  let directory = false;
   try {
-    return Deno.statSync(path).isDirectory;
+    directory = Deno.statSync(path).isDirectory;
   } catch {
-    return false;
+    // Nothing there yet: it will be created.
+  }
+  if (directory) {
+    throw new OutputFileError(`${path}: is a directory: give -w a file name (in it, say)`);
   }
 }
 
