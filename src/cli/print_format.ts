@@ -26,6 +26,7 @@ import type { ByteWriter } from "../output/bytes.ts";
 import { writeJson } from "../output/json_writer.ts";
 import type { PacketExtras } from "../output/packet_extras.ts";
 import { TextFormatter, type TextOptions } from "../output/text.ts";
+import { countsFromEarlierPackets } from "../output/timestamp.ts";
 import type { CommandLine } from "./args.ts";
 
 /** The output format of packet lines: plain data, so that it can be posted to a worker. */
@@ -87,8 +88,8 @@ export function packetFormatter(format: PrintFormat): PacketFormat {
  * count from the packets before.
  */
 function independentLines(format: PrintFormat): boolean {
-  const time = format.text.timeFormat ?? 0;
-  return format.json || (!format.text.numbered && time !== 3 && time !== 5);
+  return format.json ||
+    (!format.text.numbered && !countsFromEarlierPackets(format.text.timeFormat ?? 0));
 }
 
 /** Files from this size on are printed on a second thread (the worker costs some 20 ms to start). */

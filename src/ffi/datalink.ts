@@ -17,7 +17,14 @@
  */
 
 import { UserError } from "../user_error.ts";
-import { cString, errbufText, type Libpcap, PCAP_ERRBUF_SIZE, toCString } from "./library.ts";
+import {
+  cString,
+  errbufText,
+  type Libpcap,
+  PCAP_ERRBUF_SIZE,
+  takeIntList,
+  toCString,
+} from "./library.ts";
 
 /** `DLT_LINUX_SLL2`: what tcpdump 4.99 asks of `any`, so each line can name its interface. */
 export const DLT_LINUX_SLL2 = 276;
@@ -68,16 +75,8 @@ export function handleDataLinks(lib: Libpcap, handle: Deno.PointerObject): DataL
       `cannot list the data link types: ${cString(lib.pcap.pcap_geterr(handle))}`,
     );
   }
-  const list = Deno.UnsafePointer.create(slot[0]);
-  if (list === null) return [];
-  try {
-    const values = new Int32Array(
-      Deno.UnsafePointerView.getArrayBuffer(list, count * Int32Array.BYTES_PER_ELEMENT),
-    ).slice();
-    return [...values].map((value) => describeDataLink(lib, value));
-  } finally {
-    lib.pcap.pcap_free_datalinks(list);
-  }
+  return takeIntList(slot, count, (list) => lib.pcap.pcap_free_datalinks(list))
+    .map((value) => describeDataLink(lib, value));
 }
 
 /** The link types a device offers (`-L`): opens it, asks, closes it. */

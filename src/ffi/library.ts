@@ -282,6 +282,29 @@ export function loadLibpcap(): Libpcap {
   );
 }
 
+/**
+ * The `int` list a libpcap call returned through an `int **` out-slot (`pcap_list_datalinks`,
+ * `pcap_list_tstamp_types`): `count` values copied out, then the list handed to `free`.
+ */
+export function takeIntList(
+  slot: BigUint64Array,
+  count: number,
+  free: (list: Deno.PointerObject) => void,
+): number[] {
+  const list = Deno.UnsafePointer.create(slot[0]);
+  if (list === null) return [];
+  try {
+    if (count <= 0) return [];
+    return [
+      ...new Int32Array(
+        Deno.UnsafePointerView.getArrayBuffer(list, count * Int32Array.BYTES_PER_ELEMENT),
+      ),
+    ];
+  } finally {
+    free(list);
+  }
+}
+
 /** Reads a NUL-terminated C string; `""` for a null pointer. */
 export function cString(pointer: Deno.PointerValue): string {
   return pointer === null ? "" : Deno.UnsafePointerView.getCString(pointer);

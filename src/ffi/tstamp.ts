@@ -17,7 +17,14 @@
  */
 
 import { UserError } from "../user_error.ts";
-import { cString, errbufText, type Libpcap, PCAP_ERRBUF_SIZE, toCString } from "./library.ts";
+import {
+  cString,
+  errbufText,
+  type Libpcap,
+  PCAP_ERRBUF_SIZE,
+  takeIntList,
+  toCString,
+} from "./library.ts";
 
 /** A time stamp type: libpcap's value, name and description. */
 export interface TimeStampType {
@@ -61,20 +68,12 @@ export function listTimeStampTypes(lib: Libpcap, device: string): TimeStampType[
     if (count < 0) {
       throw new TimeStampTypeError(`${device}: ${cString(pcap.pcap_geterr(handle))}`);
     }
-    const types = Deno.UnsafePointer.create(slot[0]);
-    if (types === null || count === 0) return [];
-    try {
-      const values = new Int32Array(
-        Deno.UnsafePointerView.getArrayBuffer(types, count * Int32Array.BYTES_PER_ELEMENT),
-      ).slice();
-      return [...values].map((value) => ({
-        value,
-        name: cString(pcap.pcap_tstamp_type_val_to_name?.(value) ?? null) || `${value}`,
-        description: cString(pcap.pcap_tstamp_type_val_to_description?.(value) ?? null),
-      }));
-    } finally {
-      pcap.pcap_free_tstamp_types?.(types);
-    }
+    const values = takeIntList(slot, count, (types) => pcap.pcap_free_tstamp_types?.(types));
+    return values.map((value) => ({
+      value,
+      name: cString(pcap.pcap_tstamp_type_val_to_name?.(value) ?? null) || `${value}`,
+      description: cString(pcap.pcap_tstamp_type_val_to_description?.(value) ?? null),
+    }));
   } finally {
     pcap.pcap_close(handle);
   }

@@ -124,14 +124,26 @@ export class TimeOfDay {
  */
 export type TimeFormat = 0 | 1 | 2 | 3 | 4 | 5;
 
+/** No `-t`: the time of day. */
+const TIME_OF_DAY = 0;
 /** `-t`: no time stamp. */
 export const TIME_NONE = 1;
+/** `-tt`: seconds since 1970. */
+const TIME_EPOCH = 2;
 /** `-ttt`: the time since the previous packet. */
 const TIME_SINCE_PREVIOUS = 3;
 /** `-tttt`: the date, then the time of day. */
 const TIME_DATE = 4;
 /** `-ttttt`: the time since the first packet. */
 const TIME_SINCE_FIRST = 5;
+
+/**
+ * Whether a format's time stamp depends on the packets before (`-ttt`, `-ttttt`), so that the
+ * packets must be formatted in order by one clock.
+ */
+export function countsFromEarlierPackets(format: TimeFormat): boolean {
+  return format === TIME_SINCE_PREVIOUS || format === TIME_SINCE_FIRST;
+}
 
 /**
  * Writes a frame's time stamp in one of tcpdump's formats (`TimeFormat`), followed by the
@@ -182,12 +194,12 @@ export class PacketClock {
       header.fraction = Math.floor(frame.fraction / 1000);
     }
     switch (this.#format) {
-      case 0:
+      case TIME_OF_DAY:
         this.#timeOfDay.write(out, header);
         break;
       case TIME_NONE:
         return;
-      case 2:
+      case TIME_EPOCH:
         out.uint(header.seconds);
         out.byte(0x2e);
         out.padded(header.fraction, header.nanosecond ? 9 : 6);
