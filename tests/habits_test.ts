@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { hasCommand, netpeekCommand, runNetpeek } from "./netpeek_process.ts";
 import { readCapture, writeCapture } from "../mod.ts";
+import { output } from "./protocol_check.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const fixture = (name: string) => new URL(name, FIXTURES).pathname;
@@ -195,15 +196,8 @@ Deno.test("the README's examples on the fixtures print what the README shows", a
 });
 
 /** tcpdump's lines for `path` with `filter` (TZ=UTC). */
-async function tcpdumpText(path: string, filter: string[] = []): Promise<string> {
-  const output = await new Deno.Command("tcpdump", {
-    args: ["-n", "-r", path, ...filter],
-    env: { TZ: "UTC" },
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return new TextDecoder().decode(output.stdout);
-}
+const tcpdumpText = (path: string, filter: string[] = []) =>
+  output("tcpdump", ["-n", "-r", path, ...filter]);
 
 Deno.test({
   name: "relative TCP numbers where the SYN was not seen: as tcpdump's, cut or filtered",

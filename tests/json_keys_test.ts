@@ -46,6 +46,7 @@ import {
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { FlowTracker } from "../src/analysis/flows.ts";
 import { packetToJson } from "../src/output/json.ts";
+import { runNetpeek } from "./netpeek_process.ts";
 
 /** docs/json.md's section name of each layer, and its declared keys. */
 const LAYERS: Record<string, readonly string[]> = {
@@ -230,20 +231,13 @@ Deno.test("every key netpeek writes, nested ones too, is named in its docs/json.
   };
   for await (const { json } of fixturePackets()) check(json);
   // What --reassemble adds: the datagram a fragment completed.
-  const reassembled = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../main.ts", import.meta.url).pathname,
-      "--json",
-      "--reassemble",
-      "-r",
-      new URL("fragments.pcap", FIXTURES).pathname,
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const lines = new TextDecoder().decode(reassembled.stdout).trimEnd().split("\n");
+  const reassembled = await runNetpeek([
+    "--json",
+    "--reassemble",
+    "-r",
+    new URL("fragments.pcap", FIXTURES).pathname,
+  ]);
+  const lines = reassembled.stdout.trimEnd().split("\n");
   assert.ok(lines.some((line) => line.includes('"reassembled"')), "no datagram was reassembled");
   for (const line of lines) check(JSON.parse(line));
   assert.ok(keys > 10_000, `only ${keys} keys seen`);

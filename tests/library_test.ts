@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
+import { runNetpeek } from "./netpeek_process.ts";
 import {
   capture,
   type CapturedPacket,
@@ -214,18 +215,8 @@ Deno.test("packet.payload is the data after the last decoded header", async () =
 Deno.test("toText() numbers TCP as the command line does, relative to each side's first", async () => {
   const lines: string[] = [];
   for await (const packet of readCapture(fixture("tcp-real.pcap"))) lines.push(packet.toText());
-  const command = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../main.ts", import.meta.url).pathname,
-      "-r",
-      fixture("tcp-real.pcap").pathname,
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const printed = new TextDecoder().decode(command.stdout);
+  const command = await runNetpeek(["-r", fixture("tcp-real.pcap").pathname]);
+  const printed = command.stdout;
   assert.match(printed, /seq 1:/, "the command line prints relative numbers");
   assert.equal(lines.join(""), printed);
 });
