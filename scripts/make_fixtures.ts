@@ -465,6 +465,7 @@ export const TSHARK_ANALYSIS_FIELDS = [
   "tcp.analysis.zero_window",
   "tcp.analysis.window_full",
   "tcp.analysis.keep_alive",
+  "tcp.analysis.window_update",
 ];
 
 /** tshark's TCP analysis of a capture, one row per frame. */

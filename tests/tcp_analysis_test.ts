@@ -36,6 +36,7 @@ const FLAGS: [keyof TcpAnalysis, string][] = [
   ["retransmission", "tcp.analysis.retransmission"],
   ["fastRetransmission", "tcp.analysis.fast_retransmission"],
   ["spuriousRetransmission", "tcp.analysis.spurious_retransmission"],
+  ["windowUpdate", "tcp.analysis.window_update"],
   ["outOfOrder", "tcp.analysis.out_of_order"],
   ["lostSegment", "tcp.analysis.lost_segment"],
   ["zeroWindow", "tcp.analysis.zero_window"],

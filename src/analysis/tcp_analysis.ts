@@ -47,6 +47,8 @@ export interface TcpAnalysis {
   outOfOrder?: true;
   /** The segment after a gap: data before it was not captured. */
   lostSegment?: true;
+  /** No data, the same numbers as before, and a new window (Wireshark's window update). */
+  windowUpdate?: true;
   /** How many times this ACK has now been repeated. */
   duplicateAck?: number;
   /** The sender advertises a zero window. */
@@ -87,6 +89,7 @@ export const TCP_ANALYSIS_FLAGS = [
   "fastRetransmission",
   "outOfOrder",
   "spuriousRetransmission",
+  "windowUpdate",
 ] as const;
 
 /** Wireshark's default threshold for telling out-of-order from retransmission: 3 ms. */
@@ -263,6 +266,12 @@ export class TcpAnalyser {
     // the expected sequence number, and the same acknowledgment as before.
     if (ackFlag) {
       const ack = (tcp.ack - (other.baseSet ? other.base : 0)) >>> 0;
+      // A window update (Wireshark's test): the same but for a new, non-zero window.
+      if (
+        length === 0 && window !== 0 && mine.lastWindow >= 0 && window !== mine.lastWindow &&
+        !syn && !fin && !rst && mine.lastAckSet && ack === mine.lastAck &&
+        relativeSeq === mineNextBefore
+      ) analysis.windowUpdate = true;
       if (
         length === 0 && window !== 0 && window === mine.lastWindow && !syn && !fin && !rst &&
         mine.lastAckSet && ack === mine.lastAck && relativeSeq === mineNextBefore

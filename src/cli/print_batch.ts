@@ -177,7 +177,8 @@ export function packAnalysis(meta: Uint32Array, at: number, analysis?: TcpAnalys
     (analysis.retransmission ? 1 << (FIRST_OPTIONAL_BIT + 5) : 0) |
     (analysis.fastRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 6) : 0) |
     (analysis.outOfOrder ? 1 << (FIRST_OPTIONAL_BIT + 7) : 0) |
-    (analysis.spuriousRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 8) : 0);
+    (analysis.spuriousRetransmission ? 1 << (FIRST_OPTIONAL_BIT + 8) : 0) |
+    (analysis.windowUpdate ? 1 << (FIRST_OPTIONAL_BIT + 9) : 0);
   meta[at + META_TCPDUMP_SEQ_BASE] = analysis.tcpdumpSeqBase;
   meta[at + META_TCPDUMP_ACK_BASE] = analysis.tcpdumpAckBase;
   meta[at + META_TCPDUMP_SACK_BASE] = analysis.tcpdumpSackBase;

@@ -79,6 +79,7 @@ const JSON_PIECE = encodePieces({
   sackOption: '{"kind":5,"name":"sack","length":',
   seq: ',"seq":',
   spuriousRetransmissionTrue: ',"spuriousRetransmission":true',
+  windowUpdateTrue: ',"windowUpdate":true',
   tcpSrcPort: ',"tcp":{"srcPort":',
   timestampOption: '{"kind":8,"name":"TS","length":10,"tsval":',
   truncatedTrue: ',"truncated":true}',
@@ -118,6 +119,7 @@ function analysisText(analysis: TcpAnalysis): string {
   if (analysis.spuriousRetransmission) text += " [spurious retransmission]";
   if (analysis.outOfOrder) text += " [out-of-order]";
   if (analysis.lostSegment) text += " [previous segment not captured]";
+  if (analysis.windowUpdate) text += " [window update]";
   if (analysis.duplicateAck) text += ` [dup ack #${analysis.duplicateAck}]`;
   if (analysis.zeroWindow) text += " [zero window]";
   if (analysis.windowFull) text += " [window full]";
@@ -281,6 +283,7 @@ function analysisJson(out: ByteWriter, analysis: TcpAnalysis): void {
   if (analysis.fastRetransmission) out.piece(JSON_PIECE.fastRetransmissionTrue);
   if (analysis.outOfOrder) out.piece(JSON_PIECE.outOfOrderTrue);
   if (analysis.spuriousRetransmission) out.piece(JSON_PIECE.spuriousRetransmissionTrue);
+  if (analysis.windowUpdate) out.piece(JSON_PIECE.windowUpdateTrue);
   if (analysis.duplicateAck !== undefined) {
     out.piece(JSON_PIECE.duplicateAck);
     number(out, analysis.duplicateAck);
