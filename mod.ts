@@ -43,6 +43,8 @@ export {
   type WriteOptions,
 } from "./src/lib/files.ts";
 export { formatJson, formatText, listInterfaces } from "./src/lib/functions.ts";
+export { compileDisplayFilter } from "./src/lib/display_filter.ts";
+export { DisplayFilterError } from "./src/filter/error.ts";
 export type { FrameHeader } from "./src/frame.ts";
 export type { TcpAnalysis } from "./src/analysis/tcp_analysis.ts";
 export type { InnerPacketJson, PacketJson, TcpAnalysisJson } from "./src/output/json.ts";

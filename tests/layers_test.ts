@@ -21,9 +21,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   ffi: ["frame.ts", "user_error.ts", "decode/address.ts"],
   file: ["frame.ts", "user_error.ts"],
   analysis: ["frame.ts", "decode"],
-  output: ["frame.ts", "decode", "analysis"],
-  lib: ["frame.ts", "user_error.ts", "decode", "ffi", "file", "analysis", "output"],
-  cli: ["frame.ts", "user_error.ts", "decode", "ffi", "file", "analysis", "output"],
+  filter: ["frame.ts", "user_error.ts", "decode", "analysis"],
+  output: ["frame.ts", "decode", "analysis", "filter"],
+  lib: ["frame.ts", "user_error.ts", "decode", "ffi", "file", "analysis", "filter", "output"],
+  cli: ["frame.ts", "user_error.ts", "decode", "ffi", "file", "analysis", "filter", "output"],
 };
 
 /** The part of `src` a path under it belongs to: its top folder, or the file at the top. */

@@ -24,6 +24,7 @@ import {
   TCP_FIN,
   TCP_RST,
   TCP_SYN,
+  type TcpHeader,
 } from "../decode/mod.ts";
 import { type FrameHeader, frameSeconds } from "../frame.ts";
 import {
@@ -101,6 +102,11 @@ export interface FlowLimits {
    * a connection's handshake and close are still followed for the summary. Default on.
    */
   analysis?: boolean;
+  /**
+   * Number the TCP and UDP conversations as tshark's `tcp.stream` and `udp.stream` do (see
+   * `tcpStream`); UDP is then followed even without a summary. Default off.
+   */
+  streams?: boolean;
 }
 
 // A flow's state bits, kept in its row's id-and-state word (see flow_table.ts) beside its
@@ -117,6 +123,7 @@ const FLOW_SAW_RST = 1 << (FLOW_STATE_SHIFT + 5);
 const DEFAULTS: Required<FlowLimits> = {
   summary: true,
   analysis: true,
+  streams: false,
   idleTimeout: 300,
   maxFlows: 100_000,
   maxRetired: 100_000,
@@ -169,6 +176,28 @@ export class FlowTracker {
   /** Per flow id: when its SYN was seen; the initial round-trip time (0 until known). */
   #synTime = new Float64Array(INITIAL_IDS);
   #initialRtt = new Float64Array(INITIAL_IDS);
+  /** Per flow id: its TCP or UDP stream number (-1 until it has a segment or datagram). */
+  #stream = new Float64Array(INITIAL_IDS);
+  /**
+   * Per flow id, two: the first sequence number seen A to B, then B to A (-1 until seen): a
+   * SYN with another number starts a new connection on the same ports, as in tshark.
+   */
+  #baseSeq = new Float64Array(2 * INITIAL_IDS);
+  #tcpStreams = 0;
+  #udpStreams = 0;
+  /**
+   * tshark's `tcp.stream` and `udp.stream` of the packet `observe` saw last (the innermost
+   * of a tunnel's), or -1; numbered with the `streams` limit only. A conversation is numbered
+   * from 0 in the order of its first segment or datagram; a SYN with a new sequence number on
+   * the ports of an earlier connection starts a new one (tshark's "port numbers reused").
+   */
+  tcpStream = -1;
+  udpStream = -1;
+
+  /** Whether the peer's SYN was seen, for the last analysed segment (see `TcpAnalyser`). */
+  get peerIsnSeen(): boolean {
+    return this.#analyser.peerIsnSeen;
+  }
   /** Per flow id, two: the TCP analysis state of A to B, then of B to A. */
   readonly #analyser = new TcpAnalyser();
   readonly #freeIds: number[] = [];
@@ -212,6 +241,8 @@ export class FlowTracker {
     const time = frameSeconds(header);
     const bytes = header.len;
     const summary = this.#limits.summary;
+    this.tcpStream = -1;
+    this.udpStream = -1;
     if (time - this.#lastSweep >= this.#sweepInterval) this.#sweep(time);
     if (summary) {
       this.#frames++;
@@ -239,8 +270,10 @@ export class FlowTracker {
     summary: boolean,
     ports: { srcPort: number; dstPort: number } | undefined,
   ): TcpAnalysis | undefined {
-    // Without a summary only TCP connections are followed.
-    if (!summary && packet.tcp === undefined) return undefined;
+    // Without a summary only TCP connections are followed (and UDP ones, to number them).
+    if (
+      !summary && packet.tcp === undefined && !(this.#limits.streams && packet.udp !== undefined)
+    ) return undefined;
     const ip4 = packet.ipv4;
     const ip6 = packet.ipv6;
     if (ip4 === undefined && ip6 === undefined) return undefined;
@@ -297,6 +330,13 @@ export class FlowTracker {
     const table = ip4 !== undefined ? this.#flows4 : this.#flows6;
     let row = table.find(key);
     if (row < 0) row = this.#create(table, key, srcIsLow, time);
+    else if (
+      packet.tcp !== undefined && transport === packet.tcp &&
+      this.#portsReused(table, row, srcIsLow, packet.tcp)
+    ) {
+      this.#remove(table.idAt(row));
+      row = this.#create(table, key, srcIsLow, time);
+    }
     const words = table.words;
     const numbers = table.numbers;
     const stateAt = row + table.stateWord;
@@ -311,11 +351,33 @@ export class FlowTracker {
     }
     numbers[at + FLOW_END] = time;
     const tcp = packet.tcp;
-    if (tcp === undefined || tcp.truncated || fragment) return undefined;
     const id = table.idAt(row);
+    // tshark numbers a stream at its first whole datagram: it dissects no transport in fragments.
+    if (this.#limits.streams && transport !== undefined && !fragment) {
+      if (this.#stream[id] < 0) {
+        this.#stream[id] = transport === tcp ? this.#tcpStreams++ : this.#udpStreams++;
+      }
+      if (transport === tcp) this.tcpStream = this.#stream[id];
+      else this.udpStream = this.#stream[id];
+    }
+    if (tcp === undefined || tcp.truncated || fragment) return undefined;
+    const baseAt = 2 * id + (forward ? 0 : 1);
+    if (this.#baseSeq[baseAt] < 0) this.#baseSeq[baseAt] = tcp.seq;
     this.#trackConnection(words, stateAt, id, tcp.flagBits, time);
     if (!this.#limits.analysis) return undefined;
     return this.#analyser.analyse(id, forward, tcp, time, this.#initialRtt[id]);
+  }
+
+  /**
+   * Whether the TCP segment at hand, on the flow at `row`, is a SYN that opens a new
+   * connection on an old one's ports: its sender's first sequence number is known and this
+   * SYN's differs (tshark's test for "port numbers reused").
+   */
+  #portsReused(table: FlowTable, row: number, srcIsLow: boolean, tcp: TcpHeader): boolean {
+    if ((tcp.flagBits & (TCP_SYN | TCP_ACK)) !== TCP_SYN || tcp.truncated) return false;
+    const forward = srcIsLow === ((table.words[row + table.stateWord] & FLOW_A_IS_LOW) !== 0);
+    const base = this.#baseSeq[2 * table.idAt(row) + (forward ? 0 : 1)];
+    return base >= 0 && base !== tcp.seq;
   }
 
   /** Files a new flow under `key` (making room first when the table is full); its row. */
@@ -328,6 +390,9 @@ export class FlowTracker {
     this.#serial[id] = serial;
     this.#synTime[id] = 0;
     this.#initialRtt[id] = 0;
+    this.#stream[id] = -1;
+    this.#baseSeq[2 * id] = -1;
+    this.#baseSeq[2 * id + 1] = -1;
     this.#order.push(id, serial);
     const row = table.insert(key, id);
     if (srcIsLow) table.words[row + table.stateWord] |= FLOW_A_IS_LOW;
@@ -344,6 +409,8 @@ export class FlowTracker {
       this.#serial = grown(this.#serial, length);
       this.#synTime = grown(this.#synTime, length);
       this.#initialRtt = grown(this.#initialRtt, length);
+      this.#stream = grown(this.#stream, length);
+      this.#baseSeq = grown(this.#baseSeq, 2 * length);
     }
     return id;
   }

@@ -146,6 +146,11 @@ function newDirection(): Direction {
  */
 export class TcpAnalyser {
   readonly #directions: (Direction | undefined)[] = [];
+  /**
+   * Whether the other side's SYN was seen, for the segment `analyse` saw last: tshark counts
+   * a side's numbers from one before its first segment when its SYN was not seen.
+   */
+  peerIsnSeen = false;
 
   /**
    * Analyses one segment of the connection with flow id `id`, sent A to B when `forward`.
@@ -186,6 +191,7 @@ export class TcpAnalyser {
       mine.windowScale = scale;
     }
     const relativeSeq = (seqRaw - mine.base) >>> 0;
+    this.peerIsnSeen = other.isnSeen;
     const relativeAck = ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null;
     const analysis: TcpAnalysis = {
       relativeSeq,

@@ -91,6 +91,12 @@ export interface CommandLine {
   timeStampType?: string;
   /** `--list-time-stamp-types` (`-J`): list the interface's time stamp types, then exit. */
   listTimeStampTypes: boolean;
+  /** `-Y EXPR` (`--display-filter`): Wireshark's display filter, after the BPF filter. */
+  displayFilter?: string;
+  /** `-T fields -e FIELD …`: print these fields of each packet, as tshark does. */
+  fields?: string[];
+  /** `-E key=value`: tshark's options for `-T fields`. */
+  fieldOptions: string[];
   nanosecond: boolean;
   immediate: boolean;
   help: boolean;
@@ -147,6 +153,13 @@ Filter (tcpdump's expression language, compiled by libpcap):
   -f, --filter EXPR          the filter, as one argument
   -F FILE                    read the filter from FILE
   -d                         print the compiled BPF program and exit
+
+Display filter and fields (Wireshark's language and tshark's field names, docs/filters.md):
+  -Y, --display-filter EXPR  only packets that pass EXPR: 'tcp.port == 443',
+                             'dns.flags.rcode != 0', 'tcp.analysis.retransmission'
+  -T fields -e FIELD ...     print these fields of each packet, as tshark -T fields
+  -E OPTION                  with -T fields: separator=, aggregator=, header=y,
+                             quote=d|s|n, occurrence=f|l|a (tshark's -E)
 
 Files:
   -r, --read FILE            read packets from a pcap or pcapng file (- for stdin)
@@ -207,6 +220,8 @@ Examples:
   sudo netpeek eth0 -w dns.pcap -C 100 -W 5 udp port 53
                                          record into a ring of five 100 MB files
   netpeek -r dns.pcap -v 'host 10.0.0.1' read a file back, filtered
+  netpeek -r web.pcap -Y 'tls.handshake.extensions_server_name contains "example"'
+  netpeek -r web.pcap -T fields -e ip.src -e tcp.dstport -Y 'tcp.flags.syn == 1'
   netpeek -D                             the interfaces to choose from
 `;
 
@@ -289,6 +304,10 @@ const OPTIONS = {
   payload: { type: "boolean" },
   X: { type: "boolean", short: "X" },
   "time-stamp-precision": { type: "string" },
+  "display-filter": { type: "string", short: "Y" },
+  T: { type: "string", short: "T" },
+  field: { type: "string", multiple: true },
+  E: { type: "string", short: "E", multiple: true },
   "immediate-mode": { type: "boolean" },
   version: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -312,6 +331,24 @@ function negativeValuesInline(args: string[]): string[] {
     if (long !== undefined && /^-\d/.test(args[i + 1] ?? "")) {
       result.push(`--${long}=${args[++i]}`);
     } else result.push(args[i]);
+  }
+  return result;
+}
+
+/**
+ * With `-T fields`, `-e FIELD` is tshark's (a field to print) and becomes `--field=FIELD`;
+ * otherwise `-e` is tcpdump's (print the link-layer header).
+ */
+function tsharkFieldArgs(args: string[]): string[] {
+  const fieldsWanted = args.some((arg, i) =>
+    (arg === "-T" && args[i + 1] === "fields") || arg === "-Tfields" || arg === "--T=fields"
+  );
+  if (!fieldsWanted) return args;
+  const result: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "-e" && i + 1 < args.length) result.push(`--field=${args[++i]}`);
+    else if (/^-e[a-z]/.test(args[i])) result.push(`--field=${args[i].slice(2)}`);
+    else result.push(args[i]);
   }
   return result;
 }
@@ -358,7 +395,7 @@ export function parseCommandLine(args: string[]): CommandLine {
   let parsed;
   try {
     parsed = parseArgs({
-      args: negativeValuesInline(args),
+      args: negativeValuesInline(tsharkFieldArgs(args)),
       allowPositionals: true,
       strict: true,
       options: OPTIONS,
@@ -441,6 +478,25 @@ export function parseCommandLine(args: string[]): CommandLine {
   const timeCount = values.t?.length ?? 0;
   if (timeCount > 5) throw new UsageError("-t is given at most five times (-ttttt)");
   const timeFormat = timeCount as TimeFormat;
+  if (values.T !== undefined && values.T !== "fields") {
+    throw new UsageError(`-T takes fields (with -e FIELD), not "${values.T}"; for JSON use --json`);
+  }
+  const fields = values.T === "fields" ? values.field ?? [] : undefined;
+  if (fields !== undefined && fields.length === 0) {
+    throw new UsageError("-T fields needs at least one -e FIELD (-T fields -e ip.src -e tcp.port)");
+  }
+  if (values.field !== undefined && fields === undefined) {
+    throw new UsageError("--field goes with -T fields");
+  }
+  if (values.E !== undefined && fields === undefined) {
+    throw new UsageError("-E goes with -T fields");
+  }
+  if (fields !== undefined && (values.json || values.V || values.x || values.X || values.A)) {
+    throw new UsageError("-T fields prints only the fields: no --json, -V, -x, -X or -A");
+  }
+  if (values["display-filter"] !== undefined && values.d) {
+    throw new UsageError("-d prints the BPF program; -Y is a display filter, not compiled to BPF");
+  }
   if (values.json && (values.x || values.X)) {
     throw new UsageError("--json and -x/-X do not mix: JSON has no hex dump");
   }
@@ -481,6 +537,9 @@ export function parseCommandLine(args: string[]): CommandLine {
     link: values.e === true,
     hex: values.X ? "ascii" : values.x ? "hex" : values.A ? "text" : "none",
     payload: values.payload === true,
+    displayFilter: values["display-filter"],
+    fields,
+    fieldOptions: values.E ?? [],
     nanosecond: precision === "nano",
     immediate: values["immediate-mode"] === true,
     tree: values.V === true,

@@ -16,7 +16,7 @@ import { listInterfaces, type NetworkInterface } from "../ffi/interfaces.ts";
 import { loadLibpcap } from "../ffi/library.ts";
 import { type CommandLine, HELP, parseCommandLine, UsageError } from "./args.ts";
 import { captureLive } from "./live.ts";
-import { refuseDirectory } from "./sink.ts";
+import { checkSelection, refuseDirectory } from "./sink.ts";
 import { readCaptureFile } from "./read.ts";
 import { printError, writeText } from "./stderr.ts";
 import { VERSION } from "./version.ts";
@@ -78,14 +78,13 @@ export async function runNetpeek(args: string[]): Promise<number> {
         `${unseen.length === 1 ? "shows" : "show"} nothing; add --print to print them too`,
     );
   }
-  if (options.write !== undefined && options.write !== "-") {
-    try {
-      refuseDirectory(options.write);
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      printError(error.line);
-      return error.exitStatus;
-    }
+  try {
+    checkSelection(options);
+    if (options.write !== undefined && options.write !== "-") refuseDirectory(options.write);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    printError(error.line);
+    return error.exitStatus;
   }
   if (options.help) {
     writeText(Deno.stdout, HELP);

@@ -37,6 +37,9 @@ import {
   printOnWorker,
 } from "./print_format.ts";
 import { VERSION } from "./version.ts";
+import { type CompiledFilter, compileFilter } from "../filter/compile.ts";
+import { FilterFrame } from "../filter/frame.ts";
+import { FieldsWriter, parseFieldOptions } from "../output/fields_text.ts";
 import { osErrorReason } from "../file/os_error.ts";
 
 /** What the source of the packets says about them. */
@@ -99,6 +102,18 @@ export function refuseDirectory(path: string): void {
   }
 }
 
+/**
+ * Checks `-Y`'s expression and `-T fields`' names and options before anything starts (the
+ * sink compiles them again: it takes microseconds); throws the `UserError` that says what
+ * is wrong.
+ */
+export function checkSelection(options: CommandLine): void {
+  if (options.displayFilter !== undefined) compileFilter(options.displayFilter);
+  if (options.fields !== undefined) {
+    new FieldsWriter(options.fields, parseFieldOptions(options.fieldOptions));
+  }
+}
+
 /** Prints, writes and counts packets. */
 export class PacketSink {
   /** Packets handed on (after filtering). */
@@ -126,6 +141,17 @@ export class PacketSink {
   /** `-l`: each packet's lines go out at once. */
   readonly #lineBuffered: boolean;
   readonly #nameInterface: (index: number) => string;
+  /** `-Y`: only frames that pass are printed, written, counted and summed up. */
+  readonly #display: CompiledFilter | undefined;
+  /** `-T fields`: the fields printed instead of the packet's line. */
+  readonly #fieldsWriter: FieldsWriter | undefined;
+  /** The frame `-Y` and `-T fields` read, filled per packet. */
+  readonly #frame = new FilterFrame();
+  /**
+   * With `-Y` and `--stats`: the statistics of the frames that pass, while `#flows` follows
+   * every frame (the TCP analysis and stream numbers have to see them all).
+   */
+  readonly #selectedFlows: FlowTracker | undefined;
 
   private constructor(options: CommandLine, source: SourceInfo) {
     this.#limit = options.count ?? Infinity;
@@ -136,11 +162,32 @@ export class PacketSink {
     this.#printing = printing;
     this.#stats = options.stats;
     this.#statsInterval = options.statsInterval;
-    this.#decoding = printing || options.stats;
+    const display = options.displayFilter === undefined
+      ? undefined
+      : compileFilter(options.displayFilter);
+    this.#display = display;
+    const fieldsWriter = options.fields === undefined
+      ? undefined
+      : new FieldsWriter(options.fields, parseFieldOptions(options.fieldOptions));
+    this.#fieldsWriter = fieldsWriter;
+    // A display filter reads the decoded packet even when the frames are only written.
+    this.#decoding = printing || options.stats || display !== undefined;
     this.#reassembler = options.reassemble ? new Reassembler() : undefined;
+    const printedFields = fieldsWriter?.fields ?? [];
+    const needs = (need: "analysis" | "streams") =>
+      printedFields.some((field) => field.needs === need) ||
+      (need === "analysis" ? display?.needsAnalysis : display?.needsStreams) === true;
     // Without --stats only TCP is followed (relative numbers and analysis need it); without
     // printed packets nobody reads the analysis, so only the connections' state is kept.
-    this.#flows = new FlowTracker({ summary: options.stats, analysis: printing });
+    // With -Y the statistics count only the frames that pass, apart from the following.
+    this.#selectedFlows = display !== undefined && options.stats
+      ? new FlowTracker({ summary: true, analysis: false })
+      : undefined;
+    this.#flows = new FlowTracker({
+      summary: options.stats && this.#selectedFlows === undefined,
+      analysis: (printing && fieldsWriter === undefined) || needs("analysis"),
+      streams: needs("streams"),
+    });
     this.#options = options;
     if (printing || options.stats) this.#out = new OutputBuffer(Deno.stdout);
     this.#format = printFormat(options, Deno.stdout.isTerminal() && !Deno.noColor);
@@ -176,8 +223,9 @@ export class PacketSink {
    */
   async printOnWorker(fileBytes: number, nanosecond: boolean): Promise<boolean> {
     if (
-      // The worker has no interface names: -i any's files print here.
+      // The worker has no interface names: -i any's files print here; nor -Y and -T fields.
       !this.#printing || this.#pipeline !== undefined || this.#linkType === LINKTYPE_LINUX_SLL2 ||
+      this.#display !== undefined || this.#fieldsWriter !== undefined ||
       !printOnWorker(this.#options, this.#format, fileBytes)
     ) return false;
     this.#pipeline = await PrintPipeline.start(
@@ -205,6 +253,9 @@ export class PacketSink {
     linkType: number,
   ): boolean {
     if (this.#stop) return false;
+    if (this.#display !== undefined || this.#fieldsWriter !== undefined) {
+      return this.#handleSelected(bytes, offset, length, header, linkType);
+    }
     const file = this.#file;
     if (file !== undefined) {
       const frame = bytes.subarray(offset, offset + length);
@@ -235,6 +286,61 @@ export class PacketSink {
         out.commit();
         if (this.#lineBuffered) out.flush();
       }
+      if (this.#statsInterval !== undefined) this.#periodicStats(header);
+      if (out.closed) return this.#halt();
+    }
+    this.count++;
+    if (this.count >= this.#limit) return this.#halt();
+    return true;
+  }
+
+  /**
+   * `handle` with `-Y` or `-T fields`: every frame is decoded and followed, and only those
+   * that pass the display filter are written, printed and counted.
+   */
+  #handleSelected(
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    header: FrameHeader,
+    linkType: number,
+  ): boolean {
+    const packet = this.#decoder.decodeAt(bytes, offset, length, linkType, header.len);
+    const reassembled = this.#reassembler?.offer(packet, header);
+    const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
+    const flows = this.#flows;
+    const analysis = flows.observe(packet, header, inner);
+    const frame = this.#frame;
+    frame.next(packet, header);
+    frame.followed(analysis, flows);
+    if (this.#display !== undefined && !this.#display.matches(frame)) return true;
+    this.#selectedFlows?.observe(packet, header, inner);
+    const file = this.#file;
+    if (file !== undefined) {
+      const frameBytes = bytes.subarray(offset, offset + length);
+      if (file instanceof RotatingWriter) {
+        if (!file.write(frameBytes, header, linkType)) return this.#halt();
+      } else {
+        file.write(frameBytes, header, linkType);
+        if (file.closed) return this.#halt();
+      }
+    }
+    const out = this.#out;
+    if (this.#printing && out !== undefined) {
+      if (this.#fieldsWriter !== undefined) {
+        if (this.count === 0) out.write(this.#fieldsWriter.header());
+        this.#fieldsWriter.write(out.bytes, frame);
+      } else {
+        const sll = packet.sll;
+        const interfaceName = sll !== undefined && sll.version === 2
+          ? this.#nameInterface(sll.interfaceIndex)
+          : undefined;
+        this.#formatPacket(out.bytes, packet, header, { analysis, reassembled, interfaceName });
+      }
+      out.commit();
+      if (this.#lineBuffered) out.flush();
+    }
+    if (out !== undefined) {
       if (this.#statsInterval !== undefined) this.#periodicStats(header);
       if (out.closed) return this.#halt();
     }
@@ -276,9 +382,10 @@ export class PacketSink {
   #writeStats(capture?: CaptureStats): void {
     const extras = { reassembly: this.#reassembler?.stats(), capture };
     const out = this.#out!;
-    if (this.#format.json) out.write(formatStatsJson(this.#flows.summary(), extras));
+    const flows = this.#selectedFlows ?? this.#flows;
+    if (this.#format.json) out.write(formatStatsJson(flows.summary(), extras));
     else {
-      writeStatsText(out.bytes, this.#flows.summaryColumns(), extras, () => out.commit());
+      writeStatsText(out.bytes, flows.summaryColumns(), extras, () => out.commit());
       out.commit();
     }
   }

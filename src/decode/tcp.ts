@@ -27,7 +27,10 @@ const FIELD_SOURCE_PORT = 0;
 const FIELD_DESTINATION_PORT = 2;
 const FIELD_SEQUENCE = 4;
 const FIELD_ACKNOWLEDGMENT = 8;
-/** Data offset (high nibble, in 32-bit words); the flags are the low 9 bits of this word. */
+/**
+ * Data offset (high nibble, in 32-bit words); the flags are the low 9 bits of this word and the
+ * three bits above them are reserved (RFC 9293 section 3.1, AccECN's AE being the ninth).
+ */
 const FIELD_OFFSET_FLAGS = 12;
 const FIELD_WINDOW = 14;
 const FIELD_CHECKSUM = 16;
@@ -68,6 +71,10 @@ export const TCP_ECE = 0x040;
 export const TCP_CWR = 0x080;
 /** NS: ECN nonce (RFC 3540, historic). */
 export const TCP_NS = 0x100;
+
+/** Where the three reserved bits lie in the data offset and flags word, and their mask. */
+const TCP_RESERVED_SHIFT = 9;
+const TCP_RESERVED_MASK = 0b111;
 
 /** The nine flags as booleans: the JSON `tcp.flags` object. */
 export interface TcpFlags {
@@ -139,6 +146,8 @@ export interface TcpJson {
   dataOffset: number;
   /** The flags, each a boolean. */
   flags: TcpFlags;
+  /** The three reserved bits, as a number from 0 to 7. */
+  reserved: number;
   /** Window as sent. */
   window: number;
   /** Checksum as transmitted. */
@@ -262,6 +271,16 @@ export class TcpHeader extends ChecksummedView {
   /** The nine flag bits (NS is bit 8), as a number to test with `TCP_SYN` and friends. */
   get flagBits(): number {
     return this.u16(FIELD_OFFSET_FLAGS) & 0x01ff;
+  }
+
+  /** The three reserved bits (bits 9 to 11 of the word), 0 to 7: zero unless a sender sets them. */
+  get reservedBits(): number {
+    return (this.u16(FIELD_OFFSET_FLAGS) >>> TCP_RESERVED_SHIFT) & TCP_RESERVED_MASK;
+  }
+
+  /** The twelve bits after the data offset, flags and reserved bits: tshark's `tcp.flags`. */
+  get flagWord(): number {
+    return this.u16(FIELD_OFFSET_FLAGS) & 0x0fff;
   }
 
   /** The flags as tcpdump prints them between brackets: `S`, `S.`, `P.`, `F.`, `R`, … */
@@ -403,6 +422,7 @@ export class TcpHeader extends ChecksummedView {
       ack: this.ack,
       dataOffset: this.dataOffset,
       flags: this.flags,
+      reserved: this.reservedBits,
       window: this.window,
       checksum: this.checksum,
       checksumOk: this.checksumOk,
@@ -573,7 +593,7 @@ export const TCP_FIELDS: FieldTable<TcpHeader> = {
   "tcp.seq_raw": (tcp) => whole(tcp, (t) => t.seq),
   "tcp.ack_raw": (tcp) => whole(tcp, (t) => t.ack),
   "tcp.hdr_len": (tcp) => whole(tcp, (t) => t.dataOffset),
-  "tcp.flags": (tcp) => whole(tcp, (t) => t.flagBits),
+  "tcp.flags": (tcp) => whole(tcp, (t) => t.flagWord),
   "tcp.window_size_value": (tcp) => whole(tcp, (t) => t.window),
   "tcp.urgent_pointer": (tcp) => whole(tcp, (t) => t.urgent),
   "tcp.len": (tcp) => whole(tcp, (t) => t.payloadLength),
@@ -602,6 +622,7 @@ export const TCP_JSON_KEYS: readonly string[] = [
   "ack",
   "dataOffset",
   "flags",
+  "reserved",
   "window",
   "checksum",
   "checksumOk",

@@ -19,6 +19,7 @@ import { Decoder } from "../decode/mod.ts";
 import { LiveCapture } from "../ffi/capture.ts";
 import type { CaptureStats } from "../frame.ts";
 import { FilterProgram, lookupNetmask } from "../ffi/filter.ts";
+import { compileDisplayFilter } from "./display_filter.ts";
 import { loadLibpcap } from "../ffi/library.ts";
 import { CapturedPacket } from "./packet.ts";
 import { FlowTracker } from "../analysis/flows.ts";
@@ -27,6 +28,12 @@ import { FlowTracker } from "../analysis/flows.ts";
 export interface CaptureOptions {
   /** A filter in tcpdump's language, applied in the kernel. */
   filter?: string;
+  /**
+   * Only the packets that match this display filter (Wireshark's language, as `netpeek -Y`),
+   * tested in netpeek after the kernel's `filter`; `count` counts the matches. One that does
+   * not compile throws `DisplayFilterError` before the capture opens.
+   */
+  displayFilter?: string;
   /** Stop after this many packets. */
   count?: number;
   /** Stop when this signal aborts. */
@@ -58,6 +65,9 @@ export function capture(device: string, options: CaptureOptions = {}): PacketStr
   let session: LiveCapture | undefined;
   let lastStats: CaptureStats | null = null;
   async function* packets(): AsyncGenerator<CapturedPacket> {
+    const display = options.displayFilter === undefined
+      ? undefined
+      : compileDisplayFilter(options.displayFilter);
     const lib = loadLibpcap();
     session = LiveCapture.open(lib, device, {
       snaplen: options.snaplen,
@@ -90,8 +100,16 @@ export function capture(device: string, options: CaptureOptions = {}): PacketStr
           await session.waitForData(options.signal ? 50 : 100);
           continue;
         }
+        const packet = new CapturedPacket(
+          next.frame,
+          next.header,
+          session.linkType,
+          decoder,
+          flows,
+        );
+        if (display !== undefined && !display(packet)) continue;
         delivered++;
-        yield new CapturedPacket(next.frame, next.header, session.linkType, decoder, flows);
+        yield packet;
       }
     } finally {
       lastStats = session.stats();

@@ -23,6 +23,7 @@ import { FlowTracker } from "../analysis/flows.ts";
 import { CaptureFileWriter } from "../file/writer.ts";
 import type { FrameHeader } from "../frame.ts";
 import { CapturedPacket } from "./packet.ts";
+import { compileDisplayFilter } from "./display_filter.ts";
 
 /**
  * The packets of a capture file, in order, each with its own interface's link type. A packet
@@ -35,6 +36,9 @@ export async function* readCapture(
 ): AsyncGenerator<CapturedPacket> {
   // The filter is compiled first: a bad one fails before the file is opened.
   const filter = options.filter === undefined ? undefined : offlineFilter(options.filter);
+  const display = options.displayFilter === undefined
+    ? undefined
+    : compileDisplayFilter(options.displayFilter);
   const stream = source instanceof ReadableStream;
   const file = stream ? undefined : await Deno.open(source);
   try {
@@ -49,7 +53,14 @@ export async function* readCapture(
       if (filter !== undefined && !filter.matches(record.frame, header.linkType, header.len)) {
         continue;
       }
-      yield new CapturedPacket(record.frame, record.header, record.header.linkType, decoder, flows);
+      const packet = new CapturedPacket(
+        record.frame,
+        record.header,
+        record.header.linkType,
+        decoder,
+        flows,
+      );
+      if (display === undefined || display(packet)) yield packet;
     }
   } finally {
     filter?.free();
@@ -65,6 +76,12 @@ export interface ReadOptions {
    * saying so; a filter that does not compile throws `FilterError`.
    */
   filter?: string;
+  /**
+   * Only the packets that match this display filter (Wireshark's language, as `netpeek -Y`;
+   * see `compileDisplayFilter`), tested after `filter`; one that does not compile throws
+   * `DisplayFilterError` before the file is opened.
+   */
+  displayFilter?: string;
 }
 
 /**

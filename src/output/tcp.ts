@@ -303,10 +303,14 @@ const FLAG_KEYS: ReadonlyArray<readonly [number, string]> = [
   [TCP_FIN, ',"fin":'],
 ];
 
-/** `,"flags":{…},"window":` for each of the 512 combinations of the nine bits. */
-const FLAGS_JSON = new PieceTable(512, (bits) => {
+/** The nine flags and the three reserved bits above them: the twelve bits of `flagWord`. */
+const FLAG_WORD_VALUES = 4096;
+const RESERVED_SHIFT = 9;
+
+/** `,"flags":{…},"reserved":N,"window":` for each value of the twelve bits. */
+const FLAGS_JSON = new PieceTable(FLAG_WORD_VALUES, (bits) => {
   const flags = FLAG_KEYS.map(([bit, key]) => key + ((bits & bit) !== 0)).join("");
-  return `,"flags":${flags}},"window":`;
+  return `,"flags":${flags}},"reserved":${bits >>> RESERVED_SHIFT},"window":`;
 });
 
 /**
@@ -390,7 +394,7 @@ export function writeTcpJson(
   out.piece(JSON_PIECE.dataOffset);
   const dataOffset = tcp.dataOffset;
   out.uint(dataOffset);
-  out.piece(FLAGS_JSON.get(tcp.flagBits));
+  out.piece(FLAGS_JSON.get(tcp.flagWord));
   out.uint(tcp.window);
   out.piece(JSON_PIECE.checksum);
   out.uint(tcp.checksum);

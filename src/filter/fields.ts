@@ -1,0 +1,408 @@
+/**
+ * Every name a display filter and `-T fields` know, by tshark's name: the fields each
+ * protocol declares (`PACKET_FIELDS`, from the protocols' own tables), read in every layer of
+ * a tunnelled packet; the frame's own fields; the fields tshark derives from others
+ * (`ip.addr`, `tcp.port`, `tcp.flags.syn`); what following the stream adds (`tcp.stream`,
+ * `tcp.seq`, `tcp.analysis.*`); and the protocols themselves (`tcp`, `dns`), which test that
+ * the layer is there. Each field's type is tshark's (`FIELD_TYPES`, made from `tshark -G
+ * fields` by scripts/make_field_types.ts).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
+ * import { FILTER_FIELDS } from "./fields.ts";
+ * import { FilterFrame } from "./frame.ts";
+ * const packet = decode(new Uint8Array([0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 17, 0, 0,
+ *   192, 0, 2, 1, 198, 51, 100, 2, 0x13, 0x88, 0x00, 0x35, 0, 8, 0, 0]), LINKTYPE_RAW);
+ * const frame = new FilterFrame();
+ * frame.next(packet, { seconds: 0, fraction: 0, nanosecond: false, caplen: 28, len: 28 });
+ * const addresses = FILTER_FIELDS.get("ip.addr")!;
+ * assert.deepEqual([addresses.type, addresses.read(frame)], ["FT_IPv4", ["192.0.2.1", "198.51.100.2"]]);
+ * assert.deepEqual(FILTER_FIELDS.get("udp")!.read(frame), 1);
+ * ```
+ * @module
+ */
+
+import { TCP_ANALYSIS_FLAGS, type TcpAnalysis } from "../analysis/tcp_analysis.ts";
+import {
+  type FieldValue,
+  LLMNR_PORT,
+  MDNS_PORT,
+  type Packet,
+  PACKET_FIELDS,
+  type PacketField,
+} from "../decode/mod.ts";
+import { FIELD_TYPES } from "./field_types.ts";
+import { type FilterFrame, NANOSECONDS } from "./frame.ts";
+
+/** Reads one field of a frame: a value, one per occurrence, or undefined when absent. */
+export type FrameField = (frame: FilterFrame) => FieldValue;
+
+/** A field a filter may name: its type, how to read it, and what reading it needs. */
+export interface FilterField {
+  /** tshark's name. */
+  readonly name: string;
+  /** tshark's type (`FT_UINT16`, `FT_IPv4`, `FT_PROTOCOL`, …). */
+  readonly type: string;
+  /** tshark's display base for integers (`BASE_HEX`, `BASE_DEC`, …), or "". */
+  readonly base: string;
+  /** The value, one per occurrence, or undefined when the frame has none. */
+  readonly read: FrameField;
+  /** A protocol's bytes (header to the end of its layer), for `contains`, `matches` and slices. */
+  readonly bytes?: (frame: FilterFrame) => Uint8Array | undefined;
+  /** What the stream bookkeeping has to provide: TCP analysis, or stream numbers. */
+  readonly needs?: "analysis" | "streams";
+}
+
+const fields = new Map<string, FilterField>();
+
+function add(
+  name: string,
+  read: FrameField,
+  extra: Partial<Pick<FilterField, "bytes" | "needs">> = {},
+): void {
+  const [type, base] = FIELD_TYPES[name] ?? ["", ""];
+  fields.set(name, { name, type, base, read, ...extra });
+}
+
+/** Each value of `value` (one, or one per occurrence) appended to `into`. */
+function collect(into: (number | string)[], value: FieldValue): void {
+  if (value === undefined) return;
+  if (typeof value === "object") into.push(...value);
+  else into.push(value);
+}
+
+/** One value, a list of several, or undefined for none. */
+function occurrences(values: (number | string)[]): FieldValue {
+  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+}
+
+/**
+ * A packet field read in every layer of the packet: the outer one, then each packet a tunnel
+ * carries, as tshark lists a field once per header that has it.
+ */
+function inEveryLayer(read: PacketField, aboveIp: boolean): FrameField {
+  return (frame) => {
+    const packet = frame.packet;
+    if (packet.inner === undefined) return aboveIp && fragmented(packet) ? undefined : read(packet);
+    const values: (number | string)[] = [];
+    for (let layer: Packet | undefined = packet; layer; layer = below(layer)) {
+      if (!(aboveIp && fragmented(layer))) collect(values, read(layer));
+    }
+    return occurrences(values);
+  };
+}
+
+/**
+ * The protocols carried in an IP datagram, and what those carry (by tshark's protocol name,
+ * the first part of a field's name). tshark dissects none of them in a fragment: it waits for
+ * the whole datagram, where netpeek's text shows a first fragment's transport header as
+ * tcpdump does. The display filter and `-T fields` follow tshark.
+ */
+const ABOVE_IP = new Set([
+  "tcp",
+  "udp",
+  "icmp",
+  "icmpv6",
+  "igmp",
+  "dns",
+  "mdns",
+  "llmnr",
+  "http",
+  "ntp",
+  "syslog",
+  "dhcp",
+  "dhcpv6",
+  "tls",
+  "quic",
+  "esp",
+  "ah",
+  "vxlan",
+  "gre",
+  "geneve",
+  "erspan",
+  "wg",
+  "ssdp",
+]);
+
+/** Whether a field or protocol belongs to a layer carried in an IP datagram. */
+function isAboveIp(name: string): boolean {
+  const dot = name.indexOf(".");
+  return ABOVE_IP.has(dot < 0 ? name : name.slice(0, dot));
+}
+
+/** Whether a layer's IP datagram is a fragment (IPv4's MF or offset; IPv6's fragment header). */
+function fragmented(packet: Packet): boolean {
+  const ip4 = packet.ipv4;
+  if (ip4 !== undefined) return ip4.isFragment;
+  const ip6 = packet.ipv6;
+  return ip6 !== undefined && ip6.fragmentHeaderOffset >= 0;
+}
+
+/** The packet a layer's tunnel carries, unless the layer is a fragment (tshark goes no deeper). */
+function below(packet: Packet): Packet | undefined {
+  return fragmented(packet) ? undefined : packet.inner;
+}
+
+/** The frame's own fields (tshark's `frame` protocol). */
+const frameText = (nanoseconds: number) =>
+  `${Math.trunc(nanoseconds / NANOSECONDS)}.${
+    String(Math.abs(nanoseconds % NANOSECONDS)).padStart(9, "0")
+  }`;
+add("frame.number", (frame) => frame.number);
+add("frame.len", (frame) => frame.header.len);
+add("frame.cap_len", (frame) => frame.header.caplen);
+add("frame.time_relative", (frame) => frameText(frame.relativeNanoseconds));
+add("frame.time_delta", (frame) => frameText(frame.deltaNanoseconds));
+add("frame.time_epoch", (frame) => {
+  const header = frame.header;
+  const nanoseconds = header.nanosecond ? header.fraction : header.fraction * 1000;
+  return `${header.seconds}.${String(nanoseconds).padStart(9, "0")}`;
+});
+add("frame.comment", (frame) => frame.header.comment);
+
+for (const [name, read] of Object.entries(PACKET_FIELDS)) {
+  add(name, inEveryLayer(read, isAboveIp(name)));
+}
+
+/** A field made of two declared ones: `ip.addr` of `ip.src` and `ip.dst`. */
+function either(name: string, first: string, second: string): void {
+  const a = PACKET_FIELDS[first];
+  const b = PACKET_FIELDS[second];
+  add(
+    name,
+    inEveryLayer((packet) => {
+      const one = a(packet);
+      const other = b(packet);
+      if (one === undefined) return other;
+      if (other === undefined) return one;
+      return [one as number | string, other as number | string];
+    }, isAboveIp(name)),
+  );
+}
+/** A field made of declared ones, `parts` the high bits first, each `width` bits wide. */
+function packed(name: string, parts: readonly (readonly [string, number])[]): void {
+  const reads = parts.map(([part, width]) => [PACKET_FIELDS[part], width] as const);
+  add(
+    name,
+    inEveryLayer((packet) => {
+      let value = 0;
+      for (const [read, width] of reads) {
+        const part = read(packet);
+        if (typeof part !== "number") return undefined;
+        value = value * 2 ** width + part;
+      }
+      return value;
+    }, isAboveIp(name)),
+  );
+}
+// tshark's whole flags field (three bits) and DS byte.
+packed("ip.flags", [["ip.flags.rb", 1], ["ip.flags.df", 1], ["ip.flags.mf", 1]]);
+packed("ip.dsfield", [["ip.dsfield.dscp", 6], ["ip.dsfield.ecn", 2]]);
+
+either("eth.addr", "eth.dst", "eth.src"); // in the header's order, as tshark lists them
+either("ip.addr", "ip.src", "ip.dst");
+either("ipv6.addr", "ipv6.src", "ipv6.dst");
+either("tcp.port", "tcp.srcport", "tcp.dstport");
+either("udp.port", "udp.srcport", "udp.dstport");
+
+/**
+ * tshark's TCP flag bits (RFC 9293 section 3.1, RFC 3168's ECE and CWR, RFC 3540's NS, now
+ * AccECN's AE, and the three reserved bits above them).
+ */
+const TCP_FLAG_BITS: Readonly<Record<string, number>> = {
+  "tcp.flags.fin": 0x001,
+  "tcp.flags.syn": 0x002,
+  "tcp.flags.reset": 0x004,
+  "tcp.flags.push": 0x008,
+  "tcp.flags.ack": 0x010,
+  "tcp.flags.urg": 0x020,
+  "tcp.flags.ece": 0x040,
+  "tcp.flags.cwr": 0x080,
+  "tcp.flags.ae": 0x100,
+};
+const tcpFlags = PACKET_FIELDS["tcp.flags"];
+for (const [name, bit] of Object.entries(TCP_FLAG_BITS)) {
+  add(
+    name,
+    inEveryLayer((packet) => {
+      const flags = tcpFlags(packet);
+      return typeof flags === "number" ? ((flags & bit) !== 0 ? 1 : 0) : undefined;
+    }, true),
+  );
+}
+/** The reserved bits' place in tshark's 12-bit `tcp.flags`; tshark's field is a boolean. */
+const TCP_RESERVED_SHIFT = 9;
+add(
+  "tcp.flags.res",
+  inEveryLayer((packet) => {
+    const flags = tcpFlags(packet);
+    return typeof flags === "number" ? ((flags >>> TCP_RESERVED_SHIFT) & 0b111 ? 1 : 0) : undefined;
+  }, true),
+);
+
+/** The TCP header the analysis is of: the innermost one. */
+function innermostTcp(packet: Packet) {
+  let tcp = packet.tcp;
+  for (let inner = packet.inner; inner !== undefined; inner = inner.inner) tcp = inner.tcp ?? tcp;
+  return tcp;
+}
+
+/** What following the stream adds: TCP's analysis of the frame's (innermost) segment. */
+function fromAnalysis(name: string, read: (analysis: TcpAnalysis) => number | undefined) {
+  add(name, (frame) => {
+    const analysis = frame.analysis;
+    return analysis === undefined ? undefined : read(analysis);
+  }, { needs: "analysis" });
+}
+// tshark counts a side's numbers from its SYN, or from one before its first segment when the
+// SYN was not seen (so that the first byte is 1); netpeek's analysis from the first segment.
+// Without the ACK flag tshark shows the acknowledgment number as sent.
+add("tcp.seq", (frame) => {
+  const analysis = frame.analysis;
+  if (analysis === undefined) return undefined;
+  return (analysis.relativeSeq + (analysis.isnSeen ? 0 : 1)) >>> 0;
+}, { needs: "analysis" });
+add("tcp.ack", (frame) => {
+  const analysis = frame.analysis;
+  if (analysis === undefined) return undefined;
+  const relative = analysis.relativeAck;
+  if (relative === null) return innermostTcp(frame.packet)?.ack;
+  return (relative + (frame.peerIsnSeen ? 0 : 1)) >>> 0;
+}, { needs: "analysis" });
+/** tshark's name for each of the analysis' flags. */
+const ANALYSIS_FIELD_NAMES: Readonly<Record<(typeof TCP_ANALYSIS_FLAGS)[number], string>> = {
+  reset: "", // tshark flags no reset in tcp.analysis
+  zeroWindow: "tcp.analysis.zero_window",
+  keepAlive: "tcp.analysis.keep_alive",
+  windowFull: "tcp.analysis.window_full",
+  lostSegment: "tcp.analysis.lost_segment",
+  retransmission: "tcp.analysis.retransmission",
+  fastRetransmission: "tcp.analysis.fast_retransmission",
+  outOfOrder: "tcp.analysis.out_of_order",
+  spuriousRetransmission: "tcp.analysis.spurious_retransmission",
+  windowUpdate: "tcp.analysis.window_update",
+};
+for (const flag of TCP_ANALYSIS_FLAGS) {
+  const name = ANALYSIS_FIELD_NAMES[flag];
+  if (name !== "") fromAnalysis(name, (analysis) => analysis[flag] ? 1 : undefined);
+}
+fromAnalysis("tcp.analysis.duplicate_ack", (analysis) => analysis.duplicateAck ? 1 : undefined);
+fromAnalysis("tcp.analysis.duplicate_ack_num", (analysis) => analysis.duplicateAck);
+fromAnalysis("tcp.analysis.flags", (analysis) => {
+  for (const flag of TCP_ANALYSIS_FLAGS) {
+    if (analysis[flag] && ANALYSIS_FIELD_NAMES[flag] !== "") return 1;
+  }
+  return analysis.duplicateAck ? 1 : undefined;
+});
+add("tcp.stream", (frame) => frame.tcpStream < 0 ? undefined : frame.tcpStream, {
+  needs: "streams",
+});
+add("udp.stream", (frame) => frame.udpStream < 0 ? undefined : frame.udpStream, {
+  needs: "streams",
+});
+
+/** A layer of a packet, as a protocol name tests it and its bytes are read. */
+interface LayerView {
+  readonly offset: number;
+  readonly end: number;
+}
+
+/** DNS over its own ports is tshark's `mdns` and `llmnr`, not `dns`. */
+function dnsPort(packet: Packet): number {
+  const transport = packet.udp ?? packet.tcp;
+  if (transport === undefined) return 0;
+  for (const port of [MDNS_PORT, LLMNR_PORT]) {
+    if (transport.srcPort === port || transport.dstPort === port) return port;
+  }
+  return 0;
+}
+
+/**
+ * The DNS layer, or where a malformed one stopped: tshark shows the protocol for a message
+ * too short to decode, as it does any dissector it called.
+ */
+function dnsLayer(packet: Packet): LayerView | undefined {
+  if (packet.dns !== undefined) return packet.dns;
+  const stop = packet.stop;
+  if (stop?.layer !== "dns") return undefined;
+  const transport = packet.udp ?? packet.tcp;
+  if (transport === undefined) return undefined;
+  return { offset: packet.frame.byteOffset + stop.offset, end: transport.end };
+}
+
+/** Each protocol's layer in a packet, by tshark's protocol name. */
+const PROTOCOL_LAYERS: Readonly<Record<string, (packet: Packet) => LayerView | undefined>> = {
+  eth: (packet) => packet.eth,
+  sll: (packet) => packet.sll,
+  null: (packet) => packet.loopback,
+  vlan: (packet) => packet.vlanCount > 0 ? packet.vlanTags[0] : undefined,
+  ip: (packet) => packet.ipv4,
+  ipv6: (packet) => packet.ipv6,
+  arp: (packet) => packet.arp,
+  tcp: (packet) => packet.tcp,
+  udp: (packet) => packet.udp,
+  icmp: (packet) => packet.icmp?.version === 4 ? packet.icmp : undefined,
+  icmpv6: (packet) => packet.icmp?.version === 6 ? packet.icmp : undefined,
+  igmp: (packet) => packet.igmp,
+  dns: (packet) => dnsPort(packet) === 0 ? dnsLayer(packet) : undefined,
+  mdns: (packet) => dnsPort(packet) === MDNS_PORT ? dnsLayer(packet) : undefined,
+  llmnr: (packet) => dnsPort(packet) === LLMNR_PORT ? dnsLayer(packet) : undefined,
+  http: (packet) => packet.http,
+  ntp: (packet) => packet.ntp,
+  syslog: (packet) => packet.syslog,
+  dhcp: (packet) => packet.dhcp,
+  tls: (packet) => packet.tls,
+  quic: (packet) => packet.quic,
+  esp: (packet) => packet.esp,
+  ah: (packet) => packet.ah,
+  vxlan: (packet) => packet.vxlan,
+  gre: (packet) => packet.gre,
+  geneve: (packet) => packet.geneve,
+  mpls: (packet) => packet.mpls,
+  macsec: (packet) => packet.macsec,
+  nsh: (packet) => packet.nsh,
+  erspan: (packet) => packet.erspan,
+  // tshark's PPPoE dissectors add pppoed (discovery) or pppoes (session), never pppoe itself;
+  // netpeek's pppoe is either (docs/filters.md lists the difference).
+  pppoe: (packet) => packet.pppoe,
+  pppoed: (packet) => packet.pppoe?.code !== 0 ? packet.pppoe : undefined,
+  pppoes: (packet) => packet.pppoe?.code === 0 ? packet.pppoe : undefined,
+  ppp: (packet) => packet.ppp,
+  llc: (packet) => packet.llc,
+  stp: (packet) => packet.stp,
+  wg: (packet) => packet.wireguard,
+  dhcpv6: (packet) => packet.dhcpv6,
+};
+
+/** The bytes of a packet's whole frame. */
+const frameBytes = (frame: FilterFrame) => frame.packet.frame;
+add("frame", () => 1, { bytes: frameBytes });
+
+for (const [name, layerOf] of Object.entries(PROTOCOL_LAYERS)) {
+  const aboveIp = isAboveIp(name);
+  // The protocol's first layer tshark would dissect.
+  const firstLayer = (frame: FilterFrame): LayerView | undefined => {
+    for (let packet: Packet | undefined = frame.packet; packet; packet = below(packet)) {
+      if (aboveIp && fragmented(packet)) return undefined;
+      const layer = layerOf(packet);
+      if (layer !== undefined) return layer;
+    }
+    return undefined;
+  };
+  const present = (frame: FilterFrame): FieldValue =>
+    firstLayer(frame) === undefined ? undefined : 1;
+  // The bytes of the first layer of the protocol, from its header to the end of the layer.
+  const bytes = (frame: FilterFrame): Uint8Array | undefined => {
+    const layer = firstLayer(frame);
+    if (layer === undefined) return undefined;
+    // Views count offsets in the whole buffer the frame lies in.
+    const whole = frame.packet.frame;
+    return whole.subarray(layer.offset - whole.byteOffset, layer.end - whole.byteOffset);
+  };
+  add(name, present, { bytes });
+}
+
+/** Every field a display filter or `-T fields` may name, by tshark's name. */
+export const FILTER_FIELDS: ReadonlyMap<string, FilterField> = fields;
