@@ -369,6 +369,11 @@ function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
+/** The display filters and fields issue 19's goals are measured with. */
+const DISPLAY_443 = "tcp.port == 443";
+const DISPLAY_NONE = "ip.ttl == 0";
+const FIELDS_ARGS = ["-e", "ip.src", "-e", "tcp.dstport"];
+
 async function fileBench(
   packets: number,
   check: boolean,
@@ -409,11 +414,22 @@ async function fileBench(
       ["netpeek -v", deno, netpeek("-v"), packets, utc],
       ["netpeek --json", deno, netpeek("--json"), packets, utc],
       ["netpeek --stats", deno, netpeek("--stats"), packets, utc],
+      ["netpeek -Y port 443", deno, netpeek("-Y", DISPLAY_443), packets, utc],
+      ["netpeek -Y ttl 0", deno, netpeek("-Y", DISPLAY_NONE), packets, utc],
+      ["netpeek -T fields", deno, netpeek("-T", "fields", ...FIELDS_ARGS), packets, utc],
       ["tcpdump -n -r (TZ=UTC)", "tcpdump", ["-n", "-r", path], packets, utc],
       ["tcpdump -nn -v -r", "tcpdump", ["-nn", "-v", "-r", path], packets, utc],
       ["tcpdump -r -w /dev/null", "tcpdump", ["-r", path, "-w", "/dev/null"], packets, utc],
       ["tshark -n -r", "tshark", ["-n", "-r", prefix], tsharkPackets, utc],
       ["tshark -T ek", "tshark", ["-n", "-r", prefix, "-T", "ek"], tsharkPackets, utc],
+      ["tshark -Y port 443", "tshark", ["-n", "-r", prefix, "-Y", DISPLAY_443], tsharkPackets, utc],
+      [
+        "tshark -T fields",
+        "tshark",
+        ["-n", "-r", prefix, "-T", "fields", ...FIELDS_ARGS],
+        tsharkPackets,
+        utc,
+      ],
       [
         "deno bare record walk",
         deno,
@@ -426,6 +442,7 @@ async function fileBench(
     if (before !== undefined) {
       runs.push(["before: netpeek text", deno, netpeekAt(before), packets, utc]);
       runs.push(["before: netpeek --json", deno, netpeekAt(before, "--json"), packets, utc]);
+      runs.push(["before: netpeek --stats", deno, netpeekAt(before, "--stats"), packets, utc]);
     }
     // With --runs N, each reader runs N times, interleaved (so that a slow spell of the machine
     // hits every reader alike), and the median rate is kept.
@@ -473,6 +490,22 @@ async function fileBench(
       `json vs tcpdump -n -r:        ${
         ratio("netpeek --json", "tcpdump -n -r (TZ=UTC)")
       }x (goal 1x)`,
+    );
+    console.log(
+      `-Y port 443 vs text:          ${ratio("netpeek -Y port 443", "netpeek text")}x (goal 1.5x)`,
+    );
+    console.log(
+      `-Y port 443 vs tshark -Y:     ${
+        ratio("netpeek -Y port 443", "tshark -Y port 443")
+      }x (goal 20x)`,
+    );
+    console.log(
+      `-Y ttl 0 vs --stats:          ${ratio("netpeek -Y ttl 0", "netpeek --stats")}x (goal 1x)`,
+    );
+    console.log(
+      `-T fields vs tshark -T fields: ${
+        ratio("netpeek -T fields", "tshark -T fields")
+      }x (goal 30x)`,
     );
     console.log(
       `--stats vs bare record walk:  ${

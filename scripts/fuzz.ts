@@ -4,7 +4,10 @@
  *
  * For every input: no exception escapes (the reader may only raise `CaptureFileError`),
  * nothing is read outside the frame, every layer lies within the frame, text and JSON can be
- * produced, and the text carries no control character from the packet.
+ * produced, and the text carries no control character from the packet; every display-filter
+ * field reads, a fixed set of display filters evaluates and `-T fields` prints, all without
+ * throwing; and a random display-filter expression either compiles or throws
+ * `DisplayFilterError`, nothing else.
  *
  * `deno task fuzz` runs for five minutes (`--minutes N` for longer, `--seed N` to
  * replay); a failure prints the seed and the input as hex, and is saved in
@@ -26,6 +29,12 @@ import { formatStatsJson, formatStatsText } from "../src/output/stats.ts";
 import { TextFormatter } from "../src/output/text.ts";
 import { PACKET_FIELDS } from "../src/decode/packet_fields.ts";
 import type { FrameHeader } from "../src/frame.ts";
+import { type CompiledFilter, compileFilter } from "../src/filter/compile.ts";
+import { DisplayFilterError } from "../src/filter/error.ts";
+import { FILTER_FIELDS } from "../src/filter/fields.ts";
+import { FilterFrame } from "../src/filter/frame.ts";
+import { FieldsWriter } from "../src/output/fields_text.ts";
+import { ByteWriter } from "../src/output/bytes.ts";
 import { parsePcap } from "../tests/pcap_file.ts";
 
 const FIXTURES = new URL("../tests/fixtures/", import.meta.url);
@@ -156,6 +165,8 @@ export function checkFrame(
     decoder: Decoder;
     text: TextFormatter;
     frames: number;
+    filterFrame: FilterFrame;
+    fieldsOut: ByteWriter;
   },
 ): void {
   // Copy into a larger buffer: a read past the frame would find 0xEE bytes, not a RangeError.
@@ -183,6 +194,16 @@ export function checkFrame(
     }
     // Every display-filter field reads what the layers give, without throwing.
     for (const read of Object.values(PACKET_FIELDS)) read(packet);
+    const filterFrame = state.filterFrame;
+    filterFrame.next(packet, header);
+    filterFrame.followed(analysis, state.flows);
+    for (const field of FILTER_FIELDS.values()) {
+      field.read(filterFrame);
+      field.bytes?.(filterFrame);
+    }
+    for (const filter of FUZZ_FILTERS) filter.matches(filterFrame);
+    state.fieldsOut.length = 0;
+    EVERY_FIELD_WRITER.write(state.fieldsOut, filterFrame);
     const json = formatJsonLine(packet, header, extras);
     JSON.parse(json);
     if (writeJsonLine(packet, header, extras) !== json) {
@@ -281,7 +302,7 @@ function checkStats(flows: FlowTracker): void {
 /** Fresh analysis state for a fuzz run. */
 export function freshState() {
   return {
-    flows: new FlowTracker({ maxFlows: 64, maxRetired: 64, maxHosts: 64 }),
+    flows: new FlowTracker({ maxFlows: 64, maxRetired: 64, maxHosts: 64, streams: true }),
     reassembler: new Reassembler({ maxDatagrams: 16, maxBytes: 1 << 20 }),
     decoder: new Decoder(),
     // -vvv: every record of every DNS section, with its TTL.
@@ -295,7 +316,129 @@ export function freshState() {
       numbered: true,
     }),
     frames: 0,
+    filterFrame: new FilterFrame(),
+    fieldsOut: new ByteWriter(),
   };
+}
+
+/**
+ * Display filters every fuzzed frame goes through: every kind of value and operator, slices
+ * past any end, regular expressions, tunnels' repeated fields, the stream's fields.
+ */
+const FUZZ_FILTERS: readonly CompiledFilter[] = [
+  "ip.addr == 10.0.0.0/8 || ipv6.addr == 2001:db8::/32",
+  "eth.src[0:3] == 00:00:5e && eth.dst[-2:] == 01:02 && frame[100:20] contains 00",
+  'dns.qry.name matches "(?i)^www" || http.request.uri contains "/" || tls',
+  "tcp.flags & 0x12 && tcp.analysis.retransmission || tcp.stream in {0..3, 7}",
+  "udp.stream > 2 && !(udp.port in {53, 123, 443}) && frame.time_delta >= 0",
+  "ip.src == ip.dst || tcp.srcport > tcp.dstport || ip.ttl != 64",
+  "vxlan.vni == 42 || gre || geneve || mpls.label < 16 || quic.version == 1",
+  'dhcp.option.hostname contains "a" || frame.comment || icmp[0:1] == 08 || arp',
+  "ip[2:2] == 00:14 or tcp[13] == 0x02 or udp[0:2] == 00:35",
+].map(compileFilter);
+
+/** `-T fields` with every field that is not a protocol, each occurrence, quoted. */
+const EVERY_FIELD_WRITER = new FieldsWriter(
+  [...FILTER_FIELDS.values()].filter((field) => field.type !== "FT_PROTOCOL").map((field) =>
+    field.name
+  ),
+  { separator: "\t", aggregator: ",", header: false, quote: "d", occurrence: "a" },
+);
+
+/** The words and characters random expressions are made of. */
+const EXPRESSION_PIECES = [
+  ...[...FILTER_FIELDS.keys()].filter((_, at) => at % 7 === 0),
+  "==",
+  "!=",
+  "===",
+  "!==",
+  "~=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "&",
+  "&&",
+  "||",
+  "^^",
+  "!",
+  "and",
+  "or",
+  "xor",
+  "not",
+  "in",
+  "contains",
+  "matches",
+  "~",
+  "eq",
+  "bitand",
+  "(",
+  ")",
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  "..",
+  ":",
+  "-",
+  "=",
+  "|",
+  "0",
+  "1",
+  "0x1f",
+  "017",
+  "0b101",
+  "-3",
+  "1.5",
+  "192.0.2.1",
+  "10.0.0.0/8",
+  "/33",
+  "2001:db8::1",
+  "::/0",
+  "00:00:5e",
+  "00:00:5e:00:53:01",
+  '"a"',
+  '"\\x4"',
+  'r"\\d+"',
+  "'G'",
+  "''",
+  '"(?i)[a-"',
+  "True",
+  "False",
+  "$",
+  "#",
+  "\\",
+  '"',
+];
+
+/** A random expression: pieces of the language, with or without spaces, and stray text. */
+function expressionArbitrary(): fc.Arbitrary<string> {
+  const piece = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...EXPRESSION_PIECES) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+  );
+  return fc.tuple(fc.array(piece, { maxLength: 14 }), fc.boolean()).map(([pieces, tight]) =>
+    pieces.join(tight ? "" : " ")
+  );
+}
+
+/** Compiles one expression: it compiles and evaluates, or throws `DisplayFilterError` only. */
+export function checkExpression(expression: string, frame: FilterFrame): void {
+  let filter: CompiledFilter;
+  try {
+    filter = compileFilter(expression);
+  } catch (error) {
+    if (error instanceof DisplayFilterError) return;
+    const message = error instanceof Error ? error.stack ?? error.message : String(error);
+    throw new Error(`display filter ${JSON.stringify(expression)}: ${message}`);
+  }
+  try {
+    filter.matches(frame);
+  } catch (error) {
+    const message = error instanceof Error ? error.stack ?? error.message : String(error);
+    throw new Error(`display filter ${JSON.stringify(expression)} evaluating: ${message}`);
+  }
 }
 
 /** Reads a (damaged) capture file from memory; only `CaptureFileError` may come out. */
@@ -329,8 +472,9 @@ export async function checkFile(bytes: Uint8Array): Promise<void> {
 }
 
 /**
- * Runs both properties, `numRuns` frames and a tenth as many files. On failure throws an
- * error naming the seed and the failing input as hex (`link type N, frame …` or `file …`).
+ * Runs the three properties: `numRuns` frames, a tenth as many files, `numRuns` display-filter
+ * expressions. On failure throws an error naming the seed and the failing input (`link type N,
+ * frame …` or `file …` as hex, `display filter "…"`).
  */
 export async function fuzz(numRuns: number, seed?: number): Promise<void> {
   const state = freshState();
@@ -357,6 +501,18 @@ export async function fuzz(numRuns: number, seed?: number): Promise<void> {
         }
       }),
       { numRuns: Math.max(1, Math.floor(numRuns / 10)), seed, endOnFailure: true },
+    );
+    // Random expressions, evaluated on the last fuzzed frame.
+    fc.assert(
+      fc.property(expressionArbitrary(), (expression) => {
+        try {
+          checkExpression(expression, state.filterFrame);
+        } catch (error) {
+          failure ||= (error as Error).message;
+          throw error;
+        }
+      }),
+      { numRuns, seed, endOnFailure: true },
     );
   } catch (error) {
     throw new Error(`seed ${seed}: ${failure || (error as Error).message}`);
@@ -386,7 +542,9 @@ async function main(): Promise<void> {
       Deno.exit(1);
     }
     rounds++;
-    console.log(`round ${rounds} (seed ${seed}): 20000 frames and 2000 files fine`);
+    console.log(
+      `round ${rounds} (seed ${seed}): 20000 frames, 2000 files and 20000 display filters fine`,
+    );
     if (values.seed !== undefined) break;
   }
 }

@@ -42,3 +42,23 @@ export class UserError extends Error {
 export function isRunFailure(error: unknown): error is UserError {
   return error instanceof UserError && error.exitStatus === EXIT_FAILURE;
 }
+
+/**
+ * How many single-letter edits turn `a` into `b` (Levenshtein): how "did you mean" finds the
+ * option or field name nearest a mistyped one.
+ */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j] + 1,
+        row[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length];
+}

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { EXIT_USAGE, UserError } from "../user_error.ts";
+import { editDistance, EXIT_USAGE, UserError } from "../user_error.ts";
 import { parseArgs } from "node:util";
 import type { TimeFormat } from "../output/timestamp.ts";
 
@@ -355,23 +355,6 @@ function tsharkFieldArgs(args: string[]): string[] {
 
 /** The long options' names, for "did you mean". */
 const LONG_NAMES = Object.keys(OPTIONS).filter((name) => name.length > 1);
-
-/** How many single-letter edits turn `a` into `b` (Levenshtein). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j] + 1,
-        row[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length];
-}
 
 /**
  * `parseArgs`'s message, with "did you mean --json?" after an unknown long option that is a

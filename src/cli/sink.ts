@@ -20,8 +20,9 @@
 
 import { UserError } from "../user_error.ts";
 import { FlowTracker } from "../analysis/flows.ts";
-import { Reassembler } from "../analysis/reassembly.ts";
-import { Decoder, LINKTYPE_LINUX_SLL2 } from "../decode/mod.ts";
+import { type Reassembled, Reassembler } from "../analysis/reassembly.ts";
+import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
+import { Decoder, LINKTYPE_LINUX_SLL2, type Packet } from "../decode/mod.ts";
 import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
 import { formatStatsJson, writeStatsText } from "../output/stats.ts";
@@ -256,15 +257,8 @@ export class PacketSink {
     if (this.#display !== undefined || this.#fieldsWriter !== undefined) {
       return this.#handleSelected(bytes, offset, length, header, linkType);
     }
-    const file = this.#file;
-    if (file !== undefined) {
-      const frame = bytes.subarray(offset, offset + length);
-      if (file instanceof RotatingWriter) {
-        if (!file.write(frame, header, linkType)) return this.#halt();
-      } else {
-        file.write(frame, header, linkType);
-        if (file.closed) return this.#halt();
-      }
+    if (this.#file !== undefined && !this.#write(bytes, offset, length, header, linkType)) {
+      return this.#halt();
     }
     const out = this.#out;
     if (this.#decoding && out !== undefined) {
@@ -278,11 +272,7 @@ export class PacketSink {
           return this.#halt();
         }
       } else if (this.#printing) {
-        const sll = packet.sll;
-        const interfaceName = sll !== undefined && sll.version === 2
-          ? this.#nameInterface(sll.interfaceIndex)
-          : undefined;
-        this.#formatPacket(out.bytes, packet, header, { analysis, reassembled, interfaceName });
+        this.#print(out, packet, header, analysis, reassembled);
         out.commit();
         if (this.#lineBuffered) out.flush();
       }
@@ -315,28 +305,15 @@ export class PacketSink {
     frame.followed(analysis, flows);
     if (this.#display !== undefined && !this.#display.matches(frame)) return true;
     this.#selectedFlows?.observe(packet, header, inner);
-    const file = this.#file;
-    if (file !== undefined) {
-      const frameBytes = bytes.subarray(offset, offset + length);
-      if (file instanceof RotatingWriter) {
-        if (!file.write(frameBytes, header, linkType)) return this.#halt();
-      } else {
-        file.write(frameBytes, header, linkType);
-        if (file.closed) return this.#halt();
-      }
+    if (this.#file !== undefined && !this.#write(bytes, offset, length, header, linkType)) {
+      return this.#halt();
     }
     const out = this.#out;
     if (this.#printing && out !== undefined) {
       if (this.#fieldsWriter !== undefined) {
         if (this.count === 0) out.write(this.#fieldsWriter.header());
         this.#fieldsWriter.write(out.bytes, frame);
-      } else {
-        const sll = packet.sll;
-        const interfaceName = sll !== undefined && sll.version === 2
-          ? this.#nameInterface(sll.interfaceIndex)
-          : undefined;
-        this.#formatPacket(out.bytes, packet, header, { analysis, reassembled, interfaceName });
-      }
+      } else this.#print(out, packet, header, analysis, reassembled);
       out.commit();
       if (this.#lineBuffered) out.flush();
     }
@@ -347,6 +324,36 @@ export class PacketSink {
     this.count++;
     if (this.count >= this.#limit) return this.#halt();
     return true;
+  }
+
+  /** Writes the frame to `-w`'s file; false once the file can take no more (the run stops). */
+  #write(
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    header: FrameHeader,
+    linkType: number,
+  ): boolean {
+    const file = this.#file!;
+    const frame = bytes.subarray(offset, offset + length);
+    if (file instanceof RotatingWriter) return file.write(frame, header, linkType);
+    file.write(frame, header, linkType);
+    return !file.closed;
+  }
+
+  /** Formats the packet's text or JSON into the output (the caller commits it). */
+  #print(
+    out: OutputBuffer,
+    packet: Packet,
+    header: FrameHeader,
+    analysis: TcpAnalysis | undefined,
+    reassembled: Reassembled | undefined,
+  ): void {
+    const sll = packet.sll;
+    const interfaceName = sll !== undefined && sll.version === 2
+      ? this.#nameInterface(sll.interfaceIndex)
+      : undefined;
+    this.#formatPacket(out.bytes, packet, header, { analysis, reassembled, interfaceName });
   }
 
   #halt(): false {

@@ -309,6 +309,8 @@ function splitFirstLine(line: string, start: HttpStart): string[] {
 
 /** HTTP's fields under tshark's names. */
 export const HTTP_FIELDS: FieldTable<HttpMessage> = {
+  "http.request": (http) => http.isRequest ? 1 : undefined,
+  "http.response": (http) => http.isRequest ? undefined : 1,
   "http.request.method": (http) => http.method,
   "http.request.uri": (http) => http.uri,
   "http.request.version": (http) => http.isRequest ? http.version : undefined,

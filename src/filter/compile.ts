@@ -23,6 +23,7 @@
  */
 
 import type { FieldValue } from "../decode/mod.ts";
+import { editDistance } from "../user_error.ts";
 import { DisplayFilterError } from "./error.ts";
 import { FILTER_FIELDS, type FilterField } from "./fields.ts";
 import type { FilterFrame } from "./frame.ts";
@@ -78,7 +79,13 @@ interface Operand {
 export function nearestFields(name: string, count = 3): string[] {
   const limit = Math.max(2, Math.floor(name.length / 4));
   return [...FILTER_FIELDS.keys()]
-    .map((known) => ({ known, distance: editDistance(name.toLowerCase(), known.toLowerCase()) }))
+    .map((known) => ({
+      known,
+      // Names far apart in length are not near: the distance is not worth computing.
+      distance: Math.abs(known.length - name.length) > 8
+        ? Infinity
+        : editDistance(name.toLowerCase(), known.toLowerCase()),
+    }))
     .filter(({ known, distance }) =>
       distance <= limit ||
       (name.length >= 3 && known.startsWith(name) && known.length > name.length)
@@ -86,24 +93,6 @@ export function nearestFields(name: string, count = 3): string[] {
     .sort((a, b) => a.distance - b.distance || a.known.localeCompare(b.known))
     .slice(0, count)
     .map(({ known }) => known);
-}
-
-/** Levenshtein distance, bounded to short names. */
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) return 99;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j] + 1,
-        row[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length];
 }
 
 /** Whether a word looks like a field's name (letters, dots), so an unknown one is reported. */

@@ -179,6 +179,8 @@ function tokenize(expression: string): Token[] {
     }
     let end = i;
     while (end < expression.length && !WORD_END.test(expression[end])) end++;
+    // A character that ends a word and begins no operator: a lone `=`.
+    if (end === i) throw new DisplayFilterError(`"${c}" was not expected here`, expression, at);
     tokens.push({
       kind: "word",
       text: expression.slice(i, end),
