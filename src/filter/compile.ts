@@ -584,7 +584,7 @@ function occurrenceTest(side: Operand, one: (value: Comparable) => boolean, all:
   const direct = kind === "number" || kind === "boolean" || kind === "string" ||
     side.field === undefined;
   const convert = direct ? undefined : (value: number | string) => comparable(kind, value);
-  return (frame) => {
+  const general: Test = (frame) => {
     const value = read(frame);
     if (value === undefined) return false;
     if (typeof value !== "object") {
@@ -601,6 +601,23 @@ function occurrenceTest(side: Operand, one: (value: Comparable) => boolean, all:
       if (!all && passed) return true;
     }
     return all;
+  };
+  const parts = side.field?.parts;
+  if (parts === undefined) return general;
+  // `tcp.port`, `ip.addr`: without a tunnel, each half is one value; test them in turn.
+  const [first, second] = parts;
+  const verdict = (value: number | string): boolean => {
+    const converted = convert === undefined ? comparableDirect(kind, value) : convert(value);
+    return converted !== undefined && one(converted);
+  };
+  return (frame) => {
+    if (frame.packet.inner !== undefined) return general(frame);
+    const a = first(frame);
+    const b = second(frame);
+    if (typeof a === "object" || typeof b === "object") return general(frame);
+    if (a === undefined) return b !== undefined && verdict(b);
+    if (b === undefined) return verdict(a);
+    return all ? verdict(a) && verdict(b) : verdict(a) || verdict(b);
   };
 }
 

@@ -53,6 +53,11 @@ export interface FilterField {
   readonly bytes?: (frame: FilterFrame) => Uint8Array | undefined;
   /** What the stream bookkeeping has to provide: TCP analysis, or stream numbers. */
   readonly needs?: "analysis" | "streams";
+  /**
+   * For a field made of two (`ip.addr` of `ip.src` and `ip.dst`): the two, each read alone, so
+   * that a test of a frame without a tunnel reads both without making a list of them.
+   */
+  readonly parts?: readonly [FrameField, FrameField];
 }
 
 const fields = new Map<string, FilterField>();
@@ -60,7 +65,7 @@ const fields = new Map<string, FilterField>();
 function add(
   name: string,
   read: FrameField,
-  extra: Partial<Pick<FilterField, "bytes" | "needs">> = {},
+  extra: Partial<Pick<FilterField, "bytes" | "needs" | "parts">> = {},
 ): void {
   const [type, base] = FIELD_TYPES[name] ?? ["", ""];
   fields.set(name, { name, type, base, read, ...extra });
@@ -170,6 +175,7 @@ for (const [name, read] of Object.entries(PACKET_FIELDS)) {
 function either(name: string, first: string, second: string): void {
   const a = PACKET_FIELDS[first];
   const b = PACKET_FIELDS[second];
+  const aboveIp = isAboveIp(name);
   add(
     name,
     inEveryLayer((packet) => {
@@ -178,7 +184,8 @@ function either(name: string, first: string, second: string): void {
       if (one === undefined) return other;
       if (other === undefined) return one;
       return [one as number | string, other as number | string];
-    }, isAboveIp(name)),
+    }, aboveIp),
+    { parts: [inEveryLayer(a, aboveIp), inEveryLayer(b, aboveIp)] },
   );
 }
 /** A field made of declared ones, `parts` the high bits first, each `width` bits wide. */
