@@ -6,11 +6,12 @@
  */
 
 import assert from "node:assert/strict";
+import dgram from "node:dgram";
 import { compileDisplayFilter, DisplayFilterError, readCapture } from "../mod.ts";
 import { FILTER_FIELDS } from "../src/filter/fields.ts";
 import { fieldTypesSource } from "../scripts/make_field_types.ts";
 import { readPcap } from "./pcap_file.ts";
-import { hasCommand, runNetpeek } from "./netpeek_process.ts";
+import { hasCommand, NetpeekProcess, runNetpeek } from "./netpeek_process.ts";
 import { output } from "./protocol_check.ts";
 import { filterTableSource } from "../scripts/make_filter_docs.ts";
 
@@ -603,5 +604,72 @@ Deno.test({
       if (/\b1\b/.test(line)) good++;
     });
     assert.ok(good > 20, `${good} frames with a verified checksum`);
+  },
+});
+
+Deno.test("-Y live on lo: after the BPF filter, only the matches, and -c counts matches", async () => {
+  const socket = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
+  const wanted = socket.address().port;
+  const other = wanted === 65535 ? wanted - 1 : wanted + 1;
+  const send = (payload: Uint8Array, port: number) =>
+    new Promise<void>((resolve, reject) =>
+      socket.send(payload, port, "127.0.0.1", (error) => error ? reject(error) : resolve())
+    );
+  const netpeek = new NetpeekProcess([
+    "-i",
+    "lo",
+    "--duration",
+    "20",
+    "-c",
+    "3",
+    "-Y",
+    `udp.dstport == ${wanted} && udp.length > 8`,
+    "-T",
+    "fields",
+    "-e",
+    "udp.dstport",
+    "-e",
+    "udp.length",
+    `udp and (port ${wanted} or port ${other})`,
+  ]);
+  try {
+    await netpeek.listening();
+    const payload = new TextEncoder().encode("netpeek");
+    // Each wanted datagram follows one to the other port and an empty one: both left out.
+    for (let i = 0; i < 5; i++) {
+      await send(payload, other);
+      await send(new Uint8Array(0), wanted);
+      await send(payload, wanted);
+    }
+    const result = await netpeek.finished();
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${wanted}\t15\n`.repeat(3));
+  } finally {
+    socket.close();
+  }
+});
+
+Deno.test({
+  name: "readCapture's displayFilter yields the frames tshark -Y selects; a bad one throws first",
+  ignore: !hasTshark,
+  fn: async () => {
+    const path = new URL("tcp-real.pcap", FIXTURES).pathname;
+    const expression = "tcp.analysis.out_of_order || tcp.stream == 0 && tcp.len > 1400";
+    const theirs = await tsharkSelects(path, expression);
+    const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16)).join(".");
+    const selected: string[] = [];
+    for await (const packet of readCapture(path, { displayFilter: expression })) {
+      selected.push(hex(packet.bytes));
+    }
+    const all: string[] = [];
+    for await (const packet of readCapture(path)) all.push(hex(packet.bytes));
+    assert.ok(theirs.length > 50 && theirs.length < all.length);
+    assert.deepEqual(selected, theirs.map((number) => all[number - 1]));
+    await assert.rejects(async () => {
+      for await (const _ of readCapture("/nonexistent.pcap", { displayFilter: "tcp.port ==" })) {
+        // never reached: the filter fails before the file is opened
+      }
+    }, DisplayFilterError);
   },
 });
