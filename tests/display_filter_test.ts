@@ -673,3 +673,24 @@ Deno.test({
     }, DisplayFilterError);
   },
 });
+
+Deno.test({
+  name: "the TCP reserved bits, set in tcpdump's captures: tcp.flags as tshark's, JSON reserved",
+  ignore: !hasTshark,
+  fn: async () => {
+    const corpus = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
+    for (const name of ["heapoverflow-tcp_print.pcap", "tcp-auth-heapoverflow.pcap"]) {
+      const path = new URL(name, corpus).pathname;
+      const fields = ["frame.number", "tcp.flags", "tcp.flags.res", "tcp.flags.ae"];
+      const { theirs, ours } = await bothFields(path, fields, []);
+      assert.equal(ours, theirs);
+      const frames = await tsharkSelects(path, "tcp.flags.res == 1");
+      assert.equal(frames.length, 1, `tshark sees one segment with reserved bits in ${name}`);
+      const [ourFrames] = await netpeekSelects([[path, "tcp.flags.res == 1"]]);
+      assert.deepEqual(ourFrames, frames);
+      const json = await netpeekLines(path, ["--json", "-Y", "tcp.flags.res == 1"]);
+      const flags = Number(theirs.split("\n")[frames[0] - 1].split("\t")[1]);
+      assert.equal(JSON.parse(json[0]).tcp.reserved, flags >> 9);
+    }
+  },
+});
