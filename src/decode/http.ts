@@ -309,7 +309,9 @@ function splitFirstLine(line: string, start: HttpStart): string[] {
 
 /** HTTP's fields under tshark's names. */
 export const HTTP_FIELDS: FieldTable<HttpMessage> = {
-  "http.request": (http) => http.isRequest ? 1 : undefined,
+  // Wireshark calls a NOTIFY (GENA, SSDP) a notification, not a request.
+  "http.request": (http) => http.isRequest && http.method !== "NOTIFY" ? 1 : undefined,
+  "http.notification": (http) => http.method === "NOTIFY" ? 1 : undefined,
   "http.response": (http) => http.isRequest ? undefined : 1,
   "http.request.method": (http) => http.method,
   "http.request.uri": (http) => http.uri,

@@ -122,6 +122,7 @@ export const FIELD_TYPES: Readonly<Record<string, readonly [string, string]>> = 
   "http.content_length": ["FT_UINT64", "BASE_DEC"],
   "http.content_type": ["FT_STRING", ""],
   "http.host": ["FT_STRING", ""],
+  "http.notification": ["FT_BOOLEAN", ""],
   "http.request": ["FT_BOOLEAN", ""],
   "http.request.method": ["FT_STRING", ""],
   "http.request.uri": ["FT_STRING", ""],
