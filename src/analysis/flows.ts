@@ -107,7 +107,36 @@ export interface FlowLimits {
    * `tcpStream`); UDP is then followed even without a summary. Default off.
    */
   streams?: boolean;
+  /**
+   * Flow export (IPFIX): called with each flow record as it ends or its active timeout passes,
+   * every protocol followed even without a summary. See `FlowExport`.
+   */
+  export?: FlowExport;
+  /** With `export`: seconds after which a long flow's counts so far are exported. Default 60. */
+  activeTimeout?: number;
 }
+
+/**
+ * Why a flow record was exported: IPFIX's `flowEndReason` (RFC 5102 section 5.11.3).
+ */
+export const FLOW_END_IDLE = 1;
+export const FLOW_END_ACTIVE = 2;
+export const FLOW_END_DETECTED = 3;
+export const FLOW_END_FORCED = 4;
+export const FLOW_END_LACK_OF_RESOURCES = 5;
+
+/**
+ * Receives flow records: `list` holds one conversation at `at`, its frames and bytes those
+ * since the flow's last record (deltas), its start the first packet's time (or the last
+ * record's, after an active timeout); `tcpFlags` the TCP flags seen each way since then.
+ */
+export type FlowExport = (
+  list: ConversationList,
+  at: number,
+  reason: number,
+  tcpFlagsAtoB: number,
+  tcpFlagsBtoA: number,
+) => void;
 
 // A flow's state bits, kept in its row's id-and-state word (see flow_table.ts) beside its
 // counters, so that following a connection touches nothing else.
@@ -120,10 +149,14 @@ const FLOW_SAW_HANDSHAKE = 1 << (FLOW_STATE_SHIFT + 3);
 const FLOW_SAW_FIN = 1 << (FLOW_STATE_SHIFT + 4);
 const FLOW_SAW_RST = 1 << (FLOW_STATE_SHIFT + 5);
 
-const DEFAULTS: Required<FlowLimits> = {
+/** The limits with every default filled in; only the export may be absent. */
+type Limits = Required<Omit<FlowLimits, "export">> & Pick<FlowLimits, "export">;
+
+const DEFAULTS: Limits = {
   summary: true,
   analysis: true,
   streams: false,
+  activeTimeout: 60,
   idleTimeout: 300,
   maxFlows: 100_000,
   maxRetired: 100_000,
@@ -163,7 +196,7 @@ const INITIAL_IDS = 1024;
  * each its address words and its port (65536 for none): 5 words for IPv4, 11 for IPv6.
  */
 export class FlowTracker {
-  readonly #limits: Required<FlowLimits>;
+  readonly #limits: Limits;
   readonly #flows4 = new FlowTable(FLOW_KEY_WORDS_V4);
   readonly #flows6 = new FlowTable(FLOW_KEY_WORDS_V6);
   /** The key of the packet at hand, filled in place: a lookup allocates nothing. */
@@ -185,6 +218,15 @@ export class FlowTracker {
   #baseSeq = new Float64Array(2 * INITIAL_IDS);
   #tcpStreams = 0;
   #udpStreams = 0;
+  /**
+   * With export, per flow id: the frames and bytes each way already exported (four), when the
+   * last record was made, and the TCP flags seen each way since (two).
+   */
+  #exported = new Float64Array(4 * INITIAL_IDS);
+  #exportedAt = new Float64Array(INITIAL_IDS);
+  #exportFlags = new Float64Array(2 * INITIAL_IDS);
+  /** The one-conversation list a record is handed over in. */
+  readonly #record = new ConversationList(1);
   /**
    * tshark's `tcp.stream` and `udp.stream` of the packet `observe` saw last (the innermost
    * of a tunnel's), or -1; numbered with the `streams` limit only. A conversation is numbered
@@ -272,7 +314,8 @@ export class FlowTracker {
   ): TcpAnalysis | undefined {
     // Without a summary only TCP connections are followed (and UDP ones, to number them).
     if (
-      !summary && packet.tcp === undefined && !(this.#limits.streams && packet.udp !== undefined)
+      !summary && packet.tcp === undefined &&
+      !(this.#limits.streams && packet.udp !== undefined) && this.#limits.export === undefined
     ) return undefined;
     const ip4 = packet.ipv4;
     const ip6 = packet.ipv6;
@@ -334,7 +377,7 @@ export class FlowTracker {
       packet.tcp !== undefined && transport === packet.tcp &&
       this.#portsReused(table, row, srcIsLow, packet.tcp)
     ) {
-      this.#remove(table.idAt(row));
+      this.#remove(table.idAt(row), FLOW_END_DETECTED);
       row = this.#create(table, key, srcIsLow, time);
     }
     const words = table.words;
@@ -363,6 +406,7 @@ export class FlowTracker {
     if (tcp === undefined || tcp.truncated || fragment) return undefined;
     const baseAt = 2 * id + (forward ? 0 : 1);
     if (this.#baseSeq[baseAt] < 0) this.#baseSeq[baseAt] = tcp.seq;
+    if (this.#limits.export !== undefined) this.#exportFlags[baseAt] |= tcp.flagBits;
     this.#trackConnection(words, stateAt, id, tcp.flagBits, time);
     if (!this.#limits.analysis) return undefined;
     return this.#analyser.analyse(id, forward, tcp, time, this.#initialRtt[id]);
@@ -393,6 +437,12 @@ export class FlowTracker {
     this.#stream[id] = -1;
     this.#baseSeq[2 * id] = -1;
     this.#baseSeq[2 * id + 1] = -1;
+    if (this.#limits.export !== undefined) {
+      this.#exported.fill(0, 4 * id, 4 * id + 4);
+      this.#exportedAt[id] = time;
+      this.#exportFlags[2 * id] = 0;
+      this.#exportFlags[2 * id + 1] = 0;
+    }
     this.#order.push(id, serial);
     const row = table.insert(key, id);
     if (srcIsLow) table.words[row + table.stateWord] |= FLOW_A_IS_LOW;
@@ -411,6 +461,9 @@ export class FlowTracker {
       this.#initialRtt = grown(this.#initialRtt, length);
       this.#stream = grown(this.#stream, length);
       this.#baseSeq = grown(this.#baseSeq, 2 * length);
+      this.#exported = grown(this.#exported, 4 * length);
+      this.#exportedAt = grown(this.#exportedAt, length);
+      this.#exportFlags = grown(this.#exportFlags, 2 * length);
     }
     return id;
   }
@@ -502,10 +555,14 @@ export class FlowTracker {
   #sweep(now: number): void {
     this.#lastSweep = now;
     const idle: number[] = [];
+    const exporting = this.#limits.export !== undefined;
     for (const id of this.#activeIds()) {
       if (now - this.#endOf(id) >= this.#limits.idleTimeout) idle.push(id);
+      else if (exporting && now - this.#exportedAt[id] >= this.#limits.activeTimeout) {
+        this.#exportRecord(id, FLOW_END_ACTIVE, now);
+      }
     }
-    for (const id of idle) this.#remove(id);
+    for (const id of idle) this.#remove(id, FLOW_END_IDLE);
     this.#compactOrder();
   }
 
@@ -526,19 +583,66 @@ export class FlowTracker {
         order.push(id, serial);
         continue;
       }
-      this.#remove(id);
+      this.#remove(id, FLOW_END_LACK_OF_RESOURCES);
       break;
     }
     this.#compactOrder();
   }
 
-  #remove(id: number): void {
+  #remove(id: number, reason: number): void {
+    if (this.#limits.export !== undefined) {
+      // A flow that ended in a FIN or RST ended as the protocol says, whatever retired it.
+      const table = this.#tableOf(id);
+      const state = table.words[table.rowOf(id) + table.stateWord];
+      const closed = (state & (FLOW_SAW_FIN | FLOW_SAW_RST)) !== 0;
+      this.#exportRecord(id, closed && reason === FLOW_END_IDLE ? FLOW_END_DETECTED : reason);
+    }
     if (this.#limits.summary) this.#countHosts(id, this.#hosts4, this.#hosts6);
     this.#retire(id);
     this.#tableOf(id).remove(id);
     this.#serial[id] = -1;
     this.#analyser.forget(id);
     this.#freeIds.push(id);
+  }
+
+  /**
+   * Hands the flow's record (what it carried since its last one) to the export; with `now`,
+   * the flow goes on and its next record starts there (an active timeout).
+   */
+  #exportRecord(id: number, reason: number, now?: number): void {
+    const record = this.#record;
+    record.length = 0;
+    this.#appendConversation(record, id);
+    const figures = record.numbers;
+    const sent = this.#exported;
+    const at = 4 * id;
+    const deltas = [
+      figures[FRAMES_A_TO_B] - sent[at],
+      figures[BYTES_A_TO_B] - sent[at + 1],
+      figures[FRAMES_B_TO_A] - sent[at + 2],
+      figures[BYTES_B_TO_A] - sent[at + 3],
+    ];
+    if (deltas[0] + deltas[2] === 0) return; // nothing since the last record
+    sent[at] = figures[FRAMES_A_TO_B];
+    sent[at + 1] = figures[BYTES_A_TO_B];
+    sent[at + 2] = figures[FRAMES_B_TO_A];
+    sent[at + 3] = figures[BYTES_B_TO_A];
+    figures[FRAMES_A_TO_B] = deltas[0];
+    figures[BYTES_A_TO_B] = deltas[1];
+    figures[FRAMES_B_TO_A] = deltas[2];
+    figures[BYTES_B_TO_A] = deltas[3];
+    figures[START] = Math.max(figures[START], this.#exportedAt[id]);
+    const flags = this.#exportFlags;
+    this.#limits.export!(record, 0, reason, flags[2 * id], flags[2 * id + 1]);
+    flags[2 * id] = 0;
+    flags[2 * id + 1] = 0;
+    if (now !== undefined) this.#exportedAt[id] = now;
+  }
+
+  /** Exports every flow still open (at the end of a run: IPFIX's forced end). */
+  flushExport(): void {
+    if (this.#limits.export === undefined) return;
+    for (const id of this.#activeIds()) this.#exportRecord(id, FLOW_END_FORCED, Infinity);
   }
 
   /** Drops the queue's consumed front and pairs of gone flows, so it stays proportional. */

@@ -1,0 +1,316 @@
+/**
+ * Flow records as IPFIX messages (RFC 7011): a template for IPv4 flows and one for IPv6 flows,
+ * sent in the first message and again every `templateRefresh` seconds (UDP loses them, and a
+ * collector that starts later must learn them), then data records, one per direction of a
+ * conversation, with the standard information elements (RFC 7012, IANA's registry): addresses,
+ * ports, `protocolIdentifier`, `tcpControlBits`, `octetDeltaCount`, `packetDeltaCount`,
+ * `flowStartMilliseconds`, `flowEndMilliseconds` and `flowEndReason`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConversationList } from "../analysis/conversations.ts";
+ * import { IpfixExporter } from "./ipfix.ts";
+ * const list = new ConversationList();
+ * const at = list.add(17, 4);
+ * list.endpoints.set([0xc0000201, 0, 0, 0, 5353, 0xc0000202, 0, 0, 0, 53], at * 10);
+ * list.numbers.set([1, 80, 0, 0, 1767225600, 1767225600.5], at * 6);
+ * const messages: Uint8Array[] = [];
+ * const exporter = new IpfixExporter((message) => messages.push(message.slice()), { domain: 7 });
+ * exporter.add(list, at, 1, 0, 0);
+ * exporter.flush();
+ * const view = new DataView(messages[0].buffer);
+ * // Version 10, the length, then (after the time) sequence 0 and domain 7.
+ * assert.deepEqual([view.getUint16(0), view.getUint16(2), view.getUint32(8), view.getUint32(12)],
+ *   [10, messages[0].length, 0, 7]);
+ * assert.equal(exporter.records, 1); // B to A carried nothing: one record
+ * ```
+ * @module
+ */
+
+import {
+  BYTES_A_TO_B,
+  BYTES_B_TO_A,
+  CONVERSATION_NUMBERS,
+  type ConversationList,
+  END,
+  ENDPOINT_B,
+  ENDPOINT_WORDS,
+  FRAMES_A_TO_B,
+  FRAMES_B_TO_A,
+  NO_PORT,
+  START,
+} from "../analysis/conversations.ts";
+
+/** IPFIX's version number (RFC 7011 section 3.1). */
+export const IPFIX_VERSION = 10;
+/** The message header: version, length, export time, sequence number, observation domain. */
+const MESSAGE_HEADER = 16;
+/** A set's header: its id and length (RFC 7011 section 3.3.2). */
+const SET_HEADER = 4;
+/** The template set's id (RFC 7011 section 3.3.2). */
+const TEMPLATE_SET = 2;
+/** The two templates' ids (256 and up are data sets). */
+export const TEMPLATE_IPV4 = 256;
+export const TEMPLATE_IPV6 = 257;
+/** A message that fits an Ethernet MTU after IP and UDP headers, as RFC 7011 section 10.3.3 asks. */
+const DEFAULT_MESSAGE_BYTES = 1400;
+/** Seconds between template retransmissions over UDP (RFC 7011 section 8.4 leaves it to us). */
+const DEFAULT_TEMPLATE_REFRESH = 300;
+
+/** IANA information element ids and the lengths netpeek sends them in. */
+const IE = {
+  octetDeltaCount: [1, 8],
+  packetDeltaCount: [2, 8],
+  protocolIdentifier: [4, 1],
+  tcpControlBits: [6, 2],
+  sourceTransportPort: [7, 2],
+  sourceIPv4Address: [8, 4],
+  destinationTransportPort: [11, 2],
+  destinationIPv4Address: [12, 4],
+  sourceIPv6Address: [27, 16],
+  destinationIPv6Address: [28, 16],
+  flowEndReason: [136, 1],
+  flowStartMilliseconds: [152, 8],
+  flowEndMilliseconds: [153, 8],
+} as const;
+
+type Element = readonly [number, number];
+
+/** The fields of a record after the addresses, the same in both templates. */
+const COMMON: readonly Element[] = [
+  IE.sourceTransportPort,
+  IE.destinationTransportPort,
+  IE.protocolIdentifier,
+  IE.tcpControlBits,
+  IE.octetDeltaCount,
+  IE.packetDeltaCount,
+  IE.flowStartMilliseconds,
+  IE.flowEndMilliseconds,
+  IE.flowEndReason,
+];
+const IPV4_FIELDS: readonly Element[] = [
+  IE.sourceIPv4Address,
+  IE.destinationIPv4Address,
+  ...COMMON,
+];
+const IPV6_FIELDS: readonly Element[] = [
+  IE.sourceIPv6Address,
+  IE.destinationIPv6Address,
+  ...COMMON,
+];
+
+const recordBytes = (fields: readonly Element[]) => fields.reduce((sum, [, size]) => sum + size, 0);
+const IPV4_RECORD = recordBytes(IPV4_FIELDS);
+const IPV6_RECORD = recordBytes(IPV6_FIELDS);
+
+/** The template set announcing both templates, as bytes. */
+function templateSet(): Uint8Array {
+  const templates: [number, readonly Element[]][] = [
+    [TEMPLATE_IPV4, IPV4_FIELDS],
+    [TEMPLATE_IPV6, IPV6_FIELDS],
+  ];
+  const length = SET_HEADER + templates.reduce((sum, [, fields]) => sum + 4 + 4 * fields.length, 0);
+  const bytes = new Uint8Array(length);
+  const view = new DataView(bytes.buffer);
+  view.setUint16(0, TEMPLATE_SET);
+  view.setUint16(2, length);
+  let at = SET_HEADER;
+  for (const [id, fields] of templates) {
+    view.setUint16(at, id);
+    view.setUint16(at + 2, fields.length);
+    at += 4;
+    for (const [element, size] of fields) {
+      view.setUint16(at, element);
+      view.setUint16(at + 2, size);
+      at += 4;
+    }
+  }
+  return bytes;
+}
+const TEMPLATE_SET_BYTES = templateSet();
+
+/** How the exporter numbers and paces its messages. */
+export interface IpfixOptions {
+  /** The observation domain id (RFC 7011 section 3.1). */
+  domain: number;
+  /** The largest message, in bytes (default 1400). */
+  maxMessageBytes?: number;
+  /** Seconds between the templates' retransmissions (default 300). */
+  templateRefresh?: number;
+  /** The clock, in seconds since 1970: export times and the refresh (default: now). */
+  now?: () => number;
+}
+
+/**
+ * Packs flow records into IPFIX messages and hands each finished message to `send` (the
+ * bytes are reused after the call: copy them to keep them).
+ */
+export class IpfixExporter {
+  readonly #send: (message: Uint8Array) => void;
+  readonly #domain: number;
+  readonly #now: () => number;
+  readonly #refresh: number;
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  /** Bytes used of the message being filled; 0 when none is open. */
+  #length = 0;
+  /** Where the open data set starts, and its template (0: none open). */
+  #setStart = 0;
+  #setTemplate = 0;
+  /** Records sent before the open message, and in it. */
+  #sequence = 0;
+  #inMessage = 0;
+  #lastTemplates = -Infinity;
+  /** Data records and messages handed to `send`. */
+  records = 0;
+  messages = 0;
+
+  constructor(send: (message: Uint8Array) => void, options: IpfixOptions) {
+    this.#send = send;
+    this.#domain = options.domain;
+    this.#now = options.now ?? (() => Date.now() / 1000);
+    this.#refresh = options.templateRefresh ?? DEFAULT_TEMPLATE_REFRESH;
+    this.#bytes = new Uint8Array(options.maxMessageBytes ?? DEFAULT_MESSAGE_BYTES);
+    this.#view = new DataView(this.#bytes.buffer);
+  }
+
+  /**
+   * Adds the conversation at `at` of `list` as one record per direction that carried packets.
+   * `reason` is the flow end reason; `flagsAtoB` and `flagsBtoA` the TCP flags seen each way.
+   */
+  add(
+    list: ConversationList,
+    at: number,
+    reason: number,
+    flagsAtoB: number,
+    flagsBtoA: number,
+  ): void {
+    const numbers = list.numbers;
+    const base = at * CONVERSATION_NUMBERS;
+    const v4 = list.versions[at] === 4;
+    const endpoints = at * ENDPOINT_WORDS;
+    if (numbers[base + FRAMES_A_TO_B] > 0) {
+      this.#record(
+        list,
+        v4,
+        endpoints,
+        endpoints + ENDPOINT_B,
+        numbers[base + FRAMES_A_TO_B],
+        numbers[base + BYTES_A_TO_B],
+        numbers[base + START],
+        numbers[base + END],
+        at,
+        reason,
+        flagsAtoB,
+      );
+    }
+    if (numbers[base + FRAMES_B_TO_A] > 0) {
+      this.#record(
+        list,
+        v4,
+        endpoints + ENDPOINT_B,
+        endpoints,
+        numbers[base + FRAMES_B_TO_A],
+        numbers[base + BYTES_B_TO_A],
+        numbers[base + START],
+        numbers[base + END],
+        at,
+        reason,
+        flagsBtoA,
+      );
+    }
+  }
+
+  #record(
+    list: ConversationList,
+    v4: boolean,
+    from: number,
+    to: number,
+    packets: number,
+    octets: number,
+    start: number,
+    end: number,
+    at: number,
+    reason: number,
+    flags: number,
+  ): void {
+    const template = v4 ? TEMPLATE_IPV4 : TEMPLATE_IPV6;
+    const size = v4 ? IPV4_RECORD : IPV6_RECORD;
+    if (this.#length === 0) this.#open();
+    if (this.#setTemplate !== template) {
+      if (this.#length + SET_HEADER + size > this.#bytes.length) {
+        this.flush();
+        this.#open();
+      }
+      this.#closeSet();
+      this.#setStart = this.#length;
+      this.#setTemplate = template;
+      this.#view.setUint16(this.#length, template);
+      this.#length += SET_HEADER;
+    } else if (this.#length + size > this.#bytes.length) {
+      this.flush();
+      this.#open();
+      this.#setStart = this.#length;
+      this.#setTemplate = template;
+      this.#view.setUint16(this.#length, template);
+      this.#length += SET_HEADER;
+    }
+    const view = this.#view;
+    const endpoints = list.endpoints;
+    let p = this.#length;
+    const words = v4 ? 1 : 4;
+    for (let i = 0; i < words; i++, p += 4) view.setUint32(p, endpoints[from + i]);
+    for (let i = 0; i < words; i++, p += 4) view.setUint32(p, endpoints[to + i]);
+    const port = (word: number) => word === NO_PORT || word > 0xffff ? 0 : word;
+    view.setUint16(p, port(endpoints[from + 4]));
+    view.setUint16(p + 2, port(endpoints[to + 4]));
+    view.setUint8(p + 4, list.protocols[at]);
+    view.setUint16(p + 5, flags);
+    view.setBigUint64(p + 7, BigInt(octets));
+    view.setBigUint64(p + 15, BigInt(packets));
+    view.setBigUint64(p + 23, BigInt(Math.round(start * 1000)));
+    view.setBigUint64(p + 31, BigInt(Math.round(end * 1000)));
+    view.setUint8(p + 39, reason);
+    this.#length = p + 40;
+    this.#inMessage++;
+    this.records++;
+  }
+
+  /** Starts a message: its header, and the templates when they are due. */
+  #open(): void {
+    this.#length = MESSAGE_HEADER;
+    this.#setTemplate = 0;
+    const now = this.#now();
+    if (now - this.#lastTemplates >= this.#refresh) {
+      this.#bytes.set(TEMPLATE_SET_BYTES, this.#length);
+      this.#length += TEMPLATE_SET_BYTES.length;
+      this.#lastTemplates = now;
+    }
+  }
+
+  /** Writes the open data set's length. */
+  #closeSet(): void {
+    if (this.#setTemplate !== 0) {
+      this.#view.setUint16(this.#setStart + 2, this.#length - this.#setStart);
+    }
+    this.#setTemplate = 0;
+  }
+
+  /** Sends the message being filled, if any. */
+  flush(): void {
+    if (this.#length === 0) return;
+    this.#closeSet();
+    const view = this.#view;
+    view.setUint16(0, IPFIX_VERSION);
+    view.setUint16(2, this.#length);
+    view.setUint32(4, Math.floor(this.#now()) >>> 0);
+    view.setUint32(8, this.#sequence >>> 0);
+    view.setUint32(12, this.#domain >>> 0);
+    this.#send(this.#bytes.subarray(0, this.#length));
+    this.#sequence += this.#inMessage;
+    this.#inMessage = 0;
+    this.#length = 0;
+    this.messages++;
+  }
+}
