@@ -21,13 +21,14 @@ export const TARGETS: [target: string, suffix: string][] = [
 
 /**
  * Exactly what netpeek needs: libpcap, its path override, the printing worker's switch (and
- * Windows' root), files.
+ * Windows' root), files, and the network for `--ipfix`'s collector.
  */
 export const PERMISSIONS = [
   "--allow-ffi",
   "--allow-env=NETPEEK_LIBPCAP,NETPEEK_PRINT_WORKER,SystemRoot",
   "--allow-read",
   "--allow-write",
+  "--allow-net",
 ];
 
 const ROOT = new URL("..", import.meta.url).pathname;

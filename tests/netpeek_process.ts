@@ -11,6 +11,7 @@ export const PERMISSIONS = [
   "--allow-env=NETPEEK_LIBPCAP,NETPEEK_PRINT_WORKER,SystemRoot",
   "--allow-read",
   "--allow-write",
+  "--allow-net",
 ];
 
 /** The command line that runs netpeek with `args`, optionally through a prefix command. */

@@ -97,6 +97,8 @@ export interface CommandLine {
   fields?: string[];
   /** `-E key=value`: tshark's options for `-T fields`. */
   fieldOptions: string[];
+  /** `--ipfix HOST:PORT`: export the flows as IPFIX to this collector, over UDP. */
+  ipfix?: IpfixTarget;
   nanosecond: boolean;
   immediate: boolean;
   help: boolean;
@@ -161,11 +163,18 @@ Display filter and fields (Wireshark's language and tshark's field names, docs/f
   -E OPTION                  with -T fields: separator=, aggregator=, header=y,
                              quote=d|s|n, occurrence=f|l|a (tshark's -E)
 
+Flow export (IPFIX, RFC 7011, to nfcapd and other collectors):
+      --ipfix HOST:PORT      export the flows as IPFIX over UDP ([2001:db8::1]:4739)
+      --ipfix-domain N       the observation domain id (default 0)
+      --ipfix-active SECONDS a long flow's counts so far every SECONDS (default 60)
+      --ipfix-idle SECONDS   a flow ends after SECONDS without packets (default 15)
+
 Files:
   -r, --read FILE            read packets from a pcap or pcapng file (- for stdin)
   -w, --write FILE           write raw packets to FILE as pcap (- for stdout)
       --pcapng               write pcapng instead
-      --print                print packets as well while writing them
+      --print                print packets as well while writing them (or with
+                             --stats or --ipfix)
   -U                         write each packet out at once
   -C MB                      start a new file once the current one passes MB
                              (millions of bytes): FILE, FILE1, FILE2, ...
@@ -250,6 +259,67 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
  * assert.deepEqual([parseDuration("1.5"), parseDuration("2m"), parseDuration("250ms")], [1500, 120000, 250]);
  * ```
  */
+/** Where and how `--ipfix` exports. */
+export interface IpfixTarget {
+  /** The collector's host name or address, and UDP port. */
+  host: string;
+  port: number;
+  /** The observation domain id. */
+  domain: number;
+  /** Seconds: a long flow's record every `active`; a flow ends after `idle` without packets. */
+  active: number;
+  idle: number;
+}
+
+/** The default active and idle timeouts (seconds), as nfdump's nfpcapd and most exporters. */
+const IPFIX_ACTIVE = 60;
+const IPFIX_IDLE = 15;
+
+/** `--ipfix HOST:PORT` and its companions, or undefined without `--ipfix`. */
+function ipfixTarget(values: {
+  ipfix?: string;
+  "ipfix-domain"?: string;
+  "ipfix-active"?: string;
+  "ipfix-idle"?: string;
+}): IpfixTarget | undefined {
+  const given = values.ipfix;
+  if (given === undefined) {
+    for (const name of ["ipfix-domain", "ipfix-active", "ipfix-idle"] as const) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} goes with --ipfix`);
+    }
+    return undefined;
+  }
+  // [v6]:port, or host:port (one colon).
+  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(given) ?? /^([^:\s\[\]]+):(\d+)$/.exec(given);
+  const port = match === null ? NaN : Number(match[2]);
+  if (match === null || !(port >= 1 && port <= 65535)) {
+    throw new UsageError(
+      `--ipfix wants HOST:PORT (collector.example:4739, 192.0.2.9:4739, [2001:db8::9]:4739), not "${given}"`,
+    );
+  }
+  const seconds = (name: "ipfix-active" | "ipfix-idle", fallback: number) => {
+    const text = values[name];
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!(value > 0 && value <= 86_400)) {
+      throw new UsageError(`--${name} wants seconds from 1 to 86400, not "${text}"`);
+    }
+    return value;
+  };
+  const domainText = values["ipfix-domain"];
+  const domain = domainText === undefined ? 0 : Number(domainText);
+  if (!Number.isInteger(domain) || domain < 0 || domain > 0xffffffff) {
+    throw new UsageError(`--ipfix-domain wants a number from 0 to 4294967295, not "${domainText}"`);
+  }
+  return {
+    host: match[1],
+    port,
+    domain,
+    active: seconds("ipfix-active", IPFIX_ACTIVE),
+    idle: seconds("ipfix-idle", IPFIX_IDLE),
+  };
+}
+
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   const value = match ? Number(match[1]) * DURATION_UNITS[match[2] ?? "s"] : NaN;
@@ -305,6 +375,10 @@ const OPTIONS = {
   X: { type: "boolean", short: "X" },
   "time-stamp-precision": { type: "string" },
   "display-filter": { type: "string", short: "Y" },
+  ipfix: { type: "string" },
+  "ipfix-domain": { type: "string" },
+  "ipfix-active": { type: "string" },
+  "ipfix-idle": { type: "string" },
   T: { type: "string", short: "T" },
   field: { type: "string", multiple: true },
   E: { type: "string", short: "E", multiple: true },
@@ -409,8 +483,8 @@ export function parseCommandLine(args: string[]): CommandLine {
       throw new UsageError(`${flag} goes with -w (writing a file)`);
     }
   }
-  if (values.print && values.write === undefined && !values.stats) {
-    throw new UsageError("--print goes with -w or --stats (packets are printed anyway)");
+  if (values.print && values.write === undefined && !values.stats && values.ipfix === undefined) {
+    throw new UsageError("--print goes with -w, --stats or --ipfix (packets are printed anyway)");
   }
   if (values["stats-interval"] !== undefined && !values.stats) {
     throw new UsageError("--stats-interval goes with --stats");
@@ -523,6 +597,7 @@ export function parseCommandLine(args: string[]): CommandLine {
     displayFilter: values["display-filter"],
     fields,
     fieldOptions: values.E ?? [],
+    ipfix: ipfixTarget(values),
     nanosecond: precision === "nano",
     immediate: values["immediate-mode"] === true,
     tree: values.V === true,

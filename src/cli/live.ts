@@ -16,6 +16,7 @@
  * @module
  */
 
+import type { FlowExporter } from "./ipfix_export.ts";
 import { isSupportedLinkType, LINKTYPE_ETHERNET, linkTypeInfo } from "../decode/mod.ts";
 import { type DataLink, dataLinkByName, DLT_LINUX_SLL2, listDataLinks } from "../ffi/datalink.ts";
 import { formatTimeStampTypes, listTimeStampTypes, timeStampTypeByName } from "../ffi/tstamp.ts";
@@ -137,7 +138,11 @@ function compiles(lib: Libpcap, expression: string): boolean {
 }
 
 /** Captures as the command line says; returns the exit status. */
-export async function captureLive(lib: Libpcap, options: CommandLine): Promise<number> {
+export async function captureLive(
+  lib: Libpcap,
+  options: CommandLine,
+  exporter?: FlowExporter,
+): Promise<number> {
   const { device, expression } = selection(lib, options);
   if (options.listDataLinks) {
     writeText(Deno.stdout, formatDataLinks(device, listDataLinks(lib, device)));
@@ -198,7 +203,7 @@ export async function captureLive(lib: Libpcap, options: CommandLine): Promise<n
       nanosecond: session.nanosecond,
       interfaceName: device,
       nameInterface: interfaceNamer(lib),
-    });
+    }, exporter);
     if (options.user !== undefined) dropPrivileges(lib, options.user);
     const link = linkTypeInfo(session.linkType);
     writeStderr(

@@ -13,6 +13,7 @@
  * @module
  */
 
+import type { FlowExporter } from "./ipfix_export.ts";
 import { linkTypeInfo } from "../decode/mod.ts";
 import { FileFilter } from "../ffi/filter.ts";
 import { type Libpcap, loadLibpcap } from "../ffi/library.ts";
@@ -87,7 +88,10 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /** Reads the file the command line names; returns the exit status. */
-export async function readCaptureFile(options: CommandLine): Promise<number> {
+export async function readCaptureFile(
+  options: CommandLine,
+  exporter?: FlowExporter,
+): Promise<number> {
   const path = options.read!;
   const write = options.write;
   if (write !== undefined && write !== "-" && path !== "-" && sameFile(path, write)) {
@@ -96,7 +100,7 @@ export async function readCaptureFile(options: CommandLine): Promise<number> {
     return 2;
   }
   try {
-    return await readFile(path, options);
+    return await readFile(path, options, exporter);
   } catch (error) {
     if (!(error instanceof CaptureFileError)) throw error;
     printError(`${path}: ${error.message}`);
@@ -104,7 +108,11 @@ export async function readCaptureFile(options: CommandLine): Promise<number> {
   }
 }
 
-async function readFile(path: string, options: CommandLine): Promise<number> {
+async function readFile(
+  path: string,
+  options: CommandLine,
+  exporter: FlowExporter | undefined,
+): Promise<number> {
   const { source, info } = await openSource(path);
   try {
     const reader = await CaptureFileReader.open(await decompressedSource(source), path);
@@ -138,7 +146,7 @@ async function readFile(path: string, options: CommandLine): Promise<number> {
       nanosecond: reader.nanosecond,
       interfaceName: reader.interfaces[0]?.name,
       nameInterface: lazyInterfaceNamer(lib),
-    });
+    }, exporter);
     if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
     if (source instanceof Deno.FsFile && reader.format === "pcap") {
       await sink.printOnWorker(info!.size, reader.nanosecond);

@@ -16,6 +16,7 @@ import { listInterfaces, type NetworkInterface } from "../ffi/interfaces.ts";
 import { loadLibpcap } from "../ffi/library.ts";
 import { type CommandLine, HELP, parseCommandLine, UsageError } from "./args.ts";
 import { captureLive } from "./live.ts";
+import { FlowExporter } from "./ipfix_export.ts";
 import { checkSelection, refuseDirectory } from "./sink.ts";
 import { readCaptureFile } from "./read.ts";
 import { printError, writeText } from "./stderr.ts";
@@ -101,7 +102,9 @@ export async function runNetpeek(args: string[]): Promise<number> {
       writeText(Deno.stdout, `netpeek ${VERSION}\n${libpcap}\n`);
       return 0;
     }
-    if (options.read !== undefined) return await readCaptureFile(options);
+    if (options.read !== undefined) {
+      return await withExporter(options, (exporter) => readCaptureFile(options, exporter));
+    }
     const lib = loadLibpcap();
     if (options.listInterfaces) {
       const devices = listInterfaces(lib);
@@ -112,7 +115,7 @@ export async function runNetpeek(args: string[]): Promise<number> {
       writeText(Deno.stdout, formatInterfaceList(devices));
       return 0;
     }
-    return await captureLive(lib, options);
+    return await withExporter(options, (exporter) => captureLive(lib, options, exporter));
   } catch (error) {
     if (error instanceof UserError) {
       printError(error.line);
@@ -122,5 +125,22 @@ export async function runNetpeek(args: string[]): Promise<number> {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     printError(`internal error: ${message.split("\n")[0]} (please report it)`);
     return 1;
+  }
+}
+
+/**
+ * Runs `work` with `--ipfix`'s exporter open (its collector resolved once, at the start), and
+ * waits for its last messages to leave before the run ends.
+ */
+async function withExporter(
+  options: CommandLine,
+  work: (exporter: FlowExporter | undefined) => Promise<number>,
+): Promise<number> {
+  if (options.ipfix === undefined) return await work(undefined);
+  const exporter = await FlowExporter.open(options.ipfix);
+  try {
+    return await work(exporter);
+  } finally {
+    await exporter.close();
   }
 }

@@ -40,6 +40,7 @@ import {
 import { VERSION } from "./version.ts";
 import { type CompiledFilter, compileFilter } from "../filter/compile.ts";
 import { FilterFrame } from "../filter/frame.ts";
+import type { FlowExporter } from "./ipfix_export.ts";
 import { FieldsWriter, parseFieldOptions } from "../output/fields_text.ts";
 import { osErrorReason } from "../file/os_error.ts";
 
@@ -153,13 +154,17 @@ export class PacketSink {
    * every frame (the TCP analysis and stream numbers have to see them all).
    */
   readonly #selectedFlows: FlowTracker | undefined;
+  /** `--ipfix`: where the flow table's records go. */
+  readonly #exporter: FlowExporter | undefined;
 
-  private constructor(options: CommandLine, source: SourceInfo) {
+  private constructor(options: CommandLine, source: SourceInfo, exporter?: FlowExporter) {
     this.#limit = options.count ?? Infinity;
     this.#linkType = source.linkType;
     this.#lineBuffered = options.lineBuffered;
     this.#nameInterface = source.nameInterface ?? (() => "?");
-    const printing = options.print || (options.write === undefined && !options.stats);
+    // -w, --stats and --ipfix each replace the printed packets, unless --print asks for them.
+    const printing = options.print ||
+      (options.write === undefined && !options.stats && options.ipfix === undefined);
     this.#printing = printing;
     this.#stats = options.stats;
     this.#statsInterval = options.statsInterval;
@@ -171,8 +176,15 @@ export class PacketSink {
       ? undefined
       : new FieldsWriter(options.fields, parseFieldOptions(options.fieldOptions));
     this.#fieldsWriter = fieldsWriter;
-    // A display filter reads the decoded packet even when the frames are only written.
-    this.#decoding = printing || options.stats || display !== undefined;
+    // A display filter reads the decoded packet even when the frames are only written; flow
+    // export follows every packet.
+    this.#decoding = printing || options.stats || display !== undefined || exporter !== undefined;
+    this.#exporter = exporter;
+    const flowExport = exporter === undefined ? {} : {
+      export: exporter.record,
+      idleTimeout: exporter.target.idle,
+      activeTimeout: exporter.target.active,
+    };
     this.#reassembler = options.reassemble ? new Reassembler() : undefined;
     const printedFields = fieldsWriter?.fields ?? [];
     const needs = (need: "analysis" | "streams") =>
@@ -181,13 +193,15 @@ export class PacketSink {
     // Without --stats only TCP is followed (relative numbers and analysis need it); without
     // printed packets nobody reads the analysis, so only the connections' state is kept.
     // With -Y the statistics count only the frames that pass, apart from the following.
-    this.#selectedFlows = display !== undefined && options.stats
-      ? new FlowTracker({ summary: true, analysis: false })
+    // With -Y, --ipfix exports the flows of the frames that pass, as the statistics count them.
+    this.#selectedFlows = display !== undefined && (options.stats || exporter !== undefined)
+      ? new FlowTracker({ summary: options.stats, analysis: false, ...flowExport })
       : undefined;
     this.#flows = new FlowTracker({
       summary: options.stats && this.#selectedFlows === undefined,
       analysis: (printing && fieldsWriter === undefined) || needs("analysis"),
       streams: needs("streams"),
+      ...(this.#selectedFlows === undefined ? flowExport : {}),
     });
     this.#options = options;
     if (printing || options.stats) this.#out = new OutputBuffer(Deno.stdout);
@@ -237,8 +251,8 @@ export class PacketSink {
   }
 
   /** Opens the output (creating the first file, if writing). Throws `OutputFileError`. */
-  static create(options: CommandLine, source: SourceInfo): PacketSink {
-    return new PacketSink(options, source);
+  static create(options: CommandLine, source: SourceInfo, exporter?: FlowExporter): PacketSink {
+    return new PacketSink(options, source, exporter);
   }
 
   /**
@@ -261,7 +275,7 @@ export class PacketSink {
       return this.#halt();
     }
     const out = this.#out;
-    if (this.#decoding && out !== undefined) {
+    if (this.#decoding) {
       const packet = this.#decoder.decodeAt(bytes, offset, length, linkType, header.len);
       const reassembled = this.#reassembler?.offer(packet, header);
       const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
@@ -271,13 +285,15 @@ export class PacketSink {
         if (!pipeline.add(bytes, offset, length, header, linkType, packet, analysis)) {
           return this.#halt();
         }
-      } else if (this.#printing) {
+      } else if (this.#printing && out !== undefined) {
         this.#print(out, packet, header, analysis, reassembled);
         out.commit();
         if (this.#lineBuffered) out.flush();
       }
-      if (this.#statsInterval !== undefined) this.#periodicStats(header);
-      if (out.closed) return this.#halt();
+      if (out !== undefined) {
+        if (this.#statsInterval !== undefined) this.#periodicStats(header);
+        if (out.closed) return this.#halt();
+      }
     }
     this.count++;
     if (this.count >= this.#limit) return this.#halt();
@@ -403,6 +419,10 @@ export class PacketSink {
    */
   finish(capture?: CaptureStats): void {
     this.#pipeline?.finish();
+    if (this.#exporter !== undefined) {
+      (this.#selectedFlows ?? this.#flows).flushExport();
+      this.#exporter.flush();
+    }
     if (this.#stats) this.#writeStats(capture);
     this.#out?.flush();
     this.#file?.close();

@@ -1,0 +1,234 @@
+/**
+ * `--ipfix` against a real collector: nfcapd (nfdump's) receives what netpeek exports, and
+ * nfdump reads back the same flows, packets and bytes that `netpeek --stats --json` reports
+ * (whose conversations tests/flows_test.ts holds to tshark's `-z conv`).
+ */
+
+import assert from "node:assert/strict";
+import { FLOW_END_LACK_OF_RESOURCES, FlowTracker } from "../src/analysis/flows.ts";
+import {
+  type ConversationList,
+  FRAMES_A_TO_B,
+  FRAMES_B_TO_A,
+} from "../src/analysis/conversations.ts";
+import { Decoder } from "../src/decode/mod.ts";
+import { CaptureFileReader } from "../src/file/reader.ts";
+import { hasCommand, runNetpeek } from "./netpeek_process.ts";
+import { output } from "./protocol_check.ts";
+
+const FIXTURES = new URL("./fixtures/", import.meta.url);
+const hasNfdump = await hasCommand("nfcapd", ["-V"]) && await hasCommand("nfdump", ["-V"]);
+
+/** A free UDP port on 127.0.0.1 (bound, read, released). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  return port;
+}
+
+/** One flow record as nfdump prints it: direction's endpoints, packets, bytes. */
+interface Record {
+  key: string;
+  packets: number;
+  bytes: number;
+}
+
+/** Runs `exporting` while nfcapd listens, then nfdump's reading of what it stored. */
+async function collected(exporting: (port: number) => Promise<void>): Promise<Record[]> {
+  const dir = await Deno.makeTempDir({ prefix: "netpeek-nfcapd-" });
+  const port = freePort();
+  const nfcapd = new Deno.Command("nfcapd", {
+    args: ["-w", dir, "-p", String(port), "-b", "127.0.0.1", "-t", "3600"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    // nfcapd has no "ready" line on its own: wait until its socket is bound.
+    for (let tries = 0; tries < 50; tries++) {
+      const ss = await output("ss", ["-Huln", `sport = :${port}`]);
+      if (ss.trim() !== "") break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await exporting(port);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    nfcapd.kill("SIGTERM");
+    await nfcapd.output();
+  }
+  try {
+    const files = [...Deno.readDirSync(dir)].filter((entry) => entry.name.startsWith("nfcapd."));
+    assert.equal(files.length, 1, "nfcapd wrote one file");
+    const text = await output("nfdump", [
+      "-r",
+      `${dir}/${files[0].name}`,
+      "-q",
+      "-N",
+      "-o",
+      "fmt:%pr|%sa|%sp|%da|%dp|%pkt|%byt",
+    ]);
+    return text.trim().split("\n").filter((line) => line !== "").map((line) => {
+      const [protocol, sa, sp, da, dp, packets, bytes] = line.split("|").map((part) => part.trim());
+      return {
+        key: `${protocol} ${sa} ${sp} ${da} ${dp}`,
+        packets: Number(packets),
+        bytes: Number(bytes),
+      };
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+interface JsonConversation {
+  protocol: string;
+  a: { address: string; port: number | null };
+  b: { address: string; port: number | null };
+  framesAtoB: number;
+  bytesAtoB: number;
+  framesBtoA: number;
+  bytesBtoA: number;
+}
+
+/** netpeek's conversations, as one record per direction that carried packets. */
+function directions(conversations: JsonConversation[]): Record[] {
+  const records: Record[] = [];
+  // nfdump -N prints protocol numbers.
+  const numbers: { [name: string]: number } = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58 };
+  const name = (protocol: string) => String(numbers[protocol] ?? Number(protocol.slice(3)));
+  // nfdump shows ICMP's "port" as type.code; netpeek sends 0 for both.
+  const port = (protocol: string, value: number | null, destination: boolean) =>
+    protocol.startsWith("icmp") && destination ? "0.0" : String(value ?? 0);
+  for (const c of conversations) {
+    if (c.framesAtoB > 0) {
+      records.push({
+        key: `${name(c.protocol)} ${c.a.address} ${
+          port(c.protocol, c.a.port, false)
+        } ${c.b.address} ${port(c.protocol, c.b.port, true)}`,
+        packets: c.framesAtoB,
+        bytes: c.bytesAtoB,
+      });
+    }
+    if (c.framesBtoA > 0) {
+      records.push({
+        key: `${name(c.protocol)} ${c.b.address} ${
+          port(c.protocol, c.b.port, false)
+        } ${c.a.address} ${port(c.protocol, c.a.port, true)}`,
+        packets: c.framesBtoA,
+        bytes: c.bytesBtoA,
+      });
+    }
+  }
+  return records;
+}
+
+const sorted = (records: Record[]) => records.map((r) => `${r.key} ${r.packets} ${r.bytes}`).sort();
+
+for (const name of ["mixed.pcap", "tcp-real.pcap", "protocols/dns.pcap", "protocols/quic.pcap"]) {
+  Deno.test({
+    name: `--ipfix from ${name}: nfcapd stores the flows --stats reports, packets and bytes`,
+    ignore: !hasNfdump,
+    fn: async () => {
+      const path = new URL(name, FIXTURES).pathname;
+      // The same idle timeout as --stats' flow table, so that both split flows alike.
+      const records = await collected(async (port) => {
+        const result = await runNetpeek([
+          "-r",
+          path,
+          "--ipfix",
+          `127.0.0.1:${port}`,
+          "--ipfix-idle",
+          "300",
+        ]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, "", "--ipfix alone prints nothing");
+      });
+      const stats = await runNetpeek(["-r", path, "--stats", "--json"]);
+      const ours = directions(JSON.parse(stats.stdout).conversations);
+      assert.ok(ours.length > 0);
+      assert.deepEqual(sorted(records), sorted(ours));
+    },
+  });
+}
+
+Deno.test({
+  name: "--ipfix with -Y exports the flows of the matching frames only",
+  ignore: !hasNfdump,
+  fn: async () => {
+    const path = new URL("mixed.pcap", FIXTURES).pathname;
+    const records = await collected(async (port) => {
+      const result = await runNetpeek(["-r", path, "-Y", "udp", "--ipfix", `127.0.0.1:${port}`]);
+      assert.equal(result.code, 0, result.stderr);
+    });
+    const frames = (await output("tshark", ["-n", "-r", path, "-Y", "udp"])).trim().split("\n");
+    assert.ok(records.length > 0 && records.every((record) => record.key.startsWith("17 ")));
+    assert.equal(records.reduce((sum, record) => sum + record.packets, 0), frames.length);
+  },
+});
+
+Deno.test("--ipfix: a bad HOST:PORT or options are usage errors (exit 2)", async () => {
+  const path = new URL("mixed.pcap", FIXTURES).pathname;
+  for (
+    const [args, message] of [
+      [["--ipfix", "collector"], /--ipfix wants HOST:PORT/],
+      [["--ipfix", "2001:db8::1:4739"], /--ipfix wants HOST:PORT/],
+      [["--ipfix", "127.0.0.1:70000"], /--ipfix wants HOST:PORT/],
+      [["--ipfix-domain", "3"], /--ipfix-domain goes with --ipfix/],
+      [["--ipfix", "127.0.0.1:4739", "--ipfix-idle", "0"], /--ipfix-idle wants seconds/],
+      [["--ipfix", "no-such-host.invalid:4739"], /cannot resolve no-such-host\.invalid/],
+    ] as const
+  ) {
+    const result = await runNetpeek(["-r", path, ...args]);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.equal(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
+  }
+});
+
+Deno.test("--ipfix with no collector listening: the run goes on and prints every packet", async () => {
+  // Many flows (scan.pcap's SYNs), so that several messages go out and the refusal is seen.
+  const path = new URL("scan.pcap", FIXTURES).pathname;
+  const port = freePort();
+  const result = await runNetpeek([
+    "-r",
+    path,
+    "--ipfix",
+    `127.0.0.1:${port}`,
+    "--ipfix-idle",
+    "1",
+    "--print",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.trim().split("\n");
+  const tcpdump = (await output("tcpdump", ["-n", "-r", path])).trim().split("\n");
+  assert.equal(lines.length, tcpdump.length, "every packet printed");
+  // At most one warning (Deno's UDP sockets do not report ICMP port unreachable, so there may
+  // be none: docs/flows.md says so).
+  const warnings = result.stderr.split("\n").filter((line) => line.includes("--ipfix"));
+  assert.ok(warnings.length <= 1, result.stderr);
+});
+
+Deno.test("a full flow table exports the flows it evicts: every packet is in a record", async () => {
+  using file = await Deno.open(new URL("scan.pcap", FIXTURES));
+  const reader = await CaptureFileReader.open(file, "scan.pcap");
+  const decoder = new Decoder();
+  let exported = 0;
+  let evicted = 0;
+  const flows = new FlowTracker({
+    summary: false,
+    maxFlows: 4,
+    export: (list: ConversationList, at: number, reason: number) => {
+      exported += list.numbers[at * 6 + FRAMES_A_TO_B] + list.numbers[at * 6 + FRAMES_B_TO_A];
+      if (reason === FLOW_END_LACK_OF_RESOURCES) evicted++;
+    },
+  });
+  let ipPackets = 0;
+  await reader.run((frame, header) => {
+    const packet = decoder.decode(frame, header.linkType, header.len);
+    if (packet.ipv4 !== undefined || packet.ipv6 !== undefined) ipPackets++;
+    flows.observe(packet, header);
+  });
+  flows.flushExport();
+  assert.ok(evicted > 4, `${evicted} flows evicted`);
+  assert.equal(exported, ipPackets);
+});
