@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import dgram from "node:dgram";
 import { FLOW_END_LACK_OF_RESOURCES, FlowTracker } from "../src/analysis/flows.ts";
 import {
   type ConversationList,
@@ -13,7 +14,7 @@ import {
 } from "../src/analysis/conversations.ts";
 import { Decoder } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
-import { hasCommand, runNetpeek } from "./netpeek_process.ts";
+import { hasCommand, NetpeekProcess, runNetpeek } from "./netpeek_process.ts";
 import { output } from "./protocol_check.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -231,4 +232,61 @@ Deno.test("a full flow table exports the flows it evicts: every packet is in a r
   flows.flushExport();
   assert.ok(evicted > 4, `${evicted} flows evicted`);
   assert.equal(exported, ipPackets);
+});
+
+Deno.test("--ipfix live on lo: a flow's record goes out when its idle timeout passes, mid-capture", async () => {
+  const collector = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) => collector.bind(0, "127.0.0.1", resolve));
+  const messages: { at: number; bytes: Uint8Array }[] = [];
+  collector.on("message", (bytes: Uint8Array) => messages.push({ at: Date.now(), bytes }));
+  const sender = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) => sender.bind(0, "127.0.0.1", resolve));
+  const target = freePort();
+  const netpeek = new NetpeekProcess([
+    "-i",
+    "lo",
+    "--duration",
+    "8",
+    "--ipfix",
+    `127.0.0.1:${collector.address().port}`,
+    "--ipfix-idle",
+    "1",
+    `udp and dst port ${target}`,
+  ]);
+  try {
+    await netpeek.listening();
+    const payload = new TextEncoder().encode("twelve bytes");
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve, reject) =>
+        sender.send(payload, target, "127.0.0.1", (error) => error ? reject(error) : resolve())
+      );
+    }
+    const sent = Date.now();
+    // The flow goes idle after a second; the sweep and the message follow within a few more.
+    for (let waited = 0; messages.length === 0 && waited < 5000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const result = await netpeek.finished();
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(messages.length > 0, "no IPFIX message while the capture ran");
+    assert.ok(messages[0].at - sent < 5000);
+    // The IPv4 record (template 256, 48 bytes): ports at 8 and 10, packets at 23, reason at 47.
+    const message = messages[0].bytes;
+    const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+    let found = false;
+    for (let at = 16; at + 4 <= message.length; at += view.getUint16(at + 2)) {
+      if (view.getUint16(at) !== 256) continue;
+      for (let record = at + 4; record + 48 <= at + view.getUint16(at + 2); record += 48) {
+        if (view.getUint16(record + 10) !== target) continue;
+        found = true;
+        assert.equal(Number(view.getBigUint64(record + 23)), 5, "packets");
+        assert.equal(Number(view.getBigUint64(record + 15)), 5 * (14 + 20 + 8 + 12), "bytes");
+        assert.equal(view.getUint8(record + 47), 1, "flowEndReason: idle timeout");
+      }
+    }
+    assert.ok(found, "the flow's record is in the first message");
+  } finally {
+    collector.close();
+    sender.close();
+  }
 });

@@ -639,6 +639,14 @@ export class FlowTracker {
     if (now !== undefined) this.#exportedAt[id] = now;
   }
 
+  /**
+   * Runs the idle and active timeouts at `now` (seconds) when they are due, though no packet
+   * came: a live capture's quiet moments end idle flows too.
+   */
+  expire(now: number): void {
+    if (now - this.#lastSweep >= this.#sweepInterval) this.#sweep(now);
+  }
+
   /** Exports every flow still open (at the end of a run: IPFIX's forced end). */
   flushExport(): void {
     if (this.#limits.export === undefined) return;

@@ -42,6 +42,9 @@ import { EXIT_USAGE, UserError } from "../user_error.ts";
 import type { IpfixTarget } from "./args.ts";
 import { printError } from "./stderr.ts";
 
+/** Seconds a record may wait in a message that is not full. */
+const MESSAGE_WAIT = 1;
+
 /** The collector's name does not resolve: the user has to fix it. */
 export class CollectorError extends UserError {
   override name = "CollectorError";
@@ -120,6 +123,12 @@ export class FlowExporter {
   /** Sends the message being filled. */
   flush(): void {
     this.#encoder.flush();
+  }
+
+  /** Sends the message being filled once it has waited a second: records reach the collector
+   * promptly on a quiet link, in full messages on a busy one. */
+  tick(now: number): void {
+    if (now - this.#encoder.pendingSince >= MESSAGE_WAIT) this.#encoder.flush();
   }
 
   #send(message: Uint8Array): void {

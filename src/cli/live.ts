@@ -227,6 +227,7 @@ async function run(session: LiveCapture, sink: PacketSink, options: CommandLine)
       (bytes, offset, length, header) => sink.handle(bytes, offset, length, header, linkType),
       () => {
         sink.drained();
+        sink.tick();
         if (sink.done) session.stop();
       },
     );

@@ -393,6 +393,18 @@ export class PacketSink {
     if (this.#out?.closed) this.#stop = true;
   }
 
+  /**
+   * Live, between packets: frame times are the clock's, so quiet moments end idle flows too,
+   * and their records go out (`--ipfix`).
+   */
+  tick(): void {
+    const exporter = this.#exporter;
+    if (exporter === undefined) return;
+    const now = Date.now() / 1000;
+    (this.#selectedFlows ?? this.#flows).expire(now);
+    exporter.tick(now);
+  }
+
   /** Prints the statistics every `--stats-interval` of capture time. */
   #periodicStats(header: FrameHeader): void {
     const now = frameSeconds(header);

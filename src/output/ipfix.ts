@@ -162,6 +162,7 @@ export class IpfixExporter {
   #sequence = 0;
   #inMessage = 0;
   #lastTemplates = -Infinity;
+  #openedAt = 0;
   /** Data records and messages handed to `send`. */
   records = 0;
   messages = 0;
@@ -277,11 +278,17 @@ export class IpfixExporter {
     this.records++;
   }
 
+  /** When the message being filled was started (seconds), or NaN when none is. */
+  get pendingSince(): number {
+    return this.#length === 0 ? Number.NaN : this.#openedAt;
+  }
+
   /** Starts a message: its header, and the templates when they are due. */
   #open(): void {
     this.#length = MESSAGE_HEADER;
     this.#setTemplate = 0;
     const now = this.#now();
+    this.#openedAt = now;
     if (now - this.#lastTemplates >= this.#refresh) {
       this.#bytes.set(TEMPLATE_SET_BYTES, this.#length);
       this.#length += TEMPLATE_SET_BYTES.length;
