@@ -46,6 +46,7 @@ import {
 } from "./packet_builder.ts";
 import { LINKTYPE_ETHERNET } from "../src/decode/linktype.ts";
 import { CaptureFileWriter } from "../src/file/writer.ts";
+import { RECORD_BYTES } from "../src/output/ipfix.ts";
 import { loadAppTemplates } from "./app_templates.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -383,13 +384,13 @@ async function countingCollector() {
   socket.on("message", (message: Uint8Array) => {
     counts.messages++;
     const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-    // Data sets (id 256: 48-byte IPv4 records; 257: 72-byte IPv6 ones) after the header.
+    // Data sets after the header: a template's records, each of its size.
     for (let at = 16; at + 4 <= message.length;) {
       const id = view.getUint16(at);
       const length = view.getUint16(at + 2);
       if (length < 4) break;
-      if (id === 256) counts.records += Math.floor((length - 4) / 48);
-      if (id === 257) counts.records += Math.floor((length - 4) / 72);
+      const size = RECORD_BYTES[id];
+      if (size !== undefined) counts.records += Math.floor((length - 4) / size);
       at += length;
     }
   });

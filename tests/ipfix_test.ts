@@ -16,6 +16,7 @@ import { Decoder } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { hasCommand, NetpeekProcess, runNetpeek } from "./netpeek_process.ts";
 import { output } from "./protocol_check.ts";
+import { RECORD_BYTES, TEMPLATE_IPV4 } from "../src/output/ipfix.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const hasNfdump = await hasCommand("nfcapd", ["-V"]) && await hasCommand("nfdump", ["-V"]);
@@ -33,10 +34,15 @@ interface Record {
   key: string;
   packets: number;
   bytes: number;
+  /** The format's further columns. */
+  rest?: string[];
 }
 
 /** Runs `exporting` while nfcapd listens, then nfdump's reading of what it stored. */
-async function collected(exporting: (port: number) => Promise<void>): Promise<Record[]> {
+async function collected(
+  exporting: (port: number) => Promise<void>,
+  format = "%pr|%sa|%sp|%da|%dp|%pkt|%byt",
+): Promise<Record[]> {
   const dir = await Deno.makeTempDir({ prefix: "netpeek-nfcapd-" });
   const port = freePort();
   const nfcapd = new Deno.Command("nfcapd", {
@@ -66,14 +72,17 @@ async function collected(exporting: (port: number) => Promise<void>): Promise<Re
       "-q",
       "-N",
       "-o",
-      "fmt:%pr|%sa|%sp|%da|%dp|%pkt|%byt",
+      `fmt:${format}`,
     ]);
     return text.trim().split("\n").filter((line) => line !== "").map((line) => {
-      const [protocol, sa, sp, da, dp, packets, bytes] = line.split("|").map((part) => part.trim());
+      const [protocol, sa, sp, da, dp, packets, bytes, ...rest] = line.split("|").map((part) =>
+        part.trim()
+      );
       return {
         key: `${protocol} ${sa} ${sp} ${da} ${dp}`,
         packets: Number(packets),
         bytes: Number(bytes),
+        rest,
       };
     });
   } finally {
@@ -270,13 +279,14 @@ Deno.test("--ipfix live on lo: a flow's record goes out when its idle timeout pa
     assert.equal(result.code, 0, result.stderr);
     assert.ok(messages.length > 0, "no IPFIX message while the capture ran");
     assert.ok(messages[0].at - sent < 5000);
-    // The IPv4 record (template 256, 48 bytes): ports at 8 and 10, packets at 23, reason at 47.
+    // The IPv4 record (template 256): ports at 8 and 10, bytes at 15, packets at 23, reason at 47.
+    const size = RECORD_BYTES[TEMPLATE_IPV4];
     const message = messages[0].bytes;
     const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
     let found = false;
     for (let at = 16; at + 4 <= message.length; at += view.getUint16(at + 2)) {
-      if (view.getUint16(at) !== 256) continue;
-      for (let record = at + 4; record + 48 <= at + view.getUint16(at + 2); record += 48) {
+      if (view.getUint16(at) !== TEMPLATE_IPV4) continue;
+      for (let record = at + 4; record + size <= at + view.getUint16(at + 2); record += size) {
         if (view.getUint16(record + 10) !== target) continue;
         found = true;
         assert.equal(Number(view.getBigUint64(record + 23)), 5, "packets");
@@ -289,4 +299,51 @@ Deno.test("--ipfix live on lo: a flow's record goes out when its idle timeout pa
     collector.close();
     sender.close();
   }
+});
+
+Deno.test({
+  name:
+    "--ipfix-biflow: one record per conversation, the reverse side as nfdump reads it; VLAN, ToS",
+  ignore: !hasNfdump,
+  fn: async () => {
+    const path = new URL("mixed.pcap", FIXTURES).pathname;
+    const records = await collected(async (port) => {
+      const result = await runNetpeek([
+        "-r",
+        path,
+        "--ipfix",
+        `127.0.0.1:${port}`,
+        "--ipfix-biflow",
+        "--ipfix-idle",
+        "300",
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+    }, "%pr|%sa|%sp|%da|%dp|%ipkt|%ibyt|%opkt|%obyt|%stos|%svln");
+    const stats = await runNetpeek(["-r", path, "--stats", "--json"]);
+    const conversations: JsonConversation[] = JSON.parse(stats.stdout).conversations;
+    // Each conversation is one record: A to B forward, B to A in the reverse elements.
+    const forward = directions(conversations.map((c) => ({ ...c, framesBtoA: 0 })));
+    assert.equal(records.length, conversations.length);
+    assert.deepEqual(
+      records.map((r) => `${r.key} ${r.packets} ${r.bytes} ${r.rest![0]} ${r.rest![1]}`).sort(),
+      forward.map((f) => {
+        const c = conversations.find((c) =>
+          f.key.includes(` ${c.a.address} `) &&
+          c.framesAtoB === f.packets && c.bytesAtoB === f.bytes
+        )!;
+        assert.ok(c, `conversation of ${f.key}`);
+        return `${f.key} ${f.packets} ${f.bytes} ${c.framesBtoA} ${c.bytesBtoA}`;
+      }).sort(),
+    );
+    // The first packet's VLAN and class of service, as tshark reads them.
+    const first = async (filter: string, field: string) =>
+      (await output("tshark", ["-n", "-r", path, "-Y", filter, "-T", "fields", "-e", field]))
+        .split("\n")[0];
+    const vlan = Number(await first("udp.srcport == 1000", "vlan.id"));
+    const trafficClass = Number(await first("udp.port == 5353", "ipv6.tclass"));
+    assert.ok(vlan > 0 && trafficClass > 0, "the capture has a VLAN and a traffic class");
+    const record = (port: string) => records.find((r) => r.key.split(" ")[2] === port)!;
+    assert.equal(Number(record("1000").rest![3]), vlan);
+    assert.equal(Number(record("5353").rest![2]), trafficClass);
+  },
 });

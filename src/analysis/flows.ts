@@ -125,17 +125,28 @@ export const FLOW_END_DETECTED = 3;
 export const FLOW_END_FORCED = 4;
 export const FLOW_END_LACK_OF_RESOURCES = 5;
 
+/** What a flow record carries besides the conversation's figures. */
+export interface FlowRecordExtras {
+  /** The TCP flags seen each way since the flow's last record. */
+  tcpFlagsAtoB: number;
+  tcpFlagsBtoA: number;
+  /** The first packet's IPv4 type of service or IPv6 traffic class. */
+  classOfService: number;
+  /** The first packet's (outermost) VLAN id, or -1 without one. */
+  vlan: number;
+}
+
 /**
  * Receives flow records: `list` holds one conversation at `at`, its frames and bytes those
  * since the flow's last record (deltas), its start the first packet's time (or the last
- * record's, after an active timeout); `tcpFlags` the TCP flags seen each way since then.
+ * record's, after an active timeout). `extras` is reused for the next record: copy what you
+ * keep.
  */
 export type FlowExport = (
   list: ConversationList,
   at: number,
   reason: number,
-  tcpFlagsAtoB: number,
-  tcpFlagsBtoA: number,
+  extras: Readonly<FlowRecordExtras>,
 ) => void;
 
 // A flow's state bits, kept in its row's id-and-state word (see flow_table.ts) beside its
@@ -225,6 +236,16 @@ export class FlowTracker {
   #exported = new Float64Array(4 * INITIAL_IDS);
   #exportedAt = new Float64Array(INITIAL_IDS);
   #exportFlags = new Float64Array(2 * INITIAL_IDS);
+  /** With export, per flow id: the first packet's IP class of service, and VLAN id (or -1). */
+  #flowClass = new Float64Array(INITIAL_IDS);
+  #flowVlan = new Float64Array(INITIAL_IDS);
+  /** What `export` is handed besides the conversation: reused, one object for every record. */
+  readonly #extras: FlowRecordExtras = {
+    tcpFlagsAtoB: 0,
+    tcpFlagsBtoA: 0,
+    classOfService: 0,
+    vlan: -1,
+  };
   /** The one-conversation list a record is handed over in. */
   readonly #record = new ConversationList(1);
   /**
@@ -372,13 +393,23 @@ export class FlowTracker {
     }
     const table = ip4 !== undefined ? this.#flows4 : this.#flows6;
     let row = table.find(key);
-    if (row < 0) row = this.#create(table, key, srcIsLow, time);
-    else if (
+    let created = false;
+    if (row < 0) {
+      row = this.#create(table, key, srcIsLow, time);
+      created = true;
+    } else if (
       packet.tcp !== undefined && transport === packet.tcp &&
       this.#portsReused(table, row, srcIsLow, packet.tcp)
     ) {
       this.#remove(table.idAt(row), FLOW_END_DETECTED);
       row = this.#create(table, key, srcIsLow, time);
+      created = true;
+    }
+    if (created && this.#limits.export !== undefined) {
+      // What a flow record carries of the first packet: its class of service and VLAN.
+      const id = table.idAt(row);
+      this.#flowClass[id] = ip4 !== undefined ? ip4.tos : ip6!.trafficClass;
+      this.#flowVlan[id] = packet.vlanCount > 0 ? packet.vlanTags[0].id : -1;
     }
     const words = table.words;
     const numbers = table.numbers;
@@ -464,6 +495,8 @@ export class FlowTracker {
       this.#exported = grown(this.#exported, 4 * length);
       this.#exportedAt = grown(this.#exportedAt, length);
       this.#exportFlags = grown(this.#exportFlags, 2 * length);
+      this.#flowClass = grown(this.#flowClass, length);
+      this.#flowVlan = grown(this.#flowVlan, length);
     }
     return id;
   }
@@ -633,7 +666,12 @@ export class FlowTracker {
     figures[BYTES_B_TO_A] = deltas[3];
     figures[START] = Math.max(figures[START], this.#exportedAt[id]);
     const flags = this.#exportFlags;
-    this.#limits.export!(record, 0, reason, flags[2 * id], flags[2 * id + 1]);
+    const extras = this.#extras;
+    extras.tcpFlagsAtoB = flags[2 * id];
+    extras.tcpFlagsBtoA = flags[2 * id + 1];
+    extras.classOfService = this.#flowClass[id];
+    extras.vlan = this.#flowVlan[id];
+    this.#limits.export!(record, 0, reason, extras);
     flags[2 * id] = 0;
     flags[2 * id + 1] = 0;
     if (now !== undefined) this.#exportedAt[id] = now;

@@ -168,6 +168,7 @@ Flow export (IPFIX, RFC 7011, to nfcapd and other collectors):
       --ipfix-domain N       the observation domain id (default 0)
       --ipfix-active SECONDS a long flow's counts so far every SECONDS (default 60)
       --ipfix-idle SECONDS   a flow ends after SECONDS without packets (default 15)
+      --ipfix-biflow         one record per conversation, both ways (RFC 5103)
 
 Files:
   -r, --read FILE            read packets from a pcap or pcapng file (- for stdin)
@@ -269,6 +270,8 @@ export interface IpfixTarget {
   /** Seconds: a long flow's record every `active`; a flow ends after `idle` without packets. */
   active: number;
   idle: number;
+  /** One record per conversation with both directions (RFC 5103), not one per direction. */
+  biflow: boolean;
 }
 
 /** The default active and idle timeouts (seconds), as nfdump's nfpcapd and most exporters. */
@@ -281,10 +284,11 @@ function ipfixTarget(values: {
   "ipfix-domain"?: string;
   "ipfix-active"?: string;
   "ipfix-idle"?: string;
+  "ipfix-biflow"?: boolean;
 }): IpfixTarget | undefined {
   const given = values.ipfix;
   if (given === undefined) {
-    for (const name of ["ipfix-domain", "ipfix-active", "ipfix-idle"] as const) {
+    for (const name of ["ipfix-domain", "ipfix-active", "ipfix-idle", "ipfix-biflow"] as const) {
       if (values[name] !== undefined) throw new UsageError(`--${name} goes with --ipfix`);
     }
     return undefined;
@@ -317,6 +321,7 @@ function ipfixTarget(values: {
     domain,
     active: seconds("ipfix-active", IPFIX_ACTIVE),
     idle: seconds("ipfix-idle", IPFIX_IDLE),
+    biflow: values["ipfix-biflow"] === true,
   };
 }
 
@@ -379,6 +384,7 @@ const OPTIONS = {
   "ipfix-domain": { type: "string" },
   "ipfix-active": { type: "string" },
   "ipfix-idle": { type: "string" },
+  "ipfix-biflow": { type: "boolean" },
   T: { type: "string", short: "T" },
   field: { type: "string", multiple: true },
   E: { type: "string", short: "E", multiple: true },

@@ -16,7 +16,7 @@
  * await new Promise<void>((resolve) => collector.bind(0, "127.0.0.1", resolve));
  * const received = new Promise<Uint8Array>((resolve) => collector.once("message", resolve));
  * const exporter = await FlowExporter.open({
- *   host: "127.0.0.1", port: collector.address().port, domain: 1, active: 60, idle: 15,
+ *   host: "127.0.0.1", port: collector.address().port, domain: 1, active: 60, idle: 15, biflow: false,
  * });
  * const flows = new FlowTracker({ summary: false, export: exporter.record });
  * const udp = decode(new Uint8Array([0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 17, 0, 0,
@@ -36,7 +36,7 @@
 import dgram from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIPv6 } from "node:net";
-import type { ConversationList } from "../analysis/conversations.ts";
+import type { FlowExport } from "../analysis/flows.ts";
 import { IpfixExporter } from "../output/ipfix.ts";
 import { EXIT_USAGE, UserError } from "../user_error.ts";
 import type { IpfixTarget } from "./args.ts";
@@ -71,6 +71,7 @@ export class FlowExporter {
     this.#socket = socket;
     this.#encoder = new IpfixExporter((message) => this.#send(message), {
       domain: target.domain,
+      biflow: target.biflow,
     });
     socket.on("error", (error) => this.#warn(error));
   }
@@ -112,13 +113,8 @@ export class FlowExporter {
   }
 
   /** The flow table's `export`: packs the record (sent once a message fills). */
-  readonly record = (
-    list: ConversationList,
-    at: number,
-    reason: number,
-    tcpFlagsAtoB: number,
-    tcpFlagsBtoA: number,
-  ): void => this.#encoder.add(list, at, reason, tcpFlagsAtoB, tcpFlagsBtoA);
+  readonly record: FlowExport = (list, at, reason, extras) =>
+    this.#encoder.add(list, at, reason, extras);
 
   /** Sends the message being filled. */
   flush(): void {

@@ -17,7 +17,7 @@
  * list.numbers.set([1, 80, 0, 0, 1767225600, 1767225600.5], at * 6);
  * const messages: Uint8Array[] = [];
  * const exporter = new IpfixExporter((message) => messages.push(message.slice()), { domain: 7 });
- * exporter.add(list, at, 1, 0, 0);
+ * exporter.add(list, at, 1, { tcpFlagsAtoB: 0, tcpFlagsBtoA: 0, classOfService: 0, vlan: -1 });
  * exporter.flush();
  * const view = new DataView(messages[0].buffer);
  * // Version 10, the length, then (after the time) sequence 0 and domain 7.
@@ -29,7 +29,6 @@
  */
 
 import {
-  BYTES_A_TO_B,
   BYTES_B_TO_A,
   CONVERSATION_NUMBERS,
   type ConversationList,
@@ -50,9 +49,6 @@ const MESSAGE_HEADER = 16;
 const SET_HEADER = 4;
 /** The template set's id (RFC 7011 section 3.3.2). */
 const TEMPLATE_SET = 2;
-/** The two templates' ids (256 and up are data sets). */
-export const TEMPLATE_IPV4 = 256;
-export const TEMPLATE_IPV6 = 257;
 /** A message that fits an Ethernet MTU after IP and UDP headers, as RFC 7011 section 10.3.3 asks. */
 const DEFAULT_MESSAGE_BYTES = 1400;
 /** Seconds between template retransmissions over UDP (RFC 7011 section 8.4 leaves it to us). */
@@ -63,6 +59,7 @@ const IE = {
   octetDeltaCount: [1, 8],
   packetDeltaCount: [2, 8],
   protocolIdentifier: [4, 1],
+  ipClassOfService: [5, 1],
   tcpControlBits: [6, 2],
   sourceTransportPort: [7, 2],
   sourceIPv4Address: [8, 4],
@@ -70,14 +67,23 @@ const IE = {
   destinationIPv4Address: [12, 4],
   sourceIPv6Address: [27, 16],
   destinationIPv6Address: [28, 16],
+  vlanId: [58, 2],
   flowEndReason: [136, 1],
   flowStartMilliseconds: [152, 8],
   flowEndMilliseconds: [153, 8],
 } as const;
 
-type Element = readonly [number, number];
+/**
+ * RFC 5103's reverse elements: the same ids under IANA's reverse enterprise number, for the
+ * B-to-A side of a biflow record.
+ */
+const REVERSE_PEN = 29305;
+const ENTERPRISE_BIT = 0x8000;
 
-/** The fields of a record after the addresses, the same in both templates. */
+/** An element: its id, its length, and whether it is RFC 5103's reverse of the id. */
+type Element = readonly [number, number, boolean?];
+
+/** The fields of a record after the addresses, the same in every template. */
 const COMMON: readonly Element[] = [
   IE.sourceTransportPort,
   IE.destinationTransportPort,
@@ -88,29 +94,46 @@ const COMMON: readonly Element[] = [
   IE.flowStartMilliseconds,
   IE.flowEndMilliseconds,
   IE.flowEndReason,
+  IE.ipClassOfService,
+  IE.vlanId,
 ];
-const IPV4_FIELDS: readonly Element[] = [
-  IE.sourceIPv4Address,
-  IE.destinationIPv4Address,
-  ...COMMON,
+/** A biflow's reverse side (RFC 5103): B to A's flags, bytes and packets. */
+const REVERSE: readonly Element[] = [
+  [...IE.tcpControlBits, true],
+  [...IE.octetDeltaCount, true],
+  [...IE.packetDeltaCount, true],
 ];
-const IPV6_FIELDS: readonly Element[] = [
-  IE.sourceIPv6Address,
-  IE.destinationIPv6Address,
-  ...COMMON,
-];
+const V4: readonly Element[] = [IE.sourceIPv4Address, IE.destinationIPv4Address];
+const V6: readonly Element[] = [IE.sourceIPv6Address, IE.destinationIPv6Address];
 
-const recordBytes = (fields: readonly Element[]) => fields.reduce((sum, [, size]) => sum + size, 0);
-const IPV4_RECORD = recordBytes(IPV4_FIELDS);
-const IPV6_RECORD = recordBytes(IPV6_FIELDS);
+/** The templates: one-way records (256, 257) and biflow records (258, 259). */
+export const TEMPLATE_IPV4 = 256;
+export const TEMPLATE_IPV6 = 257;
+export const TEMPLATE_IPV4_BIFLOW = 258;
+export const TEMPLATE_IPV6_BIFLOW = 259;
+const TEMPLATES: readonly (readonly [number, readonly Element[]])[] = [
+  [TEMPLATE_IPV4, [...V4, ...COMMON]],
+  [TEMPLATE_IPV6, [...V6, ...COMMON]],
+  [TEMPLATE_IPV4_BIFLOW, [...V4, ...COMMON, ...REVERSE]],
+  [TEMPLATE_IPV6_BIFLOW, [...V6, ...COMMON, ...REVERSE]],
+];
+const fieldBytes = (fields: readonly Element[]) => fields.reduce((sum, [, size]) => sum + size, 0);
+/** The bytes of a record of each template, by template id. */
+export const RECORD_BYTES: Readonly<Record<number, number>> = Object.fromEntries(
+  TEMPLATES.map(([id, fields]) => [id, fieldBytes(fields)]),
+);
 
-/** The template set announcing both templates, as bytes. */
-function templateSet(): Uint8Array {
-  const templates: [number, readonly Element[]][] = [
-    [TEMPLATE_IPV4, IPV4_FIELDS],
-    [TEMPLATE_IPV6, IPV6_FIELDS],
-  ];
-  const length = SET_HEADER + templates.reduce((sum, [, fields]) => sum + 4 + 4 * fields.length, 0);
+/** The template set announcing the templates of one kind (one-way or biflow), as bytes. */
+function templateSet(biflow: boolean): Uint8Array {
+  const templates = TEMPLATES.filter(([id]) =>
+    biflow === (id === TEMPLATE_IPV4_BIFLOW || id === TEMPLATE_IPV6_BIFLOW)
+  );
+  const specifier = ([, , reverse]: Element) => reverse ? 8 : 4;
+  const length = SET_HEADER +
+    templates.reduce(
+      (sum, [, fields]) => sum + 4 + fields.reduce((n, f) => n + specifier(f), 0),
+      0,
+    );
   const bytes = new Uint8Array(length);
   const view = new DataView(bytes.buffer);
   view.setUint16(0, TEMPLATE_SET);
@@ -120,15 +143,25 @@ function templateSet(): Uint8Array {
     view.setUint16(at, id);
     view.setUint16(at + 2, fields.length);
     at += 4;
-    for (const [element, size] of fields) {
-      view.setUint16(at, element);
+    for (const [element, size, reverse] of fields) {
+      view.setUint16(at, reverse ? element | ENTERPRISE_BIT : element);
       view.setUint16(at + 2, size);
-      at += 4;
+      if (reverse) view.setUint32(at + 4, REVERSE_PEN);
+      at += specifier([element, size, reverse]);
     }
   }
   return bytes;
 }
-const TEMPLATE_SET_BYTES = templateSet();
+const TEMPLATE_SETS = { oneWay: templateSet(false), biflow: templateSet(true) };
+
+/** What a record carries besides the conversation's figures (`FlowRecordExtras`). */
+export interface RecordExtras {
+  tcpFlagsAtoB: number;
+  tcpFlagsBtoA: number;
+  classOfService: number;
+  /** The VLAN id, or -1 (sent as 0). */
+  vlan: number;
+}
 
 /** How the exporter numbers and paces its messages. */
 export interface IpfixOptions {
@@ -140,6 +173,8 @@ export interface IpfixOptions {
   templateRefresh?: number;
   /** The clock, in seconds since 1970: export times and the refresh (default: now). */
   now?: () => number;
+  /** One record per conversation, B to A in RFC 5103's reverse elements (default: one per way). */
+  biflow?: boolean;
 }
 
 /**
@@ -153,6 +188,7 @@ export class IpfixExporter {
   readonly #refresh: number;
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
+  readonly #biflow: boolean;
   /** Bytes used of the message being filled; 0 when none is open. */
   #length = 0;
   /** Where the open data set starts, and its template (0: none open). */
@@ -174,92 +210,117 @@ export class IpfixExporter {
     this.#refresh = options.templateRefresh ?? DEFAULT_TEMPLATE_REFRESH;
     this.#bytes = new Uint8Array(options.maxMessageBytes ?? DEFAULT_MESSAGE_BYTES);
     this.#view = new DataView(this.#bytes.buffer);
+    this.#biflow = options.biflow ?? false;
   }
 
   /**
-   * Adds the conversation at `at` of `list` as one record per direction that carried packets.
-   * `reason` is the flow end reason; `flagsAtoB` and `flagsBtoA` the TCP flags seen each way.
+   * Adds the conversation at `at` of `list`: one record per direction that carried packets,
+   * or (biflow) one record with both. `reason` is the flow end reason.
    */
-  add(
-    list: ConversationList,
-    at: number,
-    reason: number,
-    flagsAtoB: number,
-    flagsBtoA: number,
-  ): void {
+  add(list: ConversationList, at: number, reason: number, extras: Readonly<RecordExtras>): void {
     const numbers = list.numbers;
     const base = at * CONVERSATION_NUMBERS;
     const v4 = list.versions[at] === 4;
-    const endpoints = at * ENDPOINT_WORDS;
-    if (numbers[base + FRAMES_A_TO_B] > 0) {
-      this.#record(
+    const a = at * ENDPOINT_WORDS;
+    const b = a + ENDPOINT_B;
+    if (this.#biflow) {
+      const p = this.#start(v4 ? TEMPLATE_IPV4_BIFLOW : TEMPLATE_IPV6_BIFLOW);
+      const q = this.#common(
+        p,
         list,
-        v4,
-        endpoints,
-        endpoints + ENDPOINT_B,
-        numbers[base + FRAMES_A_TO_B],
-        numbers[base + BYTES_A_TO_B],
-        numbers[base + START],
-        numbers[base + END],
         at,
+        v4,
+        a,
+        b,
+        FRAMES_A_TO_B,
         reason,
-        flagsAtoB,
+        extras.tcpFlagsAtoB,
+        extras,
+      );
+      const view = this.#view;
+      view.setUint16(q, extras.tcpFlagsBtoA);
+      view.setBigUint64(q + 2, BigInt(numbers[base + BYTES_B_TO_A]));
+      view.setBigUint64(q + 10, BigInt(numbers[base + FRAMES_B_TO_A]));
+      this.#length = q + 18;
+      return;
+    }
+    const template = v4 ? TEMPLATE_IPV4 : TEMPLATE_IPV6;
+    if (numbers[base + FRAMES_A_TO_B] > 0) {
+      const p = this.#start(template);
+      this.#length = this.#common(
+        p,
+        list,
+        at,
+        v4,
+        a,
+        b,
+        FRAMES_A_TO_B,
+        reason,
+        extras.tcpFlagsAtoB,
+        extras,
       );
     }
     if (numbers[base + FRAMES_B_TO_A] > 0) {
-      this.#record(
+      const p = this.#start(template);
+      this.#length = this.#common(
+        p,
         list,
-        v4,
-        endpoints + ENDPOINT_B,
-        endpoints,
-        numbers[base + FRAMES_B_TO_A],
-        numbers[base + BYTES_B_TO_A],
-        numbers[base + START],
-        numbers[base + END],
         at,
+        v4,
+        b,
+        a,
+        FRAMES_B_TO_A,
         reason,
-        flagsBtoA,
+        extras.tcpFlagsBtoA,
+        extras,
       );
     }
   }
 
-  #record(
+  /** Makes room for a record of `template` (a new message or set when needed); where it goes. */
+  #start(template: number): number {
+    const size = RECORD_BYTES[template];
+    if (this.#length === 0) this.#open();
+    const fits = (extra: number) => this.#length + extra + size <= this.#bytes.length;
+    if (this.#setTemplate === template && fits(0)) {
+      this.#inMessage++;
+      this.records++;
+      return this.#length;
+    }
+    if (!fits(SET_HEADER)) {
+      this.flush();
+      this.#open();
+    }
+    this.#closeSet();
+    this.#setStart = this.#length;
+    this.#setTemplate = template;
+    this.#view.setUint16(this.#length, template);
+    this.#length += SET_HEADER;
+    this.#inMessage++;
+    this.records++;
+    return this.#length;
+  }
+
+  /**
+   * Writes a record's addresses and common fields at `p`, from endpoint `from` to `to`, the
+   * frames (and bytes after them) at `frames` of the conversation's numbers; returns the end.
+   */
+  #common(
+    p: number,
     list: ConversationList,
+    at: number,
     v4: boolean,
     from: number,
     to: number,
-    packets: number,
-    octets: number,
-    start: number,
-    end: number,
-    at: number,
+    frames: number,
     reason: number,
     flags: number,
-  ): void {
-    const template = v4 ? TEMPLATE_IPV4 : TEMPLATE_IPV6;
-    const size = v4 ? IPV4_RECORD : IPV6_RECORD;
-    if (this.#length === 0) this.#open();
-    if (this.#setTemplate !== template) {
-      if (this.#length + SET_HEADER + size > this.#bytes.length) {
-        this.flush();
-        this.#open();
-      }
-      this.#closeSet();
-      this.#setStart = this.#length;
-      this.#setTemplate = template;
-      this.#view.setUint16(this.#length, template);
-      this.#length += SET_HEADER;
-    } else if (this.#length + size > this.#bytes.length) {
-      this.flush();
-      this.#open();
-      this.#setStart = this.#length;
-      this.#setTemplate = template;
-      this.#view.setUint16(this.#length, template);
-      this.#length += SET_HEADER;
-    }
+    extras: Readonly<RecordExtras>,
+  ): number {
     const view = this.#view;
     const endpoints = list.endpoints;
-    let p = this.#length;
+    const numbers = list.numbers;
+    const base = at * CONVERSATION_NUMBERS;
     const words = v4 ? 1 : 4;
     for (let i = 0; i < words; i++, p += 4) view.setUint32(p, endpoints[from + i]);
     for (let i = 0; i < words; i++, p += 4) view.setUint32(p, endpoints[to + i]);
@@ -268,14 +329,15 @@ export class IpfixExporter {
     view.setUint16(p + 2, port(endpoints[to + 4]));
     view.setUint8(p + 4, list.protocols[at]);
     view.setUint16(p + 5, flags);
-    view.setBigUint64(p + 7, BigInt(octets));
-    view.setBigUint64(p + 15, BigInt(packets));
-    view.setBigUint64(p + 23, BigInt(Math.round(start * 1000)));
-    view.setBigUint64(p + 31, BigInt(Math.round(end * 1000)));
+    // Bytes follow frames in the conversation's numbers (FRAMES_A_TO_B, then BYTES_A_TO_B).
+    view.setBigUint64(p + 7, BigInt(numbers[base + frames + 1]));
+    view.setBigUint64(p + 15, BigInt(numbers[base + frames]));
+    view.setBigUint64(p + 23, BigInt(Math.round(numbers[base + START] * 1000)));
+    view.setBigUint64(p + 31, BigInt(Math.round(numbers[base + END] * 1000)));
     view.setUint8(p + 39, reason);
-    this.#length = p + 40;
-    this.#inMessage++;
-    this.records++;
+    view.setUint8(p + 40, extras.classOfService);
+    view.setUint16(p + 41, extras.vlan < 0 ? 0 : extras.vlan);
+    return p + 43;
   }
 
   /** When the message being filled was started (seconds), or NaN when none is. */
@@ -290,8 +352,9 @@ export class IpfixExporter {
     const now = this.#now();
     this.#openedAt = now;
     if (now - this.#lastTemplates >= this.#refresh) {
-      this.#bytes.set(TEMPLATE_SET_BYTES, this.#length);
-      this.#length += TEMPLATE_SET_BYTES.length;
+      const templates = this.#biflow ? TEMPLATE_SETS.biflow : TEMPLATE_SETS.oneWay;
+      this.#bytes.set(templates, this.#length);
+      this.#length += templates.length;
       this.#lastTemplates = now;
     }
   }
