@@ -42,6 +42,9 @@ import { EXIT_USAGE, UserError } from "../user_error.ts";
 import type { IpfixTarget } from "./args.ts";
 import { printError } from "./stderr.ts";
 
+/** Messages that may wait for the socket (some 5.6 MB); past it they are counted as lost. */
+const MAX_QUEUED = 4096;
+
 /** Seconds a record may wait in a message that is not full. */
 const MESSAGE_WAIT = 1;
 
@@ -59,7 +62,8 @@ export class FlowExporter {
   readonly #socket: dgram.Socket;
   readonly #encoder: IpfixExporter;
   readonly #address: string;
-  #pending = 0;
+  /** Messages not yet sent; the first is under way. */
+  readonly #queue: Uint8Array[] = [];
   #idle: (() => void)[] = [];
   #warned = false;
   /** Messages the socket refused (the collector unreachable), after the one warning. */
@@ -127,15 +131,30 @@ export class FlowExporter {
     if (now - this.#encoder.pendingSince >= MESSAGE_WAIT) this.#encoder.flush();
   }
 
+  /**
+   * Queues a message and sends one at a time: Deno's UDP sends may pass each other when
+   * several are under way, and a collector must see the templates before the records.
+   */
   #send(message: Uint8Array): void {
-    this.#pending++;
-    this.#socket.send(message.slice(), (error) => {
-      this.#pending--;
+    if (this.#queue.length >= MAX_QUEUED) {
+      // The socket cannot keep up: count what is lost rather than hold without bound.
+      this.failed++;
+      this.#warn(new Error(`more than ${MAX_QUEUED} messages waiting to be sent`));
+      return;
+    }
+    this.#queue.push(message.slice());
+    if (this.#queue.length === 1) this.#sendNext();
+  }
+
+  #sendNext(): void {
+    this.#socket.send(this.#queue[0], (error) => {
       if (error) {
         this.failed++;
         this.#warn(error);
       }
-      if (this.#pending === 0) { for (const wake of this.#idle.splice(0)) wake(); }
+      this.#queue.shift();
+      if (this.#queue.length > 0) this.#sendNext();
+      else for (const wake of this.#idle.splice(0)) wake();
     });
   }
 
@@ -150,7 +169,12 @@ export class FlowExporter {
 
   /** Waits for the messages under way, then closes the socket. */
   async close(): Promise<void> {
-    if (this.#pending > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    if (this.#queue.length > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    if (this.failed > 0) {
+      printError(
+        `warning: --ipfix: ${this.failed} of ${this.messages} messages could not be sent`,
+      );
+    }
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
   }
 }
