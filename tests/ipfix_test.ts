@@ -347,3 +347,145 @@ Deno.test({
     assert.equal(Number(record("5353").rest![2]), trafficClass);
   },
 });
+
+/** One IPFIX message as a TCP collector saw it: its sets' ids, and its IPv4 records' port and packets. */
+interface SeenMessage {
+  connection: number;
+  sets: number[];
+  records: { port: number; packets: number }[];
+}
+
+/** A TCP collector on `port` that parses the stream into messages; `stop` closes it all. */
+function tcpCollector(port: number, seen: SeenMessage[], connection: number) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port });
+  const open: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      open.push(conn);
+      (async () => {
+        let buffer = new Uint8Array(0);
+        const chunk = new Uint8Array(65536);
+        for (;;) {
+          const count = await conn.read(chunk).catch(() => null);
+          if (count === null) break;
+          const joined = new Uint8Array(buffer.length + count);
+          joined.set(buffer);
+          joined.set(chunk.subarray(0, count), buffer.length);
+          buffer = joined;
+          while (buffer.length >= 16) {
+            const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+            const length = view.getUint16(2);
+            if (buffer.length < length) break;
+            const message: SeenMessage = { connection, sets: [], records: [] };
+            for (let at = 16; at + 4 <= length; at += view.getUint16(at + 2)) {
+              const id = view.getUint16(at);
+              message.sets.push(id);
+              const size = RECORD_BYTES[id];
+              if (id !== TEMPLATE_IPV4) continue;
+              for (let r = at + 4; r + size <= at + view.getUint16(at + 2); r += size) {
+                message.records.push({
+                  port: view.getUint16(r + 10),
+                  packets: Number(view.getBigUint64(r + 23)),
+                });
+              }
+            }
+            seen.push(message);
+            buffer = buffer.slice(length);
+          }
+        }
+      })();
+    }
+  })();
+  return {
+    stop: async () => {
+      listener.close();
+      for (const conn of open) {
+        try {
+          conn.close();
+        } catch {
+          // closed by the other side
+        }
+      }
+      await accepting.catch(() => {});
+    },
+  };
+}
+
+Deno.test("--ipfix tcp://: templates first on each connection; a restarted collector is reconnected", async () => {
+  const port = freePort();
+  const seen: SeenMessage[] = [];
+  let collector = tcpCollector(port, seen, 1);
+  const sender = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) => sender.bind(0, "127.0.0.1", resolve));
+  const target = freePort();
+  const send = (count: number) =>
+    Promise.all(
+      Array.from({ length: count }, () =>
+        new Promise<void>((resolve, reject) =>
+          sender.send(new Uint8Array(4), target, "127.0.0.1", (e) =>
+            e ? reject(e) : resolve())
+        )),
+    );
+  const until = async (test: () => boolean, ms: number) => {
+    for (let waited = 0; !test() && waited < ms; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const netpeek = new NetpeekProcess([
+    "-i",
+    "lo",
+    "--duration",
+    "12",
+    "--ipfix",
+    `tcp://127.0.0.1:${port}`,
+    "--ipfix-idle",
+    "1",
+    `udp and dst port ${target}`,
+  ]);
+  try {
+    await netpeek.listening();
+    await send(3);
+    const withPackets = (packets: number) => () =>
+      seen.some((m) => m.records.some((r) => r.port === target && r.packets === packets));
+    await until(withPackets(3), 5000);
+    assert.ok(withPackets(3)(), "the first flow's record over the first connection");
+    // The collector goes away; a new flow ends while it is away; then it comes back.
+    await collector.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await send(4);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    collector = tcpCollector(port, seen, 2);
+    await until(withPackets(4), 6000);
+    const result = await netpeek.finished();
+    assert.equal(result.code, 0, result.stderr);
+    const second = seen.filter((m) => m.connection === 2);
+    assert.ok(second.length > 0, `nothing after the restart; stderr: ${result.stderr}`);
+    assert.deepEqual(second[0].sets, [2], "a new connection begins with the templates alone");
+    assert.deepEqual(seen.filter((m) => m.connection === 1)[0].sets, [2]);
+    assert.ok(withPackets(4)(), "the record of the flow that ended while the collector was away");
+    const warnings = result.stderr.split("\n").filter((line) => line.includes("--ipfix"));
+    assert.ok(warnings.length <= 1, result.stderr);
+  } finally {
+    sender.close();
+    await collector.stop();
+  }
+});
+
+Deno.test("--ipfix tcp:// with no collector: one warning, the run goes on, the unsent counted", async () => {
+  const path = new URL("scan.pcap", FIXTURES).pathname;
+  const result = await runNetpeek([
+    "-r",
+    path,
+    "--ipfix",
+    `tcp://127.0.0.1:${freePort()}`,
+    "--print",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const tcpdump = (await output("tcpdump", ["-n", "-r", path])).trim().split("\n");
+  assert.equal(result.stdout.trim().split("\n").length, tcpdump.length, "every packet printed");
+  const warnings = result.stderr.split("\n").filter((line) => line.includes("--ipfix"));
+  assert.equal(warnings.length, 2, result.stderr);
+  assert.match(warnings[0], /refused/i);
+  // Every message the run made is counted as unsent (scan.pcap's flows make a few).
+  assert.match(warnings[1], /^netpeek: warning: --ipfix: (\d+) of \1 messages could not be sent$/);
+});

@@ -164,7 +164,8 @@ Display filter and fields (Wireshark's language and tshark's field names, docs/f
                              quote=d|s|n, occurrence=f|l|a (tshark's -E)
 
 Flow export (IPFIX, RFC 7011, to nfcapd and other collectors):
-      --ipfix HOST:PORT      export the flows as IPFIX over UDP ([2001:db8::1]:4739)
+      --ipfix HOST:PORT      export the flows as IPFIX over UDP ([2001:db8::1]:4739;
+                             tcp://HOST:PORT over TCP)
       --ipfix-domain N       the observation domain id (default 0)
       --ipfix-active SECONDS a long flow's counts so far every SECONDS (default 60)
       --ipfix-idle SECONDS   a flow ends after SECONDS without packets (default 15)
@@ -272,6 +273,8 @@ export interface IpfixTarget {
   idle: number;
   /** One record per conversation with both directions (RFC 5103), not one per direction. */
   biflow: boolean;
+  /** UDP (the default) or TCP (`tcp://HOST:PORT`). */
+  transport: "udp" | "tcp";
 }
 
 /** The default active and idle timeouts (seconds), as nfdump's nfpcapd and most exporters. */
@@ -293,12 +296,14 @@ function ipfixTarget(values: {
     }
     return undefined;
   }
-  // [v6]:port, or host:port (one colon).
-  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(given) ?? /^([^:\s\[\]]+):(\d+)$/.exec(given);
+  // udp:// or tcp://, then [v6]:port, or host:port (one colon).
+  const scheme = /^(udp|tcp):\/\//.exec(given);
+  const rest = scheme === null ? given : given.slice(scheme[0].length);
+  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(rest) ?? /^([^:\s\[\]\/]+):(\d+)$/.exec(rest);
   const port = match === null ? NaN : Number(match[2]);
   if (match === null || !(port >= 1 && port <= 65535)) {
     throw new UsageError(
-      `--ipfix wants HOST:PORT (collector.example:4739, 192.0.2.9:4739, [2001:db8::9]:4739), not "${given}"`,
+      `--ipfix wants HOST:PORT (collector.example:4739, 192.0.2.9:4739, [2001:db8::9]:4739, tcp://HOST:PORT), not "${given}"`,
     );
   }
   const seconds = (name: "ipfix-active" | "ipfix-idle", fallback: number) => {
@@ -322,6 +327,7 @@ function ipfixTarget(values: {
     active: seconds("ipfix-active", IPFIX_ACTIVE),
     idle: seconds("ipfix-idle", IPFIX_IDLE),
     biflow: values["ipfix-biflow"] === true,
+    transport: scheme?.[1] === "tcp" ? "tcp" : "udp",
   };
 }
 

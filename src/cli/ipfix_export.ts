@@ -16,7 +16,8 @@
  * await new Promise<void>((resolve) => collector.bind(0, "127.0.0.1", resolve));
  * const received = new Promise<Uint8Array>((resolve) => collector.once("message", resolve));
  * const exporter = await FlowExporter.open({
- *   host: "127.0.0.1", port: collector.address().port, domain: 1, active: 60, idle: 15, biflow: false,
+ *   host: "127.0.0.1", port: collector.address().port, domain: 1, active: 60, idle: 15,
+ *   biflow: false, transport: "udp",
  * });
  * const flows = new FlowTracker({ summary: false, export: exporter.record });
  * const udp = decode(new Uint8Array([0x45, 0, 0, 28, 0, 1, 0x40, 0, 64, 17, 0, 0,
@@ -56,31 +57,202 @@ export class CollectorError extends UserError {
   }
 }
 
+/** How messages reach the collector: `write` resolves false when they cannot be sent now. */
+interface Transport {
+  write(message: Uint8Array): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** UDP: a connected socket, one datagram a message; a refused one is counted, not retried. */
+class UdpTransport implements Transport {
+  readonly #socket: dgram.Socket;
+  readonly #onError: (error: Error) => void;
+
+  constructor(socket: dgram.Socket, onError: (error: Error) => void) {
+    this.#socket = socket;
+    this.#onError = onError;
+    socket.on("error", onError);
+  }
+
+  static async open(address: string, port: number, onError: (error: Error) => void) {
+    const socket = dgram.createSocket(isIPv6(address) ? "udp6" : "udp4");
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.connect(port, address, () => {
+        socket.off("error", reject);
+        resolve();
+      });
+    }).catch((error) => {
+      socket.close();
+      throw new CollectorError(`--ipfix: cannot reach ${address}: ${(error as Error).message}`);
+    });
+    return new UdpTransport(socket, onError);
+  }
+
+  write(message: Uint8Array): Promise<boolean> {
+    return new Promise((resolve) =>
+      this.#socket.send(message, (error) => {
+        if (error) this.#onError(error);
+        resolve(true);
+      })
+    );
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#socket.close(() => resolve()));
+  }
+}
+
+/** Backoff between reconnection attempts over TCP, in milliseconds: doubling, at most 30 s. */
+const FIRST_RETRY_MS = 500;
+const LAST_RETRY_MS = 30_000;
+
+/**
+ * TCP: one connection, the templates first on each (RFC 7011 section 10.4.2); a lost
+ * connection is retried with a doubling backoff while the messages wait.
+ */
+class TcpTransport implements Transport {
+  readonly #address: string;
+  readonly #port: number;
+  readonly #templates: () => Uint8Array;
+  readonly #onError: (error: Error) => void;
+  readonly #onConnected: () => void;
+  #connection: Deno.TcpConn | undefined;
+  #retryMs = FIRST_RETRY_MS;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  /** Connections made, the first included. */
+  connections = 0;
+
+  constructor(
+    address: string,
+    port: number,
+    templates: () => Uint8Array,
+    onError: (error: Error) => void,
+    onConnected: () => void,
+  ) {
+    this.#address = address;
+    this.#port = port;
+    this.#templates = templates;
+    this.#onError = onError;
+    this.#onConnected = onConnected;
+  }
+
+  /** Connects now; on failure warns and keeps trying in the background. */
+  async connect(): Promise<void> {
+    this.#timer = undefined;
+    if (this.#closed || this.#connection !== undefined) return;
+    try {
+      const connection = await Deno.connect({ hostname: this.#address, port: this.#port });
+      connection.setNoDelay(true);
+      this.#connection = connection;
+      this.#watch(connection);
+      if (!(await this.#writeAll(this.#templates()))) return;
+      this.connections++;
+      this.#retryMs = FIRST_RETRY_MS;
+      this.#onConnected();
+    } catch (error) {
+      this.#onError(error as Error);
+      this.#retry();
+    }
+  }
+
+  /**
+   * A collector sends nothing back: a read that ends means it closed the connection, which a
+   * write would only learn one message later (that message lost). Drop it and reconnect.
+   */
+  async #watch(connection: Deno.TcpConn): Promise<void> {
+    const scratch = new Uint8Array(512);
+    while ((await connection.read(scratch).catch(() => null)) !== null) {
+      // Nothing is expected; read on until the end.
+    }
+    if (this.#connection !== connection || this.#closed) return;
+    this.#connection = undefined;
+    try {
+      connection.close();
+    } catch {
+      // already closed
+    }
+    this.#onError(new Error("the collector closed the connection"));
+    this.#retry();
+  }
+
+  #retry(): void {
+    if (this.#closed || this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => this.connect(), this.#retryMs);
+    this.#retryMs = Math.min(2 * this.#retryMs, LAST_RETRY_MS);
+  }
+
+  async #writeAll(message: Uint8Array): Promise<boolean> {
+    const connection = this.#connection;
+    if (connection === undefined) return false;
+    try {
+      for (let at = 0; at < message.length;) at += await connection.write(message.subarray(at));
+      return true;
+    } catch (error) {
+      this.#onError(error as Error);
+      try {
+        connection.close();
+      } catch {
+        // already closed
+      }
+      this.#connection = undefined;
+      this.#retry();
+      return false;
+    }
+  }
+
+  write(message: Uint8Array): Promise<boolean> {
+    if (this.#connection === undefined) {
+      this.#retry();
+      return Promise.resolve(false);
+    }
+    return this.#writeAll(message);
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    try {
+      this.#connection?.close();
+    } catch {
+      // already closed
+    }
+    return Promise.resolve();
+  }
+}
+
+/** How long the end of a run waits for a TCP collector to take the last messages. */
+const CLOSE_WAIT_MS = 3000;
+
 /** Sends flow records to one collector; `record` is the flow table's `export` callback. */
 export class FlowExporter {
   readonly target: IpfixTarget;
-  readonly #socket: dgram.Socket;
   readonly #encoder: IpfixExporter;
   readonly #address: string;
-  /** Messages not yet sent; the first is under way. */
+  #transport!: Transport;
+  /** Messages not yet sent, in order; the first is under way. */
   readonly #queue: Uint8Array[] = [];
+  #pumping = false;
   #idle: (() => void)[] = [];
   #warned = false;
-  /** Messages the socket refused (the collector unreachable), after the one warning. */
+  /** Messages that could not be sent (refused, or left when the run ended). */
   failed = 0;
 
-  private constructor(target: IpfixTarget, address: string, socket: dgram.Socket) {
+  private constructor(target: IpfixTarget, address: string) {
     this.target = target;
     this.#address = address;
-    this.#socket = socket;
     this.#encoder = new IpfixExporter((message) => this.#send(message), {
       domain: target.domain,
       biflow: target.biflow,
+      templatesInData: target.transport === "udp",
     });
-    socket.on("error", (error) => this.#warn(error));
   }
 
-  /** Resolves the collector's name (once) and connects a UDP socket to it. */
+  /**
+   * Resolves the collector's name (once) and opens the transport: a connected UDP socket, or
+   * a TCP connection (one that fails is a warning, and is retried while the capture goes on).
+   */
   static async open(target: IpfixTarget): Promise<FlowExporter> {
     let address = target.host;
     try {
@@ -92,21 +264,25 @@ export class FlowExporter {
         }; give the collector's address`,
       );
     }
-    const socket = dgram.createSocket(isIPv6(address) ? "udp6" : "udp4");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.connect(target.port, address, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    }).catch((error) => {
-      socket.close();
-      throw new CollectorError(`--ipfix: cannot reach ${address}: ${(error as Error).message}`);
-    });
-    return new FlowExporter(target, address, socket);
+    const exporter = new FlowExporter(target, address);
+    const onError = (error: Error) => exporter.#warn(error);
+    if (target.transport === "udp") {
+      exporter.#transport = await UdpTransport.open(address, target.port, onError);
+    } else {
+      const tcp = new TcpTransport(
+        address,
+        target.port,
+        () => exporter.#encoder.templateMessage(),
+        onError,
+        () => exporter.#pump(),
+      );
+      exporter.#transport = tcp;
+      await tcp.connect();
+    }
+    return exporter;
   }
 
-  /** Data records sent (each direction of a flow is one). */
+  /** Data records sent (each direction of a flow is one, or one a flow with `biflow`). */
   get records(): number {
     return this.#encoder.records;
   }
@@ -132,30 +308,32 @@ export class FlowExporter {
   }
 
   /**
-   * Queues a message and sends one at a time: Deno's UDP sends may pass each other when
-   * several are under way, and a collector must see the templates before the records.
+   * Queues a message; they go one at a time, in order: Deno's UDP sends may pass each other
+   * when several are under way, and a collector must see the templates before the records.
    */
   #send(message: Uint8Array): void {
     if (this.#queue.length >= MAX_QUEUED) {
-      // The socket cannot keep up: count what is lost rather than hold without bound.
+      // The collector cannot keep up, or is away: count what is lost rather than hold it all.
       this.failed++;
       this.#warn(new Error(`more than ${MAX_QUEUED} messages waiting to be sent`));
       return;
     }
     this.#queue.push(message.slice());
-    if (this.#queue.length === 1) this.#sendNext();
+    this.#pump();
   }
 
-  #sendNext(): void {
-    this.#socket.send(this.#queue[0], (error) => {
-      if (error) {
-        this.failed++;
-        this.#warn(error);
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#queue.length > 0) {
+        if (!(await this.#transport.write(this.#queue[0]))) break; // TCP away: resumed later
+        this.#queue.shift();
       }
-      this.#queue.shift();
-      if (this.#queue.length > 0) this.#sendNext();
-      else for (const wake of this.#idle.splice(0)) wake();
-    });
+    } finally {
+      this.#pumping = false;
+    }
+    if (this.#queue.length === 0) { for (const wake of this.#idle.splice(0)) wake(); }
   }
 
   #warn(error: Error): void {
@@ -167,14 +345,22 @@ export class FlowExporter {
     );
   }
 
-  /** Waits for the messages under way, then closes the socket. */
+  /** Waits for the messages under way (over TCP, a few seconds at most), then closes. */
   async close(): Promise<void> {
-    if (this.#queue.length > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    if (this.#queue.length > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.#idle.push(resolve)),
+        new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_WAIT_MS)),
+      ]);
+      clearTimeout(timer);
+    }
+    this.failed += this.#queue.length;
+    await this.#transport.close();
     if (this.failed > 0) {
       printError(
         `warning: --ipfix: ${this.failed} of ${this.messages} messages could not be sent`,
       );
     }
-    await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
   }
 }

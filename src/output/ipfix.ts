@@ -175,6 +175,11 @@ export interface IpfixOptions {
   now?: () => number;
   /** One record per conversation, B to A in RFC 5103's reverse elements (default: one per way). */
   biflow?: boolean;
+  /**
+   * Whether data messages carry the templates (first, then every `templateRefresh`): over UDP.
+   * Over TCP the transport sends `templateMessage()` once per connection instead.
+   */
+  templatesInData?: boolean;
 }
 
 /**
@@ -211,6 +216,24 @@ export class IpfixExporter {
     this.#bytes = new Uint8Array(options.maxMessageBytes ?? DEFAULT_MESSAGE_BYTES);
     this.#view = new DataView(this.#bytes.buffer);
     this.#biflow = options.biflow ?? false;
+    if (options.templatesInData === false) this.#lastTemplates = Infinity;
+  }
+
+  /** A message holding only the templates, numbered as the next data message will be. */
+  templateMessage(): Uint8Array {
+    const templates = this.#biflow ? TEMPLATE_SETS.biflow : TEMPLATE_SETS.oneWay;
+    const message = new Uint8Array(MESSAGE_HEADER + templates.length);
+    message.set(templates, MESSAGE_HEADER);
+    this.#writeHeader(new DataView(message.buffer), message.length, this.#sequence);
+    return message;
+  }
+
+  #writeHeader(view: DataView, length: number, sequence: number): void {
+    view.setUint16(0, IPFIX_VERSION);
+    view.setUint16(2, length);
+    view.setUint32(4, Math.floor(this.#now()) >>> 0);
+    view.setUint32(8, sequence >>> 0);
+    view.setUint32(12, this.#domain >>> 0);
   }
 
   /**
@@ -371,12 +394,7 @@ export class IpfixExporter {
   flush(): void {
     if (this.#length === 0) return;
     this.#closeSet();
-    const view = this.#view;
-    view.setUint16(0, IPFIX_VERSION);
-    view.setUint16(2, this.#length);
-    view.setUint32(4, Math.floor(this.#now()) >>> 0);
-    view.setUint32(8, this.#sequence >>> 0);
-    view.setUint32(12, this.#domain >>> 0);
+    this.#writeHeader(this.#view, this.#length, this.#sequence);
     this.#send(this.#bytes.subarray(0, this.#length));
     this.#sequence += this.#inMessage;
     this.#inMessage = 0;
