@@ -45,6 +45,8 @@ export {
 export { formatJson, formatText, listInterfaces } from "./src/lib/functions.ts";
 export { compileDisplayFilter } from "./src/lib/display_filter.ts";
 export { DisplayFilterError } from "./src/filter/error.ts";
+export { exportFlows, type ExportOptions, type ExportSummary } from "./src/lib/flow_export.ts";
+export { CollectorError } from "./src/output/ipfix_export.ts";
 export type { FrameHeader } from "./src/frame.ts";
 export type { TcpAnalysis } from "./src/analysis/tcp_analysis.ts";
 export type { InnerPacketJson, PacketJson, TcpAnalysisJson } from "./src/output/json.ts";

@@ -16,6 +16,7 @@ import { Decoder } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { hasCommand, NetpeekProcess, runNetpeek } from "./netpeek_process.ts";
 import { output } from "./protocol_check.ts";
+import { exportFlows, readCapture } from "../mod.ts";
 import { RECORD_BYTES, TEMPLATE_IPV4 } from "../src/output/ipfix.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -488,4 +489,33 @@ Deno.test("--ipfix tcp:// with no collector: one warning, the run goes on, the u
   assert.match(warnings[0], /refused/i);
   // Every message the run made is counted as unsent (scan.pcap's flows make a few).
   assert.match(warnings[1], /^netpeek: warning: --ipfix: (\d+) of \1 messages could not be sent$/);
+});
+
+Deno.test({
+  name: "exportFlows (the library) sends what --ipfix sends, as nfcapd stores it",
+  ignore: !hasNfdump,
+  fn: async () => {
+    const path = new URL("tcp-real.pcap", FIXTURES).pathname;
+    const fromLibrary = await collected(async (port) => {
+      const sent = await exportFlows(readCapture(path), {
+        collector: `127.0.0.1:${port}`,
+        idleTimeout: 300,
+      });
+      assert.equal(sent.failed, 0);
+    });
+    const fromCommandLine = await collected(async (port) => {
+      const result = await runNetpeek([
+        "-r",
+        path,
+        "--ipfix",
+        `127.0.0.1:${port}`,
+        "--ipfix-idle",
+        "300",
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+    });
+    assert.ok(fromLibrary.length > 0);
+    assert.deepEqual(sorted(fromLibrary), sorted(fromCommandLine));
+    await assert.rejects(exportFlows([], { collector: "nowhere" }), TypeError);
+  },
 });

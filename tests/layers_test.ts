@@ -22,7 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   file: ["frame.ts", "user_error.ts"],
   analysis: ["frame.ts", "decode"],
   filter: ["frame.ts", "user_error.ts", "decode", "analysis"],
-  output: ["frame.ts", "decode", "analysis", "filter"],
+  output: ["frame.ts", "user_error.ts", "decode", "analysis", "filter"],
   lib: ["frame.ts", "user_error.ts", "decode", "ffi", "file", "analysis", "filter", "output"],
   cli: ["frame.ts", "user_error.ts", "decode", "ffi", "file", "analysis", "filter", "output"],
 };

@@ -16,6 +16,7 @@
 import { editDistance, EXIT_USAGE, UserError } from "../user_error.ts";
 import { parseArgs } from "node:util";
 import type { TimeFormat } from "../output/timestamp.ts";
+import { type IpfixTarget, parseCollector } from "../output/ipfix_export.ts";
 
 /** Everything the command line can ask for. */
 export interface CommandLine {
@@ -261,22 +262,6 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
  * assert.deepEqual([parseDuration("1.5"), parseDuration("2m"), parseDuration("250ms")], [1500, 120000, 250]);
  * ```
  */
-/** Where and how `--ipfix` exports. */
-export interface IpfixTarget {
-  /** The collector's host name or address, and UDP port. */
-  host: string;
-  port: number;
-  /** The observation domain id. */
-  domain: number;
-  /** Seconds: a long flow's record every `active`; a flow ends after `idle` without packets. */
-  active: number;
-  idle: number;
-  /** One record per conversation with both directions (RFC 5103), not one per direction. */
-  biflow: boolean;
-  /** UDP (the default) or TCP (`tcp://HOST:PORT`). */
-  transport: "udp" | "tcp";
-}
-
 /** The default active and idle timeouts (seconds), as nfdump's nfpcapd and most exporters. */
 const IPFIX_ACTIVE = 60;
 const IPFIX_IDLE = 15;
@@ -296,12 +281,8 @@ function ipfixTarget(values: {
     }
     return undefined;
   }
-  // udp:// or tcp://, then [v6]:port, or host:port (one colon).
-  const scheme = /^(udp|tcp):\/\//.exec(given);
-  const rest = scheme === null ? given : given.slice(scheme[0].length);
-  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(rest) ?? /^([^:\s\[\]\/]+):(\d+)$/.exec(rest);
-  const port = match === null ? NaN : Number(match[2]);
-  if (match === null || !(port >= 1 && port <= 65535)) {
+  const collector = parseCollector(given);
+  if (collector === undefined) {
     throw new UsageError(
       `--ipfix wants HOST:PORT (collector.example:4739, 192.0.2.9:4739, [2001:db8::9]:4739, tcp://HOST:PORT), not "${given}"`,
     );
@@ -321,13 +302,11 @@ function ipfixTarget(values: {
     throw new UsageError(`--ipfix-domain wants a number from 0 to 4294967295, not "${domainText}"`);
   }
   return {
-    host: match[1],
-    port,
+    ...collector,
     domain,
     active: seconds("ipfix-active", IPFIX_ACTIVE),
     idle: seconds("ipfix-idle", IPFIX_IDLE),
     biflow: values["ipfix-biflow"] === true,
-    transport: scheme?.[1] === "tcp" ? "tcp" : "udp",
   };
 }
 

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { FlowExporter } from "./ipfix_export.ts";
+import type { FlowExporter } from "../output/ipfix_export.ts";
 import { isSupportedLinkType, LINKTYPE_ETHERNET, linkTypeInfo } from "../decode/mod.ts";
 import { type DataLink, dataLinkByName, DLT_LINUX_SLL2, listDataLinks } from "../ffi/datalink.ts";
 import { formatTimeStampTypes, listTimeStampTypes, timeStampTypeByName } from "../ffi/tstamp.ts";

@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { FlowExporter } from "./ipfix_export.ts";
+import type { FlowExporter } from "../output/ipfix_export.ts";
 import { linkTypeInfo } from "../decode/mod.ts";
 import { FileFilter } from "../ffi/filter.ts";
 import { type Libpcap, loadLibpcap } from "../ffi/library.ts";

@@ -16,7 +16,7 @@ import { listInterfaces, type NetworkInterface } from "../ffi/interfaces.ts";
 import { loadLibpcap } from "../ffi/library.ts";
 import { type CommandLine, HELP, parseCommandLine, UsageError } from "./args.ts";
 import { captureLive } from "./live.ts";
-import { FlowExporter } from "./ipfix_export.ts";
+import { FlowExporter } from "../output/ipfix_export.ts";
 import { checkSelection, refuseDirectory } from "./sink.ts";
 import { readCaptureFile } from "./read.ts";
 import { printError, writeText } from "./stderr.ts";
@@ -137,7 +137,7 @@ async function withExporter(
   work: (exporter: FlowExporter | undefined) => Promise<number>,
 ): Promise<number> {
   if (options.ipfix === undefined) return await work(undefined);
-  const exporter = await FlowExporter.open(options.ipfix);
+  const exporter = await FlowExporter.open(options.ipfix, printError);
   try {
     return await work(exporter);
   } finally {

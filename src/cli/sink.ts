@@ -40,7 +40,7 @@ import {
 import { VERSION } from "./version.ts";
 import { type CompiledFilter, compileFilter } from "../filter/compile.ts";
 import { FilterFrame } from "../filter/frame.ts";
-import type { FlowExporter } from "./ipfix_export.ts";
+import type { FlowExporter } from "../output/ipfix_export.ts";
 import { FieldsWriter, parseFieldOptions } from "../output/fields_text.ts";
 import { osErrorReason } from "../file/os_error.ts";
 

@@ -3,7 +3,7 @@
  * (`src/output/ipfix.ts`) and sent over UDP to a collector (nfcapd, ntopng, Logstash, …). The
  * host name is resolved once, at the start; the socket is connected, so that a collector that
  * is not listening shows as "connection refused" (ICMP port unreachable): that is one warning,
- * and the capture goes on.
+ * and the capture goes on. Warnings go to `report` (the command line prints them as its own).
  *
  * @example
  * ```ts
@@ -38,10 +38,39 @@ import dgram from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIPv6 } from "node:net";
 import type { FlowExport } from "../analysis/flows.ts";
-import { IpfixExporter } from "../output/ipfix.ts";
+import { IpfixExporter } from "./ipfix.ts";
 import { EXIT_USAGE, UserError } from "../user_error.ts";
-import type { IpfixTarget } from "./args.ts";
-import { printError } from "./stderr.ts";
+
+/** Where and how to export. */
+export interface IpfixTarget {
+  /** The collector's host name or address, and port. */
+  host: string;
+  port: number;
+  /** The observation domain id. */
+  domain: number;
+  /** Seconds: a long flow's record every `active`; a flow ends after `idle` without packets. */
+  active: number;
+  idle: number;
+  /** One record per conversation with both directions (RFC 5103), not one per direction. */
+  biflow: boolean;
+  /** UDP (the default) or TCP. */
+  transport: "udp" | "tcp";
+}
+
+/**
+ * A collector's address as users write it: `HOST:PORT`, `[IPv6]:PORT`, with `udp://` (the
+ * default) or `tcp://` in front; undefined when it is not one.
+ */
+export function parseCollector(
+  text: string,
+): Pick<IpfixTarget, "host" | "port" | "transport"> | undefined {
+  const scheme = /^(udp|tcp):\/\//.exec(text);
+  const rest = scheme === null ? text : text.slice(scheme[0].length);
+  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(rest) ?? /^([^:\s\[\]\/]+):(\d+)$/.exec(rest);
+  const port = match === null ? NaN : Number(match[2]);
+  if (match === null || !(port >= 1 && port <= 65535)) return undefined;
+  return { host: match[1], port, transport: scheme?.[1] === "tcp" ? "tcp" : "udp" };
+}
 
 /** Messages that may wait for the socket (some 5.6 MB); past it they are counted as lost. */
 const MAX_QUEUED = 4096;
@@ -51,7 +80,9 @@ const MESSAGE_WAIT = 1;
 
 /** The collector's name does not resolve: the user has to fix it. */
 export class CollectorError extends UserError {
+  /** The error's name, for `catch` blocks that test it. */
   override name = "CollectorError";
+  /** A name or address is the user's to change: 2. */
   override get exitStatus(): number {
     return EXIT_USAGE;
   }
@@ -239,8 +270,11 @@ export class FlowExporter {
   /** Messages that could not be sent (refused, or left when the run ended). */
   failed = 0;
 
-  private constructor(target: IpfixTarget, address: string) {
+  readonly #report: (line: string) => void;
+
+  private constructor(target: IpfixTarget, address: string, report: (line: string) => void) {
     this.target = target;
+    this.#report = report;
     this.#address = address;
     this.#encoder = new IpfixExporter((message) => this.#send(message), {
       domain: target.domain,
@@ -253,7 +287,10 @@ export class FlowExporter {
    * Resolves the collector's name (once) and opens the transport: a connected UDP socket, or
    * a TCP connection (one that fails is a warning, and is retried while the capture goes on).
    */
-  static async open(target: IpfixTarget): Promise<FlowExporter> {
+  static async open(
+    target: IpfixTarget,
+    report: (line: string) => void = (line) => console.error(line),
+  ): Promise<FlowExporter> {
     let address = target.host;
     try {
       address = (await lookup(target.host)).address;
@@ -264,7 +301,7 @@ export class FlowExporter {
         }; give the collector's address`,
       );
     }
-    const exporter = new FlowExporter(target, address);
+    const exporter = new FlowExporter(target, address, report);
     const onError = (error: Error) => exporter.#warn(error);
     if (target.transport === "udp") {
       exporter.#transport = await UdpTransport.open(address, target.port, onError);
@@ -339,7 +376,7 @@ export class FlowExporter {
   #warn(error: Error): void {
     if (this.#warned) return;
     this.#warned = true;
-    printError(
+    this.#report(
       `warning: --ipfix: ${this.#address} port ${this.target.port}: ${error.message}; ` +
         "is the collector running? The capture goes on",
     );
@@ -358,7 +395,7 @@ export class FlowExporter {
     this.failed += this.#queue.length;
     await this.#transport.close();
     if (this.failed > 0) {
-      printError(
+      this.#report(
         `warning: --ipfix: ${this.failed} of ${this.messages} messages could not be sent`,
       );
     }
