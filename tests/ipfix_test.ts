@@ -133,6 +133,17 @@ function directions(conversations: JsonConversation[]): Record[] {
   return records;
 }
 
+/**
+ * `netpeek -r path --ipfix 127.0.0.1:port`, with --stats' idle timeout (300 s) so that both
+ * split flows alike; fails the test unless it succeeds.
+ */
+async function exportFile(path: string, port: number, extra: string[] = []) {
+  const args = ["-r", path, "--ipfix", `127.0.0.1:${port}`, "--ipfix-idle", "300", ...extra];
+  const result = await runNetpeek(args);
+  assert.equal(result.code, 0, result.stderr);
+  return result;
+}
+
 const sorted = (records: Record[]) => records.map((r) => `${r.key} ${r.packets} ${r.bytes}`).sort();
 
 for (const name of ["mixed.pcap", "tcp-real.pcap", "protocols/dns.pcap", "protocols/quic.pcap"]) {
@@ -141,17 +152,8 @@ for (const name of ["mixed.pcap", "tcp-real.pcap", "protocols/dns.pcap", "protoc
     ignore: !hasNfdump,
     fn: async () => {
       const path = new URL(name, FIXTURES).pathname;
-      // The same idle timeout as --stats' flow table, so that both split flows alike.
       const records = await collected(async (port) => {
-        const result = await runNetpeek([
-          "-r",
-          path,
-          "--ipfix",
-          `127.0.0.1:${port}`,
-          "--ipfix-idle",
-          "300",
-        ]);
-        assert.equal(result.code, 0, result.stderr);
+        const result = await exportFile(path, port);
         assert.equal(result.stdout, "", "--ipfix alone prints nothing");
       });
       const stats = await runNetpeek(["-r", path, "--stats", "--json"]);
@@ -309,16 +311,7 @@ Deno.test({
   fn: async () => {
     const path = new URL("mixed.pcap", FIXTURES).pathname;
     const records = await collected(async (port) => {
-      const result = await runNetpeek([
-        "-r",
-        path,
-        "--ipfix",
-        `127.0.0.1:${port}`,
-        "--ipfix-biflow",
-        "--ipfix-idle",
-        "300",
-      ]);
-      assert.equal(result.code, 0, result.stderr);
+      await exportFile(path, port, ["--ipfix-biflow"]);
     }, "%pr|%sa|%sp|%da|%dp|%ipkt|%ibyt|%opkt|%obyt|%stos|%svln");
     const stats = await runNetpeek(["-r", path, "--stats", "--json"]);
     const conversations: JsonConversation[] = JSON.parse(stats.stdout).conversations;
@@ -504,15 +497,7 @@ Deno.test({
       assert.equal(sent.failed, 0);
     });
     const fromCommandLine = await collected(async (port) => {
-      const result = await runNetpeek([
-        "-r",
-        path,
-        "--ipfix",
-        `127.0.0.1:${port}`,
-        "--ipfix-idle",
-        "300",
-      ]);
-      assert.equal(result.code, 0, result.stderr);
+      await exportFile(path, port);
     });
     assert.ok(fromLibrary.length > 0);
     assert.deepEqual(sorted(fromLibrary), sorted(fromCommandLine));
