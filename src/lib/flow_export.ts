@@ -27,6 +27,11 @@ import { FlowTracker } from "../analysis/flows.ts";
 import { FlowExporter, parseCollector } from "../output/ipfix_export.ts";
 import type { CapturedPacket } from "./packet.ts";
 
+/** The default `report`: warnings on standard error; the closing count is in the result. */
+function warningsOnly(line: string): void {
+  if (line.startsWith("warning")) console.error(line);
+}
+
 /** Where and how `exportFlows` exports. */
 export interface ExportOptions {
   /** The collector: `HOST:PORT`, `[IPv6]:PORT`, `udp://…` (the default) or `tcp://…`. */
@@ -39,7 +44,10 @@ export interface ExportOptions {
   activeTimeout?: number;
   /** One record per conversation, both ways (RFC 5103), instead of one per direction. */
   biflow?: boolean;
-  /** Where warnings go (an unreachable collector); default `console.error`. */
+  /**
+   * Where the exporter's lines go: warnings (an unreachable collector) and the closing count;
+   * by default warnings go to `console.error`.
+   */
   report?: (line: string) => void;
 }
 
@@ -77,7 +85,7 @@ export async function exportFlows(
     idle: options.idleTimeout ?? 15,
     active: options.activeTimeout ?? 60,
     biflow: options.biflow ?? false,
-  }, options.report);
+  }, options.report ?? warningsOnly);
   const flows = new FlowTracker({
     summary: false,
     analysis: false,

@@ -394,10 +394,13 @@ export class FlowExporter {
     }
     this.failed += this.#queue.length;
     await this.#transport.close();
-    if (this.failed > 0) {
-      this.#report(
-        `warning: --ipfix: ${this.failed} of ${this.messages} messages could not be sent`,
-      );
-    }
+    // What went out, as tcpdump's closing counts say what was captured.
+    const sent = `${this.records} flow records in ${this.messages} messages to ${this.#address} ` +
+      `port ${this.target.port}`;
+    this.#report(
+      this.failed === 0
+        ? `--ipfix: ${sent}`
+        : `warning: --ipfix: ${sent}; ${this.failed} of them could not be sent`,
+    );
   }
 }
