@@ -91,43 +91,78 @@ async function collected(
   }
 }
 
+interface Endpoint {
+  address: string;
+  port: number | null;
+}
+
 interface JsonConversation {
   protocol: string;
-  a: { address: string; port: number | null };
-  b: { address: string; port: number | null };
+  a: Endpoint;
+  b: Endpoint;
   framesAtoB: number;
   bytesAtoB: number;
   framesBtoA: number;
   bytesBtoA: number;
 }
 
+/**
+ * tshark's first ICMP type and code each way ("source destination" to "type.code"), as nfdump
+ * shows them in the destination port.
+ */
+async function icmpTypeCodes(path: string): Promise<Map<string, string>> {
+  const text = await output("tshark", [
+    "-n",
+    "-r",
+    path,
+    "-Y",
+    "icmp || icmpv6",
+    "-T",
+    "fields",
+    "-E",
+    "occurrence=f",
+    ...[
+      "ip.src",
+      "ipv6.src",
+      "ip.dst",
+      "ipv6.dst",
+      "icmp.type",
+      "icmp.code",
+      "icmpv6.type",
+      "icmpv6.code",
+    ].flatMap((field) => ["-e", field]),
+  ]);
+  const codes = new Map<string, string>();
+  for (const line of text.split("\n").filter((line) => line !== "")) {
+    const [src4, src6, dst4, dst6, type4, code4, type6, code6] = line.split("\t");
+    const key = `${src4 || src6} ${dst4 || dst6}`;
+    if (!codes.has(key)) codes.set(key, `${type4 || type6}.${code4 || code6}`);
+  }
+  return codes;
+}
+
 /** netpeek's conversations, as one record per direction that carried packets. */
-function directions(conversations: JsonConversation[]): Record[] {
+function directions(
+  conversations: JsonConversation[],
+  icmp: Map<string, string> = new Map(),
+): Record[] {
   const records: Record[] = [];
   // nfdump -N prints protocol numbers.
   const numbers: { [name: string]: number } = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58 };
   const name = (protocol: string) => String(numbers[protocol] ?? Number(protocol.slice(3)));
-  // nfdump shows ICMP's "port" as type.code; netpeek sends 0 for both.
-  const port = (protocol: string, value: number | null, destination: boolean) =>
-    protocol.startsWith("icmp") && destination ? "0.0" : String(value ?? 0);
+  const key = (c: JsonConversation, from: Endpoint, to: Endpoint) => {
+    // nfdump shows ICMP's type and code where the destination port would be.
+    const toPort = c.protocol.startsWith("icmp")
+      ? icmp.get(`${from.address} ${to.address}`) ?? "none"
+      : String(to.port ?? 0);
+    return `${name(c.protocol)} ${from.address} ${from.port ?? 0} ${to.address} ${toPort}`;
+  };
   for (const c of conversations) {
     if (c.framesAtoB > 0) {
-      records.push({
-        key: `${name(c.protocol)} ${c.a.address} ${
-          port(c.protocol, c.a.port, false)
-        } ${c.b.address} ${port(c.protocol, c.b.port, true)}`,
-        packets: c.framesAtoB,
-        bytes: c.bytesAtoB,
-      });
+      records.push({ key: key(c, c.a, c.b), packets: c.framesAtoB, bytes: c.bytesAtoB });
     }
     if (c.framesBtoA > 0) {
-      records.push({
-        key: `${name(c.protocol)} ${c.b.address} ${
-          port(c.protocol, c.b.port, false)
-        } ${c.a.address} ${port(c.protocol, c.a.port, true)}`,
-        packets: c.framesBtoA,
-        bytes: c.bytesBtoA,
-      });
+      records.push({ key: key(c, c.b, c.a), packets: c.framesBtoA, bytes: c.bytesBtoA });
     }
   }
   return records;
@@ -157,7 +192,7 @@ for (const name of ["mixed.pcap", "tcp-real.pcap", "protocols/dns.pcap", "protoc
         assert.equal(result.stdout, "", "--ipfix alone prints nothing");
       });
       const stats = await runNetpeek(["-r", path, "--stats", "--json"]);
-      const ours = directions(JSON.parse(stats.stdout).conversations);
+      const ours = directions(JSON.parse(stats.stdout).conversations, await icmpTypeCodes(path));
       assert.ok(ours.length > 0);
       assert.deepEqual(sorted(records), sorted(ours));
     },
@@ -316,7 +351,10 @@ Deno.test({
     const stats = await runNetpeek(["-r", path, "--stats", "--json"]);
     const conversations: JsonConversation[] = JSON.parse(stats.stdout).conversations;
     // Each conversation is one record: A to B forward, B to A in the reverse elements.
-    const forward = directions(conversations.map((c) => ({ ...c, framesBtoA: 0 })));
+    const forward = directions(
+      conversations.map((c) => ({ ...c, framesBtoA: 0 })),
+      await icmpTypeCodes(path),
+    );
     assert.equal(records.length, conversations.length);
     assert.deepEqual(
       records.map((r) => `${r.key} ${r.packets} ${r.bytes} ${r.rest![0]} ${r.rest![1]}`).sort(),

@@ -134,6 +134,9 @@ export interface FlowRecordExtras {
   classOfService: number;
   /** The first packet's (outermost) VLAN id, or -1 without one. */
   vlan: number;
+  /** ICMP: each way's first type × 256 + code, or -1. */
+  icmpAtoB: number;
+  icmpBtoA: number;
 }
 
 /**
@@ -239,12 +242,16 @@ export class FlowTracker {
   /** With export, per flow id: the first packet's IP class of service, and VLAN id (or -1). */
   #flowClass = new Float64Array(INITIAL_IDS);
   #flowVlan = new Float64Array(INITIAL_IDS);
+  /** With export, per flow id, two: each way's first ICMP type × 256 + code, or -1. */
+  #icmpTypeCode = new Float64Array(2 * INITIAL_IDS);
   /** What `export` is handed besides the conversation: reused, one object for every record. */
   readonly #extras: FlowRecordExtras = {
     tcpFlagsAtoB: 0,
     tcpFlagsBtoA: 0,
     classOfService: 0,
     vlan: -1,
+    icmpAtoB: -1,
+    icmpBtoA: -1,
   };
   /** The one-conversation list a record is handed over in. */
   readonly #record = new ConversationList(1);
@@ -410,6 +417,8 @@ export class FlowTracker {
       const id = table.idAt(row);
       this.#flowClass[id] = ip4 !== undefined ? ip4.tos : ip6!.trafficClass;
       this.#flowVlan[id] = packet.vlanCount > 0 ? packet.vlanTags[0].id : -1;
+      this.#icmpTypeCode[2 * id] = -1;
+      this.#icmpTypeCode[2 * id + 1] = -1;
     }
     const words = table.words;
     const numbers = table.numbers;
@@ -424,6 +433,12 @@ export class FlowTracker {
       numbers[at + FLOW_BYTES_B_TO_A] += bytes;
     }
     numbers[at + FLOW_END] = time;
+    const icmp = packet.icmp;
+    if (icmp !== undefined && this.#limits.export !== undefined) {
+      // A flow record carries each way's first ICMP type and code (icmpTypeCodeIPv4/IPv6).
+      const side = 2 * table.idAt(row) + (forward ? 0 : 1);
+      if (this.#icmpTypeCode[side] < 0) this.#icmpTypeCode[side] = icmp.type * 256 + icmp.code;
+    }
     const tcp = packet.tcp;
     const id = table.idAt(row);
     // tshark numbers a stream at its first whole datagram: it dissects no transport in fragments.
@@ -497,6 +512,7 @@ export class FlowTracker {
       this.#exportFlags = grown(this.#exportFlags, 2 * length);
       this.#flowClass = grown(this.#flowClass, length);
       this.#flowVlan = grown(this.#flowVlan, length);
+      this.#icmpTypeCode = grown(this.#icmpTypeCode, 2 * length);
     }
     return id;
   }
@@ -671,6 +687,8 @@ export class FlowTracker {
     extras.tcpFlagsBtoA = flags[2 * id + 1];
     extras.classOfService = this.#flowClass[id];
     extras.vlan = this.#flowVlan[id];
+    extras.icmpAtoB = this.#icmpTypeCode[2 * id];
+    extras.icmpBtoA = this.#icmpTypeCode[2 * id + 1];
     this.#limits.export!(record, 0, reason, extras);
     flags[2 * id] = 0;
     flags[2 * id + 1] = 0;

@@ -17,7 +17,8 @@
  * list.numbers.set([1, 80, 0, 0, 1767225600, 1767225600.5], at * 6);
  * const messages: Uint8Array[] = [];
  * const exporter = new IpfixExporter((message) => messages.push(message.slice()), { domain: 7 });
- * exporter.add(list, at, 1, { tcpFlagsAtoB: 0, tcpFlagsBtoA: 0, classOfService: 0, vlan: -1 });
+ * const extras = { tcpFlagsAtoB: 0, tcpFlagsBtoA: 0, classOfService: 0, vlan: -1 };
+ * exporter.add(list, at, 1, { ...extras, icmpAtoB: -1, icmpBtoA: -1 });
  * exporter.flush();
  * const view = new DataView(messages[0].buffer);
  * // Version 10, the length, then (after the time) sequence 0 and domain 7.
@@ -68,6 +69,8 @@ const IE = {
   sourceIPv6Address: [27, 16],
   destinationIPv6Address: [28, 16],
   vlanId: [58, 2],
+  icmpTypeCodeIPv4: [32, 2],
+  icmpTypeCodeIPv6: [139, 2],
   flowEndReason: [136, 1],
   flowStartMilliseconds: [152, 8],
   flowEndMilliseconds: [153, 8],
@@ -105,6 +108,9 @@ const REVERSE: readonly Element[] = [
 ];
 const V4: readonly Element[] = [IE.sourceIPv4Address, IE.destinationIPv4Address];
 const V6: readonly Element[] = [IE.sourceIPv6Address, IE.destinationIPv6Address];
+/** After the common fields: ICMP's type and code (0 for other protocols). */
+const ICMP4: readonly Element[] = [IE.icmpTypeCodeIPv4];
+const ICMP6: readonly Element[] = [IE.icmpTypeCodeIPv6];
 
 /** The templates: one-way records (256, 257) and biflow records (258, 259). */
 export const TEMPLATE_IPV4 = 256;
@@ -112,10 +118,10 @@ export const TEMPLATE_IPV6 = 257;
 export const TEMPLATE_IPV4_BIFLOW = 258;
 export const TEMPLATE_IPV6_BIFLOW = 259;
 const TEMPLATES: readonly (readonly [number, readonly Element[]])[] = [
-  [TEMPLATE_IPV4, [...V4, ...COMMON]],
-  [TEMPLATE_IPV6, [...V6, ...COMMON]],
-  [TEMPLATE_IPV4_BIFLOW, [...V4, ...COMMON, ...REVERSE]],
-  [TEMPLATE_IPV6_BIFLOW, [...V6, ...COMMON, ...REVERSE]],
+  [TEMPLATE_IPV4, [...V4, ...COMMON, ...ICMP4]],
+  [TEMPLATE_IPV6, [...V6, ...COMMON, ...ICMP6]],
+  [TEMPLATE_IPV4_BIFLOW, [...V4, ...COMMON, ...ICMP4, ...REVERSE]],
+  [TEMPLATE_IPV6_BIFLOW, [...V6, ...COMMON, ...ICMP6, ...REVERSE]],
 ];
 const fieldBytes = (fields: readonly Element[]) => fields.reduce((sum, [, size]) => sum + size, 0);
 /** The bytes of a record of each template, by template id. */
@@ -161,6 +167,9 @@ export interface RecordExtras {
   classOfService: number;
   /** The VLAN id, or -1 (sent as 0). */
   vlan: number;
+  /** ICMP: each way's first type × 256 + code, or -1 (sent as 0). */
+  icmpAtoB: number;
+  icmpBtoA: number;
 }
 
 /** How the exporter numbers and paces its messages. */
@@ -258,6 +267,7 @@ export class IpfixExporter {
         FRAMES_A_TO_B,
         reason,
         extras.tcpFlagsAtoB,
+        extras.icmpAtoB,
         extras,
       );
       const view = this.#view;
@@ -280,6 +290,7 @@ export class IpfixExporter {
         FRAMES_A_TO_B,
         reason,
         extras.tcpFlagsAtoB,
+        extras.icmpAtoB,
         extras,
       );
     }
@@ -295,6 +306,7 @@ export class IpfixExporter {
         FRAMES_B_TO_A,
         reason,
         extras.tcpFlagsBtoA,
+        extras.icmpBtoA,
         extras,
       );
     }
@@ -338,6 +350,7 @@ export class IpfixExporter {
     frames: number,
     reason: number,
     flags: number,
+    icmp: number,
     extras: Readonly<RecordExtras>,
   ): number {
     const view = this.#view;
@@ -360,7 +373,8 @@ export class IpfixExporter {
     view.setUint8(p + 39, reason);
     view.setUint8(p + 40, extras.classOfService);
     view.setUint16(p + 41, extras.vlan < 0 ? 0 : extras.vlan);
-    return p + 43;
+    view.setUint16(p + 43, icmp < 0 ? 0 : icmp);
+    return p + 45;
   }
 
   /** When the message being filled was started (seconds), or NaN when none is. */
