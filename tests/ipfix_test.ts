@@ -317,7 +317,8 @@ Deno.test("--ipfix live on lo: a flow's record goes out when its idle timeout pa
     assert.equal(result.code, 0, result.stderr);
     assert.ok(messages.length > 0, "no IPFIX message while the capture ran");
     assert.ok(messages[0].at - sent < 5000);
-    // The IPv4 record (template 256): ports at 8 and 10, bytes at 15, packets at 23, reason at 47.
+    // The IPv4 record (template 256): ports at 8 and 10, bytes at 15, packets at 23, reason at
+    // 47, the interface at 51.
     const size = RECORD_BYTES[TEMPLATE_IPV4];
     const message = messages[0].bytes;
     const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
@@ -330,6 +331,8 @@ Deno.test("--ipfix live on lo: a flow's record goes out when its idle timeout pa
         assert.equal(Number(view.getBigUint64(record + 23)), 5, "packets");
         assert.equal(Number(view.getBigUint64(record + 15)), 5 * (14 + 20 + 8 + 12), "bytes");
         assert.equal(view.getUint8(record + 47), 1, "flowEndReason: idle timeout");
+        const lo = Number((await Deno.readTextFile("/sys/class/net/lo/ifindex")).trim());
+        assert.equal(view.getUint32(record + 51), lo, "ingressInterface: lo's index");
       }
     }
     assert.ok(found, "the flow's record is in the first message");

@@ -114,6 +114,11 @@ export interface FlowLimits {
   export?: FlowExport;
   /** With `export`: seconds after which a long flow's counts so far are exported. Default 60. */
   activeTimeout?: number;
+  /**
+   * With `export`: the index of the interface the packets came in on, or 0 where unknown; a
+   * cooked (`LINUX_SLL2`) packet's own index wins.
+   */
+  interfaceIndex?: number;
 }
 
 /**
@@ -137,6 +142,8 @@ export interface FlowRecordExtras {
   /** ICMP: each way's first type × 256 + code, or -1. */
   icmpAtoB: number;
   icmpBtoA: number;
+  /** The interface the flow's first packet came in on, or 0 where unknown. */
+  interfaceIndex: number;
 }
 
 /**
@@ -171,6 +178,7 @@ const DEFAULTS: Limits = {
   analysis: true,
   streams: false,
   activeTimeout: 60,
+  interfaceIndex: 0,
   idleTimeout: 300,
   maxFlows: 100_000,
   maxRetired: 100_000,
@@ -242,6 +250,8 @@ export class FlowTracker {
   /** With export, per flow id: the first packet's IP class of service, and VLAN id (or -1). */
   #flowClass = new Float64Array(INITIAL_IDS);
   #flowVlan = new Float64Array(INITIAL_IDS);
+  /** With export, per flow id: the interface its first packet came in on (0: unknown). */
+  #flowInterface = new Float64Array(INITIAL_IDS);
   /** With export, per flow id, two: each way's first ICMP type × 256 + code, or -1. */
   #icmpTypeCode = new Float64Array(2 * INITIAL_IDS);
   /** What `export` is handed besides the conversation: reused, one object for every record. */
@@ -252,6 +262,7 @@ export class FlowTracker {
     vlan: -1,
     icmpAtoB: -1,
     icmpBtoA: -1,
+    interfaceIndex: 0,
   };
   /** The one-conversation list a record is handed over in. */
   readonly #record = new ConversationList(1);
@@ -419,6 +430,10 @@ export class FlowTracker {
       this.#flowVlan[id] = packet.vlanCount > 0 ? packet.vlanTags[0].id : -1;
       this.#icmpTypeCode[2 * id] = -1;
       this.#icmpTypeCode[2 * id + 1] = -1;
+      const sll = packet.sll;
+      this.#flowInterface[id] = sll !== undefined && sll.version === 2
+        ? sll.interfaceIndex
+        : this.#limits.interfaceIndex;
     }
     const words = table.words;
     const numbers = table.numbers;
@@ -513,6 +528,7 @@ export class FlowTracker {
       this.#flowClass = grown(this.#flowClass, length);
       this.#flowVlan = grown(this.#flowVlan, length);
       this.#icmpTypeCode = grown(this.#icmpTypeCode, 2 * length);
+      this.#flowInterface = grown(this.#flowInterface, length);
     }
     return id;
   }
@@ -689,6 +705,7 @@ export class FlowTracker {
     extras.vlan = this.#flowVlan[id];
     extras.icmpAtoB = this.#icmpTypeCode[2 * id];
     extras.icmpBtoA = this.#icmpTypeCode[2 * id + 1];
+    extras.interfaceIndex = this.#flowInterface[id];
     this.#limits.export!(record, 0, reason, extras);
     flags[2 * id] = 0;
     flags[2 * id + 1] = 0;

@@ -23,7 +23,12 @@ import { formatTimeStampTypes, listTimeStampTypes, timeStampTypeByName } from ".
 import { CaptureError, LiveCapture } from "../ffi/capture.ts";
 import type { CaptureStats } from "../frame.ts";
 import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
-import { defaultInterface, interfaceNamer, listInterfaces } from "../ffi/interfaces.ts";
+import {
+  defaultInterface,
+  interfaceIndex,
+  interfaceNamer,
+  listInterfaces,
+} from "../ffi/interfaces.ts";
 import { type Libpcap, PCAP_ERROR, PCAP_ERROR_NO_SUCH_DEVICE } from "../ffi/library.ts";
 import { dropPrivileges } from "../ffi/privileges.ts";
 import { WriteError } from "../file/writer.ts";
@@ -203,6 +208,7 @@ export async function captureLive(
       nanosecond: session.nanosecond,
       interfaceName: device,
       nameInterface: interfaceNamer(lib),
+      interfaceIndex: interfaceIndex(lib, device),
     }, exporter);
     if (options.user !== undefined) dropPrivileges(lib, options.user);
     const link = linkTypeInfo(session.linkType);

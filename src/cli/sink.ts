@@ -52,6 +52,8 @@ export interface SourceInfo {
   interfaceName?: string;
   /** Names an interface index for `LINUX_SLL2` lines; without it they print `?`. */
   nameInterface?: (index: number) => string;
+  /** Live: the system's index of the interface captured on (IPFIX's `ingressInterface`). */
+  interfaceIndex?: number;
 }
 
 /** A file that cannot be opened for writing; one line for the user. */
@@ -184,6 +186,7 @@ export class PacketSink {
       export: exporter.record,
       idleTimeout: exporter.target.idle,
       activeTimeout: exporter.target.active,
+      interfaceIndex: source.interfaceIndex ?? 0,
     };
     this.#reassembler = options.reassemble ? new Reassembler() : undefined;
     const printedFields = fieldsWriter?.fields ?? [];

@@ -162,6 +162,25 @@ const IF_NAMESIZE = 16;
 const UNKNOWN_INDEX_RETRY_MS = 1000;
 
 /**
+ * The kernel's index of an interface (`if_nametoindex`), or 0 when there is none (`any`) or
+ * libc does not say.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadLibpcap } from "./library.ts";
+ * import { interfaceIndex, interfaceNamer } from "./interfaces.ts";
+ * const lib = loadLibpcap();
+ * assert.equal(interfaceNamer(lib)(interfaceIndex(lib, "lo")), "lo");
+ * assert.equal(interfaceIndex(lib, "no-such-interface"), 0);
+ * ```
+ */
+export function interfaceIndex(lib: Libpcap, name: string): number {
+  const lookup = lib.libc.if_nametoindex;
+  return lookup ? lookup(new TextEncoder().encode(`${name}\0`)) : 0;
+}
+
+/**
  * `-i any`'s interface names: a function from an interface index to its name, as
  * `if_indextoname` gives it on this machine, or `?` as tcpdump prints an index it cannot name
  * (a file from elsewhere, an interface gone). Names are remembered; an unknown index is asked

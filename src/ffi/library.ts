@@ -125,6 +125,8 @@ export const LIBC_SYMBOLS = {
   setuid: { parameters: ["u32"], result: "i32", optional: true },
   // char *if_indextoname(unsigned int ifindex, char *ifname): the names -i any prints.
   if_indextoname: { parameters: ["u32", "buffer"], result: "pointer", optional: true },
+  // unsigned int if_nametoindex(const char *ifname): the interface --ipfix records name.
+  if_nametoindex: { parameters: ["buffer"], result: "u32", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** Windows: `memcpy` from the C runtime, and the wait on Npcap's event handle. */
@@ -154,7 +156,14 @@ export interface Libpcap {
     & Partial<
       Pick<
         LibcSymbols,
-        "poll" | "getsockopt" | "getpwnam" | "initgroups" | "setgid" | "setuid" | "if_indextoname"
+        | "poll"
+        | "getsockopt"
+        | "getpwnam"
+        | "initgroups"
+        | "setgid"
+        | "setuid"
+        | "if_indextoname"
+        | "if_nametoindex"
       >
     >;
   /** kernel32 on Windows. */

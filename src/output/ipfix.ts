@@ -18,7 +18,7 @@
  * const messages: Uint8Array[] = [];
  * const exporter = new IpfixExporter((message) => messages.push(message.slice()), { domain: 7 });
  * const extras = { tcpFlagsAtoB: 0, tcpFlagsBtoA: 0, classOfService: 0, vlan: -1 };
- * exporter.add(list, at, 1, { ...extras, icmpAtoB: -1, icmpBtoA: -1 });
+ * exporter.add(list, at, 1, { ...extras, icmpAtoB: -1, icmpBtoA: -1, interfaceIndex: 0 });
  * exporter.flush();
  * const view = new DataView(messages[0].buffer);
  * // Version 10, the length, then (after the time) sequence 0 and domain 7.
@@ -70,6 +70,7 @@ const IE = {
   destinationIPv6Address: [28, 16],
   vlanId: [58, 2],
   icmpTypeCodeIPv4: [32, 2],
+  ingressInterface: [10, 4],
   icmpTypeCodeIPv6: [139, 2],
   flowEndReason: [136, 1],
   flowStartMilliseconds: [152, 8],
@@ -99,6 +100,7 @@ const COMMON: readonly Element[] = [
   IE.flowEndReason,
   IE.ipClassOfService,
   IE.vlanId,
+  IE.ingressInterface,
 ];
 /** A biflow's reverse side (RFC 5103): B to A's flags, bytes and packets. */
 const REVERSE: readonly Element[] = [
@@ -170,6 +172,8 @@ export interface RecordExtras {
   /** ICMP: each way's first type × 256 + code, or -1 (sent as 0). */
   icmpAtoB: number;
   icmpBtoA: number;
+  /** The interface the flow came in on (IPFIX's `ingressInterface`), 0 where unknown. */
+  interfaceIndex: number;
 }
 
 /** How the exporter numbers and paces its messages. */
@@ -373,8 +377,9 @@ export class IpfixExporter {
     view.setUint8(p + 39, reason);
     view.setUint8(p + 40, extras.classOfService);
     view.setUint16(p + 41, extras.vlan < 0 ? 0 : extras.vlan);
-    view.setUint16(p + 43, icmp < 0 ? 0 : icmp);
-    return p + 45;
+    view.setUint32(p + 43, extras.interfaceIndex >>> 0);
+    view.setUint16(p + 47, icmp < 0 ? 0 : icmp);
+    return p + 49;
   }
 
   /** When the message being filled was started (seconds), or NaN when none is. */
