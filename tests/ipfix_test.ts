@@ -233,7 +233,7 @@ Deno.test("--ipfix: a bad HOST:PORT or options are usage errors (exit 2)", async
   }
 });
 
-Deno.test("--ipfix with no collector listening: the run goes on and prints every packet", async () => {
+Deno.test("--ipfix with no collector listening: one warning, every packet printed, the loss counted", async () => {
   // Many flows (scan.pcap's SYNs), so that several messages go out and the refusal is seen.
   const path = new URL("scan.pcap", FIXTURES).pathname;
   const port = freePort();
@@ -250,10 +250,11 @@ Deno.test("--ipfix with no collector listening: the run goes on and prints every
   const lines = result.stdout.trim().split("\n");
   const tcpdump = (await output("tcpdump", ["-n", "-r", path])).trim().split("\n");
   assert.equal(lines.length, tcpdump.length, "every packet printed");
-  // At most one warning (Deno's UDP sockets do not report ICMP port unreachable, so there may
-  // be none: docs/flows.md says so).
+  // One warning for the refusal (ICMP port unreachable), then the count of what was lost.
   const warnings = result.stderr.split("\n").filter((line) => line.includes("warning"));
-  assert.ok(warnings.length <= 1, result.stderr);
+  assert.equal(warnings.length, 2, result.stderr);
+  assert.match(warnings[0], /connection refused \(ICMP port unreachable\)/);
+  assert.match(warnings[1], /flow records in (\d+) messages .*; \d+ of them could not be sent$/);
 });
 
 Deno.test("a full flow table exports the flows it evicts: every packet is in a record", async () => {

@@ -14,6 +14,7 @@
 
 import { listInterfaces, type NetworkInterface } from "../ffi/interfaces.ts";
 import { loadLibpcap } from "../ffi/library.ts";
+import { openReportingSocket } from "../ffi/udp_socket.ts";
 import { type CommandLine, HELP, parseCommandLine, UsageError } from "./args.ts";
 import { captureLive } from "./live.ts";
 import { FlowExporter } from "../output/ipfix_export.ts";
@@ -137,7 +138,7 @@ async function withExporter(
   work: (exporter: FlowExporter | undefined) => Promise<number>,
 ): Promise<number> {
   if (options.ipfix === undefined) return await work(undefined);
-  const exporter = await FlowExporter.open(options.ipfix, printError);
+  const exporter = await FlowExporter.open(options.ipfix, printError, openReportingSocket);
   try {
     return await work(exporter);
   } finally {

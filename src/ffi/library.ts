@@ -127,6 +127,15 @@ export const LIBC_SYMBOLS = {
   if_indextoname: { parameters: ["u32", "buffer"], result: "pointer", optional: true },
   // unsigned int if_nametoindex(const char *ifname): the interface --ipfix records name.
   if_nametoindex: { parameters: ["buffer"], result: "u32", optional: true },
+  // --ipfix's UDP socket (udp_socket.ts): Deno's own does not report ICMP port unreachable.
+  // int socket(int domain, int type, int protocol)
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32", optional: true },
+  // int connect(int fd, const struct sockaddr *addr, socklen_t len)
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32", optional: true },
+  // ssize_t send(int fd, const void *buf, size_t len, int flags)
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize", optional: true },
+  // int close(int fd)
+  close: { parameters: ["i32"], result: "i32", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** Windows: `memcpy` from the C runtime, and the wait on Npcap's event handle. */
@@ -164,6 +173,10 @@ export interface Libpcap {
         | "setuid"
         | "if_indextoname"
         | "if_nametoindex"
+        | "socket"
+        | "connect"
+        | "send"
+        | "close"
       >
     >;
   /** kernel32 on Windows. */

@@ -25,6 +25,7 @@
 
 import { FlowTracker } from "../analysis/flows.ts";
 import { FlowExporter, parseCollector } from "../output/ipfix_export.ts";
+import { openReportingSocket } from "../ffi/udp_socket.ts";
 import type { CapturedPacket } from "./packet.ts";
 
 /** The default `report`: warnings on standard error; the closing count is in the result. */
@@ -79,13 +80,17 @@ export async function exportFlows(
       `exportFlows: collector wants HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT, not "${options.collector}"`,
     );
   }
-  const exporter = await FlowExporter.open({
-    ...collector,
-    domain: options.domain ?? 0,
-    idle: options.idleTimeout ?? 15,
-    active: options.activeTimeout ?? 60,
-    biflow: options.biflow ?? false,
-  }, options.report ?? warningsOnly);
+  const exporter = await FlowExporter.open(
+    {
+      ...collector,
+      domain: options.domain ?? 0,
+      idle: options.idleTimeout ?? 15,
+      active: options.activeTimeout ?? 60,
+      biflow: options.biflow ?? false,
+    },
+    options.report ?? warningsOnly,
+    openReportingSocket,
+  );
   const flows = new FlowTracker({
     summary: false,
     analysis: false,

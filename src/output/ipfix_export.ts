@@ -94,6 +94,59 @@ interface Transport {
   close(): Promise<void>;
 }
 
+/**
+ * A connected datagram socket that reports refusals: `send` returns 0, or a positive errno
+ * the kernel held since the last send (ICMP port unreachable), or -1 when the send failed.
+ * The command line makes one through libc (src/ffi/udp_socket.ts).
+ */
+export interface DatagramSocket {
+  send(message: Uint8Array): number;
+  /** The refusal the kernel holds since the last send (an errno), or 0. */
+  pendingError(): number;
+  close(): void;
+}
+
+/** How long the end of a run waits for a refusal of its last datagrams to come back. */
+const REFUSAL_WAIT_MS = 50;
+
+/** Opens a `DatagramSocket` to an address and port, or undefined to use node:dgram. */
+export type DatagramOpener = (address: string, port: number) => DatagramSocket | undefined;
+
+/** A refusal's words, for the one warning. */
+const REFUSED = "connection refused (ICMP port unreachable): nothing listens there";
+
+/** UDP through a socket that reports refusals; each refusal counts one message as lost. */
+class ReportingUdpTransport implements Transport {
+  readonly #socket: DatagramSocket;
+  readonly #onError: (error: Error) => void;
+  readonly #onLost: () => void;
+
+  constructor(socket: DatagramSocket, onError: (error: Error) => void, onLost: () => void) {
+    this.#socket = socket;
+    this.#onError = onError;
+    this.#onLost = onLost;
+  }
+
+  write(message: Uint8Array): Promise<boolean> {
+    const status = this.#socket.send(message);
+    if (status !== 0) {
+      this.#onLost();
+      this.#onError(new Error(status > 0 ? REFUSED : "the datagram could not be sent"));
+    }
+    return Promise.resolve(true);
+  }
+
+  async close(): Promise<void> {
+    // A refusal of the last datagrams comes back a moment later: ask once more.
+    await new Promise((resolve) => setTimeout(resolve, REFUSAL_WAIT_MS));
+    if (this.#socket.pendingError() > 0) {
+      this.#onLost();
+      this.#onError(new Error(REFUSED));
+    }
+    this.#socket.close();
+  }
+}
+
 /** UDP: a connected socket, one datagram a message; a refused one is counted, not retried. */
 class UdpTransport implements Transport {
   readonly #socket: dgram.Socket;
@@ -290,6 +343,7 @@ export class FlowExporter {
   static async open(
     target: IpfixTarget,
     report: (line: string) => void = (line) => console.error(line),
+    openDatagram?: DatagramOpener,
   ): Promise<FlowExporter> {
     let address = target.host;
     try {
@@ -303,7 +357,10 @@ export class FlowExporter {
     }
     const exporter = new FlowExporter(target, address, report);
     const onError = (error: Error) => exporter.#warn(error);
-    if (target.transport === "udp") {
+    const reporting = target.transport === "udp" ? openDatagram?.(address, target.port) : undefined;
+    if (reporting !== undefined) {
+      exporter.#transport = new ReportingUdpTransport(reporting, onError, () => exporter.failed++);
+    } else if (target.transport === "udp") {
       exporter.#transport = await UdpTransport.open(address, target.port, onError);
     } else {
       const tcp = new TcpTransport(
