@@ -550,3 +550,28 @@ Deno.test({
     await assert.rejects(exportFlows([], { collector: "nowhere" }), TypeError);
   },
 });
+
+Deno.test("--ipfix to an IPv6 collector ([::1]:PORT): the records arrive", async () => {
+  const collector = dgram.createSocket("udp6");
+  await new Promise<void>((resolve) => collector.bind(0, "::1", resolve));
+  let records = 0;
+  collector.on("message", (message: Uint8Array) => {
+    const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+    for (let at = 16; at + 4 <= message.length; at += view.getUint16(at + 2)) {
+      const size = RECORD_BYTES[view.getUint16(at)];
+      if (size !== undefined) records += Math.floor((view.getUint16(at + 2) - 4) / size);
+    }
+  });
+  try {
+    const path = new URL("mixed.pcap", FIXTURES).pathname;
+    const result = await runNetpeek(["-r", path, "--ipfix", `[::1]:${collector.address().port}`]);
+    assert.equal(result.code, 0, result.stderr);
+    const said = /--ipfix: (\d+) flow records in \d+ messages to ::1 port/.exec(result.stderr);
+    assert.ok(said, result.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(records > 0);
+    assert.equal(records, Number(said[1]));
+  } finally {
+    collector.close();
+  }
+});
