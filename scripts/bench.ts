@@ -381,6 +381,47 @@ async function sinkCollector() {
   return { port: socket.address().port, close: () => socket.close() };
 }
 
+/**
+ * Exports the capture once to nfcapd on 127.0.0.1 and compares what it stored ("Flows: N" as
+ * it ends) with what netpeek says it sent: no record may be lost on loopback.
+ */
+async function nfcapdCheck(deno: string, netpeek: (...extra: string[]) => string[]) {
+  const installed = await new Deno.Command("nfcapd", {
+    args: ["-V"],
+    stdout: "null",
+    stderr: "null",
+  })
+    .output().then((output) => output.success, () => false);
+  if (!installed) return "--ipfix into nfcapd: skipped (nfcapd is not installed)";
+  const dir = await Deno.makeTempDir({ prefix: "netpeek-bench-nfcapd-" });
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  const nfcapd = new Deno.Command("nfcapd", {
+    args: ["-w", dir, "-p", String(port), "-b", "127.0.0.1", "-t", "3600", "-B", "8388608"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const run = await new Deno.Command(deno, {
+      args: netpeek("--ipfix", `127.0.0.1:${port}`),
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const sent = Number(/(\d+) flow records/.exec(new TextDecoder().decode(run.stderr))?.[1]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    nfcapd.kill("SIGTERM");
+    const output = await nfcapd.output();
+    const log = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+    const stored = Number(/Flows: (\d+)/.exec(log)?.[1]);
+    return `--ipfix into nfcapd:          ${sent} records sent, ${stored} stored` +
+      (sent === stored ? " (none lost)" : " (RECORDS LOST)");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** The display filters and fields issue 19's goals are measured with. */
 const DISPLAY_443 = "tcp.port == 443";
 const DISPLAY_NONE = "ip.ttl == 0";
@@ -526,6 +567,7 @@ async function fileBench(
       `--ipfix vs --stats:           ${ratio("netpeek --ipfix", "netpeek --stats")}x (goal 0.8x)`,
     );
     collector.close();
+    console.log(await nfcapdCheck(deno, netpeek));
     console.log(
       `--stats vs bare record walk:  ${
         ratio("netpeek --stats", "deno bare record walk")
