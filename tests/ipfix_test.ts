@@ -9,6 +9,7 @@ import dgram from "node:dgram";
 import { FLOW_END_LACK_OF_RESOURCES, FlowTracker } from "../src/analysis/flows.ts";
 import {
   type ConversationList,
+  type Endpoint,
   FRAMES_A_TO_B,
   FRAMES_B_TO_A,
 } from "../src/analysis/conversations.ts";
@@ -94,11 +95,6 @@ async function collected(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-interface Endpoint {
-  address: string;
-  port: number | null;
 }
 
 interface JsonConversation {

@@ -130,7 +130,7 @@ export const FLOW_END_DETECTED = 3;
 export const FLOW_END_FORCED = 4;
 export const FLOW_END_LACK_OF_RESOURCES = 5;
 
-/** What a flow record carries besides the conversation's figures. */
+/** What a flow record carries besides the conversation's figures (IPFIX sends -1 as 0). */
 export interface FlowRecordExtras {
   /** The TCP flags seen each way since the flow's last record. */
   tcpFlagsAtoB: number;

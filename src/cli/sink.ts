@@ -290,17 +290,10 @@ export class PacketSink {
         }
       } else if (this.#printing && out !== undefined) {
         this.#print(out, packet, header, analysis, reassembled);
-        out.commit();
-        if (this.#lineBuffered) out.flush();
-      }
-      if (out !== undefined) {
-        if (this.#statsInterval !== undefined) this.#periodicStats(header);
-        if (out.closed) return this.#halt();
+        this.#commit(out);
       }
     }
-    this.count++;
-    if (this.count >= this.#limit) return this.#halt();
-    return true;
+    return this.#counted(header);
   }
 
   /**
@@ -333,9 +326,24 @@ export class PacketSink {
         if (this.count === 0) out.write(this.#fieldsWriter.header());
         this.#fieldsWriter.write(out.bytes, frame);
       } else this.#print(out, packet, header, analysis, reassembled);
-      out.commit();
-      if (this.#lineBuffered) out.flush();
+      this.#commit(out);
     }
+    return this.#counted(header);
+  }
+
+  /** Commits a printed packet's output, at once with `-l`. */
+  #commit(out: OutputBuffer): void {
+    out.commit();
+    if (this.#lineBuffered) out.flush();
+  }
+
+  /**
+   * After a frame is handled: the periodic statistics, and the count; false when the output
+   * went away or `-c` is reached (the run stops).
+   */
+  #counted(header: FrameHeader): boolean {
+    const out = this.#out;
+    // The output exists only where packets are decoded (printing or --stats).
     if (out !== undefined) {
       if (this.#statsInterval !== undefined) this.#periodicStats(header);
       if (out.closed) return this.#halt();

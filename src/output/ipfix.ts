@@ -41,6 +41,7 @@ import {
   NO_PORT,
   START,
 } from "../analysis/conversations.ts";
+import type { FlowRecordExtras } from "../analysis/flows.ts";
 
 /** IPFIX's version number (RFC 7011 section 3.1). */
 export const IPFIX_VERSION = 10;
@@ -162,20 +163,6 @@ function templateSet(biflow: boolean): Uint8Array {
 }
 const TEMPLATE_SETS = { oneWay: templateSet(false), biflow: templateSet(true) };
 
-/** What a record carries besides the conversation's figures (`FlowRecordExtras`). */
-export interface RecordExtras {
-  tcpFlagsAtoB: number;
-  tcpFlagsBtoA: number;
-  classOfService: number;
-  /** The VLAN id, or -1 (sent as 0). */
-  vlan: number;
-  /** ICMP: each way's first type × 256 + code, or -1 (sent as 0). */
-  icmpAtoB: number;
-  icmpBtoA: number;
-  /** The interface the flow came in on (IPFIX's `ingressInterface`), 0 where unknown. */
-  interfaceIndex: number;
-}
-
 /** How the exporter numbers and paces its messages. */
 export interface IpfixOptions {
   /** The observation domain id (RFC 7011 section 3.1). */
@@ -253,7 +240,12 @@ export class IpfixExporter {
    * Adds the conversation at `at` of `list`: one record per direction that carried packets,
    * or (biflow) one record with both. `reason` is the flow end reason.
    */
-  add(list: ConversationList, at: number, reason: number, extras: Readonly<RecordExtras>): void {
+  add(
+    list: ConversationList,
+    at: number,
+    reason: number,
+    extras: Readonly<FlowRecordExtras>,
+  ): void {
     const numbers = list.numbers;
     const base = at * CONVERSATION_NUMBERS;
     const v4 = list.versions[at] === 4;
@@ -355,7 +347,7 @@ export class IpfixExporter {
     reason: number,
     flags: number,
     icmp: number,
-    extras: Readonly<RecordExtras>,
+    extras: Readonly<FlowRecordExtras>,
   ): number {
     const view = this.#view;
     const endpoints = list.endpoints;
