@@ -21,6 +21,11 @@ export interface CaptureStats {
   dropped: number;
   /** Packets the interface or its driver dropped, where known. */
   interfaceDropped: number;
+  /**
+   * Live, printing: packets captured (and written, counted, followed) but not printed,
+   * because the output could not keep up (see `--buffer-packets`).
+   */
+  notPrinted?: number;
 }
 
 /** A pcap record header: when the frame was seen and how long it was. */

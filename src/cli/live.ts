@@ -21,6 +21,7 @@ import { isSupportedLinkType, LINKTYPE_ETHERNET, linkTypeInfo } from "../decode/
 import { type DataLink, dataLinkByName, DLT_LINUX_SLL2, listDataLinks } from "../ffi/datalink.ts";
 import { formatTimeStampTypes, listTimeStampTypes, timeStampTypeByName } from "../ffi/tstamp.ts";
 import { CaptureError, LiveCapture } from "../ffi/capture.ts";
+import { CaptureThread } from "../ffi/capture_thread.ts";
 import type { CaptureStats } from "../frame.ts";
 import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
 import {
@@ -46,14 +47,19 @@ const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   : ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** The statistics line printed when a capture ends. */
-export function formatStats(captured: number, stats: CaptureStats | null): string {
+export function formatStats(
+  captured: number,
+  stats: CaptureStats | null,
+  notPrinted = 0,
+): string {
   const packets = `${captured} ${captured === 1 ? "packet" : "packets"} captured`;
-  if (stats === null) return `${packets}\n`;
+  const unprinted = notPrinted > 0 ? `, ${notPrinted} not printed (output too slow)` : "";
+  if (stats === null) return `${packets}${unprinted}\n`;
   const interfaceDrops = stats.interfaceDropped > 0
     ? `, ${stats.interfaceDropped} dropped by interface`
     : "";
   return `${packets}, ${stats.received} received by filter, ` +
-    `${stats.dropped} dropped by kernel${interfaceDrops}\n`;
+    `${stats.dropped} dropped by kernel${interfaceDrops}${unprinted}\n`;
 }
 
 /**
@@ -183,6 +189,7 @@ export async function captureLive(
     immediate: options.immediate || (Deno.stdout.isTerminal() && options.write === undefined),
   });
   let sink: PacketSink | undefined;
+  let thread: CaptureThread | undefined;
   try {
     if (expression !== undefined || options.dumpFilter) {
       const program = FilterProgram.compile(
@@ -202,6 +209,8 @@ export async function captureLive(
       }
     }
     for (const warning of session.warnings) printError(`warning: ${warning}`);
+    // Before the sink: it prints in the background only when the capture has its own thread.
+    thread = await CaptureThread.start(session, ringBytes(options.bufferPackets));
     sink = PacketSink.create(options, {
       linkType: session.linkType,
       snaplen: session.snaplen,
@@ -209,6 +218,8 @@ export async function captureLive(
       interfaceName: device,
       nameInterface: interfaceNamer(lib),
       interfaceIndex: interfaceIndex(lib, device),
+      backgroundOutput: thread !== undefined,
+      captureStats: () => session.stats(),
     }, exporter);
     if (options.user !== undefined) dropPrivileges(lib, options.user);
     const link = linkTypeInfo(session.linkType);
@@ -216,27 +227,92 @@ export async function captureLive(
       `listening on ${device}, link-type ${link.name} (${link.description}), ` +
         `snapshot length ${session.snaplen} bytes\n`,
     );
-    return await run(session, sink, options);
+    return await run(session, sink, options, thread);
   } finally {
+    // The capture thread lets go of the handle before it is closed.
+    await thread?.close();
     session.close();
   }
 }
 
-async function run(session: LiveCapture, sink: PacketSink, options: CommandLine): Promise<number> {
+/**
+ * The capture thread's ring for `--buffer-packets N`: room for N frames of 1,280 bytes, so
+ * that the ring seldom fills before N frames wait (then printing stops; see `Backlog`).
+ */
+function ringBytes(bufferPackets: number): number {
+  return Math.min(Math.max(bufferPackets * 1280, 16 << 20), 1 << 30);
+}
+
+/**
+ * Whether the next packet is printed: not while more than `--buffer-packets` wait (in the
+ * capture ring, and printed but not yet written), nor while the ring is half full; printing
+ * starts again once half as many wait, so that what is left out comes in runs, not as
+ * every other line.
+ */
+class Backlog {
+  readonly #thread: CaptureThread;
+  readonly #sink: PacketSink;
+  readonly #limit: number;
+  #skipping = false;
+  /** Whether the warning that printing stopped is out. */
+  #warned = false;
+
+  constructor(thread: CaptureThread, sink: PacketSink, limit: number) {
+    this.#thread = thread;
+    this.#sink = sink;
+    this.#limit = limit;
+  }
+
+  printable(): boolean {
+    const thread = this.#thread;
+    const waiting = thread.waiting + this.#sink.queuedPackets;
+    if (this.#skipping) {
+      this.#skipping = waiting > this.#limit / 2 || thread.halfFull;
+    } else if (waiting >= this.#limit || thread.halfFull) {
+      this.#skipping = true;
+      if (!this.#warned) {
+        this.#warned = true;
+        printError(
+          `warning: the output is slower than the traffic: more than ${this.#limit} packets ` +
+            "wait to be printed, so some are captured (and written, counted) but not " +
+            "printed; the count comes at the end (--buffer-packets sets the bound)",
+        );
+      }
+    }
+    return !this.#skipping;
+  }
+}
+
+async function run(
+  session: LiveCapture,
+  sink: PacketSink,
+  options: CommandLine,
+  thread: CaptureThread | undefined,
+): Promise<number> {
   const linkType = session.linkType;
-  const stop = () => session.stop();
+  const stop = () => thread === undefined ? session.stop() : thread.stop();
   for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, stop);
   const timer = options.durationMs === undefined ? undefined : setTimeout(stop, options.durationMs);
   let status = 0;
   try {
-    await session.run(
-      (bytes, offset, length, header) => sink.handle(bytes, offset, length, header, linkType),
-      () => {
-        sink.drained();
-        sink.tick();
-        if (sink.done) session.stop();
-      },
-    );
+    const drained = () => {
+      sink.drained();
+      sink.tick();
+      if (sink.done) stop();
+    };
+    if (thread === undefined) {
+      await session.run(
+        (bytes, offset, length, header) => sink.handle(bytes, offset, length, header, linkType),
+        drained,
+      );
+    } else {
+      const backlog = new Backlog(thread, sink, options.bufferPackets);
+      await thread.run(
+        (bytes, offset, length, header) =>
+          sink.handle(bytes, offset, length, header, linkType, backlog.printable()),
+        drained,
+      );
+    }
   } catch (error) {
     if (!isRunFailure(error)) throw error;
     printError(error.line);
@@ -245,13 +321,15 @@ async function run(session: LiveCapture, sink: PacketSink, options: CommandLine)
     for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, stop);
     if (timer !== undefined) clearTimeout(timer);
   }
+  const stats = session.stats();
   try {
-    sink.finish(session.stats() ?? undefined);
+    sink.finish(stats ?? undefined);
+    await sink.settle();
   } catch (error) {
     if (!(error instanceof WriteError)) throw error;
     printError(error.message);
     status = 1;
   }
-  writeStderr(formatStats(sink.count, session.stats()));
+  writeStderr(formatStats(sink.count, stats, thread === undefined ? 0 : sink.notPrinted));
   return status;
 }

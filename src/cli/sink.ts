@@ -23,7 +23,8 @@ import { FlowTracker } from "../analysis/flows.ts";
 import { type Reassembled, Reassembler } from "../analysis/reassembly.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { Decoder, LINKTYPE_LINUX_SLL2, type Packet } from "../decode/mod.ts";
-import { CaptureFileWriter, type FileSink } from "../file/writer.ts";
+import { CaptureFileWriter, type FileSink, WriteError } from "../file/writer.ts";
+import { BackgroundWriter } from "../output/background_writer.ts";
 import { RotatingWriter } from "../file/rotation.ts";
 import { formatStatsJson, writeStatsText } from "../output/stats.ts";
 import { type CaptureStats, type FrameHeader, frameSeconds } from "../frame.ts";
@@ -54,6 +55,13 @@ export interface SourceInfo {
   nameInterface?: (index: number) => string;
   /** Live: the system's index of the interface captured on (IPFIX's `ingressInterface`). */
   interfaceIndex?: number;
+  /**
+   * Live: print through a `BackgroundWriter`, so that a slow reader never holds up the
+   * capture (see `queuedPackets` and `settle`).
+   */
+  backgroundOutput?: boolean;
+  /** Live: the kernel's counters so far, for `--stats-interval`. */
+  captureStats?: () => CaptureStats | null;
 }
 
 /** A file that cannot be opened for writing; one line for the user. */
@@ -122,6 +130,8 @@ export function checkSelection(options: CommandLine): void {
 export class PacketSink {
   /** Packets handed on (after filtering). */
   count = 0;
+  /** Packets handed on but not printed, because the output could not keep up (live). */
+  notPrinted = 0;
   readonly #limit: number;
   readonly #decoder = new Decoder();
   readonly #format: PrintFormat;
@@ -158,6 +168,11 @@ export class PacketSink {
   readonly #selectedFlows: FlowTracker | undefined;
   /** `--ipfix`: where the flow table's records go. */
   readonly #exporter: FlowExporter | undefined;
+  /** Live: where printed output queues (see `SourceInfo.backgroundOutput`). */
+  readonly #background: BackgroundWriter | undefined;
+  readonly #captureStats: (() => CaptureStats | null) | undefined;
+  /** Whether `-T fields`' header line is out. */
+  #fieldsHeaderPrinted = false;
 
   private constructor(options: CommandLine, source: SourceInfo, exporter?: FlowExporter) {
     this.#limit = options.count ?? Infinity;
@@ -207,7 +222,11 @@ export class PacketSink {
       ...(this.#selectedFlows === undefined ? flowExport : {}),
     });
     this.#options = options;
-    if (printing || options.stats) this.#out = new OutputBuffer(Deno.stdout);
+    this.#captureStats = source.captureStats;
+    if (printing || options.stats) {
+      if (source.backgroundOutput) this.#background = new BackgroundWriter(Deno.stdout);
+      this.#out = new OutputBuffer(this.#background ?? Deno.stdout);
+    }
     this.#format = printFormat(options, Deno.stdout.isTerminal() && !Deno.noColor);
     this.#formatPacket = packetFormatter(this.#format);
     if (options.write !== undefined) {
@@ -261,7 +280,8 @@ export class PacketSink {
   /**
    * Takes the packet of `length` bytes at `offset` in `bytes` (a reader's or the capture's
    * buffer: it is decoded where it lies, and a view is made only to write it to a file);
-   * returns `false` once no more are wanted (count reached, pipe gone).
+   * returns `false` once no more are wanted (count reached, pipe gone). With `print` false
+   * the packet is handled in every way but printed, and counted in `notPrinted`.
    */
   handle(
     bytes: Uint8Array,
@@ -269,10 +289,11 @@ export class PacketSink {
     length: number,
     header: FrameHeader,
     linkType: number,
+    print = true,
   ): boolean {
     if (this.#stop) return false;
     if (this.#display !== undefined || this.#fieldsWriter !== undefined) {
-      return this.#handleSelected(bytes, offset, length, header, linkType);
+      return this.#handleSelected(bytes, offset, length, header, linkType, print);
     }
     if (this.#file !== undefined && !this.#write(bytes, offset, length, header, linkType)) {
       return this.#halt();
@@ -289,8 +310,10 @@ export class PacketSink {
           return this.#halt();
         }
       } else if (this.#printing && out !== undefined) {
-        this.#print(out, packet, header, analysis, reassembled);
-        this.#commit(out);
+        if (print) {
+          this.#print(out, packet, header, analysis, reassembled);
+          this.#commit(out);
+        } else this.notPrinted++;
       }
     }
     return this.#counted(header);
@@ -306,6 +329,7 @@ export class PacketSink {
     length: number,
     header: FrameHeader,
     linkType: number,
+    print: boolean,
   ): boolean {
     const packet = this.#decoder.decodeAt(bytes, offset, length, linkType, header.len);
     const reassembled = this.#reassembler?.offer(packet, header);
@@ -321,9 +345,11 @@ export class PacketSink {
       return this.#halt();
     }
     const out = this.#out;
-    if (this.#printing && out !== undefined) {
+    if (this.#printing && out !== undefined && !print) this.notPrinted++;
+    else if (this.#printing && out !== undefined) {
       if (this.#fieldsWriter !== undefined) {
-        if (this.count === 0) out.write(this.#fieldsWriter.header());
+        if (!this.#fieldsHeaderPrinted) out.write(this.#fieldsWriter.header());
+        this.#fieldsHeaderPrinted = true;
         this.#fieldsWriter.write(out.bytes, frame);
       } else this.#print(out, packet, header, analysis, reassembled);
       this.#commit(out);
@@ -398,6 +424,23 @@ export class PacketSink {
     this.#pipeline?.chunkEnd();
   }
 
+  /** Packets printed and queued, not yet written (live; 0 otherwise). */
+  get queuedPackets(): number {
+    return this.#background?.queuedPackets ?? 0;
+  }
+
+  /**
+   * Waits until the queued output is written (live); throws the write's error (`WriteError`
+   * for an output that failed).
+   */
+  async settle(): Promise<void> {
+    try {
+      await this.#background?.drain();
+    } catch (error) {
+      throw new WriteError(`standard output: ${osErrorReason(error)}`);
+    }
+  }
+
   /** Pushes printed lines out (called whenever the source runs dry). */
   drained(): void {
     this.#out?.flush();
@@ -422,7 +465,13 @@ export class PacketSink {
     if (Number.isNaN(this.#nextStats)) this.#nextStats = now + this.#statsInterval!;
     if (now < this.#nextStats) return;
     this.#nextStats = now + this.#statsInterval!;
-    this.#writeStats();
+    this.#writeStats(this.#liveStats(this.#captureStats?.() ?? undefined));
+  }
+
+  /** The kernel's counters with the packets not printed, for the statistics. */
+  #liveStats(capture: CaptureStats | undefined): CaptureStats | undefined {
+    if (capture === undefined || this.#background === undefined) return capture;
+    return { ...capture, notPrinted: this.notPrinted };
   }
 
   #writeStats(capture?: CaptureStats): void {
@@ -446,7 +495,7 @@ export class PacketSink {
       (this.#selectedFlows ?? this.#flows).flushExport();
       this.#exporter.flush();
     }
-    if (this.#stats) this.#writeStats(capture);
+    if (this.#stats) this.#writeStats(this.#liveStats(capture));
     this.#out?.flush();
     this.#file?.close();
   }

@@ -31,6 +31,7 @@ import { UserError } from "../user_error.ts";
 import { setImmediate } from "node:timers";
 import type { CaptureStats, FrameHeader } from "../frame.ts";
 import { type CaptureDirection, setDataLink, setDirection } from "./datalink.ts";
+import { FRAME_OFFSET, FrameReader } from "./frame_reader.ts";
 import {
   cString,
   errbufText,
@@ -48,25 +49,26 @@ import {
   PCAP_TSTAMP_PRECISION_NANO,
   PCAP_WARNING_PROMISC_NOTSUP,
   PCAP_WARNING_TSTAMP_TYPE_NOTSUP,
-  PKTHDR,
   toCString,
 } from "./library.ts";
 
 /**
- * Kernel buffer by default: 8 MiB, four times libpcap's 2 MiB, because a JavaScript consumer
- * pauses now and then (JIT warm-up, garbage collection). Measured on `lo` with `ping -f`
- * (about 600 k packets/s, text output): 2 MiB lost 5-10 % of the packets, 8 MiB none.
+ * Kernel buffer by default: 32 MiB, sixteen times libpcap's 2 MiB. A JavaScript consumer
+ * pauses now and then (JIT warm-up, garbage collection), and even the capture thread, which
+ * allocates next to nothing, waits for a core on a busy machine. On `lo` each frame is
+ * queued twice (sent and received), so at 250 k packets/s of 630-byte frames the kernel
+ * queues some 300 MB/s: 8 MiB is 25 ms of it. Measured with tcpreplay at top speed (200 k
+ * packets, 2 cores): with `-v` or `--json`, 8 MiB lost 1-7 % in the kernel, 32 MiB none;
+ * earlier, with `ping -f`, 2 MiB lost 5-10 %, 8 MiB none (docs/performance.md).
  */
-export const DEFAULT_BUFFER_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_BUFFER_SIZE = 32 * 1024 * 1024;
 
 /** The largest snapshot length libpcap accepts (`MAXIMUM_SNAPLEN`). */
 export const MAX_SNAPLEN = 262144;
 
-const POLLIN = 0x0001;
+export const POLLIN = 0x0001;
 /** poll() events that mean the socket has a problem, not data. */
-const POLLERR = 0x0008;
-const POLLHUP = 0x0010;
-const POLLNVAL = 0x0020;
+export const POLL_FAILURE = 0x0008 | 0x0010 | 0x0020; // POLLERR | POLLHUP | POLLNVAL
 const SOL_SOCKET = 1;
 const SO_ERROR = 4;
 /** Linux errno values for an interface that went away. */
@@ -88,16 +90,13 @@ export const READ_TIMEOUT_MS = 50;
  * full batch takes about 3 ms at top speed, so the loop slept for two fifths of the time.
  * `setImmediate` turns the loop in about 6 µs; timers and signals still run between turns.
  */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Frames taken per turn of the event loop. */
-const BATCH_SIZE = 4096;
+export const BATCH_SIZE = 4096;
 const IS_WINDOWS = Deno.build.os === "windows";
-
-/** Frames are copied to this offset of the buffer, past the copied header, 8-byte aligned. */
-const FRAME_OFFSET = 32;
 
 /** How a capture handle is set up. */
 export interface CaptureOptions {
@@ -170,18 +169,8 @@ export class LiveCapture {
   readonly #selectableFd: number;
   readonly #event: Deno.PointerValue;
   readonly #pollfd = new Uint8Array(8);
-  readonly #buffer: ArrayBuffer;
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
-  readonly #bufferPointer: Deno.PointerObject;
-  readonly #framePointer: Deno.PointerObject;
-  readonly #slots = new BigUint64Array(2);
-  readonly #headerSlot: Deno.PointerObject;
-  readonly #dataSlot: Deno.PointerObject;
-  readonly #lengths: bigint[] = [];
-  readonly #header: FrameHeader;
-  readonly #pkthdrSize: bigint = BigInt(PKTHDR.size);
   readonly #statsBuffer = new Uint8Array(16);
+  readonly #reader: FrameReader;
 
   private constructor(
     lib: Libpcap,
@@ -200,23 +189,7 @@ export class LiveCapture {
     this.snaplen = pcap.pcap_snapshot(handle);
     this.nanosecond = (pcap.pcap_get_tstamp_precision?.(handle) ?? 0) ===
       PCAP_TSTAMP_PRECISION_NANO;
-    this.#header = {
-      seconds: 0,
-      fraction: 0,
-      nanosecond: this.nanosecond,
-      caplen: 0,
-      len: 0,
-    };
-
-    // One buffer for the whole run, large enough to live outside V8's moving heap.
-    this.#buffer = new ArrayBuffer(FRAME_OFFSET + Math.max(this.snaplen, MAX_SNAPLEN));
-    this.#bytes = new Uint8Array(this.#buffer);
-    this.#view = new DataView(this.#buffer);
-    this.#bufferPointer = Deno.UnsafePointer.of(this.#bytes)!;
-    this.#framePointer = Deno.UnsafePointer.offset(this.#bufferPointer, FRAME_OFFSET)!;
-    const slots = Deno.UnsafePointer.of(this.#slots)!;
-    this.#headerSlot = slots;
-    this.#dataSlot = Deno.UnsafePointer.offset(slots, 8)!;
+    this.#reader = new FrameReader(lib, handle, this.snaplen, this.nanosecond);
 
     const errbuf = new Uint8Array(PCAP_ERRBUF_SIZE);
     if (pcap.pcap_setnonblock(handle, 1, errbuf) !== 0) {
@@ -363,7 +336,8 @@ export class LiveCapture {
   #next(onFrame: FrameHandler): number {
     const status = this.#read();
     if (status !== 1) return status;
-    const keepGoing = onFrame(this.#bytes, FRAME_OFFSET, this.#header.caplen, this.#header);
+    const reader = this.#reader;
+    const keepGoing = onFrame(reader.bytes, FRAME_OFFSET, reader.header.caplen, reader.header);
     if (keepGoing === false) {
       this.#stopping = true;
       this.#drainOnStop = false; // the consumer wants no more
@@ -379,8 +353,8 @@ export class LiveCapture {
   readFrame(): { frame: Uint8Array; header: FrameHeader } | null {
     const status = this.#read();
     if (status === 1) {
-      const frame = this.#bytes.subarray(FRAME_OFFSET, FRAME_OFFSET + this.#header.caplen);
-      return { frame, header: this.#header };
+      const { bytes, header } = this.#reader;
+      return { frame: bytes.subarray(FRAME_OFFSET, FRAME_OFFSET + header.caplen), header };
     }
     if (status === PCAP_ERROR) throw new CaptureError(`${this.device}: ${this.#error()}`, status);
     return null;
@@ -394,35 +368,9 @@ export class LiveCapture {
     return this.#waitForData(timeoutMs);
   }
 
-  /** `pcap_next_ex` and the copy of the header and frame into the reused buffer. */
+  /** `pcap_next_ex` and the copy of the header and frame into the reader's buffer. */
   #read(): number {
-    const handle = this.#handle;
-    if (handle === null) return PCAP_ERROR_BREAK;
-    const { pcap, libc } = this.#lib;
-    const status = pcap.pcap_next_ex(handle, this.#headerSlot, this.#dataSlot);
-    if (status !== 1) return status;
-    const view = this.#view;
-    libc.memcpy(this.#bufferPointer, this.#slots[0], this.#pkthdrSize);
-    const header = this.#header;
-    const low = view.getUint32(0, HOST_LITTLE_ENDIAN);
-    const high = IS_WINDOWS ? 0 : view.getInt32(4, HOST_LITTLE_ENDIAN);
-    header.seconds = HOST_LITTLE_ENDIAN || IS_WINDOWS
-      ? high * 0x100000000 + low
-      : low * 0x100000000 + (high >>> 0);
-    header.fraction = view.getUint32(
-      PKTHDR.usec + (HOST_LITTLE_ENDIAN ? 0 : 4),
-      HOST_LITTLE_ENDIAN,
-    );
-    const caplen = Math.min(
-      view.getUint32(PKTHDR.caplen, HOST_LITTLE_ENDIAN),
-      this.#bytes.length - FRAME_OFFSET,
-    );
-    header.caplen = caplen;
-    header.len = view.getUint32(PKTHDR.len, HOST_LITTLE_ENDIAN);
-    // A BigInt per distinct length, made once: the copy then allocates nothing.
-    const length = this.#lengths[caplen] ??= BigInt(caplen);
-    libc.memcpy(this.#framePointer, this.#slots[1], length);
-    return 1;
+    return this.#handle === null ? PCAP_ERROR_BREAK : this.#reader.read();
   }
 
   async #waitForData(timeoutMs: number): Promise<void> {
@@ -430,7 +378,7 @@ export class LiveCapture {
     if (this.#selectableFd >= 0 && libc.poll) {
       await libc.poll(this.#pollfd, 1n, timeoutMs);
       const revents = new DataView(this.#pollfd.buffer).getInt16(6, HOST_LITTLE_ENDIAN);
-      if (revents & (POLLERR | POLLHUP | POLLNVAL)) this.#socketError();
+      if (revents & POLL_FAILURE) this.#socketError();
     } else if (this.#event !== null && kernel32) {
       await kernel32.WaitForSingleObject(this.#event, timeoutMs);
     } else {
@@ -438,28 +386,19 @@ export class LiveCapture {
     }
   }
 
-  /**
-   * poll() flagged the socket. In non-blocking mode libpcap does not look at why, so an
-   * interface taken down would leave the capture silent for ever: ask the socket.
-   */
+  /** poll() flagged the socket: see `socketFailure`. */
   #socketError(): never {
-    const value = new Uint8Array(4);
-    const size = new Uint8Array(new Uint32Array([4]).buffer);
-    const status = this.#lib.libc.getsockopt?.(
-      this.#selectableFd,
-      SOL_SOCKET,
-      SO_ERROR,
-      value,
-      size,
-    );
-    const errno = status === 0 ? new DataView(value.buffer).getInt32(0, HOST_LITTLE_ENDIAN) : -1;
-    const gone = GONE_ERRNOS[errno];
-    throw new CaptureError(
-      gone
-        ? `${this.device}: The interface ${gone}`
-        : `${this.device}: error on the capture socket (errno ${errno})`,
-      PCAP_ERROR,
-    );
+    throw socketFailure(this.#lib, this.#selectableFd, this.device);
+  }
+
+  /** The descriptor poll() waits on (-1 where libpcap has none). */
+  get selectableFd(): number {
+    return this.#selectableFd;
+  }
+
+  /** The read timeout in milliseconds (how long the kernel holds a block of frames). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   #error(): string {
@@ -485,6 +424,25 @@ export class LiveCapture {
       this.#handle = null;
     }
   }
+}
+
+/**
+ * What poll() flagging the capture socket `fd` means. In non-blocking mode libpcap does not
+ * look at why, so an interface taken down would leave the capture silent for ever: ask the
+ * socket.
+ */
+export function socketFailure(lib: Libpcap, fd: number, device: string): CaptureError {
+  const value = new Uint8Array(4);
+  const size = new Uint8Array(new Uint32Array([4]).buffer);
+  const status = lib.libc.getsockopt?.(fd, SOL_SOCKET, SO_ERROR, value, size);
+  const errno = status === 0 ? new DataView(value.buffer).getInt32(0, HOST_LITTLE_ENDIAN) : -1;
+  const gone = GONE_ERRNOS[errno];
+  return new CaptureError(
+    gone
+      ? `${device}: The interface ${gone}`
+      : `${device}: error on the capture socket (errno ${errno})`,
+    PCAP_ERROR,
+  );
 }
 
 function statusText(lib: Libpcap, status: number): string {

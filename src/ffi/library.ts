@@ -112,6 +112,11 @@ export const LIBC_SYMBOLS = {
   memcpy: { parameters: ["pointer", "u64", "usize"], result: "void" },
   // Blocks until the capture descriptor is readable; runs off the main thread.
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  // The same poll(), blocking its caller: the capture thread, which has nothing else to do.
+  // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+  poll_wait: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
+  // void *memset(void *s, int c, size_t n): the capture thread touches its ring's pages once.
+  memset: { parameters: ["buffer", "i32", "usize"], result: "pointer", optional: true },
   // Why poll() flagged the capture socket (an interface that went down: ENETDOWN).
   getsockopt: {
     parameters: ["i32", "i32", "i32", "buffer", "buffer"],
@@ -166,6 +171,8 @@ export interface Libpcap {
       Pick<
         LibcSymbols,
         | "poll"
+        | "poll_wait"
+        | "memset"
         | "getsockopt"
         | "getpwnam"
         | "initgroups"

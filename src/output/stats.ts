@@ -383,12 +383,17 @@ export function writeStatsText(
     } s\n`,
   );
   const capture = extras.capture;
-  if (capture !== undefined && (capture.dropped > 0 || capture.interfaceDropped > 0)) {
+  const notPrinted = capture?.notPrinted ?? 0;
+  if (
+    capture !== undefined &&
+    (capture.dropped > 0 || capture.interfaceDropped > 0 || notPrinted > 0)
+  ) {
     out.text(
       `WARNING: the capture could not keep up: ${
         counted(capture.dropped, "packet")
       } dropped by the ` +
-        `kernel, ${capture.interfaceDropped} by the interface\n`,
+        `kernel, ${capture.interfaceDropped} by the interface` +
+        (notPrinted > 0 ? `; ${notPrinted} captured but not printed` : "") + "\n",
     );
   }
 

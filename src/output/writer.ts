@@ -26,9 +26,20 @@ export interface SyncSink {
   writeSync(bytes: Uint8Array): number;
 }
 
+/**
+ * A sink that takes whole chunks with the number of packets in each, and may go away
+ * (`BackgroundWriter`).
+ */
+export interface ChunkSink {
+  writeChunk(bytes: Uint8Array, packets: number): void;
+  readonly closed: boolean;
+}
+
 /** Accumulates output and writes it to a sink in chunks. */
 export class OutputBuffer {
-  readonly #sink: SyncSink;
+  readonly #sink: SyncSink | ChunkSink;
+  /** Pieces of output committed since the last flush (packets, mostly). */
+  #packets = 0;
   /** Formatters write straight into this; call `commit()` after each packet. */
   readonly bytes: ByteWriter;
   /** Bytes gathered before `commit` writes them out. */
@@ -36,7 +47,7 @@ export class OutputBuffer {
   #closed = false;
 
   /** `size`: bytes gathered before they are written out. */
-  constructor(sink: SyncSink, size = CHUNK) {
+  constructor(sink: SyncSink | ChunkSink, size = CHUNK) {
     this.#sink = sink;
     this.#chunk = size;
     this.bytes = new ByteWriter(size + size / 2);
@@ -44,7 +55,7 @@ export class OutputBuffer {
 
   /** True once the reader went away (`EPIPE`); later writes are dropped. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || ("writeChunk" in this.#sink && this.#sink.closed);
   }
 
   /** Appends text. */
@@ -55,6 +66,7 @@ export class OutputBuffer {
 
   /** Ends a piece of output written into `bytes`: writes the buffer out once it is full. */
   commit(): void {
+    this.#packets++;
     if (this.bytes.length >= this.#chunk) this.flush();
   }
 
@@ -62,15 +74,18 @@ export class OutputBuffer {
   flush(): void {
     const bytes = this.bytes;
     if (bytes.length === 0) return;
-    this.#writeAll(bytes.written());
+    const sink = this.#sink;
+    if ("writeChunk" in sink) sink.writeChunk(bytes.written(), this.#packets);
+    else this.#writeAll(sink, bytes.written());
+    this.#packets = 0;
     bytes.clear();
   }
 
-  #writeAll(bytes: Uint8Array): void {
+  #writeAll(sink: SyncSink, bytes: Uint8Array): void {
     let offset = 0;
     try {
       while (offset < bytes.length && !this.#closed) {
-        offset += this.#sink.writeSync(bytes.subarray(offset));
+        offset += sink.writeSync(bytes.subarray(offset));
       }
     } catch (error) {
       if (error instanceof Deno.errors.BrokenPipe) {
