@@ -50,6 +50,8 @@ async function main(): Promise<void> {
         // A worker's module is not found by following imports: it is named here.
         "--include",
         `${ROOT}src/cli/print_worker.ts`,
+        "--include",
+        `${ROOT}src/ffi/capture_thread.ts`,
         "--target",
         target,
         "--output",
