@@ -20,10 +20,11 @@
  * every tool saw every packet; `--uniform-segments` makes the earlier, smaller mix (see
  * `SegmentSizes`). No time is ever asserted.
  *
- * `--live` replays the capture five times onto `lo` with `tcpreplay --pps` at 100 k, 300 k
- * packets/s and top speed while netpeek (text), netpeek (`-w`) or tcpdump (text) captures,
- * one at a time, and reports sent, captured and dropped by the kernel. Needs root and
- * tcpreplay.
+ * `--live` replays a capture of `--packets` (default 40,000) five times onto `lo` with
+ * tcpreplay at top speed (`--speed PPS` for a set rate) while netpeek (text, `-v`, `--json`,
+ * `-w`) or tcpdump (text) captures, one at a time, `--runs` (default 5) times each in turn,
+ * and reports each capturer's median and worst loss: packets not captured, and (netpeek)
+ * captured but not printed because the output could not keep up. Needs root and tcpreplay.
  *
  * @module
  */
@@ -636,14 +637,24 @@ async function fileBench(
   }
 }
 
-/** Runs one capture while tcpreplay sends; returns what was sent and captured. */
+/** What one live run saw. */
+interface LiveResult {
+  /** tcpreplay's rate, packets/s. */
+  rate: number;
+  sent: number;
+  captured: number;
+  dropped: number;
+  notPrinted: number;
+}
+
+/** Runs one capture while tcpreplay sends the capture `passes` times at `speed`. */
 async function liveRun(
-  name: string,
   command: string,
   args: string[],
   capture: string,
-  pps: string,
-): Promise<string> {
+  speed: string,
+  passes: number,
+): Promise<LiveResult> {
   const child = new Deno.Command(command, { args, stdout: "null", stderr: "piped" }).spawn();
   let stderr = "";
   const reading = (async () => {
@@ -654,60 +665,117 @@ async function liveRun(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const speed = pps === "top" ? ["--topspeed"] : ["--pps", pps];
   const replay = await new Deno.Command("tcpreplay", {
-    // Five passes: a run long enough that JIT warm-up is not all it measures.
-    args: ["-i", "lo", ...speed, "--loop", "5", capture],
+    args: [
+      "-i",
+      "lo",
+      ...(speed === "top" ? ["--topspeed"] : ["--pps", speed]),
+      "--loop",
+      `${passes}`,
+      capture,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
   const report = new TextDecoder().decode(replay.stdout);
-  const sent = Number(report.match(/Actual: (\d+) packets/)?.[1] ?? NaN);
-  const rate = report.match(/Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps/)?.[1] ?? "?";
   await new Promise((resolve) => setTimeout(resolve, 1500));
   child.kill("SIGINT");
   await child.status;
   await reading;
-  // netpeek: "N packets captured, N received by filter, N dropped by kernel";
-  // tcpdump: the same three on separate lines.
-  const captured = Number(stderr.match(/(\d+) packets captured/)?.[1] ?? NaN);
-  const dropped = Number(stderr.match(/(\d+) (?:packets )?dropped by kernel/)?.[1] ?? NaN);
-  const lost = ((1 - captured / sent) * 100).toFixed(2);
-  return `${name.padEnd(22)} ${pps.padStart(6)} ${String(Math.round(Number(rate))).padStart(9)} ` +
-    `${String(sent).padStart(8)} ${String(captured).padStart(9)} ${String(dropped).padStart(8)} ${
-      lost.padStart(7)
-    }%`;
+  // netpeek: "N packets captured, N received by filter, N dropped by kernel[, N not printed
+  // (output too slow)]"; tcpdump: the first three on separate lines.
+  return {
+    rate: Number(report.match(/Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps/)?.[1] ?? NaN),
+    sent: Number(report.match(/Actual: (\d+) packets/)?.[1] ?? NaN),
+    captured: Number(stderr.match(/(\d+) packets captured/)?.[1] ?? NaN),
+    dropped: Number(stderr.match(/(\d+) (?:packets )?dropped by kernel/)?.[1] ?? NaN),
+    notPrinted: Number(stderr.match(/(\d+) not printed/)?.[1] ?? 0),
+  };
 }
 
-/** `--live`: tcpreplay onto lo at several rates against each capturer. */
-async function liveBench(packets: number): Promise<void> {
+/** The share of the packets sent that were not captured, or captured and not printed. */
+function lostShare(result: LiveResult): number {
+  return (result.sent - result.captured + result.notPrinted) / result.sent;
+}
+
+/**
+ * `--live`: tcpreplay at top speed onto lo, `runs` times in turn for each capturer (netpeek
+ * text, `-v`, `--json`, `-w`, and tcpdump's text), each run the capture `passes` times;
+ * prints each capturer's median and worst loss, counting packets captured but not printed
+ * as lost.
+ */
+async function liveBench(
+  packets: number,
+  runs: number,
+  segments: SegmentSizes,
+  speed: string,
+  before?: string,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "netpeek-live-" });
   const capture = `${dir}/mixed.pcap`;
+  const passes = 5;
   try {
-    makeCapture(capture, packets);
-    const netpeek = [
+    makeCapture(capture, packets, 1, segments);
+    const netpeekAt = (root: string) => [
       "run",
       "--allow-ffi",
       "--allow-env=NETPEEK_LIBPCAP,SystemRoot",
       "--allow-read",
       "--allow-write",
-      `${ROOT}main.ts`,
+      `${root}main.ts`,
       "-i",
       "lo",
     ];
-    const rows: string[] = [];
-    for (const pps of ["100000", "300000", "top"]) {
-      rows.push(await liveRun("netpeek text", Deno.execPath(), netpeek, capture, pps));
-      rows.push(
-        await liveRun("netpeek -w", Deno.execPath(), [...netpeek, "-w", "/dev/null"], capture, pps),
+    const netpeek = netpeekAt(ROOT);
+    const capturers: [string, string, string[]][] = [
+      ["netpeek text", Deno.execPath(), netpeek],
+      ["netpeek -v", Deno.execPath(), [...netpeek, "-v"]],
+      ["netpeek --json", Deno.execPath(), [...netpeek, "--json"]],
+      ["netpeek -w", Deno.execPath(), [...netpeek, "-w", "/dev/null"]],
+      ["tcpdump text", "tcpdump", ["-n", "-i", "lo"]],
+    ];
+    if (before !== undefined) {
+      const earlier = netpeekAt(before);
+      capturers.push(
+        ["before: text", Deno.execPath(), earlier],
+        ["before: -v", Deno.execPath(), [...earlier, "-v"]],
+        ["before: --json", Deno.execPath(), [...earlier, "--json"]],
       );
-      rows.push(await liveRun("tcpdump text", "tcpdump", ["-n", "-i", "lo"], capture, pps));
     }
+    const results = new Map<string, LiveResult[]>(capturers.map(([name]) => [name, []]));
+    for (let run = 0; run < runs; run++) {
+      for (const [name, command, args] of capturers) {
+        const result = await liveRun(command, args, capture, speed, passes);
+        results.get(name)!.push(result);
+        console.log(
+          `${name}: ${Math.round(result.rate)} packets/s, sent ${result.sent}, captured ` +
+            `${result.captured}, dropped by kernel ${result.dropped}, not printed ` +
+            `${result.notPrinted}`,
+        );
+      }
+    }
+    const percent = (share: number) => `${(100 * share).toFixed(2)} %`;
     console.log(
-      `\nlive on lo: ${packets} packets replayed per run (each frame is seen twice on lo; libpcap drops the outgoing copy)\n`,
+      `\nlive on lo: ${packets} packets x ${passes} passes a run, tcpreplay ${
+        speed === "top" ? "at top speed" : `at ${speed} packets/s`
+      }, ${runs} runs each (${segments} segments); lost = not captured + captured but not printed\n`,
     );
-    console.log("capturer                  pps  sent pps     sent  captured  dropped    lost");
-    for (const row of rows) console.log(row);
+    console.log(
+      "| capturer | packets/s (median) | lost, median | lost, worst | kernel drops, worst | not printed, worst |",
+    );
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (const [name] of capturers) {
+      const all = results.get(name)!;
+      const shares = all.map(lostShare).sort((a, b) => a - b);
+      const rates = all.map((result) => result.rate).sort((a, b) => a - b);
+      console.log(
+        `| ${name} | ${Math.round(rates[rates.length >> 1]).toLocaleString("en")} | ${
+          percent(shares[shares.length >> 1])
+        } | ${percent(shares[shares.length - 1])} | ${
+          Math.max(...all.map((result) => result.dropped))
+        } | ${Math.max(...all.map((result) => result.notPrinted))} |`,
+      );
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -717,21 +785,32 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: taskArgs(),
     options: {
-      packets: { type: "string", default: "1000000" },
-      runs: { type: "string", default: "1" },
+      packets: { type: "string" },
+      runs: { type: "string" },
+      speed: { type: "string" },
       check: { type: "boolean" },
       live: { type: "boolean" },
       "uniform-segments": { type: "boolean" },
       before: { type: "string" },
     },
   });
-  if (values.live) await liveBench(Number(values.packets));
-  else {
+  const segments = values["uniform-segments"] ? "uniform" : "bulk";
+  if (values.live) {
+    // Live: 40,000 packets replayed five times a run, unless told otherwise.
+    const packets = values.packets === undefined ? 40_000 : Number(values.packets);
+    await liveBench(
+      packets,
+      Number(values.runs ?? 5),
+      segments,
+      values.speed ?? "top",
+      values.before === undefined ? undefined : values.before.replace(/\/?$/, "/"),
+    );
+  } else {
     await fileBench(
-      Number(values.packets),
+      Number(values.packets ?? 1_000_000),
       values.check === true,
-      Number(values.runs),
-      values["uniform-segments"] ? "uniform" : "bulk",
+      Number(values.runs ?? 1),
+      segments,
       values.before === undefined ? undefined : values.before.replace(/\/?$/, "/"),
     );
   }

@@ -141,9 +141,12 @@ export async function sh(command: string, args: string[]): Promise<string> {
   return new TextDecoder().decode(output.stdout);
 }
 
-/** The statistics line netpeek prints when a capture ends. */
+/**
+ * The statistics line netpeek prints when a capture ends: captured, received by filter,
+ * dropped by kernel, and (when the output could not keep up) not printed.
+ */
 export const STATS_LINE =
-  /^(\d+) packets? captured, (\d+) received by filter, (\d+) dropped by kernel$/m;
+  /^(\d+) packets? captured, (\d+) received by filter, (\d+) dropped by kernel(?:, (\d+) not printed \(output too slow\))?$/m;
 
 /** Whether a command is installed (the reference tools: tcpdump, tshark). */
 export async function hasCommand(name: string, args = ["--version"]): Promise<boolean> {
