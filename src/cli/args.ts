@@ -147,7 +147,7 @@ Capture:
   -B, --buffer-size KIB      kernel capture buffer in KiB (default 32768)
       --buffer-packets N     live: at most N packets wait to be printed; when the output
                              is slower than the traffic, the rest are captured, written
-                             (-w) and counted but not printed (default 50000)
+                             (-w) and counted but not printed (default 200000)
       --time-stamp-precision micro|nano
                              time stamp resolution (default micro)
   -j, --time-stamp-type TYPE time stamp source, as libpcap names it (host, adapter, ...)
@@ -247,8 +247,11 @@ Examples:
 
 const MAX_SNAPLEN = 262144;
 
-/** `--buffer-packets`' default: about a sixth of a second at 300,000 packets/s. */
-export const DEFAULT_BUFFER_PACKETS = 50_000;
+/**
+ * `--buffer-packets`' default: a burst of 200,000 packets (a second of a busy server's
+ * traffic) is printed in full even when printing runs at half the burst's rate.
+ */
+export const DEFAULT_BUFFER_PACKETS = 200_000;
 
 function positiveInteger(name: string, text: string | undefined, allowZero = false) {
   if (text === undefined) return undefined;

@@ -237,7 +237,9 @@ export async function captureLive(
 
 /**
  * The capture thread's ring for `--buffer-packets N`: room for N frames of 1,280 bytes, so
- * that the ring seldom fills before N frames wait (then printing stops; see `Backlog`).
+ * that the ring seldom fills before N frames wait (then printing stops; see `Backlog`). Its
+ * pages take memory only as frames wait: the ring starts again at its beginning whenever
+ * all is taken.
  */
 function ringBytes(bufferPackets: number): number {
   return Math.min(Math.max(bufferPackets * 1280, 16 << 20), 1 << 30);

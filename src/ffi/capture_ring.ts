@@ -49,7 +49,10 @@ export const RING_REQUEST = 4;
 export const RING_DONE = 5;
 /** Times the capture thread found the ring full and waited for room. */
 export const RING_FULL_WAITS = 6;
-const CONTROL_WORDS = 8;
+/** Bytes of records put, and taken (both wrap at 2^32). */
+const RING_BYTES_PUT = 7;
+const RING_BYTES_TAKEN = 8;
+const CONTROL_WORDS = 10;
 
 export const REQUEST_RUN = 0;
 /** Stop, after taking what the kernel still holds (a signal, `--duration`). */
@@ -58,6 +61,8 @@ export const REQUEST_STOP_DRAINING = 1;
 export const REQUEST_STOP_NOW = 2;
 
 const RECORD_HEADER = 24;
+/** See `CaptureRing.restartAfter`: some 6,000 frames of the bench's mix. */
+const RESTART_AFTER = 4 << 20;
 const WRAP = 0xffffffff;
 const ALIGN = 8;
 
@@ -73,6 +78,8 @@ export class CaptureRing {
   readonly bytes: Uint8Array;
   readonly words: Uint32Array;
   readonly size: number;
+  /** How far in the producer must be to start again at 0 when all is taken. */
+  readonly restartAfter: number;
 
   constructor(buffers: RingBuffers) {
     this.buffers = buffers;
@@ -80,6 +87,7 @@ export class CaptureRing {
     this.bytes = new Uint8Array(buffers.data);
     this.words = new Uint32Array(buffers.data);
     this.size = buffers.data.byteLength;
+    this.restartAfter = Math.min(RESTART_AFTER, this.size / 4);
   }
 
   /** A ring of `bytes` (rounded down to 16) of frames. */
@@ -104,10 +112,8 @@ export class CaptureRing {
 
   /** Bytes put and not yet taken (records, headers included). */
   get waitingBytes(): number {
-    if (this.waiting === 0) return 0;
-    const write = Atomics.load(this.control, RING_WRITE_POSITION);
-    const read = Atomics.load(this.control, RING_READ_POSITION);
-    return write > read ? write - read : this.size - read + write;
+    return (Atomics.load(this.control, RING_BYTES_PUT) -
+      Atomics.load(this.control, RING_BYTES_TAKEN)) >>> 0;
   }
 
   producer(): RingProducer {
@@ -124,6 +130,7 @@ export class RingProducer {
   readonly #ring: CaptureRing;
   #position = 0;
   #produced = 0;
+  #bytesPut = 0;
   /**
    * Views of the caller's buffer, one per frame length, made once: the capture thread puts
    * every frame from the same place, and a view made per frame was its only allocation.
@@ -152,7 +159,13 @@ export class RingProducer {
     // position never comes to equal the reader's unless all is taken.
     const empty = Atomics.load(control, RING_CONSUMED) === this.#produced;
     const read = Atomics.load(control, RING_READ_POSITION);
-    if (empty || at > read) {
+    if (empty && at >= ring.restartAfter && at > needed) {
+      // All taken, and far enough in: start again at 0, so that the ring's pages in use (its
+      // memory) grow with the frames waiting, not with the frames that went through. Until
+      // the consumer passes the wrap mark the room is only what lies before it: far enough.
+      if (size - at >= RECORD_HEADER) ring.words[at >> 2] = WRAP;
+      at = 0;
+    } else if (empty || at > read) {
       if (size - at > needed || (size - at === needed && (empty || read !== 0))) {
         // It fits before the end.
       } else {
@@ -179,6 +192,8 @@ export class RingProducer {
     this.#position = at + needed;
     if (this.#position === size) this.#position = 0;
     this.#produced = (this.#produced + 1) | 0;
+    this.#bytesPut = (this.#bytesPut + needed) | 0;
+    Atomics.store(control, RING_BYTES_PUT, this.#bytesPut);
     Atomics.store(control, RING_WRITE_POSITION, this.#position);
     Atomics.store(control, RING_PRODUCED, this.#produced);
     return true;
@@ -199,6 +214,9 @@ export class RingConsumer {
   #position = 0;
   #consumed = 0;
   #next = 0;
+  /** The record bytes of the frame `next()` returned, and of all taken before it. */
+  #taking = 0;
+  #bytesTaken = 0;
 
   constructor(ring: CaptureRing) {
     this.#ring = ring;
@@ -228,7 +246,8 @@ export class RingConsumer {
     header.seconds = words[word + 3] * 0x100000000 + words[word + 2];
     header.fraction = words[word + 4];
     this.#position = at;
-    this.#next = at + recordBytes(caplen);
+    this.#taking = recordBytes(caplen);
+    this.#next = at + this.#taking;
     return at + RECORD_HEADER;
   }
 
@@ -237,6 +256,8 @@ export class RingConsumer {
     const control = this.#ring.control;
     this.#position = this.#next === this.#ring.size ? 0 : this.#next;
     this.#consumed = (this.#consumed + 1) | 0;
+    this.#bytesTaken = (this.#bytesTaken + this.#taking) | 0;
+    Atomics.store(control, RING_BYTES_TAKEN, this.#bytesTaken);
     Atomics.store(control, RING_READ_POSITION, this.#position);
     Atomics.store(control, RING_CONSUMED, this.#consumed);
   }

@@ -115,8 +115,6 @@ export const LIBC_SYMBOLS = {
   // The same poll(), blocking its caller: the capture thread, which has nothing else to do.
   // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
   poll_wait: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
-  // void *memset(void *s, int c, size_t n): the capture thread touches its ring's pages once.
-  memset: { parameters: ["buffer", "i32", "usize"], result: "pointer", optional: true },
   // Why poll() flagged the capture socket (an interface that went down: ENETDOWN).
   getsockopt: {
     parameters: ["i32", "i32", "i32", "buffer", "buffer"],
@@ -172,7 +170,6 @@ export interface Libpcap {
         LibcSymbols,
         | "poll"
         | "poll_wait"
-        | "memset"
         | "getsockopt"
         | "getpwnam"
         | "initgroups"
