@@ -115,6 +115,10 @@ export const LIBC_SYMBOLS = {
   // The same poll(), blocking its caller: the capture thread, which has nothing else to do.
   // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
   poll_wait: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
+  // pid_t gettid(void) and int setpriority(int which, id_t who, int prio): the capture thread
+  // asks to be scheduled ahead of the printing (where it may: root, or CAP_SYS_NICE).
+  gettid: { parameters: [], result: "i32", optional: true },
+  setpriority: { parameters: ["i32", "u32", "i32"], result: "i32", optional: true },
   // Why poll() flagged the capture socket (an interface that went down: ENETDOWN).
   getsockopt: {
     parameters: ["i32", "i32", "i32", "buffer", "buffer"],
@@ -170,6 +174,8 @@ export interface Libpcap {
         LibcSymbols,
         | "poll"
         | "poll_wait"
+        | "gettid"
+        | "setpriority"
         | "getsockopt"
         | "getpwnam"
         | "initgroups"
