@@ -27,6 +27,8 @@ Deno.test("parseCommandLine: defaults, flags and the interface", () => {
     [["lo"], false, 96, 4096 * 1024, "ascii"],
   );
   assert.equal(parseCommandLine(["-i", "eth0", "-c", "7"]).count, 7);
+  assert.equal(defaults.bufferPackets, 200_000);
+  assert.equal(parseCommandLine(["--buffer-packets", "2000"]).bufferPackets, 2000);
   const files = parseCommandLine(["-w", "out", "-C", "1.5", "-W", "4", "-G", "60", "-U", "tcp"]);
   assert.deepEqual(
     [files.write, files.sizeLimit, files.fileCount, files.interval, files.packetBuffered],

@@ -126,6 +126,11 @@ const MISTAKES: [string[], number, RegExp][] = [
   [["-r", "/tmp"], 1, /^netpeek: \/tmp: is a directory: give -r a capture file in it$/],
   [["-r", fixture("raw.pcap"), "-w", "/tmp"], 1, /^netpeek: \/tmp: is a directory: give -w /],
   [["-B", "0"], 2, /^netpeek: --buffer-size wants a positive whole number, not "0"/],
+  [
+    ["--buffer-packets", "many", "-i", "lo"],
+    2,
+    /^netpeek: --buffer-packets wants a positive whole number, not "many"/,
+  ],
   [["-r", "x", "-w", "y", "-C", "0"], 2, /^netpeek: -C wants a size in millions of bytes/],
   [["eth9", "tcp", "port", "80"], 1, /^netpeek: eth9: no such device; see --list-interfaces$/],
   [["--jsno", "-r", "x"], 2, /^netpeek: Unknown option '--jsno' \(did you mean --json\?\)/],

@@ -145,9 +145,10 @@ Capture:
   -s, --snaplen N            bytes to keep of each packet (default and 0: 262144)
   -p, --no-promisc           do not put the interface into promiscuous mode
   -B, --buffer-size KIB      kernel capture buffer in KiB (default 32768)
-      --buffer-packets N     live: at most N packets wait to be printed; when the output
-                             is slower than the traffic, the rest are captured, written
-                             (-w) and counted but not printed (default 200000)
+      --buffer-packets N     live: at most N packets (and 64 MiB of lines) wait to be
+                             printed; when the output is slower than the traffic, the rest
+                             are captured, written (-w) and counted but not printed
+                             (default 200000)
       --time-stamp-precision micro|nano
                              time stamp resolution (default micro)
   -j, --time-stamp-type TYPE time stamp source, as libpcap names it (host, adapter, ...)

@@ -246,8 +246,15 @@ function ringBytes(bufferPackets: number): number {
 }
 
 /**
+ * The most bytes of printed lines that wait for a slow reader, whatever `--buffer-packets`
+ * says: 200,000 packets of `-X` would be some 600 MB.
+ */
+const MAX_QUEUED_BYTES = 64 << 20;
+
+/**
  * Whether the next packet is printed: not while more than `--buffer-packets` wait (in the
- * capture ring, and printed but not yet written), nor while the ring is half full; printing
+ * capture ring, and printed but not yet written), nor while the ring is half full or
+ * `MAX_QUEUED_BYTES` of lines wait; printing
  * starts again once half as many wait, so that what is left out comes in runs, not as
  * every other line.
  */
@@ -267,10 +274,12 @@ class Backlog {
 
   printable(): boolean {
     const thread = this.#thread;
-    const waiting = thread.waiting + this.#sink.queuedPackets;
+    const sink = this.#sink;
+    const waiting = thread.waiting + sink.queuedPackets;
     if (this.#skipping) {
-      this.#skipping = waiting > this.#limit / 2 || thread.halfFull;
-    } else if (waiting >= this.#limit || thread.halfFull) {
+      this.#skipping = waiting > this.#limit / 2 || thread.halfFull ||
+        sink.queuedBytes > MAX_QUEUED_BYTES / 2;
+    } else if (waiting >= this.#limit || thread.halfFull || sink.queuedBytes >= MAX_QUEUED_BYTES) {
       this.#skipping = true;
       if (!this.#warned) {
         this.#warned = true;

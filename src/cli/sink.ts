@@ -429,6 +429,11 @@ export class PacketSink {
     return this.#background?.queuedPackets ?? 0;
   }
 
+  /** Bytes of printed lines queued, not yet written (live; 0 otherwise). */
+  get queuedBytes(): number {
+    return this.#background?.queuedBytes ?? 0;
+  }
+
   /**
    * Waits until the queued output is written (live); throws the write's error (`WriteError`
    * for an output that failed).
