@@ -63,6 +63,7 @@ import {
 } from "./print_batch.ts";
 import type { PacketFormat } from "./print_format.ts";
 import { openPrintOutput, type PrintOutput, type PrintSetup } from "./print_worker.ts";
+import { startWorker } from "../start_worker.ts";
 
 /** How long to wait for the worker to start before printing on this thread instead. */
 const START_TIMEOUT_MS = 5000;
@@ -140,32 +141,13 @@ export class PrintPipeline {
     setup: Omit<PrintSetup, "buffers">,
     format: PacketFormat,
   ): Promise<PrintPipeline | undefined> {
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL("./print_worker.ts", import.meta.url), { type: "module" });
-    } catch {
-      return undefined;
-    }
     const batches = PrintBatches.allocate();
-    const started = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
-      worker.onerror = (event) => {
-        event.preventDefault();
-        clearTimeout(timer);
-        resolve(false);
-      };
-      // The worker says "started" once it has its setup; a module that failed to load
-      // reports an error instead.
-      worker.onmessage = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      worker.postMessage({ ...setup, buffers: batches.buffers } satisfies PrintSetup);
-    });
-    if (!started) {
-      worker.terminate();
-      return undefined;
-    }
+    const worker = await startWorker(
+      new URL("./print_worker.ts", import.meta.url),
+      { ...setup, buffers: batches.buffers } satisfies PrintSetup,
+      START_TIMEOUT_MS,
+    );
+    if (worker === undefined) return undefined;
     return new PrintPipeline(worker, batches, format, openPrintOutput(setup));
   }
 

@@ -57,6 +57,7 @@ import {
   type RingConsumer,
 } from "./capture_ring.ts";
 import { FRAME_OFFSET, FrameReader } from "./frame_reader.ts";
+import { startWorker } from "../start_worker.ts";
 import {
   cString,
   HOST_LITTLE_ENDIAN,
@@ -132,40 +133,21 @@ export class CaptureThread {
   static async start(capture: LiveCapture, ringBytes: number): Promise<CaptureThread | undefined> {
     const lib = loadLibpcap();
     if (lib.libc.poll_wait === undefined || capture.selectableFd < 0) return undefined;
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL("./capture_thread.ts", import.meta.url), { type: "module" });
-    } catch {
-      return undefined;
-    }
     const ring = CaptureRing.allocate(ringBytes);
-    const started = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
-      worker.onerror = (event) => {
-        event.preventDefault();
-        clearTimeout(timer);
-        resolve(false);
-      };
-      worker.onmessage = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      worker.postMessage(
-        {
-          handle: BigInt(Deno.UnsafePointer.value(capture.handle)),
-          device: capture.device,
-          fd: capture.selectableFd,
-          snaplen: capture.snaplen,
-          nanosecond: capture.nanosecond,
-          timeoutMs: capture.timeoutMs,
-          buffers: ring.buffers,
-        } satisfies CaptureThreadSetup,
-      );
-    });
-    if (!started) {
-      worker.terminate();
-      return undefined;
-    }
+    const worker = await startWorker(
+      new URL("./capture_thread.ts", import.meta.url),
+      {
+        handle: BigInt(Deno.UnsafePointer.value(capture.handle)),
+        device: capture.device,
+        fd: capture.selectableFd,
+        snaplen: capture.snaplen,
+        nanosecond: capture.nanosecond,
+        timeoutMs: capture.timeoutMs,
+        buffers: ring.buffers,
+      } satisfies CaptureThreadSetup,
+      START_TIMEOUT_MS,
+    );
+    if (worker === undefined) return undefined;
     return new CaptureThread(worker, ring, capture.nanosecond);
   }
 
