@@ -25,7 +25,7 @@ export const TARGETS: [target: string, suffix: string][] = [
  */
 export const PERMISSIONS = [
   "--allow-ffi",
-  "--allow-env=NETPEEK_LIBPCAP,NETPEEK_PRINT_WORKER,SystemRoot",
+  "--allow-env=NETPEEK_LIBPCAP,NETPEEK_PRINT_WORKER,SystemRoot,TERM",
   "--allow-read",
   "--allow-write",
   "--allow-net",

@@ -24,6 +24,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   analysis: ["frame.ts", "decode"],
   filter: ["frame.ts", "user_error.ts", "decode", "analysis"],
   output: ["frame.ts", "user_error.ts", "decode", "analysis", "filter"],
+  tui: ["frame.ts", "user_error.ts", "decode", "file", "analysis", "filter", "output"],
   lib: ["frame.ts", "user_error.ts", "decode", "ffi", "file", "analysis", "filter", "output"],
   cli: [
     "frame.ts",
@@ -35,6 +36,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     "analysis",
     "filter",
     "output",
+    "tui",
   ],
 };
 

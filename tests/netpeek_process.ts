@@ -8,7 +8,7 @@ export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 /** The permissions of `deno task capture`: netpeek must work with exactly these. */
 export const PERMISSIONS = [
   "--allow-ffi",
-  "--allow-env=NETPEEK_LIBPCAP,NETPEEK_PRINT_WORKER,SystemRoot",
+  "--allow-env=NETPEEK_LIBPCAP,NETPEEK_PRINT_WORKER,SystemRoot,TERM",
   "--allow-read",
   "--allow-write",
   "--allow-net",

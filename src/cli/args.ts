@@ -51,6 +51,10 @@ export interface CommandLine {
   stats: boolean;
   /** `--stats-interval`, in seconds. */
   statsInterval?: number;
+  /** `--tui`: the live view in the terminal instead of printed lines. */
+  tui: boolean;
+  /** `--tui-buffer MIB`: the bytes of packets the view keeps (the oldest go first). */
+  tuiBuffer: number;
   /** `-S`: absolute TCP sequence numbers. */
   absoluteSequence: boolean;
   /** `-Z USER`: become USER once the capture and output are open. */
@@ -202,6 +206,9 @@ Analysis:
       --stats                at the end: conversations, protocol hierarchy, top talkers
                              (packets are not printed then, unless --print)
       --stats-interval TIME  print the statistics every TIME as well
+      --tui                  a live view in the terminal: packet list, fields, hex,
+                             conversations, talkers, display filters (? lists the keys)
+      --tui-buffer MIB       packets the view keeps, in MiB (default 256; the oldest go)
 
 Output:
   -n, -nn                    accepted as tcpdump's: netpeek never resolves addresses,
@@ -351,6 +358,8 @@ const OPTIONS = {
   reassemble: { type: "boolean" },
   stats: { type: "boolean" },
   "stats-interval": { type: "string" },
+  tui: { type: "boolean" },
+  "tui-buffer": { type: "string" },
   S: { type: "boolean", short: "S" },
   Z: { type: "string", short: "Z" },
   "list-interfaces": { type: "boolean", short: "D" },
@@ -581,6 +590,8 @@ export function parseCommandLine(args: string[]): CommandLine {
     print: values.print === true,
     reassemble: values.reassemble === true,
     stats: values.stats === true,
+    tui: values.tui === true,
+    tuiBuffer: (positiveInteger("--tui-buffer", values["tui-buffer"]) ?? 256) * 1024 * 1024,
     statsInterval: values["stats-interval"] === undefined
       ? undefined
       : parseDuration(values["stats-interval"]) / 1000,

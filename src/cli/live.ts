@@ -22,7 +22,9 @@ import { type DataLink, dataLinkByName, DLT_LINUX_SLL2, listDataLinks } from "..
 import { formatTimeStampTypes, listTimeStampTypes, timeStampTypeByName } from "../ffi/tstamp.ts";
 import { CaptureError, LiveCapture } from "../ffi/capture.ts";
 import { CaptureThread } from "../ffi/capture_thread.ts";
-import type { CaptureStats } from "../frame.ts";
+import type { CaptureStats, FrameHeader } from "../frame.ts";
+import { type FrameFeed, runView } from "../tui/app.ts";
+import { PacketStore } from "../tui/packet_store.ts";
 import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
 import {
   defaultInterface,
@@ -211,6 +213,11 @@ export async function captureLive(
     for (const warning of session.warnings) printError(`warning: ${warning}`);
     // Before the sink: it prints in the background only when the capture has its own thread.
     thread = await CaptureThread.start(session, ringBytes(options.bufferPackets));
+    if (options.tui) {
+      return await runView(liveFeed(session, thread), new PacketStore(options.tuiBuffer), {
+        color: !Deno.noColor,
+      });
+    }
     sink = PacketSink.create(options, {
       linkType: session.linkType,
       snaplen: session.snaplen,
@@ -233,6 +240,21 @@ export async function captureLive(
     await thread?.close();
     session.close();
   }
+}
+
+/** The live view's frames: from the capture thread, or this thread's loop without one. */
+function liveFeed(session: LiveCapture, thread: CaptureThread | undefined): FrameFeed {
+  const linkType = session.linkType;
+  return {
+    run: (onFrame) => {
+      const handler = (bytes: Uint8Array, offset: number, _length: number, header: FrameHeader) => {
+        onFrame(bytes, offset, header, linkType);
+      };
+      return thread === undefined ? session.run(handler) : thread.run(handler);
+    },
+    stop: () => thread === undefined ? session.stop() : thread.stop(),
+    stats: () => session.stats(),
+  };
 }
 
 /**

@@ -25,6 +25,8 @@ import { WriteError } from "../file/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { filterExpression } from "./filter_setup.ts";
 import { PacketSink } from "./sink.ts";
+import { runView } from "../tui/app.ts";
+import { PacketStore } from "../tui/packet_store.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
 import { osErrorReason } from "../file/os_error.ts";
 import { isRunFailure, type UserError } from "../user_error.ts";
@@ -135,6 +137,31 @@ async function readFile(
       return 0;
     }
 
+    if (options.tui) {
+      let stopped = false;
+      return await runView(
+        {
+          run: (onFrame) =>
+            reader.runRanges((bytes, offset, header) => {
+              if (stopped) return false;
+              const length = header.caplen;
+              if (
+                expression === undefined ||
+                filter!.matches(
+                  bytes.subarray(offset, offset + length),
+                  header.linkType,
+                  header.len,
+                )
+              ) onFrame(bytes, offset, header, header.linkType);
+              return true;
+            }),
+          stop: () => stopped = true,
+          stats: () => null,
+        },
+        new PacketStore(options.tuiBuffer),
+        { color: !Deno.noColor },
+      );
+    }
     const link = linkTypeInfo(reader.linkType);
     writeStderr(
       `reading from file ${path}, link-type ${link.name} (${link.description}), ` +

@@ -1,0 +1,394 @@
+/**
+ * What the live view shows, as lines of text: the packet list, one packet's fields as a
+ * tree, its bytes in hex and ASCII, the status bar, the conversations and top talkers, and
+ * the help. Pure: it reads a `PacketStore` and the view's state, and returns the screen's
+ * lines, each cut or padded to the width (`app.ts` writes them to the terminal).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PacketStore } from "./packet_store.ts";
+ * import { newViewState, screenLines } from "./view.ts";
+ * const store = new PacketStore(1 << 20);
+ * const frame = new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 1, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+ * store.add(frame, 0, { seconds: 1, fraction: 0, nanosecond: false, caplen: 20, len: 20 }, 101);
+ * const state = newViewState();
+ * state.detailOpen = true;
+ * const lines = screenLines(store, state, { columns: 100, rows: 30 }, { color: false });
+ * assert.equal(lines.length, 30);
+ * assert.ok(lines.some((line) => line.includes("10.0.0.1") && line.includes("10.0.0.2")));
+ * assert.ok(lines.some((line) => line.includes("▾ ipv4")));
+ * assert.ok(lines.some((line) => line.startsWith("0x0000:  4500 0014")));
+ * ```
+ * @module
+ */
+
+import { Decoder, type Packet } from "../decode/mod.ts";
+import type { CaptureStats } from "../frame.ts";
+import { packetToJson } from "../output/json.ts";
+import { ByteWriter } from "../output/bytes.ts";
+import { TextFormatter } from "../output/text.ts";
+import type { PacketStore, StoredPacket } from "./packet_store.ts";
+
+/** Which screen is up, and where the keys go. */
+export interface ViewState {
+  mode: "list" | "conversations" | "talkers" | "help";
+  /** Index in the store's `shown` of the selected packet. */
+  selected: number;
+  /** Index in `shown` of the first row drawn. */
+  top: number;
+  /** The selection follows new packets (until the user moves up, or Space). */
+  follow: boolean;
+  /** The details and hex panes are open (Enter). */
+  detailOpen: boolean;
+  /** The pane the movement keys move: the list or the details. */
+  focus: "list" | "detail";
+  /** The first detail line drawn, and the one selected. */
+  detailTop: number;
+  detailSelected: number;
+  /** Layers folded in the details (by name). */
+  folded: Set<string>;
+  /** The filter being typed after `/`, or the file name after `w`. */
+  prompt?: { kind: "filter" | "write"; text: string };
+  /** A message for the status bar (an error, a file written). */
+  message?: string;
+  /** The capture's counters, and the rates measured over the last second. */
+  capture?: CaptureStats | null;
+  packetsPerSecond: number;
+  bytesPerSecond: number;
+  /** The conversations and talkers views: the column sorted by. */
+  sortBy: "bytes" | "frames";
+}
+
+/** A fresh view: the list, following. */
+export function newViewState(): ViewState {
+  return {
+    mode: "list",
+    selected: 0,
+    top: 0,
+    follow: true,
+    detailOpen: false,
+    focus: "list",
+    detailTop: 0,
+    detailSelected: 0,
+    folded: new Set(),
+    packetsPerSecond: 0,
+    bytesPerSecond: 0,
+    sortBy: "bytes",
+  };
+}
+
+/** How the screen is drawn. */
+export interface DrawOptions {
+  /** ANSI colours (not with `NO_COLOR`). */
+  color: boolean;
+}
+
+const RESET = "\x1b[0m";
+const INVERSE = "\x1b[7m";
+const BOLD = "\x1b[1m";
+/** Colours of the list's rows by protocol, as Wireshark's defaults suggest them. */
+const PROTOCOL_COLORS: Record<string, string> = {
+  TCP: "\x1b[38;5;183m",
+  UDP: "\x1b[38;5;117m",
+  DNS: "\x1b[38;5;153m",
+  HTTP: "\x1b[38;5;120m",
+  TLS: "\x1b[38;5;150m",
+  QUIC: "\x1b[38;5;150m",
+  ICMP: "\x1b[38;5;218m",
+  ICMPv6: "\x1b[38;5;218m",
+  ARP: "\x1b[38;5;229m",
+};
+
+/** The JSON layers the protocol column names, highest first. */
+const PROTOCOL_LAYERS: [string, string][] = [
+  ["dns", "DNS"],
+  ["http", "HTTP"],
+  ["tls", "TLS"],
+  ["quic", "QUIC"],
+  ["dhcp", "DHCP"],
+  ["ntp", "NTP"],
+  ["syslog", "Syslog"],
+  ["wireguard", "WireGuard"],
+  ["icmp", "ICMP"],
+  ["icmpv6", "ICMPv6"],
+  ["igmp", "IGMP"],
+  ["tcp", "TCP"],
+  ["udp", "UDP"],
+  ["arp", "ARP"],
+  ["ipv4", "IPv4"],
+  ["ipv6", "IPv6"],
+  ["eth", "Ethernet"],
+];
+
+type Json = Record<string, unknown>;
+
+/** One packet as the view shows it. */
+interface Described {
+  packet: Packet;
+  json: Json;
+  protocol: string;
+  source: string;
+  destination: string;
+  summary: string;
+}
+
+const decoder = new Decoder();
+const summaryText = new TextFormatter({ timeFormat: 1 });
+const summaryOut = new ByteWriter(4096);
+
+/** Decodes a kept packet for drawing (one at a time: the decoder is shared). */
+function describe(stored: StoredPacket): Described {
+  const packet = decoder.decodeAt(
+    stored.bytes,
+    0,
+    stored.bytes.length,
+    stored.linkType,
+    stored.header.len,
+  );
+  const json = packetToJson(packet, stored.header) as unknown as Json;
+  summaryOut.clear();
+  summaryText.write(summaryOut, packet, stored.header, {});
+  const summary = new TextDecoder().decode(summaryOut.written()).split("\n")[0];
+  const protocol = PROTOCOL_LAYERS.find(([key]) => json[key] !== undefined)?.[1] ?? "?";
+  const network = (json.ipv4 ?? json.ipv6) as Json | undefined;
+  const arp = json.arp as Json | undefined;
+  const eth = json.eth as Json | undefined;
+  const source = String(network?.src ?? arp?.senderIp ?? eth?.src ?? "");
+  const destination = String(network?.dst ?? arp?.targetIp ?? eth?.dst ?? "");
+  return { packet, json, protocol, source, destination, summary };
+}
+
+/** `text` cut or padded to `width` columns. */
+function fit(text: string, width: number): string {
+  // deno-lint-ignore no-control-regex -- packet text never reaches the terminal raw
+  const clean = text.replace(/[\x00-\x1f\x7f]/g, ".");
+  return clean.length >= width ? clean.slice(0, width) : clean + " ".repeat(width - clean.length);
+}
+
+/** The time column: seconds since the first packet kept. */
+function relativeTime(stored: StoredPacket, first: StoredPacket | undefined): string {
+  const scale = stored.header.nanosecond ? 1e9 : 1e6;
+  const at = (s: StoredPacket) => s.header.seconds + s.header.fraction / scale;
+  return (at(stored) - (first ? at(first) : at(stored))).toFixed(6);
+}
+
+/** The detail tree's lines: each layer a heading, folded or not, its fields indented. */
+export function detailLines(json: Json, folded: Set<string>): { text: string; layer?: string }[] {
+  const lines: { text: string; layer?: string }[] = [];
+  const walk = (value: unknown, depth: number, name: string) => {
+    const indent = "  ".repeat(depth);
+    if (value !== null && typeof value === "object") {
+      lines.push({ text: `${indent}${name}:` });
+      const entries = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item]) : Object
+        .entries(value);
+      for (const [key, item] of entries) walk(item, depth + 1, String(key));
+    } else lines.push({ text: `${indent}${name}: ${JSON.stringify(value)}` });
+  };
+  for (const [layer, value] of Object.entries(json)) {
+    if (value !== null && typeof value === "object") {
+      const isFolded = folded.has(layer);
+      lines.push({ text: `${isFolded ? "▸" : "▾"} ${layer}`, layer });
+      if (!isFolded) {
+        const entries = Array.isArray(value)
+          ? value.map((item, i) => [`[${i}]`, item] as const)
+          : Object.entries(value);
+        for (const [key, item] of entries) walk(item, 1, String(key));
+      }
+    } else lines.push({ text: `  ${layer}: ${JSON.stringify(value)}` });
+  }
+  return lines;
+}
+
+/** The hex and ASCII lines of `bytes`, 16 a line, as `tcpdump -X` lays them out. */
+export function hexLines(bytes: Uint8Array): string[] {
+  const lines: string[] = [];
+  for (let offset = 0; offset < bytes.length; offset += 16) {
+    const row = bytes.subarray(offset, offset + 16);
+    let hex = "";
+    let ascii = "";
+    for (let i = 0; i < 16; i++) {
+      if (i < row.length) {
+        hex += row[i].toString(16).padStart(2, "0") + (i % 2 === 1 ? " " : "");
+        ascii += row[i] >= 0x20 && row[i] < 0x7f ? String.fromCharCode(row[i]) : ".";
+      } else hex += i % 2 === 1 ? "   " : "  ";
+    }
+    lines.push(`0x${offset.toString(16).padStart(4, "0")}:  ${hex} ${ascii}`);
+  }
+  return lines;
+}
+
+/** Rows the list gets, given the screen's rows and whether the panes below are open. */
+export function listRows(state: ViewState, rows: number): number {
+  const body = rows - 2; // the column titles and the status bar
+  return state.detailOpen ? Math.max(3, Math.floor(body * 0.35)) : body;
+}
+
+/** Rows the details pane gets (when open): three fifths of what the list leaves. */
+export function detailRows(state: ViewState, rows: number): number {
+  return Math.max(1, Math.floor((rows - 2 - listRows(state, rows)) * 0.6));
+}
+
+/** A kept packet's fields, as `--json` has them. */
+export function packetJson(stored: StoredPacket): Json {
+  return describe(stored).json;
+}
+
+/** The whole screen, `rows` lines of `columns` columns. */
+export function screenLines(
+  store: PacketStore,
+  state: ViewState,
+  size: { columns: number; rows: number },
+  options: DrawOptions,
+): string[] {
+  const { columns, rows } = size;
+  const paint = (style: string, text: string) => options.color ? style + text + RESET : text;
+  const lines: string[] = [];
+  if (state.mode === "help") lines.push(...helpLines());
+  else if (state.mode === "conversations") lines.push(...conversationLines(store, state));
+  else if (state.mode === "talkers") lines.push(...talkerLines(store, state));
+  else {
+    lines.push(paint(BOLD, fit(LIST_TITLES, columns)));
+    const shown = store.shown;
+    const height = listRows(state, rows);
+    const first = store.packet(shown[0] ?? 0);
+    let selected: Described | undefined;
+    let selectedStored: StoredPacket | undefined;
+    for (let row = 0; row < height; row++) {
+      const index = state.top + row;
+      const stored = index < shown.length ? store.packet(shown[index]) : undefined;
+      if (stored === undefined) {
+        lines.push(fit("", columns));
+        continue;
+      }
+      const described = describe(stored);
+      const line = fit(
+        `${String(stored.number).padStart(7)} ${relativeTime(stored, first).padStart(12)} ` +
+          `${fit(described.source, 22)} ${fit(described.destination, 22)} ` +
+          `${fit(described.protocol, 8)} ${String(stored.header.len).padStart(6)} ` +
+          described.summary,
+        columns,
+      );
+      if (index === state.selected) {
+        selected = described;
+        selectedStored = stored;
+        lines.push(paint(INVERSE, line));
+      } else lines.push(paint(PROTOCOL_COLORS[described.protocol] ?? "", line));
+    }
+    if (state.detailOpen) {
+      const left = rows - 1 - lines.length;
+      const detailHeight = detailRows(state, rows);
+      const hexHeight = left - detailHeight;
+      if (selected === undefined && shown.length > 0) {
+        selectedStored = store.packet(shown[state.selected]);
+        selected = selectedStored && describe(selectedStored);
+      }
+      const details = selected ? detailLines(selected.json, state.folded) : [];
+      for (let row = 0; row < detailHeight; row++) {
+        const index = state.detailTop + row;
+        const text = fit(details[index]?.text ?? "", columns);
+        const chosen = state.focus === "detail" && index === state.detailSelected;
+        lines.push(chosen ? paint(INVERSE, text) : text);
+      }
+      const hex = selectedStored ? hexLines(selectedStored.bytes) : [];
+      for (let row = 0; row < hexHeight; row++) lines.push(fit(hex[row] ?? "", columns));
+    }
+  }
+  while (lines.length < rows - 1) lines.push(fit("", columns));
+  lines.length = rows - 1;
+  lines.push(paint(INVERSE, fit(statusLine(store, state), columns)));
+  return lines.map((line) => line.includes("\x1b") ? line : fit(line, columns));
+}
+
+const LIST_TITLES = `${"No.".padStart(7)} ${"Time".padStart(12)} ${"Source".padEnd(22)} ` +
+  `${"Destination".padEnd(22)} ${"Protocol".padEnd(8)} ${"Length".padStart(6)} Info`;
+
+function statusLine(store: PacketStore, state: ViewState): string {
+  if (state.prompt !== undefined) {
+    return `${state.prompt.kind === "filter" ? "filter" : "write to file"}: ${state.prompt.text}_`;
+  }
+  const capture = state.capture;
+  const parts = [
+    `${store.count} packets` +
+    (store.filterText ? `, ${store.shown.length} shown` : "") +
+    (store.evicted > 0 ? `, ${store.evicted} let go` : ""),
+    `${Math.round(state.packetsPerSecond)} pkt/s`,
+    `${formatBytes(state.bytesPerSecond)}/s`,
+    capture ? `dropped by kernel: ${capture.dropped}` : undefined,
+    store.filterText ? `filter: ${store.filterText}` : undefined,
+    state.follow ? "following" : "paused",
+    state.message,
+    "? help  q quit",
+  ];
+  return " " + parts.filter((part) => part !== undefined).join(" | ");
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${Math.round(bytes)} B`;
+}
+
+/** The keys, as the help screen lists them. */
+export const KEYS: [string, string][] = [
+  ["↑ ↓ PgUp PgDn Home End, j/k", "move"],
+  ["Enter", "open the details (in the details: fold or unfold a layer)"],
+  ["Tab", "switch pane"],
+  ["/", "enter a display filter (-Y language)"],
+  ["Esc", "clear the filter"],
+  ["c", "conversations"],
+  ["t", "top talkers"],
+  ["p", "list"],
+  ["s", "sort by bytes or by frames (conversations, talkers)"],
+  ["Space", "pause or follow"],
+  ["w", "write the packets that match to a pcap file"],
+  ["?", "help"],
+  ["q", "quit"],
+];
+
+function helpLines(): string[] {
+  return [
+    "netpeek --tui: keys",
+    "",
+    ...KEYS.map(([key, action]) => `  ${key.padEnd(30)} ${action}`),
+    "",
+    "Press any key to go back.",
+  ];
+}
+
+function conversationLines(store: PacketStore, state: ViewState): string[] {
+  const conversations = store.flows.summary().conversations
+    .map((c) => ({
+      ...c,
+      frames: c.framesAtoB + c.framesBtoA,
+      bytes: c.bytesAtoB + c.bytesBtoA,
+    }))
+    .sort((a, b) => b[state.sortBy] - a[state.sortBy]);
+  const endpoint = (e: { address: string; port: number | null }) =>
+    e.port === null ? e.address : `${e.address}:${e.port}`;
+  return [
+    `Conversations (${conversations.length}), by ${state.sortBy}; s sorts, p goes back`,
+    `${"Protocol".padEnd(9)} ${"Address A".padEnd(30)} ${"Address B".padEnd(30)} ${
+      "Frames".padStart(9)
+    } ${"Bytes".padStart(12)}`,
+    ...conversations.map((c) =>
+      `${c.protocol.padEnd(9)} ${endpoint(c.a).padEnd(30)} ${endpoint(c.b).padEnd(30)} ${
+        String(c.frames).padStart(9)
+      } ${String(c.bytes).padStart(12)}`
+    ),
+  ];
+}
+
+function talkerLines(store: PacketStore, state: ViewState): string[] {
+  const talkers = [...store.flows.summary().talkers].sort((a, b) =>
+    b[state.sortBy] - a[state.sortBy]
+  );
+  return [
+    `Top talkers (${talkers.length}), by ${state.sortBy}; s sorts, p goes back`,
+    `${"Address".padEnd(40)} ${"Frames".padStart(9)} ${"Bytes".padStart(12)}`,
+    ...talkers.map((t) =>
+      `${t.address.padEnd(40)} ${String(t.frames).padStart(9)} ${String(t.bytes).padStart(12)}`
+    ),
+  ];
+}

@@ -1,0 +1,208 @@
+/**
+ * `netpeek --tui` driven in a real terminal: tmux runs it in a 120×60 pane, types keys
+ * (`send-keys`) and reads the screen (`capture-pane -p`). Pings on `lo` appear while it
+ * runs; `/` with `icmp` leaves only ICMP; Enter shows the IPv4 fields; `c` shows the ping's
+ * conversation with its packet count; `q`, SIGTERM and SIGHUP give the terminal back as it
+ * was (`stty -a` before and after); without a terminal it is one line and exit 2.
+ */
+
+import assert from "node:assert/strict";
+import { hasCommand, MAIN, PERMISSIONS, runNetpeek } from "./netpeek_process.ts";
+
+const canRun = await hasCommand("tmux", ["-V"]);
+const canCapture = canRun && Deno.uid() === 0;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const FIXTURE = new URL("./fixtures/mixed.pcap", import.meta.url).pathname;
+
+async function tmux(...args: string[]): Promise<string> {
+  const output = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" })
+    .output();
+  return new TextDecoder().decode(output.stdout);
+}
+
+/** A tmux session running `script` (a shell command line) in a 120×60 pane. */
+class Pane {
+  readonly name = `netpeek-tui-${crypto.randomUUID().slice(0, 8)}`;
+
+  async start(script: string): Promise<void> {
+    await tmux("new-session", "-d", "-s", this.name, "-x", "120", "-y", "60", script);
+  }
+
+  screen(): Promise<string> {
+    return tmux("capture-pane", "-p", "-t", this.name);
+  }
+
+  async keys(...keys: string[]): Promise<void> {
+    for (const key of keys) await tmux("send-keys", "-t", this.name, key);
+  }
+
+  async type(text: string): Promise<void> {
+    await tmux("send-keys", "-t", this.name, "-l", text);
+  }
+
+  /** Waits until the screen satisfies `predicate`; fails with the screen after 15 s. */
+  async waitFor(predicate: (screen: string) => boolean, what: string): Promise<string> {
+    const deadline = Date.now() + 15_000;
+    let screen = "";
+    while (Date.now() < deadline) {
+      screen = await this.screen();
+      if (predicate(screen)) return screen;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${what}; the screen:\n${screen}`);
+  }
+
+  async stop(): Promise<void> {
+    await tmux("kill-session", "-t", this.name);
+  }
+}
+
+/** The shell line that runs netpeek with `args` in the pane, recording `stty -a` around it. */
+function netpeekScript(dir: string, args: string[]): string {
+  const netpeek = [Deno.execPath(), "run", ...PERMISSIONS, MAIN, ...args]
+    .map((word) => `'${word}'`).join(" ");
+  return `stty -a > ${dir}/before; ${netpeek}; echo "exit $?" > ${dir}/status; ` +
+    `stty -a > ${dir}/after; sleep 60`;
+}
+
+/** The packet rows of the list: lines that begin with a packet number. */
+function rows(screen: string): string[] {
+  return screen.split("\n").filter((line) => /^\s+\d+\s+\d+\.\d{6} /.test(line));
+}
+
+Deno.test({
+  name: "--tui on a file: / icmp leaves only ICMP, Enter shows the IPv4 fields, q restores",
+  ignore: !canRun,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const pane = new Pane();
+    try {
+      await pane.start(netpeekScript(dir, ["--tui", "-r", FIXTURE]));
+      const first = await pane.waitFor((screen) => rows(screen).length > 3, "the packet list");
+      const protocols = new Set(rows(first).map((line) => line.slice(67, 75).trim()));
+      assert.ok(protocols.size > 1, `one protocol before filtering: ${[...protocols]}`);
+      await pane.keys("/");
+      await pane.type("icmp");
+      await pane.keys("Enter");
+      const filtered = await pane.waitFor(
+        (screen) => screen.includes("filter: icmp"),
+        "the filter in the status bar",
+      );
+      const icmpRows = rows(filtered);
+      assert.ok(icmpRows.length > 0, filtered);
+      assert.ok(icmpRows.every((line) => / ICMP /.test(line)), filtered);
+      await pane.keys("Enter");
+      const details = await pane.waitFor((screen) => screen.includes("▾ ipv4"), "the details");
+      for (
+        const field of ["ttl: ", "id: ", "df: ", "fragOffset: ", "protocol: 1", "src: ", "dst: "]
+      ) {
+        assert.ok(details.includes(field), `no ${field} in the details:\n${details}`);
+      }
+      assert.match(details, /^0x0000: {2}[0-9a-f]{4} /m, "no hex pane");
+      await pane.keys("q");
+      await waitForFile(`${dir}/after`);
+      assert.equal(await Deno.readTextFile(`${dir}/status`), "exit 0\n");
+      assert.equal(
+        await Deno.readTextFile(`${dir}/after`),
+        await Deno.readTextFile(`${dir}/before`),
+      );
+      const after = await pane.screen();
+      assert.ok(!after.includes("No.  "), "the view's screen is still up");
+    } finally {
+      await pane.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+async function waitForFile(path: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await Deno.stat(path)).size > 0) return;
+    } catch {
+      // not yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${path} never appeared`);
+}
+
+Deno.test({
+  name: "--tui live on lo: pings appear as they come, c shows their conversation",
+  ignore: !canCapture,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const pane = new Pane();
+    try {
+      await pane.start(netpeekScript(dir, ["--tui", "-i", "lo", "icmp"]));
+      await pane.waitFor((screen) => screen.includes("packets |"), "the status bar");
+      const ping = await new Deno.Command("ping", {
+        args: ["-c", "3", "-i", "0.2", "127.0.0.1"],
+        stdout: "null",
+      }).output();
+      assert.ok(ping.success);
+      const list = await pane.waitFor((screen) => rows(screen).length >= 6, "six ICMP rows");
+      assert.equal(rows(list).filter((line) => /ICMP echo request/.test(line)).length, 3, list);
+      assert.equal(rows(list).filter((line) => /ICMP echo reply/.test(line)).length, 3, list);
+      await pane.keys("c");
+      const conversations = await pane.waitFor(
+        (screen) => screen.includes("Conversations ("),
+        "the conversations",
+      );
+      assert.match(conversations, /^icmp\s+127\.0\.0\.1\s+127\.0\.0\.1\s+6\s+588\s*$/m);
+      await pane.keys("q");
+      await waitForFile(`${dir}/after`);
+      assert.equal(
+        await Deno.readTextFile(`${dir}/after`),
+        await Deno.readTextFile(`${dir}/before`),
+      );
+    } finally {
+      await pane.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+  Deno.test({
+    name: `--tui: ${signal} gives the terminal back as q does`,
+    ignore: !canRun,
+    async fn() {
+      const dir = await Deno.makeTempDir();
+      const pane = new Pane();
+      // A buffer size no other run uses: it finds this netpeek's process.
+      const marker = String(1000 + Math.floor(Math.random() * 1000));
+      try {
+        await pane.start(netpeekScript(dir, ["--tui", "--tui-buffer", marker, "-r", FIXTURE]));
+        await pane.waitFor((screen) => rows(screen).length > 3, "the packet list");
+        const pids = await new Deno.Command("pgrep", {
+          args: ["-f", "--", `tui-buffer ${marker}`],
+          stdout: "piped",
+        }).output();
+        // netpeek itself, not the shell whose command line names it too.
+        const pid = new TextDecoder().decode(pids.stdout).trim().split("\n").map(Number)
+          .find((candidate) => Deno.readTextFileSync(`/proc/${candidate}/comm`).trim() === "deno");
+        assert.ok(pid !== undefined, "netpeek's process not found");
+        Deno.kill(pid, signal);
+        await waitForFile(`${dir}/after`);
+        assert.equal(
+          await Deno.readTextFile(`${dir}/after`),
+          await Deno.readTextFile(`${dir}/before`),
+        );
+        const screen = await pane.screen();
+        assert.ok(!screen.includes("packets |"), `the view's screen is still up:\n${screen}`);
+      } finally {
+        await pane.stop();
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+Deno.test("--tui without a terminal, or on TERM=dumb: one line, exit 2", async () => {
+  const piped = await runNetpeek(["--tui", "-r", FIXTURE]);
+  assert.equal(piped.code, 2);
+  assert.match(piped.stderr, /^netpeek: --tui needs a terminal on standard input and output/);
+  assert.equal(piped.stderr.trimEnd().split("\n").length, 1, piped.stderr);
+});
