@@ -115,6 +115,21 @@ Deno.test({
   },
 });
 
+/** The netpeek process whose arguments hold `words` (NUL-separated, as /proc has them). */
+function netpeekProcess(words: string): number | undefined {
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const command = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+      // netpeek itself, not the shell whose command line names it too.
+      if (command.includes(words) && command.includes(MAIN)) return Number(entry.name);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
 async function waitForFile(path: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
@@ -176,13 +191,7 @@ for (const signal of ["SIGTERM", "SIGHUP"] as const) {
       try {
         await pane.start(netpeekScript(dir, ["--tui", "--tui-buffer", marker, "-r", FIXTURE]));
         await pane.waitFor((screen) => rows(screen).length > 3, "the packet list");
-        const pids = await new Deno.Command("pgrep", {
-          args: ["-f", "--", `tui-buffer ${marker}`],
-          stdout: "piped",
-        }).output();
-        // netpeek itself, not the shell whose command line names it too.
-        const pid = new TextDecoder().decode(pids.stdout).trim().split("\n").map(Number)
-          .find((candidate) => Deno.readTextFileSync(`/proc/${candidate}/comm`).trim() === "deno");
+        const pid = netpeekProcess(`--tui-buffer\0${marker}\0`);
         assert.ok(pid !== undefined, "netpeek's process not found");
         Deno.kill(pid, signal);
         await waitForFile(`${dir}/after`);
@@ -200,7 +209,26 @@ for (const signal of ["SIGTERM", "SIGHUP"] as const) {
   });
 }
 
-Deno.test("--tui without a terminal, or on TERM=dumb: one line, exit 2", async () => {
+Deno.test({
+  name: "--tui on TERM=dumb: one line, exit 2, the terminal untouched",
+  ignore: !canRun,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const pane = new Pane();
+    try {
+      await pane.start(`export TERM=dumb; ${netpeekScript(dir, ["--tui", "-r", FIXTURE])}`);
+      await waitForFile(`${dir}/after`);
+      assert.equal(await Deno.readTextFile(`${dir}/status`), "exit 2\n");
+      const screen = await pane.screen();
+      assert.match(screen, /netpeek: --tui cannot draw on TERM=dumb/);
+    } finally {
+      await pane.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("--tui without a terminal: one line, exit 2", async () => {
   const piped = await runNetpeek(["--tui", "-r", FIXTURE]);
   assert.equal(piped.code, 2);
   assert.match(piped.stderr, /^netpeek: --tui needs a terminal on standard input and output/);

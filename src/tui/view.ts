@@ -156,7 +156,34 @@ function describe(stored: StoredPacket): Described {
   const eth = json.eth as Json | undefined;
   const source = String(network?.src ?? arp?.senderIp ?? eth?.src ?? "");
   const destination = String(network?.dst ?? arp?.targetIp ?? eth?.dst ?? "");
-  return { packet, json, protocol, source, destination, summary };
+  return {
+    packet,
+    json,
+    protocol,
+    source,
+    destination,
+    summary: info(summary, source, destination),
+  };
+}
+
+/**
+ * The Info column: tcpdump's line without what the Source and Destination columns show
+ * (`IP 10.0.0.1.443 > 10.0.0.2.5555: Flags [S]` becomes `443 > 5555: Flags [S]`).
+ */
+function info(summary: string, source: string, destination: string): string {
+  const match = /^IP6? (\S+) > (\S+): /.exec(summary);
+  if (match === null) return summary;
+  const port = (token: string, address: string) =>
+    token === address
+      ? ""
+      : token.startsWith(`${address}.`)
+      ? token.slice(address.length + 1)
+      : undefined;
+  const from = port(match[1], source);
+  const to = port(match[2], destination);
+  if (from === undefined || to === undefined) return summary;
+  const rest = summary.slice(match[0].length);
+  return from === "" && to === "" ? rest : `${from} > ${to}: ${rest}`;
 }
 
 /** `text` cut or padded to `width` columns. */
