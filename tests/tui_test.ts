@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { makeCapture } from "../scripts/bench.ts";
 import { hasCommand, MAIN, PERMISSIONS, runNetpeek } from "./netpeek_process.ts";
 
 const canRun = await hasCommand("tmux", ["-V"]);
@@ -172,6 +173,54 @@ Deno.test({
         await Deno.readTextFile(`${dir}/after`),
         await Deno.readTextFile(`${dir}/before`),
       );
+    } finally {
+      await pane.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "--tui live during a 1,000,000-packet burst at top speed: the keys answer, q quits",
+  ignore: !canCapture || !await hasCommand("tcpreplay", ["-V"]),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const pane = new Pane();
+    try {
+      const capture = `${dir}/mix.pcap`;
+      makeCapture(capture, 40_000);
+      await pane.start(netpeekScript(dir, ["--tui", "-i", "lo"]));
+      await pane.waitFor((screen) => screen.includes("packets |"), "the status bar");
+      const replay = new Deno.Command("tcpreplay", {
+        args: ["-i", "lo", "--topspeed", "--loop", "25", capture],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      try {
+        await pane.waitFor(
+          (screen) => Number(screen.match(/ (\d+) packets \|/)?.[1] ?? 0) > 50_000,
+          "the burst under way",
+        );
+        // A key in the middle of the burst is answered: the help comes up.
+        const typed = Date.now();
+        await pane.keys("?");
+        await pane.waitFor((screen) => screen.includes("netpeek --tui: keys"), "the help");
+        console.log(`  the help came up ${Date.now() - typed} ms after ? was typed, mid-burst`);
+        await pane.keys("Escape", "q");
+        const asked = Date.now();
+        await waitForFile(`${dir}/after`);
+        const took = Date.now() - asked;
+        console.log(`  q quit ${took} ms after it was typed, mid-burst`);
+        assert.ok(took < 5000, `q took ${took} ms`);
+        assert.equal(await Deno.readTextFile(`${dir}/status`), "exit 0\n");
+      } finally {
+        try {
+          replay.kill();
+        } catch {
+          // already done
+        }
+        await replay.status;
+      }
     } finally {
       await pane.stop();
       await Deno.remove(dir, { recursive: true });

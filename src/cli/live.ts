@@ -245,14 +245,22 @@ export async function captureLive(
 /** The live view's frames: from the capture thread, or this thread's loop without one. */
 function liveFeed(session: LiveCapture, thread: CaptureThread | undefined): FrameFeed {
   const linkType = session.linkType;
+  // The view has quit: what is still waiting is not wanted (a burst may leave much).
+  let stopped = false;
   return {
     run: (onFrame) => {
       const handler = (bytes: Uint8Array, offset: number, _length: number, header: FrameHeader) => {
+        if (stopped) return false;
         onFrame(bytes, offset, header, linkType);
+        return true;
       };
       return thread === undefined ? session.run(handler) : thread.run(handler);
     },
-    stop: () => thread === undefined ? session.stop() : thread.stop(),
+    stop: () => {
+      stopped = true;
+      if (thread === undefined) session.stop();
+      else thread.stop();
+    },
     stats: () => session.stats(),
   };
 }
