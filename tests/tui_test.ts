@@ -228,6 +228,46 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "--tui on a 1 GB file: the first screen at once, End reaches its last packet",
+  ignore: !canRun,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const pane = new Pane();
+    try {
+      const capture = `${dir}/big.pcap`;
+      const packets = makeCapture(capture, 1_600_000);
+      const size = (await Deno.stat(capture)).size;
+      assert.ok(size > 1e9, `only ${size} bytes`);
+      const started = Date.now();
+      await pane.start(netpeekScript(dir, ["--tui", "-r", capture]));
+      await pane.waitFor((screen) => rows(screen).length > 3, "the first screen");
+      const first = Date.now() - started;
+      const all = await pane.waitFor(
+        (screen) => screen.includes(` ${packets} packets |`),
+        "every packet listed",
+      );
+      const indexed = Date.now() - started;
+      console.log(`  ${size} bytes: first screen ${first} ms, every packet listed ${indexed} ms`);
+      assert.ok(all.includes("following"));
+      await pane.keys("Home");
+      const top = await pane.waitFor((screen) => /^\s+1\s+0\.000000 /m.test(screen), "packet 1");
+      assert.match(top, /paused/);
+      await pane.keys("End");
+      const bottom = await pane.waitFor(
+        (screen) => new RegExp(`^\\s*${packets}\\s+\\d+\\.\\d{6} `, "m").test(screen),
+        "the last packet",
+      );
+      assert.match(bottom, /following/);
+      await pane.keys("q");
+      await waitForFile(`${dir}/after`);
+    } finally {
+      await pane.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 for (const signal of ["SIGTERM", "SIGHUP"] as const) {
   Deno.test({
     name: `--tui: ${signal} gives the terminal back as q does`,

@@ -26,7 +26,7 @@ import type { CommandLine } from "./args.ts";
 import { filterExpression } from "./filter_setup.ts";
 import { PacketSink } from "./sink.ts";
 import { runView } from "../tui/app.ts";
-import { PacketStore } from "../tui/packet_store.ts";
+import { type FrameFile, PacketStore } from "../tui/packet_store.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
 import { osErrorReason } from "../file/os_error.ts";
 import { isRunFailure, type UserError } from "../user_error.ts";
@@ -77,6 +77,32 @@ function lazyInterfaceNamer(lib: Libpcap | undefined): (index: number) => string
       }
     }
     return nameOf(index);
+  };
+}
+
+/**
+ * The live view's way back to a capture file's frames (it keeps their places, not copies);
+ * `undefined` for a compressed file, whose offsets are not the file's.
+ */
+function fileFrames(path: string): FrameFile | undefined {
+  const file = Deno.openSync(path, { read: true });
+  const magic = new Uint8Array(2);
+  file.readSync(magic);
+  if (magic[0] === 0x1f && magic[1] === 0x8b) {
+    file.close();
+    return undefined;
+  }
+  return {
+    readAt(offset, length) {
+      const bytes = new Uint8Array(length);
+      file.seekSync(offset, Deno.SeekMode.Start);
+      for (let have = 0; have < length;) {
+        const count = file.readSync(bytes.subarray(have));
+        if (count === null) break;
+        have += count;
+      }
+      return bytes;
+    },
   };
 }
 
@@ -139,6 +165,7 @@ async function readFile(
 
     if (options.tui) {
       let stopped = false;
+      const file = info?.isFile === true ? fileFrames(path) : undefined;
       return await runView(
         {
           run: (onFrame) =>
@@ -152,13 +179,13 @@ async function readFile(
                   header.linkType,
                   header.len,
                 )
-              ) onFrame(bytes, offset, header, header.linkType);
+              ) onFrame(bytes, offset, header, header.linkType, reader.fileOffsetOf(offset));
               return true;
             }),
           stop: () => stopped = true,
           stats: () => null,
         },
-        new PacketStore(options.tuiBuffer),
+        new PacketStore(options.tuiBuffer, file),
         { color: !Deno.noColor },
       );
     }

@@ -189,6 +189,14 @@ export class CaptureFileReader {
   }
 
   /**
+   * The file offset of byte `offset` of the buffer a `runRanges` handler was given (during
+   * that call): where a record's frame lies in the file, to read it again later.
+   */
+  fileOffsetOf(offset: number): number {
+    return this.#base + offset;
+  }
+
+  /**
    * Delivers every record to `onRecord`, in file order, until the file ends or `onRecord`
    * returns `false`. Rejects with `CaptureFileError` at the first damage, after delivering
    * every good record before it.

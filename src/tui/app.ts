@@ -41,7 +41,13 @@ const FRAME_MS = 100;
 export interface FrameFeed {
   /** Hands every frame to `onFrame` until stopped (or, for a file, its end). */
   run(
-    onFrame: (bytes: Uint8Array, offset: number, header: FrameHeader, linkType: number) => void,
+    onFrame: (
+      bytes: Uint8Array,
+      offset: number,
+      header: FrameHeader,
+      linkType: number,
+      fileOffset?: number,
+    ) => void,
   ): Promise<void>;
   stop(): void;
   /** The kernel's counters (live), else `null`. */
@@ -164,6 +170,8 @@ export function handleKey(
       select(state, store, 0, rows);
       break;
     case "end":
+      // As a scroll to the bottom does: the list follows new packets again.
+      state.follow = true;
       select(state, store, store.shown.length - 1, rows);
       break;
     case "enter":
@@ -270,8 +278,8 @@ export async function runView(
     }
   }, FRAME_MS);
   let drawnCount = -1;
-  const feeding = feed.run((bytes, offset, header, linkType) => {
-    store.add(bytes, offset, header, linkType);
+  const feeding = feed.run((bytes, offset, header, linkType, fileOffset) => {
+    store.add(bytes, offset, header, linkType, fileOffset);
   }).catch((error) => {
     state.message = error instanceof UserError ? error.line : String(error);
     dirty = true;

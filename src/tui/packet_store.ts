@@ -36,17 +36,74 @@ export interface StoredPacket {
   linkType: number;
 }
 
+/**
+ * A capture file the frames can be read from again: packets from it are kept as their place
+ * in the file (about 40 bytes each), not as copies, so a large file is listed whole.
+ */
+export interface FrameFile {
+  /** The `length` bytes at `offset` of the file. */
+  readAt(offset: number, length: number): Uint8Array;
+}
+
 /** Bytes a kept packet costs besides its frame (the record, its header, the index). */
 const PACKET_OVERHEAD = 160;
+/** Bytes a packet kept as its place in a file costs (the index's columns). */
+const FILE_PACKET_BYTES = 40;
+
+/** The index of packets kept as places in a file: one column a field. */
+class FileIndex {
+  seconds = new Float64Array(1024);
+  fraction = new Uint32Array(1024);
+  caplen = new Uint32Array(1024);
+  len = new Uint32Array(1024);
+  linkType = new Uint16Array(1024);
+  at = new Float64Array(1024);
+  nanosecond = false;
+  length = 0;
+
+  push(header: FrameHeader, linkType: number, at: number): void {
+    if (this.length === this.seconds.length) this.#grow();
+    const i = this.length++;
+    this.seconds[i] = header.seconds;
+    this.fraction[i] = header.fraction;
+    this.caplen[i] = header.caplen;
+    this.len[i] = header.len;
+    this.linkType[i] = linkType;
+    this.at[i] = at;
+    this.nanosecond = header.nanosecond;
+  }
+
+  #grow(): void {
+    const size = this.seconds.length * 2;
+    const grown = <T extends Float64Array | Uint32Array | Uint16Array>(
+      old: T,
+      make: (n: number) => T,
+    ) => {
+      const next = make(size);
+      next.set(old);
+      return next;
+    };
+    this.seconds = grown(this.seconds, (n) => new Float64Array(n));
+    this.fraction = grown(this.fraction, (n) => new Uint32Array(n));
+    this.caplen = grown(this.caplen, (n) => new Uint32Array(n));
+    this.len = grown(this.len, (n) => new Uint32Array(n));
+    this.linkType = grown(this.linkType, (n) => new Uint16Array(n));
+    this.at = grown(this.at, (n) => new Float64Array(n));
+  }
+}
 
 /** Packets kept up to a budget, and those the filter shows. */
 export class PacketStore {
   readonly #budget: number;
+  /** Live: the copies kept, oldest first from `#first`. */
   #packets: StoredPacket[] = [];
   /** Index in `#packets` of the oldest kept. */
   #first = 0;
   #bytes = 0;
-  /** Packets let go to stay in the budget. */
+  /** A file: the places of the packets kept, and the file. */
+  readonly #file: FrameFile | undefined;
+  readonly #index = new FileIndex();
+  /** Packets let go to stay in the budget (live), or not indexed past it (a file). */
   evicted = 0;
   /** Packets and bytes added (frames' lengths on the wire). */
   count = 0;
@@ -59,8 +116,10 @@ export class PacketStore {
   #flows = new FlowTracker({ summary: true, analysis: true, streams: true });
   readonly #frame = new FilterFrame();
 
-  constructor(budget: number) {
+  /** `file`: the packets come from it, and are kept as their places in it. */
+  constructor(budget: number, file?: FrameFile) {
     this.#budget = budget;
+    this.#file = file;
   }
 
   /** The display filter in force ("" for none). */
@@ -73,19 +132,37 @@ export class PacketStore {
     return this.#flows;
   }
 
-  /** Keeps a copy of the frame of `header.caplen` bytes at `offset` in `bytes`. */
-  add(bytes: Uint8Array, offset: number, header: FrameHeader, linkType: number): void {
+  /**
+   * Keeps the frame of `header.caplen` bytes at `offset` in `bytes`: a copy, or (from a
+   * file) `fileOffset`, its place in the file.
+   */
+  add(
+    bytes: Uint8Array,
+    offset: number,
+    header: FrameHeader,
+    linkType: number,
+    fileOffset?: number,
+  ): void {
+    const number = ++this.count;
+    this.wireBytes += header.len;
+    if (this.#file !== undefined && fileOffset !== undefined) {
+      if ((this.#index.length + 1) * FILE_PACKET_BYTES > this.#budget) {
+        this.evicted++; // the index is full: the rest of the file is not listed
+        return;
+      }
+      this.#index.push(header, linkType, fileOffset);
+      if (this.#follow(bytes, offset, header, linkType)) this.shown.push(number);
+      return;
+    }
     const packet: StoredPacket = {
-      number: ++this.count,
+      number,
       bytes: bytes.slice(offset, offset + header.caplen),
       header: { ...header },
       linkType,
     };
-    this.wireBytes += header.len;
     this.#packets.push(packet);
     this.#bytes += packet.bytes.length + PACKET_OVERHEAD;
-    const passes = this.#follow(packet);
-    if (passes) this.shown.push(packet.number);
+    if (this.#follow(packet.bytes, 0, packet.header, linkType)) this.shown.push(number);
     while (this.#bytes > this.#budget && this.#first < this.#packets.length - 1) {
       const old = this.#packets[this.#first++];
       this.#bytes -= old.bytes.length + PACKET_OVERHEAD;
@@ -98,26 +175,43 @@ export class PacketStore {
     }
   }
 
-  /** Follows the packet in the flows; whether it passes the filter. */
-  #follow(stored: StoredPacket, flows = this.#flows): boolean {
-    const packet = this.#decoder.decodeAt(
-      stored.bytes,
-      0,
-      stored.bytes.length,
-      stored.linkType,
-      stored.header.len,
-    );
-    const analysis = flows.observe(packet, stored.header);
+  /** Follows the frame in the flows; whether it passes the filter. */
+  #follow(
+    bytes: Uint8Array,
+    offset: number,
+    header: FrameHeader,
+    linkType: number,
+    flows = this.#flows,
+  ): boolean {
+    const packet = this.#decoder.decodeAt(bytes, offset, header.caplen, linkType, header.len);
+    const analysis = flows.observe(packet, header);
     const filter = this.#filter;
     if (filter === undefined) return true;
     const frame = this.#frame;
-    frame.next(packet, stored.header);
+    frame.next(packet, header);
     frame.followed(analysis, flows);
     return filter.matches(frame);
   }
 
-  /** The packet numbered `number`, if it is still kept. */
+  /** The packet numbered `number`, if it is kept (from a file: read again). */
   packet(number: number): StoredPacket | undefined {
+    if (this.#file !== undefined) {
+      const index = this.#index;
+      const i = number - 1;
+      if (i < 0 || i >= index.length) return undefined;
+      return {
+        number,
+        bytes: this.#file.readAt(index.at[i], index.caplen[i]),
+        header: {
+          seconds: index.seconds[i],
+          fraction: index.fraction[i],
+          nanosecond: index.nanosecond,
+          caplen: index.caplen[i],
+          len: index.len[i],
+        },
+        linkType: index.linkType[i],
+      };
+    }
     const oldest = this.#packets[this.#first];
     if (oldest === undefined) return undefined;
     return this.#packets[this.#first + number - oldest.number];
@@ -135,9 +229,14 @@ export class PacketStore {
     // The kept packets run again through fresh flows, as -Y would see them from the first.
     const flows = new FlowTracker({ summary: true, analysis: true, streams: true });
     const shown: number[] = [];
-    for (let index = this.#first; index < this.#packets.length; index++) {
-      const stored = this.#packets[index];
-      if (this.#follow(stored, flows)) shown.push(stored.number);
+    const first = this.#file !== undefined ? 1 : this.#packets[this.#first]?.number ?? 1;
+    const last = this.#file !== undefined ? this.#index.length : this.count;
+    for (let number = first; number <= last; number++) {
+      const stored = this.packet(number);
+      if (stored === undefined) continue;
+      if (this.#follow(stored.bytes, 0, stored.header, stored.linkType, flows)) {
+        shown.push(number);
+      }
     }
     this.#flows = flows;
     this.shown = shown;
