@@ -36,6 +36,8 @@ import { writeSelection } from "./write_selection.ts";
 
 /** The longest the screen goes without being drawn while something changes: 10 a second. */
 const FRAME_MS = 100;
+/** The store's pages touched ahead in a quiet tick (`PacketStore.touchAhead`). */
+const TOUCH_STEP = 8 << 20;
 
 /** Where the view's frames come from. */
 export interface FrameFeed {
@@ -275,7 +277,7 @@ export async function runView(
     if (dirty || store.count !== drawnCount) {
       drawnCount = store.count;
       draw();
-    }
+    } else store.touchAhead(TOUCH_STEP);
   }, FRAME_MS);
   let drawnCount = -1;
   const feeding = feed.run((bytes, offset, header, linkType, fileOffset) => {

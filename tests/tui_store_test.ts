@@ -1,0 +1,59 @@
+/**
+ * The live view's packet store against a plain list: whatever the frame sizes, the packets it
+ * still has are the newest ones, numbered in order, each with the bytes and header it was
+ * given, and those it let go are counted; the filter shows what `-Y` would.
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { PacketStore } from "../src/tui/packet_store.ts";
+
+/** An IPv4 frame (LINKTYPE_RAW) of `length` bytes whose payload says which packet it is. */
+function frame(number: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  bytes.set([0x45, 0, length >> 8, length & 0xff, 0, 0, 0x40, 0, number % 2 ? 64 : 1, 17]);
+  bytes.set([10, 0, 0, 1, 10, 0, 0, 2], 12);
+  for (let i = 20; i < length; i++) bytes[i] = (number * 7 + i) & 0xff;
+  return bytes;
+}
+
+Deno.test("packet store: the newest packets, intact and in order, the rest counted", () => {
+  let wrapped = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 20, max: 70_000 }), { minLength: 40, maxLength: 120 }),
+      (lengths) => {
+        const store = new PacketStore(1 << 20); // the smallest ring: 1 MiB
+        const given: Uint8Array[] = [];
+        for (const [i, length] of lengths.entries()) {
+          const bytes = frame(i + 1, length);
+          given.push(bytes);
+          const header = {
+            seconds: i,
+            fraction: 7,
+            nanosecond: false,
+            caplen: length,
+            len: length,
+          };
+          store.add(bytes, 0, header, 101);
+        }
+        assert.equal(store.count, lengths.length);
+        const kept = given.map((_, i) => store.packet(i + 1)).filter((p) => p !== undefined);
+        assert.equal(kept.length + store.evicted, lengths.length);
+        if (store.evicted > 0) wrapped++;
+        // The newest, contiguous, up to the last.
+        kept.forEach((packet, i) => {
+          const number = store.evicted + i + 1;
+          assert.equal(packet.number, number);
+          assert.deepEqual(packet.bytes, given[number - 1]);
+          assert.equal(packet.header.seconds, number - 1);
+        });
+        assert.deepEqual(store.shown, kept.map((packet) => packet.number));
+        store.setFilter("ip.ttl == 64");
+        assert.deepEqual(store.shown, kept.map((p) => p.number).filter((n) => n % 2 === 1));
+      },
+    ),
+    { numRuns: 200 },
+  );
+  assert.ok(wrapped > 20, `the ring filled in only ${wrapped} runs`);
+});
