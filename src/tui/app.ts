@@ -189,7 +189,7 @@ export function handleKey(
 
 /** Keys in the details pane: move through the fields; Enter folds a layer. */
 function detailKey(key: string, state: ViewState, store: PacketStore, rows: number): void {
-  const stored = store.packet(store.shown[state.selected]);
+  const stored = store.packet(store.shown.at(state.selected) ?? 0);
   if (stored === undefined) return;
   // The lines as drawn: the same tree the view makes.
   const lines = detailLines(packetJson(stored), state.folded);

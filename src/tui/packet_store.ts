@@ -118,6 +118,49 @@ class PacketIndex {
   }
 }
 
+/**
+ * Packet numbers in ascending order, added at the end and let go at the front, both in
+ * constant time (an array's `shift` copies once the array is large).
+ */
+export class NumberList {
+  #numbers = new Uint32Array(1024);
+  #first = 0;
+  #end = 0;
+
+  /** How many numbers the list holds. */
+  get length(): number {
+    return this.#end - this.#first;
+  }
+
+  /** The `index`th number, from 0; `undefined` past the end. */
+  at(index: number): number | undefined {
+    return index >= 0 && index < this.length ? this.#numbers[this.#first + index] : undefined;
+  }
+
+  push(number: number): void {
+    if (this.#end === this.#numbers.length) {
+      const kept = this.#numbers.subarray(this.#first, this.#end);
+      const next = this.length * 2 > this.#numbers.length
+        ? new Uint32Array(this.#numbers.length * 2)
+        : this.#numbers;
+      next.set(kept);
+      this.#numbers = next;
+      this.#end -= this.#first;
+      this.#first = 0;
+    }
+    this.#numbers[this.#end++] = number;
+  }
+
+  /** Lets the first number go. */
+  shift(): void {
+    if (this.#first < this.#end) this.#first++;
+  }
+
+  toArray(): number[] {
+    return Array.from(this.#numbers.subarray(this.#first, this.#end));
+  }
+}
+
 /** Packets kept up to a budget, and those the filter shows. */
 export class PacketStore {
   readonly #budget: number;
@@ -136,7 +179,7 @@ export class PacketStore {
   count = 0;
   wireBytes = 0;
   /** Numbers of the packets kept that pass the filter, ascending. */
-  shown: number[] = [];
+  shown = new NumberList();
   #filter: CompiledFilter | undefined;
   #filterText = "";
   readonly #decoder = new Decoder();
@@ -243,7 +286,7 @@ export class PacketStore {
     const number = index.first + 1 + index.dropped;
     index.first++;
     this.evicted++;
-    if (this.shown[0] === number) this.shown.shift();
+    if (this.shown.at(0) === number) this.shown.shift();
   }
 
   /** Follows the frame in the flows; whether it passes the filter. */
@@ -298,7 +341,7 @@ export class PacketStore {
     this.#filterText = text;
     // The kept packets run again through fresh flows, as -Y would see them from the first.
     const flows = PacketStore.#newFlows(filter);
-    const shown: number[] = [];
+    const shown = new NumberList();
     const index = this.#index;
     for (let i = index.first; i < index.length; i++) {
       const number = i + 1 + index.dropped;

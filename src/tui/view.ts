@@ -278,12 +278,12 @@ export function screenLines(
     lines.push(paint(BOLD, fit(LIST_TITLES, columns)));
     const shown = store.shown;
     const height = listRows(state, rows);
-    const first = store.packet(shown[0] ?? 0);
+    const first = store.packet(shown.at(0) ?? 0);
     let selected: Described | undefined;
     let selectedStored: StoredPacket | undefined;
     for (let row = 0; row < height; row++) {
       const index = state.top + row;
-      const stored = index < shown.length ? store.packet(shown[index]) : undefined;
+      const stored = index < shown.length ? store.packet(shown.at(index) ?? 0) : undefined;
       if (stored === undefined) {
         lines.push(fit("", columns));
         continue;
@@ -307,7 +307,7 @@ export function screenLines(
       const detailHeight = detailRows(state, rows);
       const hexHeight = left - detailHeight;
       if (selected === undefined && shown.length > 0) {
-        selectedStored = store.packet(shown[state.selected]);
+        selectedStored = store.packet(shown.at(state.selected) ?? 0);
         selected = selectedStored && describe(selectedStored);
       }
       const details = selected ? detailLines(selected.json, state.folded) : [];

@@ -25,7 +25,9 @@ import type { PacketStore } from "./packet_store.ts";
 export function writeSelection(store: PacketStore, path: string): string {
   const name = path.trim();
   if (name === "") return "nothing written: give a file name";
-  const packets = store.shown.map((number) => store.packet(number)).filter((p) => p !== undefined);
+  const packets = store.shown.toArray().map((number) => store.packet(number)).filter((p) =>
+    p !== undefined
+  );
   if (packets.length === 0) return "nothing written: no packet is shown";
   const linkTypes = new Set(packets.map((packet) => packet.linkType));
   let file: Deno.FsFile;
