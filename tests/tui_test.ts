@@ -268,6 +268,32 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "--tui in a terminal made smaller than 80x24 says so, and draws again when it grows",
+  ignore: !canRun,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const pane = new Pane();
+    try {
+      await pane.start(netpeekScript(dir, ["--tui", "-r", FIXTURE]));
+      await pane.waitFor((screen) => rows(screen).length > 3, "the packet list");
+      await tmux("resize-window", "-t", pane.name, "-x", "70", "-y", "20");
+      await pane.waitFor(
+        (screen) => screen.includes("needs at least 80x24; this terminal is now 70x20"),
+        "the message",
+      );
+      await tmux("resize-window", "-t", pane.name, "-x", "120", "-y", "60");
+      await pane.waitFor((screen) => rows(screen).length > 3, "the packet list again");
+      await pane.keys("q");
+      await waitForFile(`${dir}/after`);
+      assert.equal(await Deno.readTextFile(`${dir}/status`), "exit 0\n");
+    } finally {
+      await pane.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 for (const signal of ["SIGTERM", "SIGHUP"] as const) {
   Deno.test({
     name: `--tui: ${signal} gives the terminal back as q does`,

@@ -22,7 +22,7 @@
 import type { CaptureStats, FrameHeader } from "../frame.ts";
 import { UserError } from "../user_error.ts";
 import type { PacketStore } from "./packet_store.ts";
-import { Terminal } from "./terminal.ts";
+import { MIN_COLUMNS, MIN_ROWS, Terminal } from "./terminal.ts";
 import {
   detailLines,
   detailRows,
@@ -225,6 +225,12 @@ function follow(state: ViewState, store: PacketStore, rows: number): void {
   state.top = Math.max(0, last - listRows(state, rows) + 1);
 }
 
+/** The line shown instead of the view in a terminal made smaller than it needs. */
+export function tooSmall(size: { columns: number; rows: number }): string {
+  return `netpeek --tui needs at least ${MIN_COLUMNS}x${MIN_ROWS}; this terminal is now ` +
+    `${size.columns}x${size.rows} (q quits)`;
+}
+
 /** Runs the view over `feed` until `q` (or a signal); returns the exit status. */
 export async function runView(
   feed: FrameFeed,
@@ -250,6 +256,13 @@ export async function runView(
   };
   const draw = () => {
     const size = terminal.size();
+    if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
+      // Made smaller while running: say so until it is large enough again.
+      terminal.write(`\x1b[H\x1b[2J${tooSmall(size)}`);
+      previous = [];
+      dirty = false;
+      return;
+    }
     if (state.follow) follow(state, store, size.rows);
     state.capture = feed.stats();
     const lines = screenLines(store, state, size, options);
