@@ -201,43 +201,86 @@ function relativeTime(stored: StoredPacket, first: StoredPacket | undefined): st
 }
 
 /** The detail tree's lines: each layer a heading, folded or not, its fields indented. */
-export function detailLines(json: Json, folded: Set<string>): { text: string; layer?: string }[] {
-  const lines: { text: string; layer?: string }[] = [];
-  const walk = (value: unknown, depth: number, name: string) => {
+/** A line of the details: its text, the layer it heads (`layer`) or lies in (`owner`). */
+export interface DetailLine {
+  text: string;
+  layer?: string;
+  owner?: string;
+}
+
+/** The detail tree's lines: each layer a heading, folded or not, its fields indented. */
+export function detailLines(json: Json, folded: Set<string>): DetailLine[] {
+  const lines: DetailLine[] = [];
+  const walk = (value: unknown, depth: number, name: string, owner: string) => {
     const indent = "  ".repeat(depth);
     if (value !== null && typeof value === "object") {
-      lines.push({ text: `${indent}${name}:` });
+      lines.push({ text: `${indent}${name}:`, owner });
       const entries = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item]) : Object
         .entries(value);
-      for (const [key, item] of entries) walk(item, depth + 1, String(key));
-    } else lines.push({ text: `${indent}${name}: ${JSON.stringify(value)}` });
+      for (const [key, item] of entries) walk(item, depth + 1, String(key), owner);
+    } else lines.push({ text: `${indent}${name}: ${JSON.stringify(value)}`, owner });
   };
   for (const [layer, value] of Object.entries(json)) {
     if (value !== null && typeof value === "object") {
       const isFolded = folded.has(layer);
-      lines.push({ text: `${isFolded ? "▸" : "▾"} ${layer}`, layer });
+      lines.push({ text: `${isFolded ? "▸" : "▾"} ${layer}`, layer, owner: layer });
       if (!isFolded) {
         const entries = Array.isArray(value)
           ? value.map((item, i) => [`[${i}]`, item] as const)
           : Object.entries(value);
-        for (const [key, item] of entries) walk(item, 1, String(key));
+        for (const [key, item] of entries) walk(item, 1, String(key), layer);
       }
     } else lines.push({ text: `  ${layer}: ${JSON.stringify(value)}` });
   }
   return lines;
 }
 
-/** The hex and ASCII lines of `bytes`, 16 a line, as `tcpdump -X` lays them out. */
-export function hexLines(bytes: Uint8Array): string[] {
+/** A decoded layer's place: the header views' offsets in the buffer decoded. */
+interface Placed {
+  offset: number;
+  end: number;
+}
+
+/**
+ * The bytes of layer `name` in `stored`'s frame, as [start, end) from its first byte: from the
+ * layer's header to the next layer's, or to the layer's end; undefined for a layer the decoder
+ * keeps no place of.
+ */
+export function layerBytes(described: { packet: Packet }, name: string, frame: Uint8Array) {
+  const layers = described.packet as unknown as Record<string, unknown>;
+  const placed = (value: unknown): value is Placed =>
+    typeof value === "object" && value !== null && typeof (value as Placed).offset === "number" &&
+    typeof (value as Placed).end === "number";
+  const layer = layers[name];
+  if (!placed(layer)) return undefined;
+  let end = layer.end;
+  for (const other of Object.values(layers)) {
+    if (placed(other) && other.offset > layer.offset && other.offset < end) end = other.offset;
+  }
+  const base = frame.byteOffset;
+  const start = layer.offset - base;
+  if (start < 0 || start >= frame.length) return undefined;
+  return { start, end: Math.min(frame.length, Math.max(start, end - base)) };
+}
+
+/**
+ * The hex and ASCII lines of `bytes`, 16 a line, as `tcpdump -X` lays them out; the bytes in
+ * `highlight` ([start, end)) in inverse video, both as hex and as ASCII.
+ */
+export function hexLines(bytes: Uint8Array, highlight?: { start: number; end: number }): string[] {
   const lines: string[] = [];
+  const lit = (at: number) =>
+    highlight !== undefined && at >= highlight.start && at < highlight.end;
   for (let offset = 0; offset < bytes.length; offset += 16) {
     const row = bytes.subarray(offset, offset + 16);
     let hex = "";
     let ascii = "";
     for (let i = 0; i < 16; i++) {
       if (i < row.length) {
-        hex += row[i].toString(16).padStart(2, "0") + (i % 2 === 1 ? " " : "");
-        ascii += row[i] >= 0x20 && row[i] < 0x7f ? String.fromCharCode(row[i]) : ".";
+        const pair = row[i].toString(16).padStart(2, "0");
+        const char = row[i] >= 0x20 && row[i] < 0x7f ? String.fromCharCode(row[i]) : ".";
+        hex += (lit(offset + i) ? INVERSE + pair + RESET : pair) + (i % 2 === 1 ? " " : "");
+        ascii += lit(offset + i) ? INVERSE + char + RESET : char;
       } else hex += i % 2 === 1 ? "   " : "  ";
     }
     lines.push(`0x${offset.toString(16).padStart(4, "0")}:  ${hex} ${ascii}`);
@@ -269,7 +312,9 @@ export function screenLines(
   options: DrawOptions,
 ): string[] {
   const { columns, rows } = size;
-  const paint = (style: string, text: string) => options.color ? style + text + RESET : text;
+  // Inverse video marks the selection with or without colour (NO_COLOR is about colour).
+  const paint = (style: string, text: string) =>
+    options.color || style === INVERSE ? style + text + RESET : text;
   const lines: string[] = [];
   if (state.mode === "help") lines.push(...helpLines());
   else if (state.mode === "conversations") lines.push(...conversationLines(store, state));
@@ -317,8 +362,20 @@ export function screenLines(
         const chosen = state.focus === "detail" && index === state.detailSelected;
         lines.push(chosen ? paint(INVERSE, text) : text);
       }
-      const hex = selectedStored ? hexLines(selectedStored.bytes) : [];
-      for (let row = 0; row < hexHeight; row++) lines.push(fit(hex[row] ?? "", columns));
+      // The bytes of the layer the details' selection lies in, when the details have focus.
+      const owner = state.focus === "detail" ? details[state.detailSelected]?.owner : undefined;
+      // Decoded again: the rows drawn after the selected one reused the shared decoder.
+      const range = owner !== undefined && selectedStored !== undefined
+        ? layerBytes(describe(selectedStored), owner, selectedStored.bytes)
+        : undefined;
+      const hex = selectedStored ? hexLines(selectedStored.bytes, range) : [];
+      for (let row = 0; row < hexHeight; row++) {
+        // A hex line is at most 67 columns (the view is 80 or more): padded, never cut.
+        const line = hex[row] ?? "";
+        // deno-lint-ignore no-control-regex -- the highlight's own escape sequences
+        const visible = line.replace(/\x1b\[[0-9;]*m/g, "").length;
+        lines.push(line + " ".repeat(Math.max(0, columns - visible)));
+      }
     }
   }
   while (lines.length < rows - 1) lines.push(fit("", columns));
