@@ -85,9 +85,13 @@ Deno.test({
       await pane.keys("/");
       await pane.type("icmp");
       await pane.keys("Enter");
+      // tmux may show a frame half written: wait for the status bar and a list without
+      // the rows before the filter (a view that never filters times out here).
       const filtered = await pane.waitFor(
-        (screen) => screen.includes("filter: icmp"),
-        "the filter in the status bar",
+        (screen) =>
+          screen.includes("filter: icmp") &&
+          rows(screen).every((line) => / ICMP /.test(line)),
+        "the filter in the status bar, and its rows",
       );
       const icmpRows = rows(filtered);
       assert.ok(icmpRows.length > 0, filtered);
