@@ -73,9 +73,9 @@ Deno.test("capture ring: frames come out as they went in, in order, under any in
             len: caplen + 4,
           };
           const waitingBefore = ring.waiting;
-          const writeBefore = ring.control[0];
+          const writeBefore = producer.position;
           if (producer.put(frameBytes(index, caplen), 8, header)) {
-            if (ring.control[0] < writeBefore) wrapped++;
+            if (producer.position < writeBefore) wrapped++;
             queue.push({ index, caplen });
             index++;
           } else {

@@ -9,22 +9,32 @@ const SRC = new URL("../src/", import.meta.url);
 const DENO_JSON = new URL("../deno.json", import.meta.url).href;
 
 /**
- * What each part of `src` may import besides itself. `frame.ts`, `user_error.ts` and
- * `start_worker.ts` are leaves that import nothing; `cli` and `lib` sit on top and may import anything below
+ * What each part of `src` may import besides itself. `frame.ts`, `user_error.ts`,
+ * `start_worker.ts` and `pages_ahead.ts` are leaves that import nothing; `cli` and `lib` sit on top and may import anything below
  * (lib never imports cli).
  */
 const ALLOWED: Record<string, readonly string[]> = {
   "frame.ts": [],
   "user_error.ts": [],
   "start_worker.ts": [],
+  "pages_ahead.ts": [],
   decode: [],
   // The interface list formats its addresses as the decoder does (decode/address.ts alone).
-  ffi: ["frame.ts", "user_error.ts", "start_worker.ts", "decode/address.ts"],
+  ffi: ["frame.ts", "user_error.ts", "start_worker.ts", "pages_ahead.ts", "decode/address.ts"],
   file: ["frame.ts", "user_error.ts"],
   analysis: ["frame.ts", "decode"],
   filter: ["frame.ts", "user_error.ts", "decode", "analysis"],
   output: ["frame.ts", "user_error.ts", "decode", "analysis", "filter"],
-  tui: ["frame.ts", "user_error.ts", "decode", "file", "analysis", "filter", "output"],
+  tui: [
+    "frame.ts",
+    "user_error.ts",
+    "pages_ahead.ts",
+    "decode",
+    "file",
+    "analysis",
+    "filter",
+    "output",
+  ],
   lib: ["frame.ts", "user_error.ts", "decode", "ffi", "file", "analysis", "filter", "output"],
   cli: [
     "frame.ts",

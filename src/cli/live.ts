@@ -22,7 +22,7 @@ import { type DataLink, dataLinkByName, DLT_LINUX_SLL2, listDataLinks } from "..
 import { formatTimeStampTypes, listTimeStampTypes, timeStampTypeByName } from "../ffi/tstamp.ts";
 import { CaptureError, LiveCapture } from "../ffi/capture.ts";
 import { CaptureThread } from "../ffi/capture_thread.ts";
-import type { CaptureStats, FrameHeader } from "../frame.ts";
+import type { CaptureStats } from "../frame.ts";
 import { type FrameFeed, runView } from "../tui/app.ts";
 import { PacketStore } from "../tui/packet_store.ts";
 import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
@@ -249,21 +249,19 @@ export async function captureLive(
 /** The live view's frames: from the capture thread, or this thread's loop without one. */
 function liveFeed(session: LiveCapture, thread: CaptureThread | undefined): FrameFeed {
   const linkType = session.linkType;
+  const source = thread ?? session;
   // The view has quit: what is still waiting is not wanted (a burst may leave much).
   let stopped = false;
   return {
-    run: (onFrame) => {
-      const handler = (bytes: Uint8Array, offset: number, _length: number, header: FrameHeader) => {
+    run: (onFrame) =>
+      source.run((bytes, offset, _length, header) => {
         if (stopped) return false;
         onFrame(bytes, offset, header, linkType);
         return true;
-      };
-      return thread === undefined ? session.run(handler) : thread.run(handler);
-    },
+      }),
     stop: () => {
       stopped = true;
-      if (thread === undefined) session.stop();
-      else thread.stop();
+      source.stop();
     },
     stats: () => session.stats(),
   };
@@ -288,9 +286,8 @@ const MAX_QUEUED_BYTES = 64 << 20;
 /**
  * Whether the next packet is printed: not while more than `--buffer-packets` wait (in the
  * capture ring, and printed but not yet written), nor while the ring is half full or
- * `MAX_QUEUED_BYTES` of lines wait; printing
- * starts again once half as many wait, so that what is left out comes in runs, not as
- * every other line.
+ * `MAX_QUEUED_BYTES` of lines wait; printing starts again once half as many wait, so that
+ * what is left out comes in runs, not as every other line.
  */
 class Backlog {
   readonly #thread: CaptureThread;
@@ -335,7 +332,9 @@ async function run(
   thread: CaptureThread | undefined,
 ): Promise<number> {
   const linkType = session.linkType;
-  const stop = () => thread === undefined ? session.stop() : thread.stop();
+  // The capture thread, or (where there is none) this thread's own loop.
+  const source = thread ?? session;
+  const stop = () => source.stop();
   for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, stop);
   const timer = options.durationMs === undefined ? undefined : setTimeout(stop, options.durationMs);
   let status = 0;
@@ -345,19 +344,13 @@ async function run(
       sink.tick();
       if (sink.done) stop();
     };
-    if (thread === undefined) {
-      await session.run(
-        (bytes, offset, length, header) => sink.handle(bytes, offset, length, header, linkType),
-        drained,
-      );
-    } else {
-      const backlog = new Backlog(thread, sink, options.bufferPackets);
-      await thread.run(
-        (bytes, offset, length, header) =>
-          sink.handle(bytes, offset, length, header, linkType, backlog.printable()),
-        drained,
-      );
-    }
+    // Printing falls behind only where the capture does not wait for it: with the thread.
+    const backlog = thread && new Backlog(thread, sink, options.bufferPackets);
+    await source.run(
+      (bytes, offset, length, header) =>
+        sink.handle(bytes, offset, length, header, linkType, backlog?.printable() ?? true),
+      drained,
+    );
   } catch (error) {
     if (!isRunFailure(error)) throw error;
     printError(error.line);
@@ -375,6 +368,6 @@ async function run(
     printError(error.message);
     status = 1;
   }
-  writeStderr(formatStats(sink.count, stats, thread === undefined ? 0 : sink.notPrinted));
+  writeStderr(formatStats(sink.count, stats, sink.notPrinted));
   return status;
 }

@@ -345,14 +345,16 @@ export class PacketSink {
       return this.#halt();
     }
     const out = this.#out;
-    if (this.#printing && out !== undefined && !print) this.notPrinted++;
-    else if (this.#printing && out !== undefined) {
-      if (this.#fieldsWriter !== undefined) {
-        if (!this.#fieldsHeaderPrinted) out.write(this.#fieldsWriter.header());
-        this.#fieldsHeaderPrinted = true;
-        this.#fieldsWriter.write(out.bytes, frame);
-      } else this.#print(out, packet, header, analysis, reassembled);
-      this.#commit(out);
+    if (this.#printing && out !== undefined) {
+      if (!print) this.notPrinted++;
+      else {
+        if (this.#fieldsWriter !== undefined) {
+          if (!this.#fieldsHeaderPrinted) out.write(this.#fieldsWriter.header());
+          this.#fieldsHeaderPrinted = true;
+          this.#fieldsWriter.write(out.bytes, frame);
+        } else this.#print(out, packet, header, analysis, reassembled);
+        this.#commit(out);
+      }
     }
     return this.#counted(header);
   }

@@ -29,6 +29,7 @@
  */
 
 import type { FrameHeader } from "../frame.ts";
+import { PagesAhead } from "../pages_ahead.ts";
 
 /** The shared buffers, as handed to the capture thread. */
 export interface RingBuffers {
@@ -37,22 +38,21 @@ export interface RingBuffers {
 }
 
 // Control words (32-bit).
-/** Where the producer writes next (bytes), and how many frames it has put (wraps at 2^32). */
-export const RING_WRITE_POSITION = 0;
-export const RING_PRODUCED = 1;
+/** How many frames the producer has put (wraps at 2^32). */
+export const RING_PRODUCED = 0;
 /** Where the consumer reads next, and how many frames it has taken. */
-export const RING_READ_POSITION = 2;
-export const RING_CONSUMED = 3;
+export const RING_READ_POSITION = 1;
+export const RING_CONSUMED = 2;
 /** What the consumer asks of the capture thread: `RUN`, `STOP_DRAINING` or `STOP_NOW`. */
-export const RING_REQUEST = 4;
+export const RING_REQUEST = 3;
 /** Set by the capture thread once it no longer touches the libpcap handle. */
-export const RING_DONE = 5;
+export const RING_DONE = 4;
 /** Times the capture thread found the ring full and waited for room. */
-export const RING_FULL_WAITS = 6;
+export const RING_FULL_WAITS = 5;
 /** Bytes of records put, and taken (both wrap at 2^32). */
-const RING_BYTES_PUT = 7;
-const RING_BYTES_TAKEN = 8;
-const CONTROL_WORDS = 10;
+const RING_BYTES_PUT = 6;
+const RING_BYTES_TAKEN = 7;
+const CONTROL_WORDS = 8;
 
 export const REQUEST_RUN = 0;
 /** Stop, after taking what the kernel still holds (a signal, `--duration`). */
@@ -61,8 +61,6 @@ export const REQUEST_STOP_DRAINING = 1;
 export const REQUEST_STOP_NOW = 2;
 
 const RECORD_HEADER = 24;
-/** The page size assumed when touching pages ahead (larger pages are touched all the same). */
-const PAGE = 4096;
 /** See `CaptureRing.restartAfter`: some 6,000 frames of the bench's mix. */
 const RESTART_AFTER = 4 << 20;
 const WRAP = 0xffffffff;
@@ -135,8 +133,7 @@ export class RingProducer {
   #bytesPut = 0;
   /** The end of the furthest record ever put: the pages past it were never written. */
   #highest = 0;
-  /** Pages touched in advance reach this far. */
-  #touched = 0;
+  readonly #pagesAhead = new PagesAhead();
   /**
    * Views of the caller's buffer, one per frame length, made once: the capture thread puts
    * every frame from the same place, and a view made per frame was its only allocation.
@@ -169,19 +166,14 @@ export class RingProducer {
       // All taken, and far enough in: start again at 0, so that the ring's pages in use (its
       // memory) grow with the frames waiting, not with the frames that went through. Until
       // the consumer passes the wrap mark the room is only what lies before it: far enough.
-      if (size - at >= RECORD_HEADER) ring.words[at >> 2] = WRAP;
-      this.#highest = Math.max(this.#highest, at + 4);
-      at = 0;
+      at = this.#wrap(at);
     } else if (empty || at > read) {
       if (size - at > needed || (size - at === needed && (empty || read !== 0))) {
         // It fits before the end.
       } else {
         // Start again at 0, before the reader (empty: before the wrap mark at `at`).
         if (needed >= (empty ? at : read)) return false;
-        if (size - at >= RECORD_HEADER) ring.words[at >> 2] = WRAP;
-        // Past the furthest record lies the mark: the pages touched ahead begin after it.
-        this.#highest = Math.max(this.#highest, at + 4);
-        at = 0;
+        at = this.#wrap(at);
       }
     } else if (read - at <= needed) return false;
     const words = ring.words;
@@ -204,30 +196,34 @@ export class RingProducer {
     this.#produced = (this.#produced + 1) | 0;
     this.#bytesPut = (this.#bytesPut + needed) | 0;
     Atomics.store(control, RING_BYTES_PUT, this.#bytesPut);
-    Atomics.store(control, RING_WRITE_POSITION, this.#position);
     Atomics.store(control, RING_PRODUCED, this.#produced);
     return true;
   }
 
   /**
+   * Leaves the wrap mark at `at` (where a record header fits) for the consumer to start again
+   * at 0; returns 0. The mark lies past the furthest record: pages are touched after it.
+   */
+  #wrap(at: number): number {
+    const ring = this.#ring;
+    if (ring.size - at >= RECORD_HEADER) ring.words[at >> 2] = WRAP;
+    this.#highest = Math.max(this.#highest, at + 4);
+    return 0;
+  }
+
+  /** Where the next record goes (0 after a wrap). */
+  get position(): number {
+    return this.#position;
+  }
+
+  /**
    * Touches up to `step` bytes' worth of the pages that lie ahead of the furthest record
    * put, as long as fewer than `ahead` bytes of them are touched; false once they are. Call
-   * when idle: a burst that takes the ring further than ever then writes pages already
-   * there, where each page's first write cost the capture thread a page fault (measured on
-   * `lo` at top speed with `--json`: the capture thread's time for 200,000 packets went
-   * from 0.7 s to 0.25 s once its pages were there).
+   * when idle: see `PagesAhead`.
    */
   touchAhead(ahead: number, step: number): boolean {
-    const ring = this.#ring;
-    const target = Math.min(ring.size, this.#highest + ahead);
-    const from = Math.max(this.#touched, this.#highest);
-    if (from >= target) return false;
-    const end = Math.min(target, from + step);
-    const words = ring.words;
-    // Past `#highest` nothing was ever written, and only this thread writes there.
-    for (let at = (from + 3) & ~3; at < end; at += PAGE - at % PAGE) words[at >> 2] = 0;
-    this.#touched = end;
-    return end < target;
+    const highest = this.#highest;
+    return this.#pagesAhead.touch(this.#ring.bytes, highest, highest + ahead, step);
   }
 
   /** Wakes a consumer waiting for frames. */

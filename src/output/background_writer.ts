@@ -71,12 +71,6 @@ export class BackgroundWriter {
     this.#writing ??= this.#writeQueue();
   }
 
-  /** `writeChunk` for output that holds no packet of its own. */
-  writeSync(bytes: Uint8Array): number {
-    this.writeChunk(bytes, 0);
-    return bytes.length;
-  }
-
   async #writeQueue(): Promise<void> {
     const queue = this.#queue;
     try {

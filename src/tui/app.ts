@@ -277,6 +277,8 @@ export async function runView(
   let lastCount = 0;
   let lastBytes = 0;
   let lastTime = performance.now();
+  /** The packet count the screen was last drawn with. */
+  let drawnCount = -1;
   const timer = setInterval(() => {
     const now = performance.now();
     if (now - lastTime >= 1000) {
@@ -292,14 +294,14 @@ export async function runView(
       draw();
     } else store.touchAhead(TOUCH_STEP);
   }, FRAME_MS);
-  let drawnCount = -1;
   const feeding = feed.run((bytes, offset, header, linkType, fileOffset) => {
     store.add(bytes, offset, header, linkType, fileOffset);
   }).catch((error) => {
     state.message = error instanceof UserError ? error.line : String(error);
     dirty = true;
   });
-  const keys = (async () => {
+  // Keys are read until the view ends (the read pending then goes with the process).
+  void (async () => {
     while (!quit) {
       const typed = await Promise.race([terminal.keys(), quitting.then(() => [] as string[])]);
       if (typed.length === 0 && !quit) {
@@ -323,6 +325,5 @@ export async function runView(
     feed.stop();
   }
   await feeding;
-  void keys;
   return 0;
 }

@@ -28,6 +28,7 @@ import { Decoder } from "../decode/mod.ts";
 import type { FrameHeader } from "../frame.ts";
 import { type CompiledFilter, compileFilter } from "../filter/compile.ts";
 import { FilterFrame } from "../filter/frame.ts";
+import { PagesAhead } from "../pages_ahead.ts";
 
 /** A frame kept, with what it was captured with. */
 export interface StoredPacket {
@@ -51,8 +52,6 @@ export interface FrameFile {
 const INDEX_BYTES = 40;
 /** Frames in the live ring start at multiples of this. */
 const ALIGN = 8;
-/** The page size assumed when touching pages ahead. */
-const PAGE = 4096;
 
 /**
  * The packets kept, one column a field, from `first` to `length` (older ones let go): where
@@ -170,9 +169,9 @@ export class PacketStore {
   /** Live: the frames, one after another, the oldest overwritten first. */
   #ring: Uint8Array | undefined;
   #ringAt = 0;
-  /** The end of the furthest frame written, and how far pages are touched in advance. */
+  /** The end of the furthest frame written: the pages past it were never written. */
   #highest = 0;
-  #touched = 0;
+  readonly #pagesAhead = new PagesAhead();
   /** Packets let go to stay in the budget. */
   evicted = 0;
   /** Packets and bytes added (frames' lengths on the wire). */
@@ -242,8 +241,7 @@ export class PacketStore {
 
   /** Copies a frame into the ring, letting go of the packets whose frames it overwrites. */
   #copy(bytes: Uint8Array, offset: number, caplen: number): number {
-    // The whole budget at once: the system gives the pages as they are written.
-    const ring = this.#ring ??= new Uint8Array(Math.max(1 << 20, this.#budget));
+    const ring = this.#liveRing();
     const index = this.#index;
     let at = this.#ringAt;
     if (at + caplen > ring.length) {
@@ -264,20 +262,18 @@ export class PacketStore {
 
   /**
    * Live, when the capture is quiet: touches up to `bytes` more of the ring's pages past the
-   * furthest frame written (false once all are). The first write to each page costs a page
-   * fault: measured here, copying a frame into fresh pages took 2.5 µs, into pages touched
-   * before 0.1 µs; a burst into fresh pages left the view behind the capture.
+   * furthest frame written (false once all are); see `PagesAhead`. A burst into fresh pages
+   * left the view behind the capture.
    */
   touchAhead(bytes: number): boolean {
     if (this.#file !== undefined) return false;
-    const ring = this.#ring ??= new Uint8Array(Math.max(1 << 20, this.#budget));
-    const from = Math.max(this.#touched, this.#highest);
-    if (from >= ring.length) return false;
-    const end = Math.min(ring.length, from + bytes);
-    // Past `#highest` no frame was ever written.
-    for (let at = from; at < end; at += PAGE - at % PAGE) ring[at] = 0;
-    this.#touched = end;
-    return end < ring.length;
+    const ring = this.#liveRing();
+    return this.#pagesAhead.touch(ring, this.#highest, ring.length, bytes);
+  }
+
+  /** The live ring: the whole budget at once (the system gives pages as they are written). */
+  #liveRing(): Uint8Array {
+    return this.#ring ??= new Uint8Array(Math.max(1 << 20, this.#budget));
   }
 
   /** Lets the oldest packet go. */
