@@ -1,7 +1,7 @@
 /**
- * The live view's hex pane marks the bytes of the layer the details' selection lies in, from its
- * header to the next layer decoded: on a real capture, selecting an IPv4 field marks exactly
- * the IPv4 header (IHL × 4 bytes, read from the frame itself), and a UDP field the datagram
+ * The live view's hex pane marks the bytes of the layer whose heading the details' selection is
+ * on, from its header to the next layer decoded: on a real capture, selecting `▾ ipv4` marks exactly
+ * the IPv4 header (IHL × 4 bytes, read from the frame itself), and `▾ udp` the datagram
  * from its header to the IPv4 total length's end (its payload decoded as no further layer).
  */
 
@@ -30,7 +30,7 @@ function marked(lines: string[]): number[] {
   return offsets;
 }
 
-Deno.test("the hex pane marks the bytes of the selected field's layer", async () => {
+Deno.test("the hex pane marks the bytes of the selected layer", async () => {
   const store = new PacketStore(1 << 24);
   const file = await Deno.open(FIXTURE);
   const reader = await CaptureFileReader.open(file, FIXTURE);
@@ -67,7 +67,8 @@ Deno.test("the hex pane marks the bytes of the selected field's layer", async ()
         udpLength,
       ]] as const
     ) {
-      state.detailSelected = details.findIndex((line) => line.owner === layer && !line.layer);
+      // The layer's heading: a line with no field of its own marks the whole layer.
+      state.detailSelected = details.findIndex((line) => line.layer === layer);
       state.detailTop = state.detailSelected;
       const lines = screenLines(store, state, { columns: 120, rows: 90 }, { color: false });
       assert.deepEqual(

@@ -17,7 +17,7 @@
 
 import { formatIpv4, formatMac } from "./address.ts";
 import { HeaderView } from "./header.ts";
-import type { FieldTable } from "./field.ts";
+import type { FieldPlaces, FieldTable } from "./field.ts";
 
 /** The fixed part before the addresses: 8 bytes. */
 export const ARP_FIXED_LENGTH = 8;
@@ -201,3 +201,18 @@ export const ARP_JSON_KEYS: readonly string[] = [
   "targetMac",
   "targetIp",
 ] as const satisfies readonly (keyof ArpJson)[];
+
+/** Where each JSON key's bytes lie; the addresses' places follow their lengths (RFC 826). */
+export const ARP_FIELD_PLACES: FieldPlaces<ArpPacket> = {
+  hardwareType: [FIELD_HARDWARE_TYPE, 2],
+  protocolType: [FIELD_PROTOCOL_TYPE, 2],
+  operation: [FIELD_OPERATION, 2],
+  senderMac: (arp) => [FIELD_SENDER_MAC, arp.hardwareLength],
+  senderIp: (arp) => [FIELD_SENDER_MAC + arp.hardwareLength, arp.protocolLength],
+  targetMac: (
+    arp,
+  ) => [FIELD_SENDER_MAC + arp.hardwareLength + arp.protocolLength, arp.hardwareLength],
+  targetIp: (
+    arp,
+  ) => [FIELD_SENDER_MAC + 2 * arp.hardwareLength + arp.protocolLength, arp.protocolLength],
+};

@@ -30,7 +30,7 @@ import {
   DNS_TYPE_TXT,
 } from "./dns_types.ts";
 import { HeaderView } from "./header.ts";
-import type { FieldTable } from "./field.ts";
+import type { FieldPlaces, FieldTable } from "./field.ts";
 import { dnsRecordData } from "./dns_rdata.ts";
 
 /** The fixed DNS header: 12 bytes. */
@@ -885,3 +885,17 @@ export const DNS_JSON_KEYS: readonly string[] = [
   "edns",
   "recordsError",
 ] as const satisfies readonly (keyof DnsJson)[];
+
+/** Where each header key's bytes lie (RFC 1035 section 4.1.1); flag bits take the flags word. */
+export const DNS_FIELD_PLACES: FieldPlaces<DnsMessage> = {
+  id: [FIELD_ID, 2],
+  response: [FIELD_FLAGS, 2],
+  opcode: [FIELD_FLAGS, 2],
+  rcode: [FIELD_FLAGS, 2],
+  rcodeName: [FIELD_FLAGS, 2],
+  flags: [FIELD_FLAGS, 2],
+  questions: [FIELD_QUESTION_COUNT, 2],
+  answers: [FIELD_ANSWER_COUNT, 2],
+  authorities: [FIELD_AUTHORITY_COUNT, 2],
+  additionals: [FIELD_ADDITIONAL_COUNT, 2],
+};

@@ -15,7 +15,7 @@
 
 import { formatMac } from "./address.ts";
 import { HeaderView } from "./header.ts";
-import type { FieldTable } from "./field.ts";
+import type { FieldPlaces, FieldTable } from "./field.ts";
 
 /** Destination, source and EtherType/length: 14 bytes. */
 export const ETHERNET_HEADER_LENGTH = 14;
@@ -71,3 +71,10 @@ export const ETHERNET_FIELDS: FieldTable<EthernetHeader> = {
  * from an object, never out of order.
  */
 export const ETHERNET_JSON_KEYS: readonly string[] = ["src", "dst", "type"] as const;
+
+/** Where each JSON key's bytes lie in the header. */
+export const ETHERNET_FIELD_PLACES: FieldPlaces<EthernetHeader> = {
+  dst: [FIELD_DESTINATION, 6],
+  src: [FIELD_SOURCE, 6],
+  type: [FIELD_ETHER_TYPE, 2],
+};

@@ -29,3 +29,16 @@ export type FieldTable<Layer> = Readonly<Record<string, (layer: Layer) => FieldV
 export function checksumStatus(ok: boolean | null): number {
   return ok === null ? 2 : ok ? 1 : 0;
 }
+
+/**
+ * Where a JSON key's bytes lie in its layer: `[offset, length]` from the start of the layer's
+ * view (the live view marks them in the hex pane), or a function of the view where the place
+ * depends on the header (options, address lengths). Bit fields take the bytes that hold them,
+ * as Wireshark marks them. The tests hold each place to tshark's on real captures.
+ */
+export type FieldPlace<Layer> =
+  | readonly [offset: number, length: number]
+  | ((layer: Layer) => readonly [offset: number, length: number] | undefined);
+
+/** A layer's JSON keys and where their bytes lie. */
+export type FieldPlaces<Layer> = Readonly<Record<string, FieldPlace<Layer>>>;

@@ -21,7 +21,7 @@ import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "./ipproto.ts";
 import { IPV4_MIN_HEADER_LENGTH, Ipv4Header } from "./ipv4.ts";
 import { IPV6_HEADER_LENGTH, Ipv6Header } from "./ipv6.ts";
 import { UDP_HEADER_LENGTH, UdpHeader } from "./udp.ts";
-import { checksumStatus, type FieldTable } from "./field.ts";
+import { checksumStatus, type FieldPlaces, type FieldTable } from "./field.ts";
 
 /** Type, code and checksum: 4 bytes. */
 export const ICMP_TYPE_CODE_CHECKSUM_LENGTH = 4;
@@ -636,3 +636,22 @@ export const ICMP_JSON_KEYS: readonly string[] = [
   "flags",
   "options",
 ] as const satisfies readonly (keyof IcmpJson)[];
+
+/** Where each JSON key's bytes lie in the message; those of one type only where it has them. */
+export const ICMP_FIELD_PLACES: FieldPlaces<IcmpHeader> = {
+  type: [FIELD_TYPE, 1],
+  code: [FIELD_CODE, 1],
+  checksum: [FIELD_CHECKSUM, 2],
+  checksumOk: [FIELD_CHECKSUM, 2],
+  id: (icmp) => icmp.id !== null ? [FIELD_ECHO_ID, 2] : undefined,
+  sequence: (icmp) => icmp.sequence !== null ? [FIELD_ECHO_SEQUENCE, 2] : undefined,
+  gateway: (icmp) => icmp.gateway !== null ? [FIELD_GATEWAY, 4] : undefined,
+  mtu: (icmp) =>
+    icmp.mtu === null
+      ? undefined
+      : icmp.version === 6
+      ? [FIELD_PACKET_TOO_BIG_MTU, 4]
+      : [FIELD_NEXT_HOP_MTU, 2],
+  pointer: (icmp) =>
+    icmp.pointer === null ? undefined : [FIELD_POINTER, icmp.version === 6 ? 4 : 1],
+};

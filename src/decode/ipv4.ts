@@ -18,7 +18,7 @@
 
 import { formatIpv4 } from "./address.ts";
 import { HeaderView, onesComplementSum } from "./header.ts";
-import { checksumStatus, type FieldTable } from "./field.ts";
+import { checksumStatus, type FieldPlaces, type FieldTable } from "./field.ts";
 
 /** The header without options: 20 bytes. */
 export const IPV4_MIN_HEADER_LENGTH = 20;
@@ -395,3 +395,23 @@ export const IPV4_JSON_KEYS: readonly string[] = [
   "dst",
   "options",
 ] as const satisfies readonly (keyof Ipv4Json)[];
+
+/** Where each JSON key's bytes lie in the header (RFC 791 section 3.1). */
+export const IPV4_FIELD_PLACES: FieldPlaces<Ipv4Header> = {
+  version: [FIELD_VERSION_IHL, 1],
+  ihl: [FIELD_VERSION_IHL, 1],
+  dscp: [FIELD_TOS, 1],
+  ecn: [FIELD_TOS, 1],
+  length: [FIELD_TOTAL_LENGTH, 2],
+  id: [FIELD_IDENTIFICATION, 2],
+  df: [FIELD_FLAGS_FRAGMENT_OFFSET, 1],
+  mf: [FIELD_FLAGS_FRAGMENT_OFFSET, 1],
+  fragOffset: [FIELD_FLAGS_FRAGMENT_OFFSET, 2],
+  ttl: [FIELD_TTL, 1],
+  protocol: [FIELD_PROTOCOL, 1],
+  checksum: [FIELD_CHECKSUM, 2],
+  checksumOk: [FIELD_CHECKSUM, 2],
+  src: [FIELD_SOURCE, 4],
+  dst: [FIELD_DESTINATION, 4],
+  options: (ip) => ip.ihl > FIELD_OPTIONS ? [FIELD_OPTIONS, ip.ihl - FIELD_OPTIONS] : undefined,
+};

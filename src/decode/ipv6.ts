@@ -17,7 +17,7 @@
 
 import { formatIpv6 } from "./address.ts";
 import { HeaderView } from "./header.ts";
-import type { FieldTable } from "./field.ts";
+import type { FieldPlaces, FieldTable } from "./field.ts";
 
 /** The fixed header: 40 bytes. */
 export const IPV6_HEADER_LENGTH = 40;
@@ -519,3 +519,15 @@ export function ipv6Options(view: DataView, start: number, end: number): Ipv6Opt
   }
   return options;
 }
+
+/** Where each JSON key's bytes lie in the fixed header (RFC 8200 section 3). */
+export const IPV6_FIELD_PLACES: FieldPlaces<Ipv6Header> = {
+  version: [FIELD_VERSION_CLASS_LABEL, 1],
+  trafficClass: [FIELD_VERSION_CLASS_LABEL, 2],
+  flowLabel: [FIELD_VERSION_CLASS_LABEL + 1, 3],
+  payloadLength: [FIELD_PAYLOAD_LENGTH, 2],
+  nextHeader: [FIELD_NEXT_HEADER, 1],
+  hopLimit: [FIELD_HOP_LIMIT, 1],
+  src: [FIELD_SOURCE, 16],
+  dst: [FIELD_DESTINATION, 16],
+};

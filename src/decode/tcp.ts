@@ -17,7 +17,7 @@
 
 import { ChecksummedView } from "./header.ts";
 import { IPPROTO_TCP } from "./ipproto.ts";
-import { checksumStatus, type FieldTable } from "./field.ts";
+import { checksumStatus, type FieldPlaces, type FieldTable } from "./field.ts";
 
 /** The header without options: 20 bytes. */
 export const TCP_MIN_HEADER_LENGTH = 20;
@@ -632,3 +632,20 @@ export const TCP_JSON_KEYS: readonly string[] = [
   "analysis",
   "truncated",
 ] as const;
+
+/** Where each JSON key's bytes lie in the header (RFC 9293 section 3.1). */
+export const TCP_FIELD_PLACES: FieldPlaces<TcpHeader> = {
+  srcPort: [FIELD_SOURCE_PORT, 2],
+  dstPort: [FIELD_DESTINATION_PORT, 2],
+  seq: [FIELD_SEQUENCE, 4],
+  ack: [FIELD_ACKNOWLEDGMENT, 4],
+  dataOffset: [FIELD_OFFSET_FLAGS, 1],
+  flags: [FIELD_OFFSET_FLAGS, 2],
+  reserved: [FIELD_OFFSET_FLAGS, 1],
+  window: [FIELD_WINDOW, 2],
+  checksum: [FIELD_CHECKSUM, 2],
+  checksumOk: [FIELD_CHECKSUM, 2],
+  urgent: [FIELD_URGENT, 2],
+  options: (tcp) =>
+    tcp.dataOffset > FIELD_OPTIONS ? [FIELD_OPTIONS, tcp.dataOffset - FIELD_OPTIONS] : undefined,
+};

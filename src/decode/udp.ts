@@ -15,7 +15,7 @@
 import { ChecksummedView } from "./header.ts";
 import { IPPROTO_UDP } from "./ipproto.ts";
 import type { TruncatedPortsJson } from "./tcp.ts";
-import { checksumStatus, type FieldTable } from "./field.ts";
+import { checksumStatus, type FieldPlaces, type FieldTable } from "./field.ts";
 
 /** The UDP header: 8 bytes. */
 export const UDP_HEADER_LENGTH = 8;
@@ -125,3 +125,12 @@ export const UDP_JSON_KEYS: readonly string[] = [
   "checksumOk",
   "truncated",
 ] as const;
+
+/** Where each JSON key's bytes lie in the header (RFC 768). */
+export const UDP_FIELD_PLACES: FieldPlaces<UdpHeader> = {
+  srcPort: [FIELD_SOURCE_PORT, 2],
+  dstPort: [FIELD_DESTINATION_PORT, 2],
+  length: [FIELD_LENGTH, 2],
+  checksum: [FIELD_CHECKSUM, 2],
+  checksumOk: [FIELD_CHECKSUM, 2],
+};

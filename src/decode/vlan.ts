@@ -14,7 +14,7 @@
  */
 
 import { HeaderView } from "./header.ts";
-import type { FieldTable } from "./field.ts";
+import type { FieldPlaces, FieldTable } from "./field.ts";
 
 /** TCI and inner EtherType: 4 bytes. */
 export const VLAN_TAG_LENGTH = 4;
@@ -88,3 +88,12 @@ export const VLAN_FIELDS: FieldTable<VlanTag> = {
  * from an object, never out of order.
  */
 export const VLAN_JSON_KEYS: readonly string[] = ["tpid", "pcp", "dei", "id", "type"] as const;
+
+/** Where each JSON key's bytes lie, from the TCI (the TPID is the two bytes before it). */
+export const VLAN_FIELD_PLACES: FieldPlaces<VlanTag> = {
+  tpid: [FIELD_TCI - 2, 2],
+  pcp: [FIELD_TCI, 1],
+  dei: [FIELD_TCI, 1],
+  id: [FIELD_TCI, 2],
+  type: [FIELD_ETHER_TYPE, 2],
+};

@@ -23,7 +23,21 @@
  * @module
  */
 
-import { Decoder, type Packet } from "../decode/mod.ts";
+import {
+  ARP_FIELD_PLACES,
+  Decoder,
+  DNS_FIELD_PLACES,
+  ETHERNET_FIELD_PLACES,
+  type FieldPlaces,
+  HeaderView,
+  ICMP_FIELD_PLACES,
+  IPV4_FIELD_PLACES,
+  IPV6_FIELD_PLACES,
+  type Packet,
+  TCP_FIELD_PLACES,
+  UDP_FIELD_PLACES,
+  VLAN_FIELD_PLACES,
+} from "../decode/mod.ts";
 import type { CaptureStats } from "../frame.ts";
 import { packetToJson } from "../output/json.ts";
 import { ByteWriter } from "../output/bytes.ts";
@@ -123,8 +137,8 @@ const PROTOCOL_LAYERS: [string, string][] = [
 
 type Json = Record<string, unknown>;
 
-/** One packet as the view shows it. */
-interface Described {
+/** A packet decoded for the screen: its layers, JSON, and list columns. */
+export interface Described {
   packet: Packet;
   json: Json;
   protocol: string;
@@ -137,8 +151,8 @@ const decoder = new Decoder();
 const summaryText = new TextFormatter({ timeFormat: 1 });
 const summaryOut = new ByteWriter(4096);
 
-/** Decodes a kept packet for drawing (one at a time: the decoder is shared). */
-function describe(stored: StoredPacket): Described {
+/** Decodes a kept packet for the screen (the views are shared: valid until the next call). */
+export function describe(stored: StoredPacket): Described {
   const packet = decoder.decodeAt(
     stored.bytes,
     0,
@@ -200,36 +214,38 @@ function relativeTime(stored: StoredPacket, first: StoredPacket | undefined): st
   return (at(stored) - (first ? at(first) : at(stored))).toFixed(6);
 }
 
-/** The detail tree's lines: each layer a heading, folded or not, its fields indented. */
-/** A line of the details: its text, the layer it heads (`layer`) or lies in (`owner`). */
+/**
+ * A line of the details: its text, the layer it heads (`layer`) or lies in (`owner`), and the
+ * keys from the top of the JSON down to it (`path`, for a field).
+ */
 export interface DetailLine {
   text: string;
   layer?: string;
   owner?: string;
+  path?: readonly string[];
 }
 
 /** The detail tree's lines: each layer a heading, folded or not, its fields indented. */
 export function detailLines(json: Json, folded: Set<string>): DetailLine[] {
   const lines: DetailLine[] = [];
-  const walk = (value: unknown, depth: number, name: string, owner: string) => {
-    const indent = "  ".repeat(depth);
+  const entriesOf = (value: object) =>
+    Array.isArray(value)
+      ? value.map((item, i) => [`[${i}]`, item] as const)
+      : Object.entries(value);
+  const walk = (value: unknown, path: readonly string[]) => {
+    const indent = "  ".repeat(path.length - 1);
+    const name = path[path.length - 1];
+    const owner = path[0];
     if (value !== null && typeof value === "object") {
-      lines.push({ text: `${indent}${name}:`, owner });
-      const entries = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item]) : Object
-        .entries(value);
-      for (const [key, item] of entries) walk(item, depth + 1, String(key), owner);
-    } else lines.push({ text: `${indent}${name}: ${JSON.stringify(value)}`, owner });
+      lines.push({ text: `${indent}${name}:`, owner, path });
+      for (const [key, item] of entriesOf(value)) walk(item, [...path, key]);
+    } else lines.push({ text: `${indent}${name}: ${JSON.stringify(value)}`, owner, path });
   };
   for (const [layer, value] of Object.entries(json)) {
     if (value !== null && typeof value === "object") {
       const isFolded = folded.has(layer);
       lines.push({ text: `${isFolded ? "▸" : "▾"} ${layer}`, layer, owner: layer });
-      if (!isFolded) {
-        const entries = Array.isArray(value)
-          ? value.map((item, i) => [`[${i}]`, item] as const)
-          : Object.entries(value);
-        for (const [key, item] of entries) walk(item, 1, String(key), layer);
-      }
+      if (!isFolded) { for (const [key, item] of entriesOf(value)) walk(item, [layer, key]); }
     } else lines.push({ text: `  ${layer}: ${JSON.stringify(value)}` });
   }
   return lines;
@@ -261,6 +277,49 @@ export function layerBytes(described: { packet: Packet }, name: string, frame: U
   const start = layer.offset - base;
   if (start < 0 || start >= frame.length) return undefined;
   return { start, end: Math.min(frame.length, Math.max(start, end - base)) };
+}
+
+/** The layers whose fields' bytes are known, by their JSON names. */
+const FIELD_PLACES: Readonly<Record<string, FieldPlaces<never>>> = {
+  eth: ETHERNET_FIELD_PLACES,
+  vlan: VLAN_FIELD_PLACES,
+  arp: ARP_FIELD_PLACES,
+  ipv4: IPV4_FIELD_PLACES,
+  ipv6: IPV6_FIELD_PLACES,
+  tcp: TCP_FIELD_PLACES,
+  udp: UDP_FIELD_PLACES,
+  icmp: ICMP_FIELD_PLACES,
+  dns: DNS_FIELD_PLACES,
+};
+
+/**
+ * The bytes of the field at `path` (JSON keys, the layer first; `[i]` picks one of a list of
+ * layers, as VLAN tags) in `described`'s frame, as [start, end) from its first byte; undefined
+ * where the field's place is not known (then the view marks its layer).
+ */
+export function fieldBytes(
+  described: { packet: Packet },
+  path: readonly string[],
+  frame: Uint8Array,
+): { start: number; end: number } | undefined {
+  const places = FIELD_PLACES[path[0]];
+  if (places === undefined || path.length < 2) return undefined;
+  let layer: unknown = (described.packet as unknown as Record<string, unknown>)[path[0]];
+  let key = path[1];
+  const item = /^\[(\d+)\]$/.exec(key);
+  if (item !== null && Array.isArray(layer)) {
+    layer = layer[Number(item[1])];
+    key = path[2];
+  }
+  const place = key === undefined ? undefined : places[key];
+  if (place === undefined || !(layer instanceof HeaderView)) return undefined;
+  const at = typeof place === "function"
+    ? (place as (view: HeaderView) => readonly [number, number] | undefined)(layer)
+    : place;
+  if (at === undefined) return undefined;
+  const start = layer.offset - frame.byteOffset + at[0];
+  const end = Math.min(frame.length, start + at[1]);
+  return start >= 0 && start < end ? { start, end } : undefined;
 }
 
 /**
@@ -363,11 +422,15 @@ export function screenLines(
         lines.push(chosen ? paint(INVERSE, text) : text);
       }
       // The bytes of the layer the details' selection lies in, when the details have focus.
-      const owner = state.focus === "detail" ? details[state.detailSelected]?.owner : undefined;
-      // Decoded again: the rows drawn after the selected one reused the shared decoder.
-      const range = owner !== undefined && selectedStored !== undefined
-        ? layerBytes(describe(selectedStored), owner, selectedStored.bytes)
-        : undefined;
+      const chosen = state.focus === "detail" ? details[state.detailSelected] : undefined;
+      let range: { start: number; end: number } | undefined;
+      if (chosen?.owner !== undefined && selectedStored !== undefined) {
+        // Decoded again: the rows drawn after the selected one reused the shared decoder.
+        const again = describe(selectedStored);
+        const frame = selectedStored.bytes;
+        range = (chosen.path && fieldBytes(again, chosen.path, frame)) ??
+          layerBytes(again, chosen.owner, frame);
+      }
       const hex = selectedStored ? hexLines(selectedStored.bytes, range) : [];
       for (let row = 0; row < hexHeight; row++) {
         // A hex line is at most 67 columns (the view is 80 or more): padded, never cut.
