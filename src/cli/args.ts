@@ -55,6 +55,8 @@ export interface CommandLine {
   tui: boolean;
   /** `--tui-buffer MIB`: the bytes of packets the view keeps (the oldest go first). */
   tuiBuffer: number;
+  /** `--tui-spill MIB`: live, the bytes on disk that take what the buffer lets go (0: none). */
+  tuiSpill: number;
   /** `-S`: absolute TCP sequence numbers. */
   absoluteSequence: boolean;
   /** `-Z USER`: become USER once the capture and output are open. */
@@ -208,7 +210,10 @@ Analysis:
       --stats-interval TIME  print the statistics every TIME as well
       --tui                  a live view in the terminal: packet list, fields, hex,
                              conversations, talkers, display filters (? lists the keys)
-      --tui-buffer MIB       packets the view keeps, in MiB (default 256; the oldest go)
+      --tui-buffer MIB       packets the view keeps in memory, in MiB (default 256)
+      --tui-spill MIB        live, the packets the buffer lets go go on to temporary
+                             files in TMPDIR, up to MIB (default 1024; 0: none); the
+                             oldest go first
 
 Output:
   -n, -nn                    accepted as tcpdump's: netpeek never resolves addresses,
@@ -360,6 +365,7 @@ const OPTIONS = {
   "stats-interval": { type: "string" },
   tui: { type: "boolean" },
   "tui-buffer": { type: "string" },
+  "tui-spill": { type: "string" },
   S: { type: "boolean", short: "S" },
   Z: { type: "string", short: "Z" },
   "list-interfaces": { type: "boolean", short: "D" },
@@ -592,6 +598,7 @@ export function parseCommandLine(args: string[]): CommandLine {
     stats: values.stats === true,
     tui: values.tui === true,
     tuiBuffer: (positiveInteger("--tui-buffer", values["tui-buffer"]) ?? 256) * 1024 * 1024,
+    tuiSpill: (positiveInteger("--tui-spill", values["tui-spill"], true) ?? 1024) * 1024 * 1024,
     statsInterval: values["stats-interval"] === undefined
       ? undefined
       : parseDuration(values["stats-interval"]) / 1000,

@@ -218,9 +218,13 @@ export async function captureLive(
     // Before the sink: it prints in the background only when the capture has its own thread.
     thread = await CaptureThread.start(session, ringBytes(options.bufferPackets));
     if (options.tui) {
-      return await runView(liveFeed(session, thread), new PacketStore(options.tuiBuffer), {
-        color: !Deno.noColor,
-      });
+      return await runView(
+        liveFeed(session, thread),
+        new PacketStore(options.tuiBuffer, undefined, options.tuiSpill),
+        {
+          color: !Deno.noColor,
+        },
+      );
     }
     sink = PacketSink.create(options, {
       linkType: session.linkType,

@@ -323,6 +323,7 @@ export async function runView(
     clearInterval(timer);
     terminal.restore();
     feed.stop();
+    store.close();
   }
   await feeding;
   return 0;

@@ -29,6 +29,7 @@ import type { FrameHeader } from "../frame.ts";
 import { type CompiledFilter, compileFilter } from "../filter/compile.ts";
 import { FilterFrame } from "../filter/frame.ts";
 import { PagesAhead } from "../pages_ahead.ts";
+import { Spill } from "./spill.ts";
 
 /** A frame kept, with what it was captured with. */
 export interface StoredPacket {
@@ -52,6 +53,11 @@ export interface FrameFile {
 const INDEX_BYTES = 40;
 /** Frames in the live ring start at multiples of this. */
 const ALIGN = 8;
+/**
+ * With a spill, the ring makes room this much at a time (at most an eighth of it): the frames
+ * let go are written on in one block, not one write a packet.
+ */
+const SPILL_BATCH_BYTES = 4 << 20;
 
 /**
  * The packets kept, one column a field, from `first` to `length` (older ones let go): where
@@ -172,7 +178,10 @@ export class PacketStore {
   /** The end of the furthest frame written: the pages past it were never written. */
   #highest = 0;
   readonly #pagesAhead = new PagesAhead();
-  /** Packets let go to stay in the budget. */
+  /** Live: where the packets the ring lets go are written on (undefined: they are let go). */
+  readonly #spillBudget: number;
+  #spill: Spill | undefined;
+  /** Packets let go to stay in the budgets. */
   evicted = 0;
   /** Packets and bytes added (frames' lengths on the wire). */
   count = 0;
@@ -187,11 +196,47 @@ export class PacketStore {
 
   /**
    * Keeps up to `budget` bytes of packets; `file`: the packets come from it, and are kept as
-   * their places in it (the budget then bounds the index alone).
+   * their places in it (the budget then bounds the index alone). Live, `spillBudget` bytes on
+   * disk take the packets the ring lets go (0: none, they are let go).
    */
-  constructor(budget: number, file?: FrameFile) {
+  constructor(budget: number, file?: FrameFile, spillBudget = 0) {
     this.#budget = budget;
     this.#file = file;
+    this.#spillBudget = file === undefined ? spillBudget : 0;
+  }
+
+  /** Packets on disk (let go of the ring, written on to the spill). */
+  get spilled(): number {
+    return this.#spill?.count ?? 0;
+  }
+
+  /** Bytes the spill has on disk. */
+  get spillBytes(): number {
+    return this.#spill?.diskBytes ?? 0;
+  }
+
+  /** Packet `number`'s link type, without its bytes; undefined when it is not kept. */
+  linkTypeOf(number: number): number | undefined {
+    const i = this.#index.entry(number);
+    return i >= 0 ? this.#index.linkType[i] : this.#spill?.linkTypeOf(number);
+  }
+
+  /** Why the spill stopped (a write failed), if it did. */
+  get spillError(): string | undefined {
+    return this.#spill?.error;
+  }
+
+  /** Closes the spill's files (the system frees them). */
+  close(): void {
+    this.#spill?.close();
+  }
+
+  /** The oldest packet kept, on disk or in the ring (`count + 1` when none is). */
+  get firstKept(): number {
+    const index = this.#index;
+    const ringFirst = index.first + 1 + index.dropped;
+    const spill = this.#spill;
+    return spill !== undefined && spill.count > 0 ? spill.first : ringFirst;
   }
 
   /** Flows as the filter needs them: the TCP analysis and stream numbers only when it reads them. */
@@ -250,10 +295,20 @@ export class PacketStore {
       at = 0;
     }
     const end = at + caplen;
-    while (
-      index.first < index.length && index.at[index.first] < end &&
+    // With a spill, room is made a block at a time, to be written on in one go.
+    const room = this.#spill?.open
+      ? Math.min(ring.length, at + Math.max(caplen, Math.min(SPILL_BATCH_BYTES, ring.length >> 3)))
+      : end;
+    if (
+      index.first < index.length && index.at[index.first] < room &&
       index.at[index.first] + index.caplen[index.first] > at
-    ) this.#letGo();
+    ) {
+      while (
+        index.first < index.length && index.at[index.first] < room &&
+        index.at[index.first] + index.caplen[index.first] > at
+      ) this.#letGo();
+      this.#spilled();
+    }
     ring.set(bytes.subarray(offset, offset + caplen), at);
     this.#ringAt = (end + ALIGN - 1) & ~(ALIGN - 1);
     if (end > this.#highest) this.#highest = end;
@@ -276,13 +331,43 @@ export class PacketStore {
     return this.#ring ??= new Uint8Array(Math.max(1 << 20, this.#budget));
   }
 
-  /** Lets the oldest packet go. */
+  /** Lets the oldest packet in the ring go: on to the spill, or away. */
   #letGo(): void {
     const index = this.#index;
-    const number = index.first + 1 + index.dropped;
+    const i = index.first;
+    const number = i + 1 + index.dropped;
     index.first++;
+    if (this.#spillBudget > 0 && this.#spill === undefined) {
+      this.#spill = new Spill(this.#spillBudget, number, index.nanosecond);
+    }
+    const spill = this.#spill;
+    if (spill?.open) {
+      const at = index.at[i];
+      const header: FrameHeader = {
+        seconds: index.seconds[i],
+        fraction: index.fraction[i],
+        nanosecond: index.nanosecond,
+        caplen: index.caplen[i],
+        len: index.len[i],
+      };
+      spill.append(number, header, index.linkType[i], this.#ring!.subarray(at, at + header.caplen));
+      if (spill.open) return;
+    }
     this.evicted++;
     if (this.shown.at(0) === number) this.shown.shift();
+  }
+
+  /** After packets went on to the spill: writes them, and counts those its budget let go. */
+  #spilled(): void {
+    const spill = this.#spill;
+    if (spill === undefined) return;
+    spill.flush();
+    // The spill lets its oldest file go, or all of it when a write fails.
+    const first = spill.open ? spill.first : this.#index.first + 1 + this.#index.dropped;
+    for (let head = this.shown.at(0); head !== undefined && head < first; head = this.shown.at(0)) {
+      this.shown.shift();
+    }
+    this.evicted = first - 1;
   }
 
   /** Follows the frame in the flows; whether it passes the filter. */
@@ -307,7 +392,10 @@ export class PacketStore {
   packet(number: number): StoredPacket | undefined {
     const index = this.#index;
     const i = index.entry(number);
-    if (i < 0) return undefined;
+    if (i < 0) {
+      const spilled = this.#spill?.read(number);
+      return spilled && { number, ...spilled };
+    }
     const caplen = index.caplen[i];
     const at = index.at[i];
     return {
@@ -338,6 +426,9 @@ export class PacketStore {
     // The kept packets run again through fresh flows, as -Y would see them from the first.
     const flows = PacketStore.#newFlows(filter);
     const shown = new NumberList();
+    this.#spill?.forEach((number, packet) => {
+      if (this.#follow(packet.bytes, 0, packet.header, packet.linkType, flows)) shown.push(number);
+    });
     const index = this.#index;
     for (let i = index.first; i < index.length; i++) {
       const number = i + 1 + index.dropped;

@@ -458,7 +458,9 @@ function statusLine(store: PacketStore, state: ViewState): string {
   const parts = [
     `${store.count} packets` +
     (store.filterText ? `, ${store.shown.length} shown` : "") +
-    (store.evicted > 0 ? `, ${store.evicted} let go` : ""),
+    (store.spilled > 0 ? `, ${store.spilled} on disk` : "") +
+    (store.evicted > 0 ? `, ${store.evicted} let go` : "") +
+    (store.spillError !== undefined ? ` (spill stopped: ${store.spillError})` : ""),
     `${Math.round(state.packetsPerSecond)} pkt/s`,
     `${formatBytes(state.bytesPerSecond)}/s`,
     capture ? `dropped by kernel: ${capture.dropped}` : undefined,

@@ -25,12 +25,14 @@ import type { PacketStore } from "./packet_store.ts";
 export function writeSelection(store: PacketStore, path: string): string {
   const name = path.trim();
   if (name === "") return "nothing written: give a file name";
-  const packets = store.shown.toArray().map((number) => store.packet(number)).filter((p) =>
-    p !== undefined
-  );
-  if (packets.length === 0) return "nothing written: no packet is shown";
-  const linkTypes = new Set(packets.map((packet) => packet.linkType));
+  // One pass for the link types (from the index), one to write: the packets on disk are read
+  // back one at a time, never all held at once.
+  const numbers = store.shown.toArray().filter((number) => store.linkTypeOf(number) !== undefined);
+  if (numbers.length === 0) return "nothing written: no packet is shown";
+  const linkTypes = new Set(numbers.map((number) => store.linkTypeOf(number)));
+  const firstPacket = store.packet(numbers[0])!;
   let file: Deno.FsFile;
+  let written = 0;
   try {
     file = Deno.openSync(name, { write: true, create: true, truncate: true });
   } catch (error) {
@@ -39,11 +41,16 @@ export function writeSelection(store: PacketStore, path: string): string {
   try {
     const writer = new CaptureFileWriter(file, name, {
       format: linkTypes.size > 1 ? "pcapng" : "pcap",
-      linkType: packets[0].linkType,
+      linkType: firstPacket.linkType,
       snaplen: 262144,
-      nanosecond: packets[0].header.nanosecond,
+      nanosecond: firstPacket.header.nanosecond,
     });
-    for (const packet of packets) writer.write(packet.bytes, packet.header, packet.linkType);
+    for (const number of numbers) {
+      const packet = store.packet(number);
+      if (packet === undefined) continue;
+      writer.write(packet.bytes, packet.header, packet.linkType);
+      written++;
+    }
     writer.close();
   } catch (error) {
     return `writing ${name} failed: ${error instanceof Error ? error.message : error}`;
@@ -54,5 +61,5 @@ export function writeSelection(store: PacketStore, path: string): string {
       // closed by the writer
     }
   }
-  return `${packets.length} ${packets.length === 1 ? "packet" : "packets"} written to ${name}`;
+  return `${written} ${written === 1 ? "packet" : "packets"} written to ${name}`;
 }

@@ -1,0 +1,137 @@
+/**
+ * The live view's spill: the packets its ring lets go are written on to temporary pcap files
+ * up to a budget on disk, and read back whole. Against a plain list, whatever the frame sizes:
+ * every packet from the oldest kept on is there, intact, in order, numbered as it came; those
+ * let go are the oldest, counted; the disk stays within the budget. On a real capture, a filter
+ * over packets partly on disk shows what it shows over the same packets all in memory, and `w`
+ * writes them all to a file tshark reads back.
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { PacketStore } from "../src/tui/packet_store.ts";
+import { writeSelection } from "../src/tui/write_selection.ts";
+import { CaptureFileReader } from "../src/file/reader.ts";
+import type { FrameHeader } from "../src/frame.ts";
+
+/** An IPv4 frame (LINKTYPE_RAW) of `length` bytes whose payload says which packet it is. */
+function frame(number: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  bytes.set([0x45, 0, length >> 8, length & 0xff, 0, 0, 0x40, 0, number % 2 ? 64 : 1, 17]);
+  bytes.set([10, 0, 0, 1, 10, 0, 0, 2], 12);
+  for (let i = 20; i < length; i++) bytes[i] = (number * 7 + i) & 0xff;
+  return bytes;
+}
+
+const MIB = 1 << 20;
+
+Deno.test("spill: every packet from the oldest kept on, intact; the oldest let go; disk bounded", () => {
+  let spilledRuns = 0;
+  let letGoRuns = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 20, max: 70_000 }), {
+        minLength: 500,
+        maxLength: 900,
+        size: "max",
+      }),
+      fc.constantFrom(8 * MIB, 16 * MIB),
+      (lengths, spillBudget) => {
+        const store = new PacketStore(MIB, undefined, spillBudget); // the smallest ring
+        const given: Uint8Array[] = [];
+        let diskPeak = 0;
+        for (const [i, length] of lengths.entries()) {
+          const bytes = frame(i + 1, length);
+          given.push(bytes);
+          const header = {
+            seconds: i,
+            fraction: 7,
+            nanosecond: false,
+            caplen: length,
+            len: length,
+          };
+          store.add(bytes, 0, header, 101);
+          diskPeak = Math.max(diskPeak, store.spillBytes);
+        }
+        const first = store.firstKept;
+        assert.equal(store.evicted, first - 1);
+        assert.ok(diskPeak <= spillBudget, `${diskPeak} bytes on disk, budget ${spillBudget}`);
+        for (let number = 1; number <= store.count; number++) {
+          const stored = store.packet(number);
+          if (number < first) {
+            assert.equal(stored, undefined, `packet ${number} was let go`);
+            continue;
+          }
+          assert.ok(stored !== undefined, `packet ${number} of ${store.count}, first ${first}`);
+          assert.deepEqual(stored.bytes, given[number - 1], `packet ${number}'s bytes`);
+          assert.deepEqual(
+            [stored.header.seconds, stored.header.fraction, stored.header.len, stored.linkType],
+            [number - 1, 7, lengths[number - 1], 101],
+          );
+        }
+        assert.deepEqual(
+          store.shown.toArray(),
+          Array.from({ length: store.count - first + 1 }, (_, i) => first + i),
+        );
+        // The oldest go first: everything after the first kept is kept, so the spill held the
+        // budget's worth (less a file's) before letting any go.
+        if (store.evicted > 0) {
+          letGoRuns++;
+          const kept = given.slice(first - 1).reduce((sum, bytes) => sum + bytes.length, 0);
+          assert.ok(kept > spillBudget / 2, `only ${kept} bytes kept`);
+        }
+        if (store.spilled > 0) spilledRuns++;
+        store.close();
+      },
+    ),
+    { numRuns: 40 },
+  );
+  assert.ok(spilledRuns > 10 && letGoRuns > 3, `${spilledRuns} spilled, ${letGoRuns} let go`);
+});
+
+Deno.test("spill: a filter and `w` over packets on disk, as over the same in memory", async () => {
+  const path = new URL("./fixtures/tcp-real.pcap", import.meta.url).pathname;
+  const frames: { bytes: Uint8Array; header: FrameHeader; linkType: number }[] = [];
+  const reader = await CaptureFileReader.open(await Deno.open(path), path);
+  await reader.runRanges((bytes, offset, header) => {
+    const copy = bytes.slice(offset, offset + header.caplen);
+    frames.push({ bytes: copy, header: { ...header }, linkType: header.linkType });
+  });
+  const spilling = new PacketStore(MIB, undefined, 64 * MIB);
+  const inMemory = new PacketStore(64 * MIB);
+  const rounds = Math.ceil((4 * MIB) / frames.reduce((sum, f) => sum + f.bytes.length, 0));
+  for (let round = 0; round < rounds; round++) {
+    for (const { bytes, header, linkType } of frames) {
+      spilling.add(bytes, 0, header, linkType);
+      inMemory.add(bytes, 0, header, linkType);
+    }
+  }
+  assert.ok(spilling.spilled > spilling.count / 2, `${spilling.spilled} of ${spilling.count}`);
+  assert.equal(spilling.evicted, 0);
+  for (const filter of ["tcp.flags.syn == 1", "tcp.len > 1000", "ip.src == 10.254.9.1", ""]) {
+    spilling.setFilter(filter);
+    inMemory.setFilter(filter);
+    assert.ok(inMemory.shown.length > 0, filter);
+    assert.deepEqual(spilling.shown.toArray(), inMemory.shown.toArray(), filter);
+  }
+  // `w` with every packet shown: tshark reads back as many, and the last is the capture's last.
+  const written = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    assert.match(writeSelection(spilling, written), new RegExp(`^${spilling.count} packets`));
+    const count = new TextDecoder().decode(
+      (await new Deno.Command("tshark", {
+        args: ["-r", written, "-T", "fields", "-e", "frame.len"],
+        stdout: "piped",
+        stderr: "null",
+      }).output()).stdout,
+    ).trim().split("\n");
+    assert.equal(count.length, spilling.count);
+    assert.deepEqual(
+      count.slice(0, frames.length).map(Number),
+      frames.map((f) => f.header.len),
+    );
+  } finally {
+    await Deno.remove(written);
+    spilling.close();
+  }
+});
