@@ -173,6 +173,11 @@ Deno.test({
       assert.match(conversations, /^icmp\s+127\.0\.0\.1\s+127\.0\.0\.1\s+6\s+588\s*$/m);
       await pane.keys("q");
       await waitForFile(`${dir}/after`);
+      // The terminal given back, the capture's count as any capture ends with it.
+      assert.match(
+        await pane.screen(),
+        /^6 packets captured, \d+ received by filter, 0 dropped by kernel$/m,
+      );
       assert.equal(
         await Deno.readTextFile(`${dir}/after`),
         await Deno.readTextFile(`${dir}/before`),

@@ -218,13 +218,11 @@ export async function captureLive(
     // Before the sink: it prints in the background only when the capture has its own thread.
     thread = await CaptureThread.start(session, ringBytes(options.bufferPackets));
     if (options.tui) {
-      return await runView(
-        liveFeed(session, thread),
-        new PacketStore(options.tuiBuffer, undefined, options.tuiSpill),
-        {
-          color: !Deno.noColor,
-        },
-      );
+      const store = new PacketStore(options.tuiBuffer, undefined, options.tuiSpill);
+      const status = await runView(liveFeed(session, thread), store, { color: !Deno.noColor });
+      // As after any capture, once the terminal is given back: what was captured and lost.
+      writeStderr(formatStats(store.count, session.stats()));
+      return status;
     }
     sink = PacketSink.create(options, {
       linkType: session.linkType,
