@@ -26,6 +26,9 @@
  * and reports each capturer's median and worst loss: packets not captured, and (netpeek)
  * captured but not printed because the output could not keep up. Needs root and tcpreplay.
  *
+ * `--tui` measures the live view instead (scripts/bench_tui.ts: the first screen, a frame's
+ * cost, packets lost with the view open, memory after 10,000,000 packets).
+ *
  * @module
  */
 
@@ -782,6 +785,11 @@ async function liveBench(
 }
 
 async function main(): Promise<void> {
+  if (taskArgs().includes("--tui")) {
+    // The live view's figures: their own script (loaded only then), their own options.
+    const { tuiMain } = await import("./bench_tui.ts");
+    return await tuiMain(makeCapture);
+  }
   const { values } = parseArgs({
     args: taskArgs(),
     options: {

@@ -89,6 +89,57 @@ Deno.test("spill: every packet from the oldest kept on, intact; the oldest let g
   assert.ok(spilledRuns > 10 && letGoRuns > 3, `${spilledRuns} spilled, ${letGoRuns} let go`);
 });
 
+Deno.test("spill: paused while the view is behind, packets go, and the rest stay exact", () => {
+  let gapRuns = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 20, max: 70_000 }), fc.boolean()), {
+        minLength: 300,
+        maxLength: 700,
+        size: "max",
+      }),
+      fc.integer({ min: 0, max: 3 }),
+      (packets, pauseEvery) => {
+        const store = new PacketStore(MIB, undefined, 16 * MIB);
+        const given: Uint8Array[] = [];
+        for (const [i, [length, pause]] of packets.entries()) {
+          // Pauses come in runs (a view behind stays behind a while), of varying lengths.
+          if (i % 25 === 0) store.spillPaused = pause && i % (pauseEvery + 2) === 0;
+          const bytes = frame(i + 1, length);
+          given.push(bytes);
+          const header = {
+            seconds: i,
+            fraction: 7,
+            nanosecond: false,
+            caplen: length,
+            len: length,
+          };
+          store.add(bytes, 0, header, 101);
+        }
+        const kept: number[] = [];
+        for (let number = 1; number <= store.count; number++) {
+          const stored = store.packet(number);
+          if (stored === undefined) continue;
+          assert.deepEqual(stored.bytes, given[number - 1], `packet ${number}'s bytes`);
+          assert.equal(stored.header.seconds, number - 1);
+          kept.push(number);
+        }
+        // What is listed is exactly what can be read back, and the rest is counted as let go.
+        assert.deepEqual(store.shown.toArray(), kept);
+        assert.equal(store.evicted, store.count - kept.length);
+        assert.equal(kept.at(-1), store.count);
+        // A filter reads the packets on disk back past the gaps (odd packets have TTL 64).
+        store.setFilter("ip.ttl == 64");
+        assert.deepEqual(store.shown.toArray(), kept.filter((number) => number % 2 === 1));
+        if (kept.some((number, i) => i > 0 && number !== kept[i - 1] + 1)) gapRuns++;
+        store.close();
+      },
+    ),
+    { numRuns: 40 },
+  );
+  assert.ok(gapRuns > 5, `only ${gapRuns} runs let packets go between packets kept`);
+});
+
 Deno.test("spill: a filter and `w` over packets on disk, as over the same in memory", async () => {
   const path = new URL("./fixtures/tcp-real.pcap", import.meta.url).pathname;
   const frames: { bytes: Uint8Array; header: FrameHeader; linkType: number }[] = [];

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { PacketStore } from "../src/tui/packet_store.ts";
+import { NumberList, PacketStore } from "../src/tui/packet_store.ts";
 
 /** An IPv4 frame (LINKTYPE_RAW) of `length` bytes whose payload says which packet it is. */
 function frame(number: number, length: number): Uint8Array {
@@ -59,4 +59,26 @@ Deno.test("packet store: the newest packets, intact and in order, the rest count
     { numRuns: 200 },
   );
   assert.ok(wrapped > 20, `the ring filled in only ${wrapped} runs`);
+});
+
+Deno.test("NumberList: removeRange lets go of the numbers in the range, wherever they are", () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.integer({ min: 1, max: 5000 }), { maxLength: 3000, size: "medium" }),
+      fc.integer({ min: 0, max: 200 }),
+      fc.integer({ min: 0, max: 5001 }),
+      fc.integer({ min: 0, max: 800 }),
+      (values, shifts, from, width) => {
+        const numbers = [...values].sort((a, b) => a - b);
+        const list = new NumberList();
+        for (const number of numbers) list.push(number);
+        for (let i = 0; i < shifts; i++) list.shift();
+        list.removeRange(from, from + width);
+        const expected = numbers.slice(shifts).filter((n) => n < from || n >= from + width);
+        assert.deepEqual(list.toArray(), expected);
+        list.push(6000);
+        assert.equal(list.at(list.length - 1), 6000);
+      },
+    ),
+  );
 });

@@ -266,6 +266,7 @@ function liveFeed(session: LiveCapture, thread: CaptureThread | undefined): Fram
       source.stop();
     },
     stats: () => session.stats(),
+    backlog: thread === undefined ? undefined : () => thread.waitingShare,
   };
 }
 

@@ -156,6 +156,11 @@ export class CaptureThread {
     return this.#ring.waiting;
   }
 
+  /** The share of the ring the frames waiting fill, 0 to 1. */
+  get waitingShare(): number {
+    return this.#ring.waitingBytes / this.#ring.size;
+  }
+
   /** Whether the frames waiting fill half the ring or more. */
   get halfFull(): boolean {
     return this.#ring.waitingBytes * 2 >= this.#ring.size;

@@ -54,7 +54,21 @@ export interface FrameFeed {
   stop(): void;
   /** The kernel's counters (live), else `null`. */
   stats(): CaptureStats | null;
+  /**
+   * Live, with a capture thread: the share of its ring the frames not yet taken fill (0 to 1),
+   * how far the view is behind the capture.
+   */
+  backlog?(): number;
 }
+
+/**
+ * The spill pauses while the frames waiting fill this share of the capture's ring (the view is
+ * behind: writing to disk would make it lose packets), and resumes once they fill the second.
+ */
+const SPILL_PAUSE_BACKLOG = 1 / 8;
+const SPILL_RESUME_BACKLOG = 1 / 64;
+/** The backlog is looked at every this many frames. */
+const BACKLOG_CHECK_FRAMES = 1024;
 
 /** What a key did: nothing more to do, or the view is to end. */
 type KeyResult = "quit" | undefined;
@@ -294,7 +308,13 @@ export async function runView(
       draw();
     } else store.touchAhead(TOUCH_STEP);
   }, FRAME_MS);
+  let frames = 0;
   const feeding = feed.run((bytes, offset, header, linkType, fileOffset) => {
+    if (++frames % BACKLOG_CHECK_FRAMES === 0 && feed.backlog !== undefined) {
+      const backlog = feed.backlog();
+      if (backlog >= SPILL_PAUSE_BACKLOG) store.spillPaused = true;
+      else if (backlog <= SPILL_RESUME_BACKLOG) store.spillPaused = false;
+    }
     store.add(bytes, offset, header, linkType, fileOffset);
   }).catch((error) => {
     state.message = error instanceof UserError ? error.line : String(error);

@@ -161,6 +161,30 @@ export class NumberList {
     if (this.#first < this.#end) this.#first++;
   }
 
+  /** Lets go of the numbers from `from` up to (not including) `to`. */
+  removeRange(from: number, to: number): void {
+    const numbers = this.#numbers;
+    const lowerBound = (value: number) => {
+      let low = this.#first;
+      let high = this.#end;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (numbers[middle] < value) low = middle + 1;
+        else high = middle;
+      }
+      return low;
+    };
+    const start = lowerBound(from);
+    const end = lowerBound(to);
+    if (start === end) return;
+    if (start === this.#first) {
+      this.#first = end;
+      return;
+    }
+    numbers.copyWithin(start, end, this.#end);
+    this.#end -= end - start;
+  }
+
   toArray(): number[] {
     return Array.from(this.#numbers.subarray(this.#first, this.#end));
   }
@@ -181,8 +205,16 @@ export class PacketStore {
   /** Live: where the packets the ring lets go are written on (undefined: they are let go). */
   readonly #spillBudget: number;
   #spill: Spill | undefined;
-  /** Packets let go to stay in the budgets. */
-  evicted = 0;
+  /**
+   * Live, while the view is behind the capture: the packets the ring lets go are let go, not
+   * written on (the capture never waits for the disk); `app.ts` sets it from the feed.
+   */
+  spillPaused = false;
+  /** Packets let go here (not written on, or not listed); the spill counts its own. */
+  #lost = 0;
+  /** The packets let go since the last `#settle`, when not at the front of `shown`: [from, to). */
+  #goneFrom = 0;
+  #goneTo = 0;
   /** Packets and bytes added (frames' lengths on the wire). */
   count = 0;
   wireBytes = 0;
@@ -203,6 +235,11 @@ export class PacketStore {
     this.#budget = budget;
     this.#file = file;
     this.#spillBudget = file === undefined ? spillBudget : 0;
+  }
+
+  /** Packets let go to stay in the budgets (memory and disk), or while the view was behind. */
+  get evicted(): number {
+    return this.#lost + (this.#spill?.dropped ?? 0);
   }
 
   /** Packets on disk (let go of the ring, written on to the spill). */
@@ -236,7 +273,7 @@ export class PacketStore {
     const index = this.#index;
     const ringFirst = index.first + 1 + index.dropped;
     const spill = this.#spill;
-    return spill !== undefined && spill.count > 0 ? spill.first : ringFirst;
+    return spill?.open && spill.end > spill.first ? spill.first : ringFirst;
   }
 
   /** Flows as the filter needs them: the TCP analysis and stream numbers only when it reads them. */
@@ -274,7 +311,7 @@ export class PacketStore {
     const index = this.#index;
     if (this.#file !== undefined && fileOffset !== undefined) {
       if ((index.length - index.first + 1) * INDEX_BYTES > this.#budget) {
-        this.evicted++; // the index is full: the rest of the file is not listed
+        this.#lost++; // the index is full: the rest of the file is not listed
         return;
       }
       index.push(header, linkType, fileOffset);
@@ -292,22 +329,25 @@ export class PacketStore {
     if (at + caplen > ring.length) {
       // Past the write position lie the oldest frames: they go before the ring starts again.
       while (index.first < index.length && index.at[index.first] >= at) this.#letGo();
+      this.#settle();
       at = 0;
     }
     const end = at + caplen;
-    // With a spill, room is made a block at a time, to be written on in one go.
-    const room = this.#spill?.open
+    // With a spill, room is made a block at a time, to be written on in one go (or, paused,
+    // taken out of the list in one go: the packets before it are on disk).
+    const room = this.#spillBudget > 0 && this.#spill?.open !== false
       ? Math.min(ring.length, at + Math.max(caplen, Math.min(SPILL_BATCH_BYTES, ring.length >> 3)))
       : end;
+    // Room is made when the frame would overwrite the oldest, not before.
     if (
-      index.first < index.length && index.at[index.first] < room &&
+      index.first < index.length && index.at[index.first] < end &&
       index.at[index.first] + index.caplen[index.first] > at
     ) {
       while (
         index.first < index.length && index.at[index.first] < room &&
         index.at[index.first] + index.caplen[index.first] > at
       ) this.#letGo();
-      this.#spilled();
+      this.#settle();
     }
     ring.set(bytes.subarray(offset, offset + caplen), at);
     this.#ringAt = (end + ALIGN - 1) & ~(ALIGN - 1);
@@ -341,7 +381,7 @@ export class PacketStore {
       this.#spill = new Spill(this.#spillBudget, number, index.nanosecond);
     }
     const spill = this.#spill;
-    if (spill?.open) {
+    if (spill?.open && !this.spillPaused) {
       const at = index.at[i];
       const header: FrameHeader = {
         seconds: index.seconds[i],
@@ -353,21 +393,26 @@ export class PacketStore {
       spill.append(number, header, index.linkType[i], this.#ring!.subarray(at, at + header.caplen));
       if (spill.open) return;
     }
-    this.evicted++;
-    if (this.shown.at(0) === number) this.shown.shift();
+    // Taken by the spill as let go, so that its numbers stay one after another.
+    spill?.skip(number, index.linkType[i]);
+    this.#lost++;
+    if (this.#goneTo !== number) this.#goneFrom = number;
+    this.#goneTo = number + 1;
   }
 
-  /** After packets went on to the spill: writes them, and counts those its budget let go. */
-  #spilled(): void {
-    const spill = this.#spill;
-    if (spill === undefined) return;
-    spill.flush();
-    // The spill lets its oldest file go, or all of it when a write fails.
-    const first = spill.open ? spill.first : this.#index.first + 1 + this.#index.dropped;
-    for (let head = this.shown.at(0); head !== undefined && head < first; head = this.shown.at(0)) {
-      this.shown.shift();
+  /**
+   * After packets were let go of the ring: writes those spilled, and takes out of `shown` the
+   * packets let go (here, or with the spill's oldest file).
+   */
+  #settle(): void {
+    this.#spill?.flush();
+    const first = this.firstKept;
+    const shown = this.shown;
+    for (let head = shown.at(0); head !== undefined && head < first; head = shown.at(0)) {
+      shown.shift();
     }
-    this.evicted = first - 1;
+    if (this.#goneTo > this.#goneFrom) shown.removeRange(this.#goneFrom, this.#goneTo);
+    this.#goneFrom = this.#goneTo = 0;
   }
 
   /** Follows the frame in the flows; whether it passes the filter. */
