@@ -295,6 +295,15 @@ export function compileFilter(expression: string): CompiledFilter {
           }
           unknownField(node.term);
         }
+        // A protocol alone ("tcp") asks only whether its bytes are there: not for them as text
+        // (a copy of every segment, 16 times the cost of the rest of the filter).
+        const bytes = field!.bytes;
+        if (
+          node.term.slices === undefined && bytes !== undefined &&
+          kindOf(field!.type) === "protocol"
+        ) {
+          return (frame) => bytes(frame) !== undefined;
+        }
         const values = fieldOperand(node.term, field!).values!;
         return (frame) => values(frame) !== undefined;
       }
