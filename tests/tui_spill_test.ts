@@ -186,3 +186,48 @@ Deno.test("spill: a filter and `w` over packets on disk, as over the same in mem
     spilling.close();
   }
 });
+
+Deno.test("a new filter caught up a step at a time, packets coming meanwhile, shows what one run shows", () => {
+  let steppedRuns = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 20, max: 4_000 }), {
+        minLength: 800,
+        maxLength: 1500,
+        size: "max",
+      }),
+      fc.integer({ min: 300, max: 700 }),
+      fc.boolean(),
+      (lengths, filterAt, paused) => {
+        const store = new PacketStore(MIB, undefined, 8 * MIB);
+        let steps = 0;
+        for (const [i, length] of lengths.entries()) {
+          if (i === filterAt) store.startFilter("ip.ttl == 64");
+          // The view's frames: a step of the filter now and then (0 ms: 64 packets a step).
+          if (i > filterAt && i % 7 === 0 && store.refilter(0)) steps++;
+          if (i % 50 === 0) store.spillPaused = paused && i % 100 === 0;
+          const header = {
+            seconds: i,
+            fraction: 0,
+            nanosecond: false,
+            caplen: length,
+            len: length,
+          };
+          store.add(frame(i + 1, length), 0, header, 101);
+        }
+        while (store.refilter(0)) steps++;
+        assert.equal(store.filterProgress, 1);
+        const stepped = store.shown.toArray();
+        store.setFilter("ip.ttl == 64"); // the reference: one run over the packets kept
+        assert.deepEqual(stepped, store.shown.toArray());
+        assert.ok(
+          stepped.every((number) => number % 2 === 1 && store.packet(number) !== undefined),
+        );
+        if (steps > 1) steppedRuns++;
+        store.close();
+      },
+    ),
+    { numRuns: 30 },
+  );
+  assert.ok(steppedRuns > 10, `only ${steppedRuns} runs took more than one step`);
+});

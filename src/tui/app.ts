@@ -36,6 +36,11 @@ import { writeSelection } from "./write_selection.ts";
 
 /** The longest the screen goes without being drawn while something changes: 10 a second. */
 const FRAME_MS = 100;
+/**
+ * A new filter runs over the packets kept for this long a frame: the rest of the frame takes
+ * what the capture brings (at 280,000 packets/s, about 40 ms of it here) and the keys.
+ */
+const REFILTER_MS = 40;
 /** The store's pages touched ahead in a quiet tick (`PacketStore.touchAhead`). */
 const TOUCH_STEP = 8 << 20;
 
@@ -96,7 +101,8 @@ export function handleKey(
       state.prompt = undefined;
       if (prompt.kind === "filter") {
         try {
-          store.setFilter(prompt.text);
+          store.startFilter(prompt.text);
+          store.refilter(REFILTER_MS);
           state.message = undefined;
           state.selected = 0;
           state.top = 0;
@@ -145,7 +151,8 @@ export function handleKey(
       return undefined;
     case "escape":
       if (store.filterText !== "") {
-        store.setFilter("");
+        store.startFilter("");
+        store.refilter(REFILTER_MS);
         state.follow = true;
         follow(state, store, rows);
       }
@@ -303,6 +310,7 @@ export async function runView(
       lastTime = now;
       dirty = true;
     }
+    if (store.refilter(REFILTER_MS) || store.filterProgress < 1) dirty = true;
     if (dirty || store.count !== drawnCount) {
       drawnCount = store.count;
       draw();

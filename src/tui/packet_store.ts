@@ -215,6 +215,8 @@ export class PacketStore {
   /** The packets let go since the last `#settle`, when not at the front of `shown`: [from, to). */
   #goneFrom = 0;
   #goneTo = 0;
+  /** While a new filter catches up: the next packet it runs over (0: none is running). */
+  #refiltering = 0;
   /** Packets and bytes added (frames' lengths on the wire). */
   count = 0;
   wireBytes = 0;
@@ -318,7 +320,10 @@ export class PacketStore {
     } else {
       index.push(header, linkType, this.#copy(bytes, offset, header.caplen));
     }
-    if (this.#follow(bytes, offset, header, linkType)) this.shown.push(number);
+    // While a new filter catches up, it takes this packet in its turn.
+    if (this.#refiltering === 0 && this.#follow(bytes, offset, header, linkType)) {
+      this.shown.push(number);
+    }
   }
 
   /** Copies a frame into the ring, letting go of the packets whose frames it overwrites. */
@@ -460,29 +465,73 @@ export class PacketStore {
   }
 
   /**
-   * Shows only the packets `expression` selects (`-Y`'s language; "" shows all); throws the
-   * filter's `UserError` for an expression that does not compile, keeping the filter before.
+   * Shows only the packets `expression` selects (`-Y`'s language; "" shows all), run over every
+   * packet kept before it returns; throws the filter's `UserError` for an expression that does
+   * not compile, keeping the filter before.
    */
   setFilter(expression: string): void {
+    this.startFilter(expression);
+    while (this.refilter(Infinity));
+  }
+
+  /**
+   * Starts showing only the packets `expression` selects: `shown` starts empty, and each
+   * `refilter` runs the filter over more of the packets kept, oldest first, until it has caught
+   * up (the packets that come meanwhile wait their turn). Throws as `setFilter` does.
+   */
+  startFilter(expression: string): void {
     const text = expression.trim();
     const filter = text === "" ? undefined : compileFilter(text);
     this.#filter = filter;
     this.#filterText = text;
     // The kept packets run again through fresh flows, as -Y would see them from the first.
-    const flows = PacketStore.#newFlows(filter);
-    const shown = new NumberList();
-    this.#spill?.forEach((number, packet) => {
-      if (this.#follow(packet.bytes, 0, packet.header, packet.linkType, flows)) shown.push(number);
-    });
-    const index = this.#index;
-    for (let i = index.first; i < index.length; i++) {
-      const number = i + 1 + index.dropped;
-      const stored = this.packet(number)!;
-      if (this.#follow(stored.bytes, 0, stored.header, stored.linkType, flows)) {
-        shown.push(number);
-      }
+    this.#flows = PacketStore.#newFlows(filter);
+    this.shown = new NumberList();
+    this.#refiltering = this.firstKept;
+  }
+
+  /**
+   * How far a new filter has come: the share of the packets kept it has run over (1: caught up).
+   */
+  get filterProgress(): number {
+    if (this.#refiltering === 0) return 1;
+    const first = this.firstKept;
+    return Math.max(0, this.#refiltering - first) / Math.max(1, this.count + 1 - first);
+  }
+
+  /**
+   * Runs a new filter over more of the packets kept, for about `milliseconds`; whether there is
+   * more to run over. The view calls it between frames, so that a filter over a million packets
+   * on disk leaves the keys and the capture going.
+   */
+  refilter(milliseconds: number): boolean {
+    if (this.#refiltering === 0) return false;
+    const deadline = performance.now() + milliseconds;
+    const flows = this.#flows;
+    const shown = this.shown;
+    let next = Math.max(this.#refiltering, this.firstKept);
+    let checked = 0;
+    const outOfTime = () => (++checked & 63) === 0 && performance.now() >= deadline;
+    const ringFirst = this.#index.first + 1 + this.#index.dropped;
+    if (next < ringFirst) {
+      this.#spill?.forEach((number, packet) => {
+        if (number >= ringFirst) return false;
+        if (this.#follow(packet.bytes, 0, packet.header, packet.linkType, flows)) {
+          shown.push(number);
+        }
+        next = number + 1;
+        return !outOfTime();
+      }, next);
+      if (next < ringFirst && performance.now() < deadline) next = ringFirst; // let go meanwhile
     }
-    this.#flows = flows;
-    this.shown = shown;
+    while (next <= this.count && !outOfTime()) {
+      const stored = this.packet(next);
+      if (stored !== undefined) {
+        if (this.#follow(stored.bytes, 0, stored.header, stored.linkType, flows)) shown.push(next);
+      }
+      next++;
+    }
+    this.#refiltering = next > this.count ? 0 : next;
+    return this.#refiltering !== 0;
   }
 }

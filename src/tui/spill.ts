@@ -191,14 +191,18 @@ export class Spill {
   }
 
   /**
-   * Calls `each` with every packet held, oldest first, reading the files in large blocks
-   * (a filter runs over them all); stops early when `each` returns false.
+   * Calls `each` with every packet held from number `from` on, oldest first, reading the files
+   * in large blocks (a filter runs over them all); stops early when `each` returns false.
    */
-  forEach(each: (number: number, packet: SpilledPacket) => boolean | void): void {
+  forEach(
+    each: (number: number, packet: SpilledPacket) => boolean | void,
+    from = this.first,
+  ): void {
     this.flush();
     for (const segment of [...this.#segments]) {
+      if (segment.first + segment.count <= from) continue;
       // The records lie one after another in the order of the packets held.
-      let i = Math.max(0, this.first - segment.first);
+      let i = Math.max(0, Math.max(from, this.first) - segment.first);
       while (i < segment.count && Number.isNaN(segment.places[i])) i++;
       if (i >= segment.count) continue;
       let blockStart = segment.places[i];

@@ -458,6 +458,7 @@ function statusLine(store: PacketStore, state: ViewState): string {
   const parts = [
     `${store.count} packets` +
     (store.filterText ? `, ${store.shown.length} shown` : "") +
+    (store.filterProgress < 1 ? ` (filtering: ${Math.floor(store.filterProgress * 100)} %)` : "") +
     (store.spilled > 0 ? `, ${store.spilled} on disk` : "") +
     (store.evicted > 0 ? `, ${store.evicted} let go` : "") +
     (store.spillError !== undefined ? ` (spill stopped: ${store.spillError})` : ""),
