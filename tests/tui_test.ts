@@ -171,6 +171,11 @@ Deno.test({
         "the conversations",
       );
       assert.match(conversations, /^icmp\s+127\.0\.0\.1\s+127\.0\.0\.1\s+6\s+588\s*$/m);
+      // The second the pings went by is the busiest of the bandwidth's sparkline.
+      await pane.waitFor(
+        (screen) => /^Bandwidth, the last \d+ s \(up to \d+ B\/s\): [▁▂▃▄▅▆▇]*█/m.test(screen),
+        "the pings' second in the sparkline",
+      );
       await pane.keys("q");
       await waitForFile(`${dir}/after`);
       // The terminal given back, the capture's count as any capture ends with it.

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { PacketStore } from "../src/tui/packet_store.ts";
-import { detailLines, newViewState, packetJson, screenLines } from "../src/tui/view.ts";
+import { detailLines, newViewState, packetJson, screenLines, sparkline } from "../src/tui/view.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 
 const FIXTURE = new URL("./fixtures/mixed.pcap", import.meta.url).pathname;
@@ -80,4 +80,22 @@ Deno.test("the hex pane marks the bytes of the selected layer", async () => {
     checked++;
   }
   assert.ok(checked >= 3, `only ${checked} IPv4/UDP packets checked`);
+});
+
+Deno.test("the conversations and talkers views show the bandwidth as a sparkline", () => {
+  // One bar a second, scaled from nothing (▁) to the busiest second (█).
+  assert.equal(sparkline([0, 100, 200, 400, 800]), "▁▂▃▅█");
+  assert.equal(sparkline([0, 0]), "▁▁");
+  assert.equal(sparkline([]), "");
+  const store = new PacketStore(1 << 20);
+  const state = newViewState();
+  state.bandwidth = [1000, 4000, 2000, 8000];
+  for (const mode of ["conversations", "talkers"] as const) {
+    state.mode = mode;
+    const lines = screenLines(store, state, { columns: 100, rows: 30 }, { color: false });
+    assert.ok(
+      lines.some((line) => line.startsWith("Bandwidth, the last 4 s (up to 8.0 kB/s): ▂▅▃█")),
+      lines.join("\n"),
+    );
+  }
 });

@@ -24,6 +24,7 @@ import { UserError } from "../user_error.ts";
 import type { PacketStore } from "./packet_store.ts";
 import { MIN_COLUMNS, MIN_ROWS, Terminal } from "./terminal.ts";
 import {
+  BANDWIDTH_SECONDS,
   detailLines,
   detailRows,
   listRows,
@@ -305,6 +306,8 @@ export async function runView(
     if (now - lastTime >= 1000) {
       state.packetsPerSecond = (store.count - lastCount) * 1000 / (now - lastTime);
       state.bytesPerSecond = (store.wireBytes - lastBytes) * 1000 / (now - lastTime);
+      state.bandwidth.push(state.bytesPerSecond);
+      if (state.bandwidth.length > BANDWIDTH_SECONDS) state.bandwidth.shift();
       lastCount = store.count;
       lastBytes = store.wireBytes;
       lastTime = now;

@@ -70,6 +70,8 @@ export interface ViewState {
   capture?: CaptureStats | null;
   packetsPerSecond: number;
   bytesPerSecond: number;
+  /** Bytes a second, one a second, the newest last (up to `BANDWIDTH_SECONDS`). */
+  bandwidth: number[];
   /** The conversations and talkers views: the column sorted by. */
   sortBy: "bytes" | "frames";
 }
@@ -88,8 +90,32 @@ export function newViewState(): ViewState {
     folded: new Set(),
     packetsPerSecond: 0,
     bytesPerSecond: 0,
+    bandwidth: [],
     sortBy: "bytes",
   };
+}
+
+/** Seconds of bandwidth the sparkline shows. */
+export const BANDWIDTH_SECONDS = 60;
+
+const SPARK_LEVELS = "▁▂▃▄▅▆▇█";
+
+/** `values` as a sparkline: one bar each, from the lowest (0) to the highest (the largest). */
+export function sparkline(values: readonly number[]): string {
+  const highest = Math.max(0, ...values);
+  const top = SPARK_LEVELS.length - 1;
+  return values.map((value) =>
+    SPARK_LEVELS[highest === 0 ? 0 : Math.round(Math.max(0, value) / highest * top)]
+  ).join("");
+}
+
+/** The bandwidth line of the conversations and talkers views. */
+function bandwidthLine(state: ViewState): string {
+  const seconds = state.bandwidth.length;
+  if (seconds === 0) return "Bandwidth: measured each second";
+  return `Bandwidth, the last ${seconds} s (up to ${
+    formatBytes(Math.max(...state.bandwidth))
+  }/s): ${sparkline(state.bandwidth)}`;
 }
 
 /** How the screen is drawn. */
@@ -519,6 +545,7 @@ function conversationLines(store: PacketStore, state: ViewState): string[] {
     e.port === null ? e.address : `${e.address}:${e.port}`;
   return [
     `Conversations (${conversations.length}), by ${state.sortBy}; s sorts, p goes back`,
+    bandwidthLine(state),
     `${"Protocol".padEnd(9)} ${"Address A".padEnd(30)} ${"Address B".padEnd(30)} ${
       "Frames".padStart(9)
     } ${"Bytes".padStart(12)}`,
@@ -536,6 +563,7 @@ function talkerLines(store: PacketStore, state: ViewState): string[] {
   );
   return [
     `Top talkers (${talkers.length}), by ${state.sortBy}; s sorts, p goes back`,
+    bandwidthLine(state),
     `${"Address".padEnd(40)} ${"Frames".padStart(9)} ${"Bytes".padStart(12)}`,
     ...talkers.map((t) =>
       `${t.address.padEnd(40)} ${String(t.frames).padStart(9)} ${String(t.bytes).padStart(12)}`
