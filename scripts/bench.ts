@@ -51,6 +51,7 @@ import {
 import { LINKTYPE_ETHERNET } from "../src/decode/linktype.ts";
 import { CaptureFileWriter } from "../src/file/writer.ts";
 import { loadAppTemplates } from "./app_templates.ts";
+import { type LiveResult, liveRun } from "./live_run.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -638,62 +639,6 @@ async function fileBench(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** What one live run saw. */
-interface LiveResult {
-  /** tcpreplay's rate, packets/s. */
-  rate: number;
-  sent: number;
-  captured: number;
-  dropped: number;
-  notPrinted: number;
-}
-
-/** Runs one capture while tcpreplay sends the capture `passes` times at `speed`. */
-async function liveRun(
-  command: string,
-  args: string[],
-  capture: string,
-  speed: string,
-  passes: number,
-): Promise<LiveResult> {
-  const child = new Deno.Command(command, { args, stdout: "null", stderr: "piped" }).spawn();
-  let stderr = "";
-  const reading = (async () => {
-    for await (const chunk of child.stderr) stderr += new TextDecoder().decode(chunk);
-  })();
-  const started = Date.now();
-  while (!stderr.includes("listening on") && Date.now() - started < 10_000) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const replay = await new Deno.Command("tcpreplay", {
-    args: [
-      "-i",
-      "lo",
-      ...(speed === "top" ? ["--topspeed"] : ["--pps", speed]),
-      "--loop",
-      `${passes}`,
-      capture,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const report = new TextDecoder().decode(replay.stdout);
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  child.kill("SIGINT");
-  await child.status;
-  await reading;
-  // netpeek: "N packets captured, N received by filter, N dropped by kernel[, N not printed
-  // (output too slow)]"; tcpdump: the first three on separate lines.
-  return {
-    rate: Number(report.match(/Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps/)?.[1] ?? NaN),
-    sent: Number(report.match(/Actual: (\d+) packets/)?.[1] ?? NaN),
-    captured: Number(stderr.match(/(\d+) packets captured/)?.[1] ?? NaN),
-    dropped: Number(stderr.match(/(\d+) (?:packets )?dropped by kernel/)?.[1] ?? NaN),
-    notPrinted: Number(stderr.match(/(\d+) not printed/)?.[1] ?? 0),
-  };
 }
 
 /** The share of the packets sent that were not captured, or captured and not printed. */

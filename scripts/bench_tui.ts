@@ -22,6 +22,7 @@
 import { parseArgs } from "node:util";
 import type { makeCapture } from "./bench.ts";
 import { taskArgs } from "./task_args.ts";
+import { captureCount, liveRun, replay } from "./live_run.ts";
 import { PacketStore } from "../src/tui/packet_store.ts";
 import { newViewState, screenLines } from "../src/tui/view.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
@@ -120,59 +121,6 @@ class ViewRun {
   }
 }
 
-/** What tcpreplay sent: its rate and count. */
-async function replay(capture: string, speed: string, loops: number) {
-  const output = await new Deno.Command("tcpreplay", {
-    args: [
-      "-i",
-      "lo",
-      ...(speed === "top" ? ["--topspeed"] : ["--pps", speed]),
-      "--loop",
-      `${loops}`,
-      capture,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const report = new TextDecoder().decode(output.stdout);
-  return {
-    rate: Number(report.match(/Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps/)?.[1] ?? NaN),
-    sent: Number(report.match(/Actual: (\d+) packets/)?.[1] ?? NaN),
-  };
-}
-
-/** "N packets captured, N received by filter, N dropped by kernel": captured and dropped. */
-function captureLine(stderr: string) {
-  return {
-    captured: Number(stderr.match(/(\d+) packets? captured/)?.[1] ?? NaN),
-    dropped: Number(stderr.match(/(\d+) dropped by kernel/)?.[1] ?? NaN),
-  };
-}
-
-/** `netpeek -i lo -w /dev/null` while the mix is replayed: sent, captured, dropped. */
-async function writeRun(capture: string, speed: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, `${ROOT}main.ts`, "-i", "lo", "-w", "/dev/null"],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let stderr = "";
-  const reading = (async () => {
-    for await (const chunk of child.stderr) stderr += new TextDecoder().decode(chunk);
-  })();
-  const started = performance.now();
-  while (!stderr.includes("listening on") && performance.now() - started < 10_000) {
-    await sleep(50);
-  }
-  await sleep(300);
-  const sent = await replay(capture, speed, PASSES);
-  await sleep(1500);
-  child.kill("SIGINT");
-  await child.status;
-  await reading;
-  return { ...sent, ...captureLine(stderr) };
-}
-
 /** The view open on lo while the mix is replayed `loops` times. */
 async function viewRun(dir: string, capture: string, speed: string, loops: number) {
   const run = await ViewRun.start(dir, ["--tui", "-i", "lo"]);
@@ -183,7 +131,7 @@ async function viewRun(dir: string, capture: string, speed: string, loops: numbe
   const status = (await run.screen()).split("\n").filter((line) => line.includes(" pkt/s")).at(-1);
   const peak = await run.peakMemory();
   const stderr = await run.quit();
-  return { ...sent, ...captureLine(stderr), firstScreen, peak, status: status?.trim() ?? "" };
+  return { ...sent, ...captureCount(stderr), firstScreen, peak, status: status?.trim() ?? "" };
 }
 
 /** The median, and the highest, of `values`. */
@@ -255,7 +203,13 @@ export async function tuiBench(makeCapture: CaptureMaker, options: {
     const lossRuns: { name: string; rate: number; lost: number; dropped: number }[] = [];
     let liveFirst: number[] = [];
     for (let run = 0; run < options.runs; run++) {
-      const written = await writeRun(mix, options.speed);
+      const written = await liveRun(
+        Deno.execPath(),
+        ["run", ...PERMISSIONS, `${ROOT}main.ts`, "-i", "lo", "-w", "/dev/null"],
+        mix,
+        options.speed,
+        PASSES,
+      );
       lossRuns.push({
         name: "netpeek -w /dev/null",
         rate: written.rate,

@@ -10,18 +10,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { PacketStore } from "../src/tui/packet_store.ts";
-import { writeSelection } from "../src/tui/write_selection.ts";
+import { addFrame } from "./tui_frames.ts";
+import { SelectionWriter, writeSelection } from "../src/tui/write_selection.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import type { FrameHeader } from "../src/frame.ts";
-
-/** An IPv4 frame (LINKTYPE_RAW) of `length` bytes whose payload says which packet it is. */
-function frame(number: number, length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  bytes.set([0x45, 0, length >> 8, length & 0xff, 0, 0, 0x40, 0, number % 2 ? 64 : 1, 17]);
-  bytes.set([10, 0, 0, 1, 10, 0, 0, 2], 12);
-  for (let i = 20; i < length; i++) bytes[i] = (number * 7 + i) & 0xff;
-  return bytes;
-}
 
 const MIB = 1 << 20;
 
@@ -41,16 +33,7 @@ Deno.test("spill: every packet from the oldest kept on, intact; the oldest let g
         const given: Uint8Array[] = [];
         let diskPeak = 0;
         for (const [i, length] of lengths.entries()) {
-          const bytes = frame(i + 1, length);
-          given.push(bytes);
-          const header = {
-            seconds: i,
-            fraction: 7,
-            nanosecond: false,
-            caplen: length,
-            len: length,
-          };
-          store.add(bytes, 0, header, 101);
+          given.push(addFrame(store, i, length));
           diskPeak = Math.max(diskPeak, store.spillBytes);
         }
         const first = store.firstKept;
@@ -105,16 +88,7 @@ Deno.test("spill: paused while the view is behind, packets go, and the rest stay
         for (const [i, [length, pause]] of packets.entries()) {
           // Pauses come in runs (a view behind stays behind a while), of varying lengths.
           if (i % 25 === 0) store.spillPaused = pause && i % (pauseEvery + 2) === 0;
-          const bytes = frame(i + 1, length);
-          given.push(bytes);
-          const header = {
-            seconds: i,
-            fraction: 7,
-            nanosecond: false,
-            caplen: length,
-            len: length,
-          };
-          store.add(bytes, 0, header, 101);
+          given.push(addFrame(store, i, length));
         }
         const kept: number[] = [];
         for (let number = 1; number <= store.count; number++) {
@@ -206,14 +180,7 @@ Deno.test("a new filter caught up a step at a time, packets coming meanwhile, sh
           // The view's frames: a step of the filter now and then (0 ms: 64 packets a step).
           if (i > filterAt && i % 7 === 0 && store.refilter(0)) steps++;
           if (i % 50 === 0) store.spillPaused = paused && i % 100 === 0;
-          const header = {
-            seconds: i,
-            fraction: 0,
-            nanosecond: false,
-            caplen: length,
-            len: length,
-          };
-          store.add(frame(i + 1, length), 0, header, 101);
+          addFrame(store, i, length);
         }
         while (store.refilter(0)) steps++;
         assert.equal(store.filterProgress, 1);
@@ -230,4 +197,37 @@ Deno.test("a new filter caught up a step at a time, packets coming meanwhile, sh
     { numRuns: 30 },
   );
   assert.ok(steppedRuns > 10, `only ${steppedRuns} runs took more than one step`);
+});
+
+Deno.test("w a step at a time: packets let go meanwhile are passed over and counted", async () => {
+  const store = new PacketStore(MIB); // no spill: what the ring lets go is gone
+  for (let i = 0; i < 200; i++) addFrame(store, i, 2_000);
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    const writer = SelectionWriter.start(store, path);
+    assert.ok(typeof writer !== "string", String(writer));
+    let steps = 0;
+    // 64 packets a step (0 ms), and after each 40 more 20 kB packets: the ring (1 MiB) lets
+    // the oldest go before they are written.
+    for (let i = 200; writer.step(0); steps++) {
+      for (const end = i + 40; i < end; i++) addFrame(store, i, 20_000);
+    }
+    const written = Number(writer.message.match(/^(\d+) packets written/)?.[1]);
+    assert.ok(steps >= 1 && written > 0 && written < 200, `${steps} steps: ${writer.message}`);
+    assert.match(
+      writer.message,
+      new RegExp(`\\(${200 - written} let go before they were written\\)$`),
+    );
+    const lines = new TextDecoder().decode(
+      (await new Deno.Command("tshark", {
+        args: ["-r", path, "-T", "fields", "-e", "frame.len"],
+        stdout: "piped",
+        stderr: "null",
+      }).output()).stdout,
+    ).trim().split("\n");
+    assert.equal(lines.length, written);
+    assert.ok(lines.every((length) => length === "2000"));
+  } finally {
+    await Deno.remove(path);
+  }
 });

@@ -7,15 +7,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { NumberList, PacketStore } from "../src/tui/packet_store.ts";
-
-/** An IPv4 frame (LINKTYPE_RAW) of `length` bytes whose payload says which packet it is. */
-function frame(number: number, length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  bytes.set([0x45, 0, length >> 8, length & 0xff, 0, 0, 0x40, 0, number % 2 ? 64 : 1, 17]);
-  bytes.set([10, 0, 0, 1, 10, 0, 0, 2], 12);
-  for (let i = 20; i < length; i++) bytes[i] = (number * 7 + i) & 0xff;
-  return bytes;
-}
+import { addFrame } from "./tui_frames.ts";
 
 Deno.test("packet store: the newest packets, intact and in order, the rest counted", () => {
   let wrapped = 0;
@@ -26,16 +18,7 @@ Deno.test("packet store: the newest packets, intact and in order, the rest count
         const store = new PacketStore(1 << 20); // the smallest ring: 1 MiB
         const given: Uint8Array[] = [];
         for (const [i, length] of lengths.entries()) {
-          const bytes = frame(i + 1, length);
-          given.push(bytes);
-          const header = {
-            seconds: i,
-            fraction: 7,
-            nanosecond: false,
-            caplen: length,
-            len: length,
-          };
-          store.add(bytes, 0, header, 101);
+          given.push(addFrame(store, i, length));
         }
         assert.equal(store.count, lengths.length);
         const kept = given.map((_, i) => store.packet(i + 1)).filter((p) => p !== undefined);

@@ -58,6 +58,18 @@ class Pane {
   }
 }
 
+/** Runs `body` with a fresh pane and a temporary folder, both gone after, however it ends. */
+async function withPane(body: (pane: Pane, dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const pane = new Pane();
+  try {
+    await body(pane, dir);
+  } finally {
+    await pane.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** The shell line that runs netpeek with `args` in the pane, recording `stty -a` around it. */
 function netpeekScript(dir: string, args: string[]): string {
   const netpeek = [Deno.execPath(), "run", ...PERMISSIONS, MAIN, ...args]
@@ -75,9 +87,7 @@ Deno.test({
   name: "--tui on a file: / icmp leaves only ICMP, Enter shows the IPv4 fields, q restores",
   ignore: !canRun,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const pane = new Pane();
-    try {
+    await withPane(async (pane, dir) => {
       await pane.start(netpeekScript(dir, ["--tui", "-r", FIXTURE]));
       const first = await pane.waitFor((screen) => rows(screen).length > 3, "the packet list");
       const protocols = new Set(rows(first).map((line) => line.slice(67, 75).trim()));
@@ -113,10 +123,7 @@ Deno.test({
       );
       const after = await pane.screen();
       assert.ok(!after.includes("No.  "), "the view's screen is still up");
-    } finally {
-      await pane.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -152,9 +159,7 @@ Deno.test({
   name: "--tui live on lo: pings appear as they come, c shows their conversation",
   ignore: !canCapture,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const pane = new Pane();
-    try {
+    await withPane(async (pane, dir) => {
       await pane.start(netpeekScript(dir, ["--tui", "-i", "lo", "icmp"]));
       await pane.waitFor((screen) => screen.includes("packets |"), "the status bar");
       const ping = await new Deno.Command("ping", {
@@ -187,10 +192,7 @@ Deno.test({
         await Deno.readTextFile(`${dir}/after`),
         await Deno.readTextFile(`${dir}/before`),
       );
-    } finally {
-      await pane.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -198,9 +200,7 @@ Deno.test({
   name: "--tui live beyond its buffer: the packets it lets go are read back from disk",
   ignore: !canCapture,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const pane = new Pane();
-    try {
+    await withPane(async (pane, dir) => {
       // A 1 MiB buffer, and 30 kB pings: after about 16 of them, packets go on to the spill.
       const args = ["--tui", "--tui-buffer", "1", "--tui-spill", "64", "-i", "lo", "icmp"];
       await pane.start(netpeekScript(dir, args));
@@ -226,10 +226,7 @@ Deno.test({
       await pane.keys("q");
       await waitForFile(`${dir}/after`);
       assert.equal(await Deno.readTextFile(`${dir}/status`), "exit 0\n");
-    } finally {
-      await pane.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -237,9 +234,7 @@ Deno.test({
   name: "--tui live during a 1,000,000-packet burst at top speed: the keys answer, q quits",
   ignore: !canCapture || !await hasCommand("tcpreplay", ["-V"]),
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const pane = new Pane();
-    try {
+    await withPane(async (pane, dir) => {
       const capture = `${dir}/mix.pcap`;
       makeCapture(capture, 40_000);
       await pane.start(netpeekScript(dir, ["--tui", "-i", "lo"]));
@@ -274,10 +269,7 @@ Deno.test({
         }
         await replay.status;
       }
-    } finally {
-      await pane.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -285,9 +277,7 @@ Deno.test({
   name: "--tui on a 1 GB file: the first screen at once, End reaches its last packet",
   ignore: !canRun,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const pane = new Pane();
-    try {
+    await withPane(async (pane, dir) => {
       const capture = `${dir}/big.pcap`;
       const packets = makeCapture(capture, 1_600_000);
       const size = (await Deno.stat(capture)).size;
@@ -314,10 +304,7 @@ Deno.test({
       assert.match(bottom, /following/);
       await pane.keys("q");
       await waitForFile(`${dir}/after`);
-    } finally {
-      await pane.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -325,9 +312,7 @@ Deno.test({
   name: "--tui in a terminal made smaller than 80x24 says so, and draws again when it grows",
   ignore: !canRun,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const pane = new Pane();
-    try {
+    await withPane(async (pane, dir) => {
       await pane.start(netpeekScript(dir, ["--tui", "-r", FIXTURE]));
       await pane.waitFor((screen) => rows(screen).length > 3, "the packet list");
       await tmux("resize-window", "-t", pane.name, "-x", "70", "-y", "20");
@@ -340,10 +325,7 @@ Deno.test({
       await pane.keys("q");
       await waitForFile(`${dir}/after`);
       assert.equal(await Deno.readTextFile(`${dir}/status`), "exit 0\n");
-    } finally {
-      await pane.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -352,11 +334,9 @@ for (const signal of ["SIGTERM", "SIGHUP"] as const) {
     name: `--tui: ${signal} gives the terminal back as q does`,
     ignore: !canRun,
     async fn() {
-      const dir = await Deno.makeTempDir();
-      const pane = new Pane();
       // A buffer size no other run uses: it finds this netpeek's process.
       const marker = String(1000 + Math.floor(Math.random() * 1000));
-      try {
+      await withPane(async (pane, dir) => {
         await pane.start(netpeekScript(dir, ["--tui", "--tui-buffer", marker, "-r", FIXTURE]));
         await pane.waitFor((screen) => rows(screen).length > 3, "the packet list");
         const pid = netpeekProcess(`--tui-buffer\0${marker}\0`);
@@ -369,10 +349,7 @@ for (const signal of ["SIGTERM", "SIGHUP"] as const) {
         );
         const screen = await pane.screen();
         assert.ok(!screen.includes("packets |"), `the view's screen is still up:\n${screen}`);
-      } finally {
-        await pane.stop();
-        await Deno.remove(dir, { recursive: true });
-      }
+      });
     },
   });
 }
@@ -381,18 +358,13 @@ Deno.test({
   name: "--tui on TERM=dumb: one line, exit 2, the terminal untouched",
   ignore: !canRun,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const pane = new Pane();
-    try {
+    await withPane(async (pane, dir) => {
       await pane.start(`export TERM=dumb; ${netpeekScript(dir, ["--tui", "-r", FIXTURE])}`);
       await waitForFile(`${dir}/after`);
       assert.equal(await Deno.readTextFile(`${dir}/status`), "exit 2\n");
       const screen = await pane.screen();
       assert.match(screen, /netpeek: --tui cannot draw on TERM=dumb/);
-    } finally {
-      await pane.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 

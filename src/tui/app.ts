@@ -33,7 +33,7 @@ import {
   screenLines,
   type ViewState,
 } from "./view.ts";
-import { writeSelection } from "./write_selection.ts";
+import { SelectionWriter } from "./write_selection.ts";
 
 /** The longest the screen goes without being drawn while something changes: 10 a second. */
 const FRAME_MS = 100;
@@ -113,7 +113,11 @@ export function handleKey(
           if (!(error instanceof UserError)) throw error;
           state.message = error.line;
         }
-      } else state.message = writeSelection(store, prompt.text);
+      } else if (state.writing === undefined) {
+        const writer = SelectionWriter.start(store, prompt.text);
+        if (typeof writer === "string") state.message = writer;
+        else state.writing = writer;
+      } else state.message = "nothing written: the file before is still being written";
     } else if (key === "escape" || key === "ctrl-c") state.prompt = undefined;
     else if (key === "backspace") prompt.text = prompt.text.slice(0, -1);
     else if (key.length === 1 || [...key].length === 1) prompt.text += key;
@@ -314,6 +318,18 @@ export async function runView(
       dirty = true;
     }
     if (store.refilter(REFILTER_MS) || store.filterProgress < 1) dirty = true;
+    // One of the two a frame: a new filter first, then the file (it holds the packets shown
+    // when `w` was typed).
+    const writing = state.writing;
+    if (writing !== undefined && store.filterProgress === 1) {
+      if (writing.step(REFILTER_MS)) {
+        state.message = `writing: ${Math.floor(writing.progress * 100)} %`;
+      } else {
+        state.message = writing.message;
+        state.writing = undefined;
+      }
+      dirty = true;
+    }
     if (dirty || store.count !== drawnCount) {
       drawnCount = store.count;
       draw();
@@ -354,6 +370,7 @@ export async function runView(
     clearInterval(timer);
     terminal.restore();
     feed.stop();
+    state.writing?.stop();
     store.close();
   }
   await feeding;

@@ -66,6 +66,13 @@ export interface ViewState {
   prompt?: { kind: "filter" | "write"; text: string };
   /** A message for the status bar (an error, a file written). */
   message?: string;
+  /** `w`'s file being written, a step a frame. */
+  writing?: {
+    step(milliseconds: number): boolean;
+    stop(): void;
+    progress: number;
+    message: string;
+  };
   /** The capture's counters, and the rates measured over the last second. */
   capture?: CaptureStats | null;
   packetsPerSecond: number;

@@ -1,7 +1,9 @@
 /**
  * The view's `w`: the packets the filter shows (all of them without one) written to a pcap
  * file, as `-w` writes them; a pcapng file when the packets kept have more than one link
- * type. Returns the status bar's message: what was written, or why nothing was.
+ * type. `SelectionWriter` writes a step at a time (the view gives it 40 ms a frame, so that a
+ * million packets read back from disk leave the keys and the capture going); `writeSelection`
+ * all at once. Both end with the status bar's message: what was written, or why nothing was.
  *
  * @example
  * ```ts
@@ -21,45 +23,116 @@
 import { CaptureFileWriter } from "../file/writer.ts";
 import type { PacketStore } from "./packet_store.ts";
 
-/** Writes the shown packets to `path`; the message for the status bar. */
-export function writeSelection(store: PacketStore, path: string): string {
-  const name = path.trim();
-  if (name === "") return "nothing written: give a file name";
-  // One pass for the link types (from the index), one to write: the packets on disk are read
-  // back one at a time, never all held at once.
-  const numbers = store.shown.toArray().filter((number) => store.linkTypeOf(number) !== undefined);
-  if (numbers.length === 0) return "nothing written: no packet is shown";
-  const linkTypes = new Set(numbers.map((number) => store.linkTypeOf(number)));
-  const firstPacket = store.packet(numbers[0])!;
-  let file: Deno.FsFile;
-  let written = 0;
-  try {
-    file = Deno.openSync(name, { write: true, create: true, truncate: true });
-  } catch (error) {
-    return `nothing written: ${name}: ${error instanceof Error ? error.message : error}`;
+/** The shown packets going to a file, a step at a time. */
+export class SelectionWriter {
+  readonly #store: PacketStore;
+  readonly #name: string;
+  readonly #numbers: number[];
+  readonly #file: Deno.FsFile;
+  readonly #writer: CaptureFileWriter;
+  #next = 0;
+  #written = 0;
+  /** What came of it, once done (`step` returned false). */
+  message = "";
+
+  private constructor(
+    store: PacketStore,
+    name: string,
+    numbers: number[],
+    file: Deno.FsFile,
+    writer: CaptureFileWriter,
+  ) {
+    this.#store = store;
+    this.#name = name;
+    this.#numbers = numbers;
+    this.#file = file;
+    this.#writer = writer;
   }
-  try {
-    const writer = new CaptureFileWriter(file, name, {
-      format: linkTypes.size > 1 ? "pcapng" : "pcap",
-      linkType: firstPacket.linkType,
-      snaplen: 262144,
-      nanosecond: firstPacket.header.nanosecond,
-    });
-    for (const number of numbers) {
-      const packet = store.packet(number);
-      if (packet === undefined) continue;
-      writer.write(packet.bytes, packet.header, packet.linkType);
-      written++;
-    }
-    writer.close();
-  } catch (error) {
-    return `writing ${name} failed: ${error instanceof Error ? error.message : error}`;
-  } finally {
+
+  /**
+   * Starts writing the packets `store` shows now to `path`; the status bar's message instead
+   * when nothing can be written (no name, no packet, a file that cannot be made).
+   */
+  static start(store: PacketStore, path: string): SelectionWriter | string {
+    const name = path.trim();
+    if (name === "") return "nothing written: give a file name";
+    // The link types from the index (the packets on disk are read back only to be written).
+    const numbers = store.shown.toArray().filter((number) =>
+      store.linkTypeOf(number) !== undefined
+    );
+    if (numbers.length === 0) return "nothing written: no packet is shown";
+    const linkTypes = new Set(numbers.map((number) => store.linkTypeOf(number)));
+    const first = store.packet(numbers[0])!;
+    let file: Deno.FsFile;
     try {
+      file = Deno.openSync(name, { write: true, create: true, truncate: true });
+    } catch (error) {
+      return `nothing written: ${name}: ${error instanceof Error ? error.message : error}`;
+    }
+    try {
+      const writer = new CaptureFileWriter(file, name, {
+        format: linkTypes.size > 1 ? "pcapng" : "pcap",
+        linkType: first.linkType,
+        snaplen: 262144,
+        nanosecond: first.header.nanosecond,
+      });
+      return new SelectionWriter(store, name, numbers, file, writer);
+    } catch (error) {
       file.close();
+      return `writing ${name} failed: ${error instanceof Error ? error.message : error}`;
+    }
+  }
+
+  /** Stops where it is: the file holds the packets written so far (the view has quit). */
+  stop(): void {
+    if (this.#next >= this.#numbers.length) return;
+    this.#numbers.length = this.#next;
+    this.step(0);
+  }
+
+  /** The share written so far, 0 to 1. */
+  get progress(): number {
+    return this.#next / this.#numbers.length;
+  }
+
+  /** Writes for about `milliseconds`; whether there is more to write. */
+  step(milliseconds: number): boolean {
+    if (this.#next >= this.#numbers.length) return false;
+    const deadline = performance.now() + milliseconds;
+    try {
+      while (this.#next < this.#numbers.length) {
+        // A packet let go since the start (the ring or the spill made room) is passed over.
+        const packet = this.#store.packet(this.#numbers[this.#next++]);
+        if (packet !== undefined) {
+          this.#writer.write(packet.bytes, packet.header, packet.linkType);
+          this.#written++;
+        }
+        if ((this.#next & 63) === 0 && performance.now() >= deadline) return true;
+      }
+      this.#writer.close();
+      const gone = this.#numbers.length - this.#written;
+      this.message =
+        `${this.#written} ${this.#written === 1 ? "packet" : "packets"} written to ${this.#name}` +
+        (gone > 0 ? ` (${gone} let go before they were written)` : "");
+    } catch (error) {
+      this.#next = this.#numbers.length;
+      this.message = `writing ${this.#name} failed: ${
+        error instanceof Error ? error.message : error
+      }`;
+    }
+    try {
+      this.#file.close();
     } catch {
       // closed by the writer
     }
+    return false;
   }
-  return `${written} ${written === 1 ? "packet" : "packets"} written to ${name}`;
+}
+
+/** Writes the shown packets to `path` at once; the message for the status bar. */
+export function writeSelection(store: PacketStore, path: string): string {
+  const writer = SelectionWriter.start(store, path);
+  if (typeof writer === "string") return writer;
+  while (writer.step(Infinity));
+  return writer.message;
 }
