@@ -231,3 +231,20 @@ Deno.test("w a step at a time: packets let go meanwhile are passed over and coun
     await Deno.remove(path);
   }
 });
+
+Deno.test("spill: a view behind for long, every packet let go, holds no more entries than files would", () => {
+  const budget = 8 * MIB;
+  const store = new PacketStore(MIB, undefined, budget);
+  store.spillPaused = true;
+  // 60-byte frames, the smallest a file holds: two files of 4 MiB answer for 2 × 55,188 of them.
+  const bound = 2 * Math.floor(budget / 2 / (16 + 60));
+  let highest = 0;
+  for (let i = 0; i < 3 * bound; i++) {
+    addFrame(store, i, 60);
+    highest = Math.max(highest, store.spillEntries);
+  }
+  assert.ok(highest > bound / 2 && highest <= bound, `${highest} entries, bound ${bound}`);
+  assert.equal(store.spilled, 0);
+  assert.equal(store.evicted + store.shown.length, store.count);
+  store.close();
+});

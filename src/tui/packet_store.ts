@@ -249,6 +249,11 @@ export class PacketStore {
     return this.#spill?.count ?? 0;
   }
 
+  /** Packets the spill answers for, on disk or let go while the view was behind. */
+  get spillEntries(): number {
+    return this.#spill?.entries ?? 0;
+  }
+
   /** Bytes the spill has on disk. */
   get spillBytes(): number {
     return this.#spill?.diskBytes ?? 0;

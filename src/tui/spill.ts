@@ -34,6 +34,12 @@ const PCAP_MAGIC_NANO = 0xa1b23c4d;
 const PCAP_VERSION_MAJOR = 2;
 const PCAP_VERSION_MINOR = 4;
 const SNAPLEN = 262144;
+/**
+ * The smallest record a file holds (a header and a minimum Ethernet frame): a file takes at most
+ * its size over this many packets, written or let go, so that while the view is behind (every
+ * packet let go, none written) the entries stay as bounded as the files.
+ */
+const MIN_RECORD_BYTES = RECORD_HEADER_BYTES + 60;
 /** Records are gathered to be written this many bytes at a time (and read back as many). */
 const STAGING_BYTES = 4 << 20;
 
@@ -78,6 +84,7 @@ class Segment {
  */
 export class Spill {
   readonly #segmentBytes: number;
+  readonly #segmentEntries: number;
   readonly #nanosecond: boolean;
   #segments: Segment[] = [];
   readonly #staging = new Uint8Array(STAGING_BYTES);
@@ -97,6 +104,7 @@ export class Spill {
    */
   constructor(budget: number, first: number, nanosecond: boolean) {
     this.#segmentBytes = Math.max(STAGING_BYTES, Math.floor(budget / 2));
+    this.#segmentEntries = Math.floor(this.#segmentBytes / MIN_RECORD_BYTES);
     this.#nanosecond = nanosecond;
     this.first = this.end = first;
   }
@@ -104,6 +112,11 @@ export class Spill {
   /** Packets on disk. */
   get count(): number {
     return this.#segments.reduce((sum, segment) => sum + segment.held, 0);
+  }
+
+  /** Packets taken, written or let go, that the files still answer for (10 bytes each). */
+  get entries(): number {
+    return this.#segments.reduce((sum, segment) => sum + segment.count, 0);
   }
 
   /** Bytes on disk: the files' headers and records. */
@@ -286,7 +299,10 @@ export class Spill {
    */
   #segmentFor(number: number, recordBytes: number, linkType: number): Segment | undefined {
     const newest = this.#segments.at(-1);
-    if (newest !== undefined && newest.size + this.#staged + recordBytes <= this.#segmentBytes) {
+    if (
+      newest !== undefined && newest.size + this.#staged + recordBytes <= this.#segmentBytes &&
+      newest.count < this.#segmentEntries
+    ) {
       return newest;
     }
     this.flush();
