@@ -55,7 +55,7 @@ const INDEX_BYTES = 40;
 const ALIGN = 8;
 /**
  * With a spill, the ring makes room this much at a time (at most an eighth of it): the frames
- * let go are written on in one block, not one write a packet.
+ * let go are written on together (the writer's buffer a write), not one write a packet.
  */
 const SPILL_BATCH_BYTES = 4 << 20;
 
@@ -343,7 +343,7 @@ export class PacketStore {
       at = 0;
     }
     const end = at + caplen;
-    // With a spill, room is made a block at a time, to be written on in one go (or, paused,
+    // With a spill, room is made a block at a time, to be written on together (or, paused,
     // taken out of the list in one go: the packets before it are on disk).
     const room = this.#spillBudget > 0 && this.#spill?.open !== false
       ? Math.min(ring.length, at + Math.max(caplen, Math.min(SPILL_BATCH_BYTES, ring.length >> 3)))

@@ -25,14 +25,9 @@
  */
 
 import type { FrameHeader } from "../frame.ts";
+import { PCAP_RECORD_HEADER_LENGTH as RECORD_HEADER_BYTES } from "../file/format.ts";
+import { CaptureFileWriter } from "../file/writer.ts";
 
-/** The pcap file header, and each record's (RFC draft-ietf-opsawg-pcap, sections 4 and 5). */
-const FILE_HEADER_BYTES = 24;
-const RECORD_HEADER_BYTES = 16;
-const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
-const PCAP_MAGIC_NANO = 0xa1b23c4d;
-const PCAP_VERSION_MAJOR = 2;
-const PCAP_VERSION_MINOR = 4;
 const SNAPLEN = 262144;
 /**
  * The smallest record a file holds (a header and a minimum Ethernet frame): a file takes at most
@@ -40,8 +35,10 @@ const SNAPLEN = 262144;
  * packet let go, none written) the entries stay as bounded as the files.
  */
 const MIN_RECORD_BYTES = RECORD_HEADER_BYTES + 60;
-/** Records are gathered to be written this many bytes at a time (and read back as many). */
-const STAGING_BYTES = 4 << 20;
+/** A file takes at least this much of the budget. */
+const MIN_FILE_BYTES = 4 << 20;
+/** A filter reads the records back this many bytes at a time. */
+const READ_BLOCK_BYTES = 4 << 20;
 
 /** A packet read back, as the store hands it out. */
 export interface SpilledPacket {
@@ -50,7 +47,11 @@ export interface SpilledPacket {
   linkType: number;
 }
 
-/** One temporary pcap file: packets `first` to `first + count - 1`, some perhaps not in it. */
+/**
+ * One temporary pcap file: packets `first` to `first + count - 1`, some perhaps not in it. It is
+ * written through `writer` and read through a handle of its own (a read's seek leaves the
+ * writer's place alone).
+ */
 class Segment {
   /** Where each packet's record starts; NaN for a packet let go instead (the view was behind). */
   places = new Float64Array(1024);
@@ -58,10 +59,18 @@ class Segment {
   count = 0;
   /** Packets in the file (those not let go). */
   held = 0;
-  /** Bytes written (the file header included). */
-  size = 0;
 
-  constructor(readonly file: Deno.FsFile, readonly first: number) {}
+  constructor(
+    readonly reader: Deno.FsFile,
+    readonly output: Deno.FsFile,
+    readonly writer: CaptureFileWriter,
+    readonly first: number,
+  ) {}
+
+  /** Bytes written (the file header included), some perhaps still in the writer's buffer. */
+  get size(): number {
+    return this.writer.size;
+  }
 
   push(place: number, linkType: number): void {
     if (this.count === this.places.length) {
@@ -87,9 +96,6 @@ export class Spill {
   readonly #segmentEntries: number;
   readonly #nanosecond: boolean;
   #segments: Segment[] = [];
-  readonly #staging = new Uint8Array(STAGING_BYTES);
-  readonly #stagingView = new DataView(this.#staging.buffer);
-  #staged = 0;
   /** The packet after the last one taken, and the first one held (`first === end`: none). */
   end: number;
   first: number;
@@ -103,7 +109,7 @@ export class Spill {
    * records' fractions of a second are nanoseconds when `nanosecond`.
    */
   constructor(budget: number, first: number, nanosecond: boolean) {
-    this.#segmentBytes = Math.max(STAGING_BYTES, Math.floor(budget / 2));
+    this.#segmentBytes = Math.max(MIN_FILE_BYTES, Math.floor(budget / 2));
     this.#segmentEntries = Math.floor(this.#segmentBytes / MIN_RECORD_BYTES);
     this.#nanosecond = nanosecond;
     this.first = this.end = first;
@@ -121,7 +127,7 @@ export class Spill {
 
   /** Bytes on disk: the files' headers and records. */
   get diskBytes(): number {
-    return this.#segments.reduce((sum, segment) => sum + segment.size, 0) + this.#staged;
+    return this.#segments.reduce((sum, segment) => sum + segment.size, 0);
   }
 
   /** Whether packets can still be appended. */
@@ -137,26 +143,19 @@ export class Spill {
 
   /**
    * Appends packet `number` (the next one: `end`) with its `caplen` bytes at the start of
-   * `frame`; written at the next `flush` or when the staging is full. May let the oldest file
-   * go (`first` moves on).
+   * `frame`; written when the writer's buffer is full or at the next `flush`. May let the oldest
+   * file go (`first` moves on).
    */
   append(number: number, header: FrameHeader, linkType: number, frame: Uint8Array): void {
     if (!this.open) return;
-    const recordBytes = RECORD_HEADER_BYTES + header.caplen;
-    if (this.#staged + recordBytes > this.#staging.length) this.flush();
-    const segment = this.#segmentFor(number, recordBytes, linkType);
+    const segment = this.#segmentFor(number, RECORD_HEADER_BYTES + header.caplen, linkType);
     if (segment === undefined) return;
-    segment.push(segment.size + this.#staged, linkType);
-    if (recordBytes > this.#staging.length) {
-      // Larger than the staging (a 256 KiB frame with a small budget): written on its own.
-      const record = new Uint8Array(recordBytes);
-      this.#recordHeader(new DataView(record.buffer), 0, header);
-      record.set(frame.subarray(0, header.caplen), RECORD_HEADER_BYTES);
-      this.#write(segment, record);
-    } else {
-      this.#recordHeader(this.#stagingView, this.#staged, header);
-      this.#staging.set(frame.subarray(0, header.caplen), this.#staged + RECORD_HEADER_BYTES);
-      this.#staged += recordBytes;
+    try {
+      segment.push(segment.size, linkType);
+      segment.writer.write(frame.subarray(0, header.caplen), header);
+    } catch (error) {
+      this.#stop(error);
+      return;
     }
     this.end = number + 1;
   }
@@ -170,13 +169,13 @@ export class Spill {
     this.end = number + 1;
   }
 
-  /** Writes the records gathered. */
+  /** Writes out what the newest file's writer holds. */
   flush(): void {
-    const segment = this.#segments.at(-1);
-    if (this.#staged === 0 || segment === undefined) return;
-    const staged = this.#staging.subarray(0, this.#staged);
-    this.#staged = 0;
-    this.#write(segment, staged);
+    try {
+      this.#segments.at(-1)?.writer.flush();
+    } catch (error) {
+      this.#stop(error);
+    }
   }
 
   /** Packet `number`, read back from its file; undefined when it is not held. */
@@ -187,13 +186,13 @@ export class Spill {
     const { segment, i } = found;
     const place = segment.places[i];
     const header = new Uint8Array(RECORD_HEADER_BYTES);
-    if (!this.#readFully(segment.file, place, header)) return undefined;
+    if (!this.#readFully(segment.reader, place, header)) return undefined;
     const caplen = new DataView(header.buffer).getUint32(8, true);
     const record = new Uint8Array(RECORD_HEADER_BYTES + caplen);
     record.set(header);
     if (
       !this.#readFully(
-        segment.file,
+        segment.reader,
         place + RECORD_HEADER_BYTES,
         record.subarray(RECORD_HEADER_BYTES),
       )
@@ -230,13 +229,13 @@ export class Spill {
         ) {
           // The next block: from this record on, at least the whole record.
           const head = new Uint8Array(RECORD_HEADER_BYTES);
-          if (!this.#readFully(segment.file, place, head)) return;
+          if (!this.#readFully(segment.reader, place, head)) return;
           const length = Math.max(
             this.#recordBytes(head, 0),
-            Math.min(STAGING_BYTES, segment.size - place),
+            Math.min(READ_BLOCK_BYTES, segment.size - place),
           );
           block = new Uint8Array(length);
-          if (!this.#readFully(segment.file, place, block)) return;
+          if (!this.#readFully(segment.reader, place, block)) return;
           blockStart = place;
           at = 0;
         }
@@ -248,9 +247,11 @@ export class Spill {
 
   /** Closes the files (the system then frees them: they were unlinked when made). */
   close(): void {
-    for (const segment of this.#segments) segment.file.close();
+    for (const segment of this.#segments) {
+      segment.reader.close();
+      segment.output.close();
+    }
     this.#segments = [];
-    this.#staged = 0;
   }
 
   /** The segment and entry of packet `number`, when it is on disk. */
@@ -266,13 +267,6 @@ export class Spill {
   #recordBytes(bytes: Uint8Array, at: number): number {
     const view = new DataView(bytes.buffer, bytes.byteOffset + at, RECORD_HEADER_BYTES);
     return RECORD_HEADER_BYTES + view.getUint32(8, true);
-  }
-
-  #recordHeader(view: DataView, at: number, header: FrameHeader): void {
-    view.setUint32(at, header.seconds, true);
-    view.setUint32(at + 4, header.fraction, true);
-    view.setUint32(at + 8, header.caplen, true);
-    view.setUint32(at + 12, header.len, true);
   }
 
   #packet(record: Uint8Array, linkType: number): SpilledPacket {
@@ -300,51 +294,41 @@ export class Spill {
   #segmentFor(number: number, recordBytes: number, linkType: number): Segment | undefined {
     const newest = this.#segments.at(-1);
     if (
-      newest !== undefined && newest.size + this.#staged + recordBytes <= this.#segmentBytes &&
+      newest !== undefined && newest.size + recordBytes <= this.#segmentBytes &&
       newest.count < this.#segmentEntries
     ) {
       return newest;
     }
     this.flush();
+    if (!this.open) return undefined;
     try {
-      let file: Deno.FsFile;
+      let reader: Deno.FsFile;
+      let output: Deno.FsFile;
       if (this.#segments.length < 2) {
         const path = Deno.makeTempFileSync({ prefix: "netpeek-view-", suffix: ".pcap" });
-        file = Deno.openSync(path, { read: true, write: true });
+        reader = Deno.openSync(path, { read: true });
+        output = Deno.openSync(path, { write: true });
         Deno.removeSync(path);
       } else {
         const oldest = this.#segments.shift()!;
         this.dropped += oldest.held;
-        file = oldest.file;
+        ({ reader, output } = oldest);
+        output.seekSync(0, Deno.SeekMode.Start);
         this.first = this.#segments[0].first;
       }
-      const segment = new Segment(file, number);
-      const header = new Uint8Array(FILE_HEADER_BYTES);
-      const view = new DataView(header.buffer);
-      view.setUint32(0, this.#nanosecond ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO, true);
-      view.setUint16(4, PCAP_VERSION_MAJOR, true);
-      view.setUint16(6, PCAP_VERSION_MINOR, true);
-      view.setUint32(16, SNAPLEN, true);
-      view.setUint32(20, linkType, true);
+      const writer = new CaptureFileWriter(output, "the view's spill", {
+        format: "pcap",
+        linkType,
+        snaplen: SNAPLEN,
+        nanosecond: this.#nanosecond,
+      });
+      const segment = new Segment(reader, output, writer, number);
       this.#segments.push(segment);
       if (this.#segments.length === 1) this.first = number;
-      this.#write(segment, header);
-      return this.open ? segment : undefined;
+      return segment;
     } catch (error) {
       this.#stop(error);
       return undefined;
-    }
-  }
-
-  #write(segment: Segment, bytes: Uint8Array): void {
-    try {
-      segment.file.seekSync(segment.size, Deno.SeekMode.Start);
-      for (let done = 0; done < bytes.length;) {
-        done += segment.file.writeSync(bytes.subarray(done));
-      }
-      segment.size += bytes.length;
-    } catch (error) {
-      this.#stop(error);
     }
   }
 
