@@ -89,6 +89,16 @@ class PacketIndex {
     this.nanosecond = header.nanosecond;
   }
 
+  /** The number of entry `i`'s packet. */
+  numberOf(i: number): number {
+    return i + 1 + this.dropped;
+  }
+
+  /** The number of the oldest packet kept (one past the last when none is). */
+  get firstNumber(): number {
+    return this.numberOf(this.first);
+  }
+
   /** The entry of packet `number`, or -1 when it is not kept. */
   entry(number: number): number {
     const i = number - 1 - this.dropped;
@@ -277,10 +287,8 @@ export class PacketStore {
 
   /** The oldest packet kept, on disk or in the ring (`count + 1` when none is). */
   get firstKept(): number {
-    const index = this.#index;
-    const ringFirst = index.first + 1 + index.dropped;
     const spill = this.#spill;
-    return spill?.open && spill.end > spill.first ? spill.first : ringFirst;
+    return spill?.open && spill.end > spill.first ? spill.first : this.#index.firstNumber;
   }
 
   /** Flows as the filter needs them: the TCP analysis and stream numbers only when it reads them. */
@@ -349,20 +357,22 @@ export class PacketStore {
       ? Math.min(ring.length, at + Math.max(caplen, Math.min(SPILL_BATCH_BYTES, ring.length >> 3)))
       : end;
     // Room is made when the frame would overwrite the oldest, not before.
-    if (
-      index.first < index.length && index.at[index.first] < end &&
-      index.at[index.first] + index.caplen[index.first] > at
-    ) {
-      while (
-        index.first < index.length && index.at[index.first] < room &&
-        index.at[index.first] + index.caplen[index.first] > at
-      ) this.#letGo();
+    if (this.#oldestWithin(at, end)) {
+      while (this.#oldestWithin(at, room)) this.#letGo();
       this.#settle();
     }
     ring.set(bytes.subarray(offset, offset + caplen), at);
     this.#ringAt = (end + ALIGN - 1) & ~(ALIGN - 1);
     if (end > this.#highest) this.#highest = end;
     return at;
+  }
+
+  /** Whether the oldest frame kept in the ring lies (in part) between `from` and `to`. */
+  #oldestWithin(from: number, to: number): boolean {
+    const index = this.#index;
+    const oldest = index.first;
+    return oldest < index.length && index.at[oldest] < to &&
+      index.at[oldest] + index.caplen[oldest] > from;
   }
 
   /**
@@ -385,7 +395,7 @@ export class PacketStore {
   #letGo(): void {
     const index = this.#index;
     const i = index.first;
-    const number = i + 1 + index.dropped;
+    const number = index.numberOf(i);
     index.first++;
     if (this.#spillBudget > 0 && this.#spill === undefined) {
       this.#spill = new Spill(this.#spillBudget, number, index.nanosecond);
@@ -517,7 +527,7 @@ export class PacketStore {
     let next = Math.max(this.#refiltering, this.firstKept);
     let checked = 0;
     const outOfTime = () => (++checked & 63) === 0 && performance.now() >= deadline;
-    const ringFirst = this.#index.first + 1 + this.#index.dropped;
+    const ringFirst = this.#index.firstNumber;
     if (next < ringFirst) {
       this.#spill?.forEach((number, packet) => {
         if (number >= ringFirst) return false;
