@@ -43,6 +43,7 @@ import { packetToJson } from "../output/json.ts";
 import { ByteWriter } from "../output/bytes.ts";
 import { TextFormatter } from "../output/text.ts";
 import type { PacketStore, StoredPacket } from "./packet_store.ts";
+import type { SelectionWriter } from "./write_selection.ts";
 
 /** Which screen is up, and where the keys go. */
 export interface ViewState {
@@ -67,12 +68,7 @@ export interface ViewState {
   /** A message for the status bar (an error, a file written). */
   message?: string;
   /** `w`'s file being written, a step a frame. */
-  writing?: {
-    step(milliseconds: number): boolean;
-    stop(): void;
-    progress: number;
-    message: string;
-  };
+  writing?: SelectionWriter;
   /** The capture's counters, and the rates measured over the last second. */
   capture?: CaptureStats | null;
   packetsPerSecond: number;
@@ -284,6 +280,12 @@ export function detailLines(json: Json, folded: Set<string>): DetailLine[] {
   return lines;
 }
 
+/** Bytes of a frame to mark, [start, end) from its first byte. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /** A decoded layer's place: the header views' offsets in the buffer decoded. */
 interface Placed {
   offset: number;
@@ -295,7 +297,11 @@ interface Placed {
  * layer's header to the next layer's, or to the layer's end; undefined for a layer the decoder
  * keeps no place of.
  */
-export function layerBytes(described: { packet: Packet }, name: string, frame: Uint8Array) {
+export function layerBytes(
+  described: { packet: Packet },
+  name: string,
+  frame: Uint8Array,
+): ByteRange | undefined {
   const layers = described.packet as unknown as Record<string, unknown>;
   const placed = (value: unknown): value is Placed =>
     typeof value === "object" && value !== null && typeof (value as Placed).offset === "number" &&
@@ -334,7 +340,7 @@ export function fieldBytes(
   described: { packet: Packet },
   path: readonly string[],
   frame: Uint8Array,
-): { start: number; end: number } | undefined {
+): ByteRange | undefined {
   const places = FIELD_PLACES[path[0]];
   if (places === undefined || path.length < 2) return undefined;
   let layer: unknown = (described.packet as unknown as Record<string, unknown>)[path[0]];
@@ -359,7 +365,7 @@ export function fieldBytes(
  * The hex and ASCII lines of `bytes`, 16 a line, as `tcpdump -X` lays them out; the bytes in
  * `highlight` ([start, end)) in inverse video, both as hex and as ASCII.
  */
-export function hexLines(bytes: Uint8Array, highlight?: { start: number; end: number }): string[] {
+export function hexLines(bytes: Uint8Array, highlight?: ByteRange): string[] {
   const lines: string[] = [];
   const lit = (at: number) =>
     highlight !== undefined && at >= highlight.start && at < highlight.end;
@@ -454,9 +460,10 @@ export function screenLines(
         const chosen = state.focus === "detail" && index === state.detailSelected;
         lines.push(chosen ? paint(INVERSE, text) : text);
       }
-      // The bytes of the layer the details' selection lies in, when the details have focus.
+      // The bytes of the field the details' selection is on (or of its layer, where the field's
+      // place is not known), when the details have focus.
       const chosen = state.focus === "detail" ? details[state.detailSelected] : undefined;
-      let range: { start: number; end: number } | undefined;
+      let range: ByteRange | undefined;
       if (chosen?.owner !== undefined && selectedStored !== undefined) {
         // Decoded again: the rows drawn after the selected one reused the shared decoder.
         const again = describe(selectedStored);
