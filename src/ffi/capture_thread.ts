@@ -163,7 +163,7 @@ export class CaptureThread {
 
   /** Whether the frames waiting fill half the ring or more. */
   get halfFull(): boolean {
-    return this.#ring.waitingBytes * 2 >= this.#ring.size;
+    return this.waitingShare >= 0.5;
   }
 
   /** Times the capture thread found the ring full and had to leave frames to the kernel. */

@@ -57,11 +57,15 @@ export class SelectionWriter {
     const name = path.trim();
     if (name === "") return "nothing written: give a file name";
     // The link types from the index (the packets on disk are read back only to be written).
-    const numbers = store.shown.toArray().filter((number) =>
-      store.linkTypeOf(number) !== undefined
-    );
+    const numbers: number[] = [];
+    const linkTypes = new Set<number>();
+    for (const number of store.shown.toArray()) {
+      const linkType = store.linkTypeOf(number);
+      if (linkType === undefined) continue;
+      numbers.push(number);
+      linkTypes.add(linkType);
+    }
     if (numbers.length === 0) return "nothing written: no packet is shown";
-    const linkTypes = new Set(numbers.map((number) => store.linkTypeOf(number)));
     const first = store.packet(numbers[0])!;
     let file: Deno.FsFile;
     try {
