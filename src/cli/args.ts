@@ -16,7 +16,7 @@
 import { editDistance, EXIT_USAGE, UserError } from "../user_error.ts";
 import { parseArgs } from "node:util";
 import type { TimeFormat } from "../output/timestamp.ts";
-import { type IpfixTarget, parseCollector } from "../output/ipfix_export.ts";
+import { type IpfixTarget, parseCollector } from "../output/ipfix_target.ts";
 
 /** Everything the command line can ask for. */
 export interface CommandLine {

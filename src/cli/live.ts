@@ -23,8 +23,8 @@ import { formatTimeStampTypes, listTimeStampTypes, timeStampTypeByName } from ".
 import { CaptureError, LiveCapture } from "../ffi/capture.ts";
 import { CaptureThread } from "../ffi/capture_thread.ts";
 import type { CaptureStats } from "../frame.ts";
-import { type FrameFeed, runView } from "../tui/app.ts";
-import { PacketStore } from "../tui/packet_store.ts";
+import type { FrameFeed } from "../tui/app.ts";
+import { loadView } from "./load_view.ts";
 import { FilterError, FilterProgram, lookupNetmask } from "../ffi/filter.ts";
 import {
   defaultInterface,
@@ -38,6 +38,7 @@ import { WriteError } from "../file/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { filterExpression, looksLikeInterface, splitWords } from "./filter_setup.ts";
 import { PacketSink } from "./sink.ts";
+import type { Selection } from "./selection.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
 import { warmUp } from "./warm_up.ts";
 import { printFormat } from "./print_format.ts";
@@ -150,11 +151,15 @@ function compiles(lib: Libpcap, expression: string): boolean {
   }
 }
 
-/** Captures as the command line says; returns the exit status. */
+/**
+ * Captures as the command line says; returns the exit status. `selected`: `-Y` and
+ * `-T fields`, when given (see `loadSelection`).
+ */
 export async function captureLive(
   lib: Libpcap,
   options: CommandLine,
   exporter?: FlowExporter,
+  selected?: Selection,
 ): Promise<number> {
   const { device, expression } = selection(lib, options);
   if (options.listDataLinks) {
@@ -218,22 +223,28 @@ export async function captureLive(
     // Before the sink: it prints in the background only when the capture has its own thread.
     thread = await CaptureThread.start(session, ringBytes(options.bufferPackets));
     if (options.tui) {
+      const { runView, PacketStore } = await loadView();
       const store = new PacketStore(options.tuiBuffer, undefined, options.tuiSpill);
       const status = await runView(liveFeed(session, thread), store, { color: !Deno.noColor });
       // As after any capture, once the terminal is given back: what was captured and lost.
       writeStderr(formatStats(store.count, session.stats()));
       return status;
     }
-    sink = PacketSink.create(options, {
-      linkType: session.linkType,
-      snaplen: session.snaplen,
-      nanosecond: session.nanosecond,
-      interfaceName: device,
-      nameInterface: interfaceNamer(lib),
-      interfaceIndex: interfaceIndex(lib, device),
-      backgroundOutput: thread !== undefined,
-      captureStats: () => session.stats(),
-    }, exporter);
+    sink = PacketSink.create(
+      options,
+      {
+        linkType: session.linkType,
+        snaplen: session.snaplen,
+        nanosecond: session.nanosecond,
+        interfaceName: device,
+        nameInterface: interfaceNamer(lib),
+        interfaceIndex: interfaceIndex(lib, device),
+        backgroundOutput: thread !== undefined,
+        captureStats: () => session.stats(),
+      },
+      exporter,
+      selected,
+    );
     if (options.user !== undefined) dropPrivileges(lib, options.user);
     const link = linkTypeInfo(session.linkType);
     writeStderr(

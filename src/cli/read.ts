@@ -25,8 +25,9 @@ import { WriteError } from "../file/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { filterExpression } from "./filter_setup.ts";
 import { PacketSink } from "./sink.ts";
-import { runView } from "../tui/app.ts";
-import { type FrameFile, PacketStore } from "../tui/packet_store.ts";
+import type { Selection } from "./selection.ts";
+import type { FrameFile } from "../tui/packet_store.ts";
+import { loadView } from "./load_view.ts";
 import { printError, writeStderr, writeText } from "./stderr.ts";
 import { osErrorReason } from "../file/os_error.ts";
 import { isRunFailure, type UserError } from "../user_error.ts";
@@ -115,10 +116,14 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-/** Reads the file the command line names; returns the exit status. */
+/**
+ * Reads the file the command line names; returns the exit status. `selection`: `-Y` and
+ * `-T fields`, when given (see `loadSelection`).
+ */
 export async function readCaptureFile(
   options: CommandLine,
   exporter?: FlowExporter,
+  selection?: Selection,
 ): Promise<number> {
   const path = options.read!;
   const write = options.write;
@@ -128,7 +133,7 @@ export async function readCaptureFile(
     return 2;
   }
   try {
-    return await readFile(path, options, exporter);
+    return await readFile(path, options, exporter, selection);
   } catch (error) {
     if (!(error instanceof CaptureFileError)) throw error;
     printError(`${path}: ${error.message}`);
@@ -140,6 +145,7 @@ async function readFile(
   path: string,
   options: CommandLine,
   exporter: FlowExporter | undefined,
+  selection: Selection | undefined,
 ): Promise<number> {
   const { source, info } = await openSource(path);
   try {
@@ -164,6 +170,7 @@ async function readFile(
     }
 
     if (options.tui) {
+      const { runView, PacketStore } = await loadView();
       let stopped = false;
       const file = info?.isFile === true ? fileFrames(path) : undefined;
       return await runView(
@@ -194,13 +201,18 @@ async function readFile(
       `reading from file ${path}, link-type ${link.name} (${link.description}), ` +
         `snapshot length ${reader.snaplen}\n`,
     );
-    const sink = PacketSink.create(options, {
-      linkType: reader.linkType,
-      snaplen: reader.snaplen,
-      nanosecond: reader.nanosecond,
-      interfaceName: reader.interfaces[0]?.name,
-      nameInterface: lazyInterfaceNamer(lib),
-    }, exporter);
+    const sink = PacketSink.create(
+      options,
+      {
+        linkType: reader.linkType,
+        snaplen: reader.snaplen,
+        nanosecond: reader.nanosecond,
+        interfaceName: reader.interfaces[0]?.name,
+        nameInterface: lazyInterfaceNamer(lib),
+      },
+      exporter,
+      selection,
+    );
     if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
     if (source instanceof Deno.FsFile && reader.format === "pcap") {
       await sink.printOnWorker(info!.size, reader.nanosecond);

@@ -16,9 +16,9 @@ import { listInterfaces, type NetworkInterface } from "../ffi/interfaces.ts";
 import { loadLibpcap } from "../ffi/library.ts";
 import { openReportingSocket } from "../ffi/udp_socket.ts";
 import { type CommandLine, HELP, parseCommandLine, UsageError } from "./args.ts";
-import { captureLive } from "./live.ts";
-import { FlowExporter } from "../output/ipfix_export.ts";
-import { checkSelection, refuseDirectory } from "./sink.ts";
+import type { FlowExporter } from "../output/ipfix_export.ts";
+import { refuseDirectory } from "./sink.ts";
+import { loadSelection, type Selection } from "./selection.ts";
 import { readCaptureFile } from "./read.ts";
 import { printError, writeText } from "./stderr.ts";
 import { VERSION } from "./version.ts";
@@ -80,8 +80,9 @@ export async function runNetpeek(args: string[]): Promise<number> {
         `${unseen.length === 1 ? "shows" : "show"} nothing; add --print to print them too`,
     );
   }
+  let selection: Selection | undefined;
   try {
-    checkSelection(options);
+    selection = await loadSelection(options);
     if (options.write !== undefined && options.write !== "-") refuseDirectory(options.write);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
@@ -104,7 +105,10 @@ export async function runNetpeek(args: string[]): Promise<number> {
       return 0;
     }
     if (options.read !== undefined) {
-      return await withExporter(options, (exporter) => readCaptureFile(options, exporter));
+      return await withExporter(
+        options,
+        (exporter) => readCaptureFile(options, exporter, selection),
+      );
     }
     const lib = loadLibpcap();
     if (options.listInterfaces) {
@@ -116,7 +120,12 @@ export async function runNetpeek(args: string[]): Promise<number> {
       writeText(Deno.stdout, formatInterfaceList(devices));
       return 0;
     }
-    return await withExporter(options, (exporter) => captureLive(lib, options, exporter));
+    // Loaded only for a live capture: reading a file needs none of its modules.
+    const { captureLive } = await import("./live.ts");
+    return await withExporter(
+      options,
+      (exporter) => captureLive(lib, options, exporter, selection),
+    );
   } catch (error) {
     if (error instanceof UserError) {
       printError(error.line);
@@ -138,6 +147,8 @@ async function withExporter(
   work: (exporter: FlowExporter | undefined) => Promise<number>,
 ): Promise<number> {
   if (options.ipfix === undefined) return await work(undefined);
+  // Loaded only here: Node's socket and name modules cost every other run their start-up.
+  const { FlowExporter } = await import("../output/ipfix_export.ts");
   const exporter = await FlowExporter.open(options.ipfix, printError, openReportingSocket);
   try {
     return await work(exporter);

@@ -39,10 +39,8 @@ import {
   printOnWorker,
 } from "./print_format.ts";
 import { VERSION } from "./version.ts";
-import { type CompiledFilter, compileFilter } from "../filter/compile.ts";
-import { FilterFrame } from "../filter/frame.ts";
 import type { FlowExporter } from "../output/ipfix_export.ts";
-import { FieldsWriter, parseFieldOptions } from "../output/fields_text.ts";
+import type { Selection } from "./selection.ts";
 import { osErrorReason } from "../file/os_error.ts";
 
 /** What the source of the packets says about them. */
@@ -114,18 +112,6 @@ export function refuseDirectory(path: string): void {
   }
 }
 
-/**
- * Checks `-Y`'s expression and `-T fields`' names and options before anything starts (the
- * sink compiles them again: it takes microseconds); throws the `UserError` that says what
- * is wrong.
- */
-export function checkSelection(options: CommandLine): void {
-  if (options.displayFilter !== undefined) compileFilter(options.displayFilter);
-  if (options.fields !== undefined) {
-    new FieldsWriter(options.fields, parseFieldOptions(options.fieldOptions));
-  }
-}
-
 /** Prints, writes and counts packets. */
 export class PacketSink {
   /** Packets handed on (after filtering). */
@@ -155,12 +141,8 @@ export class PacketSink {
   /** `-l`: each packet's lines go out at once. */
   readonly #lineBuffered: boolean;
   readonly #nameInterface: (index: number) => string;
-  /** `-Y`: only frames that pass are printed, written, counted and summed up. */
-  readonly #display: CompiledFilter | undefined;
-  /** `-T fields`: the fields printed instead of the packet's line. */
-  readonly #fieldsWriter: FieldsWriter | undefined;
-  /** The frame `-Y` and `-T fields` read, filled per packet. */
-  readonly #frame = new FilterFrame();
+  /** `-Y` and `-T fields`, when given. */
+  readonly #selection: Selection | undefined;
   /**
    * With `-Y` and `--stats`: the statistics of the frames that pass, while `#flows` follows
    * every frame (the TCP analysis and stream numbers have to see them all).
@@ -174,7 +156,12 @@ export class PacketSink {
   /** Whether `-T fields`' header line is out. */
   #fieldsHeaderPrinted = false;
 
-  private constructor(options: CommandLine, source: SourceInfo, exporter?: FlowExporter) {
+  private constructor(
+    options: CommandLine,
+    source: SourceInfo,
+    exporter?: FlowExporter,
+    selection?: Selection,
+  ) {
     this.#limit = options.count ?? Infinity;
     this.#linkType = source.linkType;
     this.#lineBuffered = options.lineBuffered;
@@ -185,14 +172,9 @@ export class PacketSink {
     this.#printing = printing;
     this.#stats = options.stats;
     this.#statsInterval = options.statsInterval;
-    const display = options.displayFilter === undefined
-      ? undefined
-      : compileFilter(options.displayFilter);
-    this.#display = display;
-    const fieldsWriter = options.fields === undefined
-      ? undefined
-      : new FieldsWriter(options.fields, parseFieldOptions(options.fieldOptions));
-    this.#fieldsWriter = fieldsWriter;
+    this.#selection = selection;
+    const display = selection?.display;
+    const fieldsWriter = selection?.fields;
     // A display filter reads the decoded packet even when the frames are only written; flow
     // export follows every packet.
     this.#decoding = printing || options.stats || display !== undefined || exporter !== undefined;
@@ -262,7 +244,7 @@ export class PacketSink {
     if (
       // The worker has no interface names: -i any's files print here; nor -Y and -T fields.
       !this.#printing || this.#pipeline !== undefined || this.#linkType === LINKTYPE_LINUX_SLL2 ||
-      this.#display !== undefined || this.#fieldsWriter !== undefined ||
+      this.#selection !== undefined ||
       !printOnWorker(this.#options, this.#format, fileBytes)
     ) return false;
     this.#pipeline = await PrintPipeline.start(
@@ -272,9 +254,17 @@ export class PacketSink {
     return this.#pipeline !== undefined;
   }
 
-  /** Opens the output (creating the first file, if writing). Throws `OutputFileError`. */
-  static create(options: CommandLine, source: SourceInfo, exporter?: FlowExporter): PacketSink {
-    return new PacketSink(options, source, exporter);
+  /**
+   * Opens the output (creating the first file, if writing). Throws `OutputFileError`.
+   * `selection`: `-Y` and `-T fields`, when given (see `loadSelection`).
+   */
+  static create(
+    options: CommandLine,
+    source: SourceInfo,
+    exporter?: FlowExporter,
+    selection?: Selection,
+  ): PacketSink {
+    return new PacketSink(options, source, exporter, selection);
   }
 
   /**
@@ -292,8 +282,8 @@ export class PacketSink {
     print = true,
   ): boolean {
     if (this.#stop) return false;
-    if (this.#display !== undefined || this.#fieldsWriter !== undefined) {
-      return this.#handleSelected(bytes, offset, length, header, linkType, print);
+    if (this.#selection !== undefined) {
+      return this.#handleSelected(this.#selection, bytes, offset, length, header, linkType, print);
     }
     if (this.#file !== undefined && !this.#write(bytes, offset, length, header, linkType)) {
       return this.#halt();
@@ -324,6 +314,7 @@ export class PacketSink {
    * that pass the display filter are written, printed and counted.
    */
   #handleSelected(
+    selection: Selection,
     bytes: Uint8Array,
     offset: number,
     length: number,
@@ -336,10 +327,10 @@ export class PacketSink {
     const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
     const flows = this.#flows;
     const analysis = flows.observe(packet, header, inner);
-    const frame = this.#frame;
+    const { frame, display, fields } = selection;
     frame.next(packet, header);
     frame.followed(analysis, flows);
-    if (this.#display !== undefined && !this.#display.matches(frame)) return true;
+    if (display !== undefined && !display.matches(frame)) return true;
     this.#selectedFlows?.observe(packet, header, inner);
     if (this.#file !== undefined && !this.#write(bytes, offset, length, header, linkType)) {
       return this.#halt();
@@ -348,10 +339,10 @@ export class PacketSink {
     if (this.#printing && out !== undefined) {
       if (!print) this.notPrinted++;
       else {
-        if (this.#fieldsWriter !== undefined) {
-          if (!this.#fieldsHeaderPrinted) out.write(this.#fieldsWriter.header());
+        if (fields !== undefined) {
+          if (!this.#fieldsHeaderPrinted) out.write(fields.header());
           this.#fieldsHeaderPrinted = true;
-          this.#fieldsWriter.write(out.bytes, frame);
+          fields.write(out.bytes, frame);
         } else this.#print(out, packet, header, analysis, reassembled);
         this.#commit(out);
       }

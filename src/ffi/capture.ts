@@ -27,7 +27,7 @@
  * @module
  */
 
-import { UserError } from "../user_error.ts";
+import { CaptureError } from "./capture_error.ts";
 import { setImmediate } from "node:timers";
 import type { CaptureStats, FrameHeader } from "../frame.ts";
 import { type CaptureDirection, setDataLink, setDirection } from "./datalink.ts";
@@ -124,18 +124,7 @@ export interface CaptureOptions {
   direction?: CaptureDirection;
 }
 
-/** What went wrong opening or reading a capture: `message` is one line for the user. */
-export class CaptureError extends UserError {
-  /** The error's name. */
-  override name = "CaptureError";
-  /** The libpcap status code behind it. */
-  readonly status: number;
-  /** See docs/json.md. */
-  constructor(message: string, status: number) {
-    super(message.replace(/\s*\n\s*/g, "; "));
-    this.status = status;
-  }
-}
+export { CaptureError };
 
 /**
  * Called per frame with the capture's reused buffer and where the frame lies in it (no view

@@ -16,7 +16,7 @@
  */
 
 import { EXIT_USAGE, UserError } from "../user_error.ts";
-import { CaptureError } from "./capture.ts";
+import { CaptureError } from "./capture_error.ts";
 import {
   cString,
   HOST_LITTLE_ENDIAN,

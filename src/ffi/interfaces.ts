@@ -14,7 +14,7 @@
 
 import { formatIpv4, formatIpv6, formatMac } from "../decode/address.ts";
 import { cString, errbufText, type Libpcap, PCAP_ERRBUF_SIZE, PCAP_ERROR } from "./library.ts";
-import { CaptureError } from "./capture.ts";
+import { CaptureError } from "./capture_error.ts";
 
 /** `PCAP_IF_LOOPBACK`. */
 export const PCAP_IF_LOOPBACK = 0x1;
