@@ -4,9 +4,10 @@
  * versions, and a short header marked as such (its connection ID's length is known only to
  * the endpoints). A client's Initial packet is decrypted as RFC 9001 section 5 describes:
  * keys from its Destination Connection ID (HKDF-SHA256 with the version's salt), header
- * protection removed with AES-128-ECB, the payload opened with AES-128-GCM; its CRYPTO frames
- * are put together from offset 0 and the ClientHello in them read as TLS's is (server name,
- * ALPN). A server's Initial is keyed by the client's first Connection ID, which its own
+ * protection removed with AES-128-ECB, the payload opened with AES-128-GCM (sha256.ts and
+ * aes_gcm.ts: `node:crypto` would cost every run that meets QUIC 35-50 ms to load); its
+ * CRYPTO frames are put together from offset 0 and the ClientHello in them read as TLS's is
+ * (server name, ALPN). A server's Initial is keyed by the client's first Connection ID, which its own
  * packet does not carry: it is shown undecrypted. UDP port 443.
  *
  * @example
@@ -23,9 +24,10 @@
  * @module
  */
 
-import type * as NodeCrypto from "node:crypto";
+import { Aes128, Aes128Gcm, GCM_TAG_LENGTH } from "./aes_gcm.ts";
 import { HeaderView } from "./header.ts";
 import type { FieldTable } from "./field.ts";
+import { hmacSha256 } from "./sha256.ts";
 import { readClientHello, type TlsClientHello } from "./tls.ts";
 
 /** QUIC's usual port. */
@@ -55,7 +57,6 @@ const MAX_PACKETS = 16;
 /** Header protection's sample: 16 bytes, 4 after the packet number's start (RFC 9001 5.4.2). */
 const SAMPLE_OFFSET = 4;
 const SAMPLE_LENGTH = 16;
-const TAG_LENGTH = 16;
 
 /** The salts of RFC 9001 section 5.2 and RFC 9369 section 3.3.1. */
 const INITIAL_SALTS: Readonly<Record<number, Uint8Array>> = {
@@ -72,20 +73,6 @@ function hexBytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g)!, (pair) => parseInt(pair, 16));
 }
 
-/**
- * `node:crypto`, loaded on the first Initial to decrypt: importing it up front costs every run
- * some 50 ms of startup, and most captures hold no QUIC.
- */
-let nodeCrypto: typeof NodeCrypto | undefined;
-
-function crypto(): typeof NodeCrypto {
-  return nodeCrypto ??= process.getBuiltinModule("node:crypto");
-}
-
-function hmac(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return new Uint8Array(crypto().createHmac("sha256", key).update(data).digest());
-}
-
 /** HKDF-Expand-Label (RFC 8446 section 7.1) for outputs of one SHA-256 block or less. */
 function expandLabel(secret: Uint8Array, label: string, length: number): Uint8Array {
   const full = new TextEncoder().encode("tls13 " + label);
@@ -96,7 +83,7 @@ function expandLabel(secret: Uint8Array, label: string, length: number): Uint8Ar
   info.set(full, 3);
   info[3 + full.length] = 0; // empty context
   info[4 + full.length] = 1; // HKDF-Expand's first block counter
-  return hmac(secret, info).subarray(0, length);
+  return hmacSha256(secret, info).subarray(0, length);
 }
 
 /** A client Initial's keys: AEAD key, IV and header-protection key. */
@@ -117,7 +104,7 @@ export function quicInitialKeys(dcid: Uint8Array, version: number): QuicKeys | n
   const salt = INITIAL_SALTS[version];
   const labels = KEY_LABELS[version];
   if (salt === undefined || labels === undefined) return null;
-  const initial = hmac(salt, dcid);
+  const initial = hmacSha256(salt, dcid);
   const client = expandLabel(initial, "client in", 32);
   return {
     key: expandLabel(client, labels[0], 16),
@@ -126,19 +113,31 @@ export function quicInitialKeys(dcid: Uint8Array, version: number): QuicKeys | n
   };
 }
 
-/** Keys by version and DCID: a connection's client Initials share them. */
-const KEY_CACHE = new Map<string, QuicKeys | null>();
-const KEY_CACHE_SIZE = 256;
+/** A client Initial's keys made ready to use: the payload's AEAD and header protection. */
+interface InitialCiphers {
+  iv: Uint8Array;
+  payload: Aes128Gcm;
+  headerProtection: Aes128;
+}
 
-function cachedInitialKeys(dcid: string, version: number): QuicKeys | null {
+/** Ciphers by version and DCID: a connection's client Initials share them. */
+const CIPHER_CACHE = new Map<string, InitialCiphers | null>();
+const CIPHER_CACHE_SIZE = 256;
+
+function cachedInitialCiphers(dcid: string, version: number): InitialCiphers | null {
   const key = `${version}:${dcid}`;
-  let keys = KEY_CACHE.get(key);
-  if (keys === undefined) {
-    if (KEY_CACHE.size >= KEY_CACHE_SIZE) KEY_CACHE.clear();
-    keys = quicInitialKeys(hexBytes(dcid), version);
-    KEY_CACHE.set(key, keys);
+  let ciphers = CIPHER_CACHE.get(key);
+  if (ciphers === undefined) {
+    if (CIPHER_CACHE.size >= CIPHER_CACHE_SIZE) CIPHER_CACHE.clear();
+    const keys = quicInitialKeys(hexBytes(dcid), version);
+    ciphers = keys === null ? null : {
+      iv: keys.iv,
+      payload: new Aes128Gcm(keys.key),
+      headerProtection: new Aes128(keys.hp),
+    };
+    CIPHER_CACHE.set(key, ciphers);
   }
-  return keys;
+  return ciphers;
 }
 
 /** A variable-length integer (RFC 9000 section 16) at `at`: value and size; null past `end`. */
@@ -323,47 +322,43 @@ export class QuicDatagram extends HeaderView {
     const length = json.length ?? 0;
     if (numberAt < 0 || numberAt + length > this.end) return;
     if (numberAt + SAMPLE_OFFSET + SAMPLE_LENGTH > this.end) return;
-    const keys = cachedInitialKeys(json.dcid ?? "", json.version ?? 0);
-    if (keys === null) return;
-    try {
-      const sample = this.#bytes(numberAt + SAMPLE_OFFSET, SAMPLE_LENGTH);
-      const ecb = crypto().createCipheriv("aes-128-ecb", keys.hp, null);
-      ecb.setAutoPadding(false);
-      const mask = new Uint8Array(ecb.update(sample));
-      const header = this.#bytes(place.at, numberAt - place.at + 4);
-      header[0] ^= mask[0] & 0x0f;
-      const numberLength = (header[0] & 3) + 1;
-      let packetNumber = 0;
-      const numberStart = numberAt - place.at;
-      for (let i = 0; i < numberLength; i++) {
-        header[numberStart + i] ^= mask[1 + i];
-        packetNumber = packetNumber * 256 + header[numberStart + i];
-      }
-      const aad = header.subarray(0, numberStart + numberLength);
-      const payloadAt = numberAt + numberLength;
-      const payloadLength = length - numberLength - TAG_LENGTH;
-      if (payloadLength <= 0) return;
-      const nonce = keys.iv.slice();
-      for (let i = 0; i < 8; i++) nonce[11 - i] ^= Math.floor(packetNumber / 2 ** (8 * i)) & 0xff;
-      const gcm = crypto().createDecipheriv("aes-128-gcm", keys.key, nonce);
-      gcm.setAAD(aad);
-      gcm.setAuthTag(this.#bytes(payloadAt + payloadLength, TAG_LENGTH));
-      const opened = gcm.update(this.#bytes(payloadAt, payloadLength));
-      const last = gcm.final();
-      const plain = new Uint8Array(opened.length + last.length);
-      plain.set(opened);
-      plain.set(last, opened.length);
-      json.packetNumber = packetNumber;
-      json.decrypted = true;
-      const hello = clientHelloFromFrames(plain);
-      if (hello !== null) {
-        json.clientHello = { sni: hello.serverName, alpn: hello.alpn };
-        if (hello.cut) json.clientHello.cut = true;
-      }
-    } catch {
+    const ciphers = cachedInitialCiphers(json.dcid ?? "", json.version ?? 0);
+    if (ciphers === null) return;
+    const mask = this.#bytes(numberAt + SAMPLE_OFFSET, SAMPLE_LENGTH);
+    ciphers.headerProtection.encryptBlock(mask, 0, mask, 0);
+    const header = this.#bytes(place.at, numberAt - place.at + 4);
+    header[0] ^= mask[0] & 0x0f;
+    const numberLength = (header[0] & 3) + 1;
+    let packetNumber = 0;
+    const numberStart = numberAt - place.at;
+    for (let i = 0; i < numberLength; i++) {
+      header[numberStart + i] ^= mask[1 + i];
+      packetNumber = packetNumber * 256 + header[numberStart + i];
+    }
+    const aad = header.subarray(0, numberStart + numberLength);
+    const payloadAt = numberAt + numberLength;
+    const payloadLength = length - numberLength - GCM_TAG_LENGTH;
+    if (payloadLength <= 0) return;
+    const nonce = ciphers.iv.slice();
+    for (let i = 0; i < 8; i++) nonce[11 - i] ^= Math.floor(packetNumber / 2 ** (8 * i)) & 0xff;
+    const plain = ciphers.payload.open(
+      nonce,
+      aad,
+      this.#bytes(payloadAt, payloadLength),
+      this.#bytes(payloadAt + payloadLength, GCM_TAG_LENGTH),
+    );
+    if (plain === null) {
       // Not a client's first flight (a server's Initial, or after a Retry): its keys are
       // not derived from this packet's own DCID.
       json.decrypted = false;
+      return;
+    }
+    json.packetNumber = packetNumber;
+    json.decrypted = true;
+    const hello = clientHelloFromFrames(plain);
+    if (hello !== null) {
+      json.clientHello = { sni: hello.serverName, alpn: hello.alpn };
+      if (hello.cut) json.clientHello.cut = true;
     }
   }
 
