@@ -41,6 +41,7 @@ import {
 import { VERSION } from "./version.ts";
 import type { FlowExporter } from "../output/ipfix_export.ts";
 import type { Selection } from "./selection.ts";
+import type { PacketExtras } from "../output/packet_extras.ts";
 import { osErrorReason } from "../file/os_error.ts";
 
 /** What the source of the packets says about them. */
@@ -396,11 +397,21 @@ export class PacketSink {
     reassembled: Reassembled | undefined,
   ): void {
     const sll = packet.sll;
-    const interfaceName = sll !== undefined && sll.version === 2
+    const extras = this.#extras;
+    extras.analysis = analysis;
+    extras.reassembled = reassembled;
+    extras.interfaceName = sll !== undefined && sll.version === 2
       ? this.#nameInterface(sll.interfaceIndex)
       : undefined;
-    this.#formatPacket(out.bytes, packet, header, { analysis, reassembled, interfaceName });
+    this.#formatPacket(out.bytes, packet, header, extras);
   }
+
+  /** What `#print` hands the formatter with each packet: one object, refilled. */
+  readonly #extras: PacketExtras = {
+    analysis: undefined,
+    reassembled: undefined,
+    interfaceName: undefined,
+  };
 
   #halt(): false {
     this.#stop = true;

@@ -74,8 +74,11 @@ const RECORD_DATA_LENGTH = 8;
 const RECORD_FIXED_LENGTH = 10;
 /** The record type of EDNS's pseudo-record (RFC 6891 section 6.1.1). */
 export const DNS_TYPE_OPT = 41;
-/** An OPT record's TTL field: extended rcode, version, and the DO flag (RFC 6891 6.1.3). */
-const OPT_DO = 0x8000;
+/**
+ * An OPT record's TTL field holds the extended rcode, version, and the DNSSEC OK flag (RFC
+ * 6891 section 6.1.3, RFC 3225): this is the flag.
+ */
+export const DNS_OPT_DO = 0x8000;
 
 /** The three record sections after the questions. */
 export const DNS_SECTION_ANSWER = 0;
@@ -693,7 +696,7 @@ export class DnsMessage extends HeaderView {
         udpSize: record.class,
         extendedRcode: ((record.ttl >>> 24) << 4) | this.rcode,
         version: (record.ttl >>> 16) & 0xff,
-        do: (record.ttl & OPT_DO) !== 0,
+        do: (record.ttl & DNS_OPT_DO) !== 0,
         options,
       };
     });

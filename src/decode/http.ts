@@ -136,6 +136,16 @@ function isMethodAt(view: DataView, at: number, end: number): boolean {
   return false;
 }
 
+/** White space as `String.prototype.trim` sees it in a header line's text. */
+function isSpace(byte: number): boolean {
+  return byte === SPACE || byte === 0x09 || byte === CR;
+}
+
+/** Bytes a line's text shows as `\xNN`: all but printable ASCII, tab and CR. */
+function needsEscape(byte: number): boolean {
+  return byte !== CR && byte !== 0x09 && (byte < 0x20 || byte > 0x7e);
+}
+
 function isDigit(byte: number): boolean {
   return byte >= 0x30 && byte <= 0x39;
 }
@@ -170,7 +180,12 @@ export class HttpMessage extends HeaderView {
   start: HttpStart = "";
   #parsed = false;
   #line: string[] = [];
-  #headers = new Map<string, string>();
+  /**
+   * Per header line read: where its name and its value begin and end (trimmed, absolute
+   * offsets), four numbers a line. Text is made only for what is asked.
+   */
+  readonly #fields = new Int32Array(4 * MAX_HEADER_LINES);
+  #fieldCount = 0;
   #headersCut = false;
 
   /** Points the view at a segment's payload and finds what it begins with. */
@@ -186,44 +201,102 @@ export class HttpMessage extends HeaderView {
     return this.start === "request";
   }
 
-  /** Reads the first line and the header fields (once per bind). */
+  /** Reads the first line and finds the header fields (once per bind). */
   #parse(): void {
     if (this.#parsed) return;
     this.#parsed = true;
-    this.#headers = new Map();
+    this.#fieldCount = 0;
     this.#headersCut = true;
-    let at = this.offset;
-    const first = this.#readLine(at);
-    this.#line = first === null ? [] : splitFirstLine(first.text, this.start);
-    if (first === null) return;
-    at = first.next;
+    const firstEnd = this.#lineFeed(this.offset);
+    if (firstEnd < 0) {
+      this.#line = [];
+      return;
+    }
+    this.#line = splitFirstLine(
+      this.#text(this.offset, this.#withoutCr(this.offset, firstEnd)),
+      this.start,
+    );
+    const fields = this.#fields;
+    let at = firstEnd + 1;
     for (let lines = 0; lines < MAX_HEADER_LINES; lines++) {
-      const line = this.#readLine(at);
-      if (line === null) return;
-      at = line.next;
-      if (line.text === "") {
+      const feed = this.#lineFeed(at);
+      if (feed < 0) return;
+      const stop = this.#withoutCr(at, feed);
+      const next = feed + 1;
+      if (stop === at) {
         this.#headersCut = false;
         return;
       }
-      const colon = line.text.indexOf(String.fromCharCode(COLON));
-      if (colon <= 0) continue;
-      const name = line.text.slice(0, colon).trim().toLowerCase();
-      if (!this.#headers.has(name)) this.#headers.set(name, line.text.slice(colon + 1).trim());
+      const colon = this.#find(COLON, at, stop);
+      if (colon > at) {
+        const field = 4 * this.#fieldCount++;
+        fields[field] = this.#skipSpace(at, colon);
+        fields[field + 1] = this.#trimSpace(fields[field], colon);
+        fields[field + 2] = this.#skipSpace(colon + 1, stop);
+        fields[field + 3] = this.#trimSpace(fields[field + 2], stop);
+      }
+      at = next;
     }
   }
 
-  /** The line at `at` without its CRLF (or LF), or null when the segment ends first. */
-  #readLine(at: number): { text: string; next: number } | null {
+  /** Where the line at `at` ends (its LF), or -1 when the segment ends first. */
+  #lineFeed(at: number): number {
+    return this.#find(LF, at, this.end);
+  }
+
+  #find(byte: number, from: number, to: number): number {
+    const view = this.view;
+    for (let i = from; i < to; i++) if (view.getUint8(i) === byte) return i;
+    return -1;
+  }
+
+  /** The line's end without one CR before its LF at `feed`. */
+  #withoutCr(start: number, feed: number): number {
+    return feed > start && this.view.getUint8(feed - 1) === CR ? feed - 1 : feed;
+  }
+
+  /** Past the white space (space, tab, CR: all `trim` meets in the text) from `from`. */
+  #skipSpace(from: number, to: number): number {
+    while (from < to && isSpace(this.view.getUint8(from))) from++;
+    return from;
+  }
+
+  /** `to`, less the white space before it (down to `from`). */
+  #trimSpace(from: number, to: number): number {
+    while (to > from && isSpace(this.view.getUint8(to - 1))) to--;
+    return to;
+  }
+
+  /** The bytes from `from` to `to` as text, other than printable ASCII, tab and CR as `\xNN`. */
+  #text(from: number, to: number): string {
     const view = this.view;
     let text = "";
-    for (let i = at; i < this.end; i++) {
+    for (let i = from; i < to; i++) {
       const byte = view.getUint8(i);
-      if (byte === LF) return { text: text.endsWith("\r") ? text.slice(0, -1) : text, next: i + 1 };
-      if (byte !== CR && (byte < 0x20 || byte > 0x7e) && byte !== 0x09) {
-        text += `\\x${byte.toString(16).padStart(2, "0")}`;
-      } else text += String.fromCharCode(byte);
+      text += needsEscape(byte)
+        ? `\\x${byte.toString(16).padStart(2, "0")}`
+        : String.fromCharCode(byte);
     }
-    return null;
+    return text;
+  }
+
+  /** Whether the header name from `from` to `to` is `lower` (lower case), as text compares. */
+  #nameIs(from: number, to: number, lower: string): boolean {
+    const view = this.view;
+    if (to - from !== lower.length) {
+      // Escaped bytes lengthen the text: only then can the lengths differ and still match.
+      for (let i = from; i < to; i++) {
+        if (needsEscape(view.getUint8(i))) return this.#text(from, to).toLowerCase() === lower;
+      }
+      return false;
+    }
+    for (let i = from; i < to; i++) {
+      const byte = view.getUint8(i);
+      if (needsEscape(byte)) return this.#text(from, to).toLowerCase() === lower;
+      const folded = byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte;
+      if (folded !== lower.charCodeAt(i - from)) return false;
+    }
+    return true;
   }
 
   /** The request's method, or undefined for a response. */
@@ -259,7 +332,14 @@ export class HttpMessage extends HeaderView {
   /** A header's value (the first of that name), or undefined. */
   header(name: string): string | undefined {
     this.#parse();
-    return this.#headers.get(name.toLowerCase());
+    const lower = name.toLowerCase();
+    const fields = this.#fields;
+    for (let field = 0; field < 4 * this.#fieldCount; field += 4) {
+      if (this.#nameIs(fields[field], fields[field + 1], lower)) {
+        return this.#text(fields[field + 2], fields[field + 3]);
+      }
+    }
+    return undefined;
   }
 
   /** The Host header. */

@@ -62,6 +62,11 @@ const MODE_NAMES: readonly string[] = [
   "Reserved",
 ];
 
+/** A mode's name as tcpdump writes it (`Client`, `Server`); `mode` is the 3-bit field. */
+export function ntpModeName(mode: number): string {
+  return MODE_NAMES[mode & 7];
+}
+
 /** NTP's control messages (RFC 9327, mode 6): a 12-byte header of their own. */
 export const NTP_MODE_CONTROL = 6;
 /** Modes whose messages carry time (RFC 5905 figure 10: 0 to 5). */
@@ -128,7 +133,7 @@ export class NtpMessage extends HeaderView {
 
   /** The mode's name as tcpdump writes it. */
   get modeName(): string {
-    return MODE_NAMES[this.mode];
+    return ntpModeName(this.mode);
   }
 
   /** Stratum. */

@@ -31,6 +31,7 @@ import {
   DNS_FLAG_RA,
   DNS_FLAG_RD,
   DNS_FLAG_TC,
+  DNS_OPT_DO,
   DNS_SECTION_ADDITIONAL,
   DNS_TYPE_A,
   DNS_TYPE_AAAA,
@@ -48,6 +49,7 @@ import {
   DNS_TYPE_URI,
   type DnsMessage,
   dnsRcodeName,
+  type DnsRecord,
   dnsRecordData,
   dnsTypeName,
   MAX_NAME_TEXT_LENGTH,
@@ -846,16 +848,21 @@ export function writeDnsJson(out: ByteWriter, dns: DnsMessage): void {
 
 /** A name's text (printable ASCII) as a JSON string: only quotes and backslashes escaped. */
 function writeJsonName(out: ByteWriter, name: Uint8Array, count: number): void {
-  out.reserve(2 * count + 2);
+  out.byte(0x22);
+  writeJsonNameText(out, name, count);
+  out.byte(0x22);
+}
+
+/** `writeJsonName` without the quotes around it. */
+function writeJsonNameText(out: ByteWriter, name: Uint8Array, count: number): void {
+  out.reserve(2 * count);
   const bytes = out.bytes;
   let at = out.length;
-  bytes[at++] = 0x22;
   for (let i = 0; i < count; i++) {
     const byte = name[i];
     if (byte === 0x22 || byte === 0x5c) bytes[at++] = 0x5c;
     bytes[at++] = byte;
   }
-  bytes[at++] = 0x22;
   out.length = at;
 }
 
@@ -878,6 +885,79 @@ const RECORD_PIECE = encodePieces({
 const IPV4_LENGTH = 4;
 const IPV6_LENGTH = 16;
 
+/** The keys of `edns` and of its options, in `DnsMessage.edns`'s order. */
+const EDNS_PIECE = encodePieces({
+  udpSize: '{"udpSize":',
+  extendedRcode: ',"extendedRcode":',
+  version: ',"version":',
+  doTrue: ',"do":true,"options":[',
+  doFalse: ',"do":false,"options":[',
+  code: '{"code":',
+  data: ',"data":"',
+  close: '"}',
+});
+
+/**
+ * A record's data that is one name, or a number or three and a name (`dnsRecordData`'s text
+ * for NS, CNAME, PTR, DNAME, MX and SRV), written straight from the message; false, writing
+ * nothing, when it is not that (`dnsRecordData` then writes RFC 3597's form).
+ */
+function writeNameData(out: ByteWriter, dns: DnsMessage, record: DnsRecord): boolean {
+  const type = record.type;
+  const numbers = type === DNS_TYPE_MX ? 1 : type === DNS_TYPE_SRV ? 3 : 0;
+  const nameAt = record.dataAt + 2 * numbers;
+  const end = record.dataAt + record.dataLength;
+  if (nameAt >= end) return false;
+  const count = dns.copyName(nameAt, DNS_NAME, 0);
+  if (count < 0 || dns.nameNext !== end) return false;
+  out.byte(0x22);
+  for (let i = 0; i < numbers; i++) {
+    out.uint(dns.uint16At(record.dataAt + 2 * i));
+    out.byte(0x20);
+  }
+  writeJsonNameText(out, DNS_NAME, count);
+  out.byte(0x22);
+  return true;
+}
+
+/** Whether `dnsRecordData` gives this type's data as a name after 0, 1 or 3 numbers. */
+function isNameData(type: number): boolean {
+  return type === DNS_TYPE_CNAME || type === DNS_TYPE_NS || type === DNS_TYPE_PTR ||
+    type === DNS_TYPE_DNAME || type === DNS_TYPE_MX || type === DNS_TYPE_SRV;
+}
+
+/** `edns` as `JSON.stringify(dns.edns)` writes it, from the OPT record's fields. */
+function writeEdnsJson(
+  out: ByteWriter,
+  dns: DnsMessage,
+  udpSize: number,
+  ttl: number,
+  dataAt: number,
+  dataLength: number,
+): void {
+  out.piece(EDNS_PIECE.udpSize);
+  out.uint(udpSize);
+  out.piece(EDNS_PIECE.extendedRcode);
+  out.uint(((ttl >>> 24) << 4) | dns.rcode);
+  out.piece(EDNS_PIECE.version);
+  out.uint((ttl >>> 16) & 0xff);
+  out.piece(ttl & DNS_OPT_DO ? EDNS_PIECE.doTrue : EDNS_PIECE.doFalse);
+  const end = dataAt + dataLength;
+  for (let at = dataAt; at + 4 <= end;) {
+    const length = dns.uint16At(at + 2);
+    if (at + 4 + length > end) break;
+    if (at !== dataAt) out.byte(0x2c);
+    out.piece(EDNS_PIECE.code);
+    out.uint(dns.uint16At(at));
+    out.piece(EDNS_PIECE.data);
+    for (let i = 0; i < length; i++) out.hex(dns.byteAt(at + 4 + i), 2);
+    out.piece(EDNS_PIECE.close);
+    at += 4 + length;
+  }
+  out.byte(0x5d);
+  out.byte(0x7d);
+}
+
 /**
  * The records' keys (`answer`, `authority`, `additional`, `edns`, `recordsError`) as
  * `JSON.stringify(dns.recordsJson())` writes them: each record streamed, addresses and names
@@ -885,10 +965,19 @@ const IPV6_LENGTH = 16;
  */
 function writeRecordsJson(out: ByteWriter, dns: DnsMessage): void {
   let open = -1;
-  let opt = false;
+  // The first whole OPT record of the additional section, as `DnsMessage.edns` takes it.
+  let optAt = -1;
+  let optLength = 0;
+  let optClass = 0;
+  let optTtl = 0;
   const problem = dns.forEachRecord((record) => {
     if (record.type === DNS_TYPE_OPT && record.section === DNS_SECTION_ADDITIONAL) {
-      opt = true;
+      if (optAt < 0 && !record.dataCut) {
+        optAt = record.dataAt;
+        optLength = record.dataLength;
+        optClass = record.class;
+        optTtl = record.ttl;
+      }
       return;
     }
     if (record.section !== open) {
@@ -920,16 +1009,15 @@ function writeRecordsJson(out: ByteWriter, dns: DnsMessage): void {
       out.byte(0x22);
       out.ipv6(dns.dataView, record.dataAt);
       out.byte(0x22);
-    } else out.text(JSON.stringify(dnsRecordData(dns, record)));
+    } else if (!isNameData(type) || !writeNameData(out, dns, record)) {
+      out.text(JSON.stringify(dnsRecordData(dns, record)));
+    }
     out.byte(0x7d);
   });
   if (open >= 0) out.byte(0x5d);
-  if (opt) {
-    const edns = dns.edns;
-    if (edns !== null) {
-      out.piece(RECORD_PIECE.edns);
-      out.text(JSON.stringify(edns));
-    }
+  if (optAt >= 0) {
+    out.piece(RECORD_PIECE.edns);
+    writeEdnsJson(out, dns, optClass, optTtl, optAt, optLength);
   }
   if (problem !== "") {
     out.piece(RECORD_PIECE.recordsError);

@@ -26,6 +26,7 @@ import { linkTypeInfo, type Packet, type TlsRecords, tlsRecordTypeName } from ".
 import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
 import { writeArpJson } from "./arp.ts";
 import { writeDnsJson } from "./dns.ts";
+import { writeNtpJson } from "./ntp.ts";
 import { writeLinkJson } from "./link.ts";
 import { writeTcpJson } from "./tcp.ts";
 import { writeIpv4Json } from "./ipv4.ts";
@@ -45,6 +46,7 @@ const PIECE = encodePieces({
   endLine: "}\n",
   ipv6: ',"ipv6":',
   dns: ',"dns":',
+  ntp: ',"ntp":',
   quicShort: ',"quic":{"packets":[{"header":"short"}]}',
   tlsRecords: ',"tls":{"records":[',
   tlsRecordType: '{"type":',
@@ -112,10 +114,13 @@ export function writeJson(
     out.piece(PIECE.dns);
     writeDnsJson(out, packet.dns);
   }
-  // Application layers other than DNS are in few packets and have a shape each: the
-  // reference writes them.
+  // Most other application layers are in few packets and have a shape each: the reference
+  // writes them (NTP's times cost a `Date` each there).
   if (packet.http) out.text(`,"http":${JSON.stringify(packet.http)}`);
-  if (packet.ntp) out.text(`,"ntp":${JSON.stringify(packet.ntp)}`);
+  if (packet.ntp) {
+    out.piece(PIECE.ntp);
+    writeNtpJson(out, packet.ntp);
+  }
   if (packet.syslog) out.text(`,"syslog":${JSON.stringify(packet.syslog)}`);
   if (packet.dhcp) out.text(`,"dhcp":${JSON.stringify(packet.dhcp)}`);
   if (packet.tls) writeTlsJson(out, packet.tls);
