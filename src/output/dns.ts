@@ -74,7 +74,20 @@ const TEXT = encodePieces({
   cacheFlush: " (Cache flush)",
   unicastQuestion: " (QU)",
   multicastQuestion: " (QM)",
+  oddBits: " [b2&3=0x",
+  openCount: " [",
+  questionCount: "q]",
+  answerCount: "a]",
+  authorityCount: "n]",
+  additionalCount: "au]",
 });
+
+/** Writes ` [` count `kind]`: how many of a section's records, when tcpdump says so. */
+function writeCount(out: ByteWriter, count: number, kind: Piece): void {
+  out.piece(TEXT.openCount);
+  out.uint(count);
+  out.piece(kind);
+}
 
 /** The fixed pieces of the JSON object, encoded once. */
 const JSON_PIECE = encodePieces({
@@ -117,6 +130,7 @@ const OPCODE_TEXT: readonly string[] = [
   " zoneInit",
   " zoneRef",
 ];
+const OPCODE_PIECES = OPCODE_TEXT.map((text) => new Piece(text));
 /** An inverse query (RFC 1035; obsoleted by RFC 3425): counts are checked otherwise. */
 const OPCODE_IQUERY = 1;
 
@@ -147,6 +161,7 @@ const RCODE_TEXT: readonly string[] = [
   " Resp22",
   " BadCookie",
 ];
+const RCODE_PIECES = RCODE_TEXT.map((text) => new Piece(text));
 
 /** tcpdump's record type names (`ns_type2str`); others print as `Type<n>`. */
 const TCPDUMP_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -694,15 +709,18 @@ export function writeDns(
   const additionals = dns.additionalCount;
   let at = dns.questionsAt;
   out.uint(dns.id);
-  if (dns.opcode !== 0) out.text(OPCODE_TEXT[dns.opcode]);
+  if (dns.opcode !== 0) out.piece(OPCODE_PIECES[dns.opcode]);
   if (dns.isResponse) {
     const rcode = extendedRcode(dns);
-    if (rcode !== 0) out.text(RCODE_TEXT[rcode] ?? ` Resp${rcode & 0xfff}`);
+    if (rcode !== 0) {
+      if (rcode < RCODE_PIECES.length) out.piece(RCODE_PIECES[rcode]);
+      else out.text(` Resp${rcode & 0xfff}`);
+    }
     if (flags & DNS_FLAG_AA) out.byte(0x2a);
     if (!(flags & DNS_FLAG_RA)) out.byte(0x2d);
     if (flags & DNS_FLAG_TC) out.byte(0x7c);
     if (flags & DNS_FLAG_AD) out.byte(0x24);
-    if (questions !== 1) out.text(` [${questions}q]`);
+    if (questions !== 1) writeCount(out, questions, TEXT.questionCount);
     for (let i = 0; i < questions; i++) {
       if (i !== 0) out.byte(0x2c);
       if (verbosity > 1) {
@@ -726,16 +744,20 @@ export function writeDns(
   } else {
     if (flags & DNS_FLAG_RD) out.byte(0x2b);
     if (flags & DNS_FLAG_CD) out.byte(0x25);
-    if (flags & QUERY_ODD_BITS) out.text(` [b2&3=0x${flags.toString(16)}]`);
-    if (dns.opcode === OPCODE_IQUERY) {
-      if (questions) out.text(` [${questions}q]`);
-      if (answers !== 1) out.text(` [${answers}a]`);
-    } else {
-      if (answers) out.text(` [${answers}a]`);
-      if (questions !== 1) out.text(` [${questions}q]`);
+    if (flags & QUERY_ODD_BITS) {
+      out.piece(TEXT.oddBits);
+      out.hex(flags);
+      out.byte(0x5d);
     }
-    if (authorities) out.text(` [${authorities}n]`);
-    if (additionals) out.text(` [${additionals}au]`);
+    if (dns.opcode === OPCODE_IQUERY) {
+      if (questions) writeCount(out, questions, TEXT.questionCount);
+      if (answers !== 1) writeCount(out, answers, TEXT.answerCount);
+    } else {
+      if (answers) writeCount(out, answers, TEXT.answerCount);
+      if (questions !== 1) writeCount(out, questions, TEXT.questionCount);
+    }
+    if (authorities) writeCount(out, authorities, TEXT.authorityCount);
+    if (additionals) writeCount(out, additionals, TEXT.additionalCount);
     if (questions > 0) {
       at = writeQuestion(out, dns, at, mdns);
       if (at === CUT) return cut(out);

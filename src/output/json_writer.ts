@@ -27,6 +27,7 @@ import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
 import { writeArpJson } from "./arp.ts";
 import { writeDnsJson } from "./dns.ts";
 import { writeNtpJson } from "./ntp.ts";
+import { writeSyslogJson } from "./syslog.ts";
 import { writeLinkJson } from "./link.ts";
 import { writeTcpJson } from "./tcp.ts";
 import { writeIpv4Json } from "./ipv4.ts";
@@ -47,6 +48,7 @@ const PIECE = encodePieces({
   ipv6: ',"ipv6":',
   dns: ',"dns":',
   ntp: ',"ntp":',
+  syslog: ',"syslog":',
   quicShort: ',"quic":{"packets":[{"header":"short"}]}',
   tlsRecords: ',"tls":{"records":[',
   tlsRecordType: '{"type":',
@@ -121,7 +123,10 @@ export function writeJson(
     out.piece(PIECE.ntp);
     writeNtpJson(out, packet.ntp);
   }
-  if (packet.syslog) out.text(`,"syslog":${JSON.stringify(packet.syslog)}`);
+  if (packet.syslog) {
+    out.piece(PIECE.syslog);
+    writeSyslogJson(out, packet.syslog);
+  }
   if (packet.dhcp) out.text(`,"dhcp":${JSON.stringify(packet.dhcp)}`);
   if (packet.tls) writeTlsJson(out, packet.tls);
   if (packet.quic) {

@@ -17,7 +17,7 @@
  */
 
 import type { SyslogMessage } from "../decode/mod.ts";
-import type { ByteWriter } from "./bytes.ts";
+import { type ByteWriter, encodePieces } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { writePrintableByte } from "./printable.ts";
 
@@ -53,4 +53,54 @@ export function writeSyslog(
     );
     out.text("\n" + hexDump(bytes, false).trimEnd());
   }
+}
+
+/** The keys of syslog's JSON object (`SyslogMessage.toJSON`), in its order. */
+const JSON_PIECE = encodePieces({
+  facility: '{"facility":',
+  facilityName: ',"facilityName":',
+  severity: ',"severity":',
+  severityName: ',"severityName":',
+  message: ',"message":"',
+});
+const HEX_DIGITS = "0123456789abcdef";
+
+/**
+ * Appends the message's JSON object: the same bytes as `JSON.stringify(syslog)` (its
+ * `toJSON`), the message's text escaped from its bytes without making the string.
+ */
+export function writeSyslogJson(out: ByteWriter, syslog: SyslogMessage): void {
+  out.piece(JSON_PIECE.facility);
+  out.uint(syslog.facility);
+  out.piece(JSON_PIECE.facilityName);
+  out.text(JSON.stringify(syslog.facilityName));
+  out.piece(JSON_PIECE.severity);
+  out.uint(syslog.severity);
+  out.piece(JSON_PIECE.severityName);
+  out.text(JSON.stringify(syslog.severityName));
+  out.piece(JSON_PIECE.message);
+  const view = syslog.dataView;
+  const end = syslog.end;
+  // Each byte is at most `\\xNN` (5 bytes) in the JSON string.
+  out.reserve(5 * (end - syslog.messageAt) + 2);
+  const bytes = out.bytes;
+  let length = out.length;
+  for (let at = syslog.messageAt; at < end; at++) {
+    const byte = view.getUint8(at);
+    if (byte >= 0x20 && byte < 0x7f) {
+      // The message's `"` and `\` are JSON's to escape.
+      if (byte === 0x22 || byte === 0x5c) bytes[length++] = 0x5c;
+      bytes[length++] = byte;
+    } else {
+      // The message's own `\xNN`, its backslash escaped for JSON.
+      bytes[length++] = 0x5c;
+      bytes[length++] = 0x5c;
+      bytes[length++] = 0x78;
+      bytes[length++] = HEX_DIGITS.charCodeAt(byte >> 4);
+      bytes[length++] = HEX_DIGITS.charCodeAt(byte & 15);
+    }
+  }
+  bytes[length++] = 0x22;
+  bytes[length++] = 0x7d;
+  out.length = length;
 }

@@ -37,7 +37,9 @@ export interface ChunkSink {
 
 /** Accumulates output and writes it to a sink in chunks. */
 export class OutputBuffer {
-  readonly #sink: SyncSink | ChunkSink;
+  /** The sink: one of the two, told apart once (`closed` is read per packet). */
+  readonly #syncSink: SyncSink | undefined;
+  readonly #chunkSink: ChunkSink | undefined;
   /** Pieces of output committed since the last flush (packets, mostly). */
   #packets = 0;
   /** Formatters write straight into this; call `commit()` after each packet. */
@@ -48,14 +50,15 @@ export class OutputBuffer {
 
   /** `size`: bytes gathered before they are written out. */
   constructor(sink: SyncSink | ChunkSink, size = CHUNK) {
-    this.#sink = sink;
+    this.#chunkSink = "writeChunk" in sink ? sink : undefined;
+    this.#syncSink = "writeChunk" in sink ? undefined : sink;
     this.#chunk = size;
     this.bytes = new ByteWriter(size + size / 2);
   }
 
   /** True once the reader went away (`EPIPE`); later writes are dropped. */
   get closed(): boolean {
-    return this.#closed || ("writeChunk" in this.#sink && this.#sink.closed);
+    return this.#closed || (this.#chunkSink?.closed ?? false);
   }
 
   /** Appends text. */
@@ -74,9 +77,9 @@ export class OutputBuffer {
   flush(): void {
     const bytes = this.bytes;
     if (bytes.length === 0) return;
-    const sink = this.#sink;
-    if ("writeChunk" in sink) sink.writeChunk(bytes.written(), this.#packets);
-    else this.#writeAll(sink, bytes.written());
+    const chunkSink = this.#chunkSink;
+    if (chunkSink !== undefined) chunkSink.writeChunk(bytes.written(), this.#packets);
+    else this.#writeAll(this.#syncSink!, bytes.written());
     this.#packets = 0;
     bytes.clear();
   }
