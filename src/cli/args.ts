@@ -14,7 +14,7 @@
  */
 
 import { editDistance, EXIT_USAGE, UserError } from "../user_error.ts";
-import { parseArgs } from "node:util";
+import { parseOptions } from "./parse_options.ts";
 import type { TimeFormat } from "../output/timestamp.ts";
 import { type IpfixTarget, parseCollector } from "../output/ipfix_target.ts";
 
@@ -346,8 +346,8 @@ export function parseDuration(text: string): number {
   return value;
 }
 
-/** The options `parseArgs` knows, short and long. */
-const OPTIONS = {
+/** The options, short and long, as `parseOptions` (and `node:util`'s `parseArgs`) take them. */
+export const OPTIONS = {
   interface: { type: "string", short: "i" },
   filter: { type: "string", short: "f" },
   F: { type: "string", short: "F" },
@@ -417,7 +417,7 @@ const VALUE_OPTIONS: ReadonlyMap<string, string> = new Map(
 );
 
 /**
- * `-c -5` as `--count=-5`: `parseArgs` takes a value that starts with `-` for an option, so
+ * `-c -5` as `--count=-5`: `parseOptions` takes a value that starts with `-` for an option, so
  * a negative number would otherwise be "ambiguous" instead of explained.
  */
 function negativeValuesInline(args: string[]): string[] {
@@ -453,7 +453,7 @@ function tsharkFieldArgs(args: string[]): string[] {
 const LONG_NAMES = Object.keys(OPTIONS).filter((name) => name.length > 1);
 
 /**
- * `parseArgs`'s message, with "did you mean --json?" after an unknown long option that is a
+ * `parseOptions`'s message, with "did you mean --json?" after an unknown long option that is a
  * couple of letters away from a real one (or the start of one).
  */
 function withSuggestion(message: string): string {
@@ -473,12 +473,7 @@ function withSuggestion(message: string): string {
 export function parseCommandLine(args: string[]): CommandLine {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: negativeValuesInline(tsharkFieldArgs(args)),
-      allowPositionals: true,
-      strict: true,
-      options: OPTIONS,
-    });
+    parsed = parseOptions(negativeValuesInline(tsharkFieldArgs(args)), OPTIONS);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(withSuggestion(message.split(/\. |\n/)[0].replace(/\.$/, "")));

@@ -902,7 +902,8 @@ const RECORD_PIECE = encodePieces({
   ttl: ',"ttl":',
   data: ',"data":',
   edns: ',"edns":',
-  recordsError: ',"recordsError":',
+  recordsTruncated: ',"recordsError":"truncated"',
+  recordsMalformed: ',"recordsError":"malformed"',
 });
 const IPV4_LENGTH = 4;
 const IPV6_LENGTH = 16;
@@ -1041,8 +1042,6 @@ function writeRecordsJson(out: ByteWriter, dns: DnsMessage): void {
     out.piece(RECORD_PIECE.edns);
     writeEdnsJson(out, dns, optClass, optTtl, optAt, optLength);
   }
-  if (problem !== "") {
-    out.piece(RECORD_PIECE.recordsError);
-    out.text(JSON.stringify(problem));
-  }
+  if (problem === "truncated") out.piece(RECORD_PIECE.recordsTruncated);
+  else if (problem === "malformed") out.piece(RECORD_PIECE.recordsMalformed);
 }
