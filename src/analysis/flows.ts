@@ -169,6 +169,12 @@ const FLOW_SAW_SYN_ACK = 1 << (FLOW_STATE_SHIFT + 2);
 const FLOW_SAW_HANDSHAKE = 1 << (FLOW_STATE_SHIFT + 3);
 const FLOW_SAW_FIN = 1 << (FLOW_STATE_SHIFT + 4);
 const FLOW_SAW_RST = 1 << (FLOW_STATE_SHIFT + 5);
+/**
+ * Each way's first sequence number is kept (`#baseSeq`): told here, in the word every packet
+ * reads anyway, so that a segment touches that array only on its way's first.
+ */
+const FLOW_BASE_A_TO_B = 1 << (FLOW_STATE_SHIFT + 6);
+const FLOW_BASE_B_TO_A = 1 << (FLOW_STATE_SHIFT + 7);
 
 /** The limits with every default filled in; only the export may be absent. */
 type Limits = Required<Omit<FlowLimits, "export">> & Pick<FlowLimits, "export">;
@@ -466,7 +472,11 @@ export class FlowTracker {
     }
     if (tcp === undefined || tcp.truncated || fragment) return undefined;
     const baseAt = 2 * id + (forward ? 0 : 1);
-    if (this.#baseSeq[baseAt] < 0) this.#baseSeq[baseAt] = tcp.seq;
+    const baseKept = forward ? FLOW_BASE_A_TO_B : FLOW_BASE_B_TO_A;
+    if ((words[stateAt] & baseKept) === 0) {
+      words[stateAt] |= baseKept;
+      this.#baseSeq[baseAt] = tcp.seq;
+    }
     if (this.#limits.export !== undefined) this.#exportFlags[baseAt] |= tcp.flagBits;
     this.#trackConnection(words, stateAt, id, tcp.flagBits, time);
     if (!this.#limits.analysis) return undefined;
