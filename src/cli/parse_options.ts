@@ -17,7 +17,10 @@
  * const { values, positionals } = parseOptions(["-vvc5", "lo"], options);
  * assert.deepEqual(values, { verbose: [true, true], count: "5" });
  * assert.deepEqual(positionals, ["lo"]);
- * assert.throws(() => parseOptions(["--counts"], options), /^Error: Unknown option '--counts'$/);
+ * assert.throws(
+ *   () => parseOptions(["--counts"], options),
+ *   /^OptionError: Unknown option '--counts'$/,
+ * );
  * ```
  * @module
  */

@@ -511,12 +511,14 @@ export class TlsRecords extends HeaderView {
   /**
    * The first handshake message of a handshake record at `at`: type, body start and length;
    * null when it was not captured or is encrypted (TLS 1.2's Finished after
-   * ChangeCipherSpec): an unknown type, or a length past the record for a message that is
-   * never split across records.
+   * ChangeCipherSpec): after a ChangeCipherSpec record in the same segment (RFC 5246 section
+   * 7.1: what follows it is protected), of an unknown type, or with a length past the record
+   * for a message that is never split across records. (An encrypted Finished whose first byte
+   * happened to be 11 was read as a Certificate, which is never checked for length.)
    */
   #handshake(at: number): [number, number, number] | null {
     const body = at + TLS_RECORD_HEADER_LENGTH;
-    if (body + HANDSHAKE_HEADER_LENGTH > this.end) return null;
+    if (body + HANDSHAKE_HEADER_LENGTH > this.end || this.#afterChangeCipherSpec(at)) return null;
     const view = this.view;
     const type = view.getUint8(body);
     const length = (view.getUint8(body + 1) << 16) | view.getUint16(body + 2);
@@ -525,6 +527,16 @@ export class TlsRecords extends HeaderView {
     const splittable = type === TLS_CLIENT_HELLO || type === TLS_CERTIFICATE;
     if (!splittable && length + HANDSHAKE_HEADER_LENGTH > recordLength) return null;
     return [type, body + HANDSHAKE_HEADER_LENGTH, length];
+  }
+
+  /** Whether a ChangeCipherSpec record comes before the record at `at` in the segment. */
+  #afterChangeCipherSpec(at: number): boolean {
+    const view = this.view;
+    for (let record = this.offset, count = 0; record < at && count < MAX_RECORDS; count++) {
+      if (view.getUint8(record + RECORD_TYPE) === TLS_CHANGE_CIPHER_SPEC) return true;
+      record += TLS_RECORD_HEADER_LENGTH + view.getUint16(record + RECORD_LENGTH);
+    }
+    return false;
   }
 
   /** The type of the handshake record at `at`'s first message, or undefined when encrypted. */
