@@ -51,10 +51,6 @@ const PIECE = encodePieces({
   syslog: ',"syslog":',
   quicShort: ',"quic":{"packets":[{"header":"short"}]}',
   tlsRecords: ',"tls":{"records":[',
-  tlsRecordType: '{"type":',
-  tlsTypeName: ',"typeName":',
-  tlsVersion: ',"version":',
-  tlsLength: ',"length":',
 });
 
 const LINK_FIELDS = new Map<number, Piece>();
@@ -81,12 +77,10 @@ export function writeJson(
   payload = false,
 ): void {
   // Rarer packets (reassembled, commented, tunnels) are written through the objects.
+  // (`encapsulated` says in one test that a tunnel or shim was decoded: MACsec, Arista,
+  // PPPoE, LLC, MPLS, GRE, VXLAN, Geneve, NSH, a packet inside.)
   if (
-    extras.reassembled !== undefined || header.comment !== undefined ||
-    packet.inner !== undefined || packet.vxlan !== undefined || packet.gre !== undefined ||
-    packet.geneve !== undefined || packet.mpls !== undefined || packet.macsec !== undefined ||
-    packet.arista !== undefined || packet.nsh !== undefined ||
-    packet.pppoe !== undefined || packet.llc !== undefined
+    extras.reassembled !== undefined || header.comment !== undefined || packet.encapsulated
   ) {
     out.text(JSON.stringify(packetToJson(packet, header, extras, payload)));
     out.byte(0x0a);
@@ -180,16 +174,29 @@ function writeTlsJson(out: ByteWriter, tls: TlsRecords): void {
   tls.forEachRecord((at, type, length) => {
     if (!first) out.byte(0x2c);
     first = false;
-    out.piece(PIECE.tlsRecordType);
-    out.uint(type);
-    out.piece(PIECE.tlsTypeName);
-    out.text(JSON.stringify(tlsRecordTypeName(type)));
-    out.piece(PIECE.tlsVersion);
-    out.uint(tls.recordVersionAt(at));
-    out.piece(PIECE.tlsLength);
+    out.piece(tlsRecordHead(type, tls.recordVersionAt(at)));
     out.uint(length);
     out.byte(0x7d);
   });
   out.byte(0x5d);
   out.byte(0x7d);
+}
+
+/** Record heads made so far, by type and version (few: four types, five versions). */
+const TLS_RECORD_HEADS = new Map<number, Piece>();
+/** Past this many, a head is made each time (a capture of odd records cannot grow the map). */
+const TLS_RECORD_HEADS_KEPT = 64;
+
+/** `{"type":…,"typeName":…,"version":…,"length":` for a record, encoded once. */
+function tlsRecordHead(type: number, version: number): Piece {
+  const key = type * 65536 + version;
+  let head = TLS_RECORD_HEADS.get(key);
+  if (head === undefined) {
+    head = new Piece(
+      `{"type":${type},"typeName":${JSON.stringify(tlsRecordTypeName(type))},` +
+        `"version":${version},"length":`,
+    );
+    if (TLS_RECORD_HEADS.size < TLS_RECORD_HEADS_KEPT) TLS_RECORD_HEADS.set(key, head);
+  }
+  return head;
 }
