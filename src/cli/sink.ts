@@ -157,6 +157,13 @@ export class PacketSink {
   /** Whether `-T fields`' header line is out. */
   #fieldsHeaderPrinted = false;
 
+  /** What `#print` hands the formatter with each packet: one object, refilled. */
+  readonly #extras: PacketExtras = {
+    analysis: undefined,
+    reassembled: undefined,
+    interfaceName: undefined,
+  };
+
   private constructor(
     options: CommandLine,
     source: SourceInfo,
@@ -405,13 +412,6 @@ export class PacketSink {
       : undefined;
     this.#formatPacket(out.bytes, packet, header, extras);
   }
-
-  /** What `#print` hands the formatter with each packet: one object, refilled. */
-  readonly #extras: PacketExtras = {
-    analysis: undefined,
-    reassembled: undefined,
-    interfaceName: undefined,
-  };
 
   #halt(): false {
     this.#stop = true;

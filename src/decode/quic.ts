@@ -7,8 +7,8 @@
  * protection removed with AES-128-ECB, the payload opened with AES-128-GCM (sha256.ts and
  * aes_gcm.ts: `node:crypto` would cost every run that meets QUIC 35-50 ms to load); its
  * CRYPTO frames are put together from offset 0 and the ClientHello in them read as TLS's is
- * (server name, ALPN). A server's Initial is keyed by the client's first Connection ID, which its own
- * packet does not carry: it is shown undecrypted. UDP port 443.
+ * (server name, ALPN). A server's Initial is keyed by the client's first Connection ID, which
+ * its own packet does not carry: it is shown undecrypted. UDP port 443.
  *
  * @example
  * ```ts

@@ -49,8 +49,8 @@ for (let value = 0; value < 1000; value++) {
   }
 }
 
-/** ASCII code of each hexadecimal digit. */
-const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
+/** ASCII code of each (lower-case) hexadecimal digit. */
+export const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
 
 const UTF8 = new TextDecoder();
 const ZERO = 0x30;

@@ -17,7 +17,7 @@
  */
 
 import type { SyslogMessage } from "../decode/mod.ts";
-import { type ByteWriter, encodePieces } from "./bytes.ts";
+import { type ByteWriter, encodePieces, HEX_DIGITS } from "./bytes.ts";
 import { hexDump } from "./hexdump.ts";
 import { writePrintableByte } from "./printable.ts";
 
@@ -63,7 +63,6 @@ const JSON_PIECE = encodePieces({
   severityName: ',"severityName":',
   message: ',"message":"',
 });
-const HEX_DIGITS = "0123456789abcdef";
 
 /**
  * Appends the message's JSON object: the same bytes as `JSON.stringify(syslog)` (its
@@ -96,8 +95,8 @@ export function writeSyslogJson(out: ByteWriter, syslog: SyslogMessage): void {
       bytes[length++] = 0x5c;
       bytes[length++] = 0x5c;
       bytes[length++] = 0x78;
-      bytes[length++] = HEX_DIGITS.charCodeAt(byte >> 4);
-      bytes[length++] = HEX_DIGITS.charCodeAt(byte & 15);
+      bytes[length++] = HEX_DIGITS[byte >> 4];
+      bytes[length++] = HEX_DIGITS[byte & 15];
     }
   }
   bytes[length++] = 0x22;
