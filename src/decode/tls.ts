@@ -43,6 +43,10 @@ export const TLS_ALERT = 21;
 export const TLS_HANDSHAKE = 22;
 /** An application data record. */
 export const TLS_APPLICATION_DATA = 23;
+/** The lowest version a record header may carry: SSL 3.0. */
+export const TLS_RECORD_VERSION_MIN = 0x0300;
+/** The highest version a record header may carry: TLS 1.3's 0x0304. */
+export const TLS_RECORD_VERSION_MAX = 0x0304;
 
 const CONTENT_TYPE_NAMES: Readonly<Record<number, string>> = {
   20: "ChangeCipherSpec",
@@ -428,7 +432,7 @@ export function isTlsRecordStart(view: DataView, at: number, end: number): boole
   const type = view.getUint8(at + RECORD_TYPE);
   if (type < TLS_CHANGE_CIPHER_SPEC || type > TLS_APPLICATION_DATA) return false;
   const version = view.getUint16(at + RECORD_VERSION);
-  if (version < 0x0300 || version > 0x0304) return false;
+  if (version < TLS_RECORD_VERSION_MIN || version > TLS_RECORD_VERSION_MAX) return false;
   const length = view.getUint16(at + RECORD_LENGTH);
   return length > 0 && length <= MAX_RECORD_LENGTH;
 }

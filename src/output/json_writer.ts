@@ -22,8 +22,17 @@
  * @module
  */
 
-import { linkTypeInfo, type Packet, type TlsRecords, tlsRecordTypeName } from "../decode/mod.ts";
-import { ByteWriter, encodePieces, Piece } from "./bytes.ts";
+import {
+  linkTypeInfo,
+  type Packet,
+  TLS_APPLICATION_DATA,
+  TLS_CHANGE_CIPHER_SPEC,
+  TLS_RECORD_VERSION_MAX,
+  TLS_RECORD_VERSION_MIN,
+  type TlsRecords,
+  tlsRecordTypeName,
+} from "../decode/mod.ts";
+import { ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
 import { writeArpJson } from "./arp.ts";
 import { writeDnsJson } from "./dns.ts";
 import { writeNtpJson } from "./ntp.ts";
@@ -183,21 +192,36 @@ function writeTlsJson(out: ByteWriter, tls: TlsRecords): void {
   out.byte(0x7d);
 }
 
-/** Record heads made so far, by type and version (few: four types, five versions). */
-const TLS_RECORD_HEADS = new Map<number, Piece>();
-/** Past this many, a head is made each time (a capture of odd records cannot grow the map). */
-const TLS_RECORD_HEADS_KEPT = 64;
+/**
+ * The record types (change_cipher_spec to application_data) and versions (SSL 3.0 to TLS 1.3)
+ * a record header can have where the decoder finds one (`isTlsRecordStart`).
+ */
+const TLS_RECORD_TYPE_COUNT = TLS_APPLICATION_DATA - TLS_CHANGE_CIPHER_SPEC + 1;
+const TLS_VERSION_COUNT = TLS_RECORD_VERSION_MAX - TLS_RECORD_VERSION_MIN + 1;
 
-/** `{"type":…,"typeName":…,"version":…,"length":` for a record, encoded once. */
+/** `{"type":…,"typeName":…,"version":…,"length":` for a record. */
+function tlsRecordHeadText(type: number, version: number): string {
+  return `{"type":${type},"typeName":${JSON.stringify(tlsRecordTypeName(type))},` +
+    `"version":${version},"length":`;
+}
+
+/** The heads of the records a decoded segment can hold, encoded once when first met. */
+const TLS_RECORD_HEADS = new PieceTable(
+  TLS_RECORD_TYPE_COUNT * TLS_VERSION_COUNT,
+  (index) =>
+    tlsRecordHeadText(
+      TLS_CHANGE_CIPHER_SPEC + Math.floor(index / TLS_VERSION_COUNT),
+      TLS_RECORD_VERSION_MIN + (index % TLS_VERSION_COUNT),
+    ),
+);
+
+/** A record's head: from the table, or made for a record bound by hand outside its range. */
 function tlsRecordHead(type: number, version: number): Piece {
-  const key = type * 65536 + version;
-  let head = TLS_RECORD_HEADS.get(key);
-  if (head === undefined) {
-    head = new Piece(
-      `{"type":${type},"typeName":${JSON.stringify(tlsRecordTypeName(type))},` +
-        `"version":${version},"length":`,
-    );
-    if (TLS_RECORD_HEADS.size < TLS_RECORD_HEADS_KEPT) TLS_RECORD_HEADS.set(key, head);
-  }
-  return head;
+  const typeIndex = type - TLS_CHANGE_CIPHER_SPEC;
+  const versionIndex = version - TLS_RECORD_VERSION_MIN;
+  if (
+    typeIndex >= 0 && typeIndex < TLS_RECORD_TYPE_COUNT &&
+    versionIndex >= 0 && versionIndex < TLS_VERSION_COUNT
+  ) return TLS_RECORD_HEADS.get(typeIndex * TLS_VERSION_COUNT + versionIndex);
+  return new Piece(tlsRecordHeadText(type, version));
 }
