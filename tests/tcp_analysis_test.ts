@@ -17,11 +17,14 @@ const FIXTURES = new URL("./fixtures/", import.meta.url);
  * netpeek's analysis of every frame of a fixture (undefined for non-TCP frames), and whether
  * the frame's ACK flag is set.
  */
-async function analyse(name: string): Promise<[TcpAnalysis | undefined, boolean][]> {
+async function analyse(
+  name: string,
+  analysis: boolean | "numbers" = true,
+): Promise<[TcpAnalysis | undefined, boolean][]> {
   using file = await Deno.open(new URL(name, FIXTURES));
   const reader = await CaptureFileReader.open(file, name);
   const decoder = new Decoder();
-  const flows = new FlowTracker();
+  const flows = new FlowTracker({ analysis });
   const results: [TcpAnalysis | undefined, boolean][] = [];
   await reader.run((frame, header) => {
     const packet = decoder.decode(frame, header.linkType, header.len);
@@ -100,5 +103,37 @@ for (const name of analysisFixtures) {
           .filter((field) => field !== "tcp.analysis.spurious_retransmission").sort(),
       );
     }
+  });
+}
+
+/** The fields `TcpAnalyser.numbers` fills: every one but the findings. */
+const NUMBER_FIELDS = [
+  "relativeSeq",
+  "relativeAck",
+  "isnSeen",
+  "peerBase",
+  "tcpdumpSeqBase",
+  "tcpdumpAckBase",
+  "tcpdumpSackBase",
+] as const;
+
+for (const name of analysisFixtures) {
+  Deno.test(`the numbers alone (tcpdump's line) equal the full analysis' on ${name}`, async () => {
+    const full = await analyse(name);
+    const numbers = await analyse(name, "numbers");
+    assert.equal(numbers.length, full.length);
+    let relative = 0;
+    full.forEach(([analysis], index) => {
+      const [fast] = numbers[index];
+      const where = `${name} frame ${index + 1}`;
+      if (analysis === undefined) return assert.equal(fast, undefined, where);
+      assert.ok(fast, where);
+      // Field by field, and no finding: the keys are the numbers' alone.
+      for (const field of NUMBER_FIELDS) assert.equal(fast[field], analysis[field], where);
+      assert.deepEqual(Object.keys(fast), [...NUMBER_FIELDS], where);
+      if (fast.tcpdumpSeqBase !== 0) relative++;
+    });
+    // Segments tcpdump prints relative are the ones whose bases could differ.
+    assert.ok(relative > full.length / 3, `${name}: only ${relative} relative segments`);
   });
 }

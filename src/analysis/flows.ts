@@ -98,10 +98,12 @@ export interface FlowLimits {
    */
   summary?: boolean;
   /**
-   * Analyse TCP segments (relative numbers, retransmissions, …) and return the findings; off,
-   * a connection's handshake and close are still followed for the summary. Default on.
+   * Analyse TCP segments (relative numbers, retransmissions, …) and return the findings;
+   * `"numbers"`, only the relative numbers and tcpdump's bases (`TcpAnalyser.numbers`: what
+   * tcpdump's line prints); off, a connection's handshake and close are still followed for
+   * the summary. Default on.
    */
-  analysis?: boolean;
+  analysis?: boolean | "numbers";
   /**
    * Number the TCP and UDP conversations as tshark's `tcp.stream` and `udp.stream` do (see
    * `tcpStream`); UDP is then followed even without a summary. Default off.
@@ -479,7 +481,9 @@ export class FlowTracker {
     }
     if (this.#limits.export !== undefined) this.#exportFlags[baseAt] |= tcp.flagBits;
     this.#trackConnection(words, stateAt, id, tcp.flagBits, time);
-    if (!this.#limits.analysis) return undefined;
+    const analysis = this.#limits.analysis;
+    if (!analysis) return undefined;
+    if (analysis === "numbers") return this.#analyser.numbers(id, forward, tcp);
     return this.#analyser.analyse(id, forward, tcp, time, this.#initialRtt[id]);
   }
 

@@ -151,11 +151,15 @@ export class TcpAnalyser {
    * a side's numbers from one before its first segment when its SYN was not seen.
    */
   peerIsnSeen = false;
+  /** The directions `numbers` saw last: the segment's sender's, and the other side's. */
+  #mine: Direction | undefined;
+  #other: Direction | undefined;
 
   /**
-   * Analyses one segment of the connection with flow id `id`, sent A to B when `forward`.
-   * `initialRtt` is the handshake's round trip (0 when not seen): Wireshark's threshold for
-   * out-of-order. Returns a fresh object.
+   * Analyses one segment of the connection with flow id `id`, sent A to B when `forward`:
+   * its numbers (see `numbers`) and Wireshark's findings. `initialRtt` is the handshake's
+   * round trip (0 when not seen): Wireshark's threshold for out-of-order. Returns a fresh
+   * object.
    */
   analyse(
     id: number,
@@ -164,57 +168,17 @@ export class TcpAnalyser {
     time: number,
     initialRtt: number,
   ): TcpAnalysis {
+    const analysis = this.numbers(id, forward, tcp);
+    const mine = this.#mine!;
+    const other = this.#other!;
     const flags = tcp.flagBits;
     const syn = (flags & TCP_SYN) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     const rst = (flags & TCP_RST) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
-    const directions = this.#directions;
-    const ab = 2 * id;
-    const mine = forward
-      ? (directions[ab] ??= newDirection())
-      : (directions[ab + 1] ??= newDirection());
-    const other = forward
-      ? (directions[ab + 1] ??= newDirection())
-      : (directions[ab] ??= newDirection());
-
-    const seqRaw = tcp.seq;
+    if (syn) mine.windowScale = tcp.windowScale;
+    const relativeSeq = analysis.relativeSeq;
     const length = tcp.payloadLength;
-    if (!mine.baseSet || (syn && !mine.isnSeen)) {
-      mine.base = seqRaw;
-      mine.baseSet = true;
-      mine.isnSeen = syn;
-      mine.nextSeq = 0;
-    }
-    if (syn) {
-      const scale = tcp.windowScale;
-      mine.windowScale = scale;
-    }
-    const relativeSeq = (seqRaw - mine.base) >>> 0;
-    this.peerIsnSeen = other.isnSeen;
-    const relativeAck = ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null;
-    const analysis: TcpAnalysis = {
-      relativeSeq,
-      relativeAck,
-      isnSeen: mine.isnSeen,
-      peerBase: other.baseSet ? other.base : null,
-      // Always present (0 for absolute numbers), so that every analysis has one shape.
-      tcpdumpSeqBase: 0,
-      tcpdumpAckBase: 0,
-      tcpdumpSackBase: 0,
-    };
-    // tcpdump numbers a conversation from its first segment with ACK set, or its SYN-ACK:
-    // that one prints absolute and gives both sides' bases (the other side's is its ACK less
-    // one); later segments with ACK print relative to them.
-    let tcpdumpRelative = false;
-    if (ackFlag) {
-      const pair = directions[ab]!;
-      if (!pair.tcpdumpSet || syn) {
-        pair.tcpdumpSet = true;
-        mine.tcpdumpBase = seqRaw;
-        other.tcpdumpBase = (tcp.ack - 1) >>> 0;
-      } else tcpdumpRelative = true;
-    }
     const segmentLength = length + (syn ? 1 : 0) + (fin ? 1 : 0);
     const window = tcp.window;
     const scaling = mine.windowScale >= 0 && other.windowScale >= 0;
@@ -295,11 +259,61 @@ export class TcpAnalyser {
       mine.windowEnd = (ack + scaledWindow) >>> 0;
       mine.windowEndSet = !syn;
     }
-    if (tcpdumpRelative) {
-      analysis.tcpdumpSeqBase = mine.tcpdumpBase;
-      analysis.tcpdumpAckBase = other.tcpdumpBase;
+    return analysis;
+  }
+
+  /**
+   * The numbers of one segment of the connection with flow id `id`, sent A to B when
+   * `forward`, without Wireshark's findings: relative to each side's first sequence number,
+   * and tcpdump's bases (all that tcpdump's line prints). Keeps each side's first number and
+   * tcpdump's bases; the findings' state is `analyse`'s. Returns a fresh object.
+   */
+  numbers(id: number, forward: boolean, tcp: TcpHeader): TcpAnalysis {
+    const flags = tcp.flagBits;
+    const syn = (flags & TCP_SYN) !== 0;
+    const ackFlag = (flags & TCP_ACK) !== 0;
+    const directions = this.#directions;
+    const ab = 2 * id;
+    const mine = this.#mine = forward
+      ? (directions[ab] ??= newDirection())
+      : (directions[ab + 1] ??= newDirection());
+    const other = this.#other = forward
+      ? (directions[ab + 1] ??= newDirection())
+      : (directions[ab] ??= newDirection());
+
+    const seqRaw = tcp.seq;
+    if (!mine.baseSet || (syn && !mine.isnSeen)) {
+      mine.base = seqRaw;
+      mine.baseSet = true;
+      mine.isnSeen = syn;
+      mine.nextSeq = 0;
     }
-    if (ackFlag) analysis.tcpdumpSackBase = other.tcpdumpBase;
+    this.peerIsnSeen = other.isnSeen;
+    const analysis: TcpAnalysis = {
+      relativeSeq: (seqRaw - mine.base) >>> 0,
+      relativeAck: ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null,
+      isnSeen: mine.isnSeen,
+      peerBase: other.baseSet ? other.base : null,
+      // Always present (0 for absolute numbers), so that every analysis has one shape.
+      tcpdumpSeqBase: 0,
+      tcpdumpAckBase: 0,
+      tcpdumpSackBase: 0,
+    };
+    // tcpdump numbers a conversation from its first segment with ACK set, or its SYN-ACK:
+    // that one prints absolute and gives both sides' bases (the other side's is its ACK less
+    // one); later segments with ACK print relative to them.
+    if (ackFlag) {
+      const pair = directions[ab]!;
+      if (!pair.tcpdumpSet || syn) {
+        pair.tcpdumpSet = true;
+        mine.tcpdumpBase = seqRaw;
+        other.tcpdumpBase = (tcp.ack - 1) >>> 0;
+      } else {
+        analysis.tcpdumpSeqBase = mine.tcpdumpBase;
+        analysis.tcpdumpAckBase = other.tcpdumpBase;
+      }
+      analysis.tcpdumpSackBase = other.tcpdumpBase;
+    }
     return analysis;
   }
 

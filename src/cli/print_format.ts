@@ -83,6 +83,17 @@ export function packetFormatter(format: PrintFormat): PacketFormat {
 }
 
 /**
+ * What the printed packets read of the TCP analysis (`FlowLimits.analysis`): all of it for
+ * JSON, `-V`'s tree (made from the JSON) and `-v`'s findings; tcpdump's line only the
+ * numbers' bases, and with `-S` (absolute numbers) nothing.
+ */
+export function printedAnalysis(format: PrintFormat): boolean | "numbers" {
+  const text = format.text;
+  if (format.json || text.tree || text.verbose) return true;
+  return text.absoluteSequence ? false : "numbers";
+}
+
+/**
  * Whether each packet's text depends on that packet alone, so that two threads may format
  * alternate batches: not with `-#`'s numbers, nor with `-ttt`'s and `-ttttt`'s times, which
  * count from the packets before.

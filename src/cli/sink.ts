@@ -34,6 +34,7 @@ import { PrintPipeline } from "./print_pipeline.ts";
 import {
   type PacketFormat,
   packetFormatter,
+  printedAnalysis,
   type PrintFormat,
   printFormat,
   printOnWorker,
@@ -205,9 +206,11 @@ export class PacketSink {
     this.#selectedFlows = display !== undefined && (options.stats || exporter !== undefined)
       ? new FlowTracker({ summary: options.stats, analysis: false, ...flowExport })
       : undefined;
+    this.#format = printFormat(options, Deno.stdout.isTerminal() && !Deno.noColor);
     this.#flows = new FlowTracker({
       summary: options.stats && this.#selectedFlows === undefined,
-      analysis: (printing && fieldsWriter === undefined) || needs("analysis"),
+      analysis: needs("analysis") ||
+        (printing && fieldsWriter === undefined && printedAnalysis(this.#format)),
       streams: needs("streams"),
       ...(this.#selectedFlows === undefined ? flowExport : {}),
     });
@@ -217,7 +220,6 @@ export class PacketSink {
       if (source.backgroundOutput) this.#background = new BackgroundWriter(Deno.stdout);
       this.#out = new OutputBuffer(this.#background ?? Deno.stdout);
     }
-    this.#format = printFormat(options, Deno.stdout.isTerminal() && !Deno.noColor);
     this.#formatPacket = packetFormatter(this.#format);
     if (options.write !== undefined) {
       const writerOptions = {
