@@ -29,7 +29,7 @@ import {
   type ArpPacket,
 } from "../decode/mod.ts";
 import { dumpLines } from "./hexdump.ts";
-import { type ByteWriter, encodePieces } from "./bytes.ts";
+import { ByteWriter, encodePieces } from "./bytes.ts";
 
 /** The fixed pieces of the JSON object, encoded once. */
 const JSON_PIECE = encodePieces({
@@ -43,40 +43,92 @@ const JSON_PIECE = encodePieces({
   closeStringObject: '"}',
 });
 
+/** The fixed words of tcpdump's lines for the two common operations, encoded once. */
+const TEXT_PIECE = encodePieces({
+  types: "Ethernet (len 6), IPv4 (len 4), ",
+  requestWhoHas: "Request who-has ",
+  tell: " tell ",
+  reply: "Reply ",
+  isAt: " is-at ",
+  length: ", length ",
+  gratuitous: " (gratuitous)",
+});
+
 /**
  * tcpdump's words for the packet, after `ARP, `: with -v the address types, then the
  * operation and the addresses (RARP's and Inverse ARP's too); an operation it has no words for
  * is named and its bytes dumped, as tcpdump does.
  */
 export function arpText(arp: ArpPacket, networkLength: number, verbose = false): string {
-  const op = arp.operationName;
-  if (!arp.isEthernetIpv4) return `${op}, hardware ${arp.hardwareType}, length ${networkLength}`;
-  const types = verbose ? "Ethernet (len 6), IPv4 (len 4), " : "";
-  const length = `, length ${networkLength}`;
-  switch (arp.operation) {
-    case ARP_REQUEST: {
-      const targetMac = arp.targetMac!;
-      const asked = targetMac === UNSET_MAC ? "" : ` (${targetMac})`;
-      // netpeek's word, after tcpdump's line.
-      const what = arp.senderIp === arp.targetIp ? " (gratuitous)" : "";
-      return `${types}${op} who-has ${arp.targetIp}${asked} tell ${arp.senderIp}${length}${what}`;
-    }
-    case ARP_REPLY:
-      return `${types}${op} ${arp.senderIp} is-at ${arp.senderMac}${length}`;
-    case ARP_REVERSE_REQUEST:
-    case ARP_INVERSE_REQUEST:
-      return `${types}${op} who-is ${arp.targetMac} tell ${arp.senderMac}${length}`;
-    case ARP_REVERSE_REPLY:
-      return `${types}${op} ${arp.targetMac} at ${arp.targetIp}${length}`;
-    case ARP_INVERSE_REPLY:
-      return `${types}${op} ${arp.senderMac} at ${arp.senderIp}${length}`;
-  }
-  const end = Math.min(arp.end, arp.offset + networkLength);
-  return `${types}${op} \n${dumpLines(arp.dataView, arp.offset, end, true)}`;
+  const out = new ByteWriter(128);
+  writeArpText(out, arp, networkLength, verbose);
+  return out.toString();
 }
 
-/** A target address not filled in yet. */
-const UNSET_MAC = "00:00:00:00:00:00";
+/**
+ * Appends `arpText`'s words to `out`: an Ethernet/IPv4 request or reply (nearly every ARP
+ * packet) byte by byte, the rest through strings.
+ */
+export function writeArpText(
+  out: ByteWriter,
+  arp: ArpPacket,
+  networkLength: number,
+  verbose: boolean,
+): void {
+  if (!arp.isEthernetIpv4) {
+    out.text(`${arp.operationName}, hardware ${arp.hardwareType}, length ${networkLength}`);
+    return;
+  }
+  const operation = arp.operation;
+  if (operation === ARP_REQUEST || operation === ARP_REPLY) {
+    if (verbose) out.piece(TEXT_PIECE.types);
+    const view = arp.dataView;
+    const senderIp = arp.senderIpNumber;
+    if (operation === ARP_REQUEST) {
+      const targetIp = arp.targetIpNumber;
+      out.piece(TEXT_PIECE.requestWhoHas);
+      out.ipv4(targetIp);
+      const targetMacAt = arp.targetMacAt;
+      if (view.getUint32(targetMacAt) !== 0 || view.getUint16(targetMacAt + 4) !== 0) {
+        // tcpdump shows a target address already filled in.
+        out.text(" (");
+        out.mac(view, targetMacAt);
+        out.byte(0x29);
+      }
+      out.piece(TEXT_PIECE.tell);
+      out.ipv4(senderIp);
+      out.piece(TEXT_PIECE.length);
+      out.uint(networkLength);
+      // netpeek's word, after tcpdump's line.
+      if (senderIp === targetIp) out.piece(TEXT_PIECE.gratuitous);
+    } else {
+      out.piece(TEXT_PIECE.reply);
+      out.ipv4(senderIp);
+      out.piece(TEXT_PIECE.isAt);
+      out.mac(view, arp.senderMacAt);
+      out.piece(TEXT_PIECE.length);
+      out.uint(networkLength);
+    }
+    return;
+  }
+  const op = arp.operationName;
+  const types = verbose ? "Ethernet (len 6), IPv4 (len 4), " : "";
+  const length = `, length ${networkLength}`;
+  switch (operation) {
+    case ARP_REVERSE_REQUEST:
+    case ARP_INVERSE_REQUEST:
+      out.text(`${types}${op} who-is ${arp.targetMac} tell ${arp.senderMac}${length}`);
+      return;
+    case ARP_REVERSE_REPLY:
+      out.text(`${types}${op} ${arp.targetMac} at ${arp.targetIp}${length}`);
+      return;
+    case ARP_INVERSE_REPLY:
+      out.text(`${types}${op} ${arp.senderMac} at ${arp.senderIp}${length}`);
+      return;
+  }
+  const end = Math.min(arp.end, arp.offset + networkLength);
+  out.text(`${types}${op} \n${dumpLines(arp.dataView, arp.offset, end, true)}`);
+}
 
 /**
  * The packet's JSON as `JSON.stringify` writes it, preceded by its key: Ethernet/IPv4 field by

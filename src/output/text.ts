@@ -19,6 +19,7 @@
  */
 
 import {
+  type ArpPacket,
   Decoder,
   DNS_PORT,
   ETHERNET_MAX_LENGTH_FIELD,
@@ -44,7 +45,7 @@ import {
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces } from "./bytes.ts";
 import { dumpLines, hexDump, writeAscii } from "./hexdump.ts";
-import { arpText } from "./arp.ts";
+import { arpText, writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isMdns, writeDns } from "./dns.ts";
 import { writeHttpHint, writeHttpText } from "./http.ts";
@@ -130,6 +131,8 @@ const PIECE = encodePieces({
   length: ", length ",
   ip: "IP ",
   ip6: "IP6 ",
+  arp: "ARP, ",
+  commaSpace: ", ",
 });
 
 /** An ANSI style: the escape sequences that open and close it. */
@@ -294,6 +297,10 @@ export class TextFormatter {
     if (ip4 === undefined && ip6 === undefined) {
       if (packet.mpls !== undefined) this.#writeMpls(out, packet, packet.mpls);
       else if (packet.nsh !== undefined) this.#writeNsh(out, packet, packet.nsh);
+      else if (
+        packet.arp !== undefined && packet.llc === undefined && packet.pppoe === undefined &&
+        packet.arista === undefined && packet.macsec === undefined
+      ) this.#writeArp(out, packet, packet.arp, header);
       else out.text(this.#otherNetworkText(packet, header));
       return;
     }
@@ -316,6 +323,22 @@ export class TextFormatter {
       } else writeIpv6Details(out, ip6!);
     }
     this.#writeEndpoints(out, packet, ip4, ip6);
+  }
+
+  /**
+   * An ARP packet in plain Ethernet (or cooked) framing, written as `#otherNetworkText` would
+   * give it, without the strings.
+   */
+  #writeArp(out: ByteWriter, packet: Packet, arp: ArpPacket, header: FrameHeader): void {
+    if (this.#options.link !== true) {
+      if (this.#bold === null) out.piece(PIECE.arp);
+      else {
+        this.#paint(out, this.#bold, "ARP");
+        out.piece(PIECE.commaSpace);
+      }
+    }
+    const networkLength = Math.max(0, header.len - packet.networkOffset);
+    writeArpText(out, arp, networkLength, this.#options.verbose === true);
   }
 
   /** ARP and what netpeek does not decode past the link layer. */
