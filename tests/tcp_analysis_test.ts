@@ -29,7 +29,9 @@ async function analyse(
   await reader.run((frame, header) => {
     const packet = decoder.decode(frame, header.linkType, header.len);
     const ackFlag = ((packet.tcp?.flagBits ?? 0) & TCP_ACK) !== 0;
-    results.push([flows.observe(packet, header), ackFlag]);
+    const analysis = flows.observe(packet, header);
+    // The numbers alone come in one object, refilled by the next segment: keep a copy.
+    results.push([analysis && { ...analysis }, ackFlag]);
   });
   return results;
 }

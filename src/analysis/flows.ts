@@ -100,7 +100,7 @@ export interface FlowLimits {
   /**
    * Analyse TCP segments (relative numbers, retransmissions, …) and return the findings;
    * `"numbers"`, only the relative numbers and tcpdump's bases (`TcpAnalyser.numbers`: what
-   * tcpdump's line prints); off, a connection's handshake and close are still followed for
+   * tcpdump's line prints, in one object refilled each time); off, a connection's handshake and close are still followed for
    * the summary. Default on.
    */
   analysis?: boolean | "numbers";
@@ -319,8 +319,9 @@ export class FlowTracker {
   }
 
   /**
-   * Counts the packet and, for TCP, analyses it. Returns the TCP analysis (a fresh object),
-   * or `undefined` for anything else. `ports` are those of a datagram this fragment completed.
+   * Counts the packet and, for TCP, analyses it. Returns the TCP analysis (a fresh object;
+   * with `analysis: "numbers"` one object, refilled by the next segment), or `undefined` for
+   * anything else. `ports` are those of a datagram this fragment completed.
    */
   observe(
     packet: Packet,

@@ -140,6 +140,20 @@ function newDirection(): Direction {
   };
 }
 
+/** An analysis with its numbers unset, and none of the findings. */
+function newAnalysis(): TcpAnalysis {
+  return {
+    relativeSeq: 0,
+    relativeAck: null,
+    isnSeen: false,
+    peerBase: null,
+    // Always present (0 for absolute numbers), so that every analysis has one shape.
+    tcpdumpSeqBase: 0,
+    tcpdumpAckBase: 0,
+    tcpdumpSackBase: 0,
+  };
+}
+
 /**
  * The sequence state of every connection's two directions, by flow id (two slots an id:
  * A to B, then B to A). Ids are the flow table's; `forget` frees an id's state for reuse.
@@ -154,6 +168,8 @@ export class TcpAnalyser {
   /** The directions `numbers` saw last: the segment's sender's, and the other side's. */
   #mine: Direction | undefined;
   #other: Direction | undefined;
+  /** What `numbers` returns, refilled each time: no object a segment. */
+  readonly #numbers: TcpAnalysis = newAnalysis();
 
   /**
    * Analyses one segment of the connection with flow id `id`, sent A to B when `forward`:
@@ -168,7 +184,8 @@ export class TcpAnalyser {
     time: number,
     initialRtt: number,
   ): TcpAnalysis {
-    const analysis = this.numbers(id, forward, tcp);
+    const analysis = newAnalysis();
+    this.#fillNumbers(analysis, id, forward, tcp);
     const mine = this.#mine!;
     const other = this.#other!;
     const flags = tcp.flagBits;
@@ -266,9 +283,17 @@ export class TcpAnalyser {
    * The numbers of one segment of the connection with flow id `id`, sent A to B when
    * `forward`, without Wireshark's findings: relative to each side's first sequence number,
    * and tcpdump's bases (all that tcpdump's line prints). Keeps each side's first number and
-   * tcpdump's bases; the findings' state is `analyse`'s. Returns a fresh object.
+   * tcpdump's bases; the findings' state is `analyse`'s. Returns one object, refilled by the
+   * next call: read it before then (the printing path does), or copy it.
    */
   numbers(id: number, forward: boolean, tcp: TcpHeader): TcpAnalysis {
+    const numbers = this.#numbers;
+    this.#fillNumbers(numbers, id, forward, tcp);
+    return numbers;
+  }
+
+  /** Sets `analysis`'s numbers for the segment (see `numbers`), and `#mine` and `#other`. */
+  #fillNumbers(analysis: TcpAnalysis, id: number, forward: boolean, tcp: TcpHeader): void {
     const flags = tcp.flagBits;
     const syn = (flags & TCP_SYN) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
@@ -289,19 +314,16 @@ export class TcpAnalyser {
       mine.nextSeq = 0;
     }
     this.peerIsnSeen = other.isnSeen;
-    const analysis: TcpAnalysis = {
-      relativeSeq: (seqRaw - mine.base) >>> 0,
-      relativeAck: ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null,
-      isnSeen: mine.isnSeen,
-      peerBase: other.baseSet ? other.base : null,
-      // Always present (0 for absolute numbers), so that every analysis has one shape.
-      tcpdumpSeqBase: 0,
-      tcpdumpAckBase: 0,
-      tcpdumpSackBase: 0,
-    };
+    analysis.relativeSeq = (seqRaw - mine.base) >>> 0;
+    analysis.relativeAck = ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null;
+    analysis.isnSeen = mine.isnSeen;
+    analysis.peerBase = other.baseSet ? other.base : null;
     // tcpdump numbers a conversation from its first segment with ACK set, or its SYN-ACK:
     // that one prints absolute and gives both sides' bases (the other side's is its ACK less
     // one); later segments with ACK print relative to them.
+    let seqBase = 0;
+    let ackBase = 0;
+    let sackBase = 0;
     if (ackFlag) {
       const pair = directions[ab]!;
       if (!pair.tcpdumpSet || syn) {
@@ -309,12 +331,14 @@ export class TcpAnalyser {
         mine.tcpdumpBase = seqRaw;
         other.tcpdumpBase = (tcp.ack - 1) >>> 0;
       } else {
-        analysis.tcpdumpSeqBase = mine.tcpdumpBase;
-        analysis.tcpdumpAckBase = other.tcpdumpBase;
+        seqBase = mine.tcpdumpBase;
+        ackBase = other.tcpdumpBase;
       }
-      analysis.tcpdumpSackBase = other.tcpdumpBase;
+      sackBase = other.tcpdumpBase;
     }
-    return analysis;
+    analysis.tcpdumpSeqBase = seqBase;
+    analysis.tcpdumpAckBase = ackBase;
+    analysis.tcpdumpSackBase = sackBase;
   }
 
   /** Drops the state of the connection with flow id `id` (the id is about to be reused). */
