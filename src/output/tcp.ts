@@ -89,6 +89,11 @@ const JSON_PIECE = encodePieces({
   zeroWindowTrue: ',"zeroWindow":true',
 });
 
+/** Words of the option list that the pieces below use more than once. */
+const OPTIONS_OPEN = ", options [";
+const NOP_TEXT = "nop";
+const TIMESTAMP_TEXT = "TS val ";
+
 /** The fixed pieces of the text, encoded once. */
 const TEXT = encodePieces({
   flags: "Flags [",
@@ -96,14 +101,16 @@ const TEXT = encodePieces({
   ack: ", ack ",
   win: ", win ",
   urg: ", urg ",
-  options: ", options [",
+  options: OPTIONS_OPEN,
   length: ", length ",
-  nop: "nop",
+  nop: NOP_TEXT,
   eol: "eol",
   mss: "mss ",
   wscale: "wscale ",
   sackOK: "sackOK",
-  timestampValue: "TS val ",
+  timestampValue: TIMESTAMP_TEXT,
+  /** Linux's options after the handshake, up to the timestamp's value. */
+  nopNopTimestamp: `${OPTIONS_OPEN}${NOP_TEXT},${NOP_TEXT},${TIMESTAMP_TEXT}`,
   ecr: " ecr ",
   sack: "sack ",
 });
@@ -178,9 +185,17 @@ export function writeTcp(
     out.uint(tcp.urgent);
   }
   if (tcp.dataOffset > 20) {
-    out.piece(TEXT.options);
-    // SACK edges count in the other side's numbers.
-    writeTcpOptions(out, tcp, sackBase);
+    if (tcp.optionsAreNopNopTimestamp) {
+      // Linux's options on every segment after the handshake: read without the walk.
+      out.piece(TEXT.nopNopTimestamp);
+      out.uint(tcp.onlyTsval);
+      out.piece(TEXT.ecr);
+      out.uint(tcp.onlyTsecr);
+    } else {
+      out.piece(TEXT.options);
+      // SACK edges count in the other side's numbers.
+      writeTcpOptions(out, tcp, sackBase);
+    }
     out.byte(0x5d);
   }
   out.piece(TEXT.length);
