@@ -88,19 +88,25 @@ Deno.test("an analysis crosses to the worker with its values and its keys' order
   assert.equal(JSON.stringify(unpackAnalysis(batches.meta, 11)), JSON.stringify(flagged));
 });
 
-/** Reads `path` through the pipeline (or, without one, on this thread); returns the output. */
-async function printThrough(path: string, json: boolean, pipelined: boolean) {
+/**
+ * Reads `path` through the pipeline (or, without one, on this thread); returns the output.
+ * `waitForWorker`: the reading starts once the worker runs, so that it takes part.
+ */
+async function printThrough(path: string, json: boolean, pipelined: boolean, waitForWorker = true) {
   const output = Deno.makeTempFileSync();
   const format = packetFormatter({ json, text: { verbose: true } });
   using file = await Deno.open(path);
   const reader = await CaptureFileReader.open(file, path);
   const pipeline = pipelined
-    ? await PrintPipeline.start(
+    ? PrintPipeline.start(
       { json, text: { verbose: true }, nanosecond: reader.nanosecond, outputPath: output },
       format,
     )
     : undefined;
-  if (pipelined) assert.ok(pipeline, "the worker did not start");
+  if (pipelined) assert.ok(pipeline, "the worker could not be made");
+  if (pipeline && waitForWorker) {
+    assert.equal(await pipeline.running, true, "the worker did not start");
+  }
   const decoder = new Decoder();
   const flows = new FlowTracker({ summary: false });
   const alone = new ByteWriter();
@@ -135,6 +141,16 @@ for (const json of [true, false]) {
     }
   });
 }
+
+Deno.test("the reader does not wait for the worker: lines are the same, whoever prints them", async () => {
+  const { printed: expected } = await printThrough(CAPTURE, true, false);
+  // Reading at once, this thread prints the first batches (all of them, if the worker is
+  // slower to start than the file is to read); the worker takes over once it runs.
+  const { printed, pipeline } = await printThrough(CAPTURE, true, true, false);
+  assert.ok(expected.length > 1_000_000);
+  assert.deepEqual(printed, expected);
+  assert.ok(pipeline!.formattedHere > 0, "this thread printed nothing before the worker ran");
+});
 
 Deno.test("netpeek -r prints the same on two threads as on one, in every printing mode", async () => {
   const modes = [

@@ -56,7 +56,12 @@ export const CONTROL_FAILED = CONTROL_TURN + 3;
  * minutes, and is no sign of a stuck worker.
  */
 export const CONTROL_WRITING = CONTROL_TURN + 4;
-const CONTROL_WORDS = CONTROL_TURN + 5;
+/**
+ * Set by the worker once it runs. The reader does not wait for it to start (its modules take
+ * some 80 ms to load): until then it formats every batch itself.
+ */
+export const CONTROL_STARTED = CONTROL_TURN + 5;
+const CONTROL_WORDS = CONTROL_TURN + 6;
 
 /**
  * Numbers kept per frame, at `frame * META_WORDS` in `meta`: 32-bit words, every one of them

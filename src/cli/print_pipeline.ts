@@ -17,10 +17,12 @@
  * import { PrintPipeline } from "./print_pipeline.ts";
  * const format = { json: true, text: {} };
  * const outputPath = await Deno.makeTempFile();
- * const pipeline = await PrintPipeline.start(
+ * const pipeline = PrintPipeline.start(
  *   { ...format, nanosecond: false, outputPath },
  *   packetFormatter(format),
  * );
+ * // The reader need not wait for the worker (it prints alone until then); here it does.
+ * assert.equal(await pipeline?.running, true);
  * const frame = new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
  * for (let i = 0; i < 3; i++) {
@@ -42,6 +44,7 @@ import {
   CONTROL_COUNTS,
   CONTROL_DONE,
   CONTROL_SEQUENCES,
+  CONTROL_STARTED,
   CONTROL_TURN,
   CONTROL_WRITING,
   META_CAPLEN,
@@ -63,10 +66,7 @@ import {
 } from "./print_batch.ts";
 import type { PacketFormat } from "./print_format.ts";
 import { openPrintOutput, type PrintOutput, type PrintSetup } from "./print_worker.ts";
-import { startWorker } from "../start_worker.ts";
 
-/** How long to wait for the worker to start before printing on this thread instead. */
-const START_TIMEOUT_MS = 5000;
 /** How long a wait on the worker lasts before its failure flag is looked at again. */
 const WAIT_MS = 50;
 /** This thread's formatted batches that may wait for their turn (output held in memory). */
@@ -118,6 +118,14 @@ export class PrintPipeline {
   #lastTurnTime = 0;
   /** Batches this thread formatted (see `batches`). */
   formattedHere = 0;
+  /** Whether the worker runs (`CONTROL_STARTED`), and whether it was handed a slot. */
+  #started = false;
+  #handed = false;
+  /**
+   * Settles when the worker runs (true) or cannot start (false). The reader does not wait
+   * for it: until the worker runs, this thread formats every batch.
+   */
+  readonly running: Promise<boolean>;
   /** Where this thread's batches are written: where the worker writes. */
   readonly #output: PrintOutput;
 
@@ -126,29 +134,42 @@ export class PrintPipeline {
     batches: PrintBatches,
     format: PacketFormat,
     output: PrintOutput,
+    running: Promise<boolean>,
   ) {
     this.#worker = worker;
     this.#batches = batches;
     this.#format = format;
     this.#output = output;
+    this.running = running;
   }
 
   /**
-   * Starts the worker and waits until it runs; `undefined` when it cannot start (the caller
-   * then prints on its own thread). `format` formats the batches this thread takes.
+   * Starts the worker, without waiting for it to run (see `running`); `undefined` when it
+   * cannot be made at all (the caller then prints on its own thread). `format` formats the
+   * batches this thread takes.
    */
-  static async start(
+  static start(
     setup: Omit<PrintSetup, "buffers">,
     format: PacketFormat,
-  ): Promise<PrintPipeline | undefined> {
+  ): PrintPipeline | undefined {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./print_worker.ts", import.meta.url), { type: "module" });
+    } catch {
+      return undefined;
+    }
     const batches = PrintBatches.allocate();
-    const worker = await startWorker(
-      new URL("./print_worker.ts", import.meta.url),
-      { ...setup, buffers: batches.buffers } satisfies PrintSetup,
-      START_TIMEOUT_MS,
-    );
-    if (worker === undefined) return undefined;
-    return new PrintPipeline(worker, batches, format, openPrintOutput(setup));
+    const running = new Promise<boolean>((resolve) => {
+      // A module that failed to load reports an error instead of answering: this thread
+      // then goes on printing every batch, as without a worker.
+      worker.onerror = (event) => {
+        event.preventDefault();
+        resolve(false);
+      };
+      worker.onmessage = () => resolve(true);
+    });
+    worker.postMessage({ ...setup, buffers: batches.buffers } satisfies PrintSetup);
+    return new PrintPipeline(worker, batches, format, openPrintOutput(setup), running);
   }
 
   /** How many batches were started: the worker's and this thread's. */
@@ -249,7 +270,8 @@ export class PrintPipeline {
       if (this.#pending.length < MAX_PENDING) break;
       this.#wait(this.#slot, state);
     }
-    if (Atomics.load(control, this.#slot) === SLOT_FREE) {
+    this.#started ||= Atomics.load(control, CONTROL_STARTED) === 1;
+    if (this.#started && Atomics.load(control, this.#slot) === SLOT_FREE) {
       this.#filling = "slot";
       return;
     }
@@ -274,6 +296,7 @@ export class PrintPipeline {
 
   /** Hands the next slot, holding `count` frames, to the worker. */
   #hand(state: typeof SLOT_FULL | typeof SLOT_LAST, count: number): void {
+    this.#handed = true;
     this.#copyRun();
     const control = this.#batches.control;
     control[CONTROL_COUNTS + this.#slot] = count;
@@ -334,18 +357,22 @@ export class PrintPipeline {
     if (this.#filling === "slot") this.#end(SLOT_LAST);
     else {
       this.#end(SLOT_FULL); // queues this thread's batch, if any
-      // The worker still needs a last slot, if only an empty one.
-      while (Atomics.load(control, this.#slot) !== SLOT_FREE) {
-        this.#writePending();
-        this.#wait(this.#slot, Atomics.load(control, this.#slot));
+      // A worker that took part still needs a last slot, if only an empty one; one that never
+      // did (the file was read before it ran) is let go unasked.
+      if (this.#handed) {
+        while (Atomics.load(control, this.#slot) !== SLOT_FREE) {
+          this.#writePending();
+          this.#wait(this.#slot, Atomics.load(control, this.#slot));
+        }
+        this.#hand(SLOT_LAST, 0);
       }
-      this.#hand(SLOT_LAST, 0);
     }
     while (this.#pending.length > 0) {
       const turn = Atomics.load(control, CONTROL_TURN);
       this.#writePending();
       if (this.#pending.length > 0) this.#wait(CONTROL_TURN, turn);
     }
+    if (!this.#handed) return;
     while (Atomics.load(control, CONTROL_DONE) !== 1) this.#wait(CONTROL_DONE, 0);
     this.#checkWorker();
   }

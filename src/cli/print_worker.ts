@@ -28,6 +28,7 @@ import {
   CONTROL_COUNTS,
   CONTROL_DONE,
   CONTROL_SEQUENCES,
+  CONTROL_STARTED,
   CONTROL_TURN,
   CONTROL_WRITING,
   META_CAPLEN,
@@ -165,6 +166,7 @@ if ("WorkerGlobalScope" in globalThis) {
   const scope = globalThis as unknown as WorkerScope;
   scope.onmessage = (event) => {
     const batches = new PrintBatches(event.data.buffers);
+    Atomics.store(batches.control, CONTROL_STARTED, 1);
     scope.postMessage("started");
     try {
       printBatches(batches, event.data);

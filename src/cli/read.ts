@@ -215,7 +215,7 @@ async function readFile(
     );
     if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
     if (source instanceof Deno.FsFile && reader.format === "pcap") {
-      await sink.printOnWorker(info!.size, reader.nanosecond);
+      sink.printOnWorker(info!.size, reader.nanosecond);
     }
     let failure: UserError | undefined;
     try {

@@ -250,14 +250,14 @@ export class PacketSink {
    * Moves the formatting and writing of packet lines to a worker thread, when
    * `printOnWorker` says so for a classic pcap file of `fileBytes`; returns whether it did.
    */
-  async printOnWorker(fileBytes: number, nanosecond: boolean): Promise<boolean> {
+  printOnWorker(fileBytes: number, nanosecond: boolean): boolean {
     if (
       // The worker has no interface names: -i any's files print here; nor -Y and -T fields.
       !this.#printing || this.#pipeline !== undefined || this.#linkType === LINKTYPE_LINUX_SLL2 ||
       this.#selection !== undefined ||
       !printOnWorker(this.#options, this.#format, fileBytes)
     ) return false;
-    this.#pipeline = await PrintPipeline.start(
+    this.#pipeline = PrintPipeline.start(
       { ...this.#format, nanosecond },
       this.#formatPacket,
     );
