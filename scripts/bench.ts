@@ -13,7 +13,8 @@
  * It also measures fidelity: the share of netpeek's default lines (on the first 200,000 packets)
  * that begin with `tcpdump -n`'s line for the same packet, and the commonest differences;
  * `--check` fails below 99.5 %. `--before DIR` adds another checkout's netpeek (text and JSON)
- * to the same rounds, for a before-and-after ratio.
+ * to the same rounds, each run right after this checkout's of the same kind, for a
+ * before-and-after ratio (the median of the rounds' ratios).
  *
  * `--packets N` sets the size (default 1,000,000); `--runs N` runs each reader N times,
  * interleaved, and reports the median; `--check` (what CI runs, with 20,000) also checks that
@@ -499,11 +500,19 @@ async function fileBench(
         utc,
       ],
     ];
-    // --before DIR: another checkout's netpeek on the same capture, in the same rounds.
+    // --before DIR: another checkout's netpeek on the same capture, in the same rounds, each
+    // right after this checkout's run of the same kind, so that the two meet the same spell of
+    // a noisy machine.
     if (before !== undefined) {
-      runs.push(["before: netpeek text", deno, netpeekAt(before), packets, utc]);
-      runs.push(["before: netpeek --json", deno, netpeekAt(before, "--json"), packets, utc]);
-      runs.push(["before: netpeek --stats", deno, netpeekAt(before, "--stats"), packets, utc]);
+      const pairs: [string, string, string[]][] = [
+        ["netpeek text", "before: netpeek text", []],
+        ["netpeek --json", "before: netpeek --json", ["--json"]],
+        ["netpeek --stats", "before: netpeek --stats", ["--stats"]],
+      ];
+      for (const [now, name, extra] of pairs) {
+        const at = runs.findIndex(([runName]) => runName === now) + 1;
+        runs.splice(at, 0, [name, deno, netpeekAt(before, ...extra), packets, utc]);
+      }
     }
     // With --runs N, each reader runs N times, interleaved (so that a slow spell of the machine
     // hits every reader alike), and the median rate is kept.
@@ -579,11 +588,20 @@ async function fileBench(
       }x (goal 0.5x)`,
     );
     if (before !== undefined) {
+      // Each round's pair (run one after the other) gives a ratio; the median of those is
+      // steadier than the ratio of two medians taken from different rounds.
+      const paired = (now: string, then: string) => {
+        const nowRates = samples.get(now)!.rates;
+        const thenRates = samples.get(then)!.rates;
+        const ratios = nowRates.map((rate, round) => rate / thenRates[round]);
+        const median = ratios.toSorted((a, b) => a - b)[Math.floor(ratios.length / 2)];
+        return `${median.toFixed(2)}x (by round: ${ratios.map((r) => r.toFixed(2)).join(", ")})`;
+      };
       console.log(
-        `text now vs before:           ${ratio("netpeek text", "before: netpeek text")}x`,
+        `text now vs before:           ${paired("netpeek text", "before: netpeek text")}`,
       );
       console.log(
-        `json now vs before:           ${ratio("netpeek --json", "before: netpeek --json")}x`,
+        `json now vs before:           ${paired("netpeek --json", "before: netpeek --json")}`,
       );
     }
     const compared = Math.min(packets, FIDELITY_PACKETS);
