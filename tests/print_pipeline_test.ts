@@ -9,7 +9,12 @@ import { FlowTracker } from "../src/analysis/flows.ts";
 import type { TcpAnalysis } from "../src/analysis/tcp_analysis.ts";
 import { packAnalysis, PrintBatches, unpackAnalysis } from "../src/cli/print_batch.ts";
 import { PrintPipeline } from "../src/cli/print_pipeline.ts";
-import { packetFormatter, printFormat, printOnWorker } from "../src/cli/print_format.ts";
+import {
+  JSON_WORKER_MIN_BYTES,
+  packetFormatter,
+  printFormat,
+  printOnWorker,
+} from "../src/cli/print_format.ts";
 import { parseCommandLine } from "../src/cli/args.ts";
 import { Decoder } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
@@ -249,17 +254,25 @@ Deno.test("a large file's output goes to the worker only where it costs: JSON, -
     const options = parseCommandLine(["-r", "capture.pcap", ...args]);
     return printOnWorker(options, printFormat(options, false), large);
   };
+  const json = parseCommandLine(["-r", "capture.pcap", "--json"]);
+  // JSON pays for the worker's start only on larger files than hex dumps and trees do.
+  assert.deepEqual(
+    [64 << 20, JSON_WORKER_MIN_BYTES].map((size) =>
+      printOnWorker(json, printFormat(json, false), size)
+    ),
+    [false, true],
+  );
   // Measured on the bench capture: the line and -v are faster on one thread; the rest on two.
   assert.deepEqual(
     [onWorker(), onWorker("-v"), onWorker("-e", "-q")],
     [false, false, false],
   );
   assert.deepEqual(
-    [onWorker("--json"), onWorker("-X"), onWorker("-x"), onWorker("-V")],
-    [true, true, true, true],
+    [onWorker("-X"), onWorker("-x"), onWorker("-V")],
+    [true, true, true],
   );
   // A small file starts no worker; a file written or colour keeps the lines on this thread.
   const options = parseCommandLine(["-r", "capture.pcap", "--json"]);
   assert.equal(printOnWorker(options, printFormat(options, false), 1 << 20), false);
-  assert.equal(printOnWorker(options, printFormat(options, true), large), false);
+  assert.equal(printOnWorker(options, printFormat(options, true), JSON_WORKER_MIN_BYTES), false);
 });

@@ -103,29 +103,45 @@ function independentLines(format: PrintFormat): boolean {
     (!format.text.numbered && !countsFromEarlierPackets(format.text.timeFormat ?? 0));
 }
 
-/** Files from this size on are printed on a second thread (the worker costs some 20 ms to start). */
+/**
+ * Files from this size on are printed on a second thread when each packet's output costs
+ * much (hex dumps, `-V`'s trees): on the bench capture `-X` reads 100,000 packets (64 MB) in
+ * 2.1 s on two threads against 3.0 s on one, and 20,000 at par.
+ */
 export const PRINT_WORKER_MIN_BYTES = 32 << 20;
+
+/**
+ * Files from this size on are printed on a second thread for JSON: below it, one thread is
+ * faster, because the worker's code has to be compiled again (bench capture, one thread
+ * against two: 100,000 packets 0.50 against 0.69 s, 300,000 0.84 against 0.95 s, 500,000
+ * (323 MB) 1.14 against 1.21 s, 1,000,000 (616 MB) 1.90 against 1.69 s: even near 390 MB).
+ */
+export const JSON_WORKER_MIN_BYTES = 384 << 20;
 
 /** `1` prints every classic pcap file on the worker, `0` none; otherwise by size. */
 export const PRINT_WORKER_VARIABLE = "NETPEEK_PRINT_WORKER";
 
 /**
- * Whether each packet's output costs enough that a second thread printing it (decoding it
- * again) is worth it: JSON, hex dumps and `-V`'s trees. tcpdump's line and `-v` are printed
- * faster on one thread (on the bench capture, 300,000 packets: text 0.71 s against 0.91 s on
- * two, `-v` 1.80 against 2.07 s for 1,000,000; `-X` and `-V` 1.6-1.7 times as fast on two).
+ * From what file size a second thread printing the packets (decoding them again) is worth
+ * it: for JSON, hex dumps and `-V`'s trees, whose output costs; never for tcpdump's line and
+ * `-v`, which print faster on one thread (on the bench capture, 300,000 packets: text 0.71 s
+ * against 0.91 s on two, `-v` 1.80 against 2.07 s for 1,000,000).
  */
-function heavyOutput(format: PrintFormat): boolean {
+function workerMinBytes(format: PrintFormat): number {
+  if (format.json) return JSON_WORKER_MIN_BYTES;
   const hex = format.text.hex;
-  return format.json || format.text.tree === true || (hex !== undefined && hex !== "none");
+  if (format.text.tree === true || (hex !== undefined && hex !== "none")) {
+    return PRINT_WORKER_MIN_BYTES;
+  }
+  return Infinity;
 }
 
 /**
  * Whether a classic pcap file of `fileBytes` bytes is printed on a second thread: only when
  * packet lines are printed, to something other than a terminal (colour), with no file
  * written, no reassembly and no periodic statistics (those need the lines in step with the
- * reader); then for output that costs (`heavyOutput`) when the file is large, or as
- * `NETPEEK_PRINT_WORKER` says.
+ * reader); then for output that costs when the file is large enough (`workerMinBytes`), or
+ * as `NETPEEK_PRINT_WORKER` says.
  */
 export function printOnWorker(
   options: CommandLine,
@@ -141,5 +157,5 @@ export function printOnWorker(
   const allowed = Deno.permissions.querySync({ name: "env", variable }).state === "granted";
   const setting = allowed ? Deno.env.get(variable) : undefined;
   if (setting === "0" || setting === "1") return setting === "1";
-  return heavyOutput(format) && fileBytes >= PRINT_WORKER_MIN_BYTES;
+  return fileBytes >= workerMinBytes(format);
 }
