@@ -44,7 +44,7 @@ import {
   tcpOptionName,
   TcpOptionWalk,
 } from "../decode/mod.ts";
-import { type ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
+import { type ByteWriter, encodePieces, type Piece, PieceTable } from "./bytes.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { keyed, keyedBool, nullable, number, writePorts } from "./json_pieces.ts";
 import type { Style } from "./text.ts";
@@ -187,10 +187,7 @@ export function writeTcp(
   if (tcp.dataOffset > 20) {
     if (tcp.optionsAreNopNopTimestamp) {
       // Linux's options on every segment after the handshake: read without the walk.
-      out.piece(TEXT.nopNopTimestamp);
-      out.uint(tcp.onlyTsval);
-      out.piece(TEXT.ecr);
-      out.uint(tcp.onlyTsecr);
+      writeOnlyTimestamp(out, tcp, TEXT.nopNopTimestamp, TEXT.ecr);
     } else {
       out.piece(TEXT.options);
       // SACK edges count in the other side's numbers.
@@ -200,6 +197,17 @@ export function writeTcp(
   }
   out.piece(TEXT.length);
   out.uint(length);
+}
+
+/**
+ * Linux's NOP, NOP, timestamp options (`TcpHeader.optionsAreNopNopTimestamp`), from the
+ * header's fixed places: `before`, the value, `between`, the echo reply.
+ */
+function writeOnlyTimestamp(out: ByteWriter, tcp: TcpHeader, before: Piece, between: Piece): void {
+  out.piece(before);
+  out.uint(tcp.onlyTsval);
+  out.piece(between);
+  out.uint(tcp.onlyTsecr);
 }
 
 /** With `-v`, the analysis' findings, written after the segment's line and its payload's. */
@@ -422,10 +430,7 @@ export function writeTcpJson(
   }
   number(out, tcp.payloadLength);
   if (tcp.optionsAreNopNopTimestamp) {
-    out.piece(JSON_PIECE.nopNopTimestamp);
-    out.uint(tcp.onlyTsval);
-    out.piece(JSON_PIECE.tsecr);
-    out.uint(tcp.onlyTsecr);
+    writeOnlyTimestamp(out, tcp, JSON_PIECE.nopNopTimestamp, JSON_PIECE.tsecr);
     out.piece(JSON_PIECE.closeTimestampList);
   } else {
     out.piece(JSON_PIECE.options);
