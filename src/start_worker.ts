@@ -1,7 +1,8 @@
 /**
- * Starting a module worker that says when it runs: the printing worker of a file read and
- * the capture thread of a live capture both start this way, and both carry on without it
- * (on the caller's thread) when it cannot start.
+ * Starting a module worker that says when it runs: the capture thread of a live capture
+ * starts this way, and the capture carries on without it (on the caller's thread) when it
+ * cannot start. (The printing worker of a file read is not waited for: the reader prints
+ * alone until it runs, see `cli/print_pipeline.ts`.)
  *
  * @example
  * ```ts
