@@ -100,8 +100,8 @@ export interface FlowLimits {
   /**
    * Analyse TCP segments (relative numbers, retransmissions, …) and return the findings;
    * `"numbers"`, only the relative numbers and tcpdump's bases (`TcpAnalyser.numbers`: what
-   * tcpdump's line prints, in one object refilled each time); off, a connection's handshake and close are still followed for
-   * the summary. Default on.
+   * tcpdump's line prints, in one object refilled each time); off, a connection's handshake
+   * and close are still followed for the summary. Default on.
    */
   analysis?: boolean | "numbers";
   /**

@@ -118,9 +118,8 @@ export class PrintPipeline {
   #lastTurnTime = 0;
   /** Batches this thread formatted (see `batches`). */
   formattedHere = 0;
-  /** Whether the worker runs (`CONTROL_STARTED`), and whether it was handed a slot. */
+  /** Whether the worker runs (`CONTROL_STARTED`). */
   #started = false;
-  #handed = false;
   /**
    * Settles when the worker runs (true) or cannot start (false). The reader does not wait
    * for it: until the worker runs, this thread formats every batch.
@@ -294,9 +293,13 @@ export class PrintPipeline {
     this.#writePending();
   }
 
+  /** Whether the worker was handed a slot: not every batch was this thread's. */
+  get #handed(): boolean {
+    return this.#sequence > this.formattedHere;
+  }
+
   /** Hands the next slot, holding `count` frames, to the worker. */
   #hand(state: typeof SLOT_FULL | typeof SLOT_LAST, count: number): void {
-    this.#handed = true;
     this.#copyRun();
     const control = this.#batches.control;
     control[CONTROL_COUNTS + this.#slot] = count;

@@ -8,13 +8,16 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_ETHERNET } from "../decode/mod.ts";
- * import { arpText } from "./arp.ts";
+ * import { ByteWriter } from "./bytes.ts";
+ * import { writeArpText } from "./arp.ts";
  * const frame = new Uint8Array([
  *   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06,
  *   0, 1, 0x08, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 192, 0, 2, 2, 0, 0, 0, 0, 0, 0, 192, 0, 2, 1,
  * ]);
  * const packet = decode(frame, LINKTYPE_ETHERNET);
- * assert.equal(arpText(packet.arp!, 28), "Request who-has 192.0.2.1 tell 192.0.2.2, length 28");
+ * const out = new ByteWriter();
+ * writeArpText(out, packet.arp!, 28, false);
+ * assert.equal(out.toString(), "Request who-has 192.0.2.1 tell 192.0.2.2, length 28");
  * ```
  * @module
  */
@@ -29,7 +32,7 @@ import {
   type ArpPacket,
 } from "../decode/mod.ts";
 import { dumpLines } from "./hexdump.ts";
-import { ByteWriter, encodePieces } from "./bytes.ts";
+import { type ByteWriter, encodePieces } from "./bytes.ts";
 
 /** The fixed pieces of the JSON object, encoded once. */
 const JSON_PIECE = encodePieces({
@@ -43,9 +46,12 @@ const JSON_PIECE = encodePieces({
   closeStringObject: '"}',
 });
 
+/** What `-v` adds before the operation: the address types (Ethernet/IPv4 only). */
+const ADDRESS_TYPES = "Ethernet (len 6), IPv4 (len 4), ";
+
 /** The fixed words of tcpdump's lines for the two common operations, encoded once. */
 const TEXT_PIECE = encodePieces({
-  types: "Ethernet (len 6), IPv4 (len 4), ",
+  types: ADDRESS_TYPES,
   requestWhoHas: "Request who-has ",
   tell: " tell ",
   reply: "Reply ",
@@ -57,17 +63,8 @@ const TEXT_PIECE = encodePieces({
 /**
  * tcpdump's words for the packet, after `ARP, `: with -v the address types, then the
  * operation and the addresses (RARP's and Inverse ARP's too); an operation it has no words for
- * is named and its bytes dumped, as tcpdump does.
- */
-export function arpText(arp: ArpPacket, networkLength: number, verbose = false): string {
-  const out = new ByteWriter(128);
-  writeArpText(out, arp, networkLength, verbose);
-  return out.toString();
-}
-
-/**
- * Appends `arpText`'s words to `out`: an Ethernet/IPv4 request or reply (nearly every ARP
- * packet) byte by byte, the rest through strings.
+ * is named and its bytes dumped, as tcpdump does. An Ethernet/IPv4 request or reply (nearly
+ * every ARP packet) is written byte by byte, the rest through strings.
  */
 export function writeArpText(
   out: ByteWriter,
@@ -112,7 +109,7 @@ export function writeArpText(
     return;
   }
   const op = arp.operationName;
-  const types = verbose ? "Ethernet (len 6), IPv4 (len 4), " : "";
+  const types = verbose ? ADDRESS_TYPES : "";
   const length = `, length ${networkLength}`;
   switch (operation) {
     case ARP_REVERSE_REQUEST:

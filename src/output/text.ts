@@ -19,7 +19,6 @@
  */
 
 import {
-  type ArpPacket,
   Decoder,
   DNS_PORT,
   ETHERNET_MAX_LENGTH_FIELD,
@@ -45,7 +44,7 @@ import {
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces } from "./bytes.ts";
 import { dumpLines, hexDump, writeAscii } from "./hexdump.ts";
-import { arpText, writeArpText } from "./arp.ts";
+import { writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isMdns, writeDns } from "./dns.ts";
 import { writeHttpHint, writeHttpText } from "./http.ts";
@@ -297,11 +296,7 @@ export class TextFormatter {
     if (ip4 === undefined && ip6 === undefined) {
       if (packet.mpls !== undefined) this.#writeMpls(out, packet, packet.mpls);
       else if (packet.nsh !== undefined) this.#writeNsh(out, packet, packet.nsh);
-      else if (
-        packet.arp !== undefined && packet.llc === undefined && packet.pppoe === undefined &&
-        packet.arista === undefined && packet.macsec === undefined
-      ) this.#writeArp(out, packet, packet.arp, header);
-      else out.text(this.#otherNetworkText(packet, header));
+      else this.#writeOtherNetwork(out, packet, header);
       return;
     }
     const options = this.#options;
@@ -325,57 +320,42 @@ export class TextFormatter {
     this.#writeEndpoints(out, packet, ip4, ip6);
   }
 
-  /**
-   * An ARP packet in plain Ethernet (or cooked) framing, written as `#otherNetworkText` would
-   * give it, without the strings.
-   */
-  #writeArp(out: ByteWriter, packet: Packet, arp: ArpPacket, header: FrameHeader): void {
-    if (this.#options.link !== true) {
-      if (this.#bold === null) out.piece(PIECE.arp);
-      else {
-        this.#paint(out, this.#bold, "ARP");
-        out.piece(PIECE.commaSpace);
-      }
-    }
-    const networkLength = Math.max(0, header.len - packet.networkOffset);
-    writeArpText(out, arp, networkLength, this.#options.verbose === true);
-  }
-
   /** ARP and what netpeek does not decode past the link layer. */
-  #otherNetworkText(packet: Packet, header: FrameHeader): string {
+  #writeOtherNetwork(out: ByteWriter, packet: Packet, header: FrameHeader): void {
     const link = this.#options.link === true;
     const networkLength = Math.max(0, header.len - packet.networkOffset);
     const llc = packet.llc;
-    if (llc !== undefined) return this.#llcText(packet, llc);
+    if (llc !== undefined) {
+      out.text(this.#llcText(packet, llc));
+      return;
+    }
     // PPPoE's words, and a PPP frame's that carries no network packet, are printed already.
     if (
       packet.pppoe !== undefined &&
       (packet.networkType === ETHERTYPE_PPPOE_SESSION ||
         packet.networkType === ETHERTYPE_PPPOE_DISCOVERY)
-    ) return "";
+    ) return;
     // An Arista header whose subtype is not known: its words are printed, then the note.
-    if (packet.networkType === ETHERTYPE_ARISTA && packet.arista !== undefined) return "";
+    if (packet.networkType === ETHERTYPE_ARISTA && packet.arista !== undefined) return;
     if (packet.networkType === ETHERTYPE_MACSEC) {
       const macsec = packet.macsec;
       // A SecTAG cut short: tcpdump prints its note alone.
-      return macsec === undefined ? "" : this.#macsecText(packet, macsec);
+      if (macsec !== undefined) out.text(this.#macsecText(packet, macsec));
+      return;
     }
     const arp = packet.arp;
     if (arp !== undefined) {
-      const bold = this.#bold;
-      const prefix = link ? "" : (bold ? bold.open + "ARP" + bold.close : "ARP") + ", ";
-      return prefix + arpText(arp, networkLength, this.#options.verbose === true);
+      if (!link) {
+        if (this.#bold === null) out.piece(PIECE.arp);
+        else {
+          this.#paint(out, this.#bold, "ARP");
+          out.piece(PIECE.commaSpace);
+        }
+      }
+      writeArpText(out, arp, networkLength, this.#options.verbose === true);
+      return;
     }
-    if (link) return `length ${networkLength}`;
-    const type = packet.networkType;
-    // An IP header cut short: tcpdump names the protocol, then its note.
-    if (type === ETHERTYPE_IPV4 && packet.stop?.layer === "ipv4") return "IP ";
-    if (type === ETHERTYPE_IPV6 && packet.stop?.layer === "ipv6") return "IP6 ";
-    if (packet.eth !== undefined && type <= ETHERNET_MAX_LENGTH_FIELD) {
-      return `802.3, length ${networkLength}`;
-    }
-    if (type === 0) return `length ${header.len}`;
-    return `${etherTypeText(type)}, length ${networkLength}`;
+    out.text(otherLinkText(packet, header, networkLength, link));
   }
 
   /**
@@ -823,6 +803,28 @@ export class TextFormatter {
 
 /** "No next header" (RFC 8200 section 4.7), in IPv4 and IPv6 alike. */
 const IPPROTO_NONE = 59;
+
+/**
+ * What netpeek does not decode past the link layer, named by its type and length (`link`:
+ * `-e` printed the type already).
+ */
+function otherLinkText(
+  packet: Packet,
+  header: FrameHeader,
+  networkLength: number,
+  link: boolean,
+): string {
+  if (link) return `length ${networkLength}`;
+  const type = packet.networkType;
+  // An IP header cut short: tcpdump names the protocol, then its note.
+  if (type === ETHERTYPE_IPV4 && packet.stop?.layer === "ipv4") return "IP ";
+  if (type === ETHERTYPE_IPV6 && packet.stop?.layer === "ipv6") return "IP6 ";
+  if (packet.eth !== undefined && type <= ETHERNET_MAX_LENGTH_FIELD) {
+    return `802.3, length ${networkLength}`;
+  }
+  if (type === 0) return `length ${header.len}`;
+  return `${etherTypeText(type)}, length ${networkLength}`;
+}
 
 /** The ports tcpdump prints HTTP text on. */
 function isHttpPort(tcp: TcpHeader): boolean {
