@@ -42,7 +42,7 @@ import {
   UDP_HEADER_LENGTH,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
-import { ByteWriter, encodePieces } from "./bytes.ts";
+import { ByteWriter, encodePieces, type Piece } from "./bytes.ts";
 import { dumpLines, hexDump, writeAscii } from "./hexdump.ts";
 import { writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
@@ -132,6 +132,7 @@ const PIECE = encodePieces({
   ip6: "IP6 ",
   arp: "ARP, ",
   commaSpace: ", ",
+  space: " ",
 });
 
 /** An ANSI style: the escape sequences that open and close it. */
@@ -280,6 +281,18 @@ export class TextFormatter {
     return (packet.ipv6?.fragmentHeaderOffset ?? -1) < 0;
   }
 
+  /**
+   * The network protocol's name before its words, bold when coloured: `plain` is the name
+   * and `separator` already joined, for the uncoloured line.
+   */
+  #writeProtocolName(out: ByteWriter, name: string, plain: Piece, separator: Piece): void {
+    if (this.#bold === null) out.piece(plain);
+    else {
+      this.#paint(out, this.#bold, name);
+      out.piece(separator);
+    }
+  }
+
   #paint(out: ByteWriter, style: Style | null, text: string): void {
     if (style === null) {
       out.text(text);
@@ -301,11 +314,8 @@ export class TextFormatter {
     }
     const options = this.#options;
     if (!options.link) {
-      if (this.#bold === null) out.piece(ip4 !== undefined ? PIECE.ip : PIECE.ip6);
-      else {
-        this.#paint(out, this.#bold, ip4 !== undefined ? "IP" : "IP6");
-        out.byte(0x20);
-      }
+      if (ip4 !== undefined) this.#writeProtocolName(out, "IP", PIECE.ip, PIECE.space);
+      else this.#writeProtocolName(out, "IP6", PIECE.ip6, PIECE.space);
     }
     if (ip4 !== undefined && ip4.lengthFromFrame !== 0) {
       // tcpdump stops at a total length of 0; netpeek goes on with the frame's length.
@@ -345,13 +355,7 @@ export class TextFormatter {
     }
     const arp = packet.arp;
     if (arp !== undefined) {
-      if (!link) {
-        if (this.#bold === null) out.piece(PIECE.arp);
-        else {
-          this.#paint(out, this.#bold, "ARP");
-          out.piece(PIECE.commaSpace);
-        }
-      }
+      if (!link) this.#writeProtocolName(out, "ARP", PIECE.arp, PIECE.commaSpace);
       writeArpText(out, arp, networkLength, this.#options.verbose === true);
       return;
     }
