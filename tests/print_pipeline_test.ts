@@ -257,7 +257,7 @@ Deno.test("a large file's output goes to the worker only where it costs: JSON, -
   const json = parseCommandLine(["-r", "capture.pcap", "--json"]);
   // JSON pays for the worker's start only on larger files than hex dumps and trees do.
   assert.deepEqual(
-    [64 << 20, JSON_WORKER_MIN_BYTES].map((size) =>
+    [large, JSON_WORKER_MIN_BYTES].map((size) =>
       printOnWorker(json, printFormat(json, false), size)
     ),
     [false, true],
@@ -272,7 +272,6 @@ Deno.test("a large file's output goes to the worker only where it costs: JSON, -
     [true, true, true],
   );
   // A small file starts no worker; a file written or colour keeps the lines on this thread.
-  const options = parseCommandLine(["-r", "capture.pcap", "--json"]);
-  assert.equal(printOnWorker(options, printFormat(options, false), 1 << 20), false);
-  assert.equal(printOnWorker(options, printFormat(options, true), JSON_WORKER_MIN_BYTES), false);
+  assert.equal(printOnWorker(json, printFormat(json, false), 1 << 20), false);
+  assert.equal(printOnWorker(json, printFormat(json, true), JSON_WORKER_MIN_BYTES), false);
 });
