@@ -122,9 +122,15 @@ const DIFFERENCES: { name: string; applies: (ours: string, theirs: string) => bo
       / \(frag \d+:\d+@\d+\+?\)/.test(ours) && !/ \(frag \d+:/.test(theirs),
   },
   {
+    // Only that: without the N, the packet must be tcpdump's.
     name: "TCP's NS flag shown as N",
     applies: (ours, theirs) =>
-      /Flags \[[^\]]*N[^\]]*\]/.test(ours) && !/Flags \[[^\]]*N/.test(theirs),
+      /Flags \[[^\]]*N\]/.test(ours) &&
+      beginsAsTcpdump(
+        ours.replace(/Flags \[([^\]]*)N\]/, (_, rest: string) => `Flags [${rest || "none"}]`)
+          .split("\n"),
+        theirs.split("\n"),
+      ),
   },
   {
     name: "truncation notes say which header and how much of it",

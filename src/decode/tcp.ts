@@ -98,16 +98,19 @@ export interface TcpFlags {
   fin: boolean;
 }
 
-/** tcpdump's letters, in its order: S F P R U E W, then `.` for ACK, `N` for NS. */
+/**
+ * tcpdump's letters in the order it prints them, which is the bits' from the lowest (tcpdump
+ * 4.99 prints `[FS]`, `[RP]`, `[S.E]`, `[.W]`); then `N` for NS, which tcpdump leaves out.
+ */
 const FLAG_LETTERS: ReadonlyArray<readonly [number, string]> = [
-  [TCP_SYN, "S"],
   [TCP_FIN, "F"],
-  [TCP_PSH, "P"],
+  [TCP_SYN, "S"],
   [TCP_RST, "R"],
+  [TCP_PSH, "P"],
+  [TCP_ACK, "."],
   [TCP_URG, "U"],
   [TCP_ECE, "E"],
   [TCP_CWR, "W"],
-  [TCP_ACK, "."],
   [TCP_NS, "N"],
 ];
 

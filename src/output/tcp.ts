@@ -41,7 +41,6 @@ import {
   TCPOPT_SACK_PERMITTED,
   TCPOPT_TIMESTAMP,
   TCPOPT_WSCALE,
-  tcpOptionName,
   TcpOptionWalk,
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces, type Piece, PieceTable } from "./bytes.ts";
@@ -109,6 +108,7 @@ const TEXT = encodePieces({
   wscale: "wscale ",
   sackOK: "sackOK",
   timestampValue: TIMESTAMP_TEXT,
+  timestampTail: " val ",
   /** Linux's options after the handshake, up to the timestamp's value. */
   nopNopTimestamp: `${OPTIONS_OPEN}${NOP_TEXT},${NOP_TEXT},${TIMESTAMP_TEXT}`,
   ecr: " ecr ",
@@ -215,70 +215,273 @@ export function writeTcpAnalysis(out: ByteWriter, analysis: TcpAnalysis | undefi
   if (analysis !== undefined) out.text(analysisText(analysis));
 }
 /**
- * tcpdump's option list, `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`, read from the
- * header's bytes: SACK edges relative to `sackBase`, an option whose length its kind forbids
- * as `mss [bad length 5]`, one netpeek does not know as `unknown-99 0x0102`.
+ * The option kinds tcpdump prints in words of its own (print-tcp.c's `tcp_option_values`);
+ * its names for them, and `unknown-N` for any other, are in `OPTION_NAMES`.
+ */
+const TCPOPT_ECHO = 6;
+const TCPOPT_ECHO_REPLY = 7;
+const TCPOPT_CC = 11;
+const TCPOPT_CC_NEW = 12;
+const TCPOPT_CC_ECHO = 13;
+const TCPOPT_MD5 = 19;
+const TCPOPT_SCPS = 20;
+const TCPOPT_USER_TIMEOUT = 28;
+const TCPOPT_AUTHENTICATION = 29;
+const TCPOPT_MPTCP = 30;
+const TCPOPT_FAST_OPEN = 34;
+const TCPOPT_EXPERIMENT = 254;
+/** RFC 6994's experiment id of TCP Fast Open before it had kind 34 (RFC 7413 section 4.1.1). */
+const FAST_OPEN_EXPERIMENT_ID = 0xf989;
+/** The size of an MD5 signature (RFC 2385). */
+const MD5_SIGNATURE_LENGTH = 16;
+
+const TCPDUMP_OPTION_NAMES: Readonly<Record<number, string>> = {
+  [TCPOPT_EOL]: "eol",
+  [TCPOPT_NOP]: "nop",
+  [TCPOPT_MSS]: "mss",
+  [TCPOPT_WSCALE]: "wscale",
+  [TCPOPT_SACK_PERMITTED]: "sackOK",
+  [TCPOPT_SACK]: "sack",
+  [TCPOPT_ECHO]: "echo",
+  [TCPOPT_ECHO_REPLY]: "echoreply",
+  [TCPOPT_TIMESTAMP]: "TS",
+  [TCPOPT_CC]: "cc",
+  [TCPOPT_CC_NEW]: "ccnew",
+  [TCPOPT_CC_ECHO]: "",
+  [TCPOPT_MD5]: "md5",
+  [TCPOPT_SCPS]: "scps",
+  [TCPOPT_USER_TIMEOUT]: "uto",
+  [TCPOPT_AUTHENTICATION]: "tcp-ao",
+  [TCPOPT_MPTCP]: "mptcp",
+  [TCPOPT_FAST_OPEN]: "tfo",
+  [TCPOPT_EXPERIMENT]: "exp",
+};
+
+/** Each kind's name as tcpdump prints it. */
+const OPTION_NAMES = new PieceTable(256, (kind) => TCPDUMP_OPTION_NAMES[kind] ?? `unknown-${kind}`);
+
+/** How the option list ended: at its end, at an impossible length, or past the captured bytes. */
+const OPTIONS_DONE = 0;
+const OPTIONS_BAD = 1;
+const OPTIONS_CUT = 2;
+
+/**
+ * tcpdump's option list, `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`, walked as tcpdump
+ * walks it (print-tcp.c): each kind it knows takes the bytes that kind has, whatever its length
+ * byte says, which is then shown (`wscale 7[len 4]`) and the walk goes on from there; a length
+ * below 2 or past the header ends it as `[bad opt]`; bytes past the captured ones as `[|tcp]`.
+ * SACK edges count from `sackBase`. The caller closes the list (after tcpdump's own `]` when it
+ * ends at a bad option: netpeek's line may go on after tcpdump's).
  */
 function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): void {
-  const walk = OPTION_WALK.start(tcp);
+  const view = tcp.dataView;
+  const captured = tcp.end;
+  let at = tcp.optionsAt;
+  let left = tcp.dataOffset - (at - tcp.offset);
   let first = true;
-  while (walk.next()) {
+  while (left > 0) {
     if (!first) out.byte(0x2c);
     first = false;
-    const kind = walk.kind;
-    if (kind === TCPOPT_NOP) out.piece(TEXT.nop);
-    else if (kind === TCPOPT_EOL) out.piece(TEXT.eol);
-    else if (!walk.hasExpectedLength && kind !== TCPOPT_SACK) {
-      writeBadLength(out, kind, walk.length);
-    } else if (kind === TCPOPT_MSS) {
-      out.piece(TEXT.mss);
-      out.uint(walk.value);
-    } else if (kind === TCPOPT_WSCALE) {
-      out.piece(TEXT.wscale);
-      out.uint(walk.value);
-    } else if (kind === TCPOPT_SACK_PERMITTED) {
-      out.piece(TEXT.sackOK);
-    } else if (kind === TCPOPT_TIMESTAMP) {
-      out.piece(TEXT.timestampValue);
-      out.uint(walk.tsval);
-      out.piece(TEXT.ecr);
-      out.uint(walk.tsecr);
-    } else if (kind === TCPOPT_SACK) {
-      // A SACK option of a length that holds no whole blocks shows as none, as tcpdump does.
-      const blocks = walk.hasExpectedLength ? walk.sackBlocks : 0;
-      out.piece(TEXT.sack);
-      out.uint(blocks);
-      out.byte(0x20);
-      for (let block = 0; block < blocks; block++) {
-        out.byte(0x7b);
-        out.uint((walk.sackLeft(block) - sackBase) >>> 0);
-        out.byte(0x3a);
-        out.uint((walk.sackRight(block) - sackBase) >>> 0);
-        out.byte(0x7d);
-      }
-    } else {
-      const name = tcpOptionName(kind);
-      if (name !== "unknown") out.text(name);
-      else {
-        out.text(`unknown-${kind}`);
-        if (walk.length > 2) out.text(` 0x${walk.dataHex}`);
-      }
+    if (at >= captured) return writeOptionsEnd(out, OPTIONS_CUT);
+    const kind = view.getUint8(at++);
+    let length = 1;
+    if (kind !== TCPOPT_EOL && kind !== TCPOPT_NOP) {
+      if (at >= captured) return writeOptionsEnd(out, OPTIONS_CUT);
+      length = view.getUint8(at++);
+      if (length < 2 || length > left) return writeOptionsEnd(out, OPTIONS_BAD);
+      left--;
     }
-  }
-  if (walk.malformed) {
-    if (!first) out.byte(0x2c);
-    writeBadLength(out, walk.kind, walk.length);
+    left--;
+    out.piece(OPTION_NAMES.get(kind));
+    // The bytes of data tcpdump takes for this kind, and whether they are there.
+    let data = 0;
+    let end = OPTIONS_DONE;
+    switch (kind) {
+      case TCPOPT_EOL:
+      case TCPOPT_NOP:
+      case TCPOPT_SACK_PERMITTED:
+        break;
+      case TCPOPT_MSS:
+      case TCPOPT_WSCALE: {
+        data = kind === TCPOPT_MSS ? 2 : 1;
+        end = dataEnd(data, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        out.byte(0x20);
+        out.uint(kind === TCPOPT_MSS ? view.getUint16(at) : view.getUint8(at));
+        break;
+      }
+      case TCPOPT_SACK: {
+        data = length - 2;
+        if (data % 8 !== 0) {
+          out.text(" invalid sack");
+          break;
+        }
+        out.byte(0x20);
+        out.uint(data / 8);
+        out.byte(0x20);
+        for (let block = 0; block < data && end === OPTIONS_DONE; block += 8) {
+          end = dataEnd(block + 8, left, at, captured);
+          if (end !== OPTIONS_DONE) break;
+          out.byte(0x7b);
+          out.uint((view.getUint32(at + block) - sackBase) >>> 0);
+          out.byte(0x3a);
+          out.uint((view.getUint32(at + block + 4) - sackBase) >>> 0);
+          out.byte(0x7d);
+        }
+        break;
+      }
+      case TCPOPT_CC:
+      case TCPOPT_CC_NEW:
+      case TCPOPT_CC_ECHO:
+      case TCPOPT_ECHO:
+      case TCPOPT_ECHO_REPLY:
+        data = 4;
+        end = dataEnd(data, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        out.byte(0x20);
+        out.uint(view.getUint32(at));
+        break;
+      case TCPOPT_TIMESTAMP:
+        data = 8;
+        end = dataEnd(data, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        out.piece(TEXT.timestampTail);
+        out.uint(view.getUint32(at));
+        out.piece(TEXT.ecr);
+        out.uint(view.getUint32(at + 4));
+        break;
+      case TCPOPT_MD5: {
+        data = MD5_SIGNATURE_LENGTH;
+        end = dataEnd(data, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        // tcpdump (built with libcrypto, as Debian's is) checks the signature only against a
+        // secret given with -M, which netpeek does not take.
+        const payload = tcp.offset + tcp.dataOffset;
+        out.text(
+          payload + tcp.payloadLength > captured
+            ? " snaplen too short, can't check - "
+            : " shared secret not supplied with -M, can't check - ",
+        );
+        writeHexBytes(out, view, at, data);
+        break;
+      }
+      case TCPOPT_SCPS:
+        data = 2;
+        end = dataEnd(data, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        out.text(" cap ");
+        out.hex(view.getUint8(at), 2);
+        out.text(" id ");
+        out.uint(view.getUint8(at + 1));
+        break;
+      case TCPOPT_USER_TIMEOUT: {
+        data = 2;
+        end = dataEnd(data, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        // RFC 5482 section 2: the low bit says minutes (else seconds), which tcpdump shows in
+        // seconds after the raw field.
+        const field = view.getUint16(at);
+        out.text(" 0x");
+        out.hex(field);
+        out.byte(0x20);
+        out.uint(field & 1 ? (field >> 1) * 60 : field >> 1);
+        break;
+      }
+      case TCPOPT_AUTHENTICATION:
+        data = length - 2;
+        if (data < 2) {
+          out.text(" (invalid)");
+          break;
+        }
+        end = dataEnd(2, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        out.text(" keyid ");
+        out.uint(view.getUint8(at));
+        out.text(" rnextkeyid ");
+        out.uint(view.getUint8(at + 1));
+        if (data > 2) {
+          end = dataEnd(data, left, at, captured);
+          if (end !== OPTIONS_DONE) break;
+          out.text(" mac 0x");
+          writeHexBytes(out, view, at + 2, data - 2);
+        }
+        break;
+      case TCPOPT_FAST_OPEN:
+        data = length - 2;
+        end = dataEnd(data, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        out.byte(0x20);
+        writeFastOpen(out, view, at, data);
+        break;
+      case TCPOPT_EXPERIMENT: {
+        data = length - 2;
+        end = dataEnd(data, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        if (data < 2) {
+          end = OPTIONS_BAD;
+          break;
+        }
+        const id = view.getUint16(at);
+        out.byte(0x2d);
+        if (id === FAST_OPEN_EXPERIMENT_ID) {
+          out.text("tfo");
+          writeFastOpen(out, view, at + 2, data - 2);
+        } else out.hex(id, 4);
+        break;
+      }
+      case TCPOPT_MPTCP:
+        // Named, not decoded (a difference the README lists).
+        data = length - 2;
+        end = dataEnd(data, left, at, captured);
+        break;
+      default:
+        data = length - 2;
+        if (data > 0) out.text(" 0x");
+        end = dataEnd(data, left, at, captured);
+        if (end === OPTIONS_DONE) writeHexBytes(out, view, at, data);
+        else if (end === OPTIONS_CUT) {
+          // tcpdump prints each byte that is there before it stops.
+          writeHexBytes(out, view, at, Math.max(0, Math.min(data, captured - at)));
+        }
+    }
+    if (end !== OPTIONS_DONE) return writeOptionsEnd(out, end);
+    at += data;
+    left -= data;
+    const expected = data + (kind === TCPOPT_EOL || kind === TCPOPT_NOP ? 1 : 2);
+    if (expected !== length) {
+      out.text("[len ");
+      out.uint(length);
+      out.byte(0x5d);
+    }
+    if (kind === TCPOPT_EOL) break;
   }
 }
 
-/** `mss [bad length 5]`, or `opt-99 [bad length 1]` for a kind netpeek does not know. */
-function writeBadLength(out: ByteWriter, kind: number, length: number): void {
-  const name = tcpOptionName(kind);
-  out.text(`${name === "unknown" ? `opt-${kind}` : name} [bad length ${length}]`);
+/** Whether `count` bytes of option data at `at` are in the header (`left`) and were captured. */
+function dataEnd(count: number, left: number, at: number, captured: number): number {
+  return count > left ? OPTIONS_BAD : at + count > captured ? OPTIONS_CUT : OPTIONS_DONE;
 }
 
-/** The walk `writeTcpOptions` reuses. */
-const OPTION_WALK = new TcpOptionWalk();
+/** The end of an option list that did not end normally: tcpdump's words for it. */
+function writeOptionsEnd(out: ByteWriter, end: number): void {
+  if (end === OPTIONS_BAD) out.text("[bad opt]");
+  else if (end === OPTIONS_CUT) out.text(" [|tcp]");
+}
+
+/** tcpdump's words for a Fast Open option's data (RFC 7413 section 4.1.1): a request, or a cookie. */
+function writeFastOpen(out: ByteWriter, view: DataView, at: number, length: number): void {
+  if (length === 0) out.text(" cookiereq");
+  else if (length % 2 !== 0 || length < 4 || length > 16) out.text(" (invalid)");
+  else {
+    out.text(" cookie ");
+    writeHexBytes(out, view, at, length);
+  }
+}
+
+/** `count` bytes from `at` as two lower-case hexadecimal digits each. */
+function writeHexBytes(out: ByteWriter, view: DataView, at: number, count: number): void {
+  for (let i = 0; i < count; i++) out.hex(view.getUint8(at + i), 2);
+}
 
 const TCP_CHECKSUM_OK = keyedBool("checksumOk", ',"urgent":');
 
