@@ -23,7 +23,9 @@ import {
   compareText,
   type FieldCheck,
   keepCapture,
+  withBuiltCapture,
 } from "./protocol_check.ts";
+import { concat, ethernet, ip4, ipv4, udp } from "../scripts/packet_builder.ts";
 import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -159,4 +161,65 @@ Deno.test("NTP and syslog fixture: chronyd's and logger's messages as tcpdump an
   const checked: Checked = { lines: 0, ntp: 0, syslog: 0 };
   await checkFile(FIXTURE, checked);
   assert.ok(checked.ntp >= 2 && checked.syslog === 3, JSON.stringify(checked));
+});
+
+/**
+ * Datagrams on the syslog port without a priority, built here (the corpus has two, from
+ * fuzzing): each byte string after the UDP header, and what follows the datagram inside its IP
+ * packet, which tcpdump reads the priority from when the datagram is empty.
+ */
+const UNREAD_SYSLOG: { payload: string; after?: string }[] = [
+  { payload: "hello" },
+  { payload: "<13" },
+  { payload: "<" },
+  { payload: "<1234>x" },
+  { payload: "<1x" },
+  { payload: "", after: "Z" },
+  { payload: "", after: "<13>x" },
+  { payload: "<13>" },
+  // No digits at all: tcpdump reads priority 0 (kernel.emergency).
+  { payload: "<>x" },
+];
+
+function syslogFrame({ payload, after = "" }: { payload: string; after?: string }): Uint8Array {
+  const text = new TextEncoder();
+  const datagram = udp(ip4("192.0.2.1"), ip4("198.51.100.2"), 40000, 514, text.encode(payload));
+  const body = concat(datagram, text.encode(after));
+  const packet = ipv4({ src: "192.0.2.1", dst: "198.51.100.2", protocol: 17, payload: body });
+  return ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, packet);
+}
+
+Deno.test("syslog without a priority: tcpdump's (invalid) and [|syslog], JSON of the datagram alone", async () => {
+  await withBuiltCapture(UNREAD_SYSLOG.map(syslogFrame), "syslog-unread.pcap", async (path) => {
+    let lines = 0;
+    for (const flags of [[], ["-v"], ["-vv"]]) lines += await compareText(path, () => true, flags);
+    assert.ok(lines >= 3 * UNREAD_SYSLOG.length, `only ${lines} lines compared`);
+    const run = await runNetpeek(["--json", "-r", path]);
+    const objects = run.stdout.trim().split("\n").map((line) => JSON.parse(line).syslog);
+    // The message is the datagram's own text: never bytes past it (nor the file's).
+    assert.deepEqual(objects.map((syslog) => syslog.message), [
+      "hello",
+      "<13",
+      "<",
+      "<1234>x",
+      "<1x",
+      "",
+      "",
+      "",
+      "x",
+    ]);
+    assert.deepEqual(objects.map((syslog) => syslog.invalid ?? syslog.truncated ?? false), [
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    assert.deepEqual([objects[1].truncated, objects[0].invalid], [true, true]);
+    assert.equal(objects[6].facilityName, "user");
+  });
 });

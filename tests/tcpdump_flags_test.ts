@@ -71,6 +71,12 @@ const CORPUS_FILES = [
   "print-flags.pcap",
   "mptcp-v1.pcap",
   "dhcp-rfc4388.pcap",
+  // AccECN's handshake: ECN flags with ACK, the NS bit, RFC 6994's experimental option.
+  "accecn_handshake.pcap",
+  // Fuzzed: a DNS length past the IP packet, syslog datagrams without a priority.
+  "rtp-seg-fault-1.pcapng",
+  "rtp-seg-fault-2.pcapng",
+  "zephyr-oobr.pcap",
 ];
 
 /** Every capture to compare, by a short name, with its path. */

@@ -908,7 +908,7 @@ export class Decoder {
     ) {
       if (payload < messageEnd) packet.dhcpv6 = this.#dhcpv6.bind(this.#view, payload, messageEnd);
     } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
-      if (payload < messageEnd) packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd);
+      packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd, end);
     }
   }
 
@@ -1091,9 +1091,13 @@ export class Decoder {
         udp.segmentLength = udpLength;
       }
       if (isDnsPort(udp.srcPort, udp.dstPort)) {
-        this.#decodeDns(offset + UDP_HEADER_LENGTH, end, udp.payloadLength);
+        this.#decodeDns(offset + UDP_HEADER_LENGTH, end, udp.messageLength);
       } else if (udp.payloadLength > 0) {
         this.#decodeUdpApplication(udp, offset + UDP_HEADER_LENGTH, end);
+      } else if (udp.srcPort === SYSLOG_PORT || udp.dstPort === SYSLOG_PORT) {
+        // tcpdump reads an empty datagram's priority from what follows it in the IP packet.
+        const payload = offset + UDP_HEADER_LENGTH;
+        packet.syslog = this.#syslog.bind(this.#view, payload, payload, end);
       }
     } else if (
       (protocol === IPPROTO_ICMP && ipVersion === 4) ||

@@ -77,28 +77,54 @@ export interface SyslogJson {
   message: string;
 }
 
+/**
+ * The JSON form of a datagram on the syslog port without a priority (docs/json.md): its text,
+ * and why the priority could not be read.
+ */
+export interface SyslogUnreadJson {
+  /** The datagram's text, bytes outside printable ASCII as `\xNN`. */
+  message: string;
+  /** The bytes end before the priority does (`<13`). */
+  truncated?: true;
+  /** Another byte stands where the priority's `<`, digits or `>` should be. */
+  invalid?: true;
+}
+
 /** A view of a syslog message. */
 export class SyslogMessage extends HeaderView {
   /** The priority, or -1 when the message does not begin with `<digits>`. */
   priority: number = -1;
-  /** Where the text after the priority begins (absolute). */
+  /** Without a priority: whether the bytes ended before it did (else another byte stood there). */
+  priorityCut = false;
+  /** Where the text after the priority begins (absolute); the message's start without one. */
   messageAt: number = 0;
 
-  /** Points the view at a datagram's payload and reads its priority. */
-  override bind(view: DataView, offset: number, end: number): this {
+  /**
+   * Points the view at a datagram's payload (`offset` to `end`) and reads its priority, from
+   * bytes up to `readableEnd`: tcpdump reads it past a datagram shorter than its IP packet.
+   */
+  override bind(view: DataView, offset: number, end: number, readableEnd = end): this {
     super.bind(view, offset, end);
     this.priority = -1;
-    if (offset >= end || view.getUint8(offset) !== OPEN) return this;
+    this.messageAt = offset;
+    this.priorityCut = true;
+    if (offset >= readableEnd) return this;
+    this.priorityCut = false;
+    if (view.getUint8(offset) !== OPEN) return this;
     let priority = 0;
     let at = offset + 1;
     // tcpdump reads at most three digits (msg_off <= 3 counts the bracket).
-    while (at < end && at - offset <= MAX_PRIORITY_DIGITS) {
+    while (at < readableEnd && at - offset <= MAX_PRIORITY_DIGITS) {
       const byte = view.getUint8(at);
       if (byte < 0x30 || byte > 0x39) break;
       priority = priority * 10 + byte - 0x30;
       at++;
     }
-    if (at >= end || view.getUint8(at) !== CLOSE) return this;
+    if (at >= readableEnd) {
+      this.priorityCut = true;
+      return this;
+    }
+    if (view.getUint8(at) !== CLOSE) return this;
     this.priority = priority;
     this.messageAt = at + 1;
     return this;
@@ -137,7 +163,12 @@ export class SyslogMessage extends HeaderView {
   }
 
   /** The documented JSON form (see docs/json.md). */
-  toJSON(): SyslogJson {
+  toJSON(): SyslogJson | SyslogUnreadJson {
+    if (this.priority < 0) {
+      return this.priorityCut
+        ? { message: this.message, truncated: true }
+        : { message: this.message, invalid: true };
+    }
     return {
       facility: this.facility,
       facilityName: this.facilityName,
@@ -150,8 +181,8 @@ export class SyslogMessage extends HeaderView {
 
 /** Syslog's fields under tshark's names. */
 export const SYSLOG_FIELDS: FieldTable<SyslogMessage> = {
-  "syslog.facility": (syslog) => syslog.facility,
-  "syslog.level": (syslog) => syslog.severity,
+  "syslog.facility": (syslog) => syslog.priority < 0 ? undefined : syslog.facility,
+  "syslog.level": (syslog) => syslog.priority < 0 ? undefined : syslog.severity,
 };
 
 /** The JSON object's keys in their order. */
@@ -161,4 +192,6 @@ export const SYSLOG_JSON_KEYS: readonly string[] = [
   "severity",
   "severityName",
   "message",
-] as const satisfies readonly (keyof SyslogJson)[];
+  "truncated",
+  "invalid",
+] as const satisfies readonly (keyof SyslogJson | keyof SyslogUnreadJson)[];

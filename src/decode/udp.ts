@@ -84,6 +84,17 @@ export class UdpHeader extends ChecksummedView {
     return Math.max(0, this.length - UDP_HEADER_LENGTH);
   }
 
+  /**
+   * Bytes of data as tcpdump counts them for the application: by the length field, but no
+   * further than the IP packet's end (a whole datagram's; a fragment's counts by the field).
+   */
+  get messageLength(): number {
+    const whole = this.segmentLength;
+    return whole >= UDP_HEADER_LENGTH
+      ? Math.min(this.payloadLength, whole - UDP_HEADER_LENGTH)
+      : this.payloadLength;
+  }
+
   /** The documented JSON form (see docs/json.md). */
   toJSON(): UdpJson | TruncatedPortsJson {
     if (this.truncated) return { srcPort: this.srcPort, dstPort: this.dstPort, truncated: true };

@@ -45,6 +45,7 @@ import {
   type QuicJson,
   type StpJson,
   type SyslogJson,
+  type SyslogUnreadJson,
   type TcpJson,
   type TlsJson,
   type TruncatedPortsJson,
@@ -109,7 +110,7 @@ export interface PacketJson {
   /** NTP message. */
   ntp?: NtpJson;
   /** Syslog message. */
-  syslog?: SyslogJson;
+  syslog?: SyslogJson | SyslogUnreadJson;
   /** BOOTP/DHCP message. */
   dhcp?: DhcpJson;
   /** TLS records. */

@@ -29,7 +29,8 @@ export function writeSyslog(
   verbosity: number,
 ): void {
   if (syslog.priority < 0) {
-    out.text("[|syslog]");
+    // tcpdump's words when no priority could be read, each after a space of its own.
+    out.text(syslog.priorityCut ? " [|syslog]" : " (invalid)");
     return;
   }
   if (verbosity === 0) {
@@ -62,6 +63,9 @@ const JSON_PIECE = encodePieces({
   severity: ',"severity":',
   severityName: ',"severityName":',
   message: ',"message":"',
+  unreadMessage: '{"message":"',
+  truncated: ',"truncated":true}',
+  invalid: ',"invalid":true}',
 });
 
 /**
@@ -69,15 +73,19 @@ const JSON_PIECE = encodePieces({
  * `toJSON`), the message's text escaped from its bytes without making the string.
  */
 export function writeSyslogJson(out: ByteWriter, syslog: SyslogMessage): void {
-  out.piece(JSON_PIECE.facility);
-  out.uint(syslog.facility);
-  out.piece(JSON_PIECE.facilityName);
-  out.text(JSON.stringify(syslog.facilityName));
-  out.piece(JSON_PIECE.severity);
-  out.uint(syslog.severity);
-  out.piece(JSON_PIECE.severityName);
-  out.text(JSON.stringify(syslog.severityName));
-  out.piece(JSON_PIECE.message);
+  const unread = syslog.priority < 0;
+  if (unread) out.piece(JSON_PIECE.unreadMessage);
+  else {
+    out.piece(JSON_PIECE.facility);
+    out.uint(syslog.facility);
+    out.piece(JSON_PIECE.facilityName);
+    out.text(JSON.stringify(syslog.facilityName));
+    out.piece(JSON_PIECE.severity);
+    out.uint(syslog.severity);
+    out.piece(JSON_PIECE.severityName);
+    out.text(JSON.stringify(syslog.severityName));
+    out.piece(JSON_PIECE.message);
+  }
   const view = syslog.dataView;
   const end = syslog.end;
   // Each byte is at most `\\xNN` (5 bytes) in the JSON string.
@@ -100,6 +108,11 @@ export function writeSyslogJson(out: ByteWriter, syslog: SyslogMessage): void {
     }
   }
   bytes[length++] = 0x22;
+  if (unread) {
+    out.length = length;
+    out.piece(syslog.priorityCut ? JSON_PIECE.truncated : JSON_PIECE.invalid);
+    return;
+  }
   bytes[length++] = 0x7d;
   out.length = length;
 }

@@ -563,7 +563,7 @@ export class TextFormatter {
     const stop = packet.stop;
     if (stop !== undefined && stop.layer === "dns" && stop.kind === "malformed") {
       // Shorter than a DNS header on the wire: tcpdump's words for it.
-      out.text(`domain [length ${udp.payloadLength} < 12] (invalid)`);
+      out.text(`domain [length ${udp.messageLength} < 12] (invalid)`);
       const ip4 = packet.ipv4;
       if (ip4 !== undefined && ip4.isFragment) out.text(ipv4FragmentText(ip4));
       return false;
