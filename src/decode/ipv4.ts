@@ -250,6 +250,7 @@ export class Ipv4Header extends HeaderView {
     if (total < ihl) return `total length ${total} is below the header length ${ihl}`;
     this.end = Math.min(this.end, this.offset + total);
     if (this.offset + total <= wireEnd) return undefined;
+    this.missingBytes = this.offset + total - wireEnd;
     return `total length ${total} exceeds the ${wireEnd - this.offset} bytes left in the frame`;
   }
 
@@ -269,6 +270,19 @@ export class Ipv4Header extends HeaderView {
    * any other. Set by `endAtTotalLength`.
    */
   lengthFromFrame = 0;
+
+  /**
+   * How many bytes the total length says past the frame's end on the wire (tcpdump's
+   * `truncated-ip - N bytes missing!`); 0 when it fits. Set by `endAtTotalLength`.
+   */
+  missingBytes = 0;
+
+  /** Points the view at a header, its lengths not yet read (`endAtTotalLength`). */
+  override bind(view: DataView, offset: number, end: number): this {
+    this.lengthFromFrame = 0;
+    this.missingBytes = 0;
+    return super.bind(view, offset, end);
+  }
 
   /** Whether the whole header, options included, was captured. */
   get headerCaptured(): boolean {

@@ -163,6 +163,18 @@ const ESP_SPI_SEQUENCE_LENGTH = 8;
 
 /** A view of one IPv6 fixed header and its extension header chain. */
 export class Ipv6Header extends HeaderView {
+  /**
+   * How many bytes the payload length says past the frame's end on the wire (tcpdump's
+   * `truncated-ip6 - N bytes missing!`); 0 when it fits. Set by `endAtPayloadLength`.
+   */
+  missingBytes = 0;
+
+  /** Points the view at a header, its length not yet read (`endAtPayloadLength`). */
+  override bind(view: DataView, offset: number, end: number): this {
+    this.missingBytes = 0;
+    return super.bind(view, offset, end);
+  }
+
   /** How many extension headers the decoder walked. */
   extensionCount = 0;
   /** Their types, offsets and lengths (the first `extensionCount` entries). */
@@ -232,6 +244,7 @@ export class Ipv6Header extends HeaderView {
     const payloadLength = this.dataLength;
     this.end = Math.min(this.end, payloadStart + payloadLength);
     if (payloadStart + payloadLength <= wireEnd) return undefined;
+    this.missingBytes = payloadStart + payloadLength - wireEnd;
     return `payload length ${payloadLength} exceeds the ${
       wireEnd - payloadStart
     } bytes left in the frame`;

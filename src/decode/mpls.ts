@@ -56,6 +56,19 @@ export interface MplsEntry {
 
 /** A view of an MPLS label stack. */
 export class MplsStack extends HeaderView {
+  /** The bytes the stack and its payload had on the wire (the decoder sets it). */
+  wireLength = 0;
+
+  /**
+   * Whether the wire ran out before the bottom of the stack (tcpdump: `(invalid)`), as against
+   * the capture cutting it short.
+   */
+  get endsOnTheWire(): boolean {
+    const count = this.count;
+    return !this.complete && count < MAX_MPLS_LABELS &&
+      (count + 1) * MPLS_ENTRY_LENGTH > this.wireLength;
+  }
+
   /** How many entries were captured, up to the bottom of the stack or `MAX_MPLS_LABELS`. */
   get count(): number {
     let count = 0;

@@ -68,6 +68,9 @@ export interface NshJson {
 
 /** A view of a Network Service Header. */
 export class NshHeader extends HeaderView {
+  /** The bytes the header and its payload had on the wire (the decoder sets it). */
+  wireLength = 0;
+
   /** The base header's first 32 bits. */
   get base(): number {
     return this.u32(FIELD_BASE);

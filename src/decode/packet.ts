@@ -693,6 +693,7 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("nsh", offset, end, NSH_FIXED_LENGTH)) return;
     const nsh = packet.nsh = this.#nsh.bind(this.#view, offset, end);
+    nsh.wireLength = length;
     packet.encapsulated = true;
     packet.payloadOffset = offset + NSH_FIXED_LENGTH - this.#base;
     if (nsh.version !== 0) return;
@@ -935,6 +936,7 @@ export class Decoder {
     const packet = this.packet;
     if (!this.#fits("mpls", offset, end, MPLS_ENTRY_LENGTH)) return;
     const mpls = packet.mpls = this.#mpls.bind(this.#view, offset, end);
+    mpls.wireLength = length;
     packet.encapsulated = true;
     const stack = mpls.length;
     if (!mpls.complete) {

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { NSH_MD_TYPE_1, type NshHeader } from "../decode/mod.ts";
+import { NSH_MD_TYPE_1, NSH_MD_TYPE_2, type NshHeader } from "../decode/mod.ts";
 
 const MD_TYPES: Readonly<Record<number, string>> = {
   0: "reserved",
@@ -53,15 +53,43 @@ export function nshText(nsh: NshHeader, verbosity: number): string {
   if (verbosity > 1) {
     text += `next-protocol ${NEXT_PROTOCOLS[nsh.nextProtocol] ?? unknown(nsh.nextProtocol)}, `;
   }
+  // tcpdump's words for the lengths that do not fit, in its order.
+  if (nsh.headerLength > nsh.wireLength) {
+    return `${text} (too many headers for packet length ${nsh.wireLength}) (invalid)`;
+  }
   text += `service-path-id 0x${nsh.spi.toString(16).padStart(6, "0")}, service-index 0x${
     nsh.si.toString(16)
   }`;
+  if (nsh.length < 2) return `${text} (less than two headers) (invalid)`;
+  if (verbosity > 2 && nsh.mdType === NSH_MD_TYPE_2) text += tlvText(nsh.contexts);
   if (verbosity > 2 && nsh.mdType === NSH_MD_TYPE_1 && nsh.length === 6) {
     nsh.contexts.forEach((word, i) => {
       text += `\n        Context[${String(i).padStart(2, "0")}]: 0x${
         word.toString(16).padStart(8, "0")
       }`;
     });
+  }
+  return text;
+}
+
+/**
+ * MD type 2's TLVs (RFC 8300 section 2.5.1: class, type, a 7-bit length in bytes, the value
+ * padded to whole words) as tcpdump's -vvv prints them, from the words after the base header.
+ */
+function tlvText(words: readonly number[]): string {
+  let text = "";
+  for (let at = 0; at < words.length;) {
+    const head = words[at++];
+    const length = head & 0x7f;
+    text += `\n        TLV Class ${head >>> 16}, Type ${(head >>> 8) & 0xff}, Len ${length}`;
+    if (length === 0) continue;
+    const bytes: string[] = [];
+    for (let i = 0; i < length && at + (i >> 2) < words.length; i++) {
+      const byte = (words[at + (i >> 2)] >>> (24 - 8 * (i & 3))) & 0xff;
+      bytes.push(byte.toString(16).padStart(2, "0"));
+    }
+    text += `\n            Value: 0x${bytes.join(":")}`;
+    at += Math.ceil(length / 4);
   }
   return text;
 }

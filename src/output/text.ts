@@ -313,13 +313,34 @@ export class TextFormatter {
       return;
     }
     const options = this.#options;
+    if (ip4 !== undefined && ip4.version !== 4) {
+      // tcpdump's words for another version, in place of the protocol's name, even after -e.
+      const version = ip4.version;
+      out.text(
+        version === 6 ? "IP6, wrong link-layer encapsulation (invalid)" : `IP${version} (invalid)`,
+      );
+      return;
+    }
     if (!options.link) {
       if (ip4 !== undefined) this.#writeProtocolName(out, "IP", PIECE.ip, PIECE.space);
       else this.#writeProtocolName(out, "IP6", PIECE.ip6, PIECE.space);
     }
+    if (ip6 !== undefined && ip6.version !== 6) {
+      out.text(`version error: ${ip6.version} != 6`);
+      return;
+    }
     if (ip4 !== undefined && ip4.lengthFromFrame !== 0) {
       // tcpdump stops at a total length of 0; netpeek goes on with the frame's length.
       out.text("bad-len 0 ");
+    }
+    const missing = ip4 !== undefined ? ip4.missingBytes : ip6!.missingBytes;
+    if (missing > 0) {
+      // The frame ended on the wire before the IP length: tcpdump's words (IPv6's run on).
+      out.text(
+        ip4 !== undefined
+          ? `truncated-ip - ${missing} bytes missing! `
+          : `truncated-ip6 - ${missing} bytes missing!`,
+      );
     }
     if (options.verbose) {
       if (ip4 !== undefined) {
@@ -679,6 +700,10 @@ export class TextFormatter {
   /** An MPLS label stack, then its payload: after a space, or with -v on a line of its own. */
   #writeMpls(out: ByteWriter, packet: Packet, mpls: MplsStack): void {
     out.text(mplsText(mpls, this.#verbosity));
+    if (mpls.endsOnTheWire) {
+      out.text(" (invalid)");
+      return;
+    }
     if (packet.inner === undefined) {
       // Neither IPv4 nor IPv6 after the bottom label: tcpdump dumps the payload's bytes.
       const start = mpls.offset + mpls.length;
