@@ -56,8 +56,17 @@ export interface MplsEntry {
 
 /** A view of an MPLS label stack. */
 export class MplsStack extends HeaderView {
-  /** The bytes the stack and its payload had on the wire (the decoder sets it). */
+  /**
+   * The bytes the stack and its payload had on the wire: the captured ones unless the decoder
+   * says more.
+   */
   wireLength = 0;
+
+  /** Points the view at a stack, its wire length that of the bytes given. */
+  override bind(view: DataView, offset: number, end: number): this {
+    this.wireLength = end - offset;
+    return super.bind(view, offset, end);
+  }
 
   /**
    * Whether the wire ran out before the bottom of the stack (tcpdump: `(invalid)`), as against

@@ -68,8 +68,17 @@ export interface NshJson {
 
 /** A view of a Network Service Header. */
 export class NshHeader extends HeaderView {
-  /** The bytes the header and its payload had on the wire (the decoder sets it). */
+  /**
+   * The bytes the header and its payload had on the wire: the captured ones unless the decoder
+   * says more.
+   */
   wireLength = 0;
+
+  /** Points the view at a header, its wire length that of the bytes given. */
+  override bind(view: DataView, offset: number, end: number): this {
+    this.wireLength = end - offset;
+    return super.bind(view, offset, end);
+  }
 
   /** The base header's first 32 bits. */
   get base(): number {
