@@ -41,6 +41,7 @@ import {
   TCPOPT_SACK_PERMITTED,
   TCPOPT_TIMESTAMP,
   TCPOPT_WSCALE,
+  tcpOptionName,
   TcpOptionWalk,
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces, type Piece, PieceTable } from "./bytes.ts";
@@ -235,16 +236,10 @@ const FAST_OPEN_EXPERIMENT_ID = 0xf989;
 /** The size of an MD5 signature (RFC 2385). */
 const MD5_SIGNATURE_LENGTH = 16;
 
-const TCPDUMP_OPTION_NAMES: Readonly<Record<number, string>> = {
-  [TCPOPT_EOL]: "eol",
-  [TCPOPT_NOP]: "nop",
-  [TCPOPT_MSS]: "mss",
-  [TCPOPT_WSCALE]: "wscale",
-  [TCPOPT_SACK_PERMITTED]: "sackOK",
-  [TCPOPT_SACK]: "sack",
+/** tcpdump's names of the kinds netpeek's JSON leaves `unknown` (`tcpOptionName` has the rest). */
+const TEXT_ONLY_OPTION_NAMES: Readonly<Record<number, string>> = {
   [TCPOPT_ECHO]: "echo",
   [TCPOPT_ECHO_REPLY]: "echoreply",
-  [TCPOPT_TIMESTAMP]: "TS",
   [TCPOPT_CC]: "cc",
   [TCPOPT_CC_NEW]: "ccnew",
   [TCPOPT_CC_ECHO]: "",
@@ -252,13 +247,17 @@ const TCPDUMP_OPTION_NAMES: Readonly<Record<number, string>> = {
   [TCPOPT_SCPS]: "scps",
   [TCPOPT_USER_TIMEOUT]: "uto",
   [TCPOPT_AUTHENTICATION]: "tcp-ao",
-  [TCPOPT_MPTCP]: "mptcp",
-  [TCPOPT_FAST_OPEN]: "tfo",
   [TCPOPT_EXPERIMENT]: "exp",
 };
 
+/** tcpdump's name of an option kind. */
+function tcpdumpOptionName(kind: number): string {
+  const name = TEXT_ONLY_OPTION_NAMES[kind] ?? tcpOptionName(kind);
+  return name === "unknown" ? `unknown-${kind}` : name;
+}
+
 /** Each kind's name as tcpdump prints it. */
-const OPTION_NAMES = new PieceTable(256, (kind) => TCPDUMP_OPTION_NAMES[kind] ?? `unknown-${kind}`);
+const OPTION_NAMES = new PieceTable(256, tcpdumpOptionName);
 
 /** How the option list ended: at its end, at an impossible length, or past the captured bytes. */
 const OPTIONS_DONE = 0;
