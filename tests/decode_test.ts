@@ -293,8 +293,12 @@ Deno.test("malformed IPv4 headers are reported, not decoded past", () => {
   bogusLength[3] = 200;
   assert.match(decode(bogusLength, LINKTYPE_RAW).error!, /total length 200 exceeds the 20 bytes/);
   const wrongVersion = new Uint8Array(header);
-  wrongVersion[0] = 0x65;
-  assert.match(decode(wrongVersion, LINKTYPE_IPV4).error!, /ipv4: version field is 6, not 4/);
+  wrongVersion[0] = 0x55;
+  assert.match(decode(wrongVersion, LINKTYPE_IPV4).error!, /ipv4: version field is 5, not 4/);
+  // A frame of LINKTYPE_IPV4 that holds IPv6 is read as IPv6, as tcpdump and tshark read it.
+  const ipv6 = new Uint8Array([0x60, 0, 0, 0, 0, 0, 59, 64, ...new Array(32).fill(0)]);
+  const six = decode(ipv6, LINKTYPE_IPV4);
+  assert.deepEqual([six.ipv4, six.ipv6?.hopLimit, six.error], [undefined, 64, undefined]);
 });
 
 Deno.test("RFC 5952 text for IPv6 addresses (section 4 examples)", () => {

@@ -72,6 +72,8 @@ const CORPUS_FILES = [
   "dhcp-rfc4388.pcap",
   // AccECN's handshake: ECN flags with ACK, the NS bit, RFC 6994's experimental option.
   "accecn_handshake.pcap",
+  // LINKTYPE_IPV4 holding an IPv6 packet: read by its version, as tcpdump and tshark read it.
+  "LINKTYPE_IPV4_invalid.pcap",
   // IP lengths past the frame's end on the wire.
   "ipv4_invalid_total_length.pcap",
   "ipv6_invalid_length_2.pcap",

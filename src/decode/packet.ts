@@ -482,9 +482,14 @@ export class Decoder {
         }
         break;
       }
-      case LINKTYPE_IPV4:
-        this.#decodeNetwork(ETHERTYPE_IPV4, base, end);
+      case LINKTYPE_IPV4: {
+        // A file's own frames go by their version, as tcpdump and tshark both read them; a
+        // tunnel's packet (whose header named the protocol) by the link type. (For
+        // LINKTYPE_IPV6 the two differ: tshark holds to IPv6, and so does netpeek.)
+        const v6 = this.#depth === 0 && end > base && this.#view.getUint8(base) >>> 4 === 6;
+        this.#decodeNetwork(v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, base, end);
         break;
+      }
       case LINKTYPE_IPV6:
         this.#decodeNetwork(ETHERTYPE_IPV6, base, end);
         break;
