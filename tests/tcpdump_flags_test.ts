@@ -74,6 +74,7 @@ const CORPUS_FILES = [
   "accecn_handshake.pcap",
   // LINKTYPE_IPV4 holding an IPv6 packet: read by its version, as tcpdump and tshark read it.
   "LINKTYPE_IPV4_invalid.pcap",
+  "LINKTYPE_IPV6_invalid.pcap",
   // IP lengths past the frame's end on the wire.
   "ipv4_invalid_total_length.pcap",
   "ipv6_invalid_length_2.pcap",
@@ -172,6 +173,11 @@ const DIFFERENCES: { name: string; applies: (ours: string, theirs: string) => bo
   {
     name: "DHCPv6's -v options",
     applies: (ours, theirs) => /dhcp6 \w+$/m.test(ours) && /dhcp6 \w+ \(xid=/.test(theirs),
+  },
+  {
+    name: "a LINKTYPE_IPV6 frame that holds IPv4 held to IPv6, as tshark holds it",
+    applies: (ours, theirs) =>
+      /IP6 (\([^)]*\) )?version error: 4 != 6/.test(ours) && /^[^\n]* IP (\(|\d)/.test(theirs),
   },
   {
     name: "OSPF named, not decoded",
