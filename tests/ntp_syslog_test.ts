@@ -196,30 +196,30 @@ Deno.test("syslog without a priority: tcpdump's (invalid) and [|syslog], JSON of
     assert.ok(lines >= 3 * UNREAD_SYSLOG.length, `only ${lines} lines compared`);
     const run = await runNetpeek(["--json", "-r", path]);
     const objects = run.stdout.trim().split("\n").map((line) => JSON.parse(line).syslog);
-    // The message is the datagram's own text: never bytes past it (nor the file's).
-    assert.deepEqual(objects.map((syslog) => syslog.message), [
+    // The message is the datagram's own text: never bytes past it (nor the file's). An empty
+    // datagram is no syslog message, as tshark has it, whatever tcpdump reads after it.
+    assert.deepEqual(objects.map((syslog) => syslog?.message), [
       "hello",
       "<13",
       "<",
       "<1234>x",
       "<1x",
-      "",
-      "",
+      undefined,
+      undefined,
       "",
       "x",
     ]);
-    assert.deepEqual(objects.map((syslog) => syslog.invalid ?? syslog.truncated ?? false), [
+    assert.deepEqual(objects.map((syslog) => syslog?.invalid ?? syslog?.truncated ?? false), [
       true,
       true,
       true,
       true,
       true,
-      true,
+      false,
       false,
       false,
       false,
     ]);
     assert.deepEqual([objects[1].truncated, objects[0].invalid], [true, true]);
-    assert.equal(objects[6].facilityName, "user");
   });
 });

@@ -1101,10 +1101,6 @@ export class Decoder {
         this.#decodeDns(offset + UDP_HEADER_LENGTH, end, udp.messageLength);
       } else if (udp.payloadLength > 0) {
         this.#decodeUdpApplication(udp, offset + UDP_HEADER_LENGTH, end);
-      } else if (udp.srcPort === SYSLOG_PORT || udp.dstPort === SYSLOG_PORT) {
-        // tcpdump reads an empty datagram's priority from what follows it in the IP packet.
-        const payload = offset + UDP_HEADER_LENGTH;
-        packet.syslog = this.#syslog.bind(this.#view, payload, payload, end);
       }
     } else if (
       (protocol === IPPROTO_ICMP && ipVersion === 4) ||

@@ -89,7 +89,7 @@ export function writeSyslogJson(out: ByteWriter, syslog: SyslogMessage): void {
   const view = syslog.dataView;
   const end = syslog.end;
   // Each byte is at most `\\xNN` (5 bytes) in the JSON string.
-  out.reserve(5 * (end - syslog.messageAt) + 2);
+  out.reserve(5 * Math.max(0, end - syslog.messageAt) + 2);
   const bytes = out.bytes;
   let length = out.length;
   for (let at = syslog.messageAt; at < end; at++) {

@@ -39,6 +39,8 @@ import {
   type Packet,
   PPPOE_HEADER_LENGTH,
   type PppoeHeader,
+  SYSLOG_PORT,
+  SyslogMessage,
   UDP_HEADER_LENGTH,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
@@ -597,6 +599,21 @@ export class TextFormatter {
     const vxlan = packet.vxlan;
     const geneve = packet.geneve;
     const mpls = packet.mpls;
+    if (
+      syslog === undefined && udp.payloadLength === 0 &&
+      (udp.srcPort === SYSLOG_PORT || udp.dstPort === SYSLOG_PORT)
+    ) {
+      // An empty datagram is no syslog message (tshark's, the decoder's), but tcpdump reads a
+      // priority from what follows it in the IP packet: its words for that.
+      const payload = udp.offset + UDP_HEADER_LENGTH;
+      writeSyslog(
+        out,
+        EMPTY_SYSLOG.bind(udp.dataView, payload, payload, udp.end),
+        0,
+        this.#verbosity,
+      );
+      return true;
+    }
     const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
       dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
       geneve !== undefined || mpls !== undefined;
@@ -829,6 +846,9 @@ export class TextFormatter {
     out.text(`: ${chain}${name}, length ${payload}${fragment}`);
   }
 }
+
+/** A scratch view for the priority tcpdump reads after an empty datagram on the syslog port. */
+const EMPTY_SYSLOG = new SyslogMessage();
 
 /** "No next header" (RFC 8200 section 4.7), in IPv4 and IPv6 alike. */
 const IPPROTO_NONE = 59;
