@@ -240,7 +240,6 @@ export class Ipv4Header extends HeaderView {
   endAtTotalLength(wireEnd: number): string | undefined {
     const total = this.length;
     const ihl = this.ihl;
-    this.lengthFromFrame = 0;
     if (total === 0 && wireEnd - this.offset > ihl) {
       // GSO and BIG TCP hand over a segment larger than 64 KiB with a total length of 0: its
       // length is the frame's, as tshark takes it.

@@ -89,10 +89,8 @@ const JSON_PIECE = encodePieces({
   zeroWindowTrue: ',"zeroWindow":true',
 });
 
-/** Words of the option list that the pieces below use more than once. */
+/** The option list's opening, alone and in Linux's options after the handshake. */
 const OPTIONS_OPEN = ", options [";
-const NOP_TEXT = "nop";
-const TIMESTAMP_TEXT = "TS val ";
 
 /** The fixed pieces of the text, encoded once. */
 const TEXT = encodePieces({
@@ -103,17 +101,11 @@ const TEXT = encodePieces({
   urg: ", urg ",
   options: OPTIONS_OPEN,
   length: ", length ",
-  nop: NOP_TEXT,
-  eol: "eol",
-  mss: "mss ",
-  wscale: "wscale ",
-  sackOK: "sackOK",
-  timestampValue: TIMESTAMP_TEXT,
+  /** After the timestamp option's name. */
   timestampTail: " val ",
   /** Linux's options after the handshake, up to the timestamp's value. */
-  nopNopTimestamp: `${OPTIONS_OPEN}${NOP_TEXT},${NOP_TEXT},${TIMESTAMP_TEXT}`,
+  nopNopTimestamp: `${OPTIONS_OPEN}nop,nop,TS val `,
   ecr: " ecr ",
-  sack: "sack ",
 });
 
 /** The text of `TcpHeader.flagText` for each combination of the flag bits. */
