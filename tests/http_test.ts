@@ -19,7 +19,7 @@ import {
   keepCapture,
   stopServers,
 } from "./protocol_check.ts";
-import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
+import { curlWhenUp, hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
 
 const FIXTURE = new URL("./fixtures/protocols/http.pcap", import.meta.url).pathname;
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -115,36 +115,8 @@ Deno.test({
       );
       await capture.listening();
       // The servers are up once curl gets an answer (at most five seconds).
-      await sh("ip", [
-        ...inNamespace.slice(1),
-        "curl",
-        "-s",
-        "-o",
-        "/dev/null",
-        "--retry",
-        "10",
-        "--retry-connrefused",
-        "--retry-delay",
-        "0",
-        "--max-time",
-        "5",
-        "http://192.0.2.80:8000/ready",
-      ]);
-      await sh("ip", [
-        ...inNamespace.slice(1),
-        "curl",
-        "-s",
-        "-o",
-        "/dev/null",
-        "--retry",
-        "10",
-        "--retry-connrefused",
-        "--retry-delay",
-        "0",
-        "--max-time",
-        "5",
-        "http://192.0.2.80/ready",
-      ]);
+      await curlWhenUp(ns, "http://192.0.2.80:8000/ready", ["-o", "/dev/null"]);
+      await curlWhenUp(ns, "http://192.0.2.80/ready", ["-o", "/dev/null"]);
       for (const request of REQUESTS) {
         await sh("ip", [
           ...inNamespace.slice(1),

@@ -142,6 +142,35 @@ export async function sh(command: string, args: string[]): Promise<string> {
 }
 
 /**
+ * Fetches `url` with curl in the network namespace `namespace` once its server answers: curl
+ * retries a refused connection (up to 20 times, backing off), each try for at most five
+ * seconds; `options` are curl's own. Returns what curl printed (the page, unless `options`
+ * send it elsewhere); throws when it never got an answer.
+ */
+export function curlWhenUp(
+  namespace: string,
+  url: string,
+  options: string[] = [],
+): Promise<string> {
+  return sh("ip", [
+    "netns",
+    "exec",
+    namespace,
+    "curl",
+    "-s",
+    "--retry",
+    "20",
+    "--retry-connrefused",
+    "--retry-delay",
+    "0",
+    "--max-time",
+    "5",
+    ...options,
+    url,
+  ]);
+}
+
+/**
  * The statistics line netpeek prints when a capture ends: captured, received by filter,
  * dropped by kernel, and (when the output could not keep up) not printed.
  */

@@ -19,7 +19,7 @@ import {
   selfSignedCertificate,
   stopServers,
 } from "./protocol_check.ts";
-import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
+import { curlWhenUp, hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
 
 const FIXTURE = new URL("./fixtures/protocols/tls.pcap", import.meta.url).pathname;
 
@@ -127,23 +127,13 @@ Deno.test({
       );
       await capture.listening();
       // The servers are up once curl gets a page (at most five seconds).
-      await sh("ip", [
-        ...inNamespace.slice(1),
-        "curl",
-        "-sk",
+      await curlWhenUp(ns, "https://www.example.test/", [
+        "-k",
         "-o",
         "/dev/null",
-        "--retry",
-        "20",
-        "--retry-connrefused",
-        "--retry-delay",
-        "0",
-        "--max-time",
-        "5",
         "--http1.1",
         "--resolve",
         "www.example.test:443:192.0.2.44",
-        "https://www.example.test/",
       ]);
       for (const session of SESSIONS) {
         // A client whose input ends closes after the handshake; a refused one fails, as meant.

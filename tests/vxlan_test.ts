@@ -20,7 +20,7 @@ import {
   output,
   stopServers,
 } from "./protocol_check.ts";
-import { hasCommand, NetpeekProcess, sh } from "./netpeek_process.ts";
+import { curlWhenUp, hasCommand, NetpeekProcess, sh } from "./netpeek_process.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
 
@@ -135,21 +135,7 @@ Deno.test({
         "192.0.2.2",
       ]);
       // The server is up once curl gets its answer (at most five seconds).
-      const page = await sh("ip", [
-        "netns",
-        "exec",
-        left,
-        "curl",
-        "-s",
-        "--retry",
-        "10",
-        "--retry-connrefused",
-        "--retry-delay",
-        "0",
-        "--max-time",
-        "5",
-        "http://192.0.2.2/",
-      ]);
+      const page = await curlWhenUp(left, "http://192.0.2.2/");
       assert.equal(page, "through the tunnel\n");
       capture.child.kill("SIGINT");
       assert.equal((await capture.finished()).code, 0);
