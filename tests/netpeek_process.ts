@@ -143,9 +143,11 @@ export async function sh(command: string, args: string[]): Promise<string> {
 
 /**
  * Fetches `url` with curl in the network namespace `namespace` once its server answers: curl
- * retries a refused connection (up to 20 times, backing off), each try for at most five
- * seconds; `options` are curl's own. Returns what curl printed (the page, unless `options`
- * send it elsewhere); throws when it never got an answer.
+ * retries a refused connection, backing off from a second, for at most 15 seconds in all, each
+ * try lasting at most five; `options` are curl's own. Returns what curl printed (the page,
+ * unless `options` send it elsewhere); throws when it never got an answer, so a server that
+ * does not start fails the test within seconds instead of holding it for curl's default
+ * backoff (which doubles up to ten minutes).
  */
 export function curlWhenUp(
   namespace: string,
@@ -163,6 +165,8 @@ export function curlWhenUp(
     "--retry-connrefused",
     "--retry-delay",
     "0",
+    "--retry-max-time",
+    "15",
     "--max-time",
     "5",
     ...options,
