@@ -171,10 +171,6 @@ const DIFFERENCES: { name: string; applies: (ours: string, theirs: string) => bo
     applies: (ours) => /gre-proto-0x(88be|22eb): ERSPAN/.test(ours),
   },
   {
-    name: "DHCPv6's -v options",
-    applies: (ours, theirs) => /dhcp6 \w+$/m.test(ours) && /dhcp6 \w+ \(xid=/.test(theirs),
-  },
-  {
     name: "a LINKTYPE_IPV6 frame that holds IPv4 held to IPv6, as tshark holds it",
     applies: (ours, theirs) =>
       /IP6 (\([^)]*\) )?version error: 4 != 6/.test(ours) && /^[^\n]* IP (\(|\d)/.test(theirs),

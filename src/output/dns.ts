@@ -316,9 +316,10 @@ const CUT = -1;
 
 /**
  * Writes the name at `at` as tcpdump's `fqdn_print` does (with the final dot); returns where
- * it ends in the message, or `CUT` after writing as much as tcpdump would.
+ * it ends in the message, or `CUT` (-1) after writing as much as tcpdump would. DHCPv6's
+ * writer reads its domain lists with it, through a `DnsMessage` bound to the option.
  */
-function writeName(out: ByteWriter, dns: DnsMessage, at: number): number {
+export function writeName(out: ByteWriter, dns: DnsMessage, at: number): number {
   const count = dns.copyName(at, DNS_NAME, 0, "tcpdump");
   if (count >= 0) {
     out.raw(DNS_NAME.subarray(0, count));

@@ -55,6 +55,7 @@ import { writeSyslog } from "./syslog.ts";
 import { writeDhcp } from "./dhcp.ts";
 import { writeTlsHint } from "./tls.ts";
 import { writeQuicHint } from "./quic.ts";
+import { writeDhcpv6 } from "./dhcpv6.ts";
 import { writeWireGuardHint } from "./wireguard.ts";
 import {
   HTTP_ALT_PORT,
@@ -645,7 +646,7 @@ export class TextFormatter {
     else if (ntp !== undefined) writeNtp(out, ntp, length, this.#verbosity);
     else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
     else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
-    else if (dhcpv6 !== undefined) out.text(`dhcp6 ${dhcpv6.typeName}`);
+    else if (dhcpv6 !== undefined) writeDhcpv6(out, dhcpv6, this.#verbosity);
     else if (esp !== undefined) {
       out.text(`UDP-encap: ${espText(esp.spi, esp.sequence)}, length ${length}`);
     }
