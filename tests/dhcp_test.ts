@@ -34,6 +34,8 @@ const CORPUS_FILES = [
   "dhcp-rfc3004.pcap",
   "dhcp-rfc4388.pcap",
   "dhcp-rfc5859.pcap",
+  // DHCPv4 and DHCPv6 with RFC 8572's SZTP redirect, which tcpdump 4.99 does not know.
+  "dhcpv4v6-rfc5970-rfc8572.pcap",
 ];
 
 const DHCP_CHECK: FieldCheck<DhcpMessage> = {

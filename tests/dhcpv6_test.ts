@@ -31,6 +31,7 @@ const FILES = [
   "dhcpv6-rfc8415-duid-type2.pcap",
   "dhcpv6-sip-server-d.pcap",
   "dhcpv6-vendor-specific-information.pcap",
+  "dhcpv4v6-rfc5970-rfc8572.pcap",
 ];
 
 const DHCPV6_CHECK: FieldCheck<Dhcpv6Message> = {

@@ -358,7 +358,7 @@ export function walkDhcpv6Options(
 /** Reads names with `DnsMessage.copyName`, bound to one option's data at a time. */
 const NAME_READER = new DnsMessage();
 const NAME_TEXT = new Uint8Array(1024);
-const ASCII = new TextDecoder();
+const UTF8 = new TextDecoder();
 
 function hexBytes(view: DataView, at: number, length: number): string {
   let text = "";
@@ -373,7 +373,7 @@ function readNames(view: DataView, at: number, end: number): string[] | undefine
   for (let position = at; position < end && names.length < DHCPV6_MAX_OPTIONS;) {
     const count = NAME_READER.copyName(position, NAME_TEXT, 0);
     if (count < 0) return undefined;
-    names.push(ASCII.decode(NAME_TEXT.subarray(0, count)));
+    names.push(UTF8.decode(NAME_TEXT.subarray(0, count)));
     position = NAME_READER.nameNext;
   }
   return names;
@@ -477,7 +477,7 @@ function optionJson(
     case DHCPV6_OPTION.statusCode:
       if (!fixed(2)) break;
       option.statusCode = view.getUint16(at);
-      option.statusMessage = ASCII.decode(
+      option.statusMessage = UTF8.decode(
         new Uint8Array(view.buffer, view.byteOffset + at + 2, length - 2),
       );
       break;
@@ -515,7 +515,7 @@ function optionJson(
         if (names === undefined) option.malformed = true;
         else option.domains = names;
       } else if (TEXT_OPTIONS.has(code)) {
-        option.text = ASCII.decode(new Uint8Array(view.buffer, view.byteOffset + at, length));
+        option.text = UTF8.decode(new Uint8Array(view.buffer, view.byteOffset + at, length));
       } else option.data = hexBytes(view, at, length);
   }
   return option;

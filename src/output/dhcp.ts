@@ -132,7 +132,6 @@ const OPTIONS: Readonly<Record<number, string>> = {
   90: "bAUTH",
   91: "LLast-Transaction-Time",
   92: "iAssociated-IP",
-  143: "$SZTP-Redirect",
   93: "sARCH",
   94: "bNDI",
   97: "bGUID",
@@ -147,7 +146,6 @@ const OPTIONS: Readonly<Record<number, string>> = {
 
 const TAG_MESSAGE_TYPE = 53;
 const TAG_PARAMETER_REQUEST = 55;
-const TAG_SZTP_REDIRECT = 143;
 const TAG_NETBIOS_NODE = 46;
 const TAG_OVERLOAD = 52;
 const TAG_CLIENT_FQDN = 81;
@@ -571,25 +569,6 @@ function writeSpecial(
       }
       return [at, left];
     }
-    case TAG_SZTP_REDIRECT:
-      // RFC 8572 section 8.3: URIs, each after a 2-byte length.
-      while (left >= 2) {
-        const size = view.getUint16(at);
-        at += 2;
-        left -= 2;
-        out.text(`\n\t\t    length ${size}: `);
-        if (left < size) {
-          out.text("length goes past end of option");
-          return [at + left, 0];
-        }
-        out.byte(0x22);
-        printable(out, dhcp, at, size);
-        out.byte(0x22);
-        left -= size;
-        at += size;
-      }
-      if (left !== 0) out.text("[ERROR: length < 2 bytes]");
-      return [at + left, 0];
     default:
       out.text(`[unknown special tag ${tag}, size ${left}]`);
       return [at + left, 0];
