@@ -151,7 +151,17 @@ const LAYER_FIELD_NAMES: Readonly<Record<string, string>> = {
   "eth.dst": "Destination",
   "icmp.id": "Identifier",
   "dns.id": "Transaction ID",
+  "dhcpv6.duid": "DUID",
+  "dhcpv6.iaid": "IAID",
+  "dhcpv6.t1": "T1 (renew after)",
+  "dhcpv6.t2": "T2 (rebind after)",
+  "dhcpv6.elapsedTime": "Elapsed time (1/100 s)",
 };
+
+/** A field's name in the tree: the layer's own name for it, or one made from its key. */
+function nameOf(layer: string, key: string): string {
+  return LAYER_FIELD_NAMES[`${layer}.${key}`] ?? fieldName(key);
+}
 
 /** Fields counted in bytes. */
 const BYTE_FIELDS = new Set([
@@ -282,22 +292,22 @@ function writeFields(
     if (key === "checksumOk" && typeof object.checksum === "number") continue;
     if (Array.isArray(value) || isObject(value)) {
       if (Array.isArray(value) && value.length === 0) {
-        lines.push(`${pad}${fieldName(key)}: none`);
+        lines.push(`${pad}${nameOf(layer, key)}: none`);
         continue;
       }
       if (depth >= MAX_DEPTH) {
-        lines.push(`${pad}${fieldName(key)}: …`);
+        lines.push(`${pad}${nameOf(layer, key)}: …`);
         continue;
       }
       if (isObject(value) && isFlagSet(value)) {
-        lines.push(`${pad}${fieldName(key)}: ${flagsText(value)}`);
+        lines.push(`${pad}${nameOf(layer, key)}: ${flagsText(value)}`);
         continue;
       }
       if (Array.isArray(value) && value.every((item) => !isObject(item) && !Array.isArray(item))) {
-        lines.push(`${pad}${fieldName(key)}: ${value.map((item) => String(item)).join(", ")}`);
+        lines.push(`${pad}${nameOf(layer, key)}: ${value.map((item) => String(item)).join(", ")}`);
         continue;
       }
-      lines.push(`${pad}${fieldName(key)}`);
+      lines.push(`${pad}${nameOf(layer, key)}`);
       writeValue(lines, value, level + 1, depth + 1, layer);
       continue;
     }
@@ -305,7 +315,7 @@ function writeFields(
     if (key === "checksum" && "checksumOk" in object) {
       text += ` [${checksumStatus(object.checksumOk)}]`;
     }
-    lines.push(`${pad}${LAYER_FIELD_NAMES[`${layer}.${key}`] ?? fieldName(key)}: ${text}`);
+    lines.push(`${pad}${nameOf(layer, key)}: ${text}`);
   }
 }
 
