@@ -176,8 +176,8 @@ export function dhcpv6StatusName(code: number): string {
   return STATUS_NAMES[code] ?? `code${code}`;
 }
 
-/** The options that hold IPv6 addresses and nothing else. */
-const ADDRESS_LIST_OPTIONS: ReadonlySet<number> = new Set([
+/** The options that hold IPv6 addresses and nothing else (servers, agents, client links). */
+export const DHCPV6_ADDRESS_LIST_OPTIONS: ReadonlySet<number> = new Set([
   DHCPV6_OPTION.sipServersAddress,
   DHCPV6_OPTION.dnsServers,
   DHCPV6_OPTION.sntpServers,
@@ -503,7 +503,7 @@ function optionJson(
     case DHCPV6_OPTION.reconfigureAccept:
       break;
     default:
-      if (ADDRESS_LIST_OPTIONS.has(code)) {
+      if (DHCPV6_ADDRESS_LIST_OPTIONS.has(code)) {
         const addresses: string[] = [];
         for (let i = 0; i + IPV6_ADDRESS_LENGTH <= length; i += IPV6_ADDRESS_LENGTH) {
           addresses.push(formatIpv6(view, at + i));

@@ -23,6 +23,7 @@
  */
 
 import {
+  DHCPV6_ADDRESS_LIST_OPTIONS,
   DHCPV6_MAX_NESTING,
   DHCPV6_MAX_OPTIONS,
   DHCPV6_OPTION,
@@ -49,18 +50,6 @@ const DHCPV6_RENEW = 5;
 const DHCPV6_INFORMATION_REQUEST = 11;
 const AUTH_DELAYED = 2;
 const AUTH_RECONFIGURE = 3;
-
-/** The options whose data are IPv6 addresses alone. */
-const ADDRESS_LISTS: ReadonlySet<number> = new Set([
-  DHCPV6_OPTION.sipServersAddress,
-  DHCPV6_OPTION.dnsServers,
-  DHCPV6_OPTION.sntpServers,
-  DHCPV6_OPTION.nisServers,
-  DHCPV6_OPTION.nispServers,
-  DHCPV6_OPTION.bcmcsServers,
-  DHCPV6_OPTION.panaAgent,
-  DHCPV6_OPTION.clientLink,
-]);
 
 /** Reads names in an option's data (tcpdump's `fqdn_print`). */
 const NAMES = new DnsMessage();
@@ -325,7 +314,7 @@ function writeOption(
       for (let i = at; i < end; i++) writePrintableByte(out, view.getUint8(i));
       break;
     default:
-      if (ADDRESS_LISTS.has(code)) {
+      if (DHCPV6_ADDRESS_LIST_OPTIONS.has(code)) {
         if (length % ADDRESS_LENGTH !== 0) return unfit(out);
         for (let i = at; i < end; i += ADDRESS_LENGTH) {
           out.byte(0x20);
