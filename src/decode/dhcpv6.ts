@@ -33,7 +33,8 @@ const RELAY_REPLY = 13;
 /** A client or server message's header: type and transaction ID. */
 const MESSAGE_HEADER_LENGTH = 4;
 /** A relay message's header: type, hop count, link address and peer address. */
-const RELAY_HEADER_LENGTH = 34;
+export const DHCPV6_RELAY_HEADER_LENGTH = 34;
+const RELAY_HEADER_LENGTH = DHCPV6_RELAY_HEADER_LENGTH;
 const FIELD_LINK_ADDRESS = 2;
 const FIELD_PEER_ADDRESS = 18;
 /** An option's code and length (RFC 8415 section 21.1). */
@@ -202,10 +203,20 @@ const TEXT_OPTIONS: ReadonlySet<number> = new Set([
 ]);
 
 /** DUID types (RFC 8415 section 11, RFC 6355). */
-const DUID_LLT = 1;
-const DUID_EN = 2;
-const DUID_LL = 3;
-const DUID_UUID = 4;
+export const DHCPV6_DUID = {
+  /** Link-layer address plus time. */
+  linkLayerAndTime: 1,
+  /** Vendor-assigned, based on an enterprise number. */
+  enterprise: 2,
+  /** Link-layer address. */
+  linkLayer: 3,
+  /** UUID. */
+  uuid: 4,
+} as const;
+const DUID_LLT = DHCPV6_DUID.linkLayerAndTime;
+const DUID_EN = DHCPV6_DUID.enterprise;
+const DUID_LL = DHCPV6_DUID.linkLayer;
+const DUID_UUID = DHCPV6_DUID.uuid;
 
 /** Message types as tcpdump names them (`dh6_msgtype_str`). */
 const TYPE_NAMES: Readonly<Record<number, string>> = {

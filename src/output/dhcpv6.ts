@@ -24,9 +24,11 @@
 
 import {
   DHCPV6_ADDRESS_LIST_OPTIONS,
+  DHCPV6_DUID,
   DHCPV6_MAX_NESTING,
   DHCPV6_MAX_OPTIONS,
   DHCPV6_OPTION,
+  DHCPV6_RELAY_HEADER_LENGTH,
   Dhcpv6Message,
   dhcpv6OptionName,
   dhcpv6StatusName,
@@ -38,11 +40,6 @@ import { writePrintableByte } from "./printable.ts";
 
 /** What tcpdump prints when the message ends inside an option. */
 const TRUNCATED = " [|dhcp6]";
-/** tcpdump's DUID types (`print-dhcp6.c`): link-layer and time, vendor, link-layer. */
-const DUID_LLT = 1;
-const DUID_EN = 2;
-const DUID_LL = 3;
-const RELAY_HEADER_LENGTH = 34;
 const ADDRESS_LENGTH = 16;
 /** tcpdump shows at most this many bytes of an interface, subscriber or remote ID. */
 const ID_BYTES_SHOWN = 10;
@@ -84,7 +81,7 @@ function writeBody(
     }
     out.text(`xid=${id.toString(16)}`);
   } else {
-    if (dhcp.offset + RELAY_HEADER_LENGTH > dhcp.end) {
+    if (dhcp.offset + DHCPV6_RELAY_HEADER_LENGTH > dhcp.end) {
       // tcpdump checks the peer address is captured before it prints either.
       out.text(TRUNCATED);
       return;
@@ -168,16 +165,16 @@ function writeOption(
     case DHCPV6_OPTION.serverId: {
       if (length < 2) return unfit(out);
       const type = view.getUint16(at);
-      if (type === DUID_LLT) {
+      if (type === DHCPV6_DUID.linkLayerAndTime) {
         if (length < 8) return unfit(out);
         out.text(` hwaddr/time type ${view.getUint16(at + 2)} time ${view.getUint32(at + 4)} `);
         writeHex(out, view, at + 8, end);
-      } else if (type === DUID_EN) {
+      } else if (type === DHCPV6_DUID.enterprise) {
         if (length < 10) return unfit(out);
         // tcpdump 4.99 shows the enterprise number and the identifier's first four bytes.
         out.text(" vid ");
         writeHex(out, view, at + 2, at + 10);
-      } else if (type === DUID_LL) {
+      } else if (type === DHCPV6_DUID.linkLayer) {
         if (length < 4) return unfit(out);
         out.text(` hwaddr type ${view.getUint16(at + 2)} `);
         writeHex(out, view, at + 4, end);
