@@ -534,6 +534,24 @@ function optionJson(
 
 /** A view of a DHCPv6 message. */
 export class Dhcpv6Message extends HeaderView {
+  /** The JSON form, made for the fields once per bind (`fieldsJson`). */
+  #fieldsJson: Dhcpv6Json | undefined;
+
+  /** Points the view at a message. */
+  override bind(view: DataView, offset: number, end: number): this {
+    super.bind(view, offset, end);
+    this.#fieldsJson = undefined;
+    return this;
+  }
+
+  /**
+   * The JSON form, made once per bind: a display filter or `-T fields` reads many fields of
+   * one message, each from all of its options. Shared: read it, do not change it.
+   */
+  get fieldsJson(): Readonly<Dhcpv6Json> {
+    return this.#fieldsJson ??= this.toJSON();
+  }
+
   /** Message type. */
   get type(): number {
     return this.u8(FIELD_TYPE);
@@ -638,7 +656,7 @@ function collect<Value>(
     add(pick(message, undefined));
     walkOptions(message.options);
   };
-  walkMessage(dhcp.toJSON());
+  walkMessage(dhcp.fieldsJson);
   return values.length > 0 ? values : undefined;
 }
 
