@@ -56,18 +56,20 @@ const RELAYED: Dhcpv6Message[] = Array.from(
   () => new Dhcpv6Message(),
 );
 
-/** Writes the message: `dhcp6 TYPE`, then with `verbosity` 1 or more its options. */
+/**
+ * Writes the message: `dhcp6 TYPE`, then with `verbosity` 1 or more its options (tcpdump 4.99
+ * prints them the same at -v, -vv and -vvv).
+ */
 export function writeDhcpv6(out: ByteWriter, dhcp: Dhcpv6Message, verbosity: number): void {
   out.text(`dhcp6 ${dhcp.typeName}`);
   if (verbosity < 1) return;
-  writeBody(out, dhcp, verbosity, { left: DHCPV6_MAX_OPTIONS }, 0);
+  writeBody(out, dhcp, { left: DHCPV6_MAX_OPTIONS }, 0);
 }
 
 /** ` (xid=… OPTIONS)` or a relay's ` (linkaddr=… peeraddr=… OPTIONS)`. */
 function writeBody(
   out: ByteWriter,
   dhcp: Dhcpv6Message,
-  verbosity: number,
   budget: { left: number },
   depth: number,
 ): void {
@@ -88,7 +90,7 @@ function writeBody(
     }
     out.text(`linkaddr=${dhcp.linkAddress} peeraddr=${dhcp.peerAddress}`);
   }
-  writeOptions(out, view, dhcp.optionsStart, dhcp.end, verbosity, budget, depth);
+  writeOptions(out, view, dhcp.optionsStart, dhcp.end, budget, depth);
   out.byte(0x29);
 }
 
@@ -98,7 +100,6 @@ function writeOptions(
   view: DataView,
   start: number,
   end: number,
-  verbosity: number,
   budget: { left: number },
   depth: number,
 ): void {
@@ -116,7 +117,7 @@ function writeOptions(
       return;
     }
     out.text(` (${dhcpv6OptionName(code)}`);
-    if (!writeOption(out, view, code, data, length, verbosity, budget, depth)) {
+    if (!writeOption(out, view, code, data, length, budget, depth)) {
       out.text(TRUNCATED);
       return;
     }
@@ -150,14 +151,13 @@ function writeOption(
   code: number,
   at: number,
   length: number,
-  verbosity: number,
   budget: { left: number },
   depth: number,
 ): boolean {
   const end = at + length;
   const nested = (from: number): void => {
     if (from < end && depth + 1 < DHCPV6_MAX_NESTING) {
-      writeOptions(out, view, from, end, verbosity, budget, depth + 1);
+      writeOptions(out, view, from, end, budget, depth + 1);
     }
   };
   switch (code) {
@@ -209,7 +209,7 @@ function writeOption(
       out.text("dhcp6");
       if (length < 4) return false;
       out.text(` ${relayed.typeName}`);
-      writeBody(out, relayed, verbosity, budget, depth + 1);
+      writeBody(out, relayed, budget, depth + 1);
       out.byte(0x29);
       return true;
     }
