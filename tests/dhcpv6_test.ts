@@ -74,6 +74,13 @@ Deno.test("DHCPv6 options cut by the message end as tcpdump cuts them, and bound
   const json = dhcp.toJSON();
   assert.equal(json.optionsTruncated, true);
   assert.deepEqual(json.options?.map((option) => option.truncated ?? false), [false, true]);
+  // A client ID whose DUID ends before its link-layer address, at the end of the buffer.
+  const bare = new Uint8Array([1, 0, 0, 1, 0, 1, 0, 8, 0, 1, 0, 1, 0, 0, 0, 5]);
+  const solicit = new Dhcpv6Message().bind(new DataView(bare.buffer), 0, bare.length);
+  assert.deepEqual(solicit.toJSON().options?.[0].duid, { type: 1, hardwareType: 1, time: 5 });
+  const bareText = new ByteWriter();
+  writeDhcpv6(bareText, solicit, 1);
+  assert.equal(bareText.toString(), "dhcp6 solicit (xid=1 (client-ID hwaddr/time type 1 time 5 ))");
   // Relay messages nested deeper than DHCPV6_MAX_NESTING are not followed.
   const depth = DHCPV6_MAX_NESTING + 4;
   const nested = new Uint8Array(depth * 38 + 4);

@@ -398,7 +398,10 @@ function readDuid(view: DataView, at: number, length: number): Dhcpv6DuidJson | 
     duid.hardwareType = view.getUint16(at + 2);
     const address = at + (type === DUID_LLT ? 8 : 4);
     if (type === DUID_LLT) duid.time = view.getUint32(at + 4);
-    duid.linkLayerAddress = formatMac(view, address, at + length - address);
+    // A DUID may end before any address: formatMac reads a first byte whatever the length.
+    if (address < at + length) {
+      duid.linkLayerAddress = formatMac(view, address, at + length - address);
+    }
   } else if (type === DUID_EN && length >= 6) {
     duid.enterprise = view.getUint32(at + 2);
     duid.identifier = hexBytes(view, at + 6, length - 6);
