@@ -51,6 +51,23 @@ export function formatMac(view: DataView, offset: number, length = 6): string {
 }
 
 /**
+ * The `length` bytes at `offset` as lower-case hexadecimal, two digits each, nothing between.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatHex } from "./mod.ts";
+ * const view = new DataView(new Uint8Array([0, 0x1b, 0xaa]).buffer);
+ * assert.deepEqual([formatHex(view, 0, 3), formatHex(view, 0, 0)], ["001baa", ""]);
+ * ```
+ */
+export function formatHex(view: DataView, offset: number, length: number): string {
+  let text = "";
+  for (let i = 0; i < length; i++) text += HEX_BYTE[view.getUint8(offset + i)];
+  return text;
+}
+
+/**
  * RFC 5952 text of the IPv6 address at `offset`: lower case, leading zeros dropped, the
  * longest run of two or more zero groups (the first when tied) shortened to `::`, and an
  * IPv4-mapped address (`::ffff:0:0/96`) written with its IPv4 part dotted.

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { formatIpv6, formatMac } from "./address.ts";
+import { formatHex, formatIpv6, formatMac } from "./address.ts";
 import { DnsMessage } from "./dns.ts";
 import { HeaderView } from "./header.ts";
 import type { FieldTable } from "./field.ts";
@@ -371,12 +371,6 @@ const NAME_READER = new DnsMessage();
 const NAME_TEXT = new Uint8Array(1024);
 const UTF8 = new TextDecoder();
 
-function hexBytes(view: DataView, at: number, length: number): string {
-  let text = "";
-  for (let i = 0; i < length; i++) text += view.getUint8(at + i).toString(16).padStart(2, "0");
-  return text;
-}
-
 /** The domain names from `at` to `end` (uncompressed, as RFC 8415 section 10 requires). */
 function readNames(view: DataView, at: number, end: number): string[] | undefined {
   const names: string[] = [];
@@ -404,8 +398,8 @@ function readDuid(view: DataView, at: number, length: number): Dhcpv6DuidJson | 
     }
   } else if (type === DUID_EN && length >= 6) {
     duid.enterprise = view.getUint32(at + 2);
-    duid.identifier = hexBytes(view, at + 6, length - 6);
-  } else if (type === DUID_UUID && length === 18) duid.uuid = hexBytes(view, at + 2, 16);
+    duid.identifier = formatHex(view, at + 6, length - 6);
+  } else if (type === DUID_UUID && length === 18) duid.uuid = formatHex(view, at + 2, 16);
   return duid;
 }
 
@@ -530,7 +524,7 @@ function optionJson(
         else option.domains = names;
       } else if (TEXT_OPTIONS.has(code)) {
         option.text = UTF8.decode(new Uint8Array(view.buffer, view.byteOffset + at, length));
-      } else option.data = hexBytes(view, at, length);
+      } else option.data = formatHex(view, at, length);
   }
   return option;
 }

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { formatHex } from "./address.ts";
 import { HeaderView } from "./header.ts";
 import type { FieldTable } from "./field.ts";
 
@@ -121,17 +122,11 @@ export class PppoeHeader extends HeaderView {
     if (this.code !== 0) {
       json.tags = this.tags().map((tag) => ({
         type: tag.type,
-        value: hex(this.view, tag.offset, Math.min(tag.length, this.end - tag.offset)),
+        value: formatHex(this.view, tag.offset, Math.min(tag.length, this.end - tag.offset)),
       }));
     }
     return json;
   }
-}
-
-function hex(view: DataView, offset: number, length: number): string {
-  let text = "";
-  for (let i = 0; i < length; i++) text += view.getUint8(offset + i).toString(16).padStart(2, "0");
-  return text;
 }
 
 /** PPPoE's fields under tshark's names (tshark files each tag under a field of its own). */

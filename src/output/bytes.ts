@@ -348,6 +348,11 @@ export class ByteWriter {
     }
   }
 
+  /** Appends the `count` bytes at `offset` in `view` as two lower-case hex digits each. */
+  hexBytes(view: DataView, offset: number, count: number): void {
+    for (let i = 0; i < count; i++) this.hex(view.getUint8(offset + i), 2);
+  }
+
   /** Appends the 6-byte MAC address at `offset` in `view` as `xx:xx:xx:xx:xx:xx`. */
   mac(view: DataView, offset: number): void {
     if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);

@@ -131,10 +131,6 @@ function unfit(out: ByteWriter): true {
   return true;
 }
 
-function writeHex(out: ByteWriter, view: DataView, from: number, to: number): void {
-  for (let i = from; i < to; i++) out.hex(view.getUint8(i), 2);
-}
-
 /** A name at `at` (tcpdump's `fqdn_print`); where it ends, or -1 when it could not be read. */
 function writeName(out: ByteWriter, view: DataView, at: number, end: number): number {
   NAMES.bind(view, at, end);
@@ -168,16 +164,16 @@ function writeOption(
       if (type === DHCPV6_DUID.linkLayerAndTime) {
         if (length < 8) return unfit(out);
         out.text(` hwaddr/time type ${view.getUint16(at + 2)} time ${view.getUint32(at + 4)} `);
-        writeHex(out, view, at + 8, end);
+        out.hexBytes(view, at + 8, length - 8);
       } else if (type === DHCPV6_DUID.enterprise) {
         if (length < 10) return unfit(out);
         // tcpdump 4.99 shows the enterprise number and the identifier's first four bytes.
         out.text(" vid ");
-        writeHex(out, view, at + 2, at + 10);
+        out.hexBytes(view, at + 2, 8);
       } else if (type === DHCPV6_DUID.linkLayer) {
         if (length < 4) return unfit(out);
         out.text(` hwaddr type ${view.getUint16(at + 2)} `);
-        writeHex(out, view, at + 4, end);
+        out.hexBytes(view, at + 4, length - 4);
       } else out.text(` type ${type}`);
       break;
     }
@@ -220,7 +216,7 @@ function writeOption(
     case DHCPV6_OPTION.interfaceId:
     case DHCPV6_OPTION.subscriberId:
       out.byte(0x20);
-      writeHex(out, view, at, at + Math.min(length, ID_BYTES_SHOWN));
+      out.hexBytes(view, at, Math.min(length, ID_BYTES_SHOWN));
       out.text("...");
       break;
     case DHCPV6_OPTION.reconfigureMessage: {
@@ -272,7 +268,7 @@ function writeOption(
     case DHCPV6_OPTION.remoteId:
       if (length < 4) return unfit(out);
       out.text(` ${view.getUint32(at)} `);
-      writeHex(out, view, at + 4, at + Math.min(length, 4 + ID_BYTES_SHOWN));
+      out.hexBytes(view, at + 4, Math.min(length - 4, ID_BYTES_SHOWN));
       out.text("...");
       break;
     case DHCPV6_OPTION.leaseQuery: {
@@ -292,7 +288,7 @@ function writeOption(
       out.byte(0x20);
       out.ipv6(view, at);
       out.byte(0x20);
-      writeHex(out, view, at + 16, at + Math.min(length, 16 + ID_BYTES_SHOWN));
+      out.hexBytes(view, at + 16, Math.min(length - 16, ID_BYTES_SHOWN));
       out.text("...");
       break;
     case DHCPV6_OPTION.ntpServer:
@@ -352,7 +348,7 @@ function writeAuthentication(out: ByteWriter, view: DataView, at: number, length
     }
     const realm = infoLength - 20;
     if (realm > 0) out.text(", realm: ");
-    writeHex(out, view, info, info + realm);
+    out.hexBytes(view, info, realm);
     out.text(`, key ID: `);
     out.hex(view.getUint32(info + realm), 8);
     out.text(", HMAC-MD5:");

@@ -353,7 +353,7 @@ function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): voi
             ? " snaplen too short, can't check - "
             : " shared secret not supplied with -M, can't check - ",
         );
-        writeHexBytes(out, view, at, data);
+        out.hexBytes(view, at, data);
         break;
       }
       case TCPOPT_SCPS:
@@ -394,7 +394,7 @@ function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): voi
           end = dataEnd(data, left, at, captured);
           if (end !== OPTIONS_DONE) break;
           out.text(" mac 0x");
-          writeHexBytes(out, view, at + 2, data - 2);
+          out.hexBytes(view, at + 2, data - 2);
         }
         break;
       case TCPOPT_FAST_OPEN:
@@ -429,10 +429,10 @@ function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): voi
         data = length - 2;
         if (data > 0) out.text(" 0x");
         end = dataEnd(data, left, at, captured);
-        if (end === OPTIONS_DONE) writeHexBytes(out, view, at, data);
+        if (end === OPTIONS_DONE) out.hexBytes(view, at, data);
         else if (end === OPTIONS_CUT) {
           // tcpdump prints each byte that is there before it stops.
-          writeHexBytes(out, view, at, Math.max(0, Math.min(data, captured - at)));
+          out.hexBytes(view, at, Math.max(0, Math.min(data, captured - at)));
         }
     }
     if (end !== OPTIONS_DONE) return writeOptionsEnd(out, end);
@@ -465,13 +465,8 @@ function writeFastOpen(out: ByteWriter, view: DataView, at: number, length: numb
   else if (length % 2 !== 0 || length < 4 || length > 16) out.text(" (invalid)");
   else {
     out.text(" cookie ");
-    writeHexBytes(out, view, at, length);
+    out.hexBytes(view, at, length);
   }
-}
-
-/** `count` bytes from `at` as two lower-case hexadecimal digits each. */
-function writeHexBytes(out: ByteWriter, view: DataView, at: number, count: number): void {
-  for (let i = 0; i < count; i++) out.hex(view.getUint8(at + i), 2);
 }
 
 const TCP_CHECKSUM_OK = keyedBool("checksumOk", ',"urgent":');
