@@ -14,7 +14,7 @@
  */
 
 import { formatHex, formatIpv6, formatMac } from "./address.ts";
-import { DnsMessage } from "./dns.ts";
+import { DnsMessage, MAX_NAME_TEXT_LENGTH } from "./dns.ts";
 import { HeaderView } from "./header.ts";
 import type { FieldTable } from "./field.ts";
 
@@ -34,7 +34,6 @@ const RELAY_REPLY = 13;
 const MESSAGE_HEADER_LENGTH = 4;
 /** A relay message's header: type, hop count, link address and peer address. */
 export const DHCPV6_RELAY_HEADER_LENGTH = 34;
-const RELAY_HEADER_LENGTH = DHCPV6_RELAY_HEADER_LENGTH;
 const FIELD_LINK_ADDRESS = 2;
 const FIELD_PEER_ADDRESS = 18;
 /** An option's code and length (RFC 8415 section 21.1). */
@@ -213,10 +212,6 @@ export const DHCPV6_DUID = {
   /** UUID. */
   uuid: 4,
 } as const;
-const DUID_LLT = DHCPV6_DUID.linkLayerAndTime;
-const DUID_EN = DHCPV6_DUID.enterprise;
-const DUID_LL = DHCPV6_DUID.linkLayer;
-const DUID_UUID = DHCPV6_DUID.uuid;
 
 /** Message types as tcpdump names them (`dh6_msgtype_str`). */
 const TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -339,16 +334,17 @@ export interface Dhcpv6OptionJson {
 
 /**
  * Walks the options from `start` to `end` in `view`, calling `visit` with each one's code,
- * where its data begins and its length; returns false when one runs past `end` (it is
- * visited with the length it claims, and the walk stops). `budget` counts options across
- * nested walks; the walk stops when it is spent.
+ * where its data begins, its length, and whether it runs past `end` (then it is the last);
+ * returns false when the walk ends early: an option cut that way, or a header, or `visit`
+ * returning false. `budget` counts options across nested walks; the walk ends (as whole)
+ * when it is spent.
  */
 export function walkDhcpv6Options(
   view: DataView,
   start: number,
   end: number,
   budget: { left: number },
-  visit: (code: number, at: number, length: number, cut: boolean) => void,
+  visit: (code: number, at: number, length: number, cut: boolean) => boolean,
 ): boolean {
   for (let at = start; at < end;) {
     if (budget.left-- <= 0) return true;
@@ -356,11 +352,8 @@ export function walkDhcpv6Options(
     const code = view.getUint16(at);
     const length = view.getUint16(at + 2);
     const data = at + OPTION_HEADER_LENGTH;
-    if (data + length > end) {
-      visit(code, data, length, true);
-      return false;
-    }
-    visit(code, data, length, false);
+    const cut = data + length > end;
+    if (!visit(code, data, length, cut) || cut) return false;
     at = data + length;
   }
   return true;
@@ -368,7 +361,7 @@ export function walkDhcpv6Options(
 
 /** Reads names with `DnsMessage.copyName`, bound to one option's data at a time. */
 const NAME_READER = new DnsMessage();
-const NAME_TEXT = new Uint8Array(1024);
+const NAME_TEXT = new Uint8Array(MAX_NAME_TEXT_LENGTH);
 const UTF8 = new TextDecoder();
 
 /** The domain names from `at` to `end` (uncompressed, as RFC 8415 section 10 requires). */
@@ -388,18 +381,21 @@ function readDuid(view: DataView, at: number, length: number): Dhcpv6DuidJson | 
   if (length < 2) return undefined;
   const type = view.getUint16(at);
   const duid: Dhcpv6DuidJson = { type };
-  if ((type === DUID_LLT && length >= 8) || (type === DUID_LL && length >= 4)) {
+  if (
+    (type === DHCPV6_DUID.linkLayerAndTime && length >= 8) ||
+    (type === DHCPV6_DUID.linkLayer && length >= 4)
+  ) {
     duid.hardwareType = view.getUint16(at + 2);
-    const address = at + (type === DUID_LLT ? 8 : 4);
-    if (type === DUID_LLT) duid.time = view.getUint32(at + 4);
+    const address = at + (type === DHCPV6_DUID.linkLayerAndTime ? 8 : 4);
+    if (type === DHCPV6_DUID.linkLayerAndTime) duid.time = view.getUint32(at + 4);
     // A DUID may end before any address: formatMac reads a first byte whatever the length.
     if (address < at + length) {
       duid.linkLayerAddress = formatMac(view, address, at + length - address);
     }
-  } else if (type === DUID_EN && length >= 6) {
+  } else if (type === DHCPV6_DUID.enterprise && length >= 6) {
     duid.enterprise = view.getUint32(at + 2);
     duid.identifier = formatHex(view, at + 6, length - 6);
-  } else if (type === DUID_UUID && length === 18) duid.uuid = formatHex(view, at + 2, 16);
+  } else if (type === DHCPV6_DUID.uuid && length === 18) duid.uuid = formatHex(view, at + 2, 16);
   return duid;
 }
 
@@ -424,6 +420,7 @@ function optionJson(
     const options: Dhcpv6OptionJson[] = [];
     walkDhcpv6Options(view, from, end, budget, (innerCode, innerAt, innerLength, innerCut) => {
       options.push(optionJson(view, innerCode, innerAt, innerLength, innerCut, depth + 1, budget));
+      return true;
     });
     option.options = options;
   };
@@ -578,7 +575,7 @@ export class Dhcpv6Message extends HeaderView {
 
   /** Where the options begin: after the transaction ID, or after a relay's two addresses. */
   get optionsStart(): number {
-    return this.offset + (this.isRelay ? RELAY_HEADER_LENGTH : MESSAGE_HEADER_LENGTH);
+    return this.offset + (this.isRelay ? DHCPV6_RELAY_HEADER_LENGTH : MESSAGE_HEADER_LENGTH);
   }
 
   /** A relay message's link address, when captured. */
@@ -620,6 +617,7 @@ export class Dhcpv6Message extends HeaderView {
     const options: Dhcpv6OptionJson[] = [];
     const whole = walkDhcpv6Options(this.view, start, this.end, budget, (code, at, length, cut) => {
       options.push(optionJson(this.view, code, at, length, cut, depth, budget));
+      return true;
     });
     json.options = options;
     if (!whole) json.optionsTruncated = true;
@@ -680,9 +678,9 @@ export const DHCPV6_FIELDS: FieldTable<Dhcpv6Message> = {
   "dhcpv6.option.type": (dhcp) => collect(dhcp, (_, option) => option?.code),
   "dhcpv6.duid.type": (dhcp) => collect(dhcp, (_, option) => option?.duid?.type),
   "dhcpv6.duidllt.link_layer_addr": (dhcp) =>
-    collect(dhcp, (_, option) => duidAddress(option, DUID_LLT)),
+    collect(dhcp, (_, option) => duidAddress(option, DHCPV6_DUID.linkLayerAndTime)),
   "dhcpv6.duidll.link_layer_addr": (dhcp) =>
-    collect(dhcp, (_, option) => duidAddress(option, DUID_LL)),
+    collect(dhcp, (_, option) => duidAddress(option, DHCPV6_DUID.linkLayer)),
   "dhcpv6.duiden.enterprise": (dhcp) => collect(dhcp, (_, option) => option?.duid?.enterprise),
   "dhcpv6.iaid.t1": (dhcp) => collect(dhcp, (_, option) => option?.t1),
   "dhcpv6.iaid.t2": (dhcp) => collect(dhcp, (_, option) => option?.t2),

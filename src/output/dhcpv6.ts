@@ -33,6 +33,7 @@ import {
   dhcpv6OptionName,
   dhcpv6StatusName,
   DnsMessage,
+  walkDhcpv6Options,
 } from "../decode/mod.ts";
 import type { ByteWriter } from "./bytes.ts";
 import { writeName as writeDnsName } from "./dns.ts";
@@ -103,26 +104,13 @@ function writeOptions(
   budget: { left: number },
   depth: number,
 ): void {
-  for (let at = start; at < end;) {
-    if (budget.left-- <= 0) return;
-    if (at + 4 > end) {
-      out.text(TRUNCATED);
-      return;
-    }
-    const code = view.getUint16(at);
-    const length = view.getUint16(at + 2);
-    const data = at + 4;
-    if (data + length > end) {
-      out.text(TRUNCATED);
-      return;
-    }
+  // tcpdump checks an option's length against the message before it prints the name.
+  const whole = walkDhcpv6Options(view, start, end, budget, (code, at, length, cut) => {
+    if (cut) return false;
     out.text(` (${dhcpv6OptionName(code)}`);
-    if (!writeOption(out, view, code, data, length, budget, depth)) {
-      out.text(TRUNCATED);
-      return;
-    }
-    at = data + length;
-  }
+    return writeOption(out, view, code, at, length, budget, depth);
+  });
+  if (!whole) out.text(TRUNCATED);
 }
 
 /** ` ?)`: tcpdump's word for an option whose length does not fit its fields. */
