@@ -397,7 +397,13 @@ function clientHelloFromFrames(plain: Uint8Array): TlsClientHello | null {
   let at = 0;
   for (let count = 0; count < MAX_FRAMES && at < plain.length; count++) {
     const type = plain[at++];
-    if (type === FRAME_PADDING || type === FRAME_PING) continue;
+    if (type === FRAME_PADDING) {
+      // A run of padding counts as one frame: clients pad anywhere, also before the
+      // ClientHello or between its pieces, with hundreds of bytes.
+      while (at < plain.length && plain[at] === FRAME_PADDING) at++;
+      continue;
+    }
+    if (type === FRAME_PING) continue;
     if (type === FRAME_CRYPTO) {
       const offset = varint(view, at, plain.length);
       if (offset === null) return null;
