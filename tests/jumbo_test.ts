@@ -54,3 +54,18 @@ Deno.test("IPv4 with a total length of 0 (GSO, BIG TCP): tcpdump's words, then t
   assert.equal(await compareFields(path, IPV4_CHECK), 1);
   assert.equal(await compareFields(path, TCP_CHECK), 1);
 });
+
+Deno.test("IPv6 jumbograms longer than the frame: tcpdump's truncated-ip6 after the hop-by-hop header, a UDP jumbogram's length from IP", async () => {
+  // tcpdump checks a length from the Jumbo Payload option where it reads the option, so its
+  // words come after `HBH `; a UDP length field of 0 in a jumbogram (RFC 2675 section 4) is
+  // counted from the IP length. (Crafted captures from tcpdump's tests.)
+  for (const name of ["ipv6_jumbogram_invalid_length.pcap", "quic_32_bit_pointer_overflow.pcap"]) {
+    const path = new URL(name, CORPUS).pathname;
+    for (const flags of [[], ["-v"], ["-vv"]]) {
+      assert.equal(await compareText(path, () => true, flags), 1);
+    }
+    const theirs = await output("tcpdump", ["-n", "-r", path]);
+    // Guard: the case at hand.
+    assert.match(theirs, /: HBH truncated-ip6 - \d+ bytes missing!/);
+  }
+});

@@ -171,6 +171,7 @@ Deno.test("QUIC on tcpdump's captures: lines as tcpdump's, fields as tshark's, a
       "quic_handshake_truncated.pcap",
       "quic_retry.pcap",
       "quic_vn.pcap",
+      "quic_32_bit_pointer_overflow.pcap",
       "gquic.pcap",
     ]
   ) {

@@ -122,9 +122,19 @@ export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
       if (verbosity > 0 && (type === IPV6_HOP_BY_HOP || type === IPV6_DESTINATION)) {
         text += optionsText(ip6, i);
       }
+      // A length from the Jumbo Payload option is checked where tcpdump reads it: after the
+      // hop-by-hop header's words (ip6_print's found_jumbo).
+      if (i === 0 && ip6.jumboLength > 0 && ip6.missingBytes > 0) {
+        text += ipv6MissingText(ip6.missingBytes);
+      }
     }
   }
   return text;
+}
+
+/** tcpdump's words for an IPv6 packet whose length runs past the frame (no space after). */
+export function ipv6MissingText(missing: number): string {
+  return `truncated-ip6 - ${missing} bytes missing!`;
 }
 
 const IPV6_DESTINATION = 60;

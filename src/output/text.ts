@@ -83,7 +83,7 @@ import { writeIgmp } from "./igmp.ts";
 import { checksumVerdict } from "./checksum_text.ts";
 import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
 import { ipv4FragmentText, writeIpv4Details } from "./ipv4.ts";
-import { ipv6ChainText, writeIpv6Details } from "./ipv6.ts";
+import { ipv6ChainText, ipv6MissingText, writeIpv6Details } from "./ipv6.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import { writeJson } from "./json_writer.ts";
@@ -336,14 +336,12 @@ export class TextFormatter {
       // tcpdump stops at a total length of 0; netpeek goes on with the frame's length.
       out.text("bad-len 0 ");
     }
-    const missing = ip4 !== undefined ? ip4.missingBytes : ip6!.missingBytes;
-    if (missing > 0) {
-      // The frame ended on the wire before the IP length: tcpdump's words (IPv6's run on).
-      out.text(
-        ip4 !== undefined
-          ? `truncated-ip - ${missing} bytes missing! `
-          : `truncated-ip6 - ${missing} bytes missing!`,
-      );
+    // The frame ended on the wire before the IP length: tcpdump's words (IPv6's run on; a
+    // jumbogram's come after its hop-by-hop header, in `ipv6ChainText`).
+    if (ip4 !== undefined) {
+      if (ip4.missingBytes > 0) out.text(`truncated-ip - ${ip4.missingBytes} bytes missing! `);
+    } else if (ip6!.missingBytes > 0 && ip6!.jumboLength === 0) {
+      out.text(ipv6MissingText(ip6!.missingBytes));
     }
     if (options.verbose) {
       if (ip4 !== undefined) {
@@ -619,7 +617,11 @@ export class TextFormatter {
       dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
       geneve !== undefined || mpls !== undefined;
     if (!application) out.piece(PIECE.udp);
-    const length = udp.payloadLength;
+    // RFC 2675 section 4: a jumbogram's UDP length field is 0, and tcpdump counts the data by
+    // the IP length instead (tshark shows the field: `udp.length` 0).
+    const length = udp.length === 0 && udp.segmentLength > MAX_UDP_LENGTH
+      ? udp.segmentLength - UDP_HEADER_LENGTH
+      : udp.payloadLength;
     if (!application) {
       out.piece(PIECE.length);
       out.uint(length);
@@ -850,6 +852,9 @@ export class TextFormatter {
 
 /** A scratch view for the priority tcpdump reads after an empty datagram on the syslog port. */
 const EMPTY_SYSLOG = new SyslogMessage();
+
+/** The largest length a UDP header's field can state; a jumbogram's is 0 (RFC 2675). */
+const MAX_UDP_LENGTH = 0xffff;
 
 /** "No next header" (RFC 8200 section 4.7), in IPv4 and IPv6 alike. */
 const IPPROTO_NONE = 59;
