@@ -353,9 +353,12 @@ export class IcmpHeader extends ChecksummedView {
 
   /** A name for the type, as tcpdump words it, or `type N`. */
   get typeName(): string {
-    const type = this.type;
-    const name = (this.version === 4 ? ICMPV4_TYPES : ICMPV6_TYPES).get(type);
-    return name ?? `type ${type}`;
+    return this.knownTypeName ?? `type ${this.type}`;
+  }
+
+  /** The type's name as tcpdump words it, or `null` for a type it does not name. */
+  get knownTypeName(): string | null {
+    return (this.version === 4 ? ICMPV4_TYPES : ICMPV6_TYPES).get(this.type) ?? null;
   }
 
   /** A name for the code where the type defines named codes, else `null`. */

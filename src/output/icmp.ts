@@ -125,7 +125,7 @@ export function writeIcmp(
   }
   // An echo request or reply: most ICMP there is.
   out.text(icmp.version === 4 ? "ICMP " : "ICMP6, ");
-  out.text(icmp.typeName);
+  out.text(textTypeName(icmp));
   out.piece(TEXT.id);
   out.uint(id);
   out.piece(TEXT.seq);
@@ -157,9 +157,10 @@ function writeVerboseIcmp(
   const sequence = icmp.sequence;
   const text = id === null || sequence === null
     ? icmpText(icmp, verbosity)
-    : `ICMP6, ${icmp.typeName}, id ${id}, seq ${sequence}, length ${icmp.messageLength}`;
+    : `ICMP6, ${textTypeName(icmp)}, id ${id}, seq ${sequence}, length ${icmp.messageLength}`;
   const length = `, length ${icmp.messageLength}`;
-  if (icmp.truncated || !text.endsWith(length)) {
+  // A type tcpdump does not name keeps its length (print-icmp6.c's default case).
+  if (icmp.truncated || !text.endsWith(length) || icmp.knownTypeName === null) {
     out.text(text);
     return;
   }
@@ -169,7 +170,7 @@ function writeVerboseIcmp(
     return;
   }
   // Neighbor discovery: the length right after the message's name, then its details.
-  const name = `ICMP6, ${icmp.typeName}`;
+  const name = `ICMP6, ${textTypeName(icmp)}`;
   out.text(name + length + withoutLength.slice(name.length));
 }
 
@@ -330,12 +331,22 @@ function dnsslText(view: DataView, at: number, length: number): string {
   return text;
 }
 
+/**
+ * The type's name in the text: tcpdump's words for a type it does not name (print-icmp.c's
+ * `type-#N`, print-icmp6.c's `unknown icmp6 type (N)`); JSON keeps `type N`.
+ */
+function textTypeName(icmp: IcmpHeader): string {
+  const known = icmp.knownTypeName;
+  if (known !== null) return known;
+  return icmp.version === 4 ? `type-#${icmp.type}` : `unknown icmp6 type (${icmp.type})`;
+}
+
 /** Every ICMP message but a whole echo, which `writeIcmp` writes itself. */
 function icmpText(icmp: IcmpHeader, verbosity = 0): string {
   const verbose = verbosity > 0;
   const v4 = icmp.version === 4;
   const label = v4 ? "ICMP " : "ICMP6, ";
-  if (icmp.truncated) return label + (icmp.codeName ?? icmp.typeName);
+  if (icmp.truncated) return label + (icmp.codeName ?? textTypeName(icmp));
   const length = `, length ${icmp.messageLength}`;
   const quoted = icmp.quoted;
   if (v4) {
@@ -351,7 +362,7 @@ function icmpText(icmp: IcmpHeader, verbosity = 0): string {
       case ICMP_PARAMETER_PROBLEM:
         return `ICMP parameter problem - octet ${icmp.pointer}${length}`;
     }
-    return `ICMP ${icmp.typeName}${length}`;
+    return `ICMP ${textTypeName(icmp)}${length}`;
   }
   switch (icmp.type) {
     case ICMPV6_UNREACHABLE:
@@ -385,9 +396,16 @@ function icmpText(icmp: IcmpHeader, verbosity = 0): string {
     case MLD_REPORT:
     case MLD_DONE:
     case MLD_V2_REPORT:
-      return `ICMP6, ${icmp.typeName}${mldText(icmp, verbosity)}${length}`;
+      return `ICMP6, ${textTypeName(icmp)}${mldText(icmp, verbosity)}${length}`;
   }
-  return `ICMP6, ${icmp.typeName}${length}`;
+  if (icmp.knownTypeName === null && verbosity <= 1) {
+    // print-icmp6.c's default: the message in hex after its length, but with -vv.
+    const end = Math.min(icmp.end, icmp.offset + icmp.messageLength);
+    return `ICMP6, ${textTypeName(icmp)}${length}\n${
+      dumpLines(icmp.dataView, icmp.offset, end, false)
+    }`;
+  }
+  return `ICMP6, ${textTypeName(icmp)}${length}`;
 }
 /**
  * The message's JSON object as `JSON.stringify(icmp)` writes it: an echo field by field, the
