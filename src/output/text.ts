@@ -528,7 +528,7 @@ export class TextFormatter {
         else {
           out.piece(PIECE.udp);
           out.piece(PIECE.length);
-          out.uint(udp!.payloadLength);
+          out.uint(udpDataLength(udp!));
         }
       } else if (tcp !== undefined) this.#writeSegment(out, packet, tcp);
       else if (!this.#writeDatagram(out, packet, udp!)) return;
@@ -617,11 +617,7 @@ export class TextFormatter {
       dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
       geneve !== undefined || mpls !== undefined;
     if (!application) out.piece(PIECE.udp);
-    // RFC 2675 section 4: a jumbogram's UDP length field is 0, and tcpdump counts the data by
-    // the IP length instead (tshark shows the field: `udp.length` 0).
-    const length = udp.length === 0 && udp.segmentLength > MAX_UDP_LENGTH
-      ? udp.segmentLength - UDP_HEADER_LENGTH
-      : udp.payloadLength;
+    const length = udpDataLength(udp);
     if (!application) {
       out.piece(PIECE.length);
       out.uint(length);
@@ -855,6 +851,16 @@ const EMPTY_SYSLOG = new SyslogMessage();
 
 /** The largest length a UDP header's field can state; a jumbogram's is 0 (RFC 2675). */
 const MAX_UDP_LENGTH = 0xffff;
+
+/**
+ * A datagram's data length as tcpdump prints it: by the length field, but by the IP length in
+ * a jumbogram, whose field is 0 (RFC 2675 section 4; tshark shows the field, `udp.length` 0).
+ */
+function udpDataLength(udp: UdpHeader): number {
+  return udp.length === 0 && udp.segmentLength > MAX_UDP_LENGTH
+    ? udp.segmentLength - UDP_HEADER_LENGTH
+    : udp.payloadLength;
+}
 
 /** "No next header" (RFC 8200 section 4.7), in IPv4 and IPv6 alike. */
 const IPPROTO_NONE = 59;
