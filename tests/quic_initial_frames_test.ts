@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import * as nodeCrypto from "node:crypto";
 import { Decoder, LINKTYPE_ETHERNET } from "../src/decode/mod.ts";
 import { output } from "./protocol_check.ts";
-import { readPcap } from "./pcap_file.ts";
+import { parsePcap } from "./pcap_file.ts";
 
 const FIXTURE = new URL("./fixtures/protocols/quic.pcap", import.meta.url).pathname;
 /** RFC 9001 section 5.2: the version 1 initial salt. */
@@ -219,8 +219,7 @@ const LAYOUTS: Record<string, Layout> = {
 
 Deno.test("QUIC Initial: the ClientHello read wherever the client puts its frames, as tshark reads it", async () => {
   const capture = await Deno.readFile(FIXTURE);
-  const file = await readPcap(FIXTURE);
-  const { frame } = file.records[0];
+  const { frame } = parsePcap(capture).records[0];
   const datagram = frame.subarray(QUIC_AT);
   const opened = openInitial(datagram);
   const hello = cryptoData(opened.plain);
