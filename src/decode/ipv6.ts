@@ -418,16 +418,21 @@ export class Ipv6Header extends HeaderView {
     into[at + 3] = view.getUint32(from + 12);
   }
 
-  /** ESP's security parameter index and sequence number, when ESP follows; else `null`. */
-  get esp(): { spi: number; sequence: number; length: number } | null {
+  /**
+   * When ESP follows: its security parameter index and sequence number (0 when not captured),
+   * its length by the IPv6 length, and the bytes of it captured; else `null`.
+   */
+  get esp(): { spi: number; sequence: number; length: number; captured: number } | null {
     const last = this.extensionCount - 1;
     if (last < 0 || this.extensionTypes[last] !== IPV6_ESP) return null;
     const at = this.extensionOffsets[last];
-    if (at + ESP_SPI_SEQUENCE_LENGTH > this.end) return null;
+    const captured = Math.max(0, this.end - at);
+    const whole = captured >= ESP_SPI_SEQUENCE_LENGTH;
     return {
-      spi: this.view.getUint32(at),
-      sequence: this.view.getUint32(at + 4),
+      spi: whole ? this.view.getUint32(at) : 0,
+      sequence: whole ? this.view.getUint32(at + 4) : 0,
       length: this.extensionLengths[last],
+      captured,
     };
   }
 

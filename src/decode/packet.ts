@@ -1087,6 +1087,7 @@ export class Decoder {
       if (end - offset >= PORTS_LENGTH) {
         packet.udp = this.#udp.bindPartial(this.#view, offset, end, UDP_HEADER_LENGTH)
           .setPseudoHeader(ipVersion, ipOffset, checksummed);
+        this.#udp.ipPayloadLength = ipPayloadLength;
       }
       if (!this.#fits("udp", offset, end, UDP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + UDP_HEADER_LENGTH - this.#base;

@@ -62,6 +62,12 @@ export class UdpHeader extends ChecksummedView {
     return this.u16(FIELD_LENGTH);
   }
 
+  /**
+   * Bytes the IP packet carries after its headers (this header included), a fragment's too;
+   * set by the decoder. tcpdump's applications count no further than it.
+   */
+  ipPayloadLength = 0;
+
   /** Checksum as transmitted (0: none, for IPv4). */
   get checksum(): number {
     return this.u16(FIELD_CHECKSUM);

@@ -60,6 +60,7 @@ import { writeWireGuardHint } from "./wireguard.ts";
 import {
   HTTP_ALT_PORT,
   HTTP_PORT,
+  IPSEC_NAT_T_PORT,
   LINKTYPE_ETHERNET,
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
@@ -69,6 +70,7 @@ import {
 } from "../decode/mod.ts";
 import { writeIcmp } from "./icmp.ts";
 import { ahText } from "./ah.ts";
+import { espText, natTraversalText } from "./esp.ts";
 import { vxlanText } from "./vxlan.ts";
 import { greText } from "./gre.ts";
 import { geneveText } from "./geneve.ts";
@@ -613,8 +615,23 @@ export class TextFormatter {
       );
       return true;
     }
+    if (
+      esp !== undefined ||
+      ((udp.srcPort === IPSEC_NAT_T_PORT || udp.dstPort === IPSEC_NAT_T_PORT) &&
+        dns === undefined && ntp === undefined && syslog === undefined && dhcp === undefined &&
+        dhcpv6 === undefined && vxlan === undefined && geneve === undefined && mpls === undefined)
+    ) {
+      const start = udp.offset + UDP_HEADER_LENGTH;
+      // tcpdump's length for what UDP carries: by UDP's length and the IP packet's, the less.
+      const length = Math.min(udp.payloadLength, udp.ipPayloadLength - UDP_HEADER_LENGTH);
+      const text = natTraversalText(udp.dataView, start, length, udp.end - start);
+      if (text !== undefined) {
+        out.text(text);
+        return true;
+      }
+    }
     const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
-      dhcp !== undefined || esp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
+      dhcp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
       geneve !== undefined || mpls !== undefined;
     if (!application) out.piece(PIECE.udp);
     const length = udpDataLength(udp);
@@ -645,9 +662,6 @@ export class TextFormatter {
     else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
     else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
     else if (dhcpv6 !== undefined) writeDhcpv6(out, dhcpv6, this.#verbosity);
-    else if (esp !== undefined) {
-      out.text(`UDP-encap: ${espText(esp.spi, esp.sequence)}, length ${length}`);
-    }
     return true;
   }
 
@@ -812,17 +826,15 @@ export class TextFormatter {
     const ipv4Payload = ip4 !== undefined ? Math.max(0, ip4.length - ip4.ihl - ahLength) : 0;
     const ipv4Esp = packet.esp;
     if (ipv4Esp !== undefined && ip4 !== undefined) {
-      out.text(`: ${chain}${espText(ipv4Esp.spi, ipv4Esp.sequence)}, length ${ipv4Payload}`);
+      const captured = ipv4Esp.end - ipv4Esp.offset;
+      out.text(`: ${chain}${espText(ipv4Esp.spi, ipv4Esp.sequence, ipv4Payload, captured)}`);
       out.text(fragment);
       return;
     }
     const esp = ip6?.esp;
     if (esp) {
-      out.text(
-        `: ${chain.replace(/ESP $/, "")}ESP(spi=0x${esp.spi.toString(16).padStart(8, "0")},seq=0x${
-          esp.sequence.toString(16)
-        }), length ${esp.length}`,
-      );
+      const words = espText(esp.spi, esp.sequence, esp.length, esp.captured);
+      out.text(`: ${chain.replace(/ESP $/, "")}${words}`);
       return;
     }
     const protocol = ah !== undefined
@@ -922,9 +934,4 @@ function writeSshBanner(out: ByteWriter, view: DataView, start: number, end: num
     text += String.fromCharCode(byte);
   }
   out.text(`: SSH: ${text}`);
-}
-
-/** tcpdump's words for ESP's clear header: `ESP(spi=0x12345678,seq=0x1)`. */
-function espText(spi: number, sequence: number): string {
-  return `ESP(spi=0x${spi.toString(16).padStart(8, "0")},seq=0x${sequence.toString(16)})`;
 }
