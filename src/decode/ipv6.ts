@@ -195,6 +195,7 @@ export class Ipv6Header extends HeaderView {
   /** Starts a new chain (called by the decoder when it binds the header). */
   resetChain(): void {
     this.extensionCount = 0;
+    this.chainNeed = 0;
     this.fragmentHeaderOffset = -1;
     this.protocol = this.nextHeader;
     this.jumboLength = this.#findJumbo();
@@ -431,7 +432,7 @@ export class Ipv6Header extends HeaderView {
     return {
       spi: whole ? this.view.getUint32(at) : 0,
       sequence: whole ? this.view.getUint32(at + 4) : 0,
-      length: this.extensionLengths[last],
+      length: Math.max(0, this.offset + IPV6_HEADER_LENGTH + this.dataLength - at),
       captured,
     };
   }

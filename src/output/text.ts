@@ -30,6 +30,14 @@ import {
   ETHERTYPE_PPPOE_SESSION,
   etherTypeName,
   ICMP_HEADER_LENGTH,
+  IPPROTO_AH,
+  IPPROTO_ESP,
+  IPPROTO_GRE,
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_IGMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
   ipProtocolName,
   type Ipv4Header,
   type Ipv6Header,
@@ -812,7 +820,9 @@ export class TextFormatter {
       out.text(`: ip-proto-${ip4.protocol}${fragment}`);
       return;
     }
-    if (packet.error !== undefined) {
+    // An IP length past the frame is noted where tcpdump says `truncated-ip`; it goes on.
+    const lengthNoteOnly = ipLengthNoteOnly(packet, ip4, ip6);
+    if (packet.error !== undefined && !lengthNoteOnly) {
       out.text(`:${cut}${fragment}`);
       return;
     }
@@ -842,6 +852,11 @@ export class TextFormatter {
       : ip4 !== undefined
       ? ip4.protocol
       : ip6?.protocol ?? 0;
+    if (lengthNoteOnly && DECODED_IP_PROTOCOLS.has(protocol)) {
+      // Its header was not captured whole: the note says so (after tcpdump's words for ESP's).
+      out.text(protocol === IPPROTO_ESP ? `: ${chain} [|esp]${fragment}` : `:${cut}${fragment}`);
+      return;
+    }
     const name = ipProtocolName(protocol);
     const payload = ip4 !== undefined ? ipv4Payload : ip6?.upperLayerLength ?? 0;
     if (protocol === IPPROTO_NONE) {
@@ -876,6 +891,43 @@ function udpDataLength(udp: UdpHeader): number {
 
 /** "No next header" (RFC 8200 section 4.7), in IPv4 and IPv6 alike. */
 const IPPROTO_NONE = 59;
+
+/**
+ * What IP carries that netpeek decodes (or walks, as IPv6's extension headers): the line of
+ * one of them that reaches the plain protocol's words lacks its header.
+ */
+const DECODED_IP_PROTOCOLS: ReadonlySet<number> = new Set([
+  0, // IPv6 hop-by-hop options
+  IPPROTO_ICMP,
+  IPPROTO_IGMP,
+  4, // IPv4 in IP
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  41, // IPv6 in IP
+  43, // IPv6 routing
+  44, // IPv6 fragment
+  IPPROTO_GRE,
+  IPPROTO_ESP,
+  IPPROTO_AH,
+  IPPROTO_ICMPV6,
+  60, // IPv6 destination options
+]);
+
+/**
+ * Whether the packet's one note is that its IP length runs past the frame (tcpdump's
+ * `truncated-ip - N bytes missing!`), after which tcpdump goes on to what IP carries.
+ */
+function ipLengthNoteOnly(
+  packet: Packet,
+  ip4: Ipv4Header | undefined,
+  ip6: Ipv6Header | undefined,
+): boolean {
+  const stop = packet.stop;
+  if (stop === undefined || stop.kind !== "malformed") return false;
+  if (ip4 !== undefined) return stop.layer === "ipv4" && ip4.missingBytes > 0;
+  return ip6 !== undefined && stop.layer === "ipv6" && ip6.missingBytes > 0 &&
+    ip6.chainNeed === 0;
+}
 
 /**
  * What netpeek does not decode past the link layer, named by its type and length (`link`:
