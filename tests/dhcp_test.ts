@@ -43,8 +43,7 @@ const DHCP_CHECK: FieldCheck<DhcpMessage> = {
   layer: (packet) => packet.dhcp,
   // A message cut short: tcpdump's words only (tshark reads it as malformed).
   skip: (packet) => packet.dhcp?.truncated === true,
-  // tshark shows the client ID option's MAC under the same name, after the header's.
-  firstOccurrence: ["dhcp.hw.mac_addr"],
+  // The client ID option's MAC is a second dhcp.hw.mac_addr, after the header's, as tshark's.
 };
 
 interface Checked {

@@ -407,6 +407,39 @@ for (
   });
 }
 
+/**
+ * Captures of tcpdump's test suite, each with the fields whose values or printing once differed
+ * from tshark's there: an 802.3 frame's length is `eth.len` (and under a tag `vlan.len`), not a
+ * type; an OUI prints in decimal; Linux cooked frames over GRE carry `sll.gretype`; the EDNS
+ * payload size prints in decimal; a client identifier's MAC is a second `dhcp.hw.mac_addr`;
+ * NTP mode 7 has no leap indicator; a time span past 2^53 ns keeps its nanoseconds.
+ */
+const CORPUS_FIELDS: readonly [string, readonly string[]][] = [
+  ["3560_CDP.pcap", ["eth.type", "eth.len", "llc.oui"]],
+  ["erspan-type-ii-3.pcap", ["eth.type", "eth.len"]],
+  ["MSTP_Intra-Region_BPDUs.pcap", ["vlan.etype", "vlan.len", "vlan.id"]],
+  ["babel.pcap", ["sll.etype", "sll.ltype", "sll.gretype", "sll.hatype"]],
+  ["dns-badcookie.pcap", ["dns.rr.udp_payload_size", "dns.id"]],
+  ["dhcp-mud.pcap", ["dhcp.hw.mac_addr", "dhcp.id"]],
+  ["ntp-mode7.pcap", ["ntp.flags.li", "ntp.flags.vn", "ntp.flags.mode"]],
+  ["bgp_vpn_rt-oobr.pcap", ["frame.time_relative", "frame.time_delta"]],
+];
+
+Deno.test({
+  name:
+    "-T fields prints what tshark prints on tcpdump's captures of 802.3, cooked GRE, EDNS, DHCP client ids, NTP mode 7 and far-apart times",
+  ignore: !hasTshark,
+  fn: async () => {
+    for (const [name, fields] of CORPUS_FIELDS) {
+      const path = new URL(`../../shared/pcap-corpus/tcpdump/${name}`, import.meta.url).pathname;
+      const { theirs, ours } = await bothFields(path, [...fields], ["occurrence=a"]);
+      // Guard: tshark gives values there.
+      assert.match(theirs, /[^\t\n]/, name);
+      assert.equal(ours, theirs, name);
+    }
+  },
+});
+
 Deno.test({
   name: "-E separator, quote, occurrence and aggregator as tshark's",
   ignore: !hasTshark,

@@ -59,6 +59,8 @@ export const BOOTP_REQUEST = 1;
 export const BOOTP_REPLY = 2;
 const HTYPE_ETHERNET = 1;
 const ETHERNET_LENGTH = 6;
+/** ARPHRD_IEEE802 (RFC 1700): a client identifier's other hardware type with a MAC. */
+const HTYPE_IEEE802 = 6;
 
 // Option codes (RFC 2132).
 /** Padding: one byte, no length. */
@@ -71,6 +73,7 @@ const OPTION_LEASE_TIME = 51;
 const OPTION_MESSAGE_TYPE = 53;
 const OPTION_SERVER_ID = 54;
 const OPTION_PARAMETER_REQUEST = 55;
+const OPTION_CLIENT_IDENTIFIER = 61;
 /** At most this many options are walked. */
 const MAX_OPTIONS = 255;
 
@@ -291,6 +294,24 @@ export class DhcpMessage extends HeaderView {
     return type === undefined ? undefined : dhcpMessageTypeName(type);
   }
 
+  /**
+   * The MACs tshark shows as `dhcp.hw.mac_addr`: the client's, and one a client identifier
+   * (option 61) holds as a hardware type of Ethernet or IEEE 802 and six bytes.
+   */
+  get hardwareMacs(): string[] {
+    const macs: string[] = [];
+    const client = this.clientMac;
+    if (client !== null) macs.push(client);
+    const identifier = this.findOption(OPTION_CLIENT_IDENTIFIER);
+    if (identifier !== null && identifier.length === 1 + ETHERNET_LENGTH) {
+      const type = this.view.getUint8(identifier.dataAt);
+      if (type === HTYPE_ETHERNET || type === HTYPE_IEEE802) {
+        macs.push(formatMac(this.view, identifier.dataAt + 1));
+      }
+    }
+    return macs;
+  }
+
   #addressOption(code: number): string | undefined {
     const option = this.findOption(code);
     return option !== null && option.length === 4
@@ -362,7 +383,10 @@ export const DHCP_FIELDS: FieldTable<DhcpMessage> = {
   "dhcp.secs": (dhcp) => dhcp.secs,
   "dhcp.ip.client": (dhcp) => formatIpv4(dhcp.dataView, dhcp.offset + FIELD_CIADDR),
   "dhcp.ip.your": (dhcp) => formatIpv4(dhcp.dataView, dhcp.offset + FIELD_YIADDR),
-  "dhcp.hw.mac_addr": (dhcp) => dhcp.clientMac ?? undefined,
+  "dhcp.hw.mac_addr": (dhcp) => {
+    const macs = dhcp.hardwareMacs;
+    return macs.length === 0 ? undefined : macs.length === 1 ? macs[0] : macs;
+  },
   "dhcp.option.dhcp": (dhcp) => dhcp.messageType,
   "dhcp.option.requested_ip_address": (dhcp) => dhcp.toJSON().requestedIp,
   "dhcp.option.hostname": (dhcp) => dhcp.toJSON().hostname,

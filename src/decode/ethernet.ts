@@ -14,6 +14,7 @@
  */
 
 import { formatMac } from "./address.ts";
+import { ETHERNET_MAX_LENGTH_FIELD } from "./ethertype.ts";
 import { HeaderView } from "./header.ts";
 import type { FieldPlaces, FieldTable } from "./field.ts";
 
@@ -58,11 +59,15 @@ export class EthernetHeader extends HeaderView {
   }
 }
 
-/** Ethernet's fields under tshark's names. */
+/**
+ * Ethernet's fields under tshark's names: an IEEE 802.3 frame's third field (1500 or less) is
+ * its length, `eth.len`, not a type.
+ */
 export const ETHERNET_FIELDS: FieldTable<EthernetHeader> = {
   "eth.src": (eth) => eth.src,
   "eth.dst": (eth) => eth.dst,
-  "eth.type": (eth) => eth.etherType,
+  "eth.type": (eth) => eth.etherType > ETHERNET_MAX_LENGTH_FIELD ? eth.etherType : undefined,
+  "eth.len": (eth) => eth.etherType <= ETHERNET_MAX_LENGTH_FIELD ? eth.etherType : undefined,
 };
 
 /**

@@ -69,6 +69,8 @@ export function ntpModeName(mode: number): string {
 
 /** NTP's control messages (RFC 9327, mode 6): a 12-byte header of their own. */
 export const NTP_MODE_CONTROL = 6;
+/** The implementations' private messages (mode 7, ntpdc's): response and more bits first. */
+const NTP_MODE_PRIVATE = 7;
 /** Modes whose messages carry time (RFC 5905 figure 10: 0 to 5). */
 export const NTP_LAST_TIME_MODE = 5;
 // A control message's header after the first byte (RFC 9327 section 2).
@@ -259,7 +261,8 @@ export function ntpTimeText(seconds: number, fraction: number): string | null {
 
 /** NTP's fields under tshark's names. */
 export const NTP_FIELDS: FieldTable<NtpMessage> = {
-  "ntp.flags.li": (ntp) => ntp.leap,
+  // Mode 7's first bits are its response and more flags, not a leap indicator (tshark's).
+  "ntp.flags.li": (ntp) => ntp.mode === NTP_MODE_PRIVATE ? undefined : ntp.leap,
   "ntp.flags.vn": (ntp) => ntp.version,
   "ntp.flags.mode": (ntp) => ntp.mode,
   "ntp.stratum": (ntp) => ntp.hasTime ? ntp.stratum : undefined,

@@ -41,6 +41,13 @@ const SLL2_ADDRESS = 12;
 
 /** ARPHRD_NETLINK: cooked frames whose protocol field is a netlink family, not an EtherType. */
 const ARPHRD_NETLINK = 824;
+/** ARPHRD_IPGRE: the protocol field is GRE's protocol type, `sll.gretype` to tshark. */
+const ARPHRD_IPGRE = 778;
+/**
+ * The largest protocol field Linux reads as one of its own protocol numbers (ETH_P_802_2 and
+ * the like, `sll.ltype`) rather than an EtherType: 1536, as Linux and tshark have it.
+ */
+const LINUX_PROTOCOL_MAX = 1536;
 
 /** A 6-byte link-layer address: Ethernet's. */
 const ETHERNET_ADDRESS_LENGTH = 6;
@@ -144,12 +151,22 @@ export class SllHeader extends HeaderView {
   }
 }
 
+/** What the protocol field is, by the interface's type, as tshark names it (netlink: none). */
+function sllKind(sll: SllHeader): "etype" | "ltype" | "gretype" | undefined {
+  const hardwareType = sll.hardwareType;
+  if (hardwareType === ARPHRD_NETLINK) return undefined;
+  if (hardwareType === ARPHRD_IPGRE) return "gretype";
+  return sll.protocol <= LINUX_PROTOCOL_MAX ? "ltype" : "etype";
+}
+
 /** The cooked header's fields under tshark's names (`sll.ifindex`: version 2 only). */
 export const SLL_FIELDS: FieldTable<SllHeader> = {
   "sll.pkttype": (sll) => sll.packetType,
   "sll.hatype": (sll) => sll.hardwareType,
   "sll.src.eth": (sll) => sll.address,
-  "sll.etype": (sll) => sll.protocol,
+  "sll.etype": (sll) => sllKind(sll) === "etype" ? sll.protocol : undefined,
+  "sll.ltype": (sll) => sllKind(sll) === "ltype" ? sll.protocol : undefined,
+  "sll.gretype": (sll) => sllKind(sll) === "gretype" ? sll.protocol : undefined,
   "sll.ifindex": (sll) => sll.version === 2 ? sll.interfaceIndex : undefined,
 };
 

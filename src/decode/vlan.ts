@@ -13,6 +13,7 @@
  * @module
  */
 
+import { ETHERNET_MAX_LENGTH_FIELD } from "./ethertype.ts";
 import { HeaderView } from "./header.ts";
 import type { FieldPlaces, FieldTable } from "./field.ts";
 
@@ -76,7 +77,11 @@ export const VLAN_FIELDS: FieldTable<VlanTag> = {
   "vlan.id": (tag) => q(tag, (t) => t.id),
   "vlan.priority": (tag) => q(tag, (t) => t.pcp),
   "vlan.dei": (tag) => q(tag, (t) => t.dei ? 1 : 0),
-  "vlan.etype": (tag) => q(tag, (t) => t.etherType),
+  // Under a tag too, a value of 1500 or less is an 802.3 length.
+  "vlan.etype": (tag) =>
+    tag.etherType > ETHERNET_MAX_LENGTH_FIELD ? q(tag, (t) => t.etherType) : undefined,
+  "vlan.len": (tag) =>
+    tag.etherType <= ETHERNET_MAX_LENGTH_FIELD ? q(tag, (t) => t.etherType) : undefined,
   "ieee8021ad.id": (tag) => ad(tag, (t) => t.id),
   "ieee8021ad.priority": (tag) => ad(tag, (t) => t.pcp),
   "ieee8021ad.dei": (tag) => ad(tag, (t) => t.dei ? 1 : 0),

@@ -151,15 +151,26 @@ function below(packet: Packet): Packet | undefined {
 }
 
 /** The frame's own fields (tshark's `frame` protocol). */
-const frameText = (nanoseconds: number) =>
-  `${Math.trunc(nanoseconds / NANOSECONDS)}.${
-    String(Math.abs(nanoseconds % NANOSECONDS)).padStart(9, "0")
-  }`;
+function frameText(seconds: number, nanoseconds: number): string {
+  // The two parts may differ in sign (1 s less 200 ns): brought to one sign first.
+  if (seconds > 0 && nanoseconds < 0) {
+    seconds--;
+    nanoseconds += NANOSECONDS;
+  } else if (seconds < 0 && nanoseconds > 0) {
+    seconds++;
+    nanoseconds -= NANOSECONDS;
+  }
+  const sign = seconds < 0 || nanoseconds < 0 ? "-" : "";
+  return `${sign}${Math.abs(seconds)}.${String(Math.abs(nanoseconds)).padStart(9, "0")}`;
+}
 add("frame.number", (frame) => frame.number);
 add("frame.len", (frame) => frame.header.len);
 add("frame.cap_len", (frame) => frame.header.caplen);
-add("frame.time_relative", (frame) => frameText(frame.relativeNanoseconds));
-add("frame.time_delta", (frame) => frameText(frame.deltaNanoseconds));
+add(
+  "frame.time_relative",
+  (frame) => frameText(frame.relativeSeconds, frame.relativeNanoseconds),
+);
+add("frame.time_delta", (frame) => frameText(frame.deltaSeconds, frame.deltaNanoseconds));
 add("frame.time_epoch", (frame) => {
   const header = frame.header;
   const nanoseconds = header.nanosecond ? header.fraction : header.fraction * 1000;

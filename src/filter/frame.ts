@@ -42,8 +42,13 @@ export class FilterFrame {
   /** `tcp.stream` and `udp.stream`, or -1 where there is none (or streams are not numbered). */
   tcpStream = -1;
   udpStream = -1;
-  /** `frame.time_relative` and `frame.time_delta`, in nanoseconds. */
+  /**
+   * `frame.time_relative` and `frame.time_delta`, each as whole seconds and nanoseconds (which
+   * may differ in sign): a span in nanoseconds alone loses digits past 2^53, some 104 days.
+   */
+  relativeSeconds = 0;
   relativeNanoseconds = 0;
+  deltaSeconds = 0;
   deltaNanoseconds = 0;
   #firstSeconds = Number.NaN;
   #firstNanoseconds = 0;
@@ -66,11 +71,10 @@ export class FilterFrame {
       this.#previousSeconds = seconds;
       this.#previousNanoseconds = nanoseconds;
     }
-    // Whole seconds and nanoseconds apart: an epoch time in nanoseconds is past 2^53.
-    this.relativeNanoseconds = (seconds - this.#firstSeconds) * NANOSECONDS + nanoseconds -
-      this.#firstNanoseconds;
-    this.deltaNanoseconds = (seconds - this.#previousSeconds) * NANOSECONDS + nanoseconds -
-      this.#previousNanoseconds;
+    this.relativeSeconds = seconds - this.#firstSeconds;
+    this.relativeNanoseconds = nanoseconds - this.#firstNanoseconds;
+    this.deltaSeconds = seconds - this.#previousSeconds;
+    this.deltaNanoseconds = nanoseconds - this.#previousNanoseconds;
     this.#previousSeconds = seconds;
     this.#previousNanoseconds = nanoseconds;
   }

@@ -110,11 +110,18 @@ const HEX_WIDTHS: Readonly<Record<string, number>> = {
   FT_UINT64: 16,
 };
 
-/** How one value of a field is written, as tshark's `-T fields` does. */
+/**
+ * Fields tshark's `-T fields` writes in decimal though its registry (`tshark -G fields`, which
+ * src/filter/field_types.ts copies) gives them `BASE_HEX`: measured on tshark's output.
+ */
+const DECIMAL_DESPITE_REGISTRY: ReadonlySet<string> = new Set(["dns.rr.udp_payload_size"]);
+
+/** How one value of a field is written, as tshark's `-T fields` does (an OUI in decimal). */
 export function fieldText(field: FilterField, value: number | string): string {
   if (typeof value === "string") return value;
   const base = field.base;
-  const hex = base === "BASE_HEX" || base === "BASE_HEX_DEC" || base === "BASE_OUI";
+  const hex = (base === "BASE_HEX" || base === "BASE_HEX_DEC") &&
+    !DECIMAL_DESPITE_REGISTRY.has(field.name);
   if (hex && field.type.startsWith("FT_UINT")) {
     return "0x" + value.toString(16).padStart(HEX_WIDTHS[field.type] ?? 1, "0");
   }
