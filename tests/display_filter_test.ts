@@ -12,7 +12,8 @@ import { FILTER_FIELDS } from "../src/filter/fields.ts";
 import { fieldTypesSource } from "../scripts/make_field_types.ts";
 import { readPcap } from "./pcap_file.ts";
 import { hasCommand, NetpeekProcess, runNetpeek } from "./netpeek_process.ts";
-import { output } from "./protocol_check.ts";
+import { output, withBuiltCapture } from "./protocol_check.ts";
+import { ethernet, ip4, ipv4, tcp } from "../scripts/packet_builder.ts";
 import { filterTableSource } from "../scripts/make_filter_docs.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -437,6 +438,46 @@ Deno.test({
       assert.match(theirs, /[^\t\n]/, name);
       assert.equal(ours, theirs, name);
     }
+  },
+});
+
+Deno.test({
+  name:
+    "tcp.option_kind as tshark lists it: the zero bytes after an end-of-list, to the first other",
+  ignore: !hasTshark,
+  fn: async () => {
+    const [a, b] = ["192.0.2.1", "192.0.2.2"];
+    const spec = { sport: 40000, dport: 80, seq: 1, ack: 0, flags: 0x02, window: 1000 };
+    const frames = [
+      [2, 4, 5, 180, 0, 0, 0, 0],
+      [0, 1, 1, 3, 3, 7, 0, 0],
+      [1, 0, 2, 4, 5, 180, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+      [0, 1, 0, 0],
+      [0, 0, 0, 0],
+      [2, 4, 5, 180, 0, 0, 0, 1],
+    ].map((options) =>
+      ethernet(
+        "02:00:00:00:00:02",
+        "02:00:00:00:00:01",
+        0x0800,
+        ipv4({
+          src: a,
+          dst: b,
+          protocol: 6,
+          payload: tcp(ip4(a), ip4(b), spec, undefined, options),
+        }),
+      )
+    );
+    await withBuiltCapture(frames, "tcp_eol.pcap", async (path) => {
+      const { theirs, ours } = await bothFields(path, ["tcp.option_kind", "tcp.options.mss_val"], [
+        "occurrence=a",
+      ]);
+      // Guard: tshark lists zeros after the end-of-list here.
+      assert.ok(theirs.includes("2,0,0,0,0\t1460"), theirs);
+      assert.equal(ours, theirs);
+    });
   },
 });
 

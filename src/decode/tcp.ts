@@ -589,6 +589,23 @@ const option = (tcp: TcpHeader, kind: number) =>
 const sackEdges = (tcp: TcpHeader, side: 0 | 1) =>
   option(tcp, TCPOPT_SACK)?.blocks?.map((block) => block[side]);
 
+/**
+ * The kinds of the options, as tshark lists them: after an end-of-list, each zero byte that
+ * follows it (up to the first that is not zero) counts as one more.
+ */
+function optionKinds(tcp: TcpHeader): number[] {
+  const options = tcp.options;
+  const kinds = options.map((found) => found.kind);
+  const last = options.at(-1);
+  if (last === undefined || last.kind !== TCPOPT_EOL || last.malformed) return kinds;
+  let at = tcp.optionsAt;
+  for (const found of options) at += found.length;
+  const end = Math.min(tcp.end, tcp.offset + tcp.dataOffset);
+  const view = tcp.dataView;
+  for (; at < end && view.getUint8(at) === TCPOPT_EOL; at++) kinds.push(TCPOPT_EOL);
+  return kinds;
+}
+
 /** TCP's fields under tshark's names (`tcp.seq_raw`: the absolute numbers). */
 export const TCP_FIELDS: FieldTable<TcpHeader> = {
   "tcp.srcport": (tcp) => tcp.srcPort,
@@ -601,7 +618,7 @@ export const TCP_FIELDS: FieldTable<TcpHeader> = {
   "tcp.urgent_pointer": (tcp) => whole(tcp, (t) => t.urgent),
   "tcp.len": (tcp) => whole(tcp, (t) => t.payloadLength),
   "tcp.option_kind": (tcp) => {
-    const kinds = whole(tcp, (t) => t.options.map((found) => found.kind));
+    const kinds = whole(tcp, optionKinds);
     return kinds?.length ? kinds : undefined;
   },
   "tcp.options.mss_val": (tcp) => option(tcp, TCPOPT_MSS)?.value,
