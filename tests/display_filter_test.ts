@@ -413,7 +413,8 @@ for (
  * from tshark's there: an 802.3 frame's length is `eth.len` (and under a tag `vlan.len`), not a
  * type; an OUI prints in decimal; Linux cooked frames over GRE carry `sll.gretype`; the EDNS
  * payload size prints in decimal; a client identifier's MAC is a second `dhcp.hw.mac_addr`;
- * NTP mode 7 has no leap indicator; a time span past 2^53 ns keeps its nanoseconds.
+ * NTP mode 7 has no leap indicator; a time span past 2^53 ns keeps its nanoseconds; SACK edges
+ * are relative, as the acknowledgment is.
  */
 const CORPUS_FIELDS: readonly [string, readonly string[]][] = [
   ["3560_CDP.pcap", ["eth.type", "eth.len", "llc.oui"]],
@@ -424,6 +425,7 @@ const CORPUS_FIELDS: readonly [string, readonly string[]][] = [
   ["dhcp-mud.pcap", ["dhcp.hw.mac_addr", "dhcp.id"]],
   ["ntp-mode7.pcap", ["ntp.flags.li", "ntp.flags.vn", "ntp.flags.mode"]],
   ["bgp_vpn_rt-oobr.pcap", ["frame.time_relative", "frame.time_delta"]],
+  ["ssh.pcap", ["tcp.options.sack_le", "tcp.options.sack_re"]],
 ];
 
 Deno.test({

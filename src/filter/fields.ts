@@ -32,6 +32,7 @@ import {
   type Packet,
   PACKET_FIELDS,
   type PacketField,
+  TCPOPT_SACK,
 } from "../decode/mod.ts";
 import { FIELD_TYPES } from "./field_types.ts";
 import { type FilterFrame, NANOSECONDS } from "./frame.ts";
@@ -289,6 +290,25 @@ add("tcp.ack", (frame) => {
   if (relative === null) return innermostTcp(frame.packet)?.ack;
   return (relative + (frame.peerIsnSeen ? 0 : 1)) >>> 0;
 }, { needs: "analysis" });
+/**
+ * A SACK block's edges (`side` 0 left, 1 right) count in the other side's sequence space, so
+ * tshark makes them relative as it does the acknowledgment number; absolute while that side
+ * is unseen.
+ */
+function sackEdges(side: 0 | 1) {
+  return (frame: FilterFrame) => {
+    const analysis = frame.analysis;
+    const tcp = innermostTcp(frame.packet);
+    if (analysis === undefined || tcp === undefined || tcp.truncated) return undefined;
+    const blocks = tcp.options.find((option) => option.kind === TCPOPT_SACK)?.blocks;
+    if (blocks === undefined) return undefined;
+    const base = analysis.peerBase;
+    const shift = frame.peerIsnSeen ? 0 : 1;
+    return blocks.map((block) => base === null ? block[side] : (block[side] - base + shift) >>> 0);
+  };
+}
+add("tcp.options.sack_le", sackEdges(0), { needs: "analysis" });
+add("tcp.options.sack_re", sackEdges(1), { needs: "analysis" });
 /** tshark's name for each of the analysis' flags. */
 const ANALYSIS_FIELD_NAMES: Readonly<Record<(typeof TCP_ANALYSIS_FLAGS)[number], string>> = {
   reset: "", // tshark flags no reset in tcp.analysis
