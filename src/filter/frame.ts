@@ -14,7 +14,11 @@
  * const frame = new FilterFrame();
  * frame.next(packet, { seconds: 10, fraction: 5, nanosecond: false, caplen: 20, len: 20 });
  * frame.next(packet, { seconds: 11, fraction: 0, nanosecond: false, caplen: 20, len: 20 });
- * assert.deepEqual([frame.number, frame.relativeNanoseconds, frame.deltaNanoseconds], [2, 999_995_000, 999_995_000]);
+ * // 10.000005 s to 11 s: one second less 5 µs, kept as its two parts.
+ * assert.deepEqual(
+ *   [frame.number, frame.relativeSeconds, frame.relativeNanoseconds, frame.deltaNanoseconds],
+ *   [2, 1, -5000, -5000],
+ * );
  * ```
  * @module
  */
