@@ -32,7 +32,7 @@ import {
   type Packet,
   PACKET_FIELDS,
   type PacketField,
-  TCPOPT_SACK,
+  TCP_FIELDS,
 } from "../decode/mod.ts";
 import { FIELD_TYPES } from "./field_types.ts";
 import { type FilterFrame, NANOSECONDS } from "./frame.ts";
@@ -295,20 +295,21 @@ add("tcp.ack", (frame) => {
  * tshark makes them relative as it does the acknowledgment number; absolute while that side
  * is unseen.
  */
-function sackEdges(side: 0 | 1) {
+function relativeSackEdges(name: "tcp.options.sack_le" | "tcp.options.sack_re") {
+  const absolute = TCP_FIELDS[name];
   return (frame: FilterFrame) => {
     const analysis = frame.analysis;
     const tcp = innermostTcp(frame.packet);
-    if (analysis === undefined || tcp === undefined || tcp.truncated) return undefined;
-    const blocks = tcp.options.find((option) => option.kind === TCPOPT_SACK)?.blocks;
-    if (blocks === undefined) return undefined;
+    if (analysis === undefined || tcp === undefined) return undefined;
+    const edges = absolute(tcp) as readonly number[] | undefined;
     const base = analysis.peerBase;
+    if (edges === undefined || base === null) return edges;
     const shift = frame.peerIsnSeen ? 0 : 1;
-    return blocks.map((block) => base === null ? block[side] : (block[side] - base + shift) >>> 0);
+    return edges.map((edge) => (edge - base + shift) >>> 0);
   };
 }
-add("tcp.options.sack_le", sackEdges(0), { needs: "analysis" });
-add("tcp.options.sack_re", sackEdges(1), { needs: "analysis" });
+add("tcp.options.sack_le", relativeSackEdges("tcp.options.sack_le"), { needs: "analysis" });
+add("tcp.options.sack_re", relativeSackEdges("tcp.options.sack_re"), { needs: "analysis" });
 /** tshark's name for each of the analysis' flags. */
 const ANALYSIS_FIELD_NAMES: Readonly<Record<(typeof TCP_ANALYSIS_FLAGS)[number], string>> = {
   reset: "", // tshark flags no reset in tcp.analysis

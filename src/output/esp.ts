@@ -49,8 +49,8 @@ export function natTraversalText(
     return "isakmp-nat-keep-alive";
   }
   if (length < MARKER_LENGTH || captured < MARKER_LENGTH) return " [|isakmp_rfc3948]";
-  if (view.getUint32(start) === 0) return undefined;
   const spi = view.getUint32(start);
+  if (spi === 0) return undefined;
   const sequence = captured >= ESP_HEADER_LENGTH ? view.getUint32(start + MARKER_LENGTH) : 0;
   return `UDP-encap: ${espText(spi, sequence, length, captured)}`;
 }

@@ -40,6 +40,10 @@ import {
   IPPROTO_UDP,
   ipProtocolName,
   type Ipv4Header,
+  IPV6_DESTINATION,
+  IPV6_FRAGMENT,
+  IPV6_HOP_BY_HOP,
+  IPV6_ROUTING,
   type Ipv6Header,
   type LlcHeader,
   type MacsecHeader,
@@ -623,11 +627,12 @@ export class TextFormatter {
       );
       return true;
     }
+    const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
+      dhcp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
+      geneve !== undefined || mpls !== undefined;
     if (
       esp !== undefined ||
-      ((udp.srcPort === IPSEC_NAT_T_PORT || udp.dstPort === IPSEC_NAT_T_PORT) &&
-        dns === undefined && ntp === undefined && syslog === undefined && dhcp === undefined &&
-        dhcpv6 === undefined && vxlan === undefined && geneve === undefined && mpls === undefined)
+      (!application && (udp.srcPort === IPSEC_NAT_T_PORT || udp.dstPort === IPSEC_NAT_T_PORT))
     ) {
       const start = udp.offset + UDP_HEADER_LENGTH;
       // tcpdump's length for what UDP carries: by UDP's length and the IP packet's, the less.
@@ -638,9 +643,6 @@ export class TextFormatter {
         return true;
       }
     }
-    const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
-      dhcp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
-      geneve !== undefined || mpls !== undefined;
     if (!application) out.piece(PIECE.udp);
     const length = udpDataLength(udp);
     if (!application) {
@@ -897,20 +899,20 @@ const IPPROTO_NONE = 59;
  * one of them that reaches the plain protocol's words lacks its header.
  */
 const DECODED_IP_PROTOCOLS: ReadonlySet<number> = new Set([
-  0, // IPv6 hop-by-hop options
+  IPV6_HOP_BY_HOP,
   IPPROTO_ICMP,
   IPPROTO_IGMP,
   4, // IPv4 in IP
   IPPROTO_TCP,
   IPPROTO_UDP,
   41, // IPv6 in IP
-  43, // IPv6 routing
-  44, // IPv6 fragment
+  IPV6_ROUTING,
+  IPV6_FRAGMENT,
   IPPROTO_GRE,
   IPPROTO_ESP,
   IPPROTO_AH,
   IPPROTO_ICMPV6,
-  60, // IPv6 destination options
+  IPV6_DESTINATION,
 ]);
 
 /**
