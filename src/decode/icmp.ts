@@ -322,6 +322,11 @@ export class IcmpHeader extends ChecksummedView {
     return ~sum & 0xffff;
   }
 
+  /** Whether this is an ICMPv4 redirect (RFC 792), which quotes the packet it redirects. */
+  get isRedirect(): boolean {
+    return this.version === 4 && this.type === ICMP_REDIRECT;
+  }
+
   /** Whether this is an echo request or reply, which carry an identifier and sequence. */
   get isEcho(): boolean {
     const type = this.type;
@@ -426,6 +431,18 @@ export class IcmpHeader extends ChecksummedView {
       return this.view.getUint32(this.offset + FIELD_POINTER);
     }
     return null;
+  }
+
+  /**
+   * The bytes of the packet an error message quotes (after its 8-byte header, to the end of
+   * the message), or `null` for a message that quotes none. tshark dissects them as a packet of
+   * its own, whose fields it lists after the message's.
+   */
+  get quotedBytes(): Uint8Array | null {
+    const start = this.offset + FIELD_BODY;
+    if (!this.isError || start >= this.end) return null;
+    const view = this.view;
+    return new Uint8Array(view.buffer, view.byteOffset + start, this.end - start);
   }
 
   /** The header (and ports) an error message quotes; `null` when none was captured. */

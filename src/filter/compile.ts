@@ -25,7 +25,7 @@
 import type { FieldValue } from "../decode/mod.ts";
 import { editDistance } from "../user_error.ts";
 import { DisplayFilterError } from "./error.ts";
-import { FILTER_FIELDS, type FilterField } from "./fields.ts";
+import { FILTER_FIELDS, type FilterField, isSingleLayer } from "./fields.ts";
 import type { FilterFrame } from "./frame.ts";
 import {
   type CompareOperator,
@@ -620,7 +620,7 @@ function occurrenceTest(side: Operand, one: (value: Comparable) => boolean, all:
     return converted !== undefined && one(converted);
   };
   return (frame) => {
-    if (frame.packet.inner !== undefined) return general(frame);
+    if (!isSingleLayer(frame.packet)) return general(frame);
     const a = first(frame);
     const b = second(frame);
     if (typeof a === "object" || typeof b === "object") return general(frame);

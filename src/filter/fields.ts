@@ -85,20 +85,103 @@ function occurrences(values: (number | string)[]): FieldValue {
 }
 
 /**
- * A packet field read in every layer of the packet: the outer one, then each packet a tunnel
- * carries, as tshark lists a field once per header that has it.
+ * What tshark dissects of a layer, and what a field needs of the layers it is read in (each
+ * bit). `IP_PAYLOAD`: what the layer's IP datagram carries (not in a fragment, which tshark
+ * waits to reassemble). `APPLICATION`: the protocol above TCP or UDP (not in the packet an
+ * ICMP redirect quotes). `OWN`: the layer is the frame's own or a tunnel's, not a packet an
+ * ICMP error quotes.
  */
-function inEveryLayer(read: PacketField, aboveIp: boolean): FrameField {
+const IP_PAYLOAD = 1;
+const APPLICATION = 2;
+const OWN = 4;
+/** A layer of the frame's own that tshark dissects whole. */
+const WHOLE = IP_PAYLOAD | APPLICATION | OWN;
+
+/** Whether a layer of `flags` has what a field of `needs` needs. */
+function serves(flags: number, needs: number): boolean {
+  return (flags & needs) === needs;
+}
+
+/**
+ * A packet field read in every layer of the packet: the outer one, then each packet a tunnel
+ * carries, then the packet an ICMP error quotes, as tshark lists a field once per header that
+ * has it.
+ */
+function inEveryLayer(read: PacketField, needs: number): FrameField {
   return (frame) => {
     const packet = frame.packet;
-    if (packet.inner === undefined) return aboveIp && fragmented(packet) ? undefined : read(packet);
+    if (isSingleLayer(packet)) return serves(ownFlags(packet), needs) ? read(packet) : undefined;
+    const layers = layersOf(frame);
     const values: (number | string)[] = [];
-    for (let layer: Packet | undefined = packet; layer; layer = below(layer)) {
-      if (!(aboveIp && fragmented(layer))) collect(values, read(layer));
+    for (let i = 0; i < layers.count; i++) {
+      if (serves(layers.flags[i], needs)) collect(values, read(layers.packets[i]));
     }
     return occurrences(values);
   };
 }
+
+/** Whether a frame's packet is its only layer: no tunnel, no ICMP error quoting a packet. */
+export function isSingleLayer(packet: Packet): boolean {
+  return packet.inner === undefined && (packet.icmp === undefined || !packet.icmp.isError);
+}
+
+/** What tshark dissects of a layer of the frame's own (or a tunnel's). */
+function ownFlags(packet: Packet): number {
+  return fragmented(packet) ? OWN : WHOLE;
+}
+
+/**
+ * The layers tshark dissects in a frame, outermost first: the frame's packet, each packet a
+ * tunnel carries, then the packet an ICMP error in the innermost quotes (and what that
+ * carries), each with what tshark dissects of it.
+ */
+interface FrameLayers {
+  readonly packets: Packet[];
+  readonly flags: number[];
+  count: number;
+  /** The index of the quoted packet, or -1. */
+  quoted: number;
+}
+const frameLayers: FrameLayers = { packets: [], flags: [], count: 0, quoted: -1 };
+let layersFrame: FilterFrame | undefined;
+let layersNumber = -1;
+
+function addLayer(packet: Packet, flags: number): void {
+  frameLayers.packets[frameLayers.count] = packet;
+  frameLayers.flags[frameLayers.count] = flags;
+  frameLayers.count++;
+}
+
+/** The frame's layers, found once per frame. */
+function layersOf(frame: FilterFrame): FrameLayers {
+  if (layersFrame === frame && layersNumber === frame.number) return frameLayers;
+  layersFrame = frame;
+  layersNumber = frame.number;
+  frameLayers.count = 0;
+  frameLayers.quoted = -1;
+  let innermost = frame.packet;
+  for (let layer: Packet | undefined = innermost; layer; layer = below(layer)) {
+    addLayer(layer, ownFlags(layer));
+    innermost = layer;
+  }
+  if (fragmented(innermost)) return frameLayers; // tshark dissects no ICMP in a fragment
+  const quoted = frame.quotedBy(innermost);
+  if (quoted === undefined) return frameLayers;
+  frameLayers.quoted = frameLayers.count;
+  // A quoted datagram is not reassembled: tshark dissects what a first fragment carries, but
+  // not the application protocol of a packet a redirect quotes.
+  let flags = laterFragment(quoted) ? 0 : IP_PAYLOAD | APPLICATION;
+  if (innermost.icmp?.isRedirect) flags &= ~APPLICATION;
+  addLayer(quoted, flags);
+  for (let layer = below(quoted); layer; layer = below(layer)) addLayer(layer, flags);
+  return frameLayers;
+}
+
+/**
+ * Fields tshark does not give for the segment an ICMP error quotes: its length is that of a
+ * segment cut short.
+ */
+const NOT_IN_QUOTED = new Set(["tcp.len"]);
 
 /**
  * The protocols carried in an IP datagram, and what those carry (by tshark's protocol name,
@@ -132,10 +215,23 @@ const ABOVE_IP = new Set([
   "ssdp",
 ]);
 
-/** Whether a field or protocol belongs to a layer carried in an IP datagram. */
-function isAboveIp(name: string): boolean {
+/** The protocols of ABOVE_IP that IP carries directly, or that TCP and UDP are. */
+const IP_PROTOCOLS = new Set(["tcp", "udp", "icmp", "icmpv6", "igmp", "esp", "ah", "gre"]);
+
+/**
+ * What a field or protocol needs of a layer to be read in it: `IP_PAYLOAD` for one carried in
+ * an IP datagram, `APPLICATION` as well for one carried above that, `OWN` for one tshark does
+ * not give for a quoted packet.
+ */
+function needsOf(name: string): number {
   const dot = name.indexOf(".");
-  return ABOVE_IP.has(dot < 0 ? name : name.slice(0, dot));
+  const protocol = dot < 0 ? name : name.slice(0, dot);
+  let needs = 0;
+  if (ABOVE_IP.has(protocol)) {
+    needs |= IP_PROTOCOLS.has(protocol) ? IP_PAYLOAD : IP_PAYLOAD | APPLICATION;
+  }
+  if (NOT_IN_QUOTED.has(name)) needs |= OWN;
+  return needs;
 }
 
 /** Whether a layer's IP datagram is a fragment (IPv4's MF or offset; IPv6's fragment header). */
@@ -144,6 +240,14 @@ function fragmented(packet: Packet): boolean {
   if (ip4 !== undefined) return ip4.isFragment;
   const ip6 = packet.ipv6;
   return ip6 !== undefined && ip6.fragmentHeaderOffset >= 0;
+}
+
+/** Whether a layer's IP datagram is a fragment other than the first. */
+function laterFragment(packet: Packet): boolean {
+  const ip4 = packet.ipv4;
+  if (ip4 !== undefined) return ip4.fragOffset !== 0;
+  const ip6 = packet.ipv6;
+  return ip6 !== undefined && ip6.laterFragment;
 }
 
 /** The packet a layer's tunnel carries, unless the layer is a fragment (tshark goes no deeper). */
@@ -180,14 +284,14 @@ add("frame.time_epoch", (frame) => {
 add("frame.comment", (frame) => frame.header.comment);
 
 for (const [name, read] of Object.entries(PACKET_FIELDS)) {
-  add(name, inEveryLayer(read, isAboveIp(name)));
+  add(name, inEveryLayer(read, needsOf(name)));
 }
 
 /** A field made of two declared ones: `ip.addr` of `ip.src` and `ip.dst`. */
 function either(name: string, first: string, second: string): void {
   const a = PACKET_FIELDS[first];
   const b = PACKET_FIELDS[second];
-  const aboveIp = isAboveIp(name);
+  const needs = needsOf(name);
   add(
     name,
     inEveryLayer((packet) => {
@@ -196,8 +300,8 @@ function either(name: string, first: string, second: string): void {
       if (one === undefined) return other;
       if (other === undefined) return one;
       return [one as number | string, other as number | string];
-    }, aboveIp),
-    { parts: [inEveryLayer(a, aboveIp), inEveryLayer(b, aboveIp)] },
+    }, needs),
+    { parts: [inEveryLayer(a, needs), inEveryLayer(b, needs)] },
   );
 }
 /** A field made of declared ones, `parts` the high bits first, each `width` bits wide. */
@@ -213,7 +317,7 @@ function packed(name: string, parts: readonly (readonly [string, number])[]): vo
         value = value * 2 ** width + part;
       }
       return value;
-    }, isAboveIp(name)),
+    }, needsOf(name)),
   );
 }
 // tshark's whole flags field (three bits) and DS byte.
@@ -248,7 +352,7 @@ for (const [name, bit] of Object.entries(TCP_FLAG_BITS)) {
     inEveryLayer((packet) => {
       const flags = tcpFlags(packet);
       return typeof flags === "number" ? ((flags & bit) !== 0 ? 1 : 0) : undefined;
-    }, true),
+    }, IP_PAYLOAD),
   );
 }
 /** The reserved bits' place in tshark's 12-bit `tcp.flags`; tshark's field is a boolean. */
@@ -258,7 +362,7 @@ add(
   inEveryLayer((packet) => {
     const flags = tcpFlags(packet);
     return typeof flags === "number" ? ((flags >>> TCP_RESERVED_SHIFT) & 0b111 ? 1 : 0) : undefined;
-  }, true),
+  }, IP_PAYLOAD),
 );
 
 /** The TCP header the analysis is of: the innermost one. */
@@ -275,20 +379,48 @@ function fromAnalysis(name: string, read: (analysis: TcpAnalysis) => number | un
     return analysis === undefined ? undefined : read(analysis);
   }, { needs: "analysis" });
 }
+/** Where a TCP header's sequence and acknowledgment numbers end (RFC 9293 section 3.1). */
+const TCP_SEQUENCE_END = 8;
+const TCP_ACKNOWLEDGMENT_END = 12;
+
+/**
+ * The sequence or acknowledgment number of the segment an ICMP error in the frame quotes, as
+ * sent (tshark does not make a quoted segment's numbers relative), when captured.
+ */
+function quotedTcpNumber(frame: FilterFrame, end: number): number | undefined {
+  if (isSingleLayer(frame.packet)) return undefined;
+  const layers = layersOf(frame);
+  const tcp = layers.quoted < 0 ? undefined : layers.packets[layers.quoted].tcp;
+  if (tcp === undefined || tcp.capturedLength < end) return undefined;
+  return end === TCP_SEQUENCE_END ? tcp.seq : tcp.ack;
+}
+
+/** A frame's own value followed by its quoted segment's, as tshark lists them. */
+function withQuoted(own: number | undefined, quoted: number | undefined): FieldValue {
+  if (quoted === undefined) return own;
+  return own === undefined ? quoted : [own, quoted];
+}
+
 // tshark counts a side's numbers from its SYN, or from one before its first segment when the
 // SYN was not seen (so that the first byte is 1); netpeek's analysis from the first segment.
 // Without the ACK flag tshark shows the acknowledgment number as sent.
 add("tcp.seq", (frame) => {
   const analysis = frame.analysis;
-  if (analysis === undefined) return undefined;
-  return (analysis.relativeSeq + (analysis.isnSeen ? 0 : 1)) >>> 0;
+  const own = analysis === undefined
+    ? undefined
+    : (analysis.relativeSeq + (analysis.isnSeen ? 0 : 1)) >>> 0;
+  return withQuoted(own, quotedTcpNumber(frame, TCP_SEQUENCE_END));
 }, { needs: "analysis" });
 add("tcp.ack", (frame) => {
   const analysis = frame.analysis;
-  if (analysis === undefined) return undefined;
-  const relative = analysis.relativeAck;
-  if (relative === null) return innermostTcp(frame.packet)?.ack;
-  return (relative + (frame.peerIsnSeen ? 0 : 1)) >>> 0;
+  let own: number | undefined;
+  if (analysis !== undefined) {
+    const relative = analysis.relativeAck;
+    own = relative === null
+      ? innermostTcp(frame.packet)?.ack
+      : (relative + (frame.peerIsnSeen ? 0 : 1)) >>> 0;
+  }
+  return withQuoted(own, quotedTcpNumber(frame, TCP_ACKNOWLEDGMENT_END));
 }, { needs: "analysis" });
 /**
  * A SACK block's edges (`side` 0 left, 1 right) count in the other side's sequence space, so
@@ -420,12 +552,15 @@ const frameBytes = (frame: FilterFrame) => frame.packet.frame;
 add("frame", () => 1, { bytes: frameBytes });
 
 for (const [name, layerOf] of Object.entries(PROTOCOL_LAYERS)) {
-  const aboveIp = isAboveIp(name);
+  const needs = needsOf(name);
   // The protocol's first layer tshark would dissect.
   const firstLayer = (frame: FilterFrame): LayerView | undefined => {
-    for (let packet: Packet | undefined = frame.packet; packet; packet = below(packet)) {
-      if (aboveIp && fragmented(packet)) return undefined;
-      const layer = layerOf(packet);
+    const packet = frame.packet;
+    if (isSingleLayer(packet)) return serves(ownFlags(packet), needs) ? layerOf(packet) : undefined;
+    const layers = layersOf(frame);
+    for (let i = 0; i < layers.count; i++) {
+      if (!serves(layers.flags[i], needs)) continue;
+      const layer = layerOf(layers.packets[i]);
       if (layer !== undefined) return layer;
     }
     return undefined;

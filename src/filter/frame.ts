@@ -25,7 +25,7 @@
 
 import type { FlowTracker } from "../analysis/flows.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
-import type { Packet } from "../decode/mod.ts";
+import { Decoder, LINKTYPE_RAW, type Packet } from "../decode/mod.ts";
 import type { FrameHeader } from "../frame.ts";
 
 /** Nanoseconds in a second. */
@@ -58,6 +58,11 @@ export class FilterFrame {
   #firstNanoseconds = 0;
   #previousSeconds = 0;
   #previousNanoseconds = 0;
+  /** The frame number `#quoted` was decoded for (0: none yet). */
+  #quotedNumber = 0;
+  #quoted: Packet | undefined;
+  /** Decodes the packets ICMP errors quote; made on the first. */
+  #quotedDecoder: Decoder | undefined;
 
   /** Moves to the next frame: numbers it and sets its times; the caller sets the rest. */
   next(packet: Packet, header: FrameHeader): void {
@@ -81,6 +86,23 @@ export class FilterFrame {
     this.deltaNanoseconds = nanoseconds - this.#previousNanoseconds;
     this.#previousSeconds = seconds;
     this.#previousNanoseconds = nanoseconds;
+  }
+
+  /**
+   * The packet an ICMP error in `layer` (the frame's innermost) quotes, decoded as a packet of
+   * its own, as tshark dissects it: tshark lists its headers' fields (`ip.src`, `udp.dstport`,
+   * `dns.qry.name`) after the frame's own, and its protocols are in the frame (`udp` holds for
+   * a port unreachable). Decoded once per frame; undefined when the layer quotes nothing.
+   */
+  quotedBy(layer: Packet): Packet | undefined {
+    if (this.#quotedNumber === this.number) return this.#quoted;
+    this.#quotedNumber = this.number;
+    this.#quoted = undefined;
+    const bytes = layer.icmp?.quotedBytes;
+    if (bytes === undefined || bytes === null) return undefined;
+    this.#quotedDecoder ??= new Decoder();
+    this.#quoted = this.#quotedDecoder.decode(bytes, LINKTYPE_RAW);
+    return this.#quoted;
   }
 
   /**
