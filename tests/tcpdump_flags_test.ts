@@ -159,10 +159,6 @@ const DIFFERENCES: { name: string; applies: (ours: string, theirs: string) => bo
     applies: (ours, theirs) => /RT6 \(/.test(theirs) || ours.includes("srcrt"),
   },
   {
-    name: "MPTCP options named, not decoded",
-    applies: (ours, theirs) => /,mptcp[,\]]/.test(ours) && /mptcp \d+ /.test(theirs),
-  },
-  {
     name: "PPP's -v option lines",
     applies: (_ours, theirs) => /encoded length \d+ \(=Option\(s\) length/.test(theirs),
   },

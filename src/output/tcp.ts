@@ -46,6 +46,7 @@ import {
 } from "../decode/mod.ts";
 import { type ByteWriter, encodePieces, type Piece, PieceTable } from "./bytes.ts";
 import { writeChecksum } from "./checksum_text.ts";
+import { writeMptcpOption } from "./mptcp.ts";
 import { keyed, keyedBool, nullable, number, writePorts } from "./json_pieces.ts";
 import type { Style } from "./text.ts";
 
@@ -421,9 +422,11 @@ function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): voi
         break;
       }
       case TCPOPT_MPTCP:
-        // Named, not decoded (a difference the README lists).
         data = length - 2;
         end = dataEnd(data, left, at, captured);
+        if (end !== OPTIONS_DONE) break;
+        // The option from its kind byte; the flags decide which lengths a subtype may have.
+        if (!writeMptcpOption(out, view, at - 2, tcp.flagWord & 0xff)) end = OPTIONS_BAD;
         break;
       default:
         data = length - 2;
