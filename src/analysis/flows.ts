@@ -57,7 +57,7 @@ import {
 } from "./conversations.ts";
 import { grown } from "./grown.ts";
 import { LayerCounter, type ProtocolHierarchy } from "./hierarchy.ts";
-import { TcpAnalyser, type TcpAnalysis } from "./tcp_analysis.ts";
+import { type ParkedConnection, TcpAnalyser, type TcpAnalysis } from "./tcp_analysis.ts";
 import { WordTable } from "./word_table.ts";
 
 export type { Conversation, Endpoint } from "./conversations.ts";
@@ -177,6 +177,25 @@ const FLOW_SAW_RST = 1 << (FLOW_STATE_SHIFT + 5);
  */
 const FLOW_BASE_A_TO_B = 1 << (FLOW_STATE_SHIFT + 6);
 const FLOW_BASE_B_TO_A = 1 << (FLOW_STATE_SHIFT + 7);
+
+/** TCP's protocol number, the first word of a TCP flow's key. */
+const IPPROTO_TCP = 6;
+
+/** How many idle TCP connections are kept to be resumed (the oldest goes first). */
+const PARKED_CONNECTIONS_MAX = 16_384;
+
+/**
+ * A TCP connection retired for idleness before it closed, kept so that it goes on where it
+ * was if it resumes: tcpdump and tshark keep a connection's state for the whole capture.
+ */
+interface IdleConnection {
+  readonly analysis: ParkedConnection;
+  readonly stream: number;
+  /** Each endpoint's first sequence number (-1: none), the lower endpoint's first. */
+  readonly lowBaseSeq: number;
+  readonly highBaseSeq: number;
+  readonly initialRtt: number;
+}
 
 /** The limits with every default filled in; only the export may be absent. */
 type Limits = Required<Omit<FlowLimits, "export">> & Pick<FlowLimits, "export">;
@@ -311,6 +330,8 @@ export class FlowTracker {
    */
   #order: number[] = [];
   #head = 0;
+  /** TCP connections retired for idleness and not closed, by their key's words. */
+  readonly #parked = new Map<string, IdleConnection>();
 
   constructor(limits: FlowLimits = {}) {
     this.#limits = { ...DEFAULTS, ...limits };
@@ -424,6 +445,12 @@ export class FlowTracker {
     if (row < 0) {
       row = this.#create(table, key, srcIsLow, time);
       created = true;
+      // A connection that went quiet goes on where it was, unless this SYN opens a new one.
+      const tcp = packet.tcp;
+      if (
+        this.#parked.size > 0 && protocol === IPPROTO_TCP && tcp !== undefined &&
+        (tcp.flagBits & TCP_SYN) === 0
+      ) this.#resume(table, row, key, srcIsLow);
     } else if (
       packet.tcp !== undefined && transport === packet.tcp &&
       this.#portsReused(table, row, srcIsLow, packet.tcp)
@@ -670,6 +697,7 @@ export class FlowTracker {
   }
 
   #remove(id: number, reason: number): void {
+    if (reason === FLOW_END_IDLE) this.#park(id);
     if (this.#limits.export !== undefined) {
       // A flow that ended in a FIN or RST ended as the protocol says, whatever retired it.
       const table = this.#tableOf(id);
@@ -683,6 +711,47 @@ export class FlowTracker {
     this.#serial[id] = -1;
     this.#analyser.forget(id);
     this.#freeIds.push(id);
+  }
+
+  /** Keeps a TCP connection that went idle before it closed, to be resumed. */
+  #park(id: number): void {
+    const table = this.#tableOf(id);
+    const row = table.rowOf(id);
+    const words = table.words;
+    if (words[row] !== IPPROTO_TCP) return;
+    const state = words[row + table.stateWord];
+    if ((state & (FLOW_SAW_FIN | FLOW_SAW_RST)) !== 0) return;
+    const aIsLow = (state & FLOW_A_IS_LOW) !== 0;
+    const aBase = this.#baseSeq[2 * id];
+    const bBase = this.#baseSeq[2 * id + 1];
+    const parked = this.#parked;
+    if (parked.size >= PARKED_CONNECTIONS_MAX) parked.delete(parked.keys().next().value!);
+    parked.set(words.subarray(row, row + table.keyWords).join(), {
+      analysis: this.#analyser.park(id, aIsLow),
+      stream: this.#stream[id],
+      lowBaseSeq: aIsLow ? aBase : bBase,
+      highBaseSeq: aIsLow ? bBase : aBase,
+      initialRtt: this.#initialRtt[id],
+    });
+  }
+
+  /** Goes on with a parked connection, if there is one under `key`, as the flow at `row`. */
+  #resume(table: FlowTable, row: number, key: Uint32Array, aIsLow: boolean): void {
+    const name = key.join();
+    const connection = this.#parked.get(name);
+    if (connection === undefined) return;
+    this.#parked.delete(name);
+    const id = table.idAt(row);
+    this.#analyser.resume(id, connection.analysis, aIsLow);
+    this.#stream[id] = connection.stream;
+    this.#initialRtt[id] = connection.initialRtt;
+    const aBase = aIsLow ? connection.lowBaseSeq : connection.highBaseSeq;
+    const bBase = aIsLow ? connection.highBaseSeq : connection.lowBaseSeq;
+    this.#baseSeq[2 * id] = aBase;
+    this.#baseSeq[2 * id + 1] = bBase;
+    const stateAt = row + table.stateWord;
+    if (aBase >= 0) table.words[stateAt] |= FLOW_BASE_A_TO_B;
+    if (bBase >= 0) table.words[stateAt] |= FLOW_BASE_B_TO_A;
   }
 
   /**

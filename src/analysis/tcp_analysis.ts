@@ -95,6 +95,15 @@ export const TCP_ANALYSIS_FLAGS = [
 /** Wireshark's default threshold for telling out-of-order from retransmission: 3 ms. */
 const OUT_OF_ORDER_THRESHOLD = 0.003;
 
+/**
+ * A connection's state set aside by `TcpAnalyser.park`, by endpoint: what the lower endpoint
+ * of its key sent, and what the higher one did (either unset when that side never sent).
+ */
+export interface ParkedConnection {
+  readonly low: Direction | undefined;
+  readonly high: Direction | undefined;
+}
+
 /** Sequence state of one direction of a TCP connection. */
 interface Direction {
   base: number;
@@ -339,6 +348,33 @@ export class TcpAnalyser {
     analysis.tcpdumpSeqBase = seqBase;
     analysis.tcpdumpAckBase = ackBase;
     analysis.tcpdumpSackBase = sackBase;
+  }
+
+  /**
+   * The state of the connection with flow id `id`, by endpoint (`aIsLow`: its A is the lower
+   * endpoint of its key), to be handed back to `resume` when the connection goes on under
+   * another id. The flow's own state stays until `forget`.
+   */
+  park(id: number, aIsLow: boolean): ParkedConnection {
+    const aToB = this.#directions[2 * id];
+    const bToA = this.#directions[2 * id + 1];
+    return aIsLow ? { low: aToB, high: bToA } : { low: bToA, high: aToB };
+  }
+
+  /**
+   * Goes on with a parked connection under flow id `id`, whose A (the sender of its first
+   * segment now) is the lower endpoint when `aIsLow`: the numbers stay relative to the same
+   * bases, as tcpdump and tshark keep them.
+   */
+  resume(id: number, parked: ParkedConnection, aIsLow: boolean): void {
+    const aToB = (aIsLow ? parked.low : parked.high) ?? newDirection();
+    const bToA = (aIsLow ? parked.high : parked.low) ?? newDirection();
+    // tcpdump's bases are marked set on the A to B direction: the mark moves with A.
+    const tcpdumpSet = aToB.tcpdumpSet || bToA.tcpdumpSet;
+    bToA.tcpdumpSet = false;
+    aToB.tcpdumpSet = tcpdumpSet;
+    this.#directions[2 * id] = aToB;
+    this.#directions[2 * id + 1] = bToA;
   }
 
   /** Drops the state of the connection with flow id `id` (the id is about to be reused). */
