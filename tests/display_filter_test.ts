@@ -12,7 +12,7 @@ import { FILTER_FIELDS } from "../src/filter/fields.ts";
 import { fieldTypesSource } from "../scripts/make_field_types.ts";
 import { readPcap } from "./pcap_file.ts";
 import { hasCommand, NetpeekProcess, runNetpeek } from "./netpeek_process.ts";
-import { output, withBuiltCapture } from "./protocol_check.ts";
+import { captureLo, output, withBuiltCapture } from "./protocol_check.ts";
 import { ethernet, ip4, ipv4, tcp } from "../scripts/packet_builder.ts";
 import { filterTableSource } from "../scripts/make_filter_docs.ts";
 
@@ -524,36 +524,27 @@ Deno.test({
     })();
     const dir = await Deno.makeTempDir({ prefix: "netpeek-reuse-" });
     const path = `${dir}/reuse.pcap`;
-    const tcpdump = new Deno.Command("tcpdump", {
-      args: ["-i", "lo", "-U", "-w", path, `tcp port ${port}`],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
     try {
-      // tcpdump says "listening on" once its filter is in.
-      const reader = tcpdump.stderr.pipeThrough(new TextDecoderStream()).getReader();
-      for (let seen = ""; !seen.includes("listening on");) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        seen += value;
-      }
-      reader.releaseLock();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const clientPort = 20000 + Math.floor(Math.random() * 10000);
-      const connections = 3;
-      for (let i = 0; i < connections; i++) {
-        const curl = await new Deno.Command("curl", {
-          args: ["-s", "-m", "5", "--local-port", String(clientPort), `http://127.0.0.1:${port}/`],
-          stdout: "piped",
-          stderr: "null",
-        }).output();
-        assert.equal(new TextDecoder().decode(curl.stdout), "ok");
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await captureLo(path, `tcp port ${port}`, async () => {
+        const clientPort = 20000 + Math.floor(Math.random() * 10000);
+        const connections = 3;
+        for (let i = 0; i < connections; i++) {
+          const curl = await new Deno.Command("curl", {
+            args: [
+              "-s",
+              "-m",
+              "5",
+              "--local-port",
+              String(clientPort),
+              `http://127.0.0.1:${port}/`,
+            ],
+            stdout: "piped",
+            stderr: "null",
+          }).output();
+          assert.equal(new TextDecoder().decode(curl.stdout), "ok");
+        }
+      });
     } finally {
-      tcpdump.kill("SIGTERM");
-      await tcpdump.status;
-      await tcpdump.stderr.cancel().catch(() => {});
       listener.close();
       await serve.catch(() => {});
     }

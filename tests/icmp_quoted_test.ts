@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { hasCommand, runNetpeek } from "./netpeek_process.ts";
-import { output, withBuiltCapture } from "./protocol_check.ts";
+import { captureLo, output, withBuiltCapture } from "./protocol_check.ts";
 import { checksum, concat, ethernet, ip4, ipv4, tcp, u16, udp } from "../scripts/packet_builder.ts";
 
 const hasTshark = await hasCommand("tshark", ["-v"]);
@@ -59,33 +59,6 @@ async function bothSelect(path: string, expression: string) {
   const ours = await runNetpeek(args);
   assert.equal(ours.code, 0, ours.stderr);
   return { theirs, ours: ours.stdout };
-}
-
-/** Runs tcpdump on `lo` into `path` while `traffic` runs. */
-async function captureLo(path: string, filter: string, traffic: () => Promise<void>) {
-  const tcpdump = new Deno.Command("tcpdump", {
-    args: ["-i", "lo", "-U", "-w", path, filter],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  try {
-    // tcpdump says "listening on" once its filter is in.
-    const reader = tcpdump.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    for (let seen = ""; !seen.includes("listening on");) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      seen += value;
-    }
-    reader.releaseLock();
-    // The capture starts a moment after tcpdump says so.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await traffic();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  } finally {
-    tcpdump.kill("SIGTERM");
-    await tcpdump.status;
-    await tcpdump.stderr.cancel().catch(() => {});
-  }
 }
 
 /** DNS's port, where tshark and netpeek both decode DNS. */

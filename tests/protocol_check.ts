@@ -265,3 +265,30 @@ export async function compareInner(path: string): Promise<number> {
   });
   return compared;
 }
+
+/** Runs tcpdump on `lo` into `path`, with `filter`, while `traffic` runs (and half a second after). */
+export async function captureLo(path: string, filter: string, traffic: () => Promise<void>) {
+  const tcpdump = new Deno.Command("tcpdump", {
+    args: ["-i", "lo", "-U", "-w", path, filter],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    // tcpdump says "listening on" once its filter is in.
+    const reader = tcpdump.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    for (let seen = ""; !seen.includes("listening on");) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    reader.releaseLock();
+    // The capture starts a moment after tcpdump says so.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await traffic();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  } finally {
+    tcpdump.kill("SIGTERM");
+    await tcpdump.status;
+    await tcpdump.stderr.cancel().catch(() => {});
+  }
+}

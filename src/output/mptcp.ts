@@ -219,17 +219,15 @@ function writeDss(
   let left = length - FIELD_BODY;
   if (flags & DSS_ACK) {
     out.text(" ack ");
-    const size = flags & DSS_LONG_ACK ? 8 : 4;
-    if (left < size) return false;
-    out.text(size === 8 ? view.getBigUint64(field).toString() : String(view.getUint32(field)));
+    const size = writeDssNumber(out, view, field, (flags & DSS_LONG_ACK) !== 0, left);
+    if (size === 0) return false;
     field += size;
     left -= size;
   }
   if (flags & DSS_SEQUENCE) {
     out.text(" seq ");
-    const size = flags & DSS_LONG_SEQUENCE ? 8 : 4;
-    if (left < size) return false;
-    out.text(size === 8 ? view.getBigUint64(field).toString() : String(view.getUint32(field)));
+    const size = writeDssNumber(out, view, field, (flags & DSS_LONG_SEQUENCE) !== 0, left);
+    if (size === 0) return false;
     field += size;
     left -= size;
     if (left < 4) return false;
@@ -249,6 +247,23 @@ function writeDss(
     }
   }
   return left === 0;
+}
+
+/**
+ * A data ACK or data sequence number of 8 bytes (`long`) or 4 at `field`, in decimal; its
+ * size, or 0 when it does not fit in the `left` bytes of the option.
+ */
+function writeDssNumber(
+  out: ByteWriter,
+  view: DataView,
+  field: number,
+  long: boolean,
+  left: number,
+): number {
+  const size = long ? 8 : 4;
+  if (left < size) return 0;
+  out.text(long ? view.getBigUint64(field).toString() : String(view.getUint32(field)));
+  return size;
 }
 
 /**
