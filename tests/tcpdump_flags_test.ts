@@ -78,6 +78,16 @@ const CORPUS_FILES = [
   // IP lengths past the frame's end on the wire.
   "ipv4_invalid_total_length.pcap",
   "ipv6_invalid_length_2.pcap",
+  // RSTs carrying data (whole and cut short), which -v shows as tcpdump's [RST …].
+  "tcp_rst_data.pcap",
+  "tcp_rst_data-trunc.pcap",
+  "tcp_rst_diag_payload.pcap",
+  // Neighbor discovery options: a nonce and PREF64 (unknown to tcpdump 4.99), route info.
+  "icmpv6-ns-nonce.pcap",
+  "icmpv6-ra-pref64.pcap",
+  "icmpv6_opt24.pcap",
+  // GRE with a recursion count, which tcpdump's flag list never names.
+  "erspan-type-iii-pb-1.pcap",
   // Fuzzed: a DNS length past the IP packet, syslog datagrams without a priority.
   "rtp-seg-fault-1.pcapng",
   "rtp-seg-fault-2.pcapng",

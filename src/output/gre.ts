@@ -19,14 +19,17 @@
 
 import { etherTypeName, type GreHeader } from "../decode/mod.ts";
 
-/** tcpdump's names of GRE's flag bits (`gre_flag_values`), in its order. */
+/**
+ * tcpdump's names of GRE's flag bits (`gre_flag_values`), in its order. Its list also names the
+ * three-bit recursion count, but tcpdump names a flag only where it is one bit of the header
+ * (`bittok2str`), so that name is never printed.
+ */
 const FLAG_NAMES: readonly [number, string][] = [
   [0x8000, "checksum present"],
   [0x4000, "routing present"],
   [0x2000, "key present"],
   [0x1000, "sequence# present"],
   [0x0800, "source routing present"],
-  [0x0700, "recursion count"],
   [0x0080, "ack present"],
 ];
 

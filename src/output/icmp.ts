@@ -260,7 +260,10 @@ function neighborDiscoveryText(icmp: IcmpHeader, verbosity: number): string {
     const name = ND_OPTION_TEXT.get(type);
     text += `\n\t  ${name ?? "unknown"} option (${type}), length ${length} (${units}): `;
     text += optionValue(view, at, length, type);
-    if (name === undefined) text += `\n${indented(view, at + 2, at + length, "\t  ")}`;
+    // An option tcpdump does not know: its bytes with -v; with -vv only the dump below.
+    if (name === undefined && verbosity <= 1) {
+      text += `\n${indented(view, at + 2, at + length, "\t  ")}`;
+    }
     if (verbosity > 1) text += `\n${indented(view, at + 2, at + length, "\t    ")}`;
     at += length;
   }
@@ -295,6 +298,8 @@ function optionValue(view: DataView, at: number, length: number, type: number): 
       return length >= 8
         ? ` preference ${view.getUint16(at + 4)}, lifetime ${view.getUint16(at + 6)}`
         : "";
+    case 24:
+      return routeInfoText(view, at, length);
     case 25: {
       if (length < 8) return "";
       let text = ` lifetime ${lifetime(view.getUint32(at + 4))},`;
@@ -308,6 +313,24 @@ function optionValue(view: DataView, at: number, length: number, type: number): 
     default:
       return "";
   }
+}
+
+/** RFC 4191 section 2.3's route preference, by its two bits. */
+const ROUTE_PREFERENCE = ["medium", "high", "rsv", "low"];
+
+/**
+ * RFC 4191 section 2.3: the route information option's prefix (0, 8 or 16 of its bytes, by the
+ * option's length), preference and lifetime, as tcpdump writes them
+ * (` 2001:db8::/48, pref=medium, lifetime=7200s`).
+ */
+function routeInfoText(view: DataView, at: number, length: number): string {
+  if (length > 24) return "";
+  const prefix = new DataView(new ArrayBuffer(16));
+  for (let i = 0; i < length - 8; i++) prefix.setUint8(i, view.getUint8(at + 8 + i));
+  const preference = ROUTE_PREFERENCE[(view.getUint8(at + 3) >> 3) & 3];
+  return ` ${formatIpv6(prefix, 0)}/${view.getUint8(at + 2)}, pref=${preference}, lifetime=${
+    lifetime(view.getUint32(at + 4))
+  }`;
 }
 
 /**

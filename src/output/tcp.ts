@@ -47,6 +47,7 @@ import {
 import { type ByteWriter, encodePieces, type Piece, PieceTable } from "./bytes.ts";
 import { writeChecksum } from "./checksum_text.ts";
 import { writeMptcpOption } from "./mptcp.ts";
+import { writePrintableByte } from "./printable.ts";
 import { keyed, keyedBool, nullable, number, writePorts } from "./json_pieces.ts";
 import type { Style } from "./text.ts";
 
@@ -202,6 +203,27 @@ function writeOnlyTimestamp(out: ByteWriter, tcp: TcpHeader, before: Piece, betw
   out.uint(tcp.onlyTsval);
   out.piece(between);
   out.uint(tcp.onlyTsecr);
+}
+
+/** The most of a RST's data tcpdump shows (print-tcp.c's MAX_RST_DATA_LEN). */
+const RST_DATA_SHOWN = 30;
+
+/**
+ * With `-v`, a RST's data in place of its application's words, as tcpdump shows it (RFC 9293
+ * section 3.5.3 lets a RST carry a diagnostic text): ` [RST BIG-IP: …]`, `+` when cut to 30
+ * bytes, `[!RST` when the segment was not captured whole; bytes that are not printable as
+ * tcpdump writes them (`^@`, `M-*`).
+ */
+export function writeRstData(out: ByteWriter, tcp: TcpHeader): void {
+  const start = tcp.offset + tcp.dataOffset;
+  const length = tcp.payloadLength;
+  out.text(start + length <= tcp.end ? " [RST" : " [!RST");
+  if (length > RST_DATA_SHOWN) out.byte(0x2b);
+  out.byte(0x20);
+  const view = tcp.dataView;
+  const end = Math.min(start + Math.min(length, RST_DATA_SHOWN), tcp.end);
+  for (let at = start; at < end; at++) writePrintableByte(out, view.getUint8(at));
+  out.byte(0x5d);
 }
 
 /** With `-v`, the analysis' findings, written after the segment's line and its payload's. */

@@ -77,6 +77,7 @@ import {
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
   type MplsStack,
+  TCP_RST,
   type TcpHeader,
   type UdpHeader,
 } from "../decode/mod.ts";
@@ -95,7 +96,7 @@ import { pppoeText, pppText } from "./ppp.ts";
 import { llcFrameText, snapText, stpText } from "./llc.ts";
 import { writeIgmp } from "./igmp.ts";
 import { checksumVerdict } from "./checksum_text.ts";
-import { writeTcp, writeTcpAnalysis } from "./tcp.ts";
+import { writeRstData, writeTcp, writeTcpAnalysis } from "./tcp.ts";
 import { ipv4FragmentText, writeIpv4Details } from "./ipv4.ts";
 import { ipv6ChainText, ipv6MissingText, writeIpv6Details } from "./ipv6.ts";
 import type { FrameHeader } from "../frame.ts";
@@ -557,7 +558,9 @@ export class TextFormatter {
     const verbose = this.#options.verbose === true;
     const analysis = this.#options.absoluteSequence === true ? undefined : this.#analysis;
     writeTcp(out, tcp, analysis, this.#checksumShown(packet), this.#flag, this.#verbosity > 1);
-    if (packet.dns !== undefined) {
+    if (this.#verbosity > 0 && (tcp.flagBits & TCP_RST) !== 0 && tcp.payloadLength > 0) {
+      writeRstData(out, tcp);
+    } else if (packet.dns !== undefined) {
       out.byte(0x20);
       writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);
     } else if (tcp.payloadLength > 0) {
