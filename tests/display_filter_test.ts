@@ -13,7 +13,7 @@ import { fieldTypesSource } from "../scripts/make_field_types.ts";
 import { readPcap } from "./pcap_file.ts";
 import { hasCommand, NetpeekProcess, runNetpeek } from "./netpeek_process.ts";
 import { captureLo, output, withBuiltCapture } from "./protocol_check.ts";
-import { ethernet, ip4, ipv4, tcp } from "../scripts/packet_builder.ts";
+import { ethernet, ip4, ipv4, tcp, u32 } from "../scripts/packet_builder.ts";
 import { filterTableSource } from "../scripts/make_filter_docs.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -478,6 +478,63 @@ Deno.test({
       ]);
       // Guard: tshark lists zeros after the end-of-list here.
       assert.ok(theirs.includes("2,0,0,0,0\t1460"), theirs);
+      assert.equal(ours, theirs);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "a capture begun mid-conversation: tcp.ack and SACK edges before the other side has sent, as tshark's",
+  ignore: !hasTshark,
+  fn: async () => {
+    const [a, b] = ["192.0.2.1", "198.51.100.2"];
+    const segment = (fromA: boolean, seq: number, ack: number, flags: number, options: number[]) =>
+      ethernet(
+        "02:00:00:00:00:02",
+        "02:00:00:00:00:01",
+        0x0800,
+        ipv4({
+          src: fromA ? a : b,
+          dst: fromA ? b : a,
+          protocol: 6,
+          payload: tcp(
+            ip4(fromA ? a : b),
+            ip4(fromA ? b : a),
+            {
+              sport: fromA ? 40000 : 443,
+              dport: fromA ? 443 : 40000,
+              seq,
+              ack,
+              flags,
+              window: 900,
+            },
+            new Uint8Array(fromA ? 0 : 100),
+            options,
+          ),
+        }),
+      );
+    // SACK of one block (kind 5, length 10), after two NOPs.
+    const sack = (left: number, right: number) => [1, 1, 5, 10, ...u32(left), ...u32(right)];
+    const [seqA, seqB] = [1_000_000, 5_000_000];
+    const frames = [
+      // A acknowledges B's data before B's first segment is in the capture, then SACKs.
+      segment(true, seqA, seqB + 100, 0x10, []),
+      segment(true, seqA, seqB + 100, 0x10, sack(seqB + 200, seqB + 300)),
+      segment(true, seqA, seqB + 100, 0x10, sack(seqB + 200, seqB + 400)),
+      // A segment without ACK: its acknowledgment number as sent.
+      segment(true, seqA, seqB + 7, 0x02, []),
+      // Then B's first segments, and A's acknowledgments of them.
+      segment(false, seqB + 100, seqA, 0x18, []),
+      segment(true, seqA, seqB + 200, 0x10, []),
+      segment(false, seqB + 200, seqA, 0x18, []),
+      segment(true, seqA, seqB + 300, 0x10, sack(seqB + 400, seqB + 500)),
+    ];
+    await withBuiltCapture(frames, "tcp_unseen_peer.pcap", async (path) => {
+      const fields = ["tcp.seq", "tcp.ack", "tcp.options.sack_le", "tcp.options.sack_re"];
+      const { theirs, ours } = await bothFields(path, fields, ["occurrence=a"]);
+      // Guard: tshark counts B's numbers from A's first acknowledgment before B has sent.
+      assert.match(theirs, /^1\t1\t\t\n1\t1\t101\t201\n/, theirs);
       assert.equal(ours, theirs);
     });
   },

@@ -32,6 +32,7 @@ import {
   type Packet,
   PACKET_FIELDS,
   type PacketField,
+  TCP_ACK,
   TCP_FIELDS,
 } from "../decode/mod.ts";
 import { FIELD_TYPES } from "./field_types.ts";
@@ -416,16 +417,30 @@ add("tcp.ack", (frame) => {
   let own: number | undefined;
   if (analysis !== undefined) {
     const relative = analysis.relativeAck;
-    own = relative === null
-      ? innermostTcp(frame.packet)?.ack
-      : (relative + (frame.peerIsnSeen ? 0 : 1)) >>> 0;
+    if (relative !== null) own = (relative + (frame.peerIsnSeen ? 0 : 1)) >>> 0;
+    else {
+      const tcp = innermostTcp(frame.packet);
+      const base = unseenPeerBase(analysis, tcp);
+      own = tcp === undefined ? undefined : base === null ? tcp.ack : (tcp.ack - base) >>> 0;
+    }
   }
   return withQuoted(own, quotedTcpNumber(frame, TCP_ACKNOWLEDGMENT_END));
 }, { needs: "analysis" });
+
+/**
+ * The base tshark counts the other side's numbers from before that side has sent: one less
+ * than the first acknowledgment of them (so that it reads 1), which is tcpdump's base for that
+ * side too (`tcpdumpSackBase`, 0 while there is none). Null for a segment without ACK, whose
+ * acknowledgment number tshark shows as sent.
+ */
+function unseenPeerBase(analysis: TcpAnalysis, tcp: { flagBits: number } | undefined) {
+  if (tcp === undefined || (tcp.flagBits & TCP_ACK) === 0) return null;
+  return analysis.tcpdumpSackBase === 0 ? null : analysis.tcpdumpSackBase;
+}
+
 /**
  * A SACK block's edges (`side` 0 left, 1 right) count in the other side's sequence space, so
- * tshark makes them relative as it does the acknowledgment number; absolute while that side
- * is unseen.
+ * tshark makes them relative as it does the acknowledgment number.
  */
 function relativeSackEdges(name: "tcp.options.sack_le" | "tcp.options.sack_re") {
   const absolute = TCP_FIELDS[name];
@@ -434,8 +449,12 @@ function relativeSackEdges(name: "tcp.options.sack_le" | "tcp.options.sack_re") 
     const tcp = innermostTcp(frame.packet);
     if (analysis === undefined || tcp === undefined) return undefined;
     const edges = absolute(tcp) as readonly number[] | undefined;
+    if (edges === undefined) return edges;
     const base = analysis.peerBase;
-    if (edges === undefined || base === null) return edges;
+    if (base === null) {
+      const unseen = unseenPeerBase(analysis, tcp);
+      return unseen === null ? edges : edges.map((edge) => (edge - unseen) >>> 0);
+    }
     const shift = frame.peerIsnSeen ? 0 : 1;
     return edges.map((edge) => (edge - base + shift) >>> 0);
   };
