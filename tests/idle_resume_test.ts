@@ -15,6 +15,8 @@ import { pcapRecords } from "../scripts/make_fixtures.ts";
 import { ethernet, ip4, ipv4, tcp } from "../scripts/packet_builder.ts";
 import { hasCommand, runNetpeek } from "./netpeek_process.ts";
 import { output } from "./protocol_check.ts";
+import { FlowTracker } from "../src/analysis/flows.ts";
+import { Decoder, LINKTYPE_ETHERNET } from "../src/decode/mod.ts";
 
 const hasTools = await hasCommand("tcpdump") && await hasCommand("tshark", ["-v"]);
 
@@ -122,4 +124,34 @@ Deno.test({
       await Deno.remove(path);
     }
   },
+});
+
+Deno.test("a SYN on a quiet connection's ports opens a new one, and the quiet one never comes back", () => {
+  const flows = new FlowTracker({ streams: true });
+  const decoder = new Decoder();
+  const streamOf = (seconds: number, frame: Uint8Array) => {
+    const header = {
+      seconds,
+      fraction: 0,
+      nanosecond: false,
+      caplen: frame.length,
+      len: frame.length,
+    };
+    flows.observe(decoder.decode(frame, LINKTYPE_ETHERNET), header);
+    return flows.tcpStream;
+  };
+  const [c, s] = [1_000, 9_000];
+  const quiet = streamOf(0, segment(true, 40005, c, 0, SYN));
+  streamOf(0, segment(false, 40005, s, c + 1, SYN_ACK));
+  streamOf(0, segment(true, 40005, c + 1, s + 1, PUSH_ACK, 10));
+  // Past the idle timeout, a SYN on the same ports: a new connection, which then closes.
+  const reopened = streamOf(PAUSE, segment(true, 40005, 77_000, 0, SYN));
+  assert.notEqual(reopened, quiet);
+  streamOf(PAUSE, segment(false, 40005, 88_000, 77_001, SYN_ACK));
+  streamOf(PAUSE, segment(true, 40005, 77_001, 88_001, FIN_ACK));
+  streamOf(PAUSE, segment(false, 40005, 88_001, 77_002, FIN_ACK));
+  // Long after, a stray segment on those ports: the first connection's state is long gone.
+  const stray = streamOf(3 * PAUSE, segment(true, 40005, 77_002, 88_002, ACK));
+  assert.notEqual(stray, quiet);
+  assert.notEqual(stray, -1);
 });

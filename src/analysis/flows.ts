@@ -445,12 +445,13 @@ export class FlowTracker {
     if (row < 0) {
       row = this.#create(table, key, srcIsLow, time);
       created = true;
-      // A connection that went quiet goes on where it was, unless this SYN opens a new one.
+      // A connection that went quiet goes on where it was, unless this SYN opens a new one
+      // (which the quiet one's state must not outlive).
       const tcp = packet.tcp;
-      if (
-        this.#parked.size > 0 && protocol === IPPROTO_TCP && tcp !== undefined &&
-        (tcp.flagBits & TCP_SYN) === 0
-      ) this.#resume(table, row, key, srcIsLow);
+      if (this.#parked.size > 0 && protocol === IPPROTO_TCP && tcp !== undefined) {
+        if ((tcp.flagBits & TCP_SYN) === 0) this.#resume(table, row, key, srcIsLow);
+        else this.#parked.delete(key.join());
+      }
     } else if (
       packet.tcp !== undefined && transport === packet.tcp &&
       this.#portsReused(table, row, srcIsLow, packet.tcp)
