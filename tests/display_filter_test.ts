@@ -12,7 +12,7 @@ import { FILTER_FIELDS } from "../src/filter/fields.ts";
 import { fieldTypesSource } from "../scripts/make_field_types.ts";
 import { readPcap } from "./pcap_file.ts";
 import { hasCommand, NetpeekProcess, runNetpeek } from "./netpeek_process.ts";
-import { captureLo, output, withBuiltCapture } from "./protocol_check.ts";
+import { bothFields, captureLo, output, withBuiltCapture } from "./protocol_check.ts";
 import { ethernet, ip4, ipv4, tcp, u32 } from "../scripts/packet_builder.ts";
 import { filterTableSource } from "../scripts/make_filter_docs.ts";
 
@@ -365,18 +365,6 @@ const PRINTED_FIELDS = [
   "icmp.type",
   "arp.opcode",
 ];
-
-/** tshark's -T fields output and netpeek's, for the same fields and -E options. */
-async function bothFields(path: string, fields: string[], options: string[]) {
-  const args = [
-    ...fields.flatMap((field) => ["-e", field]),
-    ...options.flatMap((option) => ["-E", option]),
-  ];
-  const theirs = await output("tshark", ["-n", "-r", path, "-T", "fields", ...args]);
-  const ours = await runNetpeek(["-r", path, "-T", "fields", ...args]);
-  assert.equal(ours.code, 0, ours.stderr);
-  return { theirs, ours: ours.stdout };
-}
 
 for (
   const name of [

@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { hasCommand, runNetpeek } from "./netpeek_process.ts";
-import { captureLo, output, withBuiltCapture } from "./protocol_check.ts";
+import { bothFields, captureLo, output, withBuiltCapture } from "./protocol_check.ts";
 import { checksum, concat, ethernet, ip4, ipv4, tcp, u16, udp } from "../scripts/packet_builder.ts";
 
 const hasTshark = await hasCommand("tshark", ["-v"]);
@@ -42,15 +42,6 @@ const FIELDS = [
   "dns.qry.name",
   "dns.flags.recdesired",
 ];
-
-/** tshark's and netpeek's `-T fields` of `fields`, every occurrence. */
-async function bothFields(path: string, fields: readonly string[]) {
-  const args = [...fields.flatMap((field) => ["-e", field]), "-E", "occurrence=a"];
-  const theirs = await output("tshark", ["-n", "-r", path, "-T", "fields", ...args]);
-  const ours = await runNetpeek(["-r", path, "-T", "fields", ...args]);
-  assert.equal(ours.code, 0, ours.stderr);
-  return { theirs, ours: ours.stdout };
-}
 
 /** The frame numbers an expression selects, by tshark and by netpeek. */
 async function bothSelect(path: string, expression: string) {
@@ -102,7 +93,7 @@ Deno.test({
           }).output();
         }
       });
-      const { theirs, ours } = await bothFields(path, FIELDS);
+      const { theirs, ours } = await bothFields(path, FIELDS, ["occurrence=a"]);
       // Guard: the errors are there, and tshark lists the quoted headers after the frame's.
       assert.match(theirs, /^127\.0\.0\.\d,127\.0\.0\.1\t.*quoted\.example\.test/m, theirs);
       if (servers.includes("::1")) assert.match(theirs, /::1,::1\t.*quoted\.example\.test/, theirs);
@@ -206,7 +197,7 @@ Deno.test({
         "tcp.len",
         "tcp.window_size_value",
       ];
-      const { theirs, ours } = await bothFields(path, fields);
+      const { theirs, ours } = await bothFields(path, fields, ["occurrence=a"]);
       // Guard: tshark shows the quoted segment's numbers as sent, and the redirect's UDP.
       assert.match(theirs, /\t5001\t9001\t0x0018\t/, theirs);
       assert.match(theirs, /\t40003\t53\t/, theirs);

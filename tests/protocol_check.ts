@@ -24,6 +24,25 @@ export async function output(command: string, args: string[]): Promise<string> {
   return new TextDecoder().decode(result.stdout);
 }
 
+/**
+ * tshark's `-T fields` output and netpeek's for `path`, the same fields and `-E` options
+ * (`occurrence=a`, `header=y`); fails the test when netpeek fails.
+ */
+export async function bothFields(
+  path: string,
+  fields: readonly string[],
+  options: readonly string[] = [],
+): Promise<{ theirs: string; ours: string }> {
+  const args = [
+    ...fields.flatMap((field) => ["-e", field]),
+    ...options.flatMap((option) => ["-E", option]),
+  ];
+  const theirs = await output("tshark", ["-n", "-r", path, "-T", "fields", ...args]);
+  const ours = await runNetpeek(["-r", path, "-T", "fields", ...args]);
+  assert.equal(ours.code, 0, ours.stderr);
+  return { theirs, ours: ours.stdout };
+}
+
 /** A capture's text as packets: a line that begins at the margin and the lines after it. */
 function packets(text: string): string[][] {
   const result: string[][] = [];

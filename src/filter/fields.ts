@@ -450,12 +450,12 @@ function relativeSackEdges(name: "tcp.options.sack_le" | "tcp.options.sack_re") 
     if (analysis === undefined || tcp === undefined) return undefined;
     const edges = absolute(tcp) as readonly number[] | undefined;
     if (edges === undefined) return edges;
-    const base = analysis.peerBase;
-    if (base === null) {
-      const unseen = unseenPeerBase(analysis, tcp);
-      return unseen === null ? edges : edges.map((edge) => (edge - unseen) >>> 0);
-    }
-    const shift = frame.peerIsnSeen ? 0 : 1;
+    // Relative to the other side's first segment, or (before it has sent) to one less than the
+    // first acknowledgment of it.
+    const seenBase = analysis.peerBase;
+    const base = seenBase ?? unseenPeerBase(analysis, tcp);
+    if (base === null) return edges;
+    const shift = seenBase !== null && !frame.peerIsnSeen ? 1 : 0;
     return edges.map((edge) => (edge - base + shift) >>> 0);
   };
 }

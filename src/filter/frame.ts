@@ -58,9 +58,6 @@ export class FilterFrame {
   #firstNanoseconds = 0;
   #previousSeconds = 0;
   #previousNanoseconds = 0;
-  /** The frame number `#quoted` was decoded for (0: none yet). */
-  #quotedNumber = 0;
-  #quoted: Packet | undefined;
   /** Decodes the packets ICMP errors quote; made on the first. */
   #quotedDecoder: Decoder | undefined;
 
@@ -92,17 +89,14 @@ export class FilterFrame {
    * The packet an ICMP error in `layer` (the frame's innermost) quotes, decoded as a packet of
    * its own, as tshark dissects it: tshark lists its headers' fields (`ip.src`, `udp.dstport`,
    * `dns.qry.name`) after the frame's own, and its protocols are in the frame (`udp` holds for
-   * a port unreachable). Decoded once per frame; undefined when the layer quotes nothing.
+   * a port unreachable). Undefined when the layer quotes nothing. The packet is valid until the
+   * next call (the filter's fields find a frame's layers once: `layersOf` in fields.ts).
    */
   quotedBy(layer: Packet): Packet | undefined {
-    if (this.#quotedNumber === this.number) return this.#quoted;
-    this.#quotedNumber = this.number;
-    this.#quoted = undefined;
     const bytes = layer.icmp?.quotedBytes;
     if (bytes === undefined || bytes === null) return undefined;
     this.#quotedDecoder ??= new Decoder();
-    this.#quoted = this.#quotedDecoder.decode(bytes, LINKTYPE_RAW);
-    return this.#quoted;
+    return this.#quotedDecoder.decode(bytes, LINKTYPE_RAW);
   }
 
   /**
