@@ -256,6 +256,7 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       ppp: packet.ppp,
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,
+      isakmp: packet.isakmp,
     })
   ) checkLayer(name, layer, start, end);
   for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

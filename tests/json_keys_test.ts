@@ -24,6 +24,7 @@ import {
   IGMP_JSON_KEYS,
   IPV4_JSON_KEYS,
   IPV6_JSON_KEYS,
+  ISAKMP_JSON_KEYS,
   LLC_JSON_KEYS,
   LOOPBACK_JSON_KEYS,
   MACSEC_JSON_KEYS,
@@ -84,6 +85,7 @@ const LAYERS: Record<string, readonly string[]> = {
   ppp: PPP_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
+  isakmp: ISAKMP_JSON_KEYS,
 };
 
 /** Keys a section documents in prose rather than in its table. */

@@ -68,6 +68,7 @@ const APPLICATION_LAYERS: readonly string[] = [
   "esp",
   "wireguard",
   "dhcpv6",
+  "isakmp",
 ];
 const APPLICATION_DNS = 1;
 const APPLICATION_HTTP = 2;
@@ -79,6 +80,7 @@ const APPLICATION_QUIC = 7;
 const APPLICATION_ESP = 8;
 const APPLICATION_WIREGUARD = 9;
 const APPLICATION_DHCPV6 = 10;
+const APPLICATION_ISAKMP = 11;
 
 /**
  * Tunnels and link-layer shims: few packets have one, so they are counted apart from the
@@ -135,6 +137,7 @@ function applicationOf(packet: Packet): number {
   if (packet.esp !== undefined) return APPLICATION_ESP;
   if (packet.wireguard !== undefined) return APPLICATION_WIREGUARD;
   if (packet.dhcpv6 !== undefined) return APPLICATION_DHCPV6;
+  if (packet.isakmp !== undefined) return APPLICATION_ISAKMP;
   return 0;
 }
 

@@ -65,9 +65,9 @@ const CONTROL_WORDS = CONTROL_TURN + 6;
 
 /**
  * Numbers kept per frame, at `frame * META_WORDS` in `meta`: 32-bit words, every one of them
- * an unsigned 32-bit field (14 words, 56 bytes a frame, less of the other core's cache to fetch).
+ * an unsigned 32-bit field (15 words, 60 bytes a frame, less of the other core's cache to fetch).
  */
-export const META_WORDS = 14;
+export const META_WORDS = 15;
 export const META_OFFSET = 0;
 export const META_CAPLEN = 1;
 export const META_LEN = 2;
@@ -87,6 +87,8 @@ const META_DUPLICATE_ACK = 10;
 const META_TCPDUMP_SEQ_BASE = 11;
 const META_TCPDUMP_ACK_BASE = 12;
 const META_TCPDUMP_SACK_BASE = 13;
+/** An IKEv1 message's side (`IKE_ROLE_*` of analysis/ike_initiators.ts), else 0. */
+export const META_IKE_ROLE = 14;
 
 const ANALYSIS_PRESENT = 1;
 const ANALYSIS_ISN_SEEN = 2;

@@ -49,6 +49,7 @@ import {
   CONTROL_WRITING,
   META_CAPLEN,
   META_FRACTION,
+  META_IKE_ROLE,
   META_LEN,
   META_LINK_TYPE,
   META_OFFSET,
@@ -193,6 +194,7 @@ export class PrintPipeline {
     linkType: number,
     packet: Packet,
     analysis: TcpAnalysis | undefined,
+    ikeRole = 0,
   ): boolean {
     // A frame right after the run (past its record header) joins it; another starts one.
     const joins = bytes === this.#runBytes && offset >= this.#runEnd &&
@@ -228,8 +230,9 @@ export class PrintPipeline {
       meta[at + META_FRACTION] = header.fraction;
       meta[at + META_LINK_TYPE] = linkType;
       packAnalysis(meta, at, analysis);
+      meta[at + META_IKE_ROLE] = ikeRole;
     } else {
-      this.#format(this.#own!.out.bytes, packet, header, { analysis });
+      this.#format(this.#own!.out.bytes, packet, header, { analysis, ikeRole });
       this.#used += length;
     }
     this.#count++;

@@ -33,6 +33,7 @@ import {
   CONTROL_WRITING,
   META_CAPLEN,
   META_FRACTION,
+  META_IKE_ROLE,
   META_LEN,
   META_LINK_TYPE,
   META_OFFSET,
@@ -111,7 +112,10 @@ export function printBatches(batches: PrintBatches, setup: PrintSetup): void {
         meta[at + META_LINK_TYPE],
         header.len,
       );
-      format(out.bytes, packet, header, { analysis: unpackAnalysis(meta, at) });
+      format(out.bytes, packet, header, {
+        analysis: unpackAnalysis(meta, at),
+        ikeRole: meta[at + META_IKE_ROLE],
+      });
       if (inTurn && out.bytes.length >= OUTPUT_CHUNK) written(control, () => out.flush());
     }
     // The frames are read: the reader may fill the slot again while the lines wait their turn.

@@ -22,6 +22,7 @@ import { UserError } from "../user_error.ts";
 import { FlowTracker } from "../analysis/flows.ts";
 import { type Reassembled, Reassembler } from "../analysis/reassembly.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
+import { IKE_ROLE_NONE, IkeInitiators } from "../analysis/ike_initiators.ts";
 import { Decoder, LINKTYPE_LINUX_SLL2, type Packet } from "../decode/mod.ts";
 import { CaptureFileWriter, type FileSink, WriteError } from "../file/writer.ts";
 import { BackgroundWriter } from "../output/background_writer.ts";
@@ -163,7 +164,10 @@ export class PacketSink {
     analysis: undefined,
     reassembled: undefined,
     interfaceName: undefined,
+    ikeRole: undefined,
   };
+  /** tcpdump's memory of IKEv1 initiators, for each IKE message's `I` or `R`. */
+  readonly #ike = new IkeInitiators();
 
   private constructor(
     options: CommandLine,
@@ -304,14 +308,15 @@ export class PacketSink {
       const reassembled = this.#reassembler?.offer(packet, header);
       const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
       const analysis = this.#flows.observe(packet, header, inner);
+      const ikeRole = packet.isakmp === undefined ? IKE_ROLE_NONE : this.#ike.observe(packet);
       const pipeline = this.#pipeline;
       if (pipeline !== undefined) {
-        if (!pipeline.add(bytes, offset, length, header, linkType, packet, analysis)) {
+        if (!pipeline.add(bytes, offset, length, header, linkType, packet, analysis, ikeRole)) {
           return this.#halt();
         }
       } else if (this.#printing && out !== undefined) {
         if (print) {
-          this.#print(out, packet, header, analysis, reassembled);
+          this.#print(out, packet, header, analysis, reassembled, ikeRole);
           this.#commit(out);
         } else this.notPrinted++;
       }
@@ -337,6 +342,7 @@ export class PacketSink {
     const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
     const flows = this.#flows;
     const analysis = flows.observe(packet, header, inner);
+    const ikeRole = packet.isakmp === undefined ? IKE_ROLE_NONE : this.#ike.observe(packet);
     const { frame, display, fields } = selection;
     frame.next(packet, header);
     frame.followed(analysis, flows);
@@ -353,7 +359,7 @@ export class PacketSink {
           if (!this.#fieldsHeaderPrinted) out.write(fields.header());
           this.#fieldsHeaderPrinted = true;
           fields.write(out.bytes, frame);
-        } else this.#print(out, packet, header, analysis, reassembled);
+        } else this.#print(out, packet, header, analysis, reassembled, ikeRole);
         this.#commit(out);
       }
     }
@@ -404,11 +410,13 @@ export class PacketSink {
     header: FrameHeader,
     analysis: TcpAnalysis | undefined,
     reassembled: Reassembled | undefined,
+    ikeRole: number,
   ): void {
     const sll = packet.sll;
     const extras = this.#extras;
     extras.analysis = analysis;
     extras.reassembled = reassembled;
+    extras.ikeRole = ikeRole;
     extras.interfaceName = sll !== undefined && sll.version === 2
       ? this.#nameInterface(sll.interfaceIndex)
       : undefined;

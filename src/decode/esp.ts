@@ -23,6 +23,8 @@ export const IPPROTO_ESP = 50;
 export const IPSEC_NAT_T_PORT = 4500;
 /** SPI and sequence number: the header's 8 bytes in the clear. */
 export const ESP_HEADER_LENGTH = 8;
+/** The four zero bytes before an IKE message on UDP port 4500 (RFC 3948 section 2.2). */
+export const NON_ESP_MARKER_LENGTH = 4;
 
 const FIELD_SPI = 0;
 const FIELD_SEQUENCE = 4;

@@ -43,6 +43,7 @@ export * from "./esp.ts";
 export * from "./ah.ts";
 export * from "./wireguard.ts";
 export * from "./dhcpv6.ts";
+export * from "./isakmp.ts";
 export * from "./ethernet.ts";
 export * from "./ethertype.ts";
 export * from "./field.ts";

@@ -73,9 +73,16 @@ import {
 import { HttpMessage, httpStart, SSDP_PORT } from "./http.ts";
 import { isWireGuard, WIREGUARD_PORT, WireGuardMessage } from "./wireguard.ts";
 import { DHCPV6_CLIENT_PORT, DHCPV6_SERVER_PORT, Dhcpv6Message } from "./dhcpv6.ts";
+import { ISAKMP_HEADER_LENGTH, ISAKMP_PORT, IsakmpHeader } from "./isakmp.ts";
 import { isTlsRecordStart, TlsRecords } from "./tls.ts";
 import { QUIC_PORT, QuicDatagram } from "./quic.ts";
-import { ESP_HEADER_LENGTH, EspHeader, IPPROTO_ESP, IPSEC_NAT_T_PORT } from "./esp.ts";
+import {
+  ESP_HEADER_LENGTH,
+  EspHeader,
+  IPPROTO_ESP,
+  IPSEC_NAT_T_PORT,
+  NON_ESP_MARKER_LENGTH,
+} from "./esp.ts";
 import { NTP_PORT, NtpMessage } from "./ntp.ts";
 import { SYSLOG_PORT, SyslogMessage } from "./syslog.ts";
 import { BOOTP_CLIENT_PORT, BOOTP_FIXED_LENGTH, BOOTP_SERVER_PORT, DhcpMessage } from "./dhcp.ts";
@@ -288,6 +295,8 @@ export class Packet {
   wireguard: WireGuardMessage | undefined;
   /** DHCPv6 message (UDP ports 546 and 547). */
   dhcpv6: Dhcpv6Message | undefined;
+  /** ISAKMP (IKE) header: UDP port 500, or 4500 after the non-ESP marker. */
+  isakmp: IsakmpHeader | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -348,6 +357,7 @@ export class Decoder {
   #bytes: Uint8Array = new Uint8Array(0);
   readonly #wireguard = new WireGuardMessage();
   readonly #dhcpv6 = new Dhcpv6Message();
+  readonly #isakmp = new IsakmpHeader();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
 
@@ -413,6 +423,7 @@ export class Decoder {
       packet.inner =
       packet.wireguard =
       packet.dhcpv6 =
+      packet.isakmp =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -901,6 +912,20 @@ export class Decoder {
       if (messageEnd - payload >= ESP_HEADER_LENGTH && this.#view.getUint32(payload) !== 0) {
         const esp = packet.esp = this.#esp.bind(this.#view, payload, messageEnd);
         esp.udpEncapsulated = true;
+      } else if (
+        udp.payloadLength >= NON_ESP_MARKER_LENGTH &&
+        messageEnd - payload >= NON_ESP_MARKER_LENGTH && this.#view.getUint32(payload) === 0
+      ) {
+        this.#decodeIsakmp(
+          payload + NON_ESP_MARKER_LENGTH,
+          messageEnd,
+          udp.payloadLength - NON_ESP_MARKER_LENGTH,
+          true,
+        );
+      }
+    } else if (src === ISAKMP_PORT || dst === ISAKMP_PORT) {
+      if (payload < messageEnd) {
+        this.#decodeIsakmp(payload, messageEnd, udp.payloadLength, false);
       }
     } else if (
       (src === QUIC_PORT || dst === QUIC_PORT) &&
@@ -916,6 +941,18 @@ export class Decoder {
     } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
       packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd, end);
     }
+  }
+
+  /** ISAKMP's header, which may be cut short (`truncated`); its payloads are not decoded. */
+  #decodeIsakmp(offset: number, end: number, wireLength: number, nonEspMarker: boolean): void {
+    const isakmp = this.packet.isakmp = this.#isakmp.bindPartial(
+      this.#view,
+      offset,
+      end,
+      ISAKMP_HEADER_LENGTH,
+    );
+    isakmp.nonEspMarker = nonEspMarker;
+    isakmp.wireLength = wireLength;
   }
 
   /** VXLAN's header, then the Ethernet frame it carries as `packet.inner`. */

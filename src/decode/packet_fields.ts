@@ -36,6 +36,7 @@ import { LLC_FIELDS } from "./llc.ts";
 import { STP_FIELDS } from "./stp.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
+import { ISAKMP_FIELDS } from "./isakmp.ts";
 import { HTTP_FIELDS } from "./http.ts";
 import { NTP_FIELDS } from "./ntp.ts";
 import { SYSLOG_FIELDS } from "./syslog.ts";
@@ -114,6 +115,7 @@ add(LLC_FIELDS, (packet) => packet.llc);
 add(STP_FIELDS, (packet) => packet.stp);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
+add(ISAKMP_FIELDS, (packet) => packet.isakmp);
 
 /** Every declared field, by tshark's name. */
 export const PACKET_FIELDS: Readonly<Record<string, PacketField>> = fields;

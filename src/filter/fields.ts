@@ -214,6 +214,7 @@ const ABOVE_IP = new Set([
   "erspan",
   "wg",
   "ssdp",
+  "isakmp",
 ]);
 
 /** The protocols of ABOVE_IP that IP carries directly, or that TCP and UDP are. */
@@ -564,6 +565,7 @@ const PROTOCOL_LAYERS: Readonly<Record<string, (packet: Packet) => LayerView | u
   stp: (packet) => packet.stp,
   wg: (packet) => packet.wireguard,
   dhcpv6: (packet) => packet.dhcpv6,
+  isakmp: (packet) => packet.isakmp,
 };
 
 /** The bytes of a packet's whole frame. */

@@ -16,13 +16,10 @@
  * @module
  */
 
-import { ESP_HEADER_LENGTH } from "../decode/mod.ts";
+import { ESP_HEADER_LENGTH, NON_ESP_MARKER_LENGTH } from "../decode/mod.ts";
 
 /** RFC 3948 section 2.3: the NAT keep-alive is one byte, 0xff. */
 const KEEP_ALIVE = 0xff;
-/** RFC 3948 section 2.2: the first word, a non-zero SPI for ESP; zero marks IKE. */
-const MARKER_LENGTH = 4;
-
 /**
  * tcpdump's words for an ESP header with `spi` and `sequence`, of `length` bytes on the wire
  * (as the IP or UDP lengths count them) and `captured` in the frame.
@@ -48,9 +45,13 @@ export function natTraversalText(
   if (length === 1 && captured >= 1 && view.getUint8(start) === KEEP_ALIVE) {
     return "isakmp-nat-keep-alive";
   }
-  if (length < MARKER_LENGTH || captured < MARKER_LENGTH) return " [|isakmp_rfc3948]";
+  if (length < NON_ESP_MARKER_LENGTH || captured < NON_ESP_MARKER_LENGTH) {
+    return " [|isakmp_rfc3948]";
+  }
   const spi = view.getUint32(start);
   if (spi === 0) return undefined;
-  const sequence = captured >= ESP_HEADER_LENGTH ? view.getUint32(start + MARKER_LENGTH) : 0;
+  const sequence = captured >= ESP_HEADER_LENGTH
+    ? view.getUint32(start + NON_ESP_MARKER_LENGTH)
+    : 0;
   return `UDP-encap: ${espText(spi, sequence, length, captured)}`;
 }

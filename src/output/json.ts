@@ -33,6 +33,7 @@ import {
   type IgmpJson,
   type Ipv4Json,
   type Ipv6Json,
+  type IsakmpJson,
   linkTypeInfo,
   type LlcJson,
   type MacsecJson,
@@ -139,6 +140,8 @@ export interface PacketJson {
   wireguard?: WireGuardJson;
   /** DHCPv6 message. */
   dhcpv6?: Dhcpv6Json;
+  /** ISAKMP (IKE) header. */
+  isakmp?: IsakmpJson;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -235,6 +238,7 @@ export function packetToJson(
   if (packet.nsh) json.nsh = packet.nsh.toJSON();
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
   if (packet.dhcpv6) json.dhcpv6 = packet.dhcpv6.toJSON();
+  if (packet.isakmp) json.isakmp = packet.isakmp.toJSON();
   if (packet.inner) json.inner = innerPacketJson(packet.inner, packet.innerLength, extras);
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;

@@ -19,4 +19,10 @@ export interface PacketExtras {
    * `?` when it has none, as tcpdump prints it.
    */
   interfaceName?: string;
+  /**
+   * For an IKEv1 message: which side sent it, as tcpdump's memory of initiators tells
+   * (`IKE_ROLE_*` of analysis/ike_initiators.ts); without it the line says `I` for an opening
+   * message and `?` for the rest.
+   */
+  ikeRole?: number;
 }

@@ -77,6 +77,7 @@ import {
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
   type MplsStack,
+  NON_ESP_MARKER_LENGTH,
   TCP_RST,
   type TcpHeader,
   type UdpHeader,
@@ -101,6 +102,8 @@ import { ipv4FragmentText, writeIpv4Details } from "./ipv4.ts";
 import { ipv6ChainText, ipv6MissingText, writeIpv6Details } from "./ipv6.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { PacketExtras } from "./packet_extras.ts";
+import { isakmpText } from "./isakmp.ts";
+import { IKE_ROLE_NONE } from "../analysis/ike_initiators.ts";
 import { writeJson } from "./json_writer.ts";
 import { fieldTree } from "./tree.ts";
 import { PacketClock, TIME_NONE, type TimeFormat } from "./timestamp.ts";
@@ -191,6 +194,8 @@ export class TextFormatter {
     len: 0,
   };
   #analysis: TcpAnalysis | undefined;
+  /** The IKEv1 side of the packet being written (`PacketExtras.ikeRole`). */
+  #ikeRole = IKE_ROLE_NONE;
   /** Decodes the packets ICMP errors quote (made when first needed). */
   #quotedDecoder: Decoder | undefined;
   /** Writing a quoted packet: its transport header is cut short on purpose. */
@@ -228,6 +233,7 @@ export class TextFormatter {
   write(out: ByteWriter, packet: Packet, header: FrameHeader, extras: PacketExtras = {}): void {
     const options = this.#options;
     this.#analysis = extras.analysis;
+    this.#ikeRole = extras.ikeRole ?? IKE_ROLE_NONE;
     if (options.numbered) {
       // tcpdump's "%5u  ".
       out.text(`${this.#number++}`.padStart(5) + "  ");
@@ -615,6 +621,7 @@ export class TextFormatter {
     const vxlan = packet.vxlan;
     const geneve = packet.geneve;
     const mpls = packet.mpls;
+    const isakmp = packet.isakmp;
     if (
       syslog === undefined && udp.payloadLength === 0 &&
       (udp.srcPort === SYSLOG_PORT || udp.dstPort === SYSLOG_PORT)
@@ -632,7 +639,7 @@ export class TextFormatter {
     }
     const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
       dhcp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
-      geneve !== undefined || mpls !== undefined;
+      geneve !== undefined || mpls !== undefined || isakmp !== undefined;
     if (
       esp !== undefined ||
       (!application && (udp.srcPort === IPSEC_NAT_T_PORT || udp.dstPort === IPSEC_NAT_T_PORT))
@@ -675,6 +682,11 @@ export class TextFormatter {
     else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
     else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
     else if (dhcpv6 !== undefined) writeDhcpv6(out, dhcpv6, this.#verbosity);
+    else if (isakmp !== undefined) {
+      if (isakmp.nonEspMarker) out.text("NONESP-encap: ");
+      const messageLength = isakmp.nonEspMarker ? length - NON_ESP_MARKER_LENGTH : length;
+      out.text(isakmpText(isakmp, this.#ikeRole, messageLength, this.#verbosity));
+    }
     return true;
   }
 

@@ -80,6 +80,7 @@ const LAYER_TITLES: Readonly<Record<string, string>> = {
   mpls: "MultiProtocol Label Switching Header",
   nsh: "Network Service Header",
   wireguard: "WireGuard Protocol",
+  isakmp: "Internet Security Association and Key Management Protocol",
   inner: "Encapsulated packet",
   reassembled: "Reassembled datagram",
 };
@@ -151,6 +152,10 @@ const LAYER_FIELD_NAMES: Readonly<Record<string, string>> = {
   "eth.dst": "Destination",
   "icmp.id": "Identifier",
   "dns.id": "Transaction ID",
+  "isakmp.initiatorSpi": "Initiator SPI (cookie)",
+  "isakmp.responderSpi": "Responder SPI (cookie)",
+  "isakmp.messageId": "Message ID",
+  "isakmp.nonEspMarker": "After the non-ESP marker",
   "dhcpv6.duid": "DUID",
   "dhcpv6.iaid": "IAID",
   "dhcpv6.t1": "T1 (renew after)",

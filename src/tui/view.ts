@@ -153,6 +153,7 @@ const PROTOCOL_LAYERS: [string, string][] = [
   ["ntp", "NTP"],
   ["syslog", "Syslog"],
   ["wireguard", "WireGuard"],
+  ["isakmp", "ISAKMP"],
   ["icmp", "ICMP"],
   ["icmpv6", "ICMPv6"],
   ["igmp", "IGMP"],

@@ -1,0 +1,186 @@
+/**
+ * ISAKMP's words as tcpdump prints them (print-isakmp.c): `isakmp: phase 1 I ident` for IKEv1,
+ * with the side that sent it from tcpdump's memory of initiators (`extras.ikeRole`), and
+ * `isakmp: parent_sa ikev2_init[I]` for IKEv2, from its flags. With `-v` the version and
+ * message ID (`isakmp 1.0 msgid 00000000:`), an encrypted message's first payload, a first
+ * payload cut short (`[|sa]`) and a length that disagrees with UDP's; with `-vv` the cookies.
+ * tcpdump then lists the payloads on lines of their own; netpeek does not (a difference the
+ * README names).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IsakmpHeader } from "../decode/mod.ts";
+ * import { IKE_ROLE_INITIATOR } from "../analysis/ike_initiators.ts";
+ * import { isakmpText } from "./isakmp.ts";
+ * const bytes = new Uint8Array(28);
+ * bytes.set([1, 0x10, 2, 0], 16); // SA first, version 1.0, identity protection, no flags
+ * bytes.set([0, 0, 0, 28], 24);
+ * const isakmp = new IsakmpHeader().bind(new DataView(bytes.buffer), 0, 28);
+ * assert.equal(isakmpText(isakmp, IKE_ROLE_INITIATOR, 28, 0), "isakmp: phase 1 I ident");
+ * assert.equal(
+ *   isakmpText(isakmp, IKE_ROLE_INITIATOR, 28, 1),
+ *   "isakmp 1.0 msgid 00000000: phase 1 I ident:",
+ * );
+ * ```
+ * @module
+ */
+
+import {
+  IKEV2_FLAG_INITIATOR,
+  IKEV2_FLAG_RESPONSE,
+  IKEV2_FLAG_VERSION,
+  ISAKMP_FLAG_COMMIT,
+  ISAKMP_FLAG_ENCRYPTION,
+  ISAKMP_HEADER_LENGTH,
+  type IsakmpHeader,
+} from "../decode/mod.ts";
+import {
+  IKE_ROLE_INITIATOR,
+  IKE_ROLE_NONE,
+  IKE_ROLE_RESPONDER,
+} from "../analysis/ike_initiators.ts";
+
+/** tcpdump's names of exchange types (`etypestr`): IKEv1's, then IKEv2's from 34. */
+const EXCHANGE_NAMES: Readonly<Record<number, string>> = {
+  0: "none",
+  1: "base",
+  2: "ident",
+  3: "auth",
+  4: "agg",
+  5: "inf",
+  32: "oakley-quick",
+  33: "oakley-newgroup",
+  34: "ikev2_init",
+  35: "ikev2_auth",
+  36: "child_sa",
+  37: "inf2",
+};
+
+/** tcpdump's names of payload types (`npstr`), 0 to 48. */
+const PAYLOAD_NAMES: readonly string[] = [
+  "none",
+  "sa",
+  "p",
+  "t",
+  "ke",
+  "id",
+  "cert",
+  "cr",
+  "hash",
+  "sig",
+  "nonce",
+  "n",
+  "d",
+  "vid",
+  "pay14",
+  "pay15",
+  "pay16",
+  "pay17",
+  "pay18",
+  "pay19",
+  "pay20",
+  "pay21",
+  "pay22",
+  "pay23",
+  "pay24",
+  "pay25",
+  "pay26",
+  "pay27",
+  "pay28",
+  "pay29",
+  "pay30",
+  "pay31",
+  "pay32",
+  "v2sa",
+  "v2ke",
+  "v2IDi",
+  "v2IDr",
+  "v2cert",
+  "v2cr",
+  "v2auth",
+  "v2nonce",
+  "v2n",
+  "v2d",
+  "v2vid",
+  "v2TSi",
+  "v2TSr",
+  "v2e",
+  "v2cp",
+  "v2eap",
+]; // deno-fmt-ignore
+
+/** A payload's generic header: next payload, reserved, length (RFC 2408 section 3.2). */
+const PAYLOAD_HEADER_LENGTH = 4;
+
+const ROLE_WORDS: Readonly<Record<number, string>> = {
+  [IKE_ROLE_INITIATOR]: " I",
+  [IKE_ROLE_RESPONDER]: " R",
+};
+
+function hex8(value: number): string {
+  return value.toString(16).padStart(8, "0");
+}
+
+/**
+ * tcpdump's text for an ISAKMP message of `length` bytes (UDP's, less the non-ESP marker),
+ * sent by side `role` (`IKE_ROLE_NONE` when unknown: `I` for an opening message, `?` else).
+ */
+export function isakmpText(
+  isakmp: IsakmpHeader,
+  role: number,
+  length: number,
+  verbosity: number,
+): string {
+  if (isakmp.truncated) return " [|isakmp]";
+  const major = isakmp.majorVersion;
+  let text = "isakmp";
+  if (verbosity > 0) text += ` ${major}.${isakmp.minorVersion} msgid ${hex8(isakmp.messageId)}`;
+  if (verbosity > 1) text += ` cookie ${isakmp.initiatorSpi}->${isakmp.responderSpi}`;
+  text += ":";
+  if (major !== 1 && major !== 2) return text;
+  const firstPhase = isakmp.messageId === 0;
+  const flags = isakmp.flags;
+  if (major === 1) {
+    text += firstPhase ? " phase 1" : " phase 2/others";
+    if (role === IKE_ROLE_NONE) role = isakmp.responderSpiIsZero ? IKE_ROLE_INITIATOR : 0;
+    text += ROLE_WORDS[role] ?? " ?";
+    text += ` ${exchangeName(isakmp.exchangeType)}`;
+    if (flags !== 0) {
+      text += `[${flags & ISAKMP_FLAG_ENCRYPTION ? "E" : ""}${
+        flags & ISAKMP_FLAG_COMMIT ? "C" : ""
+      }]`;
+    }
+  } else {
+    text += firstPhase ? " parent_sa" : " child_sa ";
+    text += ` ${exchangeName(isakmp.exchangeType)}`;
+    if (flags !== 0) {
+      text += `[${flags & IKEV2_FLAG_INITIATOR ? "I" : ""}${flags & IKEV2_FLAG_VERSION ? "V" : ""}${
+        flags & IKEV2_FLAG_RESPONSE ? "R" : ""
+      }]`;
+    }
+  }
+  if (verbosity === 0) return text;
+  text += ":";
+  const next = isakmp.nextPayload;
+  // An encrypted message's payloads cannot be read (both versions test IKEv1's E bit).
+  if (flags & ISAKMP_FLAG_ENCRYPTION) text += ` [encrypted ${payloadName(next)}]`;
+  else if (next !== 0 && !firstPayloadCaptured(isakmp)) text += ` [|${payloadName(next)}]`;
+  if (isakmp.length !== length) text += ` (len mismatch: isakmp ${isakmp.length}/ip ${length})`;
+  return text;
+}
+
+/** Whether the first payload, as long as its generic header says, was captured whole. */
+function firstPayloadCaptured(isakmp: IsakmpHeader): boolean {
+  const at = isakmp.offset + ISAKMP_HEADER_LENGTH;
+  if (at + PAYLOAD_HEADER_LENGTH > isakmp.end) return false;
+  return at + isakmp.dataView.getUint16(at + 2) <= isakmp.end;
+}
+
+function exchangeName(type: number): string {
+  return EXCHANGE_NAMES[type] ?? `#${type}`;
+}
+
+function payloadName(type: number): string {
+  return PAYLOAD_NAMES[type] ?? `#${type}`;
+}
