@@ -18,9 +18,10 @@
  * bytes.set([0, 0, 0, 28], 24);
  * const isakmp = new IsakmpHeader().bind(new DataView(bytes.buffer), 0, 28);
  * assert.equal(isakmpText(isakmp, IKE_ROLE_INITIATOR, 28, 0), "isakmp: phase 1 I ident");
+ * // With -v: the version and message ID; the SA payload the header names is not there.
  * assert.equal(
  *   isakmpText(isakmp, IKE_ROLE_INITIATOR, 28, 1),
- *   "isakmp 1.0 msgid 00000000: phase 1 I ident:",
+ *   "isakmp 1.0 msgid 00000000: phase 1 I ident: [|sa]",
  * );
  * ```
  * @module
