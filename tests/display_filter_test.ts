@@ -437,6 +437,35 @@ Deno.test({
 
 Deno.test({
   name:
+    "an IPv4 first fragment cut short by the snapshot length is read as the datagram, as tshark reads it",
+  ignore: !hasTshark,
+  fn: async () => {
+    const cut = await Deno.makeTempFile({ suffix: ".pcap" });
+    try {
+      // The fixture's fragments at a snapshot length of 80: no fragment is captured whole.
+      const editcap = await new Deno.Command("editcap", {
+        args: ["-s", "80", new URL("fragments.pcap", FIXTURES).pathname, cut],
+      }).output();
+      assert.ok(editcap.success);
+      const fields = ["frame.number", "udp.srcport", "udp.dstport", "udp.length", "udp.stream"];
+      const { theirs, ours } = await bothFields(cut, fields);
+      // Guard: tshark reads UDP in the cut first fragments (and in none of the whole ones).
+      assert.ok(theirs.split("\n").filter((line) => /^\d+\t41000\t/.test(line)).length >= 5);
+      assert.equal(ours, theirs);
+      const selected = async (command: string, args: string[]) =>
+        command === "tshark"
+          ? await output("tshark", ["-n", "-r", cut, "-Y", "udp", ...args])
+          : (await runNetpeek(["-r", cut, "-Y", "udp", ...args])).stdout;
+      const frameNumbers = ["-T", "fields", "-e", "frame.number"];
+      assert.equal(await selected("netpeek", frameNumbers), await selected("tshark", frameNumbers));
+    } finally {
+      await Deno.remove(cut);
+    }
+  },
+});
+
+Deno.test({
+  name:
     "tcp.option_kind as tshark lists it: the zero bytes after an end-of-list, to the first other",
   ignore: !hasTshark,
   fn: async () => {

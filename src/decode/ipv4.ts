@@ -181,6 +181,16 @@ export class Ipv4Header extends HeaderView {
     return (this.flagsAndOffset & (IPV4_FLAG_MF | IPV4_FRAGMENT_OFFSET_MASK)) !== 0;
   }
 
+  /**
+   * Whether the datagram holds data past its header and every byte of it, by the total length,
+   * was captured. Wireshark reassembles only such fragments; a first fragment cut short by the
+   * snapshot length it dissects as though it were the datagram.
+   */
+  get capturedWhole(): boolean {
+    const total = this.length;
+    return total > this.ihl && this.end - this.offset >= total;
+  }
+
   /** Time to live. */
   get ttl(): number {
     return this.view.getUint8(this.offset + FIELD_TTL);

@@ -236,10 +236,13 @@ function needsOf(name: string): number {
   return needs;
 }
 
-/** Whether a layer's IP datagram is a fragment (IPv4's MF or offset; IPv6's fragment header). */
+/**
+ * Whether tshark dissects nothing above a layer's IP: a fragment it keeps to reassemble (an IPv4
+ * first fragment cut short by the snapshot length it dissects as the datagram; IPv6's it keeps).
+ */
 function fragmented(packet: Packet): boolean {
   const ip4 = packet.ipv4;
-  if (ip4 !== undefined) return ip4.isFragment;
+  if (ip4 !== undefined) return ip4.isFragment && (ip4.fragOffset !== 0 || ip4.capturedWhole);
   const ip6 = packet.ipv6;
   return ip6 !== undefined && ip6.fragmentHeaderOffset >= 0;
 }
