@@ -139,6 +139,27 @@ export function ethernet(dst: string, src: string, type: number, payload: Uint8A
   return frame.length >= 60 ? frame : concat(frame, new Uint8Array(60 - frame.length));
 }
 
+/** An Ethernet frame (02:00:00:00:00:01 to …:02) of a UDP datagram over IPv4. */
+export function udpOverEthernet(
+  from: string,
+  to: string,
+  sport: number,
+  dport: number,
+  data: Uint8Array,
+): Uint8Array {
+  return ethernet(
+    "02:00:00:00:00:02",
+    "02:00:00:00:00:01",
+    0x0800,
+    ipv4({
+      src: from,
+      dst: to,
+      protocol: 17,
+      payload: udp(ip4(from), ip4(to), sport, dport, data),
+    }),
+  );
+}
+
 export const text = (value: string) => new TextEncoder().encode(value);
 export const A = "192.0.2.1";
 export const B = "198.51.100.2";

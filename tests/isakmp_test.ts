@@ -22,7 +22,7 @@ import { IKE_ROLE_NONE, IkeInitiators } from "../src/analysis/ike_initiators.ts"
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { packetFormatter } from "../src/cli/print_format.ts";
 import { PrintPipeline } from "../src/cli/print_pipeline.ts";
-import { concat, ethernet, ip4, ipv4, u32, udp } from "../scripts/packet_builder.ts";
+import { concat, u32, udpOverEthernet } from "../scripts/packet_builder.ts";
 import { bothFields, compareText, output, withBuiltCapture } from "./protocol_check.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -112,17 +112,7 @@ function header(
 }
 
 function datagram(sport: number, dport: number, payload: Uint8Array, from = HOST_A, to = HOST_B) {
-  return ethernet(
-    "02:00:00:00:00:02",
-    "02:00:00:00:00:01",
-    0x0800,
-    ipv4({
-      src: from,
-      dst: to,
-      protocol: 17,
-      payload: udp(ip4(from), ip4(to), sport, dport, payload),
-    }),
-  );
+  return udpOverEthernet(from, to, sport, dport, payload);
 }
 
 Deno.test("ISAKMP built around its limits: tcpdump's words, tshark's fields", async () => {

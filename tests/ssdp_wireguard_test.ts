@@ -18,7 +18,7 @@ import {
   type WireGuardMessage,
 } from "../src/decode/mod.ts";
 import { pcapRecords } from "../scripts/make_fixtures.ts";
-import { concat, ethernet, ip4, ipv4, u32, udp } from "../scripts/packet_builder.ts";
+import { concat, u32, udpOverEthernet } from "../scripts/packet_builder.ts";
 import { compareFields, compareText, type FieldCheck } from "./protocol_check.ts";
 import { readPcap } from "./pcap_file.ts";
 import { NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
@@ -36,18 +36,7 @@ const SSDP_CHECK: FieldCheck<HttpMessage> = {
 
 /** WireGuard's messages: initiation, response, transport data, cookie reply. */
 function wireGuardFrames(): Uint8Array[] {
-  const datagram = (from: string, to: string, sport: number, dport: number, data: Uint8Array) =>
-    ethernet(
-      "02:00:00:00:00:02",
-      "02:00:00:00:00:01",
-      0x0800,
-      ipv4({
-        src: from,
-        dst: to,
-        protocol: 17,
-        payload: udp(ip4(from), ip4(to), sport, dport, data),
-      }),
-    );
+  const datagram = udpOverEthernet;
   const le = (value: number) => u32(value).reverse();
   return [
     datagram(
