@@ -22,7 +22,15 @@ import { IKE_ROLE_NONE, IkeInitiators } from "../src/analysis/ike_initiators.ts"
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { packetFormatter } from "../src/cli/print_format.ts";
 import { PrintPipeline } from "../src/cli/print_pipeline.ts";
-import { concat, u32, udpOverEthernet } from "../scripts/packet_builder.ts";
+import {
+  concat,
+  ethernet,
+  ip6,
+  u16,
+  u32,
+  udp6,
+  udpOverEthernet,
+} from "../scripts/packet_builder.ts";
 import { bothFields, compareText, output, withBuiltCapture } from "./protocol_check.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -115,6 +123,17 @@ function datagram(sport: number, dport: number, payload: Uint8Array, from = HOST
   return udpOverEthernet(from, to, sport, dport, payload);
 }
 
+/** The same over IPv6 (the memory of initiators keeps IPv6 addresses too). */
+function datagram6(payload: Uint8Array, from: string, to: string) {
+  const segment = udp6(from, to, 500, 500, payload);
+  return ethernet(
+    "02:00:00:00:00:02",
+    "02:00:00:00:00:01",
+    0x86dd,
+    concat([0x60, 0, 0, 0], u16(segment.length), [17, 64], ip6(from), ip6(to), segment),
+  );
+}
+
 Deno.test("ISAKMP built around its limits: tcpdump's words, tshark's fields", async () => {
   const frames = [
     // IKEv1: an opening message, the answer, one from a third address, commit and encrypted.
@@ -130,6 +149,9 @@ Deno.test("ISAKMP built around its limits: tcpdump's words, tshark's fields", as
     datagram(500, 500, header(0x30, 2, 0, 0)),
     datagram(500, 500, header(0x10, 5, 0, 9, 0x0a0b0c0d, 100)),
     datagram(500, 500, header(0x10, 2, 0, 0).subarray(0, 27)),
+    // IKEv1 over IPv6: the opening message and its answer.
+    datagram6(header(0x10, 4, 0, 0), "2001:db8::1", "2001:db8::2"),
+    datagram6(header(0x10, 4, 0, 0, 0x0a0b0c0d), "2001:db8::2", "2001:db8::1"),
     // Port 4500: after the marker, the marker alone, a marker and a header cut short.
     datagram(4500, 4500, concat(u32(0), header(0x10, 32, 1, 3, 0x0a0b0c0d))),
     datagram(4500, 4500, concat(u32(0))),
