@@ -32,6 +32,7 @@ import {
   udpOverEthernet,
 } from "../scripts/packet_builder.ts";
 import { bothFields, compareText, output, withBuiltCapture } from "./protocol_check.ts";
+import { runNetpeek } from "./netpeek_process.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
 const corpus = (name: string) => new URL(name, CORPUS).pathname;
@@ -79,15 +80,8 @@ Deno.test("ISAKMP with -v and -vv: the header's words as tcpdump's (the payload 
     for (const flag of ["-v", "-vv"]) {
       const theirs = (await output("tcpdump", ["-n", flag, "-r", corpus(name)]))
         .split("\n").filter((line) => line.includes(" isakmp "));
-      const ours = (await output("deno", [
-        "run",
-        "--allow-all",
-        new URL("../main.ts", import.meta.url).pathname,
-        "-n",
-        flag,
-        "-r",
-        corpus(name),
-      ])).split("\n").filter((line) => line.includes(" isakmp "));
+      const ours = (await runNetpeek(["-n", flag, "-r", corpus(name)])).stdout
+        .split("\n").filter((line) => line.includes(" isakmp "));
       assert.ok(theirs.length > 0);
       assert.equal(ours.length, theirs.length, `${name} ${flag}`);
       // tcpdump's header line ends at the colon its payload lines follow; netpeek's may add a

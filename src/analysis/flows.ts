@@ -395,8 +395,6 @@ export class FlowTracker {
     // reassembled datagram (`ports`).
     let laterFragment: boolean;
     let fragment: boolean;
-    /** A fragment tshark keeps to reassemble, dissecting no transport in it. */
-    let heldFragment: boolean;
     if (ip4 !== undefined) {
       // Under AH the conversation is the protocol AH protects, as IPv6's chain gives it.
       const ah = packet.ah;
@@ -404,13 +402,10 @@ export class FlowTracker {
       const flags = ip4.flagsAndOffset;
       laterFragment = (flags & IPV4_FRAGMENT_OFFSET_MASK) !== 0;
       fragment = (flags & (IPV4_FLAG_MF | IPV4_FRAGMENT_OFFSET_MASK)) !== 0;
-      // tshark dissects a first fragment cut short by the snapshot length as the datagram.
-      heldFragment = fragment && (laterFragment || ip4.capturedWhole);
     } else {
       protocol = ip6!.protocol;
       fragment = ip6!.fragmentHeaderOffset >= 0;
       laterFragment = fragment && ip6!.fragmentOffset !== 0;
-      heldFragment = fragment;
     }
     const transport = laterFragment ? ports : packet.tcp ?? packet.udp;
     const srcPortWord = transport ? transport.srcPort : NO_PORT;
@@ -498,8 +493,11 @@ export class FlowTracker {
     }
     const tcp = packet.tcp;
     const id = table.idAt(row);
-    // tshark numbers a stream at its first datagram whose transport it dissects.
-    if (this.#limits.streams && transport !== undefined && !heldFragment) {
+    // tshark numbers a stream at its first datagram whose transport it dissects (not in a
+    // fragment it keeps to reassemble).
+    if (
+      this.#limits.streams && transport !== undefined && !(fragment && packet.heldForReassembly)
+    ) {
       if (this.#stream[id] < 0) {
         this.#stream[id] = transport === tcp ? this.#tcpStreams++ : this.#udpStreams++;
       }

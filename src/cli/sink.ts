@@ -308,7 +308,7 @@ export class PacketSink {
       const reassembled = this.#reassembler?.offer(packet, header);
       const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
       const analysis = this.#flows.observe(packet, header, inner);
-      const ikeRole = packet.isakmp === undefined ? IKE_ROLE_NONE : this.#ike.observe(packet);
+      const ikeRole = this.#ikeRole(packet);
       const pipeline = this.#pipeline;
       if (pipeline !== undefined) {
         if (!pipeline.add(bytes, offset, length, header, linkType, packet, analysis, ikeRole)) {
@@ -342,7 +342,7 @@ export class PacketSink {
     const inner = reassembled?.packet.tcp ?? reassembled?.packet.udp;
     const flows = this.#flows;
     const analysis = flows.observe(packet, header, inner);
-    const ikeRole = packet.isakmp === undefined ? IKE_ROLE_NONE : this.#ike.observe(packet);
+    const ikeRole = this.#ikeRole(packet);
     const { frame, display, fields } = selection;
     frame.next(packet, header);
     frame.followed(analysis, flows);
@@ -364,6 +364,11 @@ export class PacketSink {
       }
     }
     return this.#counted(header);
+  }
+
+  /** An IKEv1 message's side, from tcpdump's memory of initiators (every packet, in order). */
+  #ikeRole(packet: Packet): number {
+    return packet.isakmp === undefined ? IKE_ROLE_NONE : this.#ike.observe(packet);
   }
 
   /** Commits a printed packet's output, at once with `-l`. */

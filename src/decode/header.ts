@@ -72,6 +72,13 @@ export abstract class HeaderView {
     return offset < this.end ? this.view.getUint8(offset) : 0;
   }
 
+  /** `count` bytes at `at` into the header as hex digits, those not captured as `00`. */
+  protected hexBytes(at: number, count: number): string {
+    let text = "";
+    for (let i = 0; i < count; i++) text += this.u8(at + i).toString(16).padStart(2, "0");
+    return text;
+  }
+
   /** The bytes the header lies in, for writers that read fields without allocating. */
   get dataView(): DataView {
     return this.view;

@@ -86,31 +86,19 @@ export class IsakmpHeader extends HeaderView {
   /** The message's length on the wire, as UDP carries it (set by the decoder). */
   wireLength = 0;
 
-  #hex(at: number): string {
-    let text = "";
-    for (let i = 0; i < SPI_LENGTH; i++) text += this.u8(at + i).toString(16).padStart(2, "0");
-    return text;
-  }
-
   /** The initiator's cookie (SPI) as 16 hexadecimal digits. */
   get initiatorSpi(): string {
-    return this.#hex(FIELD_INITIATOR_SPI);
+    return this.hexBytes(FIELD_INITIATOR_SPI, SPI_LENGTH);
   }
 
   /** The responder's cookie (SPI) as 16 hexadecimal digits. */
   get responderSpi(): string {
-    return this.#hex(FIELD_RESPONDER_SPI);
+    return this.hexBytes(FIELD_RESPONDER_SPI, SPI_LENGTH);
   }
 
   /** Whether the responder's cookie is all zeros (an exchange's first message). */
   get responderSpiIsZero(): boolean {
     return this.u32(FIELD_RESPONDER_SPI) === 0 && this.u32(FIELD_RESPONDER_SPI + 4) === 0;
-  }
-
-  /** Whether the initiator's cookie equals the 8 bytes at `at` in `view`. */
-  initiatorSpiEquals(view: DataView, at: number): boolean {
-    return this.u32(FIELD_INITIATOR_SPI) === view.getUint32(at) &&
-      this.u32(FIELD_INITIATOR_SPI + 4) === view.getUint32(at + 4);
   }
 
   /** The first payload's type (RFC 2408 section 3.1, RFC 7296 section 3.2). */

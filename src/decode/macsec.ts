@@ -44,6 +44,8 @@ const FIELD_PACKET_NUMBER = 2;
 const FIELD_SCI = 6;
 const SCI_SYSTEM_LENGTH = 6;
 const FIELD_SCI_PORT = FIELD_SCI + SCI_SYSTEM_LENGTH;
+/** The SCI: a system identifier (MAC address) and a 2-byte port. */
+const SCI_LENGTH = 8;
 
 /** TCI bits (the high 6 bits of the first byte). */
 const TCI_VERSION = 0x80;
@@ -127,10 +129,7 @@ export class MacsecHeader extends HeaderView {
 
   /** The secure channel identifier as 16 hex digits (tcpdump's form), or "" without one. */
   get sci(): string {
-    if (!this.hasSci) return "";
-    let text = "";
-    for (let i = 0; i < 8; i++) text += this.u8(FIELD_SCI + i).toString(16).padStart(2, "0");
-    return text;
+    return this.hasSci ? this.hexBytes(FIELD_SCI, SCI_LENGTH) : "";
   }
 
   /** The SCI's system identifier: a MAC address. */

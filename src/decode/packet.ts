@@ -197,6 +197,18 @@ export class Packet {
   #length = 0;
   #frame: Uint8Array | undefined;
 
+  /**
+   * Whether Wireshark keeps this packet's IP datagram to reassemble, dissecting nothing above IP
+   * in it: an IPv6 fragment, or an IPv4 one unless it is a first fragment cut short by the
+   * snapshot length (which it dissects as though it were the datagram).
+   */
+  get heldForReassembly(): boolean {
+    const ip4 = this.ipv4;
+    if (ip4 !== undefined) return ip4.isFragment && (ip4.fragOffset !== 0 || ip4.capturedWhole);
+    const ip6 = this.ipv6;
+    return ip6 !== undefined && ip6.fragmentHeaderOffset >= 0;
+  }
+
   /** The captured bytes of the frame (a view, made the first time it is asked for). */
   get frame(): Uint8Array {
     return this.#frame ??= this.#bytes.subarray(this.#offset, this.#offset + this.#length);

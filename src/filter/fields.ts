@@ -128,7 +128,7 @@ export function isSingleLayer(packet: Packet): boolean {
 
 /** What tshark dissects of a layer of the frame's own (or a tunnel's). */
 function ownFlags(packet: Packet): number {
-  return fragmented(packet) ? OWN : WHOLE;
+  return packet.heldForReassembly ? OWN : WHOLE;
 }
 
 /**
@@ -165,7 +165,7 @@ function layersOf(frame: FilterFrame): FrameLayers {
     addLayer(layer, ownFlags(layer));
     innermost = layer;
   }
-  if (fragmented(innermost)) return frameLayers; // tshark dissects no ICMP in a fragment
+  if (innermost.heldForReassembly) return frameLayers; // tshark dissects no ICMP in a fragment
   const quoted = frame.quotedBy(innermost);
   if (quoted === undefined) return frameLayers;
   frameLayers.quoted = frameLayers.count;
@@ -236,17 +236,6 @@ function needsOf(name: string): number {
   return needs;
 }
 
-/**
- * Whether tshark dissects nothing above a layer's IP: a fragment it keeps to reassemble (an IPv4
- * first fragment cut short by the snapshot length it dissects as the datagram; IPv6's it keeps).
- */
-function fragmented(packet: Packet): boolean {
-  const ip4 = packet.ipv4;
-  if (ip4 !== undefined) return ip4.isFragment && (ip4.fragOffset !== 0 || ip4.capturedWhole);
-  const ip6 = packet.ipv6;
-  return ip6 !== undefined && ip6.fragmentHeaderOffset >= 0;
-}
-
 /** Whether a layer's IP datagram is a fragment other than the first. */
 function laterFragment(packet: Packet): boolean {
   const ip4 = packet.ipv4;
@@ -257,7 +246,7 @@ function laterFragment(packet: Packet): boolean {
 
 /** The packet a layer's tunnel carries, unless the layer is a fragment (tshark goes no deeper). */
 function below(packet: Packet): Packet | undefined {
-  return fragmented(packet) ? undefined : packet.inner;
+  return packet.heldForReassembly ? undefined : packet.inner;
 }
 
 /** The frame's own fields (tshark's `frame` protocol). */

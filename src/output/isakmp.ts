@@ -40,6 +40,7 @@ import {
   IKE_ROLE_INITIATOR,
   IKE_ROLE_NONE,
   IKE_ROLE_RESPONDER,
+  IKE_ROLE_UNKNOWN,
 } from "../analysis/ike_initiators.ts";
 
 /** tcpdump's names of exchange types (`etypestr`): IKEv1's, then IKEv2's from 34. */
@@ -58,58 +59,13 @@ const EXCHANGE_NAMES: Readonly<Record<number, string>> = {
   37: "inf2",
 };
 
-/** tcpdump's names of payload types (`npstr`), 0 to 48. */
+/** tcpdump's names of payload types (`npstr`), 0 to 48: IKEv1's, unnamed ones, IKEv2's. */
 const PAYLOAD_NAMES: readonly string[] = [
-  "none",
-  "sa",
-  "p",
-  "t",
-  "ke",
-  "id",
-  "cert",
-  "cr",
-  "hash",
-  "sig",
-  "nonce",
-  "n",
-  "d",
-  "vid",
-  "pay14",
-  "pay15",
-  "pay16",
-  "pay17",
-  "pay18",
-  "pay19",
-  "pay20",
-  "pay21",
-  "pay22",
-  "pay23",
-  "pay24",
-  "pay25",
-  "pay26",
-  "pay27",
-  "pay28",
-  "pay29",
-  "pay30",
-  "pay31",
-  "pay32",
-  "v2sa",
-  "v2ke",
-  "v2IDi",
-  "v2IDr",
-  "v2cert",
-  "v2cr",
-  "v2auth",
-  "v2nonce",
-  "v2n",
-  "v2d",
-  "v2vid",
-  "v2TSi",
-  "v2TSr",
-  "v2e",
-  "v2cp",
-  "v2eap",
-]; // deno-fmt-ignore
+  ...["none", "sa", "p", "t", "ke", "id", "cert", "cr", "hash", "sig", "nonce", "n", "d", "vid"],
+  ...Array.from({ length: 19 }, (_, i) => `pay${14 + i}`),
+  ...["v2sa", "v2ke", "v2IDi", "v2IDr", "v2cert", "v2cr", "v2auth", "v2nonce", "v2n", "v2d"],
+  ...["v2vid", "v2TSi", "v2TSr", "v2e", "v2cp", "v2eap"],
+];
 
 /** A payload's generic header: next payload, reserved, length (RFC 2408 section 3.2). */
 const PAYLOAD_HEADER_LENGTH = 4;
@@ -144,7 +100,9 @@ export function isakmpText(
   const flags = isakmp.flags;
   if (major === 1) {
     text += firstPhase ? " phase 1" : " phase 2/others";
-    if (role === IKE_ROLE_NONE) role = isakmp.responderSpiIsZero ? IKE_ROLE_INITIATOR : 0;
+    if (role === IKE_ROLE_NONE) {
+      role = isakmp.responderSpiIsZero ? IKE_ROLE_INITIATOR : IKE_ROLE_UNKNOWN;
+    }
     text += ROLE_WORDS[role] ?? " ?";
     text += ` ${exchangeName(isakmp.exchangeType)}`;
     if (flags !== 0) {
