@@ -182,15 +182,6 @@ const DIFFERENCES: { name: string; applies: (ours: string, theirs: string) => bo
       /IP6 (\([^)]*\) )?version error: 4 != 6/.test(ours) && /^[^\n]* IP (\(|\d)/.test(theirs),
   },
   {
-    // Up to the header's line (which ends at the colon the payloads follow) tcpdump's.
-    name: "ISAKMP's payloads not listed with -v",
-    applies: (ours, theirs) => {
-      const lines = theirs.split("\n");
-      const header = lines.findIndex((line) => / isakmp \d+\.\d+ msgid /.test(line));
-      return header >= 0 && beginsAsTcpdump(ours.split("\n"), lines.slice(0, header + 1));
-    },
-  },
-  {
     name: "OSPF named, not decoded",
     applies: (ours, theirs) => / OSPF, length \d+/.test(ours) && /OSPFv?\d/.test(theirs),
   },

@@ -2,10 +2,9 @@
  * ISAKMP's words as tcpdump prints them (print-isakmp.c): `isakmp: phase 1 I ident` for IKEv1,
  * with the side that sent it from tcpdump's memory of initiators (`extras.ikeRole`), and
  * `isakmp: parent_sa ikev2_init[I]` for IKEv2, from its flags. With `-v` the version and
- * message ID (`isakmp 1.0 msgid 00000000:`), an encrypted message's first payload, a first
- * payload cut short (`[|sa]`) and a length that disagrees with UDP's; with `-vv` the cookies.
- * tcpdump then lists the payloads on lines of their own; netpeek does not (a difference the
- * README names).
+ * message ID (`isakmp 1.0 msgid 00000000:`), an encrypted message's first payload, the
+ * payloads one a line (isakmp_payloads.ts) and a length that disagrees with UDP's; with `-vv`
+ * the cookies.
  *
  * @example
  * ```ts
@@ -33,9 +32,9 @@ import {
   IKEV2_FLAG_VERSION,
   ISAKMP_FLAG_COMMIT,
   ISAKMP_FLAG_ENCRYPTION,
-  ISAKMP_HEADER_LENGTH,
   type IsakmpHeader,
 } from "../decode/mod.ts";
+import { isakmpPayloadsText, payloadName } from "./isakmp_payloads.ts";
 import {
   IKE_ROLE_INITIATOR,
   IKE_ROLE_NONE,
@@ -58,17 +57,6 @@ const EXCHANGE_NAMES: Readonly<Record<number, string>> = {
   36: "child_sa",
   37: "inf2",
 };
-
-/** tcpdump's names of payload types (`npstr`), 0 to 48: IKEv1's, unnamed ones, IKEv2's. */
-const PAYLOAD_NAMES: readonly string[] = [
-  ...["none", "sa", "p", "t", "ke", "id", "cert", "cr", "hash", "sig", "nonce", "n", "d", "vid"],
-  ...Array.from({ length: 19 }, (_, i) => `pay${14 + i}`),
-  ...["v2sa", "v2ke", "v2IDi", "v2IDr", "v2cert", "v2cr", "v2auth", "v2nonce", "v2n", "v2d"],
-  ...["v2vid", "v2TSi", "v2TSr", "v2e", "v2cp", "v2eap"],
-];
-
-/** A payload's generic header: next payload, reserved, length (RFC 2408 section 3.2). */
-const PAYLOAD_HEADER_LENGTH = 4;
 
 const ROLE_WORDS: Readonly<Record<number, string>> = {
   [IKE_ROLE_INITIATOR]: " I",
@@ -124,22 +112,17 @@ export function isakmpText(
   const next = isakmp.nextPayload;
   // An encrypted message's payloads cannot be read (both versions test IKEv1's E bit).
   if (flags & ISAKMP_FLAG_ENCRYPTION) text += ` [encrypted ${payloadName(next)}]`;
-  else if (next !== 0 && !firstPayloadCaptured(isakmp)) text += ` [|${payloadName(next)}]`;
+  else {
+    const context = { version: major, nextPayload: next, phase: firstPhase ? 1 : 2 };
+    const { dataView, offset, end } = isakmp;
+    const listing = isakmpPayloadsText(dataView, offset, end, context, verbosity);
+    text += listing.text;
+    if (listing.cutShort) return text;
+  }
   if (isakmp.length !== length) text += ` (len mismatch: isakmp ${isakmp.length}/ip ${length})`;
   return text;
 }
 
-/** Whether the first payload, as long as its generic header says, was captured whole. */
-function firstPayloadCaptured(isakmp: IsakmpHeader): boolean {
-  const at = isakmp.offset + ISAKMP_HEADER_LENGTH;
-  if (at + PAYLOAD_HEADER_LENGTH > isakmp.end) return false;
-  return at + isakmp.dataView.getUint16(at + 2) <= isakmp.end;
-}
-
 function exchangeName(type: number): string {
   return EXCHANGE_NAMES[type] ?? `#${type}`;
-}
-
-function payloadName(type: number): string {
-  return PAYLOAD_NAMES[type] ?? `#${type}`;
 }

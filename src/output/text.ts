@@ -684,7 +684,9 @@ export class TextFormatter {
     else if (dhcpv6 !== undefined) writeDhcpv6(out, dhcpv6, this.#verbosity);
     else if (isakmp !== undefined) {
       if (isakmp.nonEspMarker) out.text("NONESP-encap: ");
-      const messageLength = isakmp.nonEspMarker ? length - NON_ESP_MARKER_LENGTH : length;
+      // tcpdump's length for what UDP carries: by UDP's length and the IP packet's, the less.
+      const carried = Math.min(udp.payloadLength, udp.ipPayloadLength - UDP_HEADER_LENGTH);
+      const messageLength = isakmp.nonEspMarker ? carried - NON_ESP_MARKER_LENGTH : carried;
       out.text(isakmpText(isakmp, this.#ikeRole, messageLength, this.#verbosity));
     }
     return true;
