@@ -57,7 +57,7 @@ import {
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces, type Piece } from "./bytes.ts";
-import { dumpLines, hexDump, writeAscii } from "./hexdump.ts";
+import { dumpLines, hexDigits, hexDump, writeAscii } from "./hexdump.ts";
 import { writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isMdns, writeDns } from "./dns.ts";
@@ -402,7 +402,37 @@ export class TextFormatter {
       writeArpText(out, arp, networkLength, this.#options.verbose === true);
       return;
     }
+    if (this.#unknownEtherType(out, packet, header)) return;
     out.text(otherLinkText(packet, header, networkLength, link));
+  }
+
+  /**
+   * An Ethernet frame of a type tcpdump has no name for: as its `ether_print` does, the
+   * addresses, the type and the frame's length (unless `-e` printed them), then the bytes
+   * after the type as its default dump (not with `-q`, nor with `-x`/`-X`, which dump them).
+   */
+  #unknownEtherType(out: ByteWriter, packet: Packet, header: FrameHeader): boolean {
+    const eth = packet.eth;
+    const type = packet.networkType;
+    if (
+      eth === undefined || type <= ETHERNET_MAX_LENGTH_FIELD || etherTypeName(type) !== "Unknown"
+    ) {
+      return false;
+    }
+    if (this.#options.link !== true) {
+      const typeText = this.#quiet
+        ? `Unknown Ethertype (0x${hexDigits(type, 4)})`
+        : etherTypeText(type);
+      out.text(`${eth.src} > ${eth.dst}, ${typeText}, length ${header.len}: `);
+    }
+    const hex = this.#options.hex;
+    const frame = packet.frame;
+    if (this.#quiet || hex === "hex" || hex === "ascii" || packet.networkOffset >= frame.length) {
+      return true;
+    }
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.length);
+    out.text(`\n${dumpLines(view, packet.networkOffset, frame.length, true)}`);
+    return true;
   }
 
   /**
