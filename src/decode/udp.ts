@@ -68,6 +68,11 @@ export class UdpHeader extends ChecksummedView {
    */
   ipPayloadLength = 0;
 
+  /** tcpdump's length for what UDP carries: by UDP's length and the IP packet's, the less. */
+  get carriedLength(): number {
+    return Math.min(this.payloadLength, this.ipPayloadLength - UDP_HEADER_LENGTH);
+  }
+
   /** Checksum as transmitted (0: none, for IPv4). */
   get checksum(): number {
     return this.u16(FIELD_CHECKSUM);

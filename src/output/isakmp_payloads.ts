@@ -293,6 +293,14 @@ class PayloadPrinter {
     this.text += ")";
   }
 
+  /** Captured bytes as text, printable ASCII as it is and any other byte as `.`. */
+  #dotted(at: number, length: number): void {
+    for (let i = 0; i < length; i++) {
+      const byte = this.#view.getUint8(at + i);
+      this.text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : ".";
+    }
+  }
+
   /** ` [|name]`, and the null that ends the list. */
   #cut(type: number): null {
     this.text += ` [|${payloadName(type)}]`;
@@ -680,22 +688,46 @@ class PayloadPrinter {
   }
 
   #v2Sa(at: number, depth: number): number | null {
-    const type = 33;
     this.#v2Name("sa", at);
-    let left = this.#u16(at + 2) - GENERIC_HEADER;
+    const left = this.#u16(at + 2) - GENERIC_HEADER;
     this.text += ` len=${left}`;
-    let cursor = at + GENERIC_HEADER;
-    for (let next = PROPOSAL; next !== 0;) {
+    return this.#v2Contained(
+      33,
+      PROPOSAL,
+      at + GENERIC_HEADER,
+      left,
+      depth,
+      (item, length) => this.#v2Proposal(item, length, depth + 1),
+    );
+  }
+
+  /**
+   * The substructures of an IKEv2 SA or proposal (`container`), `left` bytes of it from `at`:
+   * each held to the container's length and to the capture, on a line of its own, those of
+   * type `type` printed by `print` (given their count from 1), any other by its name.
+   */
+  #v2Contained(
+    container: number,
+    type: number,
+    at: number,
+    left: number,
+    depth: number,
+    print: (item: number, length: number, count: number) => number | null,
+  ): number | null {
+    let cursor = at;
+    let count = 0;
+    for (let next = type; next !== 0;) {
+      count++;
       const item = cursor;
-      if (left < GENERIC_HEADER) return this.#tooLong(type, cursor + left);
-      if (!this.#captured(item, GENERIC_HEADER)) return this.#cut(type);
+      if (left < GENERIC_HEADER) return this.#tooLong(container, cursor + left);
+      if (!this.#captured(item, GENERIC_HEADER)) return this.#cut(container);
       const length = this.#u16(item + 2);
-      if (length <= SMALLEST_ITEM) return this.#cut(type);
-      if (left < length) return this.#tooLong(type, cursor + left);
-      if (!this.#captured(item, length)) return this.#cut(type);
+      if (length <= SMALLEST_ITEM) return this.#cut(container);
+      if (left < length) return this.#tooLong(container, cursor + left);
+      if (!this.#captured(item, length)) return this.#cut(container);
       this.text += `\n${INDENT.repeat(depth + 1)}(`;
-      if (next === PROPOSAL) {
-        const end = this.#v2Proposal(item, length, depth + 1);
+      if (next === type) {
+        const end = print(item, length, count);
         if (end === null) return null;
         cursor = end;
       } else {
@@ -731,30 +763,14 @@ class PayloadPrinter {
       cursor += spiSize;
       left -= spiSize;
     }
-    let count = 0;
-    for (let next = TRANSFORM; next !== 0;) {
-      count++;
-      const item = cursor;
-      if (left < GENERIC_HEADER) return this.#tooLong(PROPOSAL, cursor + left);
-      if (!this.#captured(item, GENERIC_HEADER)) return this.#cut(PROPOSAL);
-      const itemLength = this.#u16(item + 2);
-      if (itemLength <= SMALLEST_ITEM) return this.#cut(PROPOSAL);
-      if (left < itemLength) return this.#tooLong(PROPOSAL, cursor + left);
-      if (!this.#captured(item, itemLength)) return this.#cut(PROPOSAL);
-      this.text += `\n${INDENT.repeat(depth + 1)}(`;
-      if (next === TRANSFORM) {
-        const end = this.#v2Transform(count, item, itemLength);
-        if (end === null) return null;
-        cursor = end;
-      } else {
-        this.text += payloadName(next);
-        cursor += itemLength;
-      }
-      this.text += ")";
-      left -= itemLength;
-      next = this.#u8(item);
-    }
-    return cursor;
+    return this.#v2Contained(
+      PROPOSAL,
+      TRANSFORM,
+      cursor,
+      left,
+      depth,
+      (item, itemLength, count) => this.#v2Transform(count, item, itemLength),
+    );
   }
 
   #v2Transform(count: number, at: number, length: number): number | null {
@@ -793,7 +809,8 @@ class PayloadPrinter {
   #v2Identification(type: number, at: number, length: number): number | null {
     if (!this.#captured(at, 8)) return this.#cut(type);
     this.#v2Name(payloadName(type), at);
-    const end = this.#allBytesV2(type, at, length);
+    this.text += ` len=${length - GENERIC_HEADER}`;
+    const end = this.#allBytes(type, at, length);
     if (end === null) return null;
     const dataLength = length - 8;
     const data = at + 8;
@@ -811,20 +828,10 @@ class PayloadPrinter {
     if (word !== undefined) {
       this.text += word[0];
       if (!this.#captured(data, dataLength)) return this.#cut(type);
-      if (word[1]) {
-        for (let i = 0; i < dataLength; i++) {
-          const byte = this.#view.getUint8(data + i);
-          this.text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : ".";
-        }
-      } else this.#hex(data, dataLength);
+      if (word[1]) this.#dotted(data, dataLength);
+      else this.#hex(data, dataLength);
     }
     return at + length;
-  }
-
-  /** ` len=N` and, with `-vvv`, the bytes after the generic header (IKEv2's style). */
-  #allBytesV2(type: number, at: number, length: number): number | null {
-    this.text += ` len=${length - GENERIC_HEADER}`;
-    return this.#allBytes(type, at, length);
   }
 
   #v2Authentication(at: number, length: number): number | null {
@@ -893,10 +900,7 @@ class PayloadPrinter {
     const dataLength = length - GENERIC_HEADER;
     this.text += ` len=${dataLength} vid=`;
     if (!this.#captured(at + GENERIC_HEADER, dataLength)) return this.#cut(type);
-    for (let i = 0; i < dataLength; i++) {
-      const byte = this.#view.getUint8(at + GENERIC_HEADER + i);
-      this.text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : ".";
-    }
+    this.#dotted(at + GENERIC_HEADER, dataLength);
     return this.#allBytes(type, at, length);
   }
 

@@ -675,8 +675,7 @@ export class TextFormatter {
       (!application && (udp.srcPort === IPSEC_NAT_T_PORT || udp.dstPort === IPSEC_NAT_T_PORT))
     ) {
       const start = udp.offset + UDP_HEADER_LENGTH;
-      // tcpdump's length for what UDP carries: by UDP's length and the IP packet's, the less.
-      const length = Math.min(udp.payloadLength, udp.ipPayloadLength - UDP_HEADER_LENGTH);
+      const length = udp.carriedLength;
       const text = natTraversalText(udp.dataView, start, length, udp.end - start);
       if (text !== undefined) {
         out.text(text);
@@ -714,8 +713,7 @@ export class TextFormatter {
     else if (dhcpv6 !== undefined) writeDhcpv6(out, dhcpv6, this.#verbosity);
     else if (isakmp !== undefined) {
       if (isakmp.nonEspMarker) out.text("NONESP-encap: ");
-      // tcpdump's length for what UDP carries: by UDP's length and the IP packet's, the less.
-      const carried = Math.min(udp.payloadLength, udp.ipPayloadLength - UDP_HEADER_LENGTH);
+      const carried = udp.carriedLength;
       const messageLength = isakmp.nonEspMarker ? carried - NON_ESP_MARKER_LENGTH : carried;
       out.text(isakmpText(isakmp, this.#ikeRole, messageLength, this.#verbosity));
     }
