@@ -60,7 +60,7 @@ interface PcapLayout {
 /** A classic pcap file of records at whole-number times (seconds and a fraction). */
 export function pcapRecords(
   linkType: number,
-  records: { seconds: number; fraction: number; frame: Uint8Array }[],
+  records: { seconds: number; fraction: number; frame: Uint8Array; wireLength?: number }[],
   layout: PcapLayout = {},
 ): Uint8Array {
   const little = !layout.bigEndian;
@@ -72,12 +72,12 @@ export function pcapRecords(
   header.setUint32(20, linkType, little);
   return concat(
     new Uint8Array(header.buffer),
-    ...records.map(({ seconds, fraction, frame }) => {
+    ...records.map(({ seconds, fraction, frame, wireLength }) => {
       const record = new DataView(new ArrayBuffer(16));
       record.setUint32(0, seconds, little);
       record.setUint32(4, fraction, little);
       record.setUint32(8, frame.length, little);
-      record.setUint32(12, frame.length, little);
+      record.setUint32(12, wireLength ?? frame.length, little);
       return concat(new Uint8Array(record.buffer), frame);
     }),
   );

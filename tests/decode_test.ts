@@ -48,11 +48,12 @@ const FIELDS: Record<string, Extractor> = {
  * tests/dns_test.ts, tests/http_test.ts, …, tests/esp_test.ts, tests/ah_test.ts, tests/vxlan_test.ts,
  * tests/gre_test.ts, tests/geneve_test.ts, tests/mpls_test.ts, …, tests/llc_stp_test.ts,
  * tests/isakmp_test.ts): every field their protocol declares, on real traffic of it; the jumbo
- * length (tests/jumbo_test.ts); and the fields an 802.3 length or a cooked frame's protocol is
- * (tests/display_filter_test.ts, on tcpdump's captures of them).
+ * length (tests/jumbo_test.ts); the routing header's (tests/ipv6_routing_test.ts); and the fields
+ * an 802.3 length or a cooked frame's protocol is (tests/display_filter_test.ts, on tcpdump's
+ * captures of them).
  */
 const OWN_TEST =
-  /^((igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|mpls|macsec|nsh|pppoe|pppoed|ppp|llc|stp|mstp|erspan|wg|isakmp)\.|ipv6\.opt\.jumbo$|(eth|vlan)\.len$|sll\.(ltype|gretype)$)/;
+  /^((igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|mpls|macsec|nsh|pppoe|pppoed|ppp|llc|stp|mstp|erspan|wg|isakmp)\.|ipv6\.opt\.jumbo$|ipv6\.routing\.|(eth|vlan)\.len$|sll\.(ltype|gretype)$)/;
 
 /** Fields tshark may repeat for headers inside others (ICMP errors): compare the first. */
 const FIRST_OCCURRENCE_ONLY = new Set(["ip.src", "ip.dst", "ip.version", "ip.proto"]);

@@ -160,7 +160,9 @@ function fold(sum: number): number {
 
 /**
  * The one's-complement sum of the TCP/UDP/ICMPv6 pseudo-header (RFC 9293 3.1, RFC 8200 8.1)
- * for the IP header at `ipOffset`: addresses, protocol and upper-layer length.
+ * for the IP header at `ipOffset`: addresses, protocol and upper-layer length. An IPv6 packet
+ * with a routing header puts its final destination in the pseudo-header (RFC 8200 section
+ * 8.1): `destinationSum` is then that address's one's-complement sum, else -1.
  *
  * @example
  * ```ts
@@ -177,12 +179,22 @@ export function pseudoHeaderSum(
   ipOffset: number,
   protocol: number,
   length: number,
+  destinationSum = -1,
 ): number {
-  const addresses = ipVersion === 4 ? ipOffset + 12 : ipOffset + 8;
+  const lengthSum = protocol + (length >>> 16);
+  if (destinationSum >= 0) {
+    const source = onesComplementSum(view, ipOffset + IPV6_SOURCE, IPV6_ADDRESS_LENGTH, lengthSum);
+    return source + destinationSum + (length & 0xffff);
+  }
+  const addresses = ipVersion === 4 ? ipOffset + 12 : ipOffset + IPV6_SOURCE;
   const addressBytes = ipVersion === 4 ? 8 : 32;
-  const sum = onesComplementSum(view, addresses, addressBytes, protocol + (length >>> 16));
+  const sum = onesComplementSum(view, addresses, addressBytes, lengthSum);
   return sum + (length & 0xffff);
 }
+
+/** Where IPv6's source address lies in its header, and an address's length. */
+const IPV6_SOURCE = 8;
+const IPV6_ADDRESS_LENGTH = 16;
 
 /** A transport header whose checksum covers a pseudo-header and the whole segment. */
 export abstract class ChecksummedView extends HeaderView {
@@ -192,16 +204,27 @@ export abstract class ChecksummedView extends HeaderView {
   ipOffset = 0;
   /** Length of the whole segment (header and data) by the IP lengths. */
   segmentLength = 0;
+  /** The sum of the final destination when a routing header names it, else -1. */
+  pseudoDestinationSum: number = -1;
   /** The IP protocol number the pseudo-header carries. */
   protected abstract readonly protocolNumber: number;
   /** Offset of the checksum field within the header. */
   protected abstract readonly checksumOffset: number;
 
-  /** Records where the enclosing IP header is, for the pseudo-header. */
-  setPseudoHeader(ipVersion: 4 | 6, ipOffset: number, segmentLength: number): this {
+  /**
+   * Records where the enclosing IP header is, for the pseudo-header, and the sum of an IPv6
+   * routing header's final destination (-1: the IPv6 header's own).
+   */
+  setPseudoHeader(
+    ipVersion: 4 | 6,
+    ipOffset: number,
+    segmentLength: number,
+    destinationSum = -1,
+  ): this {
     this.ipVersion = ipVersion;
     this.ipOffset = ipOffset;
     this.segmentLength = segmentLength;
+    this.pseudoDestinationSum = destinationSum;
     return this;
   }
 
@@ -218,6 +241,7 @@ export abstract class ChecksummedView extends HeaderView {
       this.ipOffset,
       this.protocolNumber,
       this.segmentLength,
+      this.pseudoDestinationSum,
     );
     return onesComplementSum(this.view, this.offset, this.segmentLength, pseudo);
   }
@@ -246,6 +270,7 @@ export abstract class ChecksummedView extends HeaderView {
       this.ipOffset,
       this.protocolNumber,
       this.segmentLength,
+      this.pseudoDestinationSum,
     );
     while (pseudo > 0xffff) pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
     const sent = this.view.getUint16(this.offset + this.checksumOffset);

@@ -17,7 +17,13 @@
 
 import { formatIpv6 } from "./address.ts";
 import { HeaderView } from "./header.ts";
-import type { FieldPlaces, FieldTable } from "./field.ts";
+import type { FieldPlaces, FieldTable, FieldValue } from "./field.ts";
+import {
+  Ipv6RoutingHeader,
+  type Ipv6RoutingJson,
+  ROUTING_TYPE_MOBILE,
+  ROUTING_TYPE_SOURCE,
+} from "./ipv6_routing.ts";
 
 /** The fixed header: 40 bytes. */
 export const IPV6_HEADER_LENGTH = 40;
@@ -146,6 +152,8 @@ export interface Ipv6Extension {
   name: string;
   /** Its length in bytes. */
   length: number;
+  /** A routing header's own fields. */
+  routing?: Ipv6RoutingJson;
 }
 
 /** The fragment header's fields (RFC 8200 section 4.5). */
@@ -191,12 +199,17 @@ export class Ipv6Header extends HeaderView {
   chainStop = 0;
   /** With `IPV6_CHAIN_TRUNCATED`: the bytes the cut header needed at `chainStop`. */
   chainNeed = 0;
+  /** With `IPV6_CHAIN_TRUNCATED`: the type of the header cut short at `chainStop`. */
+  chainCutType = 0;
+  /** Absolute offset of the first routing header, or -1 when there is none. */
+  routingHeaderOffset: number = -1;
 
   /** Starts a new chain (called by the decoder when it binds the header). */
   resetChain(): void {
     this.extensionCount = 0;
     this.chainNeed = 0;
     this.fragmentHeaderOffset = -1;
+    this.routingHeaderOffset = -1;
     this.protocol = this.nextHeader;
     this.jumboLength = this.#findJumbo();
   }
@@ -275,7 +288,7 @@ export class Ipv6Header extends HeaderView {
         break;
       }
       const fixed = next === IPV6_FRAGMENT ? EXTENSION_FRAGMENT_LENGTH : EXTENSION_LENGTH_NEEDED;
-      if (end - at < fixed) return this.#cut(at, fixed);
+      if (end - at < fixed) return this.#cut(next, at, fixed);
       // AH counts its length in 4-byte words less two (RFC 4302), the others in 8-byte words
       // less one.
       const length = next === IPV6_FRAGMENT
@@ -283,7 +296,7 @@ export class Ipv6Header extends HeaderView {
         : next === IPV6_AH
         ? (view.getUint8(at + EXTENSION_LENGTH) + 2) * 4
         : (view.getUint8(at + EXTENSION_LENGTH) + 1) * 8;
-      if (end - at < length) return this.#cut(at, length);
+      if (end - at < length) return this.#cut(next, at, length);
       this.#record(next, at, length);
       next = view.getUint8(at + EXTENSION_NEXT_HEADER);
       at += length;
@@ -300,9 +313,11 @@ export class Ipv6Header extends HeaderView {
     this.extensionOffsets[index] = at;
     this.extensionLengths[index] = length;
     if (type === IPV6_FRAGMENT) this.fragmentHeaderOffset = at;
+    else if (type === IPV6_ROUTING && this.routingHeaderOffset < 0) this.routingHeaderOffset = at;
   }
 
-  #cut(at: number, need: number): number {
+  #cut(type: number, at: number, need: number): number {
+    this.chainCutType = type;
     this.chainStop = at;
     this.chainNeed = need;
     return IPV6_CHAIN_TRUNCATED;
@@ -326,11 +341,21 @@ export class Ipv6Header extends HeaderView {
 
   /** The extension headers in order (allocates). */
   get extensions(): Ipv6Extension[] {
-    return Array.from({ length: this.extensionCount }, (_, i) => ({
-      type: this.extensionTypes[i],
-      name: ipv6ExtensionName(this.extensionTypes[i]),
-      length: this.extensionLengths[i],
-    }));
+    return Array.from({ length: this.extensionCount }, (_, i) => {
+      const type = this.extensionTypes[i];
+      const extension: Ipv6Extension = {
+        type,
+        name: ipv6ExtensionName(type),
+        length: this.extensionLengths[i],
+      };
+      if (type === IPV6_ROUTING) extension.routing = this.routingHeader(i).toJSON();
+      return extension;
+    });
+  }
+
+  /** A new view of extension header `index`, which is a routing header. */
+  routingHeader(index: number): Ipv6RoutingHeader {
+    return new Ipv6RoutingHeader().bind(this.view, this.extensionOffsets[index], this.end);
   }
 
   /** The fragment header's fields, or `null` when the packet is not a fragment. */
@@ -473,7 +498,59 @@ export const IPV6_FIELDS: FieldTable<Ipv6Header> = {
     ip.fragmentHeaderOffset >= 0 ? ip.fragmentOffset / FRAGMENT_UNIT : undefined,
   "ipv6.fraghdr.more": (ip) => ip.fragmentHeaderOffset >= 0 ? (ip.fragmentMore ? 1 : 0) : undefined,
   "ipv6.fraghdr.ident": (ip) => ip.fragmentHeaderOffset >= 0 ? ip.fragmentId : undefined,
+  "ipv6.routing.nxt": (ip) => routingField(ip, ROUTING_THROUGH_NEXT, (r) => r.nextHeader),
+  "ipv6.routing.len": (ip) => routingField(ip, ROUTING_THROUGH_LENGTH, (r) => r.lengthUnits),
+  "ipv6.routing.type": (ip) => routingField(ip, ROUTING_THROUGH_TYPE, (r) => r.routingType),
+  "ipv6.routing.segleft": (ip) =>
+    routingField(ip, ROUTING_THROUGH_SEGMENTS_LEFT, (r) => r.segmentsLeft),
+  "ipv6.routing.src.addr": (ip) =>
+    routingField(ip, 0, (r) => r.routingType === ROUTING_TYPE_SOURCE ? r.addresses : undefined),
+  "ipv6.routing.mipv6.home_address": (ip) =>
+    routingField(ip, 0, (r) => r.routingType === ROUTING_TYPE_MOBILE ? r.addresses : undefined),
+  "ipv6.routing.srh.last_entry": (ip) =>
+    routingField(ip, SRH_THROUGH_LAST_ENTRY, (r) => r.isSegmentRouting ? r.lastEntry : undefined),
+  "ipv6.routing.srh.flags": (ip) =>
+    routingField(ip, SRH_THROUGH_FLAGS, (r) => r.isSegmentRouting ? r.flags : undefined),
+  "ipv6.routing.srh.addr": (ip) =>
+    routingField(ip, 0, (r) => r.isSegmentRouting ? r.segments : undefined),
 };
+
+// How much of a routing header must be captured for tshark to show each fixed field.
+const ROUTING_THROUGH_NEXT = 1;
+const ROUTING_THROUGH_LENGTH = 2;
+const ROUTING_THROUGH_TYPE = 3;
+const ROUTING_THROUGH_SEGMENTS_LEFT = 4;
+const SRH_THROUGH_LAST_ENTRY = 5;
+const SRH_THROUGH_FLAGS = 6;
+
+/**
+ * A field of the packet's routing headers (those walked, and one the capture cut short, of
+ * which `captured` bytes must be there): one value each, in order; `undefined` when none.
+ */
+function routingField(
+  ip: Ipv6Header,
+  captured: number,
+  read: (routing: Ipv6RoutingHeader) => number | string[] | undefined,
+): FieldValue {
+  const values: (number | string)[] = [];
+  const take = (offset: number) => {
+    const routing = FIELD_ROUTING.bind(ip.dataView, offset, ip.end);
+    if (routing.capturedLength < captured) return;
+    const value = read(routing);
+    if (Array.isArray(value)) values.push(...value);
+    else if (value !== undefined) values.push(value);
+  };
+  if (ip.routingHeaderOffset >= 0) {
+    for (let i = 0; i < ip.extensionCount; i++) {
+      if (ip.extensionTypes[i] === IPV6_ROUTING) take(ip.extensionOffsets[i]);
+    }
+  }
+  if (ip.chainNeed > 0 && ip.chainCutType === IPV6_ROUTING) take(ip.chainStop);
+  return values.length === 0 ? undefined : values;
+}
+
+/** The view the routing fields read through. */
+const FIELD_ROUTING = new Ipv6RoutingHeader();
 
 /**
  * The JSON object's keys in their order: `toJSON`, the fast JSON writer and docs/json.md follow

@@ -53,6 +53,7 @@ export * from "./igmp.ts";
 export * from "./ipproto.ts";
 export * from "./ipv4.ts";
 export * from "./ipv6.ts";
+export * from "./ipv6_routing.ts";
 export * from "./linktype.ts";
 export * from "./loopback.ts";
 export * from "./packet.ts";

@@ -107,6 +107,7 @@ import {
   Ipv6Header,
   MAX_IPV6_EXTENSIONS,
 } from "./ipv6.ts";
+import { Ipv6RoutingHeader } from "./ipv6_routing.ts";
 import {
   DLT_RAW,
   DLT_RAW_OPENBSD,
@@ -131,6 +132,8 @@ export const MAX_VLAN_TAGS = 8;
 /** IP protocol numbers of IPv4 in IP (RFC 2003) and IPv6 in IP (RFC 4213, 6in4). */
 const IPPROTO_IPIP = 4;
 const IPPROTO_IPV6_IN_IP = 41;
+/** IP protocol number of an Ethernet frame carried in IP (RFC 8986 section 10.1, SRv6). */
+const IPPROTO_ETHERNET = 143;
 /** GRE's routing bit (RFC 1701): source routes are not followed. */
 const GRE_ROUTING = 0x4000;
 /** What GRE and Geneve may carry that is decoded, by its EtherType, as a link type. */
@@ -350,6 +353,7 @@ export class Decoder {
   readonly #quic = new QuicDatagram();
   readonly #esp = new EspHeader();
   readonly #ah = new AhHeader();
+  readonly #routing = new Ipv6RoutingHeader();
   readonly #vxlan = new VxlanHeader();
   readonly #gre = new GreHeader();
   readonly #geneve = new GeneveHeader();
@@ -857,7 +861,20 @@ export class Decoder {
     const protocol = ip.protocol;
     if (ip.laterFragment || protocol === IPV6_ESP) return;
     const whole = ip.fragmentHeaderOffset < 0;
-    this.#decodeTransport(protocol, upper, ip.end, ip.upperLayerLength, 6, offset, whole);
+    const routing = ip.routingHeaderOffset;
+    const destination = routing < 0
+      ? -1
+      : this.#routing.bind(this.#view, routing, ip.end).finalDestinationSum(ip.dstAt);
+    this.#decodeTransport(
+      protocol,
+      upper,
+      ip.end,
+      ip.upperLayerLength,
+      6,
+      offset,
+      whole,
+      destination,
+    );
   }
 
   #decodeArp(offset: number, end: number): void {
@@ -1100,6 +1117,7 @@ export class Decoder {
     ipVersion: 4 | 6,
     ipOffset: number,
     wholeSegment = true,
+    pseudoDestinationSum = -1,
   ): void {
     // A fragment holds part of the segment: its checksum cannot be verified from it alone.
     const checksummed = wholeSegment ? ipPayloadLength : -1;
@@ -1108,7 +1126,7 @@ export class Decoder {
       // Ports alone are worth showing, as tcpdump does for a header cut by the snaplen.
       if (end - offset >= PORTS_LENGTH) {
         packet.tcp = this.#tcp.bindPartial(this.#view, offset, end, TCP_MIN_HEADER_LENGTH)
-          .setPseudoHeader(ipVersion, ipOffset, checksummed);
+          .setPseudoHeader(ipVersion, ipOffset, checksummed, pseudoDestinationSum);
       }
       if (!this.#fits("tcp", offset, end, TCP_MIN_HEADER_LENGTH)) return;
       const tcp = this.#tcp;
@@ -1135,7 +1153,7 @@ export class Decoder {
     } else if (protocol === IPPROTO_UDP) {
       if (end - offset >= PORTS_LENGTH) {
         packet.udp = this.#udp.bindPartial(this.#view, offset, end, UDP_HEADER_LENGTH)
-          .setPseudoHeader(ipVersion, ipOffset, checksummed);
+          .setPseudoHeader(ipVersion, ipOffset, checksummed, pseudoDestinationSum);
         this.#udp.ipPayloadLength = ipPayloadLength;
       }
       if (!this.#fits("udp", offset, end, UDP_HEADER_LENGTH)) return;
@@ -1160,7 +1178,7 @@ export class Decoder {
         const icmp = packet.icmp = this.#icmp.bindVersion(this.#view, offset, end, ipVersion);
         icmp.truncated = end - offset < ICMP_HEADER_LENGTH;
         icmp.messageLength = ipPayloadLength;
-        icmp.setPseudoHeader(ipVersion, ipOffset, checksummed);
+        icmp.setPseudoHeader(ipVersion, ipOffset, checksummed, pseudoDestinationSum);
       }
       if (!this.#fits("icmp", offset, end, ICMP_HEADER_LENGTH)) return;
       packet.payloadOffset = offset + ICMP_HEADER_LENGTH - this.#base;
@@ -1170,6 +1188,8 @@ export class Decoder {
       this.#decodeInner(offset, end, ipPayloadLength, LINKTYPE_IPV4, "ipip");
     } else if (protocol === IPPROTO_IPV6_IN_IP) {
       this.#decodeInner(offset, end, ipPayloadLength, LINKTYPE_IPV6, "ip6");
+    } else if (protocol === IPPROTO_ETHERNET) {
+      this.#decodeInner(offset, end, ipPayloadLength, LINKTYPE_ETHERNET, "ethernet");
     } else if (protocol === IPPROTO_ESP && ipVersion === 4) {
       if (!this.#fits("esp", offset, end, ESP_HEADER_LENGTH)) return;
       packet.esp = this.#esp.bind(this.#view, offset, end);

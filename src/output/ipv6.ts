@@ -29,11 +29,14 @@ import {
   IPV6_FRAGMENT,
   IPV6_HOP_BY_HOP,
   IPV6_OPTION_JUMBO,
+  IPV6_ROUTING,
   ipv6ExtensionName,
   type Ipv6Header,
   ipv6Options,
+  Ipv6RoutingHeader,
 } from "../decode/mod.ts";
 import { ahText } from "./ah.ts";
+import { routingEndsLine, routingText } from "./ipv6_routing.ts";
 import { tcpdumpProtocolName } from "./ipv4.ts";
 import { type ByteWriter, encodePieces, PieceTable } from "./bytes.ts";
 import { keyed, keyedBool } from "./json_pieces.ts";
@@ -97,13 +100,23 @@ export function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
 
 /** A view for the AH headers of a chain. */
 const CHAIN_AH = new AhHeader();
+/** A view for the routing headers of a chain. */
+const CHAIN_ROUTING = new Ipv6RoutingHeader();
 
-/** tcpdump's words for the IPv6 extension headers in front of the payload. */
+/**
+ * tcpdump's words for the IPv6 extension headers in front of the payload; after a routing
+ * header tcpdump calls invalid, nothing more (`ipv6ChainEndsLine`). When the chain was cut
+ * short in a routing header, the words of what was captured of it end the text.
+ */
 export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
   let text = "";
   for (let i = 0; i < ip6.extensionCount; i++) {
     const type = ip6.extensionTypes[i];
-    if (type === IPV6_AH) {
+    if (type === IPV6_ROUTING) {
+      const routing = CHAIN_ROUTING.bind(ip6.dataView, ip6.extensionOffsets[i], ip6.end);
+      text += routingText(routing, verbosity);
+      if (routingEndsLine(routing)) return text;
+    } else if (type === IPV6_AH) {
       const offset = ip6.extensionOffsets[i];
       text += ahText(CHAIN_AH.bind(ip6.dataView, offset, ip6.end), verbosity);
     } else if (type === IPV6_FRAGMENT) {
@@ -113,11 +126,10 @@ export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
       const id = verbosity > 0 ? `0x${ip6.fragmentId.toString(16).padStart(8, "0")}:` : "";
       text += `frag (${id}${fragment.offset}|${bytes}) `;
     } else {
-      text +=
-        ({ 0: "HBH", 43: "srcrt", 60: "DSTOPT", 51: "AH", 50: "ESP" } as Record<number, string>)[
-          type
-        ] ??
-          `ext-${type}`;
+      text += ({ 0: "HBH", 60: "DSTOPT", 51: "AH", 50: "ESP" } as Record<number, string>)[
+        type
+      ] ??
+        `ext-${type}`;
       text += " ";
       if (verbosity > 0 && (type === IPV6_HOP_BY_HOP || type === IPV6_DESTINATION)) {
         text += optionsText(ip6, i);
@@ -129,7 +141,27 @@ export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
       }
     }
   }
+  if (ip6.chainNeed > 0 && ip6.chainCutType === IPV6_ROUTING) {
+    text += routingText(CHAIN_ROUTING.bind(ip6.dataView, ip6.chainStop, ip6.end), verbosity);
+  }
   return text;
+}
+
+/** Whether the chain has words of its own to print: headers walked, or a routing header cut. */
+export function ipv6ChainShown(ip6: Ipv6Header): boolean {
+  return ip6.extensionCount > 0 || (ip6.chainNeed > 0 && ip6.chainCutType === IPV6_ROUTING);
+}
+
+/** Whether a routing header of the chain is one after which tcpdump prints nothing more. */
+export function ipv6ChainEndsLine(ip6: Ipv6Header): boolean {
+  if (ip6.routingHeaderOffset < 0) return false;
+  for (let i = 0; i < ip6.extensionCount; i++) {
+    if (
+      ip6.extensionTypes[i] === IPV6_ROUTING &&
+      routingEndsLine(CHAIN_ROUTING.bind(ip6.dataView, ip6.extensionOffsets[i], ip6.end))
+    ) return true;
+  }
+  return false;
 }
 
 /** tcpdump's words for an IPv6 packet whose length runs past the frame (no space after). */
@@ -222,8 +254,13 @@ export function writeIpv6Json(out: ByteWriter, ip: Ipv6Header): void {
   if (count === 0) out.piece(JSON_PIECE.emptyList);
   for (let i = 0; i < count; i++) {
     out.byte(i === 0 ? 0x5b : 0x2c);
-    out.piece(EXTENSION_JSON.get(ip.extensionTypes[i]));
+    const type = ip.extensionTypes[i];
+    out.piece(EXTENSION_JSON.get(type));
     out.uint(ip.extensionLengths[i]);
+    if (type === IPV6_ROUTING) {
+      // Rare: written through its object.
+      out.text(`,"routing":${JSON.stringify(ip.routingHeader(i))}`);
+    }
     out.byte(0x7d);
     if (i === count - 1) out.byte(0x5d);
   }

@@ -70,12 +70,15 @@ import { writeQuicHint } from "./quic.ts";
 import { writeDhcpv6 } from "./dhcpv6.ts";
 import { writeWireGuardHint } from "./wireguard.ts";
 import {
+  DLT_RAW,
+  DLT_RAW_OPENBSD,
   HTTP_ALT_PORT,
   HTTP_PORT,
   IPSEC_NAT_T_PORT,
   LINKTYPE_ETHERNET,
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
+  LINKTYPE_RAW,
   type MplsStack,
   NON_ESP_MARKER_LENGTH,
   TCP_RST,
@@ -99,7 +102,13 @@ import { writeIgmp } from "./igmp.ts";
 import { checksumVerdict } from "./checksum_text.ts";
 import { writeRstData, writeTcp, writeTcpAnalysis } from "./tcp.ts";
 import { ipv4FragmentText, writeIpv4Details } from "./ipv4.ts";
-import { ipv6ChainText, ipv6MissingText, writeIpv6Details } from "./ipv6.ts";
+import {
+  ipv6ChainEndsLine,
+  ipv6ChainShown,
+  ipv6ChainText,
+  ipv6MissingText,
+  writeIpv6Details,
+} from "./ipv6.ts";
 import type { FrameHeader } from "../frame.ts";
 import type { PacketExtras } from "./packet_extras.ts";
 import { isakmpText } from "./isakmp.ts";
@@ -328,6 +337,12 @@ export class TextFormatter {
   }
 
   #writeNetwork(out: ByteWriter, packet: Packet, header: FrameHeader): void {
+    const rawVersion = rawIpOtherVersion(packet);
+    if (rawVersion >= 0) {
+      // tcpdump reads every raw IP link type by the version (ipN_print), and names no other.
+      out.text(`unknown ip ${rawVersion}`);
+      return;
+    }
     const ip4 = packet.ipv4;
     const ip6 = ip4 === undefined ? packet.ipv6 : undefined;
     if (ip4 === undefined && ip6 === undefined) {
@@ -540,16 +555,23 @@ export class TextFormatter {
       ? ipv4FragmentText(ip4)
       : "";
     const ah = ip4 !== undefined ? packet.ah : undefined;
-    const chain = ip6 !== undefined && ip6.extensionCount > 0
+    const chain = ip6 !== undefined && ipv6ChainShown(ip6)
       ? ipv6ChainText(ip6, this.#verbosity)
       : ah !== undefined
       ? ahText(ah, this.#verbosity)
       : "";
+    if (ip6 !== undefined && ipv6ChainEndsLine(ip6)) {
+      // A routing header tcpdump calls invalid: its words end the line.
+      this.#writeHosts(out, ip4, ip6);
+      out.piece(PIECE.colonSpace);
+      out.text(chain);
+      return;
+    }
     const tcp = packet.tcp;
     const udp = packet.udp;
     if (tcp !== undefined || udp !== undefined) {
       const ports = (tcp ?? udp)!;
-      if (chain !== "" && !ports.truncated) {
+      if (chain !== "" && (!ports.truncated || (ip6 !== undefined && !this.#quoting))) {
         // After IPv6 extension headers tcpdump writes the hosts, the headers, then the ports.
         this.#writeHosts(out, ip4, ip6);
         out.piece(PIECE.colonSpace);
@@ -557,6 +579,11 @@ export class TextFormatter {
         out.uint(ports.srcPort);
         out.piece(PIECE.to);
         out.uint(ports.dstPort);
+        if (ports.truncated) {
+          // The rest of the header was not captured: its note follows.
+          out.byte(0x3a);
+          return;
+        }
         out.piece(PIECE.colonSpace);
       } else {
         this.#writePorts(out, ip4, ip6, ports.srcPort, ports.dstPort);
@@ -871,6 +898,13 @@ export class TextFormatter {
     const lengthNoteOnly = ipLengthNoteOnly(packet, ip4, ip6);
     if (packet.error !== undefined && !lengthNoteOnly) {
       out.text(`:${cut}${fragment}`);
+      if (cut !== "" && ip6 !== undefined && packet.stop?.layer === "tcp") {
+        // TCP cut before its ports, after IPv6 extension headers: tcpdump's TCP printer
+        // names the hosts again.
+        out.byte(0x20);
+        this.#writeHosts(out, ip4, ip6);
+        out.byte(0x3a);
+      }
       return;
     }
     if (ip6?.fragment && ip6.fragment.offset !== 0) {
@@ -974,6 +1008,27 @@ function ipLengthNoteOnly(
   if (ip4 !== undefined) return stop.layer === "ipv4" && ip4.missingBytes > 0;
   return ip6 !== undefined && stop.layer === "ipv6" && ip6.missingBytes > 0 &&
     ip6.chainNeed === 0;
+}
+
+/** The link types whose frames begin with an IP header, of either version. */
+const RAW_IP_LINK_TYPES = new Set([
+  LINKTYPE_RAW,
+  DLT_RAW,
+  DLT_RAW_OPENBSD,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+]);
+
+/**
+ * The version of a raw IP frame's header that is neither 4 nor 6 (tcpdump's `unknown ip 3`),
+ * else -1.
+ */
+function rawIpOtherVersion(packet: Packet): number {
+  if (!RAW_IP_LINK_TYPES.has(packet.linkType)) return -1;
+  const frame = packet.frame;
+  if (frame.length < 1) return -1;
+  const version = frame[0] >>> 4;
+  return version === 4 || version === 6 ? -1 : version;
 }
 
 /**
