@@ -84,6 +84,38 @@ export async function compareText(
   return compared;
 }
 
+/**
+ * Compares tcpdump's lines for `path` with netpeek's, one packet a line, where some end in
+ * tcpdump's truncation mark (` [|udp]`): there netpeek's line must begin with tcpdump's words
+ * before the mark and go on with its own note, which says which header was cut and how much
+ * of it was captured (`[|udp: truncated: 6 of 8 …]`), unless it prints tcpdump's mark itself.
+ * Returns the marks met, by protocol.
+ */
+export async function compareTextWithNotes(
+  path: string,
+  flags: string[] = [],
+): Promise<Map<string, number>> {
+  const theirs = (await output("tcpdump", ["-n", ...flags, "-r", path])).trimEnd().split("\n");
+  const ours = (await runNetpeek([...flags, "-r", path], { env: { TZ: "UTC" } })).stdout
+    .trimEnd().split("\n");
+  assert.equal(ours.length, theirs.length, `${path} ${flags.join(" ")}: lines`);
+  const marks = new Map<string, number>();
+  theirs.forEach((line, i) => {
+    const where = `${path} ${flags.join(" ")} line ${i + 1}\nnetpeek: ${ours[i]}\ntcpdump: ${line}`;
+    const mark = / \[\|([a-z0-9]+)\]$/.exec(line);
+    if (mark === null) {
+      assert.ok(ours[i].startsWith(line), where);
+      return;
+    }
+    marks.set(mark[1], (marks.get(mark[1]) ?? 0) + 1);
+    if (ours[i].startsWith(line)) return; // tcpdump's mark itself (`HBH  [|hbhopt]`)
+    const words = line.slice(0, mark.index).trimEnd();
+    assert.ok(ours[i].startsWith(words), where);
+    assert.match(ours[i].slice(words.length), /^ ?\[\|[a-z0-9]+: truncated: /, where);
+  });
+  return marks;
+}
+
 /** tshark's text of a field as netpeek's field value: numbers as numbers, lists as arrays. */
 function tsharkValue(text: string, list: boolean): FieldValue {
   if (text === "") return undefined;

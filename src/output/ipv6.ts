@@ -104,9 +104,11 @@ const CHAIN_AH = new AhHeader();
 const CHAIN_ROUTING = new Ipv6RoutingHeader();
 
 /**
- * tcpdump's words for the IPv6 extension headers in front of the payload; after a routing
- * header tcpdump calls invalid, nothing more (`ipv6ChainEndsLine`). When the chain was cut
- * short in a routing header, the words of what was captured of it end the text.
+ * tcpdump's words for the IPv6 extension headers in front of the payload. After a header
+ * tcpdump calls invalid or finds cut short, nothing more (`ipv6ChainEndsLine`): a routing
+ * header of an odd length or an unknown type, options that run past their header (`HBH
+ * [|hbhopt]`; a destination header's are read only with `-v`). When the chain was cut short in
+ * a routing header, the words of what was captured of it end the text.
  */
 export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
   let text = "";
@@ -125,20 +127,22 @@ export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
       // -v adds the identification, as eight hex digits.
       const id = verbosity > 0 ? `0x${ip6.fragmentId.toString(16).padStart(8, "0")}:` : "";
       text += `frag (${id}${fragment.offset}|${bytes}) `;
-    } else {
-      text += ({ 0: "HBH", 60: "DSTOPT", 51: "AH", 50: "ESP" } as Record<number, string>)[
-        type
-      ] ??
-        `ext-${type}`;
-      text += " ";
-      if (verbosity > 0 && (type === IPV6_HOP_BY_HOP || type === IPV6_DESTINATION)) {
-        text += optionsText(ip6, i);
+    } else if (type === IPV6_HOP_BY_HOP || type === IPV6_DESTINATION) {
+      const hopByHop = type === IPV6_HOP_BY_HOP;
+      text += hopByHop ? "HBH " : "DSTOPT ";
+      // tcpdump reads a hop-by-hop header's options always, a destination header's with -v.
+      if (hopByHop || verbosity > 0) {
+        const options = optionsText(ip6, i, verbosity > 0);
+        if (options.invalid) return `${text}${options.text} [|${hopByHop ? "hbhopt" : "dstopt"}]`;
+        text += options.text;
       }
       // A length from the Jumbo Payload option is checked where tcpdump reads it: after the
       // hop-by-hop header's words (ip6_print's found_jumbo).
       if (i === 0 && ip6.jumboLength > 0 && ip6.missingBytes > 0) {
         text += ipv6MissingText(ip6.missingBytes);
       }
+    } else {
+      text += `${({ 51: "AH", 50: "ESP" } as Record<number, string>)[type] ?? `ext-${type}`} `;
     }
   }
   if (ip6.chainNeed > 0 && ip6.chainCutType === IPV6_ROUTING) {
@@ -152,14 +156,19 @@ export function ipv6ChainShown(ip6: Ipv6Header): boolean {
   return ip6.extensionCount > 0 || (ip6.chainNeed > 0 && ip6.chainCutType === IPV6_ROUTING);
 }
 
-/** Whether a routing header of the chain is one after which tcpdump prints nothing more. */
-export function ipv6ChainEndsLine(ip6: Ipv6Header): boolean {
-  if (ip6.routingHeaderOffset < 0) return false;
+/**
+ * Whether a header of the chain is one after which tcpdump prints nothing more: a routing
+ * header it calls invalid, options that run past their header.
+ */
+export function ipv6ChainEndsLine(ip6: Ipv6Header, verbosity = 0): boolean {
   for (let i = 0; i < ip6.extensionCount; i++) {
-    if (
-      ip6.extensionTypes[i] === IPV6_ROUTING &&
-      routingEndsLine(CHAIN_ROUTING.bind(ip6.dataView, ip6.extensionOffsets[i], ip6.end))
-    ) return true;
+    const type = ip6.extensionTypes[i];
+    if (type === IPV6_ROUTING) {
+      const routing = CHAIN_ROUTING.bind(ip6.dataView, ip6.extensionOffsets[i], ip6.end);
+      if (routingEndsLine(routing)) return true;
+    } else if (type === IPV6_HOP_BY_HOP || (type === IPV6_DESTINATION && verbosity > 0)) {
+      if (optionsText(ip6, i, false).invalid) return true;
+    }
   }
   return false;
 }
@@ -174,34 +183,54 @@ const OPTION_PAD1 = 0;
 const OPTION_PADN = 1;
 const OPTION_ROUTER_ALERT = 5;
 const JUMBO_MIN = 65536;
+/** The Router Alert option's data (RFC 2711) and the Jumbo Payload option's (RFC 2675). */
+const ROUTER_ALERT_DATA = 2;
+const JUMBO_DATA = 4;
+/** An option's type and length bytes. */
+const OPTION_HEAD = 2;
 
 /**
- * `-v`'s words for the options of extension header `index` (hop-by-hop or destination), as
- * print-ip6opts.c writes them: `(pad1)`, `(padn)`, `(rtalert: 0x0000) `, `(jumbo: 80040) `,
- * `(opt_type 0x1e: len=2)`, then a space.
+ * The words for the options of extension header `index` (hop-by-hop or destination), as
+ * print-ip6opts.c writes them: with `verbose`, `(pad1)`, `(padn)`, `(rtalert: 0x0000) `,
+ * `(jumbo: 80040) `, `(opt_type 0x1e: len=2)`, then a space. `invalid` when tcpdump stops
+ * there: an option running past the header, or a router alert or jumbo option of the wrong
+ * length, whose words (`(rtalert: invalid len 3)`) it prints with or without `-v`; the text then
+ * ends where tcpdump's does, before its `[|hbhopt]`.
  */
-function optionsText(ip6: Ipv6Header, index: number): string {
+function optionsText(
+  ip6: Ipv6Header,
+  index: number,
+  verbose: boolean,
+): { text: string; invalid: boolean } {
   const view = ip6.dataView;
   const start = ip6.extensionOffsets[index];
   const end = Math.min(ip6.end, start + ip6.extensionLengths[index]);
   const hopByHop = ip6.extensionTypes[index] === IPV6_HOP_BY_HOP;
   let jumboSeen = false;
   let text = "";
-  for (const option of ipv6Options(view, start + 2, end)) {
-    if (option.offset + Math.max(option.length, 0) > end) break;
+  const stop = (words: string) => ({ text: text + words, invalid: true });
+  for (const option of ipv6Options(view, start + OPTION_HEAD, end)) {
+    if (option.length < 0 || option.offset + option.length > end) return stop("");
+    const left = end - (option.offset - OPTION_HEAD);
     switch (option.type) {
       case OPTION_PAD1:
-        text += "(pad1)";
+        if (verbose) text += "(pad1)";
         break;
       case OPTION_PADN:
-        text += "(padn)";
+        if (verbose) text += "(padn)";
         break;
       case OPTION_ROUTER_ALERT:
-        if (option.length !== 2) return `${text}(rtalert: invalid len ${option.length})`;
-        text += `(rtalert: 0x${view.getUint16(option.offset).toString(16).padStart(4, "0")}) `;
+        if (left < OPTION_HEAD + ROUTER_ALERT_DATA) return stop("(rtalert: trunc)");
+        if (option.length !== ROUTER_ALERT_DATA) {
+          return stop(`(rtalert: invalid len ${option.length})`);
+        }
+        if (verbose) {
+          text += `(rtalert: 0x${view.getUint16(option.offset).toString(16).padStart(4, "0")}) `;
+        }
         break;
       case IPV6_OPTION_JUMBO: {
-        if (option.length !== 4) return `${text}(jumbo: invalid len ${option.length})`;
+        if (left < OPTION_HEAD + JUMBO_DATA) return stop("(jumbo: trunc)");
+        if (option.length !== JUMBO_DATA) return stop(`(jumbo: invalid len ${option.length})`);
         const length = view.getUint32(option.offset);
         const why = jumboSeen
           ? " - already seen"
@@ -213,14 +242,16 @@ function optionsText(ip6: Ipv6Header, index: number): string {
           ? " - < 65536"
           : "";
         jumboSeen = true;
-        text += `(jumbo: ${length}${why}) `;
+        if (verbose) text += `(jumbo: ${length}${why}) `;
         break;
       }
       default:
-        text += `(opt_type 0x${option.type.toString(16).padStart(2, "0")}: len=${option.length})`;
+        if (verbose) {
+          text += `(opt_type 0x${option.type.toString(16).padStart(2, "0")}: len=${option.length})`;
+        }
     }
   }
-  return text + " ";
+  return { text: verbose ? text + " " : text, invalid: false };
 }
 
 /** `{"type":N,"name":"…","length":` of each extension header type. */

@@ -560,8 +560,8 @@ export class TextFormatter {
       : ah !== undefined
       ? ahText(ah, this.#verbosity)
       : "";
-    if (ip6 !== undefined && ipv6ChainEndsLine(ip6)) {
-      // A routing header tcpdump calls invalid: its words end the line.
+    if (ip6 !== undefined && ipv6ChainEndsLine(ip6, this.#verbosity)) {
+      // A header tcpdump calls invalid: its words end the line.
       this.#writeHosts(out, ip4, ip6);
       out.piece(PIECE.colonSpace);
       out.text(chain);
@@ -603,10 +603,10 @@ export class TextFormatter {
       if (this.#quiet) {
         // -q: the transport's name and its payload's length, nothing of the application.
         if (tcp !== undefined) out.text(`tcp ${tcp.payloadLength}`);
+        else if (udpLengthTooShort(udp!)) out.text(`truncated-udplength ${udp!.length}`);
         else {
           out.piece(PIECE.udp);
-          out.piece(PIECE.length);
-          out.uint(udpDataLength(udp!));
+          writeUdpLength(out, packet, udp!, udpDataLength(udp!));
         }
       } else if (tcp !== undefined) this.#writeSegment(out, packet, tcp);
       else if (!this.#writeDatagram(out, packet, udp!)) return;
@@ -646,6 +646,11 @@ export class TextFormatter {
    * the line is complete already (a DNS port's message shorter than DNS's header).
    */
   #writeDatagram(out: ByteWriter, packet: Packet, udp: UdpHeader): boolean {
+    if (udpLengthTooShort(udp)) {
+      // tcpdump reads nothing past a length field shorter than UDP's own header.
+      out.text(`truncated-udplength ${udp.length}`);
+      return true;
+    }
     if (this.#checksumShown(packet)) {
       // tcpdump checks UDP over IPv4 from -vv on, over IPv6 (where it is mandatory) from -v.
       if (packet.ipv4 === undefined) out.text(checksumVerdict("udp", udp));
@@ -712,8 +717,7 @@ export class TextFormatter {
     if (!application) out.piece(PIECE.udp);
     const length = udpDataLength(udp);
     if (!application) {
-      out.piece(PIECE.length);
-      out.uint(length);
+      writeUdpLength(out, packet, udp, length);
       if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
       else if (packet.wireguard !== undefined) writeWireGuardHint(out, packet.wireguard);
       else if (packet.http !== undefined) {
@@ -964,6 +968,28 @@ const MAX_UDP_LENGTH = 0xffff;
  * A datagram's data length as tcpdump prints it: by the length field, but by the IP length in
  * a jumbogram, whose field is 0 (RFC 2675 section 4; tshark shows the field, `udp.length` 0).
  */
+/** Whether UDP's length field is shorter than its header (and no jumbogram's 0). */
+function udpLengthTooShort(udp: UdpHeader): boolean {
+  return udp.length < UDP_HEADER_LENGTH &&
+    !(udp.length === 0 && udp.segmentLength > MAX_UDP_LENGTH);
+}
+
+/**
+ * `, length N` after `UDP`, or tcpdump's `, bad length N > M` when the length field claims more
+ * than the IP packet holds (M) and the datagram is whole (a fragment's field counts the rest).
+ */
+function writeUdpLength(out: ByteWriter, packet: Packet, udp: UdpHeader, length: number): void {
+  const carried = udp.ipPayloadLength - UDP_HEADER_LENGTH;
+  const fragment = packet.ipv4 !== undefined
+    ? packet.ipv4.isFragment
+    : (packet.ipv6?.fragmentHeaderOffset ?? -1) >= 0;
+  if (length > carried && !fragment) out.text(`, bad length ${length} > ${carried}`);
+  else {
+    out.piece(PIECE.length);
+    out.uint(length);
+  }
+}
+
 function udpDataLength(udp: UdpHeader): number {
   return udp.length === 0 && udp.segmentLength > MAX_UDP_LENGTH
     ? udp.segmentLength - UDP_HEADER_LENGTH
