@@ -9,7 +9,9 @@
  *   ports (`HBH 1000 > 2000:` and netpeek's note), or TCP's hosts again when even its ports
  *   were not captured;
  * - a UDP length field shorter than UDP's header (`truncated-udplength 5`), or longer than the
- *   IP packet holds (`UDP, bad length 3056 > 3`, not for a fragment).
+ *   IP packet holds (`UDP, bad length 3056 > 3`, not for a fragment);
+ * - a payload length of 0 with no Jumbo Payload option after it (RFC 2675): `HBH [No valid
+ *   Jumbo Payload Hop-by-Hop option found] (invalid)`.
  */
 
 import assert from "node:assert/strict";
@@ -100,6 +102,10 @@ function frames(): { frame: Uint8Array; wireLength?: number }[] {
       concat([IPPROTO_UDP, 0, 0, 1, 0, 0, 0, 7], udpWithLength(3008, [0x61, 0x62, 0x63])),
     ),
   });
+  // A payload length of 0 before a hop-by-hop header with no Jumbo Payload option.
+  const noJumbo = packet6(IPPROTO_HOP_BY_HOP, concat(optionsHeader(IPPROTO_UDP, pad), UDP));
+  noJumbo.set([0, 0], 4);
+  list.push({ frame: noJumbo });
   // Transport headers cut short after each kind of extension header.
   for (
     const [next, header] of [
@@ -146,6 +152,7 @@ Deno.test("malformed IPv6 options, UDP lengths and transport headers cut after e
         "192.0.2.2.2000: UDP, length 3000",
         "HBH 1000 > 2000:  [|udp]",
         "frag (0|20) 2001:db8::1 > 2001:db8::2: [|tcp]",
+        "2001:db8::2: HBH [No valid Jumbo Payload Hop-by-Hop option found] (invalid)\n",
       ]
     ) assert.ok(theirs.includes(words), `${words} not in\n${theirs}`);
     // And without notes, every line as tcpdump's (the -v lines end where tcpdump's do).

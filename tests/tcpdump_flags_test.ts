@@ -92,6 +92,8 @@ const CORPUS_FILES = [
   // IPv6 files that also hold headers of version 3.
   "ipv6-rthdr-oobr.pcap",
   "hoobr_rt6_print.pcap",
+  // VXLAN on Linux's default port 8472, which tcpdump reads as OTV.
+  "vxlan_port_8472.pcap",
   // Fuzzed: a DNS length past the IP packet, syslog datagrams without a priority.
   "rtp-seg-fault-1.pcapng",
   "rtp-seg-fault-2.pcapng",
@@ -180,6 +182,12 @@ const DIFFERENCES: { name: string; applies: (ours: string, theirs: string) => bo
     name: "a LINKTYPE_IPV6 frame that holds IPv4 held to IPv6, as tshark holds it",
     applies: (ours, theirs) =>
       /IP6 (\([^)]*\) )?version error: 4 != 6/.test(ours) && /^[^\n]* IP (\(|\d)/.test(theirs),
+  },
+  {
+    name: "UDP port 8472 plain, as tshark's, where tcpdump reads OTV",
+    applies: (ours, theirs) =>
+      /\.8472: (\[[^\]]*\] )?UDP, length \d+$/m.test(ours) &&
+      /\.8472: (\[[^\]]*\] )?OTV, flags /.test(theirs),
   },
   {
     name: "OSPF named, not decoded",

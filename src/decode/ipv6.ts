@@ -235,6 +235,15 @@ export class Ipv6Header extends HeaderView {
     return 0;
   }
 
+  /**
+   * Whether the payload length is 0 before a hop-by-hop header that holds no valid Jumbo
+   * Payload option (RFC 2675 section 2: then nothing says how long the packet is).
+   */
+  get jumboMissing(): boolean {
+    return this.payloadLength === 0 && this.nextHeader === IPV6_HOP_BY_HOP &&
+      this.jumboLength === 0;
+  }
+
   /** The length of everything after the fixed header: the payload length, or the jumbo one. */
   get dataLength(): number {
     return this.jumboLength !== 0 ? this.jumboLength : this.payloadLength;

@@ -840,6 +840,11 @@ export class Decoder {
       this.#note("ipv6", offset, problem);
       return;
     }
+    if (ip.jumboMissing) {
+      // RFC 2675 section 2: a payload length of 0 names a Jumbo Payload option, and there is none.
+      this.#note("ipv6", offset, "payload length 0 without a Jumbo Payload option");
+      return;
+    }
     const lengthProblem = ip.endAtPayloadLength(this.#wireEnd);
     if (lengthProblem !== undefined) this.#note("ipv6", offset, lengthProblem);
     const chain = ip.walkChain();

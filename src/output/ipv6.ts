@@ -27,6 +27,7 @@ import {
   AhHeader,
   IPV6_AH,
   IPV6_FRAGMENT,
+  IPV6_HEADER_LENGTH,
   IPV6_HOP_BY_HOP,
   IPV6_OPTION_JUMBO,
   IPV6_ROUTING,
@@ -132,7 +133,7 @@ export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
       text += hopByHop ? "HBH " : "DSTOPT ";
       // tcpdump reads a hop-by-hop header's options always, a destination header's with -v.
       if (hopByHop || verbosity > 0) {
-        const options = optionsText(ip6, i, verbosity > 0);
+        const options = chainOptionsText(ip6, i, verbosity > 0);
         if (options.invalid) return `${text}${options.text} [|${hopByHop ? "hbhopt" : "dstopt"}]`;
         text += options.text;
       }
@@ -167,7 +168,7 @@ export function ipv6ChainEndsLine(ip6: Ipv6Header, verbosity = 0): boolean {
       const routing = CHAIN_ROUTING.bind(ip6.dataView, ip6.extensionOffsets[i], ip6.end);
       if (routingEndsLine(routing)) return true;
     } else if (type === IPV6_HOP_BY_HOP || (type === IPV6_DESTINATION && verbosity > 0)) {
-      if (optionsText(ip6, i, false).invalid) return true;
+      if (chainOptionsText(ip6, i, false).invalid) return true;
     }
   }
   return false;
@@ -189,9 +190,34 @@ const JUMBO_DATA = 4;
 /** An option's type and length bytes. */
 const OPTION_HEAD = 2;
 
+/** `optionsText` for extension header `index` of the chain (hop-by-hop or destination). */
+function chainOptionsText(
+  ip6: Ipv6Header,
+  index: number,
+  verbose: boolean,
+): { text: string; invalid: boolean } {
+  const start = ip6.extensionOffsets[index];
+  const end = Math.min(ip6.end, start + ip6.extensionLengths[index]);
+  return optionsText(ip6, start, end, ip6.extensionTypes[index] === IPV6_HOP_BY_HOP, verbose);
+}
+
 /**
- * The words for the options of extension header `index` (hop-by-hop or destination), as
- * print-ip6opts.c writes them: with `verbose`, `(pad1)`, `(padn)`, `(rtalert: 0x0000) `,
+ * tcpdump's words for a payload length of 0 before a hop-by-hop header without a Jumbo
+ * Payload option (`ipv6.jumboMissing`), which end the line: `HBH [No valid Jumbo Payload
+ * Hop-by-Hop option found] (invalid)`, the options before it with `-v`.
+ */
+export function jumboMissingText(ip6: Ipv6Header, verbosity: number): string {
+  const start = ip6.offset + IPV6_HEADER_LENGTH;
+  if (ip6.end - start < OPTION_HEAD) return "HBH";
+  const end = Math.min(ip6.end, start + (ip6.dataView.getUint8(start + 1) + 1) * 8);
+  const options = optionsText(ip6, start, end, true, verbosity > 0);
+  if (options.invalid) return `HBH ${options.text} [|hbhopt]`;
+  return `HBH ${options.text}[No valid Jumbo Payload Hop-by-Hop option found] (invalid)`;
+}
+
+/**
+ * The words for the options of the hop-by-hop or destination header between `start` and
+ * `end`, as print-ip6opts.c writes them: with `verbose`, `(pad1)`, `(padn)`, `(rtalert: 0x0000) `,
  * `(jumbo: 80040) `, `(opt_type 0x1e: len=2)`, then a space. `invalid` when tcpdump stops
  * there: an option running past the header, or a router alert or jumbo option of the wrong
  * length, whose words (`(rtalert: invalid len 3)`) it prints with or without `-v`; the text then
@@ -199,13 +225,12 @@ const OPTION_HEAD = 2;
  */
 function optionsText(
   ip6: Ipv6Header,
-  index: number,
+  start: number,
+  end: number,
+  hopByHop: boolean,
   verbose: boolean,
 ): { text: string; invalid: boolean } {
   const view = ip6.dataView;
-  const start = ip6.extensionOffsets[index];
-  const end = Math.min(ip6.end, start + ip6.extensionLengths[index]);
-  const hopByHop = ip6.extensionTypes[index] === IPV6_HOP_BY_HOP;
   let jumboSeen = false;
   let text = "";
   const stop = (words: string) => ({ text: text + words, invalid: true });

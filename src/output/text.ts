@@ -107,6 +107,7 @@ import {
   ipv6ChainShown,
   ipv6ChainText,
   ipv6MissingText,
+  jumboMissingText,
   writeIpv6Details,
 } from "./ipv6.ts";
 import type { FrameHeader } from "../frame.ts";
@@ -900,6 +901,10 @@ export class TextFormatter {
     }
     // An IP length past the frame is noted where tcpdump says `truncated-ip`; it goes on.
     const lengthNoteOnly = ipLengthNoteOnly(packet, ip4, ip6);
+    if (ip6 !== undefined && ip6.jumboMissing) {
+      out.text(`: ${jumboMissingText(ip6, this.#verbosity)}`);
+      return;
+    }
     if (packet.error !== undefined && !lengthNoteOnly) {
       out.text(`:${cut}${fragment}`);
       if (cut !== "" && ip6 !== undefined && packet.stop?.layer === "tcp") {
