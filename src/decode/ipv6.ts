@@ -21,6 +21,7 @@ import type { FieldPlaces, FieldTable, FieldValue } from "./field.ts";
 import {
   Ipv6RoutingHeader,
   type Ipv6RoutingJson,
+  ROUTING_CAPTURED_THROUGH as THROUGH,
   ROUTING_TYPE_MOBILE,
   ROUTING_TYPE_SOURCE,
 } from "./ipv6_routing.ts";
@@ -507,30 +508,21 @@ export const IPV6_FIELDS: FieldTable<Ipv6Header> = {
     ip.fragmentHeaderOffset >= 0 ? ip.fragmentOffset / FRAGMENT_UNIT : undefined,
   "ipv6.fraghdr.more": (ip) => ip.fragmentHeaderOffset >= 0 ? (ip.fragmentMore ? 1 : 0) : undefined,
   "ipv6.fraghdr.ident": (ip) => ip.fragmentHeaderOffset >= 0 ? ip.fragmentId : undefined,
-  "ipv6.routing.nxt": (ip) => routingField(ip, ROUTING_THROUGH_NEXT, (r) => r.nextHeader),
-  "ipv6.routing.len": (ip) => routingField(ip, ROUTING_THROUGH_LENGTH, (r) => r.lengthUnits),
-  "ipv6.routing.type": (ip) => routingField(ip, ROUTING_THROUGH_TYPE, (r) => r.routingType),
-  "ipv6.routing.segleft": (ip) =>
-    routingField(ip, ROUTING_THROUGH_SEGMENTS_LEFT, (r) => r.segmentsLeft),
+  "ipv6.routing.nxt": (ip) => routingField(ip, THROUGH.nextHeader, (r) => r.nextHeader),
+  "ipv6.routing.len": (ip) => routingField(ip, THROUGH.length, (r) => r.lengthUnits),
+  "ipv6.routing.type": (ip) => routingField(ip, THROUGH.type, (r) => r.routingType),
+  "ipv6.routing.segleft": (ip) => routingField(ip, THROUGH.segmentsLeft, (r) => r.segmentsLeft),
   "ipv6.routing.src.addr": (ip) =>
     routingField(ip, 0, (r) => r.routingType === ROUTING_TYPE_SOURCE ? r.addresses : undefined),
   "ipv6.routing.mipv6.home_address": (ip) =>
     routingField(ip, 0, (r) => r.routingType === ROUTING_TYPE_MOBILE ? r.addresses : undefined),
   "ipv6.routing.srh.last_entry": (ip) =>
-    routingField(ip, SRH_THROUGH_LAST_ENTRY, (r) => r.isSegmentRouting ? r.lastEntry : undefined),
+    routingField(ip, THROUGH.lastEntry, (r) => r.isSegmentRouting ? r.lastEntry : undefined),
   "ipv6.routing.srh.flags": (ip) =>
-    routingField(ip, SRH_THROUGH_FLAGS, (r) => r.isSegmentRouting ? r.flags : undefined),
+    routingField(ip, THROUGH.flags, (r) => r.isSegmentRouting ? r.flags : undefined),
   "ipv6.routing.srh.addr": (ip) =>
     routingField(ip, 0, (r) => r.isSegmentRouting ? r.segments : undefined),
 };
-
-// How much of a routing header must be captured for tshark to show each fixed field.
-const ROUTING_THROUGH_NEXT = 1;
-const ROUTING_THROUGH_LENGTH = 2;
-const ROUTING_THROUGH_TYPE = 3;
-const ROUTING_THROUGH_SEGMENTS_LEFT = 4;
-const SRH_THROUGH_LAST_ENTRY = 5;
-const SRH_THROUGH_FLAGS = 6;
 
 /**
  * A field of the packet's routing headers (those walked, and one the capture cut short, of

@@ -65,6 +65,21 @@ export const ROUTING_TYPE_SEGMENT = 4;
 /** Next header, length, type and segments left: what every routing header begins with. */
 export const ROUTING_FIXED_LENGTH = 4;
 
+/**
+ * How many bytes of a routing header must be captured to read each field (through its last
+ * byte): what tcpdump prints of a header cut short, and tshark shows, stop there.
+ */
+export const ROUTING_CAPTURED_THROUGH = {
+  nextHeader: FIELD_NEXT_HEADER + 1,
+  length: FIELD_LENGTH + 1,
+  type: FIELD_TYPE + 1,
+  segmentsLeft: FIELD_SEGMENTS_LEFT + 1,
+  reserved: FIELD_RESERVED + 4,
+  lastEntry: FIELD_LAST_ENTRY + 1,
+  flags: FIELD_FLAGS + 1,
+  tag: FIELD_TAG + 2,
+} as const;
+
 /** The JSON form of a routing header's own fields (docs/json.md). */
 export interface Ipv6RoutingJson {
   /** The routing type. */

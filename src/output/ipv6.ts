@@ -26,6 +26,7 @@
 import {
   AhHeader,
   IPV6_AH,
+  IPV6_DESTINATION,
   IPV6_FRAGMENT,
   IPV6_HEADER_LENGTH,
   IPV6_HOP_BY_HOP,
@@ -179,7 +180,6 @@ export function ipv6MissingText(missing: number): string {
   return `truncated-ip6 - ${missing} bytes missing!`;
 }
 
-const IPV6_DESTINATION = 60;
 const OPTION_PAD1 = 0;
 const OPTION_PADN = 1;
 const OPTION_ROUTER_ALERT = 5;

@@ -24,20 +24,11 @@
 
 import {
   type Ipv6RoutingHeader,
+  ROUTING_CAPTURED_THROUGH as THROUGH,
   ROUTING_TYPE_MOBILE,
   ROUTING_TYPE_SEGMENT,
   ROUTING_TYPE_SOURCE,
 } from "../decode/mod.ts";
-
-// How many bytes of the header tcpdump has read once it has printed each field.
-const THROUGH_LENGTH = 2;
-const THROUGH_TYPE = 3;
-const THROUGH_SEGMENTS_LEFT = 4;
-const THROUGH_LAST_ENTRY = 5;
-/** Type 0's and 2's reserved word is read whole; SRH's flags byte is read before its tag. */
-const THROUGH_RESERVED = 8;
-const THROUGH_FLAGS = 6;
-const THROUGH_TAG = 8;
 
 /**
  * Whether tcpdump calls the header invalid and ends the line after its words: an odd length
@@ -54,25 +45,26 @@ export function routingEndsLine(routing: Ipv6RoutingHeader): boolean {
 export function routingText(routing: Ipv6RoutingHeader, verbosity: number): string {
   const captured = routing.capturedLength;
   let text = "RT6";
-  if (captured < THROUGH_LENGTH) return text;
+  if (captured < THROUGH.length) return text;
   const length = routing.lengthUnits;
   text += ` (len=${length}`;
-  if (captured < THROUGH_TYPE) return text;
+  if (captured < THROUGH.type) return text;
   const type = routing.routingType;
   text += `, type=${type}${type === ROUTING_TYPE_SOURCE ? " [Deprecated]" : ""}`;
-  if (captured < THROUGH_SEGMENTS_LEFT) return text;
+  if (captured < THROUGH.segmentsLeft) return text;
   text += `, segleft=${routing.segmentsLeft}`;
   if (type === ROUTING_TYPE_SOURCE || type === ROUTING_TYPE_MOBILE) {
-    if (captured < THROUGH_RESERVED) return text;
+    // tcpdump reads the reserved word whole, and SRH's flags before its tag, printed or not.
+    if (captured < THROUGH.reserved) return text;
     const reserved = routing.reserved;
     if (reserved !== 0 || verbosity > 0) text += `, rsv=0x${reserved.toString(16)}`;
   } else if (type === ROUTING_TYPE_SEGMENT) {
-    if (captured < THROUGH_LAST_ENTRY) return text;
+    if (captured < THROUGH.lastEntry) return text;
     text += `, last-entry=${routing.lastEntry}`;
-    if (captured < THROUGH_FLAGS) return text;
+    if (captured < THROUGH.flags) return text;
     const flags = routing.flags;
     if (flags !== 0 || verbosity > 0) text += `, flags=0x${flags.toString(16)}`;
-    if (captured < THROUGH_TAG) return text;
+    if (captured < THROUGH.tag) return text;
     text += `, tag=${routing.tag.toString(16)}`;
   } else return `${text} (unknown type) (invalid)`;
   if (length % 2 === 1) return `${text} (invalid length ${length}) (invalid)`;
