@@ -969,10 +969,6 @@ const EMPTY_SYSLOG = new SyslogMessage();
 /** The largest length a UDP header's field can state; a jumbogram's is 0 (RFC 2675). */
 const MAX_UDP_LENGTH = 0xffff;
 
-/**
- * A datagram's data length as tcpdump prints it: by the length field, but by the IP length in
- * a jumbogram, whose field is 0 (RFC 2675 section 4; tshark shows the field, `udp.length` 0).
- */
 /** Whether UDP's length field is shorter than its header (and no jumbogram's 0). */
 function udpLengthTooShort(udp: UdpHeader): boolean {
   return udp.length < UDP_HEADER_LENGTH &&
@@ -995,6 +991,10 @@ function writeUdpLength(out: ByteWriter, packet: Packet, udp: UdpHeader, length:
   }
 }
 
+/**
+ * A datagram's data length as tcpdump prints it: by the length field, but by the IP length in
+ * a jumbogram, whose field is 0 (RFC 2675 section 4; tshark shows the field, `udp.length` 0).
+ */
 function udpDataLength(udp: UdpHeader): number {
   return udp.length === 0 && udp.segmentLength > MAX_UDP_LENGTH
     ? udp.segmentLength - UDP_HEADER_LENGTH
