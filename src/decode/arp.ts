@@ -118,6 +118,26 @@ export class ArpPacket extends HeaderView {
       this.capturedLength >= this.wireLength;
   }
 
+  /** Absolute offset of the sender's hardware address (of `hardwareLength` bytes). */
+  get senderHardwareAt(): number {
+    return this.offset + ARP_FIXED_LENGTH;
+  }
+
+  /** Absolute offset of the sender's protocol address (of `protocolLength` bytes). */
+  get senderProtocolAt(): number {
+    return this.senderHardwareAt + this.hardwareLength;
+  }
+
+  /** Absolute offset of the target's hardware address. */
+  get targetHardwareAt(): number {
+    return this.senderProtocolAt + this.protocolLength;
+  }
+
+  /** Absolute offset of the target's protocol address. */
+  get targetProtocolAt(): number {
+    return this.targetHardwareAt + this.hardwareLength;
+  }
+
   /** Absolute offset of the sender's 6-byte hardware address (Ethernet/IPv4 only). */
   get senderMacAt(): number {
     return this.offset + FIELD_SENDER_MAC;

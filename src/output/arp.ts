@@ -30,6 +30,8 @@ import {
   ARP_REVERSE_REPLY,
   ARP_REVERSE_REQUEST,
   type ArpPacket,
+  ETHERTYPE_IPV4,
+  etherTypeName,
 } from "../decode/mod.ts";
 import { dumpLines } from "./hexdump.ts";
 import { type ByteWriter, encodePieces } from "./bytes.ts";
@@ -46,12 +48,8 @@ const JSON_PIECE = encodePieces({
   closeStringObject: '"}',
 });
 
-/** What `-v` adds before the operation: the address types (Ethernet/IPv4 only). */
-const ADDRESS_TYPES = "Ethernet (len 6), IPv4 (len 4), ";
-
 /** The fixed words of tcpdump's lines for the two common operations, encoded once. */
 const TEXT_PIECE = encodePieces({
-  types: ADDRESS_TYPES,
   requestWhoHas: "Request who-has ",
   tell: " tell ",
   reply: "Reply ",
@@ -61,10 +59,13 @@ const TEXT_PIECE = encodePieces({
 });
 
 /**
- * tcpdump's words for the packet, after `ARP, `: with -v the address types, then the
- * operation and the addresses (RARP's and Inverse ARP's too); an operation it has no words for
- * is named and its bytes dumped, as tcpdump does. An Ethernet/IPv4 request or reply (nearly
- * every ARP packet) is written byte by byte, the rest through strings.
+ * tcpdump's words for the packet, after `ARP, ` (print-arp.c): with -v the address types, then
+ * the operation and the addresses (RARP's and Inverse ARP's too); an operation it has no words
+ * for is named and its bytes dumped, as tcpdump does. A packet whose addresses are not IPv4
+ * ones of 4 bytes, or have no hardware length, gets its address types and length only. An
+ * Ethernet/IPv4 request or reply (nearly every ARP packet) is written byte by byte, the rest
+ * through strings. The caller leaves out a packet not captured whole (tcpdump's `[|arp]`), and
+ * ATM's ARP cut short (`atmArpCutShort`); a whole one is written as the others are.
  */
 export function writeArpText(
   out: ByteWriter,
@@ -72,13 +73,19 @@ export function writeArpText(
   networkLength: number,
   verbose: boolean,
 ): void {
-  if (!arp.isEthernetIpv4) {
-    out.text(`${arp.operationName}, hardware ${arp.hardwareType}, length ${networkLength}`);
-    return;
+  const protocol = arp.protocolType;
+  const ipAddresses = (protocol === ETHERTYPE_IPV4 || protocol === ETHERTYPE_TRAIL) &&
+    arp.protocolLength === IPV4_LENGTH;
+  if (!ipAddresses || arp.hardwareLength === 0 || verbose) {
+    out.text(addressTypesText(arp));
+    if (!verbose) {
+      out.text(`, length ${networkLength}`);
+      return;
+    }
+    out.text(", ");
   }
   const operation = arp.operation;
-  if (operation === ARP_REQUEST || operation === ARP_REPLY) {
-    if (verbose) out.piece(TEXT_PIECE.types);
+  if ((operation === ARP_REQUEST || operation === ARP_REPLY) && arp.isEthernetIpv4 && ipAddresses) {
     const view = arp.dataView;
     const senderIp = arp.senderIpNumber;
     if (operation === ARP_REQUEST) {
@@ -109,22 +116,130 @@ export function writeArpText(
     return;
   }
   const op = arp.operationName;
-  const types = verbose ? ADDRESS_TYPES : "";
   const length = `, length ${networkLength}`;
+  const hardware = (at: number) => hardwareAddressText(arp, at);
+  const ip = (at: number) => protocolAddressText(arp, at);
   switch (operation) {
+    case ARP_REQUEST: {
+      const target = arp.targetHardwareAt;
+      const filled = hasNonZeroByte(arp, target, arp.hardwareLength)
+        ? ` (${hardware(target)})`
+        : "";
+      out.text(
+        `${op} who-has ${ip(arp.targetProtocolAt)}${filled} tell ${
+          ip(arp.senderProtocolAt)
+        }${length}`,
+      );
+      return;
+    }
+    case ARP_REPLY:
+      out.text(
+        `${op} ${ip(arp.senderProtocolAt)} is-at ${hardware(arp.senderHardwareAt)}${length}`,
+      );
+      return;
     case ARP_REVERSE_REQUEST:
     case ARP_INVERSE_REQUEST:
-      out.text(`${types}${op} who-is ${arp.targetMac} tell ${arp.senderMac}${length}`);
+      out.text(
+        `${op} who-is ${hardware(arp.targetHardwareAt)} tell ${
+          hardware(arp.senderHardwareAt)
+        }${length}`,
+      );
       return;
     case ARP_REVERSE_REPLY:
-      out.text(`${types}${op} ${arp.targetMac} at ${arp.targetIp}${length}`);
+      out.text(`${op} ${hardware(arp.targetHardwareAt)} at ${ip(arp.targetProtocolAt)}${length}`);
       return;
     case ARP_INVERSE_REPLY:
-      out.text(`${types}${op} ${arp.senderMac} at ${arp.senderIp}${length}`);
+      out.text(`${op} ${hardware(arp.senderHardwareAt)} at ${ip(arp.senderProtocolAt)}${length}`);
       return;
   }
   const end = Math.min(arp.end, arp.offset + networkLength);
-  out.text(`${types}${op} \n${dumpLines(arp.dataView, arp.offset, end, true)}`);
+  out.text(`${op} \n${dumpLines(arp.dataView, arp.offset, end, true)}`);
+}
+
+/** IPv4's address length, and the Trailer encapsulation's EtherType tcpdump takes for IPv4. */
+const IPV4_LENGTH = 4;
+const ETHERTYPE_TRAIL = 0x1000;
+
+/** print-arp.c's names for the hardware types it knows. */
+const HARDWARE_NAMES: ReadonlyMap<number, string> = new Map([
+  [1, "Ethernet"],
+  [6, "TokenRing"],
+  [7, "ArcNet"],
+  [15, "FrameRelay"],
+  [19, "ATM"],
+  [23, "Strip"],
+  [24, "IEEE 1394"],
+  [32, "InfiniBand"],
+]);
+
+/** ATM's hardware type, whose ARP (RFC 2225 section 8.7) has a layout of its own. */
+const HARDWARE_ATM = 19;
+/** ATM ARP's fixed part, and where its six address lengths lie (the low six bits of some). */
+const ATM_ARP_FIXED_LENGTH = 12;
+const ATM_ARP_LENGTHS: readonly [at: number, mask: number][] = [
+  [4, 0x3f], // source ATM number
+  [5, 0x3f], // source ATM subaddress
+  [8, 0xff], // source protocol address
+  [9, 0x3f], // target ATM number
+  [10, 0x3f], // target ATM subaddress
+  [11, 0xff], // target protocol address
+];
+
+/**
+ * Whether the packet is ATM's ARP (RFC 2225), which tcpdump reads by its own layout, and was
+ * not captured through its last address: tcpdump then prints its `[|arp]` alone.
+ */
+export function atmArpCutShort(arp: ArpPacket): boolean {
+  return arp.hardwareType === HARDWARE_ATM && !atmArpCaptured(arp);
+}
+
+function atmArpCaptured(arp: ArpPacket): boolean {
+  if (arp.capturedLength < ATM_ARP_FIXED_LENGTH) return false;
+  let length = ATM_ARP_FIXED_LENGTH;
+  for (const [at, mask] of ATM_ARP_LENGTHS) {
+    length += arp.dataView.getUint8(arp.offset + at) & mask;
+  }
+  return arp.capturedLength >= length;
+}
+
+/** `Ethernet (len 6), IPv4 (len 4)`: the address types and lengths, as tcpdump names them. */
+function addressTypesText(arp: ArpPacket): string {
+  const hardware = arp.hardwareType;
+  const protocol = arp.protocolType;
+  const hardwareName = HARDWARE_NAMES.get(hardware) ?? `Unknown Hardware (${hardware})`;
+  const protocolName = etherTypeName(protocol);
+  const protocolText = protocolName === "Unknown"
+    ? `Unknown Protocol (0x${protocol.toString(16).padStart(4, "0")})`
+    : protocolName;
+  return `${hardwareName} (len ${arp.hardwareLength}), ${protocolText} (len ${arp.protocolLength})`;
+}
+
+/** A hardware address of the packet's length at `at`, as colon-separated hex bytes. */
+function hardwareAddressText(arp: ArpPacket, at: number): string {
+  const view = arp.dataView;
+  const bytes: string[] = [];
+  for (let i = 0; i < arp.hardwareLength; i++) {
+    bytes.push(view.getUint8(at + i).toString(16).padStart(2, "0"));
+  }
+  return bytes.join(":");
+}
+
+/** A protocol address at `at`: IPv4's dotted quad, or tcpdump's words for another kind. */
+function protocolAddressText(arp: ArpPacket, at: number): string {
+  const protocol = arp.protocolType;
+  if (protocol !== ETHERTYPE_IPV4 && protocol !== ETHERTYPE_TRAIL) return "<wrong proto type>";
+  if (arp.protocolLength !== IPV4_LENGTH) return "<wrong len>";
+  const view = arp.dataView;
+  return `${view.getUint8(at)}.${view.getUint8(at + 1)}.${view.getUint8(at + 2)}.${
+    view.getUint8(at + 3)
+  }`;
+}
+
+/** Whether any of `length` bytes at `at` is not zero. */
+function hasNonZeroByte(arp: ArpPacket, at: number, length: number): boolean {
+  const view = arp.dataView;
+  for (let i = 0; i < length; i++) if (view.getUint8(at + i) !== 0) return true;
+  return false;
 }
 
 /**

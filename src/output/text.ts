@@ -29,6 +29,7 @@ import {
   ETHERTYPE_PPPOE_DISCOVERY,
   ETHERTYPE_PPPOE_SESSION,
   etherTypeName,
+  etherTypeUndecodedByTcpdump,
   ICMP_HEADER_LENGTH,
   IPPROTO_AH,
   IPPROTO_ESP,
@@ -58,7 +59,7 @@ import {
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces, type Piece } from "./bytes.ts";
 import { dumpLines, hexDigits, hexDump, writeAscii } from "./hexdump.ts";
-import { writeArpText } from "./arp.ts";
+import { atmArpCutShort, writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isMdns, writeDns } from "./dns.ts";
 import { writeHttpHint, writeHttpText } from "./http.ts";
@@ -414,6 +415,12 @@ export class TextFormatter {
     }
     const arp = packet.arp;
     if (arp !== undefined) {
+      // Not captured whole: tcpdump prints its note alone (netpeek's follows).
+      if (arp.capturedLength < arp.wireLength) return;
+      if (atmArpCutShort(arp)) {
+        out.text(" [|arp]");
+        return;
+      }
       if (!link) this.#writeProtocolName(out, "ARP", PIECE.arp, PIECE.commaSpace);
       writeArpText(out, arp, networkLength, this.#options.verbose === true);
       return;
@@ -423,22 +430,26 @@ export class TextFormatter {
   }
 
   /**
-   * An Ethernet frame of a type tcpdump has no name for: as its `ether_print` does, the
-   * addresses, the type and the frame's length (unless `-e` printed them), then the bytes
-   * after the type as its default dump (not with `-q`, nor with `-x`/`-X`, which dump them).
+   * An Ethernet frame of a type tcpdump does not decode (no name, or a name only): as its
+   * `ether_print` does, the addresses, the type and the frame's length (unless `-e` printed
+   * them), then the bytes after the type as its default dump (not with `-q`, nor with
+   * `-x`/`-X`, which dump them).
    */
   #unknownEtherType(out: ByteWriter, packet: Packet, header: FrameHeader): boolean {
     const eth = packet.eth;
     const type = packet.networkType;
     if (
-      eth === undefined || type <= ETHERNET_MAX_LENGTH_FIELD || etherTypeName(type) !== "Unknown"
+      eth === undefined || type <= ETHERNET_MAX_LENGTH_FIELD || !etherTypeUndecodedByTcpdump(type)
     ) {
       return false;
     }
     if (this.#options.link !== true) {
-      const typeText = this.#quiet
+      const name = etherTypeName(type);
+      const typeText = !this.#quiet
+        ? etherTypeText(type)
+        : name === "Unknown"
         ? `Unknown Ethertype (0x${hexDigits(type, 4)})`
-        : etherTypeText(type);
+        : name;
       out.text(`${eth.src} > ${eth.dst}, ${typeText}, length ${header.len}: `);
     }
     const hex = this.#options.hex;
