@@ -17,9 +17,8 @@
  */
 
 import assert from "node:assert/strict";
-import { pcapRecords } from "../scripts/make_fixtures.ts";
 import { concat, ip4, mac, u16 } from "../scripts/packet_builder.ts";
-import { compareTextWithNotes, output } from "./protocol_check.ts";
+import { type BuiltRecord, compareTextWithNotes, output, withRecords } from "./protocol_check.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
 const LINKTYPE_ETHERNET = 1;
@@ -57,7 +56,7 @@ const TARGET = ip4("192.0.2.1");
 const LONG_HARDWARE = Array.from({ length: 14 }, (_, i) => i + 1);
 const ZERO_HARDWARE = new Array(14).fill(0);
 
-function arpFrames(): { frame: Uint8Array; wireLength?: number }[] {
+function arpFrames(): BuiltRecord[] {
   const cases: number[][] = [
     // Ethernet/IPv4 with a hardware type other than Ethernet's: tcpdump reads it all the same.
     arp(6, 0x0800, 1, {
@@ -119,7 +118,7 @@ function arpFrames(): { frame: Uint8Array; wireLength?: number }[] {
       tpa: TARGET,
     }),
   ];
-  const frames: { frame: Uint8Array; wireLength?: number }[] = cases.map((payload) => ({
+  const frames: BuiltRecord[] = cases.map((payload) => ({
     frame: frame(ETHERTYPE_ARP, payload),
   }));
   // Addresses longer than the frame holds: not captured whole.
@@ -152,24 +151,10 @@ const UNDECODED_TYPES = [
   0x8906,
 ];
 
-async function withCapture(
-  frames: { frame: Uint8Array; wireLength?: number }[],
-  check: (path: string) => Promise<void>,
-): Promise<void> {
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  try {
-    const records = frames.map((frame, i) => ({ seconds: 1767225600 + i, fraction: 0, ...frame }));
-    await Deno.writeFile(path, pcapRecords(LINKTYPE_ETHERNET, records));
-    await check(path);
-  } finally {
-    await Deno.remove(path);
-  }
-}
-
 const FLAG_SETS = [[], ["-v"], ["-e"], ["-q"], ["-x"], ["-e", "-v"]];
 
 Deno.test("ARP of other address kinds and lengths: tcpdump's words, as print-arp.c writes them", async () => {
-  await withCapture(arpFrames(), async (path) => {
+  await withRecords(LINKTYPE_ETHERNET, arpFrames(), async (path) => {
     // (Not -x: after a packet cut short, tcpdump dumps the whole frame, link header included.)
     for (const flags of FLAG_SETS.filter((set) => !set.includes("-x"))) {
       const marks = await compareTextWithNotes(path, flags);
@@ -207,7 +192,7 @@ Deno.test("ARP of other address kinds and lengths: tcpdump's words, as print-arp
 
 Deno.test("EtherTypes tcpdump names but does not decode: its ether_print's lines, with the name", async () => {
   const frames = UNDECODED_TYPES.map((type) => ({ frame: frame(type, new Uint8Array(46)) }));
-  await withCapture(frames, async (path) => {
+  await withRecords(LINKTYPE_ETHERNET, frames, async (path) => {
     for (const flags of FLAG_SETS) {
       const marks = await compareTextWithNotes(path, flags);
       assert.equal(marks.size, 0);

@@ -24,7 +24,6 @@ import {
   UDP_FIELDS,
   type UdpHeader,
 } from "../src/decode/mod.ts";
-import { pcapRecords } from "../scripts/make_fixtures.ts";
 import {
   checksum,
   concat,
@@ -36,11 +35,13 @@ import {
   udp6,
 } from "../scripts/packet_builder.ts";
 import {
+  type BuiltRecord,
   compareFields,
   compareText,
   compareTextWithNotes,
   type FieldCheck,
   output,
+  withRecords,
 } from "./protocol_check.ts";
 import { runNetpeek } from "./netpeek_process.ts";
 
@@ -236,7 +237,7 @@ function wholeFrames(): Uint8Array[] {
 }
 
 /** A type 0 and an SRH, each cut after every field tcpdump reads. */
-function cutFrames(): { frame: Uint8Array; wireLength: number }[] {
+function cutFrames(): BuiltRecord[] {
   const type0 = packet6(
     IPPROTO_ROUTING,
     concat(routing(IPPROTO_UDP, 0, 2, [[0, 0, 0, 0], ip6(FINAL), ip6(OTHER)]), udpTo(OTHER)),
@@ -249,22 +250,6 @@ function cutFrames(): { frame: Uint8Array; wireLength: number }[] {
   return [type0, srh].flatMap((whole) =>
     cuts.map((cut) => ({ frame: whole.subarray(0, cut), wireLength: whole.length }))
   );
-}
-
-/** Writes raw IP frames to a temporary pcap, runs `check` on it, and removes it. */
-async function withRawCapture(
-  linkType: number,
-  frames: { frame: Uint8Array; wireLength?: number }[],
-  check: (path: string) => Promise<void>,
-): Promise<void> {
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  try {
-    const records = frames.map((frame, i) => ({ seconds: 1767225600 + i, fraction: 0, ...frame }));
-    await Deno.writeFile(path, pcapRecords(linkType, records));
-    await check(path);
-  } finally {
-    await Deno.remove(path);
-  }
 }
 
 /** The routing header's fields (a packet IPv6 carries after one has IPv6's other fields twice). */
@@ -322,7 +307,7 @@ Deno.test("IPv6 routing headers: tcpdump's RT6 words at every -v level, on its c
     const path = new URL(name, CORPUS).pathname;
     for (const flags of LEVELS) assert.ok(await compareText(path, () => true, flags) > 0);
   }
-  await withRawCapture(LINKTYPE_RAW, wholeFrames().map((frame) => ({ frame })), async (path) => {
+  await withRecords(LINKTYPE_RAW, wholeFrames().map((frame) => ({ frame })), async (path) => {
     const frames = wholeFrames().length;
     for (const flags of LEVELS) {
       const compared = await compareText(path, (text) => !checksumApart(text), flags);
@@ -371,7 +356,7 @@ Deno.test("IPv6 routing headers cut short: the words of the fields captured, as 
       assert.ok((marks.get("rt6") ?? 0) > 0, "no header cut short");
     }
   };
-  await withRawCapture(LINKTYPE_RAW, cutFrames(), check);
+  await withRecords(LINKTYPE_RAW, cutFrames(), check);
   for (const name of ["ipv6-rthdr-oobr.pcap", "hoobr_rt6_print.pcap"]) {
     await check(new URL(name, CORPUS).pathname);
   }
@@ -394,7 +379,7 @@ Deno.test("IPv6 routing headers: fields and transport checksums (final destinati
   // The fixture whose stack of headers includes an SRH (its other fields are decode_test's).
   const stack = new URL("./fixtures/stack.pcap", import.meta.url).pathname;
   assert.ok(await compareFields(stack, IPV6_CHECK) > 0);
-  await withRawCapture(LINKTYPE_RAW, wholeFrames().map((frame) => ({ frame })), async (path) => {
+  await withRecords(LINKTYPE_RAW, wholeFrames().map((frame) => ({ frame })), async (path) => {
     await check(path);
     // Guard: tshark verifies the checksums, good and bad.
     const statuses = await output("tshark", [
@@ -409,7 +394,7 @@ Deno.test("IPv6 routing headers: fields and transport checksums (final destinati
     ]);
     assert.ok(statuses.includes("1") && statuses.includes("0"), statuses);
   });
-  await withRawCapture(LINKTYPE_RAW, cutFrames(), async (path) => {
+  await withRecords(LINKTYPE_RAW, cutFrames(), async (path) => {
     assert.ok(await compareFields(path, IPV6_CHECK) > 0);
   });
 });
@@ -454,7 +439,7 @@ Deno.test("raw IP frames of a version neither 4 nor 6: tcpdump's unknown ip N, o
   ].map((frame) => ({ frame }));
   // LINKTYPE_RAW, DLT_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6.
   for (const linkType of [101, 12, 228, 229]) {
-    await withRawCapture(linkType, frames, async (path) => {
+    await withRecords(linkType, frames, async (path) => {
       for (const flags of [[], ["-e"], ["-v"], ["-x"]]) {
         assert.equal(await compareText(path, () => true, flags) >= frames.length, true);
       }

@@ -15,9 +15,14 @@
  */
 
 import assert from "node:assert/strict";
-import { pcapRecords } from "../scripts/make_fixtures.ts";
 import { concat, ip4, ip6, u16, u32 } from "../scripts/packet_builder.ts";
-import { compareText, compareTextWithNotes, output } from "./protocol_check.ts";
+import {
+  type BuiltRecord,
+  compareText,
+  compareTextWithNotes,
+  output,
+  withRecords,
+} from "./protocol_check.ts";
 
 const LINKTYPE_RAW = 101;
 const IPPROTO_TCP = 6;
@@ -77,8 +82,8 @@ const OPTIONS: number[][] = [
   [0, 0, 0, 0, 1, 0], // Pad1s and PadN: fine
 ];
 
-function frames(): { frame: Uint8Array; wireLength?: number }[] {
-  const list: { frame: Uint8Array; wireLength?: number }[] = [];
+function frames(): BuiltRecord[] {
+  const list: BuiltRecord[] = [];
   for (const header of [IPPROTO_HOP_BY_HOP, IPPROTO_DESTINATION]) {
     for (const options of OPTIONS) {
       list.push({ frame: packet6(header, concat(optionsHeader(IPPROTO_UDP, options), UDP)) });
@@ -125,14 +130,7 @@ function frames(): { frame: Uint8Array; wireLength?: number }[] {
 }
 
 Deno.test("malformed IPv6 options, UDP lengths and transport headers cut after extension headers: tcpdump's words", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  try {
-    const records = frames().map((frame, i) => ({
-      seconds: 1767225600 + i,
-      fraction: 0,
-      ...frame,
-    }));
-    await Deno.writeFile(path, pcapRecords(LINKTYPE_RAW, records));
+  await withRecords(LINKTYPE_RAW, frames(), async (path) => {
     for (const flags of [[], ["-q"], ["-v"], ["-vv"]]) {
       const marks = await compareTextWithNotes(path, flags);
       // Guard: the cases tcpdump marks.
@@ -159,7 +157,5 @@ Deno.test("malformed IPv6 options, UDP lengths and transport headers cut after e
     const verbose = await output("tcpdump", ["-n", "-v", "-r", path]);
     assert.match(verbose, /DSTOPT \(padn\) \[\|dstopt\]\n/);
     assert.ok(await compareText(path, (text) => !/\[\|[a-z0-9]+\]$/.test(text), ["-v"]) > 20);
-  } finally {
-    await Deno.remove(path);
-  }
+  });
 });

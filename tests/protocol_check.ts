@@ -238,6 +238,35 @@ export async function withBuiltCapture(
   }
 }
 
+/** A built frame, and its length on the wire when the capture cut it short. */
+export interface BuiltRecord {
+  frame: Uint8Array;
+  wireLength?: number;
+}
+
+/**
+ * Writes built frames of `linkType` (some cut short: `wireLength`) to a temporary pcap, runs
+ * `check` on its path, and removes it.
+ */
+export async function withRecords(
+  linkType: number,
+  records: BuiltRecord[],
+  check: (path: string) => Promise<void>,
+): Promise<void> {
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    const timed = records.map((record, i) => ({
+      seconds: BUILT_EPOCH + i,
+      fraction: 0,
+      ...record,
+    }));
+    await Deno.writeFile(path, pcapRecords(linkType, timed));
+    await check(path);
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
 /** Fails unless `text` holds every one of `shown` (what a capture's text or JSON must say). */
 export function assertShows(text: string, shown: readonly string[]): void {
   for (const words of shown) assert.ok(text.includes(words), `no ${words} in:\n${text}`);
