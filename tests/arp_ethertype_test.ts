@@ -132,7 +132,10 @@ function arpFrames(): BuiltRecord[] {
   return frames;
 }
 
-/** tcpdump's named EtherTypes it does not decode, two it has no name for, and FCoE's. */
+/**
+ * tcpdump's named EtherTypes it does not decode, two it has no name for, and FCoE's: listed here
+ * as read from tcpdump, apart from the decoder's table, so that a change to either shows.
+ */
 const UNDECODED_TYPES = [
   0x0600,
   0x1000,
