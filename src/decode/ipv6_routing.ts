@@ -62,9 +62,6 @@ export const ROUTING_TYPE_RPL = 3;
 /** The Segment Routing Header (RFC 8754). */
 export const ROUTING_TYPE_SEGMENT = 4;
 
-/** Next header, length, type and segments left: what every routing header begins with. */
-export const ROUTING_FIXED_LENGTH = 4;
-
 /**
  * How many bytes of a routing header must be captured to read each field (through its last
  * byte): what tcpdump prints of a header cut short, and tshark shows, stop there.
@@ -111,11 +108,6 @@ export class Ipv6RoutingHeader extends HeaderView {
     return this.u8(FIELD_LENGTH);
   }
 
-  /** The header's length in bytes. */
-  get length(): number {
-    return (this.lengthUnits + 1) * UNIT;
-  }
-
   /** The routing type. */
   get routingType(): number {
     return this.u8(FIELD_TYPE);
@@ -156,10 +148,7 @@ export class Ipv6RoutingHeader extends HeaderView {
    * (allocates).
    */
   get segments(): string[] {
-    const count = Math.min(this.lastEntry + 1, this.addressCount);
-    const list: string[] = [];
-    for (let i = 0; i < count && this.addressCaptured(i); i++) list.push(this.address(i));
-    return list;
+    return this.#capturedAddresses(Math.min(this.lastEntry + 1, this.addressCount));
   }
 
   /** Whether the type is one whose data is a reserved word or SRH's fields, then addresses. */
@@ -194,10 +183,13 @@ export class Ipv6RoutingHeader extends HeaderView {
 
   /** The addresses captured whole (allocates). */
   get addresses(): string[] {
+    return this.#capturedAddresses(this.addressCount);
+  }
+
+  /** The first `count` addresses, up to the first not captured whole. */
+  #capturedAddresses(count: number): string[] {
     const list: string[] = [];
-    for (let i = 0; i < this.addressCount && this.addressCaptured(i); i++) {
-      list.push(this.address(i));
-    }
+    for (let i = 0; i < count && this.addressCaptured(i); i++) list.push(this.address(i));
     return list;
   }
 
@@ -248,7 +240,7 @@ export class Ipv6RoutingHeader extends HeaderView {
       segmentsLeft: this.segmentsLeft,
       addresses: this.isSegmentRouting ? this.segments : this.addresses,
     };
-    if (this.routingType === ROUTING_TYPE_SEGMENT) {
+    if (this.isSegmentRouting) {
       json.lastEntry = this.lastEntry;
       json.flags = this.flags;
       json.tag = this.tag;

@@ -32,6 +32,8 @@ import {
   type ArpPacket,
   ETHERTYPE_IPV4,
   etherTypeName,
+  formatIpv4,
+  formatMac,
 } from "../decode/mod.ts";
 import { dumpLines } from "./hexdump.ts";
 import { type ByteWriter, encodePieces } from "./bytes.ts";
@@ -216,12 +218,8 @@ function addressTypesText(arp: ArpPacket): string {
 
 /** A hardware address of the packet's length at `at`, as colon-separated hex bytes. */
 function hardwareAddressText(arp: ArpPacket, at: number): string {
-  const view = arp.dataView;
-  const bytes: string[] = [];
-  for (let i = 0; i < arp.hardwareLength; i++) {
-    bytes.push(view.getUint8(at + i).toString(16).padStart(2, "0"));
-  }
-  return bytes.join(":");
+  const length = arp.hardwareLength;
+  return length === 0 ? "" : formatMac(arp.dataView, at, length);
 }
 
 /** A protocol address at `at`: IPv4's dotted quad, or tcpdump's words for another kind. */
@@ -229,10 +227,7 @@ function protocolAddressText(arp: ArpPacket, at: number): string {
   const protocol = arp.protocolType;
   if (protocol !== ETHERTYPE_IPV4 && protocol !== ETHERTYPE_TRAIL) return "<wrong proto type>";
   if (arp.protocolLength !== IPV4_LENGTH) return "<wrong len>";
-  const view = arp.dataView;
-  return `${view.getUint8(at)}.${view.getUint8(at + 1)}.${view.getUint8(at + 2)}.${
-    view.getUint8(at + 3)
-  }`;
+  return formatIpv4(arp.dataView, at);
 }
 
 /** Whether any of `length` bytes at `at` is not zero. */

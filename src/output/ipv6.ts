@@ -105,21 +105,29 @@ const CHAIN_AH = new AhHeader();
 /** A view for the routing headers of a chain. */
 const CHAIN_ROUTING = new Ipv6RoutingHeader();
 
+/** tcpdump's words for an IPv6 extension header chain, and whether they end the line. */
+export interface Ipv6ChainWords {
+  /** The words, a space after them when the line goes on. */
+  text: string;
+  /** Whether tcpdump prints nothing after them. */
+  endsLine: boolean;
+}
+
 /**
  * tcpdump's words for the IPv6 extension headers in front of the payload. After a header
- * tcpdump calls invalid or finds cut short, nothing more (`ipv6ChainEndsLine`): a routing
- * header of an odd length or an unknown type, options that run past their header (`HBH
- * [|hbhopt]`; a destination header's are read only with `-v`). When the chain was cut short in
- * a routing header, the words of what was captured of it end the text.
+ * tcpdump calls invalid or finds cut short, nothing more (`endsLine`): a routing header of an
+ * odd length or an unknown type, options that run past their header (`HBH [|hbhopt]`; a
+ * destination header's are read only with `-v`). When the chain was cut short in a routing
+ * header, the words of what was captured of it end the text.
  */
-export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
+export function ipv6ChainWords(ip6: Ipv6Header, verbosity = 0): Ipv6ChainWords {
   let text = "";
   for (let i = 0; i < ip6.extensionCount; i++) {
     const type = ip6.extensionTypes[i];
     if (type === IPV6_ROUTING) {
       const routing = CHAIN_ROUTING.bind(ip6.dataView, ip6.extensionOffsets[i], ip6.end);
       text += routingText(routing, verbosity);
-      if (routingEndsLine(routing)) return text;
+      if (routingEndsLine(routing)) return { text, endsLine: true };
     } else if (type === IPV6_AH) {
       const offset = ip6.extensionOffsets[i];
       text += ahText(CHAIN_AH.bind(ip6.dataView, offset, ip6.end), verbosity);
@@ -135,7 +143,10 @@ export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
       // tcpdump reads a hop-by-hop header's options always, a destination header's with -v.
       if (hopByHop || verbosity > 0) {
         const options = chainOptionsText(ip6, i, verbosity > 0);
-        if (options.invalid) return `${text}${options.text} [|${hopByHop ? "hbhopt" : "dstopt"}]`;
+        if (options.invalid) {
+          text += `${options.text} [|${hopByHop ? "hbhopt" : "dstopt"}]`;
+          return { text, endsLine: true };
+        }
         text += options.text;
       }
       // A length from the Jumbo Payload option is checked where tcpdump reads it: after the
@@ -150,29 +161,12 @@ export function ipv6ChainText(ip6: Ipv6Header, verbosity = 0): string {
   if (ip6.chainNeed > 0 && ip6.chainCutType === IPV6_ROUTING) {
     text += routingText(CHAIN_ROUTING.bind(ip6.dataView, ip6.chainStop, ip6.end), verbosity);
   }
-  return text;
+  return { text, endsLine: false };
 }
 
 /** Whether the chain has words of its own to print: headers walked, or a routing header cut. */
 export function ipv6ChainShown(ip6: Ipv6Header): boolean {
   return ip6.extensionCount > 0 || (ip6.chainNeed > 0 && ip6.chainCutType === IPV6_ROUTING);
-}
-
-/**
- * Whether a header of the chain is one after which tcpdump prints nothing more: a routing
- * header it calls invalid, options that run past their header.
- */
-export function ipv6ChainEndsLine(ip6: Ipv6Header, verbosity = 0): boolean {
-  for (let i = 0; i < ip6.extensionCount; i++) {
-    const type = ip6.extensionTypes[i];
-    if (type === IPV6_ROUTING) {
-      const routing = CHAIN_ROUTING.bind(ip6.dataView, ip6.extensionOffsets[i], ip6.end);
-      if (routingEndsLine(routing)) return true;
-    } else if (type === IPV6_HOP_BY_HOP || (type === IPV6_DESTINATION && verbosity > 0)) {
-      if (chainOptionsText(ip6, i, false).invalid) return true;
-    }
-  }
-  return false;
 }
 
 /** tcpdump's words for an IPv6 packet whose length runs past the frame (no space after). */

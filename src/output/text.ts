@@ -104,9 +104,8 @@ import { checksumVerdict } from "./checksum_text.ts";
 import { writeRstData, writeTcp, writeTcpAnalysis } from "./tcp.ts";
 import { ipv4FragmentText, writeIpv4Details } from "./ipv4.ts";
 import {
-  ipv6ChainEndsLine,
   ipv6ChainShown,
-  ipv6ChainText,
+  ipv6ChainWords,
   ipv6MissingText,
   jumboMissingText,
   writeIpv6Details,
@@ -375,7 +374,7 @@ export class TextFormatter {
       out.text("bad-len 0 ");
     }
     // The frame ended on the wire before the IP length: tcpdump's words (IPv6's run on; a
-    // jumbogram's come after its hop-by-hop header, in `ipv6ChainText`).
+    // jumbogram's come after its hop-by-hop header, in `ipv6ChainWords`).
     if (ip4 !== undefined) {
       if (ip4.missingBytes > 0) out.text(`truncated-ip - ${ip4.missingBytes} bytes missing! `);
     } else if (ip6!.missingBytes > 0 && ip6!.jumboLength === 0) {
@@ -567,12 +566,15 @@ export class TextFormatter {
       ? ipv4FragmentText(ip4)
       : "";
     const ah = ip4 !== undefined ? packet.ah : undefined;
-    const chain = ip6 !== undefined && ipv6ChainShown(ip6)
-      ? ipv6ChainText(ip6, this.#verbosity)
+    const words = ip6 !== undefined && ipv6ChainShown(ip6)
+      ? ipv6ChainWords(ip6, this.#verbosity)
+      : undefined;
+    const chain = words !== undefined
+      ? words.text
       : ah !== undefined
       ? ahText(ah, this.#verbosity)
       : "";
-    if (ip6 !== undefined && ipv6ChainEndsLine(ip6, this.#verbosity)) {
+    if (words?.endsLine) {
       // A header tcpdump calls invalid: its words end the line.
       this.#writeHosts(out, ip4, ip6);
       out.piece(PIECE.colonSpace);
