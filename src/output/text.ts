@@ -338,7 +338,8 @@ export class TextFormatter {
   }
 
   #writeNetwork(out: ByteWriter, packet: Packet, header: FrameHeader): void {
-    const rawVersion = rawIpOtherVersion(packet);
+    // (Such a header always leaves a note: most packets skip the test.)
+    const rawVersion = packet.error !== undefined ? rawIpOtherVersion(packet) : -1;
     if (rawVersion >= 0) {
       // tcpdump reads every raw IP link type by the version (ipN_print), and names no other.
       out.text(`unknown ip ${rawVersion}`);
