@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { FlowTracker } from "../src/analysis/flows.ts";
 import { TCP_ANALYSIS_FLAGS, type TcpAnalysis } from "../src/analysis/tcp_analysis.ts";
-import { Decoder } from "../src/decode/mod.ts";
+import { Decoder, HttpMessage, LINKTYPE_RAW } from "../src/decode/mod.ts";
+import { ip4, ipv4, tcp } from "../scripts/packet_builder.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { formatJsonLine } from "../src/output/json.ts";
 import { writeJsonLine } from "../src/output/json_writer.ts";
@@ -114,4 +115,85 @@ Deno.test("fast JSON writes every combination of TCP analysis flags as JSON.stri
       formatJsonLine(packet, record.header, extras),
     );
   }
+});
+
+Deno.test("HTTP's JSON copied from the segment equals JSON.stringify, and is taken for plain messages", () => {
+  // Messages built from the pieces that steer the writer: either start line, spaces where
+  // `splitFirstLine` cuts, the fields JSON keeps (any case, white space), numbers and not,
+  // and bytes that must be escaped (quote, backslash, tab, CR, control, non-ASCII).
+  const word = fc.oneof(
+    { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9\/.\-: ]{0,12}$/) },
+    // A control byte (0x01) among them: escaped by JSON.stringify as \u0001.
+    // deno-lint-ignore no-control-regex
+    { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9\/.\-:"\\\t\r\x01\xe9 ]{0,12}$/) },
+  );
+  const startLine = fc.oneof(
+    fc.tuple(fc.constantFrom("GET", "POST", "M-SEARCH", "NOTIFY"), word, word).map(
+      ([method, target, rest]) => `${method} ${target}${rest}`,
+    ),
+    fc.tuple(fc.constantFrom("HTTP/1.1", "HTTP/1.0"), fc.integer({ min: 0, max: 999 }), word)
+      .map(([version, status, reason]) =>
+        `${version} ${String(status).padStart(3, "0")} ${reason}`
+      ),
+  );
+  const fieldName = fc.constantFrom(
+    "Host",
+    "host",
+    "HOST",
+    "User-Agent",
+    "Content-Type",
+    "Content-Length",
+    "content-length",
+    "X-Other",
+    "Ho\tst",
+  );
+  const fieldValue = fc.oneof(word, fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String));
+  const field = fc.tuple(fieldName, fc.constantFrom(":", ": ", ":\t", " : "), fieldValue)
+    .map(([name, colon, value]) => `${name}${colon}${value}`);
+  const message = fc.tuple(
+    startLine,
+    fc.array(field, { maxLength: 6 }),
+    fc.constantFrom("\r\n", "\n"),
+    fc.boolean(),
+  ).map(([line, fields, newline, ended]) =>
+    [line, ...fields].join(newline) + newline + (ended ? newline : "")
+  );
+  const decoder = new Decoder();
+  const header = { seconds: 1767225600, fraction: 0, nanosecond: false, caplen: 0, len: 0 };
+  const reference = HttpMessage.prototype.toJSON;
+  let throughReference = 0;
+  let copied = 0;
+  HttpMessage.prototype.toJSON = function (this: HttpMessage) {
+    throughReference++;
+    return reference.call(this);
+  };
+  try {
+    fc.assert(
+      fc.property(message, (text) => {
+        const payload = Uint8Array.from(text, (character) => character.charCodeAt(0));
+        const src = ip4("192.0.2.1");
+        const dst = ip4("192.0.2.2");
+        const spec = { sport: 40000, dport: 80, seq: 1, ack: 1, flags: 0x18, window: 512 };
+        const frame = ipv4({
+          src: "192.0.2.1",
+          dst: "192.0.2.2",
+          protocol: 6,
+          payload: tcp(src, dst, spec, payload),
+        });
+        const packet = decoder.decode(frame, LINKTYPE_RAW, frame.length);
+        assert.ok(packet.http, text);
+        const frameHeader = { ...header, caplen: frame.length, len: frame.length };
+        const before = throughReference;
+        const fast = writeJsonLine(packet, frameHeader);
+        if (throughReference === before) copied++;
+        assert.equal(fast, formatJsonLine(packet, frameHeader), JSON.stringify(text));
+      }),
+      { numRuns: 3000, seed: 16 },
+    );
+  } finally {
+    HttpMessage.prototype.toJSON = reference;
+  }
+  // Neither path may go untested: most messages are copied, the rest escaped by `toJSON`.
+  assert.ok(copied > 300, `only ${copied} copied`);
+  assert.ok(throughReference > 300, `only ${throughReference} through toJSON`);
 });

@@ -179,7 +179,9 @@ export class HttpMessage extends HeaderView {
   /** What the segment begins with; set by `bind`. */
   start: HttpStart = "";
   #parsed = false;
-  #line: string[] = [];
+  /** Where the first line stops (without CR), or -1 when the segment ends before its LF. */
+  #firstStop = -1;
+  #line: string[] | undefined;
   /**
    * Per header line read: where its name and its value begin and end (trimmed, absolute
    * offsets), four numbers a line. Text is made only for what is asked.
@@ -201,21 +203,19 @@ export class HttpMessage extends HeaderView {
     return this.start === "request";
   }
 
-  /** Reads the first line and finds the header fields (once per bind). */
+  /** Finds the first line and the header fields (once per bind). */
   #parse(): void {
     if (this.#parsed) return;
     this.#parsed = true;
+    this.#line = undefined;
     this.#fieldCount = 0;
     this.#headersCut = true;
     const firstEnd = this.#lineFeed(this.offset);
     if (firstEnd < 0) {
-      this.#line = [];
+      this.#firstStop = -1;
       return;
     }
-    this.#line = splitFirstLine(
-      this.#text(this.offset, this.#withoutCr(this.offset, firstEnd)),
-      this.start,
-    );
+    this.#firstStop = this.#withoutCr(this.offset, firstEnd);
     const fields = this.#fields;
     let at = firstEnd + 1;
     for (let lines = 0; lines < MAX_HEADER_LINES; lines++) {
@@ -237,6 +237,56 @@ export class HttpMessage extends HeaderView {
       }
       at = next;
     }
+  }
+
+  /** The first line's three parts as text (made when first asked for; none when it is cut). */
+  #firstLine(): string[] {
+    this.#parse();
+    if (this.#line === undefined) {
+      this.#line = this.#firstStop < 0
+        ? []
+        : splitFirstLine(this.#text(this.offset, this.#firstStop), this.start);
+    }
+    return this.#line;
+  }
+
+  /**
+   * Where the first line stops (before its CR LF, absolute), or -1 when the segment ends
+   * before it does: for writers that copy the line's bytes instead of making text of them.
+   */
+  get firstLineStop(): number {
+    this.#parse();
+    return this.#firstStop;
+  }
+
+  /** Whether the segment ends before the empty line that ends the header fields. */
+  get headersCut(): boolean {
+    this.#parse();
+    return this.#headersCut;
+  }
+
+  /**
+   * The first header field named `name`, as an index for `valueStart` and `valueEnd`, or -1
+   * when there is none.
+   */
+  headerField(name: string): number {
+    this.#parse();
+    const lower = name.toLowerCase();
+    const fields = this.#fields;
+    for (let field = 0; field < this.#fieldCount; field++) {
+      if (this.#nameIs(fields[4 * field], fields[4 * field + 1], lower)) return field;
+    }
+    return -1;
+  }
+
+  /** Where header field `field`'s value begins (absolute, white space skipped). */
+  valueStart(field: number): number {
+    return this.#fields[4 * field + 2];
+  }
+
+  /** Where header field `field`'s value ends (absolute, white space trimmed). */
+  valueEnd(field: number): number {
+    return this.#fields[4 * field + 3];
   }
 
   /** Where the line at `at` ends (its LF), or -1 when the segment ends first. */
@@ -301,45 +351,35 @@ export class HttpMessage extends HeaderView {
 
   /** The request's method, or undefined for a response. */
   get method(): string | undefined {
-    this.#parse();
-    return this.isRequest ? this.#line[0] : undefined;
+    return this.isRequest ? this.#firstLine()[0] : undefined;
   }
 
   /** The request's target, or undefined. */
   get uri(): string | undefined {
-    this.#parse();
-    return this.isRequest ? this.#line[1] : undefined;
+    return this.isRequest ? this.#firstLine()[1] : undefined;
   }
 
   /** The protocol version (`HTTP/1.1`). */
   get version(): string | undefined {
-    this.#parse();
-    return this.isRequest ? this.#line[2] : this.#line[0];
+    const line = this.#firstLine();
+    return this.isRequest ? line[2] : line[0];
   }
 
   /** The response's status code, or undefined. */
   get status(): number | undefined {
-    this.#parse();
-    return this.isRequest || this.#line[1] === undefined ? undefined : Number(this.#line[1]);
+    const line = this.#firstLine();
+    return this.isRequest || line[1] === undefined ? undefined : Number(line[1]);
   }
 
   /** The response's reason phrase, or undefined. */
   get reason(): string | undefined {
-    this.#parse();
-    return this.isRequest ? undefined : this.#line[2];
+    return this.isRequest ? undefined : this.#firstLine()[2];
   }
 
   /** A header's value (the first of that name), or undefined. */
   header(name: string): string | undefined {
-    this.#parse();
-    const lower = name.toLowerCase();
-    const fields = this.#fields;
-    for (let field = 0; field < 4 * this.#fieldCount; field += 4) {
-      if (this.#nameIs(fields[field], fields[field + 1], lower)) {
-        return this.#text(fields[field + 2], fields[field + 3]);
-      }
-    }
-    return undefined;
+    const field = this.headerField(name);
+    return field < 0 ? undefined : this.#text(this.valueStart(field), this.valueEnd(field));
   }
 
   /** The Host header. */

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { HTTP_METHODS } from "../decode/mod.ts";
+import { HTTP_METHODS, type HttpMessage } from "../decode/mod.ts";
 import { type ByteWriter, Piece } from "./bytes.ts";
 
 const SPACE = 0x20;
@@ -156,4 +156,135 @@ export function writeHttpHint(
 ): void {
   if (named) out.text(PROTOCOL);
   writeLine(out, ": ", view, start, end);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** Longest Content-Length written from its digits: `Number` of up to 15 digits is exact. */
+const MAX_EXACT_DIGITS = 15;
+/** The header fields of JSON's `http`, in its order, and their keys. */
+const JSON_HEADERS = ["host", "user-agent", "content-type"] as const;
+const JSON_HEADER_KEYS = [',"host":"', ',"userAgent":"', ',"contentType":"'].map((key) =>
+  new Piece(key)
+);
+const JSON_PIECE = {
+  request: new Piece(',"http":{"method":"'),
+  uri: new Piece('","uri":"'),
+  requestVersion: new Piece('","version":"'),
+  response: new Piece(',"http":{"version":"'),
+  status: new Piece('","status":'),
+  reason: new Piece(',"reason":"'),
+  contentLength: new Piece(',"contentLength":'),
+  headersCut: new Piece(',"headersCut":true'),
+};
+/** `HTTP/1.x` and the status code's three digits begin a status line (`httpStart`). */
+const RESPONSE_VERSION_LENGTH = 8;
+const RESPONSE_STATUS_AT = 9;
+const RESPONSE_REASON_AT = 13;
+/** Where the values of `JSON_HEADERS` lie: from and to, or -1 for a field not there. */
+const ranges = new Int32Array(2 * JSON_HEADERS.length);
+
+/** Bytes `JSON.stringify` writes as they are, and `HttpMessage`'s text keeps as they are. */
+function plain(view: DataView, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const byte = view.getUint8(i);
+    if (byte < 0x20 || byte > 0x7e || byte === QUOTE || byte === BACKSLASH) return false;
+  }
+  return true;
+}
+
+function copy(out: ByteWriter, view: DataView, from: number, to: number): void {
+  out.reserve(to - from);
+  const bytes = out.bytes;
+  let at = out.length;
+  for (let i = from; i < to; i++) bytes[at++] = view.getUint8(i);
+  out.length = at;
+}
+
+/**
+ * Appends `,"http":{…}`, the same bytes as `JSON.stringify(http)` after the key. A message
+ * whose first line and fields are plain printable ASCII (nearly all) is copied from the
+ * segment's bytes; any other goes through `toJSON`, which escapes.
+ */
+export function writeHttpJson(out: ByteWriter, http: HttpMessage): void {
+  if (!writePlainHttpJson(out, http)) out.text(`,"http":${JSON.stringify(http)}`);
+}
+
+/** The plain case of `writeHttpJson`; false (nothing written) for any other. */
+function writePlainHttpJson(out: ByteWriter, http: HttpMessage): boolean {
+  const stop = http.firstLineStop;
+  if (stop < 0 || http.start === "") return false;
+  const view = http.dataView;
+  const start = http.offset;
+  if (!plain(view, start, stop)) return false;
+  // The line's parts as `splitFirstLine` cuts them: a response line is `HTTP/1.x NNN ` and its
+  // reason (`httpStart` checked); a request's method ends at its first space, its target at
+  // its last, if that is another.
+  let firstSpace = start;
+  while (view.getUint8(firstSpace) !== SPACE) firstSpace++;
+  let lastSpace = stop - 1;
+  while (view.getUint8(lastSpace) !== SPACE) lastSpace--;
+  const request = http.isRequest;
+  for (let header = 0; header < JSON_HEADERS.length; header++) {
+    const field = http.headerField(JSON_HEADERS[header]);
+    const at = 2 * header;
+    ranges[at] = field < 0 ? -1 : http.valueStart(field);
+    ranges[at + 1] = field < 0 ? -1 : http.valueEnd(field);
+    if (field >= 0 && !plain(view, ranges[at], ranges[at + 1])) return false;
+  }
+  const lengthField = http.headerField("content-length");
+  let contentLength = -1;
+  if (lengthField >= 0) {
+    const from = http.valueStart(lengthField);
+    const to = http.valueEnd(lengthField);
+    if (to - from > MAX_EXACT_DIGITS) return false;
+    for (let i = from; i < to; i++) {
+      const digit = view.getUint8(i) - 0x30;
+      if (digit < 0 || digit > 9) {
+        contentLength = -1;
+        break;
+      }
+      contentLength = (contentLength < 0 ? 0 : contentLength * 10) + digit;
+    }
+  }
+  if (request) {
+    out.piece(JSON_PIECE.request);
+    copy(out, view, start, firstSpace);
+    out.piece(JSON_PIECE.uri);
+    if (lastSpace > firstSpace) {
+      copy(out, view, firstSpace + 1, lastSpace);
+      out.piece(JSON_PIECE.requestVersion);
+      copy(out, view, lastSpace + 1, stop);
+    } else {
+      copy(out, view, firstSpace + 1, stop);
+      out.piece(JSON_PIECE.requestVersion);
+    }
+    out.byte(QUOTE);
+  } else {
+    out.piece(JSON_PIECE.response);
+    copy(out, view, start, start + RESPONSE_VERSION_LENGTH);
+    out.piece(JSON_PIECE.status);
+    const status = start + RESPONSE_STATUS_AT;
+    out.uint(
+      (view.getUint8(status) - 0x30) * 100 + (view.getUint8(status + 1) - 0x30) * 10 +
+        view.getUint8(status + 2) - 0x30,
+    );
+    out.piece(JSON_PIECE.reason);
+    copy(out, view, start + RESPONSE_REASON_AT, stop);
+    out.byte(QUOTE);
+  }
+  for (let header = 0; header < JSON_HEADERS.length; header++) {
+    const at = 2 * header;
+    if (ranges[at] < 0) continue;
+    out.piece(JSON_HEADER_KEYS[header]);
+    copy(out, view, ranges[at], ranges[at + 1]);
+    out.byte(QUOTE);
+  }
+  if (contentLength >= 0) {
+    out.piece(JSON_PIECE.contentLength);
+    out.uint(contentLength);
+  }
+  if (http.headersCut) out.piece(JSON_PIECE.headersCut);
+  out.byte(0x7d);
+  return true;
 }

@@ -36,6 +36,7 @@ import { ByteWriter, encodePieces, Piece, PieceTable } from "./bytes.ts";
 import { writeArpJson } from "./arp.ts";
 import { writeDnsJson } from "./dns.ts";
 import { writeNtpJson } from "./ntp.ts";
+import { writeHttpJson } from "./http.ts";
 import { writeSyslogJson } from "./syslog.ts";
 import { writeLinkJson } from "./link.ts";
 import { writeTcpJson } from "./tcp.ts";
@@ -119,10 +120,10 @@ export function writeJson(
     out.piece(PIECE.dns);
     writeDnsJson(out, packet.dns);
   }
-  // HTTP and the rarer application layers below have a shape each and are in few packets: the
+  // The rarer application layers below have a shape each and are in few packets: the
   // reference writes them. (NTP's and syslog's writers spare a `Date` a time and a string
   // built a character at a time.)
-  if (packet.http) out.text(`,"http":${JSON.stringify(packet.http)}`);
+  if (packet.http) writeHttpJson(out, packet.http);
   if (packet.ntp) {
     out.piece(PIECE.ntp);
     writeNtpJson(out, packet.ntp);
