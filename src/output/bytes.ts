@@ -348,6 +348,15 @@ export class ByteWriter {
     }
   }
 
+  /** Appends the `count` bytes at `offset` in `view` as they are. */
+  viewBytes(view: DataView, offset: number, count: number): void {
+    if (this.length + count > this.bytes.length) this.reserve(count);
+    const bytes = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < count; i++) bytes[at++] = view.getUint8(offset + i);
+    this.length = at;
+  }
+
   /** Appends the `count` bytes at `offset` in `view` as two lower-case hex digits each. */
   hexBytes(view: DataView, offset: number, count: number): void {
     for (let i = 0; i < count; i++) this.hex(view.getUint8(offset + i), 2);

@@ -102,8 +102,7 @@ function writeLine(
   }
   if (next === 0) lineEnd = end;
   out.text(prefix);
-  out.reserve(lineEnd - start);
-  for (let i = start; i < lineEnd; i++) out.byte(view.getUint8(i));
+  out.viewBytes(view, start, lineEnd - start);
   // Text to the end with no line end: tcpdump takes it for a line cut short.
   if (next === 0) out.text(CUT);
   return next;
@@ -193,14 +192,6 @@ function plain(view: DataView, from: number, to: number): boolean {
   return true;
 }
 
-function copy(out: ByteWriter, view: DataView, from: number, to: number): void {
-  out.reserve(to - from);
-  const bytes = out.bytes;
-  let at = out.length;
-  for (let i = from; i < to; i++) bytes[at++] = view.getUint8(i);
-  out.length = at;
-}
-
 /**
  * Appends `,"http":{…}`, the same bytes as `JSON.stringify(http)` after the key. A message
  * whose first line and fields are plain printable ASCII (nearly all) is copied from the
@@ -217,14 +208,6 @@ function writePlainHttpJson(out: ByteWriter, http: HttpMessage): boolean {
   const view = http.dataView;
   const start = http.offset;
   if (!plain(view, start, stop)) return false;
-  // The line's parts as `splitFirstLine` cuts them: a response line is `HTTP/1.x NNN ` and its
-  // reason (`httpStart` checked); a request's method ends at its first space, its target at
-  // its last, if that is another.
-  let firstSpace = start;
-  while (view.getUint8(firstSpace) !== SPACE) firstSpace++;
-  let lastSpace = stop - 1;
-  while (view.getUint8(lastSpace) !== SPACE) lastSpace--;
-  const request = http.isRequest;
   for (let header = 0; header < JSON_HEADERS.length; header++) {
     const field = http.headerField(JSON_HEADERS[header]);
     const at = 2 * header;
@@ -247,22 +230,29 @@ function writePlainHttpJson(out: ByteWriter, http: HttpMessage): boolean {
       contentLength = (contentLength < 0 ? 0 : contentLength * 10) + digit;
     }
   }
-  if (request) {
+  // The line's parts as `splitFirstLine` cuts them: a request's method ends at its first
+  // space, its target at its last, if that is another; a response line is `HTTP/1.x NNN ` and
+  // its reason (`httpStart` checked).
+  if (http.isRequest) {
+    let firstSpace = start;
+    while (view.getUint8(firstSpace) !== SPACE) firstSpace++;
+    let lastSpace = stop - 1;
+    while (view.getUint8(lastSpace) !== SPACE) lastSpace--;
     out.piece(JSON_PIECE.request);
-    copy(out, view, start, firstSpace);
+    out.viewBytes(view, start, firstSpace - start);
     out.piece(JSON_PIECE.uri);
     if (lastSpace > firstSpace) {
-      copy(out, view, firstSpace + 1, lastSpace);
+      out.viewBytes(view, firstSpace + 1, lastSpace - firstSpace - 1);
       out.piece(JSON_PIECE.requestVersion);
-      copy(out, view, lastSpace + 1, stop);
+      out.viewBytes(view, lastSpace + 1, stop - lastSpace - 1);
     } else {
-      copy(out, view, firstSpace + 1, stop);
+      out.viewBytes(view, firstSpace + 1, stop - firstSpace - 1);
       out.piece(JSON_PIECE.requestVersion);
     }
     out.byte(QUOTE);
   } else {
     out.piece(JSON_PIECE.response);
-    copy(out, view, start, start + RESPONSE_VERSION_LENGTH);
+    out.viewBytes(view, start, RESPONSE_VERSION_LENGTH);
     out.piece(JSON_PIECE.status);
     const status = start + RESPONSE_STATUS_AT;
     out.uint(
@@ -270,14 +260,14 @@ function writePlainHttpJson(out: ByteWriter, http: HttpMessage): boolean {
         view.getUint8(status + 2) - 0x30,
     );
     out.piece(JSON_PIECE.reason);
-    copy(out, view, start + RESPONSE_REASON_AT, stop);
+    out.viewBytes(view, start + RESPONSE_REASON_AT, stop - start - RESPONSE_REASON_AT);
     out.byte(QUOTE);
   }
   for (let header = 0; header < JSON_HEADERS.length; header++) {
     const at = 2 * header;
     if (ranges[at] < 0) continue;
     out.piece(JSON_HEADER_KEYS[header]);
-    copy(out, view, ranges[at], ranges[at + 1]);
+    out.viewBytes(view, ranges[at], ranges[at + 1] - ranges[at]);
     out.byte(QUOTE);
   }
   if (contentLength >= 0) {
