@@ -121,8 +121,9 @@ export function writeJson(
     writeDnsJson(out, packet.dns);
   }
   // The rarer application layers below have a shape each and are in few packets: the
-  // reference writes them. (NTP's and syslog's writers spare a `Date` a time and a string
-  // built a character at a time.)
+  // reference writes most of them. HTTP's, NTP's and syslog's have writers of their own
+  // (HTTP's copies a plain message's bytes instead of making text of them; NTP's and syslog's
+  // spare a `Date` a time and a string built a character at a time).
   if (packet.http) writeHttpJson(out, packet.http);
   if (packet.ntp) {
     out.piece(PIECE.ntp);
