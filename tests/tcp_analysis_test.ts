@@ -6,8 +6,8 @@
 
 import assert from "node:assert/strict";
 import { FlowTracker } from "../src/analysis/flows.ts";
-import type { TcpAnalysis } from "../src/analysis/tcp_analysis.ts";
-import { Decoder, TCP_ACK } from "../src/decode/mod.ts";
+import { TcpAnalyser, type TcpAnalysis } from "../src/analysis/tcp_analysis.ts";
+import { Decoder, LINKTYPE_RAW, TCP_ACK } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { parseTsv } from "./pcap_file.ts";
 
@@ -139,3 +139,79 @@ for (const name of analysisFixtures) {
     assert.ok(relative > full.length / 3, `${name}: only ${relative} relative segments`);
   });
 }
+
+Deno.test("a connection's analysis is the same under any flow id, as the state grows", async () => {
+  // The state lies in one typed array by flow id, grown as ids come: a connection at id 1023
+  // (the last the array first holds), with the array grown under it halfway through by a
+  // segment at id 9000, must see what one at id 0 sees.
+  using file = await Deno.open(new URL("tcp-analysis.pcap", FIXTURES));
+  const reader = await CaptureFileReader.open(file, "tcp-analysis.pcap");
+  const decoder = new Decoder();
+  const low = new TcpAnalyser();
+  const high = new TcpAnalyser();
+  let clientPort = -1;
+  let compared = 0;
+  let findings = 0;
+  await reader.run((frame, header) => {
+    const tcp = decoder.decode(frame, header.linkType, header.len).tcp;
+    if (tcp === undefined) return;
+    if (clientPort < 0) clientPort = tcp.srcPort;
+    const forward = tcp.srcPort === clientPort;
+    const time = header.seconds + header.fraction / 1e6;
+    const atZero = low.analyse(0, forward, tcp, time, 0);
+    const farOut = high.analyse(1023, forward, tcp, time, 0);
+    assert.deepEqual(farOut, atZero);
+    if (++compared === 10) high.analyse(9000, true, tcp, time, 0);
+    if (Object.keys(atZero).length > 7) findings++;
+  });
+  assert.ok(compared > 20 && findings > 5, `${compared} segments, ${findings} with findings`);
+  // Forgetting the id clears its state: the next segment starts a new direction.
+  high.forget(1023);
+  const syn = decoder.decode(
+    new Uint8Array([
+      0x45,
+      0,
+      0,
+      40,
+      0,
+      0,
+      0x40,
+      0,
+      64,
+      6,
+      0,
+      0,
+      192,
+      0,
+      2,
+      1,
+      198,
+      51,
+      100,
+      2,
+      0xc8,
+      0x22,
+      0x01,
+      0xbb,
+      0,
+      0,
+      0x03,
+      0xe8,
+      0,
+      0,
+      0,
+      0,
+      0x50,
+      0x02,
+      0xfa,
+      0xf0,
+      0,
+      0,
+      0,
+      0,
+    ]),
+    LINKTYPE_RAW,
+  ).tcp!;
+  const fresh = high.analyse(1023, true, syn, 0, 0);
+  assert.deepEqual([fresh.relativeSeq, fresh.isnSeen, fresh.peerBase], [0, true, null]);
+});

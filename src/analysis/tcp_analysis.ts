@@ -23,6 +23,7 @@
  */
 
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpHeader } from "../decode/mod.ts";
+import { grown } from "./grown.ts";
 
 /** TCP analysis findings for one segment (the JSON `tcp.analysis`). */
 export interface TcpAnalysis {
@@ -97,57 +98,50 @@ const OUT_OF_ORDER_THRESHOLD = 0.003;
 
 /**
  * A connection's state set aside by `TcpAnalyser.park`, by endpoint: what the lower endpoint
- * of its key sent, and what the higher one did (either unset when that side never sent).
+ * of its key sent, and what the higher one did (`DIRECTION_WORDS` each, copies).
  */
 export interface ParkedConnection {
-  readonly low: Direction | undefined;
-  readonly high: Direction | undefined;
+  readonly low: Float64Array;
+  readonly high: Float64Array;
 }
 
-/** Sequence state of one direction of a TCP connection. */
-interface Direction {
-  base: number;
-  baseSet: boolean;
-  isnSeen: boolean;
-  /** Relative sequence number just past the highest byte (and SYN/FIN) seen. */
-  nextSeq: number;
-  /** Capture time of the segment that set `nextSeq`. */
-  nextSeqTime: number;
-  lastAck: number;
-  lastAckSet: boolean;
-  /** When this side last sent a new (or duplicate) ACK. */
-  lastAckTime: number;
-  lastWindow: number;
-  duplicateAcks: number;
-  windowScale: number;
-  /** Receive window this side advertised, scaled, and where it ends (other side's space). */
-  windowEnd: number;
-  windowEndSet: boolean;
-  /** tcpdump's base for this direction's numbers (print-tcp.c's `tcp_seq_hash`). */
-  tcpdumpBase: number;
-  /** Whether the conversation has tcpdump's entry (kept on the A-to-B direction). */
-  tcpdumpSet: boolean;
-}
+// The sequence state of one direction of a connection: `DIRECTION_WORDS` numbers in one
+// typed array, A to B's then B to A's for each flow id, so that a segment's state is a few
+// adjacent cache lines rather than two objects and the boxes of their large numbers. All
+// zeros is a direction nothing was seen of.
+/** The sender's first sequence number (absolute). */
+const BASE = 0;
+/** `STATE_*` bits. */
+const STATE = 1;
+/** Relative sequence number just past the highest byte (and SYN/FIN) seen. */
+const NEXT_SEQ = 2;
+/** Capture time of the segment that set `NEXT_SEQ`. */
+const NEXT_SEQ_TIME = 3;
+/** The last acknowledgment sent, relative. */
+const LAST_ACK = 4;
+/** When this side last sent a new (or duplicate) ACK. */
+const LAST_ACK_TIME = 5;
+/** The last window advertised, plus one (0: none yet). */
+const LAST_WINDOW = 6;
+const DUPLICATE_ACKS = 7;
+/** The SYN's window scale shift, plus one (0: no SYN, or none in it). */
+const WINDOW_SCALE = 8;
+/** Where the receive window this side advertised ends, in the other side's space. */
+const WINDOW_END = 9;
+/** tcpdump's base for this direction's numbers (print-tcp.c's `tcp_seq_hash`). */
+const TCPDUMP_BASE = 10;
+/** Words a direction: the fields above, and one spare (two directions are three cache lines). */
+const DIRECTION_WORDS = 12;
 
-function newDirection(): Direction {
-  return {
-    base: 0,
-    baseSet: false,
-    isnSeen: false,
-    nextSeq: 0,
-    nextSeqTime: 0,
-    lastAck: 0,
-    lastAckSet: false,
-    lastAckTime: 0,
-    lastWindow: -1,
-    duplicateAcks: 0,
-    windowScale: -1,
-    windowEnd: 0,
-    windowEndSet: false,
-    tcpdumpBase: 0,
-    tcpdumpSet: false,
-  };
-}
+const STATE_BASE_SET = 1;
+const STATE_ISN_SEEN = 2;
+const STATE_LAST_ACK_SET = 4;
+const STATE_WINDOW_END_SET = 8;
+/** The conversation has tcpdump's entry (kept on the A-to-B direction). */
+const STATE_TCPDUMP_SET = 16;
+
+/** Flow ids the state has room for at first; it doubles as ids grow. */
+const INITIAL_IDS = 1024;
 
 /** An analysis with its numbers unset, and none of the findings. */
 function newAnalysis(): TcpAnalysis {
@@ -168,15 +162,16 @@ function newAnalysis(): TcpAnalysis {
  * A to B, then B to A). Ids are the flow table's; `forget` frees an id's state for reuse.
  */
 export class TcpAnalyser {
-  readonly #directions: (Direction | undefined)[] = [];
+  /** Each direction's `DIRECTION_WORDS`, at `(2 * id + side) * DIRECTION_WORDS`. */
+  #state = new Float64Array(2 * INITIAL_IDS * DIRECTION_WORDS);
   /**
    * Whether the other side's SYN was seen, for the segment `analyse` saw last: tshark counts
    * a side's numbers from one before its first segment when its SYN was not seen.
    */
   peerIsnSeen = false;
-  /** The directions `numbers` saw last: the segment's sender's, and the other side's. */
-  #mine: Direction | undefined;
-  #other: Direction | undefined;
+  /** Where the state of the directions `numbers` saw last lies: the sender's, the other's. */
+  #mine = 0;
+  #other = 0;
   /** What `numbers` returns, refilled each time: no object a segment. */
   readonly #numbers: TcpAnalysis = newAnalysis();
 
@@ -195,20 +190,25 @@ export class TcpAnalyser {
   ): TcpAnalysis {
     const analysis = newAnalysis();
     this.#fillNumbers(analysis, id, forward, tcp);
-    const mine = this.#mine!;
-    const other = this.#other!;
+    const state = this.#state;
+    const mine = this.#mine;
+    const other = this.#other;
     const flags = tcp.flagBits;
     const syn = (flags & TCP_SYN) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     const rst = (flags & TCP_RST) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
-    if (syn) mine.windowScale = tcp.windowScale;
+    if (syn) state[mine + WINDOW_SCALE] = tcp.windowScale + 1;
     const relativeSeq = analysis.relativeSeq;
     const length = tcp.payloadLength;
     const segmentLength = length + (syn ? 1 : 0) + (fin ? 1 : 0);
     const window = tcp.window;
-    const scaling = mine.windowScale >= 0 && other.windowScale >= 0;
-    const scaledWindow = syn ? window : window * (scaling ? 2 ** mine.windowScale : 1);
+    const mineScale = state[mine + WINDOW_SCALE];
+    const scaling = mineScale > 0 && state[other + WINDOW_SCALE] > 0;
+    const scaledWindow = syn ? window : window * (scaling ? 2 ** (mineScale - 1) : 1);
+    const mineState = state[mine + STATE];
+    const otherState = state[other + STATE];
+    const mineNextBefore = state[mine + NEXT_SEQ];
 
     // The flags below are set in a fixed order (TCP_ANALYSIS_FLAGS), which the JSON writer
     // (json_writer.ts) and the printing worker's batches rely on for their order in the
@@ -217,33 +217,37 @@ export class TcpAnalyser {
     if (window === 0 && !syn && !fin && !rst) analysis.zeroWindow = true;
 
     // Keep-alive: one byte (or none) just before what was already sent.
-    const keepAlive = segmentLength <= 1 && !syn && !fin && !rst && mine.nextSeq > 0 &&
-      relativeSeq === ((mine.nextSeq - 1) >>> 0);
+    const keepAlive = segmentLength <= 1 && !syn && !fin && !rst && mineNextBefore > 0 &&
+      relativeSeq === ((mineNextBefore - 1) >>> 0);
     if (keepAlive) analysis.keepAlive = true;
 
     // Window full: the segment fills the receiver's advertised window exactly.
     if (
-      length > 0 && other.windowEndSet && !syn && !fin && !rst &&
-      ((relativeSeq + length) >>> 0) === other.windowEnd
+      length > 0 && (otherState & STATE_WINDOW_END_SET) !== 0 && !syn && !fin && !rst &&
+      ((relativeSeq + length) >>> 0) === state[other + WINDOW_END]
     ) analysis.windowFull = true;
 
     // Wireshark's order of tests (packet-tcp.c): a segment that does not advance the
     // sequence is a fast retransmission, out-of-order, spurious, or a plain retransmission.
-    if (segmentLength > 0 && mine.nextSeq > 0) {
-      const ahead = (relativeSeq - mine.nextSeq) | 0;
+    if (segmentLength > 0 && mineNextBefore > 0) {
+      const ahead = (relativeSeq - mineNextBefore) | 0;
       if (ahead > 0 && !rst) analysis.lostSegment = true;
       else if (ahead < 0 && !keepAlive) {
         const end = (relativeSeq + segmentLength) >>> 0;
-        const sinceAck = time - other.lastAckTime;
-        const sinceHighest = time - mine.nextSeqTime;
+        const otherLastAck = state[other + LAST_ACK];
+        const sinceAck = time - state[other + LAST_ACK_TIME];
+        const sinceHighest = time - state[mine + NEXT_SEQ_TIME];
         const threshold = initialRtt > 0 ? initialRtt : OUT_OF_ORDER_THRESHOLD;
-        if (other.duplicateAcks >= 2 && other.lastAck === relativeSeq && sinceAck < 0.02) {
+        if (
+          state[other + DUPLICATE_ACKS] >= 2 && otherLastAck === relativeSeq && sinceAck < 0.02
+        ) {
           analysis.retransmission = true;
           analysis.fastRetransmission = true;
-        } else if (sinceHighest < threshold && mine.nextSeq !== end) {
+        } else if (sinceHighest < threshold && mineNextBefore !== end) {
           analysis.outOfOrder = true;
         } else if (
-          length > 0 && other.lastAckSet && other.lastAck !== 0 && ((end - other.lastAck) | 0) <= 0
+          length > 0 && (otherState & STATE_LAST_ACK_SET) !== 0 && otherLastAck !== 0 &&
+          ((end - otherLastAck) | 0) <= 0
         ) {
           analysis.spuriousRetransmission = true;
         } else {
@@ -251,39 +255,37 @@ export class TcpAnalyser {
         }
       }
     }
-    const mineNextBefore = mine.nextSeq;
     const end = (relativeSeq + segmentLength) >>> 0;
-    if (segmentLength > 0 && (mine.nextSeq === 0 || ((end - mine.nextSeq) | 0) > 0)) {
-      mine.nextSeq = end;
-      mine.nextSeqTime = time;
+    if (segmentLength > 0 && (mineNextBefore === 0 || ((end - mineNextBefore) | 0) > 0)) {
+      state[mine + NEXT_SEQ] = end;
+      state[mine + NEXT_SEQ_TIME] = time;
     }
 
     // Duplicate ACKs (Wireshark's test): no data, a non-zero window equal to the last one,
     // the expected sequence number, and the same acknowledgment as before.
     if (ackFlag) {
-      const ack = (tcp.ack - (other.baseSet ? other.base : 0)) >>> 0;
+      const ack = (tcp.ack - ((otherState & STATE_BASE_SET) !== 0 ? state[other + BASE] : 0)) >>>
+        0;
+      const lastWindow = state[mine + LAST_WINDOW] - 1;
+      const sameAck = (mineState & STATE_LAST_ACK_SET) !== 0 && ack === state[mine + LAST_ACK];
+      const sameSegment = length === 0 && window !== 0 && !syn && !fin && !rst && sameAck &&
+        relativeSeq === mineNextBefore;
       // A window update (Wireshark's test): the same but for a new, non-zero window.
-      if (
-        length === 0 && window !== 0 && mine.lastWindow >= 0 && window !== mine.lastWindow &&
-        !syn && !fin && !rst && mine.lastAckSet && ack === mine.lastAck &&
-        relativeSeq === mineNextBefore
-      ) analysis.windowUpdate = true;
-      if (
-        length === 0 && window !== 0 && window === mine.lastWindow && !syn && !fin && !rst &&
-        mine.lastAckSet && ack === mine.lastAck && relativeSeq === mineNextBefore
-      ) {
-        mine.duplicateAcks++;
-        analysis.duplicateAck = mine.duplicateAcks;
-      } else if (!mine.lastAckSet || ack !== mine.lastAck) {
-        mine.duplicateAcks = 0;
+      if (sameSegment && lastWindow >= 0 && window !== lastWindow) analysis.windowUpdate = true;
+      if (sameSegment && window === lastWindow) {
+        const duplicateAcks = ++state[mine + DUPLICATE_ACKS];
+        analysis.duplicateAck = duplicateAcks;
+        state[mine + LAST_ACK_TIME] = time;
+      } else if (!sameAck) {
+        state[mine + DUPLICATE_ACKS] = 0;
+        state[mine + LAST_ACK_TIME] = time;
       }
-      if (!mine.lastAckSet || ack !== mine.lastAck) mine.lastAckTime = time;
-      if (analysis.duplicateAck) mine.lastAckTime = time;
-      mine.lastAck = ack;
-      mine.lastAckSet = true;
-      mine.lastWindow = window;
-      mine.windowEnd = (ack + scaledWindow) >>> 0;
-      mine.windowEndSet = !syn;
+      state[mine + LAST_ACK] = ack;
+      state[mine + LAST_WINDOW] = window + 1;
+      state[mine + WINDOW_END] = (ack + scaledWindow) >>> 0;
+      state[mine + STATE] = syn
+        ? (state[mine + STATE] | STATE_LAST_ACK_SET) & ~STATE_WINDOW_END_SET
+        : state[mine + STATE] | STATE_LAST_ACK_SET | STATE_WINDOW_END_SET;
     }
     return analysis;
   }
@@ -306,27 +308,28 @@ export class TcpAnalyser {
     const flags = tcp.flagBits;
     const syn = (flags & TCP_SYN) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
-    const directions = this.#directions;
-    const ab = 2 * id;
-    const mine = this.#mine = forward
-      ? (directions[ab] ??= newDirection())
-      : (directions[ab + 1] ??= newDirection());
-    const other = this.#other = forward
-      ? (directions[ab + 1] ??= newDirection())
-      : (directions[ab] ??= newDirection());
+    const aToB = 2 * id * DIRECTION_WORDS;
+    this.#makeRoom(aToB + 2 * DIRECTION_WORDS);
+    const state = this.#state;
+    const mine = this.#mine = forward ? aToB : aToB + DIRECTION_WORDS;
+    const other = this.#other = forward ? aToB + DIRECTION_WORDS : aToB;
 
     const seqRaw = tcp.seq;
-    if (!mine.baseSet || (syn && !mine.isnSeen)) {
-      mine.base = seqRaw;
-      mine.baseSet = true;
-      mine.isnSeen = syn;
-      mine.nextSeq = 0;
+    let mineState = state[mine + STATE];
+    if ((mineState & STATE_BASE_SET) === 0 || (syn && (mineState & STATE_ISN_SEEN) === 0)) {
+      mineState = (mineState & ~STATE_ISN_SEEN) | STATE_BASE_SET | (syn ? STATE_ISN_SEEN : 0);
+      state[mine + STATE] = mineState;
+      state[mine + BASE] = seqRaw;
+      state[mine + NEXT_SEQ] = 0;
     }
-    this.peerIsnSeen = other.isnSeen;
-    analysis.relativeSeq = (seqRaw - mine.base) >>> 0;
-    analysis.relativeAck = ackFlag && other.baseSet ? (tcp.ack - other.base) >>> 0 : null;
-    analysis.isnSeen = mine.isnSeen;
-    analysis.peerBase = other.baseSet ? other.base : null;
+    const otherState = state[other + STATE];
+    const otherBaseSet = (otherState & STATE_BASE_SET) !== 0;
+    const otherBase = state[other + BASE];
+    this.peerIsnSeen = (otherState & STATE_ISN_SEEN) !== 0;
+    analysis.relativeSeq = (seqRaw - state[mine + BASE]) >>> 0;
+    analysis.relativeAck = ackFlag && otherBaseSet ? (tcp.ack - otherBase) >>> 0 : null;
+    analysis.isnSeen = (mineState & STATE_ISN_SEEN) !== 0;
+    analysis.peerBase = otherBaseSet ? otherBase : null;
     // tcpdump numbers a conversation from its first segment with ACK set, or its SYN-ACK:
     // that one prints absolute and gives both sides' bases (the other side's is its ACK less
     // one); later segments with ACK print relative to them.
@@ -334,16 +337,16 @@ export class TcpAnalyser {
     let ackBase = 0;
     let sackBase = 0;
     if (ackFlag) {
-      const pair = directions[ab]!;
-      if (!pair.tcpdumpSet || syn) {
-        pair.tcpdumpSet = true;
-        mine.tcpdumpBase = seqRaw;
-        other.tcpdumpBase = (tcp.ack - 1) >>> 0;
+      const pairState = state[aToB + STATE];
+      if ((pairState & STATE_TCPDUMP_SET) === 0 || syn) {
+        state[aToB + STATE] = pairState | STATE_TCPDUMP_SET;
+        state[mine + TCPDUMP_BASE] = seqRaw;
+        state[other + TCPDUMP_BASE] = (tcp.ack - 1) >>> 0;
       } else {
-        seqBase = mine.tcpdumpBase;
-        ackBase = other.tcpdumpBase;
+        seqBase = state[mine + TCPDUMP_BASE];
+        ackBase = state[other + TCPDUMP_BASE];
       }
-      sackBase = other.tcpdumpBase;
+      sackBase = state[other + TCPDUMP_BASE];
     }
     analysis.tcpdumpSeqBase = seqBase;
     analysis.tcpdumpAckBase = ackBase;
@@ -356,8 +359,8 @@ export class TcpAnalyser {
    * another id. The flow's own state stays until `forget`.
    */
   park(id: number, aIsLow: boolean): ParkedConnection {
-    const aToB = this.#directions[2 * id];
-    const bToA = this.#directions[2 * id + 1];
+    const aToB = this.#direction(2 * id).slice();
+    const bToA = this.#direction(2 * id + 1).slice();
     return aIsLow ? { low: aToB, high: bToA } : { low: bToA, high: aToB };
   }
 
@@ -367,18 +370,34 @@ export class TcpAnalyser {
    * bases, as tcpdump and tshark keep them.
    */
   resume(id: number, parked: ParkedConnection, aIsLow: boolean): void {
-    const aToB = (aIsLow ? parked.low : parked.high) ?? newDirection();
-    const bToA = (aIsLow ? parked.high : parked.low) ?? newDirection();
+    const aToB = aIsLow ? parked.low : parked.high;
+    const bToA = aIsLow ? parked.high : parked.low;
     // tcpdump's bases are marked set on the A to B direction: the mark moves with A.
-    const tcpdumpSet = aToB.tcpdumpSet || bToA.tcpdumpSet;
-    bToA.tcpdumpSet = false;
-    aToB.tcpdumpSet = tcpdumpSet;
-    this.#directions[2 * id] = aToB;
-    this.#directions[2 * id + 1] = bToA;
+    const tcpdumpSet = (aToB[STATE] | bToA[STATE]) & STATE_TCPDUMP_SET;
+    this.#direction(2 * id).set(aToB);
+    this.#direction(2 * id + 1).set(bToA);
+    const state = this.#state;
+    const at = 2 * id * DIRECTION_WORDS;
+    state[at + STATE] = (state[at + STATE] & ~STATE_TCPDUMP_SET) | tcpdumpSet;
+    state[at + DIRECTION_WORDS + STATE] &= ~STATE_TCPDUMP_SET;
   }
 
   /** Drops the state of the connection with flow id `id` (the id is about to be reused). */
   forget(id: number): void {
-    this.#directions[2 * id] = this.#directions[2 * id + 1] = undefined;
+    const at = 2 * id * DIRECTION_WORDS;
+    if (at < this.#state.length) this.#state.fill(0, at, at + 2 * DIRECTION_WORDS);
+  }
+
+  /** Direction `slot`'s words (2 × id, plus 1 for B to A), room made for it. */
+  #direction(slot: number): Float64Array {
+    const at = slot * DIRECTION_WORDS;
+    this.#makeRoom(at + DIRECTION_WORDS);
+    return this.#state.subarray(at, at + DIRECTION_WORDS);
+  }
+
+  /** Grows the state (doubling) to hold at least `words` words. */
+  #makeRoom(words: number): void {
+    const length = this.#state.length;
+    if (words > length) this.#state = grown(this.#state, Math.max(2 * length, words));
   }
 }
