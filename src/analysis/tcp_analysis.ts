@@ -264,8 +264,8 @@ export class TcpAnalyser {
     // Duplicate ACKs (Wireshark's test): no data, a non-zero window equal to the last one,
     // the expected sequence number, and the same acknowledgment as before.
     if (ackFlag) {
-      const otherBase = (otherState & STATE_BASE_SET) !== 0 ? state[other + BASE] : 0;
-      const ack = (tcp.ack - otherBase) >>> 0;
+      // Relative to the other side's first number once it is known (`#fillNumbers`).
+      const ack = analysis.relativeAck ?? tcp.ack;
       const lastWindow = state[mine + LAST_WINDOW] - 1;
       const sameAck = (mineState & STATE_LAST_ACK_SET) !== 0 && ack === state[mine + LAST_ACK];
       const sameSegment = length === 0 && window !== 0 && !syn && !fin && !rst && sameAck &&
@@ -308,8 +308,7 @@ export class TcpAnalyser {
     const flags = tcp.flagBits;
     const syn = (flags & TCP_SYN) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
-    const aToB = 2 * id * DIRECTION_WORDS;
-    this.#makeRoom(aToB + 2 * DIRECTION_WORDS);
+    const aToB = this.#connectionAt(id);
     const state = this.#state;
     const mine = this.#mine = forward ? aToB : aToB + DIRECTION_WORDS;
     const other = this.#other = forward ? aToB + DIRECTION_WORDS : aToB;
@@ -359,8 +358,9 @@ export class TcpAnalyser {
    * another id. The flow's own state stays until `forget`.
    */
   park(id: number, aIsLow: boolean): ParkedConnection {
-    const aToB = this.#direction(2 * id).slice();
-    const bToA = this.#direction(2 * id + 1).slice();
+    const at = this.#connectionAt(id);
+    const aToB = this.#state.slice(at, at + DIRECTION_WORDS);
+    const bToA = this.#state.slice(at + DIRECTION_WORDS, at + 2 * DIRECTION_WORDS);
     return aIsLow ? { low: aToB, high: bToA } : { low: bToA, high: aToB };
   }
 
@@ -374,10 +374,10 @@ export class TcpAnalyser {
     const bToA = aIsLow ? parked.high : parked.low;
     // tcpdump's bases are marked set on the A to B direction: the mark moves with A.
     const tcpdumpSet = (aToB[STATE] | bToA[STATE]) & STATE_TCPDUMP_SET;
-    this.#direction(2 * id).set(aToB);
-    this.#direction(2 * id + 1).set(bToA);
+    const at = this.#connectionAt(id);
     const state = this.#state;
-    const at = 2 * id * DIRECTION_WORDS;
+    state.set(aToB, at);
+    state.set(bToA, at + DIRECTION_WORDS);
     state[at + STATE] = (state[at + STATE] & ~STATE_TCPDUMP_SET) | tcpdumpSet;
     state[at + DIRECTION_WORDS + STATE] &= ~STATE_TCPDUMP_SET;
   }
@@ -388,16 +388,15 @@ export class TcpAnalyser {
     if (at < this.#state.length) this.#state.fill(0, at, at + 2 * DIRECTION_WORDS);
   }
 
-  /** Direction `slot`'s words (2 × id, plus 1 for B to A), room made for it. */
-  #direction(slot: number): Float64Array {
-    const at = slot * DIRECTION_WORDS;
-    this.#makeRoom(at + DIRECTION_WORDS);
-    return this.#state.subarray(at, at + DIRECTION_WORDS);
-  }
-
-  /** Grows the state (doubling) to hold at least `words` words. */
-  #makeRoom(words: number): void {
+  /**
+   * Where the state of flow id `id` starts (A to B's words, then B to A's), room made for it:
+   * the state doubles when an id lies past its end. Read `#state` after this call.
+   */
+  #connectionAt(id: number): number {
+    const at = 2 * id * DIRECTION_WORDS;
+    const words = at + 2 * DIRECTION_WORDS;
     const length = this.#state.length;
     if (words > length) this.#state = grown(this.#state, Math.max(2 * length, words));
+    return at;
   }
 }
