@@ -264,8 +264,10 @@ export class TcpAnalyser {
     // Duplicate ACKs (Wireshark's test): no data, a non-zero window equal to the last one,
     // the expected sequence number, and the same acknowledgment as before.
     if (ackFlag) {
-      // Relative to the other side's first number once it is known (`#fillNumbers`).
-      const ack = analysis.relativeAck ?? tcp.ack;
+      // As `#fillNumbers` makes `relativeAck`, but from the typed state: reading that back
+      // from the analysis (a boxed number) measured 0-3 % slower on one thread's JSON.
+      const otherBase = (otherState & STATE_BASE_SET) !== 0 ? state[other + BASE] : 0;
+      const ack = (tcp.ack - otherBase) >>> 0;
       const lastWindow = state[mine + LAST_WINDOW] - 1;
       const sameAck = (mineState & STATE_LAST_ACK_SET) !== 0 && ack === state[mine + LAST_ACK];
       const sameSegment = length === 0 && window !== 0 && !syn && !fin && !rst && sameAck &&
