@@ -149,7 +149,10 @@ async function readFile(
 ): Promise<number> {
   const { source, info } = await openSource(path);
   try {
-    const reader = await CaptureFileReader.open(await decompressedSource(source), path);
+    const rewind = source instanceof Deno.FsFile && info?.isFile === true
+      ? () => source.seek(0, Deno.SeekMode.Start)
+      : undefined;
+    const reader = await CaptureFileReader.open(await decompressedSource(source, rewind), path);
     // A regular file is read in large blocks; anything else (standard input, a pipe, a FIFO)
     // streams: each packet is printed as soon as it has arrived, as
     // `tcpdump -U -w - | netpeek -r -` needs.

@@ -114,8 +114,17 @@ const startsWith = (bytes: Uint8Array, magic: readonly number[]) =>
 /**
  * `source` as it should be parsed: decompressed when it is gzip, as it is otherwise. Throws
  * `CaptureFileError` for a compressor netpeek cannot undo, saying which command can.
+ *
+ * `rewind`, for a regular file: puts the file back at its start after the first bytes were
+ * looked at, so that an uncompressed file is read from offset 0 and every later read starts
+ * on a page boundary. Read on from byte 6 instead, each 4 MiB read cost the kernel three
+ * times the copying (the page cache's pages and the reader's buffer out of step): 0.20 s
+ * against 0.06 s of CPU time for the 616 MiB bench capture.
  */
-export async function decompressedSource(source: ByteSource): Promise<ByteSource> {
+export async function decompressedSource(
+  source: ByteSource,
+  rewind?: () => Promise<unknown>,
+): Promise<ByteSource> {
   const peeked = new Uint8Array(PEEK_LENGTH);
   let have = 0;
   while (have < PEEK_LENGTH) {
@@ -145,5 +154,7 @@ export async function decompressedSource(source: ByteSource): Promise<ByteSource
       );
     }
   }
-  return whole;
+  if (rewind === undefined) return whole;
+  await rewind();
+  return source;
 }

@@ -42,8 +42,14 @@ export async function* readCapture(
   const stream = source instanceof ReadableStream;
   const file = stream ? undefined : await Deno.open(source);
   try {
+    const rewind = file !== undefined && (await file.stat()).isFile
+      ? () => file.seek(0, Deno.SeekMode.Start)
+      : undefined;
     const reader = await CaptureFileReader.open(
-      await decompressedSource(file ?? new StreamSource(source as ReadableStream<Uint8Array>)),
+      await decompressedSource(
+        file ?? new StreamSource(source as ReadableStream<Uint8Array>),
+        rewind,
+      ),
       stream ? "stream" : String(source),
     );
     const decoder = new Decoder();
