@@ -285,9 +285,8 @@ export class TcpAnalyser {
       state[mine + LAST_ACK] = ack;
       state[mine + LAST_WINDOW] = window + 1;
       state[mine + WINDOW_END] = (ack + scaledWindow) >>> 0;
-      state[mine + STATE] = syn
-        ? (state[mine + STATE] | STATE_LAST_ACK_SET) & ~STATE_WINDOW_END_SET
-        : state[mine + STATE] | STATE_LAST_ACK_SET | STATE_WINDOW_END_SET;
+      const acked = mineState | STATE_LAST_ACK_SET;
+      state[mine + STATE] = syn ? acked & ~STATE_WINDOW_END_SET : acked | STATE_WINDOW_END_SET;
     }
     return analysis;
   }
