@@ -220,11 +220,16 @@ async function readFile(
     if (source instanceof Deno.FsFile && reader.format === "pcap") {
       sink.printOnWorker(info!.size, reader.nanosecond);
     }
+    // tcpdump's lines are made from what libpcap hands it, tshark's fields, tree and JSON
+    // from the whole record: they differ only for a record past the file's snapshot length.
+    const recordLimit = options.json || options.tree || selection !== undefined
+      ? Infinity
+      : reader.libpcapRecordLimit;
     let failure: UserError | undefined;
     try {
       await reader.runRanges((bytes, offset, header) => {
         const linkType = header.linkType;
-        const length = header.caplen;
+        const length = Math.min(header.caplen, recordLimit);
         if (
           expression !== undefined &&
           !filter!.matches(bytes.subarray(offset, offset + length), linkType, header.len)

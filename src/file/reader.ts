@@ -178,6 +178,18 @@ export class CaptureFileReader {
     return this.interfaces[0]?.snaplen ?? 0;
   }
 
+  /**
+   * The most of a record libpcap hands its caller, and so what tcpdump decodes: a classic
+   * pcap record longer than the file's snapshot length (a damaged or crafted file) is cut to
+   * it (`pcap_next_packet` in libpcap's sf-pcap.c), where tshark keeps the whole record. A
+   * snapshot length of 0 or past 2^31 (libpcap's signed `snapshot`), and pcapng's packet
+   * blocks, are not cut.
+   */
+  get libpcapRecordLimit(): number {
+    const snaplen = this.snaplen;
+    return this.format === "pcap" && snaplen > 0 && snaplen < 2 ** 31 ? snaplen : Infinity;
+  }
+
   /** Whether the first interface has time stamps finer than microseconds. */
   get nanosecond(): boolean {
     return (this.interfaces[0]?.ticksPerSecond ?? 0) > 1e6;
