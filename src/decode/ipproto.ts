@@ -18,8 +18,12 @@ export const IPPROTO_IGMP = 2;
 export const IPPROTO_TCP = 6;
 /** User Datagram Protocol. */
 export const IPPROTO_UDP = 17;
+/** Datagram Congestion Control Protocol (RFC 4340). */
+export const IPPROTO_DCCP = 33;
 /** ICMP for IPv6. */
 export const IPPROTO_ICMPV6 = 58;
+/** Stream Control Transmission Protocol (RFC 9260). */
+export const IPPROTO_SCTP = 132;
 
 const NAMES: ReadonlyMap<number, string> = new Map([
   [0, "HOPOPTS"],

@@ -87,9 +87,14 @@ const ECN_TEXT: readonly string[] = ["", ",ECT(1)", ",ECT(0)", ",CE"];
 /**
  * tcpdump's `-v` IPv4 header: `(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6),
  * length 60)`, with the options and a bad checksum when there are (`checkChecksum` false is
- * `-K`).
+ * `-K`). Returns how the options' walk ended: `"line-cut"` means tcpdump's line ends there,
+ * without the closing parentheses.
  */
-export function writeIpv4Details(out: ByteWriter, ip: Ipv4Header, checkChecksum = true): void {
+export function writeIpv4Details(
+  out: ByteWriter,
+  ip: Ipv4Header,
+  checkChecksum = true,
+): Ipv4OptionsEnd {
   out.piece(VERBOSE.tos);
   out.hex(ip.tos);
   out.text(ECN_TEXT[ip.ecn]);
@@ -111,11 +116,19 @@ export function writeIpv4Details(out: ByteWriter, ip: Ipv4Header, checkChecksum 
   out.uint(ip.protocol);
   out.piece(VERBOSE.length);
   out.uint(ip.length);
-  if (ip.ihl > IPV4_MIN_HEADER) out.text(`, options (${ipv4OptionsText(ip)})`);
+  let end: Ipv4OptionsEnd = "whole";
+  if (ip.ihl > IPV4_MIN_HEADER) {
+    const options = ipv4Options(ip);
+    end = options.end;
+    out.text(`, options (${options.text}`);
+    if (end === "line-cut") return end;
+    out.text(end === "option-cut" ? " [truncated-option])" : ")");
+  }
   if (checkChecksum && ip.checksumOk === false) {
     out.text(`, bad cksum ${ip.checksum.toString(16)} (->${ip.expectedChecksum!.toString(16)})!`);
   }
   out.piece(VERBOSE.close);
+  return end;
 }
 
 const IPV4_MIN_HEADER = 20;
@@ -141,14 +154,28 @@ const OPTION_TEXT: ReadonlyMap<number, string> = new Map([
   [82, "traceroute"],
 ]);
 
-/** tcpdump's words for the options in an IPv4 header (`NOP,NOP,RR 192.0.2.1`). */
-export function ipv4OptionsText(ip: Ipv4Header): string {
+/**
+ * How tcpdump's walk of an IPv4 header's options ended (`ip_optprint`): at their end (or at
+ * a length it calls bad), at an option whose bytes were not all captured (`[truncated-option]`,
+ * after which it prints the hosts and `[|ip]`), or at a code or length byte it could not read
+ * (`[|ip]` right there, which ends the packet's line).
+ */
+export type Ipv4OptionsEnd = "whole" | "option-cut" | "line-cut";
+
+/**
+ * tcpdump's words for the options in an IPv4 header (`NOP,NOP,RR 192.0.2.1`), and how the
+ * walk ended. Lengths are checked against the header's room for options, reads against the
+ * captured bytes, as tcpdump checks them.
+ */
+export function ipv4Options(ip: Ipv4Header): { text: string; end: Ipv4OptionsEnd } {
   const view = ip.dataView;
   const start = ip.offset + IPV4_MIN_HEADER;
-  const end = Math.min(ip.offset + ip.ihl, ip.end);
+  const end = ip.offset + ip.ihl;
+  const captured = ip.end;
   let text = "";
   for (let at = start; at < end;) {
     if (at > start) text += ",";
+    if (at >= captured) return { text: text + " [|ip]", end: "line-cut" };
     const type = view.getUint8(at);
     text += OPTION_TEXT.get(type) ?? `unknown ${type}`;
     if (type === OPTION_EOL) break;
@@ -156,9 +183,12 @@ export function ipv4OptionsText(ip: Ipv4Header): string {
       at++;
       continue;
     }
-    if (at + 1 >= end) return text + " [|ip]";
+    if (at + 1 >= captured) return { text: text + " [|ip]", end: "line-cut" };
     const length = view.getUint8(at + 1);
-    if (length < 2 || length > end - at) return text + ` [bad length ${length}]`;
+    if (length < 2 || length > end - at) {
+      return { text: text + ` [bad length ${length}]`, end: "whole" };
+    }
+    if (at + length > captured) return { text, end: "option-cut" };
     if (type === OPTION_RR || type === OPTION_LSRR || type === OPTION_SSRR) {
       text += routeText(view, at, length);
     } else if (type === OPTION_TIMESTAMP) {
@@ -169,7 +199,7 @@ export function ipv4OptionsText(ip: Ipv4Header): string {
     }
     at += length;
   }
-  return text;
+  return { text, end: "whole" };
 }
 
 /** A route option's addresses, each followed by `,` once the route has passed it. */

@@ -32,11 +32,13 @@ import {
   etherTypeUndecodedByTcpdump,
   ICMP_HEADER_LENGTH,
   IPPROTO_AH,
+  IPPROTO_DCCP,
   IPPROTO_ESP,
   IPPROTO_GRE,
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
   IPPROTO_IGMP,
+  IPPROTO_SCTP,
   IPPROTO_TCP,
   IPPROTO_UDP,
   ipProtocolName,
@@ -383,11 +385,38 @@ export class TextFormatter {
     }
     if (options.verbose) {
       if (ip4 !== undefined) {
-        writeIpv4Details(out, ip4, this.#checkChecksums);
+        const optionsEnd = writeIpv4Details(out, ip4, this.#checkChecksums);
+        if (optionsEnd === "line-cut") return;
         out.piece(PIECE.nextLine);
+        if (optionsEnd === "option-cut") {
+          // tcpdump's hosts, then its mark: the options it could not read end the packet.
+          this.#writeHosts(out, ip4, undefined);
+          out.text(":  [|ip]");
+          return;
+        }
       } else writeIpv6Details(out, ip6!);
     }
+    if (ip4 !== undefined && ip4.fragOffset === 0 && ipv4HeaderCut(packet, ip4)) {
+      this.#writeIpv4HeaderCut(out, ip4);
+      return;
+    }
     this.#writeEndpoints(out, packet, ip4, ip6);
+  }
+
+  /**
+   * A first fragment whose header (with its options) was not all captured, in tcpdump's
+   * words: the hosts (but where TCP, UDP, SCTP or DCCP would write them with their ports),
+   * then how many of the header's bytes there are, and its mark.
+   */
+  #writeIpv4HeaderCut(out: ByteWriter, ip4: Ipv4Header): void {
+    if (!PORTS_WRITE_HOSTS.has(ip4.protocol)) {
+      this.#writeHosts(out, ip4, undefined);
+      out.piece(PIECE.colonSpace);
+    }
+    // What tcpdump has of the datagram: the captured bytes, cut at its total length.
+    const total = ip4.length === 0 ? Infinity : ip4.offset + ip4.length;
+    const remaining = Math.max(0, Math.min(ip4.end, total) - ip4.offset);
+    out.text(` [remaining caplen(${remaining}) < header length(${ip4.ihl})] [|ip]`);
   }
 
   /** ARP and what netpeek does not decode past the link layer. */
@@ -1054,6 +1083,21 @@ function ipLengthNoteOnly(
   return ip6 !== undefined && stop.layer === "ipv6" && ip6.missingBytes > 0 &&
     ip6.chainNeed === 0;
 }
+
+/** Whether the packet stopped at its IPv4 header, captured only in part (options cut). */
+function ipv4HeaderCut(packet: Packet, ip4: Ipv4Header): boolean {
+  const stop = packet.stop;
+  return stop !== undefined && stop.layer === "ipv4" && stop.kind === "truncated" &&
+    ip4.end - ip4.offset < ip4.ihl;
+}
+
+/** The protocols whose printers write the hosts with the ports (tcpdump's `ip_print`). */
+const PORTS_WRITE_HOSTS: ReadonlySet<number> = new Set([
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  IPPROTO_SCTP,
+  IPPROTO_DCCP,
+]);
 
 /** The link types whose frames begin with an IP header, of either version. */
 const RAW_IP_LINK_TYPES = new Set([
