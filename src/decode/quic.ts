@@ -69,8 +69,9 @@ const KEY_LABELS: Readonly<Record<number, [string, string, string]>> = {
   [QUIC_V2]: ["quicv2 key", "quicv2 iv", "quicv2 hp"],
 };
 
+/** Hex digits' bytes; `""` (a zero-length connection ID) is none. */
 function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g)!, (pair) => parseInt(pair, 16));
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
 
 /** HKDF-Expand-Label (RFC 8446 section 7.1) for outputs of one SHA-256 block or less. */
