@@ -257,6 +257,7 @@ function checkPacket(packet: Packet, start: number, length: number): void {
       wireguard: packet.wireguard,
       dhcpv6: packet.dhcpv6,
       isakmp: packet.isakmp,
+      someip: packet.someip,
     })
   ) checkLayer(name, layer, start, end);
   for (let i = 0; i < packet.vlanCount; i++) checkLayer("vlan", packet.vlanTags[i], start, end);

@@ -53,7 +53,7 @@ const FIELDS: Record<string, Extractor> = {
  * captures of them).
  */
 const OWN_TEST =
-  /^((igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|mpls|macsec|nsh|pppoe|pppoed|ppp|llc|stp|mstp|erspan|wg|isakmp)\.|ipv6\.opt\.jumbo$|ipv6\.routing\.|(eth|vlan)\.len$|sll\.(ltype|gretype)$)/;
+  /^((igmp|dns|http|ntp|syslog|dhcp|dhcpv6|tls|quic|esp|ah|vxlan|gre|geneve|mpls|macsec|nsh|pppoe|pppoed|ppp|llc|stp|mstp|erspan|wg|isakmp|someip)\.|ipv6\.opt\.jumbo$|ipv6\.routing\.|(eth|vlan)\.len$|sll\.(ltype|gretype)$)/;
 
 /** Fields tshark may repeat for headers inside others (ICMP errors): compare the first. */
 const FIRST_OCCURRENCE_ONLY = new Set(["ip.src", "ip.dst", "ip.version", "ip.proto"]);

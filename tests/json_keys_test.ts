@@ -35,6 +35,7 @@ import {
   PPPOE_JSON_KEYS,
   QUIC_JSON_KEYS,
   SLL_JSON_KEYS,
+  SOMEIP_JSON_KEYS,
   STP_JSON_KEYS,
   SYSLOG_JSON_KEYS,
   TCP_JSON_KEYS,
@@ -84,6 +85,7 @@ const LAYERS: Record<string, readonly string[]> = {
   stp: STP_JSON_KEYS,
   ppp: PPP_JSON_KEYS,
   wireguard: WIREGUARD_JSON_KEYS,
+  someip: SOMEIP_JSON_KEYS,
   dhcpv6: DHCPV6_JSON_KEYS,
   isakmp: ISAKMP_JSON_KEYS,
 };

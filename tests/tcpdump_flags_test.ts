@@ -94,7 +94,7 @@ const CORPUS_FILES = [
   "hoobr_rt6_print.pcap",
   // VXLAN on Linux's default port 8472, which tcpdump reads as OTV.
   "vxlan_port_8472.pcap",
-  // SOME/IP on UDP port 30490, which tcpdump decodes and netpeek does not.
+  // SOME/IP on UDP port 30490: service discovery and a request.
   "someip1.pcap",
   "someip2.pcap",
   // Fuzzed: a DNS length past the IP packet, syslog datagrams without a priority.
@@ -206,16 +206,6 @@ const DIFFERENCES: { name: string; applies: (ours: string, theirs: string) => bo
     applies: (ours, theirs) =>
       /\.8472: (\[[^\]]*\] )?UDP, length \d+$/m.test(ours) &&
       /\.8472: (\[[^\]]*\] )?OTV, flags /.test(theirs),
-  },
-  {
-    // The application protocols netpeek does not decode get the plain transport line; SOME/IP
-    // is the one in these captures (and in the bench's).
-    name: "SOME/IP not decoded: the plain UDP line",
-    applies: (ours, theirs) => {
-      const at = theirs.indexOf("SOMEIP, service ");
-      return at > 0 && ours.startsWith(theirs.slice(0, at)) &&
-        /^UDP, length \d+$/.test(ours.slice(at));
-    },
   },
   {
     name: "OSPF named, not decoded",

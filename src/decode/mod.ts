@@ -42,6 +42,7 @@ export * from "./quic.ts";
 export * from "./esp.ts";
 export * from "./ah.ts";
 export * from "./wireguard.ts";
+export * from "./someip.ts";
 export * from "./dhcpv6.ts";
 export * from "./isakmp.ts";
 export * from "./ethernet.ts";

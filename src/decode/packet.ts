@@ -72,6 +72,7 @@ import {
 } from "./mpls.ts";
 import { HttpMessage, httpStart, SSDP_PORT } from "./http.ts";
 import { isWireGuard, WIREGUARD_PORT, WireGuardMessage } from "./wireguard.ts";
+import { SOMEIP_HEADER_LENGTH, SOMEIP_PORT, SomeIpMessage } from "./someip.ts";
 import { DHCPV6_CLIENT_PORT, DHCPV6_SERVER_PORT, Dhcpv6Message } from "./dhcpv6.ts";
 import { ISAKMP_HEADER_LENGTH, ISAKMP_PORT, IsakmpHeader } from "./isakmp.ts";
 import { isTlsRecordStart, TlsRecords } from "./tls.ts";
@@ -312,6 +313,8 @@ export class Packet {
   dhcpv6: Dhcpv6Message | undefined;
   /** ISAKMP (IKE) header: UDP port 500, or 4500 after the non-ESP marker. */
   isakmp: IsakmpHeader | undefined;
+  /** SOME/IP header (UDP port 30490, where no other protocol of the port list came first). */
+  someip: SomeIpMessage | undefined;
   /** Offset in `frame` where the network layer starts (`frame.length` when there is none). */
   networkOffset = 0;
   /** Offset in `frame` of what the decoder did not decode (the application payload). */
@@ -374,6 +377,7 @@ export class Decoder {
   readonly #wireguard = new WireGuardMessage();
   readonly #dhcpv6 = new Dhcpv6Message();
   readonly #isakmp = new IsakmpHeader();
+  readonly #someip = new SomeIpMessage();
   #buffer: ArrayBufferLike | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
 
@@ -440,6 +444,7 @@ export class Decoder {
       packet.wireguard =
       packet.dhcpv6 =
       packet.isakmp =
+      packet.someip =
         undefined;
     packet.vlanCount = 0;
     packet.networkType = 0;
@@ -974,6 +979,17 @@ export class Decoder {
       if (payload < messageEnd) packet.dhcpv6 = this.#dhcpv6.bind(this.#view, payload, messageEnd);
     } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
       packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd, end);
+    } else if (src === SOMEIP_PORT || dst === SOMEIP_PORT) {
+      // tcpdump's list ends with it: any port above that matched came first. A message
+      // shorter than the header, on the wire or as captured, is kept for what it shows.
+      if (payload < messageEnd) {
+        packet.someip = this.#someip.bindPartial(
+          this.#view,
+          payload,
+          messageEnd,
+          SOMEIP_HEADER_LENGTH,
+        );
+      }
     }
   }
 

@@ -35,6 +35,7 @@ import { PPP_FIELDS } from "./ppp.ts";
 import { LLC_FIELDS } from "./llc.ts";
 import { STP_FIELDS } from "./stp.ts";
 import { WIREGUARD_FIELDS } from "./wireguard.ts";
+import { SOMEIP_FIELDS } from "./someip.ts";
 import { DHCPV6_FIELDS } from "./dhcpv6.ts";
 import { ISAKMP_FIELDS } from "./isakmp.ts";
 import { HTTP_FIELDS } from "./http.ts";
@@ -114,6 +115,7 @@ add(PPP_FIELDS, (packet) => packet.ppp);
 add(LLC_FIELDS, (packet) => packet.llc);
 add(STP_FIELDS, (packet) => packet.stp);
 add(WIREGUARD_FIELDS, (packet) => packet.wireguard);
+add(SOMEIP_FIELDS, (packet) => packet.someip);
 add(DHCPV6_FIELDS, (packet) => packet.dhcpv6);
 add(ISAKMP_FIELDS, (packet) => packet.isakmp);
 

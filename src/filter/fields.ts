@@ -215,6 +215,7 @@ const ABOVE_IP = new Set([
   "wg",
   "ssdp",
   "isakmp",
+  "someip",
 ]);
 
 /** The protocols of ABOVE_IP that IP carries directly, or that TCP and UDP are. */
@@ -558,6 +559,7 @@ const PROTOCOL_LAYERS: Readonly<Record<string, (packet: Packet) => LayerView | u
   wg: (packet) => packet.wireguard,
   dhcpv6: (packet) => packet.dhcpv6,
   isakmp: (packet) => packet.isakmp,
+  someip: (packet) => packet.someip,
 };
 
 /** The bytes of a packet's whole frame. */

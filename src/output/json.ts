@@ -44,6 +44,7 @@ import {
   type PppJson,
   type PppoeJson,
   type QuicJson,
+  type SomeIpJson,
   type StpJson,
   type SyslogJson,
   type SyslogUnreadJson,
@@ -142,6 +143,8 @@ export interface PacketJson {
   dhcpv6?: Dhcpv6Json;
   /** ISAKMP (IKE) header. */
   isakmp?: IsakmpJson;
+  /** SOME/IP header. */
+  someip?: SomeIpJson;
   /** Why decoding stopped early. */
   error?: string;
   /** A comment the capture file attached. */
@@ -239,6 +242,7 @@ export function packetToJson(
   if (packet.wireguard) json.wireguard = packet.wireguard.toJSON();
   if (packet.dhcpv6) json.dhcpv6 = packet.dhcpv6.toJSON();
   if (packet.isakmp) json.isakmp = packet.isakmp.toJSON();
+  if (packet.someip) json.someip = packet.someip.toJSON();
   if (packet.inner) json.inner = innerPacketJson(packet.inner, packet.innerLength, extras);
   if (packet.error !== undefined) json.error = packet.error;
   if (header.comment !== undefined) json.comment = header.comment;

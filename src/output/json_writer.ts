@@ -145,6 +145,7 @@ export function writeJson(
   if (packet.wireguard) out.text(`,"wireguard":${JSON.stringify(packet.wireguard)}`);
   if (packet.dhcpv6) out.text(`,"dhcpv6":${JSON.stringify(packet.dhcpv6)}`);
   if (packet.isakmp) out.text(`,"isakmp":${JSON.stringify(packet.isakmp)}`);
+  if (packet.someip) out.text(`,"someip":${JSON.stringify(packet.someip)}`);
   if (packet.error !== undefined) out.text(`,"error":${JSON.stringify(packet.error)}`);
   if (payload) {
     out.text(',"payload":"');

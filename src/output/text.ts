@@ -54,6 +54,9 @@ import {
   type Packet,
   PPPOE_HEADER_LENGTH,
   type PppoeHeader,
+  SOMEIP_HEADER_LENGTH,
+  SOMEIP_PORT,
+  SomeIpMessage,
   SYSLOG_PORT,
   SyslogMessage,
   UDP_HEADER_LENGTH,
@@ -72,6 +75,7 @@ import { writeTlsHint } from "./tls.ts";
 import { writeQuicHint } from "./quic.ts";
 import { writeDhcpv6 } from "./dhcpv6.ts";
 import { writeWireGuardHint } from "./wireguard.ts";
+import { writeSomeIp } from "./someip.ts";
 import {
   DLT_RAW,
   DLT_RAW_OPENBSD,
@@ -728,6 +732,7 @@ export class TextFormatter {
     const geneve = packet.geneve;
     const mpls = packet.mpls;
     const isakmp = packet.isakmp;
+    const someip = packet.someip;
     if (
       syslog === undefined && udp.payloadLength === 0 &&
       (udp.srcPort === SYSLOG_PORT || udp.dstPort === SYSLOG_PORT)
@@ -745,7 +750,7 @@ export class TextFormatter {
     }
     const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
       dhcp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
-      geneve !== undefined || mpls !== undefined || isakmp !== undefined;
+      geneve !== undefined || mpls !== undefined || isakmp !== undefined || someip !== undefined;
     if (
       esp !== undefined ||
       (!application && (udp.srcPort === IPSEC_NAT_T_PORT || udp.dstPort === IPSEC_NAT_T_PORT))
@@ -758,8 +763,20 @@ export class TextFormatter {
         return true;
       }
     }
-    if (!application) out.piece(PIECE.udp);
     const length = udpDataLength(udp);
+    if (!application && isSomeIpPort(udp)) {
+      // tcpdump reads SOME/IP here (it decodes neither QUIC, WireGuard nor SSDP, which the
+      // decoder gave the datagram to, as tshark does), or an empty datagram as `(invalid)`.
+      const payload = udp.offset + UDP_HEADER_LENGTH;
+      const end = Math.min(udp.end, payload + length);
+      writeSomeIp(
+        out,
+        SOMEIP_SCRATCH.bindPartial(udp.dataView, payload, end, SOMEIP_HEADER_LENGTH),
+        length,
+      );
+      return true;
+    }
+    if (!application) out.piece(PIECE.udp);
     if (!application) {
       writeUdpLength(out, packet, udp, length);
       if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
@@ -786,6 +803,7 @@ export class TextFormatter {
     else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
     else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
     else if (dhcpv6 !== undefined) writeDhcpv6(out, dhcpv6, this.#verbosity);
+    else if (someip !== undefined) writeSomeIp(out, someip, length);
     else if (isakmp !== undefined) {
       if (isakmp.nonEspMarker) out.text("NONESP-encap: ");
       const carried = udp.carriedLength;
@@ -1082,6 +1100,14 @@ function ipLengthNoteOnly(
   if (ip4 !== undefined) return stop.layer === "ipv4" && ip4.missingBytes > 0;
   return ip6 !== undefined && stop.layer === "ipv6" && ip6.missingBytes > 0 &&
     ip6.chainNeed === 0;
+}
+
+/** SOME/IP's words where the decoder gave the datagram to a protocol tcpdump does not know. */
+const SOMEIP_SCRATCH = new SomeIpMessage();
+
+/** Whether either port is SOME/IP's. */
+function isSomeIpPort(udp: UdpHeader): boolean {
+  return udp.srcPort === SOMEIP_PORT || udp.dstPort === SOMEIP_PORT;
 }
 
 /** Whether the packet stopped at its IPv4 header, captured only in part (options cut). */

@@ -81,6 +81,7 @@ const LAYER_TITLES: Readonly<Record<string, string>> = {
   nsh: "Network Service Header",
   wireguard: "WireGuard Protocol",
   isakmp: "Internet Security Association and Key Management Protocol",
+  someip: "SOME/IP Protocol",
   inner: "Encapsulated packet",
   reassembled: "Reassembled datagram",
 };

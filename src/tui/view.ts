@@ -154,6 +154,7 @@ const PROTOCOL_LAYERS: [string, string][] = [
   ["syslog", "Syslog"],
   ["wireguard", "WireGuard"],
   ["isakmp", "ISAKMP"],
+  ["someip", "SOME/IP"],
   ["icmp", "ICMP"],
   ["icmpv6", "ICMPv6"],
   ["igmp", "IGMP"],
