@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { hasCommand, runNetpeek } from "./netpeek_process.ts";
+import { output } from "./protocol_check.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url).pathname;
 const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
@@ -70,15 +71,10 @@ Deno.test({
       assert.ok(caplens.some((caplen) => caplen > snaplen), `${name}: no record past ${snaplen}`);
       for (const flags of FLAG_SETS) {
         const [tcpdump, ours] = await Promise.all([
-          new Deno.Command("tcpdump", {
-            args: ["-n", ...flags, "-r", path],
-            env: { TZ: "UTC" },
-            stdout: "piped",
-            stderr: "null",
-          }).output(),
+          output("tcpdump", ["-n", ...flags, "-r", path]),
           runNetpeek([...flags, "-r", path], { env: { TZ: "UTC" } }),
         ]);
-        const theirs = new TextDecoder().decode(tcpdump.stdout).trimEnd().split("\n");
+        const theirs = tcpdump.trimEnd().split("\n");
         const mine = ours.stdout.trimEnd().split("\n");
         assert.ok(theirs.length > 0 && theirs[0] !== "", `${name}: tcpdump printed nothing`);
         assert.equal(mine.length, theirs.length, `${flags.join(" ")} ${name}\n${ours.stdout}`);

@@ -162,28 +162,9 @@ Deno.test("SOME/IP, built: each message type, an event, names tcpdump lacks, ser
         "someip && udp.port != 443",
       ]
     ) {
-      const ours = await runNetpeek([
-        "-r",
-        path,
-        "-Y",
-        filter,
-        "-T",
-        "fields",
-        "-e",
-        "frame.number",
-      ]);
-      const theirs = await output("tshark", [
-        "-n",
-        ...TSHARK_SOMEIP,
-        "-r",
-        path,
-        "-Y",
-        filter,
-        "-T",
-        "fields",
-        "-e",
-        "frame.number",
-      ]);
+      const picked = ["-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number"];
+      const ours = await runNetpeek(picked);
+      const theirs = await output("tshark", ["-n", ...TSHARK_SOMEIP, ...picked]);
       assert.ok(theirs.trim() !== "", `${filter}: tshark picked nothing`);
       assert.equal(ours.stdout, theirs, filter);
     }
