@@ -776,8 +776,8 @@ export class TextFormatter {
       );
       return true;
     }
-    if (!application) out.piece(PIECE.udp);
     if (!application) {
+      out.piece(PIECE.udp);
       writeUdpLength(out, packet, udp, length);
       if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
       else if (packet.wireguard !== undefined) writeWireGuardHint(out, packet.wireguard);
