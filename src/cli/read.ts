@@ -220,9 +220,10 @@ async function readFile(
     if (source instanceof Deno.FsFile && reader.format === "pcap") {
       sink.printOnWorker(info!.size, reader.nanosecond);
     }
-    // tcpdump's lines are made from what libpcap hands it, tshark's fields, tree and JSON
-    // from the whole record: they differ only for a record past the file's snapshot length.
-    const recordLimit = options.json || options.tree || selection !== undefined
+    // tcpdump's lines are made from what libpcap hands it, tshark's fields, tree, JSON and
+    // statistics from the whole record: they differ only for a record past the file's
+    // snapshot length.
+    const recordLimit = options.json || options.tree || options.stats || selection !== undefined
       ? Infinity
       : reader.libpcapRecordLimit;
     let failure: UserError | undefined;
