@@ -50,6 +50,7 @@ Deno.test("parseCommandLine: mistakes are UsageErrors with a plain message", () 
     [["--time-stamp-precision", "pico"], /micro or nano/],
     [["--json", "-x"], /do not mix/],
     [["-r", "a.pcap", "-i", "eth0"], /-r reads a file and -i captures live/],
+    [["--tui", "-r", "-"], /--tui reads its keys from standard input: give -r a file, not -/],
     [["-f", "tcp", "-F", "filter.txt"], /give the filter once/],
     [["-i", "lo", "-f", "tcp", "udp"], /give the filter once/],
     [["--pcapng"], /--pcapng goes with -w/],

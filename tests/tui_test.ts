@@ -389,4 +389,12 @@ Deno.test("--tui without a terminal: one line, exit 2", async () => {
   assert.equal(piped.code, 2);
   assert.match(piped.stderr, /^netpeek: --tui needs a terminal on standard input and output/);
   assert.equal(piped.stderr.trimEnd().split("\n").length, 1, piped.stderr);
+  // The capture on standard input, where the view's keys come from: said before anything is
+  // opened (this once ended in an internal error, opening a file named "-").
+  const stdin = await runNetpeek(["--tui", "-r", "-"], {
+    prefix: ["sh", "-c", `exec "$@" < '${FIXTURE}'`, "sh"],
+  });
+  assert.equal(stdin.code, 2);
+  assert.match(stdin.stderr, /^netpeek: --tui reads its keys from standard input: give -r a file/);
+  assert.equal(stdin.stderr.trimEnd().split("\n").length, 1, stdin.stderr);
 });

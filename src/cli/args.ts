@@ -484,6 +484,10 @@ export function parseCommandLine(args: string[]): CommandLine {
   if (values.read !== undefined && values.interface !== undefined) {
     throw new UsageError("-r reads a file and -i captures live: give one of them");
   }
+  if (values.tui && values.read === "-") {
+    // The view reads its keys from standard input, so the capture cannot come from there.
+    throw new UsageError("--tui reads its keys from standard input: give -r a file, not -");
+  }
   const filterSources = [values.filter, values.F].filter((value) => value !== undefined).length;
   if (filterSources > 1 || (filterSources === 1 && words.length > 0 && values.interface)) {
     throw new UsageError("give the filter once: with -f, -F, or as words after the options");
