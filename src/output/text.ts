@@ -732,7 +732,6 @@ export class TextFormatter {
     const geneve = packet.geneve;
     const mpls = packet.mpls;
     const isakmp = packet.isakmp;
-    const someip = packet.someip;
     if (
       syslog === undefined && udp.payloadLength === 0 &&
       (udp.srcPort === SYSLOG_PORT || udp.dstPort === SYSLOG_PORT)
@@ -750,7 +749,7 @@ export class TextFormatter {
     }
     const application = dns !== undefined || ntp !== undefined || syslog !== undefined ||
       dhcp !== undefined || dhcpv6 !== undefined || vxlan !== undefined ||
-      geneve !== undefined || mpls !== undefined || isakmp !== undefined || someip !== undefined;
+      geneve !== undefined || mpls !== undefined || isakmp !== undefined;
     if (
       esp !== undefined ||
       (!application && (udp.srcPort === IPSEC_NAT_T_PORT || udp.dstPort === IPSEC_NAT_T_PORT))
@@ -765,15 +764,16 @@ export class TextFormatter {
     }
     const length = udpDataLength(udp);
     if (!application && isSomeIpPort(udp)) {
-      // tcpdump reads SOME/IP here (it decodes neither QUIC, WireGuard nor SSDP, which the
-      // decoder gave the datagram to, as tshark does), or an empty datagram as `(invalid)`.
-      const payload = udp.offset + UDP_HEADER_LENGTH;
-      const end = Math.min(udp.end, payload + length);
-      writeSomeIp(
-        out,
-        SOMEIP_SCRATCH.bindPartial(udp.dataView, payload, end, SOMEIP_HEADER_LENGTH),
-        length,
-      );
+      // SOME/IP as the decoder read it; else tcpdump's reading of what the decoder gave to a
+      // protocol tcpdump does not decode (QUIC, WireGuard, SSDP: tshark's choice), or of an
+      // empty datagram (`(invalid)`).
+      let someip = packet.someip;
+      if (someip === undefined) {
+        const payload = udp.offset + UDP_HEADER_LENGTH;
+        const end = Math.min(udp.end, payload + length);
+        someip = SOMEIP_SCRATCH.bindPartial(udp.dataView, payload, end, SOMEIP_HEADER_LENGTH);
+      }
+      writeSomeIp(out, someip, length);
       return true;
     }
     if (!application) {
@@ -803,7 +803,6 @@ export class TextFormatter {
     else if (syslog !== undefined) writeSyslog(out, syslog, length, this.#verbosity);
     else if (dhcp !== undefined) writeDhcp(out, dhcp, length, this.#verbosity);
     else if (dhcpv6 !== undefined) writeDhcpv6(out, dhcpv6, this.#verbosity);
-    else if (someip !== undefined) writeSomeIp(out, someip, length);
     else if (isakmp !== undefined) {
       if (isakmp.nonEspMarker) out.text("NONESP-encap: ");
       const carried = udp.carriedLength;
@@ -1114,7 +1113,7 @@ function isSomeIpPort(udp: UdpHeader): boolean {
 function ipv4HeaderCut(packet: Packet, ip4: Ipv4Header): boolean {
   const stop = packet.stop;
   return stop !== undefined && stop.layer === "ipv4" && stop.kind === "truncated" &&
-    ip4.end - ip4.offset < ip4.ihl;
+    ip4.capturedLength < ip4.ihl;
 }
 
 /** The protocols whose printers write the hosts with the ports (tcpdump's `ip_print`). */
