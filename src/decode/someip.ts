@@ -27,16 +27,26 @@ export const SOMEIP_PORT = 30490;
 /** The header's length: what a message has before its payload. */
 export const SOMEIP_HEADER_LENGTH = 16;
 
-// Fields, in bytes from the header's start.
-const FIELD_SERVICE = 0;
-const FIELD_METHOD = 2;
-const FIELD_LENGTH = 4;
-const FIELD_CLIENT = 8;
-const FIELD_SESSION = 10;
-const FIELD_PROTOCOL_VERSION = 12;
-const FIELD_INTERFACE_VERSION = 13;
-const FIELD_MESSAGE_TYPE = 14;
-const FIELD_RETURN_CODE = 15;
+/**
+ * The header's fields: where each begins, in bytes from the header's start, and its size. The
+ * message ID is the service and method IDs, the request ID the client and session IDs.
+ */
+export const SOMEIP_LAYOUT = {
+  messageId: [0, 4],
+  serviceId: [0, 2],
+  methodId: [2, 2],
+  length: [4, 4],
+  requestId: [8, 4],
+  clientId: [8, 2],
+  sessionId: [10, 2],
+  protocolVersion: [12, 1],
+  interfaceVersion: [13, 1],
+  messageType: [14, 1],
+  returnCode: [15, 1],
+} as const;
+
+/** A field of the header, by its name in `SOMEIP_LAYOUT`. */
+export type SomeIpField = keyof typeof SOMEIP_LAYOUT;
 
 /** The method ID's top bit: an event (or notification), not a method. */
 const EVENT_BIT = 0x8000;
@@ -110,19 +120,20 @@ export interface SomeIpJson {
 
 /** A view of a SOME/IP header; see `truncated` for one cut short. */
 export class SomeIpMessage extends HeaderView {
-  /** Whether the captured bytes hold the field of `size` bytes at `at`. */
-  has(at: number, size: number): boolean {
-    return this.offset + at + size <= this.end;
+  /** Whether the captured bytes hold the field. */
+  has(field: SomeIpField): boolean {
+    const [at, size] = SOMEIP_LAYOUT[field];
+    return at + size <= this.capturedLength;
   }
 
   /** Service ID. */
   get serviceId(): number {
-    return this.u16(FIELD_SERVICE);
+    return this.u16(SOMEIP_LAYOUT.serviceId[0]);
   }
 
   /** Method ID, with its event bit. */
   get methodId(): number {
-    return this.u16(FIELD_METHOD);
+    return this.u16(SOMEIP_LAYOUT.methodId[0]);
   }
 
   /** Whether the method ID names an event. */
@@ -130,34 +141,39 @@ export class SomeIpMessage extends HeaderView {
     return (this.methodId & EVENT_BIT) !== 0;
   }
 
+  /** The method's or event's number: the method ID without its event bit. */
+  get methodNumber(): number {
+    return this.methodId & ~EVENT_BIT;
+  }
+
   /** Bytes after the length field. */
   get length(): number {
-    return this.u32(FIELD_LENGTH);
+    return this.u32(SOMEIP_LAYOUT.length[0]);
   }
 
   /** Client ID (the request ID's first half). */
   get clientId(): number {
-    return this.u16(FIELD_CLIENT);
+    return this.u16(SOMEIP_LAYOUT.clientId[0]);
   }
 
   /** Session ID (the request ID's second half). */
   get sessionId(): number {
-    return this.u16(FIELD_SESSION);
+    return this.u16(SOMEIP_LAYOUT.sessionId[0]);
   }
 
   /** Protocol version. */
   get protocolVersion(): number {
-    return this.u8(FIELD_PROTOCOL_VERSION);
+    return this.u8(SOMEIP_LAYOUT.protocolVersion[0]);
   }
 
   /** Interface version. */
   get interfaceVersion(): number {
-    return this.u8(FIELD_INTERFACE_VERSION);
+    return this.u8(SOMEIP_LAYOUT.interfaceVersion[0]);
   }
 
   /** Message type. */
   get messageType(): number {
-    return this.u8(FIELD_MESSAGE_TYPE);
+    return this.u8(SOMEIP_LAYOUT.messageType[0]);
   }
 
   /** tcpdump's name for the message type. */
@@ -167,7 +183,7 @@ export class SomeIpMessage extends HeaderView {
 
   /** Return code. */
   get returnCode(): number {
-    return this.u8(FIELD_RETURN_CODE);
+    return this.u8(SOMEIP_LAYOUT.returnCode[0]);
   }
 
   /** tcpdump's name for the return code. */
@@ -178,21 +194,21 @@ export class SomeIpMessage extends HeaderView {
   /** The documented JSON form (see docs/json.md). */
   toJSON(): SomeIpJson {
     const json: SomeIpJson = {};
-    if (this.has(FIELD_SERVICE, 2)) json.serviceId = this.serviceId;
-    if (this.has(FIELD_METHOD, 2)) {
+    if (this.has("serviceId")) json.serviceId = this.serviceId;
+    if (this.has("methodId")) {
       json.methodId = this.methodId;
       json.event = this.isEvent;
     }
-    if (this.has(FIELD_LENGTH, 4)) json.length = this.length;
-    if (this.has(FIELD_CLIENT, 2)) json.clientId = this.clientId;
-    if (this.has(FIELD_SESSION, 2)) json.sessionId = this.sessionId;
-    if (this.has(FIELD_PROTOCOL_VERSION, 1)) json.protocolVersion = this.protocolVersion;
-    if (this.has(FIELD_INTERFACE_VERSION, 1)) json.interfaceVersion = this.interfaceVersion;
-    if (this.has(FIELD_MESSAGE_TYPE, 1)) {
+    if (this.has("length")) json.length = this.length;
+    if (this.has("clientId")) json.clientId = this.clientId;
+    if (this.has("sessionId")) json.sessionId = this.sessionId;
+    if (this.has("protocolVersion")) json.protocolVersion = this.protocolVersion;
+    if (this.has("interfaceVersion")) json.interfaceVersion = this.interfaceVersion;
+    if (this.has("messageType")) {
       json.messageType = this.messageType;
       json.messageTypeName = this.messageTypeName;
     }
-    if (this.has(FIELD_RETURN_CODE, 1)) {
+    if (this.has("returnCode")) {
       json.returnCode = this.returnCode;
       json.returnCodeName = this.returnCodeName;
     }
@@ -201,12 +217,12 @@ export class SomeIpMessage extends HeaderView {
   }
 }
 
-/** The message and length IDs: tshark shows them when their 8 bytes are there. */
-const FIRST_PART = 8;
-
-/** `value` when tshark shows it: the first part's fields from 8 bytes on, the rest from 16. */
+/**
+ * `value` when tshark shows it: the message ID's and the length's fields once those 8 bytes
+ * are there, the rest only with the whole header (its last field, the return code).
+ */
 function shown<Value>(message: SomeIpMessage, firstPart: boolean, value: Value): Value | undefined {
-  return message.has(0, firstPart ? FIRST_PART : SOMEIP_HEADER_LENGTH) ? value : undefined;
+  return message.has(firstPart ? "length" : "returnCode") ? value : undefined;
 }
 
 /**

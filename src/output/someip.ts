@@ -26,10 +26,6 @@
 import { SOMEIP_HEADER_LENGTH, type SomeIpMessage } from "../decode/mod.ts";
 import type { ByteWriter } from "./bytes.ts";
 
-/** The method ID's low 15 bits: tcpdump prints the event bit as the word `event`. */
-const METHOD_MASK = 0x7fff;
-const EVENT_BIT = 0x8000;
-
 /** tcpdump's mark where it could read no further. */
 const CUT = " [|someip]";
 
@@ -41,23 +37,19 @@ export function writeSomeIp(out: ByteWriter, message: SomeIpMessage, length: num
   out.text("SOMEIP");
   if (length < SOMEIP_HEADER_LENGTH) return out.text(" (invalid)");
   // tcpdump reads the header in these steps, and stops at the first it cannot.
-  if (!message.has(0, 4)) return out.text(CUT);
-  const method = message.methodId;
-  out.text(
-    `, service ${message.serviceId}, ${(method & EVENT_BIT) !== 0 ? "event" : "method"} ${
-      method & METHOD_MASK
-    }`,
-  );
-  if (!message.has(4, 4)) return out.text(CUT);
+  if (!message.has("messageId")) return out.text(CUT);
+  const kind = message.isEvent ? "event" : "method";
+  out.text(`, service ${message.serviceId}, ${kind} ${message.methodNumber}`);
+  if (!message.has("length")) return out.text(CUT);
   out.text(`, len ${message.length}`);
-  if (!message.has(8, 4)) return out.text(CUT);
+  if (!message.has("requestId")) return out.text(CUT);
   out.text(`, client ${message.clientId}, session ${message.sessionId}`);
-  if (!message.has(12, 1)) return out.text(CUT);
+  if (!message.has("protocolVersion")) return out.text(CUT);
   out.text(`, pver ${message.protocolVersion}`);
-  if (!message.has(13, 1)) return out.text(CUT);
+  if (!message.has("interfaceVersion")) return out.text(CUT);
   out.text(`, iver ${message.interfaceVersion}`);
-  if (!message.has(14, 1)) return out.text(CUT);
+  if (!message.has("messageType")) return out.text(CUT);
   out.text(`, msgtype ${message.messageTypeName}`);
-  if (!message.has(15, 1)) return out.text(CUT);
+  if (!message.has("returnCode")) return out.text(CUT);
   out.text(`, retcode ${message.returnCodeName}\n`);
 }
