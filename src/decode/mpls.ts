@@ -29,8 +29,12 @@ export const ETHERTYPE_MPLS_MULTICAST = 0x8848;
 export const MPLS_UDP_PORT = 6635;
 /** One label stack entry. */
 export const MPLS_ENTRY_LENGTH = 4;
-/** The most labels read before the stack counts as malformed. */
-export const MAX_MPLS_LABELS = 16;
+/**
+ * The most labels read before the stack counts as malformed. tcpdump and tshark read labels up
+ * to the bottom of the stack or the end of the data, and so does netpeek in any frame up to
+ * 4 KiB; the bound keeps a jumbo frame of garbage from being listed whole.
+ */
+export const MAX_MPLS_LABELS = 1024;
 
 const LABEL_SHIFT = 12;
 const TC_SHIFT = 9;
@@ -131,6 +135,20 @@ export class MplsStack extends HeaderView {
     if (at >= this.end) return 0;
     const nibble = this.view.getUint8(at) >> 4;
     return nibble === 4 || nibble === 6 ? nibble : 0;
+  }
+
+  /**
+   * Whether tcpdump reads the payload after the bottom label as IP: an explicit NULL label,
+   * or a first byte of 0x45-0x4f (IPv4 with a whole header) or 0x60-0x6f (IPv6). Where
+   * `payloadVersion` says IPv4 and this does not (0x40-0x44: a header under 20 bytes, which
+   * tshark still dissects as IPv4), tcpdump dumps the bytes instead.
+   */
+  payloadReadAsIpByTcpdump(): boolean {
+    const version = this.payloadVersion();
+    if (version !== 4) return version === 6;
+    const label = this.entryAt(this.count - 1) >>> LABEL_SHIFT;
+    if (label === LABEL_IPV4_NULL || label === LABEL_IMPLICIT_NULL) return true;
+    return (this.view.getUint8(this.offset + this.length) & 0x0f) >= 5;
   }
 
   /** The documented JSON form (see docs/json.md): the entries, outermost first. */

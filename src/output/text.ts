@@ -881,8 +881,9 @@ export class TextFormatter {
       out.text(" (invalid)");
       return;
     }
-    if (packet.inner === undefined) {
-      // Neither IPv4 nor IPv6 after the bottom label: tcpdump dumps the payload's bytes.
+    if (packet.inner === undefined || !mpls.payloadReadAsIpByTcpdump()) {
+      // Neither IPv4 nor IPv6 after the bottom label (as tcpdump guesses): tcpdump dumps the
+      // payload's bytes.
       const start = mpls.offset + mpls.length;
       if (mpls.complete && start < mpls.end && packet.error === undefined) {
         out.byte(0x0a);

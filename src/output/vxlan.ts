@@ -19,7 +19,7 @@ import type { VxlanHeader } from "../decode/mod.ts";
 /** tcpdump's words for a VXLAN header. */
 export function vxlanText(vxlan: VxlanHeader): string {
   const flags = vxlan.flags;
-  return `VXLAN, flags [${vxlan.vniValid ? "I" : "."}] (0x${
+  return `VXLAN, flags [${vxlan.vniValid ? "I" : "invalid"}] (0x${
     flags.toString(16).padStart(2, "0")
   }), vni ${vxlan.vni}`;
 }
