@@ -176,6 +176,56 @@ function isDnsPort(srcPort: number, dstPort: number): boolean {
     dstPort === MDNS_PORT || srcPort === LLMNR_PORT || dstPort === LLMNR_PORT;
 }
 
+/**
+ * The protocols a UDP port names, in the order tcpdump 4.99 tries them (DNS, multicast DNS,
+ * BOOTP, ISAKMP, IPsec NAT traversal, NTP, DHCPv6, syslog, VXLAN, Geneve, MPLS, SOME/IP),
+ * then those it does not decode (WireGuard, SSDP, QUIC, LLMNR); where both ports name one,
+ * the earlier wins. WireGuard and QUIC are taken only when the datagram looks like theirs:
+ * otherwise the other port's protocol, if any, is tried.
+ */
+const UDP_DNS = 1;
+const UDP_BOOTP = 2;
+const UDP_ISAKMP = 3;
+const UDP_NAT_T = 4;
+const UDP_NTP = 5;
+const UDP_DHCPV6 = 6;
+const UDP_SYSLOG = 7;
+const UDP_VXLAN = 8;
+const UDP_GENEVE = 9;
+const UDP_MPLS = 10;
+const UDP_SOMEIP = 11;
+const UDP_WIREGUARD = 12;
+const UDP_SSDP = 13;
+const UDP_QUIC = 14;
+const UDP_LLMNR = 15;
+
+/** Each port's protocol (`UDP_DNS` …), 0 for none: two loads tell most datagrams apart. */
+const UDP_PROTOCOL_BY_PORT: Uint8Array = (() => {
+  const table = new Uint8Array(1 << 16);
+  const ports: [number, number][] = [
+    [DNS_PORT, UDP_DNS],
+    [MDNS_PORT, UDP_DNS],
+    [NTP_PORT, UDP_NTP],
+    [BOOTP_SERVER_PORT, UDP_BOOTP],
+    [BOOTP_CLIENT_PORT, UDP_BOOTP],
+    [VXLAN_PORT, UDP_VXLAN],
+    [GENEVE_PORT, UDP_GENEVE],
+    [MPLS_UDP_PORT, UDP_MPLS],
+    [WIREGUARD_PORT, UDP_WIREGUARD],
+    [SSDP_PORT, UDP_SSDP],
+    [IPSEC_NAT_T_PORT, UDP_NAT_T],
+    [ISAKMP_PORT, UDP_ISAKMP],
+    [QUIC_PORT, UDP_QUIC],
+    [DHCPV6_CLIENT_PORT, UDP_DHCPV6],
+    [DHCPV6_SERVER_PORT, UDP_DHCPV6],
+    [SYSLOG_PORT, UDP_SYSLOG],
+    [SOMEIP_PORT, UDP_SOMEIP],
+    [LLMNR_PORT, UDP_LLMNR],
+  ];
+  for (const [port, protocol] of ports) table[port] = protocol;
+  return table;
+})();
+
 /** Source and destination port: the first 4 bytes of TCP and UDP. */
 const PORTS_LENGTH = 4;
 
@@ -589,7 +639,13 @@ export class Decoder {
     packet.networkOffset = packet.payloadOffset = offset - this.#base;
     if (networkType === ETHERTYPE_IPV4) this.#decodeIpv4(offset, end);
     else if (networkType === ETHERTYPE_IPV6) this.#decodeIpv6(offset, end);
-    else if (networkType === ETHERTYPE_ARP || networkType === ETHERTYPE_RARP) {
+    else this.#decodeOtherNetwork(networkType, offset, end);
+  }
+
+  /** The network layers other than IP (kept apart so that IP's path stays short). */
+  #decodeOtherNetwork(networkType: number, offset: number, end: number): void {
+    const packet = this.packet;
+    if (networkType === ETHERTYPE_ARP || networkType === ETHERTYPE_RARP) {
       this.#decodeArp(offset, end);
     } else if (networkType === ETHERTYPE_MPLS_UNICAST || networkType === ETHERTYPE_MPLS_MULTICAST) {
       this.#decodeMpls(offset, end, this.#wireEnd - offset);
@@ -911,86 +967,127 @@ export class Decoder {
     dns.wireEnd = offset + wireLength;
   }
 
-  /** The application layer of a datagram by its ports (DNS is `#decodeDns`'s). */
-  #decodeUdpApplication(udp: UdpHeader, payload: number, end: number): void {
-    const packet = this.packet;
-    const src = udp.srcPort;
-    const dst = udp.dstPort;
-    const messageEnd = Math.min(end, payload + udp.payloadLength);
-    if (src === NTP_PORT || dst === NTP_PORT) {
-      // Control and private messages are shorter than the time header: tcpdump names them.
-      if (payload < messageEnd) {
-        packet.ntp = this.#ntp.bindPartial(this.#view, payload, messageEnd, 1);
-      }
-    } else if (
-      src === BOOTP_SERVER_PORT || dst === BOOTP_SERVER_PORT || src === BOOTP_CLIENT_PORT ||
-      dst === BOOTP_CLIENT_PORT
-    ) {
-      // A message cut short still shows what tcpdump shows of it (see DhcpMessage.truncated).
-      if (payload < messageEnd) {
-        packet.dhcp = this.#dhcp.bindPartial(this.#view, payload, messageEnd, BOOTP_FIXED_LENGTH);
-      }
-    } else if (src === VXLAN_PORT || dst === VXLAN_PORT) {
-      this.#decodeVxlan(payload, messageEnd, udp.payloadLength);
-    } else if (src === GENEVE_PORT || dst === GENEVE_PORT) {
-      this.#decodeGeneve(payload, messageEnd, udp.payloadLength);
-    } else if (src === MPLS_UDP_PORT || dst === MPLS_UDP_PORT) {
-      this.#decodeMpls(payload, messageEnd, udp.payloadLength);
-    } else if (
-      (src === WIREGUARD_PORT || dst === WIREGUARD_PORT) &&
-      isWireGuard(this.#view, payload, messageEnd, udp.payloadLength)
-    ) {
-      packet.wireguard = this.#wireguard.bind(this.#view, payload, messageEnd);
-    } else if (src === SSDP_PORT || dst === SSDP_PORT) {
-      // SSDP: HTTP over UDP (UPnP Device Architecture 2.0 section 1).
-      if (httpStart(this.#view, payload, messageEnd) !== "") {
-        packet.http = this.#http.bind(this.#view, payload, messageEnd);
-      }
-    } else if (src === IPSEC_NAT_T_PORT || dst === IPSEC_NAT_T_PORT) {
-      // RFC 3948 section 2.2: a first word of 0 is IKE's marker, anything else an SPI.
-      if (messageEnd - payload >= ESP_HEADER_LENGTH && this.#view.getUint32(payload) !== 0) {
-        const esp = packet.esp = this.#esp.bind(this.#view, payload, messageEnd);
-        esp.udpEncapsulated = true;
-      } else if (
-        udp.payloadLength >= NON_ESP_MARKER_LENGTH &&
-        messageEnd - payload >= NON_ESP_MARKER_LENGTH && this.#view.getUint32(payload) === 0
-      ) {
-        this.#decodeIsakmp(
-          payload + NON_ESP_MARKER_LENGTH,
-          messageEnd,
-          udp.payloadLength - NON_ESP_MARKER_LENGTH,
-          true,
-        );
-      }
-    } else if (src === ISAKMP_PORT || dst === ISAKMP_PORT) {
-      if (payload < messageEnd) {
-        this.#decodeIsakmp(payload, messageEnd, udp.payloadLength, false);
-      }
-    } else if (
-      (src === QUIC_PORT || dst === QUIC_PORT) &&
-      QuicDatagram.looksLikeQuic(this.#view, payload, messageEnd)
-    ) {
-      const quic = packet.quic = this.#quic.bind(this.#view, payload, messageEnd);
-      quic.fromServer = src === QUIC_PORT && dst !== QUIC_PORT;
-    } else if (
-      src === DHCPV6_CLIENT_PORT || dst === DHCPV6_CLIENT_PORT || src === DHCPV6_SERVER_PORT ||
-      dst === DHCPV6_SERVER_PORT
-    ) {
-      if (payload < messageEnd) packet.dhcpv6 = this.#dhcpv6.bind(this.#view, payload, messageEnd);
-    } else if (src === SYSLOG_PORT || dst === SYSLOG_PORT) {
-      packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd, end);
-    } else if (src === SOMEIP_PORT || dst === SOMEIP_PORT) {
-      // tcpdump's list ends with it: any port above that matched came first. A message
-      // shorter than the header, on the wire or as captured, is kept for what it shows.
-      if (payload < messageEnd) {
-        packet.someip = this.#someip.bindPartial(
-          this.#view,
-          payload,
-          messageEnd,
-          SOMEIP_HEADER_LENGTH,
-        );
-      }
+  /**
+   * The application layer of a datagram whose ports name one (`UDP_PROTOCOL_BY_PORT`): the
+   * earlier protocol of the two, or the later when the earlier's test fails.
+   */
+  #decodeUdpApplication(
+    udp: UdpHeader,
+    payload: number,
+    end: number,
+    bySource: number,
+    byDestination: number,
+  ): void {
+    const first = bySource === 0
+      ? byDestination
+      : byDestination === 0
+      ? bySource
+      : Math.min(bySource, byDestination);
+    if (this.#decodeUdpProtocol(first, udp, payload, end)) return;
+    const second = Math.max(bySource, byDestination);
+    if (second !== first) this.#decodeUdpProtocol(second, udp, payload, end);
+  }
+
+  /**
+   * Decodes the datagram as `protocol`'s (a `UDP_…` value); false when it does not look like
+   * one (WireGuard, QUIC), so that the other port's protocol may be tried.
+   */
+  #decodeUdpProtocol(
+    protocol: number,
+    udp: UdpHeader,
+    payload: number,
+    end: number,
+  ): boolean {
+    if (protocol === UDP_DNS || protocol === UDP_LLMNR) {
+      // Even when empty: a DNS port's datagram shorter than DNS's header is a malformed one.
+      this.#decodeDns(payload, end, udp.messageLength);
+      return true;
     }
+    if (udp.payloadLength <= 0) return true;
+    const messageEnd = Math.min(end, payload + udp.payloadLength);
+    const packet = this.packet;
+    switch (protocol) {
+      case UDP_NTP:
+        // Control and private messages are shorter than the time header: tcpdump names them.
+        if (payload < messageEnd) {
+          packet.ntp = this.#ntp.bindPartial(this.#view, payload, messageEnd, 1);
+        }
+        return true;
+      case UDP_BOOTP:
+        // A message cut short still shows what tcpdump shows of it (see DhcpMessage.truncated).
+        if (payload < messageEnd) {
+          packet.dhcp = this.#dhcp.bindPartial(this.#view, payload, messageEnd, BOOTP_FIXED_LENGTH);
+        }
+        return true;
+      case UDP_VXLAN:
+        this.#decodeVxlan(payload, messageEnd, udp.payloadLength);
+        return true;
+      case UDP_GENEVE:
+        this.#decodeGeneve(payload, messageEnd, udp.payloadLength);
+        return true;
+      case UDP_MPLS:
+        this.#decodeMpls(payload, messageEnd, udp.payloadLength);
+        return true;
+      case UDP_WIREGUARD:
+        if (!isWireGuard(this.#view, payload, messageEnd, udp.payloadLength)) return false;
+        packet.wireguard = this.#wireguard.bind(this.#view, payload, messageEnd);
+        return true;
+      case UDP_SSDP:
+        // SSDP: HTTP over UDP (UPnP Device Architecture 2.0 section 1).
+        if (httpStart(this.#view, payload, messageEnd) !== "") {
+          packet.http = this.#http.bind(this.#view, payload, messageEnd);
+        }
+        return true;
+      case UDP_NAT_T:
+        // RFC 3948 section 2.2: a first word of 0 is IKE's marker, anything else an SPI.
+        if (messageEnd - payload >= ESP_HEADER_LENGTH && this.#view.getUint32(payload) !== 0) {
+          const esp = packet.esp = this.#esp.bind(this.#view, payload, messageEnd);
+          esp.udpEncapsulated = true;
+        } else if (
+          udp.payloadLength >= NON_ESP_MARKER_LENGTH &&
+          messageEnd - payload >= NON_ESP_MARKER_LENGTH && this.#view.getUint32(payload) === 0
+        ) {
+          this.#decodeIsakmp(
+            payload + NON_ESP_MARKER_LENGTH,
+            messageEnd,
+            udp.payloadLength - NON_ESP_MARKER_LENGTH,
+            true,
+          );
+        }
+        return true;
+      case UDP_ISAKMP:
+        if (payload < messageEnd) {
+          this.#decodeIsakmp(payload, messageEnd, udp.payloadLength, false);
+        }
+        return true;
+      case UDP_QUIC: {
+        if (!QuicDatagram.looksLikeQuic(this.#view, payload, messageEnd)) return false;
+        const quic = packet.quic = this.#quic.bind(this.#view, payload, messageEnd);
+        quic.fromServer = udp.srcPort === QUIC_PORT && udp.dstPort !== QUIC_PORT;
+        return true;
+      }
+      case UDP_DHCPV6:
+        if (payload < messageEnd) {
+          packet.dhcpv6 = this.#dhcpv6.bind(this.#view, payload, messageEnd);
+        }
+        return true;
+      case UDP_SYSLOG:
+        packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd, end);
+        return true;
+      case UDP_SOMEIP:
+        // A message shorter than the header, on the wire or as captured, is kept for what it
+        // shows.
+        if (payload < messageEnd) {
+          packet.someip = this.#someip.bindPartial(
+            this.#view,
+            payload,
+            messageEnd,
+            SOMEIP_HEADER_LENGTH,
+          );
+        }
+        return true;
+    }
+    return true;
   }
 
   /** ISAKMP's header, which may be cut short (`truncated`); its payloads are not decoded. */
@@ -1186,10 +1283,10 @@ export class Decoder {
       if (checksummed > 0 && udpLength >= UDP_HEADER_LENGTH && udpLength < checksummed) {
         udp.segmentLength = udpLength;
       }
-      if (isDnsPort(udp.srcPort, udp.dstPort)) {
-        this.#decodeDns(offset + UDP_HEADER_LENGTH, end, udp.messageLength);
-      } else if (udp.payloadLength > 0) {
-        this.#decodeUdpApplication(udp, offset + UDP_HEADER_LENGTH, end);
+      const bySource = UDP_PROTOCOL_BY_PORT[udp.srcPort];
+      const byDestination = UDP_PROTOCOL_BY_PORT[udp.dstPort];
+      if (bySource !== 0 || byDestination !== 0) {
+        this.#decodeUdpApplication(udp, offset + UDP_HEADER_LENGTH, end, bySource, byDestination);
       }
     } else if (
       (protocol === IPPROTO_ICMP && ipVersion === 4) ||

@@ -32,6 +32,7 @@ import {
   DNS_FLAG_RD,
   DNS_FLAG_TC,
   DNS_OPT_DO,
+  DNS_PORT,
   DNS_SECTION_ADDITIONAL,
   DNS_TYPE_A,
   DNS_TYPE_AAAA,
@@ -52,6 +53,7 @@ import {
   type DnsRecord,
   dnsRecordData,
   dnsTypeName,
+  LLMNR_PORT,
   MAX_NAME_TEXT_LENGTH,
   MDNS_PORT,
   type UdpHeader,
@@ -693,7 +695,8 @@ function writeSection(
  * a query; `4660* 2/0/1 CNAME www.example.test., A 192.0.2.80 (93)` for a reply. `verbosity`
  * is the count of `-v`: from 1 the records' names show, from 2 the question of a response
  * and the authority and additional sections, from 3 the TTLs. `mdns` marks multicast DNS's
- * class bits. Names are copied from the message straight into the output.
+ * class bits. Names are copied from the message straight into the output. A negative `length`
+ * leaves out the length at the end (after a line that says it already).
  */
 export function writeDns(
   out: ByteWriter,
@@ -789,6 +792,7 @@ export function writeDns(
       } else if (count > 0) return cut(out);
     }
   }
+  if (length < 0) return;
   out.byte(0x20);
   out.byte(0x28);
   out.uint(length);
@@ -798,6 +802,17 @@ export function writeDns(
 /** Whether a datagram is multicast DNS (RFC 6762), whose class fields carry a flag bit. */
 export function isMdns(udp: UdpHeader): boolean {
   return udp.srcPort === MDNS_PORT || udp.dstPort === MDNS_PORT;
+}
+
+/**
+ * Whether a datagram is DNS only by LLMNR's port (RFC 4795): tcpdump 4.99 does not decode it
+ * (`UDP, length 22`), where tshark does.
+ */
+export function isLlmnrOnly(udp: UdpHeader): boolean {
+  const source = udp.srcPort;
+  const destination = udp.dstPort;
+  return (source === LLMNR_PORT || destination === LLMNR_PORT) &&
+    source !== DNS_PORT && destination !== DNS_PORT && !isMdns(udp);
 }
 
 function cut(out: ByteWriter): void {

@@ -66,7 +66,7 @@ import { ByteWriter, encodePieces, type Piece } from "./bytes.ts";
 import { dumpLines, hexDigits, hexDump, writeAscii } from "./hexdump.ts";
 import { atmArpCutShort, writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
-import { isMdns, writeDns } from "./dns.ts";
+import { isLlmnrOnly, isMdns, writeDns } from "./dns.ts";
 import { writeHttpHint, writeHttpText } from "./http.ts";
 import { writeNtp } from "./ntp.ts";
 import { writeSyslog } from "./syslog.ts";
@@ -714,9 +714,13 @@ export class TextFormatter {
         return false;
       }
     }
-    const dns = packet.dns;
+    // LLMNR is DNS that tcpdump does not decode: its plain line, then the message's words.
+    const llmnr = isLlmnrOnly(udp);
+    const dns = llmnr ? undefined : packet.dns;
     const stop = packet.stop;
-    if (stop !== undefined && stop.layer === "dns" && stop.kind === "malformed") {
+    if (
+      !llmnr && stop !== undefined && stop.layer === "dns" && stop.kind === "malformed"
+    ) {
       // Shorter than a DNS header on the wire: tcpdump's words for it.
       out.text(`domain [length ${udp.messageLength} < 12] (invalid)`);
       const ip4 = packet.ipv4;
@@ -764,9 +768,8 @@ export class TextFormatter {
     }
     const length = udpDataLength(udp);
     if (!application && isSomeIpPort(udp)) {
-      // SOME/IP as the decoder read it; else tcpdump's reading of what the decoder gave to a
-      // protocol tcpdump does not decode (QUIC, WireGuard, SSDP: tshark's choice), or of an
-      // empty datagram (`(invalid)`).
+      // SOME/IP as the decoder read it; else tcpdump's reading of an empty datagram
+      // (`(invalid)`), which the decoder leaves alone.
       let someip = packet.someip;
       if (someip === undefined) {
         const payload = udp.offset + UDP_HEADER_LENGTH;
@@ -779,7 +782,10 @@ export class TextFormatter {
     if (!application) {
       out.piece(PIECE.udp);
       writeUdpLength(out, packet, udp, length);
-      if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
+      if (llmnr && packet.dns !== undefined) {
+        out.text(": LLMNR ");
+        writeDns(out, packet.dns, -1, this.#verbosity, false);
+      } else if (packet.quic !== undefined) writeQuicHint(out, packet.quic);
       else if (packet.wireguard !== undefined) writeWireGuardHint(out, packet.wireguard);
       else if (packet.http !== undefined) {
         // SSDP: tcpdump prints a plain UDP line; netpeek adds the first line.

@@ -1,0 +1,108 @@
+/**
+ * Which application protocol a UDP datagram is decoded as, for every pair of the ports the
+ * decoder knows (and an ordinary one), with payloads that look like WireGuard, like QUIC, or
+ * like neither. The decoder finds the protocol with a table of ports; here the protocols are
+ * tried one after another in their order of precedence, and tcpdump reads the same capture:
+ * each of its lines must begin netpeek's (which is how that order was found: tcpdump's, where
+ * it decodes the protocol).
+ */
+
+import assert from "node:assert/strict";
+import { Decoder, LINKTYPE_ETHERNET, type Packet } from "../src/decode/mod.ts";
+import { A, B, concat, text, udpOverEthernet } from "../scripts/packet_builder.ts";
+import { compareText, withBuiltCapture } from "./protocol_check.ts";
+
+/**
+ * The protocols in order of precedence: the layer each sets, and the ports that name it.
+ * tcpdump 4.99's order where it decodes them, then those it does not (WireGuard, SSDP, QUIC,
+ * LLMNR).
+ */
+const PRECEDENCE: readonly { layer: keyof Packet; ports: readonly number[] }[] = [
+  { layer: "dns", ports: [53, 5353] },
+  { layer: "dhcp", ports: [67, 68] },
+  { layer: "isakmp", ports: [500] },
+  { layer: "esp", ports: [4500] },
+  { layer: "ntp", ports: [123] },
+  { layer: "dhcpv6", ports: [546, 547] },
+  { layer: "syslog", ports: [514] },
+  { layer: "vxlan", ports: [4789] },
+  { layer: "geneve", ports: [6081] },
+  { layer: "mpls", ports: [6635] },
+  { layer: "someip", ports: [30490] },
+  { layer: "wireguard", ports: [51820] },
+  { layer: "http", ports: [1900] },
+  { layer: "quic", ports: [443] },
+  { layer: "dns", ports: [5355] },
+];
+
+/** A port no protocol is decoded on. */
+const ORDINARY_PORT = 40000;
+
+const PORTS = [...PRECEDENCE.flatMap((entry) => entry.ports), ORDINARY_PORT];
+
+/** A WireGuard handshake initiation's shape: type 1, three zero bytes, 148 bytes in all. */
+const WIREGUARD_LIKE = concat([1, 0, 0, 0], new Uint8Array(144).fill(0x41));
+/** A QUIC version 1 long header (an Initial's first byte, a zero-length DCID and SCID). */
+const QUIC_LIKE = concat([0xc0, 0, 0, 0, 1, 0, 0, 0, 8], new Uint8Array(60).fill(0x42));
+/** A long header of a version QUIC does not have: neither WireGuard's nor QUIC's. */
+const NEITHER = concat([0xc0, 0x12, 0x34, 0x56, 0x78, 0, 0], new Uint8Array(40).fill(0x43));
+/** An SSDP search: HTTP on port 1900, and a short header to QUIC's port. */
+const SSDP_SEARCH = text("M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n");
+
+const PAYLOADS = [WIREGUARD_LIKE, QUIC_LIKE, NEITHER, SSDP_SEARCH];
+
+/** The layer the precedence list gives a datagram between `ports` carrying `payload`. */
+function expectedLayer(ports: number[], payload: Uint8Array): keyof Packet | undefined {
+  for (const { layer, ports: named } of PRECEDENCE) {
+    if (!ports.some((port) => named.includes(port))) continue;
+    // Only these two look at the payload before they take the datagram: else the next
+    // protocol named by a port is tried.
+    if (layer === "wireguard" && payload !== WIREGUARD_LIKE) continue;
+    if (layer === "quic" && payload === NEITHER) continue;
+    return layer;
+  }
+  return undefined;
+}
+
+/** Every pair of ports, each way, with each payload. */
+function datagrams(): { ports: number[]; payload: Uint8Array; frame: Uint8Array }[] {
+  const built = [];
+  for (const source of PORTS) {
+    for (const destination of PORTS) {
+      for (const payload of PAYLOADS) {
+        const frame = udpOverEthernet(A, B, source, destination, payload);
+        built.push({ ports: [source, destination], payload, frame });
+      }
+    }
+  }
+  return built;
+}
+
+/** The application layers the decoder may set on a datagram. */
+const APPLICATION_LAYERS = [...new Set(PRECEDENCE.map((entry) => entry.layer))];
+
+Deno.test("UDP ports: each pair decoded as the protocol of higher precedence", () => {
+  const decoder = new Decoder();
+  const seen = new Set<string>();
+  for (const { ports, payload, frame } of datagrams()) {
+    const packet = decoder.decode(frame, LINKTYPE_ETHERNET);
+    const set = APPLICATION_LAYERS.filter((layer) => packet[layer] !== undefined);
+    assert.ok(set.length <= 1, `ports ${ports}: ${set}`);
+    const got = set[0];
+    let want = expectedLayer(ports, payload);
+    // SSDP's port takes the datagram, but only an HTTP message is decoded as one.
+    if (want === "http" && payload !== SSDP_SEARCH) want = undefined;
+    assert.equal(got, want, `ports ${ports}, payload of ${payload.length} bytes`);
+    if (got !== undefined) seen.add(got);
+  }
+  // Guard against a vacuous pass: every protocol was met.
+  for (const layer of APPLICATION_LAYERS) assert.ok(seen.has(layer), `never decoded: ${layer}`);
+});
+
+Deno.test("UDP ports: every pair's line begins with tcpdump's", async () => {
+  const frames = datagrams().map((datagram) => datagram.frame);
+  await withBuiltCapture(frames, "udp-ports", async (path) => {
+    const compared = await compareText(path, () => true);
+    assert.ok(compared >= frames.length, `${compared} lines compared`);
+  });
+});
