@@ -226,6 +226,14 @@ const UDP_PROTOCOL_BY_PORT: Uint8Array = (() => {
   return table;
 })();
 
+/**
+ * Whether a UDP port names an application protocol to the decoder (or to tcpdump's words for
+ * an empty datagram): a datagram between two ports that name none is plain UDP.
+ */
+export function udpPortNamesProtocol(port: number): boolean {
+  return UDP_PROTOCOL_BY_PORT[port] !== 0;
+}
+
 /** Source and destination port: the first 4 bytes of TCP and UDP. */
 const PORTS_LENGTH = 4;
 

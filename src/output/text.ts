@@ -60,6 +60,7 @@ import {
   SYSLOG_PORT,
   SyslogMessage,
   UDP_HEADER_LENGTH,
+  udpPortNamesProtocol,
 } from "../decode/mod.ts";
 import type { TcpAnalysis } from "../analysis/tcp_analysis.ts";
 import { ByteWriter, encodePieces, type Piece } from "./bytes.ts";
@@ -694,6 +695,15 @@ export class TextFormatter {
    * the line is complete already (a DNS port's message shorter than DNS's header).
    */
   #writeDatagram(out: ByteWriter, packet: Packet, udp: UdpHeader): boolean {
+    // Most datagrams: between ports that name no protocol, so nothing below applies.
+    if (
+      !udpPortNamesProtocol(udp.srcPort) && !udpPortNamesProtocol(udp.dstPort) &&
+      !udpLengthTooShort(udp) && !this.#checksumShown(packet)
+    ) {
+      out.piece(PIECE.udp);
+      writeUdpLength(out, packet, udp, udpDataLength(udp));
+      return true;
+    }
     if (udpLengthTooShort(udp)) {
       // tcpdump reads nothing past a length field shorter than UDP's own header.
       out.text(`truncated-udplength ${udp.length}`);
