@@ -10,7 +10,8 @@
 import assert from "node:assert/strict";
 import { Decoder, LINKTYPE_ETHERNET, type Packet } from "../src/decode/mod.ts";
 import { A, B, concat, text, udpOverEthernet } from "../scripts/packet_builder.ts";
-import { compareText, withBuiltCapture } from "./protocol_check.ts";
+import { assertShows, compareText, output, withBuiltCapture } from "./protocol_check.ts";
+import { runNetpeek } from "./netpeek_process.ts";
 
 /**
  * The protocols in order of precedence: the layer each sets, and the ports that name it.
@@ -104,5 +105,40 @@ Deno.test("UDP ports: every pair's line begins with tcpdump's", async () => {
   await withBuiltCapture(frames, "udp-ports", async (path) => {
     const compared = await compareText(path, () => true);
     assert.ok(compared >= frames.length, `${compared} lines compared`);
+  });
+});
+
+Deno.test("LLMNR: tcpdump's plain UDP line, then the message as tcpdump words DNS", async () => {
+  const name = concat([4], text("host"), [0]);
+  const query = concat([0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0], name, [0, 1, 0, 1]);
+  const reply = concat(
+    [0x12, 0x34, 0x80, 0, 0, 1, 0, 1, 0, 0, 0, 0],
+    name,
+    [0, 1, 0, 1, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 192, 0, 2, 7],
+  );
+  const frames = [
+    udpOverEthernet(A, "224.0.0.252", ORDINARY_PORT, 5355, query),
+    udpOverEthernet(B, A, 5355, ORDINARY_PORT, reply),
+    // Shorter than DNS's header: tcpdump's line, and netpeek's note of what is wrong.
+    udpOverEthernet(A, "224.0.0.252", ORDINARY_PORT, 5355, new Uint8Array([1, 2, 3, 4, 5])),
+  ];
+  await withBuiltCapture(frames, "llmnr.pcap", async (path) => {
+    for (const flags of [[], ["-vv"]]) {
+      assert.equal(await compareText(path, () => true, flags), frames.length * (flags.length + 1));
+    }
+    const lines = (await runNetpeek(["-r", path], { env: { TZ: "UTC" } })).stdout;
+    assertShows(lines, [
+      "UDP, length 22: LLMNR 4660 A? host.\n",
+      "UDP, length 38: LLMNR 4660- 1/0/0 A 192.0.2.7\n",
+      "UDP, length 5 [|dns: length 5 < 12]\n",
+    ]);
+    // JSON and fields keep the message, as tshark's LLMNR dissector reads it.
+    const json = (await runNetpeek(["--json", "-r", path])).stdout.trimEnd().split("\n")
+      .map((line) => JSON.parse(line));
+    assert.equal(json[1].dns.answer[0].data, "192.0.2.7");
+    const fields = ["-T", "fields", "-e", "dns.qry.name", "-e", "dns.a", "-r", path];
+    const theirs = await output("tshark", ["-n", ...fields]);
+    assert.match(theirs, /host\t192\.0\.2\.7/);
+    assert.equal((await runNetpeek(fields)).stdout, theirs);
   });
 });
