@@ -17,7 +17,9 @@ import {
   compareText,
   type FieldCheck,
   keepCapture,
+  withBuiltCapture,
 } from "./protocol_check.ts";
+import { A, B, concat, udpOverEthernet } from "../scripts/packet_builder.ts";
 import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -195,4 +197,28 @@ Deno.test("DHCP fixture: udhcpc and dnsmasq's exchange as tcpdump and tshark rea
   const checked: Checked = { lines: 0, fields: 0 };
   await checkFile(FIXTURE, checked);
   assert.ok(checked.fields >= 4, `only ${checked.fields} DHCP packets`);
+});
+
+Deno.test("BOOTP's server and file names: one that fills its field without a NUL ends the line as tcpdump ends it", async () => {
+  const head = concat(
+    [1, 1, 6, 0, 1, 2, 3, 4, 0, 0, 0, 0],
+    new Uint8Array(16),
+    [2, 0, 0, 0, 0, 1],
+    new Uint8Array(10),
+  );
+  const letters = (count: number) => new Uint8Array(count).fill(0x41);
+  const messages = [
+    concat(head, letters(30)), // the name cut by the datagram's end
+    concat(head, [0], letters(29)), // no name, then the end
+    concat(head, letters(10), new Uint8Array(54), letters(40)), // the file cut
+    concat(head, letters(10), new Uint8Array(54), letters(5), new Uint8Array(5)),
+    concat(head, letters(64), letters(128)), // both names fill their fields
+    concat(head, letters(10), new Uint8Array(54), letters(128)),
+  ];
+  const frames = messages.map((message) => udpOverEthernet(A, B, 68, 67, message));
+  await withBuiltCapture(frames, "bootp-names.pcap", async (path) => {
+    for (const flags of [["-v"], ["-vv"]]) {
+      assert.ok(await compareText(path, () => true, flags) > frames.length);
+    }
+  });
 });

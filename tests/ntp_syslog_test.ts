@@ -24,8 +24,19 @@ import {
   type FieldCheck,
   keepCapture,
   withBuiltCapture,
+  withRecords,
 } from "./protocol_check.ts";
-import { concat, ethernet, ip4, ipv4, udp } from "../scripts/packet_builder.ts";
+import type { BuiltRecord } from "./protocol_check.ts";
+import {
+  A,
+  B,
+  concat,
+  ethernet,
+  ip4,
+  ipv4,
+  udp,
+  udpOverEthernet,
+} from "../scripts/packet_builder.ts";
 import { hasCommand, NetpeekProcess, runNetpeek, sh } from "./netpeek_process.ts";
 
 const CORPUS = new URL("../../shared/pcap-corpus/tcpdump/", import.meta.url);
@@ -221,5 +232,46 @@ Deno.test("syslog without a priority: tcpdump's (invalid) and [|syslog], JSON of
       false,
     ]);
     assert.deepEqual([objects[1].truncated, objects[0].invalid], [true, true]);
+  });
+});
+
+Deno.test("NTP shorter than its header: tcpdump's (invalid); cut by the capture: the fields captured, then [|ntp]", async () => {
+  const body = (first: number) =>
+    concat([first], Uint8Array.from({ length: 55 }, (_, i) => (i * 37 + 11) & 0xff));
+  const records: BuiltRecord[] = [];
+  // Ethernet, IPv4 and UDP headers before the message.
+  const UDP_PAYLOAD_AT = 42;
+  // A client's time message (48 bytes) and a control message (12) cut after each byte, and
+  // both short on the wire; then a control message whose count runs past it, and one whose
+  // data is there.
+  for (const [first, header] of [[0x23, 48], [0x26, 12]]) {
+    const whole = udpOverEthernet(A, B, 40000, 123, body(first).subarray(0, header));
+    for (let captured = 1; captured < header; captured++) {
+      records.push({
+        frame: whole.subarray(0, UDP_PAYLOAD_AT + captured),
+        wireLength: whole.length,
+      });
+    }
+    for (const wire of [5, header - 1]) {
+      records.push({ frame: udpOverEthernet(A, B, 40000, 123, body(first).subarray(0, wire)) });
+    }
+  }
+  const control = (count: number, data: number) =>
+    concat([0x26, 0x02, 0, 1, 0, 0, 0, 0, 0, 0, 0, count], new Uint8Array(data).fill(7));
+  for (const [count, data] of [[4, 2], [4, 4]]) {
+    records.push({ frame: udpOverEthernet(A, B, 40000, 123, control(count, data)) });
+  }
+  await withRecords(1, records, async (path) => {
+    for (const flags of [[], ["-v"], ["-vv"]]) {
+      assert.ok(await compareText(path, () => true, flags) >= records.length);
+    }
+    const text = (await runNetpeek(["-v", "-r", path])).stdout;
+    assertShows(text, [
+      "Receive Timestamp:    ",
+      "(invalid)",
+      " [|ntp]",
+      "Count=4 (invalid)",
+      "TO-BE-DONE: data not interpreted",
+    ]);
   });
 });

@@ -100,11 +100,13 @@ Deno.test("UDP ports: each pair decoded as the protocol of higher precedence", (
   for (const layer of APPLICATION_LAYERS) assert.ok(seen.has(layer), `never decoded: ${layer}`);
 });
 
-Deno.test("UDP ports: every pair's line begins with tcpdump's", async () => {
+Deno.test("UDP ports: every pair's line begins with tcpdump's (default, -v, -vv)", async () => {
   const frames = datagrams().map((datagram) => datagram.frame);
   await withBuiltCapture(frames, "udp-ports", async (path) => {
-    const compared = await compareText(path, () => true);
-    assert.ok(compared >= frames.length, `${compared} lines compared`);
+    for (const flags of [[], ["-v"], ["-vv"]]) {
+      const compared = await compareText(path, () => true, flags);
+      assert.ok(compared >= frames.length, `${flags}: ${compared} lines compared`);
+    }
   });
 });
 

@@ -184,7 +184,10 @@ function printable(out: ByteWriter, dhcp: DhcpMessage, at: number, length: numbe
   return at + length <= dhcp.end;
 }
 
-/** tcpdump's `fn_printztn`: text up to a NUL or `length` bytes. */
+/**
+ * tcpdump's `nd_printztn`: text up to a NUL or `length` bytes; false when the bytes end first,
+ * or when the field is full with no NUL (tcpdump then marks the message cut, and stops).
+ */
 function printableZ(out: ByteWriter, dhcp: DhcpMessage, at: number, length: number): boolean {
   const view = dhcp.dataView;
   for (let i = at; i < at + length; i++) {
@@ -193,7 +196,7 @@ function printableZ(out: ByteWriter, dhcp: DhcpMessage, at: number, length: numb
     if (byte === 0) return true;
     writePrintableByte(out, byte);
   }
-  return true;
+  return false;
 }
 
 function hex2(value: number): string {

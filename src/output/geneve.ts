@@ -50,6 +50,7 @@ function optionClassName(optionClass: number): string {
 function optionsText(geneve: GeneveHeader, verbosity: number): string {
   const view = geneve.dataView;
   let at = geneve.offset + 8;
+  const optionsEnd = geneve.offset + geneve.headerLength;
   const words: string[] = [];
   for (const option of geneve.options()) {
     let text =
@@ -57,6 +58,11 @@ function optionsText(geneve: GeneveHeader, verbosity: number): string {
       ` type 0x${option.type.toString(16)}${
         option.type & TYPE_CRITICAL ? "(C)" : ""
       } len ${option.length}`;
+    if (at + option.length > optionsEnd) {
+      // Longer than the options left: tcpdump says so, and reads no further.
+      words.push(text + " [bad length]");
+      break;
+    }
     if (verbosity > 1 && option.length > 4) {
       text += " data";
       for (let word = at + 4; word + 4 <= Math.min(at + option.length, geneve.end); word += 4) {

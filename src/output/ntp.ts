@@ -46,28 +46,57 @@ export function writeNtp(out: ByteWriter, ntp: NtpMessage, length: number, verbo
   if (verbosity === 0) return;
   const leap = ntp.leap;
   out.text(`\n\tLeap indicator: ${LEAP_NAMES[leap]} (${leap << 6})`);
+  // Shorter than its header on the wire, tcpdump calls the message invalid; cut short by the
+  // capture, it prints the fields captured, then its mark.
   if (ntp.mode <= NTP_LAST_TIME_MODE) {
-    if (ntp.capturedLength < NTP_HEADER_LENGTH) out.text(" [|ntp]");
+    if (length < NTP_HEADER_LENGTH) out.text(INVALID);
     else writeTimeMessage(out, ntp, length);
   } else if (ntp.mode === NTP_MODE_CONTROL) {
-    if (ntp.capturedLength < NTP_CONTROL_HEADER_LENGTH) out.text(" [|ntp]");
-    else writeControlMessage(out, ntp);
+    if (length < NTP_CONTROL_HEADER_LENGTH) out.text(INVALID);
+    else writeControlMessage(out, ntp, length);
   }
 }
 
+const INVALID = " (invalid)";
+const CUT = " [|ntp]";
+
+/**
+ * Whether the message was captured only up to before `end` bytes: then tcpdump's mark is
+ * written, where tcpdump stops reading.
+ */
+function cutBefore(out: ByteWriter, ntp: NtpMessage, end: number): boolean {
+  if (ntp.capturedLength >= end) return false;
+  out.text(CUT);
+  return true;
+}
+
 /** A control message's header (RFC 9327), as tcpdump 4.99 prints it. */
-function writeControlMessage(out: ByteWriter, ntp: NtpMessage): void {
+function writeControlMessage(out: ByteWriter, ntp: NtpMessage, length: number): void {
   const control = ntp.controlWord;
   const [sequence, status, association, offset, count] = ntp.controlFields;
+  if (cutBefore(out, ntp, 2)) return;
   out.text(
     `, ${control & 0x80 ? "Response" : "Request"}, ${control & 0x40 ? "Error" : "OK"}, ` +
-      `${control & 0x20 ? "More" : "Last"}, OpCode=${control & 0x1f}`,
+      `${control & 0x20 ? "More" : "Last"}, OpCode=${control & 0x1f}\n`,
   );
-  out.text(
-    `\n\tSequence=${sequence}, Status=${status === 0 ? "0" : "0x" + status.toString(16)}, ` +
-      `Assoc.=${association}, Offset=${offset}, Count=${count}`,
-  );
-  if (count !== 0) out.text("\n\tTO-BE-DONE: data not interpreted");
+  // Sequence, status, association, offset and count: two bytes each from byte 2.
+  const fields: [string, string][] = [
+    ["\tSequence=", `${sequence}`],
+    [", Status=", status === 0 ? "0" : "0x" + status.toString(16)],
+    [", Assoc.=", `${association}`],
+    [", Offset=", `${offset}`],
+    [", Count=", `${count}`],
+  ];
+  for (let i = 0; i < fields.length; i++) {
+    if (cutBefore(out, ntp, 4 + 2 * i)) return;
+    out.text(fields[i][0] + fields[i][1]);
+  }
+  if (count === 0) return;
+  // The data the count announces must fit in the message, and be captured.
+  if (length - NTP_CONTROL_HEADER_LENGTH < count) out.text(INVALID);
+  else if (!cutBefore(out, ntp, NTP_CONTROL_HEADER_LENGTH + count)) {
+    out.text("\n\tTO-BE-DONE: data not interpreted");
+  }
 }
 
 function sign8(value: number): number {
@@ -130,12 +159,18 @@ function writeTimeMessage(out: ByteWriter, ntp: NtpMessage, length: number): voi
     : stratum >= 2 && stratum <= 15
     ? "secondary reference"
     : "reserved";
+  if (cutBefore(out, ntp, 2)) return;
   out.text(`, Stratum ${stratum} (${stratumName})`);
+  if (cutBefore(out, ntp, 3)) return;
   out.text(`, poll ${poll}`);
   if (poll > -32 && poll < 32) out.text(poll >= 0 ? ` (${2 ** poll}s)` : ` (1/${2 ** -poll}s)`);
+  if (cutBefore(out, ntp, 4)) return;
   out.text(`, precision ${sign8(ntp.precision & 0xff)}`);
+  if (cutBefore(out, ntp, 8)) return;
   out.text(`\n\tRoot Delay: ${shortFixed(ntp.rootDelayWord)}`);
+  if (cutBefore(out, ntp, 12)) return;
   out.text(`, Root dispersion: ${shortFixed(ntp.rootDispersionWord)}`);
+  if (cutBefore(out, ntp, 16)) return;
   out.text(", Reference-ID: ");
   const view = ntp.dataView;
   const reference = ntp.referenceIdAt;
@@ -161,10 +196,17 @@ function writeTimeMessage(out: ByteWriter, ntp: NtpMessage, length: number): voi
       out.text(`0x${ntp.referenceId.toString(16).padStart(8, "0")}`);
   }
   const origin = ntp.timestamp(1);
-  out.text(`\n\t  Reference Timestamp:  ${longTime(...ntp.timestamp(0))}`);
-  out.text(`\n\t  Originator Timestamp: ${longTime(...origin)}`);
-  out.text(`\n\t  Receive Timestamp:    ${longTime(...ntp.timestamp(2))}`);
-  out.text(`\n\t  Transmit Timestamp:   ${longTime(...ntp.timestamp(3))}`);
+  const labels = [
+    "\n\t  Reference Timestamp:  ",
+    "\n\t  Originator Timestamp: ",
+    "\n\t  Receive Timestamp:    ",
+    "\n\t  Transmit Timestamp:   ",
+  ];
+  // Four eight-byte timestamps from byte 16.
+  for (let i = 0; i < labels.length; i++) {
+    if (cutBefore(out, ntp, 24 + 8 * i)) return;
+    out.text(labels[i] + longTime(...ntp.timestamp(i)));
+  }
   out.text(`\n\t    Originator - Receive Timestamp:  ${delta(origin, ntp.timestamp(2))}`);
   out.text(`\n\t    Originator - Transmit Timestamp: ${delta(origin, ntp.timestamp(3))}`);
   // After the header: a key ID alone (a crypto-NAK), or with a 128- or 160-bit digest.
