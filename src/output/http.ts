@@ -80,6 +80,7 @@ function writeLine(
   view: DataView,
   at: number,
   end: number,
+  cut = CUT,
 ): number {
   const start = at;
   let next = 0;
@@ -104,7 +105,7 @@ function writeLine(
   out.text(prefix);
   out.viewBytes(view, start, lineEnd - start);
   // Text to the end with no line end: tcpdump takes it for a line cut short.
-  if (next === 0) out.text(CUT);
+  if (next === 0) out.text(cut);
   return next;
 }
 
@@ -131,15 +132,50 @@ export function writeHttpText(
     if (second !== null && /^\d{3}$/.test(second.token)) isMessage = true;
   }
   out.piece(PROTOCOL_PIECE);
-  if (!isMessage) return;
+  if (isMessage) writeTextLines(out, view, start, stop, length, verbosity, CUT);
+}
+
+/**
+ * The first line (`: <line>`), or with `verbosity` `, length: N` and every printable line after
+ * `\n\t`, up to the first that is not text; `cut` marks a line the bytes end inside.
+ */
+function writeTextLines(
+  out: ByteWriter,
+  view: DataView,
+  start: number,
+  stop: number,
+  length: number,
+  verbosity: number,
+  cut: string,
+): void {
   if (verbosity > 0) {
     out.text(`, length: ${length}`);
     for (let at = start; at < stop;) {
-      const next = writeLine(out, LINE_PREFIX, view, at, stop);
+      const next = writeLine(out, LINE_PREFIX, view, at, stop, cut);
       if (next === 0) break;
       at = next;
     }
-  } else writeLine(out, ": ", view, start, stop);
+  } else writeLine(out, ": ", view, start, stop, cut);
+}
+
+/**
+ * A protocol of text lines whose every segment tcpdump prints as text (its `txtproto_print`
+ * without a list of commands): FTP's control connection and SMTP. `: FTP`, then the first
+ * line (`: FTP: 220 ready`), or with `verbosity` the length and every line; ` [|ftp]` marks a
+ * line the segment ends inside.
+ */
+export function writeLineProtocolText(
+  out: ByteWriter,
+  name: "FTP" | "SMTP",
+  view: DataView,
+  start: number,
+  end: number,
+  length: number,
+  verbosity: number,
+): void {
+  out.text(`: ${name}`);
+  const stop = Math.min(end, start + length);
+  writeTextLines(out, view, start, stop, length, verbosity, ` [|${name.toLowerCase()}]`);
 }
 
 /**

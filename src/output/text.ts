@@ -68,7 +68,7 @@ import { dumpLines, hexDigits, hexDump, writeAscii } from "./hexdump.ts";
 import { atmArpCutShort, writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isLlmnrOnly, isMdns, writeDns } from "./dns.ts";
-import { writeHttpHint, writeHttpText } from "./http.ts";
+import { writeHttpHint, writeHttpText, writeLineProtocolText } from "./http.ts";
 import { writeNtp } from "./ntp.ts";
 import { writeSyslog } from "./syslog.ts";
 import { writeDhcp } from "./dhcp.ts";
@@ -672,19 +672,36 @@ export class TextFormatter {
     writeTcp(out, tcp, analysis, this.#checksumShown(packet), this.#flag, this.#verbosity > 1);
     if (this.#verbosity > 0 && (tcp.flagBits & TCP_RST) !== 0 && tcp.payloadLength > 0) {
       writeRstData(out, tcp);
-    } else if (packet.dns !== undefined) {
-      out.byte(0x20);
-      writeDns(out, packet.dns, tcp.payloadLength - 2, this.#verbosity, false);
     } else if (tcp.payloadLength > 0) {
-      if (isHttpPort(tcp)) {
-        const start = tcp.offset + tcp.dataOffset;
-        writeHttpText(out, tcp.dataView, start, tcp.end, tcp.payloadLength, this.#verbosity);
-      } else if (isSshPort(tcp)) {
-        writeSshBanner(out, tcp.dataView, tcp.offset + tcp.dataOffset, tcp.end);
-      } else if (packet.http !== undefined) {
-        writeHttpHint(out, tcp.dataView, tcp.offset + tcp.dataOffset, tcp.end);
-      } else if (packet.tls !== undefined) {
-        writeTlsHint(out, packet.tls);
+      const view = tcp.dataView;
+      const start = tcp.offset + tcp.dataOffset;
+      const length = tcp.payloadLength;
+      const verbosity = this.#verbosity;
+      switch (tcpdumpTcpPort(tcp)) {
+        case TELNET_PORT:
+          break; // tcpdump prints only telnet's option commands, which netpeek does not read
+        case SMTP_PORT:
+          writeLineProtocolText(out, "SMTP", view, start, tcp.end, length, verbosity);
+          break;
+        case SSH_PORT:
+          writeSshBanner(out, view, start, tcp.end);
+          break;
+        case FTP_PORT:
+          writeLineProtocolText(out, "FTP", view, start, tcp.end, length, verbosity);
+          break;
+        case HTTP_PORT:
+          writeHttpText(out, view, start, tcp.end, length, verbosity);
+          break;
+        case DNS_PORT:
+          writeDnsOverTcp(out, packet, tcp, verbosity);
+          break;
+        default:
+          // Nothing tcpdump decodes: netpeek's words after its line.
+          if (packet.dns !== undefined) {
+            out.byte(0x20);
+            writeDns(out, packet.dns, length - 2, verbosity, false);
+          } else if (packet.http !== undefined) writeHttpHint(out, view, start, tcp.end);
+          else if (packet.tls !== undefined) writeTlsHint(out, packet.tls);
       }
     }
     if (verbose) writeTcpAnalysis(out, this.#analysis);
@@ -1184,18 +1201,60 @@ function otherLinkText(
   return `${etherTypeText(type)}, length ${networkLength}`;
 }
 
-/** The ports tcpdump prints HTTP text on. */
-function isHttpPort(tcp: TcpHeader): boolean {
+/** TCP ports tcpdump decodes that netpeek follows it on (SSH: the version banner). */
+const FTP_PORT = 21;
+const SSH_PORT = 22;
+const TELNET_PORT = 23;
+const SMTP_PORT = 25;
+
+/**
+ * The TCP ports netpeek prints tcpdump's words for, in the order tcpdump 4.99 tries them
+ * (measured on every pair of them): telnet, SMTP, SSH, FTP, HTTP (80 and 8080), DNS.
+ */
+const TCPDUMP_TCP_PORTS: readonly (readonly number[])[] = [
+  [TELNET_PORT],
+  [SMTP_PORT],
+  [SSH_PORT],
+  [FTP_PORT],
+  [HTTP_PORT, HTTP_ALT_PORT],
+  [DNS_PORT],
+];
+
+/**
+ * The protocol tcpdump reads a segment as, by its ports (HTTP's as `HTTP_PORT`), or 0 when it
+ * reads none of those netpeek follows.
+ */
+function tcpdumpTcpPort(tcp: TcpHeader): number {
   const { srcPort, dstPort } = tcp;
-  return srcPort === HTTP_PORT || dstPort === HTTP_PORT || srcPort === HTTP_ALT_PORT ||
-    dstPort === HTTP_ALT_PORT;
+  for (const ports of TCPDUMP_TCP_PORTS) {
+    for (const port of ports) if (srcPort === port || dstPort === port) return ports[0];
+  }
+  return 0;
 }
 
-/** SSH's port, where tcpdump prints a connection's version banner. */
-const SSH_PORT = 22;
-
-function isSshPort(tcp: TcpHeader): boolean {
-  return tcp.srcPort === SSH_PORT || tcp.dstPort === SSH_PORT;
+/**
+ * DNS over TCP on port 53 as tcpdump prints it: the message after its two-byte length, or
+ * tcpdump's words when that length is not the rest of the segment's (a message split across
+ * segments, or two in one, which tcpdump does not follow).
+ */
+function writeDnsOverTcp(out: ByteWriter, packet: Packet, tcp: TcpHeader, verbosity: number) {
+  const start = tcp.offset + tcp.dataOffset;
+  const length = tcp.payloadLength;
+  if (length < 2) {
+    out.text(` [DNS over TCP: length ${length} < 2] (invalid)`);
+    return;
+  }
+  if (start + 2 > tcp.end) {
+    out.text(" [|domain]");
+    return;
+  }
+  const prefix = tcp.dataView.getUint16(start);
+  if (prefix !== length - 2) {
+    out.text(` [prefix length(${prefix}) != length(${length - 2})] (invalid)`);
+  } else if (packet.dns !== undefined) {
+    out.byte(0x20);
+    writeDns(out, packet.dns, length - 2, verbosity, false);
+  }
 }
 
 /** RFC 4253 section 4.2: the banner's line is at most 255 bytes, CR LF included. */
