@@ -3,7 +3,8 @@
  * (`txtproto_print`): `: HTTP`, then the first line when the segment begins a request or a
  * response (`: HTTP: GET /app.js HTTP/1.1`), and with `-v` every printable line of it, each on
  * its own line after a tab. netpeek prints the same there, and on other ports, where tcpdump
- * prints nothing of HTTP, adds the first line of a segment that begins a message.
+ * prints nothing of HTTP, adds the first line of a segment that begins a message. FTP's and
+ * SMTP's lines go through the same printer, on every segment (`writeLineProtocolText`).
  *
  * @example
  * ```ts
