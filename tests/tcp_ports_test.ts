@@ -1,6 +1,6 @@
 /**
- * The TCP ports tcpdump reads text on (telnet, SMTP, SSH, FTP, HTTP, DNS): every pair of them
- * and of some it does not (POP3, IMAP, HTTPS, mDNS, LLMNR, a proxy's, an ordinary one), with
+ * The TCP ports tcpdump reads text on (telnet, SMTP, WHOIS, SSH, FTP, HTTP, RTSP, DNS): every
+ * pair of them and of some it does not (POP3, IMAP, HTTPS, mDNS, LLMNR, a proxy's, an ordinary one), with
  * payloads of each kind, against tcpdump's lines at default, -v and -vv; and curl's own SMTP
  * and FTP commands, on `lo`, against a server that answers as one.
  */
@@ -10,7 +10,7 @@ import { concat, ethernet, ip4, ipv4, tcp, text, u16 } from "../scripts/packet_b
 import { assertShows, captureLo, compareText, withBuiltCapture } from "./protocol_check.ts";
 import { hasCommand, runNetpeek } from "./netpeek_process.ts";
 
-const PORTS = [21, 22, 23, 25, 53, 80, 110, 143, 443, 5353, 5355, 8080, 3128, 40000];
+const PORTS = [21, 22, 23, 25, 43, 53, 80, 110, 143, 443, 554, 5353, 5355, 8080, 3128, 40000];
 
 const QUERY = concat([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4], text("host"), [0, 0, 1, 0, 1]);
 
@@ -24,6 +24,8 @@ const PAYLOADS = [
   concat(u16(QUERY.length + 9), QUERY),
   text("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
   text("220 mail.example.test ESMTP ready\r\n250-SIZE 1000\r\n"),
+  text("DESCRIBE rtsp://media.example.test/a RTSP/1.0\r\nCSeq: 2\r\n\r\n"),
+  text("RTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n"),
   // A line the segment ends inside.
   new Uint8Array(30).fill(0x41),
   new Uint8Array([0x00]),
@@ -74,6 +76,8 @@ Deno.test("TCP ports: every pair's line begins with tcpdump's (default, -v, -vv)
       "length 30: FTP: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA [|ftp]\n",
       "length 32: SSH: SSH-2.0-OpenSSH_9.2p1 Debian-2\n",
       "length 45: HTTP: HTTP/1.1 404 Not Found\n",
+      "length 28: RTSP: RTSP/1.0 200 OK\n",
+      "length 30: WHOIS: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA [|whois]\n",
       "length 24 4660+ A? host. (22)\n",
       "length 24 [prefix length(31) != length(22)] (invalid)\n",
       "length 1 [DNS over TCP: length 1 < 2] (invalid)\n",

@@ -123,17 +123,63 @@ export function writeHttpText(
   length: number,
   verbosity: number,
 ): void {
+  out.piece(PROTOCOL_PIECE);
+  writeRequestProtocolLines(out, HTTP_METHODS, CUT, view, start, end, length, verbosity);
+}
+
+/** RTSP's methods (RFC 2326 section 10), as tcpdump lists them. */
+const RTSP_METHODS: ReadonlySet<string> = new Set([
+  "DESCRIBE",
+  "ANNOUNCE",
+  "GET_PARAMETER",
+  "OPTIONS",
+  "PAUSE",
+  "PLAY",
+  "RECORD",
+  "REDIRECT",
+  "SETUP",
+  "SET_PARAMETER",
+  "TEARDOWN",
+]);
+
+/** RTSP on its port (554), as tcpdump prints it: HTTP's way, with RTSP's methods. */
+export function writeRtspText(
+  out: ByteWriter,
+  view: DataView,
+  start: number,
+  end: number,
+  length: number,
+  verbosity: number,
+): void {
+  out.text(": RTSP");
+  writeRequestProtocolLines(out, RTSP_METHODS, " [|rtsp]", view, start, end, length, verbosity);
+}
+
+/**
+ * The lines of a segment that begins a request (a method of `methods`) or a response (a
+ * three-digit status second), as tcpdump's `txtproto_print` prints HTTP-like protocols;
+ * nothing for any other segment (a body's continuation).
+ */
+function writeRequestProtocolLines(
+  out: ByteWriter,
+  methods: ReadonlySet<string>,
+  cut: string,
+  view: DataView,
+  start: number,
+  end: number,
+  length: number,
+  verbosity: number,
+): void {
   // tcpdump reads the wire length; what the capture lacks it would not print anyway.
   const stop = Math.min(end, start + length);
   let isMessage = false;
   const first = fetchToken(view, start, stop);
   if (first !== null) {
-    if (HTTP_METHODS.has(first.token.toUpperCase())) isMessage = true;
+    if (methods.has(first.token.toUpperCase())) isMessage = true;
     const second = fetchToken(view, first.next, stop);
     if (second !== null && /^\d{3}$/.test(second.token)) isMessage = true;
   }
-  out.piece(PROTOCOL_PIECE);
-  if (isMessage) writeTextLines(out, view, start, stop, length, verbosity, CUT);
+  if (isMessage) writeTextLines(out, view, start, stop, length, verbosity, cut);
 }
 
 /**
@@ -161,13 +207,13 @@ function writeTextLines(
 
 /**
  * A protocol of text lines whose every segment tcpdump prints as text (its `txtproto_print`
- * without a list of commands): FTP's control connection and SMTP. `: FTP`, then the first
+ * without a list of commands): FTP's control connection, SMTP and WHOIS. `: FTP`, then the first
  * line (`: FTP: 220 ready`), or with `verbosity` the length and every line; ` [|ftp]` marks a
  * line the segment ends inside.
  */
 export function writeLineProtocolText(
   out: ByteWriter,
-  name: "FTP" | "SMTP",
+  name: "FTP" | "SMTP" | "WHOIS",
   view: DataView,
   start: number,
   end: number,

@@ -68,7 +68,7 @@ import { dumpLines, hexDigits, hexDump, writeAscii } from "./hexdump.ts";
 import { atmArpCutShort, writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isLlmnrOnly, isMdns, writeDns } from "./dns.ts";
-import { writeHttpHint, writeHttpText, writeLineProtocolText } from "./http.ts";
+import { writeHttpHint, writeHttpText, writeLineProtocolText, writeRtspText } from "./http.ts";
 import { writeNtp } from "./ntp.ts";
 import { writeSyslog } from "./syslog.ts";
 import { writeDhcp } from "./dhcp.ts";
@@ -689,8 +689,14 @@ export class TextFormatter {
         case FTP_PORT:
           writeLineProtocolText(out, "FTP", view, start, tcp.end, length, verbosity);
           break;
+        case WHOIS_PORT:
+          writeLineProtocolText(out, "WHOIS", view, start, tcp.end, length, verbosity);
+          break;
         case HTTP_PORT:
           writeHttpText(out, view, start, tcp.end, length, verbosity);
+          break;
+        case RTSP_PORT:
+          writeRtspText(out, view, start, tcp.end, length, verbosity);
           break;
         case DNS_PORT:
           writeDnsOverTcp(out, packet, tcp, verbosity);
@@ -1206,17 +1212,22 @@ const FTP_PORT = 21;
 const SSH_PORT = 22;
 const TELNET_PORT = 23;
 const SMTP_PORT = 25;
+const WHOIS_PORT = 43;
+const RTSP_PORT = 554;
 
 /**
  * The TCP ports netpeek prints tcpdump's words for, in the order tcpdump 4.99 tries them
- * (measured on every pair of them): telnet, SMTP, SSH, FTP, HTTP (80 and 8080), DNS.
+ * (measured on every pair of them): telnet, SMTP, WHOIS, SSH, FTP, HTTP (80 and 8080), RTSP,
+ * DNS.
  */
 const TCPDUMP_TCP_PORTS: readonly (readonly number[])[] = [
   [TELNET_PORT],
   [SMTP_PORT],
+  [WHOIS_PORT],
   [SSH_PORT],
   [FTP_PORT],
   [HTTP_PORT, HTTP_ALT_PORT],
+  [RTSP_PORT],
   [DNS_PORT],
 ];
 
