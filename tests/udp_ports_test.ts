@@ -18,13 +18,15 @@ import { runNetpeek } from "./netpeek_process.ts";
  * tcpdump 4.99's order where it decodes them, then those it does not (WireGuard, SSDP, QUIC,
  * LLMNR).
  */
-const PRECEDENCE: readonly { layer: keyof Packet; ports: readonly number[] }[] = [
+const PRECEDENCE: readonly { layer: keyof Packet | "sip"; ports: readonly number[] }[] = [
   { layer: "dns", ports: [53, 5353] },
   { layer: "dhcp", ports: [67, 68] },
   { layer: "isakmp", ports: [500] },
   { layer: "esp", ports: [4500] },
   { layer: "ntp", ports: [123] },
   { layer: "dhcpv6", ports: [546, 547] },
+  // SIP: lines of text, which the decoder keeps no layer of.
+  { layer: "sip", ports: [5060] },
   { layer: "syslog", ports: [514] },
   { layer: "vxlan", ports: [4789] },
   { layer: "geneve", ports: [6081] },
@@ -53,7 +55,7 @@ const SSDP_SEARCH = text("M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\
 const PAYLOADS = [WIREGUARD_LIKE, QUIC_LIKE, NEITHER, SSDP_SEARCH];
 
 /** The layer the precedence list gives a datagram between `ports` carrying `payload`. */
-function expectedLayer(ports: number[], payload: Uint8Array): keyof Packet | undefined {
+function expectedLayer(ports: number[], payload: Uint8Array): keyof Packet | "sip" | undefined {
   for (const { layer, ports: named } of PRECEDENCE) {
     if (!ports.some((port) => named.includes(port))) continue;
     // Only these two look at the payload before they take the datagram: else the next
@@ -80,7 +82,9 @@ function datagrams(): { ports: number[]; payload: Uint8Array; frame: Uint8Array 
 }
 
 /** The application layers the decoder may set on a datagram. */
-const APPLICATION_LAYERS = [...new Set(PRECEDENCE.map((entry) => entry.layer))];
+const APPLICATION_LAYERS = [...new Set(PRECEDENCE.map((entry) => entry.layer))].filter((
+  layer,
+): layer is keyof Packet => layer !== "sip");
 
 Deno.test("UDP ports: each pair decoded as the protocol of higher precedence", () => {
   const decoder = new Decoder();
@@ -91,6 +95,8 @@ Deno.test("UDP ports: each pair decoded as the protocol of higher precedence", (
     assert.ok(set.length <= 1, `ports ${ports}: ${set}`);
     const got = set[0];
     let want = expectedLayer(ports, payload);
+    // SIP's lines are the text's alone: the decoder takes the port and keeps no layer.
+    if (want === "sip") want = undefined;
     // SSDP's port takes the datagram, but only an HTTP message is decoded as one.
     if (want === "http" && payload !== SSDP_SEARCH) want = undefined;
     assert.equal(got, want, `ports ${ports}, payload of ${payload.length} bytes`);
@@ -142,5 +148,24 @@ Deno.test("LLMNR: tcpdump's plain UDP line, then the message as tcpdump words DN
     const theirs = await output("tshark", ["-n", ...fields]);
     assert.match(theirs, /host\t192\.0\.2\.7/);
     assert.equal((await runNetpeek(fields)).stdout, theirs);
+  });
+});
+
+Deno.test("SIP on UDP 5060: tcpdump's words in place of UDP's (default and -v)", async () => {
+  const messages = [
+    text("INVITE sip:bob@example.test SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1\r\n\r\n"),
+    text("SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP 192.0.2.1\r\n\r\n"),
+    text("REGISTER sip:example.test SIP/2.0\r\nContact: <sip:alice@192.0.2.1>"),
+    text("not a request\r\n"),
+  ];
+  const frames = messages.map((message) => udpOverEthernet(A, B, 5060, 5060, message));
+  await withBuiltCapture(frames, "sip.pcap", async (path) => {
+    for (const flags of [[], ["-v"]]) assert.ok(await compareText(path, () => true, flags));
+    assertShows((await runNetpeek(["-r", path], { env: { TZ: "UTC" } })).stdout, [
+      "5060: SIP: INVITE sip:bob@example.test SIP/2.0\n",
+      "5060: SIP: SIP/2.0 180 Ringing\n",
+      "5060: SIP: REGISTER sip:example.test SIP/2.0\n",
+      "5060: SIP\n",
+    ]);
   });
 });

@@ -178,7 +178,7 @@ function isDnsPort(srcPort: number, dstPort: number): boolean {
 
 /**
  * The protocols a UDP port names, in the order tcpdump 4.99 tries them (DNS, multicast DNS,
- * BOOTP, ISAKMP, IPsec NAT traversal, NTP, DHCPv6, syslog, VXLAN, Geneve, MPLS, SOME/IP),
+ * BOOTP, ISAKMP, IPsec NAT traversal, NTP, DHCPv6, SIP, syslog, VXLAN, Geneve, MPLS, SOME/IP),
  * then those it does not decode (WireGuard, SSDP, QUIC, LLMNR); where both ports name one,
  * the earlier wins. WireGuard and QUIC are taken only when the datagram looks like theirs:
  * otherwise the other port's protocol, if any, is tried.
@@ -189,15 +189,19 @@ const UDP_ISAKMP = 3;
 const UDP_NAT_T = 4;
 const UDP_NTP = 5;
 const UDP_DHCPV6 = 6;
-const UDP_SYSLOG = 7;
-const UDP_VXLAN = 8;
-const UDP_GENEVE = 9;
-const UDP_MPLS = 10;
-const UDP_SOMEIP = 11;
-const UDP_WIREGUARD = 12;
-const UDP_SSDP = 13;
-const UDP_QUIC = 14;
-const UDP_LLMNR = 15;
+const UDP_SIP = 7;
+const UDP_SYSLOG = 8;
+const UDP_VXLAN = 9;
+const UDP_GENEVE = 10;
+const UDP_MPLS = 11;
+const UDP_SOMEIP = 12;
+const UDP_WIREGUARD = 13;
+const UDP_SSDP = 14;
+const UDP_QUIC = 15;
+const UDP_LLMNR = 16;
+
+/** SIP's port: its lines are text only (the decoder keeps no layer of them). */
+export const SIP_PORT = 5060;
 
 /** Each port's protocol (`UDP_DNS` …), 0 for none: two loads tell most datagrams apart. */
 const UDP_PROTOCOL_BY_PORT: Uint8Array = (() => {
@@ -220,6 +224,7 @@ const UDP_PROTOCOL_BY_PORT: Uint8Array = (() => {
     [DHCPV6_SERVER_PORT, UDP_DHCPV6],
     [SYSLOG_PORT, UDP_SYSLOG],
     [SOMEIP_PORT, UDP_SOMEIP],
+    [SIP_PORT, UDP_SIP],
     [LLMNR_PORT, UDP_LLMNR],
   ];
   for (const [port, protocol] of ports) table[port] = protocol;
@@ -1082,6 +1087,8 @@ export class Decoder {
       case UDP_SYSLOG:
         packet.syslog = this.#syslog.bind(this.#view, payload, messageEnd, end);
         return true;
+      case UDP_SIP:
+        return true; // text only: the writer reads its lines
       case UDP_SOMEIP:
         // A message shorter than the header, on the wire or as captured, is kept for what it
         // shows.

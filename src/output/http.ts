@@ -155,6 +155,44 @@ export function writeRtspText(
   writeRequestProtocolLines(out, RTSP_METHODS, " [|rtsp]", view, start, end, length, verbosity);
 }
 
+/** SIP's methods, as tcpdump lists them. */
+const SIP_METHODS: ReadonlySet<string> = new Set([
+  "ACK",
+  "BYE",
+  "CANCEL",
+  "DO",
+  "INFO",
+  "INVITE",
+  "MESSAGE",
+  "NOTIFY",
+  "OPTIONS",
+  "PRACK",
+  "QAUTH",
+  "REFER",
+  "REGISTER",
+  "SPRACK",
+  "SUBSCRIBE",
+  "UPDATE",
+  "PUBLISH",
+]);
+
+/**
+ * SIP on UDP port 5060, as tcpdump prints it in place of `UDP, length N`: `SIP`, then a
+ * request's or response's first line (`SIP: INVITE sip:bob@example.test SIP/2.0`), or with
+ * `verbosity` the length and every line.
+ */
+export function writeSipText(
+  out: ByteWriter,
+  view: DataView,
+  start: number,
+  end: number,
+  length: number,
+  verbosity: number,
+): void {
+  out.text("SIP");
+  writeRequestProtocolLines(out, SIP_METHODS, " [|sip]", view, start, end, length, verbosity);
+}
+
 /**
  * The lines of a segment that begins a request (a method of `methods`) or a response (a
  * three-digit status second), as tcpdump's `txtproto_print` prints HTTP-like protocols;

@@ -55,6 +55,7 @@ import {
   PPPOE_HEADER_LENGTH,
   type PppoeHeader,
   SOMEIP_HEADER_LENGTH,
+  SIP_PORT,
   SOMEIP_PORT,
   SomeIpMessage,
   SYSLOG_PORT,
@@ -68,7 +69,13 @@ import { dumpLines, hexDigits, hexDump, writeAscii } from "./hexdump.ts";
 import { atmArpCutShort, writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isLlmnrOnly, isMdns, writeDns } from "./dns.ts";
-import { writeHttpHint, writeHttpText, writeLineProtocolText, writeRtspText } from "./http.ts";
+import {
+  writeHttpHint,
+  writeHttpText,
+  writeLineProtocolText,
+  writeRtspText,
+  writeSipText,
+} from "./http.ts";
 import { writeNtp } from "./ntp.ts";
 import { writeSyslog } from "./syslog.ts";
 import { writeDhcp } from "./dhcp.ts";
@@ -800,6 +807,12 @@ export class TextFormatter {
       }
     }
     const length = udpDataLength(udp);
+    if (!application && (udp.srcPort === SIP_PORT || udp.dstPort === SIP_PORT)) {
+      // SIP: tcpdump's words in place of UDP's (the decoder gave no other protocol the port).
+      const start = udp.offset + UDP_HEADER_LENGTH;
+      writeSipText(out, udp.dataView, start, udp.end, length, this.#verbosity);
+      return true;
+    }
     if (!application && isSomeIpPort(udp)) {
       // SOME/IP as the decoder read it; else tcpdump's reading of an empty datagram
       // (`(invalid)`), which the decoder leaves alone.
