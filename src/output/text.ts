@@ -1244,16 +1244,28 @@ const TCPDUMP_TCP_PORTS: readonly (readonly number[])[] = [
   [DNS_PORT],
 ];
 
+/** Each port's place in `TCPDUMP_TCP_PORTS`, from 1; 0 for a port not in it. */
+const TCPDUMP_TCP_RANK: Uint8Array = (() => {
+  const ranks = new Uint8Array(1 << 16);
+  TCPDUMP_TCP_PORTS.forEach((ports, index) => {
+    for (const port of ports) ranks[port] = index + 1;
+  });
+  return ranks;
+})();
+
 /**
  * The protocol tcpdump reads a segment as, by its ports (HTTP's as `HTTP_PORT`), or 0 when it
- * reads none of those netpeek follows.
+ * reads none of those netpeek follows: two loads for most segments.
  */
 function tcpdumpTcpPort(tcp: TcpHeader): number {
-  const { srcPort, dstPort } = tcp;
-  for (const ports of TCPDUMP_TCP_PORTS) {
-    for (const port of ports) if (srcPort === port || dstPort === port) return ports[0];
-  }
-  return 0;
+  const bySource = TCPDUMP_TCP_RANK[tcp.srcPort];
+  const byDestination = TCPDUMP_TCP_RANK[tcp.dstPort];
+  const rank = bySource === 0
+    ? byDestination
+    : byDestination === 0
+    ? bySource
+    : Math.min(bySource, byDestination);
+  return rank === 0 ? 0 : TCPDUMP_TCP_PORTS[rank - 1][0];
 }
 
 /**
