@@ -4,18 +4,18 @@
  * response (`: HTTP: GET /app.js HTTP/1.1`), and with `-v` every printable line of it, each on
  * its own line after a tab. netpeek prints the same there, and on other ports, where tcpdump
  * prints nothing of HTTP, adds the first line of a segment that begins a message. FTP's and
- * SMTP's lines go through the same printer, on every segment (`writeLineProtocolText`).
+ * SMTP's, WHOIS's, RTSP's and SIP's lines go through the same printer (`writeTextProtocol`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { HttpMessage } from "../decode/mod.ts";
  * import { ByteWriter } from "./bytes.ts";
- * import { writeHttpText } from "./http.ts";
+ * import { TEXT_PROTOCOL, writeTextProtocol } from "./http.ts";
  * const bytes = new TextEncoder().encode("HTTP/1.1 404 Not Found\r\nServer: x\r\n\r\n");
  * const view = new DataView(bytes.buffer);
  * const out = new ByteWriter();
- * writeHttpText(out, view, 0, bytes.length, bytes.length, 0);
+ * writeTextProtocol(out, TEXT_PROTOCOL.http, view, 0, bytes.length, bytes.length, 0);
  * assert.equal(out.toString(), ": HTTP: HTTP/1.1 404 Not Found");
  * assert.equal(new HttpMessage().bind(view, 0, bytes.length).status, 404);
  * ```
@@ -32,7 +32,6 @@ const LF = 0x0a;
 /** tcpdump's longest token (`MAX_TOKEN`). */
 const MAX_TOKEN = 128;
 const PROTOCOL = ": HTTP";
-const PROTOCOL_PIECE = new Piece(PROTOCOL);
 const LINE_PREFIX = "\n\t";
 const CUT = " [|http]";
 
@@ -111,156 +110,108 @@ function writeLine(
 }
 
 /**
+ * A protocol of text lines as tcpdump's `txtproto_print` prints it: the words it begins with,
+ * the methods that begin a request (a segment that begins neither one nor a response, whose
+ * second word is a three-digit status, shows no line), or none when every segment's lines are
+ * shown (FTP's control connection, SMTP, WHOIS), and the mark of a line the bytes end inside.
+ */
+export interface TextProtocol {
+  words: Piece;
+  methods?: ReadonlySet<string>;
+  cut: string;
+}
+
+/** The text protocols tcpdump prints, on their ports (SIP's on UDP, in place of UDP's words). */
+export const TEXT_PROTOCOL = {
+  http: { words: new Piece(PROTOCOL), methods: HTTP_METHODS, cut: CUT },
+  // RFC 2326 section 10's methods, as tcpdump lists them.
+  rtsp: {
+    words: new Piece(": RTSP"),
+    methods: new Set([
+      "DESCRIBE",
+      "ANNOUNCE",
+      "GET_PARAMETER",
+      "OPTIONS",
+      "PAUSE",
+      "PLAY",
+      "RECORD",
+      "REDIRECT",
+      "SETUP",
+      "SET_PARAMETER",
+      "TEARDOWN",
+    ]),
+    cut: " [|rtsp]",
+  },
+  sip: {
+    words: new Piece("SIP"),
+    methods: new Set([
+      "ACK",
+      "BYE",
+      "CANCEL",
+      "DO",
+      "INFO",
+      "INVITE",
+      "MESSAGE",
+      "NOTIFY",
+      "OPTIONS",
+      "PRACK",
+      "QAUTH",
+      "REFER",
+      "REGISTER",
+      "SPRACK",
+      "SUBSCRIBE",
+      "UPDATE",
+      "PUBLISH",
+    ]),
+    cut: " [|sip]",
+  },
+  ftp: { words: new Piece(": FTP"), cut: " [|ftp]" },
+  smtp: { words: new Piece(": SMTP"), cut: " [|smtp]" },
+  whois: { words: new Piece(": WHOIS"), cut: " [|whois]" },
+} as const satisfies Record<string, TextProtocol>;
+
+/**
  * Writes a segment's payload (`start` to `end` captured, `length` on the wire) as tcpdump
- * prints HTTP on its ports: `: HTTP`, then `: <first line>` for a request or response, or
- * with `verbosity` 1 or more `, length: N` and every text line after `\n\t`.
+ * prints `protocol` on its port: its words (`: HTTP`), then `: <first line>` for a request or
+ * response (or any segment, for a protocol without methods), or with `verbosity` 1 or more
+ * `, length: N` and every text line after `\n\t`.
  */
-export function writeHttpText(
+export function writeTextProtocol(
   out: ByteWriter,
+  protocol: TextProtocol,
   view: DataView,
   start: number,
   end: number,
   length: number,
   verbosity: number,
 ): void {
-  out.piece(PROTOCOL_PIECE);
-  writeRequestProtocolLines(out, HTTP_METHODS, CUT, view, start, end, length, verbosity);
-}
-
-/** RTSP's methods (RFC 2326 section 10), as tcpdump lists them. */
-const RTSP_METHODS: ReadonlySet<string> = new Set([
-  "DESCRIBE",
-  "ANNOUNCE",
-  "GET_PARAMETER",
-  "OPTIONS",
-  "PAUSE",
-  "PLAY",
-  "RECORD",
-  "REDIRECT",
-  "SETUP",
-  "SET_PARAMETER",
-  "TEARDOWN",
-]);
-
-/** RTSP on its port (554), as tcpdump prints it: HTTP's way, with RTSP's methods. */
-export function writeRtspText(
-  out: ByteWriter,
-  view: DataView,
-  start: number,
-  end: number,
-  length: number,
-  verbosity: number,
-): void {
-  out.text(": RTSP");
-  writeRequestProtocolLines(out, RTSP_METHODS, " [|rtsp]", view, start, end, length, verbosity);
-}
-
-/** SIP's methods, as tcpdump lists them. */
-const SIP_METHODS: ReadonlySet<string> = new Set([
-  "ACK",
-  "BYE",
-  "CANCEL",
-  "DO",
-  "INFO",
-  "INVITE",
-  "MESSAGE",
-  "NOTIFY",
-  "OPTIONS",
-  "PRACK",
-  "QAUTH",
-  "REFER",
-  "REGISTER",
-  "SPRACK",
-  "SUBSCRIBE",
-  "UPDATE",
-  "PUBLISH",
-]);
-
-/**
- * SIP on UDP port 5060, as tcpdump prints it in place of `UDP, length N`: `SIP`, then a
- * request's or response's first line (`SIP: INVITE sip:bob@example.test SIP/2.0`), or with
- * `verbosity` the length and every line.
- */
-export function writeSipText(
-  out: ByteWriter,
-  view: DataView,
-  start: number,
-  end: number,
-  length: number,
-  verbosity: number,
-): void {
-  out.text("SIP");
-  writeRequestProtocolLines(out, SIP_METHODS, " [|sip]", view, start, end, length, verbosity);
-}
-
-/**
- * The lines of a segment that begins a request (a method of `methods`) or a response (a
- * three-digit status second), as tcpdump's `txtproto_print` prints HTTP-like protocols;
- * nothing for any other segment (a body's continuation).
- */
-function writeRequestProtocolLines(
-  out: ByteWriter,
-  methods: ReadonlySet<string>,
-  cut: string,
-  view: DataView,
-  start: number,
-  end: number,
-  length: number,
-  verbosity: number,
-): void {
+  out.piece(protocol.words);
   // tcpdump reads the wire length; what the capture lacks it would not print anyway.
   const stop = Math.min(end, start + length);
-  let isMessage = false;
-  const first = fetchToken(view, start, stop);
-  if (first !== null) {
-    if (methods.has(first.token.toUpperCase())) isMessage = true;
-    const second = fetchToken(view, first.next, stop);
-    if (second !== null && /^\d{3}$/.test(second.token)) isMessage = true;
-  }
-  if (isMessage) writeTextLines(out, view, start, stop, length, verbosity, cut);
-}
-
-/**
- * The first line (`: <line>`), or with `verbosity` `, length: N` and every printable line after
- * `\n\t`, up to the first that is not text; `cut` marks a line the bytes end inside.
- */
-function writeTextLines(
-  out: ByteWriter,
-  view: DataView,
-  start: number,
-  stop: number,
-  length: number,
-  verbosity: number,
-  cut: string,
-): void {
+  const methods = protocol.methods;
+  if (methods !== undefined && !beginsMessage(methods, view, start, stop)) return;
   if (verbosity > 0) {
     out.text(`, length: ${length}`);
     for (let at = start; at < stop;) {
-      const next = writeLine(out, LINE_PREFIX, view, at, stop, cut);
+      const next = writeLine(out, LINE_PREFIX, view, at, stop, protocol.cut);
       if (next === 0) break;
       at = next;
     }
-  } else writeLine(out, ": ", view, start, stop, cut);
+  } else writeLine(out, ": ", view, start, stop, protocol.cut);
 }
 
-/**
- * A protocol of text lines whose every segment tcpdump prints as text (its `txtproto_print`
- * without a list of commands): FTP's control connection, SMTP and WHOIS. `: FTP`, then the first
- * line (`: FTP: 220 ready`), or with `verbosity` the length and every line; ` [|ftp]` marks a
- * line the segment ends inside.
- */
-export function writeLineProtocolText(
-  out: ByteWriter,
-  name: "FTP" | "SMTP" | "WHOIS",
+/** Whether the bytes begin a request (a method of `methods`) or a response (a status second). */
+function beginsMessage(
+  methods: ReadonlySet<string>,
   view: DataView,
   start: number,
-  end: number,
-  length: number,
-  verbosity: number,
-): void {
-  out.text(`: ${name}`);
-  const stop = Math.min(end, start + length);
-  writeTextLines(out, view, start, stop, length, verbosity, ` [|${name.toLowerCase()}]`);
+  stop: number,
+): boolean {
+  const first = fetchToken(view, start, stop);
+  if (first === null) return false;
+  if (methods.has(first.token.toUpperCase())) return true;
+  const second = fetchToken(view, first.next, stop);
+  return second !== null && /^\d{3}$/.test(second.token);
 }
 
 /**

@@ -69,13 +69,7 @@ import { dumpLines, hexDigits, hexDump, writeAscii } from "./hexdump.ts";
 import { atmArpCutShort, writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isLlmnrOnly, isMdns, writeDns } from "./dns.ts";
-import {
-  writeHttpHint,
-  writeHttpText,
-  writeLineProtocolText,
-  writeRtspText,
-  writeSipText,
-} from "./http.ts";
+import { TEXT_PROTOCOL, writeHttpHint, writeTextProtocol } from "./http.ts";
 import { writeNtp } from "./ntp.ts";
 import { writeSyslog } from "./syslog.ts";
 import { writeDhcp } from "./dhcp.ts";
@@ -688,22 +682,22 @@ export class TextFormatter {
         case TELNET_PORT:
           break; // tcpdump prints only telnet's option commands, which netpeek does not read
         case SMTP_PORT:
-          writeLineProtocolText(out, "SMTP", view, start, tcp.end, length, verbosity);
+          writeTextProtocol(out, TEXT_PROTOCOL.smtp, view, start, tcp.end, length, verbosity);
           break;
         case SSH_PORT:
           writeSshBanner(out, view, start, tcp.end);
           break;
         case FTP_PORT:
-          writeLineProtocolText(out, "FTP", view, start, tcp.end, length, verbosity);
+          writeTextProtocol(out, TEXT_PROTOCOL.ftp, view, start, tcp.end, length, verbosity);
           break;
         case WHOIS_PORT:
-          writeLineProtocolText(out, "WHOIS", view, start, tcp.end, length, verbosity);
+          writeTextProtocol(out, TEXT_PROTOCOL.whois, view, start, tcp.end, length, verbosity);
           break;
         case HTTP_PORT:
-          writeHttpText(out, view, start, tcp.end, length, verbosity);
+          writeTextProtocol(out, TEXT_PROTOCOL.http, view, start, tcp.end, length, verbosity);
           break;
         case RTSP_PORT:
-          writeRtspText(out, view, start, tcp.end, length, verbosity);
+          writeTextProtocol(out, TEXT_PROTOCOL.rtsp, view, start, tcp.end, length, verbosity);
           break;
         case DNS_PORT:
           writeDnsOverTcp(out, packet, tcp, verbosity);
@@ -810,7 +804,15 @@ export class TextFormatter {
     if (!application && (udp.srcPort === SIP_PORT || udp.dstPort === SIP_PORT)) {
       // SIP: tcpdump's words in place of UDP's (the decoder gave no other protocol the port).
       const start = udp.offset + UDP_HEADER_LENGTH;
-      writeSipText(out, udp.dataView, start, udp.end, length, this.#verbosity);
+      writeTextProtocol(
+        out,
+        TEXT_PROTOCOL.sip,
+        udp.dataView,
+        start,
+        udp.end,
+        length,
+        this.#verbosity,
+      );
       return true;
     }
     if (!application && isSomeIpPort(udp)) {
