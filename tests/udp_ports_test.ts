@@ -1,7 +1,7 @@
 /**
  * Which application protocol a UDP datagram is decoded as, for every pair of the ports the
  * decoder knows (and an ordinary one), with payloads that look like WireGuard, like QUIC, or
- * like neither. The decoder finds the protocol with a table of ports; here the protocols are
+ * like neither, over IPv4 and IPv6. The decoder finds the protocol with a table of ports; here the protocols are
  * tried one after another in their order of precedence, and tcpdump reads the same capture:
  * each of its lines must begin netpeek's (which is how that order was found: tcpdump's, where
  * it decodes the protocol).
@@ -9,7 +9,17 @@
 
 import assert from "node:assert/strict";
 import { Decoder, LINKTYPE_ETHERNET, type Packet } from "../src/decode/mod.ts";
-import { A, B, concat, text, udpOverEthernet } from "../scripts/packet_builder.ts";
+import {
+  A,
+  B,
+  concat,
+  ethernet,
+  ip6,
+  text,
+  u16,
+  udp6,
+  udpOverEthernet,
+} from "../scripts/packet_builder.ts";
 import { assertShows, compareText, output, withBuiltCapture } from "./protocol_check.ts";
 import { runNetpeek } from "./netpeek_process.ts";
 
@@ -73,12 +83,28 @@ function datagrams(): { ports: number[]; payload: Uint8Array; frame: Uint8Array 
   for (const source of PORTS) {
     for (const destination of PORTS) {
       for (const payload of PAYLOADS) {
-        const frame = udpOverEthernet(A, B, source, destination, payload);
-        built.push({ ports: [source, destination], payload, frame });
+        built.push({
+          ports: [source, destination],
+          payload,
+          frame: udpOverEthernet(A, B, source, destination, payload),
+        });
+        built.push({
+          ports: [source, destination],
+          payload,
+          frame: udp6OverEthernet(source, destination, payload),
+        });
       }
     }
   }
   return built;
+}
+
+/** The same datagram over IPv6, 2001:db8::1 to 2001:db8::2. */
+function udp6OverEthernet(source: number, destination: number, payload: Uint8Array): Uint8Array {
+  const [from, to] = ["2001:db8::1", "2001:db8::2"];
+  const datagram = udp6(from, to, source, destination, payload);
+  const header = concat([0x60, 0, 0, 0], u16(datagram.length), [17, 64], ip6(from), ip6(to));
+  return ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", 0x86dd, concat(header, datagram));
 }
 
 /** The application layers the decoder may set on a datagram. */
