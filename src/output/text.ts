@@ -69,7 +69,7 @@ import { dumpLines, hexDigits, hexDump, writeAscii } from "./hexdump.ts";
 import { atmArpCutShort, writeArpText } from "./arp.ts";
 import { cookedPrefix, etherTypeText, linkText } from "./link.ts";
 import { isLlmnrOnly, isMdns, writeDns } from "./dns.ts";
-import { TEXT_PROTOCOL, writeHttpHint, writeTextProtocol } from "./http.ts";
+import { TEXT_PROTOCOL, type TextProtocol, writeHttpHint, writeTextProtocol } from "./http.ts";
 import { writeNtp } from "./ntp.ts";
 import { writeSyslog } from "./syslog.ts";
 import { writeDhcp } from "./dhcp.ts";
@@ -678,37 +678,19 @@ export class TextFormatter {
       const start = tcp.offset + tcp.dataOffset;
       const length = tcp.payloadLength;
       const verbosity = this.#verbosity;
-      switch (tcpdumpTcpPort(tcp)) {
-        case TELNET_PORT:
-          break; // tcpdump prints only telnet's option commands, which netpeek does not read
-        case SMTP_PORT:
-          writeTextProtocol(out, TEXT_PROTOCOL.smtp, view, start, tcp.end, length, verbosity);
-          break;
-        case SSH_PORT:
-          writeSshBanner(out, view, start, tcp.end);
-          break;
-        case FTP_PORT:
-          writeTextProtocol(out, TEXT_PROTOCOL.ftp, view, start, tcp.end, length, verbosity);
-          break;
-        case WHOIS_PORT:
-          writeTextProtocol(out, TEXT_PROTOCOL.whois, view, start, tcp.end, length, verbosity);
-          break;
-        case HTTP_PORT:
-          writeTextProtocol(out, TEXT_PROTOCOL.http, view, start, tcp.end, length, verbosity);
-          break;
-        case RTSP_PORT:
-          writeTextProtocol(out, TEXT_PROTOCOL.rtsp, view, start, tcp.end, length, verbosity);
-          break;
-        case DNS_PORT:
-          writeDnsOverTcp(out, packet, tcp, verbosity);
-          break;
-        default:
-          // Nothing tcpdump decodes: netpeek's words after its line.
-          if (packet.dns !== undefined) {
-            out.byte(0x20);
-            writeDns(out, packet.dns, length - 2, verbosity, false);
-          } else if (packet.http !== undefined) writeHttpHint(out, view, start, tcp.end);
-          else if (packet.tls !== undefined) writeTlsHint(out, packet.tls);
+      const reading = tcpdumpTcpReading(tcp);
+      if (reading === undefined) {
+        // Nothing tcpdump decodes: netpeek's words after its line.
+        if (packet.dns !== undefined) {
+          out.byte(0x20);
+          writeDns(out, packet.dns, length - 2, verbosity, false);
+        } else if (packet.http !== undefined) writeHttpHint(out, view, start, tcp.end);
+        else if (packet.tls !== undefined) writeTlsHint(out, packet.tls);
+      } else if (reading === "dns") writeDnsOverTcp(out, packet, tcp, verbosity);
+      else if (reading === "ssh") writeSshBanner(out, view, start, tcp.end);
+      else if (reading !== "telnet") {
+        // (Telnet: tcpdump prints only its option commands, which netpeek does not read.)
+        writeTextProtocol(out, reading, view, start, tcp.end, length, verbosity);
       }
     }
     if (verbose) writeTcpAnalysis(out, this.#analysis);
@@ -1231,35 +1213,40 @@ const WHOIS_PORT = 43;
 const RTSP_PORT = 554;
 
 /**
- * The TCP ports netpeek prints tcpdump's words for, in the order tcpdump 4.99 tries them
- * (measured on every pair of them): telnet, SMTP, WHOIS, SSH, FTP, HTTP (80 and 8080), RTSP,
- * DNS.
+ * What tcpdump reads a TCP port's segments as, where netpeek follows it: a text protocol's
+ * lines, or telnet's option commands (which netpeek does not read), SSH's banner, DNS.
  */
-const TCPDUMP_TCP_PORTS: readonly (readonly number[])[] = [
-  [TELNET_PORT],
-  [SMTP_PORT],
-  [WHOIS_PORT],
-  [SSH_PORT],
-  [FTP_PORT],
-  [HTTP_PORT, HTTP_ALT_PORT],
-  [RTSP_PORT],
-  [DNS_PORT],
+type TcpReading = TextProtocol | "telnet" | "ssh" | "dns";
+
+/**
+ * The TCP ports netpeek prints tcpdump's words for, in the order tcpdump 4.99 tries them
+ * (measured on every pair of them), and what it reads on each.
+ */
+const TCPDUMP_TCP_READINGS: readonly { ports: readonly number[]; reading: TcpReading }[] = [
+  { ports: [TELNET_PORT], reading: "telnet" },
+  { ports: [SMTP_PORT], reading: TEXT_PROTOCOL.smtp },
+  { ports: [WHOIS_PORT], reading: TEXT_PROTOCOL.whois },
+  { ports: [SSH_PORT], reading: "ssh" },
+  { ports: [FTP_PORT], reading: TEXT_PROTOCOL.ftp },
+  { ports: [HTTP_PORT, HTTP_ALT_PORT], reading: TEXT_PROTOCOL.http },
+  { ports: [RTSP_PORT], reading: TEXT_PROTOCOL.rtsp },
+  { ports: [DNS_PORT], reading: "dns" },
 ];
 
-/** Each port's place in `TCPDUMP_TCP_PORTS`, from 1; 0 for a port not in it. */
+/** Each port's place in `TCPDUMP_TCP_READINGS`, from 1; 0 for a port not in it. */
 const TCPDUMP_TCP_RANK: Uint8Array = (() => {
   const ranks = new Uint8Array(1 << 16);
-  TCPDUMP_TCP_PORTS.forEach((ports, index) => {
+  TCPDUMP_TCP_READINGS.forEach(({ ports }, index) => {
     for (const port of ports) ranks[port] = index + 1;
   });
   return ranks;
 })();
 
 /**
- * The protocol tcpdump reads a segment as, by its ports (HTTP's as `HTTP_PORT`), or 0 when it
- * reads none of those netpeek follows: two loads for most segments.
+ * What tcpdump reads a segment as, by the earlier of its ports in tcpdump's order, or
+ * `undefined` when it reads none of those netpeek follows: two loads for most segments.
  */
-function tcpdumpTcpPort(tcp: TcpHeader): number {
+function tcpdumpTcpReading(tcp: TcpHeader): TcpReading | undefined {
   const bySource = TCPDUMP_TCP_RANK[tcp.srcPort];
   const byDestination = TCPDUMP_TCP_RANK[tcp.dstPort];
   const rank = bySource === 0
@@ -1267,7 +1254,7 @@ function tcpdumpTcpPort(tcp: TcpHeader): number {
     : byDestination === 0
     ? bySource
     : Math.min(bySource, byDestination);
-  return rank === 0 ? 0 : TCPDUMP_TCP_PORTS[rank - 1][0];
+  return rank === 0 ? undefined : TCPDUMP_TCP_READINGS[rank - 1].reading;
 }
 
 /**
