@@ -63,6 +63,11 @@ const OPTION_NAMES: ReadonlyMap<number, string> = new Map([
   [148, "RA"],
 ]);
 
+/** RFC 791's short name of an option type (`RR`, `TS`, `LSRR`, `RA`, …), or `unknown`. */
+export function ipv4OptionName(type: number): string {
+  return OPTION_NAMES.get(type) ?? "unknown";
+}
+
 /** One IPv4 option as found in the header. */
 export interface Ipv4Option {
   /** The option type octet (copy flag, class and number). */
@@ -321,26 +326,38 @@ export class Ipv4Header extends HeaderView {
   /** The options in order, each with its type, name and length (allocates; not for hot paths). */
   get options(): Ipv4Option[] {
     const options: Ipv4Option[] = [];
+    this.forEachOption((type, length, malformed) => {
+      const name = ipv4OptionName(type);
+      options.push(malformed ? { type, name, length, malformed: true } : { type, name, length });
+    });
+    return options;
+  }
+
+  /**
+   * Calls `visit` for each option in order, without allocating: its type, its length
+   * (including type and length octets; 1 for EOL and NOP), and whether it runs past the header
+   * or has an impossible length (the walk ends there, as it does after EOL).
+   */
+  forEachOption(visit: (type: number, length: number, malformed: boolean) => void): void {
+    const view = this.view;
     const end = this.offset + Math.min(this.ihl, this.capturedLength);
     let at = this.offset + FIELD_OPTIONS;
     while (at < end) {
-      const type = this.view.getUint8(at);
-      const name = OPTION_NAMES.get(type) ?? "unknown";
+      const type = view.getUint8(at);
       if (type === IPV4_OPTION_EOL || type === IPV4_OPTION_NOP) {
-        options.push({ type, name, length: 1 });
+        visit(type, 1, false);
         at++;
         if (type === IPV4_OPTION_EOL) break;
         continue;
       }
-      const length = at + 1 < end ? this.view.getUint8(at + 1) : 0;
+      const length = at + 1 < end ? view.getUint8(at + 1) : 0;
       if (length < 2 || at + length > end) {
-        options.push({ type, name, length, malformed: true });
+        visit(type, length, true);
         break;
       }
-      options.push({ type, name, length });
+      visit(type, length, false);
       at += length;
     }
-    return options;
   }
 
   /** The documented JSON form (see docs/json.md). */

@@ -516,10 +516,13 @@ export class Decoder {
     packet.error = undefined;
     packet.stop = undefined;
 
-    this.#bytes = bytes;
-    if (bytes.buffer !== this.#buffer) {
-      this.#buffer = bytes.buffer;
-      this.#view = new DataView(bytes.buffer);
+    // A reader hands over one buffer for many frames; `buffer` is a call into C++ each time.
+    if (bytes !== this.#bytes) {
+      this.#bytes = bytes;
+      if (bytes.buffer !== this.#buffer) {
+        this.#buffer = bytes.buffer;
+        this.#view = new DataView(bytes.buffer);
+      }
     }
     const base = bytes.byteOffset + offset;
     const end = base + length;
