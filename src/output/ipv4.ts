@@ -289,11 +289,22 @@ const IPV4_FLAG_TEXT: readonly string[] = Array.from(
     "none",
 );
 
-/** The text form of an IPv4 fragment: ` (frag 1234:1480@0+)`. */
-export function ipv4FragmentText(ip4: Ipv4Header): string {
-  return ` (frag ${ip4.id}:${Math.max(0, ip4.length - ip4.ihl)}@${ip4.fragOffset}${
-    ip4.mf ? "+" : ""
-  })`;
+/** `(frag …)`'s fixed words, encoded once. */
+const FRAGMENT_TEXT = encodePieces({ open: " (frag ", moreClose: "+)", lastClose: ")" });
+
+/**
+ * tcpdump's words for an IPv4 fragment, ` (frag 1234:1480@0+)` (id, payload length, offset,
+ * `+` for more fragments); nothing for `undefined`.
+ */
+export function writeIpv4FragmentText(out: ByteWriter, ip4: Ipv4Header | undefined): void {
+  if (ip4 === undefined) return;
+  out.piece(FRAGMENT_TEXT.open);
+  out.uint(ip4.id);
+  out.byte(0x3a);
+  out.uint(Math.max(0, ip4.length - ip4.ihl));
+  out.byte(0x40);
+  out.uint(ip4.fragOffset);
+  out.piece(ip4.mf ? FRAGMENT_TEXT.moreClose : FRAGMENT_TEXT.lastClose);
 }
 
 const IPV4_CHECKSUM_OK = keyedBool("checksumOk", ',"src":"');

@@ -110,7 +110,7 @@ import { llcFrameText, snapText, stpText } from "./llc.ts";
 import { writeIgmp } from "./igmp.ts";
 import { checksumVerdict } from "./checksum_text.ts";
 import { writeRstData, writeTcp, writeTcpAnalysis } from "./tcp.ts";
-import { ipv4FragmentText, writeIpv4Details } from "./ipv4.ts";
+import { writeIpv4Details, writeIpv4FragmentText } from "./ipv4.ts";
 import {
   ipv6ChainShown,
   ipv6ChainWords,
@@ -172,6 +172,7 @@ const PIECE = encodePieces({
   arp: "ARP, ",
   commaSpace: ", ",
   space: " ",
+  ipProto: ": ip-proto-",
 });
 
 /** An ANSI style: the escape sequences that open and close it. */
@@ -599,8 +600,8 @@ export class TextFormatter {
   ): void {
     // -v shows the fragment in the IP header's words instead.
     const fragment = ip4 !== undefined && ip4.isFragment && !this.#options.verbose
-      ? ipv4FragmentText(ip4)
-      : "";
+      ? ip4
+      : undefined;
     const ah = ip4 !== undefined ? packet.ah : undefined;
     const words = ip6 !== undefined && ipv6ChainShown(ip6)
       ? ipv6ChainWords(ip6, this.#verbosity)
@@ -645,7 +646,7 @@ export class TextFormatter {
             return;
           }
           if (chain !== "") out.text(" " + chain.trimEnd());
-          out.text(fragment);
+          writeIpv4FragmentText(out, fragment);
           return;
         }
         out.piece(PIECE.colonSpace);
@@ -660,7 +661,7 @@ export class TextFormatter {
         }
       } else if (tcp !== undefined) this.#writeSegment(out, packet, tcp);
       else if (!this.#writeDatagram(out, packet, udp!)) return;
-      out.text(fragment);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
     this.#writeOtherIp(out, packet, ip4, ip6, chain, fragment);
@@ -740,7 +741,7 @@ export class TextFormatter {
       // Shorter than a DNS header on the wire: tcpdump's words for it.
       out.text(`domain [length ${udp.messageLength} < 12] (invalid)`);
       const ip4 = packet.ipv4;
-      if (ip4 !== undefined && ip4.isFragment) out.text(ipv4FragmentText(ip4));
+      if (ip4 !== undefined && ip4.isFragment) writeIpv4FragmentText(out, ip4);
       return false;
     }
     const ntp = packet.ntp;
@@ -938,7 +939,7 @@ export class TextFormatter {
     ip4: Ipv4Header | undefined,
     ip6: Ipv6Header | undefined,
     chain: string,
-    fragment: string,
+    fragment: Ipv4Header | undefined,
   ): void {
     const cut = chain === "" ? "" : " " + chain.trimEnd();
     this.#writeHosts(out, ip4, ip6);
@@ -960,7 +961,7 @@ export class TextFormatter {
         }
       } else if (packet.inner === undefined) out.text(`gre-proto-0x${gre.protocol.toString(16)}`);
       else this.#writeInnerInline(out, packet);
-      out.text(fragment);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
     if (packet.inner !== undefined) {
@@ -968,7 +969,7 @@ export class TextFormatter {
       out.piece(PIECE.colonSpace);
       out.text(chain);
       this.#writeInnerInline(out, packet);
-      out.text(fragment);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
     const icmp = packet.icmp;
@@ -980,7 +981,7 @@ export class TextFormatter {
       if (this.#options.verbose && icmp.version === 4 && icmp.isError && !icmp.truncated) {
         this.#writeQuoted(out, icmp.dataView, icmp.offset + ICMP_HEADER_LENGTH, icmp.end);
       }
-      out.text(fragment);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
     const igmp = packet.igmp;
@@ -988,12 +989,14 @@ export class TextFormatter {
       out.piece(PIECE.colonSpace);
       out.text(chain);
       writeIgmp(out, igmp, this.#verbosity);
-      out.text(fragment);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
     if (ip4 !== undefined && ip4.fragOffset !== 0) {
       // A later fragment: its transport header is in the first one.
-      out.text(`: ip-proto-${ip4.protocol}${fragment}`);
+      out.piece(PIECE.ipProto);
+      out.uint(ip4.protocol);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
     // An IP length past the frame is noted where tcpdump says `truncated-ip`; it goes on.
@@ -1003,7 +1006,8 @@ export class TextFormatter {
       return;
     }
     if (packet.error !== undefined && !lengthNoteOnly) {
-      out.text(`:${cut}${fragment}`);
+      out.text(`:${cut}`);
+      writeIpv4FragmentText(out, fragment);
       if (cut !== "" && ip6 !== undefined && packet.stop?.layer === "tcp") {
         // TCP cut before its ports, after IPv6 extension headers: tcpdump's TCP printer
         // names the hosts again.
@@ -1025,7 +1029,7 @@ export class TextFormatter {
     if (ipv4Esp !== undefined && ip4 !== undefined) {
       const captured = ipv4Esp.end - ipv4Esp.offset;
       out.text(`: ${chain}${espText(ipv4Esp.spi, ipv4Esp.sequence, ipv4Payload, captured)}`);
-      out.text(fragment);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
     const esp = ip6?.esp;
@@ -1041,22 +1045,26 @@ export class TextFormatter {
       : ip6?.protocol ?? 0;
     if (lengthNoteOnly && DECODED_IP_PROTOCOLS.has(protocol)) {
       // Its header was not captured whole: the note says so (after tcpdump's words for ESP's).
-      out.text(protocol === IPPROTO_ESP ? `: ${chain} [|esp]${fragment}` : `:${cut}${fragment}`);
+      out.text(protocol === IPPROTO_ESP ? `: ${chain} [|esp]` : `:${cut}`);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
     const name = ipProtocolName(protocol);
     const payload = ip4 !== undefined ? ipv4Payload : ip6?.upperLayerLength ?? 0;
     if (protocol === IPPROTO_NONE) {
       // tcpdump's ip_demux_print says so, and nothing more.
-      out.text(`: ${chain}no next header${fragment}`);
+      out.text(`: ${chain}no next header`);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
     if (name === "unknown") {
       // ip_demux_print's default, as -n has it: the number and the length, after a space.
-      out.text(`: ${chain} ip-proto-${protocol} ${payload}${fragment}`);
+      out.text(`: ${chain} ip-proto-${protocol} ${payload}`);
+      writeIpv4FragmentText(out, fragment);
       return;
     }
-    out.text(`: ${chain}${name}, length ${payload}${fragment}`);
+    out.text(`: ${chain}${name}, length ${payload}`);
+    writeIpv4FragmentText(out, fragment);
   }
 }
 
