@@ -702,9 +702,12 @@ export class TextFormatter {
    * the line is complete already (a DNS port's message shorter than DNS's header).
    */
   #writeDatagram(out: ByteWriter, packet: Packet, udp: UdpHeader): boolean {
+    // Read once: the tests below ask for them again and again.
+    const srcPort = udp.srcPort;
+    const dstPort = udp.dstPort;
     // Most datagrams: between ports that name no protocol, so nothing below applies.
     if (
-      !udpPortNamesProtocol(udp.srcPort) && !udpPortNamesProtocol(udp.dstPort) &&
+      !udpPortNamesProtocol(srcPort) && !udpPortNamesProtocol(dstPort) &&
       !udpLengthTooShort(udp) && !this.#checksumShown(packet)
     ) {
       out.piece(PIECE.udp);
@@ -723,7 +726,7 @@ export class TextFormatter {
         out.text(udp.checksum === 0 ? "[no cksum] " : checksumVerdict("udp", udp));
       }
     }
-    if (this.#quoting && (udp.srcPort === DNS_PORT || udp.dstPort === DNS_PORT)) {
+    if (this.#quoting && (srcPort === DNS_PORT || dstPort === DNS_PORT)) {
       const payloadStart = udp.offset + UDP_HEADER_LENGTH;
       if (udp.end - payloadStart < udp.payloadLength) {
         // A quoted DNS datagram whose message was not quoted: tcpdump's note for it.
@@ -755,7 +758,7 @@ export class TextFormatter {
     const isakmp = packet.isakmp;
     if (
       syslog === undefined && udp.payloadLength === 0 &&
-      (udp.srcPort === SYSLOG_PORT || udp.dstPort === SYSLOG_PORT)
+      (srcPort === SYSLOG_PORT || dstPort === SYSLOG_PORT)
     ) {
       // An empty datagram is no syslog message (tshark's, the decoder's), but tcpdump reads a
       // priority from what follows it in the IP packet: its words for that.
@@ -773,7 +776,7 @@ export class TextFormatter {
       geneve !== undefined || mpls !== undefined || isakmp !== undefined;
     if (
       esp !== undefined ||
-      (!application && (udp.srcPort === IPSEC_NAT_T_PORT || udp.dstPort === IPSEC_NAT_T_PORT))
+      (!application && (srcPort === IPSEC_NAT_T_PORT || dstPort === IPSEC_NAT_T_PORT))
     ) {
       const start = udp.offset + UDP_HEADER_LENGTH;
       const length = udp.carriedLength;
@@ -784,7 +787,7 @@ export class TextFormatter {
       }
     }
     const length = udpDataLength(udp);
-    if (!application && (udp.srcPort === SIP_PORT || udp.dstPort === SIP_PORT)) {
+    if (!application && (srcPort === SIP_PORT || dstPort === SIP_PORT)) {
       // SIP: tcpdump's words in place of UDP's (the decoder gave no other protocol the port).
       const start = udp.offset + UDP_HEADER_LENGTH;
       writeTextProtocol(
@@ -798,7 +801,7 @@ export class TextFormatter {
       );
       return true;
     }
-    if (!application && isSomeIpPort(udp)) {
+    if (!application && (srcPort === SOMEIP_PORT || dstPort === SOMEIP_PORT)) {
       // SOME/IP as the decoder read it; else tcpdump's reading of an empty datagram
       // (`(invalid)`), which the decoder leaves alone.
       let someip = packet.someip;
@@ -1148,11 +1151,6 @@ function ipLengthNoteOnly(
 
 /** SOME/IP's words where the decoder gave the datagram to a protocol tcpdump does not know. */
 const SOMEIP_SCRATCH = new SomeIpMessage();
-
-/** Whether either port is SOME/IP's. */
-function isSomeIpPort(udp: UdpHeader): boolean {
-  return udp.srcPort === SOMEIP_PORT || udp.dstPort === SOMEIP_PORT;
-}
 
 /** Whether the packet stopped at its IPv4 header, captured only in part (options cut). */
 function ipv4HeaderCut(packet: Packet, ip4: Ipv4Header): boolean {
