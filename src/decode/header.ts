@@ -181,18 +181,25 @@ export function pseudoHeaderSum(
   length: number,
   destinationSum = -1,
 ): number {
+  if (ipVersion === 4) {
+    // Two address words and the rest, unfolded (the callers fold): most segments are IPv4's,
+    // and this is cheaper than the general sum over the addresses' 8 bytes.
+    const source = view.getUint32(ipOffset + IPV4_SOURCE);
+    const destination = view.getUint32(ipOffset + IPV4_SOURCE + 4);
+    return (source >>> 16) + (source & 0xffff) + (destination >>> 16) + (destination & 0xffff) +
+      protocol + (length >>> 16) + (length & 0xffff);
+  }
   const lengthSum = protocol + (length >>> 16);
   if (destinationSum >= 0) {
     const source = onesComplementSum(view, ipOffset + IPV6_SOURCE, IPV6_ADDRESS_LENGTH, lengthSum);
     return source + destinationSum + (length & 0xffff);
   }
-  const addresses = ipVersion === 4 ? ipOffset + 12 : ipOffset + IPV6_SOURCE;
-  const addressBytes = ipVersion === 4 ? 8 : 32;
-  const sum = onesComplementSum(view, addresses, addressBytes, lengthSum);
+  const sum = onesComplementSum(view, ipOffset + IPV6_SOURCE, 2 * IPV6_ADDRESS_LENGTH, lengthSum);
   return sum + (length & 0xffff);
 }
 
-/** Where IPv6's source address lies in its header, and an address's length. */
+/** Where IPv4's and IPv6's source addresses lie in their headers, and an IPv6 address's length. */
+const IPV4_SOURCE = 12;
 const IPV6_SOURCE = 8;
 const IPV6_ADDRESS_LENGTH = 16;
 
