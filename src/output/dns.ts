@@ -94,22 +94,14 @@ function writeCount(out: ByteWriter, count: number, kind: Piece): void {
 /** The fixed pieces of the JSON object, encoded once. */
 const JSON_PIECE = encodePieces({
   openId: '{"id":',
-  response: ',"response":',
-  opcode: ',"opcode":',
-  rcode: ',"rcode":',
-  rcodeName: ',"rcodeName":',
-  flags: ',"flags":',
-  questions: ',"questions":',
   answers: ',"answers":',
   authorities: ',"authorities":',
   additionals: ',"additionals":',
-  question: ',"question":',
-  openName: '{"name":',
+  questionName: ',"question":{"name":',
+  nullQuestion: ',"question":null',
   type: ',"type":',
   typeNameValue: ',"typeName":',
   class: ',"class":',
-  true: "true",
-  false: "false",
   null: "null",
 });
 
@@ -819,22 +811,45 @@ function cut(out: ByteWriter): void {
   out.piece(TEXT.domainCut);
 }
 
-/** The `flags` object of a DNS header for each combination of AA, TC, RD, RA, AD and CD. */
+/** The `flags` object for each combination of AA, TC, RD, RA, AD and CD, and the next key. */
 const DNS_FLAGS_JSON: readonly Piece[] = Array.from({ length: 64 }, (_, bits) => {
   const names = ["aa", "tc", "rd", "ra", "ad", "cd"];
-  return new Piece(
-    JSON.stringify(Object.fromEntries(names.map((name, i) => [name, (bits & (32 >> i)) !== 0]))),
-  );
+  const flags = Object.fromEntries(names.map((name, i) => [name, (bits & (32 >> i)) !== 0]));
+  return new Piece(`${JSON.stringify(flags)},"questions":`);
 });
 
-/** `rcodeName` for each of the 16 response codes, as JSON strings. */
-const RCODE_NAMES_JSON: readonly Piece[] = Array.from(
+/**
+ * `,"response":…,"opcode":` for a query (0) and a response (1), and `,"rcode":…,
+ * "rcodeName":…,"flags":` for each of the 16 response codes: one piece where the fields
+ * between follow from one value (a DNS line has some sixty pieces and numbers).
+ */
+const RESPONSE_HEADS: readonly Piece[] = [false, true].map((response) =>
+  new Piece(`,"response":${response},"opcode":`)
+);
+const RCODE_HEADS: readonly Piece[] = Array.from(
   { length: 16 },
-  (_, rcode) => new Piece(JSON.stringify(dnsRcodeName(rcode))),
+  (_, rcode) =>
+    new Piece(`,"rcode":${rcode},"rcodeName":${JSON.stringify(dnsRcodeName(rcode))},"flags":`),
 );
 
-/** The question's `typeName` for types below 256 (all the common ones), as JSON strings. */
-const TYPE_NAMES_JSON = new PieceTable(256, (type) => JSON.stringify(dnsTypeName(type)));
+/** `,"type":…,"typeName":…,"class":` for types below 256 (all the common ones). */
+const TYPE_HEADS = new PieceTable(
+  256,
+  (type) => `,"type":${type},"typeName":${JSON.stringify(dnsTypeName(type))},"class":`,
+);
+
+/** `,"type":…,"typeName":…,"class":` for any type: from the table, or in parts past it. */
+function writeTypeHead(out: ByteWriter, type: number): void {
+  if (type < TYPE_HEADS.size) {
+    out.piece(TYPE_HEADS.get(type));
+    return;
+  }
+  out.piece(JSON_PIECE.type);
+  out.uint(type);
+  out.piece(JSON_PIECE.typeNameValue);
+  out.text(JSON.stringify(dnsTypeName(type)));
+  out.piece(JSON_PIECE.class);
+}
 
 /**
  * The message's JSON object as `JSON.stringify(dns)` writes it (docs/json.md, `dns`), the
@@ -843,17 +858,10 @@ const TYPE_NAMES_JSON = new PieceTable(256, (type) => JSON.stringify(dnsTypeName
 export function writeDnsJson(out: ByteWriter, dns: DnsMessage): void {
   out.piece(JSON_PIECE.openId);
   out.uint(dns.id);
-  out.piece(JSON_PIECE.response);
-  out.piece(dns.isResponse ? JSON_PIECE.true : JSON_PIECE.false);
-  out.piece(JSON_PIECE.opcode);
+  out.piece(RESPONSE_HEADS[dns.isResponse ? 1 : 0]);
   out.uint(dns.opcode);
-  out.piece(JSON_PIECE.rcode);
-  out.uint(dns.rcode);
-  out.piece(JSON_PIECE.rcodeName);
-  out.piece(RCODE_NAMES_JSON[dns.rcode]);
-  out.piece(JSON_PIECE.flags);
+  out.piece(RCODE_HEADS[dns.rcode]);
   out.piece(DNS_FLAGS_JSON[dns.flagBits]);
-  out.piece(JSON_PIECE.questions);
   out.uint(dns.questionCount);
   out.piece(JSON_PIECE.answers);
   out.uint(dns.answerCount);
@@ -862,20 +870,14 @@ export function writeDnsJson(out: ByteWriter, dns: DnsMessage): void {
   out.piece(JSON_PIECE.additionals);
   out.uint(dns.additionalCount);
   if (dns.questionCount > 0) {
-    out.piece(JSON_PIECE.question);
     const name = DNS_NAME;
     const count = dns.copyQuestion(name);
     const type = dns.copiedType;
-    if (count < 0 || type < 0) out.piece(JSON_PIECE.null);
+    if (count < 0 || type < 0) out.piece(JSON_PIECE.nullQuestion);
     else {
-      out.piece(JSON_PIECE.openName);
+      out.piece(JSON_PIECE.questionName);
       writeJsonName(out, name, count);
-      out.piece(JSON_PIECE.type);
-      out.uint(type);
-      out.piece(JSON_PIECE.typeNameValue);
-      if (type < TYPE_NAMES_JSON.size) out.piece(TYPE_NAMES_JSON.get(type));
-      else out.text(JSON.stringify(dnsTypeName(type)));
-      out.piece(JSON_PIECE.class);
+      writeTypeHead(out, type);
       out.uint(dns.copiedClass);
       out.byte(0x7d);
     }
@@ -912,9 +914,6 @@ const SECTION_PIECES = [
 ];
 const RECORD_PIECE = encodePieces({
   open: '{"name":',
-  type: ',"type":',
-  typeName: ',"typeName":',
-  class: ',"class":',
   ttl: ',"ttl":',
   data: ',"data":',
   edns: ',"edns":',
@@ -1029,12 +1028,7 @@ function writeRecordsJson(out: ByteWriter, dns: DnsMessage): void {
     if (count < 0) out.piece(JSON_PIECE.null);
     else writeJsonName(out, DNS_NAME, count);
     const type = record.type;
-    out.piece(RECORD_PIECE.type);
-    out.uint(type);
-    out.piece(RECORD_PIECE.typeName);
-    if (type < TYPE_NAMES_JSON.size) out.piece(TYPE_NAMES_JSON.get(type));
-    else out.text(JSON.stringify(dnsTypeName(type)));
-    out.piece(RECORD_PIECE.class);
+    writeTypeHead(out, type);
     out.uint(record.class);
     out.piece(RECORD_PIECE.ttl);
     out.uint(record.ttl);
