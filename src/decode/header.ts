@@ -185,7 +185,7 @@ export function pseudoHeaderSum(
     // Two address words and the rest, unfolded (the callers fold): most segments are IPv4's,
     // and this is cheaper than the general sum over the addresses' 8 bytes.
     const source = view.getUint32(ipOffset + IPV4_SOURCE);
-    const destination = view.getUint32(ipOffset + IPV4_SOURCE + 4);
+    const destination = view.getUint32(ipOffset + IPV4_DESTINATION);
     return (source >>> 16) + (source & 0xffff) + (destination >>> 16) + (destination & 0xffff) +
       protocol + (length >>> 16) + (length & 0xffff);
   }
@@ -198,8 +198,9 @@ export function pseudoHeaderSum(
   return sum + (length & 0xffff);
 }
 
-/** Where IPv4's and IPv6's source addresses lie in their headers, and an IPv6 address's length. */
+/** Where IPv4's addresses and IPv6's source lie in their headers; an IPv6 address's length. */
 const IPV4_SOURCE = 12;
+const IPV4_DESTINATION = 16;
 const IPV6_SOURCE = 8;
 const IPV6_ADDRESS_LENGTH = 16;
 

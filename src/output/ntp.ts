@@ -59,6 +59,13 @@ export function writeNtp(out: ByteWriter, ntp: NtpMessage, length: number, verbo
 
 const INVALID = " (invalid)";
 const CUT = " [|ntp]";
+/** `-v`'s words before the time message's four timestamps, in their order. */
+const TIMESTAMP_LABELS: readonly string[] = [
+  "\n\t  Reference Timestamp:  ",
+  "\n\t  Originator Timestamp: ",
+  "\n\t  Receive Timestamp:    ",
+  "\n\t  Transmit Timestamp:   ",
+];
 
 /**
  * Whether the message was captured only up to before `end` bytes: then tcpdump's mark is
@@ -196,16 +203,10 @@ function writeTimeMessage(out: ByteWriter, ntp: NtpMessage, length: number): voi
       out.text(`0x${ntp.referenceId.toString(16).padStart(8, "0")}`);
   }
   const origin = ntp.timestamp(1);
-  const labels = [
-    "\n\t  Reference Timestamp:  ",
-    "\n\t  Originator Timestamp: ",
-    "\n\t  Receive Timestamp:    ",
-    "\n\t  Transmit Timestamp:   ",
-  ];
   // Four eight-byte timestamps from byte 16.
-  for (let i = 0; i < labels.length; i++) {
+  for (let i = 0; i < TIMESTAMP_LABELS.length; i++) {
     if (cutBefore(out, ntp, 24 + 8 * i)) return;
-    out.text(labels[i] + longTime(...ntp.timestamp(i)));
+    out.text(TIMESTAMP_LABELS[i] + longTime(...ntp.timestamp(i)));
   }
   out.text(`\n\t    Originator - Receive Timestamp:  ${delta(origin, ntp.timestamp(2))}`);
   out.text(`\n\t    Originator - Transmit Timestamp: ${delta(origin, ntp.timestamp(3))}`);

@@ -1268,7 +1268,12 @@ function tcpdumpTcpReading(tcp: TcpHeader): TcpReading | undefined {
  * tcpdump's words when that length is not the rest of the segment's (a message split across
  * segments, or two in one, which tcpdump does not follow).
  */
-function writeDnsOverTcp(out: ByteWriter, packet: Packet, tcp: TcpHeader, verbosity: number) {
+function writeDnsOverTcp(
+  out: ByteWriter,
+  packet: Packet,
+  tcp: TcpHeader,
+  verbosity: number,
+): void {
   const start = tcp.offset + tcp.dataOffset;
   const length = tcp.payloadLength;
   if (length < 2) {
