@@ -261,8 +261,9 @@ export abstract class ChecksummedView extends HeaderView {
    */
   get checksumOk(): boolean | null {
     if (!this.verifiable) return null;
+    // A wrong sum is looked at again only for the offload's mark, not summed again.
     if (this.#sum() === 0xffff) return true;
-    return this.offloaded ? null : false;
+    return this.#holdsPseudoHeaderSum() ? null : false;
   }
 
   /**
@@ -271,7 +272,11 @@ export abstract class ChecksummedView extends HeaderView {
    * capturing outgoing packets (always on `lo`). Such a checksum is unverified, not bad.
    */
   get offloaded(): boolean {
-    if (!this.verifiable) return false;
+    return this.verifiable && this.#holdsPseudoHeaderSum() && this.#sum() !== 0xffff;
+  }
+
+  /** Whether the checksum field equals the pseudo-header's sum, folded to 16 bits. */
+  #holdsPseudoHeaderSum(): boolean {
     let pseudo = pseudoHeaderSum(
       this.view,
       this.ipVersion,
@@ -281,8 +286,7 @@ export abstract class ChecksummedView extends HeaderView {
       this.pseudoDestinationSum,
     );
     while (pseudo > 0xffff) pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
-    const sent = this.view.getUint16(this.offset + this.checksumOffset);
-    return sent === pseudo && this.#sum() !== 0xffff;
+    return this.view.getUint16(this.offset + this.checksumOffset) === pseudo;
   }
 
   /** The checksum the segment should carry; `null` when it cannot be computed. */
