@@ -103,8 +103,7 @@ export function writeArpText(
       }
       out.piece(TEXT_PIECE.tell);
       out.ipv4(senderIp);
-      out.piece(TEXT_PIECE.length);
-      out.uint(networkLength);
+      out.field(TEXT_PIECE.length, networkLength);
       // netpeek's word, after tcpdump's line.
       if (senderIp === targetIp) out.piece(TEXT_PIECE.gratuitous);
     } else {
@@ -112,8 +111,7 @@ export function writeArpText(
       out.ipv4(senderIp);
       out.piece(TEXT_PIECE.isAt);
       out.mac(view, arp.senderMacAt);
-      out.piece(TEXT_PIECE.length);
-      out.uint(networkLength);
+      out.field(TEXT_PIECE.length, networkLength);
     }
     return;
   }
@@ -247,12 +245,9 @@ export function writeArpJson(out: ByteWriter, arp: ArpPacket): void {
     return;
   }
   const view = arp.dataView;
-  out.piece(JSON_PIECE.arpHardwareType);
-  out.uint(arp.hardwareType);
-  out.piece(JSON_PIECE.protocolType);
-  out.uint(arp.protocolType);
-  out.piece(JSON_PIECE.operation);
-  out.uint(arp.operation);
+  out.field(JSON_PIECE.arpHardwareType, arp.hardwareType);
+  out.field(JSON_PIECE.protocolType, arp.protocolType);
+  out.field(JSON_PIECE.operation, arp.operation);
   out.piece(JSON_PIECE.senderMac);
   out.mac(view, arp.senderMacAt);
   out.piece(JSON_PIECE.thenSenderIp);

@@ -86,8 +86,7 @@ const TEXT = encodePieces({
 
 /** Writes ` [` count `kind]`: how many of a section's records, when tcpdump says so. */
 function writeCount(out: ByteWriter, count: number, kind: Piece): void {
-  out.piece(TEXT.openCount);
-  out.uint(count);
+  out.field(TEXT.openCount, count);
   out.piece(kind);
 }
 
@@ -585,8 +584,7 @@ function writeRecord(
       if (!writePrintable(out, dns, data + 4, length - 4)) return CUT;
       break;
     case DNS_TYPE_OPT:
-      out.piece(TEXT.udpSize);
-      out.uint(recordClass);
+      out.field(TEXT.udpSize, recordClass);
       if (optFlags & 0x8000) out.piece(TEXT.dnssecOk);
       if (data < next) {
         out.text(" [");
@@ -844,8 +842,7 @@ function writeTypeHead(out: ByteWriter, type: number): void {
     out.piece(TYPE_HEADS.get(type));
     return;
   }
-  out.piece(JSON_PIECE.type);
-  out.uint(type);
+  out.field(JSON_PIECE.type, type);
   out.piece(JSON_PIECE.typeNameValue);
   out.text(JSON.stringify(dnsTypeName(type)));
   out.piece(JSON_PIECE.class);
@@ -856,19 +853,13 @@ function writeTypeHead(out: ByteWriter, type: number): void {
  * question's name copied from the message straight into the output.
  */
 export function writeDnsJson(out: ByteWriter, dns: DnsMessage): void {
-  out.piece(JSON_PIECE.openId);
-  out.uint(dns.id);
-  out.piece(RESPONSE_HEADS[dns.isResponse ? 1 : 0]);
-  out.uint(dns.opcode);
+  out.field(JSON_PIECE.openId, dns.id);
+  out.field(RESPONSE_HEADS[dns.isResponse ? 1 : 0], dns.opcode);
   out.piece(RCODE_HEADS[dns.rcode]);
-  out.piece(DNS_FLAGS_JSON[dns.flagBits]);
-  out.uint(dns.questionCount);
-  out.piece(JSON_PIECE.answers);
-  out.uint(dns.answerCount);
-  out.piece(JSON_PIECE.authorities);
-  out.uint(dns.authorityCount);
-  out.piece(JSON_PIECE.additionals);
-  out.uint(dns.additionalCount);
+  out.field(DNS_FLAGS_JSON[dns.flagBits], dns.questionCount);
+  out.field(JSON_PIECE.answers, dns.answerCount);
+  out.field(JSON_PIECE.authorities, dns.authorityCount);
+  out.field(JSON_PIECE.additionals, dns.additionalCount);
   if (dns.questionCount > 0) {
     const name = DNS_NAME;
     const count = dns.copyQuestion(name);
@@ -973,20 +964,16 @@ function writeEdnsJson(
   dataAt: number,
   dataLength: number,
 ): void {
-  out.piece(EDNS_PIECE.udpSize);
-  out.uint(udpSize);
-  out.piece(EDNS_PIECE.extendedRcode);
-  out.uint(((ttl >>> 24) << 4) | dns.rcode);
-  out.piece(EDNS_PIECE.version);
-  out.uint((ttl >>> 16) & 0xff);
+  out.field(EDNS_PIECE.udpSize, udpSize);
+  out.field(EDNS_PIECE.extendedRcode, ((ttl >>> 24) << 4) | dns.rcode);
+  out.field(EDNS_PIECE.version, (ttl >>> 16) & 0xff);
   out.piece(ttl & DNS_OPT_DO ? EDNS_PIECE.doTrue : EDNS_PIECE.doFalse);
   const end = dataAt + dataLength;
   for (let at = dataAt; at + 4 <= end;) {
     const length = dns.uint16At(at + 2);
     if (at + 4 + length > end) break;
     if (at !== dataAt) out.byte(0x2c);
-    out.piece(EDNS_PIECE.code);
-    out.uint(dns.uint16At(at));
+    out.field(EDNS_PIECE.code, dns.uint16At(at));
     out.piece(EDNS_PIECE.data);
     for (let i = 0; i < length; i++) out.hex(dns.byteAt(at + 4 + i), 2);
     out.piece(EDNS_PIECE.close);
@@ -1030,8 +1017,7 @@ function writeRecordsJson(out: ByteWriter, dns: DnsMessage): void {
     const type = record.type;
     writeTypeHead(out, type);
     out.uint(record.class);
-    out.piece(RECORD_PIECE.ttl);
-    out.uint(record.ttl);
+    out.field(RECORD_PIECE.ttl, record.ttl);
     out.piece(RECORD_PIECE.data);
     if (record.dataCut) out.piece(JSON_PIECE.null);
     else if (type === DNS_TYPE_A && record.dataLength === IPV4_LENGTH) {

@@ -343,8 +343,7 @@ function writePlainHttpJson(out: ByteWriter, http: HttpMessage): boolean {
     out.byte(QUOTE);
   }
   if (contentLength >= 0) {
-    out.piece(JSON_PIECE.contentLength);
-    out.uint(contentLength);
+    out.field(JSON_PIECE.contentLength, contentLength);
   }
   if (http.headersCut) out.piece(JSON_PIECE.headersCut);
   out.byte(0x7d);

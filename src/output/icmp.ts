@@ -126,12 +126,9 @@ export function writeIcmp(
   // An echo request or reply: most ICMP there is.
   out.text(icmp.version === 4 ? "ICMP " : "ICMP6, ");
   out.text(textTypeName(icmp));
-  out.piece(TEXT.id);
-  out.uint(id);
-  out.piece(TEXT.seq);
-  out.uint(sequence);
-  out.piece(TEXT.length);
-  out.uint(icmp.messageLength);
+  out.field(TEXT.id, id);
+  out.field(TEXT.seq, sequence);
+  out.field(TEXT.length, icmp.messageLength);
 }
 
 /** `writeIcmp`'s `-v` line. */
@@ -442,18 +439,14 @@ export function writeIcmpJson(out: ByteWriter, icmp: IcmpHeader): void {
     out.text(JSON.stringify(icmp.toJSON()));
     return;
   }
-  out.piece(JSON_PIECE.openType);
-  out.uint(icmp.type);
-  out.piece(JSON_PIECE.code);
-  out.uint(icmp.code);
+  out.field(JSON_PIECE.openType, icmp.type);
+  out.field(JSON_PIECE.code, icmp.code);
   out.piece(JSON_PIECE.typeName);
   out.text(icmp.typeName);
-  out.piece(JSON_PIECE.thenChecksum);
-  out.uint(icmp.checksum);
+  out.field(JSON_PIECE.thenChecksum, icmp.checksum);
   keyed(out, CHECKSUM_OK, icmp.checksumOk);
   out.uint(id);
-  out.piece(JSON_PIECE.sequence);
-  out.uint(sequence);
+  out.field(JSON_PIECE.sequence, sequence);
   out.byte(0x7d);
 }
 

@@ -60,8 +60,7 @@ function writeOptionsJson(out: ByteWriter, ip: Ipv4Header): void {
   ip.forEachOption((type, length, malformed) => {
     if (!first) out.byte(0x2c);
     first = false;
-    out.piece(OPTION_HEADS.get(type));
-    out.uint(length);
+    out.field(OPTION_HEADS.get(type), length);
     if (malformed) out.piece(JSON_PIECE.malformedEnd);
     else out.byte(0x7d);
   });
@@ -125,22 +124,17 @@ export function writeIpv4Details(
   out.text(ECN_TEXT[ip.ecn]);
   const ttl = ip.ttl;
   if (ttl >= 1) {
-    out.piece(VERBOSE.ttl);
-    out.uint(ttl);
+    out.field(VERBOSE.ttl, ttl);
   }
-  out.piece(VERBOSE.id);
-  out.uint(ip.id);
-  out.piece(VERBOSE.offset);
-  out.uint(ip.fragOffset);
+  out.field(VERBOSE.id, ip.id);
+  out.field(VERBOSE.offset, ip.fragOffset);
   out.piece(VERBOSE.flags);
   const flags = (ip.df ? 1 : 0) | (ip.mf ? 2 : 0) | (ip.reservedFlag ? 4 : 0);
   out.text(IPV4_FLAG_TEXT[flags]);
   out.piece(VERBOSE.proto);
   out.text(tcpdumpProtocolName(ip.protocol));
-  out.piece(VERBOSE.open);
-  out.uint(ip.protocol);
-  out.piece(VERBOSE.length);
-  out.uint(ip.length);
+  out.field(VERBOSE.open, ip.protocol);
+  out.field(VERBOSE.length, ip.length);
   let end: Ipv4OptionsEnd = "whole";
   if (ip.ihl > IPV4_MIN_HEADER) {
     const options = ipv4Options(ip);
@@ -298,8 +292,7 @@ const FRAGMENT_TEXT = encodePieces({ open: " (frag ", moreClose: "+)", lastClose
  */
 export function writeIpv4FragmentText(out: ByteWriter, ip4: Ipv4Header | undefined): void {
   if (ip4 === undefined) return;
-  out.piece(FRAGMENT_TEXT.open);
-  out.uint(ip4.id);
+  out.field(FRAGMENT_TEXT.open, ip4.id);
   out.byte(0x3a);
   out.uint(Math.max(0, ip4.length - ip4.ihl));
   out.byte(0x40);
@@ -330,38 +323,29 @@ export function writeIpv4Json(out: ByteWriter, ip: Ipv4Header): void {
   const dscp = ip.dscp;
   const ecn = ip.ecn;
   // Most packets: no options, no DSCP, no ECN, not a fragment.
-  if (version === 4 && ihl === 20 && dscp === 0 && ecn === 0) out.piece(JSON_PIECE.ipv4Plain);
-  else {
-    if (version === 4) out.piece(JSON_PIECE.ipv4Version4);
+  if (version === 4 && ihl === 20 && dscp === 0 && ecn === 0) {
+    out.field(JSON_PIECE.ipv4Plain, ip.length);
+  } else {
+    if (version === 4) out.field(JSON_PIECE.ipv4Version4, ihl);
     else {
       out.piece(JSON_PIECE.ipv4);
-      out.piece(JSON_PIECE.openVersion);
-      out.uint(version);
-      out.piece(JSON_PIECE.ihl);
+      out.field(JSON_PIECE.openVersion, version);
+      out.field(JSON_PIECE.ihl, ihl);
     }
-    out.uint(ihl);
-    out.piece(JSON_PIECE.dscp);
-    out.uint(dscp);
-    out.piece(JSON_PIECE.ecn);
-    out.uint(ecn);
-    out.piece(JSON_PIECE.length);
+    out.field(JSON_PIECE.dscp, dscp);
+    out.field(JSON_PIECE.ecn, ecn);
+    out.field(JSON_PIECE.length, ip.length);
   }
-  out.uint(ip.length);
-  out.piece(JSON_PIECE.id);
-  out.uint(ip.id);
+  out.field(JSON_PIECE.id, ip.id);
   const fragOffset = ip.fragOffset;
   const flags = (ip.df ? 2 : 0) + (ip.mf ? 1 : 0);
-  if (fragOffset === 0) out.piece(FRAGMENT_FLAGS[4 + flags]);
+  if (fragOffset === 0) out.field(FRAGMENT_FLAGS[4 + flags], ip.ttl);
   else {
-    out.piece(FRAGMENT_FLAGS[flags]);
-    out.uint(fragOffset);
-    out.piece(JSON_PIECE.ttl);
+    out.field(FRAGMENT_FLAGS[flags], fragOffset);
+    out.field(JSON_PIECE.ttl, ip.ttl);
   }
-  out.uint(ip.ttl);
-  out.piece(JSON_PIECE.protocol);
-  out.uint(ip.protocol);
-  out.piece(JSON_PIECE.checksum);
-  out.uint(ip.checksum);
+  out.field(JSON_PIECE.protocol, ip.protocol);
+  out.field(JSON_PIECE.checksum, ip.checksum);
   keyed(out, IPV4_CHECKSUM_OK, ip.checksumOk);
   out.ipv4(ip.srcNumber);
   out.piece(JSON_PIECE.thenDst);

@@ -89,14 +89,11 @@ export function writeIpv6Details(out: ByteWriter, ip: Ipv6Header): void {
     out.hex(ip.flowLabel, 5);
     out.piece(VERBOSE.commaSpace);
   }
-  out.piece(VERBOSE.hopLimit);
-  out.uint(ip.hopLimit);
+  out.field(VERBOSE.hopLimit, ip.hopLimit);
   out.piece(VERBOSE.nextHeader);
   out.text(tcpdumpProtocolName(ip.nextHeader));
-  out.piece(VERBOSE.number);
-  out.uint(ip.nextHeader);
-  out.piece(VERBOSE.payloadLength);
-  out.uint(ip.payloadLength);
+  out.field(VERBOSE.number, ip.nextHeader);
+  out.field(VERBOSE.payloadLength, ip.payloadLength);
   out.piece(VERBOSE.close);
 }
 
@@ -283,18 +280,12 @@ const FRAGMENT_MORE = keyedBool("mf", ',"id":');
 
 /** The header's JSON object as `JSON.stringify` writes its `toJSON` (its key written before). */
 export function writeIpv6Json(out: ByteWriter, ip: Ipv6Header): void {
-  out.piece(JSON_PIECE.openVersion);
-  out.uint(ip.version);
-  out.piece(JSON_PIECE.trafficClass);
-  out.uint(ip.trafficClass);
-  out.piece(JSON_PIECE.flowLabel);
-  out.uint(ip.flowLabel);
-  out.piece(JSON_PIECE.payloadLength);
-  out.uint(ip.payloadLength);
-  out.piece(JSON_PIECE.nextHeader);
-  out.uint(ip.nextHeader);
-  out.piece(JSON_PIECE.hopLimit);
-  out.uint(ip.hopLimit);
+  out.field(JSON_PIECE.openVersion, ip.version);
+  out.field(JSON_PIECE.trafficClass, ip.trafficClass);
+  out.field(JSON_PIECE.flowLabel, ip.flowLabel);
+  out.field(JSON_PIECE.payloadLength, ip.payloadLength);
+  out.field(JSON_PIECE.nextHeader, ip.nextHeader);
+  out.field(JSON_PIECE.hopLimit, ip.hopLimit);
   out.piece(JSON_PIECE.src);
   out.ipv6(ip.dataView, ip.srcAt);
   out.piece(JSON_PIECE.thenDst);
@@ -305,8 +296,7 @@ export function writeIpv6Json(out: ByteWriter, ip: Ipv6Header): void {
   for (let i = 0; i < count; i++) {
     out.byte(i === 0 ? 0x5b : 0x2c);
     const type = ip.extensionTypes[i];
-    out.piece(EXTENSION_JSON.get(type));
-    out.uint(ip.extensionLengths[i]);
+    out.field(EXTENSION_JSON.get(type), ip.extensionLengths[i]);
     if (type === IPV6_ROUTING) {
       // Rare: written through its object.
       out.text(`,"routing":${JSON.stringify(ip.routingHeader(i))}`);
@@ -315,13 +305,11 @@ export function writeIpv6Json(out: ByteWriter, ip: Ipv6Header): void {
     if (i === count - 1) out.byte(0x5d);
   }
   if (ip.fragmentHeaderOffset >= 0) {
-    out.piece(JSON_PIECE.fragmentOffset);
-    out.uint(ip.fragmentOffset);
+    out.field(JSON_PIECE.fragmentOffset, ip.fragmentOffset);
     keyed(out, FRAGMENT_MORE, ip.fragmentMore);
     out.uint(ip.fragmentId);
     out.byte(0x7d);
   }
-  out.piece(JSON_PIECE.protocol);
-  out.uint(ip.protocol);
+  out.field(JSON_PIECE.protocol, ip.protocol);
   out.byte(0x7d);
 }

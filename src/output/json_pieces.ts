@@ -60,8 +60,6 @@ const DST_PORT = new Piece(',"dstPort":');
 
 /** A transport layer's key and its ports: `open` is `,"tcp":{"srcPort":` or UDP's. */
 export function writePorts(out: ByteWriter, open: Piece, srcPort: number, dstPort: number): void {
-  out.piece(open);
-  out.uint(srcPort);
-  out.piece(DST_PORT);
-  out.uint(dstPort);
+  out.field(open, srcPort);
+  out.field(DST_PORT, dstPort);
 }

@@ -97,10 +97,8 @@ export function writeJson(
     return;
   }
   writeIsoTimestamp(out, header, '{"ts":"');
-  out.piece(PIECE.thenCaplen);
-  out.uint(header.caplen);
-  out.piece(PIECE.len);
-  out.uint(header.len);
+  out.field(PIECE.thenCaplen, header.caplen);
+  out.field(PIECE.len, header.len);
   out.piece(linkField(packet.linkType));
   writeLinkJson(out, packet, extras.interfaceName);
   if (packet.ipv4) writeIpv4Json(out, packet.ipv4);
@@ -188,8 +186,7 @@ function writeTlsJson(out: ByteWriter, tls: TlsRecords): void {
   tls.forEachRecord((at, type, length) => {
     if (!first) out.byte(0x2c);
     first = false;
-    out.piece(tlsRecordHead(type, tls.recordVersionAt(at)));
-    out.uint(length);
+    out.field(tlsRecordHead(type, tls.recordVersionAt(at)), length);
     out.byte(0x7d);
   });
   out.byte(0x5d);

@@ -177,8 +177,7 @@ export function writeLinkJson(out: ByteWriter, packet: Packet, interfaceName?: s
     if (etherType === ETHERTYPE_IPV4) out.piece(JSON_PIECE.thenTypeIpv4);
     else if (etherType === ETHERTYPE_IPV6) out.piece(JSON_PIECE.thenTypeIpv6);
     else {
-      out.piece(JSON_PIECE.thenType);
-      out.uint(etherType);
+      out.field(JSON_PIECE.thenType, etherType);
       out.byte(0x7d);
     }
   }
@@ -190,14 +189,11 @@ export function writeLinkJson(out: ByteWriter, packet: Packet, interfaceName?: s
 function vlanJson(out: ByteWriter, packet: Packet): void {
   for (let i = 0; i < packet.vlanCount; i++) {
     const tag = packet.vlanTags[i];
-    out.piece(i === 0 ? JSON_PIECE.vlanTpid : JSON_PIECE.nextTpid);
-    out.uint(tag.tpid);
-    out.piece(JSON_PIECE.pcp);
-    out.uint(tag.pcp);
+    out.field(i === 0 ? JSON_PIECE.vlanTpid : JSON_PIECE.nextTpid, tag.tpid);
+    out.field(JSON_PIECE.pcp, tag.pcp);
     keyed(out, DEI, tag.dei);
     out.uint(tag.id);
-    out.piece(JSON_PIECE.type);
-    out.uint(tag.etherType);
+    out.field(JSON_PIECE.type, tag.etherType);
     out.byte(0x7d);
   }
   out.piece(JSON_PIECE.closeList);

@@ -262,17 +262,13 @@ const SECONDS_A_DAY = 86_400;
  * the times written without a `Date` each.
  */
 export function writeNtpJson(out: ByteWriter, ntp: NtpMessage): void {
-  out.piece(JSON_PIECE.leap);
-  out.uint(ntp.leap);
-  out.piece(JSON_PIECE.version);
-  out.uint(ntp.version);
-  out.piece(JSON_PIECE.mode);
-  out.uint(ntp.mode);
+  out.field(JSON_PIECE.leap, ntp.leap);
+  out.field(JSON_PIECE.version, ntp.version);
+  out.field(JSON_PIECE.mode, ntp.mode);
   out.piece(JSON_PIECE.modeName);
   out.piece(MODE_NAME_PIECES[ntp.mode]);
   if (ntp.hasTime) {
-    out.piece(JSON_PIECE.stratum);
-    out.uint(ntp.stratum);
+    out.field(JSON_PIECE.stratum, ntp.stratum);
     out.piece(JSON_PIECE.poll);
     writeSigned(out, ntp.poll);
     out.piece(JSON_PIECE.precision);

@@ -76,12 +76,10 @@ export function writeSyslogJson(out: ByteWriter, syslog: SyslogMessage): void {
   const unread = syslog.priority < 0;
   if (unread) out.piece(JSON_PIECE.unreadMessage);
   else {
-    out.piece(JSON_PIECE.facility);
-    out.uint(syslog.facility);
+    out.field(JSON_PIECE.facility, syslog.facility);
     out.piece(JSON_PIECE.facilityName);
     out.text(JSON.stringify(syslog.facilityName));
-    out.piece(JSON_PIECE.severity);
-    out.uint(syslog.severity);
+    out.field(JSON_PIECE.severity, syslog.severity);
     out.piece(JSON_PIECE.severityName);
     out.text(JSON.stringify(syslog.severityName));
     out.piece(JSON_PIECE.message);

@@ -162,22 +162,18 @@ export function writeTcp(
   // tcpdump names the sequence number of a segment that takes some, and with -vv of every one.
   if (alwaysSeq || length > 0 || (bits & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
     const seq = (tcp.seq - seqBase) >>> 0;
-    out.piece(TEXT.seq);
-    out.uint(seq);
+    out.field(TEXT.seq, seq);
     if (length > 0) {
       out.byte(0x3a);
       out.uint((seq + length) >>> 0);
     }
   }
   if (bits & TCP_ACK) {
-    out.piece(TEXT.ack);
-    out.uint((tcp.ack - ackBase) >>> 0);
+    out.field(TEXT.ack, (tcp.ack - ackBase) >>> 0);
   }
-  out.piece(TEXT.win);
-  out.uint(tcp.window);
+  out.field(TEXT.win, tcp.window);
   if (bits & TCP_URG) {
-    out.piece(TEXT.urg);
-    out.uint(tcp.urgent);
+    out.field(TEXT.urg, tcp.urgent);
   }
   if (tcp.dataOffset > 20) {
     if (tcp.optionsAreNopNopTimestamp) {
@@ -190,8 +186,7 @@ export function writeTcp(
     }
     out.byte(0x5d);
   }
-  out.piece(TEXT.length);
-  out.uint(length);
+  out.field(TEXT.length, length);
 }
 
 /**
@@ -199,10 +194,8 @@ export function writeTcp(
  * header's fixed places: `before`, the value, `between`, the echo reply.
  */
 function writeOnlyTimestamp(out: ByteWriter, tcp: TcpHeader, before: Piece, between: Piece): void {
-  out.piece(before);
-  out.uint(tcp.onlyTsval);
-  out.piece(between);
-  out.uint(tcp.onlyTsecr);
+  out.field(before, tcp.onlyTsval);
+  out.field(between, tcp.onlyTsecr);
 }
 
 /** The most of a RST's data tcpdump shows (print-tcp.c's MAX_RST_DATA_LEN). */
@@ -359,10 +352,8 @@ function writeTcpOptions(out: ByteWriter, tcp: TcpHeader, sackBase: number): voi
         data = 8;
         end = dataEnd(data, left, at, captured);
         if (end !== OPTIONS_DONE) break;
-        out.piece(TEXT.timestampTail);
-        out.uint(view.getUint32(at));
-        out.piece(TEXT.ecr);
-        out.uint(view.getUint32(at + 4));
+        out.field(TEXT.timestampTail, view.getUint32(at));
+        out.field(TEXT.ecr, view.getUint32(at + 4));
         break;
       case TCPOPT_MD5: {
         data = MD5_SIGNATURE_LENGTH;
@@ -568,25 +559,20 @@ function tcpOptions(out: ByteWriter, tcp: TcpHeader): void {
     else if (kind === TCPOPT_EOL) out.piece(JSON_PIECE.eolOption);
     else if (!walk.hasExpectedLength) common = false;
     else if (kind === TCPOPT_MSS) {
-      out.piece(JSON_PIECE.mssOption);
-      out.uint(walk.value);
+      out.field(JSON_PIECE.mssOption, walk.value);
       out.byte(0x7d);
     } else if (kind === TCPOPT_WSCALE) {
-      out.piece(JSON_PIECE.wscaleOption);
-      out.uint(walk.value);
+      out.field(JSON_PIECE.wscaleOption, walk.value);
       out.byte(0x7d);
     } else if (kind === TCPOPT_SACK_PERMITTED) {
       out.piece(JSON_PIECE.sackOkOption);
       out.byte(0x7d);
     } else if (kind === TCPOPT_TIMESTAMP) {
-      out.piece(JSON_PIECE.timestampOption);
-      out.uint(walk.tsval);
-      out.piece(JSON_PIECE.tsecr);
-      out.uint(walk.tsecr);
+      out.field(JSON_PIECE.timestampOption, walk.tsval);
+      out.field(JSON_PIECE.tsecr, walk.tsecr);
       out.byte(0x7d);
     } else if (kind === TCPOPT_SACK) {
-      out.piece(JSON_PIECE.sackOption);
-      out.uint(walk.length);
+      out.field(JSON_PIECE.sackOption, walk.length);
       out.piece(JSON_PIECE.blocks);
       for (let block = 0; block < walk.sackBlocks; block++) {
         if (block !== 0) out.byte(0x2c);
@@ -624,17 +610,13 @@ export function writeTcpJson(
     out.piece(JSON_PIECE.truncatedTrue);
     return;
   }
-  out.piece(JSON_PIECE.seq);
-  out.uint(tcp.seq);
-  out.piece(JSON_PIECE.ack);
-  out.uint(tcp.ack);
+  out.field(JSON_PIECE.seq, tcp.seq);
+  out.field(JSON_PIECE.ack, tcp.ack);
   out.piece(JSON_PIECE.dataOffset);
   const dataOffset = tcp.dataOffset;
   out.uint(dataOffset);
-  out.piece(FLAGS_JSON.get(tcp.flagWord));
-  out.uint(tcp.window);
-  out.piece(JSON_PIECE.checksum);
-  out.uint(tcp.checksum);
+  out.field(FLAGS_JSON.get(tcp.flagWord), tcp.window);
+  out.field(JSON_PIECE.checksum, tcp.checksum);
   const urgent = tcp.urgent;
   if (urgent === 0) keyed(out, TCP_CHECKSUM_OK_NOT_URGENT, tcp.checksumOk);
   else {

@@ -628,8 +628,7 @@ export class TextFormatter {
         out.piece(PIECE.colonSpace);
         out.text(chain);
         out.uint(ports.srcPort);
-        out.piece(PIECE.to);
-        out.uint(ports.dstPort);
+        out.field(PIECE.to, ports.dstPort);
         if (ports.truncated) {
           // The rest of the header was not captured: its note follows.
           out.byte(0x3a);
@@ -997,8 +996,7 @@ export class TextFormatter {
     }
     if (ip4 !== undefined && ip4.fragOffset !== 0) {
       // A later fragment: its transport header is in the first one.
-      out.piece(PIECE.ipProto);
-      out.uint(ip4.protocol);
+      out.field(PIECE.ipProto, ip4.protocol);
       writeIpv4FragmentText(out, fragment);
       return;
     }
@@ -1094,8 +1092,7 @@ function writeUdpLength(out: ByteWriter, packet: Packet, udp: UdpHeader, length:
     : (packet.ipv6?.fragmentHeaderOffset ?? -1) >= 0;
   if (length > carried && !fragment) out.text(`, bad length ${length} > ${carried}`);
   else {
-    out.piece(PIECE.length);
-    out.uint(length);
+    out.field(PIECE.length, length);
   }
 }
 

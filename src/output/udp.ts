@@ -39,9 +39,7 @@ export function writeUdpJson(out: ByteWriter, udp: UdpHeader): void {
     out.piece(JSON_PIECE.truncatedTrue);
     return;
   }
-  out.piece(JSON_PIECE.length);
-  out.uint(udp.length);
-  out.piece(JSON_PIECE.checksum);
-  out.uint(udp.checksum);
+  out.field(JSON_PIECE.length, udp.length);
+  out.field(JSON_PIECE.checksum, udp.checksum);
   keyed(out, UDP_CHECKSUM_OK, udp.checksumOk);
 }
