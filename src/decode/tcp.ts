@@ -37,6 +37,22 @@ const FIELD_CHECKSUM = 16;
 const FIELD_URGENT = 18;
 const FIELD_OPTIONS = 20;
 
+/**
+ * The fixed header's fields by offset, for writers that read a header known whole (not
+ * `truncated`) straight from its `dataView` at its `offset`, without a getter's bounds check
+ * for each field.
+ */
+export const TCP_FIELD_OFFSETS = {
+  sourcePort: FIELD_SOURCE_PORT,
+  destinationPort: FIELD_DESTINATION_PORT,
+  sequence: FIELD_SEQUENCE,
+  acknowledgment: FIELD_ACKNOWLEDGMENT,
+  offsetAndFlags: FIELD_OFFSET_FLAGS,
+  window: FIELD_WINDOW,
+  checksum: FIELD_CHECKSUM,
+  urgent: FIELD_URGENT,
+} as const;
+
 /** NOP, NOP, then the kind and length of a timestamp option (10), as one 32-bit word. */
 const NOP_NOP_TIMESTAMP = 0x0101080a;
 /** The header length with those options: 20 bytes and 12 of options. */
@@ -245,6 +261,13 @@ export class TcpHeader extends ChecksummedView {
   protected readonly protocolNumber: number = IPPROTO_TCP;
   /** Offset of the checksum field within the header. */
   protected readonly checksumOffset: number = FIELD_CHECKSUM;
+
+  /** As `HeaderView.bind`, but a header shorter than 20 bytes is `truncated` however bound. */
+  override bind(view: DataView, offset: number, end: number): this {
+    super.bind(view, offset, end);
+    this.truncated = end - offset < TCP_MIN_HEADER_LENGTH;
+    return this;
+  }
 
   /** Source port. */
   get srcPort(): number {

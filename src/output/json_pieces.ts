@@ -50,6 +50,15 @@ export function number(out: ByteWriter, value: number): void {
   else out.text(JSON.stringify(value));
 }
 
+/** `piece`, then a number as `JSON.stringify` writes it (see `ByteWriter.field`). */
+export function numberField(out: ByteWriter, piece: Piece, value: number): void {
+  if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && value % 1 === 0) out.field(piece, value);
+  else {
+    out.piece(piece);
+    out.text(JSON.stringify(value));
+  }
+}
+
 /** A number, or `null`. */
 export function nullable(out: ByteWriter, value: number | null): void {
   if (value === null) out.piece(NULL);

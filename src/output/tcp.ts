@@ -26,6 +26,7 @@ import {
   TCP_ACK,
   TCP_CWR,
   TCP_ECE,
+  TCP_FIELD_OFFSETS,
   TCP_FIN,
   TCP_NS,
   TCP_PSH,
@@ -48,7 +49,7 @@ import { type ByteWriter, encodePieces, type Piece, PieceTable } from "./bytes.t
 import { writeChecksum } from "./checksum_text.ts";
 import { writeMptcpOption } from "./mptcp.ts";
 import { writePrintableByte } from "./printable.ts";
-import { keyed, keyedBool, nullable, number, writePorts } from "./json_pieces.ts";
+import { keyed, keyedBool, nullable, number, numberField, writePorts } from "./json_pieces.ts";
 import type { Style } from "./text.ts";
 
 /** The fixed pieces of the JSON object, encoded once. */
@@ -75,6 +76,7 @@ const JSON_PIECE = encodePieces({
   outOfOrderTrue: ',"outOfOrder":true',
   payloadLength: ',"payloadLength":',
   relativeAck: ',"relativeAck":',
+  relativeAckNull: ',"relativeAck":null',
   resetTrue: ',"reset":true',
   retransmissionTrue: ',"retransmission":true',
   sackOkOption: '{"kind":4,"name":"sackOK","length":2',
@@ -496,10 +498,10 @@ const ISN_SEEN = keyedBool("isnSeen", ',"peerBase":');
  * (FlowTracker's order of tests), which is therefore their order in the object.
  */
 function analysisJson(out: ByteWriter, analysis: TcpAnalysis): void {
-  out.piece(JSON_PIECE.analysisRelativeSeq);
-  number(out, analysis.relativeSeq);
-  out.piece(JSON_PIECE.relativeAck);
-  nullable(out, analysis.relativeAck);
+  numberField(out, JSON_PIECE.analysisRelativeSeq, analysis.relativeSeq);
+  const relativeAck = analysis.relativeAck;
+  if (relativeAck === null) out.piece(JSON_PIECE.relativeAckNull);
+  else numberField(out, JSON_PIECE.relativeAck, relativeAck);
   keyed(out, ISN_SEEN, analysis.isnSeen);
   nullable(out, analysis.peerBase);
   if (analysis.reset) out.piece(JSON_PIECE.resetTrue);
@@ -605,19 +607,32 @@ export function writeTcpJson(
   tcp: TcpHeader,
   analysis: TcpAnalysis | undefined,
 ): void {
-  writePorts(out, JSON_PIECE.tcpSrcPort, tcp.srcPort, tcp.dstPort);
   if (tcp.truncated) {
+    writePorts(out, JSON_PIECE.tcpSrcPort, tcp.srcPort, tcp.dstPort);
     out.piece(JSON_PIECE.truncatedTrue);
     return;
   }
-  out.field(JSON_PIECE.seq, tcp.seq);
-  out.field(JSON_PIECE.ack, tcp.ack);
-  out.piece(JSON_PIECE.dataOffset);
-  const dataOffset = tcp.dataOffset;
-  out.uint(dataOffset);
-  out.field(FLAGS_JSON.get(tcp.flagWord), tcp.window);
-  out.field(JSON_PIECE.checksum, tcp.checksum);
-  const urgent = tcp.urgent;
+  // The whole fixed header was captured: its fields are read straight from the bytes.
+  const view = tcp.dataView;
+  const at = tcp.offset;
+  writePorts(
+    out,
+    JSON_PIECE.tcpSrcPort,
+    view.getUint16(at + TCP_FIELD_OFFSETS.sourcePort),
+    view.getUint16(at + TCP_FIELD_OFFSETS.destinationPort),
+  );
+  out.field(JSON_PIECE.seq, view.getUint32(at + TCP_FIELD_OFFSETS.sequence));
+  out.field(JSON_PIECE.ack, view.getUint32(at + TCP_FIELD_OFFSETS.acknowledgment));
+  const offsetAndFlags = view.getUint16(at + TCP_FIELD_OFFSETS.offsetAndFlags);
+  // The data offset (the high nibble, in 32-bit words), then the twelve bits of `flagWord`.
+  const dataOffset = (offsetAndFlags >>> 12) * 4;
+  out.field(JSON_PIECE.dataOffset, dataOffset);
+  out.field(
+    FLAGS_JSON.get(offsetAndFlags & (FLAG_WORD_VALUES - 1)),
+    view.getUint16(at + TCP_FIELD_OFFSETS.window),
+  );
+  out.field(JSON_PIECE.checksum, view.getUint16(at + TCP_FIELD_OFFSETS.checksum));
+  const urgent = view.getUint16(at + TCP_FIELD_OFFSETS.urgent);
   if (urgent === 0) keyed(out, TCP_CHECKSUM_OK_NOT_URGENT, tcp.checksumOk);
   else {
     keyed(out, TCP_CHECKSUM_OK, tcp.checksumOk);
