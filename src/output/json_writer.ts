@@ -64,14 +64,20 @@ const PIECE = encodePieces({
 });
 
 const LINK_FIELDS = new Map<number, Piece>();
+/** The last link type asked for, and its piece: a file's packets have one, a look-up each. */
+let lastLinkType = -1;
+let lastLinkField: Piece | undefined;
 
 /** `,"link":"…"` for the link type, encoded the first time it is needed. */
 function linkField(linkType: number): Piece {
+  if (linkType === lastLinkType) return lastLinkField!;
   let field = LINK_FIELDS.get(linkType);
   if (field === undefined) {
     field = new Piece(`,"link":${JSON.stringify(linkTypeInfo(linkType).key)}`);
     LINK_FIELDS.set(linkType, field);
   }
+  lastLinkType = linkType;
+  lastLinkField = field;
   return field;
 }
 
