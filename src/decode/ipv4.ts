@@ -310,7 +310,24 @@ export class Ipv4Header extends HeaderView {
    */
   get checksumOk(): boolean | null {
     if (!this.headerCaptured) return null;
-    return onesComplementSum(this.view, this.offset, this.ihl) === 0xffff;
+    const ihl = this.ihl;
+    if (ihl !== IPV4_MIN_HEADER_LENGTH) {
+      return onesComplementSum(this.view, this.offset, ihl) === 0xffff;
+    }
+    // Most headers have no options: their ten 16-bit words summed without the general loop
+    // (RFC 1071), then folded twice.
+    const view = this.view;
+    const at = this.offset;
+    const first = view.getUint32(at);
+    const second = view.getUint32(at + 4);
+    const third = view.getUint32(at + 8);
+    const fourth = view.getUint32(at + 12);
+    const fifth = view.getUint32(at + 16);
+    let sum = (first >>> 16) + (first & 0xffff) + (second >>> 16) + (second & 0xffff) +
+      (third >>> 16) + (third & 0xffff) + (fourth >>> 16) + (fourth & 0xffff) +
+      (fifth >>> 16) + (fifth & 0xffff);
+    sum = (sum >>> 16) + (sum & 0xffff);
+    return (sum >>> 16) + (sum & 0xffff) === 0xffff;
   }
 
   /** The checksum the header should carry; `null` when it cannot be computed. */
