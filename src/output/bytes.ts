@@ -216,24 +216,7 @@ export class ByteWriter {
       this.#largeNumber(value);
       return;
     }
-    // As `uint`'s small-integer path.
-    const small = value | 0;
-    if (small < 1000) {
-      view.setUint32(at, DIGITS[small], true);
-      this.length = at + DIGIT_COUNT[small];
-      return;
-    }
-    if (small < 1000000) {
-      const high = (small / 1000) | 0;
-      view.setUint32(at, DIGITS[high], true);
-      at += DIGIT_COUNT[high];
-      view.setUint32(at, THREE_DIGITS[small - high * 1000], true);
-      this.length = at + 3;
-      return;
-    }
-    this.length = at;
-    const high = (small / 1000000) | 0;
-    this.#millions(high, small - high * 1000000);
+    this.#smallAt(view, at, value | 0);
   }
 
   /** Appends bytes (copied a byte at a time when short, else with `set`). */
@@ -290,12 +273,17 @@ export class ByteWriter {
       return;
     }
     if (this.length + FIELD_ROOM > this.bytes.length) this.reserve(FIELD_ROOM);
-    const view = this.#view;
     // `| 0` types the value as a 32-bit integer for the optimiser, so that the divisions
     // below become integer multiplications even where larger numbers (not small integers to
     // V8) have passed through.
-    const small = value | 0;
-    let at = this.length;
+    this.#smallAt(this.#view, this.length, value | 0);
+  }
+
+  /**
+   * Writes `small` (a non-negative integer below 2^31) in decimal at `at`, which is
+   * `length` or the end of a piece just written there, room made; `length` ends past it.
+   */
+  #smallAt(view: DataView, at: number, small: number): void {
     if (small < 1000) {
       view.setUint32(at, DIGITS[small], true);
       this.length = at + DIGIT_COUNT[small];
@@ -309,6 +297,7 @@ export class ByteWriter {
       this.length = at + 3;
       return;
     }
+    this.length = at;
     const high = (small / 1000000) | 0;
     this.#millions(high, small - high * 1000000);
   }
