@@ -123,7 +123,7 @@ import {
 } from "./linktype.ts";
 import { LOOPBACK_HEADER_LENGTH, LoopbackHeader } from "./loopback.ts";
 import { SLL2_HEADER_LENGTH, SLL_HEADER_LENGTH, SllHeader } from "./sll.ts";
-import { TCP_MIN_HEADER_LENGTH, TcpHeader } from "./tcp.ts";
+import { TCP_FIELD_OFFSETS, TCP_MIN_HEADER_LENGTH, TcpHeader } from "./tcp.ts";
 import { UDP_HEADER_LENGTH, UdpHeader } from "./udp.ts";
 import { VLAN_TAG_LENGTH, VlanTag } from "./vlan.ts";
 
@@ -1266,17 +1266,24 @@ export class Decoder {
       }
       if (!this.#fits("tcp", offset, end, TCP_MIN_HEADER_LENGTH)) return;
       const tcp = this.#tcp;
-      const dataOffset = tcp.dataOffset;
+      // The fixed header is whole: its fields are read straight from the bytes, as the getters
+      // would read them, without a bounds check each.
+      const view = this.#view;
+      const dataOffset = (view.getUint8(offset + TCP_FIELD_OFFSETS.offsetAndFlags) >>> 4) * 4;
       tcp.payloadLength = Math.max(0, ipPayloadLength - dataOffset);
-      const problem = tcp.headerProblem;
-      if (problem !== undefined) {
-        this.#note("tcp", offset, problem);
+      if (dataOffset < TCP_MIN_HEADER_LENGTH) {
+        this.#note("tcp", offset, tcp.headerProblem!);
         return;
       }
       if (!this.#fits("tcp", offset, end, dataOffset)) return; // options cut short
       packet.payloadOffset = offset + dataOffset - this.#base;
       // DNS over TCP: a two-byte length, then the message (RFC 1035 section 4.2.2).
-      if (isDnsPort(tcp.srcPort, tcp.dstPort) && tcp.payloadLength >= 2 + DNS_HEADER_LENGTH) {
+      if (
+        isDnsPort(
+          view.getUint16(offset + TCP_FIELD_OFFSETS.sourcePort),
+          view.getUint16(offset + TCP_FIELD_OFFSETS.destinationPort),
+        ) && tcp.payloadLength >= 2 + DNS_HEADER_LENGTH
+      ) {
         this.#decodeDns(offset + dataOffset + 2, end, tcp.payloadLength - 2);
       } else if (tcp.payloadLength > 0) {
         const payload = offset + dataOffset;
