@@ -200,8 +200,9 @@ export class ByteWriter {
 
   /**
    * Appends `piece`, then `value` as `uint` writes it. A key and its number are most of a line,
-   * and one call for the two costs less than two: V8 inlines few of a writer's calls (its
-   * budget is some 900 bytes of bytecode a function, `piece` alone 126), so each is a call.
+   * and were two calls: V8 inlines few of a writer's calls (some 900 bytes of bytecode a
+   * function, `piece` alone 126), so writing both in one call makes the line cheaper
+   * (docs/performance.md, the eighteenth session).
    */
   field(piece: Piece, value: number): void {
     const count = piece.length;
