@@ -150,3 +150,28 @@ Deno.test("pieces of any text and length come out as written, between other writ
     assert.equal(text, expected);
   }
 });
+
+Deno.test("field writes what piece then uint write, for pieces of any length and every magnitude", () => {
+  const next = random(23);
+  const values = [0, 9, 10, 999, 1000, 999999, 1000000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1];
+  values.push(2 ** 32, 2 ** 53, -1, 1.5, Number.NaN, Infinity);
+  for (let i = 0; i < 2000; i++) values.push(Math.floor(next() * 2 ** (1 + (i % 40))));
+  const texts = ["", "a", ',"seq":', '","caplen":', ',"analysis":{"relativeSeq":', "é✓".repeat(9)];
+  const pieces = encodePieces(Object.fromEntries(texts.map((text, i) => [`p${i}`, text])));
+  let fields = 0;
+  for (const value of values) {
+    texts.forEach((text, i) => {
+      const piece = pieces[`p${i}` as keyof typeof pieces];
+      // A buffer sized so that some writes must grow it first.
+      const size = 1 + Math.floor(next() * 48);
+      const expected = written((out) => {
+        out.piece(piece);
+        out.uint(value);
+      }, size);
+      assert.equal(expected, `${text}${value}`); // the reference itself, as String writes it
+      assert.equal(written((out) => out.field(piece, value), size), expected);
+      fields++;
+    });
+  }
+  assert.equal(fields, values.length * texts.length); // not vacuous
+});
