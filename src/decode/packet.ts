@@ -123,7 +123,7 @@ import {
 } from "./linktype.ts";
 import { LOOPBACK_HEADER_LENGTH, LoopbackHeader } from "./loopback.ts";
 import { SLL2_HEADER_LENGTH, SLL_HEADER_LENGTH, SllHeader } from "./sll.ts";
-import { TCP_FIELD_OFFSETS, TCP_MIN_HEADER_LENGTH, TcpHeader } from "./tcp.ts";
+import { TCP_FIELD_OFFSETS, TCP_MIN_HEADER_LENGTH, tcpDataOffset, TcpHeader } from "./tcp.ts";
 import { UDP_HEADER_LENGTH, UdpHeader } from "./udp.ts";
 import { VLAN_TAG_LENGTH, VlanTag } from "./vlan.ts";
 
@@ -1269,7 +1269,7 @@ export class Decoder {
       // The fixed header is whole: its fields are read straight from the bytes, as the getters
       // would read them, without a bounds check each.
       const view = this.#view;
-      const dataOffset = (view.getUint8(offset + TCP_FIELD_OFFSETS.offsetAndFlags) >>> 4) * 4;
+      const dataOffset = tcpDataOffset(view.getUint16(offset + TCP_FIELD_OFFSETS.offsetAndFlags));
       tcp.payloadLength = Math.max(0, ipPayloadLength - dataOffset);
       if (dataOffset < TCP_MIN_HEADER_LENGTH) {
         this.#note("tcp", offset, tcp.headerProblem!);

@@ -53,6 +53,16 @@ export const TCP_FIELD_OFFSETS = {
   urgent: FIELD_URGENT,
 } as const;
 
+/** Header length in bytes, from the data offset and flags word (its high nibble × 4). */
+export function tcpDataOffset(offsetAndFlags: number): number {
+  return (offsetAndFlags >>> 12) * 4;
+}
+
+/** The twelve bits after the data offset in that word: flags and reserved bits (`flagWord`). */
+export function tcpFlagWord(offsetAndFlags: number): number {
+  return offsetAndFlags & 0x0fff;
+}
+
 /** NOP, NOP, then the kind and length of a timestamp option (10), as one 32-bit word. */
 const NOP_NOP_TIMESTAMP = 0x0101080a;
 /** The header length with those options: 20 bytes and 12 of options. */
@@ -289,9 +299,12 @@ export class TcpHeader extends ChecksummedView {
     return this.u32(FIELD_ACKNOWLEDGMENT);
   }
 
-  /** Header length in bytes (data offset × 4). */
+  /**
+   * Header length in bytes (data offset × 4), read from its byte alone, so that a header cut
+   * right after that byte still has it.
+   */
   get dataOffset(): number {
-    return (this.u8(FIELD_OFFSET_FLAGS) >>> 4) * 4;
+    return tcpDataOffset(this.u8(FIELD_OFFSET_FLAGS) << 8);
   }
 
   /** The nine flag bits (NS is bit 8), as a number to test with `TCP_SYN` and friends. */
@@ -306,7 +319,7 @@ export class TcpHeader extends ChecksummedView {
 
   /** The twelve bits after the data offset, flags and reserved bits: tshark's `tcp.flags`. */
   get flagWord(): number {
-    return this.u16(FIELD_OFFSET_FLAGS) & 0x0fff;
+    return tcpFlagWord(this.u16(FIELD_OFFSET_FLAGS));
   }
 
   /** The flags as tcpdump prints them between brackets: `S`, `S.`, `P.`, `F.`, `R`, … */

@@ -33,7 +33,9 @@ import {
   TCP_RST,
   TCP_SYN,
   TCP_URG,
+  tcpDataOffset,
   tcpFlagText,
+  tcpFlagWord,
   type TcpHeader,
   TCPOPT_EOL,
   TCPOPT_MSS,
@@ -624,11 +626,10 @@ export function writeTcpJson(
   out.field(JSON_PIECE.seq, view.getUint32(at + TCP_FIELD_OFFSETS.sequence));
   out.field(JSON_PIECE.ack, view.getUint32(at + TCP_FIELD_OFFSETS.acknowledgment));
   const offsetAndFlags = view.getUint16(at + TCP_FIELD_OFFSETS.offsetAndFlags);
-  // The data offset (the high nibble, in 32-bit words), then the twelve bits of `flagWord`.
-  const dataOffset = (offsetAndFlags >>> 12) * 4;
+  const dataOffset = tcpDataOffset(offsetAndFlags);
   out.field(JSON_PIECE.dataOffset, dataOffset);
   out.field(
-    FLAGS_JSON.get(offsetAndFlags & (FLAG_WORD_VALUES - 1)),
+    FLAGS_JSON.get(tcpFlagWord(offsetAndFlags)),
     view.getUint16(at + TCP_FIELD_OFFSETS.window),
   );
   out.field(JSON_PIECE.checksum, view.getUint16(at + TCP_FIELD_OFFSETS.checksum));
