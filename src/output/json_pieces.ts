@@ -44,15 +44,20 @@ export function keyed(out: ByteWriter, pieces: KeyedBool, value: boolean | null)
   out.piece(value === null ? pieces.null : value ? pieces.true : pieces.false);
 }
 
+/** Whether `JSON.stringify` writes `value` as `ByteWriter.uint` does: a whole number from 0. */
+function writtenAsUint(value: number): boolean {
+  return value >= 0 && value <= Number.MAX_SAFE_INTEGER && value % 1 === 0;
+}
+
 /** A number as `JSON.stringify` writes it. */
 export function number(out: ByteWriter, value: number): void {
-  if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && value % 1 === 0) out.uint(value);
+  if (writtenAsUint(value)) out.uint(value);
   else out.text(JSON.stringify(value));
 }
 
 /** `piece`, then a number as `JSON.stringify` writes it (see `ByteWriter.field`). */
 export function numberField(out: ByteWriter, piece: Piece, value: number): void {
-  if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && value % 1 === 0) out.field(piece, value);
+  if (writtenAsUint(value)) out.field(piece, value);
   else {
     out.piece(piece);
     out.text(JSON.stringify(value));
