@@ -26,6 +26,27 @@ import { taskArgs } from "./task_args.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
+/** One thread, and times as the bench prints them. */
+const RUN_ENV = { TZ: "UTC", NETPEEK_PRINT_WORKER: "0" };
+
+/** `deno` arguments that run `tree`'s netpeek reading `capture` with `args`. */
+function netpeekRun(
+  tree: string,
+  capture: string,
+  args: readonly string[],
+  denoFlags: readonly string[] = [],
+): string[] {
+  const main = `${tree.replace(/\/?$/, "/")}main.ts`;
+  return ["run", "--allow-all", ...denoFlags, main, "-r", capture, ...args];
+}
+
+/** A failed run's reason: netpeek's own last line, else the last line of what it wrote. */
+function runFailure(tree: string, stderr: Uint8Array): CountError {
+  const lines = new TextDecoder().decode(stderr).trim().split("\n");
+  const reason = lines.filter((line) => line.startsWith("netpeek:")).at(-1) ?? lines.at(-1);
+  return new CountError(`${tree}: the run failed: ${reason}`);
+}
+
 /** Why a count could not be made. */
 export class CountError extends Error {
   override name = "CountError";
@@ -52,15 +73,9 @@ export async function countInstructions(
           `--callgrind-out-file=${out}`,
           "--dump-instr=no",
           Deno.execPath(),
-          "run",
-          "--allow-all",
-          "--v8-flags=--predictable",
-          `${tree.replace(/\/?$/, "/")}main.ts`,
-          "-r",
-          capture,
-          ...args,
+          ...netpeekRun(tree, capture, args, ["--v8-flags=--predictable"]),
         ],
-        env: { TZ: "UTC", NETPEEK_PRINT_WORKER: "0" },
+        env: RUN_ENV,
         stdout: "null",
         stderr: "piped",
       }).output();
@@ -70,13 +85,7 @@ export async function countInstructions(
       }
       throw error;
     }
-    const stderr = new TextDecoder().decode(result.stderr);
-    if (!result.success) {
-      const netpeekLine = stderr.split("\n").filter((line) => line.startsWith("netpeek:")).at(-1);
-      throw new CountError(
-        `${tree}: the run failed: ${netpeekLine ?? stderr.trim().split("\n").at(-1)}`,
-      );
-    }
+    if (!result.success) throw runFailure(tree, result.stderr);
     const totals = Deno.readTextFileSync(out).match(/^totals: (\d+)$/m);
     if (totals === null) throw new CountError(`${tree}: callgrind wrote no totals`);
     return Number(totals[1]);
@@ -95,24 +104,12 @@ export async function fillCodeCache(
   args: readonly string[],
 ): Promise<void> {
   const result = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      `${tree.replace(/\/?$/, "/")}main.ts`,
-      "-r",
-      capture,
-      "-c",
-      "1",
-      ...args,
-    ],
-    env: { TZ: "UTC", NETPEEK_PRINT_WORKER: "0" },
+    args: netpeekRun(tree, capture, ["-c", "1", ...args]),
+    env: RUN_ENV,
     stdout: "null",
     stderr: "piped",
   }).output();
-  if (!result.success) {
-    const lines = new TextDecoder().decode(result.stderr).trim().split("\n");
-    throw new CountError(`${tree}: the run failed: ${lines.at(-1)}`);
-  }
+  if (!result.success) throw runFailure(tree, result.stderr);
 }
 
 /** The least of `repeat` counts of the same run. */
