@@ -20,7 +20,7 @@ import {
 } from "../src/decode/mod.ts";
 import { IKE_ROLE_NONE, IkeInitiators } from "../src/analysis/ike_initiators.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
-import { packetFormatter } from "../src/cli/print_format.ts";
+import { loadPacketFormatter } from "../src/cli/print_format.ts";
 import { PrintPipeline } from "../src/cli/print_pipeline.ts";
 import {
   concat,
@@ -337,7 +337,7 @@ Deno.test("an IKEv1 exchange printed on two threads names each side as one threa
   try {
     const pipeline = PrintPipeline.start(
       { ...format, nanosecond: false, outputPath },
-      packetFormatter(format),
+      await loadPacketFormatter(format),
     );
     assert.ok(pipeline !== undefined);
     assert.equal(await pipeline.running, true); // the worker formats the batches

@@ -144,3 +144,37 @@ const worker = new URL("./print_worker.ts", import.meta.url);
   assert.equal(allowed("output/text.ts", "decode/tcp.ts"), true);
   assert.equal(allowed("frame.ts", "decode/tcp.ts"), false);
 });
+
+Deno.test("start-up loads neither output mode's writers: each run loads its own when it starts", async () => {
+  // loadPacketFormatter imports one of them; loaded at start-up, a JSON run would load the text's
+  // some 40 modules for nothing (docs/performance.md, "Later (2026-12-06, nineteenth session)").
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL("../main.ts", import.meta.url).pathname],
+    stdout: "piped",
+  }).output();
+  assert.ok(output.success);
+  const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
+    roots: string[];
+    modules: {
+      specifier: string;
+      dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+    }[];
+  };
+  const modules = new Map(graph.modules.map((module) => [module.specifier, module]));
+  const loaded = new Set<string>();
+  const visit = (specifier: string) => {
+    if (loaded.has(specifier)) return;
+    loaded.add(specifier);
+    for (const dependency of modules.get(specifier)?.dependencies ?? []) {
+      if (dependency.code !== undefined && !dependency.isDynamic) visit(dependency.code.specifier);
+    }
+  };
+  visit(graph.roots[0]);
+  const loadedHere = (path: string) => loaded.has(new URL(path, SRC).href);
+  assert.ok(
+    loadedHere("cli/print_format.ts") && loadedHere("decode/mod.ts"),
+    "the walk found nothing",
+  );
+  assert.equal(loadedHere("output/text.ts"), false, "text.ts is loaded at start-up");
+  assert.equal(loadedHere("output/json_writer.ts"), false, "json_writer.ts is loaded at start-up");
+});

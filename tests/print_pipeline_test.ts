@@ -11,7 +11,7 @@ import { packAnalysis, PrintBatches, unpackAnalysis } from "../src/cli/print_bat
 import { PrintPipeline } from "../src/cli/print_pipeline.ts";
 import {
   JSON_WORKER_MIN_BYTES,
-  packetFormatter,
+  loadPacketFormatter,
   printFormat,
   printOnWorker,
 } from "../src/cli/print_format.ts";
@@ -99,7 +99,7 @@ Deno.test("an analysis crosses to the worker with its values and its keys' order
  */
 async function printThrough(path: string, json: boolean, pipelined: boolean, waitForWorker = true) {
   const output = Deno.makeTempFileSync();
-  const format = packetFormatter({ json, text: { verbose: true } });
+  const format = await loadPacketFormatter({ json, text: { verbose: true } });
   using file = await Deno.open(path);
   const reader = await CaptureFileReader.open(file, path);
   const pipeline = pipelined

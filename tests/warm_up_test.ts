@@ -34,7 +34,7 @@ Deno.test("the warm-up runs in every output mode and prints nothing", async () =
   };
     for (const json of [false, true]) {
       for (const stats of [false, true]) {
-        warmUp(
+        await warmUp(
           { json, text: { verbose: stats, link: json, hex: stats ? "ascii" : "none" } },
           stats,
         );

@@ -181,7 +181,7 @@ export async function captureLive(
     : undefined;
   // Before the kernel starts queueing packets: see warm_up.ts.
   if (!options.dumpFilter && (options.write === undefined || options.print || options.stats)) {
-    warmUp(printFormat(options, false), options.stats);
+    await warmUp(printFormat(options, false), options.stats);
   }
   const session = LiveCapture.open(lib, device, {
     snaplen: options.snaplen,
@@ -230,7 +230,7 @@ export async function captureLive(
       writeStderr(formatStats(store.count, session.stats()));
       return status;
     }
-    sink = PacketSink.create(
+    sink = await PacketSink.create(
       options,
       {
         linkType: session.linkType,

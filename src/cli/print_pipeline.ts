@@ -13,13 +13,13 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { decode, LINKTYPE_RAW } from "../decode/mod.ts";
- * import { packetFormatter } from "./print_format.ts";
+ * import { loadPacketFormatter } from "./print_format.ts";
  * import { PrintPipeline } from "./print_pipeline.ts";
  * const format = { json: true, text: {} };
  * const outputPath = await Deno.makeTempFile();
  * const pipeline = PrintPipeline.start(
  *   { ...format, nanosecond: false, outputPath },
- *   packetFormatter(format),
+ *   await loadPacketFormatter(format),
  * );
  * // The reader need not wait for the worker (it prints alone until then); here it does.
  * assert.equal(await pipeline?.running, true);

@@ -22,7 +22,7 @@
 import { Decoder } from "../decode/mod.ts";
 import type { FrameHeader } from "../frame.ts";
 import { OutputBuffer, type SyncSink } from "../output/writer.ts";
-import { packetFormatter, type PrintFormat } from "./print_format.ts";
+import { loadPacketFormatter, type PacketFormat, type PrintFormat } from "./print_format.ts";
 import {
   CONTROL_CLOSED,
   CONTROL_COUNTS,
@@ -73,11 +73,17 @@ export interface PrintOutput {
   close(): void;
 }
 
-/** Prints every batch until the last; returns when all is written (or output went away). */
-export function printBatches(batches: PrintBatches, setup: PrintSetup): void {
+/**
+ * Prints every batch until the last, each line with `format`; returns when all is written (or
+ * output went away).
+ */
+export function printBatches(
+  batches: PrintBatches,
+  setup: PrintSetup,
+  format: PacketFormat,
+): void {
   const { control, data, meta } = batches;
   const decoder = new Decoder();
-  const format = packetFormatter(setup);
   const output = openPrintOutput(setup);
   const out = new OutputBuffer(output.sink);
   const header: FrameHeader = {
@@ -168,12 +174,15 @@ interface WorkerScope {
 
 if ("WorkerGlobalScope" in globalThis) {
   const scope = globalThis as unknown as WorkerScope;
-  scope.onmessage = (event) => {
+  scope.onmessage = async (event) => {
     const batches = new PrintBatches(event.data.buffers);
+    // Loaded before the worker says it runs: one that cannot load takes no batch (the reader's
+    // thread prints them all).
+    const format = await loadPacketFormatter(event.data);
     Atomics.store(batches.control, CONTROL_STARTED, 1);
     scope.postMessage("started");
     try {
-      printBatches(batches, event.data);
+      printBatches(batches, event.data, format);
       finish(batches);
     } catch (error) {
       finish(batches, error);

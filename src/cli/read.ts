@@ -204,7 +204,7 @@ async function readFile(
       `reading from file ${path}, link-type ${link.name} (${link.description}), ` +
         `snapshot length ${reader.snaplen}\n`,
     );
-    const sink = PacketSink.create(
+    const sink = await PacketSink.create(
       options,
       {
         linkType: reader.linkType,

@@ -8,7 +8,7 @@
  * import { parseCommandLine } from "./args.ts";
  * import { PacketSink } from "./sink.ts";
  * const options = parseCommandLine(["-c", "1", "-w", "/dev/null"]);
- * const sink = PacketSink.create(options, { linkType: 101, snaplen: 262144, nanosecond: false });
+ * const sink = await PacketSink.create(options, { linkType: 101, snaplen: 262144, nanosecond: false });
  * const frame = new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
  * assert.equal(sink.handle(frame, 0, frame.length, header, 101), false); // -c 1: no more wanted
@@ -33,8 +33,8 @@ import { OutputBuffer } from "../output/writer.ts";
 import type { CommandLine } from "./args.ts";
 import { PrintPipeline } from "./print_pipeline.ts";
 import {
+  loadPacketFormatter,
   type PacketFormat,
-  packetFormatter,
   printedAnalysis,
   type PrintFormat,
   printFormat,
@@ -172,6 +172,8 @@ export class PacketSink {
   private constructor(
     options: CommandLine,
     source: SourceInfo,
+    format: PrintFormat,
+    formatPacket: PacketFormat,
     exporter?: FlowExporter,
     selection?: Selection,
   ) {
@@ -210,7 +212,7 @@ export class PacketSink {
     this.#selectedFlows = display !== undefined && (options.stats || exporter !== undefined)
       ? new FlowTracker({ summary: options.stats, analysis: false, ...flowExport })
       : undefined;
-    this.#format = printFormat(options, Deno.stdout.isTerminal() && !Deno.noColor);
+    this.#format = format;
     this.#flows = new FlowTracker({
       summary: options.stats && this.#selectedFlows === undefined,
       analysis: needs("analysis") ||
@@ -224,7 +226,7 @@ export class PacketSink {
       if (source.backgroundOutput) this.#background = new BackgroundWriter(Deno.stdout);
       this.#out = new OutputBuffer(this.#background ?? Deno.stdout);
     }
-    this.#formatPacket = packetFormatter(this.#format);
+    this.#formatPacket = formatPacket;
     if (options.write !== undefined) {
       const writerOptions = {
         format: options.pcapng ? "pcapng" as const : "pcap" as const,
@@ -272,13 +274,15 @@ export class PacketSink {
    * Opens the output (creating the first file, if writing). Throws `OutputFileError`.
    * `selection`: `-Y` and `-T fields`, when given (see `loadSelection`).
    */
-  static create(
+  static async create(
     options: CommandLine,
     source: SourceInfo,
     exporter?: FlowExporter,
     selection?: Selection,
-  ): PacketSink {
-    return new PacketSink(options, source, exporter, selection);
+  ): Promise<PacketSink> {
+    const format = printFormat(options, Deno.stdout.isTerminal() && !Deno.noColor);
+    const formatPacket = await loadPacketFormatter(format);
+    return new PacketSink(options, source, format, formatPacket, exporter, selection);
   }
 
   /**

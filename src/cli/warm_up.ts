@@ -8,7 +8,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { warmUp } from "./warm_up.ts";
- * assert.deepEqual(warmUp({ json: false, text: { verbose: true } }, false), undefined);
+ * assert.deepEqual(await warmUp({ json: false, text: { verbose: true } }, false), undefined);
  * ```
  * @module
  */
@@ -16,7 +16,7 @@
 import { FlowTracker } from "../analysis/flows.ts";
 import { Decoder, LINKTYPE_ETHERNET } from "../decode/mod.ts";
 import { ByteWriter } from "../output/bytes.ts";
-import { packetFormatter, printedAnalysis, type PrintFormat } from "./print_format.ts";
+import { loadPacketFormatter, printedAnalysis, type PrintFormat } from "./print_format.ts";
 
 /** Ethernet frames of the common kinds: TCP (ACK, data), UDP, DNS, ICMP, IPv6, VLAN, ARP. */
 export const WARM_UP_FRAMES: readonly Uint8Array[] = [
@@ -34,11 +34,14 @@ export const WARM_UP_FRAMES: readonly Uint8Array[] = [
 const ROUNDS = 3000;
 
 /** Decodes, follows and formats the typical frames `ROUNDS` times, into a scratch buffer. */
-export function warmUp(format: PrintFormat, stats: boolean): void {
+export async function warmUp(format: PrintFormat, stats: boolean): Promise<void> {
   const decoder = new Decoder();
   // The analysis the sink computes for this format, so that the same code is warmed.
   const flows = new FlowTracker({ summary: stats, analysis: printedAnalysis(format) });
-  const formatPacket = packetFormatter({ ...format, text: { ...format.text, color: false } });
+  const formatPacket = await loadPacketFormatter({
+    ...format,
+    text: { ...format.text, color: false },
+  });
   const out = new ByteWriter();
   const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 0, len: 0 };
   for (let round = 0; round < ROUNDS; round++) {
