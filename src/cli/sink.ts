@@ -8,7 +8,8 @@
  * import { parseCommandLine } from "./args.ts";
  * import { PacketSink } from "./sink.ts";
  * const options = parseCommandLine(["-c", "1", "-w", "/dev/null"]);
- * const sink = await PacketSink.create(options, { linkType: 101, snaplen: 262144, nanosecond: false });
+ * const source = { linkType: 101, snaplen: 262144, nanosecond: false };
+ * const sink = await PacketSink.create(options, source);
  * const frame = new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
  * const header = { seconds: 0, fraction: 0, nanosecond: false, caplen: 20, len: 20 };
  * assert.equal(sink.handle(frame, 0, frame.length, header, 101), false); // -c 1: no more wanted
