@@ -26,8 +26,8 @@ import { taskArgs } from "./task_args.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
-/** One thread, and times as the bench prints them. */
-const RUN_ENV = { TZ: "UTC", NETPEEK_PRINT_WORKER: "0" };
+/** One thread, times as the bench prints them, and Deno's own errors without colour. */
+const RUN_ENV = { TZ: "UTC", NETPEEK_PRINT_WORKER: "0", NO_COLOR: "1" };
 
 /** `deno` arguments that run `tree`'s netpeek reading `capture` with `args`. */
 function netpeekRun(
@@ -40,10 +40,14 @@ function netpeekRun(
   return ["run", "--allow-all", ...denoFlags, main, "-r", capture, ...args];
 }
 
-/** A failed run's reason: netpeek's own last line, else the last line of what it wrote. */
+/**
+ * A failed run's reason: netpeek's own last line, else Deno's `error:` line (a module that
+ * does not load), else the last line of what it wrote.
+ */
 function runFailure(tree: string, stderr: Uint8Array): CountError {
   const lines = new TextDecoder().decode(stderr).trim().split("\n");
-  const reason = lines.filter((line) => line.startsWith("netpeek:")).at(-1) ?? lines.at(-1);
+  const reason = lines.filter((line) => line.startsWith("netpeek:")).at(-1) ??
+    lines.find((line) => line.startsWith("error:")) ?? lines.at(-1);
   return new CountError(`${tree}: the run failed: ${reason}`);
 }
 
@@ -160,12 +164,16 @@ export function countTable(
   for (let i = 1; i < packets.length; i++) {
     headings.push(`a packet, ${packets[i - 1]}-${packets[i]}`);
   }
+  // The instructions between two packet counts, and how many packets lie between them.
+  const between = (counts: TreeCounts) =>
+    counts.past.slice(1).map((past, i) => past - counts.past[i]);
+  const spans = packets.slice(1).map((count, i) => count - packets[i]);
   const row = (name: string, counts: TreeCounts) => [
     name,
     millions(counts.startUp),
     ...counts.past.map(millions),
-    ...counts.past.slice(1).map((past, i) =>
-      Math.round((past - counts.past[i]) / (packets[i + 1] - packets[i])).toLocaleString("en-US")
+    ...between(counts).map((instructions, i) =>
+      Math.round(instructions / spans[i]).toLocaleString("en-US")
     ),
   ];
   const rows = [headings, row("now", now)];
@@ -176,9 +184,7 @@ export function countTable(
       "now/before",
       ratio(now.startUp, before.startUp),
       ...now.past.map((past, i) => ratio(past, before.past[i])),
-      ...now.past.slice(1).map((past, i) =>
-        ratio(past - now.past[i], before.past[i + 1] - before.past[i])
-      ),
+      ...between(now).map((instructions, i) => ratio(instructions, between(before)[i])),
     ]);
   }
   const widths = headings.map((_, column) =>
@@ -215,10 +221,13 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const args = values.args.split(" ").filter((word) => word !== "");
+  const capturePackets = Math.max(...packets);
   const capture = await Deno.makeTempFile({ suffix: ".pcap" });
+  // Set, not exited with, inside the try: `Deno.exit` would leave the capture behind.
+  let status = 0;
   try {
-    makeCapture(capture, Math.max(...packets));
-    console.log(`bench capture of ${Math.max(...packets)} packets; netpeek ${args.join(" ")}`);
+    makeCapture(capture, capturePackets);
+    console.log(`bench capture of ${capturePackets} packets; netpeek ${args.join(" ")}`);
     const now = await countTree(ROOT, capture, packets, args, repeat);
     const before = values.before === undefined
       ? undefined
@@ -227,8 +236,9 @@ if (import.meta.main) {
   } catch (error) {
     if (!(error instanceof CountError)) throw error;
     console.error(`count: ${error.message}`);
-    Deno.exit(1);
+    status = 1;
   } finally {
     Deno.removeSync(capture);
   }
+  Deno.exit(status);
 }
