@@ -16,7 +16,7 @@ import {
   printOnWorker,
 } from "../src/cli/print_format.ts";
 import { parseCommandLine } from "../src/cli/args.ts";
-import { Decoder } from "../src/decode/mod.ts";
+import { Decoder, LINKTYPE_RAW } from "../src/decode/mod.ts";
 import { CaptureFileReader } from "../src/file/reader.ts";
 import { ByteWriter } from "../src/output/bytes.ts";
 import { makeCapture } from "../scripts/bench.ts";
@@ -155,6 +155,53 @@ Deno.test("the reader does not wait for the worker: lines are the same, whoever 
   assert.ok(expected.length > 1_000_000);
   assert.deepEqual(printed, expected);
   assert.ok(pipeline!.formattedHere > 0, "this thread printed nothing before the worker ran");
+});
+
+/** A 20-byte IPv4 header (link type RAW) whose identification field is `id`. */
+function numberedFrame(id: number): Uint8Array {
+  const frame = new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 253, 0, 0, 192, 0, 2, 1]
+    .concat([192, 0, 2, 2]));
+  new DataView(frame.buffer).setUint16(4, id);
+  return frame;
+}
+
+/** Adds frames `from` to `to` - 1 (numbered) to the pipeline. */
+function addNumbered(pipeline: PrintPipeline, from: number, to: number): void {
+  const decoder = new Decoder();
+  for (let id = from; id < to; id++) {
+    const frame = numberedFrame(id);
+    const header = { seconds: 0, fraction: id, nanosecond: false, caplen: 20, len: 20 };
+    const packet = decoder.decodeAt(frame, 0, frame.length, LINKTYPE_RAW, frame.length);
+    assert.ok(pipeline.add(frame, 0, frame.length, header, LINKTYPE_RAW, packet, undefined));
+  }
+}
+
+Deno.test("the worker gets frames as soon as it runs, not a whole batch later", async () => {
+  const format = { json: true, text: {} };
+  const outputPath = Deno.makeTempFileSync();
+  const pipeline = PrintPipeline.start(
+    { ...format, nanosecond: false, outputPath },
+    await loadPacketFormatter(format),
+  )!;
+  try {
+    // Loading its modules takes the worker tens of milliseconds: until it runs, this thread
+    // formats the frames itself.
+    addNumbered(pipeline, 0, 100);
+    assert.equal(pipeline.formattedHere, 1, "the worker ran before the first frames came");
+    assert.equal(await pipeline.running, true);
+    // That batch ends at the next look (256 frames); the next batch goes to the worker, after
+    // 256 frames too. Full batches hold 4,096.
+    addNumbered(pipeline, 100, 256 + 256 + 1);
+    assert.equal(pipeline.formattedHere, 1);
+    assert.equal(pipeline.batches, 2, "the worker was handed no batch");
+    addNumbered(pipeline, 513, 1000);
+  } finally {
+    pipeline.finish();
+  }
+  const ids = Deno.readTextFileSync(outputPath).trimEnd().split("\n")
+    .map((line) => JSON.parse(line).ipv4.id);
+  Deno.removeSync(outputPath);
+  assert.deepEqual(ids, Array.from({ length: 1000 }, (_, id) => id));
 });
 
 Deno.test("netpeek -r prints the same on two threads as on one, in every printing mode", async () => {

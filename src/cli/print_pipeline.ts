@@ -5,9 +5,9 @@
  * are formatted by a worker (`print_worker.ts`) as well as by the reader's thread when the
  * worker has enough to do. The reader hands the worker batches of frames in shared memory
  * (`print_batch.ts`), each frame copied with its record header and analysis; when the
- * worker's ring is full, it formats the next batch itself instead of waiting. Every batch
- * has a number, and batches are written in that order, whoever formatted them: the output
- * is byte for byte what one thread prints.
+ * worker's ring is full, and until the worker runs, it formats the next batch itself instead
+ * of waiting. Every batch has a number, and batches are written in that order, whoever
+ * formatted them: the output is byte for byte what one thread prints.
  *
  * @example
  * ```ts
@@ -70,6 +70,20 @@ import { openPrintOutput, type PrintOutput, type PrintSetup } from "./print_work
 
 /** How long a wait on the worker lasts before its failure flag is looked at again. */
 const WAIT_MS = 50;
+/**
+ * Frames (a power of two) between two looks at whether the worker waits for frames: the batch
+ * being formatted here when the worker starts to run ends at the next look, and the first
+ * batch handed to the worker holds this many, so that it starts printing at once (without
+ * these, it waited some 30 ms of its first 100 for a whole batch: 4,096 frames, the first
+ * ones formatted by code not yet compiled).
+ */
+const WORKER_LOOK_INTERVAL = 256;
+/**
+ * Frames (a power of two) between two looks at whether one of this thread's batches may be
+ * written. The worker, when its batch is next but one of ours is before it, waits for that
+ * look: every 1,024 frames, it waited some 30 ms a run; every 64, some 10.
+ */
+const PENDING_LOOK_INTERVAL = 64;
 /** This thread's formatted batches that may wait for their turn (output held in memory). */
 const MAX_PENDING = 4;
 /** How long the worker may go without printing a batch, while waited for, before it counts as stuck. */
@@ -110,6 +124,16 @@ export function alignedRunStart(sourceOffset: number, used: number): number {
 /** The printing worker failed; the reason, for an "internal error" line. */
 export class PrintWorkerError extends Error {
   override name = "PrintWorkerError";
+}
+
+/** A print worker `PrintPipeline.spawn` started, and this thread's side of it. */
+export interface PrintWorkerStart {
+  worker: Worker;
+  batches: PrintBatches;
+  /** Settles when the worker runs (true) or cannot start (false). */
+  running: Promise<boolean>;
+  /** Where the lines go: where the worker writes. */
+  output: PrintOutput;
 }
 
 /** A batch formatted on this thread, waiting for its turn to be written. */
@@ -159,18 +183,12 @@ export class PrintPipeline {
   /** Where this thread's batches are written: where the worker writes. */
   readonly #output: PrintOutput;
 
-  private constructor(
-    worker: Worker,
-    batches: PrintBatches,
-    format: PacketFormat,
-    output: PrintOutput,
-    running: Promise<boolean>,
-  ) {
-    this.#worker = worker;
-    this.#batches = batches;
+  private constructor(start: PrintWorkerStart, format: PacketFormat) {
+    this.#worker = start.worker;
+    this.#batches = start.batches;
     this.#format = format;
-    this.#output = output;
-    this.running = running;
+    this.#output = start.output;
+    this.running = start.running;
   }
 
   /**
@@ -182,6 +200,16 @@ export class PrintPipeline {
     setup: Omit<PrintSetup, "buffers">,
     format: PacketFormat,
   ): PrintPipeline | undefined {
+    const start = PrintPipeline.spawn(setup);
+    return start === undefined ? undefined : PrintPipeline.formatting(start, format);
+  }
+
+  /**
+   * Starts the worker before this thread's formatter is at hand (`formatting` gives it): the
+   * worker then loads its modules while this thread loads the formatter. `undefined` when it
+   * cannot be made at all.
+   */
+  static spawn(setup: Omit<PrintSetup, "buffers">): PrintWorkerStart | undefined {
     let worker: Worker;
     try {
       worker = new Worker(new URL("./print_worker.ts", import.meta.url), { type: "module" });
@@ -199,7 +227,12 @@ export class PrintPipeline {
       worker.onmessage = () => resolve(true);
     });
     worker.postMessage({ ...setup, buffers: batches.buffers } satisfies PrintSetup);
-    return new PrintPipeline(worker, batches, format, openPrintOutput(setup), running);
+    return { worker, batches, running, output: openPrintOutput(setup) };
+  }
+
+  /** The pipeline of a worker `spawn` started, this thread's batches formatted with `format`. */
+  static formatting(start: PrintWorkerStart, format: PacketFormat): PrintPipeline {
+    return new PrintPipeline(start, format);
   }
 
   /** How many batches were started: the worker's and this thread's. */
@@ -232,7 +265,9 @@ export class PrintPipeline {
     // A new run may need up to COPY_ALIGNMENT - 1 bytes before it, to align its copy.
     const needs = joins ? offset + length - this.#runEnd : length + COPY_ALIGNMENT - 1;
     if (this.#filling === undefined) this.#begin();
-    else if (this.#count === SLOT_PACKETS || this.#used + needs > SLOT_BYTES) {
+    else if (
+      this.#count === SLOT_PACKETS || this.#used + needs > SLOT_BYTES || this.#workerWaits()
+    ) {
       this.#end(SLOT_FULL);
       if (this.closed) return false;
       this.#begin();
@@ -269,8 +304,19 @@ export class PrintPipeline {
     }
     this.#count++;
     // The worker may be waiting for one of this thread's batches to be written.
-    if ((this.#count & 1023) === 0) this.#writePending();
+    if ((this.#count & (PENDING_LOOK_INTERVAL - 1)) === 0) this.#writePending();
     return true;
+  }
+
+  /**
+   * Whether the batch being filled ends before it is full, because the worker waits for
+   * frames: the first batch handed to it, and this thread's batch when the worker starts to
+   * run (looked at every `WORKER_LOOK_INTERVAL` frames).
+   */
+  #workerWaits(): boolean {
+    if (this.#filling === "slot") return this.#count === WORKER_LOOK_INTERVAL && !this.#handed;
+    return !this.#started && (this.#count & (WORKER_LOOK_INTERVAL - 1)) === 0 &&
+      Atomics.load(this.#batches.control, CONTROL_STARTED) === 1;
   }
 
   /** Copies the run of frames queued into the slot. */
