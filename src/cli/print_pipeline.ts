@@ -126,16 +126,6 @@ export class PrintWorkerError extends Error {
   override name = "PrintWorkerError";
 }
 
-/** A print worker `PrintPipeline.spawn` started, and this thread's side of it. */
-export interface PrintWorkerStart {
-  worker: Worker;
-  batches: PrintBatches;
-  /** Settles when the worker runs (true) or cannot start (false). */
-  running: Promise<boolean>;
-  /** Where the lines go: where the worker writes. */
-  output: PrintOutput;
-}
-
 /** A batch formatted on this thread, waiting for its turn to be written. */
 interface OwnBatch {
   sequence: number;
@@ -183,12 +173,18 @@ export class PrintPipeline {
   /** Where this thread's batches are written: where the worker writes. */
   readonly #output: PrintOutput;
 
-  private constructor(start: PrintWorkerStart, format: PacketFormat) {
-    this.#worker = start.worker;
-    this.#batches = start.batches;
+  private constructor(
+    worker: Worker,
+    batches: PrintBatches,
+    format: PacketFormat,
+    output: PrintOutput,
+    running: Promise<boolean>,
+  ) {
+    this.#worker = worker;
+    this.#batches = batches;
     this.#format = format;
-    this.#output = start.output;
-    this.running = start.running;
+    this.#output = output;
+    this.running = running;
   }
 
   /**
@@ -200,16 +196,6 @@ export class PrintPipeline {
     setup: Omit<PrintSetup, "buffers">,
     format: PacketFormat,
   ): PrintPipeline | undefined {
-    const start = PrintPipeline.spawn(setup);
-    return start === undefined ? undefined : PrintPipeline.formatting(start, format);
-  }
-
-  /**
-   * Starts the worker before this thread's formatter is at hand (`formatting` gives it): the
-   * worker then loads its modules while this thread loads the formatter. `undefined` when it
-   * cannot be made at all.
-   */
-  static spawn(setup: Omit<PrintSetup, "buffers">): PrintWorkerStart | undefined {
     let worker: Worker;
     try {
       worker = new Worker(new URL("./print_worker.ts", import.meta.url), { type: "module" });
@@ -227,12 +213,7 @@ export class PrintPipeline {
       worker.onmessage = () => resolve(true);
     });
     worker.postMessage({ ...setup, buffers: batches.buffers } satisfies PrintSetup);
-    return { worker, batches, running, output: openPrintOutput(setup) };
-  }
-
-  /** The pipeline of a worker `spawn` started, this thread's batches formatted with `format`. */
-  static formatting(start: PrintWorkerStart, format: PacketFormat): PrintPipeline {
-    return new PrintPipeline(start, format);
+    return new PrintPipeline(worker, batches, format, openPrintOutput(setup), running);
   }
 
   /** How many batches were started: the worker's and this thread's. */

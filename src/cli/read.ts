@@ -212,14 +212,14 @@ async function readFile(
         nanosecond: reader.nanosecond,
         interfaceName: reader.interfaces[0]?.name,
         nameInterface: lazyInterfaceNamer(lib),
-        fileBytes: source instanceof Deno.FsFile && reader.format === "pcap"
-          ? info!.size
-          : undefined,
       },
       exporter,
       selection,
     );
     if (options.user !== undefined) dropPrivileges(lib ?? loadLibpcap(), options.user);
+    if (source instanceof Deno.FsFile && reader.format === "pcap") {
+      sink.printOnWorker(info!.size, reader.nanosecond);
+    }
     // tcpdump's lines are made from what libpcap hands it, tshark's fields, tree, JSON and
     // statistics from the whole record: they differ only for a record past the file's
     // snapshot length.

@@ -64,33 +64,6 @@ export interface SourceInfo {
   backgroundOutput?: boolean;
   /** Live: the kernel's counters so far, for `--stats-interval`. */
   captureStats?: () => CaptureStats | null;
-  /**
-   * A classic pcap file read from disk: its size in bytes. Its packets may be printed on a
-   * worker thread (`printOnWorker`).
-   */
-  fileBytes?: number;
-}
-
-/** Whether packets are printed: -w, --stats and --ipfix each replace them, unless --print. */
-function printsPackets(options: CommandLine): boolean {
-  return options.print ||
-    (options.write === undefined && !options.stats && options.ipfix === undefined);
-}
-
-/**
- * Whether a run prints its packets on a worker thread: those of a classic pcap file
- * (`SourceInfo.fileBytes`) when `printOnWorker` says so for its size; never `-i any`'s (the
- * worker has no interface names), nor with `-Y` or `-T fields`.
- */
-function printsOnWorker(
-  options: CommandLine,
-  source: SourceInfo,
-  format: PrintFormat,
-  selection: Selection | undefined,
-): boolean {
-  return source.fileBytes !== undefined && printsPackets(options) &&
-    source.linkType !== LINKTYPE_LINUX_SLL2 && selection === undefined &&
-    printOnWorker(options, format, source.fileBytes);
 }
 
 /** A file that cannot be opened for writing; one line for the user. */
@@ -164,7 +137,7 @@ export class PacketSink {
   readonly #stats: boolean;
   readonly #statsInterval: number | undefined;
   readonly #options: CommandLine;
-  /** The worker printing the packets, when `printsOnWorker` says so. */
+  /** The worker printing the packets, when `printOnWorker` started one. */
   #pipeline: PrintPipeline | undefined;
   #nextStats = Number.NaN;
   #stop = false;
@@ -209,7 +182,9 @@ export class PacketSink {
     this.#linkType = source.linkType;
     this.#lineBuffered = options.lineBuffered;
     this.#nameInterface = source.nameInterface ?? (() => "?");
-    const printing = printsPackets(options);
+    // -w, --stats and --ipfix each replace the printed packets, unless --print asks for them.
+    const printing = options.print ||
+      (options.write === undefined && !options.stats && options.ipfix === undefined);
     this.#printing = printing;
     this.#stats = options.stats;
     this.#statsInterval = options.statsInterval;
@@ -279,6 +254,24 @@ export class PacketSink {
   }
 
   /**
+   * Moves the formatting and writing of packet lines to a worker thread, when
+   * `printOnWorker` says so for a classic pcap file of `fileBytes`; returns whether it did.
+   */
+  printOnWorker(fileBytes: number, nanosecond: boolean): boolean {
+    if (
+      // The worker has no interface names: -i any's files print here; nor -Y and -T fields.
+      !this.#printing || this.#pipeline !== undefined || this.#linkType === LINKTYPE_LINUX_SLL2 ||
+      this.#selection !== undefined ||
+      !printOnWorker(this.#options, this.#format, fileBytes)
+    ) return false;
+    this.#pipeline = PrintPipeline.start(
+      { ...this.#format, nanosecond },
+      this.#formatPacket,
+    );
+    return this.#pipeline !== undefined;
+  }
+
+  /**
    * Opens the output (creating the first file, if writing). Throws `OutputFileError`.
    * `selection`: `-Y` and `-T fields`, when given (see `loadSelection`).
    */
@@ -289,22 +282,8 @@ export class PacketSink {
     selection?: Selection,
   ): Promise<PacketSink> {
     const format = printFormat(options, Deno.stdout.isTerminal() && !Deno.noColor);
-    const onWorker = printsOnWorker(options, source, format, selection);
-    const formatter = loadPacketFormatter(format);
-    // The worker, if any, loads its modules while this thread loads the formatter.
-    const worker = onWorker
-      ? PrintPipeline.spawn({ ...format, nanosecond: source.nanosecond })
-      : undefined;
-    try {
-      const formatPacket = await formatter;
-      const sink = new PacketSink(options, source, format, formatPacket, exporter, selection);
-      if (worker !== undefined) sink.#pipeline = PrintPipeline.formatting(worker, formatPacket);
-      return sink;
-    } catch (error) {
-      worker?.worker.terminate();
-      worker?.output.close();
-      throw error;
-    }
+    const formatPacket = await loadPacketFormatter(format);
+    return new PacketSink(options, source, format, formatPacket, exporter, selection);
   }
 
   /**
