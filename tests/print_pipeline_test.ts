@@ -159,9 +159,10 @@ Deno.test("the reader does not wait for the worker: lines are the same, whoever 
 
 /** A 20-byte IPv4 header (link type RAW) whose identification field is `id`. */
 function numberedFrame(id: number): Uint8Array {
-  const frame = new Uint8Array([0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 253, 0, 0, 192, 0, 2, 1]
-    .concat([192, 0, 2, 2]));
-  new DataView(frame.buffer).setUint16(4, id);
+  const frame = new Uint8Array(20);
+  // Version 4, 20 bytes, total length 20, the id, DF, TTL 64, protocol 253 (for testing).
+  frame.set([0x45, 0, 0, 20, id >> 8, id & 0xff, 0x40, 0, 64, 253]);
+  frame.set([192, 0, 2, 1, 192, 0, 2, 2], 12); // 192.0.2.1 to 192.0.2.2
   return frame;
 }
 
