@@ -74,14 +74,14 @@ const WAIT_MS = 50;
  * Frames (a power of two) between two looks at whether the worker waits for frames: the batch
  * being formatted here when the worker starts to run ends at the next look, and the first
  * batch handed to the worker holds this many, so that it starts printing at once (without
- * these, it waited some 30 ms of its first 100 for a whole batch: 4,096 frames, the first
- * ones formatted by code not yet compiled).
+ * these, it waited some 30 ms after it ran for a whole batch: 4,096 frames, the first ones
+ * formatted by code not yet compiled; with them, some 9 ms).
  */
 const WORKER_LOOK_INTERVAL = 256;
 /**
  * Frames (a power of two) between two looks at whether one of this thread's batches may be
  * written. The worker, when its batch is next but one of ours is before it, waits for that
- * look: every 1,024 frames, it waited some 30 ms a run; every 64, some 10.
+ * look: every 1,024 frames, it waited some 30 ms a run; every 64, some 16.
  */
 const PENDING_LOOK_INTERVAL = 64;
 /** This thread's formatted batches that may wait for their turn (output held in memory). */
