@@ -52,9 +52,23 @@ import {
 import { LINKTYPE_ETHERNET } from "../src/decode/linktype.ts";
 import { CaptureFileWriter } from "../src/file/writer.ts";
 import { loadAppTemplates } from "./app_templates.ts";
+import { buildBundle } from "./build.ts";
 import { type LiveResult, liveRun } from "./live_run.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
+
+/**
+ * What runs netpeek in a checkout, as its `capture` task does: `netpeek.ts` (the bundle, built
+ * first by `main`, or the sources when newer) where there is one, `main.ts` before it was made.
+ */
+function netpeekEntry(root: string): string {
+  try {
+    Deno.statSync(`${root}netpeek.ts`);
+    return `${root}netpeek.ts`;
+  } catch {
+    return `${root}main.ts`;
+  }
+}
 
 /**
  * How TCP segments are sized: `bulk` as bulk transfers send them (a third are bare ACKs, most
@@ -458,7 +472,7 @@ async function fileBench(
       "--allow-read",
       "--allow-write",
       "--allow-net",
-      `${root}main.ts`,
+      netpeekEntry(root),
       "-r",
       path,
       ...extra,
@@ -688,7 +702,7 @@ async function liveBench(
       "--allow-env=NETPEEK_LIBPCAP,SystemRoot",
       "--allow-read",
       "--allow-write",
-      `${root}main.ts`,
+      netpeekEntry(root),
       "-i",
       "lo",
     ];
@@ -766,6 +780,8 @@ async function main(): Promise<void> {
     },
   });
   const segments = values["uniform-segments"] ? "uniform" : "bulk";
+  // netpeek as `deno task capture` runs it: from its bundle, made from these sources.
+  console.log(`bundled netpeek from ${await buildBundle()} sources (deno task build)`);
   if (values.live) {
     // Live: 40,000 packets replayed five times a run, unless told otherwise.
     const packets = values.packets === undefined ? 40_000 : Number(values.packets);

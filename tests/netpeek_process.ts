@@ -1,10 +1,11 @@
 /**
- * Runs netpeek as users do: `deno run` on main.ts with the same permissions as the `capture`
- * task, as a child process whose output the tests read.
+ * Runs netpeek as users do: `deno run` on what the `capture` task runs (`netpeek.ts`: the bundle
+ * that `deno task test` builds first, or the sources when they are newer), with the same
+ * permissions, as a child process whose output the tests read.
  * @module
  */
 
-export const MAIN = new URL("../main.ts", import.meta.url).pathname;
+export const MAIN = new URL("../netpeek.ts", import.meta.url).pathname;
 /** The permissions of `deno task capture`: netpeek must work with exactly these. */
 export const PERMISSIONS = [
   "--allow-ffi",
