@@ -20,16 +20,15 @@ import { PERMISSIONS } from "./netpeek_process.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 const LAUNCHER = `${ROOT}netpeek.ts`;
 
-/** Runs `entry`'s `runNetpeek` (a module URL) with `args`, as `netpeek.ts` would. */
-async function runEntry(
-  runner: string,
-  entry: string,
+/** Runs `deno` with `args` to its end: its status and what it printed. */
+async function runDeno(
   args: string[],
-  env: Record<string, string>,
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, runner, entry, ...args],
-    env: { NO_COLOR: "1", TZ: "UTC", ...env },
+    args,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -83,8 +82,9 @@ Deno.test("the bundle prints what the sources print: text, -v, and JSON on two t
     ];
     for (const [mode, env] of modes) {
       const args = ["-r", capture, ...mode];
-      const fromSources = await runEntry(runner, sources, args, env);
-      const fromBundle = await runEntry(runner, bundle, args, env);
+      const withRunner = ["run", ...PERMISSIONS, runner];
+      const fromSources = await runDeno([...withRunner, sources, ...args], { TZ: "UTC", ...env });
+      const fromBundle = await runDeno([...withRunner, bundle, ...args], { TZ: "UTC", ...env });
       assert.equal(fromSources.code, 0, fromSources.stderr);
       assert.equal(fromBundle.code, 0, fromBundle.stderr);
       assert.ok(fromSources.stdout.split("\n").length > 20_000, `${mode}: too few lines`);
@@ -142,19 +142,8 @@ Deno.test("netpeek.ts runs the bundle while it is fresh, the sources once one ch
       JSON.stringify(stampSources(`${root}/`)),
     );
     const run = async (permissions: string[]) => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: ["run", ...permissions, `${root}/netpeek.ts`, "-c", "1"],
-        env: { NO_COLOR: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const decoder = new TextDecoder();
-      return {
-        code: output.code,
-        stdout: decoder.decode(output.stdout).trim(),
-        stderr: decoder.decode(output.stderr).trim(),
-      };
+      const result = await runDeno(["run", ...permissions, `${root}/netpeek.ts`, "-c", "1"]);
+      return { code: result.code, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
     };
     assert.deepEqual(await run(PERMISSIONS), { code: 0, stdout: "bundle -c 1", stderr: "" });
     Deno.writeTextFileSync(`${root}/src/cli/run.ts`, entry("sources") + "// edited\n");
