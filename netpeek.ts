@@ -12,10 +12,13 @@ interface NetpeekEntry {
   runNetpeek(args: string[]): Promise<number>;
 }
 
-/** The bundle's directory, its sources' list and its entry, from the repository's root. */
-const BUNDLE_DIR = "dist/bundle/";
-const SOURCES_FILE = "sources.json";
-const BUNDLE_ENTRY = "cli/run.js";
+/**
+ * The bundle's directory from the repository's root, its sources' list and its entry (the
+ * command line's module, which exports `runNetpeek`), as `scripts/build.ts` makes them.
+ */
+export const BUNDLE_DIR = "dist/bundle/";
+export const SOURCES_FILE = "sources.json";
+export const BUNDLE_ENTRY = "cli/run.js";
 const SOURCE_ENTRY = "src/cli/run.ts";
 
 /**

@@ -13,17 +13,13 @@
  */
 
 import { parseArgs } from "node:util";
+// Named once, where the launcher reads them (it imports nothing, to start fast).
+import { BUNDLE_DIR, SOURCES_FILE } from "../netpeek.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
 /** Where the bundle goes unless `--outdir` says otherwise. */
-export const BUNDLE_DIR = `${ROOT}dist/bundle`;
-
-/** The sources' list, written last: a bundle without it is not one to run. */
-export const SOURCES_FILE = "sources.json";
-
-/** The command line's module, as the bundle names it (it exports `runNetpeek`). */
-export const BUNDLE_ENTRY = "cli/run.js";
+const DEFAULT_OUT_DIR = `${ROOT}${BUNDLE_DIR.replace(/\/$/, "")}`;
 
 /** The entry points: the command line, and the modules the two workers run. */
 const ENTRIES = ["src/cli/run.ts", "src/cli/print_worker.ts", "src/ffi/capture_thread.ts"];
@@ -87,7 +83,7 @@ export function stampSources(root = ROOT): SourceStamp[] {
  * netpeek starting meanwhile finds the old bundle or none); returns how many sources it lists.
  * Throws `BuildError`.
  */
-export async function buildBundle(outDir = BUNDLE_DIR): Promise<number> {
+export async function buildBundle(outDir = DEFAULT_OUT_DIR): Promise<number> {
   const sources = stampSources();
   const parent = outDir.slice(0, outDir.lastIndexOf("/"));
   Deno.mkdirSync(parent, { recursive: true });
@@ -113,19 +109,17 @@ export async function buildBundle(outDir = BUNDLE_DIR): Promise<number> {
     }
     const scripts = filesUnder(staging).filter((path) => path.endsWith(".js"));
     for (const [spawned, bundled] of WORKERS) {
+      // A worker that cannot load is not an error to netpeek (it prints on one thread then),
+      // so a path to nothing here would pass unseen.
+      if (!existsSync(`${staging}/${bundled}`)) {
+        throw new BuildError(`${bundled} is not in the bundle: ${spawned} cannot be pointed at it`);
+      }
       let found = 0;
       for (const script of scripts) {
         const text = Deno.readTextFileSync(script);
         if (!text.includes(spawned)) continue;
         const from = script.slice(0, script.lastIndexOf("/"));
         const target = relativePath(from, `${staging}/${bundled}`);
-        // A worker that cannot load is not an error to netpeek (it prints on one thread then),
-        // so a wrong path here would pass unseen.
-        if (!existsSync(`${from}/${target}`)) {
-          throw new BuildError(
-            `${bundled} is not in the bundle: ${spawned} cannot be pointed at it`,
-          );
-        }
         Deno.writeTextFileSync(
           script,
           text.replaceAll(spawned, `new URL(${JSON.stringify(target)}, import.meta.url)`),
@@ -152,7 +146,7 @@ if (import.meta.main) {
   const { values } = parseArgs({ args: Deno.args, options: { outdir: { type: "string" } } });
   const given = values.outdir?.replace(/(.)\/+$/, "$1");
   const outDir = given === undefined
-    ? BUNDLE_DIR
+    ? DEFAULT_OUT_DIR
     : given.startsWith("/")
     ? given
     : `${Deno.cwd()}/${given}`;

@@ -6,15 +6,8 @@
 
 import assert from "node:assert/strict";
 import { makeCapture } from "../scripts/bench.ts";
-import {
-  buildBundle,
-  BUNDLE_ENTRY,
-  relativePath,
-  SOURCES_FILE,
-  type SourceStamp,
-  stampSources,
-} from "../scripts/build.ts";
-import { bundleIsFresh } from "../netpeek.ts";
+import { buildBundle, relativePath, type SourceStamp, stampSources } from "../scripts/build.ts";
+import { BUNDLE_DIR, BUNDLE_ENTRY, bundleIsFresh, SOURCES_FILE } from "../netpeek.ts";
 import { PERMISSIONS } from "./netpeek_process.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -128,17 +121,19 @@ Deno.test("netpeek.ts runs the bundle while it is fresh, the sources once one ch
   try {
     Deno.copyFileSync(LAUNCHER, `${root}/netpeek.ts`);
     Deno.mkdirSync(`${root}/src/cli`, { recursive: true });
-    Deno.mkdirSync(`${root}/dist/bundle/cli`, { recursive: true });
+    const bundleDir = `${root}/${BUNDLE_DIR}`;
+    const bundleEntry = `${bundleDir}${BUNDLE_ENTRY}`;
+    Deno.mkdirSync(bundleEntry.slice(0, bundleEntry.lastIndexOf("/")), { recursive: true });
     const entry = (name: string) =>
       `export function runNetpeek(args: string[]) { console.log("${name}", ...args); ` +
       `return Promise.resolve(0); }\n`;
     Deno.writeTextFileSync(`${root}/src/cli/run.ts`, entry("sources"));
     Deno.writeTextFileSync(
-      `${root}/dist/bundle/cli/run.js`,
+      bundleEntry,
       entry("bundle").replace(": string[]", ""),
     );
     Deno.writeTextFileSync(
-      `${root}/dist/bundle/${SOURCES_FILE}`,
+      `${bundleDir}${SOURCES_FILE}`,
       JSON.stringify(stampSources(`${root}/`)),
     );
     const run = async (permissions: string[]) => {
