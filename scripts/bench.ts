@@ -52,7 +52,7 @@ import {
 import { LINKTYPE_ETHERNET } from "../src/decode/linktype.ts";
 import { CaptureFileWriter } from "../src/file/writer.ts";
 import { loadAppTemplates } from "./app_templates.ts";
-import { buildBundle } from "./build.ts";
+import { buildBundle, existsSync } from "./build.ts";
 import { type LiveResult, liveRun } from "./live_run.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -62,12 +62,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
  * first by `main`, or the sources when newer) where there is one, `main.ts` before it was made.
  */
 function netpeekEntry(root: string): string {
-  try {
-    Deno.statSync(`${root}netpeek.ts`);
-    return `${root}netpeek.ts`;
-  } catch {
-    return `${root}main.ts`;
-  }
+  return existsSync(`${root}netpeek.ts`) ? `${root}netpeek.ts` : `${root}main.ts`;
 }
 
 /**

@@ -51,7 +51,8 @@ function filesUnder(dir: string, files: string[] = []): string[] {
   return files;
 }
 
-function existsSync(path: string): boolean {
+/** Whether something is at `path`. */
+export function existsSync(path: string): boolean {
   try {
     Deno.statSync(path);
     return true;
